@@ -1,0 +1,67 @@
+/**
+ * What the agent tells the room (and so the web page and, later, the dashboard).
+ * Sent as JSON data messages on DATA_TOPIC, reliable delivery. The current state is also kept in the
+ * agent participant's attribute STATE_ATTRIBUTE so a late joiner sees it without history.
+ * Pure types and helpers: imported by the agent and by the browser bundle.
+ */
+export const DATA_TOPIC = 'voxanne';
+export const STATE_ATTRIBUTE = 'voxanne.state';
+export const ENGINES_ATTRIBUTE = 'voxanne.engines';
+
+export const CONVERSATION_STATES = ['IDLE', 'LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
+
+export type Speaker = 'user' | 'agent';
+
+export interface EnginesInfo {
+  stt: string;
+  llm: string;
+  tts: string;
+  /** true when every engine is an embedded, offline one */
+  offline: boolean;
+}
+
+export type AgentMessage =
+  | { v: 1; type: 'state'; callId: string; state: ConversationState; previous: ConversationState; atMs: number }
+  | { v: 1; type: 'transcript'; callId: string; speaker: Speaker; id: string; text: string; final: boolean }
+  | { v: 1; type: 'engines'; callId: string; engines: EnginesInfo };
+
+export function encodeMessage(m: AgentMessage): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(m));
+}
+
+/** Returns the message, or null for anything that is not a well-formed AgentMessage. */
+export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null; // not JSON: someone else's data on our topic; ignoring it is the contract
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const o = m as Record<string, unknown>;
+  if (o.v !== 1 || typeof o.callId !== 'string') return null;
+  switch (o.type) {
+    case 'state':
+      return isState(o.state) && isState(o.previous) && typeof o.atMs === 'number' ? (o as AgentMessage) : null;
+    case 'transcript':
+      return (o.speaker === 'user' || o.speaker === 'agent') &&
+        typeof o.id === 'string' &&
+        typeof o.text === 'string' &&
+        typeof o.final === 'boolean'
+        ? (o as AgentMessage)
+        : null;
+    case 'engines': {
+      const e = o.engines as Record<string, unknown> | undefined;
+      return e && typeof e.stt === 'string' && typeof e.llm === 'string' && typeof e.tts === 'string' && typeof e.offline === 'boolean'
+        ? (o as AgentMessage)
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+function isState(s: unknown): s is ConversationState {
+  return typeof s === 'string' && (CONVERSATION_STATES as readonly string[]).includes(s);
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
+const openDay = z
+  .object({ open: time, close: time })
+  .refine((d) => d.open < d.close, { message: 'open must be before close' });
+const day = z.union([z.literal('closed'), openDay]);
+
+export const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Day = (typeof DAYS)[number];
+
+const service = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).min(1),
+  price: z
+    .object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })
+    .refine((p) => p.min <= p.max, { message: 'price.min must not exceed price.max' }),
+  recovery: z.string().min(1),
+  description: z.string().min(1),
+});
+
+const answer = z.object({
+  id: z.string().min(1),
+  topic: z.string().min(1).optional(),
+  keywords: z.array(z.string().min(1)).min(1),
+  answer: z.string().min(1),
+});
+
+export const knowledgeBaseSchema = z
+  .object({
+    clinic: z.object({
+      id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
+      name: z.string().min(1),
+      phone: z.string().regex(/^\+\d{8,15}$/, 'E.164, for example +16195550142'),
+      address: z.object({
+        street: z.string().min(1),
+        city: z.string().min(1),
+        region: z.string().min(1),
+        postcode: z.string().min(1),
+      }),
+      timezone: z.string().min(1),
+    }),
+    agent: z.object({
+      name: z.string().min(1),
+      greeting: z.string().min(1),
+      voice: z.string().min(1),
+    }),
+    hours: z.object(Object.fromEntries(DAYS.map((d) => [d, day])) as Record<Day, typeof day>),
+    services: z.array(service).min(1),
+    policies: z.array(answer).default([]),
+    faq: z.array(answer).default([]),
+  })
+  .superRefine((kb, ctx) => {
+    const seen = new Set<string>();
+    kb.services.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${s.id}"` });
+      seen.add(s.id);
+    });
+  });
+
+export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>;
+export type Service = KnowledgeBase['services'][number];
+export type Answer = KnowledgeBase['policies'][number];

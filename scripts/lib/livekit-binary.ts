@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { access, constants, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
+export const CACHE_BIN = join(ROOT, '.cache', 'bin');
+
+export interface GoBinarySpec {
+  /** what we call it, e.g. livekit-server */
+  name: string;
+  /** Go package path to `go install` */
+  module: string;
+  version: string;
+  /** env var that may point at an existing binary */
+  envVar: string;
+}
+
+export async function pinnedSpecs(): Promise<{ livekitServer: GoBinarySpec }> {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    voxanne: { livekitServer: { module: string; version: string } };
+  };
+  return { livekitServer: { name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', ...pkg.voxanne.livekitServer } };
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function onPath(name: string, pathVar = process.env.PATH ?? ''): Promise<string | undefined> {
+  for (const dir of pathVar.split(delimiter)) {
+    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
+  }
+  return undefined;
+}
+
+export class MissingBinaryError extends Error {
+  override name = 'MissingBinaryError';
+}
+
+/**
+ * Finds a binary: $ENV_VAR, then PATH, then our cache; otherwise builds the pinned version with
+ * `go install` into the git-ignored cache (.cache/bin/NAME-VERSION). The Go module cache makes a rebuild cheap.
+ */
+export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => void = console.log): Promise<string> {
+  const fromEnv = process.env[spec.envVar];
+  if (fromEnv) {
+    if (await isExecutable(fromEnv)) return fromEnv;
+    throw new MissingBinaryError(`${spec.envVar}=${fromEnv} is not an executable file`);
+  }
+  const found = await onPath(spec.name);
+  if (found) return found;
+  const cached = join(CACHE_BIN, `${spec.name}-${spec.version}`);
+  if (await isExecutable(cached)) return cached;
+
+  const go = await onPath('go', `${process.env.PATH ?? ''}${delimiter}/usr/local/go/bin`);
+  if (!go) {
+    throw new MissingBinaryError(
+      `${spec.name} ${spec.version} is needed but not found. Either put ${spec.name} on PATH, set ${spec.envVar} ` +
+        `to its path, or install Go (https://go.dev/dl, or 'apt-get install golang') so it can be built with ` +
+        `'go install ${spec.module}@${spec.version}'.`,
+    );
+  }
+  const tmp = join(ROOT, '.cache', `go-install-${spec.name}-${process.pid}`);
+  await mkdir(tmp, { recursive: true });
+  log(`building ${spec.name} ${spec.version} with go install (first run only, a few minutes)…`);
+  try {
+    await run(go, ['install', `${spec.module}@${spec.version}`], {
+      env: { ...process.env, GOBIN: tmp, CGO_ENABLED: process.env.CGO_ENABLED ?? '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const built = join(tmp, spec.module.split('/').pop()!);
+    await mkdir(CACHE_BIN, { recursive: true });
+    await rename(built, cached);
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new MissingBinaryError(`go install ${spec.module}@${spec.version} failed:\n${err.stderr ?? err.message}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  log(`built ${cached}`);
+  return cached;
+}

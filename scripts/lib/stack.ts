@@ -1,0 +1,98 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ensureGoBinary, pinnedSpecs, ROOT } from './livekit-binary.ts';
+import { startChild, waitForHttp, type ChildHandle } from './procs.ts';
+
+export interface StackPorts {
+  livekit: number;
+  livekitTcp: number;
+  livekitUdp: number;
+  web: number;
+  agentHealth: number;
+}
+
+export const DEFAULT_PORTS: StackPorts = { livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, web: 5173, agentHealth: 8081 };
+
+export interface StackOptions {
+  ports: StackPorts;
+  apiKey: string;
+  apiSecret: string;
+  /** 'dev' serves the client through Vite middleware; 'static' serves a built web/dist */
+  webMode: 'dev' | 'static';
+  /** extra environment for the agent (engine selection, provider URLs) */
+  agentEnv?: NodeJS.ProcessEnv;
+  log: (source: string, line: string) => void;
+}
+
+export interface Stack {
+  webUrl: string;
+  livekitUrl: string;
+  livekitBin: string;
+  children: ChildHandle[];
+  stop(): Promise<void>;
+}
+
+/** livekit.yaml with the ports replaced; the single UDP mux port keeps the test stack's footprint to 3 ports. */
+export async function livekitConfig(ports: StackPorts): Promise<string> {
+  const cfg = parse(await readFile(join(ROOT, 'livekit.yaml'), 'utf8')) as Record<string, any>;
+  cfg.port = ports.livekit;
+  cfg.rtc = { ...cfg.rtc, tcp_port: ports.livekitTcp, udp_port: ports.livekitUdp };
+  delete cfg.rtc.port_range_start;
+  delete cfg.rtc.port_range_end;
+  return stringify(cfg);
+}
+
+/** Starts livekit-server, the agent worker and the web server, each waited on until it is ready. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const { ports, log } = opts;
+  const { livekitServer } = await pinnedSpecs();
+  const livekitBin = await ensureGoBinary(livekitServer, (m) => log('setup', m));
+  const dir = await mkdtemp(join(tmpdir(), 'voxanne-stack-'));
+  const configPath = join(dir, 'livekit.yaml');
+  await writeFile(configPath, await livekitConfig(ports));
+
+  const children: ChildHandle[] = [];
+  const livekitUrl = `ws://127.0.0.1:${ports.livekit}`;
+  const webUrl = `http://127.0.0.1:${ports.web}`;
+  const creds = { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: opts.apiKey, LIVEKIT_API_SECRET: opts.apiSecret };
+  const stop = async () => {
+    for (const c of [...children].reverse()) await c.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const lk = startChild('livekit', livekitBin, ['--config', configPath], {
+      env: { ...process.env, LIVEKIT_KEYS: `${opts.apiKey}: ${opts.apiSecret}` },
+      onLine: (l) => log('livekit', l),
+    });
+    children.push(lk);
+    await Promise.race([waitForHttp(`http://127.0.0.1:${ports.livekit}/`, 20_000), failOnExit(lk)]);
+
+    const agent = startChild('agent', process.execPath, ['--import', 'tsx', join(ROOT, 'agent/src/main.ts'), 'start'], {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.agentEnv, ...creds, AGENT_HTTP_PORT: String(ports.agentHealth) },
+      onLine: (l) => log('agent', l),
+    });
+    children.push(agent);
+    await agent.waitForLine(/registered worker/, 60_000);
+
+    const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode },
+      onLine: (l) => log('web', l),
+    });
+    children.push(web);
+    await Promise.race([waitForHttp(`${webUrl}/api/health`, 60_000), failOnExit(web)]);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { webUrl, livekitUrl, livekitBin, children, stop };
+}
+
+async function failOnExit(child: ChildHandle): Promise<never> {
+  const code = await child.exited;
+  throw new Error(`${child.name} exited during start-up (code ${code}); see its output above`);
+}
