@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Everything the agent reads from its environment, parsed once at start. */
+const schema = z.object({
+  LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
+  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
+  LIVEKIT_API_SECRET: z.string().min(1).default('voxanne-local-dev-secret-0123456789abcdef'),
+  /** the worker's own health/metrics HTTP port */
+  AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  KNOWLEDGE_BASE_PATH: z.string().min(1).optional(),
+  DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  GROQ_API_KEY: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+export type AgentConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseAgentConfig(env: Record<string, string | undefined>): AgentConfig {
+  // an empty variable (KEY= in .env) means "not set", not "set to nothing"
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = schema.safeParse(cleaned);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return r.data;
+}

@@ -1,0 +1,37 @@
+// `npm test`: every unit test next to the code, then the integration suites in test/ that start
+// their own livekit-server, agent worker, web server and Chromium. Plain JavaScript so it runs
+// before dependencies are installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+
+if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents')) {
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) find(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const units = ['agent', 'web', 'sip', 'scripts'].filter(existsSync).flatMap((d) => find(d));
+const integration = existsSync('test') ? find('test') : [];
+const files = only.length ? only : [...units.sort(), ...integration.sort()];
+
+// One file at a time: the integration suites each run a whole stack and a browser on a 2-core machine.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, VOXANNE_TEST: '1' },
+});
+process.exit(r.status ?? 1);
