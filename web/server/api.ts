@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { WebConfig } from './config.ts';
+import { probeLivekit } from './health.ts';
+import { BodyTooLargeError, methodNotAllowed, readBody, sendJson } from './http-util.ts';
+import { mintCallerToken, validateTokenRequest } from './token.ts';
+
+export const MAX_BODY_BYTES = 4 * 1024;
+
+export interface ApiDeps {
+  config: WebConfig;
+  logger: Logger;
+}
+
+/** Handles every /api/* path; anything unknown is a JSON 404 so the client never receives the SPA page. */
+export async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, deps: ApiDeps): Promise<void> {
+  switch (pathname) {
+    case '/api/token':
+      if (req.method !== 'POST') return methodNotAllowed(res, ['POST']);
+      return handleToken(req, res, deps);
+    case '/api/health':
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
+      return sendJson(res, 200, { ok: true, livekit: await probeLivekit(deps.config.livekitUrl) });
+    default:
+      return sendJson(res, 404, { error: `no such API route: ${pathname}` });
+  }
+}
+
+async function handleToken(req: IncomingMessage, res: ServerResponse, { config, logger }: ApiDeps): Promise<void> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) {
+      return sendJson(res, 413, { error: `request body must be at most ${MAX_BODY_BYTES} bytes` }, { connection: 'close' });
+    }
+    throw e;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return sendJson(res, 400, { error: 'body must be valid JSON' });
+  }
+  const v = validateTokenRequest(body);
+  if (!v.ok) return sendJson(res, 400, { error: v.error });
+
+  const token = await mintCallerToken({ apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret }, v.value);
+  logger.info({ room: v.value.room, identity: v.value.identity }, 'token issued');
+  sendJson(res, 200, { url: config.livekitUrl, token, room: v.value.room, identity: v.value.identity });
+}

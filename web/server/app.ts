@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { handleApi } from './api.ts';
+import { createClientHandler, type ClientHandler } from './client-handler.ts';
+import type { WebConfig } from './config.ts';
+import { sendJson } from './http-util.ts';
+
+export type { WebConfig } from './config.ts';
+
+export interface WebServerOptions {
+  logger?: Logger;
+}
+
+const clients = new WeakMap<Server, ClientHandler>();
+
+/**
+ * The web server, not yet listening (tests listen on port 0): /api/token, /api/health, and the client.
+ * Stop it with stopWebServer, which also stops Vite in dev mode.
+ */
+export function createWebServer(config: WebConfig, options: WebServerOptions = {}): Server {
+  const logger = options.logger ?? pino({ name: 'web' });
+  const server = createServer();
+  const client = createClientHandler(config, server);
+  clients.set(server, client);
+
+  server.on('request', (req, res) => {
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
+    const work = isApi ? handleApi(req, res, rawPath, { config, logger }) : client.handle(req, res, rawPath);
+    work.catch((err: unknown) => {
+      logger.error({ err, method: req.method, path: rawPath }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      else res.destroy();
+    });
+  });
+  return server;
+}
+
+/** Closes the client side (Vite and its HMR sockets in dev mode) and the server, dropping open connections. */
+export async function stopWebServer(server: Server): Promise<void> {
+  await clients.get(server)?.close();
+  await new Promise<void>((resolve, reject) => {
+    server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve()));
+    server.closeAllConnections();
+  });
+}

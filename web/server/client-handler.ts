@@ -1,0 +1,58 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { ViteDevServer } from 'vite';
+import type { WebConfig } from './config.ts';
+import { serveStatic } from './static-files.ts';
+
+/** Serves the browser client: Vite middleware in dev mode, the built files in static mode. */
+export interface ClientHandler {
+  handle(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createClientHandler(config: WebConfig, httpServer: Server): ClientHandler {
+  return config.mode === 'dev' ? devClient(config, httpServer) : staticClient(config.distDir);
+}
+
+function staticClient(distDir: string): ClientHandler {
+  return {
+    handle: (req, res, rawPath) => serveStatic(req, res, distDir, rawPath),
+    close: async () => {},
+  };
+}
+
+/**
+ * Vite is started on the first page request rather than in createWebServer, which must return
+ * synchronously; importing it lazily also keeps vite out of static (production) mode entirely.
+ */
+function devClient(config: WebConfig, httpServer: Server): ClientHandler {
+  let vite: Promise<ViteDevServer> | undefined;
+  const start = async (): Promise<ViteDevServer> => {
+    const { createServer } = await import('vite');
+    return createServer({
+      root: config.webRoot,
+      configFile: join(config.webRoot, 'vite.config.ts'),
+      appType: 'spa',
+      // HMR rides on our server's port instead of opening a second one (24678) that parallel runs would fight over
+      server: { middlewareMode: true, hmr: { server: httpServer } },
+    });
+  };
+  return {
+    async handle(req, res) {
+      vite ??= start();
+      const server = await vite;
+      await new Promise<void>((resolve, reject) => {
+        server.middlewares(req, res, (err?: unknown) => {
+          if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('Not found\n');
+          resolve();
+        });
+        res.once('close', resolve);
+      });
+    },
+    async close() {
+      if (vite) await (await vite).close();
+    },
+  };
+}

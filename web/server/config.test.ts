@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseWebConfig, WEB_ROOT } from './config.ts';
+
+describe('parseWebConfig', () => {
+  it('uses the documented defaults', () => {
+    const r = parseWebConfig({});
+    assert.ok(r.ok);
+    assert.deepEqual(r.config, {
+      port: 5173,
+      host: '127.0.0.1',
+      livekitUrl: 'ws://127.0.0.1:7880',
+      livekitApiKey: 'devkey',
+      livekitApiSecret: 'secret',
+      mode: 'dev',
+      webRoot: WEB_ROOT,
+      distDir: `${WEB_ROOT}/dist`,
+    });
+  });
+
+  it('reads every variable, treating empty ones as unset', () => {
+    const r = parseWebConfig({ PORT: '8080', HOST: '', LIVEKIT_URL: 'wss://lk.example', WEB_MODE: 'static', WEB_DIST_DIR: '/tmp/d' });
+    assert.ok(r.ok);
+    assert.equal(r.config.port, 8080);
+    assert.equal(r.config.host, '127.0.0.1');
+    assert.equal(r.config.livekitUrl, 'wss://lk.example');
+    assert.equal(r.config.mode, 'static');
+    assert.equal(r.config.distDir, '/tmp/d');
+  });
+
+  it('names each bad variable', () => {
+    const r = parseWebConfig({ PORT: 'eighty', WEB_MODE: 'prod', LIVEKIT_URL: 'ftp://x' });
+    assert.ok(!r.ok);
+    assert.equal(r.errors.length, 3);
+    assert.match(r.errors.join('\n'), /^PORT: /m);
+    assert.match(r.errors.join('\n'), /^WEB_MODE: /m);
+    assert.match(r.errors.join('\n'), /^LIVEKIT_URL: must start with ws/m);
+  });
+});

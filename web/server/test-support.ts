@@ -1,0 +1,71 @@
+// Helpers shared by the web tests (not loaded by the server itself).
+import { request, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createWebServer, stopWebServer } from './app.ts';
+import { WEB_ROOT, type WebConfig } from './config.ts';
+
+export const SILENT = pino({ level: 'silent' });
+
+/** A port nothing listens on: bound and released, so a connection is refused (tiny race, fine for tests). */
+export async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    livekitUrl: 'ws://127.0.0.1:1',
+    livekitApiKey: 'testkey',
+    livekitApiSecret: 'test-secret-that-is-long-enough-0123456789',
+    mode: 'static',
+    webRoot: WEB_ROOT,
+    distDir: `${WEB_ROOT}/dist`,
+    ...overrides,
+  };
+}
+
+export interface Running {
+  server: Server;
+  baseUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startWebServer(config: WebConfig): Promise<Running> {
+  const server = createWebServer(config, { logger: SILENT });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, port, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopWebServer(server) };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request whose path is sent exactly as given: fetch() would normalise '/../x' before sending it. */
+export function rawRequest(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, searchForWorkspaceRoot } from 'vite';
+import { vadAssets } from './vite-plugins/vad-assets.ts';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = searchForWorkspaceRoot(webRoot);
+
+export default defineConfig({
+  root: webRoot,
+  plugins: [vadAssets()],
+  // Pre-bundled up front: vad-web is CommonJS and imported lazily, and discovering it on first use
+  // in dev would make Vite reload the page in the middle of a call.
+  optimizeDeps: { include: ['livekit-client', '@ricky0123/vad-web'] },
+  server: {
+    // The dev server may serve only the client, the agent's shared protocol module and dependencies;
+    // Vite's default would expose the whole repository under /@fs/.
+    fs: { allow: [webRoot, `${repoRoot}/agent/src/core`, `${repoRoot}/node_modules`] },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // livekit-client and onnxruntime are big by nature; the VAD chunk is loaded on demand
+    chunkSizeWarningLimit: 1500,
+  },
+});
