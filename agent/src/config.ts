@@ -7,6 +7,8 @@ const schema = z.object({
   LIVEKIT_API_SECRET: z.string().min(1).default('voxanne-local-dev-secret-0123456789abcdef'),
   /** the worker's own health/metrics HTTP port */
   AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** calls one worker takes at once; LiveKit sends further callers to another worker */
+  MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
   KNOWLEDGE_BASE_PATH: z.string().min(1).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   GROQ_API_KEY: z.string().min(1).optional(),

@@ -1,0 +1,24 @@
+import type { Clock, TimerHandle } from '../core/clock.ts';
+
+// The one place that reads real time. (globalThis timers and performance exist in Node and browsers.)
+const handles = new Map<number, ReturnType<typeof setTimeout>>();
+let nextId = 1;
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = nextId++;
+    handles.set(
+      id,
+      setTimeout(() => {
+        handles.delete(id);
+        fn();
+      }, ms),
+    );
+    return { id };
+  },
+  clearTimeout(h: TimerHandle): void {
+    clearTimeout(handles.get(h.id));
+    handles.delete(h.id);
+  },
+};

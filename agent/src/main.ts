@@ -1,0 +1,69 @@
+/**
+ * The agent worker. `main.ts` only wires: config → engines → one CallSession per job.
+ * Run: node --import tsx agent/src/main.ts start   (npm start does this for you)
+ */
+import { AutoSubscribe, cli, defineAgent, log, WorkerOptions, type JobContext, type JobProcess } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { CallSession } from './call/call-session.ts';
+import { parseAgentConfig } from './config.ts';
+import { systemClock } from './call/system-clock.ts';
+import { createEngines, type EngineSet } from './engines/index.ts';
+import { loadKnowledgeBase } from './knowledge/kb.ts';
+
+interface ProcData {
+  engines: EngineSet;
+  greeting: { text: string; audio: AudioFrame[] };
+  [key: string]: unknown;
+}
+
+export default defineAgent<ProcData>({
+  // Once per job process, before any call: load the clinic, build the engines, pre-synthesise the
+  // greeting so she speaks the moment a caller joins.
+  prewarm: async (proc: JobProcess<ProcData>) => {
+    const config = parseAgentConfig(process.env);
+    const kb = await loadKnowledgeBase(config.KNOWLEDGE_BASE_PATH);
+    const engines = await createEngines(config, kb);
+    const audio: AudioFrame[] = [];
+    for await (const a of engines.tts.synthesize(kb.agent.greeting)) audio.push(a.frame);
+    proc.userData.engines = engines;
+    proc.userData.greeting = { text: kb.agent.greeting, audio };
+    log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
+  },
+
+  entry: async (ctx: JobContext<ProcData>) => {
+    const { engines, greeting } = ctx.proc.userData;
+    const callId = randomUUID();
+    const logger = log().child({ callId, room: ctx.room.name });
+    await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
+    const caller = await ctx.waitForParticipant();
+    logger.info({ pii: { caller: caller.identity } }, 'call started');
+    const session = new CallSession({ callId, room: ctx.room, caller, engines, greeting, clock: systemClock, logger });
+    ctx.addShutdownCallback(async () => session.end('job shutdown'));
+    await session.start();
+    const reason = await session.ended;
+    ctx.shutdown(reason);
+  },
+});
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const config = parseAgentConfig(process.env);
+  cli.runApp(
+    new WorkerOptions({
+      agent: fileURLToPath(import.meta.url),
+      wsURL: config.LIVEKIT_URL,
+      apiKey: config.LIVEKIT_API_KEY,
+      apiSecret: config.LIVEKIT_API_SECRET,
+      port: config.AGENT_HTTP_PORT,
+      host: '127.0.0.1',
+      // one warm process is enough for a clinic; more would each hold a recogniser and a synthesiser
+      numIdleProcesses: 1,
+      // Capacity is counted in calls, not CPU: the default CPU-based load marks a 2-core machine "full"
+      // while it is merely busy starting up, and LiveKit then finds no worker for the caller's room.
+      loadFunc: async (server) => server.activeJobs.length / config.MAX_CONCURRENT_CALLS,
+      loadThreshold: 1,
+      logLevel: config.LOG_LEVEL,
+    }),
+  );
+}

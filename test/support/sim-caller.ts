@@ -1,0 +1,170 @@
+/**
+ * A caller that is a real LiveKit participant (rtc-node): publishes PCM as its microphone, measures the
+ * agent's audio as received, and records the agent's data messages. Used by integration tests and the
+ * benchmark. Times are performance.now() milliseconds in this process.
+ */
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  type RemoteTrack,
+} from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
+import { DATA_TOPIC, decodeMessage, type AgentMessage } from '../../agent/src/core/protocol.ts';
+
+export interface SimCallerOptions {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  room: string;
+  identity?: string;
+  /** publish a microphone track at once (silence until play() is called) */
+  publishMic?: boolean;
+}
+
+const RATE = 48000;
+const FRAME = RATE / 100; // 10 ms frames: finer timing for onset/offset measurements
+
+/** Agent audio as heard: one entry per received 10 ms frame. */
+export interface HeardFrame {
+  atMs: number;
+  rms: number;
+}
+
+export class SimCaller {
+  readonly room = new Room();
+  readonly messages: { atMs: number; msg: AgentMessage }[] = [];
+  readonly heard: HeardFrame[] = [];
+  #source: AudioSource | undefined;
+  #listeners = new Set<() => void>();
+  joinedAtMs = 0;
+
+  private constructor(private readonly o: SimCallerOptions) {}
+
+  static async join(o: SimCallerOptions): Promise<SimCaller> {
+    const c = new SimCaller(o);
+    await c.#connect();
+    return c;
+  }
+
+  async #connect(): Promise<void> {
+    const at = new AccessToken(this.o.apiKey, this.o.apiSecret, { identity: this.o.identity ?? `sim-${Math.random().toString(36).slice(2, 8)}`, ttl: '10m' });
+    at.addGrant({ room: this.o.room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
+    this.room.on(RoomEvent.DataReceived, (payload, _p, _k, topic) => {
+      if (topic !== DATA_TOPIC) return;
+      const msg = decodeMessage(payload);
+      if (msg) this.#notify(this.messages.push({ atMs: performance.now(), msg }));
+    });
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+      if (track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
+    });
+    this.joinedAtMs = performance.now();
+    await this.room.connect(this.o.url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
+    if (this.o.publishMic) await this.publishMic();
+  }
+
+  async publishMic(): Promise<void> {
+    this.#source = new AudioSource(RATE, 1, 200);
+    const track = LocalAudioTrack.createAudioTrack('mic', this.#source);
+    const opts = new TrackPublishOptions();
+    opts.source = TrackSource.SOURCE_MICROPHONE;
+    await this.room.localParticipant!.publishTrack(track, opts);
+  }
+
+  async #listen(track: RemoteTrack): Promise<void> {
+    const stream = new AudioStream(track, { sampleRate: RATE, numChannels: 1, frameSizeMs: 10 });
+    for await (const f of stream) {
+      let sum = 0;
+      for (let i = 0; i < f.data.length; i++) sum += f.data[i]! * f.data[i]!;
+      this.heard.push({ atMs: performance.now(), rms: Math.sqrt(sum / Math.max(1, f.data.length)) });
+      this.#notify(0);
+    }
+  }
+
+  /**
+   * Plays 48 kHz mono PCM as the microphone in real time. Returns the time the first and last
+   * sample were handed to WebRTC.
+   */
+  async play(pcm: Int16Array, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
+    if (!this.#source) await this.publishMic();
+    const source = this.#source!;
+    const startMs = performance.now();
+    for (let off = 0; off < pcm.length; off += FRAME) {
+      if (signal?.aborted) break;
+      const chunk = new Int16Array(FRAME);
+      chunk.set(pcm.subarray(off, Math.min(pcm.length, off + FRAME)));
+      await source.captureFrame(new AudioFrame(chunk, RATE, 1, FRAME));
+    }
+    await source.waitForPlayout();
+    return { startMs, endMs: performance.now() };
+  }
+
+  /** Milliseconds of received agent audio louder than `threshold` RMS (int16 units). */
+  audibleMs(fromMs = 0, threshold = 300): number {
+    return this.heard.filter((h) => h.atMs >= fromMs && h.rms > threshold).length * 10;
+  }
+
+  /** Time of the first audible agent frame at or after fromMs. */
+  firstAudibleAfter(fromMs: number, threshold = 300): number | undefined {
+    return this.heard.find((h) => h.atMs >= fromMs && h.rms > threshold)?.atMs;
+  }
+
+  /** Start of the first run of `quietMs` of silence after fromMs: when her audio stopped at the caller. */
+  silentFrom(fromMs: number, quietMs = 100, threshold = 300): number | undefined {
+    let runStart: number | undefined;
+    for (const h of this.heard) {
+      if (h.atMs < fromMs) continue;
+      if (h.rms > threshold) runStart = undefined;
+      else {
+        runStart ??= h.atMs;
+        if (h.atMs - runStart >= quietMs) return runStart;
+      }
+    }
+    return undefined;
+  }
+
+  states(): string[] {
+    return this.messages.flatMap((m) => (m.msg.type === 'state' ? [m.msg.state] : []));
+  }
+
+  transcripts(speaker: 'user' | 'agent', finalOnly = true): string[] {
+    return this.messages.flatMap((m) =>
+      m.msg.type === 'transcript' && m.msg.speaker === speaker && (!finalOnly || m.msg.final) ? [m.msg.text] : [],
+    );
+  }
+
+  /** Resolves once pred() holds (checked on every message and audio frame), or rejects after timeoutMs. */
+  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pred()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+      };
+      this.#listeners.add(check);
+    });
+  }
+
+  #notify(_: number): void {
+    for (const l of [...this.#listeners]) l();
+  }
+
+  async leave(): Promise<void> {
+    await this.room.disconnect();
+  }
+}

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/lib/livekit-binary.ts';
+import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
+import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+
+export const TEST_KEY = 'testkey';
+export const TEST_SECRET = 'voxanne-test-secret-0123456789abcdef0123';
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+let built = false;
+/** Builds the browser client once per test process (static mode serves web/dist). */
+export function buildWeb(): void {
+  if (built && existsSync(join(ROOT, 'web/dist/index.html'))) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: join(ROOT, 'web'),
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('vite build failed');
+  built = true;
+}
+
+export interface TestStack extends Stack {
+  apiKey: string;
+  apiSecret: string;
+  /** every output line of every child, for assertions on logs */
+  lines: { source: string; line: string }[];
+  logFile: string;
+  watchers: Set<() => void>;
+}
+
+/** A whole Voxanne on free loopback ports; its output goes to test-artifacts/<name>.log. */
+export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+  buildWeb();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const logFile = join(ARTIFACTS, `${name}.log`);
+  const lines: TestStack['lines'] = [];
+  const watchers = new Set<() => void>();
+  const ports = {
+    livekit: await freeTcpPort(),
+    livekitTcp: await freeTcpPort(),
+    livekitUdp: await freeUdpPort(),
+    web: await freeTcpPort(),
+    agentHealth: await freeTcpPort(),
+  };
+  const stack = await startStack({
+    ports,
+    apiKey: TEST_KEY,
+    apiSecret: TEST_SECRET,
+    webMode: 'static',
+    agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+    log: (source, line) => {
+      lines.push({ source, line });
+      appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
+      for (const w of [...watchers]) w();
+    },
+  });
+  return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers };
+}
+
+/** Resolves when a line from `source` matches re (lines already seen count too). */
+export function waitForLog(s: TestStack, source: string, re: RegExp, timeoutMs: number): Promise<string> {
+  const find = () => s.lines.find((l) => l.source === source && re.test(l.line))?.line;
+  const seen = find();
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const hit = find();
+      if (hit === undefined) return;
+      cleanup();
+      resolve(hit);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no ${source} log line matching ${re} within ${timeoutMs} ms (see ${s.logFile})`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      s.watchers.delete(check);
+    };
+    s.watchers.add(check);
+  });
+}
