@@ -11,7 +11,14 @@ const schema = z.object({
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
   KNOWLEDGE_BASE_PATH: z.string().min(1).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** another Deepgram endpoint (a proxy, or the local fake in tests) */
+  DEEPGRAM_BASE_URL: z.string().url().optional(),
+  DEEPGRAM_STT_MODEL: z.enum(['nova-3', 'nova-2']).default('nova-3'),
+  DEEPGRAM_ENDPOINTING_MS: z.coerce.number().int().min(10).max(5000).default(300),
+  DEEPGRAM_VOICE: z.string().min(1).default('aura-2-thalia-en'),
   GROQ_API_KEY: z.string().min(1).optional(),
+  GROQ_BASE_URL: z.string().url().optional(),
+  GROQ_MODEL: z.string().min(1).default('llama-3.1-8b-instant'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 

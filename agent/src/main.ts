@@ -10,11 +10,15 @@ import { CallSession } from './call/call-session.ts';
 import { parseAgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
 import { createEngines, type EngineSet } from './engines/index.ts';
+import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
+import { buildInstructions } from './core/instructions.ts';
 import { loadKnowledgeBase } from './knowledge/kb.ts';
 
 interface ProcData {
   engines: EngineSet;
   greeting: { text: string; audio: AudioFrame[] };
+  lines: AgentLines;
+  instructions: string;
   [key: string]: unknown;
 }
 
@@ -29,17 +33,31 @@ export default defineAgent<ProcData>({
     for await (const a of engines.tts.synthesize(kb.agent.greeting)) audio.push(a.frame);
     proc.userData.engines = engines;
     proc.userData.greeting = { text: kb.agent.greeting, audio };
+    proc.userData.lines = defaultAgentLines(kb.clinic.name);
+    proc.userData.instructions = buildInstructions(kb);
     log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
   },
 
   entry: async (ctx: JobContext<ProcData>) => {
-    const { engines, greeting } = ctx.proc.userData;
+    const { engines, greeting, lines, instructions } = ctx.proc.userData;
     const callId = randomUUID();
     const logger = log().child({ callId, room: ctx.room.name });
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const caller = await ctx.waitForParticipant();
     logger.info({ pii: { caller: caller.identity } }, 'call started');
-    const session = new CallSession({ callId, room: ctx.room, caller, engines, greeting, clock: systemClock, logger });
+    const session = new CallSession({
+      callId,
+      room: ctx.room,
+      caller,
+      engines,
+      greeting,
+      lines,
+      instructions,
+      clock: systemClock,
+      logger,
+      // she hangs up by closing the room: the caller's page or phone leg sees the call end
+      hangUp: () => ctx.deleteRoom(),
+    });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     await session.start();
     const reason = await session.ended;

@@ -8,6 +8,7 @@ import {
   type AgentMessage,
   type ConversationState,
   type EnginesInfo,
+  type TurnMetricsMessage,
   type Speaker,
 } from '../../agent/src/core/protocol.ts';
 import { plainError, type ErrorKind, type PlainError } from './plain-errors.ts';
@@ -34,6 +35,8 @@ export interface CallModel {
   reconnecting: boolean;
   /** the browser blocked playback; the page must offer a button to start audio */
   audioBlocked: boolean;
+  /** per-turn latency Voxanne reported, oldest first */
+  metrics: readonly TurnMetricsMessage[];
 }
 
 export type CallEvent =
@@ -62,6 +65,7 @@ export const INITIAL_MODEL: CallModel = {
   userSpeaking: false,
   reconnecting: false,
   audioBlocked: false,
+  metrics: [],
 };
 
 const ACTIVE: readonly CallPhase[] = ['starting', 'waiting-for-agent', 'in-call'];
@@ -110,6 +114,8 @@ function applyMessage(m: CallModel, msg: AgentMessage): CallModel {
       return { ...m, engines: msg.engines };
     case 'transcript':
       return { ...m, transcripts: upsertTranscript(m.transcripts, msg) };
+    case 'metrics':
+      return { ...m, metrics: [...m.metrics, msg.metrics] };
   }
 }
 

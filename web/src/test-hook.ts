@@ -31,9 +31,11 @@
  *                  { status: 'off' | 'loading' | 'ready' | 'failed' | 'stopped', readyAtMs, error, speaking }
  *                  ('stopped' after the call; readyAtMs stays set if it ever became ready)
  *   vadEvents      [{ type: 'start' | 'end' | 'misfire', atMs }] speech starts and ends seen by that VAD
+ *   metrics        [{ turn, voiceToVoiceMs, sttFinalDelayMs, endOfTurnDelayMs, llmTtftMs, ttsTtfbMs, engines }] per answered
+ *                  turn, as Voxanne measured them
  *   ducked         true while the agent's playback is lowered because the caller is speaking
  */
-import type { ConversationState, EnginesInfo } from '../../agent/src/core/protocol.ts';
+import type { ConversationState, EnginesInfo, TurnMetricsMessage } from '../../agent/src/core/protocol.ts';
 import { AUDIBLE_RMS, SILENT_PRESENCE, type AudioPresence } from './audio-level.ts';
 import type { CallModel, CallPhase, TranscriptLine } from './call-model.ts';
 import type { VadStatus } from './local-vad.ts';
@@ -46,6 +48,7 @@ export interface VoxanneHook {
   stateHistory: readonly { state: ConversationState; atMs: number }[];
   transcripts: readonly TranscriptLine[];
   engines: EnginesInfo | null;
+  metrics: readonly TurnMetricsMessage[];
   error: PlainError | null;
   room: string | null;
   identity: string | null;
@@ -71,6 +74,7 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     stateHistory: [],
     transcripts: [],
     engines: null,
+    metrics: [],
     error: null,
     room: null,
     identity: null,
@@ -105,5 +109,6 @@ export function mirrorModel(hook: VoxanneHook, m: CallModel): void {
   hook.state = m.agentState;
   hook.transcripts = m.transcripts;
   hook.engines = m.engines;
+  hook.metrics = m.metrics;
   hook.error = m.error;
 }

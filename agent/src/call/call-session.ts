@@ -1,19 +1,29 @@
-import { llm, stt, type tts } from '@livekit/agents';
+import { llm, stt, VADEventType, type tts, type VAD, type VADEvent } from '@livekit/agents';
 import { RoomEvent, type AudioFrame, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { silencePrompt, type AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EnginesInfo } from '../core/protocol.ts';
 import { initialMachine, transition, type ConversationEvent, type Effect, type Machine } from '../core/state-machine.ts';
+import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from '../core/turn-policy.ts';
+import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallerAudio } from './caller-audio.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
-import { llmText, playChunks, synthesizeChunks, type SpeechChunk } from './reply.ts';
+import { runReply, type AgentLine, type ReplyOutcome } from './reply-turn.ts';
 
-export interface Engines {
+export interface EngineTrio {
   stt: stt.STT;
   llm: llm.LLM;
   tts: tts.TTS;
   info: EnginesInfo;
+}
+
+export interface Engines extends EngineTrio {
+  /** voice activity detection on the caller's audio: what makes barge-in instant */
+  vad?: VAD;
+  /** embedded engines to fall back on when a cloud one fails; absent when already offline */
+  fallback?: EngineTrio;
 }
 
 export interface CallSessionOptions {
@@ -22,39 +32,66 @@ export interface CallSessionOptions {
   caller: RemoteParticipant;
   engines: Engines;
   greeting: { text: string; audio?: AudioFrame[] };
+  lines: AgentLines;
+  /** system prompt for a cloud LLM (the offline brain ignores it) */
+  instructions: string;
   clock: Clock;
   logger: Logger;
+  policy?: Partial<TurnPolicyOptions>;
+  /** ends the call for everyone (the agent hangs up) */
+  hangUp(): Promise<void>;
+  onMetrics?(m: TurnMetrics): void;
 }
 
 /**
  * One call: owns the conversation state machine and performs its effects with the room, the
- * caller's audio, the engines and her voice. All decisions are in core/state-machine.ts.
+ * caller's audio, the engines and her voice. Decisions live in core/ (state machine, turn policy);
+ * this class only wires events to them and carries out what they return.
  */
 export class CallSession {
-  #machine: Machine;
+  #machine: Machine = initialMachine(0);
   readonly #startedAt: number;
   readonly #out: AudioOut;
   readonly #pub: RoomPublisher;
   readonly #listener: CallerAudio;
-  readonly #chat = llm.ChatContext.empty();
+  readonly #policy: TurnPolicy;
   readonly #log: Logger;
+  /** the conversation as the caller experienced it: only what she was heard saying */
+  readonly #history = llm.ChatContext.empty();
   /** caller words recognised but not yet answered */
   #pendingUser: string[] = [];
-  /** what the agent says next when she takes the floor by herself */
-  #agentLine: { text: string; audio?: AudioFrame[] } | undefined;
-  #reply: { turn: number; abort: AbortController } | undefined;
+  /** the caller text of the turn being answered (committed to history once she speaks) */
+  #turnUserText: string | undefined;
+  #nextAgentLine: AgentLine | undefined;
+  #reply: { turn: number; abort: AbortController; playedMsAtStop?: number } | undefined;
+  /** what was cut off by the last barge-in, to pick up again after a false interruption */
+  #resumeText: string | undefined;
+  #marks: TurnMarks = {};
   #userSegment = 0;
+  #usingFallbackStt = false;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
 
   constructor(private readonly o: CallSessionOptions) {
     this.#startedAt = o.clock.now();
-    this.#machine = initialMachine(0);
+    this.#history.addMessage({ role: 'system', content: o.instructions });
     this.#log = o.logger; // already carries callId and room
     this.#out = new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
-    this.#listener = new CallerAudio(o.room, o.caller, o.engines.stt, (ev) => this.#onSpeech(ev), this.#log);
+    this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
+    this.#listener = new CallerAudio(
+      o.room,
+      o.caller,
+      o.engines.stt,
+      o.engines.vad,
+      {
+        onSpeech: (ev) => this.#onSpeech(ev),
+        onVad: (ev) => this.#onVad(ev),
+        onSttFailure: (err) => this.#onSttFailure(err),
+      },
+      this.#log,
+    );
   }
 
   get state(): Machine['state'] {
@@ -68,8 +105,7 @@ export class CallSession {
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
     this.#dispatch({ type: 'call_start' });
     this.#listener.start();
-    this.#agentLine = this.o.greeting;
-    this.#dispatch({ type: 'turn_end', source: 'agent' });
+    this.#say({ kind: 'greeting', ...this.o.greeting });
   }
 
   end(reason: string): void {
@@ -101,16 +137,18 @@ export class CallSession {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
+        this.#policy.onState(e.to, e.from === 'SPEAKING' && e.to === 'LISTENING');
         if (e.to === 'LISTENING' && this.#pendingUser.length) {
           // words that arrived while she was busy: answer them now (deferred: we are inside a dispatch)
           queueMicrotask(() => this.#takeUserTurn());
         }
         break;
       case 'start_reply':
-        void this.#runReply(e.turn, e.source);
+        void this.#answer(e.turn, e.source);
         break;
       case 'stop_audio':
-        this.#out.stop();
+        if (this.#reply) this.#reply.playedMsAtStop = this.#out.stop();
+        else this.#out.stop();
         break;
       case 'cancel_reply':
         this.#reply?.abort.abort();
@@ -122,10 +160,34 @@ export class CallSession {
     }
   }
 
+  #onVad(ev: VADEvent): void {
+    if (ev.type === VADEventType.START_OF_SPEECH) this.#speechStarted(ev.speechDuration);
+    else if (ev.type === VADEventType.END_OF_SPEECH) this.#speechEnded(ev.silenceDuration);
+  }
+
+  #speechStarted(speechMs: number): void {
+    this.#policy.onUserSpeechStart();
+    if (this.#machine.state === 'SPEAKING') {
+      this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
+      this.#dispatch({ type: 'barge_in' });
+      this.#policy.onBargeIn();
+    }
+  }
+
+  /** silenceMs: how long the caller had already been quiet when this was detected */
+  #speechEnded(silenceMs: number): void {
+    this.#marks = { speechEndMs: this.#now() - silenceMs };
+    this.#policy.onUserSpeechEnd();
+  }
+
   #onSpeech(ev: stt.SpeechEvent): void {
     switch (ev.type) {
       case stt.SpeechEventType.START_OF_SPEECH:
-        if (this.#machine.state === 'SPEAKING') this.#dispatch({ type: 'barge_in' });
+        // without a VAD the recogniser's own speech start is the barge-in signal (slower, but works)
+        if (!this.o.engines.vad) this.#speechStarted(0);
+        break;
+      case stt.SpeechEventType.END_OF_SPEECH:
+        if (!this.o.engines.vad) this.#speechEnded(0);
         break;
       case stt.SpeechEventType.INTERIM_TRANSCRIPT: {
         const text = ev.alternatives?.[0]?.text.trim();
@@ -137,8 +199,16 @@ export class CallSession {
         if (!text) break; // noise or a cough: nothing was said
         this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
         this.#log.info({ pii: { text } }, 'caller said');
+        if (this.#resumeText !== undefined && isBackchannel(text)) break; // "uh-huh" over her: she carries on
+        this.#policy.onUserWords(text);
+        this.#resumeText = undefined;
+        this.#marks.sttFinalMs = this.#now();
         this.#pendingUser.push(text);
         if (this.#machine.state === 'LISTENING') this.#takeUserTurn();
+        else if (this.#machine.state === 'PROCESSING' && this.#turnUserText !== undefined) {
+          // more words before her answer started: answer the whole thing instead
+          this.#reply?.abort.abort();
+        }
         break;
       }
       default:
@@ -146,69 +216,132 @@ export class CallSession {
     }
   }
 
+  #onSttFailure(err: Error): stt.STT | undefined {
+    const fb = this.o.engines.fallback;
+    if (!fb || this.#usingFallbackStt) return undefined;
+    this.#usingFallbackStt = true;
+    this.#log.warn({ err: err.message, fallback: fb.info.stt }, 'speech recognition switched to the embedded engine');
+    return fb.stt;
+  }
+
+  #onPolicy(a: PolicyAction): void {
+    if (this.#machine.state !== 'LISTENING') return;
+    switch (a.type) {
+      case 'resume': {
+        const text = this.#resumeText;
+        this.#resumeText = undefined;
+        if (text) this.#say({ kind: 'resume', text });
+        break;
+      }
+      case 'silence_prompt':
+        this.#say({ kind: 'prompt', text: silencePrompt(this.o.lines, a.count) });
+        break;
+      case 'goodbye':
+        this.#say({ kind: 'goodbye', text: this.o.lines.goodbye });
+        break;
+    }
+  }
+
+  /** She takes the floor by herself. */
+  #say(line: AgentLine): void {
+    this.#nextAgentLine = line;
+    this.#dispatch({ type: 'turn_end', source: 'agent' });
+  }
+
   #takeUserTurn(): void {
     if (this.#machine.state !== 'LISTENING' || !this.#pendingUser.length) return;
-    this.#chat.addMessage({ role: 'user', content: this.#pendingUser.join(' ') });
+    this.#turnUserText = this.#pendingUser.join(' ');
     this.#pendingUser = [];
+    this.#marks.turnEndMs = this.#now();
     this.#dispatch({ type: 'turn_end', source: 'user' });
   }
 
-  async #runReply(turn: number, source: 'user' | 'agent'): Promise<void> {
+  async #answer(turn: number, source: 'user' | 'agent'): Promise<void> {
     const abort = new AbortController();
-    this.#reply = { turn, abort };
-    const { signal } = abort;
-    const id = `a${turn}`;
-    let chunks: AsyncIterable<SpeechChunk>;
-    const line = source === 'agent' ? this.#agentLine : undefined;
-    this.#agentLine = undefined;
-    if (line?.audio) {
-      chunks = toAsync([{ text: line.text, audio: toAsync(line.audio), cancel: () => {} }]);
-    } else if (line) {
-      chunks = synthesizeChunks(toAsync([line.text]), this.o.engines.tts, signal);
-    } else {
-      chunks = synthesizeChunks(llmText(this.o.engines.llm, this.#chat, signal), this.o.engines.tts, signal);
-    }
-    let spoken = '';
+    const reply: { turn: number; abort: AbortController; playedMsAtStop?: number } = { turn, abort };
+    this.#reply = reply;
+    const line = source === 'agent' ? this.#nextAgentLine : undefined;
+    this.#nextAgentLine = undefined;
+    const userText = source === 'user' ? this.#turnUserText : undefined;
+    const marks = source === 'user' ? this.#marks : {};
     let audioStarted = false;
+    let outcome: ReplyOutcome | undefined;
     try {
-      const result = await playChunks(
-        chunks,
-        this.#out,
-        {
-          onFirstAudio: () => {
-            audioStarted = true;
-            this.#dispatch({ type: 'reply_audio' });
-          },
-          onChunk: (text) => this.#pub.transcript('agent', id, text, false),
+      outcome = await runReply({
+        turn,
+        line,
+        userText,
+        history: this.#history,
+        engines: this.o.engines,
+        lines: this.o.lines,
+        out: this.#out,
+        signal: abort.signal,
+        log: this.#log,
+        mark: (k) => (marks[k] ??= this.#now()),
+        onFirstAudio: () => {
+          audioStarted = true;
+          marks.ttsFirstAudioMs ??= this.#now();
+          marks.firstAudioOutMs ??= this.#now();
+          this.#dispatch({ type: 'reply_audio' });
         },
-        signal,
-      );
-      spoken = result.spoken;
+        onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
+        playedMsAtStop: () => reply.playedMsAtStop,
+      });
     } catch (err) {
       this.#log.error({ err, turn }, 'reply failed');
     } finally {
-      if (spoken) {
-        this.#chat.addMessage({ role: 'assistant', content: spoken });
-        this.#pub.transcript('agent', id, spoken, true);
-      }
-      if (this.#reply?.turn === turn) this.#reply = undefined;
-      if (signal.aborted) {
-        if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
-      } else {
-        this.#dispatch(audioStarted ? { type: 'reply_done' } : { type: 'reply_cancelled', reason: 'no audio' });
-      }
+      if (this.#reply === reply) this.#reply = undefined;
+    }
+    this.#finishReply(turn, source, line, userText, marks, audioStarted, abort.signal.aborted, outcome);
+  }
+
+  #finishReply(
+    turn: number,
+    source: 'user' | 'agent',
+    line: AgentLine | undefined,
+    userText: string | undefined,
+    marks: TurnMarks,
+    audioStarted: boolean,
+    aborted: boolean,
+    outcome: ReplyOutcome | undefined,
+  ): void {
+    if (source === 'user' && !audioStarted && aborted && this.#machine.state === 'PROCESSING') {
+      // superseded before she spoke (the caller went on talking): answer everything together
+      if (userText) this.#pendingUser.unshift(userText);
+      this.#turnUserText = undefined;
+      this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
+      return;
+    }
+    if (audioStarted) {
+      if (userText) this.#history.addMessage({ role: 'user', content: userText });
+      if (outcome?.heard) this.#history.addMessage({ role: 'assistant', content: outcome.heard });
+      this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
+    }
+    if (source === 'user') {
+      this.#turnUserText = undefined;
+      const metrics = computeTurnMetrics(turn, marks, outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts });
+      this.#log.info({ metrics }, 'turn metrics');
+      this.#pub.metrics(metrics);
+      this.o.onMetrics?.(metrics);
+    }
+    if (aborted) {
+      this.#resumeText = outcome?.unheard || undefined;
+      if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
+      return;
+    }
+    this.#dispatch(audioStarted ? { type: 'reply_done' } : { type: 'reply_cancelled', reason: 'no audio' });
+    if (line?.kind === 'goodbye') {
+      this.end('agent hung up');
+      this.o.hangUp().catch((err: unknown) => this.#log.warn({ err }, 'hanging up failed'));
     }
   }
 
   #shutdown(reason: string): void {
     this.o.room.off(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.off(RoomEvent.Disconnected, this.#onDisconnected);
+    this.#policy.dispose();
     this.#listener.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     this.#endResolve(reason);
   }
-}
-
-async function* toAsync<T>(items: T[]): AsyncIterable<T> {
-  yield* items;
 }

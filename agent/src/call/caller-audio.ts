@@ -1,68 +1,110 @@
-import { stt } from '@livekit/agents';
-import { AudioStream, RoomEvent, TrackKind, type RemoteTrack, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { stt, type VAD, type VADEvent } from '@livekit/agents';
+import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
 import type { Logger } from './logger.ts';
 
-export type SpeechHandler = (ev: stt.SpeechEvent) => void;
+export interface CallerAudioHandlers {
+  onSpeech(ev: stt.SpeechEvent): void;
+  onVad(ev: VADEvent): void;
+  /** the STT failed for good; the caller may switch engines (return the one to use next) */
+  onSttFailure(err: Error): stt.STT | undefined;
+}
+
+type SttErrorListener = (e: { error: Error; recoverable: boolean }) => void;
 
 /**
- * Feeds the caller's microphone into a streaming STT and hands its events to the call.
- * Waits for the caller to publish audio (a participant with no mic is fine: nothing happens);
- * if the STT stream fails, a fresh one takes over, so one bad moment does not deafen her for the call.
+ * Feeds the caller's microphone to a voice-activity detector (for instant barge-in) and a streaming
+ * STT. Waits for the caller to publish audio — a participant with no microphone is fine: nothing
+ * happens. If the STT stream fails, a fresh one (or the fallback engine) takes over, so one bad
+ * moment does not deafen her for the rest of the call.
  */
 export class CallerAudio {
   #stopped = false;
-  #current: { audio: AudioStream; speech: stt.SpeechStream } | undefined;
+  #current: { audio: AudioStream; speech: stt.SpeechStream; vad: ReturnType<VAD['stream']> | undefined } | undefined;
+  #engine: stt.STT;
   readonly #onTrack = (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => {
-    if (p.identity === this.caller.identity && track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
+    if (p.identity === this.caller.identity && track.kind === TrackKind.KIND_AUDIO) void this.#run(track);
   };
 
   constructor(
     private readonly room: Room,
     private readonly caller: RemoteParticipant,
-    private readonly engine: stt.STT,
-    private readonly onSpeech: SpeechHandler,
+    engine: stt.STT,
+    private readonly vad: VAD | undefined,
+    private readonly h: CallerAudioHandlers,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#engine = engine;
+  }
 
   start(): void {
     this.room.on(RoomEvent.TrackSubscribed, this.#onTrack);
     for (const pub of this.caller.trackPublications.values()) {
-      if (pub.track && pub.kind === TrackKind.KIND_AUDIO) void this.#listen(pub.track);
+      if (pub.track && pub.kind === TrackKind.KIND_AUDIO) void this.#run(pub.track);
+    }
+  }
+
+  async #run(track: RemoteTrack): Promise<void> {
+    try {
+      await this.#listen(track);
+    } catch (err) {
+      this.logger.error({ err }, 'listening to the caller failed');
     }
   }
 
   async #listen(track: RemoteTrack): Promise<void> {
     this.#closeCurrent();
     const audio = new AudioStream(track, { sampleRate: 16000, numChannels: 1 });
-    const current = { audio, speech: this.engine.stream() };
+    const current = { audio, speech: this.#engine.stream(), vad: this.vad?.stream() };
     this.#current = current;
-    // One pump per track; it feeds whichever STT stream is current, so a replaced stream loses no audio.
+    // One pump per track feeding whichever STT stream is current, so a replaced stream loses no audio.
     const pump = (async () => {
       for await (const frame of audio) {
         if (this.#stopped || this.#current !== current) break; // leaving the loop releases the track
-        current.speech.pushFrame(frame);
+        current.vad?.pushFrame(frame);
+        try {
+          current.speech.pushFrame(frame);
+        } catch {
+          // the STT stream just failed and is being replaced; this 10 ms frame is all that is lost
+        }
       }
       current.speech.endInput();
+      current.vad?.endInput();
     })();
+    const vadLoop = (async () => {
+      if (!current.vad) return;
+      for await (const ev of current.vad) this.h.onVad(ev);
+    })();
+
     let failures = 0;
     while (!this.#stopped && this.#current === current) {
+      let fatal: Error | undefined;
+      const onError: SttErrorListener = (e) => {
+        if (!e.recoverable) fatal ??= e.error;
+      };
+      this.#engine.on('error', onError);
       try {
-        for await (const ev of current.speech) this.onSpeech(ev);
-        break; // input ended: the track is gone
+        for await (const ev of current.speech) this.h.onSpeech(ev);
       } catch (err) {
-        if (this.#stopped || this.#current !== current) break;
-        failures++;
-        this.logger.error({ err, failures }, 'speech recognition stream failed; starting a new one');
-        if (failures > 5) throw err;
-        current.speech = this.engine.stream();
+        fatal ??= err as Error;
+      } finally {
+        this.#engine.off('error', onError);
       }
+      if (this.#stopped || this.#current !== current) break;
+      if (!fatal) break; // input ended: the track is gone
+      failures++;
+      const next = this.h.onSttFailure(fatal);
+      if (next) this.#engine = next;
+      this.logger.error({ err: fatal, failures, stt: this.#engine.label }, 'speech recognition failed; listening with a fresh stream');
+      if (failures > 5) throw fatal;
+      current.speech = this.#engine.stream();
     }
-    await pump;
+    await Promise.all([pump, vadLoop]);
   }
 
   #closeCurrent(): void {
     if (!this.#current) return;
     this.#current.speech.close();
+    this.#current.vad?.close();
     this.#current = undefined;
   }
 

@@ -8,6 +8,7 @@ import {
   type ConversationState,
   type EnginesInfo,
   type Speaker,
+  type TurnMetricsMessage,
 } from '../core/protocol.ts';
 import type { Logger } from './logger.ts';
 
@@ -26,6 +27,10 @@ export class RoomPublisher {
 
   transcript(speaker: Speaker, id: string, text: string, final: boolean): void {
     this.#send({ v: 1, type: 'transcript', callId: this.callId, speaker, id, text, final });
+  }
+
+  metrics(metrics: TurnMetricsMessage): void {
+    this.#send({ v: 1, type: 'metrics', callId: this.callId, metrics });
   }
 
   engines(engines: EnginesInfo): void {

@@ -1,6 +1,7 @@
 import type { llm, tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { AsyncQueue } from '../core/async-queue.ts';
+import type { PlayedChunk } from '../core/heard-text.ts';
 import { SentenceChunker } from '../core/sentence-chunker.ts';
 import type { AudioOut } from './audio-out.ts';
 
@@ -19,23 +20,58 @@ export interface SpeakCallbacks {
 }
 
 export interface SpeakResult {
-  /** text whose audio was queued in full */
-  spoken: string;
+  /** chunks whose audio was (at least partly) queued, with how long each lasted */
+  played: PlayedChunk[];
+  /** text of chunks dropped unplayed because the reply was stopped */
+  skipped: string[];
   audioStarted: boolean;
-  /** false when the signal stopped it */
+  /** false when the signal stopped it or it failed */
   completed: boolean;
+  /** set when the text or audio source failed; what played before it stands */
+  error?: unknown;
 }
 
-/** LLM output as plain text deltas. */
-export async function* llmText(model: llm.LLM, chatCtx: llm.ChatContext, signal: AbortSignal): AsyncIterable<string> {
+/**
+ * Runs `fn` while listening for the engine's non-recoverable 'error' events. The agents base classes
+ * report a final failure only as such an event and then just end the stream; without this a failed
+ * provider would look like an empty reply.
+ */
+async function* watchErrors<T>(
+  engine: { on(ev: 'error', l: (e: { error: Error; recoverable: boolean }) => void): unknown; off(ev: 'error', l: (e: { error: Error; recoverable: boolean }) => void): unknown },
+  source: AsyncIterable<T>,
+): AsyncIterable<T> {
+  let failure: Error | undefined;
+  const onError = (e: { error: Error; recoverable: boolean }) => {
+    if (!e.recoverable) failure ??= e.error;
+  };
+  engine.on('error', onError);
+  try {
+    for await (const item of source) {
+      if (failure) throw failure;
+      yield item;
+    }
+    if (failure) throw failure;
+  } finally {
+    engine.off('error', onError);
+  }
+}
+
+/** LLM output as plain text deltas; `onFirstToken` marks time to first token. */
+export async function* llmText(model: llm.LLM, chatCtx: llm.ChatContext, signal: AbortSignal, onFirstToken?: () => void): AsyncIterable<string> {
   const stream = model.chat({ chatCtx });
   const onAbort = () => stream.close();
   signal.addEventListener('abort', onAbort, { once: true });
+  let first = true;
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of watchErrors(model, stream)) {
       if (signal.aborted) return;
       const delta = chunk.delta?.content;
-      if (delta) yield delta;
+      if (!delta) continue;
+      if (first) {
+        first = false;
+        onFirstToken?.();
+      }
+      yield delta;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -45,17 +81,27 @@ export async function* llmText(model: llm.LLM, chatCtx: llm.ChatContext, signal:
 
 /**
  * Chunks text as it streams in and starts synthesising each chunk at once, so chunk N+1 is being
- * synthesised while chunk N plays. Synthesis requests are issued in order; the TTS decides how
- * many run at the same time.
+ * synthesised while chunk N plays. A failure of the text source reaches the player after the chunks
+ * already queued.
  */
-export function synthesizeChunks(text: AsyncIterable<string>, engine: tts.TTS, signal: AbortSignal): AsyncQueue<SpeechChunk> {
+export function synthesizeChunks(
+  text: AsyncIterable<string>,
+  engine: tts.TTS,
+  signal: AbortSignal,
+  onFirstSynthesis?: () => void,
+): AsyncQueue<SpeechChunk> {
   const out = new AsyncQueue<SpeechChunk>();
   const chunker = new SentenceChunker();
+  let first = true;
   const emit = (chunks: string[]) => {
     for (const t of chunks) {
       if (signal.aborted) return;
+      if (first) {
+        first = false;
+        onFirstSynthesis?.();
+      }
       const stream = engine.synthesize(t, undefined, signal);
-      out.push({ text: t, audio: frames(stream), cancel: () => stream.close() });
+      out.push({ text: t, audio: frames(engine, stream), cancel: () => stream.close() });
     }
   };
   void (async () => {
@@ -63,46 +109,61 @@ export function synthesizeChunks(text: AsyncIterable<string>, engine: tts.TTS, s
     emit(chunker.flush());
   })().then(
     () => out.close(),
-    (err: unknown) => out.fail(err), // the player sees it after the chunks already queued
+    (err: unknown) => out.fail(err),
   );
   return out;
 }
 
-async function* frames(stream: tts.ChunkedStream): AsyncIterable<AudioFrame> {
-  for await (const audio of stream) yield audio.frame;
+async function* frames(engine: tts.TTS, stream: tts.ChunkedStream): AsyncIterable<AudioFrame> {
+  for await (const audio of watchErrors(engine, stream)) yield audio.frame;
 }
 
-/** Plays chunks in order until they end or the signal fires. */
+/** A fixed line with audio made in advance (the greeting). */
+export async function* cannedChunks(text: string, audio: AudioFrame[]): AsyncIterable<SpeechChunk> {
+  yield { text, audio: (async function* () { yield* audio; })(), cancel: () => {} };
+}
+
+/**
+ * Plays chunks in order until they end, the signal fires, or a source fails (reported in the
+ * result, not thrown, so the caller knows what was already said when it decides what to do next).
+ */
 export async function playChunks(
   chunks: AsyncIterable<SpeechChunk>,
   out: AudioOut,
+  token: number,
   cb: SpeakCallbacks,
   signal: AbortSignal,
 ): Promise<SpeakResult> {
-  const token = out.begin();
-  let spoken = '';
+  const played: PlayedChunk[] = [];
+  const skipped: string[] = [];
   let audioStarted = false;
-  for await (const chunk of chunks) {
-    if (signal.aborted) {
-      chunk.cancel();
-      continue; // drain so every pending synthesis is released
-    }
-    cb.onChunk(spoken ? `${spoken} ${chunk.text}` : chunk.text);
-    let played = true;
-    for await (const frame of chunk.audio) {
-      if (signal.aborted || !(await out.write(token, frame))) {
-        played = false;
+  const spokenText = () => played.map((c) => c.text).join(' ');
+  try {
+    for await (const chunk of chunks) {
+      if (signal.aborted) {
+        skipped.push(chunk.text);
         chunk.cancel();
-        break;
+        continue; // drain so every pending synthesis is released
       }
-      if (!audioStarted) {
-        audioStarted = true;
-        cb.onFirstAudio();
+      cb.onChunk(played.length ? `${spokenText()} ${chunk.text}` : chunk.text);
+      const entry: PlayedChunk = { text: chunk.text, durationMs: 0 };
+      played.push(entry);
+      for await (const frame of chunk.audio) {
+        if (signal.aborted || !(await out.write(token, frame))) {
+          chunk.cancel();
+          break;
+        }
+        entry.durationMs += (frame.samplesPerChannel / frame.sampleRate) * 1000;
+        if (!audioStarted) {
+          audioStarted = true;
+          cb.onFirstAudio();
+        }
       }
     }
-    if (played) spoken = spoken ? `${spoken} ${chunk.text}` : chunk.text;
+  } catch (error) {
+    if (!signal.aborted) return { played, skipped, audioStarted, completed: false, error };
   }
-  if (signal.aborted) return { spoken, audioStarted, completed: false };
+  if (signal.aborted) return { played, skipped, audioStarted, completed: false };
   await out.drain();
-  return { spoken, audioStarted, completed: !signal.aborted };
+  return { played, skipped, audioStarted, completed: !signal.aborted };
 }

@@ -21,10 +21,21 @@ export interface EnginesInfo {
   offline: boolean;
 }
 
+export interface TurnMetricsMessage {
+  turn: number;
+  sttFinalDelayMs: number | null;
+  endOfTurnDelayMs: number | null;
+  llmTtftMs: number | null;
+  ttsTtfbMs: number | null;
+  voiceToVoiceMs: number | null;
+  engines: { llm: string; tts: string };
+}
+
 export type AgentMessage =
   | { v: 1; type: 'state'; callId: string; state: ConversationState; previous: ConversationState; atMs: number }
   | { v: 1; type: 'transcript'; callId: string; speaker: Speaker; id: string; text: string; final: boolean }
-  | { v: 1; type: 'engines'; callId: string; engines: EnginesInfo };
+  | { v: 1; type: 'engines'; callId: string; engines: EnginesInfo }
+  | { v: 1; type: 'metrics'; callId: string; metrics: TurnMetricsMessage };
 
 export function encodeMessage(m: AgentMessage): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(m));
@@ -56,6 +67,10 @@ export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
       return e && typeof e.stt === 'string' && typeof e.llm === 'string' && typeof e.tts === 'string' && typeof e.offline === 'boolean'
         ? (o as AgentMessage)
         : null;
+    }
+    case 'metrics': {
+      const m = o.metrics as Record<string, unknown> | undefined;
+      return m && typeof m.turn === 'number' ? (o as AgentMessage) : null;
     }
     default:
       return null;

@@ -1,31 +1,67 @@
 /**
- * Engine selection: cloud engines where their keys are set, embedded offline ones otherwise.
+ * Engine selection: cloud engines where their keys are set, embedded offline ones otherwise. The
+ * offline trio is always built: it is what a failing cloud engine falls back on mid-call.
  * Each engine implements the @livekit/agents STT / LLM / TTS interface, so the call code never
  * knows which one it talks to.
  */
-import type { llm, stt, tts } from '@livekit/agents';
+import type { VAD } from '@livekit/agents';
+import * as silero from '@livekit/agents-plugin-silero';
+import type { Engines, EngineTrio } from '../call/call-session.ts';
 import type { AgentConfig } from '../config.ts';
-import type { EnginesInfo } from '../core/protocol.ts';
 import type { KnowledgeBase } from '../knowledge/schema.ts';
+import { createDeepgramEngines } from './deepgram/index.ts';
 import { FliteTTS } from './flite/index.ts';
+import { createGroqLLM } from './groq/groq-llm.ts';
 import { PocketsphinxSTT } from './pocketsphinx/index.ts';
 import { RulesLLM } from './rules/rules-llm.ts';
 
-export interface EngineSet {
-  stt: stt.STT;
-  llm: llm.LLM;
-  tts: tts.TTS;
-  info: EnginesInfo;
+export type EngineSet = Engines;
+
+export async function createOfflineEngines(kb: KnowledgeBase): Promise<EngineTrio> {
+  const stt = await PocketsphinxSTT.forKnowledgeBase(kb);
+  const llm = new RulesLLM({ kb });
+  const tts = new FliteTTS({ voice: 'slt', sampleRate: 48000 });
+  return { stt, llm, tts, info: { stt: stt.description, llm: llm.description, tts: tts.description, offline: true } };
 }
 
-export async function createEngines(_config: AgentConfig, kb: KnowledgeBase): Promise<EngineSet> {
-  const sttEngine = await PocketsphinxSTT.forKnowledgeBase(kb);
-  const llmEngine = new RulesLLM({ kb });
-  const ttsEngine = new FliteTTS({ voice: 'slt', sampleRate: 48000 });
+/**
+ * Silero VAD tuned for barge-in: 60 ms of speech starts it (a word's onset), 300 ms of silence ends
+ * it (used to time the end of the caller's speech, not to end turns).
+ */
+export function loadVad(): Promise<VAD> {
+  return silero.VAD.load({ minSpeechDuration: 60, minSilenceDuration: 300, activationThreshold: 0.5 });
+}
+
+export async function createEngines(config: AgentConfig, kb: KnowledgeBase): Promise<EngineSet> {
+  const [offline, vad] = await Promise.all([createOfflineEngines(kb), loadVad()]);
+  const deepgram = config.DEEPGRAM_API_KEY
+    ? createDeepgramEngines({
+        apiKey: config.DEEPGRAM_API_KEY,
+        baseUrl: config.DEEPGRAM_BASE_URL,
+        sttModel: config.DEEPGRAM_STT_MODEL,
+        voice: config.DEEPGRAM_VOICE,
+        endpointingMs: config.DEEPGRAM_ENDPOINTING_MS,
+        keyterms: [kb.clinic.name, ...kb.services.map((s) => s.name)],
+      })
+    : undefined;
+  const groq = config.GROQ_API_KEY
+    ? createGroqLLM({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL })
+    : undefined;
+  if (!deepgram && !groq) return { ...offline, vad };
+  const stt = deepgram?.stt ?? offline.stt;
+  const tts = deepgram?.tts ?? offline.tts;
+  const llm = groq?.llm ?? offline.llm;
   return {
-    stt: sttEngine,
-    llm: llmEngine,
-    tts: ttsEngine,
-    info: { stt: sttEngine.description, llm: llmEngine.description, tts: ttsEngine.description, offline: true },
+    stt,
+    llm,
+    tts,
+    vad,
+    info: {
+      stt: deepgram?.info.stt ?? offline.info.stt,
+      llm: groq?.info ?? offline.info.llm,
+      tts: deepgram?.info.tts ?? offline.info.tts,
+      offline: false,
+    },
+    fallback: offline,
   };
 }

@@ -28,6 +28,8 @@ export interface DeepgramEnginesConfig {
   ttsSampleRate?: number;
   /** favoured words (clinic and doctor names) */
   keyterms?: string[];
+  /** trailing silence (ms) after which Deepgram ends an utterance; DeepgramSTT's default otherwise */
+  endpointingMs?: number;
 }
 
 export interface DeepgramEngines {
@@ -47,6 +49,7 @@ export function createDeepgramEngines(cfg: DeepgramEnginesConfig): DeepgramEngin
     model: cfg.sttModel ?? 'nova-3',
     sampleRate,
     keyterms: cfg.keyterms ?? [],
+    ...(cfg.endpointingMs !== undefined ? { endpointingMs: cfg.endpointingMs } : {}),
   });
   const tts = new AuraTTS({
     apiKey: cfg.apiKey,

@@ -1,0 +1,112 @@
+import type { llm } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
+import type { AgentLines } from '../core/agent-lines.ts';
+import { splitHeard, type PlayedChunk } from '../core/heard-text.ts';
+import type { TurnMarks } from '../core/turn-metrics.ts';
+import type { AudioOut } from './audio-out.ts';
+import type { EngineTrio, Engines } from './call-session.ts';
+import type { Logger } from './logger.ts';
+import { cannedChunks, llmText, playChunks, synthesizeChunks, type SpeakResult, type SpeechChunk } from './reply.ts';
+
+export interface AgentLine {
+  kind: 'greeting' | 'prompt' | 'resume' | 'goodbye';
+  text: string;
+  /** audio made in advance (the greeting) */
+  audio?: AudioFrame[];
+}
+
+export interface ReplyDeps {
+  turn: number;
+  /** set for a line she says by herself; otherwise she answers userText */
+  line?: AgentLine;
+  userText?: string;
+  history: llm.ChatContext;
+  engines: Engines;
+  lines: AgentLines;
+  out: AudioOut;
+  signal: AbortSignal;
+  log: Logger;
+  mark(k: keyof TurnMarks): void;
+  onFirstAudio(): void;
+  onText(spokenSoFar: string): void;
+  /** how much had played when a barge-in stopped her (set by the stop, read after) */
+  playedMsAtStop(): number | undefined;
+}
+
+export interface ReplyOutcome {
+  /** everything whose audio was queued */
+  spoken: string;
+  /** what the caller heard (all of `spoken` unless she was cut off) */
+  heard: string;
+  /** from the sentence she was cut off in to the end of what was prepared: what a resume says */
+  unheard: string;
+  engines: { llm: string; tts: string };
+}
+
+/**
+ * One reply, start to end: text (a fixed line or the LLM's answer) → sentence chunks → TTS → her
+ * track. If a provider fails, the caller hears a short apology and the embedded engines answer
+ * this turn instead; the call goes on either way.
+ */
+export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
+  const token = d.out.begin();
+  const primary: EngineTrio = d.engines;
+  let used = { llm: primary.info.llm, tts: primary.info.tts };
+  let result = await attempt(d, primary, token, false);
+  if (result.error !== undefined && !d.signal.aborted) {
+    const fallback = d.engines.fallback ?? primary;
+    d.log.warn({ err: result.error, turn: d.turn, fallbackLlm: fallback.info.llm, fallbackTts: fallback.info.tts }, 'provider failed mid-reply; apologising and answering with the fallback');
+    used = { llm: fallback.info.llm, tts: fallback.info.tts };
+    const second = await attempt(d, fallback, token, true);
+    result = { ...second, played: [...result.played, ...second.played], audioStarted: result.audioStarted || second.audioStarted };
+    if (second.error !== undefined) d.log.error({ err: second.error, turn: d.turn }, 'fallback failed too');
+  }
+  return { ...describe(result, d.playedMsAtStop()), engines: used };
+}
+
+async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: boolean): Promise<SpeakResult> {
+  // the apology is requested first so the TTS makes it first
+  const apology = apologise ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal) : undefined;
+  let chunks: AsyncIterable<SpeechChunk>;
+  const markTts = () => d.mark('ttsStartMs');
+  if (d.line?.audio && !apologise) {
+    chunks = cannedChunks(d.line.text, d.line.audio);
+  } else if (d.line) {
+    chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts);
+  } else {
+    const chat = d.history.copy();
+    chat.addMessage({ role: 'user', content: d.userText ?? '' });
+    d.mark('llmStartMs');
+    chunks = synthesizeChunks(llmText(e.llm, chat, d.signal, () => d.mark('llmFirstTokenMs')), e.tts, d.signal, markTts);
+  }
+  if (apology) chunks = prepend(apology, chunks);
+  return playChunks(chunks, d.out, token, { onFirstAudio: d.onFirstAudio, onChunk: d.onText }, d.signal);
+}
+
+function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines'> {
+  const spoken = r.played.map((c) => c.text).join(' ');
+  if (playedMs === undefined) return { spoken, heard: spoken, unheard: '' };
+  const { heard } = splitHeard(r.played, playedMs);
+  const cut = cutIndex(r.played, playedMs);
+  const unheard = [...r.played.slice(cut).map((c) => c.text), ...r.skipped].join(' ');
+  return { spoken, heard, unheard };
+}
+
+/** index of the chunk that was playing when she was stopped */
+function cutIndex(played: readonly PlayedChunk[], playedMs: number): number {
+  let t = 0;
+  for (let i = 0; i < played.length; i++) {
+    t += played[i]!.durationMs;
+    if (t > playedMs) return i;
+  }
+  return played.length;
+}
+
+async function* once(text: string): AsyncIterable<string> {
+  yield text;
+}
+
+async function* prepend<T>(first: AsyncIterable<T>, rest: AsyncIterable<T>): AsyncIterable<T> {
+  yield* first;
+  yield* rest;
+}
