@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resample, resampledLength } from './resample.ts';
+import { createResampler, resample, resampledLength } from './resample.ts';
 
 function sine(freq: number, rate: number, seconds: number, amplitude = 10000): Int16Array {
   const n = Math.round(rate * seconds);
@@ -113,5 +113,26 @@ describe('resample', () => {
     assert.notEqual(y, x);
     assert.throws(() => resample(x, 0, 16000), RangeError);
     assert.throws(() => resample(x, 16000, 22050.5), RangeError);
+  });
+});
+
+describe('createResampler', () => {
+  it('renders slices identical to the whole-buffer result', () => {
+    const x = sine(440, 16000, 0.3);
+    for (const to of [48000, 44100, 8000, 16000]) {
+      const whole = resample(x, 16000, to);
+      const r = createResampler(x, 16000, to);
+      assert.equal(r.length, whole.length);
+      const parts: number[] = [];
+      for (let at = 0; at < r.length; at += 997) parts.push(...r.render(at, Math.min(r.length, at + 997)));
+      assert.deepEqual(parts, [...whole], `16000 -> ${to}`);
+    }
+  });
+
+  it('rejects ranges outside the output', () => {
+    const r = createResampler(new Int16Array(10), 16000, 48000);
+    assert.throws(() => r.render(0, 31), RangeError);
+    assert.throws(() => r.render(5, 4), RangeError);
+    assert.equal(r.render(30, 30).length, 0);
   });
 });

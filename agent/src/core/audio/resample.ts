@@ -45,11 +45,36 @@ export function resampledLength(inputLength: number, fromRate: number, toRate: n
   return Math.ceil((inputLength * toRate) / fromRate);
 }
 
+/** Resamples a whole buffer; see createResampler to compute it piece by piece. */
 export function resample(input: Int16Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Int16Array {
+  const r = createResampler(input, fromRate, toRate, options);
+  return r.render(0, r.length);
+}
+
+export interface Resampler {
+  /** number of output samples */
+  readonly length: number;
+  /**
+   * Output samples [start, end). Each one depends only on the input, so a long buffer can be
+   * rendered in slices (yielding to the event loop in between) with results identical to resample().
+   */
+  render(start: number, end: number): Int16Array;
+}
+
+export function createResampler(input: Int16Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Resampler {
   for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
     if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`${name} must be a positive integer, got ${rate}`);
   }
-  if (fromRate === toRate) return input.slice();
+  const n = input.length;
+  const length = resampledLength(n, fromRate, toRate);
+  const checkRange = (start: number, end: number) => {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > length || start > end) {
+      throw new RangeError(`render range [${start}, ${end}) is outside [0, ${length})`);
+    }
+  };
+  if (fromRate === toRate) {
+    return { length, render: (start, end) => (checkRange(start, end), input.slice(start, end)) };
+  }
   const { rolloff, zeroCrossings, kaiserBeta } = { ...DEFAULTS, ...options };
 
   // Output sample j sits at input time j*M/L; its fractional part takes only L distinct values,
@@ -82,18 +107,21 @@ export function resample(input: Int16Array, fromRate: number, toRate: number, op
     return h;
   };
 
-  const n = input.length;
-  const out = new Int16Array(resampledLength(n, fromRate, toRate));
-  for (let j = 0; j < out.length; j++) {
-    const num = j * M; // exact: j*M/L is the output time in input samples
-    const base = Math.floor(num / L);
-    const h = phaseTaps(num - base * L);
-    const first = base - span;
-    const kFrom = Math.max(0, -first);
-    const kTo = Math.min(taps, n - first);
-    let acc = 0;
-    for (let k = kFrom; k < kTo; k++) acc += h[k]! * input[first + k]!;
-    out[j] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
-  }
-  return out;
+  const render = (start: number, end: number): Int16Array => {
+    checkRange(start, end);
+    const out = new Int16Array(end - start);
+    for (let j = start; j < end; j++) {
+      const num = j * M; // exact: j*M/L is the output time in input samples
+      const base = Math.floor(num / L);
+      const h = phaseTaps(num - base * L);
+      const first = base - span;
+      const kFrom = Math.max(0, -first);
+      const kTo = Math.min(taps, n - first);
+      let acc = 0;
+      for (let k = kFrom; k < kTo; k++) acc += h[k]! * input[first + k]!;
+      out[j - start] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
+    }
+    return out;
+  };
+  return { length, render };
 }
