@@ -1,0 +1,278 @@
+// Integration tests against the real Debian pocketsphinx library, with speech from the project's
+// flite engine (agent/src/engines/flite). Audio goes in as 20 ms frames, faster than real time:
+// the endpointer runs on the audio clock, so pacing does not change what it decides.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { initializeLogger, stt } from '@livekit/agents';
+import { AudioFrame, AudioResampler, dispose } from '@livekit/rtc-node';
+import { wordErrorRate } from '../../core/wer.ts';
+import { loadKnowledgeBase } from '../../knowledge/kb.ts';
+import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import { sharedFlitePool, synthesize } from '../flite/index.ts';
+import { PocketsphinxDecoder } from './decoder.ts';
+import { buildDomainModel, MissingPronunciationError, type DomainModel } from './domain-model.ts';
+import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
+
+initializeLogger({ pretty: false, level: 'info' });
+
+const RATE = 16000;
+let kb: KnowledgeBase;
+let cacheDir: string;
+let model: DomainModel;
+
+async function speech(text: string, voice: 'slt' | 'rms' | 'awb' = 'slt'): Promise<Int16Array> {
+  const s = await synthesize(text, { voice });
+  assert.equal(s.sampleRate, RATE);
+  return s.samples;
+}
+
+function silence(ms: number): Int16Array {
+  return new Int16Array((RATE * ms) / 1000);
+}
+
+function whiteNoise(ms: number, peak: number): Int16Array {
+  const out = new Int16Array((RATE * ms) / 1000);
+  let x = 987654321;
+  for (let i = 0; i < out.length; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out[i] = Math.round((x / 2147483648 - 0.5) * 2 * peak);
+  }
+  return out;
+}
+
+function join16(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function frames(audio: Int16Array, rate = RATE, channels = 1): AudioFrame[] {
+  const per = (rate / 50) * channels; // 20 ms
+  const out: AudioFrame[] = [];
+  for (let i = 0; i < audio.length; i += per) {
+    const chunk = audio.slice(i, i + per);
+    out.push(new AudioFrame(chunk, rate, channels, chunk.length / channels));
+  }
+  return out;
+}
+
+type Seen = { type: stt.SpeechEventType; text?: string };
+
+/** Streams the audio through a fresh stream and returns every event. */
+async function transcribe(engine: PocketsphinxSTT, audio: Int16Array): Promise<Seen[]> {
+  const stream = engine.stream();
+  const seen: Seen[] = [];
+  const reading = (async () => {
+    for await (const ev of stream) seen.push({ type: ev.type, text: ev.alternatives?.[0]?.text });
+  })();
+  for (const f of frames(audio)) stream.pushFrame(f);
+  stream.endInput();
+  await reading;
+  stream.close();
+  return seen;
+}
+
+const finals = (seen: Seen[]) => seen.filter((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT).map((e) => e.text ?? '');
+
+before(async () => {
+  kb = await loadKnowledgeBase();
+  cacheDir = await mkdtemp(join(tmpdir(), 'voxanne-ps-test-'));
+  model = await buildDomainModel(kb, { cacheDir });
+});
+
+after(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+  await sharedFlitePool().close();
+  // rtc-node's native client (used by AudioResampler) keeps the process alive until disposed
+  await dispose();
+});
+
+describe('buildDomainModel', () => {
+  it('writes an ARPA model and dictionary that pocketsphinx loads', async () => {
+    assert.ok(model.sentences.includes('what are your opening hours'));
+    assert.ok(model.vocabulary.includes('tummy') && model.vocabulary.includes('tuesday'));
+    assert.deepEqual(model.spelled, ['bbl']);
+    const decoder = new PocketsphinxDecoder({ hmm: '/usr/share/pocketsphinx/model/en-us/en-us', lm: model.lmPath, dict: model.dictPath });
+    await decoder.ready;
+    const r = await decoder.recognize(await speech('how much is botox'));
+    assert.equal(r.text, 'how much is botox');
+    await decoder.close();
+    assert.equal(decoder.closed, true);
+  });
+
+  it('reuses the files for an unchanged clinic', async () => {
+    const again = await buildDomainModel(kb, { cacheDir });
+    assert.equal(again.lmPath, model.lmPath);
+    assert.equal(again.dictPath, model.dictPath);
+  });
+
+  it('names the words it cannot pronounce, or skips them when asked', async () => {
+    const odd: KnowledgeBase = { ...kb, services: [...kb.services, { ...kb.services[0]!, id: 'odd', name: 'zorbulation', aliases: ['zorbulation', 'qwxplasty'] }] };
+    await assert.rejects(buildDomainModel(odd, { cacheDir }), (err: unknown) => {
+      assert.ok(err instanceof MissingPronunciationError);
+      assert.deepEqual(err.words, ['qwxplasty', 'zorbulation']);
+      assert.match(err.message, /"qwxplasty", "zorbulation"/);
+      return true;
+    });
+    const skipped = await buildDomainModel(odd, { cacheDir, onMissingWord: 'skip' });
+    assert.deepEqual(skipped.skippedWords, ['qwxplasty', 'zorbulation']);
+    assert.ok(!skipped.vocabulary.includes('zorbulation'));
+    const fixed = await buildDomainModel(odd, { cacheDir, extraPronunciations: { zorbulation: 'Z AO R B Y AH L EY SH AH N', qwxplasty: 'K W IH K S P L AE S T IY' } });
+    assert.ok(fixed.vocabulary.includes('zorbulation'));
+  });
+});
+
+describe('PocketsphinxSTT', () => {
+  let engine: PocketsphinxSTT;
+  before(() => {
+    engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath });
+  });
+  after(async () => {
+    await engine.close();
+    assert.equal(engine.liveDecoders, 0);
+  });
+
+  it('describes itself', () => {
+    assert.equal(engine.label, 'pocketsphinx.STT');
+    assert.equal(engine.description, 'pocketsphinx (offline)');
+    assert.deepEqual(engine.capabilities, { streaming: true, interimResults: true });
+  });
+
+  for (const text of ['what are your opening hours', 'how much is a tummy tuck', "I'd like to book an appointment on tuesday"]) {
+    it(`recognises "${text}" with WER ≤ 0.34`, async () => {
+      const seen = await transcribe(engine, join16(silence(300), await speech(text), silence(800)));
+      const heard = finals(seen);
+      assert.equal(heard.length, 1, `one final, got ${JSON.stringify(heard)}`);
+      const { wer } = wordErrorRate(text, heard[0]!);
+      assert.ok(wer <= 0.34, `heard "${heard[0]}" for "${text}": WER ${wer.toFixed(2)}`);
+    });
+  }
+
+  it('emits START_OF_SPEECH, then interim results, then FINAL and END_OF_SPEECH', async () => {
+    const seen = await transcribe(engine, join16(silence(300), await speech('do you offer financing'), silence(800)));
+    const types = seen.map((e) => e.type).filter((t) => t !== stt.SpeechEventType.RECOGNITION_USAGE);
+    const T = stt.SpeechEventType;
+    assert.equal(types[0], T.START_OF_SPEECH);
+    assert.equal(types[1], T.INTERIM_TRANSCRIPT);
+    assert.deepEqual(types.slice(-2), [T.FINAL_TRANSCRIPT, T.END_OF_SPEECH]);
+    assert.ok(types.slice(1, -2).every((t) => t === T.INTERIM_TRANSCRIPT), `only interims in between: ${types.join(',')}`);
+    assert.ok(seen.filter((e) => e.type === T.INTERIM_TRANSCRIPT).every((e) => e.text && e.text.length > 0));
+    assert.equal(seen.at(-1)!.type, T.RECOGNITION_USAGE);
+  });
+
+  it('gives two finals for two utterances one second apart', async () => {
+    const audio = join16(silence(200), await speech('how much is botox'), silence(1000), await speech('thank you goodbye'), silence(800));
+    const seen = await transcribe(engine, audio);
+    const heard = finals(seen);
+    assert.equal(heard.length, 2, JSON.stringify(heard));
+    assert.ok(wordErrorRate('how much is botox', heard[0]!).wer <= 0.34, heard[0]);
+    assert.ok(wordErrorRate('thank you goodbye', heard[1]!).wer <= 0.34, heard[1]);
+    const T = stt.SpeechEventType;
+    const marks = seen.map((e) => e.type).filter((t) => t === T.START_OF_SPEECH || t === T.END_OF_SPEECH);
+    assert.deepEqual(marks, [T.START_OF_SPEECH, T.END_OF_SPEECH, T.START_OF_SPEECH, T.END_OF_SPEECH]);
+  });
+
+  it('hears no words in 3 s of white noise, 3 s of silence or 3 s of clipped noise', async () => {
+    for (const [name, audio] of [
+      ['white noise', whiteNoise(3000, 8000)],
+      ['silence', silence(3000)],
+      ['clipped noise', whiteNoise(3000, 32767 * 4).map((x) => Math.max(-32768, Math.min(32767, x)))],
+    ] as const) {
+      const seen = await transcribe(engine, audio);
+      assert.deepEqual(finals(seen).filter((t) => t.trim()), [], `${name} produced words`);
+      assert.ok(seen.some((e) => e.type === stt.SpeechEventType.RECOGNITION_USAGE), `${name}: the stream ran to its end`);
+    }
+  });
+
+  it('accepts 48 kHz stereo frames', async () => {
+    const mono = join16(silence(300), await speech('where are you located'), silence(800));
+    const up = new AudioResampler(RATE, 48000, 1);
+    const hi = [...up.push(new AudioFrame(mono, RATE, 1, mono.length)), ...up.flush()];
+    up.close();
+    const mono48 = join16(...hi.map((f) => f.data));
+    const stereo = new Int16Array(mono48.length * 2);
+    mono48.forEach((x, i) => {
+      stereo[2 * i] = x;
+      stereo[2 * i + 1] = x;
+    });
+    const stream = engine.stream();
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const ev of stream) if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) seen.push(ev.alternatives![0].text);
+    })();
+    for (const f of frames(stereo, 48000, 2)) stream.pushFrame(f);
+    stream.endInput();
+    await reading;
+    assert.equal(seen.length, 1);
+    assert.ok(wordErrorRate('where are you located', seen[0]!).wer <= 0.34, seen[0]);
+  });
+
+  it('recognises a whole buffer without streaming', async () => {
+    const audio = await speech('can i book a consultation for friday');
+    const ev = await engine.recognize(frames(audio));
+    assert.equal(ev.type, stt.SpeechEventType.FINAL_TRANSCRIPT);
+    assert.ok(wordErrorRate('can i book a consultation for friday', ev.alternatives![0].text).wer <= 0.34, ev.alternatives![0].text);
+    const quiet = await engine.recognize(frames(silence(1000)));
+    assert.equal(quiet.alternatives![0].text, '');
+  });
+});
+
+describe('PocketsphinxSTT resources', () => {
+  it('frees the decoder when a stream is closed mid-utterance', async () => {
+    const engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath, prewarm: false });
+    const stream = engine.stream();
+    const types: stt.SpeechEventType[] = [];
+    let started!: () => void;
+    const speechStarted = new Promise<void>((resolve) => (started = resolve));
+    const reading = (async () => {
+      for await (const ev of stream) {
+        types.push(ev.type);
+        if (ev.type === stt.SpeechEventType.START_OF_SPEECH) started();
+      }
+    })();
+    const audio = await speech('i would like to schedule a consultation on thursday afternoon');
+    // half the sentence: the utterance is open when the stream closes
+    for (const f of frames(audio.subarray(0, audio.length / 2))) stream.pushFrame(f);
+    await speechStarted;
+    assert.equal(engine.liveDecoders, 1);
+    stream.close();
+    await reading;
+    await stream.finished;
+    assert.equal(engine.liveDecoders, 0);
+    assert.ok(!types.includes(stt.SpeechEventType.FINAL_TRANSCRIPT));
+    assert.throws(() => stream.pushFrame(frames(silence(20))[0]!), /closed/);
+    await engine.close();
+  });
+
+  it('frees the spare decoder on close and refuses new streams', async () => {
+    const engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath });
+    assert.equal(engine.liveDecoders, 1);
+    await engine.close();
+    assert.equal(engine.liveDecoders, 0);
+    const stream = engine.stream();
+    const errors: Error[] = [];
+    engine.on('error', (e) => errors.push(e.error));
+    for await (const _ of stream) assert.fail('a closed engine emits nothing');
+    assert.match(errors[0]?.message ?? '', /closed/);
+  });
+
+  it('reports a model that does not load as a stream error instead of hanging', async () => {
+    const engine = new PocketsphinxSTT({ lm: '/nonexistent/model.lm', dict: model.dictPath, prewarm: false });
+    const errors: Error[] = [];
+    engine.on('error', (e) => errors.push(e.error));
+    const stream = engine.stream();
+    for (const f of frames(silence(200))) stream.pushFrame(f);
+    for await (const _ of stream) assert.fail('no events from a decoder that never loaded');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message, /pocketsphinx/);
+    assert.equal(engine.liveDecoders, 0);
+    await engine.close();
+  });
+});
