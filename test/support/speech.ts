@@ -1,0 +1,93 @@
+/**
+ * Microphone material for SimCaller.play(): spoken words from the offline voice, and the bad input
+ * a real line delivers (silence, hiss, clipped garbage). All mono 16-bit PCM at 48 kHz, the rate
+ * SimCaller publishes. Noise is seeded, so a failing run can be replayed sample for sample.
+ */
+import { padWithSilence } from '../../agent/src/core/audio/frames.ts';
+import { resample } from '../../agent/src/core/audio/resample.ts';
+import { synthesize } from '../../agent/src/engines/flite/index.ts';
+
+export const MIC_RATE = 48000;
+
+const samplesFor = (ms: number) => Math.round((MIC_RATE * ms) / 1000);
+
+/** `text` spoken by flite's slt voice, with optional silence around it. */
+export async function speech48k(text: string, opts: { leadingSilenceMs?: number; trailingSilenceMs?: number } = {}): Promise<Int16Array> {
+  const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
+  if (samples.length === 0) throw new Error(`flite produced no audio for "${text}"`);
+  return padWithSilence(resample(samples, sampleRate, MIC_RATE), MIC_RATE, opts.leadingSilenceMs ?? 0, opts.trailingSilenceMs ?? 0);
+}
+
+/** Digital silence: a connected microphone that hears nothing. */
+export function silence(ms: number): Int16Array {
+  return new Int16Array(samplesFor(ms));
+}
+
+/** A small deterministic PRNG (xorshift32) giving floats in [0, 1). */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+}
+
+/** Gaussian white noise with the given RMS in int16 units (Box-Muller). */
+export function whiteNoise(ms: number, rms: number, seed = 1): Int16Array {
+  const next = random(seed);
+  const out = new Int16Array(samplesFor(ms));
+  for (let i = 0; i < out.length; i++) {
+    const g = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+    out[i] = Math.max(-32768, Math.min(32767, Math.round(g * rms)));
+  }
+  return out;
+}
+
+/** A full-scale square wave: the sound of an input clipped hard. */
+export function squareWave(ms: number, hz: number, amplitude = 32767): Int16Array {
+  const out = new Int16Array(samplesFor(ms));
+  const half = MIC_RATE / hz / 2;
+  for (let i = 0; i < out.length; i++) out[i] = Math.floor(i / half) % 2 === 0 ? amplitude : -amplitude;
+  return out;
+}
+
+/**
+ * Broken-codec garbage: runs of random length pinned at either rail or jumping at random between
+ * them, the waveform of a decoder fed the wrong bytes.
+ */
+export function clippedGarbage(ms: number, seed = 7): Int16Array {
+  const next = random(seed);
+  const out = new Int16Array(samplesFor(ms));
+  let i = 0;
+  while (i < out.length) {
+    const run = 1 + Math.floor(next() * 480); // up to 10 ms
+    const mode = next();
+    for (let k = 0; k < run && i < out.length; k++, i++) {
+      if (mode < 0.4) out[i] = 32767;
+      else if (mode < 0.8) out[i] = -32768;
+      else out[i] = next() < 0.5 ? 32767 : -32768;
+    }
+  }
+  return out;
+}
+
+export function concat(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** RMS of PCM in int16 units. */
+export function rmsOf(pcm: Int16Array): number {
+  let sum = 0;
+  for (let i = 0; i < pcm.length; i++) sum += pcm[i]! * pcm[i]!;
+  return Math.sqrt(sum / Math.max(1, pcm.length));
+}
