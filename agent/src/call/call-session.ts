@@ -69,6 +69,7 @@ export class CallSession {
   #marks: TurnMarks = {};
   #userSegment = 0;
   #usingFallbackStt = false;
+  #hangingUp = false;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
@@ -166,9 +167,12 @@ export class CallSession {
   }
 
   #speechStarted(speechMs: number): void {
+    // marks for the utterance starting now; a reply already answering the previous one keeps its own
+    if (this.#machine.state !== 'LISTENING' || !this.#pendingUser.length) this.#marks = {};
     this.#policy.onUserSpeechStart();
     if (this.#machine.state === 'SPEAKING') {
       this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
+      this.#resumeText = ''; // filled with what she did not get to say once the reply has stopped
       this.#dispatch({ type: 'barge_in' });
       this.#policy.onBargeIn();
     }
@@ -176,7 +180,8 @@ export class CallSession {
 
   /** silenceMs: how long the caller had already been quiet when this was detected */
   #speechEnded(silenceMs: number): void {
-    this.#marks = { speechEndMs: this.#now() - silenceMs };
+    // the same object the reply holds, so a final transcript that beat the VAD still gets its speech end
+    this.#marks.speechEndMs = this.#now() - silenceMs;
     this.#policy.onUserSpeechEnd();
   }
 
@@ -325,14 +330,14 @@ export class CallSession {
       this.o.onMetrics?.(metrics);
     }
     if (aborted) {
-      this.#resumeText = outcome?.unheard || undefined;
+      if (this.#resumeText !== undefined) this.#resumeText = outcome?.unheard ?? '';
       if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
       return;
     }
     this.#dispatch(audioStarted ? { type: 'reply_done' } : { type: 'reply_cancelled', reason: 'no audio' });
     if (line?.kind === 'goodbye') {
+      this.#hangingUp = true;
       this.end('agent hung up');
-      this.o.hangUp().catch((err: unknown) => this.#log.warn({ err }, 'hanging up failed'));
     }
   }
 
@@ -342,6 +347,14 @@ export class CallSession {
     this.#policy.dispose();
     this.#listener.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
-    this.#endResolve(reason);
+    if (!this.#hangingUp) {
+      this.#endResolve(reason);
+      return;
+    }
+    // she ends the call: close the room for everyone before the job (and with it this process) goes
+    this.o
+      .hangUp()
+      .catch((err: unknown) => this.#log.warn({ err }, 'hanging up failed'))
+      .finally(() => this.#endResolve(reason));
   }
 }

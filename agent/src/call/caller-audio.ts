@@ -67,6 +67,7 @@ export class CallerAudio {
           // the STT stream just failed and is being replaced; this 10 ms frame is all that is lost
         }
       }
+      if (this.#current !== current) return; // closed by close() or a new track: nothing to end
       current.speech.endInput();
       current.vad?.endInput();
     })();

@@ -57,8 +57,14 @@ async function* watchErrors<T>(
 }
 
 /** LLM output as plain text deltas; `onFirstToken` marks time to first token. */
+/**
+ * A caller is waiting: one quick retry, then the fallback. (The agents default of three retries two
+ * seconds apart would leave seconds of dead air.)
+ */
+export const INTERACTIVE_CONN = { maxRetry: 1, retryIntervalMs: 100, timeoutMs: 5000 } as const;
+
 export async function* llmText(model: llm.LLM, chatCtx: llm.ChatContext, signal: AbortSignal, onFirstToken?: () => void): AsyncIterable<string> {
-  const stream = model.chat({ chatCtx });
+  const stream = model.chat({ chatCtx, connOptions: INTERACTIVE_CONN });
   const onAbort = () => stream.close();
   signal.addEventListener('abort', onAbort, { once: true });
   let first = true;
@@ -100,7 +106,7 @@ export function synthesizeChunks(
         first = false;
         onFirstSynthesis?.();
       }
-      const stream = engine.synthesize(t, undefined, signal);
+      const stream = engine.synthesize(t, INTERACTIVE_CONN, signal);
       out.push({ text: t, audio: frames(engine, stream), cancel: () => stream.close() });
     }
   };

@@ -1,0 +1,223 @@
+/**
+ * The conversation engine on the cloud path: the agent talks to Deepgram and Groq through their
+ * official SDKs, pointed at local fakes that speak the real wire protocols. The caller is a real
+ * LiveKit participant; everything asserted is what the caller receives or what the agent publishes.
+ */
+import { dispose } from '@livekit/rtc-node';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { respond, type Turn } from '../agent/src/core/receptionist/index.ts';
+import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
+import type { KnowledgeBase } from '../agent/src/knowledge/schema.ts';
+import { startFakeDeepgram, type FakeDeepgram } from './fakes/deepgram/index.ts';
+import { startFakeGroq } from './fakes/groq/fake-groq.ts';
+import type { FakeGroq, RecordedRequest } from './fakes/groq/types.ts';
+import { SimCaller } from './support/sim-caller.ts';
+import { silence, speech48k } from './support/speech.ts';
+import { startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+
+let stack: TestStack;
+let dg: FakeDeepgram;
+let groq: FakeGroq;
+let kb: KnowledgeBase;
+let roomNo = 0;
+
+/** The Groq fake answers like the clinic's receptionist would, from the real knowledge base. */
+function receptionist(req: RecordedRequest) {
+  const turns: Turn[] = req.messages
+    .filter((m) => (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string')
+    .map((m) => ({ role: m.role as Turn['role'], text: m.content as string }));
+  const last = turns.pop();
+  return { content: respond(kb, turns, last?.text ?? '').text };
+}
+
+/** The long answer for the BBL question (so there is time to talk over it); the receptionist otherwise. */
+function longBbl(req: RecordedRequest) {
+  const last = req.messages.at(-1);
+  return last?.role === 'user' && /BBL/.test(String(last.content)) ? { content: LONG_REPLY } : receptionist(req);
+}
+
+const LONG_REPLY =
+  'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
+  'It costs eight thousand to twelve thousand dollars, depending on the plan your surgeon makes with you. ' +
+  'Recovery takes about two weeks, and most people go back to desk work after ten days. ' +
+  'Every procedure starts with a consultation with one of our board certified surgeons. ' +
+  'Would you like the front desk to call you back about a consultation?';
+
+before(async () => {
+  kb = await loadKnowledgeBase();
+  dg = await startFakeDeepgram({ profile: { sttFinalMs: 20, ttsFirstByteMs: 20, ttsSpeedup: 8 } });
+  groq = await startFakeGroq({ responder: receptionist });
+  stack = await startTestStack('conversation-engine', {
+    DEEPGRAM_API_KEY: dg.apiKey,
+    DEEPGRAM_BASE_URL: dg.url,
+    GROQ_API_KEY: groq.apiKey,
+    GROQ_BASE_URL: groq.baseURL,
+  });
+});
+
+after(async () => {
+  await dispose();
+  await stack?.stop();
+  await dg?.close();
+  await groq?.close();
+});
+
+beforeEach(() => {
+  groq.reset();
+  groq.setResponder(receptionist);
+});
+
+async function call(): Promise<SimCaller> {
+  const c = await SimCaller.join({ url: stack.livekitUrl, apiKey: stack.apiKey, apiSecret: stack.apiSecret, room: `engine-${++roomNo}-${Date.now()}`, publishMic: true });
+  // her greeting, all of it, before the caller says anything
+  await c.waitFor(() => c.states().filter((s) => s === 'LISTENING').length >= 2, 20_000, 'the greeting to finish');
+  return c;
+}
+
+const agentFinals = (c: SimCaller) => c.transcripts('agent').join(' | ');
+
+test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and reports its latency', async () => {
+  const c = await call();
+  try {
+    dg.script('What are your opening hours?');
+    await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
+    await c.waitFor(() => c.messages.some((m) => m.msg.type === 'metrics'), 15_000, 'turn metrics');
+    await c.waitFor(() => c.transcripts('agent').some((t) => /monday/i.test(t)), 15_000, 'the hours answer');
+    await c.waitFor(() => c.states().filter((s) => s === 'LISTENING').length >= 3, 30_000, 'the answer to finish');
+    assert.deepEqual(c.states().slice(0, 7), ['LISTENING', 'PROCESSING', 'SPEAKING', 'LISTENING', 'PROCESSING', 'SPEAKING', 'LISTENING']);
+    const metrics = c.messages.flatMap((m) => (m.msg.type === 'metrics' ? [m.msg.metrics] : []));
+    assert.equal(metrics.length, 1);
+    const m = metrics[0]!;
+    assert.deepEqual(m.engines, { llm: 'groq llama-3.1-8b-instant', tts: 'deepgram aura-2-thalia-en' });
+    for (const k of ['sttFinalDelayMs', 'endOfTurnDelayMs', 'llmTtftMs', 'ttsTtfbMs', 'voiceToVoiceMs'] as const) {
+      assert.equal(typeof m[k], 'number', `${k} measured`);
+    }
+    // the LLM saw the clinic's instructions and the caller's words, in order
+    const req = groq.requests.at(-1)!;
+    assert.equal(req.messages[0]!.role, 'system');
+    assert.match(String(req.messages[0]!.content), /Riverside Aesthetic Surgery/);
+    assert.equal(req.messages.at(-1)!.content, 'What are your opening hours?');
+  } finally {
+    await c.leave();
+  }
+});
+
+test('barge-in: talking over her stops her audio at the caller, and she answers the new question', async () => {
+  const c = await call();
+  try {
+    groq.setResponder(longBbl);
+    dg.script('Tell me about the BBL.', 'How much is a facelift?');
+    await c.play(await speech48k('Tell me about the BBL.', { trailingSilenceMs: 400 }));
+    await c.waitFor(() => c.states().filter((s) => s === 'SPEAKING').length >= 2, 15_000, 'her long answer to start');
+    const speakingAt = c.messages.filter((m) => m.msg.type === 'state' && m.msg.state === 'SPEAKING').at(-1)!.atMs;
+    await c.waitFor(() => c.audibleMs(speakingAt) >= 1500, 10_000, 'some of her answer to be heard');
+
+    const interruption = c.play(await speech48k('How much is a facelift?', { trailingSilenceMs: 400 }));
+    const onset = performance.now();
+    await c.waitFor(() => c.states().includes('INTERRUPTED'), 5000, 'INTERRUPTED');
+    await interruption;
+    const stoppedAt = c.silentFrom(onset, 200);
+    assert.ok(stoppedAt !== undefined, 'her audio stopped at the caller');
+
+    await c.waitFor(() => c.transcripts('agent').some((t) => /facelift/i.test(t) && /ten thousand/i.test(t)), 20_000, 'the facelift answer');
+    // between stopping and her next answer the line stayed quiet: nothing of the old reply leaked through
+    const nextSpeaking = c.messages.find((m) => m.atMs > stoppedAt! && m.msg.type === 'state' && m.msg.state === 'SPEAKING')!.atMs;
+    assert.ok(c.heard.filter((h) => h.atMs > stoppedAt! + 100 && h.atMs < nextSpeaking && h.rms > 300).length <= 2);
+
+    // history keeps only what was heard of the long reply: the next request carries a cut-down version
+    const second = groq.requests.at(-1)!;
+    const heardReply = second.messages.find((m) => m.role === 'assistant' && String(m.content).startsWith('Our Brazilian'));
+    assert.ok(heardReply, `the interrupted reply is in the history: ${JSON.stringify(second.messages.slice(1))}`);
+    assert.ok(String(heardReply.content).length < LONG_REPLY.length, 'but only the part that was heard');
+  } finally {
+    await c.leave();
+  }
+});
+
+test('a false interruption ("uh-huh") does not lose her reply: she picks it up again', async () => {
+  const c = await call();
+  try {
+    groq.setResponder(longBbl);
+    dg.script('Tell me about the BBL.', 'uh huh');
+    await c.play(await speech48k('Tell me about the BBL.', { trailingSilenceMs: 400 }));
+    await c.waitFor(() => c.states().filter((s) => s === 'SPEAKING').length >= 2, 15_000, 'her long answer to start');
+    const speakingAt = c.messages.filter((m) => m.msg.type === 'state' && m.msg.state === 'SPEAKING').at(-1)!.atMs;
+    await c.waitFor(() => c.audibleMs(speakingAt) >= 1500, 10_000, 'some of her answer to be heard');
+    await c.play(await speech48k('uh huh', { trailingSilenceMs: 200 }));
+    await c.waitFor(() => c.states().includes('INTERRUPTED'), 5000, 'INTERRUPTED');
+    const interruptedAt = performance.now();
+    await c.waitFor(
+      () => c.messages.some((m) => m.atMs > interruptedAt && m.msg.type === 'state' && m.msg.state === 'SPEAKING'),
+      10_000,
+      'her to resume',
+    );
+    await c.waitFor(() => c.transcripts('agent').some((t) => /call you back about a consultation/.test(t)), 30_000, 'the rest of her reply');
+    assert.ok(
+      groq.requests.every((r) => !/uh huh/i.test(String(r.messages.at(-1)?.content))),
+      '"uh huh" was not sent to the LLM as a question',
+    );
+  } finally {
+    await c.leave();
+  }
+});
+
+test('silence after her reply brings a gentle prompt, then a goodbye, then she hangs up', async () => {
+  const c = await call();
+  try {
+    await c.play(silence(500));
+    await c.waitFor(() => c.transcripts('agent').some((t) => t === 'Are you still there?'), 10_000, 'the first prompt');
+    await c.waitFor(() => c.transcripts('agent').some((t) => /anything else I can help with/.test(t)), 15_000, 'the second prompt');
+    await c.waitFor(() => c.transcripts('agent').some((t) => /Goodbye!/.test(t)), 15_000, 'the goodbye');
+    const callId = c.messages[0]!.msg.callId;
+    await waitForLog(stack, 'agent', new RegExp(`"callId":"${callId}".*"reason":"agent hung up"`), 10_000);
+    await waitForLog(stack, 'agent', new RegExp(`"lk.pii.room_name":"${c.room.name}".*"msg":"room deleted"`), 10_000);
+    const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
+    assert.deepEqual((await rooms.listRooms([c.room.name!])).map((r) => r.name), [], 'she closed the room');
+  } finally {
+    await c.leave();
+  }
+});
+
+test('the LLM failing mid-call: an apology, then an answer from the embedded brain, and the call goes on', async () => {
+  const c = await call();
+  try {
+    groq.inject({ kind: 'http-error', status: 500, times: 20 });
+    dg.script('What are your opening hours?');
+    await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
+    await c.waitFor(() => /Sorry, I had a little trouble there\..*Monday/i.test(agentFinals(c)), 20_000, `apology and fallback answer, got: ${agentFinals(c)}`);
+    await c.waitFor(() => c.messages.some((x) => x.msg.type === 'metrics'), 5000, 'turn metrics');
+    const m = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
+    assert.equal(m.engines.llm, 'rules (offline)');
+
+    // the next turn goes back to Groq
+    groq.clearFaults();
+    dg.script('How much is a tummy tuck?');
+    await c.waitFor(() => c.states().at(-1) === 'LISTENING', 20_000, 'LISTENING');
+    await c.play(await speech48k('How much is a tummy tuck?', { trailingSilenceMs: 600 }));
+    await c.waitFor(() => /thirteen thousand/.test(agentFinals(c)), 20_000, 'the tummy tuck answer');
+    await c.waitFor(() => c.messages.filter((x) => x.msg.type === 'metrics').length >= 2, 5000, 'turn metrics');
+    const last = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
+    assert.equal(last.engines.llm, 'groq llama-3.1-8b-instant');
+  } finally {
+    await c.leave();
+  }
+});
+
+test('the voice failing mid-reply: she apologises in the embedded voice and finishes the answer', async () => {
+  const c = await call();
+  try {
+    dg.inject({ kind: 'http-error', status: 500, on: 'speak', times: 20 });
+    dg.script('Where are you located?');
+    await c.play(await speech48k('Where are you located?', { trailingSilenceMs: 600 }));
+    await c.waitFor(() => /Sorry, I had a little trouble there\..*Harbor/i.test(agentFinals(c)), 25_000, `apology and address, got: ${agentFinals(c)}`);
+    await c.waitFor(() => c.messages.some((x) => x.msg.type === 'metrics'), 5000, 'turn metrics');
+    const m = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
+    assert.equal(m.engines.tts, 'flite slt (offline)');
+    const answerAt = c.messages.find((x) => x.msg.type === 'metrics')!.atMs;
+    assert.ok(c.audibleMs(answerAt - 5000) > 1000, 'the fallback answer was heard');
+  } finally {
+    await c.leave();
+  }
+});
