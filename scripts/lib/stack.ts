@@ -77,6 +77,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     children.push(agent);
     await agent.waitForLine(/registered worker/, 60_000);
+    // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once
+    await agent.waitForLine(/engines ready/, 90_000);
 
     const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
       cwd: ROOT,
