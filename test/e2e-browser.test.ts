@@ -35,7 +35,7 @@ after(async () => {
 type Hook = Window['__voxanne'];
 const hook = (page: Page) => page.evaluate(() => window.__voxanne) as Promise<Hook>;
 
-test('press the button, hear the greeting, ask for the hours, hear the answer', async () => {
+test('press the button, hear the greeting, ask for the hours, hear the answer', async (t) => {
   const page = await browser.newPage();
   const external: string[] = [];
   page.on('request', (r) => {
@@ -50,6 +50,7 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
   const afterGreeting = await hook(page);
   assert.equal(afterGreeting.phase, 'in-call');
   assert.ok(afterGreeting.agentAudio.firstAudibleMs !== null);
+  t.diagnostic(`greeting first audible ${Math.round(afterGreeting.agentAudio.firstAudibleMs)} ms after the click`);
   assert.deepEqual(afterGreeting.engines && { offline: afterGreeting.engines.offline }, { offline: true });
   assert.ok(afterGreeting.transcripts.some((t) => t.speaker === 'agent' && /Voxanne/.test(t.text)), 'greeting transcript shown');
 
