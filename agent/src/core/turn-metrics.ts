@@ -1,3 +1,5 @@
+import type { TurnMetricsMessage } from './protocol.ts';
+
 /**
  * Per-turn latency, from timestamps the call records as things happen (call-relative ms).
  * Voice-to-voice is measured from the end of the caller's speech to her first audio frame leaving
@@ -18,16 +20,8 @@ export interface TurnMarks {
   firstAudioOutMs?: number;
 }
 
-export interface TurnMetrics {
-  turn: number;
-  sttFinalDelayMs: number | null;
-  endOfTurnDelayMs: number | null;
-  llmTtftMs: number | null;
-  ttsTtfbMs: number | null;
-  voiceToVoiceMs: number | null;
-  /** which engines served this turn (a fallback shows here) */
-  engines: { llm: string; tts: string };
-}
+/** The same shape the room protocol carries, so what is measured is what is published. */
+export type TurnMetrics = TurnMetricsMessage;
 
 const diff = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined ? null : Math.max(0, Math.round(b - a));
