@@ -19,8 +19,11 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'voxanne-chromium-'));
+/**
+ * Flags for Debian's Chromium here: headless, fake media devices, and none of the background
+ * networking that would flood this closed network with refused connections.
+ */
+export function chromiumArgs(o: { micWav?: string; denyMicrophone?: boolean; micOnce?: boolean }): string[] {
   const args = [
     '--headless',
     '--no-sandbox',
@@ -30,9 +33,16 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Launched
     '--disable-component-update',
     '--disable-sync',
     '--use-fake-device-for-media-stream',
-    opts.denyMicrophone ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream',
+    o.denyMicrophone ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream',
   ];
-  if (opts.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudioFile}`);
+  // %noloop: play the file once; after it the microphone is silent
+  if (o.micWav) args.push(`--use-file-for-fake-audio-capture=${o.micWav}${o.micOnce ? '%noloop' : ''}`);
+  return args;
+}
+
+export async function launchChromium(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  const userDataDir = await mkdtemp(join(tmpdir(), 'voxanne-chromium-'));
+  const args = chromiumArgs({ micWav: opts.fakeAudioFile, denyMicrophone: opts.denyMicrophone });
   // launchPersistentContext is Playwright's way of passing a fresh --user-data-dir
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
