@@ -56,14 +56,20 @@ describe('reduceCall', () => {
   });
 
   it('records engines from messages', () => {
-    const engines = { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', offline: true };
+    const engines = { stt: 'pocketsphinx (offline)', llm: 'rules (offline)', tts: 'flite slt (offline)', offline: true };
     const msg: AgentMessage = { v: 1, type: 'engines', callId: 'c1', engines };
     const m = run([...inCall, { type: 'agent-message', message: msg }]);
     assert.deepEqual(m.engines, engines);
     assert.deepEqual(enginesLines(engines), [
       'Speech recognition: pocketsphinx (offline)',
       'Language model: rules (offline)',
-      'Voice: flite (offline)',
+      'Voice: flite slt (offline)',
+      'Everything runs on this machine; no cloud service is used',
+    ]);
+    assert.deepEqual(enginesLines({ stt: 'deepgram nova-3', llm: 'groq llama-3.1-8b-instant', tts: 'deepgram aura-2-thalia-en', offline: false }), [
+      'Speech recognition: deepgram nova-3',
+      'Language model: groq llama-3.1-8b-instant',
+      'Voice: deepgram aura-2-thalia-en',
     ]);
   });
 

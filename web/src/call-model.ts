@@ -179,7 +179,8 @@ export function statusLabel(m: CallModel): string {
   }
 }
 
+/** The engines as the agent names them (its names already say "(offline)" where that applies). */
 export function enginesLines(e: EnginesInfo): string[] {
-  const where = e.offline ? ' (offline)' : '';
-  return [`Speech recognition: ${e.stt}${where}`, `Language model: ${e.llm}${where}`, `Voice: ${e.tts}${where}`];
+  const lines = [`Speech recognition: ${e.stt}`, `Language model: ${e.llm}`, `Voice: ${e.tts}`];
+  return e.offline ? [...lines, 'Everything runs on this machine; no cloud service is used'] : lines;
 }

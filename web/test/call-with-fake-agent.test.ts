@@ -21,7 +21,7 @@ import { makeSpeechWav } from './speech-wav.ts';
 
 const ARTIFACTS = join(WEB_ROOT, '..', 'test-artifacts', 'web');
 const WAIT = { timeout: 30_000 }; // guards against hanging, not timing assertions
-const ENGINES = { stt: 'pocketsphinx', llm: 'clinic rules', tts: 'flite', offline: true };
+const ENGINES = { stt: 'pocketsphinx (offline)', llm: 'rules (offline)', tts: 'flite slt (offline)', offline: true };
 
 let tmp: string;
 let speechWav: string;
