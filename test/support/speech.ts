@@ -3,7 +3,7 @@
  * a real line delivers (silence, hiss, clipped garbage). All mono 16-bit PCM at 48 kHz, the rate
  * SimCaller publishes. Noise is seeded, so a failing run can be replayed sample for sample.
  */
-import { padWithSilence } from '../../agent/src/core/audio/frames.ts';
+import { concatPcm, padWithSilence } from '../../agent/src/core/audio/frames.ts';
 import { resample } from '../../agent/src/core/audio/resample.ts';
 import { synthesize } from '../../agent/src/engines/flite/index.ts';
 
@@ -75,15 +75,8 @@ export function clippedGarbage(ms: number, seed = 7): Int16Array {
   return out;
 }
 
-export function concat(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Joins PCM buffers end to end. */
+export const concat = concatPcm;
 
 /** RMS of PCM in int16 units. */
 export function rmsOf(pcm: Int16Array): number {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Endpointer, frameFeatures, type EndpointerEvent, type EndpointerOptions } from './endpointer.ts';
+import { concatPcm } from './audio/frames.ts';
 
 const RATE = 16000;
 const ms = (n: number) => (RATE * n) / 1000;
@@ -40,16 +41,6 @@ function noise(durationMs: number, db = -20, clip = false): Int16Array {
   return out;
 }
 
-function join(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Feeds audio in chunks of `chunkMs` and returns the events without the bulky audio. */
 function run(audio: Int16Array, opts: Partial<EndpointerOptions> = {}, chunkMs = 20) {
   const ep = new Endpointer({ sampleRate: RATE, ...opts });
@@ -73,14 +64,14 @@ describe('frameFeatures', () => {
 
 describe('Endpointer', () => {
   it('finds one utterance with start and end on the audio clock', () => {
-    const { marks, events } = run(join(silence(500), voiced(1000), silence(1000)));
+    const { marks, events } = run(concatPcm(silence(500), voiced(1000), silence(1000)));
     assert.deepEqual(marks, ['start@500', 'end@1500:silence']);
     const start = events.find((e) => e.type === 'speech_start')!;
     assert.ok(start.type === 'speech_start' && start.audio.length >= ms(300) + ms(100), 'start carries the pre-roll and the onset');
   });
 
   it('hands over every sample from the pre-roll to the end exactly once', () => {
-    const { events } = run(join(silence(500), voiced(1000), silence(1000)), { preRollMs: 200, onsetWindowMs: 250 });
+    const { events } = run(concatPcm(silence(500), voiced(1000), silence(1000)), { preRollMs: 200, onsetWindowMs: 250 });
     const speech = events.reduce((n, e) => n + (e.type === 'speech_end' ? 0 : e.audio.length), 0);
     // history (pre-roll + onset window, in frames) up to the onset, then every frame until 400 ms after the last loud one
     const onsetFrame = 500 / 10 + 100 / 10 - 1;
@@ -90,12 +81,12 @@ describe('Endpointer', () => {
   });
 
   it('separates utterances with more silence between them than endpointingMs', () => {
-    assert.deepEqual(run(join(voiced(800), silence(1000), voiced(600), silence(600))).marks, ['start@0', 'end@800:silence', 'start@1800', 'end@2400:silence']);
+    assert.deepEqual(run(concatPcm(voiced(800), silence(1000), voiced(600), silence(600))).marks, ['start@0', 'end@800:silence', 'start@1800', 'end@2400:silence']);
   });
 
   it('keeps one utterance across a pause shorter than endpointingMs', () => {
-    assert.deepEqual(run(join(voiced(800), silence(300), voiced(600), silence(600))).marks, ['start@0', 'end@1700:silence']);
-    assert.deepEqual(run(join(voiced(800), silence(300), voiced(600), silence(600)), { endpointingMs: 250 }).marks, [
+    assert.deepEqual(run(concatPcm(voiced(800), silence(300), voiced(600), silence(600))).marks, ['start@0', 'end@1700:silence']);
+    assert.deepEqual(run(concatPcm(voiced(800), silence(300), voiced(600), silence(600)), { endpointingMs: 250 }).marks, [
       'start@0', 'end@800:silence', 'start@1100', 'end@1700:silence',
     ]);
   });
@@ -105,19 +96,19 @@ describe('Endpointer', () => {
     assert.deepEqual(run(noise(3000, -20)).marks, []);
     assert.deepEqual(run(noise(3000, -3)).marks, []);
     assert.deepEqual(run(noise(3000, 0, true)).marks, []);
-    assert.deepEqual(run(join(silence(500), voiced(30), silence(500), voiced(40), silence(500))).marks, []);
+    assert.deepEqual(run(concatPcm(silence(500), voiced(30), silence(500), voiced(40), silence(500))).marks, []);
   });
 
   it('hears speech over steady background noise once the floor has adapted', () => {
     const bed = noise(4000, -45);
-    const speech = join(silence(2000), voiced(1000, -15), silence(1000));
+    const speech = concatPcm(silence(2000), voiced(1000, -15), silence(1000));
     const mixed = bed.map((x, i) => Math.max(-32768, Math.min(32767, x + speech[i]!)));
     assert.deepEqual(run(mixed).marks, ['start@2000', 'end@3000:silence']);
   });
 
   it('ignores audio quieter than minLevelDb', () => {
-    assert.deepEqual(run(join(silence(200), voiced(1000, -60), silence(500))).marks, []);
-    assert.deepEqual(run(join(silence(200), voiced(1000, -60), silence(500)), { minLevelDb: -70 }).marks, ['start@200', 'end@1200:silence']);
+    assert.deepEqual(run(concatPcm(silence(200), voiced(1000, -60), silence(500))).marks, []);
+    assert.deepEqual(run(concatPcm(silence(200), voiced(1000, -60), silence(500)), { minLevelDb: -70 }).marks, ['start@200', 'end@1200:silence']);
   });
 
   it('cuts an utterance at maxUtteranceMs and ends one in progress on flush', () => {
@@ -125,7 +116,7 @@ describe('Endpointer', () => {
   });
 
   it('decides the same whatever the chunk size', () => {
-    const audio = join(silence(300), voiced(700), silence(450), voiced(500), silence(900));
+    const audio = concatPcm(silence(300), voiced(700), silence(450), voiced(500), silence(900));
     const reference = run(audio, {}, 10).marks;
     for (const chunk of [7, 20, 33, 100, 1000]) assert.deepEqual(run(audio, {}, chunk).marks, reference, `chunk ${chunk} ms`);
   });

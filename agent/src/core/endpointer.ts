@@ -1,3 +1,4 @@
+import { concatPcm } from './audio/frames.ts';
 /**
  * Finds where a caller's utterance starts and ends in a stream of 16-bit mono PCM, for a
  * recogniser that has no endpointing of its own. Pure: time is the audio's own clock (samples
@@ -213,7 +214,7 @@ export class Endpointer {
     this.#inSpeech = true;
     this.#speechStartFrame = firstVoiced;
     this.#lastLoudFrame = index;
-    const audio = concat(this.#history);
+    const audio = concatPcm(...this.#history);
     this.#history = [];
     this.#onsetVotes = [];
     events.push({ type: 'speech_start', atMs: firstVoiced * FRAME_MS, audio });
@@ -225,22 +226,12 @@ export class Endpointer {
   }
 }
 
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Joins consecutive audio events so a 20 ms push gives one audio event, not two 10 ms ones. */
 function coalesce(events: EndpointerEvent[]): EndpointerEvent[] {
   const out: EndpointerEvent[] = [];
   let run: Int16Array[] = [];
   const close = () => {
-    if (run.length) out.push({ type: 'audio', audio: run.length === 1 ? run[0]! : concat(run) });
+    if (run.length) out.push({ type: 'audio', audio: run.length === 1 ? run[0]! : concatPcm(...run) });
     run = [];
   };
   for (const e of events) {

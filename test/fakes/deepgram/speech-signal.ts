@@ -108,16 +108,6 @@ export function noise(ms: number, sampleRate: number, dbfs = -55, seed = 1): Int
   return out;
 }
 
-export function concatPcm(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Int16 samples as little-endian bytes (the `linear16` wire format). */
 export function pcmToBytes(pcm: Int16Array): Uint8Array {
   const out = new Uint8Array(pcm.length * 2);
@@ -133,3 +123,6 @@ export function bytesToPcm(bytes: Uint8Array): Int16Array {
   for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i, true);
   return out;
 }
+
+/** Joins PCM buffers end to end (the project's one implementation). */
+export { concatPcm } from '../../../agent/src/core/audio/frames.ts';

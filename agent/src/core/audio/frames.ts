@@ -31,3 +31,14 @@ export function padWithSilence(samples: Int16Array, sampleRate: number, leadingM
   out.set(samples, lead);
   return out;
 }
+
+/** Joins PCM buffers end to end. */
+export function concatPcm(...parts: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

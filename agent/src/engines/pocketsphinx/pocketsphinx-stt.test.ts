@@ -15,6 +15,7 @@ import { sharedFlitePool, synthesize } from '../flite/index.ts';
 import { PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, MissingPronunciationError, type DomainModel } from './domain-model.ts';
 import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
+import { concatPcm } from '../../core/audio/frames.ts';
 
 initializeLogger({ pretty: false, level: 'info' });
 
@@ -39,16 +40,6 @@ function whiteNoise(ms: number, peak: number): Int16Array {
   for (let i = 0; i < out.length; i++) {
     x = (x * 1103515245 + 12345) % 2147483648;
     out[i] = Math.round((x / 2147483648 - 0.5) * 2 * peak);
-  }
-  return out;
-}
-
-function join16(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }
@@ -147,7 +138,7 @@ describe('PocketsphinxSTT', () => {
 
   for (const text of ['what are your opening hours', 'how much is a tummy tuck', "I'd like to book an appointment on tuesday"]) {
     it(`recognises "${text}" with WER ≤ 0.34`, async () => {
-      const seen = await transcribe(engine, join16(silence(300), await speech(text), silence(800)));
+      const seen = await transcribe(engine, concatPcm(silence(300), await speech(text), silence(800)));
       const heard = finals(seen);
       assert.equal(heard.length, 1, `one final, got ${JSON.stringify(heard)}`);
       const { wer } = wordErrorRate(text, heard[0]!);
@@ -156,7 +147,7 @@ describe('PocketsphinxSTT', () => {
   }
 
   it('emits START_OF_SPEECH, then interim results, then FINAL and END_OF_SPEECH', async () => {
-    const seen = await transcribe(engine, join16(silence(300), await speech('do you offer financing'), silence(800)));
+    const seen = await transcribe(engine, concatPcm(silence(300), await speech('do you offer financing'), silence(800)));
     const types = seen.map((e) => e.type).filter((t) => t !== stt.SpeechEventType.RECOGNITION_USAGE);
     const T = stt.SpeechEventType;
     assert.equal(types[0], T.START_OF_SPEECH);
@@ -168,7 +159,7 @@ describe('PocketsphinxSTT', () => {
   });
 
   it('gives two finals for two utterances one second apart', async () => {
-    const audio = join16(silence(200), await speech('how much is botox'), silence(1000), await speech('thank you goodbye'), silence(800));
+    const audio = concatPcm(silence(200), await speech('how much is botox'), silence(1000), await speech('thank you goodbye'), silence(800));
     const seen = await transcribe(engine, audio);
     const heard = finals(seen);
     assert.equal(heard.length, 2, JSON.stringify(heard));
@@ -192,11 +183,11 @@ describe('PocketsphinxSTT', () => {
   });
 
   it('accepts 48 kHz stereo frames', async () => {
-    const mono = join16(silence(300), await speech('where are you located'), silence(800));
+    const mono = concatPcm(silence(300), await speech('where are you located'), silence(800));
     const up = new AudioResampler(RATE, 48000, 1);
     const hi = [...up.push(new AudioFrame(mono, RATE, 1, mono.length)), ...up.flush()];
     up.close();
-    const mono48 = join16(...hi.map((f) => f.data));
+    const mono48 = concatPcm(...hi.map((f) => f.data));
     const stereo = new Int16Array(mono48.length * 2);
     mono48.forEach((x, i) => {
       stereo[2 * i] = x;
