@@ -15,13 +15,30 @@ export interface GoBinarySpec {
   version: string;
   /** env var that may point at an existing binary */
   envVar: string;
+  /**
+   * 'install' (default): `go install module@version`. 'module': go get + go build inside a throw-away
+   * module, for modules whose version list the Go proxy does not serve (`go install pkg@v` looks the
+   * list up to check for deprecation and fails without it; a pinned `go get` does not need it).
+   */
+  build?: 'install' | 'module';
+  /** what else a build needs, for the error message (cgo libraries) */
+  needs?: string;
 }
 
-export async function pinnedSpecs(): Promise<{ livekitServer: GoBinarySpec }> {
+export async function pinnedSpecs(): Promise<{ livekitServer: GoBinarySpec; livekitSip: GoBinarySpec }> {
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-    voxanne: { livekitServer: { module: string; version: string } };
+    voxanne: { livekitServer: { module: string; version: string }; livekitSip: { module: string; version: string } };
   };
-  return { livekitServer: { name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', ...pkg.voxanne.livekitServer } };
+  return {
+    livekitServer: { name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', ...pkg.voxanne.livekitServer },
+    livekitSip: {
+      name: 'livekit-sip',
+      envVar: 'LIVEKIT_SIP_BIN',
+      build: 'module',
+      needs: "cgo and Debian's libopus-dev libopusfile-dev libsoxr-dev pkg-config",
+      ...pkg.voxanne.livekitSip,
+    },
+  };
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -69,18 +86,24 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
   }
   const tmp = join(ROOT, '.cache', `go-install-${spec.name}-${process.pid}`);
   await mkdir(tmp, { recursive: true });
-  log(`building ${spec.name} ${spec.version} with go install (first run only, a few minutes)…`);
+  log(`building ${spec.name} ${spec.version} with go (first run only, a few minutes)…`);
+  const env = { ...process.env, GOBIN: tmp, CGO_ENABLED: process.env.CGO_ENABLED ?? '1' };
+  const go_ = (args: string[]) => run(go, args, { cwd: tmp, env, maxBuffer: 64 * 1024 * 1024 });
+  const built = join(tmp, spec.module.split('/').pop()!);
   try {
-    await run(go, ['install', `${spec.module}@${spec.version}`], {
-      env: { ...process.env, GOBIN: tmp, CGO_ENABLED: process.env.CGO_ENABLED ?? '1' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const built = join(tmp, spec.module.split('/').pop()!);
+    if (spec.build === 'module') {
+      await go_(['mod', 'init', 'voxanne.local/gobuild']);
+      await go_(['get', `${spec.module}@${spec.version}`]);
+      await go_(['build', '-o', built, spec.module]);
+    } else {
+      await go_(['install', `${spec.module}@${spec.version}`]);
+    }
     await mkdir(CACHE_BIN, { recursive: true });
     await rename(built, cached);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new MissingBinaryError(`go install ${spec.module}@${spec.version} failed:\n${err.stderr ?? err.message}`);
+    const needs = spec.needs ? ` (it needs ${spec.needs})` : '';
+    throw new MissingBinaryError(`building ${spec.module}@${spec.version} failed${needs}:\n${err.stderr ?? err.message}`);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

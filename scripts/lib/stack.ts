@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ensureGoBinary, pinnedSpecs, ROOT } from './livekit-binary.ts';
 import { startChild, waitForHttp, type ChildHandle } from './procs.ts';
+import { livekitRedis, startLivekitSip, startRedis, type TelephonyPorts } from './telephony.ts';
 
 export interface StackPorts {
   livekit: number;
@@ -23,6 +24,8 @@ export interface StackOptions {
   webMode: 'dev' | 'static';
   /** extra environment for the agent (engine selection, provider URLs) */
   agentEnv?: NodeJS.ProcessEnv;
+  /** also start Redis (shared with livekit-server) and LiveKit SIP on these ports: phone callers */
+  telephony?: TelephonyPorts;
   log: (source: string, line: string) => void;
 }
 
@@ -31,12 +34,15 @@ export interface Stack {
   livekitUrl: string;
   livekitBin: string;
   children: ChildHandle[];
+  /** LiveKit SIP's signalling address (host:port) when telephony was started */
+  sipAddress?: string;
   stop(): Promise<void>;
 }
 
 /** livekit.yaml with the ports replaced; the single UDP mux port keeps the test stack's footprint to 3 ports. */
-export async function livekitConfig(ports: StackPorts): Promise<string> {
+export async function livekitConfig(ports: StackPorts, telephony?: TelephonyPorts): Promise<string> {
   const cfg = parse(await readFile(join(ROOT, 'livekit.yaml'), 'utf8')) as Record<string, any>;
+  if (telephony) cfg.redis = livekitRedis(telephony);
   cfg.port = ports.livekit;
   cfg.rtc = { ...cfg.rtc, tcp_port: ports.livekitTcp, udp_port: ports.livekitUdp };
   delete cfg.rtc.port_range_start;
@@ -51,7 +57,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const livekitBin = await ensureGoBinary(livekitServer, (m) => log('setup', m));
   const dir = await mkdtemp(join(tmpdir(), 'voxanne-stack-'));
   const configPath = join(dir, 'livekit.yaml');
-  await writeFile(configPath, await livekitConfig(ports));
+  await writeFile(configPath, await livekitConfig(ports, opts.telephony));
 
   const children: ChildHandle[] = [];
   const livekitUrl = `ws://127.0.0.1:${ports.livekit}`;
@@ -62,13 +68,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await rm(dir, { recursive: true, force: true });
   };
 
+  let sipAddress: string | undefined;
   try {
+    if (opts.telephony) children.push(await startRedis(opts.telephony.redis, (l) => log('redis', l)));
     const lk = startChild('livekit', livekitBin, ['--config', configPath], {
       env: { ...process.env, LIVEKIT_KEYS: `${opts.apiKey}: ${opts.apiSecret}` },
       onLine: (l) => log('livekit', l),
     });
     children.push(lk);
     await Promise.race([waitForHttp(`http://127.0.0.1:${ports.livekit}/`, 20_000), failOnExit(lk)]);
+    if (opts.telephony) {
+      const sip = await startLivekitSip({ ports: opts.telephony, livekitUrl, apiKey: opts.apiKey, apiSecret: opts.apiSecret, dir, log });
+      children.push(sip.child);
+      sipAddress = `127.0.0.1:${opts.telephony.sip}`;
+    }
 
     const agent = startChild('agent', process.execPath, ['--import', 'tsx', join(ROOT, 'agent/src/main.ts'), 'start'], {
       cwd: ROOT,
@@ -91,7 +104,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stop();
     throw e;
   }
-  return { webUrl, livekitUrl, livekitBin, children, stop };
+  return { webUrl, livekitUrl, livekitBin, children, sipAddress, stop };
 }
 
 async function failOnExit(child: ChildHandle): Promise<never> {

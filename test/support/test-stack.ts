@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
 import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+import { freeTelephonyPorts, type TelephonyPorts } from '../../scripts/lib/telephony.ts';
 
 export const TEST_KEY = 'testkey';
 export const TEST_SECRET = 'voxanne-test-secret-0123456789abcdef0123';
@@ -28,10 +29,12 @@ export interface TestStack extends Stack {
   lines: { source: string; line: string }[];
   logFile: string;
   watchers: Set<() => void>;
+  /** Redis + LiveKit SIP ports when started with { telephony: true } */
+  telephony?: TelephonyPorts;
 }
 
 /** A whole Voxanne on free loopback ports; its output goes to test-artifacts/<name>.log. */
-export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv = {}, opts: { telephony?: boolean } = {}): Promise<TestStack> {
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
@@ -44,8 +47,10 @@ export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv =
     web: await freeTcpPort(),
     agentHealth: await freeTcpPort(),
   };
+  const telephony = opts.telephony ? await freeTelephonyPorts() : undefined;
   const stack = await startStack({
     ports,
+    telephony,
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
     webMode: 'static',
@@ -56,7 +61,7 @@ export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv =
       for (const w of [...watchers]) w();
     },
   });
-  return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers };
+  return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers, telephony };
 }
 
 /** Resolves when a line from `source` matches re (lines already seen count too). */

@@ -1,0 +1,225 @@
+/**
+ * The media half of a test phone: one UDP socket speaking RTP/PCMU (G.711 μ-law, 8 kHz, 20 ms
+ * packets) and RFC 4733 DTMF events. sipp does the SIP signalling and puts this socket's port in its
+ * SDP, so LiveKit SIP sends her voice here and takes ours from here. Times are performance.now() ms.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { readFile, writeFile } from 'node:fs/promises';
+
+export const PHONE_RATE = 8000;
+const PACKET_SAMPLES = 160; // 20 ms
+const PT_PCMU = 0;
+export const PT_DTMF = 101;
+
+// G.711 μ-law (ITU-T G.711, the classic segment encoder with bias 0x84)
+export function linearToUlaw(sample: number): number {
+  const BIAS = 0x84;
+  let s = Math.max(-32635, Math.min(32635, sample));
+  const sign = s < 0 ? 0x80 : 0;
+  if (s < 0) s = -s;
+  s += BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+export function ulawToLinear(u: number): number {
+  const x = ~u & 0xff;
+  const sign = x & 0x80;
+  const exponent = (x >> 4) & 0x07;
+  const mantissa = x & 0x0f;
+  const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
+  return sign ? -magnitude : magnitude;
+}
+
+/** A WAV file of 8 kHz mono μ-law (format 7), what a phone line carries. */
+export async function writeUlawWav(path: string, pcm8k: Int16Array): Promise<void> {
+  const data = Buffer.alloc(pcm8k.length);
+  for (let i = 0; i < pcm8k.length; i++) data[i] = linearToUlaw(pcm8k[i]!);
+  const h = Buffer.alloc(46);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(38 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(18, 16); // fmt chunk with cbSize, as non-PCM formats have
+  h.writeUInt16LE(7, 20); // WAVE_FORMAT_MULAW
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(PHONE_RATE, 24);
+  h.writeUInt32LE(PHONE_RATE, 28); // bytes per second
+  h.writeUInt16LE(1, 32); // block align
+  h.writeUInt16LE(8, 34);
+  h.writeUInt16LE(0, 36);
+  h.write('data', 38);
+  h.writeUInt32LE(data.length, 42);
+  await writeFile(path, Buffer.concat([h, data]));
+}
+
+/** The μ-law bytes of a WAV written by writeUlawWav (or any 8 kHz mono μ-law WAV). */
+export async function readUlawWav(path: string): Promise<Buffer> {
+  const b = await readFile(path);
+  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${path} is not a WAV file`);
+  let off = 12;
+  let format = 0;
+  while (off + 8 <= b.length) {
+    const id = b.toString('ascii', off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      format = b.readUInt16LE(off + 8);
+      if (format !== 7 || b.readUInt16LE(off + 10) !== 1 || b.readUInt32LE(off + 12) !== PHONE_RATE) throw new Error(`${path} is not 8 kHz mono μ-law`);
+    }
+    if (id === 'data') return b.subarray(off + 8, off + 8 + size);
+    off += 8 + size + (size & 1);
+  }
+  throw new Error(`${path} has no data chunk`);
+}
+
+/** Her audio as received: one entry per RTP packet (20 ms). */
+export interface HeardPacket {
+  atMs: number;
+  rms: number;
+  payloadType: number;
+}
+
+export class RtpPhone {
+  readonly heard: HeardPacket[] = [];
+  /** where LiveKit SIP sends from: we answer to the same address (symmetric RTP) */
+  remote: RemoteInfo | undefined;
+  #seq = Math.floor(Math.random() * 0xffff);
+  #ts = Math.floor(Math.random() * 0xffffffff);
+  readonly #ssrc = Math.floor(Math.random() * 0xffffffff) >>> 0;
+  #listeners = new Set<() => void>();
+  #first: Promise<void>;
+
+  private constructor(readonly socket: Socket) {
+    let gotFirst!: () => void;
+    this.#first = new Promise((r) => (gotFirst = r));
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length < 12 || msg[0]! >> 6 !== 2) return; // not RTP v2
+      this.remote ??= rinfo;
+      gotFirst();
+      const pt = msg[1]! & 0x7f;
+      const cc = msg[0]! & 0x0f;
+      const payload = msg.subarray(12 + cc * 4);
+      let sum = 0;
+      if (pt === PT_PCMU) for (const u of payload) sum += ulawToLinear(u) ** 2;
+      this.heard.push({ atMs: performance.now(), rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0, payloadType: pt });
+      for (const l of [...this.#listeners]) l();
+    });
+  }
+
+  static async open(host = '127.0.0.1'): Promise<RtpPhone> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, host, () => resolve());
+    });
+    return new RtpPhone(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  /** Resolves once LiveKit SIP has sent us a first packet (so we know where to send). */
+  firstPacket(): Promise<void> {
+    return this.#first;
+  }
+
+  #packet(pt: number, payload: Buffer, marker = false, advanceTs = true, ts = this.#ts): Buffer {
+    const h = Buffer.alloc(12);
+    h[0] = 0x80;
+    h[1] = (marker ? 0x80 : 0) | pt;
+    h.writeUInt16BE(this.#seq, 2);
+    this.#seq = (this.#seq + 1) & 0xffff;
+    h.writeUInt32BE(ts >>> 0, 4);
+    h.writeUInt32BE(this.#ssrc, 8);
+    if (advanceTs) this.#ts = (this.#ts + PACKET_SAMPLES) >>> 0;
+    return Buffer.concat([h, payload]);
+  }
+
+  #send(b: Buffer): Promise<void> {
+    const r = this.remote;
+    if (!r) throw new Error('no RTP received yet: do not know where to send');
+    return new Promise((resolve, reject) => this.socket.send(b, r.port, r.address, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Sends μ-law audio in real time, 20 ms a packet (paced on the wall clock, as a phone does). */
+  async play(ulaw: Buffer, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
+    const startMs = performance.now();
+    for (let i = 0, n = 0; i < ulaw.length; i += PACKET_SAMPLES, n++) {
+      if (signal?.aborted) break;
+      const chunk = Buffer.alloc(PACKET_SAMPLES, 0xff); // 0xff is μ-law silence
+      ulaw.copy(chunk, 0, i, Math.min(ulaw.length, i + PACKET_SAMPLES));
+      await this.#send(this.#packet(PT_PCMU, chunk, n === 0));
+      const due = startMs + (n + 1) * 20 - performance.now();
+      if (due > 0) await new Promise((r) => setTimeout(r, due));
+    }
+    return { startMs, endMs: performance.now() };
+  }
+
+  /** Silence for ms (keeps the RTP flowing, as a real phone does between words). */
+  silence(ms: number): Promise<{ startMs: number; endMs: number }> {
+    return this.play(Buffer.alloc(Math.round((PHONE_RATE * ms) / 1000), 0xff));
+  }
+
+  /** One DTMF digit as RFC 4733 telephone-events: 100 ms of tone, then three end packets. */
+  async dtmf(digit: string): Promise<void> {
+    const code = '0123456789*#'.indexOf(digit);
+    if (code < 0) throw new Error(`not a DTMF digit: ${digit}`);
+    const ts = this.#ts;
+    const event = (duration: number, end: boolean) => Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
+    for (let d = 160; d <= 800; d += 160) {
+      await this.#send(this.#packet(PT_DTMF, event(d, false), d === 160, false, ts));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let i = 0; i < 3; i++) await this.#send(this.#packet(PT_DTMF, event(800, true), false, false, ts));
+    this.#ts = (this.#ts + 800) >>> 0;
+  }
+
+  audibleMs(fromMs = 0, threshold = 300): number {
+    return this.heard.filter((h) => h.atMs >= fromMs && h.rms > threshold).length * 20;
+  }
+
+  firstAudibleAfter(fromMs: number, threshold = 300): number | undefined {
+    return this.heard.find((h) => h.atMs >= fromMs && h.rms > threshold)?.atMs;
+  }
+
+  /** Start of the first run of quietMs of silence (or no packets) after fromMs. */
+  silentFrom(fromMs: number, quietMs = 200, threshold = 300): number | undefined {
+    let runStart: number | undefined;
+    for (const h of this.heard) {
+      if (h.atMs < fromMs) continue;
+      if (h.rms > threshold) runStart = undefined;
+      else {
+        runStart ??= h.atMs;
+        if (h.atMs - runStart >= quietMs) return runStart;
+      }
+    }
+    return undefined;
+  }
+
+  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pred()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+      };
+      this.#listeners.add(check);
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

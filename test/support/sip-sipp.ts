@@ -1,0 +1,181 @@
+/**
+ * sipp (Debian's sip-tester) as the test phone's SIP half. The scenario is written at test time:
+ * INVITE with an SDP offering PCMU and telephone-events on the RtpPhone's port, ACK the answer, then
+ * wait until either LiveKit hangs up (BYE) or the test asks sipp to hang up (an in-dialog INFO sent to
+ * sipp's own port, which the scenario waits for), and send BYE. sipp runs in its own process group so
+ * a test's cleanup ends it whatever state it is in.
+ */
+import { createSocket } from 'node:dgram';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeUdpPort } from '../../scripts/lib/ports.ts';
+import { startChild, type ChildHandle } from '../../scripts/lib/procs.ts';
+
+export const SIPP = '/usr/bin/sipp';
+
+export interface SippCallOptions {
+  /** LiveKit SIP host:port */
+  target: string;
+  /** the number dialled (Request-URI and To user) */
+  to: string;
+  /** the caller's number (From user), e.g. +15551234567 */
+  from: string;
+  /** the RtpPhone's port, put in the SDP */
+  rtpPort: number;
+  /** local address sipp sends from (127.0.0.2 tests a disallowed source) */
+  localIp?: string;
+  log?: (line: string) => void;
+}
+
+const sdp = (rtpPort: number) => `v=0
+o=voxanne-test 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [local_ip]
+t=0 0
+m=audio ${rtpPort} RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=ptime:20
+a=sendrecv
+`;
+
+function scenario(o: SippCallOptions): string {
+  const body = sdp(o.rtpPort).replace(/\n/g, '\r\n');
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="voxanne phone caller">
+  <send retrans="500">
+    <![CDATA[
+INVITE sip:${o.to}@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${o.to}@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:${o.from}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${body}]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true">
+    <action>
+      <ereg regexp=";tag=([^;&gt; \\r\\n]+)" search_in="hdr" header="To:" assign_to="totagall,totag"/>
+      <ereg regexp="&lt;(sip:[^&gt;]+)&gt;" search_in="hdr" header="Contact:" assign_to="contactall,contact"/>
+    </action>
+  </recv>
+  <Reference variables="totagall,contactall"/>
+  <send>
+    <![CDATA[
+ACK [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]>
+  </send>
+  <recv request="BYE" optional="true" next="remote_bye"/>
+  <recv request="INFO"/>
+  <send retrans="500">
+    <![CDATA[
+BYE [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]>
+  </send>
+  <recv response="200" next="done"/>
+  <label id="remote_bye"/>
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]>
+  </send>
+  <label id="done"/>
+</scenario>
+`;
+}
+
+export interface SippCall {
+  child: ChildHandle;
+  callId: string;
+  sipPort: number;
+  messageFile: string;
+  /** asks sipp to hang up (it sends BYE and exits) */
+  hangUp(): Promise<void>;
+  /** every SIP message sipp sent or received so far, as text */
+  messages(): Promise<string>;
+  /** status codes of the responses sipp received */
+  responseCodes(): Promise<number[]>;
+}
+
+/** Starts one call with sipp. Resolves at once; watch child.exited for its end (0 = scenario completed). */
+export async function sippCall(o: SippCallOptions): Promise<SippCall> {
+  const dir = await mkdtemp(join(tmpdir(), 'voxanne-sipp-'));
+  const sf = join(dir, 'caller.xml');
+  await writeFile(sf, scenario(o));
+  const sipPort = await freeUdpPort();
+  const mediaPort = await freeUdpPort();
+  const callId = `voxanne-test-${Math.random().toString(36).slice(2, 10)}`;
+  const messageFile = join(dir, 'messages.log');
+  const localIp = o.localIp ?? '127.0.0.1';
+  const args = [o.target, '-sf', sf, '-m', '1', '-i', localIp, '-p', String(sipPort), '-mp', String(mediaPort), '-cid_str', `${callId}-%u`,
+    '-nostdin', '-trace_msg', '-message_file', messageFile, '-trace_err', '-error_file', join(dir, 'errors.log'), '-timeout', '180s', '-timeout_error', '-max_recv_loops', '1'];
+  const child = startChild('sipp', SIPP, args, { onLine: (l) => o.log?.(l) });
+  const fullCallId = `${callId}-1`;
+  const messages = () => readFile(messageFile, 'utf8').catch(() => '');
+  return {
+    child,
+    callId: fullCallId,
+    sipPort,
+    messageFile,
+    messages,
+    async responseCodes() {
+      return [...(await messages()).matchAll(/^SIP\/2\.0 (\d{3})/gm)].map((m) => Number(m[1]));
+    },
+    async hangUp() {
+      const msg = [
+        `INFO sip:caller@${localIp}:${sipPort} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-${callId}-hangup`,
+        `From: <sip:test@127.0.0.1>;tag=hangup`,
+        `To: <sip:caller@${localIp}>`,
+        `Call-ID: ${fullCallId}`,
+        'CSeq: 99 INFO',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      const s = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => s.send(msg, sipPort, localIp, (e) => (e ? reject(e) : resolve())));
+      s.close();
+    },
+  };
+}
+
+/** Sends raw bytes to a UDP address (malformed SIP). */
+export async function sendUdp(host: string, port: number, bytes: Buffer | string): Promise<void> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => s.send(bytes, port, host, (e) => (e ? reject(e) : resolve())));
+  s.close();
+}
