@@ -1,0 +1,47 @@
+/**
+ * Text cleaned for a voice: no markdown or list markers, no emoji, one space after punctuation and
+ * none before it, no doubled marks. Pure.
+ */
+
+export function stripMarkup(text: string): string {
+  return text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/\*\*|__|`|\*/g, '')
+    .replace(/^\s*#{1,6}\s*/gm, '')
+    .replace(/^\s*(?:[-•*]|\d+[.)])\s+/gm, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, '')
+    .replace(/\s*\n+\s*/g, (m) => (/\n\s*\n/.test(m) ? '. ' : ' '));
+}
+
+export function fixSpacing(text: string): string {
+  return text
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .replace(/\s+([,.!?;:])/g, '$1')
+    .replace(/([,;:])(?=[A-Za-z])/g, '$1 ')
+    .replace(/([.!?])(?=[A-Za-z"])/g, (m, p: string, off: number, s: string) => {
+      // "e.g." and initials are left alone; a sentence end followed by a capital gets its space
+      const next = s[off + 1]!;
+      return /[A-Z"]/.test(next) ? `${p} ` : m;
+    })
+    .replace(/,{2,}/g, ',')
+    .replace(/([!?])\1+/g, '$1')
+    .replace(/\.{2,}|…/g, '.')
+    .replace(/[,;:]([.!?])/g, '$1')
+    .replace(/([.!?])[,;:]/g, '$1')
+    .replace(/\(\s*([^)]*?)\s*\)/g, ', $1,')
+    .replace(/,\s*([.!?])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The customer's punctuation check: no space before a mark, one after it, no doubled marks. */
+export function spacingProblems(text: string): string[] {
+  const problems: string[] = [];
+  if (/\s[,.!?;:]/.test(text)) problems.push('space before punctuation');
+  if (/[,;:][A-Za-z]/.test(text)) problems.push('no space after a comma');
+  if (/[.!?][A-Z]/.test(text)) problems.push('no space after a sentence end');
+  if (/ {2,}/.test(text)) problems.push('double space');
+  if (/([,.!?])\1/.test(text)) problems.push('doubled punctuation');
+  return problems;
+}
