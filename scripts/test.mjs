@@ -25,7 +25,7 @@ function find(dir, out = []) {
 }
 
 const only = process.argv.slice(2);
-const units = ['agent', 'web', 'sip', 'scripts'].filter(existsSync).flatMap((d) => find(d));
+const units = ['agent', 'web', 'sip', 'scripts', 'bench', 'naturalness'].filter(existsSync).flatMap((d) => find(d));
 const integration = existsSync('test') ? find('test') : [];
 const files = only.length ? only : [...units.sort(), ...integration.sort()];
 

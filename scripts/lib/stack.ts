@@ -24,6 +24,10 @@ export interface StackOptions {
   webMode: 'dev' | 'static';
   /** extra environment for the agent (engine selection, provider URLs) */
   agentEnv?: NodeJS.ProcessEnv;
+  /** the worker to run instead of Voxanne's (the benchmark runs a stock AgentSession this way) */
+  agentScript?: string;
+  /** false: no web server (the benchmark's callers join LiveKit directly) */
+  web?: boolean;
   /** also start Redis (shared with livekit-server) and LiveKit SIP on these ports: phone callers */
   telephony?: TelephonyPorts;
   log: (source: string, line: string) => void;
@@ -83,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       sipAddress = `127.0.0.1:${opts.telephony.sip}`;
     }
 
-    const agent = startChild('agent', process.execPath, ['--import', 'tsx', join(ROOT, 'agent/src/main.ts'), 'start'], {
+    const agent = startChild('agent', process.execPath, ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'], {
       cwd: ROOT,
       env: { ...process.env, ...opts.agentEnv, ...creds, AGENT_HTTP_PORT: String(ports.agentHealth) },
       onLine: (l) => log('agent', l),
@@ -92,6 +96,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.waitForLine(/registered worker/, 60_000);
     // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once
     await agent.waitForLine(/engines ready/, 90_000);
+    if (opts.web === false) return { webUrl: '', livekitUrl, livekitBin, children, sipAddress, stop };
 
     const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
       cwd: ROOT,

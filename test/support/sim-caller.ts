@@ -64,8 +64,10 @@ export class SimCaller {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
     });
+    const jwt = await at.toJwt();
+    await this.room.connect(this.o.url, jwt, { autoSubscribe: true, dynacast: false });
+    // joined = the server accepted us; the agent's dispatch starts from the room this creates
     this.joinedAtMs = performance.now();
-    await this.room.connect(this.o.url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
     if (this.o.publishMic) await this.publishMic();
   }
 
@@ -127,6 +129,41 @@ export class SimCaller {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Resolves with the time her audio went quiet, once no audible frame has arrived for `quietMs`
+   * (counting from the call of waitQuiet at the earliest). Rejects after timeoutMs.
+   */
+  waitQuiet(quietMs: number, timeoutMs: number, threshold = 300): Promise<number> {
+    const calledAt = performance.now();
+    const quietSince = () => {
+      for (let i = this.heard.length - 1; i >= 0; i--) if (this.heard[i]!.rms > threshold) return Math.max(calledAt, this.heard[i]!.atMs);
+      return calledAt;
+    };
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const check = () => {
+        const since = quietSince();
+        const left = since + quietMs - performance.now();
+        clearTimeout(timer);
+        if (left <= 0) {
+          cleanup();
+          resolve(since);
+        } else timer = setTimeout(check, left);
+      };
+      const deadline = setTimeout(() => {
+        cleanup();
+        reject(new Error(`her audio did not go quiet for ${quietMs} ms within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        clearTimeout(deadline);
+        this.#listeners.delete(check);
+      };
+      this.#listeners.add(check);
+      check();
+    });
   }
 
   states(): string[] {

@@ -8,6 +8,7 @@ import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } 
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallerAudio } from './caller-audio.ts';
+import { FastDuck } from './fast-duck.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
 import { runReply, type AgentLine, type ReplyOutcome } from './reply-turn.ts';
@@ -41,6 +42,8 @@ export interface CallSessionOptions {
   /** ends the call for everyone (the agent hangs up) */
   hangUp(): Promise<void>;
   onMetrics?(m: TurnMetrics): void;
+  /** every change of her conversation state (phone actions wait for her to finish a line) */
+  onState?(to: Machine['state'], from: Machine['state']): void;
 }
 
 /**
@@ -55,6 +58,7 @@ export class CallSession {
   readonly #pub: RoomPublisher;
   readonly #listener: CallerAudio;
   readonly #policy: TurnPolicy;
+  readonly #duck: FastDuck;
   readonly #log: Logger;
   /** the conversation as the caller experienced it: only what she was heard saying */
   readonly #history = llm.ChatContext.empty();
@@ -81,6 +85,7 @@ export class CallSession {
     this.#out = new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
     this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
+    this.#duck = new FastDuck({ clock: o.clock, out: this.#out, isSpeaking: () => this.#machine.state === 'SPEAKING', log: this.#log });
     this.#listener = new CallerAudio(
       o.room,
       o.caller,
@@ -89,6 +94,7 @@ export class CallSession {
       {
         onSpeech: (ev) => this.#onSpeech(ev),
         onVad: (ev) => this.#onVad(ev),
+        onLevel: (rms) => this.#duck.onLevel(rms),
         onSttFailure: (err) => this.#onSttFailure(err),
       },
       this.#log,
@@ -107,6 +113,11 @@ export class CallSession {
     this.#dispatch({ type: 'call_start' });
     this.#listener.start();
     this.#say({ kind: 'greeting', ...this.o.greeting });
+  }
+
+  /** She says `text` by herself, as she does a silence prompt (a phone action: "connecting you now"). */
+  say(text: string): void {
+    this.#say({ kind: 'prompt', text });
   }
 
   end(reason: string): void {
@@ -138,7 +149,9 @@ export class CallSession {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
+        this.o.onState?.(e.to, e.from);
         this.#policy.onState(e.to, e.from === 'SPEAKING' && e.to === 'LISTENING');
+        if (e.from === 'SPEAKING') this.#duck.settle();
         if (e.to === 'LISTENING' && this.#pendingUser.length) {
           // words that arrived while she was busy: answer them now (deferred: we are inside a dispatch)
           queueMicrotask(() => this.#takeUserTurn());

@@ -1,10 +1,13 @@
 import { stt, type VAD, type VADEvent } from '@livekit/agents';
 import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
+import { rms } from '../core/audio/onset-detector.ts';
 import type { Logger } from './logger.ts';
 
 export interface CallerAudioHandlers {
   onSpeech(ev: stt.SpeechEvent): void;
   onVad(ev: VADEvent): void;
+  /** loudness (RMS, int16 units) of each 10 ms frame, for the fast barge-in duck */
+  onLevel?(rms: number): void;
   /** the STT failed for good; the caller may switch engines (return the one to use next) */
   onSttFailure(err: Error): stt.STT | undefined;
 }
@@ -53,13 +56,15 @@ export class CallerAudio {
 
   async #listen(track: RemoteTrack): Promise<void> {
     this.#closeCurrent();
-    const audio = new AudioStream(track, { sampleRate: 16000, numChannels: 1 });
+    // 10 ms frames: every stage downstream (duck, VAD, STT) sees the caller's audio as soon as it exists
+    const audio = new AudioStream(track, { sampleRate: 16000, numChannels: 1, frameSizeMs: 10 });
     const current = { audio, speech: this.#engine.stream(), vad: this.vad?.stream() };
     this.#current = current;
     // One pump per track feeding whichever STT stream is current, so a replaced stream loses no audio.
     const pump = (async () => {
       for await (const frame of audio) {
         if (this.#stopped || this.#current !== current) break; // leaving the loop releases the track
+        this.h.onLevel?.(rms(frame.data));
         current.vad?.pushFrame(frame);
         try {
           current.speech.pushFrame(frame);

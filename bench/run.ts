@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: Voxanne against a stock @livekit/agents AgentSession, side by side, on the same
+ * protocol-faithful Deepgram and Groq fakes set to the customer's provider budget. Each pipeline
+ * gets its own real livekit-server; a caller simulator (a real LiveKit participant) makes scripted
+ * calls and times what it hears. Prints p50/p95/p99 and writes bench/results/latest.{json,html,png}.
+ *
+ *   npm run bench                        # 8 calls per pipeline
+ *   npm run bench -- --calls 20 --only voxanne
+ */
+import { dispose } from '@livekit/rtc-node';
+import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { ROOT } from '../scripts/lib/livekit-binary.ts';
+import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
+import { startStack, type Stack } from '../scripts/lib/stack.ts';
+import { startFakeDeepgram } from '../test/fakes/deepgram/index.ts';
+import { startFakeGroq } from '../test/fakes/groq/fake-groq.ts';
+import type { RecordedRequest } from '../test/fakes/groq/types.ts';
+import { SimCaller } from '../test/support/sim-caller.ts';
+import { CHROMIUM_PATH, chromiumArgs } from '../web/test/browser-support.ts';
+import { BenchTranscriber } from './lib/bench-transcriber.ts';
+import { defaultScript, runCall, type CallFigures } from './lib/caller-script.ts';
+import { plotHtml, type Panel } from './lib/plot.ts';
+import { percentiles, type Percentiles } from './lib/stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '8' },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'bench/results') },
+  },
+});
+const CALLS = Number(args.calls);
+if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
+
+/** The customer's budget (seeds/000): STT final 150 ms after speech end, LLM first token 100 ms, TTS first byte 100 ms. */
+const BUDGET = { endpointingMs: 100, sttFinalMs: 50, llmFirstTokenMs: 100, ttsFirstByteMs: 100 };
+const PROVIDER_BUDGET_MS = BUDGET.endpointingMs + BUDGET.sttFinalMs + BUDGET.llmFirstTokenMs + BUDGET.ttsFirstByteMs;
+const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000 };
+
+const PIPELINES = [
+  { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts') },
+  { name: 'stock', agentScript: join(ROOT, 'bench/stock-agent.ts') },
+].filter((p) => !args.only || p.name === args.only);
+if (PIPELINES.length === 0) throw new Error(`--only must be voxanne or stock, got ${args.only}`);
+
+const REPLIES: [RegExp, string][] = [
+  [/hours/i, "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings."],
+  [
+    /BBL/i,
+    'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
+      'It costs eight thousand to twelve thousand dollars, depending on your plan. ' +
+      'Recovery takes about two weeks, and most people go back to desk work after ten days. ' +
+      'Every procedure starts with a consultation with one of our board certified surgeons. ' +
+      'Would you like the front desk to call you back about a consultation?',
+  ],
+  [/located/i, "We're at twelve hundred Harbor Boulevard, Suite three hundred, in San Diego."],
+];
+function answer(req: RecordedRequest) {
+  const last = String(req.messages.at(-1)?.content ?? '');
+  return { content: REPLIES.find(([re]) => re.test(last))?.[1] ?? "Sorry, I didn't catch that. Could you say it again?" };
+}
+
+interface PipelineResult {
+  calls: CallFigures[];
+  v2v_ms: Percentiles;
+  barge_in_ms: Percentiles;
+  greeting_ms: Percentiles;
+  overhead_ms: Percentiles;
+  samples: { v2v: number[]; barge_in: number[]; greeting: number[]; overhead: number[] };
+}
+
+async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscriber, env: NodeJS.ProcessEnv): Promise<PipelineResult> {
+  const logFile = join(ROOT, 'test-artifacts', `bench-${p.name}.log`);
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  writeFileSync(logFile, '');
+  let warm = 0;
+  const warmWaiters = new Set<() => void>();
+  const apiKey = 'benchkey';
+  const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
+  const stack: Stack = await startStack({
+    ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: 0, agentHealth: await freeTcpPort() },
+    apiKey,
+    apiSecret,
+    webMode: 'static',
+    web: false,
+    agentScript: p.agentScript,
+    agentEnv: env,
+    log: (source, line) => {
+      appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
+      if (source === 'agent' && /engines ready/.test(line)) {
+        warm++;
+        for (const w of [...warmWaiters]) w();
+      }
+    },
+  });
+  const calls: CallFigures[] = [];
+  try {
+    const script = await defaultScript();
+    for (let i = 0; i < CALLS; i++) {
+      // each call takes the warm job process; wait for its replacement so every call starts alike
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no warm ${p.name} job process for call ${i + 1}`)), 90_000);
+        const check = () => {
+          if (warm < i + 1) return;
+          clearTimeout(timer);
+          warmWaiters.delete(check);
+          resolve();
+        };
+        warmWaiters.add(check);
+        check();
+      });
+      const c = await SimCaller.join({ url: stack.livekitUrl, apiKey, apiSecret, room: `bench-${p.name}-${i}-${Date.now()}`, publishMic: true });
+      try {
+        const f = await runCall(c, stt, script);
+        calls.push(f);
+        process.stdout.write(
+          `  ${p.name} call ${i + 1}/${CALLS}: greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}\n`,
+        );
+      } catch (e) {
+        calls.push({ v2vMs: [], bargeInMs: [], problems: [String(e)] });
+        process.stdout.write(`  ${p.name} call ${i + 1}/${CALLS}: failed: ${String(e)}\n`);
+      } finally {
+        await c.leave();
+      }
+    }
+  } finally {
+    await stack.stop();
+  }
+  const v2v = calls.flatMap((c) => c.v2vMs);
+  const bargeIn = calls.flatMap((c) => c.bargeInMs);
+  const greeting = calls.flatMap((c) => (c.greetingMs === undefined ? [] : [c.greetingMs]));
+  const overhead = v2v.map((v) => v - PROVIDER_BUDGET_MS);
+  return {
+    calls,
+    v2v_ms: percentiles(v2v),
+    barge_in_ms: percentiles(bargeIn),
+    greeting_ms: percentiles(greeting),
+    overhead_ms: percentiles(overhead),
+    samples: { v2v, barge_in: bargeIn, greeting, overhead },
+  };
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+
+async function main(): Promise<void> {
+  loopDelay.enable();
+  const stt = new BenchTranscriber();
+  const dg = await startFakeDeepgram({ transcriber: stt, profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 } });
+  const groq = await startFakeGroq({ responder: answer, latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: 700 } });
+  const env = {
+    DEEPGRAM_API_KEY: dg.apiKey,
+    DEEPGRAM_BASE_URL: dg.url,
+    DEEPGRAM_ENDPOINTING_MS: String(BUDGET.endpointingMs),
+    GROQ_API_KEY: groq.apiKey,
+    GROQ_BASE_URL: groq.baseURL,
+    LOG_LEVEL: 'info',
+  };
+  const results: Record<string, PipelineResult> = {};
+  try {
+    for (const p of PIPELINES) {
+      console.log(`bench: ${p.name}, ${CALLS} calls`);
+      results[p.name] = await benchPipeline(p, stt, env);
+    }
+  } finally {
+    await dispose();
+    await dg.close();
+    await groq.close();
+  }
+  await report(results, stt.unexpected);
+}
+
+async function report(results: Record<string, PipelineResult>, unexpectedSegments: number): Promise<void> {
+  const rows: [string, keyof PipelineResult, number | undefined][] = [
+    ['voice-to-voice', 'v2v_ms', TARGETS.v2v],
+    ['barge-in', 'barge_in_ms', TARGETS.bargeIn],
+    ['greeting', 'greeting_ms', TARGETS.greeting],
+    ['overhead', 'overhead_ms', undefined],
+  ];
+  console.log(`\nprovider budget ${PROVIDER_BUDGET_MS} ms (STT final ${BUDGET.endpointingMs + BUDGET.sttFinalMs}, LLM first token ${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`);
+  console.log(`${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`);
+  for (const [label, key, target] of rows) {
+    for (const [name, r] of Object.entries(results)) {
+      const s = r[key] as Percentiles;
+      const verdict = target === undefined ? '' : `p95 ≤ ${target}: ${s.p95 <= target ? 'met' : 'MISSED'}`;
+      console.log(`${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`);
+    }
+  }
+  const problems = Object.entries(results).flatMap(([n, r]) => r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)));
+  for (const p of problems) console.log(`problem: ${p}`);
+  // the caller simulator and the fakes share this process: its event-loop delay is added to what they measure
+  console.log(`bench process event-loop delay p50/p99/max: ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)} ms`);
+  if (unexpectedSegments) console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
+
+  const pick = (r: PipelineResult) => ({ v2v_ms: r.v2v_ms, barge_in_ms: r.barge_in_ms, greeting_ms: r.greeting_ms, overhead_ms: r.overhead_ms });
+  const json = {
+    ...Object.fromEntries(Object.entries(results).map(([n, r]) => [n, pick(r)])),
+    provider_budget_ms: PROVIDER_BUDGET_MS,
+    calls: CALLS,
+    samples: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.samples])),
+    problems,
+    measured_at: new Date().toISOString(),
+  };
+  mkdirSync(args.out!, { recursive: true });
+  writeFileSync(join(args.out!, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  const panel = (title: string, key: keyof PipelineResult['samples'], statKey: keyof PipelineResult, target?: number): Panel => ({
+    title,
+    target,
+    series: Object.entries(results).map(([n, r]) => ({ pipeline: n, samples: r.samples[key], stats: r[statKey] as Percentiles })),
+  });
+  const html = plotHtml(
+    'Voxanne vs a stock LiveKit AgentSession',
+    `Same Deepgram/Groq fakes at the provider budget (${PROVIDER_BUDGET_MS} ms); ${CALLS} calls per pipeline; measured at the caller. ${json.measured_at}`,
+    [
+      panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms', TARGETS.v2v),
+      panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms', TARGETS.bargeIn),
+      panel('greeting (join → first greeting audio)', 'greeting', 'greeting_ms', TARGETS.greeting),
+      panel('overhead (voice-to-voice minus provider budget)', 'overhead', 'overhead_ms'),
+    ],
+  );
+  const htmlPath = join(args.out!, 'latest.html');
+  writeFileSync(htmlPath, html);
+  console.log(`\nwrote ${join(args.out!, 'latest.json')} and ${htmlPath}`);
+  await renderPng(htmlPath, join(args.out!, 'latest.png'));
+}
+
+async function renderPng(htmlPath: string, pngPath: string): Promise<void> {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH, args: chromiumArgs({}), headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 820, height: 600 } });
+    await page.goto(`file://${htmlPath}`);
+    await page.screenshot({ path: pngPath, fullPage: true });
+    console.log(`wrote ${pngPath}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+await main();
