@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     DEEPGRAM_ENDPOINTING_MS: String(BUDGET.endpointingMs),
     GROQ_API_KEY: groq.apiKey,
     GROQ_BASE_URL: groq.baseURL,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
   };
   const results: Record<string, PipelineResult> = {};
   try {

@@ -52,6 +52,9 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
   assert.ok(afterGreeting.agentAudio.firstAudibleMs !== null);
   t.diagnostic(`greeting first audible ${Math.round(afterGreeting.agentAudio.firstAudibleMs)} ms after the click`);
   assert.deepEqual(afterGreeting.engines && { offline: afterGreeting.engines.offline }, { offline: true });
+  // her voice coming back through the caller's speakers must not reach her: the browser's echo
+  // canceller is on for the microphone she hears (and noise suppression and gain control with it)
+  assert.deepEqual(afterGreeting.mic, { echoCancellation: true, noiseSuppression: true, autoGainControl: true });
   assert.ok(afterGreeting.transcripts.some((t) => t.speaker === 'agent' && /Voxanne/.test(t.text)), 'greeting transcript shown');
 
   // The question is transcribed by the offline recogniser…

@@ -44,6 +44,14 @@ export interface CallSessionListener {
   vadStatus(status: VadStatus, error?: string): void;
   vadEvent(type: 'start' | 'end' | 'misfire'): void;
   ducked(ducked: boolean): void;
+  /** the audio processing the browser actually applies to the microphone (echo cancellation above all) */
+  micSettings(s: MicProcessing): void;
+}
+
+export interface MicProcessing {
+  echoCancellation: boolean | null;
+  noiseSuppression: boolean | null;
+  autoGainControl: boolean | null;
 }
 
 export interface CallSessionOptions {
@@ -80,6 +88,14 @@ export class CallSession {
 
   async start(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) return this.fail('unsupported');
+    const names = newCallNames();
+    this.listener.names(names.room, names.identity);
+    // The token does not depend on the microphone: ask for both at once (the permission prompt can
+    // take a person seconds; the token request is then long done).
+    const tokenRequest = fetchCallToken(names.room, names.identity).then(
+      (t) => ({ ok: true as const, t }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
     try {
       this.mic = await navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } });
     } catch (e) {
@@ -89,17 +105,19 @@ export class CallSession {
     if (this.closed) return this.stopMic(); // hung up while the permission prompt was open
     const micTrack = this.mic.getAudioTracks()[0];
     if (!micTrack) return this.fail('mic-missing');
-    this.vad = this.startVad(this.mic);
+    const applied = micTrack.getSettings();
+    this.listener.micSettings({
+      echoCancellation: typeof applied.echoCancellation === 'boolean' ? applied.echoCancellation : null,
+      noiseSuppression: applied.noiseSuppression ?? null,
+      autoGainControl: applied.autoGainControl ?? null,
+    });
 
-    const names = newCallNames();
-    this.listener.names(names.room, names.identity);
-    let token: CallToken;
-    try {
-      token = await fetchCallToken(names.room, names.identity);
-    } catch (e) {
-      console.warn('token request failed', e);
+    const tokenResult = await tokenRequest;
+    if (!tokenResult.ok) {
+      console.warn('token request failed', tokenResult.e);
       return this.fail('server-unreachable');
     }
+    const token: CallToken = tokenResult.t;
     if (this.closed) return;
 
     const room = new Room({ adaptiveStream: true, dynacast: true, audioCaptureDefaults: AUDIO_PROCESSING });
@@ -113,6 +131,9 @@ export class CallSession {
     }
     if (this.closed) return;
     this.connected = true;
+    // The VAD's model and wasm load after the connection, so compiling them does not hold up joining
+    // the room (and with it her greeting); it is ready well before the caller first talks over her.
+    this.vad = this.startVad(this.mic);
     this.listener.dispatch({ type: 'connected' });
     this.agentTimer = setTimeout(() => {
       if (!this.agent) this.fail('agent-unavailable');

@@ -60,6 +60,9 @@ function talk(): void {
     ducked: (ducked) => {
       if (current()) hook.ducked = ducked;
     },
+    micSettings: (mic) => {
+      if (current()) hook.mic = mic;
+    },
   };
   // Constructed synchronously inside the click: its AudioContext must be born in the user gesture.
   const s = new CallSession({ audioElement: view.audioElement, clickAtMs }, listener);

@@ -34,10 +34,13 @@
  *   metrics        [{ turn, voiceToVoiceMs, sttFinalDelayMs, endOfTurnDelayMs, llmTtftMs, ttsTtfbMs, engines }] per answered
  *                  turn, as Voxanne measured them
  *   ducked         true while the agent's playback is lowered because the caller is speaking
+ *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
+ *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */
 import type { ConversationState, EnginesInfo, TurnMetricsMessage } from '../../agent/src/core/protocol.ts';
 import { AUDIBLE_RMS, SILENT_PRESENCE, type AudioPresence } from './audio-level.ts';
 import type { CallModel, CallPhase, TranscriptLine } from './call-model.ts';
+import type { MicProcessing } from './call-session.ts';
 import type { VadStatus } from './local-vad.ts';
 import type { PlainError } from './plain-errors.ts';
 
@@ -58,6 +61,7 @@ export interface VoxanneHook {
   vad: { status: VadStatus; readyAtMs: number | null; error: string | null; speaking: boolean };
   vadEvents: readonly { type: 'start' | 'end' | 'misfire'; atMs: number }[];
   ducked: boolean;
+  mic: MicProcessing | null;
 }
 
 declare global {
@@ -84,6 +88,7 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     vad: { status: 'off', readyAtMs: null, error: null, speaking: false },
     vadEvents: [],
     ducked: false,
+    mic: null,
   };
 }
 

@@ -12,6 +12,10 @@ import { FastDuck } from './fast-duck.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
 import { runReply, type AgentLine, type ReplyOutcome } from './reply-turn.ts';
+import type { ReplyTools } from './reply.ts';
+import { CallerAddressBook, ReplyHumanizer } from '../core/humanizer/index.ts';
+import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
+import type { CallRecorder, CallStart } from '../records/types.ts';
 
 export interface EngineTrio {
   stt: stt.STT;
@@ -42,6 +46,17 @@ export interface CallSessionOptions {
   /** ends the call for everyone (the agent hangs up) */
   hangUp(): Promise<void>;
   onMetrics?(m: TurnMetrics): void;
+  /** appointment tools the LLM may call (absent: she offers a callback instead of booking) */
+  tools?: ReplyTools;
+  /** writes the call, its turns, state changes and end as they happen */
+  records?: {
+    recorder: CallRecorder;
+    tenant: string;
+    channel: CallStart['channel'];
+    callerPhoneMasked?: string;
+  };
+  /** the after-call summary from the conversation (the LLM's, or an extractive one) */
+  summarize?(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
   onState?(to: Machine['state'], from: Machine['state']): void;
 }
@@ -74,6 +89,11 @@ export class CallSession {
   #userSegment = 0;
   #usingFallbackStt = false;
   #hangingUp = false;
+  /** the caller's name once given, and when she last used it */
+  readonly #names = new CallerAddressBook();
+  /** the conversation with tool calls, for the summary */
+  readonly #items: SummaryItem[] = [];
+  #turnIndex = 0;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
@@ -110,6 +130,7 @@ export class CallSession {
     this.#pub.engines(this.o.engines.info);
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
+    this.#recordStart();
     this.#dispatch({ type: 'call_start' });
     this.#listener.start();
     this.#say({ kind: 'greeting', ...this.o.greeting });
@@ -149,6 +170,7 @@ export class CallSession {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
+        this.o.records?.recorder.state(this.o.callId, { state: e.to, at: new Date().toISOString() });
         this.o.onState?.(e.to, e.from);
         this.#policy.onState(e.to, e.from === 'SPEAKING' && e.to === 'LISTENING');
         if (e.from === 'SPEAKING') this.#duck.settle();
@@ -284,6 +306,9 @@ export class CallSession {
     const marks = source === 'user' ? this.#marks : {};
     let audioStarted = false;
     let outcome: ReplyOutcome | undefined;
+    if (userText) this.#names.heard(userText, turn);
+    let humanizer: ReplyHumanizer | undefined;
+    const startedAt = new Date().toISOString();
     try {
       outcome = await runReply({
         turn,
@@ -304,13 +329,21 @@ export class CallSession {
         },
         onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
         playedMsAtStop: () => reply.playedMsAtStop,
+        ...(this.o.tools ? { tools: this.o.tools } : {}),
+        // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
+        shaper: (kind) => {
+          const h = new ReplyHumanizer({ kind, seed: turn, ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}) });
+          if (kind === 'answer') humanizer = h;
+          return h;
+        },
       });
     } catch (err) {
       this.#log.error({ err, turn }, 'reply failed');
     } finally {
       if (this.#reply === reply) this.#reply = undefined;
     }
-    this.#finishReply(turn, source, line, userText, marks, audioStarted, abort.signal.aborted, outcome);
+    this.#names.replied(turn, humanizer?.usedName ?? false);
+    this.#finishReply(turn, source, line, userText, marks, audioStarted, abort.signal.aborted, outcome, startedAt);
   }
 
   #finishReply(
@@ -322,6 +355,7 @@ export class CallSession {
     audioStarted: boolean,
     aborted: boolean,
     outcome: ReplyOutcome | undefined,
+    startedAt = new Date().toISOString(),
   ): void {
     if (source === 'user' && !audioStarted && aborted && this.#machine.state === 'PROCESSING') {
       // superseded before she spoke (the caller went on talking): answer everything together
@@ -330,15 +364,20 @@ export class CallSession {
       this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
       return;
     }
-    if (audioStarted) {
+    const toolItems = outcome?.toolItems ?? [];
+    if (audioStarted || toolItems.length > 0) {
+      // a tool that ran (a booking made) stays in the history even if she was cut off before speaking
       if (userText) this.#history.addMessage({ role: 'user', content: userText });
-      if (outcome?.heard) this.#history.addMessage({ role: 'assistant', content: outcome.heard });
-      this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
+      if (toolItems.length > 0) this.#history.insert(toolItems.map(restamp));
+      if (audioStarted && outcome?.heard) this.#history.addMessage({ role: 'assistant', content: outcome.heard });
+      if (audioStarted) this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
+      this.#recordTurn(userText, toolItems, audioStarted ? (outcome?.heard ?? '') : '', startedAt, aborted);
     }
     if (source === 'user') {
       this.#turnUserText = undefined;
       const metrics = computeTurnMetrics(turn, marks, outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts });
       this.#log.info({ metrics }, 'turn metrics');
+      this.#log.debug({ marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, Math.round(v)])) }, 'turn marks');
       this.#pub.metrics(metrics);
       this.o.onMetrics?.(metrics);
     }
@@ -360,14 +399,94 @@ export class CallSession {
     this.#policy.dispose();
     this.#listener.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
+    // the call's record is finished before the job (and with it this process) goes
+    const records = this.#recordEnd(reason);
     if (!this.#hangingUp) {
-      this.#endResolve(reason);
+      void records.then(() => records)
+      .finally(() => this.#endResolve(reason));
       return;
     }
     // she ends the call: close the room for everyone before the job (and with it this process) goes
     this.o
       .hangUp()
       .catch((err: unknown) => this.#log.warn({ err }, 'hanging up failed'))
+      .then(() => records)
       .finally(() => this.#endResolve(reason));
   }
+
+  #recordStart(): void {
+    const r = this.o.records;
+    if (!r) return;
+    const info = this.o.engines.info;
+    r.recorder.start({
+      callId: this.o.callId,
+      tenant: r.tenant,
+      room: this.o.room.name ?? '',
+      channel: r.channel,
+      callerIdentity: this.o.caller.identity,
+      ...(r.callerPhoneMasked ? { callerPhoneMasked: r.callerPhoneMasked } : {}),
+      startedAt: new Date().toISOString(),
+      engines: { stt: info.stt, llm: info.llm, tts: info.tts, mode: info.offline ? 'offline' : 'cloud' },
+    });
+  }
+
+  #recordTurn(userText: string | undefined, toolItems: ReplyOutcome['toolItems'], heard: string, startedAt: string, interrupted: boolean): void {
+    if (userText) this.#items.push({ role: 'user', text: userText });
+    this.#items.push(...toolResults(toolItems));
+    if (heard) this.#items.push({ role: 'assistant', text: heard });
+    const r = this.o.records;
+    if (!r) return;
+    const endedAt = new Date().toISOString();
+    if (userText) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text: userText, startedAt, endedAt: startedAt, interrupted: false });
+    if (heard) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'agent', text: heard, startedAt, endedAt, interrupted });
+  }
+
+  async #recordEnd(reason: string): Promise<void> {
+    const r = this.o.records;
+    if (!r && !this.o.summarize) return;
+    let summary: CallSummary | undefined;
+    try {
+      summary = await this.o.summarize?.(this.#items, this.#names.name?.full);
+    } catch (err) {
+      this.#log.warn({ err }, 'call summary failed');
+    }
+    if (summary) this.#log.info({ outcome: summary.outcome, pii: { summary: summary.summary } }, 'call summary');
+    if (!r) return;
+    const spoke = this.#items.some((i) => i.role === 'user');
+    r.recorder.end(this.o.callId, {
+      endedAt: new Date().toISOString(),
+      status: spoke ? 'completed' : 'abandoned',
+      ...(summary ? { outcome: summary.outcome, summary: summary.summary } : {}),
+    });
+    void reason;
+    const left = await r.recorder.flush(5000);
+    if (left > 0) this.#log.error({ undelivered: left }, 'call records left undelivered');
+  }
+}
+
+/** A tool item copied with a fresh timestamp, so the history keeps it after the caller's words. */
+function restamp(item: llm.FunctionCall | llm.FunctionCallOutput): llm.FunctionCall | llm.FunctionCallOutput {
+  const createdAt = Date.now();
+  return item.type === 'function_call'
+    ? llm.FunctionCall.create({ callId: item.callId, name: item.name, args: item.args, createdAt })
+    : llm.FunctionCallOutput.create({ callId: item.callId, name: item.name, output: item.output, isError: item.isError, createdAt });
+}
+
+/** Tool calls paired with their parsed results, for the summary. */
+function toolResults(items: ReadonlyArray<llm.FunctionCall | llm.FunctionCallOutput>): SummaryItem[] {
+  const out: SummaryItem[] = [];
+  const calls = new Map<string, llm.FunctionCall>();
+  for (const i of items) {
+    if (i.type === 'function_call') calls.set(i.callId, i);
+    else {
+      const c = calls.get(i.callId);
+      if (!c) continue;
+      try {
+        out.push({ role: 'tool', name: c.name, args: JSON.parse(c.args || '{}') as Record<string, unknown>, result: JSON.parse(i.output) });
+      } catch {
+        // an output that isn't JSON is not one of the appointment tools
+      }
+    }
+  }
+  return out;
 }

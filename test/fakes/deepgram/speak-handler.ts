@@ -110,9 +110,11 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
   ctx.onChange();
   if (text.length > MAX_TEXT_CHARS) return rejectSpeak(res, rec, 413, 'PAYLOAD_TOO_LARGE', `text is limited to ${MAX_TEXT_CHARS} characters`);
 
+  // Aura's time to first byte includes its synthesis: the clock starts before the synthesizer runs
+  const firstByte = ctx.stallMs > 0 ? undefined : wait(ctx.profile.ttsFirstByteMs);
   const pcm = Promise.resolve(ctx.synthesizer(text, sampleRate));
   if (ctx.stallMs > 0) await wait(ctx.stallMs);
-  await wait(ctx.profile.ttsFirstByteMs);
+  await (firstByte ?? wait(ctx.profile.ttsFirstByteMs));
   const audio = encoding === 'linear16' ? pcmToBytes(await pcm) : mulawEncode(await pcm);
   if (res.destroyed) return; // the client gave up during the wait; 'close' recorded it
   rec.audioBytesTotal = audio.length;
