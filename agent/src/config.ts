@@ -20,6 +20,10 @@ const schema = z.object({
   GROQ_BASE_URL: z.string().url().optional(),
   GROQ_MODEL: z.string().min(1).default('llama-3.1-8b-instant'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded */
+  VOXANNE_RECORDS_URL: z.string().url().optional(),
+  /** the clinic a call belongs to when the room metadata names none */
+  VOXANNE_TENANT: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').default('riverside'),
 });
 
 export type AgentConfig = z.infer<typeof schema>;

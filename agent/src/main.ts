@@ -13,12 +13,17 @@ import { createEngines, type EngineSet } from './engines/index.ts';
 import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
 import { buildInstructions } from './core/instructions.ts';
 import { loadKnowledgeBase } from './knowledge/kb.ts';
+import type { KnowledgeBase } from './knowledge/schema.ts';
+import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
+import { humanize } from './core/humanizer/index.ts';
+import { createGroqSummarizer } from './engines/groq/summarize.ts';
 
 interface ProcData {
   engines: EngineSet;
   greeting: { text: string; audio: AudioFrame[] };
   lines: AgentLines;
   instructions: string;
+  kb: KnowledgeBase;
   [key: string]: unknown;
 }
 
@@ -30,33 +35,59 @@ export default defineAgent<ProcData>({
     const kb = await loadKnowledgeBase(config.KNOWLEDGE_BASE_PATH);
     const engines = await createEngines(config, kb);
     const audio: AudioFrame[] = [];
-    for await (const a of engines.tts.synthesize(kb.agent.greeting)) audio.push(a.frame);
+    // the greeting is a reply like any other: shaped for the voice before it is synthesised
+    const greetingText = humanize(kb.agent.greeting, { kind: 'line' });
+    for await (const a of engines.tts.synthesize(greetingText)) audio.push(a.frame);
     proc.userData.engines = engines;
-    proc.userData.greeting = { text: kb.agent.greeting, audio };
+    proc.userData.kb = kb;
+    proc.userData.greeting = { text: greetingText, audio };
     proc.userData.lines = defaultAgentLines(kb.clinic.name);
     proc.userData.instructions = buildInstructions(kb);
     log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
   },
 
   entry: async (ctx: JobContext<ProcData>) => {
-    const { engines, greeting, lines, instructions } = ctx.proc.userData;
+    const { greeting, lines } = ctx.proc.userData;
     const callId = randomUUID();
     const logger = log().child({ callId, room: ctx.room.name });
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const caller = await ctx.waitForParticipant();
     logger.info({ pii: { caller: caller.identity } }, 'call started');
+    // the clinic's configuration, appointment tools and call records (through the web server when configured)
+    const config = parseAgentConfig(process.env);
+    const client = createRecordsClient(config);
+    if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
+    const prepared = await prepareCall({
+      kb: ctx.proc.userData.kb,
+      engines: ctx.proc.userData.engines,
+      callId,
+      ...(ctx.room.metadata ? { roomMetadata: ctx.room.metadata } : {}),
+      settings: config,
+      ...(client ? { client } : {}),
+      logger,
+      greeting: greeting.text,
+      ...(config.GROQ_API_KEY
+        ? { llmSummary: createGroqSummarizer({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL }) }
+        : {}),
+    });
+    const engines = prepared.engines;
     const session = new CallSession({
       callId,
       room: ctx.room,
       caller,
       engines,
-      greeting,
+      // a tenant greeting other than the one made at start is synthesised now
+      greeting: prepared.greeting ? { text: humanize(prepared.greeting, { kind: 'line' }) } : greeting,
       lines,
-      instructions,
+      instructions: prepared.instructions,
       clock: systemClock,
       logger,
       // she hangs up by closing the room: the caller's page or phone leg sees the call end
       hangUp: () => ctx.deleteRoom(),
+      ...(prepared.tools ? { tools: prepared.tools } : {}),
+      ...(prepared.recorder ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: 'web' as const } } : {}),
+      summarize: prepared.summarize,
+      guard: prepared.guard,
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     await session.start();

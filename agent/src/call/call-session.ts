@@ -57,6 +57,8 @@ export interface CallSessionOptions {
   };
   /** the after-call summary from the conversation (the LLM's, or an extractive one) */
   summarize?(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
+  /** true for a sentence of hers that must not be spoken (a leak of her instructions) */
+  guard?(sentence: string): boolean;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
   onState?(to: Machine['state'], from: Machine['state']): void;
 }
@@ -332,7 +334,12 @@ export class CallSession {
         ...(this.o.tools ? { tools: this.o.tools } : {}),
         // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
         shaper: (kind) => {
-          const h = new ReplyHumanizer({ kind, seed: turn, ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}) });
+          const h = new ReplyHumanizer({
+            kind,
+            seed: turn,
+            ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}),
+            ...(kind === 'answer' && this.o.guard ? { guard: this.o.guard } : {}),
+          });
           if (kind === 'answer') humanizer = h;
           return h;
         },

@@ -6,7 +6,7 @@ import type { TurnMarks } from '../core/turn-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { EngineTrio, Engines } from './call-session.ts';
 import type { Logger } from './logger.ts';
-import { cannedChunks, llmText, playChunks, synthesizeChunks, type SpeakResult, type SpeechChunk } from './reply.ts';
+import { cannedChunks, llmText, playChunks, synthesizeChunks, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
 
 export interface AgentLine {
   kind: 'greeting' | 'prompt' | 'resume' | 'goodbye';
@@ -31,6 +31,10 @@ export interface ReplyDeps {
   onText(spokenSoFar: string): void;
   /** how much had played when a barge-in stopped her (set by the stop, read after) */
   playedMsAtStop(): number | undefined;
+  /** appointment tools the model may call while answering */
+  tools?: ReplyTools;
+  /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
+  shaper?(kind: 'answer' | 'line'): TextShaper;
 }
 
 export interface ReplyOutcome {
@@ -41,6 +45,8 @@ export interface ReplyOutcome {
   /** from the sentence she was cut off in to the end of what was prepared: what a resume says */
   unheard: string;
   engines: { llm: string; tts: string };
+  /** tool calls made while answering and their outputs, in order (they belong in the history) */
+  toolItems: Array<llm.FunctionCall | llm.FunctionCallOutput>;
 }
 
 /**
@@ -52,38 +58,40 @@ export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
   const token = d.out.begin();
   const primary: EngineTrio = d.engines;
   let used = { llm: primary.info.llm, tts: primary.info.tts };
-  let result = await attempt(d, primary, token, false);
+  const toolItems: ReplyOutcome['toolItems'] = [];
+  let result = await attempt(d, primary, token, false, toolItems);
   if (result.error !== undefined && !d.signal.aborted) {
     const fallback = d.engines.fallback ?? primary;
     d.log.warn({ err: result.error, turn: d.turn, fallbackLlm: fallback.info.llm, fallbackTts: fallback.info.tts }, 'provider failed mid-reply; apologising and answering with the fallback');
     used = { llm: fallback.info.llm, tts: fallback.info.tts };
-    const second = await attempt(d, fallback, token, true);
+    const second = await attempt(d, fallback, token, true, toolItems);
     result = { ...second, played: [...result.played, ...second.played], audioStarted: result.audioStarted || second.audioStarted };
     if (second.error !== undefined) d.log.error({ err: second.error, turn: d.turn }, 'fallback failed too');
   }
-  return { ...describe(result, d.playedMsAtStop()), engines: used };
+  return { ...describe(result, d.playedMsAtStop()), engines: used, toolItems };
 }
 
-async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: boolean): Promise<SpeakResult> {
+async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: boolean, toolItems: ReplyOutcome['toolItems']): Promise<SpeakResult> {
   // the apology is requested first so the TTS makes it first
-  const apology = apologise ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal) : undefined;
+  const apology = apologise ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal, undefined, d.shaper?.('line')) : undefined;
   let chunks: AsyncIterable<SpeechChunk>;
   const markTts = () => d.mark('ttsStartMs');
   if (d.line?.audio && !apologise) {
     chunks = cannedChunks(d.line.text, d.line.audio);
   } else if (d.line) {
-    chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts);
+    chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts, d.shaper?.('line'));
   } else {
     const chat = d.history.copy();
     chat.addMessage({ role: 'user', content: d.userText ?? '' });
     d.mark('llmStartMs');
-    chunks = synthesizeChunks(llmText(e.llm, chat, d.signal, () => d.mark('llmFirstTokenMs')), e.tts, d.signal, markTts);
+    const text = llmText(e.llm, chat, d.signal, () => d.mark('llmFirstTokenMs'), d.tools, (items) => toolItems.push(...items));
+    chunks = synthesizeChunks(text, e.tts, d.signal, markTts, d.shaper?.('answer'));
   }
   if (apology) chunks = prepend(apology, chunks);
   return playChunks(chunks, d.out, token, { onFirstAudio: d.onFirstAudio, onChunk: d.onText }, d.signal);
 }
 
-function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines'> {
+function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines' | 'toolItems'> {
   const spoken = r.played.map((c) => c.text).join(' ');
   if (playedMs === undefined) return { spoken, heard: spoken, unheard: '' };
   const { heard } = splitHeard(r.played, playedMs);

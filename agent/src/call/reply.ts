@@ -1,4 +1,4 @@
-import type { llm, tts } from '@livekit/agents';
+import { llm, type tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { AsyncQueue } from '../core/async-queue.ts';
 import type { PlayedChunk } from '../core/heard-text.ts';
@@ -63,26 +63,67 @@ async function* watchErrors<T>(
  */
 export const INTERACTIVE_CONN = { maxRetry: 1, retryIntervalMs: 100, timeoutMs: 5000 } as const;
 
-export async function* llmText(model: llm.LLM, chatCtx: llm.ChatContext, signal: AbortSignal, onFirstToken?: () => void): AsyncIterable<string> {
-  const stream = model.chat({ chatCtx, connOptions: INTERACTIVE_CONN });
-  const onAbort = () => stream.close();
-  signal.addEventListener('abort', onAbort, { once: true });
+/** Tools the model may call during a reply, and how to run them. */
+export interface ReplyTools {
+  toolCtx: llm.ToolContext;
+  /** runs one call in the conversation so far; resolves with the output the model reads (JSON text) */
+  run(name: string, args: string, chat: llm.ChatContext): Promise<string>;
+  /** rounds of tool calls before the model must answer in words; default 4 */
+  maxRounds?: number;
+}
+
+export async function* llmText(
+  model: llm.LLM,
+  chatCtx: llm.ChatContext,
+  signal: AbortSignal,
+  onFirstToken?: () => void,
+  tools?: ReplyTools,
+  /** the calls made and their outputs, in order, for the conversation history */
+  onToolItems?: (items: Array<llm.FunctionCall | llm.FunctionCallOutput>) => void,
+): AsyncIterable<string> {
   let first = true;
-  try {
-    for await (const chunk of watchErrors(model, stream)) {
-      if (signal.aborted) return;
-      const delta = chunk.delta?.content;
-      if (!delta) continue;
-      if (first) {
-        first = false;
-        onFirstToken?.();
+  const rounds = tools ? (tools.maxRounds ?? 4) : 0;
+  for (let round = 0; ; round++) {
+    // the last round offers no tools, so a model stuck calling them still has to speak
+    const offer = tools && round < rounds ? tools : undefined;
+    const stream = model.chat({ chatCtx, connOptions: INTERACTIVE_CONN, ...(offer ? { toolCtx: offer.toolCtx, toolChoice: 'auto' as const } : {}) });
+    const onAbort = () => stream.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const calls: llm.FunctionCall[] = [];
+    try {
+      for await (const chunk of watchErrors(model, stream)) {
+        if (signal.aborted) return;
+        for (const c of chunk.delta?.toolCalls ?? []) calls.push(c);
+        const delta = chunk.delta?.content;
+        if (!delta) continue;
+        if (first) {
+          first = false;
+          onFirstToken?.();
+        }
+        yield delta;
       }
-      yield delta;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      stream.close();
     }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    stream.close();
+    if (calls.length === 0 || !offer || signal.aborted) return;
+    // run the calls, add them and their outputs to the conversation, and let the model go on
+    const items: Array<llm.FunctionCall | llm.FunctionCallOutput> = [];
+    for (const c of calls) {
+      const output = await offer.run(c.name, c.args, chatCtx);
+      const call = llm.FunctionCall.create({ callId: c.callId, name: c.name, args: c.args });
+      items.push(call, llm.FunctionCallOutput.create({ callId: c.callId, name: c.name, output, isError: false }));
+    }
+    chatCtx.insert(items);
+    onToolItems?.(items);
+    if (signal.aborted) return;
   }
+}
+
+/** Turns streamed reply text into speakable chunks; the humanizer (core/humanizer) is one. */
+export interface TextShaper {
+  push(delta: string): string[];
+  flush(): string[];
 }
 
 /**
@@ -95,9 +136,11 @@ export function synthesizeChunks(
   engine: tts.TTS,
   signal: AbortSignal,
   onFirstSynthesis?: () => void,
+  /** replaces the plain sentence chunker, e.g. with the humanizer, which yields whole sentences ready for TTS */
+  shaper?: TextShaper,
 ): AsyncQueue<SpeechChunk> {
   const out = new AsyncQueue<SpeechChunk>();
-  const chunker = new SentenceChunker();
+  const chunker: TextShaper = shaper ?? new SentenceChunker();
   let first = true;
   const emit = (chunks: string[]) => {
     for (const t of chunks) {

@@ -7,7 +7,6 @@
  * retrying with backoff while the server is unavailable, so a web-server restart mid-call loses
  * nothing; only an overfull queue drops entries, state changes first, and says so.
  */
-import type { Logger } from 'pino';
 import type { RecordsClient } from './http-client.ts';
 import { backoffMs } from './http-client.ts';
 import {
@@ -16,6 +15,12 @@ import {
 } from './types.ts';
 
 const enc = encodeURIComponent;
+
+/** structured logging: fixed message, data in fields */
+export interface RecorderLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
 
 export class HttpBookingStore implements BookingStore {
   constructor(
@@ -83,7 +88,7 @@ export class HttpCallRecorder implements CallRecorder {
 
   constructor(
     private readonly client: RecordsClient,
-    private readonly log: Pick<Logger, 'warn' | 'error'>,
+    private readonly log: RecorderLog,
     o: HttpCallRecorderOptions = {},
   ) {
     this.#maxQueue = o.maxQueue ?? 1000;

@@ -17,6 +17,8 @@ export interface AddressResult {
 
 /** An opener at the start of a sentence, split off as its own short sentence when more follows. */
 export function splitOpener(sentence: string): string[] {
+  // an apology or thanks belongs to its sentence ("Sorry, that time was just taken.")
+  if (/^(sorry|thanks|thank you)\b/i.test(sentence)) return [sentence];
   for (const [re, mark] of OPENERS) {
     const m = re.exec(sentence);
     if (!m) continue;
@@ -47,6 +49,9 @@ export function addressCaller(sentences: readonly string[], name: string, justGi
     return { sentences: withoutRepeats, usedName: true };
   }
   const first = sentences[0];
+  if (first && /^(hi|hello|hey) there[.!]$/i.test(first)) {
+    return { sentences: [`${first.split(' ')[0]}, ${name}!`, ...sentences.slice(1)], usedName: true };
+  }
   if (first) {
     for (const [re, mark] of OPENERS) {
       const m = re.exec(first);

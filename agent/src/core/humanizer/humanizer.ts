@@ -33,6 +33,10 @@ export interface HumanizeOptions {
   acknowledgements?: readonly string[];
   /** picks the acknowledgement (the turn number), so replies don't all open alike */
   seed?: number;
+  /** true for a sentence that must not be spoken (core/safety.ts: a leak of her instructions) */
+  guard?: (sentence: string) => boolean;
+  /** said once in place of guarded sentences */
+  deflection?: string;
 }
 
 const DEFAULT_FOLLOW_UP = 'Anything else I can help with?';
@@ -74,7 +78,8 @@ const isFarewell = (s: string): boolean => /\b(?:goodbye|bye|have a (?:great|goo
  * closing question survives the four-sentence limit.
  */
 export class ReplyHumanizer {
-  readonly #o: Required<Omit<HumanizeOptions, 'callerName'>> & { callerName?: string };
+  readonly #o: Required<Omit<HumanizeOptions, 'callerName' | 'guard'>> & { callerName?: string; guard?: (s: string) => boolean };
+  #deflected = false;
   #buf = '';
   #emitted: string[] = [];
   /** whole source sentences (each maybe cut into pieces) held back after the first three */
@@ -91,7 +96,9 @@ export class ReplyHumanizer {
       followUp: opts.followUp ?? DEFAULT_FOLLOW_UP,
       acknowledgements: opts.acknowledgements ?? DEFAULT_ACKS,
       seed: opts.seed ?? 0,
+      deflection: opts.deflection ?? "I can only help with questions about the clinic.",
       ...(opts.callerName ? { callerName: opts.callerName } : {}),
+      ...(opts.guard ? { guard: opts.guard } : {}),
     };
   }
 
@@ -128,8 +135,11 @@ export class ReplyHumanizer {
       const question = [...this.#held].reverse().find((g) => isQuestion(g.at(-1)!));
       const order = question ? [question] : this.#held;
       for (const g of order) {
-        // a question cut in two would be read out half-asked: it goes whole or not at all
-        if (g === question && this.#content() + g.length > MAX_SENTENCES) continue;
+        // a question cut in two goes whole, or as its first part when that is a question itself
+        if (g === question && this.#content() + g.length > MAX_SENTENCES) {
+          if (isQuestion(g[0]!)) out.push(...this.#emit([g[0]!], true));
+          continue;
+        }
         out.push(...this.#emit(g, true));
       }
       this.#held = [];
@@ -144,6 +154,12 @@ export class ReplyHumanizer {
   #take(raw: string[]): string[] {
     const groups: string[][] = [];
     for (const r of raw) {
+      if (this.#o.guard?.(r)) {
+        // a sentence that must not be said is replaced, once, by a plain deflection
+        if (!this.#deflected) groups.push([this.#o.deflection]);
+        this.#deflected = true;
+        continue;
+      }
       const clean = normalizeSentenceText(r);
       if (!/[A-Za-z]/.test(clean)) continue;
       const limited = limitFillers(clean, this.#fillers < 1 ? 1 : 0);

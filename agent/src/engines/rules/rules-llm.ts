@@ -8,6 +8,8 @@ import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livek
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { dayInTimeZone } from '../../core/receptionist/hours.ts';
 import { greeting, respond, type Reply, type Turn } from '../../core/receptionist/respond.ts';
+import { asideAnswerMarker, bookingStep, type FlowItem, type FlowStep } from '../../core/receptionist/booking-flow.ts';
+import type { ToolResult } from '../../core/booking-tools.ts';
 
 export interface RulesLLMOptions {
   kb: KnowledgeBase;
@@ -54,11 +56,13 @@ export class RulesLLM extends llm.LLM {
     toolChoice?: llm.ToolChoice;
     extraKwargs?: Record<string, unknown>;
   }): RulesLLMStream {
+    // appointments run by slot filling only when the pipeline offers the booking tools to run
+    const booking = hasBookingTools(toolCtx);
     return new RulesLLMStream(this, {
       chatCtx,
       ...(toolCtx ? { toolCtx } : {}),
       connOptions,
-      compose: (ctx) => composeReply(this.#kb, ctx, this.#now()).text,
+      compose: (ctx) => composeStep(this.#kb, ctx, this.#now(), booking),
       wordsPerChunk: this.#wordsPerChunk,
     });
   }
@@ -74,6 +78,58 @@ export function composeReply(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: D
   // nothing said yet (the pipeline asked her to speak first): she greets
   if (lastUser < 0) return { text: greeting(kb), intent: 'greeting', serviceIds: [] };
   return respond(kb, turns.slice(0, lastUser), turns[lastUser]!.text, { today: dayInTimeZone(now, kb.clinic.timezone) });
+}
+
+function hasBookingTools(toolCtx: llm.ToolContextLike | undefined): boolean {
+  if (!toolCtx) return false;
+  const ctx = toolCtx instanceof llm.ToolContext ? toolCtx : llm.toToolContext(toolCtx);
+  return ctx.hasTool('check_availability');
+}
+
+/** What the brain does next: say a reply, or call an appointment tool. */
+export type BrainStep = { text: string } | { call: { name: string; args: Record<string, unknown> } };
+
+export function composeStep(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: Date, booking: boolean): BrainStep {
+  if (booking) {
+    const step: FlowStep | undefined = bookingStep(kb, flowItems(chatCtx), now);
+    if (step && 'call' in step) return step;
+    if (step) {
+      if (!step.say.includes(asideAnswerMarker)) return { text: step.say };
+      // a question asked mid-booking: answered from the knowledge base, then back to the booking
+      const answer = composeReply(kb, chatCtx, now).text;
+      return { text: step.say.replace(asideAnswerMarker, `${answer} `) };
+    }
+  }
+  return { text: composeReply(kb, chatCtx, now).text };
+}
+
+/** The conversation with the appointment tools' calls and results, for the booking flow. */
+export function flowItems(chatCtx: llm.ChatContext): FlowItem[] {
+  const calls = new Map<string, { name: string; args: Record<string, unknown> }>();
+  const items: FlowItem[] = [];
+  for (const item of chatCtx.items) {
+    if (item.type === 'function_call') {
+      let args: Record<string, unknown> = {};
+      try {
+        args = JSON.parse(item.args || '{}') as Record<string, unknown>;
+      } catch {
+        // a malformed call carries no usable arguments; its result will say so
+      }
+      calls.set(item.callId, { name: item.name, args });
+    } else if (item.type === 'function_call_output') {
+      const call = calls.get(item.callId);
+      if (!call) continue;
+      try {
+        items.push({ role: 'tool', name: call.name, args: call.args, result: JSON.parse(item.output) as ToolResult });
+      } catch {
+        // not one of ours
+      }
+    } else if (item.type === 'message' && (item.role === 'user' || item.role === 'assistant')) {
+      const text = item.textContent?.trim();
+      if (text) items.push({ role: item.role, text });
+    }
+  }
+  return items;
 }
 
 /** User and assistant messages as plain text; instructions, tool calls and handoffs are not conversation. */
@@ -96,7 +152,7 @@ export function splitForStreaming(text: string, wordsPerChunk: number): string[]
 }
 
 export class RulesLLMStream extends llm.LLMStream {
-  readonly #compose: (chatCtx: llm.ChatContext) => string;
+  readonly #compose: (chatCtx: llm.ChatContext) => BrainStep;
   readonly #wordsPerChunk: number;
   readonly #id = `rules-${crypto.randomUUID()}`;
 
@@ -106,7 +162,7 @@ export class RulesLLMStream extends llm.LLMStream {
       chatCtx: llm.ChatContext;
       toolCtx?: llm.ToolContextLike;
       connOptions: APIConnectOptions;
-      compose: (chatCtx: llm.ChatContext) => string;
+      compose: (chatCtx: llm.ChatContext) => BrainStep;
       wordsPerChunk: number;
     },
   ) {
@@ -121,8 +177,15 @@ export class RulesLLMStream extends llm.LLMStream {
    */
   protected async run(): Promise<void> {
     const signal = this.abortController.signal;
-    const text = this.#compose(this.chatCtx);
-    for (const piece of splitForStreaming(text, this.#wordsPerChunk)) {
+    const step = this.#compose(this.chatCtx);
+    if ('call' in step) {
+      // the same shape a model's tool call has, so the pipeline runs it the same way
+      const callId = `rules_call_${crypto.randomUUID().slice(0, 8)}`;
+      const call = llm.FunctionCall.create({ callId, name: step.call.name, args: JSON.stringify(step.call.args) });
+      this.queue.put({ id: this.#id, delta: { role: 'assistant', toolCalls: [call] } });
+      return;
+    }
+    for (const piece of splitForStreaming(step.text, this.#wordsPerChunk)) {
       if (signal.aborted) return;
       this.queue.put({ id: this.#id, delta: { role: 'assistant', content: piece } });
       // let the consumer take each piece before the next, as a network stream would

@@ -1,0 +1,166 @@
+/**
+ * What a call needs from the clinic beyond the engines: its tenant and configuration (name,
+ * greeting, style, knowledge base — from the web server when VOXANNE_RECORDS_URL is set, else
+ * clinic.yaml), the appointment tools over the records API, the call recorder, and the after-call
+ * summary. main.ts calls prepareCall() once per call and hands the result to CallSession.
+ */
+import { createHmac } from 'node:crypto';
+import { llm } from '@livekit/agents';
+import { BOOKING_TOOLS } from '../core/booking-tools.ts';
+import { extractiveSummary, type CallSummary, type SummaryItem } from '../core/call-summary.ts';
+import { buildInstructions, instructionRules } from '../core/instructions.ts';
+import { instructionLeakGuard } from '../core/safety.ts';
+import { describeDate, localParts } from '../core/text/calendar.ts';
+import { transcriptForSummary } from '../engines/groq/summarize.ts';
+import { RulesLLM } from '../engines/rules/rules-llm.ts';
+import type { KnowledgeBase } from '../knowledge/schema.ts';
+import { knowledgeBaseSchema } from '../knowledge/schema.ts';
+import { runBookingTool } from '../records/booking-tools.ts';
+import { RecordsClient, type Signer } from '../records/http-client.ts';
+import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../records/http-records.ts';
+import type { BookingStore, CallRecorder } from '../records/types.ts';
+import type { Engines } from './call-session.ts';
+import type { Logger } from './logger.ts';
+import type { ReplyTools } from './reply.ts';
+
+/**
+ * The signature RECORDS-API.md specifies: hex HMAC-SHA256 over `${timestamp}.${method}.${path}.${body}`
+ * with the LiveKit API secret. (records/signature.ts, shared with the web server, replaces this once it lands.)
+ */
+export const contractSigner: Signer = (secret, timestamp, method, path, body) =>
+  createHmac('sha256', secret).update(`${timestamp}.${method}.${path}.${body}`).digest('hex');
+
+export interface RecordsSettings {
+  VOXANNE_RECORDS_URL?: string | undefined;
+  VOXANNE_TENANT: string;
+  LIVEKIT_API_SECRET: string;
+}
+
+export function createRecordsClient(s: RecordsSettings, sign: Signer = contractSigner): RecordsClient | undefined {
+  if (!s.VOXANNE_RECORDS_URL) return undefined;
+  return new RecordsClient({ baseUrl: s.VOXANNE_RECORDS_URL, secret: s.LIVEKIT_API_SECRET, sign });
+}
+
+/** The tenant named in the room metadata ({"tenant":"riverside"}), else the configured default. */
+export function tenantOf(roomMetadata: string | undefined, fallback: string): string {
+  if (!roomMetadata) return fallback;
+  try {
+    const t = (JSON.parse(roomMetadata) as { tenant?: unknown }).tenant;
+    return typeof t === 'string' && /^[a-z0-9-]+$/.test(t) ? t : fallback;
+  } catch {
+    return fallback; // metadata set by something else: not ours to interpret
+  }
+}
+
+export interface PreparedCall {
+  tenant: string;
+  kb: KnowledgeBase;
+  engines: Engines;
+  instructions: string;
+  /** set when the tenant's greeting differs from the one synthesised at start */
+  greeting?: string;
+  tools?: ReplyTools;
+  recorder?: CallRecorder;
+  /** the output guard for her replies */
+  guard: (sentence: string) => boolean;
+  summarize(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
+}
+
+export interface PrepareCallOptions {
+  kb: KnowledgeBase;
+  engines: Engines;
+  callId: string;
+  roomMetadata?: string;
+  settings: RecordsSettings;
+  client?: RecordsClient;
+  /** a store to use instead of the records API (tests, the naturalness suite) */
+  store?: BookingStore;
+  logger: Logger;
+  now?: () => Date;
+  /** the LLM summary; the extractive one stands in when it is absent or fails */
+  llmSummary?: (transcript: string) => Promise<string>;
+  /** the greeting already synthesised at start */
+  greeting: string;
+}
+
+/** The caller's latest words in the conversation: writes need their "yes". */
+export function lastCallerText(chat: llm.ChatContext): string {
+  for (let i = chat.items.length - 1; i >= 0; i--) {
+    const item = chat.items[i]!;
+    if (item.type === 'message' && item.role === 'user') return item.textContent ?? '';
+  }
+  return '';
+}
+
+export function bookingTools(o: { kb: KnowledgeBase; store: BookingStore; callId: string; now: () => Date }): ReplyTools {
+  const defs = BOOKING_TOOLS.map((t) =>
+    llm.tool({
+      name: t.name,
+      description: t.description,
+      parameters: t.parameters as never,
+      // run by the reply pipeline (ReplyTools.run), not by the agents framework
+      execute: async () => {
+        throw new Error('booking tools are run by the reply pipeline');
+      },
+    }),
+  );
+  return {
+    toolCtx: new llm.ToolContext(defs),
+    run: async (name, args, chat) =>
+      JSON.stringify(await runBookingTool(name, args, { kb: o.kb, store: o.store, callId: o.callId, now: o.now, lastCallerText: () => lastCallerText(chat) })),
+  };
+}
+
+export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> {
+  const now = o.now ?? (() => new Date());
+  const tenant = tenantOf(o.roomMetadata, o.settings.VOXANNE_TENANT);
+  let kb = o.kb;
+  let style: string | undefined;
+  let greeting: string | undefined;
+  if (o.client) {
+    try {
+      const cfg = await fetchTenantConfig(o.client, tenant);
+      const parsed = knowledgeBaseSchema.safeParse(cfg.knowledgeBase);
+      if (parsed.success) kb = parsed.data;
+      else o.logger.warn({ tenant, problems: parsed.error.issues.slice(0, 3) }, 'tenant knowledge base invalid; using clinic.yaml');
+      kb = { ...kb, agent: { name: cfg.agentName || kb.agent.name, greeting: cfg.greeting || kb.agent.greeting, voice: cfg.voice || kb.agent.voice } };
+      style = cfg.instructions || undefined;
+    } catch (err) {
+      o.logger.warn({ tenant, err: (err as Error).message }, 'tenant configuration unavailable; using clinic.yaml');
+    }
+  }
+  if (kb.agent.greeting !== o.greeting) greeting = kb.agent.greeting;
+  // the offline brain answers from this tenant's knowledge base
+  const engines = kb === o.kb ? o.engines : withKnowledgeBase(o.engines, kb);
+  const store = o.store ?? (o.client ? new HttpBookingStore(o.client, tenant) : undefined);
+  const tools = store ? bookingTools({ kb, store, callId: o.callId, now }) : undefined;
+  const today = describeDate(localParts(now(), kb.clinic.timezone).date, '');
+  const instructions = buildInstructions(kb, { booking: tools !== undefined, today, ...(style ? { style } : {}) });
+  const recorder = o.client ? new HttpCallRecorder(o.client, o.logger) : undefined;
+  const guard = instructionLeakGuard(instructionRules(kb, { booking: tools !== undefined, ...(style ? { style } : {}) }));
+  return {
+    tenant,
+    kb,
+    engines,
+    instructions,
+    ...(greeting ? { greeting } : {}),
+    ...(tools ? { tools } : {}),
+    ...(recorder ? { recorder } : {}),
+    guard,
+    summarize: async (items, callerName) => {
+      const extractive = extractiveSummary(kb, items, callerName);
+      if (!o.llmSummary || extractive.outcome === 'no-conversation') return extractive;
+      try {
+        return { ...extractive, summary: await o.llmSummary(transcriptForSummary(items)) };
+      } catch (err) {
+        o.logger.warn({ err: (err as Error).message }, 'LLM summary failed; keeping the extractive one');
+        return extractive;
+      }
+    },
+  };
+}
+
+function withKnowledgeBase(e: Engines, kb: KnowledgeBase): Engines {
+  const swap = (m: llm.LLM) => (m instanceof RulesLLM ? new RulesLLM({ kb }) : m);
+  return { ...e, llm: swap(e.llm), ...(e.fallback ? { fallback: { ...e.fallback, llm: swap(e.fallback.llm) } } : {}) };
+}

@@ -1,0 +1,358 @@
+/**
+ * Appointments without a language model: booking, moving, cancelling and looking up a visit by
+ * slot filling. Like respond(), a pure function of the conversation so far — caller and agent
+ * turns plus the results of the appointment tools — so it needs no memory between turns. Each
+ * step either says something or asks for a tool call; the call pipeline runs the tool, adds the
+ * result to the conversation and asks again.
+ *
+ * Nothing is written without the caller's explicit yes to a read-back of exactly what will be
+ * written; times offered come only from check_availability.
+ */
+import type { AvailabilityResult, BookingResult, BookingToolName, SpokenBooking, SpokenSlot, ToolExchange } from '../booking-tools.ts';
+import { extractCallerName } from '../humanizer/caller-name.ts';
+import { dateFromSpeech, phoneFromSpeech, timeFromSpeech, words } from '../text/caller-input.ts';
+import { localParts } from '../text/calendar.ts';
+import { phoneNumberToWords } from '../text/number-words.ts';
+import type { KnowledgeBase, Service } from '../../knowledge/schema.ts';
+import { CUES } from './cues.ts';
+import { capitalize, LINES, serviceNoun } from './speak.ts';
+import { hasAny, normalize, tokenize } from './text-match.ts';
+import { hear } from './understand.ts';
+
+export type FlowItem = { role: 'user' | 'assistant'; text: string } | ({ role: 'tool' } & ToolExchange);
+export type FlowStep = { say: string } | { call: { name: BookingToolName; args: Record<string, unknown> } };
+export type FlowKind = 'book' | 'reschedule' | 'cancel' | 'lookup';
+
+/** Her questions in the flow; later turns recognise which one was asked by these exact words. */
+export const ASK = {
+  service: 'Which procedure is the appointment for?',
+  date: 'What day works for you?',
+  otherDay: 'Would another day work?',
+  time: 'Which time works for you?',
+  name: 'Can I get your full name?',
+  phone: "What's the best phone number for you?",
+  bookingPhone: 'What phone number is the booking under?',
+  confirmBook: 'Shall I book that?',
+  confirmMove: 'Shall I move it?',
+  confirmCancel: 'Shall I cancel it?',
+  newDate: 'What day would you like instead?',
+  change: 'What would you like to change?',
+} as const;
+type Asked = keyof typeof ASK;
+
+interface Draft {
+  kind: FlowKind;
+  service?: Service;
+  date?: string;
+  time?: string;
+  /** asked for morning or afternoon */
+  partOfDay?: 'morning' | 'afternoon';
+  name?: string;
+  phone?: string;
+  availability?: Extract<AvailabilityResult, { ok: true }>;
+  found?: { phone: string; bookings: SpokenBooking[] };
+  /** the caller said yes to the read-back */
+  confirmed: boolean;
+  /** the caller said no to the read-back (cancel: keep it) */
+  declined: boolean;
+  /** a write's result waiting to be said */
+  result?: BookingResult;
+  /** the slot she tried was taken in the meantime */
+  taken: boolean;
+  lookupFailed?: string;
+  asked?: Asked;
+  /** she asked for the name once already: whatever was given stands */
+  nameAsked?: boolean;
+}
+
+const LOOKUP_WORDS = ['when is my', 'what time is my', 'do i have', 'look up my', 'check my', 'confirm my', 'find my', 'is my appointment', 'my appointment', 'my booking'];
+const DAY_NAMES = /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
+const STOP_WORDS = ['never mind', 'nevermind', 'forget it', 'not now', 'dont worry', 'no thanks', 'cancel that', 'stop'];
+
+function intentOf(kb: KnowledgeBase, text: string): FlowKind | undefined {
+  const h = hear(kb, text);
+  if (h.policyQuestion && h.answer) return undefined; // "how much notice to cancel?" is a policy question
+  if (h.booking === 'cancel') return 'cancel';
+  if (h.booking === 'reschedule') return 'reschedule';
+  const t = tokenize(text);
+  if (hasAny(t, LOOKUP_WORDS, false) && hasAny(t, ['appointment', 'booking', 'consultation', 'visit'], false) && !hasAny(t, ['book', 'make', 'schedule'], false)) {
+    return 'lookup';
+  }
+  if (h.booking === 'book') return 'book';
+  return undefined;
+}
+
+function askedIn(text: string): Asked | undefined {
+  const n = normalize(text);
+  let found: Asked | undefined;
+  for (const [k, line] of Object.entries(ASK) as Array<[Asked, string]>) if (n.includes(normalize(line))) found = k;
+  return found;
+}
+
+const yes = (text: string) => hasAny(tokenize(text), [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'great'], false);
+const no = (text: string) => hasAny(tokenize(text), [...CUES.no.exact, 'wrong', 'not right', 'wait'], false);
+
+/** "sarah jones" as the answer to "your full name?" */
+function nameAnswer(text: string): string | undefined {
+  const n = extractCallerName(text);
+  if (n) return n.full;
+  const ws = words(text).filter((w) => !['its', "it's", 'um', 'uh', 'yeah', 'sure', 'yes', 'ok', 'okay', 'so'].includes(w));
+  if (ws.length === 0 || ws.length > 3 || ws.some((w) => /\d/.test(w))) return undefined;
+  return ws.map((w) => capitalize(w)).join(' ');
+}
+
+/** What one caller turn adds to the draft, given what she had just asked. */
+function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boolean {
+  let got = false;
+  const asked = d.asked;
+  const h = hear(kb, text);
+  // "a BBL consultation" books the consultation
+  const svc = h.services.find((x) => x.id === 'consultation') ?? h.services[0];
+  if (svc && d.kind === 'book' && svc.id !== d.service?.id) {
+    d.service = svc;
+    d.availability = undefined;
+    got = true;
+  }
+  const movingDate = d.kind === 'book' || (d.kind === 'reschedule' && d.found);
+  const ws = words(text);
+  // "the first one" answers which time, it isn't the first of the month
+  const namesDay = !(asked === 'time') || ws.some((w) => DAY_NAMES.test(w));
+  const date = movingDate && namesDay ? dateFromSpeech(text, today) : undefined;
+  if (date && date !== d.date) {
+    d.date = date;
+    d.time = undefined;
+    d.partOfDay = undefined;
+    got = true;
+  }
+  if (ws.includes('morning')) d.partOfDay = 'morning';
+  if (ws.includes('afternoon')) d.partOfDay = 'afternoon';
+  // "the first one", "the last one": a pick from the times she offered
+  const pick = asked === 'time' && d.availability ? pickOffered(kb, d, tokenize(text)) : undefined;
+  const time = pick ? { time: pick } : movingDate ? timeFromSpeech(text, asked === 'time') : undefined;
+  if (time) {
+    d.time = time.time;
+    got = true;
+  }
+  const phone = phoneFromSpeech(text);
+  if (phone) {
+    d.phone = phone;
+    got = true;
+  }
+  if (asked === 'name') d.nameAsked = true;
+  if (d.kind === 'book') {
+    const name = asked === 'name' ? nameAnswer(text) : extractCallerName(text)?.full;
+    if (name && (asked === 'name' || !d.name || name.includes(' '))) {
+      d.name = name;
+      got = true;
+    }
+  }
+  if (asked === 'confirmBook' || asked === 'confirmMove' || asked === 'confirmCancel') {
+    if (yes(text) && !no(text) && !got) {
+      d.confirmed = true;
+      return true;
+    }
+    if (no(text) || got) {
+      d.declined = !got;
+      d.confirmed = false;
+      return true;
+    }
+  }
+  if (got) {
+    d.confirmed = false;
+    d.declined = false;
+  }
+  return got;
+}
+
+function applyTool(d: Draft, item: ToolExchange): void {
+  const r = item.result;
+  if (item.name === 'check_availability' && r.ok && 'slots' in r) d.availability = r;
+  else if (item.name === 'find_booking') {
+    if (r.ok && 'bookings' in r) d.found = { phone: String(item.args.phone ?? d.phone ?? ''), bookings: r.bookings };
+    else d.lookupFailed = r.ok ? undefined : r.error;
+  } else if (['book_appointment', 'reschedule_appointment', 'cancel_appointment'].includes(item.name)) {
+    d.result = r as BookingResult;
+    if (!r.ok && r.error === 'slot_taken') {
+      d.taken = true;
+      d.time = undefined;
+      d.availability = undefined;
+      d.confirmed = false;
+      d.result = undefined;
+    }
+  }
+}
+
+/**
+ * The next step of an appointment conversation, or undefined when the caller's latest turn is not
+ * part of one (then respond() answers it).
+ */
+export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: Date): FlowStep | undefined {
+  const today = localParts(now, kb.clinic.timezone).date;
+  let d: Draft | undefined;
+  let knownName: string | undefined;
+  let lastUserText = '';
+  let lastUserAdded = false;
+  let aside = false;
+  for (const item of items) {
+    if (item.role === 'tool') {
+      if (d) applyTool(d, item);
+      continue;
+    }
+    if (item.role === 'assistant') {
+      if (!d) continue;
+      // a result she has now said closes the flow; otherwise remember what she asked
+      if (d.result || d.lookupFailed || (d.kind === 'lookup' && d.found) || (d.declined && d.kind === 'cancel') || d.found?.bookings.length === 0) {
+        d = undefined;
+        continue;
+      }
+      d.asked = askedIn(item.text);
+      if (!d.asked) d = undefined; // she answered something else: the flow was left
+      continue;
+    }
+    const text = item.text;
+    lastUserText = text;
+    const n = extractCallerName(text);
+    if (n && (!knownName || n.full.includes(' '))) knownName = n.full;
+    const intent = intentOf(kb, text);
+    const t = tokenize(text);
+    if (d && (hasAny(t, STOP_WORDS, false) || (hasAny(t, CUES.goodbye.exact, false) && !yes(text)))) {
+      d = undefined;
+      lastUserAdded = false;
+      continue;
+    }
+    if (intent && (!d || (intent !== d.kind && intent !== 'book'))) {
+      d = { kind: intent, confirmed: false, declined: false, taken: false };
+      if (knownName && intent === 'book') d.name = knownName;
+    }
+    if (!d) continue;
+    lastUserAdded = absorb(kb, d, text, today) || intent !== undefined;
+    aside = !lastUserAdded && isAside(kb, text);
+  }
+  if (!d) return undefined;
+  const last = items.at(-1);
+  // the latest caller turn asked something else mid-flow: answer it (respond), then ask again
+  if (last?.role === 'user' && aside) return { say: `${asideAnswerMarker}${ASK[d.asked ?? 'date']}` };
+  if (last?.role === 'user' && !lastUserAdded && d.asked === 'change' && no(lastUserText)) {
+    return { say: `Okay, I won't change anything. ${LINES.anythingElse}` };
+  }
+  return next(kb, d, now);
+}
+
+/** A question about the clinic in the middle of a booking ("how much is the consultation?"). */
+function isAside(kb: KnowledgeBase, text: string): boolean {
+  const h = hear(kb, text);
+  return h.services.length > 0 || h.hours || h.address === 'strong' || h.phone || h.answer !== undefined || h.facets.some((f) => f !== 'describe') || h.list;
+}
+
+/** respond()'s answer replaces this marker, followed by the flow's pending question */
+export const asideAnswerMarker = '\u0000aside\u0000';
+
+const ORDINAL_PICKS: ReadonlyArray<[string[], number]> = [
+  [['first', 'first one', 'earliest', 'earlier one'], 0],
+  [['second', 'second one', 'middle', 'middle one'], 1],
+  [['third', 'third one'], 2],
+  [['last', 'last one', 'latest', 'later one'], -1],
+];
+
+/** The offered slots, as offerSlots() chose them. */
+function offered(kb: KnowledgeBase, d: Draft): SpokenSlot[] {
+  const tz = kb.clinic.timezone;
+  let slots = d.availability?.slots ?? [];
+  if (d.partOfDay) {
+    const part = slots.filter((s) => (localParts(new Date(s.startsAt), tz).time < '12:00') === (d.partOfDay === 'morning'));
+    if (part.length) slots = part;
+  }
+  return slots.slice(0, 3);
+}
+
+function pickOffered(kb: KnowledgeBase, d: Draft, tokens: string[]): string | undefined {
+  const list = offered(kb, d);
+  for (const [phrases, index] of ORDINAL_PICKS) {
+    if (!hasAny(tokens, phrases, false)) continue;
+    const slot = index < 0 ? list.at(-1) : list[index];
+    return slot ? localParts(new Date(slot.startsAt), kb.clinic.timezone).time : undefined;
+  }
+  return undefined;
+}
+
+/** "on Tuesday, March third", but "tomorrow" (also for "tomorrow at ten a m") */
+const onDay = (day: string): string => (/^(today|tomorrow)\b/.test(day) ? day : `on ${day}`);
+
+function offerSlots(kb: KnowledgeBase, d: Draft): string[] {
+  const picks = offered(kb, d).map((s) => s.time);
+  const list = picks.length === 1 ? picks[0]! : `${picks.slice(0, -1).join(', ')} or ${picks.at(-1)}`;
+  return [capitalize(`${onDay(d.availability!.day)}, I have ${picks.length === 1 ? 'one time' : 'a few times'}.`), `${capitalize(list)}.`, ASK.time];
+}
+
+function next(kb: KnowledgeBase, d: Draft, now: Date): FlowStep {
+  const say = (...parts: string[]): FlowStep => ({ say: parts.join(' ') });
+  const call = (name: BookingToolName, args: Record<string, unknown>): FlowStep => ({ call: { name, args } });
+
+  if (d.result) {
+    if (!d.result.ok) {
+      return say("I'm sorry, I couldn't reach our booking system just now.", LINES.callbackQuestion);
+    }
+    const b = d.result.booking;
+    if (d.kind === 'book') return say(`You're all set for ${b.when}.`, 'We look forward to seeing you.');
+    if (d.kind === 'reschedule') return say(`Done. Your ${b.serviceName} is now ${b.when}.`, LINES.anythingElse);
+    return say(`Your ${b.serviceName} ${onDay(b.when)} is cancelled.`, LINES.anythingElse);
+  }
+  if (d.lookupFailed) return say("I'm sorry, I couldn't reach our booking system just now.", LINES.callbackQuestion);
+
+  if (d.kind !== 'book') {
+    if (!d.phone) return say('Sure.', ASK.bookingPhone);
+    if (!d.found || d.found.phone !== d.phone) return call('find_booking', { phone: d.phone });
+    const existing = d.found.bookings[0];
+    if (!existing) return say(`I don't see a booking under ${phoneNumberToWords(d.phone)}.`, LINES.callbackQuestion);
+    const noun = existing.serviceName;
+    if (d.kind === 'lookup') return say(`You're booked for ${serviceNounById(kb, existing.service)} ${onDay(existing.when)}.`, LINES.anythingElse);
+    if (d.kind === 'cancel') {
+      if (d.declined) return say(`Okay, I'll keep your ${noun} as it is.`, LINES.anythingElse);
+      if (d.confirmed) return call('cancel_appointment', { bookingId: existing.id });
+      return say(`I see your ${noun} ${onDay(existing.when)}.`, ASK.confirmCancel);
+    }
+    // reschedule
+    d.service ??= kb.services.find((s) => s.id === existing.service);
+    if (!d.date) return say(`I see your ${noun} ${onDay(existing.when)}.`, ASK.newDate);
+  } else {
+    if (!d.service) return say('Sure.', ASK.service);
+    if (!d.date) return say(`Okay, ${serviceNoun(d.service)}.`, ASK.date);
+  }
+  const service = d.service!;
+  if (!d.availability || d.availability.date !== d.date || d.availability.service !== service.id) {
+    return call('check_availability', { service: service.id, date: d.date });
+  }
+  const a = d.availability;
+  const sorry = d.taken ? ['Sorry, that time was just taken.'] : [];
+  if (a.slots.length === 0) {
+    return say(...sorry, a.closed ? `We're closed ${onDay(a.day)}.` : `Sorry, ${a.day} is fully booked.`, ASK.otherDay);
+  }
+  const tz = kb.clinic.timezone;
+  const chosen = d.time ? a.slots.find((s) => localParts(new Date(s.startsAt), tz).time === d.time) : undefined;
+  if (!chosen) {
+    const notFree = d.time ? [`That time isn't free ${onDay(a.day)}.`] : [];
+    return say(...sorry, ...notFree, ...offerSlots(kb, d).slice(notFree.length ? 1 : 0));
+  }
+  const when = `${a.day} at ${chosen.time}`;
+  if (d.kind === 'reschedule') {
+    const existing = d.found!.bookings[0]!;
+    if (d.confirmed) return call('reschedule_appointment', { bookingId: existing.id, startsAt: chosen.startsAt });
+    if (d.declined) return say('No problem.', ASK.change);
+    return say(`I'll move your ${existing.serviceName} to ${a.day} at ${chosen.time}.`, ASK.confirmMove);
+  }
+  if (!d.name || (!d.name.includes(' ') && !d.nameAsked)) return say(`Great, ${when} is free.`, ASK.name);
+  if (!d.phone) return say('Thanks.', ASK.phone);
+  if (d.confirmed) return call('book_appointment', { service: service.id, startsAt: chosen.startsAt, name: d.name, phone: d.phone });
+  if (d.declined) return say('No problem.', ASK.change);
+  return say(
+    'Let me read that back.',
+    `${capitalize(serviceNoun(service))} ${onDay(a.day)} at ${chosen.time}.`,
+    `For ${d.name}, at ${phoneNumberToWords(d.phone)}.`,
+    ASK.confirmBook,
+  );
+}
+
+function serviceNounById(kb: KnowledgeBase, id: string): string {
+  const s = kb.services.find((x) => x.id === id);
+  return s ? serviceNoun(s) : id;
+}

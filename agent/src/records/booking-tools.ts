@@ -1,0 +1,141 @@
+/**
+ * Runs the appointment tools (core/booking-tools.ts) against a BookingStore. Whatever calls them
+ * — the Groq model or the offline brain — the rules are the same: services come from the
+ * knowledge base, times from the store, and nothing is written unless the caller's latest words
+ * confirm it. Results are JSON the model reads back; failures are results too ("slot_taken"), so
+ * the conversation can answer them.
+ */
+import type { AvailabilityResult, BookingResult, BookingToolName, FindResult, SpokenBooking, ToolFailure, ToolResult } from '../core/booking-tools.ts';
+import { BOOKING_TOOL_NAMES } from '../core/booking-tools.ts';
+import { CUES } from '../core/receptionist/cues.ts';
+import { hasAny, tokenize } from '../core/receptionist/text-match.ts';
+import { addDaysToDate, describeDate, describeSlot, localParts, nextWeekday, weekdayOf } from '../core/text/calendar.ts';
+import { phoneFromSpeech } from '../core/text/caller-input.ts';
+import { timeToWords } from '../core/text/time-words.ts';
+import type { KnowledgeBase, Service } from '../knowledge/schema.ts';
+import { type Booking, type BookingStore, NotFoundError, RecordsError, SlotTakenError } from './types.ts';
+
+export interface BookingToolContext {
+  kb: KnowledgeBase;
+  store: BookingStore;
+  callId?: string;
+  now: () => Date;
+  /** the caller's most recent words: writes need a "yes" there */
+  lastCallerText: () => string;
+}
+
+const fail = (error: ToolFailure['error'], message: string): ToolFailure => ({ ok: false, error, message });
+
+export function findService(kb: KnowledgeBase, ref: unknown): Service | undefined {
+  if (typeof ref !== 'string') return undefined;
+  const r = ref.trim().toLowerCase();
+  return kb.services.find((s) => s.id === r || s.name.toLowerCase() === r || s.aliases.some((a) => a.toLowerCase() === r));
+}
+
+/** Whether the caller's words say yes without a no ("yes please", "that's right", "go ahead"). */
+export function isConfirmation(text: string): boolean {
+  const t = tokenize(text);
+  const yes = hasAny(t, [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'confirm', 'great'], false);
+  const no = hasAny(t, [...CUES.no.exact, 'wait', 'hold on', 'actually', 'change', 'wrong', 'not right'], false);
+  return yes && !no;
+}
+
+function resolveDate(ref: unknown, today: string): string | undefined {
+  if (typeof ref !== 'string') return undefined;
+  const r = ref.trim().toLowerCase();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(r)) return r;
+  if (r === 'today') return today;
+  if (r === 'tomorrow') return addDaysToDate(today, 1);
+  const day = (['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const).find((d) => r.includes(d));
+  return day ? nextWeekday(addDaysToDate(today, 1), day) : undefined;
+}
+
+export function spokenBooking(kb: KnowledgeBase, b: Booking, now: Date): SpokenBooking {
+  return {
+    id: b.id,
+    service: b.service,
+    serviceName: kb.services.find((s) => s.id === b.service)?.name ?? b.service,
+    startsAt: b.startsAt,
+    when: describeSlot(b.startsAt, kb.clinic.timezone, now),
+    name: b.name,
+    phone: b.phone,
+  };
+}
+
+function storeFailure(err: unknown): ToolFailure {
+  if (err instanceof SlotTakenError) return fail('slot_taken', 'That time was just taken. Offer other free times.');
+  if (err instanceof NotFoundError) return fail('not_found', 'No such booking.');
+  if (err instanceof RecordsError && err.status === 400) return fail('invalid', err.message);
+  // the store is unreachable: say so and offer a callback rather than pretend
+  return fail('unavailable', 'The booking system is unavailable right now. Offer a callback from the front desk.');
+}
+
+const NEEDS_CONFIRMATION = 'The caller has not confirmed. Read the details back and ask them to confirm first.';
+
+export async function runBookingTool(name: string, rawArgs: string | Record<string, unknown>, ctx: BookingToolContext): Promise<ToolResult> {
+  let args: Record<string, unknown>;
+  try {
+    args = typeof rawArgs === 'string' ? (JSON.parse(rawArgs || '{}') as Record<string, unknown>) : rawArgs;
+  } catch {
+    return fail('invalid', 'Arguments are not valid JSON.');
+  }
+  if (!(BOOKING_TOOL_NAMES as readonly string[]).includes(name)) return fail('invalid', `Unknown tool "${name}".`);
+  const now = ctx.now();
+  const tz = ctx.kb.clinic.timezone;
+  const today = localParts(now, tz).date;
+  try {
+    switch (name as BookingToolName) {
+      case 'check_availability': {
+        const s = findService(ctx.kb, args.service);
+        if (!s) return fail('invalid', `Unknown service "${String(args.service)}". Use one from the clinic list.`);
+        const date = resolveDate(args.date, today);
+        if (!date) return fail('invalid', 'date must be YYYY-MM-DD, a weekday, today or tomorrow.');
+        const slots = await ctx.store.availability(date, s.id);
+        const r: AvailabilityResult = {
+          ok: true,
+          service: s.id,
+          serviceName: s.name,
+          date,
+          day: describeDate(date, today),
+          closed: ctx.kb.hours[weekdayOf(date)] === 'closed',
+          slots: slots.map((x) => ({ startsAt: x.startsAt, time: timeToWords(localParts(new Date(x.startsAt), tz).time) })),
+        };
+        return r;
+      }
+      case 'book_appointment': {
+        const s = findService(ctx.kb, args.service);
+        if (!s) return fail('invalid', `Unknown service "${String(args.service)}".`);
+        const phone = typeof args.phone === 'string' ? phoneFromSpeech(args.phone) : undefined;
+        if (!phone) return fail('invalid', 'phone must be a ten digit number. Ask the caller for it again.');
+        const fullName = typeof args.name === 'string' ? args.name.trim() : '';
+        if (!fullName) return fail('invalid', "name is missing. Ask for the caller's name.");
+        if (typeof args.startsAt !== 'string') return fail('invalid', 'startsAt is missing.');
+        if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
+        const b = await ctx.store.book({ ...(ctx.callId ? { callId: ctx.callId } : {}), name: fullName, phone, service: s.id, startsAt: args.startsAt });
+        const r: BookingResult = { ok: true, booking: spokenBooking(ctx.kb, b, now) };
+        return r;
+      }
+      case 'find_booking': {
+        const phone = typeof args.phone === 'string' ? phoneFromSpeech(args.phone) : undefined;
+        if (!phone) return fail('invalid', 'phone must be a ten digit number.');
+        const r: FindResult = { ok: true, bookings: (await ctx.store.findByPhone(phone)).map((b) => spokenBooking(ctx.kb, b, now)) };
+        return r;
+      }
+      case 'reschedule_appointment': {
+        if (typeof args.bookingId !== 'string' || typeof args.startsAt !== 'string') return fail('invalid', 'bookingId and startsAt are required.');
+        if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
+        const b = await ctx.store.reschedule(args.bookingId, args.startsAt);
+        return { ok: true, booking: spokenBooking(ctx.kb, b, now) };
+      }
+      case 'cancel_appointment': {
+        if (typeof args.bookingId !== 'string') return fail('invalid', 'bookingId is required.');
+        if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
+        const b = await ctx.store.cancel(args.bookingId);
+        return { ok: true, booking: spokenBooking(ctx.kb, b, now) };
+      }
+    }
+  } catch (err) {
+    return storeFailure(err);
+  }
+  return fail('invalid', `Unknown tool "${name}".`);
+}
