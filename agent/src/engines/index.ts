@@ -13,6 +13,7 @@ import { createDeepgramEngines } from './deepgram/index.ts';
 import { FliteTTS } from './flite/index.ts';
 import { createGroqLLM } from './groq/groq-llm.ts';
 import { PocketsphinxSTT } from './pocketsphinx/index.ts';
+import { PrefetchingLLM } from './prefetch-llm.ts';
 import { RulesLLM } from './rules/rules-llm.ts';
 
 export type EngineSet = Engines;
@@ -50,7 +51,8 @@ export async function createEngines(config: AgentConfig, kb: KnowledgeBase): Pro
   if (!deepgram && !groq) return { ...offline, vad };
   const stt = deepgram?.stt ?? offline.stt;
   const tts = deepgram?.tts ?? offline.tts;
-  const llm = groq?.llm ?? offline.llm;
+  // a cloud LLM answers the interim words while the STT is still confirming them (see prefetch-llm.ts)
+  const llm = groq ? new PrefetchingLLM(groq.llm) : offline.llm;
   return {
     stt,
     llm,

@@ -1,0 +1,76 @@
+import { llm } from '@livekit/agents';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chatKey, PrefetchingLLM } from './prefetch-llm.ts';
+
+class CountingLLM extends llm.LLM {
+  calls: string[] = [];
+  closed: string[] = [];
+  label(): string {
+    return 'counting';
+  }
+  chat(opts: Parameters<llm.LLM['chat']>[0]): llm.LLMStream {
+    const last = opts.chatCtx.items.at(-1) as llm.ChatMessage;
+    const id = `${this.calls.length + 1}:${last.textContent}`;
+    this.calls.push(id);
+    return { close: () => this.closed.push(id), id } as unknown as llm.LLMStream;
+  }
+}
+
+function chat(...turns: [llm.ChatRole, string][]): llm.ChatContext {
+  const c = llm.ChatContext.empty();
+  for (const [role, content] of turns) c.addMessage({ role, content });
+  return c;
+}
+
+const SYSTEM: [llm.ChatRole, string] = ['system', 'You are Voxanne.'];
+
+test('a reply for the words guessed from the interim transcript takes over the request already made', () => {
+  const inner = new CountingLLM();
+  const p = new PrefetchingLLM(inner);
+  p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'what are your opening hours']) });
+  const s = p.chat({ chatCtx: chat(SYSTEM, ['user', 'What are your opening hours?']) });
+  assert.deepEqual(inner.calls, ['1:what are your opening hours'], 'one request, made at prefetch time');
+  assert.equal((s as unknown as { id: string }).id, '1:what are your opening hours');
+  assert.deepEqual(p.stats, { requested: 1, used: 1, dropped: 0 });
+});
+
+test('when the final words differ the guess is closed and a fresh request goes out', () => {
+  const inner = new CountingLLM();
+  const p = new PrefetchingLLM(inner);
+  p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'what are your opening']) });
+  p.chat({ chatCtx: chat(SYSTEM, ['user', 'What are your opening hours on Saturday?']) });
+  assert.deepEqual(inner.calls, ['1:what are your opening', '2:What are your opening hours on Saturday?']);
+  assert.deepEqual(inner.closed, ['1:what are your opening']);
+  assert.deepEqual(p.stats, { requested: 1, used: 0, dropped: 1 });
+});
+
+test('only the last user message is compared loosely: a different history is a different request', () => {
+  const a = chatKey(chat(SYSTEM, ['user', 'hi'], ['assistant', 'Hello!'], ['user', 'Book me in.']));
+  assert.equal(a, chatKey(chat(SYSTEM, ['user', 'hi'], ['assistant', 'Hello!'], ['user', 'book me in'])));
+  assert.notEqual(a, chatKey(chat(SYSTEM, ['user', 'hi'], ['assistant', 'Hello there!'], ['user', 'Book me in.'])));
+});
+
+test('a second guess replaces the first; the same guess twice is one request; drop() forgets it', () => {
+  const inner = new CountingLLM();
+  const p = new PrefetchingLLM(inner);
+  p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'how much']) });
+  p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'how much']) });
+  p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'how much is a facelift']) });
+  assert.deepEqual(inner.calls, ['1:how much', '2:how much is a facelift']);
+  assert.deepEqual(inner.closed, ['1:how much']);
+  p.drop();
+  assert.deepEqual(inner.closed, ['1:how much', '2:how much is a facelift']);
+  p.chat({ chatCtx: chat(SYSTEM, ['user', 'how much is a facelift']) });
+  assert.equal(inner.calls.length, 3, 'after drop() the reply makes its own request');
+});
+
+test("errors of the wrapped engine are the wrapper's errors (the reply listens on the wrapper)", () => {
+  const inner = new CountingLLM();
+  const p = new PrefetchingLLM(inner);
+  const seen: unknown[] = [];
+  p.on('error', (e) => seen.push(e));
+  const err = { type: 'llm_error', timestamp: 0, label: 'counting', error: new Error('boom'), recoverable: false } as const;
+  inner.emit('error', err);
+  assert.deepEqual(seen, [err]);
+});
