@@ -9,6 +9,7 @@ import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/tu
 import { AudioOut } from './audio-out.ts';
 import { CallerAudio } from './caller-audio.ts';
 import { FastDuck } from './fast-duck.ts';
+import { Speculation } from './speculation.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
 import { runReply, type AgentLine, type ReplyOutcome } from './reply-turn.ts';
@@ -76,6 +77,7 @@ export class CallSession {
   readonly #listener: CallerAudio;
   readonly #policy: TurnPolicy;
   readonly #duck: FastDuck;
+  readonly #speculation: Speculation;
   readonly #log: Logger;
   /** the conversation as the caller experienced it: only what she was heard saying */
   readonly #history = llm.ChatContext.empty();
@@ -108,6 +110,18 @@ export class CallSession {
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
     this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
     this.#duck = new FastDuck({ clock: o.clock, out: this.#out, isSpeaking: () => this.#machine.state === 'SPEAKING', log: this.#log });
+    this.#speculation = new Speculation({
+      llm: o.engines.llm,
+      log: this.#log,
+      tools: o.tools,
+      listening: () => this.#machine.state === 'LISTENING',
+      chatFor: (text) => {
+        // exactly what the reply will send once the final transcript says the same words
+        const chat = this.#history.copy();
+        chat.addMessage({ role: 'user', content: [...this.#pendingUser, text].join(' ') });
+        return chat;
+      },
+    });
     this.#listener = new CallerAudio(
       o.room,
       o.caller,
@@ -116,7 +130,10 @@ export class CallSession {
       {
         onSpeech: (ev) => this.#onSpeech(ev),
         onVad: (ev) => this.#onVad(ev),
-        onLevel: (rms) => this.#duck.onLevel(rms),
+        onLevel: (rms) => {
+          this.#duck.onLevel(rms);
+          this.#speculation.onLevel(rms);
+        },
         onSttFailure: (err) => this.#onSttFailure(err),
       },
       this.#log,
@@ -234,10 +251,12 @@ export class CallSession {
       case stt.SpeechEventType.INTERIM_TRANSCRIPT: {
         const text = ev.alternatives?.[0]?.text.trim();
         if (text) this.#pub.transcript('user', `u${this.#userSegment}`, text, false);
+        if (text) this.#speculation.onInterim(text);
         break;
       }
       case stt.SpeechEventType.FINAL_TRANSCRIPT: {
         const text = ev.alternatives?.[0]?.text.trim();
+        this.#speculation.onFinal();
         if (!text) break; // noise or a cough: nothing was said
         this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
         this.#log.info({ pii: { text } }, 'caller said');
@@ -405,6 +424,7 @@ export class CallSession {
     this.o.room.off(RoomEvent.Disconnected, this.#onDisconnected);
     this.#policy.dispose();
     this.#listener.close();
+    this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     // the call's record is finished before the job (and with it this process) goes
     const records = this.#recordEnd(reason);
