@@ -71,10 +71,10 @@ export function nextWeekday(today: string, day: Day, includeToday = true): strin
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
-/** "today", "tomorrow", or "Tuesday, March third". */
+/** "today", "tomorrow", or "Tuesday, March third" (always the latter when `today` is ''). */
 export function describeDate(date: string, today: string): string {
-  if (date === today) return 'today';
-  if (date === addDaysToDate(today, 1)) return 'tomorrow';
+  if (today && date === today) return 'today';
+  if (today && date === addDaysToDate(today, 1)) return 'tomorrow';
   const [, m, d] = date.split('-').map(Number) as [number, number, number];
   return `${cap(weekdayOf(date))}, ${MONTHS[m - 1]} ${ordinalToWords(d)}`;
 }
