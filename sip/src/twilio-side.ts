@@ -15,13 +15,15 @@ export const TWILIO_NAMES = { trunk: 'voxanne', origination: 'voxanne-livekit', 
  * instead (the path is kept: /v1/Trunks…, /2010-04-01/Accounts/…). The request itself (method, form
  * body, basic auth, paging) is exactly what the SDK sends to Twilio.
  */
+type RequestOptions<T> = Parameters<typeof twilio.RequestClient.prototype.request<T>>[0];
+
 export class BaseUrlRequestClient extends twilio.RequestClient {
   constructor(private readonly base: string) {
     super({ autoRetry: false });
   }
-  override request<T>(opts: Parameters<twilio.RequestClient['request']>[0]) {
+  override request<T>(opts: RequestOptions<T>) {
     const u = new URL(opts.uri);
-    return super.request<T>({ ...opts, uri: `${this.base.replace(/\/$/, '')}${u.pathname}${u.search}` } as typeof opts);
+    return super.request<T>({ ...opts, uri: `${this.base.replace(/\/$/, '')}${u.pathname}${u.search}` });
   }
 }
 

@@ -3,35 +3,16 @@
  * packets) and RFC 4733 DTMF events. sipp does the SIP signalling and puts this socket's port in its
  * SDP, so LiveKit SIP sends her voice here and takes ours from here. Times are performance.now() ms.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
+import { linearToUlaw, ulawToLinear } from '../../agent/src/core/audio/g711.ts';
+
+export { linearToUlaw, ulawToLinear };
 
 export const PHONE_RATE = 8000;
 const PACKET_SAMPLES = 160; // 20 ms
 const PT_PCMU = 0;
 export const PT_DTMF = 101;
-
-// G.711 μ-law (ITU-T G.711, the classic segment encoder with bias 0x84)
-export function linearToUlaw(sample: number): number {
-  const BIAS = 0x84;
-  let s = Math.max(-32635, Math.min(32635, sample));
-  const sign = s < 0 ? 0x80 : 0;
-  if (s < 0) s = -s;
-  s += BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
-}
-
-export function ulawToLinear(u: number): number {
-  const x = ~u & 0xff;
-  const sign = x & 0x80;
-  const exponent = (x >> 4) & 0x07;
-  const mantissa = x & 0x0f;
-  const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
-  return sign ? -magnitude : magnitude;
-}
 
 /** A WAV file of 8 kHz mono μ-law (format 7), what a phone line carries. */
 export async function writeUlawWav(path: string, pcm8k: Int16Array): Promise<void> {
@@ -83,20 +64,22 @@ export interface HeardPacket {
 
 export class RtpPhone {
   readonly heard: HeardPacket[] = [];
-  /** where LiveKit SIP sends from: we answer to the same address (symmetric RTP) */
-  remote: RemoteInfo | undefined;
+  /** where our RTP goes: the address and port of LiveKit SIP's SDP answer (set by the test) */
+  remote: { address: string; port: number } | undefined;
   #seq = Math.floor(Math.random() * 0xffff);
   #ts = Math.floor(Math.random() * 0xffffffff);
   readonly #ssrc = Math.floor(Math.random() * 0xffffffff) >>> 0;
   #listeners = new Set<() => void>();
   #first: Promise<void>;
+  /** a phone sends packets all call long; silence fills the gaps between play() calls */
+  #idle: NodeJS.Timeout | undefined;
+  #playing = 0;
 
   private constructor(readonly socket: Socket) {
     let gotFirst!: () => void;
     this.#first = new Promise((r) => (gotFirst = r));
-    socket.on('message', (msg, rinfo) => {
+    socket.on('message', (msg) => {
       if (msg.length < 12 || msg[0]! >> 6 !== 2) return; // not RTP v2
-      this.remote ??= rinfo;
       gotFirst();
       const pt = msg[1]! & 0x7f;
       const cc = msg[0]! & 0x0f;
@@ -121,7 +104,7 @@ export class RtpPhone {
     return this.socket.address().port;
   }
 
-  /** Resolves once LiveKit SIP has sent us a first packet (so we know where to send). */
+  /** Resolves once LiveKit SIP has sent us a first packet. */
   firstPacket(): Promise<void> {
     return this.#first;
   }
@@ -140,12 +123,28 @@ export class RtpPhone {
 
   #send(b: Buffer): Promise<void> {
     const r = this.remote;
-    if (!r) throw new Error('no RTP received yet: do not know where to send');
+    if (!r) throw new Error('no answer yet: do not know where to send RTP');
     return new Promise((resolve, reject) => this.socket.send(b, r.port, r.address, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent line). */
+  keepLineOpen(): void {
+    this.#idle ??= setInterval(() => {
+      if (this.#playing === 0 && this.remote) void this.#send(this.#packet(PT_PCMU, Buffer.alloc(PACKET_SAMPLES, 0xff))).catch(() => {});
+    }, 20);
   }
 
   /** Sends μ-law audio in real time, 20 ms a packet (paced on the wall clock, as a phone does). */
   async play(ulaw: Buffer, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
+    this.#playing++;
+    try {
+      return await this.#play(ulaw, signal);
+    } finally {
+      this.#playing--;
+    }
+  }
+
+  async #play(ulaw: Buffer, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
     const startMs = performance.now();
     for (let i = 0, n = 0; i < ulaw.length; i += PACKET_SAMPLES, n++) {
       if (signal?.aborted) break;
@@ -165,6 +164,15 @@ export class RtpPhone {
 
   /** One DTMF digit as RFC 4733 telephone-events: 100 ms of tone, then three end packets. */
   async dtmf(digit: string): Promise<void> {
+    this.#playing++;
+    try {
+      await this.#dtmf(digit);
+    } finally {
+      this.#playing--;
+    }
+  }
+
+  async #dtmf(digit: string): Promise<void> {
     const code = '0123456789*#'.indexOf(digit);
     if (code < 0) throw new Error(`not a DTMF digit: ${digit}`);
     const ts = this.#ts;
@@ -220,6 +228,7 @@ export class RtpPhone {
   }
 
   close(): void {
+    clearInterval(this.#idle);
     this.socket.close();
   }
 }

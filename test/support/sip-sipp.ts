@@ -128,6 +128,11 @@ export interface SippCall {
   messages(): Promise<string>;
   /** status codes of the responses sipp received */
   responseCodes(): Promise<number[]>;
+  /**
+   * Where LiveKit SIP wants our RTP: the c= address and m=audio port of its 200 OK. (It sends from
+   * another port than it listens on, so the source of its packets is not the answer.)
+   */
+  answerMedia(timeoutMs: number): Promise<{ address: string; port: number }>;
 }
 
 /** Starts one call with sipp. Resolves at once; watch child.exited for its end (0 = scenario completed). */
@@ -153,6 +158,20 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
     messages,
     async responseCodes() {
       return [...(await messages()).matchAll(/^SIP\/2\.0 (\d{3})/gm)].map((m) => Number(m[1]));
+    },
+    async answerMedia(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const text = await messages();
+        const ok = text.split(/^-{10,}.*$/m).find((m) => /^SIP\/2\.0 200 OK/m.test(m) && /^CSeq: \d+ INVITE/m.test(m));
+        const port = ok?.match(/^m=audio (\d+)/m)?.[1];
+        const address = ok?.match(/^c=IN IP4 (\S+)/m)?.[1];
+        if (port && address) return { address, port: Number(port) };
+        if (Date.now() > deadline) throw new Error(`no 200 OK with SDP from LiveKit SIP within ${timeoutMs} ms (see ${messageFile})`);
+        if (child.proc.exitCode !== null) throw new Error(`sipp exited (code ${child.proc.exitCode}) before the call was answered (see ${messageFile})`);
+        // sipp writes its message trace to a file; reading it again shortly is the only way to follow it
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async hangUp() {
       const msg = [

@@ -108,12 +108,13 @@ export class PocketsphinxSTT extends stt.STT {
     return d;
   }
 
-  stream(options?: { connOptions?: APIConnectOptions }): PocketsphinxStream {
+  /** phoneBand: the caller is on a telephone line (8 kHz band), see core/audio/phone-band.ts */
+  stream(options?: { connOptions?: APIConnectOptions; phoneBand?: boolean }): PocketsphinxStream {
     const endpointer = { ...this.#opts.endpointer, ...(this.#opts.endpointingMs !== undefined ? { endpointingMs: this.#opts.endpointingMs } : {}) };
     return new PocketsphinxStream(
       this,
       () => this.#takeDecoder(),
-      { interimIntervalMs: this.#opts.interimIntervalMs ?? 200, endpointer },
+      { interimIntervalMs: this.#opts.interimIntervalMs ?? 200, endpointer, phoneBand: options?.phoneBand },
       options?.connOptions,
       this.#opts.onUtterance,
     );

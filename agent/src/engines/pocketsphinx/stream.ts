@@ -1,4 +1,5 @@
 import { type APIConnectOptions, normalizeLanguage, stt } from '@livekit/agents';
+import { PhoneBandFill } from '../../core/audio/phone-band.ts';
 import { Endpointer, type EndpointerEvent, type EndpointerOptions } from '../../core/endpointer.ts';
 import { DECODER_SAMPLE_RATE, type PocketsphinxDecoder } from './decoder.ts';
 import { ToDecoderRate } from './to-decoder-rate.ts';
@@ -7,6 +8,8 @@ export interface StreamTiming {
   /** ms of partial hypotheses: one is asked for after this much speech audio; default 200 */
   interimIntervalMs: number;
   endpointer: Omit<EndpointerOptions, 'sampleRate'>;
+  /** telephone audio: the decoder (not the endpointer) gets the empty top band filled, see core/audio/phone-band.ts */
+  phoneBand?: boolean;
 }
 
 /** Called for every finished utterance, for metrics and benchmarks. */
@@ -45,6 +48,7 @@ export class PocketsphinxStream extends stt.SpeechStream {
   /** the utterance being fed; the chain's work captures its own, as it runs behind the audio */
   #utterance: { startMs: number; lastInterim: string } = { startMs: 0, lastInterim: '' };
   #sinceInterimMs = 0;
+  readonly #bandFill: PhoneBandFill | undefined;
   #markFinished!: () => void;
   /** Settles once the stream has stopped and freed its decoder (after endInput() or close()). */
   readonly finished: Promise<void> = new Promise((resolve) => (this.#markFinished = resolve));
@@ -54,6 +58,7 @@ export class PocketsphinxStream extends stt.SpeechStream {
     super(sttImpl, undefined, connOptions);
     this.#getDecoder = getDecoder;
     this.#timing = timing;
+    this.#bandFill = timing.phoneBand ? new PhoneBandFill() : undefined;
     this.#observer = observer;
   }
 
@@ -80,12 +85,12 @@ export class PocketsphinxStream extends stt.SpeechStream {
         this.#utterance = { startMs: e.atMs, lastInterim: '' };
         this.#sinceInterimMs = 0;
         decoder.startUtterance();
-        decoder.process(e.audio);
+        decoder.process(this.#bandFill?.fill(e.audio) ?? e.audio);
         this.#then(() => this.#emit({ type: stt.SpeechEventType.START_OF_SPEECH }));
       } else if (e.type === 'audio') {
         // measured before process(), which transfers (detaches) the samples
         this.#sinceInterimMs += (e.audio.length * 1000) / DECODER_SAMPLE_RATE;
-        decoder.process(e.audio);
+        decoder.process(this.#bandFill?.fill(e.audio) ?? e.audio);
         if (this.#sinceInterimMs >= this.#timing.interimIntervalMs && ep.inSpeech) {
           this.#sinceInterimMs = 0;
           this.#interim(decoder, ep.positionMs);

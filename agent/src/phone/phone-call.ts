@@ -1,0 +1,88 @@
+/**
+ * What a phone call adds to a call: keypad digits (LiveKit SIP delivers RFC 4733 events and SIP INFO
+ * as SipDTMF data packets, seen here as RoomEvent.DtmfReceived) and the hand-over to a person
+ * ("press 0"): she says so first, and once she has said it LiveKit SIP transfers the caller with a
+ * SIP REFER (TransferSIPParticipant). Without a transfer number she says no one can take the call now.
+ */
+import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { SipClient } from 'livekit-server-sdk';
+import type { ConversationState } from '../core/protocol.ts';
+import { dtmfIntent } from '../core/phone/phone-number.ts';
+import type { Logger } from '../call/logger.ts';
+
+export interface PhoneCallOptions {
+  room: Room;
+  caller: RemoteParticipant;
+  logger: Logger;
+  /** she says a line by herself */
+  say(text: string): void;
+  /** where "a person" is: tel:+1… or sip:…; undefined = no one to transfer to */
+  transferTo?: string;
+  livekit: { url: string; apiKey: string; apiSecret: string };
+  clinicName: string;
+}
+
+export const phoneLines = (clinicName: string) => ({
+  transferring: `Of course. I'm connecting you to someone at ${clinicName} now. Please hold.`,
+  noTransfer: `I'm sorry, no one at ${clinicName} can take the call right now. I can help you here, or you can call back during opening hours.`,
+});
+
+export class PhoneCall {
+  #transferring = false;
+  /** resolves the next time she stops speaking (back to LISTENING, or cut off) */
+  #doneSpeaking: (() => void) | undefined;
+  #spoke = false;
+  readonly #lines: ReturnType<typeof phoneLines>;
+
+  constructor(private readonly o: PhoneCallOptions) {
+    this.#lines = phoneLines(o.clinicName);
+  }
+
+  start(): void {
+    this.o.room.on(RoomEvent.DtmfReceived, this.#onDtmf);
+  }
+
+  close(): void {
+    this.o.room.off(RoomEvent.DtmfReceived, this.#onDtmf);
+  }
+
+  /** The call session's state changes (wired by main.ts). */
+  onAgentState(to: ConversationState, from: ConversationState): void {
+    if (to === 'SPEAKING') this.#spoke = true;
+    if (this.#spoke && from === 'SPEAKING' && to !== 'SPEAKING') {
+      this.#spoke = false;
+      this.#doneSpeaking?.();
+    }
+  }
+
+  readonly #onDtmf = (code: number, digit: string, p: RemoteParticipant) => {
+    if (p.identity !== this.o.caller.identity) return;
+    const intent = dtmfIntent(digit);
+    this.o.logger.info({ digit, code, intent }, 'dtmf');
+    if (intent === 'person') void this.#toPerson();
+  };
+
+  async #toPerson(): Promise<void> {
+    if (this.#transferring) return;
+    if (!this.o.transferTo) {
+      this.o.say(this.#lines.noTransfer);
+      return;
+    }
+    this.#transferring = true;
+    const said = new Promise<void>((resolve) => (this.#doneSpeaking = resolve));
+    this.#spoke = false;
+    this.o.say(this.#lines.transferring);
+    await said;
+    this.o.logger.info({ pii: { transferTo: this.o.transferTo } }, 'transferring the caller');
+    try {
+      const client = new SipClient(this.o.livekit.url.replace(/^ws/, 'http'), this.o.livekit.apiKey, this.o.livekit.apiSecret);
+      await client.transferSipParticipant(this.o.room.name!, this.o.caller.identity, this.o.transferTo, { playDialtone: false });
+      this.o.logger.info({}, 'caller transferred');
+    } catch (err) {
+      // the caller is still with her: tell them instead of leaving them in silence
+      this.o.logger.warn({ err: (err as Error).message }, 'transfer failed');
+      this.#transferring = false;
+      this.o.say(this.#lines.noTransfer);
+    }
+  }
+}

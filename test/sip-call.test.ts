@@ -1,0 +1,171 @@
+/**
+ * Phone callers through real LiveKit SIP: sipp places the call (SIP over UDP on loopback), an RTP
+ * socket of ours carries the audio (PCMU from a WAV made here with flite, RFC 4733 DTMF), and the
+ * agent answers with the offline engines. The trunk and dispatch rule are made by the provisioning
+ * code the CLI uses.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { resample } from '../agent/src/core/audio/resample.ts';
+import { synthesize } from '../agent/src/engines/flite/index.ts';
+import { parseProvisionConfig } from '../sip/src/config.ts';
+import { provision } from '../sip/src/provision.ts';
+import { readUlawWav, RtpPhone, writeUlawWav } from './support/sip-rtp.ts';
+import { sendUdp, sippCall, type SippCall } from './support/sip-sipp.ts';
+import { ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+
+const CLINIC = '+15550100200';
+const CALLER = '+15551234567';
+
+/** `text` in flite's slt voice as a phone line carries it: an 8 kHz μ-law WAV file, then its bytes. */
+async function phoneSpeech(name: string, text: string): Promise<Buffer> {
+  const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
+  const dir = join(ARTIFACTS, 'sip-audio');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.wav`);
+  await writeUlawWav(path, resample(samples, sampleRate, 8000));
+  return readUlawWav(path);
+}
+
+describe('phone calls through LiveKit SIP (sipp)', () => {
+  let stack: TestStack;
+  const calls: SippCall[] = [];
+  const phones: RtpPhone[] = [];
+
+  before(async () => {
+    stack = await startTestStack('sip-call', {}, { telephony: true });
+    const config = parseProvisionConfig({
+      LIVEKIT_URL: stack.livekitUrl,
+      LIVEKIT_API_KEY: stack.apiKey,
+      LIVEKIT_API_SECRET: stack.apiSecret,
+      SIP_NUMBERS: CLINIC,
+      SIP_ALLOWED_ADDRESSES: '127.0.0.1/32',
+    });
+    await provision(config, { dryRun: false, log: () => {} });
+  });
+
+  after(async () => {
+    for (const c of calls) await c.child.stop();
+    for (const p of phones) p.close();
+    await stack?.stop();
+  });
+
+  async function dial(opts: { to?: string; localIp?: string } = {}): Promise<{ call: SippCall; phone: RtpPhone }> {
+    const phone = await RtpPhone.open(opts.localIp);
+    phones.push(phone);
+    const call = await sippCall({ target: stack.sipAddress!, to: opts.to ?? CLINIC, from: CALLER, rtpPort: phone.port, localIp: opts.localIp, log: () => {} });
+    calls.push(call);
+    return { call, phone };
+  }
+
+  async function answered(call: SippCall, phone: RtpPhone): Promise<void> {
+    phone.remote = await call.answerMedia(30_000);
+    phone.keepLineOpen();
+  }
+
+  /**
+   * LiveKit SIP answers a call no trunk accepts with silence, not an error (flood protection: a
+   * scanner learns nothing): the INVITE is dropped, sipp never gets a final response. What proves
+   * the rejection is LiveKit SIP closing that call as a client error, with no room and no agent.
+   */
+  async function assertDropped(call: SippCall): Promise<void> {
+    const id = call.callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const closed = await waitForLog(stack, 'sip', new RegExp(`Closing inbound call.*"sipCallID": "${id}".*"result": "client_error"`), 20_000);
+    assert.match(closed, /"status": 4\d\d/);
+    await call.child.stop();
+    const codes = await call.responseCodes();
+    assert.ok(!codes.some((c) => c >= 200 && c < 300), `never answered (got ${codes.join(', ')})`);
+    assert.ok(!stack.lines.some((l) => l.source === 'sip' && l.line.includes(id) && /Joining room/.test(l.line)), 'no room was joined');
+  }
+
+  test('a call is answered, greeted, understood and answered; barge-in, DTMF and BYE work', async (t) => {
+    const question = await phoneSpeech('question', 'what are your opening hours');
+    const interruption = await phoneSpeech('interruption', 'i need to cancel my appointment');
+    const { call, phone } = await dial();
+    await answered(call, phone);
+
+    // answered: LiveKit SIP sends RTP, and her greeting is in it
+    await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
+    const info = JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone call"/, 10_000)) as Record<string, any>;
+    assert.equal(info.caller, '+1******4567', 'the number is masked in the log');
+    assert.equal(info.pii.phoneNumber, CALLER, 'the full number only under pii');
+    assert.equal(info.dialled, CLINIC);
+    const roomSid = String(info.room_id);
+    const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
+    const room = (await rooms.listRooms()).find((r) => r.sid === roomSid);
+    assert.match(room?.name ?? '', /^call-/, 'a room of its own, named by the dispatch rule');
+    assert.deepEqual(JSON.parse(room!.metadata), { tenant: 'riverside' });
+    const greetingStart = phone.firstAudibleAfter(0)!;
+    await phone.waitFor(() => phone.silentFrom(greetingStart, 800) !== undefined, 30_000, 'the greeting to end');
+
+    // the caller's words are transcribed, and a reply arrives as RTP
+    const asked = await phone.play(question);
+    const said = await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000);
+    t.diagnostic(`heard: ${JSON.parse(said).pii.text}`);
+    assert.match(JSON.parse(said).pii.text, /hours|open/);
+    await phone.waitFor(() => phone.audibleMs(asked.endMs) >= 400, 20_000, 'the reply over RTP');
+    const replyAt = phone.firstAudibleAfter(asked.endMs)!;
+    t.diagnostic(`voice-to-voice on the SIP leg (end of caller audio → first reply RTP): ${Math.round(replyAt - asked.endMs)} ms`);
+
+    // barge-in: talking over her, while her reply is still playing, stops her RTP audio
+    await phone.waitFor(() => phone.audibleMs(replyAt) >= 600, 10_000, 'her reply to be under way');
+    const bargeAt = performance.now();
+    const over = phone.play(interruption);
+    await waitForLog(stack, 'agent', /"msg":"barge-in"/, 10_000);
+    await phone.waitFor(() => phone.silentFrom(bargeAt, 300) !== undefined, 10_000, 'her audio to stop');
+    const stoppedAt = phone.silentFrom(bargeAt, 300)!;
+    t.diagnostic(`barge-in on the SIP leg (caller starts over her → her RTP silent): ${Math.round(stoppedAt - bargeAt)} ms`);
+    const spoken = await over;
+    assert.ok(stoppedAt < spoken.endMs, 'she stopped while the caller was still talking');
+
+    // DTMF: a digit reaches the agent; 0 asks for a person (no transfer number here: she says so)
+    await waitForLog(stack, 'agent', /"msg":"caller said".*cancel|cancel.*"msg":"caller said"/, 20_000).catch(() => undefined);
+    await phone.dtmf('5');
+    const five = await waitForLog(stack, 'agent', /"msg":"dtmf".*"digit":"5"|"digit":"5".*"msg":"dtmf"/, 10_000);
+    assert.equal(JSON.parse(five).intent, 'none');
+    await phone.dtmf('0');
+    const zero = await waitForLog(stack, 'agent', /"msg":"dtmf".*"digit":"0"|"digit":"0".*"msg":"dtmf"/, 10_000);
+    assert.equal(JSON.parse(zero).intent, 'person');
+
+    // BYE from the phone ends the call, and the room closes
+    await call.hangUp();
+    assert.equal(await call.child.exited, 0, 'sipp completed its scenario (BYE answered with 200)');
+    await waitForLog(stack, 'agent', /"msg":"call ended"/, 15_000);
+    const deadline = Date.now() + 40_000;
+    while ((await rooms.listRooms()).some((r) => r.sid === roomSid)) {
+      assert.ok(Date.now() < deadline, `room ${room!.name} still open 40 s after the BYE`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+
+  test('an INVITE to a number the trunk does not have is rejected', async () => {
+    const { call } = await dial({ to: '+15550199999' });
+    await assertDropped(call);
+  });
+
+  test('an INVITE from an address the trunk does not allow is rejected', async () => {
+    const { call } = await dial({ localIp: '127.0.0.2' });
+    await assertDropped(call);
+  });
+
+  test('malformed SIP does not crash LiveKit SIP: the next call is answered', async () => {
+    const [host, port] = stack.sipAddress!.split(':') as [string, string];
+    const garbage = [
+      Buffer.from('this is not SIP\r\n\r\n'),
+      Buffer.from('INVITE sip:+15550100200@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9\r\nContent-Length: 999999\r\n\r\nv=0'),
+      Buffer.from('INVITE  SIP/2.0\r\nCall-ID:\r\nCSeq: x INVITE\r\nFrom: <>\r\nTo: <>\r\n\r\n'),
+      Buffer.alloc(1400, 0xff),
+    ];
+    for (const g of garbage) await sendUdp(host, Number(port), g);
+    const sip = stack.children.find((c) => c.name === 'livekit-sip')!;
+    const { call, phone } = await dial();
+    await answered(call, phone);
+    await phone.waitFor(() => phone.audibleMs() >= 500, 30_000, 'greeting audio after the garbage');
+    assert.equal(sip.proc.exitCode, null, 'livekit-sip is still running');
+    await call.hangUp();
+    assert.equal(await call.child.exited, 0);
+  });
+});
