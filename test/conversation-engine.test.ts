@@ -153,7 +153,8 @@ test('a false interruption ("uh-huh") does not lose her reply: she picks it up a
       10_000,
       'her to resume',
     );
-    await c.waitFor(() => c.transcripts('agent').some((t) => /call you back about a consultation/.test(t)), 30_000, 'the rest of her reply');
+    // the humanizer keeps her reply to four sentences and keeps its closing question
+    await c.waitFor(() => c.transcripts('agent').some((t) => /Would you like the front desk to call you back\?/.test(t)), 30_000, 'the rest of her reply');
     assert.ok(
       groq.requests.every((r) => !/uh huh/i.test(String(r.messages.at(-1)?.content))),
       '"uh huh" was not sent to the LLM as a question',

@@ -32,4 +32,7 @@ test('the output guard catches a recital of the instructions, not answers that s
   assert.ok(!guard('A Brazilian butt lift costs eight thousand to twelve thousand dollars.'));
   assert.ok(!guard("I'm not sure about that. Would you like the front desk to call you back?"));
   assert.ok(!guard('What day works for you?'));
+  assert.ok(guard('Use only the facts below.'));
+  assert.ok(!guard('I can offer a callback from the front desk.'));
+  assert.ok(!guard("I'm not sure, but I can have the front desk call you back."));
 });

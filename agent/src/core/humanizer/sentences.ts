@@ -112,6 +112,8 @@ function blocked(words: readonly string[], at: number): boolean {
   const w = words[at]!.toLowerCase();
   if ((w === 'to' || w === 'through') && NUMBER_WORD.test(prev)) return true;
   if ((prev === 'a' || prev === 'p') && w.startsWith('m')) return true;
+  // inside a number read digit by digit ("six one nine, five five five")
+  if (DIGIT_WORD.test(prev) && DIGIT_WORD.test(w)) return true;
   return false;
 }
 

@@ -67,6 +67,10 @@ interface Draft {
 
 const LOOKUP_WORDS = ['when is my', 'what time is my', 'do i have', 'look up my', 'check my', 'confirm my', 'find my', 'is my appointment', 'my appointment', 'my booking'];
 const DAY_NAMES = /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
+const BOOK_VERBS = [
+  'book', 'booking', 'schedule', 'make an appointment', 'set up', 'availability', 'available', 'openings', 'slot', 'slots',
+  'sign up', 'come in', 'an appointment', 'appointment for', 'get an appointment', 'see a surgeon', 'see the doctor', 'reserve',
+];
 const STOP_WORDS = ['never mind', 'nevermind', 'forget it', 'not now', 'dont worry', 'no thanks', 'cancel that', 'stop'];
 
 function intentOf(kb: KnowledgeBase, text: string): FlowKind | undefined {
@@ -78,7 +82,8 @@ function intentOf(kb: KnowledgeBase, text: string): FlowKind | undefined {
   if (hasAny(t, LOOKUP_WORDS, false) && hasAny(t, ['appointment', 'booking', 'consultation', 'visit'], false) && !hasAny(t, ['book', 'make', 'schedule'], false)) {
     return 'lookup';
   }
-  if (h.booking === 'book') return 'book';
+  // "the appointment" alone ("can I bring my dog to the appointment?") is not a request to book
+  if (h.booking === 'book' && hasAny(t, BOOK_VERBS, false)) return 'book';
   return undefined;
 }
 

@@ -15,6 +15,7 @@ import {
 } from './speak.ts';
 import { normalize } from './text-match.ts';
 import { hear, type Facet, type Heard } from './understand.ts';
+import { extractCallerName } from '../humanizer/caller-name.ts';
 
 export const INTENTS = [
   'greeting', 'small-talk', 'identity', 'thanks', 'goodbye', 'hours', 'address', 'phone', 'services',
@@ -42,6 +43,11 @@ export interface Reply {
 export interface RespondOptions {
   /** today's weekday in the clinic's time zone; without it "today" questions get the whole week */
   today?: Day;
+  /**
+   * Appointments are handled by the booking flow (booking-flow.ts); a booking word that reaches
+   * respond() then belongs to something else ("can I bring my dog to the appointment?").
+   */
+  canBook?: boolean;
 }
 
 /** What earlier turns leave behind for follow-ups. */
@@ -118,7 +124,7 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   const detailsTopical = onTopic && !(h.phone && h.services.length === 0 && !h.hours && !h.answer && !h.booking);
   if (said(lastAssistant, LINES.detailsQuestion) && !detailsTopical && !h.goodbye && !h.no) {
     // the caller's name and number stay in the transcript; she doesn't repeat them back
-    return say("Thank you. I'll pass that to the front desk so they can call you back.", 'callback-details');
+    return say("Thank you. I'll pass that to the front desk for a callback.", 'callback-details');
   }
   if (said(lastAssistant, LINES.callbackQuestion) && !onTopic) {
     if (h.no) return say(`No problem. ${LINES.anythingElse}`, 'callback-declined');
@@ -129,7 +135,7 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   }
   if (h.human) return say(`I can't transfer calls yet. ${LINES.callbackQuestion}`, 'human');
   if (h.callback) return say(`Sure. ${LINES.detailsQuestion}`, 'callback-request');
-  if (h.booking) {
+  if (h.booking && !opts.canBook) {
     if (h.policyQuestion && h.answer) return policy(h);
     const verb = h.booking === 'cancel' ? 'cancel' : h.booking === 'reschedule' ? 'change' : 'book';
     const intent = h.booking === 'cancel' ? 'cancel-appointment' : h.booking === 'reschedule' ? 'reschedule' : 'booking';
@@ -167,6 +173,8 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   // "hi, do you do hair transplants" is a question about something not in the knowledge base, not a greeting
   if (h.greeting && !h.doYouOffer) return say('Hi there. How can I help you today?', 'greeting');
   if ((h.yes || h.no) && h.tokens.length <= 3) return say(LINES.ack, 'acknowledge');
+  // "my name is Maria" and nothing else: a greeting, not a question she can't answer
+  if (extractCallerName(text)) return say('Hi there. How can I help you today?', 'greeting');
   return say(`I'm not sure about that. ${LINES.callbackQuestion}`, 'unknown');
 }
 

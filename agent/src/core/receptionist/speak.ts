@@ -79,8 +79,18 @@ export function serviceRecovery(s: Service): string {
   return speakable(`Recovery from ${serviceNoun(s)} is ${r}`);
 }
 
+/** The services in sentences of at most twelve words: "We offer a, b, and c. We also offer d and e." */
 export function listServices(kb: KnowledgeBase): string {
-  return `We offer ${joinAnd(kb.services.map((s) => s.name))}. Which would you like to know more about?`;
+  const groups: string[][] = [[]];
+  const words = (names: string[], lead: string) => `${lead} ${joinAnd(names)}.`.split(' ').length;
+  for (const s of kb.services) {
+    const g = groups.at(-1)!;
+    const lead = groups.length === 1 ? 'We offer' : 'We also offer';
+    if (g.length > 0 && words([...g, s.name], lead) > 12) groups.push([s.name]);
+    else g.push(s.name);
+  }
+  const sentences = groups.map((g, i) => `${i === 0 ? 'We offer' : 'We also offer'} ${joinAnd(g)}.`);
+  return `${sentences.join(' ')} Which would you like to know more about?`;
 }
 
 /** "1200 Harbor Boulevard, Suite 300" → "twelve hundred Harbor Boulevard, Suite three hundred". */

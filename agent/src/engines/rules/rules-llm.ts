@@ -69,7 +69,7 @@ export class RulesLLM extends llm.LLM {
 }
 
 /** The caller's latest words answered in the light of everything before them. */
-export function composeReply(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: Date): Reply {
+export function composeReply(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: Date, canBook = false): Reply {
   const turns = conversationTurns(chatCtx);
   let lastUser = -1;
   turns.forEach((t, i) => {
@@ -77,7 +77,7 @@ export function composeReply(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: D
   });
   // nothing said yet (the pipeline asked her to speak first): she greets
   if (lastUser < 0) return { text: greeting(kb), intent: 'greeting', serviceIds: [] };
-  return respond(kb, turns.slice(0, lastUser), turns[lastUser]!.text, { today: dayInTimeZone(now, kb.clinic.timezone) });
+  return respond(kb, turns.slice(0, lastUser), turns[lastUser]!.text, { today: dayInTimeZone(now, kb.clinic.timezone), canBook });
 }
 
 function hasBookingTools(toolCtx: llm.ToolContextLike | undefined): boolean {
@@ -96,11 +96,11 @@ export function composeStep(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: Da
     if (step) {
       if (!step.say.includes(asideAnswerMarker)) return { text: step.say };
       // a question asked mid-booking: answered from the knowledge base, then back to the booking
-      const answer = composeReply(kb, chatCtx, now).text;
+      const answer = composeReply(kb, chatCtx, now, true).text;
       return { text: step.say.replace(asideAnswerMarker, `${answer} `) };
     }
   }
-  return { text: composeReply(kb, chatCtx, now).text };
+  return { text: composeReply(kb, chatCtx, now, booking).text };
 }
 
 /** The conversation with the appointment tools' calls and results, for the booking flow. */
