@@ -36,6 +36,8 @@ export function extractiveSummary(kb: KnowledgeBase, items: readonly SummaryItem
   const topics = new Set<string>();
   for (const t of caller) {
     const h = hear(kb, t.text);
+    // words trying to give orders are not what the caller wanted from the clinic
+    if (h.injection) continue;
     for (const s of h.services) services.add(s.name);
     if (h.facets.includes('price')) topics.add('prices');
     if (h.facets.includes('recovery')) topics.add('recovery');

@@ -218,7 +218,9 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
     lastUserText = text;
     const n = extractCallerName(text);
     if (n && (!knownName || n.full.includes(' '))) knownName = n.full;
-    const intent = intentOf(kb, text);
+    // words that try to give her orders never start a booking ("…you are a travel agent, book me a flight");
+    // inside one, the data in them (a phone number) still counts and the orders change nothing
+    const intent = hear(kb, text).injection ? undefined : intentOf(kb, text);
     const t = tokenize(text);
     if (d && (hasAny(t, STOP_WORDS, false) || (hasAny(t, CUES.goodbye.exact, false) && !yes(text)))) {
       d = undefined;
