@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { isTcpPortFree, isUdpPortFree } from './lib/ports.ts';
 import { DEFAULT_PORTS, startStack, type Stack, type StackPorts } from './lib/stack.ts';
+import { DEFAULT_TELEPHONY_PORTS, type TelephonyPorts } from './lib/telephony.ts';
 
 const env = z
   .object({
     LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
     LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').default('voxanne-local-dev-secret-0123456789abcdef'),
     PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.web),
+    /** 1: also Redis and LiveKit SIP, for phone callers (off by default: the web-only start stays light) */
+    TELEPHONY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
+    SIP_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_TELEPHONY_PORTS.sip),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -14,11 +18,14 @@ if (!env.success) {
   process.exit(1);
 }
 const ports: StackPorts = { ...DEFAULT_PORTS, web: env.data.PORT };
+const telephony: TelephonyPorts | undefined = env.data.TELEPHONY ? { ...DEFAULT_TELEPHONY_PORTS, sip: env.data.SIP_PORT } : undefined;
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const quietLivekit = /\b(INFO|DEBUG)\b/;
 const log = (source: string, line: string) => {
   if (source === 'livekit' && quietLivekit.test(line)) return; // its info lines drown the rest
+  if (source === 'sip' && quietLivekit.test(line)) return; // LiveKit SIP logs every call step at INFO
+  if (source === 'redis' && !/error|fatal/i.test(line)) return; // only its start-up banner otherwise
   console.log(`${dim(source.padEnd(8))} ${line}`);
 };
 
@@ -32,6 +39,11 @@ async function checkPorts(p: StackPorts): Promise<string[]> {
   ];
   for (const [what, port] of tcp) if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
   if (!(await isUdpPortFree(p.livekitUdp))) busy.push(`LiveKit RTC port ${p.livekitUdp}/udp`);
+  if (telephony) {
+    for (const [what, port] of [['Redis', telephony.redis], ['LiveKit SIP', telephony.sip], ['LiveKit SIP health', telephony.sipHealth]] as const)
+      if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
+    if (!(await isUdpPortFree(telephony.sip))) busy.push(`LiveKit SIP port ${telephony.sip}/udp`);
+  }
   return busy;
 }
 
@@ -60,6 +72,7 @@ try {
     apiKey: env.data.LIVEKIT_API_KEY,
     apiSecret: env.data.LIVEKIT_API_SECRET,
     webMode: 'dev',
+    telephony,
     log,
   });
 } catch (e) {
@@ -75,5 +88,8 @@ if (stack && !stopping) {
     });
   }
   const line = `  Voxanne is ready: ${stack.webUrl}  `;
-  console.log(`\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n  Press Ctrl-C to stop.\n`);
+  const phone = stack.sipAddress
+    ? `  Phone: LiveKit SIP on ${stack.sipAddress} (udp/tcp); provision trunks with 'npm run sip:provision' (README, "Phone calls").\n`
+    : '';
+  console.log(`\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n${phone}  Press Ctrl-C to stop.\n`);
 }

@@ -5,10 +5,13 @@
  *   node --import tsx sip/src/cli.ts [--dry-run]        (or: npm run sip:provision -- --dry-run)
  * Configuration: the environment (see .env.example, "Telephony").
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseProvisionConfig } from './config.ts';
 import { provision } from './provision.ts';
 
+// the same .env that npm start reads (run from the repository root)
+if (existsSync('.env')) process.loadEnvFile('.env');
 const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } });
 try {
   const config = parseProvisionConfig(process.env);
