@@ -166,7 +166,9 @@ export class ReplyHumanizer {
       this.#fillers += limited.kept;
       if (!/[A-Za-z]/.test(limited.text)) continue;
       for (const s of splitSentences(limited.text)) {
-        for (const piece of splitOpener(ensureEnd(capitalizeFirst(s)))) groups.push(shortenSentence(piece));
+        const sentence = ensureEnd(capitalizeFirst(s));
+        // an answer's opener stands alone ("Sure. What day?"); her own lines are left as written
+        for (const piece of this.#o.kind === 'answer' ? splitOpener(sentence) : [sentence]) groups.push(shortenSentence(piece));
       }
     }
     if (groups.length === 0) return [];

@@ -10,7 +10,7 @@
  */
 import type { AvailabilityResult, BookingResult, BookingToolName, SpokenBooking, SpokenSlot, ToolExchange } from '../booking-tools.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
-import { dateFromSpeech, phoneFromSpeech, timeFromSpeech, words } from '../text/caller-input.ts';
+import { dateFromSpeech, phoneFromSpeech, spokenDigits, timeFromSpeech, words } from '../text/caller-input.ts';
 import { localParts } from '../text/calendar.ts';
 import { phoneNumberToWords } from '../text/number-words.ts';
 import type { KnowledgeBase, Service } from '../../knowledge/schema.ts';
@@ -37,6 +37,7 @@ export const ASK = {
   confirmCancel: 'Shall I cancel it?',
   newDate: 'What day would you like instead?',
   change: 'What would you like to change?',
+  phoneAgain: 'Could you say the number again, digit by digit?',
 } as const;
 type Asked = keyof typeof ASK;
 
@@ -63,6 +64,8 @@ interface Draft {
   asked?: Asked;
   /** she asked for the name once already: whatever was given stands */
   nameAsked?: boolean;
+  /** the caller's last answer had digits but no whole phone number */
+  phoneMisheard?: boolean;
 }
 
 const LOOKUP_WORDS = ['when is my', 'what time is my', 'do i have', 'look up my', 'check my', 'confirm my', 'find my', 'is my appointment', 'my appointment', 'my booking'];
@@ -141,6 +144,11 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
   const phone = phoneFromSpeech(text);
   if (phone) {
     d.phone = phone;
+    d.phoneMisheard = false;
+    got = true;
+  } else if ((asked === 'phone' || asked === 'bookingPhone' || asked === 'phoneAgain') && spokenDigits(text).length >= 4) {
+    // some digits, but not a whole number: ask again rather than guess
+    d.phoneMisheard = true;
     got = true;
   }
   if (asked === 'name') d.nameAsked = true;
@@ -306,6 +314,7 @@ function next(kb: KnowledgeBase, d: Draft, now: Date): FlowStep {
   }
   if (d.lookupFailed) return say("I'm sorry, I couldn't reach our booking system just now.", LINES.callbackQuestion);
 
+  if (d.phoneMisheard) return say("Sorry, I didn't catch the whole number.", ASK.phoneAgain);
   if (d.kind !== 'book') {
     if (!d.phone) return say('Sure.', ASK.bookingPhone);
     if (!d.found || d.found.phone !== d.phone) return call('find_booking', { phone: d.phone });

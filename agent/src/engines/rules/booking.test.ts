@@ -150,3 +150,11 @@ test('the tools refuse to write without the caller\'s yes, whoever calls them', 
   const bad = JSON.parse(await tools.run('check_availability', JSON.stringify({ service: 'hair transplant', date: 'tuesday' }), chat));
   assert.equal(bad.error, 'invalid');
 });
+
+test('a phone number heard only in part is asked for again, not guessed', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  const t = await talk(c, 'I want to book a consultation on Wednesday at 9am', 'Sarah Jones', 'six one nine five five five zero one sarah zero', 'six one nine five five five two four one eight');
+  assert.match(t[2]!.reply, /Sorry, I didn't catch the whole number\. Could you say the number again, digit by digit\?/);
+  assert.match(t[3]!.reply, /at six one nine, five five five, two four one eight\. Shall I book that\?/);
+});
