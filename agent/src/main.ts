@@ -112,6 +112,7 @@ export default defineAgent<ProcData>({
       ...(prepared.recorder ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: 'web' as const } } : {}),
       summarize: prepared.summarize,
       guard: prepared.guard,
+      ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
       onState: (to, from) => phoneCall?.onAgentState(to, from),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));

@@ -58,6 +58,8 @@ test('with the records API: the tenant configuration sets her name, greeting, st
     assert.deepEqual(seen, [{ url: '/internal/v1/tenants/northside/config', ok: true }]);
     assert.equal(p.tenant, 'northside');
     assert.equal(p.kb.agent.name, 'Nova');
+    assert.equal(p.voice, 'aura-2-luna-en');
+    assert.equal(p.silenceTimeoutMs, 3000);
     assert.equal(p.greeting, 'Northside Clinic, this is Nova. How can I help?');
     assert.match(p.instructions, /You are Nova, the receptionist at Northside Clinic/);
     assert.match(p.instructions, /Style: Warm and brief\./);

@@ -63,6 +63,10 @@ export interface PreparedCall {
   recorder?: CallRecorder;
   /** the output guard for her replies */
   guard: (sentence: string) => boolean;
+  /** the clinic's silence before a prompt, when its configuration sets one */
+  silenceTimeoutMs?: number;
+  /** the clinic's configured voice (logged; the TTS keeps the voice it was started with) */
+  voice: string;
   summarize(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
 }
 
@@ -117,6 +121,7 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
   let kb = o.kb;
   let style: string | undefined;
   let greeting: string | undefined;
+  let silenceTimeoutMs: number | undefined;
   if (o.client) {
     try {
       const cfg = await fetchTenantConfig(o.client, tenant);
@@ -125,11 +130,13 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
       else o.logger.warn({ tenant, problems: parsed.error.issues.slice(0, 3) }, 'tenant knowledge base invalid; using clinic.yaml');
       kb = { ...kb, agent: { name: cfg.agentName || kb.agent.name, greeting: cfg.greeting || kb.agent.greeting, voice: cfg.voice || kb.agent.voice } };
       style = cfg.instructions || undefined;
+      if (Number.isInteger(cfg.silenceTimeoutMs) && cfg.silenceTimeoutMs >= 1000) silenceTimeoutMs = cfg.silenceTimeoutMs;
     } catch (err) {
       o.logger.warn({ tenant, err: (err as Error).message }, 'tenant configuration unavailable; using clinic.yaml');
     }
   }
   if (kb.agent.greeting !== o.greeting) greeting = kb.agent.greeting;
+  o.logger.info({ tenant, agentName: kb.agent.name, voice: kb.agent.voice, fromRecords: kb !== o.kb }, 'clinic configuration');
   // the offline brain answers from this tenant's knowledge base
   const engines = kb === o.kb ? o.engines : withKnowledgeBase(o.engines, kb);
   const store = o.store ?? (o.client ? new HttpBookingStore(o.client, tenant) : undefined);
@@ -147,6 +154,8 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
     ...(tools ? { tools } : {}),
     ...(recorder ? { recorder } : {}),
     guard,
+    voice: kb.agent.voice,
+    ...(silenceTimeoutMs ? { silenceTimeoutMs } : {}),
     summarize: async (items, callerName) => {
       const extractive = extractiveSummary(kb, items, callerName);
       if (!o.llmSummary || extractive.outcome === 'no-conversation') return extractive;
