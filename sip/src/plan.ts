@@ -61,7 +61,7 @@ export function formatPlan(actions: Action[]): string {
     if (a.op === 'keep') lines.push(`  = ${head} (${a.id}) up to date`);
     else if (a.op === 'create') {
       lines.push(`  + ${head} will be created`);
-      for (const [k, v] of Object.entries(a.fields)) if (v !== undefined) lines.push(`      ${k}: ${show(k, v)}`);
+      for (const [k, v] of Object.entries(a.fields)) if (v !== undefined && v !== '') lines.push(`      ${k}: ${show(k, v)}`);
     } else {
       lines.push(`  ~ ${head} (${a.id}) will be updated`);
       for (const [k, c] of Object.entries(a.changes)) lines.push(`      ${k}: ${show(k, c.from)} → ${show(k, c.to)}`);
