@@ -19,6 +19,7 @@ import { ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support
 
 const CLINIC = '+15550100200';
 const CALLER = '+15551234567';
+const FRONT_DESK = 'tel:+15550100999';
 
 /** `text` in flite's slt voice as a phone line carries it: an 8 kHz μ-law WAV file, then its bytes. */
 async function phoneSpeech(name: string, text: string): Promise<Buffer> {
@@ -36,7 +37,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   const phones: RtpPhone[] = [];
 
   before(async () => {
-    stack = await startTestStack('sip-call', {}, { telephony: true });
+    stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK }, { telephony: true });
     const config = parseProvisionConfig({
       LIVEKIT_URL: stack.livekitUrl,
       LIVEKIT_API_KEY: stack.apiKey,
@@ -121,14 +122,11 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const spoken = await over;
     assert.ok(stoppedAt < spoken.endMs, 'she stopped while the caller was still talking');
 
-    // DTMF: a digit reaches the agent; 0 asks for a person (no transfer number here: she says so)
+    // DTMF: a digit reaches the agent (0 is the transfer test below)
     await waitForLog(stack, 'agent', /"msg":"caller said".*cancel|cancel.*"msg":"caller said"/, 20_000).catch(() => undefined);
     await phone.dtmf('5');
     const five = await waitForLog(stack, 'agent', /"msg":"dtmf".*"digit":"5"|"digit":"5".*"msg":"dtmf"/, 10_000);
     assert.equal(JSON.parse(five).intent, 'none');
-    await phone.dtmf('0');
-    const zero = await waitForLog(stack, 'agent', /"msg":"dtmf".*"digit":"0"|"digit":"0".*"msg":"dtmf"/, 10_000);
-    assert.equal(JSON.parse(zero).intent, 'person');
 
     // BYE from the phone ends the call, and the room closes
     await call.hangUp();
@@ -139,6 +137,26 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       assert.ok(Date.now() < deadline, `room ${room!.name} still open 40 s after the BYE`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  });
+
+  test('pressing 0: she says she is connecting you, then LiveKit transfers the call (SIP REFER)', async () => {
+    const { call, phone } = await dial();
+    await answered(call, phone);
+    await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
+    await phone.waitFor(() => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined, 30_000, 'the greeting to end');
+    const pressedAt = performance.now();
+    await phone.dtmf('0');
+    const zero = await waitForLog(stack, 'agent', new RegExp(`"digit":"0"`), 10_000);
+    assert.equal(JSON.parse(zero).intent, 'person');
+    await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000);
+    const referAt = performance.now();
+    assert.ok(phone.audibleMs(pressedAt) >= 1500, `she said she was connecting them before the transfer (${phone.audibleMs(pressedAt)} ms of her voice)`);
+    assert.ok(phone.audibleMs(pressedAt) - phone.audibleMs(referAt) >= 1500);
+    assert.equal(await call.child.exited, 0, 'sipp accepted the REFER, reported the new call answered and got LiveKit’s BYE');
+    const refer = (await call.messages()).split(/^-{10,}.*$/m).find((m) => /^REFER /m.test(m));
+    assert.ok(refer, 'a REFER reached the phone side');
+    assert.match(refer!, /^Refer-To: .*tel:\+15550100999/m);
+    await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000);
   });
 
   test('an INVITE to a number the trunk does not have is rejected', async () => {

@@ -1,8 +1,9 @@
 /**
  * sipp (Debian's sip-tester) as the test phone's SIP half. The scenario is written at test time:
  * INVITE with an SDP offering PCMU and telephone-events on the RtpPhone's port, ACK the answer, then
- * wait until either LiveKit hangs up (BYE) or the test asks sipp to hang up (an in-dialog INFO sent to
- * sipp's own port, which the scenario waits for), and send BYE. sipp runs in its own process group so
+ * wait until either LiveKit hangs up (BYE), or transfers the call (REFER: accepted, a NOTIFY saying the
+ * new call was answered, then LiveKit's BYE, as a carrier does), or the test asks sipp to hang up (an
+ * in-dialog INFO sent to sipp's own port, which the scenario waits for), and send BYE. sipp runs in its own process group so
  * a test's cleanup ends it whatever state it is in.
  */
 import { createSocket } from 'node:dgram';
@@ -84,6 +85,7 @@ Content-Length: 0
 ]]>
   </send>
   <recv request="BYE" optional="true" next="remote_bye"/>
+  <recv request="REFER" optional="true" next="refer"/>
   <recv request="INFO"/>
   <send retrans="500">
     <![CDATA[
@@ -99,6 +101,40 @@ Content-Length: 0
 ]]>
   </send>
   <recv response="200" next="done"/>
+  <label id="refer"/>
+  <send>
+    <![CDATA[
+SIP/2.0 202 Accepted
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:${o.from}@[local_ip]:[local_port]>
+Content-Length: 0
+
+]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+NOTIFY [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
+Call-ID: [call_id]
+CSeq: 2 NOTIFY
+Max-Forwards: 70
+Contact: <sip:${o.from}@[local_ip]:[local_port]>
+Event: refer
+Subscription-State: terminated;reason=noresource
+Content-Type: message/sipfrag
+Content-Length: [len]
+
+SIP/2.0 200 OK
+]]>
+  </send>
+  <recv response="200"/>
+  <recv request="BYE"/>
   <label id="remote_bye"/>
   <send>
     <![CDATA[
