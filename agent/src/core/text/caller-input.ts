@@ -28,17 +28,33 @@ export function words(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Digits said or typed, in order: "six one nine 555 oh one four two" → "6195550142". "double five" counts twice. */
+/** Words the recogniser writes for a digit it heard ("to" for two); digits only next to other digits. */
+const DIGIT_HOMOPHONES: Record<string, number> = { to: 2, too: 2, for: 4, fore: 4, won: 1, ate: 8 };
+
+/**
+ * Digits said or typed, in order: "six one nine 555 oh one four two" → "6195550142". "double five"
+ * counts twice; "to"/"for" count as two/four only between other digits ("five to four").
+ */
 export function spokenDigits(text: string): string {
   const ws = words(text);
+  const digitAt = (i: number): string | undefined => {
+    const w = ws[i];
+    if (w === undefined) return undefined;
+    if (/^\+?\d+$/.test(w)) return w.replace('+', '');
+    if (UNITS[w] !== undefined && UNITS[w]! < 10) return String(UNITS[w]);
+    return undefined;
+  };
   let out = '';
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i]!;
-    if (/^\+?\d+$/.test(w)) out += w.replace('+', '');
+    const d = digitAt(i);
+    if (d !== undefined) out += d;
     else if ((w === 'double' || w === 'triple') && UNITS[ws[i + 1] ?? ''] !== undefined && UNITS[ws[i + 1]!]! < 10) {
       out += String(UNITS[ws[i + 1]!]).repeat(w === 'double' ? 2 : 3);
       i++;
-    } else if (UNITS[w] !== undefined && UNITS[w]! < 10) out += String(UNITS[w]);
+    } else if (DIGIT_HOMOPHONES[w] !== undefined && (digitAt(i - 1) !== undefined || DIGIT_HOMOPHONES[ws[i - 1] ?? ''] !== undefined) && (digitAt(i + 1) !== undefined || DIGIT_HOMOPHONES[ws[i + 1] ?? ''] !== undefined)) {
+      out += String(DIGIT_HOMOPHONES[w]);
+    }
   }
   return out;
 }
