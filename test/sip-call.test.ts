@@ -11,10 +11,12 @@ import { after, before, describe, test } from 'node:test';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { resample } from '../agent/src/core/audio/resample.ts';
 import { synthesize } from '../agent/src/engines/flite/index.ts';
-import { parseProvisionConfig } from '../sip/src/config.ts';
+import { parseProvisionConfig, type ProvisionConfig } from '../sip/src/config.ts';
+import { placeCall } from '../sip/src/outbound.ts';
+import { freeUdpPort } from '../scripts/lib/ports.ts';
 import { provision } from '../sip/src/provision.ts';
 import { readUlawWav, RtpPhone, writeUlawWav } from './support/sip-rtp.ts';
-import { sendUdp, sippCall, type SippCall } from './support/sip-sipp.ts';
+import { sendUdp, sippAnswer, sippCall, type SippCall } from './support/sip-sipp.ts';
 import { ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
 
 const CLINIC = '+15550100200';
@@ -33,17 +35,23 @@ async function phoneSpeech(name: string, text: string): Promise<Buffer> {
 
 describe('phone calls through LiveKit SIP (sipp)', () => {
   let stack: TestStack;
+  let config: ProvisionConfig;
+  /** where the outbound trunk sends calls: a sipp in server mode, the patient's phone */
+  let patientPort: number;
   const calls: SippCall[] = [];
   const phones: RtpPhone[] = [];
 
   before(async () => {
     stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK }, { telephony: true });
-    const config = parseProvisionConfig({
+    patientPort = await freeUdpPort();
+    config = parseProvisionConfig({
       LIVEKIT_URL: stack.livekitUrl,
       LIVEKIT_API_KEY: stack.apiKey,
       LIVEKIT_API_SECRET: stack.apiSecret,
       SIP_NUMBERS: CLINIC,
       SIP_ALLOWED_ADDRESSES: '127.0.0.1/32',
+      SIP_OUTBOUND_ADDRESS: `127.0.0.1:${patientPort}`,
+      SIP_OUTBOUND_TRANSPORT: 'udp',
     });
     await provision(config, { dryRun: false, log: () => {} });
   });
@@ -157,6 +165,28 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.ok(refer, 'a REFER reached the phone side');
     assert.match(refer!, /^Refer-To: .*tel:\+15550100999/m);
     await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000);
+  });
+
+  test('an outbound reminder: LiveKit SIP dials the patient through the outbound trunk, she speaks once they answer', async () => {
+    const phone = await RtpPhone.open();
+    phones.push(phone);
+    const patient = await sippAnswer({ port: patientPort, rtpPort: phone.port });
+    calls.push({ child: patient.child } as SippCall);
+    const placing = placeCall(config, { to: '+15557654321', purpose: 'reminder', detail: 'your consultation on Tuesday at 10 a.m.' });
+    phone.remote = await patient.offerMedia(30_000);
+    phone.keepLineOpen();
+    const { room } = await placing;
+    assert.match(room, /^out-/);
+    const ringing = JSON.parse(await waitForLog(stack, 'agent', /"msg":"outbound call ringing"/, 20_000));
+    assert.equal(ringing.purpose, 'reminder');
+    await phone.waitFor(() => phone.audibleMs() >= 1500, 30_000, 'her reminder over RTP');
+    const invite = (await patient.messages()).split(/^-{10,}.*$/m).find((m) => /^INVITE /m.test(m))!;
+    assert.match(invite, /^INVITE sip:\+15557654321@127\.0\.0\.1/m, 'dialled the patient through the outbound trunk');
+    assert.match(invite, /^From: .*\+15550100200/m, 'from the clinic’s number');
+    // she is done with the call: closing the room makes LiveKit SIP hang up the phone
+    const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
+    await rooms.deleteRoom(room);
+    assert.equal(await patient.child.exited, 0, 'the patient’s phone got BYE and answered it');
   });
 
   test('an INVITE to a number the trunk does not have is rejected', async () => {

@@ -17,9 +17,9 @@ import type { KnowledgeBase } from './knowledge/schema.ts';
 import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
-import { maskPhoneNumber } from './core/phone/phone-number.ts';
+import { maskPhoneNumber, outboundGreeting, outboundPurpose } from './core/phone/phone-number.ts';
 import { PhoneCall } from './phone/phone-call.ts';
-import { phoneCaller } from './phone/phone-caller.ts';
+import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 
 interface ProcData {
@@ -62,6 +62,16 @@ export default defineAgent<ProcData>({
     logger.info({ pii: { caller: caller.identity } }, 'call started');
     const phone = phoneCaller(caller);
     let phoneCall: PhoneCall | undefined;
+    // she placed this call (a reminder, a callback): she waits for the patient to pick up, then says why she calls
+    const outbound = phone ? outboundPurpose(ctx.room.metadata) : undefined;
+    if (outbound) {
+      logger.info({ purpose: outbound.purpose }, 'outbound call ringing');
+      if (!(await untilAnswered(ctx.room, caller))) {
+        logger.info({}, 'outbound call not answered');
+        ctx.shutdown('not answered');
+        return;
+      }
+    }
     if (phone) {
       logger.info({ caller: maskPhoneNumber(phone.number), dialled: phone.dialled, sipCallId: phone.sipCallId, pii: { phoneNumber: phone.number } }, 'phone call');
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
@@ -101,7 +111,11 @@ export default defineAgent<ProcData>({
       caller,
       engines,
       // a tenant greeting other than the one made at start is synthesised now
-      greeting: prepared.greeting ? { text: humanize(prepared.greeting, { kind: 'line' }) } : greeting,
+      greeting: outbound
+        ? { text: outboundGreeting(clinicName, outbound) }
+        : prepared.greeting
+          ? { text: humanize(prepared.greeting, { kind: 'line' }) }
+          : greeting,
       lines,
       instructions: prepared.instructions,
       clock: systemClock,

@@ -234,3 +234,79 @@ export async function sendUdp(host: string, port: number, bytes: Buffer | string
   await new Promise<void>((resolve, reject) => s.send(bytes, port, host, (e) => (e ? reject(e) : resolve())));
   s.close();
 }
+
+export interface SippPhone {
+  child: ChildHandle;
+  messages(): Promise<string>;
+  /** where the caller (LiveKit SIP) wants our RTP: the c= address and m=audio port of its INVITE */
+  offerMedia(timeoutMs: number): Promise<{ address: string; port: number }>;
+}
+
+/**
+ * sipp as the patient's phone (server mode): waits for one INVITE on `port`, rings, answers with an
+ * SDP pointing at the RtpPhone, and hangs up when LiveKit sends BYE.
+ */
+export async function sippAnswer(o: { port: number; rtpPort: number; localIp?: string; log?: (line: string) => void }): Promise<SippPhone> {
+  const dir = await mkdtemp(join(tmpdir(), 'voxanne-sipp-uas-'));
+  const sf = join(dir, 'patient.xml');
+  const reply = (status: string, extra = '', body = '') => `
+  <send${status.startsWith('200') ? ' retrans="500"' : ''}>
+    <![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:patient@[local_ip]:[local_port];transport=[transport]>
+${extra}Content-Length: ${body ? '[len]' : '0'}
+
+${body}]]>
+  </send>`;
+  await writeFile(
+    sf,
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="voxanne patient phone">
+  <recv request="INVITE" crlf="true"/>
+${reply('180 Ringing')}
+${reply('200 OK', 'Content-Type: application/sdp\r\n', sdp(o.rtpPort).replace(/\n/g, '\r\n'))}
+  <recv request="ACK" crlf="true"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]>
+  </send>
+</scenario>
+`,
+  );
+  const messageFile = join(dir, 'messages.log');
+  const localIp = o.localIp ?? '127.0.0.1';
+  const args = ['-sf', sf, '-m', '1', '-i', localIp, '-p', String(o.port), '-mp', String(await freeUdpPort()), '-nostdin', '-trace_msg', '-message_file', messageFile,
+    '-trace_err', '-error_file', join(dir, 'errors.log'), '-timeout', '180s', '-timeout_error'];
+  const child = startChild('sipp-uas', SIPP, args, { onLine: (l) => o.log?.(l) });
+  const messages = () => readFile(messageFile, 'utf8').catch(() => '');
+  return {
+    child,
+    messages,
+    async offerMedia(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const invite = (await messages()).split(/^-{10,}.*$/m).find((m) => /message received/.test(m) && /^INVITE /m.test(m));
+        const port = invite?.match(/^m=audio (\d+)/m)?.[1];
+        const address = invite?.match(/^c=IN IP4 (\S+)/m)?.[1];
+        if (port && address) return { address, port: Number(port) };
+        if (Date.now() > deadline) throw new Error(`no INVITE with SDP reached the patient's phone within ${timeoutMs} ms (see ${messageFile})`);
+        if (child.proc.exitCode !== null) throw new Error(`sipp (patient) exited (code ${child.proc.exitCode}) before an INVITE came`);
+        await new Promise((r) => setTimeout(r, 50)); // following sipp's message trace file, as in answerMedia
+      }
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { ParticipantKind, type RemoteParticipant } from '@livekit/rtc-node';
+import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 
 /** A caller on a phone line, as LiveKit SIP describes the participant it puts in the room. */
 export interface PhoneCaller {
@@ -15,4 +15,29 @@ export function phoneCaller(p: RemoteParticipant): PhoneCaller | undefined {
   if (p.kind !== ParticipantKind.SIP) return undefined;
   const a = p.attributes;
   return { number: a['sip.phoneNumber'], dialled: a['sip.trunkPhoneNumber'], sipCallId: a['sip.callID'] };
+}
+
+/**
+ * Resolves once the phone at the other end has answered (LiveKit SIP's sip.callStatus 'active'), or
+ * with false if the call ends first. An outbound call's participant is in the room while it still
+ * rings; talking before the patient picks up would be talking to no one.
+ */
+export function untilAnswered(room: Room, p: RemoteParticipant): Promise<boolean> {
+  const status = () => p.attributes['sip.callStatus'];
+  if (status() === 'active') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (v: boolean) => {
+      room.off(RoomEvent.ParticipantAttributesChanged, onAttrs);
+      room.off(RoomEvent.ParticipantDisconnected, onLeft);
+      resolve(v);
+    };
+    const onAttrs = (_changed: Record<string, string>, who: { identity: string }) => {
+      if (who.identity === p.identity && status() === 'active') done(true);
+    };
+    const onLeft = (who: RemoteParticipant) => {
+      if (who.identity === p.identity) done(false);
+    };
+    room.on(RoomEvent.ParticipantAttributesChanged, onAttrs);
+    room.on(RoomEvent.ParticipantDisconnected, onLeft);
+  });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dtmfIntent, maskPhoneNumber } from './phone-number.ts';
+import { dtmfIntent, maskPhoneNumber, outboundGreeting, outboundPurpose } from './phone-number.ts';
 
 test('masks all but the country digit and the last four', () => {
   assert.equal(maskPhoneNumber('+15551234567'), '+1******4567');
@@ -19,4 +19,21 @@ test('0 asks for a person; other keys mean nothing to her', () => {
   assert.equal(dtmfIntent('0'), 'person');
   assert.equal(dtmfIntent('*'), 'none');
   assert.equal(dtmfIntent('5'), 'none');
+});
+
+test('outbound purpose comes only from our own metadata', () => {
+  assert.deepEqual(outboundPurpose('{"tenant":"riverside","direction":"outbound","purpose":"reminder","detail":"your consultation on Tuesday"}'), {
+    purpose: 'reminder',
+    detail: 'your consultation on Tuesday',
+  });
+  assert.equal(outboundPurpose('{"tenant":"riverside"}'), undefined);
+  assert.equal(outboundPurpose('{"direction":"outbound","purpose":"sell"}'), undefined);
+  assert.equal(outboundPurpose('not json'), undefined);
+  assert.equal(outboundPurpose(undefined), undefined);
+});
+
+test('when she calls, she says who she is and why', () => {
+  const r = outboundGreeting('Riverside Clinic', { purpose: 'reminder', detail: 'your consultation on Tuesday at 10 a.m.' });
+  assert.match(r, /^Hello, this is Voxanne.*Riverside Clinic.*remind you about your consultation on Tuesday at 10 a\.m\./);
+  assert.match(outboundGreeting('Riverside Clinic', { purpose: 'callback' }), /asked us to call you back\. How can I help\?/);
 });
