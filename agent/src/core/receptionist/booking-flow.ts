@@ -218,8 +218,9 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
         d = undefined;
         continue;
       }
-      d.asked = askedIn(item.text);
-      if (!d.asked) d = undefined; // she answered something else: the flow was left
+      // a question cut off by the caller talking over it still counts as asked: what the flow was asking
+      const expected = next(kb, d, now);
+      d.asked = askedIn(item.text) ?? ('say' in expected ? askedIn(expected.say) : undefined);
       continue;
     }
     const text = item.text;

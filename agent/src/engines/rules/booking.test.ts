@@ -158,3 +158,17 @@ test('a phone number heard only in part is asked for again, not guessed', async 
   assert.match(t[2]!.reply, /Sorry, I didn't catch the whole number\. Could you say the number again, digit by digit\?/);
   assert.match(t[3]!.reply, /at six one nine, five five five, two four one eight\. Shall I book that\?/);
 });
+
+test('a question she was cut off in still counts: the caller\'s answer goes to the booking', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  await c.say('I want to book a consultation');
+  // the caller talked over "What day works for you?": the history holds only what was heard
+  const { llm } = await import('@livekit/agents');
+  const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
+  c.history.items.splice(c.history.items.length - 1, 1, llm.ChatMessage.create({ role: 'assistant', content: 'Okay, a consultation. What day', createdAt: last.createdAt }));
+  assert.equal((c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>).textContent, 'Okay, a consultation. What day');
+  const t = await c.say('Tuesday');
+  assert.deepEqual(t.tools.map((x) => x.name), ['check_availability']);
+  assert.match(t.reply, /Which time works for you\?/);
+});
