@@ -47,3 +47,8 @@ test('the name is used when given, then not again for a few replies', () => {
   book.replied(5, false);
   assert.deepEqual(book.forAnswer(6), { callerName: 'Sarah', nameJustGiven: false }, 'offered again until actually used');
 });
+
+test('a title is not the name', () => {
+  assert.equal(extractCallerName('this is Dr. Smith')?.first, 'Smith');
+  assert.equal(extractCallerName('hi, this is mrs jones')?.first, 'Jones');
+});

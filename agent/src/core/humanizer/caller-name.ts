@@ -46,8 +46,10 @@ function couldBeName(word: string, strict: boolean): boolean {
 const cap = (w: string): string => w[0]!.toUpperCase() + w.slice(1).toLowerCase();
 
 export function extractCallerName(text: string): CallerName | undefined {
+  // a title is not the name: "this is Dr. Smith" → Smith
+  const untitled = text.replace(/\b(?:dr|doctor|mr|mrs|ms|miss|mister)\b\.?\s+/gi, '');
   for (const { re, strict } of LEADS) {
-    const m = re.exec(text);
+    const m = re.exec(untitled);
     if (!m) continue;
     const first = m[1]!;
     if (!couldBeName(first, strict)) continue;

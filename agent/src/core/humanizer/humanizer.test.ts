@@ -105,7 +105,7 @@ test('contractions where speech has them, never at the end of a clause', () => {
 
 test('punctuation spacing and markup are cleaned', () => {
   assert.equal(humanize('**Hours:** we are open ,Monday to Friday .We close at noon!!', { kind: 'line' }), "Hours: we're open, Monday to Friday. We close at noon!");
-  assert.equal(humanize('- Botox\n- Fillers 😊', { kind: 'line' }), 'Botox Fillers.');
+  assert.equal(humanize('- Botox\n- Fillers 😊', { kind: 'line' }), 'Botox, Fillers.');
   assert.deepEqual(spacingProblems('Hi , there.Yes'), ['space before punctuation', 'no space after a sentence end']);
 });
 
@@ -132,4 +132,12 @@ test('twelve-word sentences are cut at natural joints, numbers and times kept wh
   const phone = humanize('You can reach the front desk directly at (619) 555-0142 during business hours.', { kind: 'line' });
   assert.match(phone, /six one nine, five five five, zero one four two/);
   assertSpeakable(phone);
+});
+
+test('written shorthand is said in full: day ranges, lists, abbreviations', () => {
+  const line = (t: string) => humanize(t, { kind: 'line' });
+  assert.equal(line('We are open Mon–Fri, 8am–5pm.'), "We're open Monday to Friday, eight a m to five p m.");
+  assert.equal(line('We offer:\n- Botox\n- Fillers\n- Lipo'), 'We offer: Botox, Fillers, Lipo.');
+  assert.equal(line('Dr. Smith sees patients, e.g. for BBL.'), 'Doctor Smith sees patients, for example, for BBL.');
+  assert.equal(line('Recovery is approx. 10 days.'), "Recovery is about ten days.");
 });

@@ -8,7 +8,7 @@
 import { addressCaller, splitOpener } from './direct-address.ts';
 import { contract } from './contractions.ts';
 import { limitFillers, removeHesitations } from './fillers.ts';
-import { fixSpacing, stripMarkup } from './punctuation.ts';
+import { expandAbbreviations, fixSpacing, stripMarkup } from './punctuation.ts';
 import { countWords, isInterjection, scanSentences, shortenSentence, splitSentences } from './sentences.ts';
 import { speakNumbers } from './spoken-numbers.ts';
 
@@ -45,6 +45,7 @@ const DEFAULT_ACKS = ['Sure.', 'Okay.', 'Alright.'] as const;
 /** Sentence-level clean-up that needs no context: the order matters (markup before numbers). */
 export function normalizeSentenceText(text: string): string {
   let t = stripMarkup(text);
+  t = expandAbbreviations(t);
   t = removeHesitations(t);
   t = speakNumbers(t);
   t = contract(t);
