@@ -85,7 +85,8 @@ function candidateCuts(words: string[]): Cut[] {
     const prev = words[i - 1]!;
     const w = words[i]!.toLowerCase().replace(/[^a-z]/g, '');
     if (/[;:—–]$/.test(prev) || prev === '—' || prev === '-') cuts.push({ at: i, rank: 0, drop: false });
-    else if (prev.endsWith(',') && ['and', 'but', 'so'].includes(w)) cuts.push({ at: i, rank: 1, drop: w === 'and' });
+    // ", and we…" joins two clauses; ", and liposuction" ends a list, a weaker joint
+    else if (prev.endsWith(',') && ['and', 'but', 'so'].includes(w)) cuts.push({ at: i, rank: SUBJECTS.test(words[i + 1] ?? '') ? 1 : 2, drop: w === 'and' });
     else if (prev.endsWith(',') && w === 'which') cuts.push({ at: i, rank: 1, drop: true });
     else if (prev.endsWith(',')) cuts.push({ at: i, rank: 2, drop: false });
     else if (CLAUSE_JOINERS.includes(w) && SUBJECTS.test(words[i + 1] ?? '')) cuts.push({ at: i, rank: 3, drop: w === 'and' });
