@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { llm } from '@livekit/agents';
 import { BOOKING_TOOLS } from '../core/booking-tools.ts';
 import { extractiveSummary, type CallSummary, type SummaryItem } from '../core/call-summary.ts';
+import { humanize } from '../core/humanizer/index.ts';
 import { buildInstructions, instructionRules } from '../core/instructions.ts';
 import { instructionLeakGuard } from '../core/safety.ts';
 import { describeDate, localParts } from '../core/text/calendar.ts';
@@ -83,7 +84,7 @@ export interface PrepareCallOptions {
   now?: () => Date;
   /** the LLM summary; the extractive one stands in when it is absent or fails */
   llmSummary?: (transcript: string) => Promise<string>;
-  /** the greeting already synthesised at start */
+  /** the greeting already synthesised at start (humanized) */
   greeting: string;
 }
 
@@ -135,7 +136,8 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
       o.logger.warn({ tenant, err: (err as Error).message }, 'tenant configuration unavailable; using clinic.yaml');
     }
   }
-  if (kb.agent.greeting !== o.greeting) greeting = kb.agent.greeting;
+  // the greeting made at start is the humanized clinic.yaml one; a different one is said live
+  if (humanize(kb.agent.greeting, { kind: 'line' }) !== o.greeting) greeting = kb.agent.greeting;
   o.logger.info({ tenant, agentName: kb.agent.name, voice: kb.agent.voice, fromRecords: kb !== o.kb }, 'clinic configuration');
   // the offline brain answers from this tenant's knowledge base
   const engines = kb === o.kb ? o.engines : withKnowledgeBase(o.engines, kb);
