@@ -28,10 +28,10 @@ export class CallerAddressBook {
   }
 
   /** Humanizer options for the answer in `turn`. */
-  forAnswer(turn: number): Pick<HumanizeOptions, 'callerName' | 'nameJustGiven'> {
+  forAnswer(turn: number): Pick<HumanizeOptions, 'callerName' | 'nameJustGiven' | 'suppressName'> {
     if (!this.#name) return {};
     const justGiven = this.#givenAtTurn === turn;
-    if (!justGiven && turn - this.#lastUsedTurn < NAME_EVERY) return {};
+    if (!justGiven && turn - this.#lastUsedTurn < NAME_EVERY) return { suppressName: this.#name.first };
     return { callerName: this.#name.first, nameJustGiven: justGiven };
   }
 

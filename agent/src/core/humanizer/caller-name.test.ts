@@ -41,8 +41,8 @@ test('the name is used when given, then not again for a few replies', () => {
   book.heard('hi this is sarah', 2);
   assert.deepEqual(book.forAnswer(2), { callerName: 'Sarah', nameJustGiven: true });
   book.replied(2, true);
-  assert.deepEqual(book.forAnswer(3), {});
-  assert.deepEqual(book.forAnswer(4), {});
+  assert.deepEqual(book.forAnswer(3), { suppressName: 'Sarah' });
+  assert.deepEqual(book.forAnswer(4), { suppressName: 'Sarah' });
   assert.deepEqual(book.forAnswer(5), { callerName: 'Sarah', nameJustGiven: false });
   book.replied(5, false);
   assert.deepEqual(book.forAnswer(6), { callerName: 'Sarah', nameJustGiven: false }, 'offered again until actually used');

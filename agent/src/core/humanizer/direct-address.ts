@@ -41,11 +41,7 @@ export function addressCaller(sentences: readonly string[], name: string, justGi
   const nameRe = new RegExp(`\\b${name.replace(/[^A-Za-z'-]/g, '')}\\b`, 'i');
   const already = sentences.findIndex((s) => nameRe.test(s));
   if (already >= 0) {
-    const withoutRepeats = sentences.map((s, i) =>
-      i <= already
-        ? s
-        : s.replace(new RegExp(`,?\\s*\\b${name}\\b,?`, 'gi'), '').replace(/\s+([.!?])/, '$1').trim().replace(/^([a-z])/, (c) => c.toUpperCase()),
-    );
+    const withoutRepeats = sentences.map((s, i) => (i <= already ? s : removeName(s, name)));
     return { sentences: withoutRepeats, usedName: true };
   }
   const first = sentences[0];
@@ -79,4 +75,14 @@ export function addressProblems(text: string, name: string): string[] {
     if (!vocative && !mention) problems.push('name not set off by a comma');
   }
   return problems;
+}
+
+/** The name used as a vocative ("Sure, Sarah!", "Sarah, it's booked") taken out; "for Sarah Jones" stays. */
+export function removeName(s: string, name: string): string {
+  return s
+    .replace(new RegExp(`,\\s*\\b${name}\\b(?=\\s*[.!?,])`, 'gi'), '')
+    .replace(new RegExp(`^${name}\\b,\\s*`, 'i'), '')
+    .replace(/\s+([.!?])/, '$1')
+    .trim()
+    .replace(/^([a-z])/, (c) => c.toUpperCase());
 }

@@ -141,3 +141,13 @@ test('written shorthand is said in full: day ranges, lists, abbreviations', () =
   assert.equal(line('Dr. Smith sees patients, e.g. for BBL.'), 'Doctor Smith sees patients, for example, for BBL.');
   assert.equal(line('Recovery is approx. 10 days.'), "Recovery is about ten days.");
 });
+
+test("a name used too recently is taken out of the model's reply, but not out of a read-back", () => {
+  assert.equal(humanize('Sure, Sarah! Botox is about a week.', { suppressName: 'Sarah' }), 'Sure! Botox is about a week.');
+  assert.equal(humanize('Of course, Sarah. Botox is about a week.', { suppressName: 'Sarah' }), 'Of course. Botox is about a week.');
+  assert.equal(humanize('Sarah, your visit is booked. See you then.', { suppressName: 'Sarah' }), 'Your visit is booked. See you then.');
+  assert.equal(
+    humanize('Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?', { suppressName: 'Sarah' }),
+    'Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
+  );
+});

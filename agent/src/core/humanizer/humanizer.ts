@@ -5,7 +5,7 @@
  * hundred words a reply, the caller's name once known, fillers rare — without changing what is
  * said. Pure: state lives in a ReplyHumanizer, one per reply.
  */
-import { addressCaller, splitOpener } from './direct-address.ts';
+import { addressCaller, removeName, splitOpener } from './direct-address.ts';
 import { contract } from './contractions.ts';
 import { limitFillers, removeHesitations } from './fillers.ts';
 import { expandAbbreviations, fixSpacing, stripMarkup } from './punctuation.ts';
@@ -27,6 +27,8 @@ export interface HumanizeOptions {
   callerName?: string;
   /** the caller gave their name in the turn being answered */
   nameJustGiven?: boolean;
+  /** the caller's name, used too recently to say again: a model's "Sure, Sarah!" loses the name */
+  suppressName?: string;
   /** said when an answer would otherwise be a single statement */
   followUp?: string;
   /** short acknowledgements that can open a reply that starts with a question; rotated by `seed` */
@@ -61,14 +63,6 @@ function ensureEnd(s: string): string {
   return /[.!?]["')]?$/.test(s) ? s : `${s.replace(/[,;:\s]+$/, '')}.`;
 }
 
-function removeName(s: string, name: string): string {
-  return s
-    .replace(new RegExp(`,?\\s*\\b${name}\\b,?`, 'gi'), '')
-    .replace(/\s+([.!?])/, '$1')
-    .trim()
-    .replace(/^([a-z])/, (c) => c.toUpperCase());
-}
-
 const isQuestion = (s: string): boolean => /\?["')]?$/.test(s);
 const isFarewell = (s: string): boolean => /\b(?:goodbye|bye|have a (?:great|good|nice|lovely) (?:day|one|evening|afternoon)|take care)\b/i.test(s);
 
@@ -79,7 +73,7 @@ const isFarewell = (s: string): boolean => /\b(?:goodbye|bye|have a (?:great|goo
  * closing question survives the four-sentence limit.
  */
 export class ReplyHumanizer {
-  readonly #o: Required<Omit<HumanizeOptions, 'callerName' | 'guard'>> & { callerName?: string; guard?: (s: string) => boolean };
+  readonly #o: Required<Omit<HumanizeOptions, 'callerName' | 'guard' | 'suppressName'>> & { callerName?: string; suppressName?: string; guard?: (s: string) => boolean };
   #deflected = false;
   #buf = '';
   #emitted: string[] = [];
@@ -100,6 +94,7 @@ export class ReplyHumanizer {
       deflection: opts.deflection ?? "I can only help with questions about the clinic.",
       ...(opts.callerName ? { callerName: opts.callerName } : {}),
       ...(opts.guard ? { guard: opts.guard } : {}),
+      ...(opts.suppressName && !opts.callerName ? { suppressName: opts.suppressName } : {}),
     };
   }
 
@@ -173,6 +168,8 @@ export class ReplyHumanizer {
       }
     }
     if (groups.length === 0) return [];
+    const hush = this.#o.suppressName;
+    if (hush) for (const g of groups) for (let i = 0; i < g.length; i++) g[i] = removeName(g[i]!, hush);
     let scrubFrom = 0;
     if (!this.#started) {
       this.#started = true;
