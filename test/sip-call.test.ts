@@ -131,7 +131,6 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.ok(stoppedAt < spoken.endMs, 'she stopped while the caller was still talking');
 
     // DTMF: a digit reaches the agent (0 is the transfer test below)
-    await waitForLog(stack, 'agent', /"msg":"caller said".*cancel|cancel.*"msg":"caller said"/, 20_000).catch(() => undefined);
     await phone.dtmf('5');
     const five = await waitForLog(stack, 'agent', /"msg":"dtmf".*"digit":"5"|"digit":"5".*"msg":"dtmf"/, 10_000);
     assert.equal(JSON.parse(five).intent, 'none');

@@ -20,6 +20,8 @@ export interface PhoneCallOptions {
   transferTo?: string;
   livekit: { url: string; apiKey: string; apiSecret: string };
   clinicName: string;
+  /** how the transfer is made; default LiveKit's TransferSIPParticipant (tests give their own) */
+  transfer?: (room: string, identity: string, to: string) => Promise<void>;
 }
 
 export const phoneLines = (clinicName: string) => ({
@@ -75,8 +77,11 @@ export class PhoneCall {
     await said;
     this.o.logger.info({ pii: { transferTo: this.o.transferTo } }, 'transferring the caller');
     try {
-      const client = new SipClient(this.o.livekit.url.replace(/^ws/, 'http'), this.o.livekit.apiKey, this.o.livekit.apiSecret);
-      await client.transferSipParticipant(this.o.room.name!, this.o.caller.identity, this.o.transferTo, { playDialtone: false });
+      const transfer =
+        this.o.transfer ??
+        ((room: string, identity: string, to: string) =>
+          new SipClient(this.o.livekit.url.replace(/^ws/, 'http'), this.o.livekit.apiKey, this.o.livekit.apiSecret).transferSipParticipant(room, identity, to, { playDialtone: false }));
+      await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
       this.o.logger.info({}, 'caller transferred');
     } catch (err) {
       // the caller is still with her: tell them instead of leaving them in silence

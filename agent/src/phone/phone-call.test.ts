@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import type { Logger } from '../call/logger.ts';
+import { PhoneCall, phoneLines } from './phone-call.ts';
+
+const quiet = { info() {}, warn() {}, debug() {}, error() {} } as unknown as Logger;
+const lines = phoneLines('Riverside');
+
+function setup(o: { transferTo?: string; fail?: boolean } = {}) {
+  const room = Object.assign(new EventEmitter(), { name: 'call-1' }) as unknown as Room & EventEmitter;
+  const caller = { identity: 'sip_+15551234567' } as RemoteParticipant;
+  const said: string[] = [];
+  const transfers: string[][] = [];
+  const call = new PhoneCall({
+    room,
+    caller,
+    logger: quiet,
+    say: (t) => said.push(t),
+    transferTo: o.transferTo,
+    livekit: { url: 'ws://x', apiKey: 'k', apiSecret: 's' },
+    clinicName: 'Riverside',
+    transfer: async (r, id, to) => {
+      transfers.push([r, id, to]);
+      if (o.fail) throw new Error('REFER rejected');
+    },
+  });
+  call.start();
+  const press = (digit: string, who = caller) => room.emit(RoomEvent.DtmfReceived, 0, digit, who);
+  return { call, said, transfers, press };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('digits other than 0 change nothing; digits from someone else are ignored', async () => {
+  const { said, transfers, press } = setup({ transferTo: 'tel:+15550100999' });
+  press('5');
+  press('0', { identity: 'someone-else' } as RemoteParticipant);
+  await tick();
+  assert.deepEqual(said, []);
+  assert.deepEqual(transfers, []);
+});
+
+test('0 with nowhere to transfer: she says no one can take the call', async () => {
+  const { said, press } = setup();
+  press('0');
+  await tick();
+  assert.deepEqual(said, [lines.noTransfer]);
+});
+
+test('0: she says she is connecting you, and transfers only once she has said it', async () => {
+  const { call, said, transfers, press } = setup({ transferTo: 'tel:+15550100999' });
+  press('0');
+  press('0'); // a second press while it is under way starts nothing more
+  await tick();
+  assert.deepEqual(said, [lines.transferring]);
+  call.onAgentState('SPEAKING', 'PROCESSING');
+  await tick();
+  assert.deepEqual(transfers, [], 'not while she is still speaking');
+  call.onAgentState('LISTENING', 'SPEAKING');
+  await tick();
+  assert.deepEqual(transfers, [['call-1', 'sip_+15551234567', 'tel:+15550100999']]);
+});
+
+test('a failed transfer is told to the caller instead of leaving them in silence', async () => {
+  const { call, said, press } = setup({ transferTo: 'tel:+15550100999', fail: true });
+  press('0');
+  await tick();
+  call.onAgentState('SPEAKING', 'PROCESSING');
+  call.onAgentState('LISTENING', 'SPEAKING');
+  await tick();
+  await tick();
+  assert.deepEqual(said, [lines.transferring, lines.noTransfer]);
+});
