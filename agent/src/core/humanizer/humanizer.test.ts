@@ -151,3 +151,8 @@ test("a name used too recently is taken out of the model's reply, but not out of
     'Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
   );
 });
+
+test('tool calls written as text and special tokens are never read out', () => {
+  assert.equal(humanize('Let me check. <function=check_availability>{"service": "bbl"}</function>', { kind: 'line' }), 'Let me check.');
+  assert.equal(humanize('Sure. {"name": "book_appointment", "parameters": {}} Done.<|eot_id|>', { kind: 'line' }), 'Sure. Done.');
+});

@@ -3,8 +3,31 @@
  * none before it, no doubled marks. Pure.
  */
 
+/** JSON objects in the text ({"name": …}), nested ones included. */
+function stripJson(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{' && /^\{\s*"/.test(text.slice(i, i + 10))) {
+      let depth = 0;
+      let j = i;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      out += ' ';
+      i = j;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
 export function stripMarkup(text: string): string {
-  return text
+  return stripJson(text)
+    // a model that writes its tool call as text instead of calling it: never read that out
+    .replace(/<function[^>]*>[\s\S]*?(?:<\/function>|$)/gi, ' ')
+    .replace(/<\|[^|>]*\|>/g, ' ')
     .replace(/```[\s\S]*?```/g, ' ')
     .replace(/\*\*|__|`|\*/g, '')
     .replace(/^\s*#{1,6}\s*/gm, '')
