@@ -97,6 +97,18 @@ export function lastCallerText(chat: llm.ChatContext): string {
   return '';
 }
 
+/** What she said just before the caller's latest words: where the read-back must be. */
+export function lastAgentText(chat: llm.ChatContext): string {
+  let seenUser = false;
+  for (let i = chat.items.length - 1; i >= 0; i--) {
+    const item = chat.items[i]!;
+    if (item.type !== 'message') continue;
+    if (item.role === 'user') seenUser = true;
+    else if (item.role === 'assistant' && seenUser) return item.textContent ?? '';
+  }
+  return '';
+}
+
 export function bookingTools(o: { kb: KnowledgeBase; store: BookingStore; callId: string; now: () => Date }): ReplyTools {
   const defs = BOOKING_TOOLS.map((t) =>
     llm.tool({
@@ -112,7 +124,16 @@ export function bookingTools(o: { kb: KnowledgeBase; store: BookingStore; callId
   return {
     toolCtx: new llm.ToolContext(defs),
     run: async (name, args, chat) =>
-      JSON.stringify(await runBookingTool(name, args, { kb: o.kb, store: o.store, callId: o.callId, now: o.now, lastCallerText: () => lastCallerText(chat) })),
+      JSON.stringify(
+        await runBookingTool(name, args, {
+          kb: o.kb,
+          store: o.store,
+          callId: o.callId,
+          now: o.now,
+          lastCallerText: () => lastCallerText(chat),
+          lastAgentText: () => lastAgentText(chat),
+        }),
+      ),
   };
 }
 

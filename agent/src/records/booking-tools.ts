@@ -12,6 +12,7 @@ import { hasAny, tokenize } from '../core/receptionist/text-match.ts';
 import { addDaysToDate, describeDate, describeSlot, localParts, nextWeekday, weekdayOf } from '../core/text/calendar.ts';
 import { phoneFromSpeech } from '../core/text/caller-input.ts';
 import { timeToWords } from '../core/text/time-words.ts';
+import { digitsToWords } from '../core/text/number-words.ts';
 import type { KnowledgeBase, Service } from '../knowledge/schema.ts';
 import { type Booking, type BookingStore, NotFoundError, RecordsError, SlotTakenError } from './types.ts';
 
@@ -22,6 +23,8 @@ export interface BookingToolContext {
   now: () => Date;
   /** the caller's most recent words: writes need a "yes" there */
   lastCallerText: () => string;
+  /** what she said just before them: a booking or a move needs its read-back there */
+  lastAgentText?: () => string;
 }
 
 const fail = (error: ToolFailure['error'], message: string): ToolFailure => ({ ok: false, error, message });
@@ -71,6 +74,18 @@ function storeFailure(err: unknown): ToolFailure {
 }
 
 const NEEDS_CONFIRMATION = 'The caller has not confirmed. Read the details back and ask them to confirm first.';
+const NEEDS_READ_BACK = 'Read the service, day, time, name and phone number back to the caller first, then ask them to confirm.';
+
+/** Her last words read the slot's time (and the phone's last four digits) back, as she says them. */
+function readBack(ctx: BookingToolContext, startsAt: string, phone?: string): boolean {
+  if (!ctx.lastAgentText) return true;
+  const said = ctx.lastAgentText().toLowerCase().replace(/[^a-z ]+/g, ' ').replace(/\s+/g, ' ');
+  const t = Date.parse(startsAt);
+  if (Number.isNaN(t)) return false;
+  const time = timeToWords(localParts(new Date(t), ctx.kb.clinic.timezone).time);
+  if (!said.includes(time)) return false;
+  return !phone || said.includes(digitsToWords(phone.slice(-4)));
+}
 
 export async function runBookingTool(name: string, rawArgs: string | Record<string, unknown>, ctx: BookingToolContext): Promise<ToolResult> {
   let args: Record<string, unknown>;
@@ -111,6 +126,7 @@ export async function runBookingTool(name: string, rawArgs: string | Record<stri
         if (!fullName) return fail('invalid', "name is missing. Ask for the caller's name.");
         if (typeof args.startsAt !== 'string') return fail('invalid', 'startsAt is missing.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
+        if (!readBack(ctx, args.startsAt, phone)) return fail('not_confirmed', NEEDS_READ_BACK);
         const b = await ctx.store.book({ ...(ctx.callId ? { callId: ctx.callId } : {}), name: fullName, phone, service: s.id, startsAt: args.startsAt });
         const r: BookingResult = { ok: true, booking: spokenBooking(ctx.kb, b, now) };
         return r;
@@ -124,6 +140,7 @@ export async function runBookingTool(name: string, rawArgs: string | Record<stri
       case 'reschedule_appointment': {
         if (typeof args.bookingId !== 'string' || typeof args.startsAt !== 'string') return fail('invalid', 'bookingId and startsAt are required.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
+        if (!readBack(ctx, args.startsAt)) return fail('not_confirmed', NEEDS_READ_BACK);
         const b = await ctx.store.reschedule(args.bookingId, args.startsAt);
         return { ok: true, booking: spokenBooking(ctx.kb, b, now) };
       }

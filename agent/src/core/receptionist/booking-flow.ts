@@ -185,6 +185,15 @@ function applyTool(d: Draft, item: ToolExchange): void {
     else d.lookupFailed = r.ok ? undefined : r.error;
   } else if (['book_appointment', 'reschedule_appointment', 'cancel_appointment'].includes(item.name)) {
     d.result = r as BookingResult;
+    if (!r.ok && r.error === 'not_confirmed') {
+      // the read-back wasn't heard whole (she was talked over): read it back again
+      d.confirmed = false;
+      d.result = undefined;
+    } else if (!r.ok && r.error === 'invalid') {
+      d.confirmed = false;
+      d.declined = true;
+      d.result = undefined;
+    }
     if (!r.ok && r.error === 'slot_taken') {
       d.taken = true;
       d.time = undefined;

@@ -143,6 +143,12 @@ test('the tools refuse to write without the caller\'s yes, whoever calls them', 
   const out = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
   assert.equal(out.error, 'not_confirmed');
   assert.equal(store.bookings.length, 0);
+  chat.addMessage({ role: 'assistant', content: 'Would you like to book?' });
+  chat.addMessage({ role: 'user', content: "Yes, that's right." });
+  const noReadBack = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
+  assert.equal(noReadBack.error, 'not_confirmed', 'a yes to something that was not read back does not count');
+  assert.match(noReadBack.message, /Read the service, day, time, name and phone number back/);
+  chat.addMessage({ role: 'assistant', content: 'A consultation tomorrow at ten a m. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?' });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
   const ok = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
   assert.equal(ok.ok, true);
@@ -171,4 +177,21 @@ test('a question she was cut off in still counts: the caller\'s answer goes to t
   const t = await c.say('Tuesday');
   assert.deepEqual(t.tools.map((x) => x.name), ['check_availability']);
   assert.match(t.reply, /Which time works for you\?/);
+});
+
+test('a yes said over the read-back gets the read-back again, not a booking', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  await talk(c, 'I want to book a consultation on Wednesday at 9am', 'Sarah Jones', '6195550100');
+  // the caller said yes over her read-back: only its start was heard
+  const { llm } = await import('@livekit/agents');
+  const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
+  c.history.items.splice(c.history.items.length - 1, 1, llm.ChatMessage.create({ role: 'assistant', content: 'Let me read that back.', createdAt: last.createdAt }));
+  const t = await c.say('yes');
+  assert.equal((t.tools[0]?.result as { error?: string }).error, 'not_confirmed');
+  assert.match(t.reply, /Let me read that back\. A consultation on Wednesday, March fourth at nine a m\./);
+  assert.equal(store.bookings.length, 0);
+  const done = await c.say('yes');
+  assert.match(done.reply, /You're all set/);
+  assert.equal(store.bookings.length, 1);
 });
