@@ -1,0 +1,104 @@
+/**
+ * Word error rate of the offline recogniser on the real phone path: flite speech as 8 kHz μ-law RTP
+ * into LiveKit SIP, through the room to the agent (phone-band fill on), transcripts read from the
+ * agent's log. One call; after each utterance it waits for her answer to finish before the next.
+ *   node --import tsx test/support/sip-stt-check.ts [--count 20]
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { linearToUlaw } from '../../agent/src/core/audio/g711.ts';
+import { resample } from '../../agent/src/core/audio/resample.ts';
+import { aggregateWer, wordErrorRate } from '../../agent/src/core/wer.ts';
+import { synthesize } from '../../agent/src/engines/flite/index.ts';
+import { ROOT } from '../../scripts/lib/livekit-binary.ts';
+import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
+import { startStack } from '../../scripts/lib/stack.ts';
+import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
+import { parseProvisionConfig } from '../../sip/src/config.ts';
+import { provision } from '../../sip/src/provision.ts';
+import { SipCaller } from './sip-caller.ts';
+
+// the first utterances of agent/bench/stt-wer.ts
+const UTTERANCES = [
+  'what are your opening hours', 'how much is a tummy tuck', "i'd like to book an appointment on tuesday",
+  'where are you located', 'do you take insurance', 'do you offer financing', 'what is your cancellation policy',
+  'how much is botox', 'is there parking', 'my name is sarah johnson', 'can i book a consultation',
+  'what time do you close on friday', 'are you open on saturday', 'i need to cancel my appointment',
+  'how long is the recovery for liposuction', 'do you do rhinoplasty', 'are your surgeons board certified',
+  'what about lip fillers', 'hi i was wondering what time you guys open tomorrow', 'how much would a breast augmentation cost me',
+];
+
+const { values } = parseArgs({ options: { count: { type: 'string', default: '20' } } });
+const list = UTTERANCES.slice(0, Number(values.count));
+const logFile = join(ROOT, 'test-artifacts', 'sip-stt-check.log');
+mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+writeFileSync(logFile, '');
+const said: string[] = [];
+const waiters = new Set<() => void>();
+const apiKey = 'checkkey';
+const apiSecret = 'voxanne-check-secret-0123456789abcdef0123';
+const stack = await startStack({
+  ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: 0, agentHealth: await freeTcpPort() },
+  apiKey,
+  apiSecret,
+  webMode: 'static',
+  web: false,
+  telephony: await freeTelephonyPorts(),
+  // long silence prompts: the check's own pauses must not be answered with "are you still there?"
+  agentEnv: { LOG_LEVEL: 'info' },
+  log: (source, line) => {
+    appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
+    if (source === 'agent' && line.includes('"msg":"caller said"')) {
+      said.push(String(JSON.parse(line).pii?.text ?? ''));
+      for (const w of [...waiters]) w();
+    }
+  },
+});
+const rows: { reference: string; hypothesis: string }[] = [];
+try {
+  const clinic = '+15550100200';
+  await provision(parseProvisionConfig({ LIVEKIT_URL: stack.livekitUrl, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, SIP_NUMBERS: clinic, SIP_ALLOWED_ADDRESSES: '127.0.0.1/32' }), {
+    dryRun: false,
+    log: () => {},
+  });
+  const c = await SipCaller.dial({ target: stack.sipAddress!, to: clinic, from: '+15551234567' });
+  try {
+    await c.waitFor(() => c.audibleMs() > 500, 30_000, 'the greeting');
+    await c.waitQuiet(1000, 30_000);
+    for (const text of list) {
+      const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
+      const pcm8k = resample(samples, sampleRate, 8000);
+      const ulaw = Buffer.alloc(pcm8k.length);
+      for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
+      const before = said.length;
+      await c.phone.play(ulaw);
+      // her transcript of it, then her answer to finish (a missing final counts as nothing heard)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 8000);
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        }
+        const check = () => {
+          if (said.length > before) done();
+        };
+        waiters.add(check);
+        check();
+      });
+      await c.waitQuiet(1200, 60_000);
+      const hypothesis = said.slice(before).join(' ');
+      rows.push({ reference: text, hypothesis });
+      console.log(`  "${text}" → "${hypothesis}"`);
+    }
+  } finally {
+    await c.leave();
+  }
+} finally {
+  await stack.stop();
+}
+const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
+console.log(`\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`);
+writeFileSync(join(ROOT, 'test-artifacts', 'sip-stt-check.json'), `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`);
+process.exit(0);
