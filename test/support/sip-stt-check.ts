@@ -45,7 +45,6 @@ const stack = await startStack({
   webMode: 'static',
   web: false,
   telephony: await freeTelephonyPorts(),
-  // long silence prompts: the check's own pauses must not be answered with "are you still there?"
   agentEnv: { LOG_LEVEL: 'info' },
   log: (source, line) => {
     appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);

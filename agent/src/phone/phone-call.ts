@@ -61,10 +61,14 @@ export class PhoneCall {
     if (p.identity !== this.o.caller.identity) return;
     const intent = dtmfIntent(digit);
     this.o.logger.info({ digit, code, intent }, 'dtmf');
-    if (intent === 'person') void this.#toPerson();
+    if (intent === 'person') void this.toPerson();
   };
 
-  async #toPerson(): Promise<void> {
+  /**
+   * The caller wants a person: she says so, then transfers (or says no one is free). The keypad's 0
+   * calls this; a spoken request ("can I talk to someone?") can too, once the brain recognises it.
+   */
+  async toPerson(): Promise<void> {
     if (this.#transferring) return;
     if (!this.o.transferTo) {
       this.o.say(this.#lines.noTransfer);
