@@ -1,6 +1,6 @@
 /**
- * What a phone call adds to a call: keypad digits (LiveKit SIP delivers RFC 4733 events and SIP INFO
- * as SipDTMF data packets, seen here as RoomEvent.DtmfReceived) and the hand-over to a person
+ * What a phone call adds to a call: keypad digits (LiveKit SIP turns RFC 4733 telephone-events into
+ * SipDTMF data packets, seen here as RoomEvent.DtmfReceived; v1.8.0 ignores SIP INFO digits) and the hand-over to a person
  * ("press 0"): she says so first, and once she has said it LiveKit SIP transfers the caller with a
  * SIP REFER (TransferSIPParticipant). Without a transfer number she says no one can take the call now.
  */
