@@ -188,6 +188,21 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.equal(await patient.child.exited, 0, 'the patient’s phone got BYE and answered it');
   });
 
+  test('two callers at once: a room each, both greeted', async () => {
+    const before = stack.lines.filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"')).length;
+    const [a, b] = await Promise.all([dial(), dial()]);
+    await Promise.all([answered(a.call, a.phone), answered(b.call, b.phone)]);
+    await Promise.all([a, b].map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'a greeting on each line')));
+    const infos = stack.lines
+      .filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"'))
+      .slice(before)
+      .map((l) => JSON.parse(l.line) as Record<string, unknown>);
+    assert.equal(infos.length, 2);
+    assert.notEqual(infos[0]!.room_id, infos[1]!.room_id, 'each caller has a room of their own');
+    await Promise.all([a, b].map(({ call }) => call.hangUp()));
+    assert.deepEqual(await Promise.all([a.call.child.exited, b.call.child.exited]), [0, 0]);
+  });
+
   test('an INVITE to a number the trunk does not have is rejected', async () => {
     const { call } = await dial({ to: '+15550199999' });
     await assertDropped(call);
