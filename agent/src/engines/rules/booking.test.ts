@@ -195,3 +195,13 @@ test('a yes said over the read-back gets the read-back again, not a booking', as
   assert.match(done.reply, /You're all set/);
   assert.equal(store.bookings.length, 1);
 });
+
+test('a wrong name in the read-back is corrected by the caller before anything is written', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  const t = await talk(c, 'I want to book a consultation on Wednesday at 9am', 'my name is Sarah Johnson', '6195552418', 'no', 'my name is Sarah Jones');
+  assert.match(t[3]!.reply, /What would you like to change\?/);
+  assert.match(t[4]!.reply, /For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/);
+  await c.say('yes');
+  assert.deepEqual(store.bookings.map((b) => b.name), ['Sarah Jones']);
+});
