@@ -1,0 +1,120 @@
+// Pure formatting for the dashboard. Every function takes what it needs (time zone, "now") as an
+// argument, so the tests are deterministic and the browser passes its own zone.
+
+export const EMPTY = '—';
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** 420 → "420 ms", 1234 → "1.23 s"; missing figures are a dash, not "0 ms". */
+export function formatMs(ms: number | null | undefined): string {
+  if (!isNum(ms)) return EMPTY;
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Whole dollars when the amount is whole, cents otherwise. */
+export function formatMoney(cents: number | null | undefined, currency = 'USD'): string {
+  if (!isNum(cents)) return EMPTY;
+  const whole = cents % 100 === 0;
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: whole ? 0 : 2,
+    maximumFractionDigits: whole ? 0 : 2,
+  }).format(cents / 100);
+}
+
+export function formatCount(n: number | null | undefined): string {
+  return isNum(n) ? new Intl.NumberFormat('en-US').format(n) : EMPTY;
+}
+
+/** answerRate is a ratio 0..1 (0.953 → "95%"; one decimal below 10% and between 99% and 100%). */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (!isNum(ratio)) return EMPTY;
+  const pct = ratio * 100;
+  const precise = (pct > 0 && pct < 10) || (pct > 99 && pct < 100);
+  return `${precise ? pct.toFixed(1) : Math.round(pct)}%`;
+}
+
+/** Call length: "45 s", "3 min 05 s", "1 h 02 min". No end yet → dash. */
+export function formatDuration(startIso: string, endIso: string | null | undefined): string {
+  if (!endIso) return EMPTY;
+  const ms = Date.parse(endIso) - Date.parse(startIso);
+  if (!Number.isFinite(ms) || ms < 0) return EMPTY;
+  return formatSpan(ms);
+}
+
+export function formatSpan(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+function ymd(d: Date, timeZone?: string): string {
+  // en-CA formats as YYYY-MM-DD
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+export function formatTime(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return EMPTY;
+  return new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit' }).format(d);
+}
+
+/** "Today, 2:05 PM", "Yesterday, 9:10 AM", "Tomorrow, …", else "Mon, Nov 23, 2:05 PM". */
+export function formatDateTime(iso: string, now: Date, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return EMPTY;
+  return `${formatDayLabel(iso, now, timeZone)}, ${formatTime(iso, timeZone)}`;
+}
+
+export function formatDayLabel(iso: string, now: Date, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return EMPTY;
+  const day = ymd(d, timeZone);
+  const offsets: [number, string][] = [
+    [0, 'Today'],
+    [-1, 'Yesterday'],
+    [1, 'Tomorrow'],
+  ];
+  for (const [offset, label] of offsets) {
+    if (ymd(new Date(now.getTime() + offset * 86_400_000), timeZone) === day) return label;
+  }
+  const sameYear = ymd(d, timeZone).slice(0, 4) === ymd(now, timeZone).slice(0, 4);
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    year: sameYear ? undefined : 'numeric',
+  }).format(d);
+}
+
+/** A chart axis label for 'YYYY-MM-DD' (a calendar date, no zone): "Mon 23". */
+export function formatChartDay(date: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return date;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const weekday = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short' }).format(d);
+  return `${weekday} ${Number(m[3])}`;
+}
+
+/** "just now", "4 min ago", "2 h ago" — for the live page. */
+export function formatSince(iso: string, now: Date): string {
+  const ms = now.getTime() - Date.parse(iso);
+  if (!Number.isFinite(ms)) return EMPTY;
+  if (ms < 10_000) return 'just now';
+  return `${formatSpan(ms)} ago`;
+}
+
+export const CHANNEL_LABELS: Readonly<Record<string, string>> = { web: 'Web', sip: 'Phone (SIP)', twilio: 'Phone (Twilio)' };
+export const channelLabel = (c: string): string => CHANNEL_LABELS[c] ?? c;
+
+/** "in_progress" → "In progress" */
+export function humanize(word: string | null | undefined): string {
+  if (!word) return EMPTY;
+  const spaced = word.replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
