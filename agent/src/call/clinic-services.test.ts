@@ -81,3 +81,21 @@ test('an unreachable records server at call start: clinic.yaml, with a warning, 
   assert.equal(p.greeting, undefined);
   assert.deepEqual(warnings, ['tenant configuration unavailable; using clinic.yaml']);
 });
+
+test('a records server that does not answer delays the call start by at most the config budget', async () => {
+  const hang = createServer(() => {
+    // never answers
+  });
+  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+  try {
+    warnings.length = 0;
+    const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+    const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
+    const p = await prepareCall({ kb, engines, callId: 'c', settings, client: createRecordsClient(settings)!, logger, greeting: kb.agent.greeting });
+    assert.equal(p.kb, kb);
+    assert.deepEqual(warnings, ['tenant configuration unavailable; using clinic.yaml']);
+  } finally {
+    hang.closeAllConnections();
+    hang.close();
+  }
+});

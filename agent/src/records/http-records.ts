@@ -60,8 +60,20 @@ export class HttpBookingStore implements BookingStore {
   }
 }
 
-export async function fetchTenantConfig(client: RecordsClient, tenant: string): Promise<TenantConfig> {
-  return client.request<TenantConfig>('GET', `/tenants/${enc(tenant)}/config`);
+/**
+ * The clinic's configuration, fetched while the caller waits for her greeting: one attempt,
+ * bounded by `withinMs`; the caller of this falls back to clinic.yaml on any failure.
+ */
+export async function fetchTenantConfig(client: RecordsClient, tenant: string, withinMs = 1500): Promise<TenantConfig> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RecordsError(`GET tenant config: no answer within ${withinMs} ms`, undefined, true)), withinMs);
+  });
+  try {
+    return await Promise.race([client.request<TenantConfig>('GET', `/tenants/${enc(tenant)}/config`, undefined, 1), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type Job =
