@@ -23,15 +23,18 @@ const CLINIC = '+15550100200';
 const CALLER = '+15551234567';
 const FRONT_DESK = 'tel:+15550100999';
 
-/** `text` in flite's slt voice as a phone line carries it: an 8 kHz μ-law WAV file, then its bytes. */
-async function phoneSpeech(name: string, text: string): Promise<Buffer> {
+/** `text` in flite's slt voice as a phone line carries it: an 8 kHz μ-law WAV file. */
+async function phoneWav(name: string, text: string): Promise<string> {
   const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
   const dir = join(ARTIFACTS, 'sip-audio');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.wav`);
   await writeUlawWav(path, resample(samples, sampleRate, 8000));
-  return readUlawWav(path);
+  return path;
 }
+
+/** …and its μ-law bytes, for the test's own RTP socket. */
+const phoneSpeech = async (name: string, text: string): Promise<Buffer> => readUlawWav(await phoneWav(name, text));
 
 describe('phone calls through LiveKit SIP (sipp)', () => {
   let stack: TestStack;
@@ -62,10 +65,10 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await stack?.stop();
   });
 
-  async function dial(opts: { to?: string; localIp?: string } = {}): Promise<{ call: SippCall; phone: RtpPhone }> {
+  async function dial(opts: { to?: string; localIp?: string; wav?: string } = {}): Promise<{ call: SippCall; phone: RtpPhone }> {
     const phone = await RtpPhone.open(opts.localIp);
     phones.push(phone);
-    const call = await sippCall({ target: stack.sipAddress!, to: opts.to ?? CLINIC, from: CALLER, rtpPort: phone.port, localIp: opts.localIp, log: () => {} });
+    const call = await sippCall({ target: stack.sipAddress!, to: opts.to ?? CLINIC, from: CALLER, rtpPort: phone.port, localIp: opts.localIp, wav: opts.wav, log: () => {} });
     calls.push(call);
     return { call, phone };
   }
@@ -144,6 +147,41 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       assert.ok(Date.now() < deadline, `room ${room!.name} still open 40 s after the BYE`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  });
+
+  test('sipp itself plays the caller’s words from a WAV (rtp_stream), and she hears them', async () => {
+    const wav = await phoneWav('where', 'where are you located');
+    const before = stack.lines.length;
+    const { call } = await dial({ wav });
+    const mine = (re: RegExp) => stack.lines.slice(before).find((l) => l.source === 'agent' && re.test(l.line));
+    const greeted = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the greeting did not end within 40 s')), 40_000);
+      const check = () => {
+        if (!mine(/"from":"SPEAKING","to":"LISTENING"/)) return;
+        clearTimeout(timer);
+        stack.watchers.delete(check);
+        resolve();
+      };
+      stack.watchers.add(check);
+      check();
+    });
+    await greeted;
+    await call.signal(); // sipp starts streaming the WAV
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no transcript of the WAV within 20 s')), 20_000);
+      const check = () => {
+        if (!mine(/"msg":"caller said"/)) return;
+        clearTimeout(timer);
+        stack.watchers.delete(check);
+        resolve();
+      };
+      stack.watchers.add(check);
+      check();
+    });
+    const said = JSON.parse(mine(/"msg":"caller said"/)!.line).pii.text as string;
+    assert.match(said, /located|where/);
+    await call.hangUp();
+    assert.equal(await call.child.exited, 0);
   });
 
   test('pressing 0: she says she is connecting you, then LiveKit transfers the call (SIP REFER)', async () => {

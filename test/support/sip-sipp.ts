@@ -22,8 +22,13 @@ export interface SippCallOptions {
   to: string;
   /** the caller's number (From user), e.g. +15551234567 */
   from: string;
-  /** the RtpPhone's port, put in the SDP */
+  /** the RtpPhone's port, put in the SDP (ignored with `wav`) */
   rtpPort: number;
+  /**
+   * sipp itself plays this 8 kHz μ-law WAV as the caller's RTP (its rtp_stream), when the test says so
+   * (signal()); the SDP then names sipp's own media port and the RtpPhone hears nothing.
+   */
+  wav?: string;
   /** local address sipp sends from (127.0.0.2 tests a disallowed source) */
   localIp?: string;
   log?: (line: string) => void;
@@ -43,7 +48,9 @@ a=sendrecv
 `;
 
 function scenario(o: SippCallOptions): string {
-  const body = sdp(o.rtpPort).replace(/\n/g, '\r\n');
+  const body = (o.wav ? sdp(0).replace('m=audio 0 ', 'm=audio [rtpstream_audio_port] ') : sdp(o.rtpPort)).replace(/\n/g, '\r\n');
+  // with a WAV: the test's first INFO starts sipp's RTP stream; the next one hangs up
+  const play = o.wav ? `  <recv request="INFO"/>\n  <nop><action><exec rtp_stream="${o.wav},1,0"/></action></nop>\n` : '';
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="voxanne phone caller">
   <send retrans="500">
@@ -84,7 +91,7 @@ Content-Length: 0
 
 ]]>
   </send>
-  <recv request="BYE" optional="true" next="remote_bye"/>
+${play}  <recv request="BYE" optional="true" next="remote_bye"/>
   <recv request="REFER" optional="true" next="refer"/>
   <recv request="INFO"/>
   <send retrans="500">
@@ -160,6 +167,8 @@ export interface SippCall {
   messageFile: string;
   /** asks sipp to hang up (it sends BYE and exits) */
   hangUp(): Promise<void>;
+  /** sends the in-dialog INFO the scenario waits on (with a WAV: the first starts it playing) */
+  signal(): Promise<void>;
   /** every SIP message sipp sent or received so far, as text */
   messages(): Promise<string>;
   /** status codes of the responses sipp received */
@@ -181,11 +190,29 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
   const callId = `voxanne-test-${Math.random().toString(36).slice(2, 10)}`;
   const messageFile = join(dir, 'messages.log');
   const localIp = o.localIp ?? '127.0.0.1';
-  const args = [o.target, '-sf', sf, '-m', '1', '-i', localIp, '-p', String(sipPort), '-mp', String(mediaPort), '-cid_str', `${callId}-%u`,
+  const args = [o.target, '-sf', sf, '-m', '1', '-i', localIp, '-mi', localIp, '-p', String(sipPort), '-mp', String(mediaPort), '-cid_str', `${callId}-%u`,
     '-nostdin', '-trace_msg', '-message_file', messageFile, '-trace_err', '-error_file', join(dir, 'errors.log'), '-timeout', '180s', '-timeout_error', '-max_recv_loops', '1'];
   const child = startChild('sipp', SIPP, args, { onLine: (l) => o.log?.(l) });
   const fullCallId = `${callId}-1`;
   const messages = () => readFile(messageFile, 'utf8').catch(() => '');
+  let signals = 0;
+  const signal = async () => {
+    const msg = [
+      `INFO sip:caller@${localIp}:${sipPort} SIP/2.0`,
+      // a fresh branch each time, or sipp takes the second INFO for a retransmission of the first
+      `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-${callId}-${++signals}`,
+      `From: <sip:test@127.0.0.1>;tag=hangup`,
+      `To: <sip:caller@${localIp}>`,
+      `Call-ID: ${fullCallId}`,
+      'CSeq: 99 INFO',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const s = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => s.send(msg, sipPort, localIp, (e) => (e ? reject(e) : resolve())));
+    s.close();
+  };
   return {
     child,
     callId: fullCallId,
@@ -209,22 +236,8 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async hangUp() {
-      const msg = [
-        `INFO sip:caller@${localIp}:${sipPort} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-${callId}-hangup`,
-        `From: <sip:test@127.0.0.1>;tag=hangup`,
-        `To: <sip:caller@${localIp}>`,
-        `Call-ID: ${fullCallId}`,
-        'CSeq: 99 INFO',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n');
-      const s = createSocket('udp4');
-      await new Promise<void>((resolve, reject) => s.send(msg, sipPort, localIp, (e) => (e ? reject(e) : resolve())));
-      s.close();
-    },
+    hangUp: signal,
+    signal,
   };
 }
 
