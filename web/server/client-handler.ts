@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { ViteDevServer } from 'vite';
 import type { WebConfig } from './config.ts';
-import { serveStatic } from './static-files.ts';
+import { htmlPageFor, serveStatic } from './static-files.ts';
 
 /** Serves the browser client: Vite middleware in dev mode, the built files in static mode. */
 export interface ClientHandler {
@@ -38,8 +38,12 @@ function devClient(config: WebConfig, httpServer: Server): ClientHandler {
     });
   };
   return {
-    async handle(req, res) {
+    async handle(req, res, rawPath) {
       vite ??= start();
+      // Vite's SPA fallback would answer every unknown path with index.html (the talking page);
+      // the dashboard's routes get dashboard.html instead, transformed by Vite like any page.
+      const page = dashboardPage(rawPath);
+      if (page) req.url = `/${page}`;
       const server = await vite;
       await new Promise<void>((resolve, reject) => {
         server.middlewares(req, res, (err?: unknown) => {
@@ -55,4 +59,15 @@ function devClient(config: WebConfig, httpServer: Server): ClientHandler {
       if (vite) await (await vite).close();
     },
   };
+}
+
+function dashboardPage(rawPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return null; // Vite answers malformed paths itself
+  }
+  const page = htmlPageFor(decoded);
+  return page && page !== 'index.html' ? page : null;
 }

@@ -26,10 +26,20 @@ export function contentTypeFor(path: string): string {
 
 export type StaticLookup = { kind: 'file'; path: string } | { kind: 'bad-request'; reason: string } | { kind: 'not-found' };
 
+/** The dashboard is one page with a client router: /login and everything under /dashboard get its HTML. */
+export const DASHBOARD_HTML = 'dashboard.html';
+
+/** The HTML file a page path is served, or null when the path names a file (or nothing) itself. */
+export function htmlPageFor(decodedPath: string): string | null {
+  if (decodedPath === '/') return 'index.html';
+  if (decodedPath === '/login' || decodedPath === '/login/' || decodedPath === '/dashboard' || decodedPath.startsWith('/dashboard/')) return DASHBOARD_HTML;
+  return null;
+}
+
 /**
  * Maps a raw request path (still percent-encoded, no query) to a file inside distDir, or says why not.
  * Decoding happens once, here, and any '..' (literal or encoded), NUL or backslash is refused, so
- * nothing outside distDir can be named. Only `/` maps to index.html: the client has no other routes.
+ * nothing outside distDir can be named. `/` maps to index.html and the dashboard's routes to dashboard.html (htmlPageFor).
  */
 export function lookupStaticPath(distDir: string, rawPath: string): StaticLookup {
   if (!rawPath.startsWith('/')) return { kind: 'bad-request', reason: 'path must start with /' };
@@ -44,7 +54,7 @@ export function lookupStaticPath(distDir: string, rawPath: string): StaticLookup
   if (segments.some((s) => s === '..' || s === '.')) return { kind: 'bad-request', reason: 'dot segment' };
   // hidden files are never part of a build; refusing them avoids serving editor or VCS leftovers
   if (segments.some((s) => s.startsWith('.'))) return { kind: 'not-found' };
-  const relative = decoded === '/' ? 'index.html' : segments.join('/');
+  const relative = htmlPageFor(decoded) ?? segments.join('/');
   const root = resolve(distDir);
   const path = join(root, relative);
   if (!path.startsWith(root + sep)) return { kind: 'bad-request', reason: 'outside the served folder' };

@@ -1,0 +1,105 @@
+import { api } from '../api.ts';
+import { h } from '../dom.ts';
+import { channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
+import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
+import type { CallRow } from '../types.ts';
+
+const PAGE_SIZE = 25;
+const STATUSES = ['completed', 'transferred', 'abandoned', 'failed', 'in_progress'];
+
+export async function renderCalls(ctx: PageContext): Promise<void> {
+  const params = new URLSearchParams(window.location.search);
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const query = new URLSearchParams();
+  for (const k of ['status', 'channel', 'q']) if (params.get(k)) query.set(k, params.get(k)!);
+  // date inputs are calendar days in the viewer's zone; the API wants instants
+  if (params.get('from')) query.set('from', new Date(`${params.get('from')}T00:00:00`).toISOString());
+  if (params.get('to')) query.set('to', new Date(`${params.get('to')}T23:59:59.999`).toISOString());
+  query.set('limit', String(PAGE_SIZE));
+  query.set('offset', String(offset));
+  const { calls, total } = await api<{ calls: CallRow[]; total: number }>(`/api/calls?${query}`, { signal: ctx.signal });
+  const now = new Date();
+
+  const select = (name: string, label: string, options: [string, string][]) =>
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: `f-${name}` }, label),
+      h('select', { id: `f-${name}`, name, 'data-testid': `filter-${name}` }, options.map(([v, l]) => h('option', { value: v, selected: (params.get(name) ?? '') === v }, l))),
+    );
+  const input = (name: string, label: string, type: string, placeholder = '') =>
+    h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), h('input', { id: `f-${name}`, name, type, value: params.get(name) ?? '', placeholder, 'data-testid': `filter-${name}` }));
+
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'data-testid': 'call-filters' },
+    input('q', 'Search', 'search', 'Caller, words said, outcome'),
+    select('status', 'Status', [['', 'Any status'], ...STATUSES.map((s) => [s, humanize(s)] as [string, string])]),
+    select('channel', 'Channel', [
+      ['', 'Any channel'],
+      ['web', 'Web'],
+      ['sip', 'Phone (SIP)'],
+      ['twilio', 'Phone (Twilio)'],
+    ]),
+    input('from', 'From', 'date'),
+    input('to', 'To', 'date'),
+    h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Apply'), h('a', { href: '/dashboard/calls', 'data-link': true, class: 'button' }, 'Clear')),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim()) next.set(k, v.trim());
+    ctx.navigate(`/dashboard/calls${next.size ? `?${next}` : ''}`);
+  });
+  for (const el of form.querySelectorAll('select')) el.addEventListener('change', () => form.requestSubmit());
+
+  const pageLink = (toOffset: number, label: string, enabled: boolean) => {
+    const p = new URLSearchParams(params);
+    if (toOffset > 0) p.set('offset', String(toOffset));
+    else p.delete('offset');
+    return enabled ? h('a', { href: `/dashboard/calls${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
+  };
+
+  ctx.root.replaceChildren(
+    pageHeader('Calls', `${formatCount(total)} ${total === 1 ? 'call' : 'calls'}${params.size ? ' matching the filters' : ''}`),
+    card(null, form),
+    card(
+      null,
+      calls.length
+        ? h(
+            'table',
+            { class: 'table calls-table', 'data-testid': 'calls-table' },
+            h('thead', {}, h('tr', {}, ['Caller', 'When', 'Channel', 'Length', 'Status', 'Outcome', 'Turns', 'Barge-ins', 'Voice-to-voice p50'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'tbody',
+              {},
+              calls.map((c) =>
+                h(
+                  'tr',
+                  { 'data-testid': 'call-row', 'data-call-id': c.id },
+                  h('td', { 'data-label': 'Caller', class: 'cell-main' }, h('a', { href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true }, c.caller || 'Unknown caller')),
+                  h('td', { 'data-label': 'When' }, formatDateTime(c.startedAt, now)),
+                  h('td', { 'data-label': 'Channel' }, channelLabel(c.channel)),
+                  h('td', { 'data-label': 'Length' }, formatDuration(c.startedAt, c.endedAt)),
+                  h('td', { 'data-label': 'Status' }, badge(humanize(c.status), statusKind(c.status))),
+                  h('td', { 'data-label': 'Outcome' }, humanize(c.outcome)),
+                  h('td', { 'data-label': 'Turns', class: 'num' }, formatCount(c.turnCount)),
+                  h('td', { 'data-label': 'Barge-ins', class: 'num' }, formatCount(c.bargeIns)),
+                  h('td', { 'data-label': 'Voice-to-voice p50', class: 'num' }, formatMs(c.v2vP50)),
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'empty', 'data-testid': 'calls-empty' }, params.size ? 'No calls match these filters.' : 'No calls yet.'),
+      total > PAGE_SIZE
+        ? h(
+            'div',
+            { class: 'pager' },
+            pageLink(Math.max(0, offset - PAGE_SIZE), '← Newer', offset > 0),
+            h('span', { class: 'muted' }, `${offset + 1}–${Math.min(total, offset + calls.length)} of ${formatCount(total)}`),
+            pageLink(offset + PAGE_SIZE, 'Older →', offset + PAGE_SIZE < total),
+          )
+        : null,
+    ),
+  );
+}

@@ -1,0 +1,110 @@
+// The frame around every dashboard page: the navigation bar, the page title, plain error pages.
+import { api, ApiError, plainStatus, Redirected } from './api.ts';
+import { h } from './dom.ts';
+import { humanize } from './format.ts';
+import { NAV, navPageFor, type Route } from './routes.ts';
+import type { Me } from './types.ts';
+
+export interface PageContext {
+  root: HTMLElement;
+  me: Me;
+  route: Route;
+  /** aborted when the user leaves the page: close streams, stop timers */
+  signal: AbortSignal;
+  navigate(url: string): void;
+}
+
+export function navBar(me: Me, route: Route): HTMLElement {
+  const active = navPageFor(route);
+  const logout = h('button', { type: 'button', class: 'link-button', 'data-testid': 'logout' }, 'Log out');
+  logout.addEventListener('click', async () => {
+    logout.setAttribute('disabled', '');
+    try {
+      await api('/api/auth/logout', { method: 'POST' });
+    } catch (e) {
+      if (e instanceof Redirected) return;
+    }
+    window.location.assign('/login');
+  });
+  return h(
+    'header',
+    { class: 'topbar' },
+    h(
+      'div',
+      { class: 'topbar-inner' },
+      h(
+        'a',
+        { class: 'brand', href: '/dashboard', 'data-link': true },
+        h('span', { class: 'logo', 'aria-hidden': 'true' }, 'V'),
+        h('span', { class: 'brand-text' }, h('strong', {}, 'Voxanne'), h('span', { class: 'clinic', 'data-testid': 'clinic-name' }, me.tenant.name)),
+      ),
+      h(
+        'div',
+        { class: 'user' },
+        h('span', { class: 'user-name', title: me.user.email }, me.user.name || me.user.email),
+        h('span', { class: `role role-${me.user.role}`, 'data-testid': 'user-role' }, humanize(me.user.role)),
+        logout,
+      ),
+      h(
+        'nav',
+        { class: 'nav', 'aria-label': 'Dashboard' },
+        NAV.map((n) =>
+          h(
+            'a',
+            {
+              href: n.href,
+              class: n.page === active ? 'active' : '',
+              'aria-current': n.page === active ? 'page' : null,
+              'data-link': n.page !== 'voice-test',
+              'data-testid': `nav-${n.page}`,
+            },
+            n.label,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function pageHeader(title: string, subtitle?: string | Node, actions?: Node): HTMLElement {
+  return h('div', { class: 'page-header' }, h('div', {}, h('h1', {}, title), subtitle ? h('p', { class: 'subtitle' }, subtitle) : null), actions ?? null);
+}
+
+export function card(title: string | null, ...body: (Node | null)[]): HTMLElement {
+  return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body);
+}
+
+/** The plain message for 403, 404 and other failures, in place of the page. */
+export function errorPage(root: HTMLElement, err: unknown): void {
+  if (err instanceof Redirected) return;
+  const status = err instanceof ApiError ? err.status : 0;
+  const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong';
+  const message = err instanceof ApiError ? (status === 403 || status === 404 ? plainStatus(status) : err.message) : 'The page could not be shown.';
+  if (!(err instanceof ApiError)) console.error(err);
+  root.replaceChildren(
+    h(
+      'section',
+      { class: 'card error-page', 'data-testid': 'error-page', 'data-status': status, role: 'alert' },
+      h('h1', {}, title),
+      h('p', {}, message),
+      h('p', {}, h('a', { href: '/dashboard', 'data-link': true }, 'Back to the overview')),
+    ),
+  );
+}
+
+export function loading(root: HTMLElement): void {
+  root.replaceChildren(h('p', { class: 'loading', 'aria-live': 'polite' }, 'Loading…'));
+}
+
+export function badge(text: string, kind: string, testid?: string): HTMLElement {
+  return h('span', { class: `badge badge-${kind}`, 'data-testid': testid ?? null }, text);
+}
+
+/** Colour family for a call status or booking status. */
+export function statusKind(status: string): string {
+  const s = status.toLowerCase();
+  if (['completed', 'booked', 'confirmed'].includes(s)) return 'good';
+  if (['failed', 'abandoned', 'cancelled', 'missed', 'no_show'].includes(s)) return 'bad';
+  if (['transferred'].includes(s)) return 'info';
+  return 'neutral';
+}
