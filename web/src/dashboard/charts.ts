@@ -9,7 +9,7 @@ type Week = Overview['weekly'];
 
 export function callsChart(week: Week, width: number): SVGSVGElement {
   const height = 220;
-  const plot = plotArea(width, height, { left: 34, right: 8, top: 14, bottom: 26 });
+  const plot = plotArea(width, height, { left: 34, right: 8, top: 14, bottom: 38 });
   const series = [week.map((d) => d.calls), week.map((d) => d.bookings)];
   const ticks = niceTicks(Math.max(0, ...series.flat()), 4, true);
   const max = ticks.at(-1)!;
@@ -29,14 +29,14 @@ export function callsChart(week: Week, width: number): SVGSVGElement {
           ? s('rect', { x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 2, class: `bar bar-${names[b.series]}` }, s('title', {}, `${formatChartDay(week[d]!.date)}: ${b.value} ${names[b.series]}`))
           : null,
       ),
-      s('text', { x: r1(g.cx), y: height - 8, class: 'tick', 'text-anchor': 'middle' }, dayLabel(week[d]!.date, width)),
+      dayLabel(week[d]!.date, g.cx, height),
     ]),
   );
 }
 
 export function latencyChart(week: Week, width: number): SVGSVGElement {
-  const height = 180;
-  const plot = plotArea(width, height, { left: 50, right: 12, top: 14, bottom: 26 });
+  const height = 220;
+  const plot = plotArea(width, height, { left: 50, right: 12, top: 14, bottom: 38 });
   const values = week.map((d) => (typeof d.v2vP50 === 'number' ? d.v2vP50 : null));
   const ticks = niceTicks(Math.max(0, ...values.map((v) => v ?? 0)), 4, true);
   const max = ticks.at(-1)!;
@@ -54,14 +54,19 @@ export function latencyChart(week: Week, width: number): SVGSVGElement {
       s('polyline', { points: pts.map((p) => `${r1(p.x)},${r1(p.y)}`).join(' '), class: 'line' }),
       pts.map((p) => s('circle', { cx: r1(p.x), cy: r1(p.y), r: 3.5, class: 'dot' }, s('title', {}, formatMs(p.value)))),
     ]),
-    week.map((d, i) => s('text', { x: r1(plot.left + slot * (i + 0.5)), y: height - 8, class: 'tick', 'text-anchor': 'middle' }, dayLabel(d.date, width))),
+    week.map((d, i) => dayLabel(d.date, plot.left + slot * (i + 0.5), height)),
   );
 }
 
-/** Narrow charts get only the day number: seven "Mon 23" labels do not fit in 330 px. */
-function dayLabel(date: string, width: number): string {
-  const full = formatChartDay(date);
-  return width < 480 ? full.slice(0, 2) + ' ' + full.split(' ')[1] : full;
+/** Weekday over day number: seven of them fit under a phone-wide chart. */
+function dayLabel(date: string, x: number, height: number): SVGTextElement {
+  const [weekday, day] = formatChartDay(date).split(' ');
+  return s(
+    'text',
+    { x: r1(x), y: height - 20, class: 'tick', 'text-anchor': 'middle' },
+    s('tspan', { x: r1(x) }, weekday),
+    s('tspan', { x: r1(x), dy: 13, class: 'tick-strong' }, day ?? ''),
+  );
 }
 
 function ariaSummary(week: Week): string {

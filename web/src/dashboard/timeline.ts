@@ -32,7 +32,8 @@ export function timelineSvg(input: TimelineInput, width: number): SVGSVGElement 
     ]),
     layout.ticks.map((t) => [
       s('line', { x1: r1(t.x), x2: r1(t.x), y1: TOP, y2: laneY(LANES.length), class: 'grid' }),
-      s('text', { x: r1(t.x), y: height - 6, class: 'tick', 'text-anchor': t.ms === 0 ? 'start' : 'middle' }, t.label),
+      // the first and a last label at the very edge are anchored inwards so they are not cut off
+      s('text', { x: r1(t.x), y: height - 6, class: 'tick', 'text-anchor': t.ms === 0 ? 'start' : t.x > labelW + plotW - 16 ? 'end' : 'middle' }, t.label),
     ]),
     layout.segments.map((seg) =>
       s(

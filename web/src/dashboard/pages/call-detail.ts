@@ -8,10 +8,10 @@ import type { Booking, CallDetail, Turn, TurnMetrics } from '../types.ts';
 
 const METRICS: [keyof TurnMetrics, string][] = [
   ['v2vMs', 'Voice-to-voice'],
-  ['sttFinalMs', 'Speech-to-text final'],
+  ['sttFinalMs', 'Speech-to-text'],
   ['endOfTurnMs', 'End of turn'],
-  ['llmFirstTokenMs', 'First word from the model'],
-  ['ttsFirstByteMs', 'First audio from the voice'],
+  ['llmFirstTokenMs', 'Model first word'],
+  ['ttsFirstByteMs', 'Voice first audio'],
 ];
 
 export async function renderCallDetail(ctx: PageContext, id: string): Promise<void> {
@@ -60,7 +60,7 @@ function transcript(turns: Turn[]): HTMLElement {
       .map((t) =>
         h(
           'li',
-          { class: `turn turn-${t.speaker}`, 'data-testid': 'turn', 'data-speaker': t.speaker, 'data-interrupted': t.interrupted },
+          { class: `turn turn-${t.speaker}`, 'data-testid': 'turn', 'data-speaker': t.speaker, 'data-interrupted': String(t.interrupted) },
           h(
             'div',
             { class: 'turn-head' },

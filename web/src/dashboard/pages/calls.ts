@@ -90,6 +90,10 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
               ),
             ),
           )
+        : null,
+      calls.length ? callCards(calls, now) : null,
+      calls.length
+        ? null
         : h('p', { class: 'empty', 'data-testid': 'calls-empty' }, params.size ? 'No calls match these filters.' : 'No calls yet.'),
       total > PAGE_SIZE
         ? h(
@@ -100,6 +104,28 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
             pageLink(offset + PAGE_SIZE, 'Older →', offset + PAGE_SIZE < total),
           )
         : null,
+    ),
+  );
+}
+
+/** The same calls as compact cards for narrow screens (CSS shows one or the other). */
+function callCards(calls: CallRow[], now: Date): HTMLElement {
+  const plural = (n: number, one: string) => `${formatCount(n)} ${one}${n === 1 ? '' : 's'}`;
+  return h(
+    'ul',
+    { class: 'call-cards', 'data-testid': 'call-cards' },
+    calls.map((c) =>
+      h(
+        'li',
+        {},
+        h(
+          'a',
+          { class: 'call-card', href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true, 'data-testid': 'call-card' },
+          h('span', { class: 'cc-top' }, h('strong', {}, c.caller || 'Unknown caller'), badge(humanize(c.status), statusKind(c.status))),
+          h('span', { class: 'cc-line muted' }, `${formatDateTime(c.startedAt, now)} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`),
+          h('span', { class: 'cc-line' }, [humanize(c.outcome), plural(c.turnCount, 'turn'), plural(c.bargeIns, 'barge-in'), `${formatMs(c.v2vP50)} reply`].join(' · ')),
+        ),
+      ),
     ),
   );
 }

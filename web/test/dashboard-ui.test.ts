@@ -1,0 +1,242 @@
+/**
+ * The dashboard pages in Chromium against a stub of the dashboard API (dashboard-stub-api.ts), served by
+ * the real web server in static mode: what the stub can produce on demand and the real backend only
+ * with real calls — Safe Mode, a 400 naming a field, live calls changing state over SSE.
+ * dashboard.test.ts runs the same pages against the real backend and database.
+ */
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startWebServer, testConfig, type Running } from '../server/test-support.ts';
+import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
+import { createStubApi, type StubApi } from './dashboard-stub-api.ts';
+import { ARTIFACTS, buildClient, horizontalOverflow, launch, logIn, newPage, ready, screenshot, WAIT, WIDTHS } from './dashboard-support.ts';
+
+let dist: Awaited<ReturnType<typeof buildClient>>;
+let web: Running;
+let stub: StubApi;
+let browser: Browser;
+const OWNER = ['owner@riverside.test', 'owner-pass-123'] as const;
+const STAFF = ['staff@riverside.test', 'staff-pass-123'] as const;
+
+before(async () => {
+  dist = await buildClient();
+  web = await startWebServer(testConfig({ mode: 'static', distDir: dist.outDir }));
+  stub = createStubApi();
+  // the stub answers the dashboard's API routes; everything else (pages, assets) is the real server
+  const [real] = web.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  web.server.removeAllListeners('request');
+  web.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/api/') && path !== '/api/token' && path !== '/api/health') void stub.handle(req, res, path);
+    else real!(req, res);
+  });
+  browser = await launch();
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await web?.stop();
+  await dist?.remove();
+});
+
+describe('dashboard pages (stub API)', () => {
+  it('sends a visitor who is not logged in to /login, refuses a wrong password, then shows the overview', async () => {
+    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    try {
+      await page.goto('/dashboard/calls?status=completed');
+      await page.waitForURL(/\/login\?next=/, WAIT);
+      assert.equal(new URL(page.url()).searchParams.get('next'), '/dashboard/calls?status=completed');
+      await ready(page);
+      await page.getByTestId('login-email').fill(OWNER[0]);
+      await page.getByTestId('login-password').fill('wrong');
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('login-error').waitFor({ state: 'visible', ...WAIT });
+      assert.match((await page.getByTestId('login-error').textContent())!, /do not match/);
+      await page.getByTestId('login-password').fill(OWNER[1]);
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/dashboard\/calls\?status=completed$/, WAIT);
+      await ready(page);
+      assert.equal(await page.getByTestId('call-row').count(), 7, 'back where the visitor wanted to go, filter applied');
+
+      await page.getByTestId('nav-overview').click();
+      await ready(page);
+      const o = stub.overviewFor('riverside');
+      const value = (k: string) => page.getByTestId(`stat-${k}-value`).textContent();
+      assert.equal(await value('callsToday'), formatCount(o.callsToday));
+      assert.equal(await value('callsThisWeek'), formatCount(o.callsThisWeek));
+      assert.equal(await value('bookingsThisWeek'), formatCount(o.bookingsThisWeek));
+      assert.equal(await value('revenue'), formatMoney(o.revenueCents));
+      assert.equal(await value('answerRate'), formatPercent(o.answerRate));
+      assert.equal(await value('v2v'), formatMs(o.v2vMs.p50));
+      assert.equal(await page.getByTestId('safe-mode-banner').getAttribute('data-mode'), 'offline');
+      const bars = await page.locator('[data-testid="weekly-chart"] rect.bar-calls').count();
+      assert.equal(bars, o.weekly.filter((d) => d.calls > 0).length, 'one calls bar per day with calls');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('filters calls, opens one, and shows its transcript, latencies, timeline with the barge-in, summary and booking', async () => {
+    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    try {
+      await logIn(page, ...OWNER);
+      await page.getByTestId('nav-calls').click();
+      await ready(page);
+      assert.equal(await page.getByTestId('call-row').count(), 8);
+      await page.getByTestId('filter-channel').selectOption('sip');
+      await page.waitForURL(/channel=sip/, WAIT);
+      await ready(page);
+      assert.equal(await page.getByTestId('call-row').count(), 3);
+      await page.getByTestId('call-row').first().getByRole('link').click();
+      await page.waitForURL(/\/dashboard\/calls\/call-1$/, WAIT);
+      await ready(page);
+      const turns = page.getByTestId('turn');
+      assert.equal(await turns.count(), 5);
+      assert.match((await turns.nth(1).textContent())!, /book a cleaning for next Tuesday/);
+      assert.equal(await page.locator('[data-testid="turn"][data-interrupted="true"]').count(), 1);
+      assert.match((await page.locator('[data-speaker="agent"] [data-testid="turn-latencies"]').first().textContent())!, /Voice-to-voice480 ms/);
+      assert.equal(await page.getByTestId('state-timeline').getAttribute('data-barge-ins'), '1');
+      assert.equal(await page.getByTestId('barge-in-marker').count(), 1);
+      assert.ok((await page.locator('[data-testid="state-timeline"] rect.seg-speaking').count()) >= 3);
+      assert.match((await page.getByTestId('call-summary').textContent())!, /Booked Tuesday/);
+      assert.equal(await page.getByTestId('booking').count(), 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows another clinic's call as not found, without any of its content", async () => {
+    const { context, page } = await newPage(browser, web.baseUrl);
+    try {
+      await logIn(page, ...OWNER);
+      await page.goto('/dashboard/calls/harbor-call-1');
+      await ready(page);
+      assert.equal(await page.getByTestId('error-page').getAttribute('data-status'), '404');
+      assert.doesNotMatch((await page.locator('body').textContent())!, /Harbor secret|Harbor Dental, how/);
+      await page.goto('/dashboard/no-such-page');
+      await ready(page);
+      assert.equal(await page.getByTestId('error-page').getAttribute('data-status'), '404');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('saves settings, and shows client and server errors next to their fields', async () => {
+    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    try {
+      await logIn(page, ...OWNER);
+      await page.getByTestId('nav-settings').click();
+      await ready(page);
+      await page.getByTestId('setting-greeting').fill('');
+      await page.getByTestId('settings-save').click();
+      assert.match((await page.getByTestId('error-greeting').textContent())!, /greeting/);
+      assert.equal(await page.getByTestId('setting-greeting').getAttribute('aria-invalid'), '');
+
+      await page.getByTestId('setting-greeting').fill('Good morning, Riverside Family Clinic!');
+      await page.getByTestId('setting-silenceTimeoutMs').fill('500');
+      await page.getByTestId('settings-save').click();
+      await page.getByTestId('error-silenceTimeoutMs').waitFor({ state: 'visible', ...WAIT });
+      assert.equal(await page.getByTestId('error-silenceTimeoutMs').textContent(), 'must be between 1000 and 30000 ms');
+      assert.equal(await page.getByTestId('error-greeting').isVisible(), false, 'the fixed field no longer shows an error');
+      assert.notEqual(stub.data.settings.riverside!.greeting, 'Good morning, Riverside Family Clinic!', 'nothing saved on a 400');
+
+      await page.getByTestId('setting-silenceTimeoutMs').fill('4000');
+      await page.getByTestId('settings-save').click();
+      await page.getByText('Saved. The next call uses these settings.').waitFor(WAIT);
+      assert.equal(stub.data.settings.riverside!.greeting, 'Good morning, Riverside Family Clinic!');
+      assert.equal(stub.data.settings.riverside!.silenceTimeoutMs, 4000);
+      assert.equal(await page.getByTestId('error-silenceTimeoutMs').isVisible(), false);
+      await page.reload();
+      await ready(page);
+      assert.equal(await page.getByTestId('setting-greeting').inputValue(), 'Good morning, Riverside Family Clinic!');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows settings read-only to staff', async () => {
+    const { context, page } = await newPage(browser, web.baseUrl);
+    try {
+      await logIn(page, ...STAFF);
+      assert.equal(await page.getByTestId('user-role').textContent(), 'Staff');
+      await page.getByTestId('nav-settings').click();
+      await ready(page);
+      await page.getByTestId('settings-readonly').waitFor(WAIT);
+      assert.equal(await page.getByTestId('setting-greeting').isDisabled(), true);
+      assert.equal(await page.getByTestId('setting-knowledgeBase').isDisabled(), true);
+      assert.equal(await page.getByTestId('settings-save').isDisabled(), true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('updates the live page from the event stream without reloading', async () => {
+    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    try {
+      await logIn(page, ...OWNER);
+      await page.getByTestId('nav-live').click();
+      await ready(page);
+      await page.locator('[data-testid="live-connection"][data-state="open"]').waitFor(WAIT);
+      await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
+      assert.equal(await page.getByTestId('live-call').count(), 1);
+      const now = Date.now();
+      stub.pushLive({ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'SPEAKING', since: new Date(now).toISOString(), startedAt: new Date(now - 60_000).toISOString() });
+      await page.locator('[data-call-id="call-live-1"][data-state="SPEAKING"]').waitFor(WAIT);
+      stub.pushLive({ id: 'call-live-2', caller: 'web caller', channel: 'web', state: 'LISTENING', since: new Date(now).toISOString(), startedAt: new Date(now).toISOString() });
+      await page.locator('[data-call-id="call-live-2"]').waitFor(WAIT);
+      assert.equal(await page.getByTestId('live-call').count(), 2);
+      stub.pushLive({ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'ENDED', since: new Date(now + 1).toISOString(), startedAt: new Date(now - 60_000).toISOString() });
+      await page.locator('[data-call-id="call-live-1"]').waitFor({ state: 'detached', ...WAIT });
+      assert.equal(await page.getByTestId('live-call').count(), 1);
+      assert.equal(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker), 1, 'the page was not reloaded');
+      await page.getByTestId('nav-overview').click();
+      await ready(page);
+      // leaving the page closes its stream
+      await page.waitForFunction(() => true);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits every page at phone, tablet and desktop widths (screenshots in test-artifacts/dashboard/)', async () => {
+    const pages = [
+      ['overview', '/dashboard'],
+      ['calls', '/dashboard/calls'],
+      ['call', '/dashboard/calls/call-1'],
+      ['bookings', '/dashboard/bookings'],
+      ['live', '/dashboard/live'],
+      ['settings', '/dashboard/settings'],
+      ['not-found', '/dashboard/calls/harbor-call-1'],
+    ] as const;
+    for (const width of WIDTHS) {
+      const { context, page, errors } = await newPage(browser, web.baseUrl, width);
+      try {
+        await page.goto('/login');
+        await ready(page);
+        await screenshot(page, 'stub-login', width);
+        await logIn(page, ...OWNER);
+        for (const [name, path] of pages) {
+          await page.goto(path);
+          await ready(page);
+          assert.ok((await horizontalOverflow(page)) <= 0, `${name} at ${width.width} px scrolls sideways`);
+          await screenshot(page, `stub-${name}`, width);
+        }
+        await page.goto('/');
+        await page.getByTestId('dashboard-link').waitFor(WAIT);
+        assert.equal(await page.getByTestId('dashboard-link').getAttribute('href'), '/dashboard');
+        await screenshot(page, 'stub-voice-test', width);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
