@@ -27,7 +27,7 @@ export async function renderBookings(ctx: PageContext): Promise<void> {
                 'ul',
                 { class: 'bookings-list' },
                 list.map((b) => {
-                  const item = bookingItem(b, now);
+                  const item = bookingItem(b, now, true);
                   if (b.callId) item.append(h('a', { class: 'booking-call', href: `/dashboard/calls/${encodeURIComponent(b.callId)}`, 'data-link': true }, 'View call'));
                   return item;
                 }),

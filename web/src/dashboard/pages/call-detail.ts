@@ -86,11 +86,12 @@ function latencies(m: TurnMetrics | null | undefined): HTMLElement | null {
   );
 }
 
-export function bookingItem(b: Booking, now: Date): HTMLElement {
+/** `timeOnly`: under a day heading the date would be said twice. */
+export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElement {
   return h(
     'li',
     { class: 'booking', 'data-testid': 'booking' },
-    h('div', { class: 'booking-when' }, h('strong', {}, formatDateTime(b.startsAt, now)), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt)}`)),
+    h('div', { class: 'booking-when' }, h('strong', {}, timeOnly ? formatTime(b.startsAt) : formatDateTime(b.startsAt, now)), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt)}`)),
     h('div', { class: 'booking-what' }, h('strong', {}, humanize(b.service)), h('span', {}, `${b.name} · ${b.phone}`)),
     h('div', { class: 'booking-meta' }, typeof b.priceCents === 'number' ? h('span', {}, formatMoney(b.priceCents)) : null, badge(humanize(b.status), statusKind(b.status))),
   );
