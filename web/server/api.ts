@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { WebConfig } from './config.ts';
 import { probeLivekit } from './health.ts';
 import { BodyTooLargeError, methodNotAllowed, readBody, sendJson } from './http-util.ts';
+import type { Records } from './records/index.ts';
 import { mintCallerToken, validateTokenRequest } from './token.ts';
 
 export const MAX_BODY_BYTES = 4 * 1024;
@@ -10,6 +11,7 @@ export const MAX_BODY_BYTES = 4 * 1024;
 export interface ApiDeps {
   config: WebConfig;
   logger: Logger;
+  records?: Records | undefined;
 }
 
 /** Handles every /api/* path; anything unknown is a JSON 404 so the client never receives the SPA page. */
@@ -22,8 +24,16 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, pathn
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
       return sendJson(res, 200, { ok: true, livekit: await probeLivekit(deps.config.livekitUrl) });
     default:
+      if (deps.records && (await deps.records.dashboard(req, res))) return;
       return sendJson(res, 404, { error: `no such API route: ${pathname}` });
   }
+}
+
+/** The agent's signed internal API (RECORDS-API.md). */
+export async function handleInternal(req: IncomingMessage, res: ServerResponse, pathname: string, deps: ApiDeps): Promise<void> {
+  if (!deps.records) return sendJson(res, 503, { error: 'the records database is not configured on this server' });
+  if (await deps.records.internal(req, res)) return;
+  sendJson(res, 404, { error: `no such internal route: ${pathname}` });
 }
 
 async function handleToken(req: IncomingMessage, res: ServerResponse, { config, logger }: ApiDeps): Promise<void> {

@@ -1,14 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { handleApi } from './api.ts';
+import { handleApi, handleInternal } from './api.ts';
 import { createClientHandler, type ClientHandler } from './client-handler.ts';
 import type { WebConfig } from './config.ts';
 import { sendJson } from './http-util.ts';
+import type { Records } from './records/index.ts';
 
 export type { WebConfig } from './config.ts';
 
 export interface WebServerOptions {
   logger?: Logger;
+  /** the database-backed routes (dashboard /api/* and the agent's /internal/v1/*); without it they answer 503 */
+  records?: Records;
 }
 
 const clients = new WeakMap<Server, ClientHandler>();
@@ -26,7 +29,9 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   server.on('request', (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
-    const work = isApi ? handleApi(req, res, rawPath, { config, logger }) : client.handle(req, res, rawPath);
+    const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
+    const deps = { config, logger, records: options.records };
+    const work = isInternal ? handleInternal(req, res, rawPath, deps) : isApi ? handleApi(req, res, rawPath, deps) : client.handle(req, res, rawPath);
     work.catch((err: unknown) => {
       logger.error({ err, method: req.method, path: rawPath }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseWebConfig, WEB_ROOT } from './config.ts';
+import { parseWebConfig, REPO_ROOT, WEB_ROOT } from './config.ts';
 
 describe('parseWebConfig', () => {
   it('uses the documented defaults', () => {
@@ -15,7 +15,25 @@ describe('parseWebConfig', () => {
       mode: 'dev',
       webRoot: WEB_ROOT,
       distDir: `${WEB_ROOT}/dist`,
+      dataDir: `${REPO_ROOT}/.data/pglite`,
+      databaseUrl: undefined,
+      defaultTenant: 'riverside',
+      knowledgeBasePath: `${REPO_ROOT}/agent/knowledge/clinic.yaml`,
+      demoSeed: false,
     });
+  });
+
+  it('reads the records database settings', () => {
+    const r = parseWebConfig({ DATA_DIR: '/tmp/vx', DATABASE_URL: 'postgres://u@h/db', VOXANNE_TENANT: 'lakeside', VOXANNE_DEMO_SEED: '1' });
+    assert.ok(r.ok);
+    assert.equal(r.config.dataDir, '/tmp/vx');
+    assert.equal(r.config.databaseUrl, 'postgres://u@h/db');
+    assert.equal(r.config.defaultTenant, 'lakeside');
+    assert.equal(r.config.demoSeed, true);
+    const bad = parseWebConfig({ DATABASE_URL: 'mysql://x', VOXANNE_TENANT: 'Big Clinic' });
+    assert.ok(!bad.ok);
+    assert.match(bad.errors.join('\n'), /^DATABASE_URL: /m);
+    assert.match(bad.errors.join('\n'), /^VOXANNE_TENANT: /m);
   });
 
   it('reads every variable, treating empty ones as unset', () => {

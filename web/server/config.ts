@@ -19,10 +19,22 @@ export interface WebConfig {
   webRoot: string;
   /** the built client served in static mode */
   distDir: string;
+  /** embedded PGlite's data directory (used when databaseUrl is unset) */
+  dataDir: string;
+  /** PostgreSQL connection string; unset = embedded PGlite */
+  databaseUrl?: string | undefined;
+  /** the clinic created from knowledgeBasePath when the database has none */
+  defaultTenant: string;
+  /** clinic.yaml for that first clinic */
+  knowledgeBasePath: string;
+  /** an empty database gets the demo clinic, users and calls instead (npm start) */
+  demoSeed: boolean;
 }
 
 /** web/, resolved from this file so the server works from any working directory */
 export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+/** the repository root: .data/ and agent/knowledge/ are found from here */
+export const REPO_ROOT = resolve(WEB_ROOT, '..');
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5173),
@@ -37,6 +49,14 @@ const schema = z.object({
   WEB_MODE: z.enum(WEB_MODES).default('dev'),
   /** optional: serve a build from somewhere other than web/dist (tests build into a temp dir) */
   WEB_DIST_DIR: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('.data/pglite'),
+  DATABASE_URL: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://')
+    .optional(),
+  VOXANNE_TENANT: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes').default('riverside'),
+  KNOWLEDGE_BASE_PATH: z.string().min(1).default('agent/knowledge/clinic.yaml'),
+  VOXANNE_DEMO_SEED: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
 
 export type ConfigResult = { ok: true; config: WebConfig } | { ok: false; errors: string[] };
@@ -61,6 +81,12 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       mode: e.WEB_MODE,
       webRoot: WEB_ROOT,
       distDir: e.WEB_DIST_DIR ? resolve(e.WEB_DIST_DIR) : `${WEB_ROOT}/dist`,
+      // relative paths are the repository's, whatever the working directory
+      dataDir: resolve(REPO_ROOT, e.DATA_DIR),
+      databaseUrl: e.DATABASE_URL,
+      defaultTenant: e.VOXANNE_TENANT,
+      knowledgeBasePath: resolve(REPO_ROOT, e.KNOWLEDGE_BASE_PATH),
+      demoSeed: e.VOXANNE_DEMO_SEED,
     },
   };
 }

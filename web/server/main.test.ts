@@ -6,13 +6,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { closedPort } from './test-support.ts';
+
+// main.ts opens the records database: never the repository's own .data/, which a running npm start holds
+const dataDir = await mkdtemp(join(tmpdir(), 'voxanne-main-data-'));
+after(() => rm(dataDir, { recursive: true, force: true }));
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./main.ts', import.meta.url).pathname], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, DATA_DIR: join(dataDir, 'run'), DATABASE_URL: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -46,7 +50,7 @@ describe('web/server/main.ts', () => {
     const dist = await mkdtemp(join(tmpdir(), 'voxanne-main-'));
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>t</title>');
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./main.ts', import.meta.url).pathname], {
-      env: { ...process.env, PORT: '0', WEB_MODE: 'static', WEB_DIST_DIR: dist, LIVEKIT_URL: `ws://127.0.0.1:${await closedPort()}` },
+      env: { ...process.env, DATA_DIR: join(dataDir, 'static'), DATABASE_URL: '', PORT: '0', WEB_MODE: 'static', WEB_DIST_DIR: dist, LIVEKIT_URL: `ws://127.0.0.1:${await closedPort()}` },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createWebServer, stopWebServer } from './app.ts';
 import { parseWebConfig } from './config.ts';
+import { openRecords, type Records } from './records/index.ts';
 
 const parsed = parseWebConfig(process.env);
 if (!parsed.ok) {
@@ -18,7 +19,16 @@ if (config.mode === 'static' && !existsSync(join(config.distDir, 'index.html')))
   process.exit(1);
 }
 
-const server = createWebServer(config, { logger });
+let records: Records;
+try {
+  records = await openRecords(config, logger);
+} catch (err) {
+  const where = config.databaseUrl ? 'DATABASE_URL' : `DATA_DIR (${config.dataDir})`;
+  console.error(`records database failed to open (${where}): ${(err as Error).message}`);
+  process.exit(1);
+}
+
+const server = createWebServer(config, { logger, records });
 server.once('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') {
     console.error(`port ${config.port} is already in use — stop the other process or set PORT`);
@@ -45,7 +55,9 @@ const shutdown = () => {
     console.error(`web server did not stop within ${STOP_GRACE_MS} ms; exiting anyway`);
     process.exit(1);
   }, STOP_GRACE_MS);
-  stopWebServer(server).then(
+  stopWebServer(server)
+    .then(() => records.close())
+    .then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(`web server did not stop cleanly: ${(err as Error).message}`);

@@ -2,7 +2,7 @@
 import { request, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { createWebServer, stopWebServer } from './app.ts';
+import { createWebServer, stopWebServer, type WebServerOptions } from './app.ts';
 import { WEB_ROOT, type WebConfig } from './config.ts';
 
 export const SILENT = pino({ level: 'silent' });
@@ -29,6 +29,10 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     mode: 'static',
     webRoot: WEB_ROOT,
     distDir: `${WEB_ROOT}/dist`,
+    dataDir: '/nonexistent/voxanne-test-data',
+    defaultTenant: 'riverside',
+    knowledgeBasePath: `${WEB_ROOT}/../agent/knowledge/clinic.yaml`,
+    demoSeed: false,
     ...overrides,
   };
 }
@@ -40,8 +44,8 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startWebServer(config: WebConfig): Promise<Running> {
-  const server = createWebServer(config, { logger: SILENT });
+export async function startWebServer(config: WebConfig, options: Omit<WebServerOptions, 'logger'> = {}): Promise<Running> {
+  const server = createWebServer(config, { logger: SILENT, ...options });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -1,0 +1,121 @@
+/**
+ * The dashboard's API under /api/: one table of routes, each with its access level. Every query
+ * is scoped to the logged-in user's clinic, so another clinic's id answers 404, never its data.
+ * The tenancy test walks this table, so a new route is covered the day it is added.
+ */
+import { listBookings } from '../db/bookings.ts';
+import { callDetail, listCalls } from '../db/call-queries.ts';
+import { liveCalls } from '../db/calls.ts';
+import { overview } from '../db/overview.ts';
+import { DUMMY_HASH, verifyPassword } from '../db/passwords.ts';
+import { getSettings, knowledgeBaseOf, listUsers, parseKnowledgeBase, saveSettings, userWithHash } from '../db/tenants.ts';
+import { CLEAR_COOKIE, createSession, deleteSession, sessionToken } from './auth.ts';
+import { check, clientIp, HttpError } from './http.ts';
+import type { Ctx, Route } from './router.ts';
+import { bookingsQuery, callsQuery, loginSchema, settingsSchema } from './schemas.ts';
+import { openLiveStream } from './live-stream.ts';
+
+const me = (ctx: Ctx) => ctx.user!;
+
+export const DASHBOARD_ROUTES: readonly Route[] = [
+  {
+    method: 'POST', path: '/api/auth/login', access: 'public',
+    async handler(ctx) {
+      const { email, password } = check(loginSchema, ctx.body);
+      const key = `${clientIp(ctx.req)}|${email.trim().toLowerCase()}`;
+      const wait = ctx.deps.limiter.retryAfterMs(key);
+      if (wait > 0) throw new HttpError(429, 'too many failed logins; try again in a minute', undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+      const user = await userWithHash(ctx.deps.db, email);
+      // an unknown email costs the same scrypt as a wrong password, so timing tells nothing
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !ok) {
+        ctx.deps.limiter.fail(key);
+        ctx.deps.logger.warn({ pii: { email, ip: clientIp(ctx.req) } }, 'login failed');
+        throw new HttpError(401, 'wrong email or password');
+      }
+      ctx.deps.limiter.succeed(key);
+      const { cookie } = await createSession(ctx.deps.db, user.id, ctx.deps.now());
+      ctx.deps.logger.info({ userId: user.id, tenantId: user.tenantId }, 'login');
+      return { status: 200, body: { user: { id: user.id, email: user.email, name: user.name, role: user.role } }, headers: { 'set-cookie': cookie } };
+    },
+  },
+  {
+    method: 'POST', path: '/api/auth/logout', access: 'public',
+    async handler(ctx) {
+      const token = sessionToken(ctx.req);
+      if (token) await deleteSession(ctx.deps.db, token);
+      return { status: 204, headers: { 'set-cookie': CLEAR_COOKIE } };
+    },
+  },
+  {
+    method: 'GET', path: '/api/me', access: 'user',
+    async handler(ctx) {
+      const u = me(ctx);
+      return { status: 200, body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName } } };
+    },
+  },
+  {
+    method: 'GET', path: '/api/overview', access: 'user',
+    async handler(ctx) {
+      const kb = await knowledgeBaseOf(ctx.deps.db, me(ctx).tenantId);
+      return { status: 200, body: await overview(ctx.deps.db, me(ctx).tenantId, kb.clinic.timezone, ctx.deps.now()) };
+    },
+  },
+  {
+    method: 'GET', path: '/api/calls', access: 'user',
+    async handler(ctx) {
+      return { status: 200, body: await listCalls(ctx.deps.db, me(ctx).tenantId, check(callsQuery, ctx.query)) };
+    },
+  },
+  {
+    method: 'GET', path: '/api/calls/:callId', access: 'user',
+    async handler(ctx) {
+      const detail = await callDetail(ctx.deps.db, me(ctx).tenantId, ctx.params.callId!);
+      if (!detail) throw new HttpError(404, 'no such call');
+      return { status: 200, body: detail };
+    },
+  },
+  {
+    method: 'GET', path: '/api/bookings', access: 'user',
+    async handler(ctx) {
+      return { status: 200, body: { bookings: await listBookings(ctx.deps.db, me(ctx).tenantId, check(bookingsQuery, ctx.query)) } };
+    },
+  },
+  {
+    method: 'GET', path: '/api/live', access: 'user',
+    async handler(ctx) {
+      return { status: 200, body: { calls: await liveCalls(ctx.deps.db, me(ctx).tenantId, ctx.deps.now()) } };
+    },
+  },
+  {
+    method: 'GET', path: '/api/live/stream', access: 'user',
+    async handler(ctx) {
+      await openLiveStream(ctx);
+      return 'streamed';
+    },
+  },
+  {
+    method: 'GET', path: '/api/settings', access: 'user',
+    async handler(ctx) {
+      return { status: 200, body: await getSettings(ctx.deps.db, me(ctx).tenantId) };
+    },
+  },
+  {
+    method: 'PUT', path: '/api/settings', access: 'owner', maxBodyBytes: 256 * 1024,
+    async handler(ctx) {
+      const s = check(settingsSchema, ctx.body);
+      const kb = parseKnowledgeBase(s.knowledgeBase);
+      if (!kb.ok) throw new HttpError(400, kb.error, 'knowledgeBase');
+      await saveSettings(ctx.deps.db, me(ctx).tenantId, s);
+      ctx.deps.logger.info({ userId: me(ctx).id, tenantId: me(ctx).tenantId }, 'settings saved');
+      return { status: 200, body: await getSettings(ctx.deps.db, me(ctx).tenantId) };
+    },
+  },
+  {
+    method: 'GET', path: '/api/users', access: 'owner',
+    async handler(ctx) {
+      const users = await listUsers(ctx.deps.db, me(ctx).tenantId);
+      return { status: 200, body: { users: users.map(({ id, email, name, role }) => ({ id, email, name, role })) } };
+    },
+  },
+];

@@ -1,0 +1,118 @@
+/**
+ * One route table per API, matched here: access checks (signature, session, owner), body limits,
+ * JSON parsing and typed errors happen once for every route, so a route cannot forget them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { verifyRecordsRequest } from '../../../agent/src/records/signature.ts';
+import type { Db } from '../db/db.ts';
+import { sendJson } from '../http-util.ts';
+import { sessionToken, sessionUser, type LoginLimiter, type SessionUser } from './auth.ts';
+import { HttpError, parseJson, queryObject, readText, type Reply } from './http.ts';
+import type { LiveHub } from './live-hub.ts';
+
+export interface RecordsDeps {
+  db: Db;
+  hub: LiveHub;
+  limiter: LoginLimiter;
+  logger: Logger;
+  /** the LiveKit API secret: the internal API's signing key */
+  secret: string;
+  now: () => Date;
+}
+
+/** public: anyone; user: a logged-in user of any role; owner: owners only; signed: the agent (HMAC) */
+export const ACCESS = ['public', 'user', 'owner', 'signed'] as const;
+export type Access = (typeof ACCESS)[number];
+
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  /** set for user and owner routes */
+  user: SessionUser | undefined;
+  deps: RecordsDeps;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  access: Access;
+  maxBodyBytes?: number;
+  /** a Reply is sent as JSON; 'streamed' means the handler owns the response (SSE) */
+  handler(ctx: Ctx): Promise<Reply | 'streamed'>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+interface Compiled {
+  route: Route;
+  re: RegExp;
+  names: string[];
+}
+
+export function compile(routes: readonly Route[]): Compiled[] {
+  return routes.map((route) => {
+    const names: string[] = [];
+    const re = route.path.replace(/:([a-zA-Z]+)/g, (_, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    });
+    return { route, re: new RegExp(`^${re}$`), names };
+  });
+}
+
+/** false when no route has this path (the caller answers 404); otherwise the request is answered */
+export async function dispatch(table: Compiled[], req: IncomingMessage, res: ServerResponse, deps: RecordsDeps): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const matches = table
+    .map((c) => ({ c, m: c.re.exec(url.pathname) }))
+    .filter((x): x is { c: Compiled; m: RegExpExecArray } => x.m !== null);
+  if (!matches.length) return false;
+  const hit = matches.find((x) => x.c.route.method === req.method || (x.c.route.method === 'GET' && req.method === 'HEAD'));
+  if (!hit) {
+    const allowed = [...new Set(matches.map((x) => x.c.route.method))];
+    sendJson(res, 405, { error: `method not allowed; use ${allowed.join(' or ')}` }, { allow: allowed.join(', ') });
+    return true;
+  }
+  const { route, names } = hit.c;
+  try {
+    const params: Record<string, string> = {};
+    names.forEach((n, i) => {
+      try {
+        params[n] = decodeURIComponent(hit.m[i + 1]!);
+      } catch {
+        throw new HttpError(400, `${n} is not a valid path segment`, n);
+      }
+    });
+    const hasBody = route.method === 'POST' || route.method === 'PUT';
+    const text = hasBody || route.access === 'signed' ? await readText(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : '';
+    let user: SessionUser | undefined;
+    if (route.access === 'signed') {
+      const h = (k: string) => (typeof req.headers[k] === 'string' ? (req.headers[k] as string) : undefined);
+      const v = verifyRecordsRequest(deps.secret, {
+        timestamp: h('x-voxanne-timestamp'), signature: h('x-voxanne-signature'), method: req.method ?? '', path: req.url ?? '', body: text,
+      }, deps.now().getTime());
+      if (!v.ok) throw new HttpError(401, v.error);
+    } else if (route.access !== 'public') {
+      const token = sessionToken(req);
+      user = token ? await sessionUser(deps.db, token, deps.now()) : undefined;
+      if (!user) throw new HttpError(401, 'not logged in');
+      if (route.access === 'owner' && user.role !== 'owner') throw new HttpError(403, 'only the clinic owner can do this');
+    }
+    const ctx: Ctx = { req, res, params, query: queryObject(url.searchParams), body: hasBody ? parseJson(text) : undefined, user, deps };
+    const reply = await route.handler(ctx);
+    if (reply === 'streamed') return true;
+    if (reply.status === 204) {
+      res.writeHead(204, { 'cache-control': 'no-store', ...reply.headers });
+      res.end();
+    } else sendJson(res, reply.status, reply.body ?? {}, reply.headers);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    if (res.headersSent) return true;
+    sendJson(res, err.status, { error: err.message, ...(err.field ? { field: err.field } : {}) }, err.headers);
+  }
+  return true;
+}
