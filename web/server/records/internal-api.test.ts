@@ -1,0 +1,124 @@
+// The agent's internal API over HTTP (RECORDS-API.md), on PGlite and PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { slotsOn } from '../db/bookings.ts';
+import { knowledgeBaseOf } from '../db/tenants.ts';
+import { forEachDatabase } from '../db/testing/databases.ts';
+import { call, callStart, login, makeClinic, openDay, signed, startRecordsServer, type RecordsServer } from './testing.ts';
+
+forEachDatabase('internal records API', (h) => {
+  let web: RecordsServer;
+  let base: string;
+  before(async () => {
+    await makeClinic(h.db, 'riverside', 'Riverside Aesthetic Surgery');
+    web = await startRecordsServer(h.db);
+    base = web.baseUrl;
+  });
+  after(() => web?.stop());
+
+  it('refuses a missing, wrong or stale signature with 401', async () => {
+    const plain = await fetch(`${base}/internal/v1/tenants/riverside/config`);
+    assert.equal(plain.status, 401);
+    assert.equal((await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, { secret: 'another-secret' })).status, 401);
+    const stale = await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, { timestamp: Date.now() - 61_000 });
+    assert.equal(stale.status, 401);
+    assert.deepEqual(stale.body, { error: 'stale signature' });
+    // the signature covers the body: the same headers with another body are refused
+    const ts = String(Date.now());
+    const { signRecordsRequest } = await import('../../../agent/src/records/signature.ts');
+    const sig = signRecordsRequest('test-secret-that-is-long-enough-0123456789', ts, 'POST', '/internal/v1/calls', '{}');
+    const r = await fetch(`${base}/internal/v1/calls`, { method: 'POST', headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': sig }, body: '{"x":1}' });
+    assert.equal(r.status, 401);
+  });
+
+  it('serves the clinic configuration; unknown clinic is 404', async () => {
+    const r = await signed(base, 'GET', '/internal/v1/tenants/riverside/config');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.tenant, 'riverside');
+    assert.equal(r.body.agentName, 'Voxanne');
+    assert.equal(r.body.silenceTimeoutMs, 3000);
+    assert.equal(r.body.knowledgeBase.clinic.timezone, 'America/Los_Angeles');
+    assert.equal((await signed(base, 'GET', '/internal/v1/tenants/nowhere/config')).status, 404);
+  });
+
+  it('records a call: start 201 then 200, turns 201 then 200, states, end; unknown call 404', async () => {
+    const start = callStart('call-int-1', 'riverside');
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls', start)).status, 201);
+    const again = await signed(base, 'POST', '/internal/v1/calls', start);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, { callId: 'call-int-1' });
+    const now = new Date().toISOString();
+    const turn = { index: 0, speaker: 'agent', text: 'Hi there', startedAt: now, endedAt: now, interrupted: false, metrics: { v2vMs: 512, llmFirstTokenMs: 200 } };
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 201);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 200);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { state: 'SPEAKING', at: now })).status, 201);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/end', { endedAt: now, status: 'completed', summary: 'Said hi.' })).status, 200);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/nope/turns', turn)).status, 404);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls', callStart('x', 'nowhere'))).status, 404);
+  });
+
+  it('names the field of a bad request', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...callStart('b1', 'riverside'), channel: 'fax' }, 'channel'],
+      [{ ...callStart('b1', 'riverside'), startedAt: 'yesterday' }, 'startedAt'],
+      [{ ...callStart('b1', 'riverside'), engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'turbo' } }, 'engines.mode'],
+      [{ ...callStart('b1', 'riverside'), callId: undefined }, 'callId'],
+      [[1, 2], 'body'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await signed(base, 'POST', '/internal/v1/calls', body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(r.body.field, field);
+    }
+    const bad = await signed(base, 'POST', '/internal/v1/calls', '{"callId":');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'body');
+    assert.equal((await signed(base, 'GET', '/internal/v1/tenants/riverside/availability?date=2026-02-30&service=bbl')).body.field, 'date');
+  });
+
+  it('books: availability, 201, then 409 for the same slot, two at once give one 201 and one 409, reschedule, cancel, find by phone', async () => {
+    const date = openDay(3);
+    const avail = await signed(base, 'GET', `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`);
+    assert.equal(avail.status, 200);
+    const kb = await knowledgeBaseOf(h.db, (await h.db.query<{ id: string }>(`select id from tenants where slug = 'riverside'`))[0]!.id);
+    assert.deepEqual(avail.body.slots, slotsOn(kb, date));
+    const [s0, s1, s2] = avail.body.slots as { startsAt: string }[];
+    const path = '/internal/v1/tenants/riverside/bookings';
+    const b = { name: 'Sarah Lee', phone: '+15551234567', service: 'rhinoplasty', startsAt: s0!.startsAt, callId: 'call-int-1' };
+    const first = await signed(base, 'POST', path, b);
+    assert.equal(first.status, 201);
+    assert.equal(first.body.booking.status, 'booked');
+    assert.equal(first.body.booking.tenant, 'riverside');
+    assert.equal(first.body.booking.priceCents, 700000);
+    const taken = await signed(base, 'POST', path, { ...b, name: 'Other' });
+    assert.equal(taken.status, 409);
+    assert.deepEqual(taken.body, { error: 'slot taken' });
+
+    const race = await Promise.all([signed(base, 'POST', path, { ...b, startsAt: s1!.startsAt }), signed(base, 'POST', path, { ...b, name: 'Rival', startsAt: s1!.startsAt })]);
+    assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
+
+    const mine = await signed(base, 'GET', `${path}?phone=${encodeURIComponent('+15551234567')}`);
+    assert.equal(mine.body.bookings.length, 2);
+    assert.equal((await signed(base, 'GET', `${path}?phone=123`)).body.field, 'phone');
+    const id = first.body.booking.id as string;
+    assert.equal((await signed(base, 'POST', `${path}/${id}/reschedule`, { startsAt: s1!.startsAt })).status, 409);
+    const moved = await signed(base, 'POST', `${path}/${id}/reschedule`, { startsAt: s2!.startsAt });
+    assert.equal(moved.status, 200);
+    assert.equal(moved.body.booking.startsAt, new Date(s2!.startsAt).toISOString());
+    const cancelled = await signed(base, 'POST', `${path}/${id}/cancel`, {});
+    assert.equal(cancelled.body.booking.status, 'cancelled');
+    assert.equal((await signed(base, 'POST', `${path}/bk_nope/cancel`, {})).status, 404);
+    const after = await signed(base, 'GET', `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`);
+    assert.ok(after.body.slots.some((s: { startsAt: string }) => s.startsAt === s2!.startsAt), 'a cancelled slot is free again');
+  });
+
+  it('a saved greeting reaches the agent at the next call', async () => {
+    const owner = await login(base, 'owner@riverside.test');
+    const current = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
+    const put = await call(base, 'PUT', '/api/settings', { cookie: owner, body: { ...current, greeting: 'Hello from the new greeting!' } });
+    assert.equal(put.status, 200);
+    const cfg = await signed(base, 'GET', '/internal/v1/tenants/riverside/config');
+    assert.equal(cfg.body.greeting, 'Hello from the new greeting!');
+    assert.equal(cfg.body.knowledgeBase.agent.greeting, 'Hello from the new greeting!');
+  });
+});
