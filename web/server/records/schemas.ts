@@ -4,15 +4,23 @@ import { CHANNELS, END_STATUSES, MODES, SPEAKERS, CALL_STATUSES } from '../db/ca
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** an ISO-8601 instant with an offset, normalised to UTC so both databases read it the same */
-export const isoTime = z
-  .string()
-  .regex(ISO, 'must be an ISO-8601 time with an offset')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real time')
-  .transform((s) => new Date(s).toISOString());
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => new Date(`${s}T12:00:00Z`).toISOString().slice(0, 10) === s, 'is not a real date');
+export const isoTime = z.string().transform((s, ctx) => {
+  // one check, in a transform: zod would run later refinements even after a failed regex
+  const t = ISO.test(s) ? Date.parse(s) : NaN;
+  if (Number.isNaN(t)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 time with an offset' });
+    return z.NEVER;
+  }
+  return new Date(t).toISOString();
+});
+export const isoDate = z.string().transform((s, ctx) => {
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T12:00:00Z`) : NaN;
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== s) {
+    ctx.addIssue({ code: 'custom', message: 'must be a real date YYYY-MM-DD' });
+    return z.NEVER;
+  }
+  return s;
+});
 /** a time or a date (a date means its start, UTC) for list filters */
 export const timeOrDate = z.union([isoTime, isoDate.transform((d) => `${d}T00:00:00.000Z`)]);
 
