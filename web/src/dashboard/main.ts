@@ -13,6 +13,7 @@ import { renderSettings } from './pages/settings.ts';
 import { matchRoute } from './routes.ts';
 import { errorPage, loading, navBar, type PageContext } from './shell.ts';
 import type { Me } from './types.ts';
+import { setZone } from './zone.ts';
 
 const app = document.getElementById('dashboard')!;
 let me: Me | null = null;
@@ -43,7 +44,10 @@ async function show(): Promise<void> {
     return;
   }
   try {
-    me ??= await api<Me>('/api/me');
+    if (!me) {
+      me = await api<Me>('/api/me');
+      await learnZone(me);
+    }
   } catch (e) {
     if (e instanceof Redirected) return;
     app.replaceChildren(h('main', { class: 'page' }));
@@ -86,6 +90,20 @@ async function show(): Promise<void> {
     errorPage(root, e);
   }
   if (gen === generation) app.dataset.ready = 'true';
+}
+
+/**
+ * Times are shown on the clinic's clock. /api/me may name the zone; otherwise the overview does
+ * (one extra request per full page load; without it, the browser's zone is used).
+ */
+async function learnZone(who: Me): Promise<void> {
+  if (who.tenant.timezone) return setZone(who.tenant.timezone);
+  try {
+    setZone((await api<{ timezone?: string }>('/api/overview')).timezone);
+  } catch (e) {
+    if (e instanceof Redirected) throw e;
+    // the page itself will show what went wrong; times fall back to the browser's zone
+  }
 }
 
 function navigate(url: string): void {

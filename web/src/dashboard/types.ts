@@ -6,7 +6,8 @@ export type AgentState = 'IDLE' | 'LISTENING' | 'PROCESSING' | 'SPEAKING' | 'INT
 
 export interface Me {
   user: { id: string; email: string; name: string; role: Role };
-  tenant: { slug: string; name: string };
+  /** timezone: the clinic's IANA zone, when the server sends it */
+  tenant: { slug: string; name: string; timezone?: string };
 }
 
 export interface Overview {
@@ -19,6 +20,8 @@ export interface Overview {
   v2vMs: { p50: number | null; p95: number | null };
   weekly: { date: string; calls: number; bookings: number; v2vP50: number | null }[];
   safeMode: { active: boolean; mode: 'cloud' | 'offline' | 'fallback'; engines: { stt: string; llm: string; tts: string } };
+  /** the clinic's IANA zone: its days are the chart's days */
+  timezone?: string;
 }
 
 export interface CallRow {

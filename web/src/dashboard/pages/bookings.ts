@@ -1,5 +1,6 @@
 import { api } from '../api.ts';
 import { h } from '../dom.ts';
+import { zone } from '../zone.ts';
 import { formatCount, formatDayLabel } from '../format.ts';
 import { card, pageHeader, type PageContext } from '../shell.ts';
 import type { Booking } from '../types.ts';
@@ -11,7 +12,7 @@ export async function renderBookings(ctx: PageContext): Promise<void> {
   const sorted = [...bookings].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
   const days = new Map<string, Booking[]>();
   for (const b of sorted) {
-    const day = formatDayLabel(b.startsAt, now);
+    const day = formatDayLabel(b.startsAt, now, zone());
     days.set(day, [...(days.get(day) ?? []), b]);
   }
   ctx.root.replaceChildren(

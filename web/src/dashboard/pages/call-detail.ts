@@ -1,6 +1,7 @@
 import { api } from '../api.ts';
 import { responsive } from '../charts.ts';
 import { h } from '../dom.ts';
+import { zone } from '../zone.ts';
 import { channelLabel, formatDateTime, formatDuration, formatMoney, formatMs, formatTime, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
@@ -24,7 +25,7 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
 
   ctx.root.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '/dashboard/calls', 'data-link': true }, '← All calls')),
-    pageHeader(call.caller || 'Unknown caller', `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now)} · ${formatDuration(call.startedAt, call.endedAt)}`, badge(humanize(call.status), statusKind(call.status), 'call-status')),
+    pageHeader(call.caller || 'Unknown caller', `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} · ${formatDuration(call.startedAt, call.endedAt)}`, badge(humanize(call.status), statusKind(call.status), 'call-status')),
     h(
       'div',
       { class: 'grid-2' },
@@ -65,7 +66,7 @@ function transcript(turns: Turn[]): HTMLElement {
             'div',
             { class: 'turn-head' },
             h('span', { class: 'speaker' }, t.speaker === 'agent' ? 'Voxanne' : 'Caller'),
-            h('time', { datetime: t.startedAt }, formatTime(t.startedAt)),
+            h('time', { datetime: t.startedAt }, formatTime(t.startedAt, zone())),
             t.interrupted ? badge(t.speaker === 'agent' ? 'Interrupted by caller' : 'Interrupted', 'bad') : null,
           ),
           h('p', { class: 'turn-text' }, t.text),
@@ -91,7 +92,7 @@ export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElemen
   return h(
     'li',
     { class: 'booking', 'data-testid': 'booking' },
-    h('div', { class: 'booking-when' }, h('strong', {}, timeOnly ? formatTime(b.startsAt) : formatDateTime(b.startsAt, now)), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt)}`)),
+    h('div', { class: 'booking-when' }, h('strong', {}, timeOnly ? formatTime(b.startsAt, zone()) : formatDateTime(b.startsAt, now, zone())), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt, zone())}`)),
     h('div', { class: 'booking-what' }, h('strong', {}, humanize(b.service)), h('span', {}, `${b.name} · ${b.phone}`)),
     h('div', { class: 'booking-meta' }, typeof b.priceCents === 'number' ? h('span', {}, formatMoney(b.priceCents)) : null, badge(humanize(b.status), statusKind(b.status))),
   );

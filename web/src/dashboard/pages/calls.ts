@@ -1,5 +1,6 @@
 import { api } from '../api.ts';
 import { h } from '../dom.ts';
+import { zone } from '../zone.ts';
 import { channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '../types.ts';
@@ -78,7 +79,7 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
                   'tr',
                   { 'data-testid': 'call-row', 'data-call-id': c.id },
                   h('td', { 'data-label': 'Caller', class: 'cell-main' }, h('a', { href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true }, c.caller || 'Unknown caller')),
-                  h('td', { 'data-label': 'When' }, formatDateTime(c.startedAt, now)),
+                  h('td', { 'data-label': 'When' }, formatDateTime(c.startedAt, now, zone())),
                   h('td', { 'data-label': 'Channel' }, channelLabel(c.channel)),
                   h('td', { 'data-label': 'Length' }, formatDuration(c.startedAt, c.endedAt)),
                   h('td', { 'data-label': 'Status' }, badge(humanize(c.status), statusKind(c.status))),
@@ -122,7 +123,7 @@ function callCards(calls: CallRow[], now: Date): HTMLElement {
           'a',
           { class: 'call-card', href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true, 'data-testid': 'call-card' },
           h('span', { class: 'cc-top' }, h('strong', {}, c.caller || 'Unknown caller'), badge(humanize(c.status), statusKind(c.status))),
-          h('span', { class: 'cc-line muted' }, `${formatDateTime(c.startedAt, now)} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`),
+          h('span', { class: 'cc-line muted' }, `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`),
           h('span', { class: 'cc-line' }, [humanize(c.outcome), plural(c.turnCount, 'turn'), plural(c.bargeIns, 'barge-in'), `${formatMs(c.v2vP50)} reply`].join(' · ')),
         ),
       ),

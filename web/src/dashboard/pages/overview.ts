@@ -1,12 +1,14 @@
 import { api } from '../api.ts';
 import { callsChart, latencyChart, legend, responsive } from '../charts.ts';
 import { fill, h } from '../dom.ts';
+import { setZone, zone } from '../zone.ts';
 import { channelLabel, formatCount, formatDateTime, formatMoney, formatMs, formatPercent, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow, Overview } from '../types.ts';
 
 export async function renderOverview(ctx: PageContext): Promise<void> {
   const [o, recent] = await Promise.all([api<Overview>('/api/overview', { signal: ctx.signal }), api<{ calls: CallRow[] }>('/api/calls?limit=5', { signal: ctx.signal })]);
+  setZone(o.timezone);
   const now = new Date();
   const stat = (key: string, label: string, value: string, note?: string) =>
     h('div', { class: 'stat', 'data-testid': `stat-${key}` }, h('span', { class: 'stat-label' }, label), h('strong', { class: 'stat-value', 'data-testid': `stat-${key}-value` }, value), note ? h('span', { class: 'stat-note' }, note) : null);
@@ -14,7 +16,7 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   const callsHost = h('div', { class: 'chart-host' });
   const latencyHost = h('div', { class: 'chart-host' });
   fill(ctx.root,
-    pageHeader('Overview', `${ctx.me.tenant.name} · ${new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric' }).format(now)}`),
+    pageHeader('Overview', `${ctx.me.tenant.name} · ${new Intl.DateTimeFormat('en-US', { timeZone: zone(), weekday: 'long', month: 'long', day: 'numeric' }).format(now)}`),
     o.safeMode?.active ? safeModeBanner(o.safeMode) : null,
     h(
       'div',
@@ -43,7 +45,7 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
                 'li',
                 {},
                 h('a', { href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true }, h('strong', {}, c.caller || 'Unknown caller'), h('span', { class: 'muted' }, ` · ${channelLabel(c.channel)}`)),
-                h('span', { class: 'muted' }, formatDateTime(c.startedAt, now)),
+                h('span', { class: 'muted' }, formatDateTime(c.startedAt, now, zone())),
                 badge(humanize(c.status), statusKind(c.status)),
               ),
             ),
