@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isTcpPortFree, isUdpPortFree } from './lib/ports.ts';
+import { join } from 'node:path';
+import { ROOT } from './lib/livekit-binary.ts';
 import { DEFAULT_PORTS, startStack, type Stack, type StackPorts } from './lib/stack.ts';
 import { DEFAULT_TELEPHONY_PORTS, type TelephonyPorts } from './lib/telephony.ts';
 
@@ -72,6 +74,8 @@ try {
     apiKey: env.data.LIVEKIT_API_KEY,
     apiSecret: env.data.LIVEKIT_API_SECRET,
     webMode: 'dev',
+    // a persistent embedded database (git-ignored), given the demo clinic and sample calls when empty
+    webEnv: { DATA_DIR: process.env.DATA_DIR || join(ROOT, '.data/pglite'), VOXANNE_DEMO_SEED: process.env.VOXANNE_DEMO_SEED || '1' },
     telephony,
     log,
   });

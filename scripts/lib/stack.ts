@@ -24,6 +24,12 @@ export interface StackOptions {
   webMode: 'dev' | 'static';
   /** extra environment for the agent (engine selection, provider URLs) */
   agentEnv?: NodeJS.ProcessEnv;
+  /**
+   * extra environment for the web server (DATA_DIR, DATABASE_URL, VOXANNE_DEMO_SEED). Without a
+   * DATA_DIR here the web server's embedded database lives in the stack's temp directory: parallel
+   * test stacks must not share one (PGlite is one process's at a time).
+   */
+  webEnv?: NodeJS.ProcessEnv;
   /** the worker to run instead of Voxanne's (the benchmark runs a stock AgentSession this way) */
   agentScript?: string;
   /** false: no web server (the benchmark's callers join LiveKit directly) */
@@ -100,7 +106,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode },
+      env: { ...process.env, DATA_DIR: join(dir, 'pglite'), ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode, ...opts.webEnv },
       onLine: (l) => log('web', l),
     });
     children.push(web);
