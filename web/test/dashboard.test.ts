@@ -105,7 +105,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     assert.equal((await rawRequest(port, 'GET', '/dashboard/../secret')).status, 400);
   });
 
-  it('logs in and shows the overview figures the database holds', async () => {
+  it('logs in, shows the overview figures the database holds, and logs out', async () => {
     const { page, errors, close } = await asOwner();
     try {
       assert.equal(await page.getByTestId('clinic-name').textContent(), (await tenantBySlug(db, 'riverside'))!.name);
@@ -135,6 +135,11 @@ forEachDatabase('dashboard in Chromium', (h) => {
       const [latest] = await db.query<{ mode: string }>('select mode from call_sessions where tenant_id = $1 order by started_at desc limit 1', [riversideId]);
       assert.equal(await page.getByTestId('safe-mode-banner').count(), latest!.mode === 'cloud' ? 0 : 1);
       assert.ok((await page.locator('[data-testid="weekly-chart"] rect.bar-calls').count()) > 0);
+
+      await page.getByTestId('logout').click();
+      await page.waitForURL(/\/login$/, WAIT);
+      await page.goto('/dashboard/bookings');
+      await page.waitForURL(/\/login\?next=%2Fdashboard%2Fbookings$/, WAIT);
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -172,7 +177,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     try {
       await page.getByTestId('nav-settings').click();
       await ready(page);
-      const greeting = `Good morning from the dashboard test, ${Date.now()}!`;
+      const greeting = 'Good morning, and thank you for calling Riverside Aesthetic Surgery. How can I help?';
       await page.getByTestId('setting-greeting').fill(greeting);
       await page.getByTestId('settings-save').click();
       await page.getByText('Saved. The next call uses these settings.').waitFor(WAIT);

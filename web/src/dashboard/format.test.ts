@@ -13,6 +13,7 @@ import {
   formatSince,
   humanize,
   channelLabel,
+  serviceLabel,
 } from './format.ts';
 
 describe('dashboard formatting', () => {
@@ -82,5 +83,14 @@ describe('dashboard formatting', () => {
     assert.equal(humanize(''), EMPTY);
     assert.equal(channelLabel('sip'), 'Phone (SIP)');
     assert.equal(channelLabel('carrier-pigeon'), 'carrier-pigeon');
+  });
+
+  it('names services from their ids, initialisms in capitals', () => {
+    assert.equal(serviceLabel('bbl'), 'BBL');
+    assert.equal(serviceLabel('tummy-tuck'), 'Tummy tuck');
+    assert.equal(serviceLabel('rhinoplasty'), 'Rhinoplasty');
+    assert.equal(serviceLabel('botox'), 'Botox');
+    assert.equal(serviceLabel('nose'), 'Nose');
+    assert.equal(serviceLabel(''), EMPTY);
   });
 });

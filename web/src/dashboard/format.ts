@@ -118,3 +118,12 @@ export function humanize(word: string | null | undefined): string {
   const spaced = word.replace(/[_-]+/g, ' ').trim().toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
+
+/**
+ * A booking carries the service's id from the knowledge base ("rhinoplasty", "tummy-tuck", "bbl");
+ * short ids are initialisms and read better in capitals.
+ */
+export function serviceLabel(id: string | null | undefined): string {
+  if (!id) return EMPTY;
+  return /^[a-z]{2,4}$/i.test(id) && !/^(lip|face|neck|arm|eye|nose|skin|brow|chin|ear|hair)s?$/i.test(id) ? id.toUpperCase() : humanize(id);
+}

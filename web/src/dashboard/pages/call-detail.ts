@@ -2,7 +2,7 @@ import { api } from '../api.ts';
 import { responsive } from '../charts.ts';
 import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
-import { channelLabel, formatDateTime, formatDuration, formatMoney, formatMs, formatTime, humanize } from '../format.ts';
+import { channelLabel, serviceLabel, formatDateTime, formatDuration, formatMoney, formatMs, formatTime, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
 import type { Booking, CallDetail, Turn, TurnMetrics } from '../types.ts';
@@ -93,7 +93,7 @@ export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElemen
     'li',
     { class: 'booking', 'data-testid': 'booking' },
     h('div', { class: 'booking-when' }, h('strong', {}, timeOnly ? formatTime(b.startsAt, zone()) : formatDateTime(b.startsAt, now, zone())), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt, zone())}`)),
-    h('div', { class: 'booking-what' }, h('strong', {}, humanize(b.service)), h('span', {}, `${b.name} · ${b.phone}`)),
+    h('div', { class: 'booking-what' }, h('strong', {}, serviceLabel(b.service)), h('span', {}, `${b.name} · ${b.phone}`)),
     h('div', { class: 'booking-meta' }, typeof b.priceCents === 'number' ? h('span', {}, formatMoney(b.priceCents)) : null, badge(humanize(b.status), statusKind(b.status))),
   );
 }
