@@ -4,7 +4,6 @@
  * clinic.yaml), the appointment tools over the records API, the call recorder, and the after-call
  * summary. main.ts calls prepareCall() once per call and hands the result to CallSession.
  */
-import { createHmac } from 'node:crypto';
 import { llm } from '@livekit/agents';
 import { BOOKING_TOOLS } from '../core/booking-tools.ts';
 import { extractiveSummary, type CallSummary, type SummaryItem } from '../core/call-summary.ts';
@@ -18,18 +17,15 @@ import type { KnowledgeBase } from '../knowledge/schema.ts';
 import { knowledgeBaseSchema } from '../knowledge/schema.ts';
 import { runBookingTool } from '../records/booking-tools.ts';
 import { RecordsClient, type Signer } from '../records/http-client.ts';
+import { signRecordsRequest } from '../records/signature.ts';
 import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../records/http-records.ts';
 import type { BookingStore, CallRecorder } from '../records/types.ts';
 import type { Engines } from './call-session.ts';
 import type { Logger } from './logger.ts';
 import type { ReplyTools } from './reply.ts';
 
-/**
- * The signature RECORDS-API.md specifies: hex HMAC-SHA256 over `${timestamp}.${method}.${path}.${body}`
- * with the LiveKit API secret. (records/signature.ts, shared with the web server, replaces this once it lands.)
- */
-export const contractSigner: Signer = (secret, timestamp, method, path, body) =>
-  createHmac('sha256', secret).update(`${timestamp}.${method}.${path}.${body}`).digest('hex');
+/** The records API's signature (RECORDS-API.md), the one implementation the web server verifies with. */
+export const contractSigner: Signer = signRecordsRequest;
 
 export interface RecordsSettings {
   VOXANNE_RECORDS_URL?: string | undefined;

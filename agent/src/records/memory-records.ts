@@ -10,8 +10,8 @@ import {
   RecordsError, type Slot, SlotTakenError, type StateRecord, type TurnRecord,
 } from './types.ts';
 
-/** every visit is booked in one-hour slots (the consultation length) */
-export const SLOT_MINUTES = 60;
+/** slot length, as the web server has it (web/server/db/bookings.ts) */
+export const SLOT_MINUTES = 30;
 
 export interface MemoryCall {
   start: CallStart;

@@ -19,12 +19,13 @@ const quiet = { warn() {}, error() {} };
 test('memory store: free slots within opening hours, in the clinic time zone, none on a closed day', async () => {
   const m = new MemoryRecords(kb, () => NOW);
   const tuesday = await m.availability('2026-03-03', 'consultation');
-  assert.equal(tuesday.length, 9, 'eight to five in one-hour slots');
+  assert.equal(tuesday.length, 18, 'eight to five in half-hour slots');
   assert.equal(tuesday[0]!.startsAt, '2026-03-03T08:00:00-08:00');
   assert.equal(tuesday.at(-1)!.endsAt, '2026-03-03T17:00:00-08:00');
+  assert.equal(tuesday.at(-1)!.startsAt, '2026-03-03T16:30:00-08:00');
   assert.deepEqual(await m.availability('2026-03-08', 'consultation'), [], 'Sunday is closed');
   const today = await m.availability('2026-03-02', 'consultation');
-  assert.equal(today[0]!.startsAt, '2026-03-02T10:00:00-08:00', 'past slots are not offered');
+  assert.equal(today[0]!.startsAt, '2026-03-02T09:30:00-08:00', 'past slots are not offered');
   await assert.rejects(m.availability('2026-03-03', 'hair-transplant'), (e: RecordsError) => e.field === 'service');
 });
 
@@ -44,7 +45,7 @@ test('memory store: a slot can be booked once, also by two calls at the same mom
   assert.equal(moved.startsAt, '2026-03-04T14:00:00-08:00');
   await m.cancel(mine!.id);
   assert.deepEqual(await m.findByPhone('+16195550100'), []);
-  await assert.rejects(m.book({ name: 'X', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:30:00-08:00' }), /not a slot/);
+  await assert.rejects(m.book({ name: 'X', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:15:00-08:00' }), /not a slot/);
 });
 
 /** A small stand-in for the web server's internal API: checks signatures, can be made unavailable. */
@@ -92,7 +93,7 @@ test('http store: signed requests, a slot taken is a typed error, a brief outage
     const store = new HttpBookingStore(client, 'riverside');
     srv.failNext(2);
     const slots = await store.availability('2026-03-03', 'consultation');
-    assert.equal(slots.length, 9);
+    assert.equal(slots.length, 18);
     const b = await store.book({ name: 'Sarah Jones', phone: '+16195550100', service: 'consultation', startsAt: slots[0]!.startsAt });
     assert.equal(b.name, 'Sarah Jones');
     await assert.rejects(store.book({ name: 'Tom', phone: '+16195550111', service: 'consultation', startsAt: slots[0]!.startsAt }), SlotTakenError);

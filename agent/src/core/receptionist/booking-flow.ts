@@ -287,7 +287,9 @@ function offered(kb: KnowledgeBase, d: Draft): SpokenSlot[] {
     const part = slots.filter((s) => (localParts(new Date(s.startsAt), tz).time < '12:00') === (d.partOfDay === 'morning'));
     if (part.length) slots = part;
   }
-  return slots.slice(0, 3);
+  // times on the hour are easier to hear and to choose; half hours fill in when there are few
+  const onTheHour = slots.filter((s) => localParts(new Date(s.startsAt), tz).time.endsWith(':00'));
+  return (onTheHour.length >= 3 ? onTheHour : slots).slice(0, 3);
 }
 
 function pickOffered(kb: KnowledgeBase, d: Draft, tokens: string[]): string | undefined {
