@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startWebServer, testConfig, type Running } from '../server/test-support.ts';
+import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
 import { createStubApi, type StubApi } from './dashboard-stub-api.ts';
 import { ARTIFACTS, buildClient, horizontalOverflow, launch, logIn, newPage, ready, screenshot, WAIT, WIDTHS } from './dashboard-support.ts';
@@ -237,6 +237,26 @@ describe('dashboard pages (stub API)', () => {
       } finally {
         await context.close();
       }
+    }
+  });
+
+  it('is served by Vite in dev mode too: dashboard.html for /login and /dashboard/*, the talking page at /', async () => {
+    const dev = await startWebServer(testConfig({ mode: 'dev' }));
+    const { context, page, errors } = await newPage(browser, dev.baseUrl);
+    try {
+      for (const path of ['/login', '/dashboard', '/dashboard/calls/abc?x=1']) {
+        const res = await rawRequest(dev.port, 'GET', path);
+        assert.equal(res.status, 200, path);
+        assert.match(res.body, /src="\/src\/dashboard\/main\.ts"/, path);
+        assert.match(res.body, /@vite\/client/, `${path} is transformed by Vite`);
+      }
+      assert.match((await rawRequest(dev.port, 'GET', '/')).body, /Talk to Voxanne/);
+      await page.goto('/login');
+      await page.getByTestId('login-submit').waitFor(WAIT);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await dev.stop();
     }
   });
 });
