@@ -153,6 +153,16 @@ forEachDatabase('dashboard in Chromium', (h) => {
       await ready(page);
       const total = await one('select count(*)::int as n from call_sessions where tenant_id = $1', [riversideId]);
       assert.match((await page.locator('.page-header .subtitle').textContent())!, new RegExp(`^${total} calls`));
+      const today = localParts(new Date(), timeZone).date;
+      await page.getByTestId('filter-from').fill(today);
+      await page.getByTestId('filter-to').fill(today);
+      await page.getByTestId('call-filters').getByRole('button', { name: 'Apply' }).click();
+      await page.waitForURL(/from=/, WAIT);
+      await ready(page);
+      const todays = await one('select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2', [riversideId, zonedIso(today, '00:00', timeZone)]);
+      assert.equal(await page.getByTestId('call-row').count(), todays, "the date filter means the clinic's day");
+      await page.goto('/dashboard/calls');
+      await ready(page);
       const [call] = await db.query<{ id: string }>(
         'select id from call_sessions c where tenant_id = $1 and exists (select 1 from conversation_turns t where t.call_id = c.id) order by started_at desc limit 1',
         [riversideId],

@@ -14,6 +14,7 @@ import {
   humanize,
   channelLabel,
   serviceLabel,
+  zonedInstant,
 } from './format.ts';
 
 describe('dashboard formatting', () => {
@@ -92,5 +93,13 @@ describe('dashboard formatting', () => {
     assert.equal(serviceLabel('botox'), 'Botox');
     assert.equal(serviceLabel('nose'), 'Nose');
     assert.equal(serviceLabel(''), EMPTY);
+  });
+
+  it("turns a date filter into the instant the clinic's day starts or ends", () => {
+    assert.equal(zonedInstant('2026-11-23', '00:00', 'America/Los_Angeles'), '2026-11-23T08:00:00.000Z');
+    assert.equal(zonedInstant('2026-07-01', '00:00', 'America/Los_Angeles'), '2026-07-01T07:00:00.000Z', 'summer time');
+    assert.equal(zonedInstant('2026-11-23', '23:59:59.999', 'Europe/Berlin'), '2026-11-23T22:59:59.999Z');
+    assert.equal(zonedInstant('2026-11-23', '00:00', 'UTC'), '2026-11-23T00:00:00.000Z');
+    assert.equal(zonedInstant('23/11/2026', '00:00', 'UTC'), null);
   });
 });

@@ -1,7 +1,7 @@
 import { api } from '../api.ts';
 import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
-import { channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
+import { zonedInstant, channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '../types.ts';
 
@@ -13,9 +13,11 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
   const offset = Math.max(0, Number(params.get('offset')) || 0);
   const query = new URLSearchParams();
   for (const k of ['status', 'channel', 'q']) if (params.get(k)) query.set(k, params.get(k)!);
-  // date inputs are calendar days in the viewer's zone; the API wants instants
-  if (params.get('from')) query.set('from', new Date(`${params.get('from')}T00:00:00`).toISOString());
-  if (params.get('to')) query.set('to', new Date(`${params.get('to')}T23:59:59.999`).toISOString());
+  // date inputs are the clinic's calendar days; the API wants instants
+  const from = zonedInstant(params.get('from') ?? '', '00:00', zone());
+  const to = zonedInstant(params.get('to') ?? '', '23:59:59.999', zone());
+  if (from) query.set('from', from);
+  if (to) query.set('to', to);
   query.set('limit', String(PAGE_SIZE));
   query.set('offset', String(offset));
   const { calls, total } = await api<{ calls: CallRow[]; total: number }>(`/api/calls?${query}`, { signal: ctx.signal });

@@ -41,14 +41,25 @@ export async function renderLive(ctx: PageContext): Promise<void> {
   draw();
 
   const source = new EventSource('/api/live/stream');
-  source.addEventListener('open', () => {
+  source.addEventListener('open', async () => {
+    // after a reconnect the events in between are gone: start again from the current list
+    if (status.dataset.state === 'reconnecting') {
+      try {
+        calls = (await api<{ calls: LiveCall[] }>('/api/live', { signal: ctx.signal })).calls.reduce<LiveCall[]>((list, c) => applyLiveEvent(list, c), []);
+        draw();
+      } catch {
+        return; // the next error or open event tries again
+      }
+    }
     status.textContent = 'Live';
     status.dataset.state = 'open';
   });
   source.addEventListener('error', () => {
-    // EventSource reconnects by itself; a session that expired meanwhile shows up on the next page load
+    if (status.dataset.state === 'reconnecting') return;
     status.textContent = 'Reconnecting…';
     status.dataset.state = 'reconnecting';
+    // EventSource retries by itself, but cannot see a 401: ask once, and a logged-out session goes to /login
+    api('/api/me').catch(() => {});
   });
   source.addEventListener('call', (ev) => {
     const call = parseLiveEvent((ev as MessageEvent<string>).data);
