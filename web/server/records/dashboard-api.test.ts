@@ -180,6 +180,13 @@ forEachDatabase('dashboard API', (h) => {
     assert.equal((await call(base, 'GET', '/api/settings', { cookie: staff })).body.agentName, 'Ava', 'refused saves changed nothing');
   });
 
+  it('a write from a page of another origin is refused; the same origin is fine', async () => {
+    const s = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
+    const put = (origin: string) => fetch(`${base}/api/settings`, { method: 'PUT', headers: { cookie: owner, origin, 'content-type': 'application/json' }, body: JSON.stringify(s) });
+    assert.equal((await put('http://evil.example')).status, 403);
+    assert.equal((await put(base)).status, 200);
+  });
+
   it('users: the owner lists the clinic\'s users; staff get 403; unknown method 405', async () => {
     const u = (await call(base, 'GET', '/api/users', { cookie: owner })).body.users;
     assert.deepEqual(u.map((x: { email: string }) => x.email), ['owner@alpha.test', 'staff@alpha.test']);

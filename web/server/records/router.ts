@@ -64,6 +64,17 @@ export function compile(routes: readonly Route[]): Compiled[] {
   });
 }
 
+/** a browser's write from a page of another origin (requests without Origin, like curl's, are not browsers' writes) */
+function crossSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 /** false when no route has this path (the caller answers 404); otherwise the request is answered */
 export async function dispatch(table: Compiled[], req: IncomingMessage, res: ServerResponse, deps: RecordsDeps): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -96,7 +107,11 @@ export async function dispatch(table: Compiled[], req: IncomingMessage, res: Ser
         timestamp: h('x-voxanne-timestamp'), signature: h('x-voxanne-signature'), method: req.method ?? '', path: req.url ?? '', body: text,
       }, deps.now().getTime());
       if (!v.ok) throw new HttpError(401, v.error);
-    } else if (route.access !== 'public') {
+    } else if (hasBody && crossSite(req)) {
+      // the cookie is SameSite=Lax already; this also refuses a same-site but foreign-origin page
+      throw new HttpError(403, 'cross-site request refused');
+    }
+    if (route.access === 'user' || route.access === 'owner') {
       const token = sessionToken(req);
       user = token ? await sessionUser(deps.db, token, deps.now()) : undefined;
       if (!user) throw new HttpError(401, 'not logged in');
