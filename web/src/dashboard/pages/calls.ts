@@ -126,7 +126,13 @@ function callCards(calls: CallRow[], now: Date): HTMLElement {
           { class: 'call-card', href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true, 'data-testid': 'call-card' },
           h('span', { class: 'cc-top' }, h('strong', {}, c.caller || 'Unknown caller'), badge(humanize(c.status), statusKind(c.status))),
           h('span', { class: 'cc-line muted' }, `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`),
-          h('span', { class: 'cc-line' }, [humanize(c.outcome), plural(c.turnCount, 'turn'), plural(c.bargeIns, 'barge-in'), `${formatMs(c.v2vP50)} reply`].join(' · ')),
+          h('span', { class: 'cc-line' }, humanize(c.outcome)),
+          h(
+            'span',
+            { class: 'cc-line muted' },
+            // zeros and missing figures are left out: "0 barge-ins · — reply" is noise on a small screen
+            [plural(c.turnCount, 'turn'), c.bargeIns ? plural(c.bargeIns, 'barge-in') : null, c.v2vP50 !== null ? `replies in ${formatMs(c.v2vP50)}` : null].filter(Boolean).join(' · '),
+          ),
         ),
       ),
     ),
