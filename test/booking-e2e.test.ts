@@ -1,48 +1,49 @@
 /**
  * A spoken booking through the real stack: a simulated caller speaks (flite voice) to the agent
- * over a real LiveKit server, fully offline (pocketsphinx, the rules brain, flite), and the booking
- * lands in the records store with the right name, phone and slot — written by the agent through
- * the signed internal API, as are the call, its turns and its summary.
- *
- * The records server here is the contract's stand-in (agent/src/records/testing/); the web
- * server's own implementation of web/server/RECORDS-API.md replaces it by pointing
- * VOXANNE_RECORDS_URL at the stack's web server.
+ * over a real LiveKit server, fully offline (pocketsphinx, the rules brain, flite). The agent books
+ * through the web server's signed internal API; the booking is then read back through that API
+ * and, with the stack stopped, straight from the database, together with the call record (its
+ * turns, states, outcome and summary).
  */
 import { dispose } from '@livekit/rtc-node';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contractSigner } from '../agent/src/call/clinic-services.ts';
 import { addDaysToDate, localParts, nextWeekday, zonedIso } from '../agent/src/core/text/calendar.ts';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
-import { startStandInRecordsServer, type StandInRecordsServer } from '../agent/src/records/testing/stand-in-records-server.ts';
+import { RecordsClient } from '../agent/src/records/http-client.ts';
+import { HttpBookingStore } from '../agent/src/records/http-records.ts';
+import { openPglite } from '../web/server/db/db.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { speech48k } from './support/speech.ts';
-import { startTestStack, TEST_SECRET, type TestStack } from './support/test-stack.ts';
+import { startTestStack, TEST_SECRET, waitForLog, type TestStack } from './support/test-stack.ts';
 
-let stack: TestStack;
-let records: StandInRecordsServer;
+let stack: TestStack | undefined;
+// a database of its own, so the test neither sees nor touches the development data in .data/
+const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-booking-e2e-'));
 
 before(async () => {
-  const kb = await loadKnowledgeBase();
-  records = await startStandInRecordsServer({ kb, secret: TEST_SECRET, sign: contractSigner });
-  stack = await startTestStack('booking-e2e', { VOXANNE_RECORDS_URL: records.url, VOXANNE_TENANT: 'riverside' });
+  stack = await startTestStack('booking-e2e', {}, { webEnv: { DATA_DIR: dataDir } });
 });
 
 after(async () => {
   await dispose();
   await stack?.stop();
-  await records?.close();
 });
 
-test('a caller books a consultation by voice; the booking, the call and its summary are recorded', async () => {
+test('a caller books a consultation by voice; the booking and the call are in the database', async () => {
+  const s = stack!;
   const kb = await loadKnowledgeBase();
   const tz = kb.clinic.timezone;
   // "Tuesday" is the next Tuesday after today (open eight to five)
   const today = localParts(new Date(), tz).date;
   const tuesday = nextWeekday(addDaysToDate(today, 1), 'tuesday');
-  const c = await SimCaller.join({ url: stack.livekitUrl, apiKey: stack.apiKey, apiSecret: stack.apiSecret, room: `booking-${Date.now()}`, publishMic: true });
+  const c = await SimCaller.join({ url: s.livekitUrl, apiKey: s.apiKey, apiSecret: s.apiSecret, room: `booking-${Date.now()}`, publishMic: true });
   const agentSaid = () => c.transcripts('agent').join(' | ');
-  const listening = () => c.states().filter((s) => s === 'LISTENING').length;
+  const listening = () => c.states().filter((x) => x === 'LISTENING').length;
   /** says `text` once she is listening, then waits for her answer to match `expect` */
   const turn = async (text: string, expect: RegExp) => {
     await c.waitFor(() => c.states().at(-1) === 'LISTENING', 30_000, `her to listen before "${text}"`);
@@ -59,6 +60,7 @@ test('a caller books a consultation by voice; the booking, the call and its summ
       throw new Error(`${(err as Error).message}; she said: ${agentSaid()}; she heard: ${c.transcripts('user').join(' | ')}`);
     }
   };
+  const store = new HttpBookingStore(new RecordsClient({ baseUrl: s.webUrl, secret: TEST_SECRET, sign: contractSigner }), 'riverside');
   try {
     await c.waitFor(() => listening() >= 2, 30_000, 'the greeting to finish');
     await turn("I'd like to book a consultation", /What day works for you\?/);
@@ -76,33 +78,43 @@ test('a caller books a consultation by voice; the booking, the call and its summ
       await turn(nameOk ? 'six one nine five five five two four one eight' : 'my name is Sarah Jones', /Shall I book that\?/);
     }
     assert.match(readBack(), /Let me read that back\. A consultation on .* at ten a m\. For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/, 'the read-back');
-    assert.equal(records.records.bookings.length, 0, 'nothing booked before the yes');
+    assert.deepEqual(await store.findByPhone('+16195552418'), [], 'nothing booked before the yes');
     await turn('yes', /You're all set/);
-    const [b] = records.records.bookings;
-    assert.ok(b, 'a booking was written');
+    // through the web server, from its database
+    const [b] = await store.findByPhone('+16195552418');
+    assert.ok(b, 'the booking is in the database');
     assert.equal(b.name, 'Sarah Jones');
     assert.equal(b.phone, '+16195552418');
     assert.equal(b.service, 'consultation');
-    assert.equal(b.startsAt, zonedIso(tuesday, '10:00', tz));
+    assert.equal(Date.parse(b.startsAt), Date.parse(zonedIso(tuesday, '10:00', tz)));
     assert.equal(b.status, 'booked');
   } finally {
     await c.leave();
   }
-  // the call's record: the start, the turns as they happened, and the end with its summary
-  const waitEnd = async () => {
-    for (let i = 0; i < 100 && ![...records.records.calls.values()].some((x) => x.end); i++) await new Promise((r) => setTimeout(r, 100));
-  };
-  await waitEnd();
-  const calls = [...records.records.calls.values()];
-  assert.equal(calls.length, 1);
-  const call = calls[0]!;
-  assert.equal(call.start.tenant, 'riverside');
-  assert.equal(call.start.channel, 'web');
-  assert.ok(call.turns.some((t) => t.speaker === 'caller' && /sarah jones/i.test(t.text)));
-  assert.ok(call.turns.some((t) => t.speaker === 'agent' && /You're all set/.test(t.text)));
-  assert.ok(call.states.some((s) => s.state === 'SPEAKING'));
-  assert.equal(call.end?.outcome, 'booked');
-  assert.match(call.end?.summary ?? '', /Booked consultation for Sarah Jones \(\+16195552418\)/);
-  assert.equal(records.rejected, 0, 'every request was signed correctly');
-  assert.equal(records.records.bookings[0]!.callId, call.start.callId);
+  // the call's record is finished (the job waits for its records) before the job exits; then the
+  // stack stops and the database is read directly
+  await waitForLog(s, 'agent', /"msg":"job exiting"/, 30_000);
+  await dispose();
+  await s.stop();
+  stack = undefined;
+  const db = await openPglite(dataDir);
+  try {
+    const calls = await db.query<Record<string, unknown>>('select id, channel, status, outcome, summary, mode from call_sessions');
+    assert.equal(calls.length, 1);
+    const call = calls[0]!;
+    assert.equal(call.channel, 'web');
+    assert.equal(call.status, 'completed');
+    assert.equal(call.outcome, 'booked');
+    assert.equal(call.mode, 'offline');
+    assert.match(String(call.summary), /Booked consultation for Sarah Jones \(\+16195552418\)/);
+    const turns = await db.query<{ speaker: string; text: string }>('select speaker, text from conversation_turns where call_id = $1', [call.id]);
+    assert.ok(turns.some((t) => t.speaker === 'caller' && /sarah jones/i.test(t.text)));
+    assert.ok(turns.some((t) => t.speaker === 'agent' && /You're all set/.test(t.text)));
+    const states = await db.query<{ state: string }>('select state from call_states where call_id = $1', [call.id]);
+    assert.ok(states.some((x) => x.state === 'SPEAKING'));
+    const bookings = await db.query<{ call_id: string; name: string }>("select call_id, name from bookings where status = 'booked'");
+    assert.deepEqual(bookings, [{ call_id: call.id, name: 'Sarah Jones' }]);
+  } finally {
+    await db.close();
+  }
 });

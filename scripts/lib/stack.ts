@@ -95,7 +95,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const agent = startChild('agent', process.execPath, ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'], {
       cwd: ROOT,
-      env: { ...process.env, ...opts.agentEnv, ...creds, AGENT_HTTP_PORT: String(ports.agentHealth) },
+      // the agent books and records calls through this web server's internal API (it starts right after),
+      // unless the environment names another records server (an empty VOXANNE_RECORDS_URL= names none)
+      env: {
+        ...process.env,
+        ...(opts.web === false ? {} : { VOXANNE_RECORDS_URL: process.env.VOXANNE_RECORDS_URL || webUrl }),
+        ...opts.agentEnv,
+        ...creds,
+        AGENT_HTTP_PORT: String(ports.agentHealth),
+      },
       onLine: (l) => log('agent', l),
     });
     children.push(agent);

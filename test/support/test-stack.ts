@@ -34,7 +34,12 @@ export interface TestStack extends Stack {
 }
 
 /** A whole Voxanne on free loopback ports; its output goes to test-artifacts/<name>.log. */
-export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv = {}, opts: { telephony?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  name: string,
+  agentEnv: NodeJS.ProcessEnv = {},
+  /** webEnv: extra environment for the web server (a DATA_DIR the test reads after stopping the stack) */
+  opts: { telephony?: boolean; webEnv?: NodeJS.ProcessEnv } = {},
+): Promise<TestStack> {
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
@@ -55,6 +60,7 @@ export async function startTestStack(name: string, agentEnv: NodeJS.ProcessEnv =
     apiSecret: TEST_SECRET,
     webMode: 'static',
     agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+    ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
     log: (source, line) => {
       lines.push({ source, line });
       appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
