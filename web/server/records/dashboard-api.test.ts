@@ -180,6 +180,14 @@ forEachDatabase('dashboard API', (h) => {
     assert.equal((await call(base, 'GET', '/api/settings', { cookie: staff })).body.agentName, 'Ava', 'refused saves changed nothing');
   });
 
+  it('per-minute metrics of the clinic: calls, turns, v2v percentiles', async () => {
+    const m = (await call(base, 'GET', '/api/metrics', { cookie: staff })).body.metrics as { calls: number; turns: number; v2vP50: number | null }[];
+    assert.ok(m.reduce((s, x) => s + x.calls, 0) >= 2);
+    assert.ok(m.reduce((s, x) => s + x.turns, 0) >= 4);
+    assert.ok(m.some((x) => x.v2vP50 !== null));
+    assert.equal((await call(base, 'GET', '/api/metrics?from=nope', { cookie: staff })).body.field, 'from');
+  });
+
   it('a write from a page of another origin is refused; the same origin is fine', async () => {
     const s = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
     const put = (origin: string) => fetch(`${base}/api/settings`, { method: 'PUT', headers: { cookie: owner, origin, 'content-type': 'application/json' }, body: JSON.stringify(s) });

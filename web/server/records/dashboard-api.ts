@@ -5,14 +5,14 @@
  */
 import { listBookings } from '../db/bookings.ts';
 import { callDetail, listCalls } from '../db/call-queries.ts';
-import { liveCalls } from '../db/calls.ts';
+import { liveCalls, metricsBetween } from '../db/calls.ts';
 import { overview } from '../db/overview.ts';
 import { DUMMY_HASH, verifyPassword } from '../db/passwords.ts';
 import { getSettings, knowledgeBaseOf, listUsers, parseKnowledgeBase, saveSettings, userWithHash } from '../db/tenants.ts';
 import { CLEAR_COOKIE, createSession, deleteSession, sessionToken } from './auth.ts';
 import { check, clientIp, HttpError } from './http.ts';
 import type { Ctx, Route } from './router.ts';
-import { bookingsQuery, callsQuery, loginSchema, settingsSchema } from './schemas.ts';
+import { bookingsQuery, callsQuery, loginSchema, metricsQuery, settingsSchema } from './schemas.ts';
 import { openLiveStream } from './live-stream.ts';
 
 const me = (ctx: Ctx) => ctx.user!;
@@ -109,6 +109,15 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       await saveSettings(ctx.deps.db, me(ctx).tenantId, s);
       ctx.deps.logger.info({ userId: me(ctx).id, tenantId: me(ctx).tenantId }, 'settings saved');
       return { status: 200, body: await getSettings(ctx.deps.db, me(ctx).tenantId) };
+    },
+  },
+  {
+    method: 'GET', path: '/api/metrics', access: 'user',
+    async handler(ctx) {
+      const q = check(metricsQuery, ctx.query);
+      const to = q.to ?? ctx.deps.now().toISOString();
+      const from = q.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
+      return { status: 200, body: { metrics: await metricsBetween(ctx.deps.db, me(ctx).tenantId, from, to) } };
     },
   },
   {

@@ -95,6 +95,9 @@ export const bookingsQuery = z.object({
   status: z.enum(['booked', 'cancelled']).optional(),
 });
 
+/** per-minute aggregates; default the last 24 hours */
+export const metricsQuery = z.object({ from: timeOrDate.optional(), to: timeOrDate.optional() });
+
 export const settingsSchema = z.object({
   agentName: z.string().trim().min(1).max(80),
   voice: z.string().trim().min(1).max(100),
