@@ -216,6 +216,29 @@ forEachDatabase('dashboard in Chromium', (h) => {
     }
   });
 
+  it('says so in plain words when the password is wrong, and when there were too many attempts', async () => {
+    const { context, page } = await newPage(browser, baseUrl);
+    try {
+      await page.goto('/login');
+      await ready(page);
+      const email = `nobody-${h.kind}@example.test`; // its own rate-limit key: the other tests' logins are unaffected
+      await page.getByTestId('login-email').fill(email);
+      const messages: string[] = [];
+      // the server allows a few failures per address and email; the page must word both answers
+      for (let i = 0; i < 10 && !messages.some((m) => /Too many attempts/.test(m)); i++) {
+        await page.getByTestId('login-password').fill(`wrong-${i}`);
+        await page.getByTestId('login-submit').click();
+        await page.locator('[data-testid="login-submit"]:not([disabled])').waitFor(WAIT);
+        messages.push((await page.getByTestId('login-error').textContent()) ?? '');
+      }
+      assert.match(messages[0]!, /do not match an account/);
+      assert.match(messages.at(-1)!, /Too many attempts/);
+      assert.match(page.url(), /\/login$/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("refuses another clinic's call with a plain not-found page, both ways", async () => {
     const { page, close } = await asOwner();
     try {
