@@ -16,7 +16,7 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   const callsHost = h('div', { class: 'chart-host' });
   const latencyHost = h('div', { class: 'chart-host' });
   fill(ctx.root,
-    pageHeader('Overview', `${ctx.me.tenant.name} · ${new Intl.DateTimeFormat('en-US', { timeZone: zone(), weekday: 'long', month: 'long', day: 'numeric' }).format(now)}`),
+    pageHeader('Overview', `${ctx.me.tenant.name} · ${new Intl.DateTimeFormat('en-US', { timeZone: zone(), weekday: 'long', month: 'short', day: 'numeric' }).format(now)}`),
     o.safeMode?.active ? safeModeBanner(o.safeMode) : null,
     h(
       'div',
