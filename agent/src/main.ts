@@ -123,7 +123,9 @@ export default defineAgent<ProcData>({
       // she hangs up by closing the room: the caller's page or phone leg sees the call end
       hangUp: () => ctx.deleteRoom(),
       ...(prepared.tools ? { tools: prepared.tools } : {}),
-      ...(prepared.recorder ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: 'web' as const } } : {}),
+      ...(prepared.recorder
+        ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: phone ? ('sip' as const) : ('web' as const), ...(phone ? { callerPhoneMasked: maskPhoneNumber(phone.number) } : {}) } }
+        : {}),
       summarize: prepared.summarize,
       guard: prepared.guard,
       ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
