@@ -204,6 +204,25 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000);
   });
 
+  test('asking for a person out loud: she says she is connecting you, then LiveKit transfers the call', async (t) => {
+    const ask = await phoneSpeech('ask-person', 'can i speak to a person please');
+    const since = stack.lines.length;
+    const { call, phone } = await dial();
+    await answered(call, phone);
+    await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
+    await phone.waitFor(() => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined, 30_000, 'the greeting to end');
+    const asked = await phone.play(ask);
+    const said = JSON.parse(await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000, since)).pii.text as string;
+    t.diagnostic(`heard: ${said}`);
+    await waitForLog(stack, 'agent', /"msg":"caller turn handed off"/, 10_000, since);
+    await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000, since);
+    assert.ok(phone.audibleMs(asked.endMs) >= 1500, `she said she was connecting them before the transfer (${phone.audibleMs(asked.endMs)} ms of her voice)`);
+    assert.equal(await call.child.exited, 0, 'sipp accepted the REFER and got LiveKit’s BYE');
+    const refer = (await call.messages()).split(/^-{10,}.*$/m).find((m) => /^REFER /m.test(m));
+    assert.match(refer ?? '', /^Refer-To: .*tel:\+15550100999/m);
+    await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000, since);
+  });
+
   test('an outbound reminder: LiveKit SIP dials the patient through the outbound trunk, she speaks once they answer', async () => {
     const phone = await RtpPhone.open();
     phones.push(phone);

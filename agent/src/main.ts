@@ -19,6 +19,7 @@ import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
 import { maskPhoneNumber, outboundGreeting, outboundPurpose } from './core/phone/phone-number.ts';
 import { PhoneCall } from './phone/phone-call.ts';
+import { asksForPerson } from './core/receptionist/understand.ts';
 import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 
@@ -130,6 +131,8 @@ export default defineAgent<ProcData>({
       guard: prepared.guard,
       ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
       onState: (to, from) => phoneCall?.onAgentState(to, from),
+      // on the phone, "can I speak to someone?" goes to a person (or she says no one is free), not to the brain
+      ...(phoneCall ? { handOff: (text: string) => asksForPerson(text) && (void phoneCall!.toPerson(), true) } : {}),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     await session.start();

@@ -71,8 +71,9 @@ export async function startTestStack(
 }
 
 /** Resolves when a line from `source` matches re (lines already seen count too). */
-export function waitForLog(s: TestStack, source: string, re: RegExp, timeoutMs: number): Promise<string> {
-  const find = () => s.lines.find((l) => l.source === source && re.test(l.line))?.line;
+/** The first line of `source` matching `re` (from line index `since` on), waiting up to timeoutMs for it. */
+export function waitForLog(s: TestStack, source: string, re: RegExp, timeoutMs: number, since = 0): Promise<string> {
+  const find = () => s.lines.find((l, i) => i >= since && l.source === source && re.test(l.line))?.line;
   const seen = find();
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {

@@ -60,6 +60,11 @@ export interface CallSessionOptions {
   summarize?(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
   /** true for a sentence of hers that must not be spoken (a leak of her instructions) */
   guard?(sentence: string): boolean;
+  /**
+   * A caller's turn that is not for the brain: true = taken care of elsewhere (on a phone line, "can I
+   * speak to someone?" hands the call to a person, who says her own line through say()).
+   */
+  handOff?(userText: string): boolean;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
   onState?(to: Machine['state'], from: Machine['state']): void;
 }
@@ -311,8 +316,15 @@ export class CallSession {
 
   #takeUserTurn(): void {
     if (this.#machine.state !== 'LISTENING' || !this.#pendingUser.length) return;
-    this.#turnUserText = this.#pendingUser.join(' ');
+    const text = this.#pendingUser.join(' ');
     this.#pendingUser = [];
+    if (this.o.handOff?.(text)) {
+      this.#log.info({}, 'caller turn handed off');
+      this.#history.addMessage({ role: 'user', content: text });
+      this.#recordTurn(text, [], '', new Date().toISOString(), false);
+      return;
+    }
+    this.#turnUserText = text;
     this.#marks.turnEndMs = this.#now();
     this.#dispatch({ type: 'turn_end', source: 'user' });
   }

@@ -63,6 +63,20 @@ function has(tokens: readonly string[], set: CueSet): boolean {
   return hasAny(tokens, set.exact, false) || hasAny(tokens, set.fuzzy, true);
 }
 
+function wantsPerson(tokens: readonly string[]): boolean {
+  return has(tokens, CUES.humanAlone) || (has(tokens, CUES.humanVerb) && has(tokens, CUES.humanTarget));
+}
+
+/**
+ * The caller asks for a person ("can I speak to someone?", "operator"), whatever the engine: on a phone
+ * line with a transfer number this hands the call over instead of asking the LLM or the rule brain.
+ * A question about people ("are you a person?") is not a request for one.
+ */
+export function asksForPerson(text: string): boolean {
+  const tokens = tokenize(text);
+  return wantsPerson(tokens) && !has(tokens, CUES.identity);
+}
+
 function findServices(kb: KnowledgeBase, tokens: readonly string[]): Service[] {
   const found: Array<{ s: Service; at: number }> = [];
   for (const s of kb.services) {
@@ -174,7 +188,7 @@ export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
     phone: has(tokens, CUES.phone),
     list: has(tokens, CUES.list),
     doYouOffer: has(tokens, CUES.doYouOffer),
-    human: has(tokens, CUES.humanAlone) || (has(tokens, CUES.humanVerb) && has(tokens, CUES.humanTarget)),
+    human: wantsPerson(tokens),
     callback: has(tokens, CUES.callback),
     injection: has(tokens, CUES.injection),
     greeting: has(tokens, CUES.greeting),
