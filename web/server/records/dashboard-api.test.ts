@@ -74,7 +74,7 @@ forEachDatabase('dashboard API', (h) => {
 
   it('me, overview and the calls list match what was recorded', async () => {
     const me = (await call(base, 'GET', '/api/me', { cookie: staff })).body;
-    assert.deepEqual(me.tenant, { slug: 'alpha', name: 'Alpha Clinic' });
+    assert.deepEqual(me.tenant, { slug: 'alpha', name: 'Alpha Clinic', timezone: 'America/Los_Angeles' });
     assert.equal(me.user.role, 'staff');
     const o = (await call(base, 'GET', '/api/overview', { cookie: staff })).body;
     assert.equal(o.callsToday >= 0 && o.callsThisWeek, 2);

@@ -51,7 +51,12 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET', path: '/api/me', access: 'user',
     async handler(ctx) {
       const u = me(ctx);
-      return { status: 200, body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName } } };
+      // the clinic's clock: the dashboard shows every time in it, whatever the browser's zone
+      const kb = await knowledgeBaseOf(ctx.deps.db, u.tenantId);
+      return {
+        status: 200,
+        body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName, timezone: kb.clinic.timezone } },
+      };
     },
   },
   {
