@@ -6,63 +6,48 @@
  *
  *   npm run bench                        # 8 calls per pipeline
  *   npm run bench -- --calls 20 --only voxanne
+ *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
+ *   npm run bench -- --only sip          # the phone leg alone
  */
 import { dispose } from '@livekit/rtc-node';
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
-import { startStack, type Stack } from '../scripts/lib/stack.ts';
 import { startFakeDeepgram } from '../test/fakes/deepgram/index.ts';
 import { startFakeGroq } from '../test/fakes/groq/fake-groq.ts';
-import type { RecordedRequest } from '../test/fakes/groq/types.ts';
 import { SimCaller } from '../test/support/sim-caller.ts';
 import { CHROMIUM_PATH, chromiumArgs } from '../web/test/browser-support.ts';
+import { startBenchStack } from './lib/bench-stack.ts';
 import { BenchTranscriber } from './lib/bench-transcriber.ts';
 import { defaultScript, runCall, type CallFigures } from './lib/caller-script.ts';
 import { plotHtml, type Panel } from './lib/plot.ts';
+import { BUDGET, LLM_TOKENS_PER_SECOND, PROVIDER_BUDGET_MS, scriptedAnswer } from './lib/scenario.ts';
+import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '8' },
     only: { type: 'string' },
+    sip: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results') },
   },
 });
 const CALLS = Number(args.calls);
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
 
-/** The customer's budget (seeds/000): STT final 150 ms after speech end, LLM first token 100 ms, TTS first byte 100 ms. */
-const BUDGET = { endpointingMs: 100, sttFinalMs: 50, llmFirstTokenMs: 100, ttsFirstByteMs: 100 };
-const PROVIDER_BUDGET_MS = BUDGET.endpointingMs + BUDGET.sttFinalMs + BUDGET.llmFirstTokenMs + BUDGET.ttsFirstByteMs;
 const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000 };
 
 const PIPELINES = [
   { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts') },
   { name: 'stock', agentScript: join(ROOT, 'bench/stock-agent.ts') },
 ].filter((p) => !args.only || p.name === args.only);
-if (PIPELINES.length === 0) throw new Error(`--only must be voxanne or stock, got ${args.only}`);
-
-const REPLIES: [RegExp, string][] = [
-  [/hours/i, "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings."],
-  [
-    /BBL/i,
-    'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
-      'It costs eight thousand to twelve thousand dollars, depending on your plan. ' +
-      'Recovery takes about two weeks, and most people go back to desk work after ten days. ' +
-      'Every procedure starts with a consultation with one of our board certified surgeons. ' +
-      'Would you like the front desk to call you back about a consultation?',
-  ],
-  [/located/i, "We're at twelve hundred Harbor Boulevard, Suite three hundred, in San Diego."],
-];
-function answer(req: RecordedRequest) {
-  const last = String(req.messages.at(-1)?.content ?? '');
-  return { content: REPLIES.find(([re]) => re.test(last))?.[1] ?? "Sorry, I didn't catch that. Could you say it again?" };
-}
+/** the phone leg: Voxanne through LiveKit SIP, a sipp caller with RTP (bench/lib/sip-bench.ts) */
+const SIP = args.sip || args.only === 'sip';
+if (PIPELINES.length === 0 && !SIP) throw new Error(`--only must be voxanne, stock or sip, got ${args.only}`);
 
 interface PipelineResult {
   calls: CallFigures[];
@@ -74,45 +59,13 @@ interface PipelineResult {
 }
 
 async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscriber, env: NodeJS.ProcessEnv): Promise<PipelineResult> {
-  const logFile = join(ROOT, 'test-artifacts', `bench-${p.name}.log`);
-  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-  writeFileSync(logFile, '');
-  let warm = 0;
-  const warmWaiters = new Set<() => void>();
-  const apiKey = 'benchkey';
-  const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
-  const stack: Stack = await startStack({
-    ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: 0, agentHealth: await freeTcpPort() },
-    apiKey,
-    apiSecret,
-    webMode: 'static',
-    web: false,
-    agentScript: p.agentScript,
-    agentEnv: env,
-    log: (source, line) => {
-      appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
-      if (source === 'agent' && /engines ready/.test(line)) {
-        warm++;
-        for (const w of [...warmWaiters]) w();
-      }
-    },
-  });
+  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({ name: `bench-${p.name}`, agentScript: p.agentScript, agentEnv: env });
   const calls: CallFigures[] = [];
   try {
     const script = await defaultScript();
     for (let i = 0; i < CALLS; i++) {
       // each call takes the warm job process; wait for its replacement so every call starts alike
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no warm ${p.name} job process for call ${i + 1}`)), 90_000);
-        const check = () => {
-          if (warm < i + 1) return;
-          clearTimeout(timer);
-          warmWaiters.delete(check);
-          resolve();
-        };
-        warmWaiters.add(check);
-        check();
-      });
+      await warmed(i + 1);
       const c = await SimCaller.join({ url: stack.livekitUrl, apiKey, apiSecret, room: `bench-${p.name}-${i}-${Date.now()}`, publishMic: true });
       try {
         const f = await runCall(c, stt, script);
@@ -130,6 +83,10 @@ async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscribe
   } finally {
     await stack.stop();
   }
+  return summarize(calls);
+}
+
+function summarize(calls: CallFigures[]): PipelineResult {
   const v2v = calls.flatMap((c) => c.v2vMs);
   const bargeIn = calls.flatMap((c) => c.bargeInMs);
   const greeting = calls.flatMap((c) => (c.greetingMs === undefined ? [] : [c.greetingMs]));
@@ -145,12 +102,14 @@ async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscribe
 }
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+/** the phone leg's greeting from the INVITE (its greeting_ms is from the answer, as a phone hears it) */
+let sipGreetingAfterInvite: Percentiles | undefined;
 
 async function main(): Promise<void> {
   loopDelay.enable();
   const stt = new BenchTranscriber();
   const dg = await startFakeDeepgram({ transcriber: stt, profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 } });
-  const groq = await startFakeGroq({ responder: answer, latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: 700 } });
+  const groq = await startFakeGroq({ responder: scriptedAnswer, latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: LLM_TOKENS_PER_SECOND } });
   const env = {
     DEEPGRAM_API_KEY: dg.apiKey,
     DEEPGRAM_BASE_URL: dg.url,
@@ -164,6 +123,12 @@ async function main(): Promise<void> {
     for (const p of PIPELINES) {
       console.log(`bench: ${p.name}, ${CALLS} calls`);
       results[p.name] = await benchPipeline(p, stt, env);
+    }
+    if (SIP) {
+      console.log(`bench: sip (Voxanne over LiveKit SIP), ${CALLS} calls`);
+      const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line));
+      results.sip = summarize(sip.figures);
+      sipGreetingAfterInvite = sip.greeting_after_invite_ms;
     }
   } finally {
     await dispose();
@@ -198,6 +163,7 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
   const pick = (r: PipelineResult) => ({ v2v_ms: r.v2v_ms, barge_in_ms: r.barge_in_ms, greeting_ms: r.greeting_ms, overhead_ms: r.overhead_ms });
   const json = {
     ...Object.fromEntries(Object.entries(results).map(([n, r]) => [n, pick(r)])),
+    ...(sipGreetingAfterInvite ? { sip_greeting_after_invite_ms: sipGreetingAfterInvite } : {}),
     provider_budget_ms: PROVIDER_BUDGET_MS,
     calls: CALLS,
     samples: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.samples])),

@@ -9,7 +9,7 @@ import { startFakeGroq, type FakeGroq } from '../test/fakes/groq/fake-groq.ts';
 import { GroqLLM } from '../agent/src/engines/groq/groq-llm.ts';
 import { RulesLLM } from '../agent/src/engines/rules/rules-llm.ts';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
-import { checkReply, CHECK_NAMES } from './checks.ts';
+import { checkReply, CHECK_NAMES, type ReplyContext } from './checks.ts';
 import { fakeGroqBrain } from './fake-groq-brain.ts';
 import { rawLlmText } from './raw-llm-text.ts';
 import { SCENARIO_NOW, SCENARIOS } from './scenarios.ts';
@@ -59,7 +59,7 @@ test('offline, the rules brain passes at least 95%', async () => {
 });
 
 test('the checks fail on bad replies', () => {
-  const ctx = { kb, nameJustGiven: false, toolFacts: noFacts() };
+  const ctx: ReplyContext = { kb, nameJustGiven: false, toolFacts: noFacts() };
   const failed = (reply: string, c = ctx) => checkReply(reply, c).filter((r) => !r.pass).map((r) => r.check);
   assert.deepEqual(failed('Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks beautifully. Call us.'), ['Short Sentences']);
   assert.deepEqual(failed('It costs $8,000. Call us.'), ['Numbers as Words']);

@@ -2,22 +2,18 @@
  * Word error rate of the offline recogniser on the real phone path: flite speech as 8 kHz μ-law RTP
  * into LiveKit SIP, through the room to the agent (phone-band fill on), transcripts read from the
  * agent's log. One call; after each utterance it waits for her answer to finish before the next.
- *   node --import tsx test/support/sip-stt-check.ts [--count 20]
+ *   npm run bench:sip-stt [-- --count 20]
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { linearToUlaw } from '../../agent/src/core/audio/g711.ts';
-import { resample } from '../../agent/src/core/audio/resample.ts';
-import { aggregateWer, wordErrorRate } from '../../agent/src/core/wer.ts';
-import { synthesize } from '../../agent/src/engines/flite/index.ts';
-import { ROOT } from '../../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
-import { startStack } from '../../scripts/lib/stack.ts';
-import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
-import { parseProvisionConfig } from '../../sip/src/config.ts';
-import { provision } from '../../sip/src/provision.ts';
-import { SipCaller } from './sip-caller.ts';
+import { linearToUlaw } from '../agent/src/core/audio/g711.ts';
+import { resample } from '../agent/src/core/audio/resample.ts';
+import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';
+import { synthesize } from '../agent/src/engines/flite/index.ts';
+import { ROOT } from '../scripts/lib/livekit-binary.ts';
+import { SipCaller } from '../test/support/sip-caller.ts';
+import { BENCH_CLINIC_NUMBER, startBenchStack } from './lib/bench-stack.ts';
 
 // the first utterances of agent/bench/stt-wer.ts
 const UTTERANCES = [
@@ -31,23 +27,13 @@ const UTTERANCES = [
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '20' } } });
 const list = UTTERANCES.slice(0, Number(values.count));
-const logFile = join(ROOT, 'test-artifacts', 'sip-stt-check.log');
-mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-writeFileSync(logFile, '');
 const said: string[] = [];
 const waiters = new Set<() => void>();
-const apiKey = 'checkkey';
-const apiSecret = 'voxanne-check-secret-0123456789abcdef0123';
-const stack = await startStack({
-  ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: 0, agentHealth: await freeTcpPort() },
-  apiKey,
-  apiSecret,
-  webMode: 'static',
-  web: false,
-  telephony: await freeTelephonyPorts(),
+const { stack } = await startBenchStack({
+  name: 'sip-stt-wer',
+  telephony: true,
   agentEnv: { LOG_LEVEL: 'info' },
-  log: (source, line) => {
-    appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
+  onLine: (source, line) => {
     if (source === 'agent' && line.includes('"msg":"caller said"')) {
       said.push(String(JSON.parse(line).pii?.text ?? ''));
       for (const w of [...waiters]) w();
@@ -56,12 +42,7 @@ const stack = await startStack({
 });
 const rows: { reference: string; hypothesis: string }[] = [];
 try {
-  const clinic = '+15550100200';
-  await provision(parseProvisionConfig({ LIVEKIT_URL: stack.livekitUrl, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, SIP_NUMBERS: clinic, SIP_ALLOWED_ADDRESSES: '127.0.0.1/32' }), {
-    dryRun: false,
-    log: () => {},
-  });
-  const c = await SipCaller.dial({ target: stack.sipAddress!, to: clinic, from: '+15551234567' });
+  const c = await SipCaller.dial({ target: stack.sipAddress!, to: BENCH_CLINIC_NUMBER, from: '+15551234567' });
   try {
     await c.waitFor(() => c.audibleMs() > 500, 30_000, 'the greeting');
     await c.waitQuiet(1000, 30_000);
@@ -99,5 +80,5 @@ try {
 }
 const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
 console.log(`\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`);
-writeFileSync(join(ROOT, 'test-artifacts', 'sip-stt-check.json'), `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(join(ROOT, 'test-artifacts', 'sip-stt-wer.json'), `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`);
 process.exit(0);

@@ -1,0 +1,30 @@
+/**
+ * What every benchmark run shares: the customer's provider budget (seeds/000) that the fakes are set
+ * to, and the LLM's scripted answers to the caller script's questions.
+ */
+import type { RecordedRequest } from '../../test/fakes/groq/types.ts';
+
+/** STT final 150 ms after speech end (endpointing + finalisation), LLM first token 100 ms, TTS first byte 100 ms. */
+export const BUDGET = { endpointingMs: 100, sttFinalMs: 50, llmFirstTokenMs: 100, ttsFirstByteMs: 100 } as const;
+export const PROVIDER_BUDGET_MS = BUDGET.endpointingMs + BUDGET.sttFinalMs + BUDGET.llmFirstTokenMs + BUDGET.ttsFirstByteMs;
+/** tokens per second after the first (Groq's fast models stream far faster than she speaks) */
+export const LLM_TOKENS_PER_SECOND = 700;
+
+const REPLIES: [RegExp, string][] = [
+  [/hours/i, "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings."],
+  [
+    /BBL/i,
+    'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
+      'It costs eight thousand to twelve thousand dollars, depending on your plan. ' +
+      'Recovery takes about two weeks, and most people go back to desk work after ten days. ' +
+      'Every procedure starts with a consultation with one of our board certified surgeons. ' +
+      'Would you like the front desk to call you back about a consultation?',
+  ],
+  [/located/i, "We're at twelve hundred Harbor Boulevard, Suite three hundred, in San Diego."],
+];
+
+/** The Groq fake's responder: the scripted answer to the caller's last message. */
+export function scriptedAnswer(req: RecordedRequest): { content: string } {
+  const last = String(req.messages.at(-1)?.content ?? '');
+  return { content: REPLIES.find(([re]) => re.test(last))?.[1] ?? "Sorry, I didn't catch that. Could you say it again?" };
+}
