@@ -1,10 +1,13 @@
 import './styles.css';
 import { INITIAL_MODEL, isActive, reduceCall, type CallEvent, type CallModel } from './call-model.ts';
 import { CallSession, type CallSessionListener } from './call-session.ts';
+import { prefetchVadAssets } from './local-vad.ts';
 import { installHook, mirrorModel, resetHook, sinceClick } from './test-hook.ts';
 import { CallView } from './view.ts';
 
 const hook = installHook();
+// after the page has drawn: fetch (not compile) the VAD's files, so the VAD is ready sooner once a call connects
+window.addEventListener('load', () => setTimeout(() => void prefetchVadAssets().then(() => (hook.vadPrefetched = true)), 0), { once: true });
 let model: CallModel = INITIAL_MODEL;
 let session: CallSession | null = null;
 /** bumped per click, so a previous call's late callbacks cannot write into the new call's hook */

@@ -34,6 +34,8 @@
  *   metrics        [{ turn, voiceToVoiceMs, sttFinalDelayMs, endOfTurnDelayMs, llmTtftMs, ttsTtfbMs, engines }] per answered
  *                  turn, as Voxanne measured them
  *   ducked         true while the agent's playback is lowered because the caller is speaking
+ *   vadPrefetched  true once the page has fetched the VAD's files into the HTTP cache (after load, before any call;
+ *                  kept across calls)
  *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
  *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */
@@ -62,6 +64,7 @@ export interface VoxanneHook {
   vadEvents: readonly { type: 'start' | 'end' | 'misfire'; atMs: number }[];
   ducked: boolean;
   mic: MicProcessing | null;
+  vadPrefetched: boolean;
 }
 
 declare global {
@@ -89,6 +92,7 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     vadEvents: [],
     ducked: false,
     mic: null,
+    vadPrefetched: false,
   };
 }
 
@@ -98,7 +102,7 @@ export function installHook(): VoxanneHook {
 }
 
 export function resetHook(hook: VoxanneHook, clickAtMs: number): void {
-  Object.assign(hook, fresh(clickAtMs));
+  Object.assign(hook, fresh(clickAtMs), { vadPrefetched: hook.vadPrefetched });
 }
 
 /** Milliseconds since the click of the current call. */

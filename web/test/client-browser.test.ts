@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
 import { closedPort, startWebServer, testConfig, type Running } from '../server/test-support.ts';
+import { VAD_ASSET_FILES } from '../src/local-vad.ts';
 import { launchChromium, type LaunchOptions } from './browser-support.ts';
 
 const ARTIFACTS = join(WEB_ROOT, '..', 'test-artifacts', 'web');
@@ -83,18 +84,17 @@ describe('the call page, with the voice server unreachable', () => {
       assert.equal(await page.getByTestId('call-state').getAttribute('data-phase'), 'failed');
       assert.ok(await button.isVisible(), 'the caller can try again');
 
-      // The VAD keeps loading after the failure and is then released: wait for it to have been ready.
-      await page.waitForFunction(() => window.__voxanne.vad.readyAtMs !== null, null, WAIT);
-      await page.waitForFunction(() => window.__voxanne.vad.status === 'stopped', null, WAIT);
       const hook = await page.evaluate(() => window.__voxanne);
       assert.equal(hook.error?.kind, 'server-unreachable');
       assert.match(hook.room ?? '', /^call-[a-z0-9]+$/);
       assert.match(hook.identity ?? '', /^caller-[a-z0-9]+$/);
-      assert.equal(hook.vad.error, null);
+      // the VAD starts only on a connected call; its files were fetched into the cache while the page sat idle
+      assert.equal(hook.vad.status, 'off');
       assert.equal(hook.agentAudio.receivedMs, 0);
+      await page.waitForFunction(() => window.__voxanne.vadPrefetched, null, WAIT);
       await page.screenshot({ path: join(ARTIFACTS, 'unreachable-desktop.png') });
 
-      for (const file of ['silero_vad_v5.onnx', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'vad.worklet.bundle.min.js']) {
+      for (const file of VAD_ASSET_FILES) {
         assert.ok(served.some((s) => s.url === `/vad/${file}` && s.status === 200), `/vad/${file} served with 200`);
       }
       assert.ok(requested.some((u) => u.startsWith(`${livekitUrl}/rtc`)), 'the page did try LiveKit');
@@ -129,7 +129,9 @@ describe('the call page, with the voice server unreachable', () => {
       await error.waitFor({ state: 'visible', ...WAIT });
       assert.match((await error.textContent()) ?? '', /^Voxanne needs your microphone/);
       assert.equal(await page.evaluate(() => window.__voxanne.error?.kind), 'mic-denied');
-      assert.ok(!requested.some((u) => u.endsWith('/api/token')), 'no token is requested without a microphone');
+      // the token is asked for alongside the microphone (it is harmless alone); LiveKit is never dialled
+      assert.ok(!requested.some((u) => u.startsWith(livekitUrl)), 'no connection to LiveKit without a microphone');
+      assert.equal(await page.evaluate(() => window.__voxanne.vad.status), 'off');
       await page.screenshot({ path: join(ARTIFACTS, 'mic-denied-phone.png') });
     } finally {
       await browser.close();
@@ -146,8 +148,8 @@ describe('the call page in dev mode (Vite middleware)', () => {
         await page.getByTestId('talk-button').click();
         await page.getByTestId('error-box').waitFor({ state: 'visible', ...WAIT });
         assert.match((await page.getByTestId('error-box').textContent()) ?? '', /^Can't reach the voice server/);
-        await page.waitForFunction(() => window.__voxanne.vad.readyAtMs !== null, null, WAIT);
-        assert.ok(requested.some((u) => u === `${dev.baseUrl}/vad/silero_vad_v5.onnx`));
+        await page.waitForFunction(() => window.__voxanne.vadPrefetched, null, WAIT);
+        for (const file of VAD_ASSET_FILES) assert.ok(requested.includes(`${dev.baseUrl}/vad/${file}`), `/vad/${file} requested`);
         assert.deepEqual(nonLocal(requested), []);
         assert.deepEqual(pageErrors, []);
       } finally {
