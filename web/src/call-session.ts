@@ -170,7 +170,10 @@ export class CallSession {
         if (p === this.agent) this.readAttributes(p);
       })
       .on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
-        if (topic !== DATA_TOPIC || !participant?.isAgent) return;
+        // Data can overtake the signalling that introduces its sender: her first message (the greeting's
+        // transcript, sent with its first audio) may arrive from a participant not known yet. Only the
+        // agent sends on this topic, and a call's room holds just the caller and her.
+        if (topic !== DATA_TOPIC || (participant && !participant.isAgent)) return;
         const message = decodeMessage(payload);
         if (message && !this.closed) this.listener.dispatch({ type: 'agent-message', message });
       })
