@@ -56,10 +56,24 @@ interface PipelineResult {
   greeting_ms: Percentiles;
   overhead_ms: Percentiles;
   samples: { v2v: number[]; barge_in: number[]; greeting: number[]; overhead: number[] };
+  /** speculative LLM requests sent on the interim transcript, and how many the final one confirmed */
+  prefetch?: { requested: number; used: number };
 }
 
 async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscriber, env: NodeJS.ProcessEnv): Promise<PipelineResult> {
-  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({ name: `bench-${p.name}`, agentScript: p.agentScript, agentEnv: env });
+  const prefetch = { requested: 0, used: 0 };
+  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
+    name: `bench-${p.name}`,
+    agentScript: p.agentScript,
+    agentEnv: env,
+    onLine: (source, line) => {
+      // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
+      if (source !== 'agent' || !line.includes('"msg":"speculative answers"')) return;
+      const s = (JSON.parse(line) as { prefetch: { requested: number; used: number } }).prefetch;
+      prefetch.requested += s.requested;
+      prefetch.used += s.used;
+    },
+  });
   const calls: CallFigures[] = [];
   try {
     const script = await defaultScript();
@@ -83,7 +97,7 @@ async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscribe
   } finally {
     await stack.stop();
   }
-  return summarize(calls);
+  return { ...summarize(calls), ...(prefetch.requested ? { prefetch } : {}) };
 }
 
 function summarize(calls: CallFigures[]): PipelineResult {
@@ -156,11 +170,14 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
   }
   const problems = Object.entries(results).flatMap(([n, r]) => r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)));
   for (const p of problems) console.log(`problem: ${p}`);
+  for (const [n, r] of Object.entries(results)) {
+    if (r.prefetch) console.log(`${n}: ${r.prefetch.used} of ${r.prefetch.requested} speculative LLM requests were confirmed by the final transcript and answered from`);
+  }
   // the caller simulator and the fakes share this process: its event-loop delay is added to what they measure
   console.log(`bench process event-loop delay p50/p99/max: ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)} ms`);
   if (unexpectedSegments) console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
 
-  const pick = (r: PipelineResult) => ({ v2v_ms: r.v2v_ms, barge_in_ms: r.barge_in_ms, greeting_ms: r.greeting_ms, overhead_ms: r.overhead_ms });
+  const pick = (r: PipelineResult) => ({ v2v_ms: r.v2v_ms, barge_in_ms: r.barge_in_ms, greeting_ms: r.greeting_ms, overhead_ms: r.overhead_ms, ...(r.prefetch ? { prefetch: r.prefetch } : {}) });
   const json = {
     ...Object.fromEntries(Object.entries(results).map(([n, r]) => [n, pick(r)])),
     ...(sipGreetingAfterInvite ? { sip_greeting_after_invite_ms: sipGreetingAfterInvite } : {}),

@@ -8,11 +8,13 @@ import type { SpeechSegment, Transcriber } from '../../test/fakes/deepgram/index
 export class BenchTranscriber implements Transcriber {
   #pending: string | undefined;
   #current = '';
+  #interims = 0;
   unexpected = 0;
 
   expect(text: string): void {
     this.#pending = text;
     this.#current = text;
+    this.#interims = 0;
   }
 
   final(_segment: SpeechSegment): string {
@@ -22,8 +24,14 @@ export class BenchTranscriber implements Transcriber {
     return text ?? '';
   }
 
-  interim(segment: SpeechSegment): string {
+  /**
+   * A word more with each interim of the utterance, as a live recogniser's hypothesis grows. Counted
+   * from expect(), not per segment: the fake starts a new segment after a short gap inside the
+   * utterance (shorter than endpointing), where a real recogniser keeps growing one transcript.
+   */
+  interim(_segment: SpeechSegment): string {
+    if (this.#pending === undefined) return '';
     const words = this.#current.split(/\s+/).filter(Boolean);
-    return this.#pending === undefined ? '' : words.slice(0, (segment.interimIndex ?? 0) + 1).join(' ');
+    return words.slice(0, ++this.#interims).join(' ');
   }
 }

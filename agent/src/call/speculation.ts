@@ -58,6 +58,9 @@ export class Speculation {
   }
 
   close(): void {
-    if (this.o.llm instanceof PrefetchingLLM) this.o.llm.drop();
+    if (!(this.o.llm instanceof PrefetchingLLM)) return;
+    this.o.llm.drop();
+    // requested: guesses sent; used: guesses the final transcript confirmed (answers that started early)
+    this.o.log.info({ prefetch: { ...this.o.llm.stats } }, 'speculative answers');
   }
 }

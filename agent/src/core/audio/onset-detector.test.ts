@@ -45,3 +45,14 @@ test('rms of a full-scale square wave and of silence', () => {
   assert.equal(rms(new Int16Array([1000, -1000, 1000, -1000])), 1000);
   assert.equal(rms(new Int16Array(0)), 0);
 });
+
+test('a sentence with softer syllables and short gaps is one sound: released only after it ends', () => {
+  const d = new OnsetDetector({ releaseFrames: 8 });
+  feed(d, Array(30).fill(20));
+  // 0.6 s of speech whose level swings between 2000 and 7000, a 40 ms gap, and 0.6 s more
+  const speech = [...Array(60)].map((_, i) => (i % 10 < 5 ? 2000 : 7000));
+  const events = feed(d, [...speech, 40, 40, 40, 40, ...speech, ...Array(20).fill(20)]);
+  const at = (e: string) => events.flatMap((x, i) => (x === e ? [i] : []));
+  assert.deepEqual(at('onset'), [1]);
+  assert.deepEqual(at('release'), [60 + 4 + 60 + 7], 'eight quiet frames after the last sound, none inside the sentence');
+});

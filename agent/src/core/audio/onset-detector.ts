@@ -42,8 +42,10 @@ export class OnsetDetector {
     const o = this.#o;
     const loud = rms > Math.max(o.minRms, this.#floor * o.floorRatio);
     // the floor tracks the quiet parts of the line: fast downwards, slowly upwards (a steady hum
-    // raises it; speech, being loud and brief, hardly does)
-    const k = rms < this.#floor || !loud ? o.floorAdapt : o.floorAdapt / 10;
+    // raises it; speech, being loud and brief, hardly does). Inside a sound it barely moves: its
+    // softer syllables are not the line's noise, and a floor that climbed onto the speech would
+    // call a pause in the middle of it and then miss the real end.
+    const k = rms < this.#floor ? o.floorAdapt : this.#active ? o.floorAdapt / 100 : loud ? o.floorAdapt / 10 : o.floorAdapt;
     this.#floor += (rms - this.#floor) * k;
     if (loud) {
       this.#quiet = 0;
