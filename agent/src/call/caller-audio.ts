@@ -74,7 +74,12 @@ export class CallerAudio {
       }
       if (this.#current !== current) return; // closed by close() or a new track: nothing to end
       current.speech.endInput();
-      current.vad?.endInput();
+      try {
+        current.vad?.endInput();
+      } catch {
+        // agents 1.9.0's VADStream.endInput() closes a writable its own writer has locked, and throws;
+        // the VAD has nothing more to hear either way, and its stream is closed with the call
+      }
     })();
     const vadLoop = (async () => {
       if (!current.vad) return;
