@@ -1,7 +1,7 @@
 // The dashboard's entry: a small client router over the pages. /login and /dashboard/* are all
 // served dashboard.html by the web server; links marked data-link change pages without a reload.
 import './dashboard.css';
-import { api, Redirected } from './api.ts';
+import { api, ApiError, Redirected } from './api.ts';
 import { h } from './dom.ts';
 import { renderBookings } from './pages/bookings.ts';
 import { renderCallDetail } from './pages/call-detail.ts';
@@ -82,7 +82,7 @@ async function show(): Promise<void> {
         await renderSettings(ctx);
         break;
       case 'not-found':
-        errorPage(root, new (await import('./api.ts')).ApiError(404, 'not found'));
+        errorPage(root, new ApiError(404, 'not found'));
         break;
     }
   } catch (e) {
