@@ -37,14 +37,18 @@ export function chatKey(chatCtx: llm.ChatContext, toolCtx?: ChatOptions['toolCtx
 
 export class PrefetchingLLM extends llm.LLM {
   readonly inner: llm.LLM;
-  #pending: { key: string; stream: llm.LLMStream } | undefined;
+  /** failed: the provider reported a fatal error while the guess waited (its error event is gone by then) */
+  #pending: { key: string; stream: llm.LLMStream; failed: boolean } | undefined;
   readonly stats: PrefetchStats = { requested: 0, used: 0, dropped: 0 };
 
   constructor(inner: llm.LLM) {
     super();
     this.inner = inner;
     // errors and metrics are reported by the engine that does the work; callers listen on this one
-    inner.on('error', (e) => this.emit('error', e));
+    inner.on('error', (e) => {
+      if (this.#pending && !e.recoverable) this.#pending.failed = true;
+      this.emit('error', e);
+    });
     inner.on('metrics_collected', (m) => this.emit('metrics_collected', m));
   }
 
@@ -62,7 +66,7 @@ export class PrefetchingLLM extends llm.LLM {
     if (this.#pending?.key === key) return;
     this.drop();
     this.stats.requested++;
-    this.#pending = { key, stream: this.inner.chat(opts) };
+    this.#pending = { key, stream: this.inner.chat(opts), failed: false };
   }
 
   /** Forgets the current guess (the caller went on talking, or the call ended). */
@@ -73,9 +77,14 @@ export class PrefetchingLLM extends llm.LLM {
     this.#pending = undefined;
   }
 
+  /**
+   * The guess when it is this request and has not failed; otherwise a fresh request. A guess that
+   * failed while it waited is not handed out: its error was reported before the reply listened, so
+   * the reply would see an empty answer instead of a failure to recover from.
+   */
   chat(opts: ChatOptions): llm.LLMStream {
     const p = this.#pending;
-    if (p && p.key === chatKey(opts.chatCtx, opts.toolCtx)) {
+    if (p && !p.failed && p.key === chatKey(opts.chatCtx, opts.toolCtx)) {
       this.#pending = undefined;
       this.stats.used++;
       return p.stream;
