@@ -106,6 +106,10 @@ export async function* llmText(
       signal.removeEventListener('abort', onAbort);
       stream.close();
     }
+    // A round that ends with no words and no tool calls is a failure even when the provider reported
+    // none (an error can be reported before anyone listens, e.g. for a speculative request): the
+    // caller would hear nothing at all, so it goes down the apology-and-fallback path instead.
+    if (!signal.aborted && first && calls.length === 0) throw new Error('the language model ended its answer without saying anything');
     if (calls.length === 0 || !offer || signal.aborted) return;
     // run the calls, add them and their outputs to the conversation, and let the model go on
     const items: Array<llm.FunctionCall | llm.FunctionCallOutput> = [];
