@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { resample } from '../agent/src/core/audio/resample.ts';
+import { asksForPerson } from '../agent/src/core/receptionist/understand.ts';
 import { synthesize } from '../agent/src/engines/flite/index.ts';
 import { parseProvisionConfig, type ProvisionConfig } from '../sip/src/config.ts';
 import { placeCall } from '../sip/src/outbound.ts';
@@ -211,9 +212,18 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await answered(call, phone);
     await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
     await phone.waitFor(() => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined, 30_000, 'the greeting to end');
-    const asked = await phone.play(ask);
-    const said = JSON.parse(await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000, since)).pii.text as string;
-    t.diagnostic(`heard: ${said}`);
+    // like a person on a bad line, the caller says it again when she did not get it (the offline
+    // recogniser on 8 kHz audio sometimes mishears); what is tested is what follows the request
+    let asked = { startMs: 0, endMs: 0 };
+    for (let attempt = 1; ; attempt++) {
+      const from = stack.lines.length;
+      asked = await phone.play(ask);
+      const said = JSON.parse(await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000, from)).pii.text as string;
+      t.diagnostic(`heard (attempt ${attempt}): ${said}`);
+      if (asksForPerson(said)) break;
+      assert.ok(attempt < 3, `three tries and she never heard a request for a person (last: "${said}")`);
+      await waitForLog(stack, 'agent', /"from":"SPEAKING","to":"LISTENING"/, 30_000, from);
+    }
     await waitForLog(stack, 'agent', /"msg":"caller turn handed off"/, 10_000, since);
     await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000, since);
     assert.ok(phone.audibleMs(asked.endMs) >= 1500, `she said she was connecting them before the transfer (${phone.audibleMs(asked.endMs)} ms of her voice)`);
