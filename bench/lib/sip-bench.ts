@@ -14,7 +14,7 @@ import { SipCaller } from '../../test/support/sip-caller.ts';
 /** `agentEnv` points the agent at the benchmark's fakes; `stt` is the STT fake's transcriber (it knows the script). */
 export async function runSipBench(calls: number, stt: BenchTranscriber, agentEnv: NodeJS.ProcessEnv, log: (line: string) => void = console.log) {
   const { stack, warmed } = await startBenchStack({ name: 'bench-sip', telephony: true, agentEnv });
-  const figures: (CallFigures & { answerToGreetingMs?: number; inviteToGreetingMs?: number })[] = [];
+  const figures: (CallFigures & { inviteToGreetingMs?: number })[] = [];
   try {
     const script = await defaultScript();
     for (let i = 0; i < calls; i++) {
