@@ -1,4 +1,4 @@
-import { VAD_ASSET_PATH } from './asset-paths.ts';
+import { VAD_ASSET_FILES, VAD_ASSET_PATH } from './asset-paths.ts';
 
 export const VAD_STATUSES = ['off', 'loading', 'ready', 'failed', 'stopped'] as const;
 export type VadStatus = (typeof VAD_STATUSES)[number];
@@ -9,9 +9,6 @@ export interface LocalVadEvents {
   onSpeechEnd(kind: 'end' | 'misfire'): void;
   onStatus(status: VadStatus, error?: string): void;
 }
-
-/** The files MicVAD fetches when it starts (model, worklet, onnxruntime's loader and wasm). */
-export const VAD_ASSET_FILES = ['silero_vad_v5.onnx', 'vad.worklet.bundle.min.js', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'] as const;
 
 /**
  * Warms the HTTP cache with the VAD's files (about 14 MB, mostly onnxruntime's wasm) while the page sits

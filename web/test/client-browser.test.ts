@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
 import { closedPort, startWebServer, testConfig, type Running } from '../server/test-support.ts';
-import { VAD_ASSET_FILES } from '../src/local-vad.ts';
+import { VAD_ASSET_FILES } from '../src/asset-paths.ts';
 import { launchChromium, type LaunchOptions } from './browser-support.ts';
 
 const ARTIFACTS = join(WEB_ROOT, '..', 'test-artifacts', 'web');

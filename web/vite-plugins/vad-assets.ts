@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Plugin } from 'vite';
-import { VAD_ASSET_PATH } from '../src/asset-paths.ts';
+import { VAD_ASSET_FILES, VAD_ASSET_PATH, type VadAssetFile } from '../src/asset-paths.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -11,12 +11,13 @@ const require = createRequire(import.meta.url);
  * audio worklet, and onnxruntime's WebAssembly with its loader. Only the plain wasm backend is listed:
  * vad-web imports onnxruntime-web/wasm, and without cross-origin isolation it runs single-threaded.
  */
-export const VAD_ASSETS: readonly { name: string; specifier: string }[] = [
-  { name: 'silero_vad_v5.onnx', specifier: '@ricky0123/vad-web/dist/silero_vad_v5.onnx' },
-  { name: 'vad.worklet.bundle.min.js', specifier: '@ricky0123/vad-web/dist/vad.worklet.bundle.min.js' },
-  { name: 'ort-wasm-simd-threaded.wasm', specifier: 'onnxruntime-web/ort-wasm-simd-threaded.wasm' },
-  { name: 'ort-wasm-simd-threaded.mjs', specifier: 'onnxruntime-web/ort-wasm-simd-threaded.mjs' },
-];
+const SPECIFIERS: Readonly<Record<VadAssetFile, string>> = {
+  'silero_vad_v5.onnx': '@ricky0123/vad-web/dist/silero_vad_v5.onnx',
+  'vad.worklet.bundle.min.js': '@ricky0123/vad-web/dist/vad.worklet.bundle.min.js',
+  'ort-wasm-simd-threaded.wasm': 'onnxruntime-web/ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.mjs': 'onnxruntime-web/ort-wasm-simd-threaded.mjs',
+};
+export const VAD_ASSETS: readonly { name: VadAssetFile; specifier: string }[] = VAD_ASSET_FILES.map((name) => ({ name, specifier: SPECIFIERS[name] }));
 
 const TYPES: Readonly<Record<string, string>> = {
   onnx: 'application/octet-stream',
