@@ -6,8 +6,12 @@ import {
   type AudioFrame,
   type LocalParticipant,
 } from '@livekit/rtc-node';
+import { PlaybackGate } from '../core/playback-gate.ts';
 
-const QUEUE_MS = 200;
+export const QUEUE_MS = 200;
+
+/** What AudioOut needs of rtc-node's AudioSource (a test passes a simulated one). */
+export type OutputSource = Pick<AudioSource, 'captureFrame' | 'clearQueue' | 'waitForPlayout' | 'queuedDuration' | 'close'>;
 const durationMs = (f: AudioFrame) => (f.samplesPerChannel / f.sampleRate) * 1000;
 
 /**
@@ -17,65 +21,73 @@ const durationMs = (f: AudioFrame) => (f.samplesPerChannel / f.sampleRate) * 100
  * pause()/resume() is the quick duck before a barge-in is confirmed: the same instant silence, but
  * the audio that was queued and not yet heard is kept and played on resume, so a false alarm
  * costs the caller a short gap and not a single word.
+ * Each utterance is one generation of a PlaybackGate (core/): a pause, its stash and every waiting
+ * writer belong to the utterance that was playing, and the next begin() ends them all.
  */
 export class AudioOut {
-  readonly source: AudioSource;
+  readonly source: OutputSource;
   #track: LocalAudioTrack | undefined;
-  #generation = 0;
+  readonly #gate = new PlaybackGate();
   #writtenMs = 0;
   /** this utterance's recent frames, enough to cover the source's queue, for pause() to keep */
   #recent: AudioFrame[] = [];
   #recentMs = 0;
-  #paused: { stash: AudioFrame[]; resumed: Promise<void>; release: () => void } | undefined;
+  /** the paused utterance's audio that was queued and not yet heard, and frames written since */
+  #stash: AudioFrame[] = [];
+  /** wakes everyone waiting on the gate (a resume, a new utterance, a stop) */
+  #changed = signal();
 
-  constructor(readonly sampleRate: number) {
+  constructor(readonly sampleRate: number, source?: OutputSource) {
     // 200 ms of queue: enough to ride out event-loop hiccups, small enough that little is in flight
-    this.source = new AudioSource(sampleRate, 1, QUEUE_MS);
+    this.source = source ?? new AudioSource(sampleRate, 1, QUEUE_MS);
   }
 
   async publish(participant: LocalParticipant): Promise<void> {
-    this.#track = LocalAudioTrack.createAudioTrack('voxanne', this.source);
+    this.#track = LocalAudioTrack.createAudioTrack('voxanne', this.source as AudioSource);
     const options = new TrackPublishOptions();
     options.source = TrackSource.SOURCE_MICROPHONE;
     await participant.publishTrack(this.#track, options);
   }
 
-  /** Starts an utterance; the token goes with each write. stop() invalidates every earlier token. */
+  /**
+   * Starts an utterance; the token goes with each write. Every earlier token is refused from now on,
+   * and whatever the last utterance left (a pause, its stash, a waiting writer) is gone.
+   */
   begin(): number {
-    this.#writtenMs = 0;
-    this.#recent = [];
-    this.#recentMs = 0;
-    return this.#generation;
+    const token = this.#gate.begin();
+    this.#reset();
+    return token;
+  }
+
+  /** the current utterance's generation (what a duck pauses) */
+  get generation(): number {
+    return this.#gate.generation;
   }
 
   /** Queues one frame unless the utterance was stopped; returns false once it has been. A write during a pause waits for resume(). */
   async write(token: number, frame: AudioFrame): Promise<boolean> {
-    while (this.#paused && token === this.#generation) await this.#paused.resumed;
-    if (token !== this.#generation) return false;
+    if (!(await this.#wait(token))) return false;
     await this.source.captureFrame(frame);
-    if (token !== this.#generation) return false;
-    if (this.#paused) {
+    const v = this.#gate.verdict(token);
+    if (v === 'refuse') return false;
+    if (v === 'wait') {
       // paused while this frame waited for room: it must not sound now, it goes after the stash
       this.source.clearQueue();
-      this.#paused.stash.push(frame);
+      this.#stash.push(frame);
       return true;
     }
-    const ms = (frame.samplesPerChannel / frame.sampleRate) * 1000;
-    this.#writtenMs += ms;
-    this.#recent.push(frame);
-    this.#recentMs += ms;
-    // keep a little more than the source can hold queued
-    while (this.#recent.length > 1 && this.#recentMs - durationMs(this.#recent[0]!) >= QUEUE_MS + 40) this.#recentMs -= durationMs(this.#recent.shift()!);
+    this.#count(frame);
     return true;
   }
 
   get paused(): boolean {
-    return this.#paused !== undefined;
+    return this.#gate.paused;
   }
 
-  /** Silences her now but keeps what was queued and not yet heard; writers wait. */
-  pause(): void {
-    if (this.#paused) return;
+  /** Silences her now but keeps what was queued and not yet heard; writers wait. Returns the paused generation (undefined: already paused). */
+  pause(): number | undefined {
+    const generation = this.#gate.pause();
+    if (generation === undefined) return undefined;
     const unplayedMs = this.source.queuedDuration;
     this.source.clearQueue();
     // the frames at the end of the recent list whose audio had not gone out yet
@@ -88,26 +100,28 @@ export class AudioOut {
     this.#writtenMs -= ms; // re-queued on resume, counted again then
     this.#recent.splice(this.#recent.length - stash.length);
     this.#recentMs -= ms;
-    let release!: () => void;
-    const resumed = new Promise<void>((r) => (release = r));
-    this.#paused = { stash, resumed, release };
+    this.#stash = stash;
+    return generation;
   }
 
-  /** Plays on from where pause() stopped her. */
-  async resume(): Promise<void> {
-    const p = this.#paused;
-    if (!p) return;
-    const token = this.#generation;
-    for (const f of p.stash) {
-      if (token !== this.#generation) break;
+  /** Plays on from where pause() stopped her; only the pause of `generation` (default: the current one). */
+  async resume(generation = this.#gate.generation): Promise<void> {
+    if (this.#gate.verdict(generation) !== 'wait') return;
+    const stash = this.#stash;
+    this.#stash = [];
+    for (const f of stash) {
       await this.source.captureFrame(f);
-      const ms = durationMs(f);
-      this.#writtenMs += ms;
-      this.#recent.push(f);
-      this.#recentMs += ms;
+      if (this.#gate.generation !== generation) return; // stopped or superseded meanwhile: begin()/stop() cleaned up
+      this.#count(f);
     }
-    if (this.#paused === p) this.#paused = undefined;
-    p.release();
+    // frames written while this resume re-queued the stash
+    while (this.#stash.length && this.#gate.generation === generation) {
+      const f = this.#stash.shift()!;
+      await this.source.captureFrame(f);
+      if (this.#gate.generation !== generation) return;
+      this.#count(f);
+    }
+    if (this.#gate.resume(generation)) this.#wake();
   }
 
   /** Milliseconds of the current utterance that have already been played out to the room. */
@@ -115,22 +129,24 @@ export class AudioOut {
     return Math.max(0, this.#writtenMs - this.source.queuedDuration);
   }
 
-  /** Resolves when everything queued has been played out (or was dropped by stop()). */
-  async drain(): Promise<void> {
-    while (this.#paused) await this.#paused.resumed;
-    await this.source.waitForPlayout();
+  /**
+   * Resolves when everything `token` queued has been played out, or once it was stopped. A pause
+   * empties the source's queue, which also ends the source's wait: that is not the end.
+   */
+  async drain(token: number): Promise<void> {
+    for (;;) {
+      if (!(await this.#wait(token))) return;
+      await this.source.waitForPlayout();
+      if (this.#gate.drained(token)) return;
+    }
   }
 
   /** Silences her now; returns how much of the utterance had been played. */
   stop(): number {
     const played = this.playedMs();
-    this.#generation++;
+    this.#gate.stop();
     this.source.clearQueue();
-    const p = this.#paused;
-    this.#paused = undefined;
-    p?.release(); // waiting writers wake up to a new generation and give up
-    this.#recent = [];
-    this.#recentMs = 0;
+    this.#reset();
     return played;
   }
 
@@ -139,4 +155,42 @@ export class AudioOut {
     await this.#track?.close(false);
     await this.source.close();
   }
+
+  /** waits out a pause of `token`'s utterance; false once it is refused */
+  async #wait(token: number): Promise<boolean> {
+    for (;;) {
+      const v = this.#gate.verdict(token);
+      if (v !== 'wait') return v === 'write';
+      await this.#changed.promise;
+    }
+  }
+
+  #count(frame: AudioFrame): void {
+    const ms = durationMs(frame);
+    this.#writtenMs += ms;
+    this.#recent.push(frame);
+    this.#recentMs += ms;
+    // keep a little more than the source can hold queued
+    while (this.#recent.length > 1 && this.#recentMs - durationMs(this.#recent[0]!) >= QUEUE_MS + 40) this.#recentMs -= durationMs(this.#recent.shift()!);
+  }
+
+  #reset(): void {
+    this.#writtenMs = 0;
+    this.#recent = [];
+    this.#recentMs = 0;
+    this.#stash = [];
+    this.#wake(); // writers of the old generation wake up to be refused
+  }
+
+  #wake(): void {
+    const s = this.#changed;
+    this.#changed = signal();
+    s.release();
+  }
+}
+
+function signal(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((r) => (release = r));
+  return { promise, release };
 }

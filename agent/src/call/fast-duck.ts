@@ -23,9 +23,11 @@ export class FastDuck {
   /** loudness (RMS) of each 10 ms frame of the caller's audio */
   onLevel(rms: number): void {
     if (this.#detector.push(rms) !== 'onset' || !this.o.isSpeaking() || this.o.out.paused) return;
-    this.o.out.pause();
+    const generation = this.o.out.pause();
+    if (generation === undefined) return;
     this.o.log.debug({ rms: Math.round(rms) }, 'ducked on a sound onset');
-    this.#timer = this.o.clock.setTimeout(() => this.#release(), this.o.confirmMs ?? DUCK_CONFIRM_MS);
+    if (this.#timer) this.o.clock.clearTimeout(this.#timer);
+    this.#timer = this.o.clock.setTimeout(() => this.#release(generation), this.o.confirmMs ?? DUCK_CONFIRM_MS);
   }
 
   /** speech confirmed (the barge-in stops her for good) or her turn ended: nothing to resume */
@@ -34,10 +36,14 @@ export class FastDuck {
     this.#timer = undefined;
   }
 
-  #release(): void {
+  /**
+   * The duck belongs to the utterance it paused: its release lifts that pause and nothing else
+   * (whatever the conversation state is now; a stopped or finished utterance has no pause left).
+   */
+  #release(generation: number): void {
     this.#timer = undefined;
-    if (!this.o.out.paused || !this.o.isSpeaking()) return;
+    if (!this.o.out.paused || this.o.out.generation !== generation) return;
     this.o.log.info({}, 'duck released: no speech followed the sound');
-    void this.o.out.resume();
+    void this.o.out.resume(generation);
   }
 }

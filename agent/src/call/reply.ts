@@ -217,6 +217,6 @@ export async function playChunks(
     if (!signal.aborted) return { played, skipped, audioStarted, completed: false, error };
   }
   if (signal.aborted) return { played, skipped, audioStarted, completed: false };
-  await out.drain();
+  await out.drain(token);
   return { played, skipped, audioStarted, completed: !signal.aborted };
 }
