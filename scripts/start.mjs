@@ -2,9 +2,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runPreflight } from './preflight.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
+// .env first: TELEPHONY=1 there adds telephony's system pieces to the preflight
+if (existsSync('.env')) {
+  try {
+    process.loadEnvFile('.env');
+  } catch (e) {
+    console.error(`.env could not be read (${e.message}): fix it (see .env.example) or remove it.`);
+    process.exit(1);
+  }
+}
+// the system pieces (scripts/system-packages.json): installed where possible, else the command and exit 1
+await runPreflight('start');
 
 if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents')) {
   console.log('Installing dependencies (first run)…');
@@ -14,7 +26,6 @@ if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents
     process.exit(1);
   }
 }
-if (existsSync('.env')) process.loadEnvFile('.env');
 
 const { register } = await import('tsx/esm/api');
 register();

@@ -5,9 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runPreflight } from './preflight.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
+// every system piece the tests use (scripts/system-packages.json), installed where possible
+await runPreflight('test');
 
 if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents')) {
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
