@@ -19,6 +19,9 @@ const schema = z.object({
   GROQ_API_KEY: z.string().min(1).optional(),
   GROQ_BASE_URL: z.string().url().optional(),
   GROQ_MODEL: z.string().min(1).default('llama-3.1-8b-instant'),
+  /** the offline recogniser's libraries; default where Debian's libpocketsphinx3 / libsphinxbase3 put them */
+  POCKETSPHINX_LIB: z.string().min(1).optional(),
+  SPHINXBASE_LIB: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   /** the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded */
   VOXANNE_RECORDS_URL: z.string().url().optional(),

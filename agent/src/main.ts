@@ -22,6 +22,9 @@ import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
 import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
+import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
+import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
+import { onAgentStopping } from './worker/agent-stopping.ts';
 
 interface ProcData {
   engines: EngineSet;
@@ -36,7 +39,7 @@ interface ProcData {
 export default defineAgent<ProcData>({
   // Once per job process, before any call: load the clinic, build the engines, pre-synthesise the
   // greeting so she speaks the moment a caller joins.
-  prewarm: async (proc: JobProcess<ProcData>) => {
+  prewarm: guardPrewarm(async (proc: JobProcess<ProcData>) => {
     const config = parseAgentConfig(process.env);
     const kb = await loadKnowledgeBase(config.KNOWLEDGE_BASE_PATH);
     const engines = await createEngines(config, kb);
@@ -51,7 +54,7 @@ export default defineAgent<ProcData>({
     proc.userData.instructions = buildInstructions(kb);
     proc.userData.clinicName = kb.clinic.name;
     log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
-  },
+  }),
 
   entry: async (ctx: JobContext<ProcData>) => {
     const { greeting, lines, clinicName } = ctx.proc.userData;
@@ -135,16 +138,27 @@ export default defineAgent<ProcData>({
       ...(phoneCall ? { handOff: (text: string) => asksForPerson(text) && (void phoneCall!.toPerson(), true) } : {}),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
+    // Ctrl-C / worker shutdown: the call ends now and writes its records while the web server is still up
+    const stopListening = onAgentStopping(() => session.end('agent stopping'));
     await session.start();
     phoneCall?.start();
     const reason = await session.ended;
+    stopListening();
     phoneCall?.close();
     ctx.shutdown(reason);
   },
 });
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const config = parseAgentConfig(process.env);
+  // what every job process will need, checked once here: a broken setting or a missing library is one
+  // message and an exit, not a job process failing every second (worker/start-failure.ts)
+  const config = await checkBeforeRegistering(async () => {
+    const c = parseAgentConfig(process.env);
+    await loadKnowledgeBase(c.KNOWLEDGE_BASE_PATH);
+    checkPocketsphinxInstall({ pocketsphinxLib: c.POCKETSPHINX_LIB, sphinxbaseLib: c.SPHINXBASE_LIB });
+    return c;
+  });
+  stopWhenAJobCannotStart();
   cli.runApp(
     new WorkerOptions({
       agent: fileURLToPath(import.meta.url),

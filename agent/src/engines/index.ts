@@ -18,8 +18,11 @@ import { RulesLLM } from './rules/rules-llm.ts';
 
 export type EngineSet = Engines;
 
-export async function createOfflineEngines(kb: KnowledgeBase): Promise<EngineTrio> {
-  const stt = await PocketsphinxSTT.forKnowledgeBase(kb);
+export async function createOfflineEngines(
+  kb: KnowledgeBase,
+  recogniser: { pocketsphinxLib?: string | undefined; sphinxbaseLib?: string | undefined } = {},
+): Promise<EngineTrio> {
+  const stt = await PocketsphinxSTT.forKnowledgeBase(kb, recogniser);
   const llm = new RulesLLM({ kb });
   const tts = new FliteTTS({ voice: 'slt', sampleRate: 48000 });
   return { stt, llm, tts, info: { stt: stt.description, llm: llm.description, tts: tts.description, offline: true } };
@@ -34,7 +37,7 @@ export function loadVad(): Promise<VAD> {
 }
 
 export async function createEngines(config: AgentConfig, kb: KnowledgeBase): Promise<EngineSet> {
-  const [offline, vad] = await Promise.all([createOfflineEngines(kb), loadVad()]);
+  const [offline, vad] = await Promise.all([createOfflineEngines(kb, { pocketsphinxLib: config.POCKETSPHINX_LIB, sphinxbaseLib: config.SPHINXBASE_LIB }), loadVad()]);
   const deepgram = config.DEEPGRAM_API_KEY
     ? createDeepgramEngines({
         apiKey: config.DEEPGRAM_API_KEY,

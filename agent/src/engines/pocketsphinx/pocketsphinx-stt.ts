@@ -4,6 +4,7 @@ import type { EndpointerOptions } from '../../core/endpointer.ts';
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { DEBIAN_POCKETSPHINX, DECODER_SAMPLE_RATE, type DecoderConfig, PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, type DomainModel, type DomainModelOptions } from './domain-model.ts';
+import { checkPocketsphinxInstall } from './install-check.ts';
 import { PocketsphinxStream, type UtteranceObserver } from './stream.ts';
 import { ToDecoderRate } from './to-decoder-rate.ts';
 
@@ -72,6 +73,8 @@ export class PocketsphinxSTT extends stt.STT {
    */
   static async forKnowledgeBase(kb: KnowledgeBase, opts: PocketsphinxSTTOptions & { model?: DomainModelOptions } = {}): Promise<PocketsphinxSTT> {
     const { model: modelOpts, ...sttOpts } = opts;
+    // a missing library is a clear error here, not a decoder thread that dies at the first call
+    checkPocketsphinxInstall(sttOpts);
     const model = await buildDomainModel(kb, modelOpts);
     const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath });
     engine.domainModel = model;
