@@ -46,8 +46,14 @@ export interface Stack {
   children: ChildHandle[];
   /** LiveKit SIP's signalling address (host:port) when telephony was started */
   sipAddress?: string;
+  /** starts the web server again (after it died), with the same environment; resolves once it answers */
+  restartWeb(): Promise<ChildHandle>;
+  /** the agent first (its calls end and write their records to the still-running web server), then the rest */
   stop(): Promise<void>;
 }
+
+/** How long the agent gets to end its calls and deliver their records before it is killed. */
+export const AGENT_STOP_GRACE_MS = 7000;
 
 /** livekit.yaml with the ports replaced; the single UDP mux port keeps the test stack's footprint to 3 ports. */
 export async function livekitConfig(ports: StackPorts, telephony?: TelephonyPorts): Promise<string> {
@@ -74,9 +80,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const webUrl = `http://127.0.0.1:${ports.web}`;
   const creds = { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: opts.apiKey, LIVEKIT_API_SECRET: opts.apiSecret };
   const stop = async () => {
-    for (const c of [...children].reverse()) await c.stop();
+    const agent = children.find((c) => c.name === 'agent');
+    if (agent) await agent.stop(AGENT_STOP_GRACE_MS);
+    for (const c of [...children].reverse()) if (c !== agent) await c.stop(2000);
     await rm(dir, { recursive: true, force: true });
   };
+  const startWeb = async (): Promise<ChildHandle> => {
+    const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: join(dir, 'pglite'), ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode, ...opts.webEnv },
+      onLine: (l) => log('web', l),
+    });
+    const old = children.findIndex((c) => c.name === 'web');
+    if (old >= 0) children.splice(old, 1, web);
+    else children.push(web);
+    await Promise.race([waitForHttp(`${webUrl}/api/health`, 60_000), failOnExit(web)]);
+    return web;
+  };
+  const restartWeb = () => startWeb();
 
   let sipAddress: string | undefined;
   try {
@@ -110,20 +131,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.waitForLine(/registered worker/, 60_000);
     // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once
     await agent.waitForLine(/engines ready/, 90_000);
-    if (opts.web === false) return { webUrl: '', livekitUrl, livekitBin, children, sipAddress, stop };
-
-    const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: join(dir, 'pglite'), ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode, ...opts.webEnv },
-      onLine: (l) => log('web', l),
-    });
-    children.push(web);
-    await Promise.race([waitForHttp(`${webUrl}/api/health`, 60_000), failOnExit(web)]);
+    if (opts.web === false) {
+      const noWeb = () => Promise.reject(new Error('this stack has no web server'));
+      return { webUrl: '', livekitUrl, livekitBin, children, sipAddress, restartWeb: noWeb, stop };
+    }
+    await startWeb();
   } catch (e) {
     await stop();
     throw e;
   }
-  return { webUrl, livekitUrl, livekitBin, children, sipAddress, stop };
+  return { webUrl, livekitUrl, livekitBin, children, sipAddress, restartWeb, stop };
 }
 
 async function failOnExit(child: ChildHandle): Promise<never> {

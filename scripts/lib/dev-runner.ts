@@ -1,0 +1,133 @@
+// What `npm start` does once its configuration is parsed: check the ports, start the stack, print the
+// URL, keep it running (a dead web server is restarted with backoff; anything else dead stops it all)
+// and stop it all on Ctrl-C, agent first so its calls end and their records reach the web server.
+import { isTcpPortFree, isUdpPortFree } from './ports.ts';
+import { startStack, type Stack, type StackOptions, type StackPorts } from './stack.ts';
+import type { TelephonyPorts } from './telephony.ts';
+import type { ChildHandle } from './procs.ts';
+
+export interface DevOptions extends Omit<StackOptions, 'log' | 'webMode'> {
+  /** default 'dev' (Vite middleware); the tests serve a built client */
+  webMode?: StackOptions['webMode'];
+  /** every output line of the stack's processes */
+  print?: (line: string) => void;
+  printError?: (line: string) => void;
+  /** web server restarts: first wait, doubled per consecutive crash up to maxMs */
+  webRestart?: { firstMs: number; maxMs: number };
+  exit?: (code: number) => void;
+}
+
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const quietLivekit = /\b(INFO|DEBUG)\b/;
+
+async function busyPorts(p: StackPorts, telephony: TelephonyPorts | undefined): Promise<string[]> {
+  const busy: string[] = [];
+  const tcp: [string, number][] = [
+    ['LiveKit', p.livekit],
+    ['LiveKit RTC/TCP', p.livekitTcp],
+    ['web', p.web],
+    ['agent health', p.agentHealth],
+  ];
+  for (const [what, port] of tcp) if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
+  if (!(await isUdpPortFree(p.livekitUdp))) busy.push(`LiveKit RTC port ${p.livekitUdp}/udp`);
+  if (telephony) {
+    for (const [what, port] of [['Redis', telephony.redis], ['LiveKit SIP', telephony.sip], ['LiveKit SIP health', telephony.sipHealth]] as const)
+      if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
+    if (!(await isUdpPortFree(telephony.sip))) busy.push(`LiveKit SIP port ${telephony.sip}/udp`);
+  }
+  return busy;
+}
+
+/** The agent's last fatal log line, as one sentence: why it could not start (worker/start-failure.ts). */
+export function fatalReason(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const o = JSON.parse(line) as { level?: number; msg?: string; error?: { message?: string } };
+    if ((o.level ?? 0) < 60) return undefined;
+    return o.error?.message ? `${o.msg}: ${o.error.message}` : o.msg;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runDev(o: DevOptions): Promise<void> {
+  const print = o.print ?? console.log;
+  const printError = o.printError ?? console.error;
+  const exit = o.exit ?? process.exit;
+  const restart = o.webRestart ?? { firstMs: 500, maxMs: 10_000 };
+  let agentFatal: string | undefined;
+  const log = (source: string, line: string) => {
+    if (source === 'agent') agentFatal = fatalReason(line) ?? agentFatal;
+    if (source === 'livekit' && quietLivekit.test(line)) return; // its info lines drown the rest
+    if (source === 'sip' && quietLivekit.test(line)) return; // LiveKit SIP logs every call step at INFO
+    if (source === 'redis' && !/error|fatal/i.test(line)) return; // only its start-up banner otherwise
+    print(`${dim(source.padEnd(8))} ${line}`);
+  };
+
+  const busy = await busyPorts(o.ports, o.telephony);
+  if (busy.length) {
+    printError(`Cannot start: ${busy.join(', ')} already in use. Stop the other process (another 'npm start'?)` + ` or, for the web port, set PORT.`);
+    return exit(1);
+  }
+
+  let stack: Stack | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    print('\nStopping Voxanne…');
+    await stack?.stop();
+    exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    stack = await startStack({ ...o, webMode: o.webMode ?? 'dev', log });
+  } catch (e) {
+    printError(agentFatal ? `Voxanne cannot start: ${agentFatal}` : `Voxanne failed to start: ${(e as Error).message}`);
+    return shutdown(1);
+  }
+  if (stopping) return;
+
+  const watch = (c: ChildHandle) => {
+    void c.exited.then((code) => {
+      if (stopping) return;
+      if (c.name === 'web') return void restartWeb(code);
+      printError(
+        c.name === 'agent' && agentFatal
+          ? `Voxanne stopped: ${agentFatal}`
+          : `${c.name} stopped unexpectedly (code ${code}); stopping everything.`,
+      );
+      void shutdown(1);
+    });
+  };
+  // a web server that dies is started again; calls go on meanwhile (the agent holds their records)
+  let crashes = 0;
+  let lastCrash = 0;
+  const restartWeb = async (code: number | null) => {
+    if (Date.now() - lastCrash > 60_000) crashes = 0; // a minute up: the next crash starts the backoff anew
+    lastCrash = Date.now();
+    const waitMs = Math.min(restart.maxMs, restart.firstMs * 2 ** crashes++);
+    printError(`web server stopped unexpectedly (code ${code}); restarting it in ${waitMs} ms`);
+    await new Promise((r) => setTimeout(r, waitMs));
+    if (stopping) return;
+    try {
+      const web = await stack!.restartWeb();
+      if (stopping) return;
+      print(`web server restarted: ${stack!.webUrl}`);
+      watch(web);
+    } catch (e) {
+      if (stopping) return;
+      printError(`web server did not come back (${(e as Error).message}); trying again`);
+      void restartWeb(null);
+    }
+  };
+  for (const c of stack.children) watch(c);
+
+  const line = `  Voxanne is ready: ${stack.webUrl}  `;
+  const phone = stack.sipAddress
+    ? `  Phone: LiveKit SIP on ${stack.sipAddress} (udp/tcp); provision trunks with 'npm run sip:provision' (README, "Phone calls").\n`
+    : '';
+  print(`\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n${phone}  Press Ctrl-C to stop.\n`);
+}

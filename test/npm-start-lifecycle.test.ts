@@ -1,0 +1,205 @@
+/**
+ * `npm start`'s life, on its real runner (scripts/lib/dev-runner.ts, run by test/support/dev-stack-main.ts
+ * in a process group of its own, as a terminal runs it):
+ * - an agent that cannot start (the recogniser's library missing) stops it with one clear message;
+ * - a web server that dies is started again and answers again;
+ * - Ctrl-C (SIGINT to the whole group) ends a live call with its record complete in the database,
+ *   and nothing of the stack is left running 10 s later.
+ */
+import { dispose } from '@livekit/rtc-node';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ROOT } from '../scripts/lib/livekit-binary.ts';
+import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
+import { openPglite } from '../web/server/db/db.ts';
+import { SimCaller } from './support/sim-caller.ts';
+import { speech48k } from './support/speech.ts';
+import { ARTIFACTS, buildWeb, TEST_KEY, TEST_SECRET } from './support/test-stack.ts';
+
+interface Dev {
+  proc: ChildProcess;
+  lines: { stream: 'stdout' | 'stderr'; line: string }[];
+  webUrl: string;
+  livekitUrl: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitFor(re: RegExp, timeoutMs: number, since?: number): Promise<string>;
+}
+
+async function startDev(name: string, o: { agentEnv?: NodeJS.ProcessEnv; webEnv?: NodeJS.ProcessEnv } = {}): Promise<Dev> {
+  buildWeb();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const logFile = join(ARTIFACTS, `${name}.log`);
+  const ports = { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: await freeTcpPort(), agentHealth: await freeTcpPort() };
+  const options = { ports, apiKey: TEST_KEY, apiSecret: TEST_SECRET, agentEnv: { LOG_LEVEL: 'debug', ...o.agentEnv }, webEnv: o.webEnv ?? {} };
+  // detached: its own process group, which is what a terminal's Ctrl-C signals
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/dev-stack-main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, VOXANNE_DEV_STACK: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const lines: Dev['lines'] = [];
+  const watchers = new Set<() => void>();
+  for (const stream of ['stdout', 'stderr'] as const) {
+    createInterface({ input: proc[stream]! }).on('line', (line) => {
+      lines.push({ stream, line });
+      appendFileSync(logFile, `${stream === 'stderr' ? '!' : ' '} ${line}\n`);
+      for (const w of [...watchers]) w();
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  const waitFor = (re: RegExp, timeoutMs: number, since = 0) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const hit = lines.slice(since).find((l) => re.test(l.line));
+        if (!hit) return;
+        done();
+        resolve(hit.line);
+      };
+      const done = () => {
+        watchers.delete(check);
+        clearTimeout(timer);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no line matching ${re} within ${timeoutMs} ms (see ${logFile})`));
+      }, timeoutMs);
+      watchers.add(check);
+      void exited.then(() => setTimeout(() => {
+        if (!watchers.has(check)) return;
+        done();
+        reject(new Error(`npm start exited before printing ${re} (see ${logFile})`));
+      }, 200));
+      check();
+    });
+  return { proc, lines, webUrl: `http://127.0.0.1:${ports.web}`, livekitUrl: `ws://127.0.0.1:${ports.livekit}`, exited, waitFor };
+}
+
+/** Every process below `pid`, with its command line. */
+function descendants(pid: number): { pid: number; args: string }[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const out: { pid: number; args: string }[] = [];
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    for (const r of rows.filter((x) => x.ppid === p)) {
+      out.push({ pid: r.pid, args: r.args });
+      todo.push(r.pid);
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const leftovers: number[] = [];
+after(async () => {
+  await dispose();
+  // a failed test must not leave a stack behind for the next suite
+  for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+test('an agent that cannot start: one clear message and a non-zero exit within 30 s', async () => {
+  const dev = await startDev('npm-start-agent-cannot-start', { agentEnv: { POCKETSPHINX_LIB: '/nowhere/libpocketsphinx.so.3' } });
+  leftovers.push(-dev.proc.pid!);
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000).unref());
+  const r = await Promise.race([dev.exited, timeout]);
+  assert.notEqual(r, 'timeout', 'npm start still running 30 s later');
+  assert.equal((r as { code: number }).code, 1);
+  const about = dev.lines.filter((l) => l.line.includes('/nowhere/libpocketsphinx.so.3'));
+  // the agent's error, once, with its stack; then npm start's own last word naming it
+  const fatal = about.filter((l) => l.line.startsWith('agent') || l.line.includes('"level":60'));
+  assert.equal(fatal.length, 1, about.map((l) => l.line).join('\n'));
+  const logged = JSON.parse(fatal[0]!.line.replace(/^\S*agent\S*\s+/, '')) as { msg: string; error: { message: string; stack: string } };
+  assert.match(logged.error.message, /library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded .*install Debian's libpocketsphinx3 .*or set POCKETSPHINX_LIB/);
+  assert.match(logged.error.stack, /DecoderError: .*\n\s+at /);
+  const last = dev.lines.filter((l) => l.stream === 'stderr').at(-1)?.line ?? '';
+  assert.match(last, /^Voxanne cannot start: agent cannot start: the offline speech recogniser's library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded/);
+  assert.ok(!dev.lines.some((l) => /supervised process run failed|process exited before initializing/.test(l.line)), 'no restart loop');
+  assert.ok(!dev.lines.some((l) => /Voxanne is ready/.test(l.line)), 'no stack was presented as ready');
+});
+
+describe('a running npm start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-npm-start-'));
+  let dev: Dev | undefined;
+
+  test('a web server that dies is restarted and answers again', async () => {
+    dev = await startDev('npm-start-lifecycle', { webEnv: { DATA_DIR: dataDir } });
+    leftovers.push(-dev.proc.pid!);
+    await dev.waitFor(/Voxanne is ready/, 180_000);
+    const web = descendants(dev.proc.pid!).find((p) => p.args.includes('web/server/main.ts'));
+    assert.ok(web, 'the web server process');
+    const since = dev.lines.length;
+    process.kill(web.pid, 'SIGKILL');
+    await dev.waitFor(/web server stopped unexpectedly \(code null\); restarting it in \d+ ms/, 10_000, since);
+    await dev.waitFor(/web server restarted/, 60_000, since);
+    const health = await fetch(`${dev.webUrl}/api/health`);
+    assert.equal(health.status, 200);
+    const page = await fetch(`${dev.webUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    const again = descendants(dev.proc.pid!).find((p) => p.args.includes('web/server/main.ts'));
+    assert.ok(again && again.pid !== web.pid, 'a new web server process');
+    assert.equal(dev.proc.exitCode, null, 'npm start kept running');
+  });
+
+  test('Ctrl-C ends a live call with its record complete, and nothing is left running 10 s later', async () => {
+    assert.ok(dev, 'the stack of the previous test');
+    const c = await SimCaller.join({ url: dev.livekitUrl, apiKey: TEST_KEY, apiSecret: TEST_SECRET, room: `ctrl-c-${Date.now()}`, publishMic: true });
+    const listening = () => c.states().filter((x) => x === 'LISTENING').length;
+    await c.waitFor(() => listening() >= 2, 60_000, 'the greeting to finish');
+    const said = c.transcripts('agent').length;
+    await c.play(await speech48k('what are your hours', { trailingSilenceMs: 700 }));
+    await c.waitFor(() => c.transcripts('agent').length > said && c.states().at(-1) === 'LISTENING', 45_000, 'her answer');
+
+    // the caller is still on the line: Ctrl-C
+    const procs = [{ pid: dev.proc.pid!, args: 'npm start' }, ...descendants(dev.proc.pid!)];
+    assert.ok(procs.some((p) => p.args.includes('job_proc_lazy_main')), `the agent's job processes are counted: ${procs.map((p) => p.args).join('\n')}`);
+    const since = dev.lines.length;
+    const signalledAt = Date.now();
+    process.kill(-dev.proc.pid!, 'SIGINT');
+    const exit = await dev.exited;
+    assert.equal(exit.code, 0);
+    await new Promise((r) => setTimeout(r, Math.max(0, signalledAt + 10_000 - Date.now())));
+    const survivors = procs.filter((p) => alive(p.pid));
+    assert.deepEqual(survivors, [], 'processes still running 10 s after Ctrl-C');
+    await c.leave().catch(() => {}); // the room is gone with the server; the caller's side just closes
+
+    const out = dev.lines.slice(since).map((l) => l.line);
+    assert.ok(out.some((l) => /"msg":"call ended"/.test(l) && /agent stopping/.test(l)), 'the call ended on Ctrl-C');
+    assert.ok(!out.some((l) => /records server unavailable|call records left undelivered|not delivered/.test(l)), out.filter((l) => /records/.test(l)).join('\n'));
+
+    const db = await openPglite(dataDir);
+    try {
+      const calls = await db.query<{ id: string; status: string; ended_at: unknown; summary: string | null }>(
+        "select id, status, ended_at, summary from call_sessions where room like 'ctrl-c-%'",
+      );
+      assert.equal(calls.length, 1);
+      const call = calls[0]!;
+      assert.equal(call.status, 'completed');
+      assert.ok(call.ended_at, 'the call has its end');
+      assert.ok(call.summary, 'and its summary');
+      const turns = await db.query<{ speaker: string; text: string }>('select speaker, text from conversation_turns where call_id = $1', [call.id]);
+      assert.ok(turns.some((t) => t.speaker === 'caller'), 'the caller turn');
+      assert.ok(turns.some((t) => t.speaker === 'agent'), 'her answer');
+    } finally {
+      await db.close();
+    }
+  });
+});
