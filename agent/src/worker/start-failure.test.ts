@@ -78,7 +78,7 @@ describe('onAgentStopping', () => {
     const calls: string[] = [];
     onAgentStopping(() => calls.push('a'));
     process.emit('message', { case: 'pingRequest', value: {} }, undefined);
-    assert.deepEqual(calls, []);
+    assert.equal(calls.length, 0);
     process.emit('message', { case: 'shutdownRequest', value: {} }, undefined);
     process.emit('SIGTERM', 'SIGTERM');
     assert.deepEqual(calls, ['a']);
