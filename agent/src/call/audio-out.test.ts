@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { AudioFrame } from '@livekit/rtc-node';
 import { ManualClock } from '../core/clock.ts';
 import { AudioOut, QUEUE_MS, type OutputSource } from './audio-out.ts';
-import { FastDuck } from './fast-duck.ts';
-import type { Logger } from './logger.ts';
+import { DuckRule } from '../core/duck-rule.ts';
 
 const RATE = 48000;
 const frame = (ms = 20) => AudioFrame.create(RATE, 1, (RATE * ms) / 1000);
@@ -52,8 +51,6 @@ class FakeSource implements OutputSource {
     if (!this.queued.length) for (const r of this.#playout.splice(0)) r();
   }
 }
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
 
 function tracked<T>(p: Promise<T>): { done: () => boolean; value: () => T | undefined } {
   let done = false;
@@ -152,22 +149,35 @@ describe('AudioOut: nothing outlives its reply', () => {
   });
 });
 
-describe('FastDuck: a duck belongs to the reply it paused', () => {
-  const loud = (duck: FastDuck) => {
-    for (let i = 0; i < 30; i++) duck.onLevel(30);
-    for (let i = 0; i < 3; i++) duck.onLevel(20000);
+describe('a duck (core DuckRule) performed on AudioOut belongs to the reply it paused', () => {
+  /** what CallSession does with the rule's decisions */
+  const ducking = (clock: ManualClock, out: AudioOut) => {
+    const rule = new DuckRule(clock, (generation) => void out.resume(generation));
+    return {
+      rule,
+      loud() {
+        for (let i = 0; i < 30; i++) rule.onLevel(30, true);
+        for (let i = 0; i < 3; i++) {
+          if (!rule.onLevel(20000, !out.paused)) continue;
+          const generation = out.pause();
+          if (generation !== undefined) rule.ducked(generation);
+        }
+      },
+    };
   };
 
   it('releases its own pause when no speech follows', async () => {
     const clock = new ManualClock();
     const src = new FakeSource();
     const out = new AudioOut(RATE, src);
-    const duck = new FastDuck({ clock, out, isSpeaking: () => true, log: quiet });
+    const duck = ducking(clock, out);
     const token = out.begin();
     await out.write(token, frame());
-    loud(duck);
+    duck.loud();
     assert.equal(out.paused, true);
-    clock.advance(250);
+    clock.advance(249);
+    assert.equal(out.paused, true);
+    clock.advance(1);
     await settle();
     assert.equal(out.paused, false);
     assert.equal(src.queuedDuration, 20);
@@ -177,10 +187,10 @@ describe('FastDuck: a duck belongs to the reply it paused', () => {
     const clock = new ManualClock();
     const src = new FakeSource();
     const out = new AudioOut(RATE, src);
-    const duck = new FastDuck({ clock, out, isSpeaking: () => true, log: quiet });
+    const duck = ducking(clock, out);
     const first = out.begin();
     await out.write(first, frame());
-    loud(duck);
+    duck.loud();
     const next = out.begin();
     await out.write(next, frame());
     out.pause(); // a pause of the next reply, by someone else

@@ -1,14 +1,16 @@
 import { llm, stt, VADEventType, type tts, type VAD, type VADEvent } from '@livekit/agents';
 import { RoomEvent, type AudioFrame, type RemoteParticipant, type Room } from '@livekit/rtc-node';
-import { silencePrompt, type AgentLines } from '../core/agent-lines.ts';
+import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EnginesInfo } from '../core/protocol.ts';
-import { initialMachine, transition, type ConversationEvent, type Effect, type Machine } from '../core/state-machine.ts';
-import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from '../core/turn-policy.ts';
+import type { ConversationState } from '../core/state-machine.ts';
+import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
+import type { TurnPolicyOptions } from '../core/turn-policy.ts';
+import type { WatchdogLimits } from '../core/watchdog.ts';
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallerAudio } from './caller-audio.ts';
-import { FastDuck } from './fast-duck.ts';
+import { callCounters } from './counters.ts';
 import { Speculation } from './speculation.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
@@ -44,6 +46,8 @@ export interface CallSessionOptions {
   clock: Clock;
   logger: Logger;
   policy?: Partial<TurnPolicyOptions>;
+  /** when the watchdog calls her stuck (tests shorten it) */
+  watchdog?: Partial<WatchdogLimits>;
   /** ends the call for everyone (the agent hangs up) */
   hangUp(): Promise<void>;
   onMetrics?(m: TurnMetrics): void;
@@ -66,38 +70,29 @@ export interface CallSessionOptions {
    */
   handOff?(userText: string): boolean;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
-  onState?(to: Machine['state'], from: Machine['state']): void;
+  onState?(to: ConversationState, from: ConversationState): void;
 }
 
 /**
- * One call: owns the conversation state machine and performs its effects with the room, the
- * caller's audio, the engines and her voice. Decisions live in core/ (state machine, turn policy);
- * this class only wires events to them and carries out what they return.
+ * One call: performs what the turn core (core/turn-core.ts: state machine, turn policy, duck,
+ * speculation, supersede, resume, watchdog) decides, with the room, the caller's audio, the engines
+ * and her voice. Every decision lives in the core; this class feeds it events and carries out its
+ * effects.
  */
 export class CallSession {
-  #machine: Machine = initialMachine(0);
-  readonly #startedAt: number;
+  readonly #core: TurnCore;
   readonly #out: AudioOut;
   readonly #pub: RoomPublisher;
   readonly #listener: CallerAudio;
-  readonly #policy: TurnPolicy;
-  readonly #duck: FastDuck;
   readonly #speculation: Speculation;
   readonly #log: Logger;
   /** the conversation as the caller experienced it: only what she was heard saying */
   readonly #history = llm.ChatContext.empty();
-  /** caller words recognised but not yet answered */
-  #pendingUser: string[] = [];
-  /** the caller text of the turn being answered (committed to history once she speaks) */
-  #turnUserText: string | undefined;
-  #nextAgentLine: AgentLine | undefined;
+  /** the reply being made: its abort, and how much had played when a barge-in stopped it */
   #reply: { turn: number; abort: AbortController; playedMsAtStop?: number } | undefined;
-  /** what was cut off by the last barge-in, to pick up again after a false interruption */
-  #resumeText: string | undefined;
   #marks: TurnMarks = {};
   #userSegment = 0;
   #usingFallbackStt = false;
-  #hangingUp = false;
   /** the caller's name once given, and when she last used it */
   readonly #names = new CallerAddressBook();
   /** the conversation with tool calls, for the summary */
@@ -108,24 +103,29 @@ export class CallSession {
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
 
   constructor(private readonly o: CallSessionOptions) {
-    this.#startedAt = o.clock.now();
     this.#history.addMessage({ role: 'system', content: o.instructions });
     this.#log = o.logger; // already carries callId and room
     this.#out = new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
-    this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
-    this.#duck = new FastDuck({ clock: o.clock, out: this.#out, isSpeaking: () => this.#machine.state === 'SPEAKING', log: this.#log });
     this.#speculation = new Speculation({
       llm: o.engines.llm,
       log: this.#log,
       tools: o.tools,
-      listening: () => this.#machine.state === 'LISTENING',
-      chatFor: (text) => {
+      chatFor: (userText) => {
         // exactly what the reply will send once the final transcript says the same words
         const chat = this.#history.copy();
-        chat.addMessage({ role: 'user', content: [...this.#pendingUser, text].join(' ') });
+        chat.addMessage({ role: 'user', content: userText });
         return chat;
       },
+    });
+    this.#core = new TurnCore({
+      clock: o.clock,
+      perform: (e) => this.#perform(e),
+      lines: o.lines,
+      ...(o.policy ? { policy: o.policy } : {}),
+      ...(o.watchdog ? { watchdog: o.watchdog } : {}),
+      speculate: this.#speculation.enabled,
+      ...(o.handOff ? { handOff: o.handOff } : {}),
     });
     this.#listener = new CallerAudio(
       o.room,
@@ -135,18 +135,20 @@ export class CallSession {
       {
         onSpeech: (ev) => this.#onSpeech(ev),
         onVad: (ev) => this.#onVad(ev),
-        onLevel: (rms) => {
-          this.#duck.onLevel(rms);
-          this.#speculation.onLevel(rms);
-        },
+        onLevel: (rms) => this.#core.level(rms, this.#out.paused),
         onSttFailure: (err) => this.#onSttFailure(err),
       },
       this.#log,
     );
   }
 
-  get state(): Machine['state'] {
-    return this.#machine.state;
+  get state(): ConversationState {
+    return this.#core.state;
+  }
+
+  /** how often the watchdog had to unstick this call */
+  get watchdogRecoveries(): number {
+    return this.#core.watchdogCount;
   }
 
   async start(): Promise<void> {
@@ -155,19 +157,17 @@ export class CallSession {
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
     this.#recordStart();
-    this.#dispatch({ type: 'call_start' });
+    this.#core.start({ kind: 'greeting', text: this.o.greeting.text });
     this.#listener.start();
-    this.#say({ kind: 'greeting', ...this.o.greeting });
   }
 
   /** She says `text` by herself, as she does a silence prompt (a phone action: "connecting you now"). */
   say(text: string): void {
-    this.#say({ kind: 'prompt', text });
+    this.#core.say({ kind: 'prompt', text });
   }
 
   end(reason: string): void {
-    if (this.#machine.state === 'IDLE') return;
-    this.#dispatch({ type: 'call_end', reason });
+    this.#core.end(reason);
   }
 
   readonly #onLeave = (p: RemoteParticipant) => {
@@ -176,46 +176,73 @@ export class CallSession {
   readonly #onDisconnected = () => this.end('room disconnected');
 
   #now(): number {
-    return this.o.clock.now() - this.#startedAt;
+    return this.#core.now();
   }
 
-  #dispatch(event: ConversationEvent): void {
-    const r = transition(this.#machine, event, this.#now());
-    if (r.rejected) {
-      this.#log.debug({ event: event.type, state: this.#machine.state }, 'event ignored in this state');
-      return;
-    }
-    this.#machine = r.machine;
-    for (const effect of r.effects) this.#perform(effect);
-  }
-
-  #perform(e: Effect): void {
+  #perform(e: TurnEffect): void {
     switch (e.type) {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
         this.o.records?.recorder.state(this.o.callId, { state: e.to, at: new Date().toISOString() });
         this.o.onState?.(e.to, e.from);
-        this.#policy.onState(e.to, e.from === 'SPEAKING' && e.to === 'LISTENING');
-        if (e.from === 'SPEAKING') this.#duck.settle();
-        if (e.to === 'LISTENING' && this.#pendingUser.length) {
-          // words that arrived while she was busy: answer them now (deferred: we are inside a dispatch)
-          queueMicrotask(() => this.#takeUserTurn());
-        }
         break;
       case 'start_reply':
-        void this.#answer(e.turn, e.source);
+        if (e.job.source === 'user') this.#marks.turnEndMs = this.#now();
+        void this.#answer(e.job);
         break;
       case 'stop_audio':
         if (this.#reply) this.#reply.playedMsAtStop = this.#out.stop();
         else this.#out.stop();
         break;
       case 'cancel_reply':
-        this.#reply?.abort.abort();
+        if (this.#reply?.turn === e.turn) this.#reply.abort.abort();
         break;
+      case 'duck': {
+        const generation = this.#out.pause();
+        if (generation === undefined) break;
+        this.#log.debug({}, 'ducked on a sound onset');
+        this.#core.ducked(generation);
+        break;
+      }
+      case 'unduck':
+        if (!this.#out.paused || this.#out.generation !== e.generation) break;
+        this.#log.info({}, 'duck released: no speech followed the sound');
+        void this.#out.resume(e.generation);
+        break;
+      case 'prefetch':
+        this.#speculation.prefetch(e.userText);
+        break;
+      case 'take_turn_soon':
+        // deferred: the core is inside an event, and the reply that just ended commits its history first
+        queueMicrotask(() => this.#core.takeTurn());
+        break;
+      case 'handed_off':
+        this.#log.info({}, 'caller turn handed off');
+        this.#history.addMessage({ role: 'user', content: e.userText });
+        this.#recordTurn(e.userText, [], '', new Date().toISOString(), false);
+        break;
+      case 'watchdog': {
+        const total = callCounters.watchdogRecoveries.inc();
+        this.#log.error(
+          {
+            callId: this.o.callId,
+            reason: e.stuck.reason,
+            state: e.stuck.state,
+            stuckForMs: Math.round(e.stuck.forMs),
+            recovery: e.recovery,
+            turn: e.turn,
+            watchdogRecoveries: e.count,
+            watchdogRecoveriesTotal: total,
+            stateHistory: e.history.map((h) => ({ ...h, atMs: Math.round(h.atMs) })),
+          },
+          'call stuck; watchdog recovering',
+        );
+        break;
+      }
       case 'end_call':
         this.#log.info({ reason: e.reason }, 'call ended');
-        this.#shutdown(e.reason);
+        this.#shutdown(e.reason, e.byAgent);
         break;
     }
   }
@@ -227,21 +254,15 @@ export class CallSession {
 
   #speechStarted(speechMs: number): void {
     // marks for the utterance starting now; a reply already answering the previous one keeps its own
-    if (this.#machine.state !== 'LISTENING' || !this.#pendingUser.length) this.#marks = {};
-    this.#policy.onUserSpeechStart();
-    if (this.#machine.state === 'SPEAKING') {
-      this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
-      this.#resumeText = ''; // filled with what she did not get to say once the reply has stopped
-      this.#dispatch({ type: 'barge_in' });
-      this.#policy.onBargeIn();
-    }
+    if (this.#core.state !== 'LISTENING' || !this.#core.hasPendingWords) this.#marks = {};
+    if (this.#core.speechStarted()) this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
   }
 
   /** silenceMs: how long the caller had already been quiet when this was detected */
   #speechEnded(silenceMs: number): void {
     // the same object the reply holds, so a final transcript that beat the VAD still gets its speech end
     this.#marks.speechEndMs = this.#now() - silenceMs;
-    this.#policy.onUserSpeechEnd();
+    this.#core.speechEnded();
   }
 
   #onSpeech(ev: stt.SpeechEvent): void {
@@ -256,25 +277,18 @@ export class CallSession {
       case stt.SpeechEventType.INTERIM_TRANSCRIPT: {
         const text = ev.alternatives?.[0]?.text.trim();
         if (text) this.#pub.transcript('user', `u${this.#userSegment}`, text, false);
-        if (text) this.#speculation.onInterim(text);
+        if (text) this.#core.interim(text);
         break;
       }
       case stt.SpeechEventType.FINAL_TRANSCRIPT: {
-        const text = ev.alternatives?.[0]?.text.trim();
-        this.#speculation.onFinal();
-        if (!text) break; // noise or a cough: nothing was said
-        this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
-        this.#log.info({ pii: { text } }, 'caller said');
-        if (this.#resumeText !== undefined && isBackchannel(text)) break; // "uh-huh" over her: she carries on
-        this.#policy.onUserWords(text);
-        this.#resumeText = undefined;
-        this.#marks.sttFinalMs = this.#now();
-        this.#pendingUser.push(text);
-        if (this.#machine.state === 'LISTENING') this.#takeUserTurn();
-        else if (this.#machine.state === 'PROCESSING' && this.#turnUserText !== undefined) {
-          // more words before her answer started: answer the whole thing instead
-          this.#reply?.abort.abort();
+        const text = ev.alternatives?.[0]?.text.trim() ?? '';
+        if (text) {
+          this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
+          this.#log.info({ pii: { text } }, 'caller said');
         }
+        const sttFinalMs = this.#now();
+        // "uh-huh" over her (she carries on) or nothing said: not the end of a turn, no mark
+        if (this.#core.finalTranscript(text) === 'words') this.#marks.sttFinalMs = sttFinalMs;
         break;
       }
       default:
@@ -290,53 +304,15 @@ export class CallSession {
     return fb.stt;
   }
 
-  #onPolicy(a: PolicyAction): void {
-    if (this.#machine.state !== 'LISTENING') return;
-    switch (a.type) {
-      case 'resume': {
-        const text = this.#resumeText;
-        this.#resumeText = undefined;
-        if (text) this.#say({ kind: 'resume', text });
-        break;
-      }
-      case 'silence_prompt':
-        this.#say({ kind: 'prompt', text: silencePrompt(this.o.lines, a.count) });
-        break;
-      case 'goodbye':
-        this.#say({ kind: 'goodbye', text: this.o.lines.goodbye });
-        break;
-    }
-  }
-
-  /** She takes the floor by herself. */
-  #say(line: AgentLine): void {
-    this.#nextAgentLine = line;
-    this.#dispatch({ type: 'turn_end', source: 'agent' });
-  }
-
-  #takeUserTurn(): void {
-    if (this.#machine.state !== 'LISTENING' || !this.#pendingUser.length) return;
-    const text = this.#pendingUser.join(' ');
-    this.#pendingUser = [];
-    if (this.o.handOff?.(text)) {
-      this.#log.info({}, 'caller turn handed off');
-      this.#history.addMessage({ role: 'user', content: text });
-      this.#recordTurn(text, [], '', new Date().toISOString(), false);
-      return;
-    }
-    this.#turnUserText = text;
-    this.#marks.turnEndMs = this.#now();
-    this.#dispatch({ type: 'turn_end', source: 'user' });
-  }
-
-  async #answer(turn: number, source: 'user' | 'agent'): Promise<void> {
+  async #answer(job: ReplyJob): Promise<void> {
+    const turn = job.turn;
     const abort = new AbortController();
     const reply: { turn: number; abort: AbortController; playedMsAtStop?: number } = { turn, abort };
     this.#reply = reply;
-    const line = source === 'agent' ? this.#nextAgentLine : undefined;
-    this.#nextAgentLine = undefined;
-    const userText = source === 'user' ? this.#turnUserText : undefined;
-    const marks = source === 'user' ? this.#marks : {};
+    const line: AgentLine | undefined =
+      job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.o.greeting.audio ? { audio: this.o.greeting.audio } : {}) } : undefined;
+    const userText = job.source === 'user' ? job.userText : undefined;
+    const marks = job.source === 'user' ? this.#marks : {};
     let audioStarted = false;
     let outcome: ReplyOutcome | undefined;
     if (userText) this.#names.heard(userText, turn);
@@ -347,6 +323,7 @@ export class CallSession {
         turn,
         line,
         userText,
+        recover: job.source === 'user' && job.recover,
         history: this.#history,
         engines: this.o.engines,
         lines: this.o.lines,
@@ -358,7 +335,7 @@ export class CallSession {
           audioStarted = true;
           marks.ttsFirstAudioMs ??= this.#now();
           marks.firstAudioOutMs ??= this.#now();
-          this.#dispatch({ type: 'reply_audio' });
+          this.#core.replyAudio(turn);
         },
         onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
         playedMsAtStop: () => reply.playedMsAtStop,
@@ -381,27 +358,16 @@ export class CallSession {
       if (this.#reply === reply) this.#reply = undefined;
     }
     this.#names.replied(turn, humanizer?.usedName ?? false);
-    this.#finishReply(turn, source, line, userText, marks, audioStarted, abort.signal.aborted, outcome, startedAt);
+    const aborted = abort.signal.aborted;
+    const verdict = this.#core.replyEnded(turn, { audioStarted, aborted, unheard: outcome?.unheard }, () =>
+      this.#commitReply(turn, job, marks, audioStarted, aborted, outcome, startedAt),
+    );
+    if (verdict === 'stale') this.#log.warn({ turn }, 'a reply ended after it was abandoned; nothing of it is kept');
   }
 
-  #finishReply(
-    turn: number,
-    source: 'user' | 'agent',
-    line: AgentLine | undefined,
-    userText: string | undefined,
-    marks: TurnMarks,
-    audioStarted: boolean,
-    aborted: boolean,
-    outcome: ReplyOutcome | undefined,
-    startedAt = new Date().toISOString(),
-  ): void {
-    if (source === 'user' && !audioStarted && aborted && this.#machine.state === 'PROCESSING') {
-      // superseded before she spoke (the caller went on talking): answer everything together
-      if (userText) this.#pendingUser.unshift(userText);
-      this.#turnUserText = undefined;
-      this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
-      return;
-    }
+  /** What the caller heard goes into the history and the records; the turn's metrics are published. */
+  #commitReply(turn: number, job: ReplyJob, marks: TurnMarks, audioStarted: boolean, aborted: boolean, outcome: ReplyOutcome | undefined, startedAt: string): void {
+    const userText = job.source === 'user' ? job.userText : undefined;
     const toolItems = outcome?.toolItems ?? [];
     if (audioStarted || toolItems.length > 0) {
       // a tool that ran (a booking made) stays in the history even if she was cut off before speaking
@@ -411,36 +377,28 @@ export class CallSession {
       if (audioStarted) this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
       this.#recordTurn(userText, toolItems, audioStarted ? (outcome?.heard ?? '') : '', startedAt, aborted);
     }
-    if (source === 'user') {
-      this.#turnUserText = undefined;
-      const metrics = computeTurnMetrics(turn, marks, outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts });
+    if (job.source === 'user') {
+      const metrics = {
+        ...computeTurnMetrics(turn, marks, outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts }),
+        watchdogRecoveries: this.#core.watchdogCount,
+      };
       this.#log.info({ metrics }, 'turn metrics');
       this.#log.debug({ marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, Math.round(v)])) }, 'turn marks');
       this.#pub.metrics(metrics);
       this.o.onMetrics?.(metrics);
     }
-    if (aborted) {
-      if (this.#resumeText !== undefined) this.#resumeText = outcome?.unheard ?? '';
-      if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
-      return;
-    }
-    this.#dispatch(audioStarted ? { type: 'reply_done' } : { type: 'reply_cancelled', reason: 'no audio' });
-    if (line?.kind === 'goodbye') {
-      this.#hangingUp = true;
-      this.end('agent hung up');
-    }
   }
 
-  #shutdown(reason: string): void {
+  #shutdown(reason: string, byAgent: boolean): void {
     this.o.room.off(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.off(RoomEvent.Disconnected, this.#onDisconnected);
-    this.#policy.dispose();
+    this.#core.dispose();
     this.#listener.close();
     this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     // the call's record is finished before the job (and with it this process) goes
     const records = this.#recordEnd(reason);
-    if (!this.#hangingUp) {
+    if (!byAgent) {
       void records.then(() => records)
       .finally(() => this.#endResolve(reason));
       return;

@@ -1,6 +1,7 @@
 import type { llm } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
+import type { LineKind } from '../core/turn-core.ts';
 import { splitHeard, type PlayedChunk } from '../core/heard-text.ts';
 import type { TurnMarks } from '../core/turn-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
@@ -9,7 +10,7 @@ import type { Logger } from './logger.ts';
 import { cannedChunks, llmText, playChunks, synthesizeChunks, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
 
 export interface AgentLine {
-  kind: 'greeting' | 'prompt' | 'resume' | 'goodbye';
+  kind: LineKind;
   text: string;
   /** audio made in advance (the greeting) */
   audio?: AudioFrame[];
@@ -19,7 +20,9 @@ export interface ReplyDeps {
   turn: number;
   /** set for a line she says by herself; otherwise she answers userText */
   line?: AgentLine;
-  userText?: string;
+  userText?: string | undefined;
+  /** the watchdog abandoned the first try: apologise and answer with the embedded engines at once */
+  recover?: boolean;
   history: llm.ChatContext;
   engines: Engines;
   lines: AgentLines;
@@ -59,6 +62,12 @@ export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
   const primary: EngineTrio = d.engines;
   let used = { llm: primary.info.llm, tts: primary.info.tts };
   const toolItems: ReplyOutcome['toolItems'] = [];
+  if (d.recover) {
+    const fallback = d.engines.fallback ?? primary;
+    const result = await attempt(d, fallback, token, true, toolItems);
+    if (result.error !== undefined) d.log.error({ err: result.error, turn: d.turn }, 'fallback failed too');
+    return { ...describe(result, d.playedMsAtStop()), engines: { llm: fallback.info.llm, tts: fallback.info.tts }, toolItems };
+  }
   let result = await attempt(d, primary, token, false, toolItems);
   if (result.error !== undefined && !d.signal.aborted) {
     const fallback = d.engines.fallback ?? primary;

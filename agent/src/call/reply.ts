@@ -1,6 +1,7 @@
 import { llm, type tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { AsyncQueue } from '../core/async-queue.ts';
+import { INTERACTIVE_CONN } from '../core/provider-timing.ts';
 import type { PlayedChunk } from '../core/heard-text.ts';
 import { SentenceChunker } from '../core/sentence-chunker.ts';
 import type { AudioOut } from './audio-out.ts';
@@ -56,12 +57,7 @@ async function* watchErrors<T>(
   }
 }
 
-/** LLM output as plain text deltas; `onFirstToken` marks time to first token. */
-/**
- * A caller is waiting: one quick retry, then the fallback. (The agents default of three retries two
- * seconds apart would leave seconds of dead air.)
- */
-export const INTERACTIVE_CONN = { maxRetry: 1, retryIntervalMs: 100, timeoutMs: 5000 } as const;
+export { INTERACTIVE_CONN };
 
 /** Tools the model may call during a reply, and how to run them. */
 export interface ReplyTools {
@@ -72,6 +68,7 @@ export interface ReplyTools {
   maxRounds?: number;
 }
 
+/** LLM output as plain text deltas; `onFirstToken` marks time to first token. */
 export async function* llmText(
   model: llm.LLM,
   chatCtx: llm.ChatContext,

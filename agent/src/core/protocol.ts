@@ -29,6 +29,8 @@ export interface TurnMetricsMessage {
   ttsTtfbMs: number | null;
   voiceToVoiceMs: number | null;
   engines: { llm: string; tts: string };
+  /** how often the watchdog had to unstick this call so far (absent from agents that predate it) */
+  watchdogRecoveries?: number;
 }
 
 export type AgentMessage =

@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultAgentLines } from './agent-lines.ts';
+import { ManualClock } from './clock.ts';
+import { PROCESSING_BOUND_MS } from './provider-timing.ts';
+import { ASK_AGAIN_LINE, TurnCore, type ReplyJob, type TurnEffect } from './turn-core.ts';
+
+function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean } = {}) {
+  const clock = new ManualClock(5000);
+  const effects: TurnEffect[] = [];
+  let core!: TurnCore;
+  core = new TurnCore({
+    clock,
+    lines: defaultAgentLines('Riverside'),
+    speculate: opts.speculate ?? false,
+    perform: (e) => {
+      effects.push(e);
+      // what CallSession does a microtask later
+      if (e.type === 'take_turn_soon' && opts.autoTakeTurn !== false) queueMicrotask(() => core.takeTurn());
+    },
+  });
+  const jobs = () => effects.flatMap((e) => (e.type === 'start_reply' ? [e.job] : []));
+  const lastJob = (): ReplyJob => jobs().at(-1)!;
+  const types = () => effects.map((e) => (e.type === 'state_changed' ? `${e.from}>${e.to}` : e.type));
+  const tick = () => new Promise<void>((r) => queueMicrotask(r));
+  /** the greeting played to its end: she listens */
+  const greeted = () => {
+    core.start({ kind: 'greeting', text: 'Hello' });
+    core.replyAudio(lastJob().turn);
+    core.replyEnded(lastJob().turn, { audioStarted: true, aborted: false });
+    effects.length = 0;
+  };
+  return { clock, core, effects, jobs, lastJob, types, tick, greeted };
+}
+
+describe('TurnCore: the turn rules', () => {
+  it('the greeting walks IDLE → LISTENING → PROCESSING → SPEAKING → LISTENING', () => {
+    const { core, types, lastJob } = setup();
+    core.start({ kind: 'greeting', text: 'Hello' });
+    assert.deepEqual(lastJob(), { turn: 1, source: 'agent', line: { kind: 'greeting', text: 'Hello' } });
+    core.replyAudio(1);
+    assert.equal(core.replyEnded(1, { audioStarted: true, aborted: false }), 'ended');
+    assert.deepEqual(types(), ['IDLE>LISTENING', 'LISTENING>PROCESSING', 'start_reply', 'PROCESSING>SPEAKING', 'SPEAKING>LISTENING']);
+  });
+
+  it('words while she listens start her answer at once', () => {
+    const { core, greeted, lastJob } = setup();
+    greeted();
+    assert.equal(core.finalTranscript('what are your hours'), 'words');
+    assert.deepEqual(lastJob(), { turn: 2, source: 'user', userText: 'what are your hours', recover: false });
+    assert.equal(core.state, 'PROCESSING');
+  });
+
+  it('more words before her answer started: the answer is cancelled and both are answered together', async () => {
+    const { core, greeted, effects, lastJob, tick } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.finalTranscript('on saturday');
+    assert.deepEqual(effects.at(-1), { type: 'cancel_reply', turn: 2 });
+    let committed = false;
+    assert.equal(core.replyEnded(2, { audioStarted: false, aborted: true }, () => (committed = true)), 'superseded');
+    assert.equal(committed, false, 'nothing of a superseded reply enters the history');
+    await tick();
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours on saturday', recover: false });
+  });
+
+  it('superseded just as its first frame went out: the reply ends and the words are answered next', async () => {
+    const { core, greeted, lastJob, tick } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.finalTranscript('on saturday');
+    core.replyAudio(2); // the first frame beat the abort
+    assert.equal(core.state, 'SPEAKING');
+    assert.equal(core.replyEnded(2, { audioStarted: true, aborted: true }), 'ended');
+    await tick();
+    assert.equal(core.state, 'PROCESSING', 'not left SPEAKING with no audio');
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'on saturday', recover: false });
+  });
+
+  it('barge-in stops her; an "uh-huh" is no request, and a second of quiet brings back what she did not get to say', () => {
+    const { core, greeted, effects, clock, lastJob, types } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.replyAudio(2);
+    effects.length = 0;
+    assert.equal(core.speechStarted(), true);
+    assert.deepEqual(types(), ['SPEAKING>INTERRUPTED', 'stop_audio', 'cancel_reply']);
+    assert.equal(core.replyEnded(2, { audioStarted: true, aborted: true, unheard: 'We open at nine.' }), 'ended');
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(core.finalTranscript('uh huh'), 'backchannel');
+    core.speechEnded();
+    clock.advance(999);
+    assert.equal(core.state, 'LISTENING');
+    clock.advance(1);
+    assert.deepEqual(lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine.' } });
+  });
+
+  it('a reply that ends after it was replaced is stale and changes nothing', () => {
+    const { core, greeted } = setup();
+    greeted();
+    core.finalTranscript('hours');
+    core.replyAudio(99);
+    assert.equal(core.state, 'PROCESSING', 'audio of another turn does not count');
+    assert.equal(core.replyEnded(99, { audioStarted: true, aborted: false }), 'stale');
+    assert.equal(core.state, 'PROCESSING');
+  });
+
+  it('a duck releases the pause of the generation it took, unless her turn ended first', () => {
+    const { core, greeted, effects, clock } = setup();
+    greeted();
+    core.finalTranscript('hours');
+    core.replyAudio(2);
+    for (let i = 0; i < 20; i++) core.level(30, false);
+    core.level(20000, false);
+    core.level(20000, false);
+    assert.deepEqual(effects.at(-1), { type: 'duck' });
+    core.ducked(7);
+    clock.advance(250);
+    assert.deepEqual(effects.at(-1), { type: 'unduck', generation: 7 });
+    // a second duck, then a barge-in: nothing to lift
+    for (let i = 0; i < 30; i++) core.level(30, false);
+    core.level(20000, false);
+    core.level(20000, false);
+    core.ducked(8);
+    core.speechStarted();
+    clock.advance(1000);
+    assert.ok(!effects.some((e) => e.type === 'unduck' && e.generation === 8));
+  });
+
+  it('never ducks while she is not speaking or already paused', () => {
+    const { core, greeted, effects } = setup();
+    greeted();
+    for (let i = 0; i < 20; i++) core.level(30, false);
+    core.level(20000, false);
+    core.level(20000, false);
+    assert.ok(!effects.some((e) => e.type === 'duck'));
+  });
+
+  it('speculation: a pause in the caller\'s speech while she listens prefetches the interim words with those still waiting', () => {
+    const { core, greeted, effects } = setup({ speculate: true });
+    greeted();
+    core.interim('what are your');
+    for (let i = 0; i < 10; i++) core.level(20000, false);
+    for (let i = 0; i < 8; i++) core.level(30, false);
+    assert.deepEqual(effects.at(-1), { type: 'prefetch', userText: 'what are your' });
+  });
+});
+
+describe('TurnCore: the watchdog', () => {
+  it('PROCESSING past the bound: logged with the state history, abandoned, and the words answered by the fallback with an apology', () => {
+    const { core, greeted, effects, clock, lastJob } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    clock.advance(PROCESSING_BOUND_MS - 1);
+    assert.equal(core.watchdogCount, 0);
+    clock.advance(1);
+    const w = effects.find((e) => e.type === 'watchdog');
+    assert.ok(w && w.type === 'watchdog');
+    assert.equal(w.stuck.reason, 'processing_too_long');
+    assert.equal(w.recovery, 'answer_fallback');
+    assert.deepEqual(
+      w.history.map((h) => `${h.from}>${h.to}`),
+      ['IDLE>LISTENING', 'LISTENING>PROCESSING', 'PROCESSING>SPEAKING', 'SPEAKING>LISTENING', 'LISTENING>PROCESSING'],
+    );
+    const after = effects.slice(effects.indexOf(w) + 1).map((e) => (e.type === 'state_changed' ? `${e.from}>${e.to}` : e.type));
+    assert.deepEqual(after, ['stop_audio', 'cancel_reply', 'PROCESSING>LISTENING', 'LISTENING>PROCESSING', 'start_reply']);
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours', recover: true });
+    assert.equal(core.watchdogCount, 1);
+    assert.equal(core.replyEnded(2, { audioStarted: false, aborted: true }), 'stale', 'the abandoned reply changes nothing when it finally ends');
+    assert.equal(core.state, 'PROCESSING');
+  });
+
+  it('the fallback stuck too: "Sorry, could you say that again?"; stuck a third time: it stops trying and she listens', () => {
+    const { core, greeted, clock, lastJob, effects } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    clock.advance(PROCESSING_BOUND_MS);
+    clock.advance(PROCESSING_BOUND_MS);
+    assert.deepEqual(lastJob(), { turn: 4, source: 'agent', line: { kind: 'recovery', text: ASK_AGAIN_LINE } });
+    clock.advance(PROCESSING_BOUND_MS);
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(core.watchdogCount, 3);
+    assert.deepEqual(
+      effects.flatMap((e) => (e.type === 'watchdog' ? [e.recovery] : [])),
+      ['answer_fallback', 'ask_again', 'give_up'],
+    );
+    clock.advance(60_000);
+    assert.equal(core.watchdogCount, 3, 'nothing else is stuck');
+  });
+
+  it('once she is heard again the count in a row starts over', () => {
+    const { core, greeted, clock, lastJob } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    clock.advance(PROCESSING_BOUND_MS);
+    core.replyAudio(lastJob().turn);
+    core.replyEnded(lastJob().turn, { audioStarted: true, aborted: false });
+    core.finalTranscript('and on sunday');
+    clock.advance(PROCESSING_BOUND_MS);
+    assert.deepEqual(lastJob(), { turn: 5, source: 'user', userText: 'and on sunday', recover: true });
+  });
+
+  it('words left waiting while she listens are answered', () => {
+    const { core, greeted, clock, lastJob, effects } = setup({ autoTakeTurn: false });
+    greeted();
+    core.finalTranscript('hours');
+    core.replyAudio(2);
+    core.finalTranscript('and sunday'); // while she speaks: waits for her to finish
+    core.replyEnded(2, { audioStarted: true, aborted: false });
+    assert.equal(core.state, 'LISTENING'); // and the deferred take was lost
+    clock.advance(1999);
+    assert.equal(core.state, 'LISTENING');
+    clock.advance(1);
+    assert.equal(effects.find((e) => e.type === 'watchdog')?.type, 'watchdog');
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'and sunday', recover: false });
+  });
+
+  it('INTERRUPTED that never flushes is forgotten after a bound, and she listens', () => {
+    const { core, greeted, clock } = setup();
+    greeted();
+    core.finalTranscript('hours');
+    core.replyAudio(2);
+    core.speechStarted();
+    clock.advance(3000);
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(core.watchdogCount, 1);
+  });
+
+  it('a normal call never wakes it', () => {
+    const { core, greeted, clock } = setup();
+    greeted();
+    for (let turn = 2; turn < 8; turn++) {
+      core.finalTranscript(`question ${turn}`);
+      clock.advance(800);
+      core.replyAudio(turn);
+      clock.advance(2000);
+      core.replyEnded(turn, { audioStarted: true, aborted: false });
+      clock.advance(1000);
+    }
+    assert.equal(core.watchdogCount, 0);
+  });
+});

@@ -1,0 +1,400 @@
+import type { AgentLines } from './agent-lines.ts';
+import { silencePrompt } from './agent-lines.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
+import type { ConversationState } from './protocol.ts';
+import { SpeculationRule } from './speculation-rule.ts';
+import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';
+import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from './turn-policy.ts';
+import { DEFAULT_WATCHDOG_LIMITS, nextCheckAt, recoveryFor, stuckAt, type Recovery, type Stuck, type WatchdogLimits } from './watchdog.ts';
+
+/** what she says by herself, in the watchdog's words when she has to ask again */
+export const ASK_AGAIN_LINE = 'Sorry, could you say that again?';
+
+export type LineKind = 'greeting' | 'prompt' | 'resume' | 'goodbye' | 'recovery';
+export interface Line {
+  kind: LineKind;
+  text: string;
+}
+
+/** One reply, as the core asks for it. Everything the performer starts for it carries its turn. */
+export type ReplyJob =
+  | { turn: number; source: 'agent'; line: Line }
+  /** recover: the watchdog abandoned the first try; apologise and answer with the embedded engines */
+  | { turn: number; source: 'user'; userText: string; recover: boolean };
+
+export interface StateChange {
+  from: ConversationState;
+  to: ConversationState;
+  atMs: number;
+  turn: number;
+}
+
+export type TurnEffect =
+  | ({ type: 'state_changed' } & StateChange)
+  | { type: 'start_reply'; job: ReplyJob }
+  /** silence her now and end the current utterance (barge-in, abandon, hang-up) */
+  | { type: 'stop_audio' }
+  /** abort that reply's LLM and TTS requests */
+  | { type: 'cancel_reply'; turn: number }
+  | { type: 'end_call'; reason: string; byAgent: boolean }
+  /** pause her voice now (a sound onset while she speaks); answer with ducked(generation) */
+  | { type: 'duck' }
+  /** lift the pause of that output generation if it is still there (no speech followed the sound) */
+  | { type: 'unduck'; generation: number }
+  /** ask the LLM ahead of time for the answer to these words */
+  | { type: 'prefetch'; userText: string }
+  /** call takeTurn() once the current event has been handled (words arrived while she was busy) */
+  | { type: 'take_turn_soon' }
+  /** the caller's words were handed to someone else (handOff); they belong in the history */
+  | { type: 'handed_off'; userText: string }
+  /** she was stuck with the caller waiting; what the watchdog saw and does */
+  | { type: 'watchdog'; stuck: Stuck; recovery: Recovery['kind']; count: number; turn: number; history: StateChange[] };
+
+export interface ReplyResult {
+  /** at least one frame of it reached her voice */
+  audioStarted: boolean;
+  /** it was stopped (barge-in, superseded, hang-up) rather than ending by itself */
+  aborted: boolean;
+  /** from the sentence she was cut off in to the end of what was prepared: what a resume says */
+  unheard?: string | undefined;
+}
+
+export type ReplyVerdict = 'stale' | 'superseded' | 'ended';
+
+export interface TurnCoreOptions {
+  clock: Clock;
+  perform(e: TurnEffect): void;
+  lines: AgentLines;
+  policy?: Partial<TurnPolicyOptions>;
+  watchdog?: Partial<WatchdogLimits>;
+  duckConfirmMs?: number;
+  /** true when an LLM can take prefetch effects (the embedded brain answers in microseconds anyway) */
+  speculate?: boolean;
+  /** a caller's turn that is not for the brain: true = taken care of elsewhere (a hand-over to a person) */
+  handOff?(userText: string): boolean;
+}
+
+const HISTORY = 24;
+
+/**
+ * The turn rules of one call, pure: the conversation state machine, the turn policy's timers, the
+ * duck, speculation, the caller's words waiting for an answer, supersede, resume after a false
+ * interruption, backchannels during a barge-in, and the watchdog. Events come in as method calls;
+ * decisions leave as effects, which CallSession performs (and the core's timing sweep simulates).
+ * It holds one reply at a time: a reply that ends after it was abandoned or replaced is 'stale' and
+ * changes nothing.
+ */
+export class TurnCore {
+  readonly #o: TurnCoreOptions;
+  readonly #clock: Clock;
+  readonly #startedAt: number;
+  #machine: Machine = initialMachine(0);
+  readonly #policy: TurnPolicy;
+  readonly #duck: DuckRule;
+  readonly #speculation = new SpeculationRule();
+  readonly #limits: WatchdogLimits;
+  /** caller words recognised but not yet answered, and since when */
+  #pending: string[] = [];
+  #unansweredSince: number | undefined;
+  /** the reply being made */
+  #reply: ReplyJob | undefined;
+  /** the next reply's details, set just before the turn_end that starts it */
+  #next: { source: 'agent'; line: Line } | { source: 'user'; userText: string; recover: boolean } | undefined;
+  /** a barge-in stopped her; once the reply has stopped, `unheard` is what a resume would say */
+  #resume: { kind: 'none' } | { kind: 'interrupted'; unheard: string | undefined } = { kind: 'none' };
+  #recoverNext = false;
+  readonly #history: StateChange[] = [];
+  #watchTimer: TimerHandle | undefined;
+  #recoveriesInARow = 0;
+  #watchdogCount = 0;
+  #byAgent = false;
+
+  constructor(o: TurnCoreOptions) {
+    this.#o = o;
+    this.#clock = o.clock;
+    this.#startedAt = o.clock.now();
+    this.#limits = { ...DEFAULT_WATCHDOG_LIMITS, ...o.watchdog };
+    this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
+    this.#duck = new DuckRule(o.clock, (generation) => o.perform({ type: 'unduck', generation }), o.duckConfirmMs ?? DUCK_CONFIRM_MS);
+  }
+
+  get state(): ConversationState {
+    return this.#machine.state;
+  }
+
+  get turn(): number {
+    return this.#machine.turn;
+  }
+
+  /** how often the watchdog had to step in during this call */
+  get watchdogCount(): number {
+    return this.#watchdogCount;
+  }
+
+  get hasPendingWords(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  get stateHistory(): readonly StateChange[] {
+    return this.#history;
+  }
+
+  /** call-relative milliseconds */
+  now(): number {
+    return this.#clock.now() - this.#startedAt;
+  }
+
+  start(greeting: Line): void {
+    this.#dispatch({ type: 'call_start' });
+    this.say(greeting);
+  }
+
+  /** She takes the floor by herself; only while she listens (false: not now). */
+  say(line: Line): boolean {
+    if (this.#machine.state !== 'LISTENING') return false;
+    this.#next = { source: 'agent', line };
+    return this.#dispatch({ type: 'turn_end', source: 'agent' });
+  }
+
+  end(reason: string): void {
+    if (this.#machine.state === 'IDLE') return;
+    this.#dispatch({ type: 'call_end', reason });
+  }
+
+  /** loudness (RMS) of each 10 ms frame of the caller's audio; `outputPaused`: her voice is paused already */
+  level(rms: number, outputPaused: boolean): void {
+    if (this.#duck.onLevel(rms, this.#machine.state === 'SPEAKING' && !outputPaused)) this.#o.perform({ type: 'duck' });
+    const guess = this.#speculation.onLevel(rms, this.#machine.state === 'LISTENING');
+    if (guess && this.#o.speculate) this.#o.perform({ type: 'prefetch', userText: [...this.#pending, guess].join(' ') });
+  }
+
+  /** the duck effect paused output generation `generation` */
+  ducked(generation: number): void {
+    this.#duck.ducked(generation);
+  }
+
+  /** The caller started speaking (VAD); true when that was a barge-in. */
+  speechStarted(): boolean {
+    this.#policy.onUserSpeechStart();
+    if (this.#machine.state !== 'SPEAKING') return false;
+    this.#resume = { kind: 'interrupted', unheard: undefined };
+    this.#dispatch({ type: 'barge_in' });
+    this.#policy.onBargeIn();
+    return true;
+  }
+
+  speechEnded(): void {
+    this.#policy.onUserSpeechEnd();
+  }
+
+  interim(text: string): void {
+    this.#speculation.onInterim(text);
+  }
+
+  /**
+   * A final transcript. 'empty': nothing was said; 'backchannel': an "uh-huh" over her, she carries
+   * on; 'words': words to answer (now, or once she is free, or together with the ones being answered).
+   */
+  finalTranscript(text: string): 'empty' | 'backchannel' | 'words' {
+    this.#speculation.onFinal();
+    if (!text) return 'empty';
+    if (this.#resume.kind === 'interrupted' && isBackchannel(text)) return 'backchannel';
+    this.#policy.onUserWords(text);
+    this.#resume = { kind: 'none' };
+    this.#pending.push(text);
+    this.#unansweredSince ??= this.now();
+    if (this.#machine.state === 'LISTENING') this.takeTurn();
+    else if (this.#machine.state === 'PROCESSING' && this.#reply?.source === 'user') {
+      // more words before her answer started: answer the whole thing instead
+      this.#o.perform({ type: 'cancel_reply', turn: this.#reply.turn });
+    }
+    this.#watch();
+    return 'words';
+  }
+
+  /** Answers the words waiting, if she is free. */
+  takeTurn(): void {
+    if (this.#machine.state !== 'LISTENING' || !this.#pending.length) return;
+    const text = this.#pending.join(' ');
+    this.#pending = [];
+    this.#unansweredSince = undefined;
+    const recover = this.#recoverNext;
+    this.#recoverNext = false;
+    if (this.#o.handOff?.(text)) {
+      this.#o.perform({ type: 'handed_off', userText: text });
+      this.#watch();
+      return;
+    }
+    this.#next = { source: 'user', userText: text, recover };
+    this.#dispatch({ type: 'turn_end', source: 'user' });
+  }
+
+  /** the first audio of reply `turn` reached her voice */
+  replyAudio(turn: number): void {
+    if (this.#reply?.turn !== turn) return;
+    this.#recoveriesInARow = 0;
+    this.#dispatch({ type: 'reply_audio' });
+  }
+
+  /**
+   * Reply `turn` is over. `commit` runs first when the reply counts (it was not replaced before it
+   * spoke, nor abandoned): what the caller heard goes into the history before the state moves on.
+   */
+  replyEnded(turn: number, r: ReplyResult, commit?: () => void): ReplyVerdict {
+    const job = this.#reply;
+    if (!job || job.turn !== turn) return 'stale';
+    this.#reply = undefined;
+    if (job.source === 'user' && !r.audioStarted && r.aborted && this.#machine.state === 'PROCESSING') {
+      // superseded before she spoke (the caller went on talking): answer everything together
+      this.#pending.unshift(job.userText);
+      this.#unansweredSince ??= this.now();
+      this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
+      return 'superseded';
+    }
+    commit?.();
+    if (r.aborted) {
+      if (this.#resume.kind === 'interrupted') this.#resume = { kind: 'interrupted', unheard: r.unheard ?? '' };
+      if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
+      // stopped without a barge-in: superseded just as its first frame went out, or cancelled unheard
+      else if (this.#machine.state === 'SPEAKING') this.#dispatch({ type: 'reply_done' });
+      else if (this.#machine.state === 'PROCESSING') this.#dispatch({ type: 'reply_cancelled', reason: 'stopped' });
+      return 'ended';
+    }
+    this.#dispatch(r.audioStarted ? { type: 'reply_done' } : { type: 'reply_cancelled', reason: 'no audio' });
+    if (job.source === 'agent' && job.line.kind === 'goodbye') {
+      this.#byAgent = true;
+      this.end('agent hung up');
+    }
+    return 'ended';
+  }
+
+  dispose(): void {
+    this.#policy.dispose();
+    this.#duck.settle();
+    this.#unwatch();
+  }
+
+  #dispatch(event: ConversationEvent): boolean {
+    const r = transition(this.#machine, event, this.now());
+    if (r.rejected) return false;
+    this.#machine = r.machine;
+    for (const e of r.effects) {
+      switch (e.type) {
+        case 'state_changed': {
+          const change: StateChange = { from: e.from, to: e.to, atMs: e.atMs, turn: e.turn };
+          this.#history.push(change);
+          if (this.#history.length > HISTORY) this.#history.shift();
+          this.#o.perform({ type: 'state_changed', ...change });
+          this.#policy.onState(e.to, e.from === 'SPEAKING' && e.to === 'LISTENING');
+          if (e.from === 'SPEAKING') this.#duck.settle();
+          if (e.to === 'LISTENING' && this.#pending.length) this.#o.perform({ type: 'take_turn_soon' });
+          this.#watch();
+          break;
+        }
+        case 'start_reply': {
+          const next = this.#next;
+          this.#next = undefined;
+          if (!next) throw new Error('a reply started with nothing to say'); // only turn_end starts one, and it sets #next
+          this.#reply = next.source === 'agent' ? { turn: e.turn, ...next } : { turn: e.turn, ...next };
+          this.#o.perform({ type: 'start_reply', job: this.#reply });
+          break;
+        }
+        case 'end_call':
+          this.dispose();
+          this.#o.perform({ type: 'end_call', reason: e.reason, byAgent: this.#byAgent });
+          break;
+        default:
+          this.#o.perform(e);
+      }
+    }
+    return true;
+  }
+
+  #onPolicy(a: PolicyAction): void {
+    if (this.#machine.state !== 'LISTENING') return;
+    switch (a.type) {
+      case 'resume': {
+        const text = this.#resume.kind === 'interrupted' ? this.#resume.unheard : undefined;
+        this.#resume = { kind: 'none' };
+        if (text) this.say({ kind: 'resume', text });
+        break;
+      }
+      case 'silence_prompt':
+        this.say({ kind: 'prompt', text: silencePrompt(this.#o.lines, a.count) });
+        break;
+      case 'goodbye':
+        this.say({ kind: 'goodbye', text: this.#o.lines.goodbye });
+        break;
+    }
+  }
+
+  #watched() {
+    const m = this.#machine;
+    // words count as unanswered from when she was free to answer them
+    const since = m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined ? Math.max(this.#unansweredSince, m.enteredAtMs) : undefined;
+    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since };
+  }
+
+  #unwatch(): void {
+    if (this.#watchTimer) this.#clock.clearTimeout(this.#watchTimer);
+    this.#watchTimer = undefined;
+  }
+
+  #watch(): void {
+    this.#unwatch();
+    const at = nextCheckAt(this.#watched(), this.#limits);
+    if (at === undefined) return;
+    this.#watchTimer = this.#clock.setTimeout(() => {
+      this.#watchTimer = undefined;
+      this.#check();
+    }, at - this.now());
+  }
+
+  #check(): void {
+    const stuck = stuckAt(this.#watched(), this.now(), this.#limits);
+    if (!stuck) return this.#watch();
+    const job = this.#reply;
+    const recovery = recoveryFor(
+      stuck,
+      {
+        userText: job?.source === 'user' ? job.userText : undefined,
+        wasRecovery: job?.source === 'user' && job.recover,
+        recoveriesInARow: this.#recoveriesInARow,
+      },
+      this.#limits,
+    );
+    this.#watchdogCount++;
+    this.#recoveriesInARow++;
+    this.#o.perform({ type: 'watchdog', stuck, recovery: recovery.kind, count: this.#watchdogCount, turn: this.#machine.turn, history: [...this.#history] });
+    // whatever is stuck is abandoned first: its end, if it ever comes, is stale
+    if (this.#machine.state === 'PROCESSING' || this.#machine.state === 'INTERRUPTED') {
+      this.#reply = undefined;
+      this.#o.perform({ type: 'stop_audio' });
+      if (job) this.#o.perform({ type: 'cancel_reply', turn: job.turn });
+      this.#dispatch(this.#machine.state === 'PROCESSING' ? { type: 'reply_cancelled', reason: 'watchdog' } : { type: 'flushed' });
+    }
+    switch (recovery.kind) {
+      case 'answer_fallback':
+        this.#pending.unshift(recovery.userText);
+        this.#recoverNext = true;
+        this.takeTurn();
+        break;
+      case 'ask_again':
+        if (this.#pending.length) this.takeTurn();
+        else this.say({ kind: 'recovery', text: ASK_AGAIN_LINE });
+        break;
+      case 'take_turn':
+        this.takeTurn();
+        break;
+      case 'flush':
+        // the state has moved on; words waiting are taken by take_turn_soon, a resume by the policy
+        break;
+      case 'give_up':
+        // stop watching these words (the next ones start a new count); the watchdog rests until something changes
+        this.#unansweredSince = undefined;
+        break;
+    }
+    this.#watch();
+  }
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PROCESSING_BOUND_MS } from './provider-timing.ts';
+import { DEFAULT_WATCHDOG_LIMITS as L, nextCheckAt, recoveryFor, stuckAt } from './watchdog.ts';
+
+describe('watchdog rules', () => {
+  it('PROCESSING is stuck once every provider try and the fallback have had their time', () => {
+    assert.equal(L.processingMs, PROCESSING_BOUND_MS);
+    assert.equal(PROCESSING_BOUND_MS, 2 * 5000 + 100 + 3000);
+    const s = { state: 'PROCESSING' as const, enteredAtMs: 1000 };
+    assert.equal(nextCheckAt(s, L), 1000 + PROCESSING_BOUND_MS);
+    assert.equal(stuckAt(s, 1000 + PROCESSING_BOUND_MS - 1, L), undefined);
+    assert.deepEqual(stuckAt(s, 1000 + PROCESSING_BOUND_MS, L), { reason: 'processing_too_long', state: 'PROCESSING', forMs: PROCESSING_BOUND_MS });
+  });
+
+  it('LISTENING is stuck only with words waiting for a reply', () => {
+    assert.equal(nextCheckAt({ state: 'LISTENING', enteredAtMs: 0 }, L), undefined);
+    const s = { state: 'LISTENING' as const, enteredAtMs: 0, unansweredSinceMs: 500 };
+    assert.equal(stuckAt(s, 500 + L.unansweredMs - 1, L), undefined);
+    assert.equal(stuckAt(s, 500 + L.unansweredMs, L)?.reason, 'words_unanswered');
+  });
+
+  it('INTERRUPTED that never flushes is stuck; SPEAKING and IDLE are never watched', () => {
+    assert.equal(stuckAt({ state: 'INTERRUPTED', enteredAtMs: 0 }, L.interruptedMs, L)?.reason, 'interrupted_too_long');
+    assert.equal(nextCheckAt({ state: 'SPEAKING', enteredAtMs: 0 }, L), undefined);
+    assert.equal(nextCheckAt({ state: 'IDLE', enteredAtMs: 0 }, L), undefined);
+  });
+
+  it('recovery: the fallback answers the words once, then she asks again, then it gives up', () => {
+    const stuck = { reason: 'processing_too_long' as const, state: 'PROCESSING' as const, forMs: 20000 };
+    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'answer_fallback', userText: 'hours?' });
+    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: true, recoveriesInARow: 1 }, L), { kind: 'ask_again' });
+    assert.deepEqual(recoveryFor(stuck, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'ask_again' }, 'her own line stuck: nothing to answer');
+    assert.deepEqual(recoveryFor(stuck, { userText: 'x', wasRecovery: false, recoveriesInARow: L.maxRecoveries }, L), { kind: 'give_up' });
+    assert.deepEqual(recoveryFor({ ...stuck, reason: 'words_unanswered', state: 'LISTENING' }, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'take_turn' });
+    assert.deepEqual(recoveryFor({ ...stuck, reason: 'interrupted_too_long', state: 'INTERRUPTED' }, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'flush' });
+  });
+});

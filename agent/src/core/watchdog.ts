@@ -1,0 +1,99 @@
+import type { ConversationState } from './protocol.ts';
+import { PROCESSING_BOUND_MS } from './provider-timing.ts';
+
+/**
+ * The last line of defence against silence: when is she stuck with the caller waiting, and what
+ * then. Pure rules; TurnCore arms a timer from nextCheckAt() and performs recoveryFor().
+ */
+export interface WatchdogLimits {
+  /** PROCESSING this long: every provider try and the fallback have had their time */
+  processingMs: number;
+  /** INTERRUPTED this long: the stopped reply never reported back */
+  interruptedMs: number;
+  /** LISTENING this long after a final transcript whose words got no reply */
+  unansweredMs: number;
+  /** recoveries in a row (without her being heard in between) before the watchdog stops trying */
+  maxRecoveries: number;
+}
+
+export const DEFAULT_WATCHDOG_LIMITS: WatchdogLimits = {
+  processingMs: PROCESSING_BOUND_MS,
+  interruptedMs: 3000,
+  unansweredMs: 2000,
+  maxRecoveries: 2,
+};
+
+export interface WatchedState {
+  state: ConversationState;
+  enteredAtMs: number;
+  /** when the oldest unanswered final transcript arrived (words pending, no reply for them yet) */
+  unansweredSinceMs?: number | undefined;
+}
+
+export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered';
+
+export interface Stuck {
+  reason: StuckReason;
+  state: ConversationState;
+  /** how long the rule's condition has held */
+  forMs: number;
+}
+
+/** When the watched state would become stuck if nothing changes (undefined: it cannot). */
+export function nextCheckAt(s: WatchedState, l: WatchdogLimits): number | undefined {
+  switch (s.state) {
+    case 'PROCESSING':
+      return s.enteredAtMs + l.processingMs;
+    case 'INTERRUPTED':
+      return s.enteredAtMs + l.interruptedMs;
+    case 'LISTENING':
+      return s.unansweredSinceMs === undefined ? undefined : s.unansweredSinceMs + l.unansweredMs;
+    default:
+      return undefined;
+  }
+}
+
+export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuck | undefined {
+  const at = nextCheckAt(s, l);
+  if (at === undefined || nowMs < at) return undefined;
+  const since = s.state === 'LISTENING' ? s.unansweredSinceMs! : s.enteredAtMs;
+  const reason: StuckReason =
+    s.state === 'PROCESSING' ? 'processing_too_long' : s.state === 'INTERRUPTED' ? 'interrupted_too_long' : 'words_unanswered';
+  return { reason, state: s.state, forMs: nowMs - since };
+}
+
+/**
+ * What to do about it:
+ * - answer_fallback: abandon the stuck reply; apologise and answer the same words with the embedded brain;
+ * - ask_again: abandon what is stuck and say "Sorry, could you say that again?";
+ * - take_turn: the words are waiting and nothing runs: answer them now;
+ * - flush: the stopped reply never reported back: forget it and listen (waiting words are answered then);
+ * - give_up: recoveries keep failing; leave her listening (the call can still end politely by silence prompts).
+ */
+export type Recovery =
+  | { kind: 'answer_fallback'; userText: string }
+  | { kind: 'ask_again' }
+  | { kind: 'take_turn' }
+  | { kind: 'flush' }
+  | { kind: 'give_up' };
+
+/** A stuck PROCESSING or INTERRUPTED reply is abandoned first, whatever the recovery (the state must move on). */
+
+export function recoveryFor(
+  stuck: Stuck,
+  ctx: {
+    /** the caller's words the stuck reply was answering (none for her own lines) */
+    userText?: string | undefined;
+    /** was the stuck reply already a fallback answer */
+    wasRecovery: boolean;
+    /** recoveries since she was last heard */
+    recoveriesInARow: number;
+  },
+  l: WatchdogLimits,
+): Recovery {
+  if (ctx.recoveriesInARow >= l.maxRecoveries) return { kind: 'give_up' };
+  if (stuck.reason === 'words_unanswered') return { kind: 'take_turn' };
+  if (stuck.reason === 'interrupted_too_long') return { kind: 'flush' };
+  if (stuck.reason === 'processing_too_long' && ctx.userText && !ctx.wasRecovery) return { kind: 'answer_fallback', userText: ctx.userText };
+  return { kind: 'ask_again' };
+}
