@@ -308,6 +308,8 @@ export class CallSession {
     const turn = job.turn;
     const abort = new AbortController();
     const reply: { turn: number; abort: AbortController; playedMsAtStop?: number } = { turn, abort };
+    // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
+    this.#reply?.abort.abort();
     this.#reply = reply;
     const line: AgentLine | undefined =
       job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.o.greeting.audio ? { audio: this.o.greeting.audio } : {}) } : undefined;
