@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { join } from 'node:path';
 import { ConfigError, parseAgentConfig } from '../agent/src/config.ts';
+import { parseWebConfig } from '../web/server/config.ts';
 import { runDev } from './lib/dev-runner.ts';
 import { ROOT } from './lib/livekit-binary.ts';
 import { DEFAULT_PORTS, type StackPorts } from './lib/stack.ts';
@@ -21,12 +22,19 @@ if (!env.success) {
   for (const i of env.error.issues) console.error(`Configuration error: ${i.path.join('.')} ${i.message}; fix it in .env or the environment (see .env.example).`);
   process.exit(1);
 }
-// the agent's own settings, checked here too, so a broken one is a sentence before anything starts
+// the agent's and the web server's own settings, checked here too, so a broken one is a sentence
+// before anything starts
+const broken: string[] = [];
 try {
   parseAgentConfig(process.env);
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
-  console.error(`Configuration error: ${e.message}; fix it in .env or the environment (see .env.example).`);
+  broken.push(e.message);
+}
+const web = parseWebConfig(process.env);
+if (!web.ok) broken.push(...web.errors.filter((w) => !broken.some((b) => b.includes(w))));
+if (broken.length) {
+  for (const b of broken) console.error(`Configuration error: ${b}; fix it in .env or the environment (see .env.example).`);
   process.exit(1);
 }
 const ports: StackPorts = { ...DEFAULT_PORTS, web: env.data.PORT };

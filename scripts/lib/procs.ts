@@ -8,7 +8,11 @@ export interface ChildHandle {
   exited: Promise<number | null>;
   /** resolves on the first output line matching re; rejects if the child exits first or on timeout */
   waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * SIGTERM to the child's whole group (or, with leaderFirst, to the child alone: it stops its own
+   * helpers in order), SIGKILL to the group after graceMs, and SIGKILL to whatever of the group is left.
+   */
+  stop(graceMs?: number, o?: { leaderFirst?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -78,8 +82,9 @@ export function startChild(name: string, cmd: string, args: string[], opts: Star
     }
   };
 
-  const stop = async (graceMs = 5000) => {
-    signalGroup('SIGTERM');
+  const stop = async (graceMs = 5000, o: { leaderFirst?: boolean } = {}) => {
+    if (!o.leaderFirst) signalGroup('SIGTERM');
+    else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
     const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);

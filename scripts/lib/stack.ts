@@ -53,7 +53,7 @@ export interface Stack {
 }
 
 /** How long the agent gets to end its calls and deliver their records before it is killed. */
-export const AGENT_STOP_GRACE_MS = 7000;
+export const AGENT_STOP_GRACE_MS = 6500;
 
 /** livekit.yaml with the ports replaced; the single UDP mux port keeps the test stack's footprint to 3 ports. */
 export async function livekitConfig(ports: StackPorts, telephony?: TelephonyPorts): Promise<string> {
@@ -82,7 +82,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stop = async () => {
     const agent = children.find((c) => c.name === 'agent');
     if (agent) await agent.stop(AGENT_STOP_GRACE_MS);
-    for (const c of [...children].reverse()) if (c !== agent) await c.stop(2000);
+    // the rest at once (nothing needs them once the agent is gone), so all is over within 10 s; the web
+    // server closes its database itself, and its helpers (Vite's esbuild) must outlive that
+    await Promise.all(children.filter((c) => c !== agent).map((c) => c.stop(3000, { leaderFirst: c.name === 'web' })));
     await rm(dir, { recursive: true, force: true });
   };
   const startWeb = async (): Promise<ChildHandle> => {
