@@ -284,10 +284,10 @@ forEachDatabase('dashboard in Chromium', (h) => {
         engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
       });
       assert.equal(start.status, 201, start.text);
-      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { state: 'SPEAKING', at: t() })).status, 201);
+      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { id: 's-1', state: 'SPEAKING', at: t() })).status, 201);
       await page.locator(`[data-call-id="${callId}"][data-state="SPEAKING"]`).waitFor(WAIT);
       assert.equal(await page.locator(`[data-call-id="${callId}"]`).getByText('+1******0142').count(), 1, 'the masked number as given');
-      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { state: 'LISTENING', at: t() })).status, 201);
+      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { id: 's-2', state: 'LISTENING', at: t() })).status, 201);
       await page.locator(`[data-call-id="${callId}"][data-state="LISTENING"]`).waitFor(WAIT);
       if (shots) await screenshotAll(page, 'live-with-call');
       assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/end`, { endedAt: t(), status: 'completed', outcome: 'answered' })).status, 200);

@@ -7,6 +7,7 @@
  * retrying with backoff while the server is unavailable, so a web-server restart mid-call loses
  * nothing; only an overfull queue drops entries, state changes first, and says so.
  */
+import { randomUUID } from 'node:crypto';
 import type { RecordsClient } from './http-client.ts';
 import { backoffMs } from './http-client.ts';
 import {
@@ -97,6 +98,9 @@ export class HttpCallRecorder implements CallRecorder {
   #dropped = 0;
   #closed = false;
   #wake: (() => void) | undefined;
+  /** state-change ids: unique to this recorder (a job taking over the call has its own), then a sequence */
+  readonly #origin = randomUUID().slice(0, 8);
+  #seq = 0;
 
   constructor(
     private readonly client: RecordsClient,
@@ -126,7 +130,8 @@ export class HttpCallRecorder implements CallRecorder {
   }
 
   state(callId: string, s: StateRecord): void {
-    this.#push({ kind: 'state', route: `/calls/${enc(callId)}/states`, body: s });
+    // the id is made here, once: every retry of this entry sends the same one
+    this.#push({ kind: 'state', route: `/calls/${enc(callId)}/states`, body: { ...s, id: s.id ?? `${this.#origin}-${this.#seq++}` } });
   }
 
   end(callId: string, e: CallEnd): void {

@@ -156,3 +156,36 @@ test('call recorder: a full queue drops state changes first and counts what it d
   assert.equal(rec.pending, 3);
   assert.equal(await rec.flush(1), 3, 'undelivered entries are reported, not hidden');
 });
+
+test('call recorder: a state change whose answer was lost is sent again with the same id; each change has its own', async () => {
+  const srv = await fakeRecordsServer();
+  try {
+    const sent: { id: string; state: string }[] = [];
+    let lost = 2;
+    const flaky: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/states')) {
+        sent.push(JSON.parse(String(init?.body)) as { id: string; state: string });
+        // the server stored it, but the answer never reaches the agent
+        if (lost-- > 0) throw new TypeError('socket hang up');
+      }
+      return res;
+    };
+    const client = () => new RecordsClient({ baseUrl: srv.url, secret: SECRET, sign, fetch: flaky, sleep: async () => {} });
+    const rec = new HttpCallRecorder(client(), quiet, { sleep: async () => {} });
+    rec.start({ callId: 'c1', tenant: 'riverside', room: 'r', channel: 'web', callerIdentity: 'u', startedAt: NOW.toISOString(), engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'offline' } });
+    rec.state('c1', { state: 'LISTENING', at: NOW.toISOString() });
+    rec.state('c1', { state: 'PROCESSING', at: NOW.toISOString() });
+    assert.equal(await rec.flush(), 0);
+    assert.deepEqual(sent.map((s) => s.state), ['LISTENING', 'LISTENING', 'LISTENING', 'PROCESSING']);
+    assert.equal(new Set(sent.slice(0, 3).map((s) => s.id)).size, 1, 'three deliveries of one change, one id');
+    assert.notEqual(sent[3]!.id, sent[0]!.id, 'another change, another id');
+    // a second recorder on the same call (a job taking over after a crash) cannot reuse the first one's ids
+    const next = new HttpCallRecorder(client(), quiet, { sleep: async () => {} });
+    next.state('c1', { state: 'LISTENING', at: NOW.toISOString() });
+    assert.equal(await next.flush(), 0);
+    assert.ok(!sent.slice(0, 4).some((s) => s.id === sent[4]!.id), 'ids are unique across the jobs of one call');
+  } finally {
+    await srv.close();
+  }
+});

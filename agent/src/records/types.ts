@@ -72,6 +72,11 @@ export interface TurnRecord {
 }
 
 export interface StateRecord {
+  /**
+   * Unique within the call, made once by the writer and sent again with every retry, so a write
+   * whose answer was lost is stored once. The HTTP recorder makes one when it is absent.
+   */
+  id?: string;
   state: string;
   at: string;
   reason?: string;

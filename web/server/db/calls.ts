@@ -77,14 +77,21 @@ export async function addTurn(db: Queryable, tenantId: string, callId: string, t
   return rows.length > 0;
 }
 
-export async function addState(db: Queryable, callId: string, s: { state: string; at: string; reason?: string | undefined }): Promise<void> {
-  await db.query('insert into call_states (call_id, state, at, reason) values ($1, $2, $3, $4)', [callId, s.state, s.at, s.reason ?? null]);
+/** true when the change is new, false when this event id was already stored (a retried write) */
+export async function addState(db: Queryable, callId: string, s: { id: string; state: string; at: string; reason?: string | undefined }): Promise<boolean> {
+  const rows = await db.query(
+    `insert into call_states (call_id, event_id, state, at, reason) values ($1, $2, $3, $4, $5)
+     on conflict (call_id, event_id) do nothing returning id`,
+    [callId, s.id, s.state, s.at, s.reason ?? null],
+  );
+  if (!rows.length) return false;
   // out-of-order deliveries must not move the current state backwards
   await db.query(
     `update call_sessions set current_state = $2, state_since = $3
      where id = $1 and ended_at is null and (state_since is null or state_since <= $3)`,
     [callId, s.state, s.at],
   );
+  return true;
 }
 
 export async function endCall(db: Queryable, tenantId: string, callId: string, e: CallEndInput): Promise<void> {
@@ -93,6 +100,32 @@ export async function endCall(db: Queryable, tenantId: string, callId: string, e
     [callId, e.endedAt, e.status, e.outcome ?? null, e.summary ?? null],
   );
   await refreshMinute(db, tenantId, e.endedAt);
+}
+
+/** what a recovered job needs to go on with a call: where it stands and what was said */
+export interface CallForAgent {
+  callId: string;
+  room: string;
+  status: string;
+  startedAt: string;
+  turns: { index: number; speaker: string; text: string; interrupted: boolean }[];
+}
+
+export async function callForAgent(db: Queryable, callId: string): Promise<CallForAgent | undefined> {
+  const [r] = await db.query<Record<string, unknown>>('select id, room, status, started_at from call_sessions where id = $1', [callId]);
+  if (!r) return undefined;
+  const turns = await db.query<Record<string, unknown>>(
+    // within a turn index the caller spoke before she answered
+    `select idx, speaker, text, interrupted from conversation_turns where call_id = $1 order by idx, speaker = 'agent'`,
+    [callId],
+  );
+  return {
+    callId: String(r.id),
+    room: String(r.room),
+    status: String(r.status),
+    startedAt: iso(r.started_at)!,
+    turns: turns.map((t) => ({ index: Number(t.idx), speaker: String(t.speaker), text: String(t.text), interrupted: Boolean(t.interrupted) })),
+  };
 }
 
 export async function liveCall(db: Queryable, callId: string): Promise<LiveCall | undefined> {

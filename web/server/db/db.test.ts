@@ -104,8 +104,10 @@ forEachDatabase('records database', (h) => {
     assert.equal(await addTurn(h.db, tenant.id, 'c-1', turn), true);
     assert.equal(await addTurn(h.db, tenant.id, 'c-1', turn), false);
     await addTurn(h.db, tenant.id, 'c-1', { ...turn, speaker: 'caller', text: 'hello', interrupted: false, metrics: undefined });
-    await addState(h.db, 'c-1', { state: 'SPEAKING', at: at(200) });
-    await addState(h.db, 'c-1', { state: 'LISTENING', at: at(150) }); // late delivery: recorded, not current
+    assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), true);
+    assert.equal(await addState(h.db, 'c-1', { id: 'e2', state: 'LISTENING', at: at(150) }), true); // late delivery: recorded, not current
+    // a retried write of a change already stored is ignored: one row, whatever the number of deliveries
+    for (let i = 0; i < 3; i++) assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), false);
     const live = await liveCalls(h.db, tenant.id, new Date());
     assert.deepEqual(live.map((c) => [c.id, c.state, c.caller]), [['c-1', 'SPEAKING', '+1******4567']]);
     await endCall(h.db, tenant.id, 'c-1', { endedAt: at(5000), status: 'completed', outcome: 'asked about prices', summary: 'Prices.' });

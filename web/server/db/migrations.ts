@@ -115,6 +115,17 @@ create table system_metrics (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'idempotent state changes: a client-generated id per call event',
+    // The agent retries a write whose answer it did not get; the server may have stored it. The
+    // id makes the retry a no-op (insert … on conflict do nothing). Rows written before this
+    // step keep a null id, which a unique index never treats as equal.
+    sql: `
+alter table call_states add column event_id text;
+create unique index call_states_event on call_states(call_id, event_id);
+`,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions applied now. */

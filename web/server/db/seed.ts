@@ -75,22 +75,23 @@ export async function seedDemo(db: Db, kbPath: string, now = new Date()): Promis
     const offline = i % 3 === 0;
     let at = startedAt.getTime();
     const stamp = (ms: number) => new Date((at += ms)).toISOString();
+    let event = 0;
     await startCall(db, t.id, {
       callId, room: `call-${callId}`, channel: i % 2 ? 'sip' : 'web', callerIdentity: i % 2 ? `sip_${phone}` : `caller-${callId}`,
       callerPhoneMasked: i % 2 ? `${phone.slice(0, 2)}******${phone.slice(-4)}` : undefined, startedAt: startedAt.toISOString(),
       engines: offline ? { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' } : { stt: 'deepgram', llm: 'groq', tts: 'deepgram-aura', mode: 'cloud' },
     });
-    await addState(db, callId, { state: 'LISTENING', at: stamp(300) });
+    await addState(db, callId, { id: `seed-${++event}`, state: 'LISTENING', at: stamp(300) });
     let index = 0;
     for (const [speaker, text] of script.lines) {
       const interrupted = speaker === 'agent' && random() < 0.15;
       const began = stamp(speaker === 'agent' ? 0 : 400);
-      if (speaker === 'agent') await addState(db, callId, { state: 'PROCESSING', at: stamp(0) });
+      if (speaker === 'agent') await addState(db, callId, { id: `seed-${++event}`, state: 'PROCESSING', at: stamp(0) });
       const v2v = Math.round((offline ? 900 : 450) + random() * (offline ? 500 : 250));
-      if (speaker === 'agent') await addState(db, callId, { state: 'SPEAKING', at: stamp(v2v) });
+      if (speaker === 'agent') await addState(db, callId, { id: `seed-${++event}`, state: 'SPEAKING', at: stamp(v2v) });
       const ended = stamp(1500 + random() * 2500);
-      if (interrupted) await addState(db, callId, { state: 'INTERRUPTED', at: stamp(0), reason: 'barge-in' });
-      await addState(db, callId, { state: 'LISTENING', at: stamp(interrupted ? 150 : 0) });
+      if (interrupted) await addState(db, callId, { id: `seed-${++event}`, state: 'INTERRUPTED', at: stamp(0), reason: 'barge-in' });
+      await addState(db, callId, { id: `seed-${++event}`, state: 'LISTENING', at: stamp(interrupted ? 150 : 0) });
       await addTurn(db, t.id, callId, {
         index: speaker === 'caller' ? index : index++, speaker, text, startedAt: began, endedAt: ended, interrupted,
         metrics: speaker === 'agent' ? { sttFinalMs: Math.round(v2v * 0.3), endOfTurnMs: Math.round(v2v * 0.4), llmFirstTokenMs: Math.round(v2v * 0.35), ttsFirstByteMs: Math.round(v2v * 0.25), v2vMs: v2v } : undefined,

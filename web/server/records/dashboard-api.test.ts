@@ -27,7 +27,7 @@ forEachDatabase('dashboard API', (h) => {
       await signed(base, 'POST', '/internal/v1/calls/a-web/turns', { index: i, speaker: 'caller', text: `question ${i}`, startedAt: at(2000 + i * 5000), endedAt: at(3000 + i * 5000), interrupted: false });
       await signed(base, 'POST', '/internal/v1/calls/a-web/turns', { index: i, speaker: 'agent', text: `answer ${i}`, startedAt: at(3000 + i * 5000), endedAt: at(5000 + i * 5000), interrupted: i === 1, metrics: { v2vMs: v2v } });
     }
-    await signed(base, 'POST', '/internal/v1/calls/a-web/states', { state: 'SPEAKING', at: at(3500) });
+    await signed(base, 'POST', '/internal/v1/calls/a-web/states', { id: 's-1', state: 'SPEAKING', at: at(3500) });
     await signed(base, 'POST', '/internal/v1/calls/a-web/end', { endedAt: at(20000), status: 'completed', outcome: 'booked', summary: 'Booked a rhinoplasty consultation.' });
     const slots = (await signed(base, 'GET', `/internal/v1/tenants/alpha/availability?date=${openDay()}&service=rhinoplasty`)).body.slots;
     await signed(base, 'POST', '/internal/v1/tenants/alpha/bookings', { callId: 'a-web', name: 'Sarah Lee', phone: '+15551234567', service: 'rhinoplasty', startsAt: slots[0].startsAt });
@@ -145,7 +145,7 @@ forEachDatabase('dashboard API', (h) => {
     await until(/"id":"a-sip"/); // the snapshot of calls already in progress
     await signed(base, 'POST', '/internal/v1/calls', callStart('a-live', 'alpha'));
     await until(/"id":"a-live","caller":"caller-a-live","channel":"web","state":"IDLE"/);
-    await signed(base, 'POST', '/internal/v1/calls/a-live/states', { state: 'LISTENING', at: new Date().toISOString() });
+    await signed(base, 'POST', '/internal/v1/calls/a-live/states', { id: 's-2', state: 'LISTENING', at: new Date().toISOString() });
     await until(/"id":"a-live"[^\n]*"state":"LISTENING"/);
     await signed(base, 'POST', '/internal/v1/calls/a-live/end', { endedAt: new Date().toISOString(), status: 'abandoned' });
     await until(/"id":"a-live"[^\n]*"state":"ENDED"/);

@@ -51,7 +51,19 @@ forEachDatabase('internal records API', (h) => {
     const turn = { index: 0, speaker: 'agent', text: 'Hi there', startedAt: now, endedAt: now, interrupted: false, metrics: { v2vMs: 512, llmFirstTokenMs: 200 } };
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 201);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 200);
-    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { state: 'SPEAKING', at: now })).status, 201);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now })).status, 201);
+    // the same change sent again (its answer was lost) is stored once
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now })).status, 200);
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { state: 'SPEAKING', at: now })).body.field, 'id');
+    const rows = await h.db.query<{ n: number }>(`select count(*)::int as n from call_states where call_id = 'call-int-1'`);
+    assert.equal(rows[0]!.n, 1);
+    await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', { ...turn, index: 0, speaker: 'caller', text: 'Hello' });
+    // what a job taking over the call reads: the caller's words before her answer within a turn
+    const read = await signed(base, 'GET', '/internal/v1/calls/call-int-1');
+    assert.equal(read.status, 200);
+    assert.equal(read.body.status, 'in_progress');
+    assert.deepEqual(read.body.turns.map((t: { speaker: string; text: string }) => [t.speaker, t.text]), [['caller', 'Hello'], ['agent', 'Hi there']]);
+    assert.equal((await signed(base, 'GET', '/internal/v1/calls/nope')).status, 404);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/end', { endedAt: now, status: 'completed', summary: 'Said hi.' })).status, 200);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/nope/turns', turn)).status, 404);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls', callStart('x', 'nowhere'))).status, 404);

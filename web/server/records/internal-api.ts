@@ -3,7 +3,7 @@
  * LiveKit secret. Call writes also go to the Live page's subscribers.
  */
 import { availability, book, BookingError, bookingsByPhone, cancel, reschedule } from '../db/bookings.ts';
-import { addState, addTurn, callTenant, endCall, liveCall, startCall } from '../db/calls.ts';
+import { addState, addTurn, callForAgent, callTenant, endCall, liveCall, startCall } from '../db/calls.ts';
 import { getSettings, knowledgeBaseOf, tenantBySlug, type Tenant } from '../db/tenants.ts';
 import { check, HttpError } from './http.ts';
 import type { Ctx, RecordsDeps, Route } from './router.ts';
@@ -72,6 +72,15 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
+    // a job that takes over a call whose process died reads where the conversation stood
+    method: 'GET', path: `${P}/calls/:callId`, access: 'signed',
+    async handler(ctx) {
+      const c = await callForAgent(ctx.deps.db, ctx.params.callId!);
+      if (!c) throw new HttpError(404, `no call "${ctx.params.callId}"`, 'callId');
+      return { status: 200, body: c };
+    },
+  },
+  {
     method: 'POST', path: `${P}/calls/:callId/turns`, access: 'signed', maxBodyBytes: 64 * 1024,
     async handler(ctx) {
       const turn = check(turnSchema, ctx.body);
@@ -85,9 +94,9 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const s = check(stateSchema, ctx.body);
       const { callId, tenantId } = await callOf(ctx);
-      await addState(ctx.deps.db, callId, s);
-      await publish(ctx.deps, tenantId, callId);
-      return { status: 201, body: {} };
+      const created = await addState(ctx.deps.db, callId, s);
+      if (created) await publish(ctx.deps, tenantId, callId);
+      return { status: created ? 201 : 200, body: {} };
     },
   },
   {

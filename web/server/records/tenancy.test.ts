@@ -129,8 +129,8 @@ forEachDatabase('tenancy and robustness', (h) => {
     };
     await until(/retry: 2000/);
     // B's change first: were it leaked, it would arrive before A's own
-    await signed(base, 'POST', '/internal/v1/calls/b-call-secret/states', { state: 'SPEAKING', at: new Date().toISOString() });
-    await signed(base, 'POST', '/internal/v1/calls/a-call/states', { state: 'SPEAKING', at: new Date().toISOString() });
+    await signed(base, 'POST', '/internal/v1/calls/b-call-secret/states', { id: 's-1', state: 'SPEAKING', at: new Date().toISOString() });
+    await signed(base, 'POST', '/internal/v1/calls/a-call/states', { id: 's-2', state: 'SPEAKING', at: new Date().toISOString() });
     await until(/"id":"a-call"[^\n]*"state":"SPEAKING"/);
     ctrl.abort();
     return { status: 200, text };
