@@ -13,6 +13,9 @@ test('a job process killed or failing is a crash; exit 0 is a finished job', () 
   assert.equal(crashed({ code: null, signal: 'SIGSEGV' }), true);
   assert.equal(crashed({ code: 1, signal: null }), true);
   assert.equal(crashed({ code: 0, signal: null }), false);
+  assert.equal(crashed({ code: 0, signal: null, callId: 'c', callEnded: true }), false);
+  // the library exits 0 after an exception in the job too: a call that never ended is a crash
+  assert.equal(crashed({ code: 0, signal: null, callId: 'c', callEnded: false }), true);
 });
 
 test('a killed job with its caller still in the room is recovered: the dead agent removed, a recovery dispatch made', () => {
@@ -26,7 +29,7 @@ test('a killed job with its caller still in the room is recovered: the dead agen
 });
 
 test('nothing is recovered when there is nothing to recover or it would loop', () => {
-  assert.deepEqual(decideRecovery(facts({ exit: { ...killed, code: 0, signal: null } })), { kind: 'ignore', why: 'clean exit' });
+  assert.deepEqual(decideRecovery(facts({ exit: { ...killed, code: 0, signal: null, callEnded: true } })), { kind: 'ignore', why: 'clean exit' });
   assert.deepEqual(decideRecovery(facts({ exit: { code: null, signal: 'SIGKILL' } })), { kind: 'ignore', why: 'no job' });
   assert.deepEqual(decideRecovery(facts({ stopping: true })), { kind: 'ignore', why: 'worker stopping' });
   assert.deepEqual(decideRecovery(facts({ callers: undefined })), { kind: 'ignore', why: 'room gone' });

@@ -11,6 +11,8 @@ export interface JobExit {
   job?: { id: string; room: string; identity: string };
   /** the call it was handling, once the job announced it */
   callId?: string;
+  /** the job announced the end of its call before the process went */
+  callEnded?: boolean;
 }
 
 export interface RecoveryFacts {
@@ -29,9 +31,13 @@ export type RecoveryDecision =
   | { kind: 'ignore'; why: 'clean exit' | 'no job' | 'worker stopping' | 'room gone' | 'no caller left' | 'too many recoveries' }
   | { kind: 'recover'; room: string; removeIdentity: string; metadata: RecoveryMetadata };
 
-/** A job process that exits 0 finished its job (the call ended); anything else died under it. */
-export function crashed(exit: Pick<JobExit, 'code' | 'signal'>): boolean {
-  return exit.signal !== null || (exit.code !== null && exit.code !== 0);
+/**
+ * A job process that exits 0 finished its job; anything else died under it. The library also
+ * exits 0 after an exception in the job, so a call announced and never ended is a crash too.
+ */
+export function crashed(exit: Pick<JobExit, 'code' | 'signal' | 'callId' | 'callEnded'>): boolean {
+  if (exit.signal !== null || (exit.code !== null && exit.code !== 0)) return true;
+  return exit.callId !== undefined && exit.callEnded !== true;
 }
 
 export function decideRecovery(f: RecoveryFacts): RecoveryDecision {
@@ -52,7 +58,8 @@ export function decideRecovery(f: RecoveryFacts): RecoveryDecision {
 }
 
 export function exitReason(exit: Pick<JobExit, 'code' | 'signal'>): string {
-  return exit.signal ? `job process killed (${exit.signal})` : `job process exited with code ${exit.code}`;
+  if (exit.signal) return `job process killed (${exit.signal})`;
+  return exit.code === 0 ? 'job ended before its call did' : `job process exited with code ${exit.code}`;
 }
 
 /** The explicit dispatch's metadata: what the new job needs to take the call over. */
