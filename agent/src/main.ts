@@ -25,6 +25,10 @@ import { phoneStt } from './phone/phone-stt.ts';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
 import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
 import { onAgentStopping } from './worker/agent-stopping.ts';
+import { parseRecoveryMetadata } from './core/recovery.ts';
+import { restoreCall } from './call/restore-call.ts';
+import { announceCall, announceCallEnded, onJobProcessExit } from './worker/job-exit-hook.ts';
+import { CallRecovery } from './worker/call-recovery.ts';
 
 interface ProcData {
   engines: EngineSet;
@@ -59,8 +63,11 @@ export default defineAgent<ProcData>({
   entry: async (ctx: JobContext<ProcData>) => {
     const { greeting, lines, clinicName } = ctx.proc.userData;
     let { engines } = ctx.proc.userData;
-    const callId = randomUUID();
+    // a job dispatched because the call's previous job process died goes on with the same call
+    const recovery = parseRecoveryMetadata(ctx.job.metadata);
+    const callId = recovery?.callId ?? randomUUID();
     const logger = log().child({ callId, room: ctx.room.name });
+    if (recovery) logger.info({ previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason }, 'call recovery started');
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const caller = await ctx.waitForParticipant();
     logger.info({ pii: { caller: caller.identity } }, 'call started');
@@ -109,6 +116,11 @@ export default defineAgent<ProcData>({
         : {}),
     });
     engines = prepared.engines;
+    const restore = recovery ? await restoreCall({ client, callId, kb: prepared.kb, logger }) : undefined;
+    if (recovery) {
+      prepared.recorder?.state(callId, { state: 'AGENT_BACK', at: new Date().toISOString(), reason: `recovered after ${recovery.reason}` });
+    }
+    announceCall(callId);
     const session = new CallSession({
       callId,
       room: ctx.room,
@@ -134,6 +146,7 @@ export default defineAgent<ProcData>({
       guard: prepared.guard,
       ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
       onState: (to, from) => phoneCall?.onAgentState(to, from),
+      ...(restore ? { restore } : {}),
       // on the phone, "can I speak to someone?" goes to a person (or she says no one is free), not to the brain
       ...(phoneCall ? { handOff: (text: string) => asksForPerson(text) && (void phoneCall!.toPerson(), true) } : {}),
     });
@@ -144,6 +157,7 @@ export default defineAgent<ProcData>({
     phoneCall?.start();
     const reason = await session.ended;
     stopListening();
+    announceCallEnded();
     phoneCall?.close();
     ctx.shutdown(reason);
   },
@@ -159,6 +173,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return c;
   });
   stopWhenAJobCannotStart();
+  // a call whose job process dies gets a fresh one (worker/call-recovery.ts); not while the worker stops
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
+  const recovery = new CallRecovery({
+    livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
+    agentName: '',
+    ...(createRecordsClient(config) ? { records: createRecordsClient(config)! } : {}),
+    log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m), error: (o, m) => log().error(o, m) },
+    stopping: () => stopping,
+  });
+  // before the worker starts its first job process
+  await onJobProcessExit((exit) => void recovery.onExit(exit).catch((err: unknown) => log().error({ err }, 'call recovery failed')));
   cli.runApp(
     new WorkerOptions({
       agent: fileURLToPath(import.meta.url),

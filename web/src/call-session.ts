@@ -23,6 +23,12 @@ import { classifyMicError, type ErrorKind } from './plain-errors.ts';
 import { fetchCallToken, type CallToken } from './token-client.ts';
 
 export const AGENT_JOIN_TIMEOUT_MS = 10_000;
+/**
+ * How long the page waits for her to come back after her participant left without closing the
+ * room: when her call process dies, the worker removes it and a fresh one takes the call over
+ * within a few seconds. She ends calls by closing the room, which ends the call at once.
+ */
+export const AGENT_RETURN_TIMEOUT_MS = 10_000;
 /** The agent's playback volume while the caller speaks; her audio stops server-side soon after anyway. */
 export const DUCKED_VOLUME = 0.2;
 
@@ -164,7 +170,7 @@ export class CallSession {
     room
       .on(RoomEvent.ParticipantConnected, (p) => this.considerParticipant(p))
       .on(RoomEvent.ParticipantDisconnected, (p) => {
-        if (p === this.agent) this.end();
+        if (p === this.agent) this.awaitAgentReturn();
       })
       .on(RoomEvent.ParticipantAttributesChanged, (_changed, p) => {
         if (p === this.agent) this.readAttributes(p);
@@ -206,6 +212,17 @@ export class CallSession {
     this.listener.dispatch({ type: 'agent-joined' });
     this.readAttributes(p);
     for (const pub of p.audioTrackPublications.values()) if (pub.track) this.onTrack(pub.track, p);
+  }
+
+  private awaitAgentReturn(): void {
+    this.agent = null;
+    this.dropAgentTrack();
+    if (this.agentTimer !== null) clearTimeout(this.agentTimer);
+    this.agentTimer = setTimeout(() => {
+      if (!this.agent) this.end();
+    }, AGENT_RETURN_TIMEOUT_MS);
+    // one who joined meanwhile takes over at once
+    for (const p of this.room?.remoteParticipants.values() ?? []) this.considerParticipant(p);
   }
 
   /** Attributes carry the current state for a late joiner; data messages carry every change. */

@@ -71,6 +71,11 @@ export interface CallSessionOptions {
   handOff?(userText: string): boolean;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
   onState?(to: ConversationState, from: ConversationState): void;
+  /**
+   * A call taken over after its job process died (core/recovery.ts): the conversation so far, the
+   * turn index its records go on from, and the line she says instead of the greeting.
+   */
+  restore?: { history: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>; nextTurnIndex: number; line: string };
 }
 
 /**
@@ -98,12 +103,19 @@ export class CallSession {
   /** the conversation with tool calls, for the summary */
   readonly #items: SummaryItem[] = [];
   #turnIndex = 0;
+  /** the turn whose caller words are already recorded (at her first audio) */
+  #callerRecordedTurn = -1;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
 
   constructor(private readonly o: CallSessionOptions) {
     this.#history.addMessage({ role: 'system', content: o.instructions });
+    for (const h of o.restore?.history ?? []) {
+      this.#history.addMessage({ role: h.role, content: h.text });
+      this.#items.push(h); // the summary covers the whole call, not only this job's part
+    }
+    this.#turnIndex = o.restore?.nextTurnIndex ?? 0;
     this.#log = o.logger; // already carries callId and room
     this.#out = new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
@@ -157,7 +169,7 @@ export class CallSession {
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
     this.#recordStart();
-    this.#core.start({ kind: 'greeting', text: this.o.greeting.text });
+    this.#core.start({ kind: 'greeting', text: this.#opening.text });
     this.#listener.start();
   }
 
@@ -174,6 +186,11 @@ export class CallSession {
     if (p.identity === this.o.caller.identity) this.end('caller left');
   };
   readonly #onDisconnected = () => this.end('room disconnected');
+
+  /** her first line: the greeting, or after a crash the line that says she lost the caller */
+  get #opening(): CallSessionOptions['greeting'] {
+    return this.o.restore ? { text: this.o.restore.line } : this.o.greeting;
+  }
 
   #now(): number {
     return this.#core.now();
@@ -312,7 +329,7 @@ export class CallSession {
     this.#reply?.abort.abort();
     this.#reply = reply;
     const line: AgentLine | undefined =
-      job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.o.greeting.audio ? { audio: this.o.greeting.audio } : {}) } : undefined;
+      job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.#opening.audio ? { audio: this.#opening.audio } : {}) } : undefined;
     const userText = job.source === 'user' ? job.userText : undefined;
     const marks = job.source === 'user' ? this.#marks : {};
     let audioStarted = false;
@@ -335,6 +352,8 @@ export class CallSession {
         mark: (k) => (marks[k] ??= this.#now()),
         onFirstAudio: () => {
           audioStarted = true;
+          // the caller's words are stored as she starts answering them: a crash mid-answer keeps them
+          if (userText) this.#recordCallerTurn(turn, userText, startedAt);
           marks.ttsFirstAudioMs ??= this.#now();
           marks.firstAudioOutMs ??= this.#now();
           this.#core.replyAudio(turn);
@@ -377,7 +396,7 @@ export class CallSession {
       if (toolItems.length > 0) this.#history.insert(toolItems.map(restamp));
       if (audioStarted && outcome?.heard) this.#history.addMessage({ role: 'assistant', content: outcome.heard });
       if (audioStarted) this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
-      this.#recordTurn(userText, toolItems, audioStarted ? (outcome?.heard ?? '') : '', startedAt, aborted);
+      this.#recordTurn(this.#callerRecordedTurn === turn ? undefined : userText, toolItems, audioStarted ? (outcome?.heard ?? '') : '', startedAt, aborted);
     }
     if (job.source === 'user') {
       const metrics = {
@@ -427,6 +446,12 @@ export class CallSession {
       startedAt: new Date().toISOString(),
       engines: { stt: info.stt, llm: info.llm, tts: info.tts, mode: info.offline ? 'offline' : 'cloud' },
     });
+  }
+
+  #recordCallerTurn(turn: number, text: string, at: string): void {
+    this.#callerRecordedTurn = turn;
+    this.#items.push({ role: 'user', text });
+    this.o.records?.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text, startedAt: at, endedAt: at, interrupted: false });
   }
 
   #recordTurn(userText: string | undefined, toolItems: ReplyOutcome['toolItems'], heard: string, startedAt: string, interrupted: boolean): void {
