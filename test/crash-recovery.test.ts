@@ -11,6 +11,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispose } from '@livekit/rtc-node';
+import { contractSigner } from '../agent/src/call/clinic-services.ts';
+import { RecordsClient } from '../agent/src/records/http-client.ts';
 import { openPglite } from '../web/server/db/db.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { concat, silence, speech48k } from './support/speech.ts';
@@ -32,7 +34,8 @@ const BACK_WITHIN_MS = 5000;
 
 before(async () => {
   [stack, hoursQuestion, addressQuestion] = await Promise.all([
-    startTestStack('crash-recovery', {}, { webEnv: { DATA_DIR: dataDir } }),
+    // the reaper runs often here, so its test below sees it act; the crashed calls must survive it
+    startTestStack('crash-recovery', {}, { webEnv: { DATA_DIR: dataDir, VOXANNE_REAPER_INTERVAL_MS: '500', VOXANNE_REAPER_GRACE_MS: '1000' } }),
     speech48k('What are your opening hours?'),
     speech48k('Where are you located?'),
   ]);
@@ -177,6 +180,26 @@ test('killed while she is listening: she comes back and the conversation goes on
 
   await say(c, addressQuestion, () => agentFinalsSince(c, killedAt).some(isAddressAnswer), 'her answer about the address after the crash');
   await hangUp(c);
+});
+
+test('a call record left in progress with no LiveKit room behind it is closed by the reaper', async (t) => {
+  const client = new RecordsClient({ baseUrl: stack!.webUrl, secret: stack!.apiSecret, sign: contractSigner });
+  const callId = `ghost-${Date.now()}`;
+  // what a worker that died with its job leaves: a started call, never ended, its room long closed
+  await client.request('POST', '/calls', {
+    callId, tenant: 'riverside', room: `${callId}-room`, channel: 'web', callerIdentity: 'nobody', startedAt: new Date(Date.now() - 60_000).toISOString(),
+    engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
+  });
+  const startedAt = Date.now();
+  let status = '';
+  while (Date.now() - startedAt < 20_000) {
+    status = (await client.request<{ status: string }>('GET', `/calls/${callId}`)).status;
+    if (status !== 'in_progress') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  t.diagnostic(`closed ${Date.now() - startedAt} ms after it was recorded`);
+  assert.equal(status, 'failed', 'the reaper closed it as failed');
+  assert.ok(stack!.lines.some((l) => l.source === 'web' && l.line.includes(callId) && l.line.includes('call closed by the reaper')), 'and logged it');
 });
 
 test('each crashed call is one whole record: turns before and after, the gap, the final status', async (t) => {

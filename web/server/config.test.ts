@@ -20,6 +20,8 @@ describe('parseWebConfig', () => {
       defaultTenant: 'riverside',
       knowledgeBasePath: `${REPO_ROOT}/agent/knowledge/clinic.yaml`,
       demoSeed: false,
+      reaperIntervalMs: 30_000,
+      reaperGraceMs: 60_000,
     });
   });
 

@@ -29,6 +29,10 @@ export interface WebConfig {
   knowledgeBasePath: string;
   /** an empty database gets the demo clinic, users and calls instead (npm start) */
   demoSeed: boolean;
+  /** how often calls left in progress with no LiveKit room are closed (records/reaper.ts); 0 = never */
+  reaperIntervalMs: number;
+  /** how long such a call must have been quiet before it is closed */
+  reaperGraceMs: number;
 }
 
 /** web/, resolved from this file so the server works from any working directory */
@@ -57,6 +61,8 @@ const schema = z.object({
   VOXANNE_TENANT: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes').default('riverside'),
   KNOWLEDGE_BASE_PATH: z.string().min(1).default('agent/knowledge/clinic.yaml'),
   VOXANNE_DEMO_SEED: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  VOXANNE_REAPER_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  VOXANNE_REAPER_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
 });
 
 export type ConfigResult = { ok: true; config: WebConfig } | { ok: false; errors: string[] };
@@ -87,6 +93,8 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       defaultTenant: e.VOXANNE_TENANT,
       knowledgeBasePath: resolve(REPO_ROOT, e.KNOWLEDGE_BASE_PATH),
       demoSeed: e.VOXANNE_DEMO_SEED,
+      reaperIntervalMs: e.VOXANNE_REAPER_INTERVAL_MS,
+      reaperGraceMs: e.VOXANNE_REAPER_GRACE_MS,
     },
   };
 }

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createWebServer, stopWebServer } from './app.ts';
 import { parseWebConfig } from './config.ts';
 import { openRecords, type Records } from './records/index.ts';
+import { Reaper } from './records/reaper.ts';
 
 const parsed = parseWebConfig(process.env);
 if (!parsed.ok) {
@@ -27,6 +28,17 @@ try {
   console.error(`records database failed to open (${where}): ${(err as Error).message}`);
   process.exit(1);
 }
+
+// calls left in progress by an agent that died, with no room behind them, are closed
+const reaper = new Reaper({
+  db: records.deps.db,
+  hub: records.deps.hub,
+  logger,
+  livekit: { url: config.livekitUrl, apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret },
+  intervalMs: config.reaperIntervalMs,
+  graceMs: config.reaperGraceMs,
+});
+reaper.start();
 
 const server = createWebServer(config, { logger, records });
 server.once('error', (err: NodeJS.ErrnoException) => {
@@ -56,6 +68,7 @@ const shutdown = () => {
     process.exit(1);
   }, STOP_GRACE_MS);
   stopWebServer(server)
+    .then(() => reaper.stop())
     .then(() => records.close())
     .then(
     () => process.exit(0),

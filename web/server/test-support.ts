@@ -33,6 +33,8 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     defaultTenant: 'riverside',
     knowledgeBasePath: `${WEB_ROOT}/../agent/knowledge/clinic.yaml`,
     demoSeed: false,
+    reaperIntervalMs: 0,
+    reaperGraceMs: 60_000,
     ...overrides,
   };
 }
