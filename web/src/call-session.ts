@@ -24,9 +24,9 @@ import { fetchCallToken, type CallToken } from './token-client.ts';
 
 export const AGENT_JOIN_TIMEOUT_MS = 10_000;
 /**
- * How long the page waits for her to come back after her participant left without closing the
- * room: when her call process dies, the worker removes it and a fresh one takes the call over
- * within a few seconds. She ends calls by closing the room, which ends the call at once.
+ * How long the page waits for her to come back after her participant was removed or timed out
+ * (not a leave of her own): when her call process dies, the worker removes it and a fresh one takes
+ * the call over within a few seconds. She ends calls by closing the room, which ends the call at once.
  */
 export const AGENT_RETURN_TIMEOUT_MS = 10_000;
 /** The agent's playback volume while the caller speaks; her audio stops server-side soon after anyway. */
@@ -169,8 +169,11 @@ export class CallSession {
   private wire(room: Room): void {
     room
       .on(RoomEvent.ParticipantConnected, (p) => this.considerParticipant(p))
-      .on(RoomEvent.ParticipantDisconnected, (p) => {
-        if (p === this.agent) this.awaitAgentReturn();
+      .on(RoomEvent.ParticipantDisconnected, (p, reason) => {
+        if (p !== this.agent) return;
+        // she left by herself: the call is over; removed or timed out (her process died): she comes back
+        if (reason === DisconnectReason.CLIENT_INITIATED) this.end();
+        else this.awaitAgentReturn();
       })
       .on(RoomEvent.ParticipantAttributesChanged, (_changed, p) => {
         if (p === this.agent) this.readAttributes(p);
