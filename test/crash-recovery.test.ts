@@ -114,15 +114,21 @@ async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Pro
 
   await c.waitFor(() => agentIds(c).some((id) => !before.includes(id)), 20_000, 'a new agent in the room');
   const backMs = performance.now() - killedAt;
-  t.diagnostic(`new agent in the room ${Math.round(backMs)} ms after kill -9 of job process ${pid}`);
+  // removed at once, not after LiveKit's ~20 s participant timeout
+  await c.waitFor(() => !agentIds(c).some((id) => before.includes(id)), 5000, 'the dead agent removed from the room');
+  const removedMs = performance.now() - killedAt;
+  t.diagnostic(`kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`);
   assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${Math.round(backMs)} ms)`);
-  assert.deepEqual(agentIds(c).filter((id) => before.includes(id)), [], 'the dead agent was removed from the room');
 
   const died = agentLogs().find((l) => l.msg === 'call job process died' && l.callId === callId);
   assert.ok(died, 'the worker logs the death of the call job');
   assert.ok(died.level >= 50, 'at error level');
   assert.equal(died.signal, 'SIGKILL');
   assert.equal(died.pid, pid);
+  // where the time goes, from the logs' own clocks (worker: died, dispatched; new job: started, restored)
+  const at = (msg: string) => agentLogs().find((l) => l.msg === msg && l.callId === callId && (l.time as number) >= (died.time as number))?.time as number | undefined;
+  const phases = ['call recovery dispatched', 'call recovery started', 'call restored'].map((m) => `${m} +${(at(m) ?? NaN) - (died.time as number)} ms`);
+  t.diagnostic(`after "call job process died": ${phases.join(', ')}`);
 
   await c.waitFor(() => agentFinalsSince(c, killedAt).some(isLostYou), ANSWER_TIMEOUT_MS, 'her "lost you" line');
   const line = agentFinalsSince(c, killedAt).find(isLostYou)!;

@@ -57,19 +57,18 @@ export class CallRecovery {
     }
     this.#attempts.set(d.room, attempts + 1);
     const at = (this.o.now?.() ?? new Date()).toISOString();
+    // all three at once: the caller is waiting, and none needs another's answer
     await Promise.all([
       this.#rooms.removeParticipant(d.room, d.removeIdentity).catch((err: unknown) =>
         // already gone (it timed out meanwhile): nothing to remove
         this.o.log.warn({ ...fields, err: (err as Error).message }, 'removing the dead agent from the room failed'),
       ),
+      this.#dispatch.createDispatch(d.room, this.o.agentName, { metadata: JSON.stringify(d.metadata) }).then(
+        (dispatch) => this.o.log.info({ ...fields, dispatchId: dispatch.id, attempt: d.metadata.attempt }, 'call recovery dispatched'),
+        (err: unknown) => this.o.log.error({ ...fields, err: (err as Error).message }, 'call recovery dispatch failed'),
+      ),
       exit.callId ? this.#markGap(exit.callId, { id: `lost-${exit.job.id}`, state: 'AGENT_LOST', at, reason: d.metadata.reason }) : undefined,
     ]);
-    try {
-      const dispatch = await this.#dispatch.createDispatch(d.room, this.o.agentName, { metadata: JSON.stringify(d.metadata) });
-      this.o.log.info({ ...fields, dispatchId: dispatch.id, attempt: d.metadata.attempt }, 'call recovery dispatched');
-    } catch (err) {
-      this.o.log.error({ ...fields, err: (err as Error).message }, 'call recovery dispatch failed');
-    }
   }
 
   /** non-agent participants of the room; undefined when the room is gone */
