@@ -149,6 +149,24 @@ describe('AudioOut: nothing outlives its reply', () => {
   });
 });
 
+describe('AudioOut: what a stop leaves belongs to the stopped utterance', () => {
+  it('how much was heard when it was stopped is kept by generation, untouched by later utterances', async () => {
+    const src = new FakeSource();
+    const out = new AudioOut(RATE, src);
+    const first = out.begin();
+    for (let i = 0; i < 5; i++) await out.write(first, frame());
+    src.play(60);
+    assert.equal(out.playedMsAtStop(first), undefined, 'not stopped yet');
+    assert.equal(out.stop(), 60);
+    const next = out.begin();
+    await out.write(next, frame());
+    out.stop();
+    out.begin();
+    assert.equal(out.playedMsAtStop(first), 60);
+    assert.equal(out.playedMsAtStop(next), 0);
+  });
+});
+
 describe('a duck (core DuckRule) performed on AudioOut belongs to the reply it paused', () => {
   /** what CallSession does with the rule's decisions */
   const ducking = (clock: ManualClock, out: AudioOut) => {

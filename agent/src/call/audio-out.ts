@@ -34,6 +34,8 @@ export class AudioOut {
   #recentMs = 0;
   /** the paused utterance's audio that was queued and not yet heard, and frames written since */
   #stash: AudioFrame[] = [];
+  /** how much of each recently stopped utterance had been heard, by generation (what a barge-in left unsaid) */
+  readonly #stoppedAt = new Map<number, number>();
   /** wakes everyone waiting on the gate (a resume, a new utterance, a stop) */
   #changed = signal();
 
@@ -124,6 +126,11 @@ export class AudioOut {
     if (this.#gate.resume(generation)) this.#wake();
   }
 
+  /** How much of utterance `token` had been heard when stop() silenced it; undefined if it was not stopped. */
+  playedMsAtStop(token: number): number | undefined {
+    return this.#stoppedAt.get(token);
+  }
+
   /** Milliseconds of the current utterance that have already been played out to the room. */
   playedMs(): number {
     return Math.max(0, this.#writtenMs - this.source.queuedDuration);
@@ -144,6 +151,9 @@ export class AudioOut {
   /** Silences her now; returns how much of the utterance had been played. */
   stop(): number {
     const played = this.playedMs();
+    this.#stoppedAt.set(this.#gate.generation, played);
+    // a few are plenty: only the reply that was stopped asks, right after
+    for (const g of this.#stoppedAt.keys()) if (this.#stoppedAt.size > 8) this.#stoppedAt.delete(g);
     this.#gate.stop();
     this.source.clearQueue();
     this.#reset();

@@ -93,8 +93,8 @@ export class CallSession {
   readonly #log: Logger;
   /** the conversation as the caller experienced it: only what she was heard saying */
   readonly #history = llm.ChatContext.empty();
-  /** the reply being made: its abort, and how much had played when a barge-in stopped it */
-  #reply: { turn: number; abort: AbortController; playedMsAtStop?: number } | undefined;
+  /** the reply being made, and how to cancel its LLM and TTS requests */
+  #reply: { turn: number; abort: AbortController } | undefined;
   #marks: TurnMarks = {};
   #userSegment = 0;
   #usingFallbackStt = false;
@@ -209,8 +209,7 @@ export class CallSession {
         void this.#answer(e.job);
         break;
       case 'stop_audio':
-        if (this.#reply) this.#reply.playedMsAtStop = this.#out.stop();
-        else this.#out.stop();
+        this.#out.stop(); // how much was heard stays with the stopped utterance's generation
         break;
       case 'cancel_reply':
         if (this.#reply?.turn === e.turn) this.#reply.abort.abort();
@@ -324,7 +323,7 @@ export class CallSession {
   async #answer(job: ReplyJob): Promise<void> {
     const turn = job.turn;
     const abort = new AbortController();
-    const reply: { turn: number; abort: AbortController; playedMsAtStop?: number } = { turn, abort };
+    const reply = { turn, abort };
     // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
     this.#reply?.abort.abort();
     this.#reply = reply;
@@ -359,7 +358,6 @@ export class CallSession {
           this.#core.replyAudio(turn);
         },
         onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
-        playedMsAtStop: () => reply.playedMsAtStop,
         ...(this.o.tools ? { tools: this.o.tools } : {}),
         // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
         shaper: (kind) => {

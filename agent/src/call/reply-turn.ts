@@ -32,8 +32,6 @@ export interface ReplyDeps {
   mark(k: keyof TurnMarks): void;
   onFirstAudio(): void;
   onText(spokenSoFar: string): void;
-  /** how much had played when a barge-in stopped her (set by the stop, read after) */
-  playedMsAtStop(): number | undefined;
   /** appointment tools the model may call while answering */
   tools?: ReplyTools;
   /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
@@ -66,7 +64,7 @@ export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
     const fallback = d.engines.fallback ?? primary;
     const result = await attempt(d, fallback, token, true, toolItems);
     if (result.error !== undefined) d.log.error({ err: result.error, turn: d.turn }, 'fallback failed too');
-    return { ...describe(result, d.playedMsAtStop()), engines: { llm: fallback.info.llm, tts: fallback.info.tts }, toolItems };
+    return { ...describe(result, d.out.playedMsAtStop(token)), engines: { llm: fallback.info.llm, tts: fallback.info.tts }, toolItems };
   }
   let result = await attempt(d, primary, token, false, toolItems);
   if (result.error !== undefined && !d.signal.aborted) {
@@ -77,7 +75,7 @@ export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
     result = { ...second, played: [...result.played, ...second.played], audioStarted: result.audioStarted || second.audioStarted };
     if (second.error !== undefined) d.log.error({ err: second.error, turn: d.turn }, 'fallback failed too');
   }
-  return { ...describe(result, d.playedMsAtStop()), engines: used, toolItems };
+  return { ...describe(result, d.out.playedMsAtStop(token)), engines: used, toolItems };
 }
 
 async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: boolean, toolItems: ReplyOutcome['toolItems']): Promise<SpeakResult> {
