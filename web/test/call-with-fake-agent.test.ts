@@ -15,7 +15,8 @@ import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
 import { startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { launchChromium, type LaunchedBrowser } from './browser-support.ts';
-import { joinFakeAgent } from './fake-agent.ts';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { joinFakeAgent, type FakeAgent } from './fake-agent.ts';
 import { startLivekit, type TestLivekit } from './livekit-support.ts';
 import { makeSpeechWav } from './speech-wav.ts';
 
@@ -147,6 +148,35 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
       assert.equal(await page.getByTestId('transcript-line').count(), 1, 'the transcript stays readable');
       await page.screenshot({ path: join(ARTIFACTS, 'call-ended-desktop.png') });
     } finally {
+      await browser.close();
+    }
+  });
+
+  it('keeps the call when her process dies: the agent that takes over is heard; with none, the call ends', async () => {
+    const { browser, page, pageErrors } = await open();
+    const rooms = new RoomServiceClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret);
+    const agents: FakeAgent[] = [];
+    try {
+      const room = await clickAndGetRoom(page);
+      agents.push(await joinFakeAgent(lk, room, { engines: ENGINES, state: 'LISTENING' }));
+      await page.waitForFunction(() => window.__voxanne.phase === 'in-call', null, WAIT);
+      // what the worker does when her job process died: her participant is removed from the room
+      await rooms.removeParticipant(room, agents[0]!.identity);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await page.evaluate(() => window.__voxanne.phase), 'in-call', 'the call goes on while she is away');
+      // a fresh job takes the call over
+      agents.push(await joinFakeAgent(lk, room, { engines: ENGINES, state: 'LISTENING', identity: 'fake-voxanne-2' }));
+      await agents[1]!.transcript('agent', 'r0', 'Sorry, I lost you for a moment.', true);
+      await page.waitForFunction(() => window.__voxanne.transcripts.some((t) => /lost you/.test(t.text)), null, WAIT);
+      assert.equal(await page.evaluate(() => window.__voxanne.phase), 'in-call');
+      // removed again and nobody comes back: the call ends, politely, not as an error
+      await rooms.removeParticipant(room, agents[1]!.identity);
+      await page.waitForFunction(() => window.__voxanne.phase === 'ended', null, WAIT);
+      assert.equal((await page.getByTestId('call-state').textContent())?.trim(), 'Call ended');
+      assert.ok(await page.getByTestId('error-box').isHidden());
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await Promise.allSettled(agents.map((a) => a.leave()));
       await browser.close();
     }
   });

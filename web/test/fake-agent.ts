@@ -37,8 +37,8 @@ export interface FakeAgent {
   leave(): Promise<void>;
 }
 
-export async function joinFakeAgent(lk: TestLivekit, room: string, opts: { engines: EnginesInfo; state: ConversationState }): Promise<FakeAgent> {
-  const identity = 'fake-voxanne';
+export async function joinFakeAgent(lk: TestLivekit, room: string, opts: { engines: EnginesInfo; state: ConversationState; identity?: string }): Promise<FakeAgent> {
+  const identity = opts.identity ?? 'fake-voxanne';
   const at = new AccessToken(lk.apiKey, lk.apiSecret, { identity, attributes: { [STATE_ATTRIBUTE]: opts.state, [ENGINES_ATTRIBUTE]: JSON.stringify(opts.engines) } });
   at.kind = 'agent';
   at.addGrant({ room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
