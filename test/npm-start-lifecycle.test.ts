@@ -135,6 +135,23 @@ test('an agent that cannot start: one clear message and a non-zero exit within 3
   assert.ok(!dev.lines.some((l) => /Voxanne is ready/.test(l.line)), 'no stack was presented as ready');
 });
 
+test('Ctrl-C during start-up stops what had started; nothing is left running 10 s later', async () => {
+  const dev = await startDev('npm-start-ctrl-c-while-starting');
+  leftovers.push(-dev.proc.pid!);
+  // livekit-server and the agent worker are up, the web server not yet
+  await dev.waitFor(/"msg":"starting worker"/, 120_000);
+  const procs = [{ pid: dev.proc.pid!, args: 'npm start' }, ...descendants(dev.proc.pid!)];
+  leftovers.push(...procs.map((p) => p.pid));
+  assert.ok(procs.some((p) => p.args.includes('agent/src/main.ts')), procs.map((p) => p.args).join('\n'));
+  const signalledAt = Date.now();
+  process.kill(-dev.proc.pid!, 'SIGINT');
+  const exit = await dev.exited;
+  assert.equal(exit.code, 0);
+  await new Promise((r) => setTimeout(r, Math.max(0, signalledAt + 10_000 - Date.now())));
+  assert.deepEqual(procs.filter((p) => alive(p.pid)), [], 'processes still running 10 s after Ctrl-C');
+  assert.ok(!dev.lines.some((l) => /Voxanne (failed to start|cannot start|is ready)/.test(l.line)), 'an interrupted start is not reported as a failure');
+});
+
 describe('a running npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-npm-start-'));
   let dev: Dev | undefined;
@@ -170,6 +187,7 @@ describe('a running npm start', () => {
 
     // the caller is still on the line: Ctrl-C
     const procs = [{ pid: dev.proc.pid!, args: 'npm start' }, ...descendants(dev.proc.pid!)];
+    leftovers.push(...procs.map((p) => p.pid));
     assert.ok(procs.some((p) => p.args.includes('job_proc_lazy_main')), `the agent's job processes are counted: ${procs.map((p) => p.args).join('\n')}`);
     const since = dev.lines.length;
     const signalledAt = Date.now();

@@ -71,20 +71,51 @@ export async function runDev(o: DevOptions): Promise<void> {
   }
 
   let stack: Stack | undefined;
+  let starting: Promise<Stack> | undefined;
+  const startUp = new AbortController();
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     print('\nStopping Voxanne…');
-    await stack?.stop();
+    if (stack) await stack.stop();
+    else if (starting) {
+      // still starting: it stops what it started; a first-run Go build is not waited for
+      startUp.abort();
+      await Promise.race([starting.catch(() => {}), new Promise((r) => setTimeout(r, 9000).unref())]);
+    }
     exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  // a second Ctrl-C does not wait for the calls' records: everything is killed at once. Not one within a
+  // second of the first: npm forwards the terminal's SIGINT to its script, which gets it from the
+  // terminal too
+  let signalledAt = 0;
+  const onSignal = () => {
+    if (!stopping) {
+      signalledAt = Date.now();
+      return void shutdown(0);
+    }
+    if (Date.now() - signalledAt < 1000) return;
+    printError('Stopping now (second signal): calls still ending lose their last records.');
+    for (const c of stack?.children ?? []) {
+      try {
+        if (c.proc.pid !== undefined) process.kill(-c.proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // a closed terminal: the children run detached (each in its own group), so they would outlive it
+  process.on('SIGHUP', () => void shutdown(0));
 
   try {
-    stack = await startStack({ ...o, webMode: o.webMode ?? 'dev', log });
+    starting = startStack({ ...o, webMode: o.webMode ?? 'dev', log, signal: startUp.signal });
+    stack = await starting;
   } catch (e) {
+    if (stopping) return;
     printError(agentFatal ? `Voxanne cannot start: ${agentFatal}` : `Voxanne failed to start: ${(e as Error).message}`);
     return shutdown(1);
   }

@@ -37,6 +37,8 @@ export interface StackOptions {
   /** also start Redis (shared with livekit-server) and LiveKit SIP on these ports: phone callers */
   telephony?: TelephonyPorts;
   log: (source: string, line: string) => void;
+  /** aborted: start-up stops what it started and starts nothing more (Ctrl-C during start-up) */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -102,8 +104,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const restartWeb = () => startWeb();
 
   let sipAddress: string | undefined;
+  const interrupted = () => {
+    if (opts.signal?.aborted) throw new Error('start-up interrupted');
+  };
+  opts.signal?.addEventListener('abort', () => void stop(), { once: true });
   try {
+    interrupted();
     if (opts.telephony) children.push(await startRedis(opts.telephony.redis, (l) => log('redis', l)));
+    interrupted();
     const lk = startChild('livekit', livekitBin, ['--config', configPath], {
       env: { ...process.env, LIVEKIT_KEYS: `${opts.apiKey}: ${opts.apiSecret}` },
       onLine: (l) => log('livekit', l),
@@ -111,11 +119,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     children.push(lk);
     await Promise.race([waitForHttp(`http://127.0.0.1:${ports.livekit}/`, 20_000), failOnExit(lk)]);
     if (opts.telephony) {
+      interrupted();
       const sip = await startLivekitSip({ ports: opts.telephony, livekitUrl, apiKey: opts.apiKey, apiSecret: opts.apiSecret, dir, log });
       children.push(sip.child);
       sipAddress = `127.0.0.1:${opts.telephony.sip}`;
     }
 
+    interrupted();
     const agent = startChild('agent', process.execPath, ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'], {
       cwd: ROOT,
       // the agent books and records calls through this web server's internal API (it starts right after),
@@ -137,7 +147,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const noWeb = () => Promise.reject(new Error('this stack has no web server'));
       return { webUrl: '', livekitUrl, livekitBin, children, sipAddress, restartWeb: noWeb, stop };
     }
+    interrupted();
     await startWeb();
+    interrupted();
   } catch (e) {
     await stop();
     throw e;
