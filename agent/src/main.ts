@@ -195,6 +195,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       host: '127.0.0.1',
       // one warm process is enough for a clinic; more would each hold a recogniser and a synthesiser
       numIdleProcesses: 1,
+      // prewarm (language model, voice, greeting) takes 3 s on an idle machine but over 10 s, the library's
+      // default, on a loaded 2-core one; timed out, it is killed and started again, which only adds load
+      initializeProcessTimeout: 60_000,
       // Capacity is counted in calls, not CPU: the default CPU-based load marks a 2-core machine "full"
       // while it is merely busy starting up, and LiveKit then finds no worker for the caller's room.
       loadFunc: async (server) => server.activeJobs.length / config.MAX_CONCURRENT_CALLS,
