@@ -358,6 +358,7 @@ export class CallSession {
           this.#core.replyAudio(turn);
         },
         onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
+        onFrame: () => this.#core.replyProgress(turn),
         ...(this.o.tools ? { tools: this.o.tools } : {}),
         // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
         shaper: (kind) => {

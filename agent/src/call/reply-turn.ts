@@ -32,6 +32,8 @@ export interface ReplyDeps {
   mark(k: keyof TurnMarks): void;
   onFirstAudio(): void;
   onText(spokenSoFar: string): void;
+  /** every further frame handed to her voice */
+  onFrame?(): void;
   /** appointment tools the model may call while answering */
   tools?: ReplyTools;
   /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
@@ -95,7 +97,7 @@ async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: bo
     chunks = synthesizeChunks(text, e.tts, d.signal, markTts, d.shaper?.('answer'));
   }
   if (apology) chunks = prepend(apology, chunks);
-  return playChunks(chunks, d.out, token, { onFirstAudio: d.onFirstAudio, onChunk: d.onText }, d.signal);
+  return playChunks(chunks, d.out, token, { onFirstAudio: d.onFirstAudio, onChunk: d.onText, ...(d.onFrame ? { onFrame: d.onFrame } : {}) }, d.signal);
 }
 
 function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines' | 'toolItems'> {

@@ -18,6 +18,8 @@ export interface SpeakCallbacks {
   onFirstAudio(): void;
   /** a chunk started playing; `spoken` is everything queued so far */
   onChunk(spoken: string): void;
+  /** every frame handed to her voice (the watchdog's sign that she is not stalled) */
+  onFrame?(): void;
 }
 
 export interface SpeakResult {
@@ -207,7 +209,7 @@ export async function playChunks(
         if (!audioStarted) {
           audioStarted = true;
           cb.onFirstAudio();
-        }
+        } else cb.onFrame?.();
       }
     }
   } catch (error) {

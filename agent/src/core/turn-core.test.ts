@@ -226,6 +226,22 @@ describe('TurnCore: the watchdog', () => {
     assert.equal(core.watchdogCount, 1);
   });
 
+  it('her voice stalls halfway through an answer: abandoned, and the embedded brain answers the words again', () => {
+    const { core, greeted, clock, lastJob, effects } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.replyAudio(2);
+    for (let i = 0; i < 100; i++) {
+      clock.advance(100);
+      core.replyProgress(2); // ten seconds of answer, still coming
+    }
+    assert.equal(core.watchdogCount, 0);
+    clock.advance(PROCESSING_BOUND_MS);
+    const w = effects.find((e) => e.type === 'watchdog');
+    assert.ok(w && w.type === 'watchdog' && w.stuck.reason === 'speaking_stalled');
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours', recover: true });
+  });
+
   it('a normal call never wakes it', () => {
     const { core, greeted, clock } = setup();
     greeted();

@@ -107,6 +107,8 @@ export class TurnCore {
   readonly #history: StateChange[] = [];
   #watchTimer: TimerHandle | undefined;
   #recoveriesInARow = 0;
+  /** when the reply being spoken last handed her voice a frame */
+  #lastAudioAt: number | undefined;
   #watchdogCount = 0;
   #byAgent = false;
 
@@ -234,7 +236,13 @@ export class TurnCore {
   replyAudio(turn: number): void {
     if (this.#reply?.turn !== turn) return;
     this.#recoveriesInARow = 0;
+    this.#lastAudioAt = this.now();
     this.#dispatch({ type: 'reply_audio' });
+  }
+
+  /** reply `turn` handed her voice another frame (she is not stalled) */
+  replyProgress(turn: number): void {
+    if (this.#reply?.turn === turn) this.#lastAudioAt = this.now();
   }
 
   /**
@@ -333,7 +341,7 @@ export class TurnCore {
     const m = this.#machine;
     // words count as unanswered from when she was free to answer them
     const since = m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined ? Math.max(this.#unansweredSince, m.enteredAtMs) : undefined;
-    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since };
+    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since, lastAudioMs: this.#lastAudioAt };
   }
 
   #unwatch(): void {
@@ -368,11 +376,14 @@ export class TurnCore {
     this.#recoveriesInARow++;
     this.#o.perform({ type: 'watchdog', stuck, recovery: recovery.kind, count: this.#watchdogCount, turn: this.#machine.turn, history: [...this.#history] });
     // whatever is stuck is abandoned first: its end, if it ever comes, is stale
-    if (this.#machine.state === 'PROCESSING' || this.#machine.state === 'INTERRUPTED') {
+    const state = this.#machine.state;
+    if (state === 'PROCESSING' || state === 'SPEAKING' || state === 'INTERRUPTED') {
       this.#reply = undefined;
       this.#o.perform({ type: 'stop_audio' });
       if (job) this.#o.perform({ type: 'cancel_reply', turn: job.turn });
-      this.#dispatch(this.#machine.state === 'PROCESSING' ? { type: 'reply_cancelled', reason: 'watchdog' } : { type: 'flushed' });
+      this.#dispatch(
+        state === 'PROCESSING' ? { type: 'reply_cancelled', reason: 'watchdog' } : state === 'SPEAKING' ? { type: 'reply_done' } : { type: 'flushed' },
+      );
     }
     switch (recovery.kind) {
       case 'answer_fallback':

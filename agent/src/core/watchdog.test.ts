@@ -20,10 +20,20 @@ describe('watchdog rules', () => {
     assert.equal(stuckAt(s, 500 + L.unansweredMs, L)?.reason, 'words_unanswered');
   });
 
-  it('INTERRUPTED that never flushes is stuck; SPEAKING and IDLE are never watched', () => {
+  it('INTERRUPTED that never flushes is stuck; IDLE is never watched', () => {
     assert.equal(stuckAt({ state: 'INTERRUPTED', enteredAtMs: 0 }, L.interruptedMs, L)?.reason, 'interrupted_too_long');
-    assert.equal(nextCheckAt({ state: 'SPEAKING', enteredAtMs: 0 }, L), undefined);
     assert.equal(nextCheckAt({ state: 'IDLE', enteredAtMs: 0 }, L), undefined);
+  });
+
+  it('SPEAKING is stuck only when her reply stopped giving her audio for the stall bound', () => {
+    const s = { state: 'SPEAKING' as const, enteredAtMs: 0, lastAudioMs: 60_000 };
+    assert.equal(nextCheckAt(s, L), 60_000 + L.speakingStallMs, 'a long answer that keeps coming is fine');
+    assert.equal(stuckAt(s, 60_000 + L.speakingStallMs - 1, L), undefined);
+    assert.deepEqual(stuckAt(s, 60_000 + L.speakingStallMs, L), { reason: 'speaking_stalled', state: 'SPEAKING', forMs: L.speakingStallMs });
+    assert.deepEqual(
+      recoveryFor({ reason: 'speaking_stalled', state: 'SPEAKING', forMs: 1 }, { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 }, L),
+      { kind: 'answer_fallback', userText: 'hours?' },
+    );
   });
 
   it('recovery: the fallback answers the words once, then she asks again, then it gives up', () => {

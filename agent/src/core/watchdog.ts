@@ -12,6 +12,8 @@ export interface WatchdogLimits {
   interruptedMs: number;
   /** LISTENING this long after a final transcript whose words got no reply */
   unansweredMs: number;
+  /** SPEAKING this long with no new audio from the reply (a voice or model stream that stalled mid-answer) */
+  speakingStallMs: number;
   /** recoveries in a row (without her being heard in between) before the watchdog stops trying */
   maxRecoveries: number;
 }
@@ -20,6 +22,7 @@ export const DEFAULT_WATCHDOG_LIMITS: WatchdogLimits = {
   processingMs: PROCESSING_BOUND_MS,
   interruptedMs: 3000,
   unansweredMs: 2000,
+  speakingStallMs: PROCESSING_BOUND_MS,
   maxRecoveries: 2,
 };
 
@@ -28,9 +31,11 @@ export interface WatchedState {
   enteredAtMs: number;
   /** when the oldest unanswered final transcript arrived (words pending, no reply for them yet) */
   unansweredSinceMs?: number | undefined;
+  /** SPEAKING: when the reply last handed her voice a frame */
+  lastAudioMs?: number | undefined;
 }
 
-export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered';
+export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered' | 'speaking_stalled';
 
 export interface Stuck {
   reason: StuckReason;
@@ -48,6 +53,8 @@ export function nextCheckAt(s: WatchedState, l: WatchdogLimits): number | undefi
       return s.enteredAtMs + l.interruptedMs;
     case 'LISTENING':
       return s.unansweredSinceMs === undefined ? undefined : s.unansweredSinceMs + l.unansweredMs;
+    case 'SPEAKING':
+      return Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs) + l.speakingStallMs;
     default:
       return undefined;
   }
@@ -56,9 +63,15 @@ export function nextCheckAt(s: WatchedState, l: WatchdogLimits): number | undefi
 export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuck | undefined {
   const at = nextCheckAt(s, l);
   if (at === undefined || nowMs < at) return undefined;
-  const since = s.state === 'LISTENING' ? s.unansweredSinceMs! : s.enteredAtMs;
+  const since = s.state === 'LISTENING' ? s.unansweredSinceMs! : s.state === 'SPEAKING' ? Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs) : s.enteredAtMs;
   const reason: StuckReason =
-    s.state === 'PROCESSING' ? 'processing_too_long' : s.state === 'INTERRUPTED' ? 'interrupted_too_long' : 'words_unanswered';
+    s.state === 'PROCESSING'
+      ? 'processing_too_long'
+      : s.state === 'INTERRUPTED'
+        ? 'interrupted_too_long'
+        : s.state === 'SPEAKING'
+          ? 'speaking_stalled'
+          : 'words_unanswered';
   return { reason, state: s.state, forMs: nowMs - since };
 }
 
@@ -77,7 +90,7 @@ export type Recovery =
   | { kind: 'flush' }
   | { kind: 'give_up' };
 
-/** A stuck PROCESSING or INTERRUPTED reply is abandoned first, whatever the recovery (the state must move on). */
+/** A stuck PROCESSING, SPEAKING or INTERRUPTED reply is abandoned first, whatever the recovery (the state must move on). */
 
 export function recoveryFor(
   stuck: Stuck,
@@ -94,6 +107,9 @@ export function recoveryFor(
   if (ctx.recoveriesInARow >= l.maxRecoveries) return { kind: 'give_up' };
   if (stuck.reason === 'words_unanswered') return { kind: 'take_turn' };
   if (stuck.reason === 'interrupted_too_long') return { kind: 'flush' };
-  if (stuck.reason === 'processing_too_long' && ctx.userText && !ctx.wasRecovery) return { kind: 'answer_fallback', userText: ctx.userText };
+  // a reply that never started, or stalled halfway: the embedded brain answers the same words again, whole
+  if ((stuck.reason === 'processing_too_long' || stuck.reason === 'speaking_stalled') && ctx.userText && !ctx.wasRecovery) {
+    return { kind: 'answer_fallback', userText: ctx.userText };
+  }
   return { kind: 'ask_again' };
 }

@@ -261,7 +261,7 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
           core.replyAudio(r.job.turn);
           drainSoon();
           if (r.aborted) return finish(r, true);
-        }
+        } else core.replyProgress(r.job.turn);
       }
     }
     // AudioOut.drain(token): wait out a pause, wait for the source's playout, and again if a pause emptied it
