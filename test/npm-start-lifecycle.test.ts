@@ -7,8 +7,8 @@
  *   and nothing of the stack is left running 10 s later.
  */
 import { dispose } from '@livekit/rtc-node';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,13 +80,21 @@ async function startDev(name: string, o: { agentEnv?: NodeJS.ProcessEnv; webEnv?
   return { proc, lines, webUrl: `http://127.0.0.1:${ports.web}`, livekitUrl: `ws://127.0.0.1:${ports.livekit}`, exited, waitFor };
 }
 
-/** Every process below `pid`, with its command line. */
+/** Every process below `pid`, with its command line (from /proc: a fresh Debian has no `ps`). */
 function descendants(pid: number): { pid: number; args: string }[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const rows: { pid: number; ppid: number; args: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      rows.push({ pid: Number(name), ppid, args });
+    } catch {
+      // the process ended while we looked
+    }
+  }
   const out: { pid: number; args: string }[] = [];
   const todo = [pid];
   while (todo.length) {
