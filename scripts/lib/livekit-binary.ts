@@ -80,7 +80,7 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
   if (!go) {
     throw new MissingBinaryError(
       `${spec.name} ${spec.version} is needed but not found. Either put ${spec.name} on PATH, set ${spec.envVar} ` +
-        `to its path, or install Go (https://go.dev/dl, or 'apt-get install golang') so it can be built with ` +
+        `to its path, or install Go 1.22+ (https://go.dev/dl) so it can be built with ` +
         `'go install ${spec.module}@${spec.version}'.`,
     );
   }
