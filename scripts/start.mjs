@@ -8,6 +8,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 // .env first: TELEPHONY=1 there adds telephony's system pieces to the preflight
 if (existsSync('.env')) {
+  if (typeof process.loadEnvFile !== 'function') {
+    console.error(`Node ${process.versions.node} cannot read .env: install Node 20.12 or newer (https://nodejs.org).`);
+    process.exit(1);
+  }
   try {
     process.loadEnvFile('.env');
   } catch (e) {
