@@ -1,0 +1,251 @@
+/**
+ * The caller's timing sweep on a whole stack (issue 10): the caller starts talking at a chosen offset
+ * around the end of her greeting, and again around the end of her answer, and we time how long she
+ * takes to answer. Shared by test/timing-sweep.test.ts and the bench's `sweep`.
+ *
+ * Where her utterance ends is predicted from the audio the caller actually receives: calibration
+ * calls first measure how long the greeting and the first answer last at the caller (first to last
+ * audible frame); in a sweep call the end is then the first audible frame of that utterance plus
+ * that length. Both are fixed audio (same text, same voice). A loaded machine can put a gap into
+ * her audio (the job process late to feed its track), which only ever lengthens an utterance, so
+ * the shortest of a few calibration calls is taken. Where the caller did not cut her short, her real
+ * end is measured and reported next to the prediction.
+ * Times are performance.now() milliseconds in this process.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimCaller } from './sim-caller.ts';
+import { MIC_RATE, concat, silence, speech48k } from './speech.ts';
+
+/** the onsets of the issue, in ms relative to the end of her utterance (negative: she is still talking) */
+export const SWEEP_OFFSETS_MS = [-1500, -800, -600, -450, -400, -300, -150, 0, 200] as const;
+/** every offset must be answered within this long after the caller's last word (a behaviour bound) */
+export const ANSWER_BOUND_MS = 3000;
+/** how long we wait for an answer before calling it missing (long enough to measure a late one) */
+const ANSWER_WAIT_MS = 15_000;
+const GREETING_WAIT_MS = 40_000;
+/** loudness (int16 RMS over 10 ms) above which a frame is her voice */
+const AUDIBLE = 300;
+/** her utterance is over once she stays quiet this long (longer than her pauses between sentences) */
+const END_QUIET_MS = 700;
+
+export type Around = 'greeting' | 'answer';
+
+export interface SpokenLine {
+  text: string;
+  pcm: Int16Array;
+  /** first and last audible 10 ms window of pcm, in ms from its start */
+  onsetMs: number;
+  endMs: number;
+}
+
+export async function spokenLine(text: string): Promise<SpokenLine> {
+  const pcm = await speech48k(text);
+  const win = MIC_RATE / 100;
+  let onsetMs = -1;
+  let endMs = -1;
+  for (let i = 0, w = 0; i + win <= pcm.length; i += win, w++) {
+    let sum = 0;
+    for (let k = 0; k < win; k++) sum += pcm[i + k]! * pcm[i + k]!;
+    if (Math.sqrt(sum / win) > AUDIBLE) {
+      if (onsetMs < 0) onsetMs = w * 10;
+      endMs = (w + 1) * 10;
+    }
+  }
+  if (onsetMs < 0) throw new Error(`no audible speech in "${text}"`);
+  return { text, pcm, onsetMs, endMs };
+}
+
+export interface SweepScript {
+  /** asked around the end of her greeting */
+  first: SpokenLine;
+  /** asked around the end of her answer to `first` */
+  second: SpokenLine;
+  isFirstAnswer(text: string): boolean;
+  isSecondAnswer(text: string): boolean;
+}
+
+/** Questions the offline recogniser understands when flite says them (as in agent-robustness). */
+export async function sweepScript(): Promise<SweepScript> {
+  return {
+    first: await spokenLine('What are your opening hours?'),
+    second: await spokenLine('Where are you located?'),
+    isFirstAnswer: (t) => /monday/i.test(t) && /eight/i.test(t),
+    isSecondAnswer: (t) => /harbor/i.test(t),
+  };
+}
+
+export interface Calibration {
+  /** first to last audible frame of her greeting at the caller */
+  greetingMs: number;
+  /** the same for her answer to the first question */
+  answerMs: number;
+  /** the first words she sent for that answer: a sweep call's answer must be the same to be predicted */
+  answerStart: string;
+}
+
+/** Where one of her replies starts at the caller. */
+interface Heard {
+  /** first audible frame of the reply */
+  audioAt: number;
+  /** the first transcript she sent for it (what she started to say) */
+  firstText: string;
+  /** index in c.messages of the SPEAKING state that began it */
+  speakingIndex: number;
+}
+
+/** Her reply that begins after `afterMs`: the first SPEAKING state to arrive later, and its audio. */
+async function replyAfter(c: SimCaller, afterMs: number, timeoutMs: number): Promise<Heard | undefined> {
+  const speakingIdx = () =>
+    c.messages.findIndex((m) => m.atMs >= afterMs && m.msg.type === 'state' && m.msg.state === 'SPEAKING');
+  try {
+    await c.waitFor(() => speakingIdx() >= 0, timeoutMs, 'her reply (SPEAKING)');
+  } catch {
+    return undefined;
+  }
+  const si = speakingIdx();
+  // she went PROCESSING before any audio of this reply was written: its audio is the first audible frame after that
+  let from = afterMs;
+  for (let i = si; i >= 0; i--) {
+    const m = c.messages[i]!;
+    if (m.msg.type === 'state' && m.msg.state === 'PROCESSING') {
+      from = Math.max(from, m.atMs);
+      break;
+    }
+  }
+  const textAt = () => c.messages.find((m, i) => i > si && m.msg.type === 'transcript' && m.msg.speaker === 'agent');
+  await c.waitFor(() => c.firstAudibleAfter(from, AUDIBLE) !== undefined && textAt() !== undefined, 10_000, 'the audio and text of her reply');
+  const t = textAt()!.msg;
+  return { audioAt: c.firstAudibleAfter(from, AUDIBLE)!, firstText: t.type === 'transcript' ? t.text : '', speakingIndex: si };
+}
+
+/** Waits for the greeting's first audible frame. */
+async function greetingStart(c: SimCaller): Promise<number> {
+  await c.waitFor(() => c.firstAudibleAfter(c.joinedAtMs, AUDIBLE) !== undefined, GREETING_WAIT_MS, 'the greeting');
+  return c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)!;
+}
+
+/** Last audible frame (end of it) of her voice from `fromMs` on, once she has been quiet END_QUIET_MS. */
+async function endOfVoice(c: SimCaller, fromMs: number, timeoutMs = 30_000): Promise<number> {
+  await c.waitFor(() => c.silentFrom(fromMs, END_QUIET_MS, AUDIBLE) !== undefined, timeoutMs, 'the end of her utterance');
+  return c.silentFrom(fromMs, END_QUIET_MS, AUDIBLE)!;
+}
+
+/**
+ * The caller's microphone: `line` starting so its first audible sample leaves at `onsetAt`, then a bed
+ * of silence (an open microphone; the recogniser needs it to find the end of the words) until stop().
+ */
+async function speakAt(c: SimCaller, line: SpokenLine, onsetAt: number): Promise<{ onsetAt: number; lastWordAt: number; stop(): Promise<void> }> {
+  const wait = onsetAt - line.onsetMs - performance.now();
+  if (wait > 0) await sleep(wait);
+  const abort = new AbortController();
+  const startAt = performance.now(); // play() hands the first frame over at once: its queue is empty
+  const playing = c.play(concat(line.pcm, silence(60_000)), abort.signal);
+  return {
+    onsetAt: startAt + line.onsetMs,
+    lastWordAt: startAt + line.endMs,
+    stop: async () => {
+      abort.abort();
+      await playing;
+    },
+  };
+}
+
+/** The calibration of several calls: the shortest length of each (a gap only ever adds to one). */
+export function combineCalibrations(all: readonly Calibration[]): Calibration {
+  if (all.length === 0) throw new Error('no calibration call');
+  const starts = new Set(all.map((c) => c.answerStart));
+  if (starts.size > 1) throw new Error(`calibration: her answer differed between calls: ${[...starts].join(' | ')}`);
+  return { greetingMs: Math.min(...all.map((c) => c.greetingMs)), answerMs: Math.min(...all.map((c) => c.answerMs)), answerStart: all[0]!.answerStart };
+}
+
+/** A calibration call: hears the greeting out, asks the first question after it, hears the answer out. */
+export async function calibrate(c: SimCaller, s: SweepScript): Promise<Calibration> {
+  const g0 = await greetingStart(c);
+  const gEnd = await endOfVoice(c, g0);
+  const q = await speakAt(c, s.first, gEnd + 500);
+  try {
+    const a = await replyAfter(c, q.lastWordAt, ANSWER_WAIT_MS);
+    if (!a) throw new Error('calibration: no answer to the first question');
+    if (!s.isFirstAnswer(a.firstText)) throw new Error(`calibration: unexpected answer "${a.firstText}"`);
+    const aEnd = await endOfVoice(c, a.audioAt);
+    return { greetingMs: gEnd - g0, answerMs: aEnd - a.audioAt, answerStart: a.firstText };
+  } finally {
+    await q.stop();
+  }
+}
+
+export interface OnsetResult {
+  around: Around;
+  /** the offset asked for */
+  offsetMs: number;
+  /** where her utterance was predicted to end at the caller */
+  predictedEndAt: number;
+  /** where her voice stopped at the caller: her own end, or where the caller's words cut her short */
+  voiceStoppedAt?: number;
+  onsetAt: number;
+  lastWordAt: number;
+  /** caller's last word → her answer's first audio at the caller; undefined: no answer came */
+  answerMs?: number;
+  answerText?: string;
+  problem?: string;
+}
+
+/** One call at one offset: the caller's first question around the end of the greeting, the second around the end of the answer. */
+export async function sweepCall(c: SimCaller, s: SweepScript, cal: Calibration, offsetMs: number): Promise<OnsetResult[]> {
+  const out: OnsetResult[] = [];
+  const g0 = await greetingStart(c);
+  const first = await onsetAround(c, 'greeting', g0, cal.greetingMs, offsetMs, s.first, s.isFirstAnswer);
+  out.push(first.result);
+  if (!first.reply) return out;
+  if (first.reply.firstText !== cal.answerStart) {
+    out.push({ ...first.result, around: 'answer', answerMs: undefined, answerText: undefined, problem: `her answer began "${first.reply.firstText}", not as calibrated ("${cal.answerStart}"): its end cannot be predicted` });
+    return out;
+  }
+  const second = await onsetAround(c, 'answer', first.reply.audioAt, cal.answerMs, offsetMs, s.second, s.isSecondAnswer);
+  out.push(second.result);
+  return out;
+}
+
+async function onsetAround(
+  c: SimCaller,
+  around: Around,
+  startAt: number,
+  lengthMs: number,
+  offsetMs: number,
+  line: SpokenLine,
+  isAnswer: (t: string) => boolean,
+): Promise<{ result: OnsetResult; reply?: Heard }> {
+  const predictedEndAt = startAt + lengthMs;
+  const q = await speakAt(c, line, predictedEndAt + offsetMs);
+  try {
+    const reply = await replyAfter(c, q.lastWordAt, ANSWER_WAIT_MS);
+    const stop = c.silentFrom(startAt, END_QUIET_MS, AUDIBLE);
+    const result: OnsetResult = {
+      around,
+      offsetMs,
+      predictedEndAt,
+      ...(stop !== undefined ? { voiceStoppedAt: stop } : {}),
+      onsetAt: q.onsetAt,
+      lastWordAt: q.lastWordAt,
+    };
+    if (!reply) return { result: { ...result, problem: `no answer within ${ANSWER_WAIT_MS} ms of her last word; states ${statesSince(c, q.onsetAt - 3000)}` } };
+    result.answerMs = reply.audioAt - q.lastWordAt;
+    result.answerText = reply.firstText;
+    if (!isAnswer(reply.firstText)) result.problem = `she answered "${reply.firstText}"`;
+    return { result, reply };
+  } finally {
+    await q.stop();
+  }
+}
+
+export function statesSince(c: SimCaller, sinceMs: number): string {
+  return c.messages.flatMap((m) => (m.atMs >= sinceMs && m.msg.type === 'state' ? [`${m.msg.state}@${Math.round(m.atMs - sinceMs)}`] : [])).join(' > ');
+}
+
+/** One line per result, for logs and diagnostics. */
+export function describeResult(r: OnsetResult): string {
+  const placed = Math.round(r.onsetAt - r.predictedEndAt);
+  const measured = r.voiceStoppedAt === undefined ? '' : `, her voice stopped at ${Math.round(r.voiceStoppedAt - r.predictedEndAt)}`;
+  const answer = r.answerMs === undefined ? 'NO ANSWER' : `answered ${Math.round(r.answerMs)} ms after her last word`;
+  return `${r.around} ${r.offsetMs} ms (placed at ${placed}${measured}): ${answer}${r.problem ? `; ${r.problem}` : ''}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * The caller's timing sweep on the whole stack (issue 10, point 4): a real livekit-server, the agent
+ * worker with the offline engines, and a caller who starts talking at every offset of the issue around
+ * the end of her greeting and around the end of her answer. Every offset must get an answer within
+ * ANSWER_BOUND_MS of the caller's last word: she never goes silent on a caller, whenever the caller
+ * starts. One stack for the file, one call per offset (the greeting case, then the answer case).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dispose } from '@livekit/rtc-node';
+import { SimCaller } from './support/sim-caller.ts';
+import {
+  ANSWER_BOUND_MS,
+  SWEEP_OFFSETS_MS,
+  calibrate,
+  combineCalibrations,
+  describeResult,
+  sweepCall,
+  sweepScript,
+  type Calibration,
+  type OnsetResult,
+  type SweepScript,
+} from './support/onset-sweep.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
+
+let stack: TestStack;
+let script: SweepScript;
+let cal: Calibration;
+const calibrations: Calibration[] = [];
+let calls = 0;
+/** two: a gap in her audio on a loaded machine lengthens one call's measure, rarely both */
+const CALIBRATION_CALLS = 2;
+/** how far her measured end may be from the predicted one where she was not talked over */
+const PREDICTION_TOLERANCE_MS = 250;
+/** what the sweep placed, for the closing check of its own accuracy */
+const placed: OnsetResult[] = [];
+const callers = new Set<SimCaller>();
+
+/** a call per warm job process, so every call starts alike (the agent warms the next one meanwhile) */
+async function newCall(tag: string): Promise<SimCaller> {
+  calls++;
+  await warmProcesses(calls, 90_000);
+  const c = await SimCaller.join({
+    url: stack.livekitUrl,
+    apiKey: stack.apiKey,
+    apiSecret: stack.apiSecret,
+    room: `sweep-${tag}-${Math.random().toString(36).slice(2, 8)}`,
+    publishMic: true,
+  });
+  callers.add(c);
+  return c;
+}
+
+function warmProcesses(n: number, timeoutMs: number): Promise<void> {
+  const warm = () => stack.lines.filter((l) => l.source === 'agent' && l.line.includes('"msg":"engines ready"')).length;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (warm() < n) return;
+      clearTimeout(timer);
+      stack.watchers.delete(check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stack.watchers.delete(check);
+      reject(new Error(`no warm job process for call ${n} within ${timeoutMs} ms (see ${stack.logFile})`));
+    }, timeoutMs);
+    stack.watchers.add(check);
+    check();
+  });
+}
+
+async function hangUp(c: SimCaller): Promise<void> {
+  callers.delete(c);
+  await c.leave();
+}
+
+before(async () => {
+  [stack, script] = await Promise.all([startTestStack('timing-sweep'), sweepScript()]);
+  for (let i = 0; i < CALIBRATION_CALLS; i++) {
+    const c = await newCall('calibration');
+    try {
+      calibrations.push(await calibrate(c, script));
+    } finally {
+      await hangUp(c);
+    }
+  }
+  cal = combineCalibrations(calibrations);
+});
+
+after(async () => {
+  await Promise.allSettled([...callers].map((c) => c.leave()));
+  await stack?.stop();
+  await dispose();
+});
+
+test('calibration: her greeting and her first answer have a measurable length at the caller', (t) => {
+  for (const k of calibrations) t.diagnostic(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
+  t.diagnostic(`taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`);
+  // the sweep places onsets up to 1500 ms before her end, inside the utterance
+  assert.ok(cal.greetingMs > 1500, `greeting lasts ${cal.greetingMs} ms`);
+  assert.ok(cal.answerMs > 1500, `answer lasts ${cal.answerMs} ms`);
+});
+
+for (const offsetMs of SWEEP_OFFSETS_MS) {
+  test(`a caller who starts ${offsetMs} ms from the end of her greeting, and of her answer, is answered within ${ANSWER_BOUND_MS} ms`, async (t) => {
+    const c = await newCall(String(offsetMs));
+    try {
+      const results = await sweepCall(c, script, cal, offsetMs);
+      placed.push(...results);
+      for (const r of results) t.diagnostic(describeResult(r));
+      t.diagnostic(`states ${c.states().join(' > ')}`);
+      assert.equal(results.length, 2, `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`);
+      for (const r of results) {
+        // the onset really was where it was meant to be, relative to her predicted end (timers, a loaded machine)
+        assert.ok(Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) <= 30, `onset placed at ${Math.round(r.onsetAt - r.predictedEndAt)} ms for ${offsetMs}`);
+        assert.equal(r.problem, undefined, describeResult(r));
+        assert.ok(r.answerMs !== undefined && r.answerMs <= ANSWER_BOUND_MS, describeResult(r));
+      }
+    } finally {
+      await hangUp(c);
+    }
+  });
+}
+
+test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, (t) => {
+  // only where the caller started after she had finished can her own end be seen
+  const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
+  for (const r of seen) t.diagnostic(`${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`);
+  assert.ok(seen.length >= 2, `her own end was seen in ${seen.length} cases`);
+  for (const r of seen) assert.ok(Math.abs(r.voiceStoppedAt! - r.predictedEndAt) <= PREDICTION_TOLERANCE_MS, describeResult(r));
+});
