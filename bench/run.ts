@@ -8,9 +8,12 @@
  *   npm run bench -- --calls 20 --only voxanne
  *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
  *   npm run bench -- --only sip          # the phone leg alone
+ *   npm run bench -- --only sweep        # the caller-onset sweep alone (--sweep-calls N per offset)
+ *
+ * latest.json is merged: a run replaces only what it measured, so `--only sweep` keeps the pipelines' figures.
  */
 import { dispose } from '@livekit/rtc-node';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -27,17 +30,22 @@ import { plotHtml, type Panel } from './lib/plot.ts';
 import { BUDGET, LLM_TOKENS_PER_SECOND, PROVIDER_BUDGET_MS, scriptedAnswer } from './lib/scenario.ts';
 import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
+import { mergeResults } from './lib/merge-results.ts';
+import { runSweepBench, sweepTable, type SweepFigures } from './lib/sweep-bench.ts';
 
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '8' },
     only: { type: 'string' },
     sip: { type: 'boolean', default: false },
+    'sweep-calls': { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, 'bench/results') },
   },
 });
 const CALLS = Number(args.calls);
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
+const SWEEP_CALLS = Number(args['sweep-calls']);
+if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1) throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
 
 const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000 };
 
@@ -47,7 +55,9 @@ const PIPELINES = [
 ].filter((p) => !args.only || p.name === args.only);
 /** the phone leg: Voxanne through LiveKit SIP, a sipp caller with RTP (bench/lib/sip-bench.ts) */
 const SIP = args.sip || args.only === 'sip';
-if (PIPELINES.length === 0 && !SIP) throw new Error(`--only must be voxanne, stock or sip, got ${args.only}`);
+/** the caller-onset sweep (bench/lib/sweep-bench.ts): part of every full run */
+const SWEEP = !args.only || args.only === 'sweep';
+if (PIPELINES.length === 0 && !SIP && !SWEEP) throw new Error(`--only must be voxanne, stock, sip or sweep, got ${args.only}`);
 
 interface PipelineResult {
   calls: CallFigures[];
@@ -133,6 +143,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
   };
   const results: Record<string, PipelineResult> = {};
+  let sweep: SweepFigures | undefined;
   try {
     for (const p of PIPELINES) {
       console.log(`bench: ${p.name}, ${CALLS} calls`);
@@ -144,15 +155,35 @@ async function main(): Promise<void> {
       results.sip = summarize(sip.figures);
       sipGreetingAfterInvite = sip.greeting_after_invite_ms;
     }
+    if (SWEEP) {
+      console.log(`bench: sweep (caller onsets around the end of her greeting and answer, offline engines), ${SWEEP_CALLS} call(s) per offset`);
+      sweep = await runSweepBench(SWEEP_CALLS, (line) => console.log(line));
+    }
   } finally {
     await dispose();
     await dg.close();
     await groq.close();
   }
-  await report(results, stt.unexpected);
+  const fresh = Object.keys(results).length ? await report(results, stt.unexpected) : undefined;
+  if (sweep) for (const line of sweepTable(sweep)) console.log(line);
+  mkdirSync(args.out!, { recursive: true });
+  const file = join(args.out!, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(mergeResults(readResults(file), fresh, sweep), null, 2)}\n`);
+  console.log(`\nwrote ${file}`);
 }
 
-async function report(results: Record<string, PipelineResult>, unexpectedSegments: number): Promise<void> {
+/** What latest.json holds now ({} when there is none yet). */
+function readResults(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${String(e)}); move it away to start afresh`);
+  }
+}
+
+/** Prints the pipelines' table, draws latest.html/png, and returns their part of latest.json. */
+async function report(results: Record<string, PipelineResult>, unexpectedSegments: number): Promise<Record<string, unknown>> {
   const rows: [string, keyof PipelineResult, number | undefined][] = [
     ['voice-to-voice', 'v2v_ms', TARGETS.v2v],
     ['barge-in', 'barge_in_ms', TARGETS.bargeIn],
@@ -188,7 +219,6 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
     measured_at: new Date().toISOString(),
   };
   mkdirSync(args.out!, { recursive: true });
-  writeFileSync(join(args.out!, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
   const panel = (title: string, key: keyof PipelineResult['samples'], statKey: keyof PipelineResult, target?: number): Panel => ({
     title,
     target,
@@ -206,8 +236,9 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
   );
   const htmlPath = join(args.out!, 'latest.html');
   writeFileSync(htmlPath, html);
-  console.log(`\nwrote ${join(args.out!, 'latest.json')} and ${htmlPath}`);
+  console.log(`\nwrote ${htmlPath}`);
   await renderPng(htmlPath, join(args.out!, 'latest.png'));
+  return json;
 }
 
 async function renderPng(htmlPath: string, pngPath: string): Promise<void> {

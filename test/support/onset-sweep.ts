@@ -3,10 +3,12 @@
  * around the end of her greeting, and again around the end of her answer, and we time how long she
  * takes to answer. Shared by test/timing-sweep.test.ts and the bench's `sweep`.
  *
- * Where her utterance ends is predicted from the audio the caller actually receives: calibration
- * calls first measure how long the greeting and the first answer last at the caller (first to last
- * audible frame); in a sweep call the end is then the first audible frame of that utterance plus
- * that length. Both are fixed audio (same text, same voice). A loaded machine can put a gap into
+ * Where her utterance ends is predicted from what the caller actually receives: calibration calls
+ * first measure, for the greeting and the first answer, how long after her SPEAKING state message the
+ * last audible frame of it arrives; in a sweep call the end is then that utterance's SPEAKING message
+ * plus that length. (Not her first audible frame: the caller's subscription to her track can come up
+ * after she has started the greeting, so its first frames may never arrive.) Both utterances are fixed
+ * audio (same text, same voice). A loaded machine can put a gap into
  * her audio (the job process late to feed its track), which only ever lengthens an utterance, so
  * the shortest of a few calibration calls is taken. Where the caller did not cut her short, her real
  * end is measured and reported next to the prediction.
@@ -75,7 +77,7 @@ export async function sweepScript(): Promise<SweepScript> {
 }
 
 export interface Calibration {
-  /** first to last audible frame of her greeting at the caller */
+  /** her greeting's SPEAKING state message → its last audible frame, at the caller */
   greetingMs: number;
   /** the same for her answer to the first question */
   answerMs: number;
@@ -85,12 +87,12 @@ export interface Calibration {
 
 /** Where one of her replies starts at the caller. */
 interface Heard {
+  /** arrival of the SPEAKING state message that began it */
+  speakingAt: number;
   /** first audible frame of the reply */
   audioAt: number;
   /** the first transcript she sent for it (what she started to say) */
   firstText: string;
-  /** index in c.messages of the SPEAKING state that began it */
-  speakingIndex: number;
 }
 
 /** Her reply that begins after `afterMs`: the first SPEAKING state to arrive later, and its audio. */
@@ -115,13 +117,16 @@ async function replyAfter(c: SimCaller, afterMs: number, timeoutMs: number): Pro
   const textAt = () => c.messages.find((m, i) => i > si && m.msg.type === 'transcript' && m.msg.speaker === 'agent');
   await c.waitFor(() => c.firstAudibleAfter(from, AUDIBLE) !== undefined && textAt() !== undefined, 10_000, 'the audio and text of her reply');
   const t = textAt()!.msg;
-  return { audioAt: c.firstAudibleAfter(from, AUDIBLE)!, firstText: t.type === 'transcript' ? t.text : '', speakingIndex: si };
+  return { speakingAt: c.messages[si]!.atMs, audioAt: c.firstAudibleAfter(from, AUDIBLE)!, firstText: t.type === 'transcript' ? t.text : '' };
 }
 
-/** Waits for the greeting's first audible frame. */
-async function greetingStart(c: SimCaller): Promise<number> {
+/** The greeting: its SPEAKING state message, once its audio is heard too. */
+async function greetingStart(c: SimCaller): Promise<{ speakingAt: number; audioAt: number }> {
+  const speaking = () => c.messages.find((m) => m.msg.type === 'state' && m.msg.state === 'SPEAKING');
+  await c.waitFor(() => speaking() !== undefined, GREETING_WAIT_MS, 'her greeting (SPEAKING)');
+  const speakingAt = speaking()!.atMs;
   await c.waitFor(() => c.firstAudibleAfter(c.joinedAtMs, AUDIBLE) !== undefined, GREETING_WAIT_MS, 'the greeting');
-  return c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)!;
+  return { speakingAt, audioAt: c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)! };
 }
 
 /** Last audible frame (end of it) of her voice from `fromMs` on, once she has been quiet END_QUIET_MS. */
@@ -160,15 +165,15 @@ export function combineCalibrations(all: readonly Calibration[]): Calibration {
 
 /** A calibration call: hears the greeting out, asks the first question after it, hears the answer out. */
 export async function calibrate(c: SimCaller, s: SweepScript): Promise<Calibration> {
-  const g0 = await greetingStart(c);
-  const gEnd = await endOfVoice(c, g0);
+  const g = await greetingStart(c);
+  const gEnd = await endOfVoice(c, g.audioAt);
   const q = await speakAt(c, s.first, gEnd + 500);
   try {
     const a = await replyAfter(c, q.lastWordAt, ANSWER_WAIT_MS);
     if (!a) throw new Error('calibration: no answer to the first question');
     if (!s.isFirstAnswer(a.firstText)) throw new Error(`calibration: unexpected answer "${a.firstText}"`);
     const aEnd = await endOfVoice(c, a.audioAt);
-    return { greetingMs: gEnd - g0, answerMs: aEnd - a.audioAt, answerStart: a.firstText };
+    return { greetingMs: gEnd - g.speakingAt, answerMs: aEnd - a.speakingAt, answerStart: a.firstText };
   } finally {
     await q.stop();
   }
@@ -193,15 +198,15 @@ export interface OnsetResult {
 /** One call at one offset: the caller's first question around the end of the greeting, the second around the end of the answer. */
 export async function sweepCall(c: SimCaller, s: SweepScript, cal: Calibration, offsetMs: number): Promise<OnsetResult[]> {
   const out: OnsetResult[] = [];
-  const g0 = await greetingStart(c);
-  const first = await onsetAround(c, 'greeting', g0, cal.greetingMs, offsetMs, s.first, s.isFirstAnswer);
+  const g = await greetingStart(c);
+  const first = await onsetAround(c, 'greeting', g.speakingAt, g.audioAt, cal.greetingMs, offsetMs, s.first, s.isFirstAnswer);
   out.push(first.result);
   if (!first.reply) return out;
   if (first.reply.firstText !== cal.answerStart) {
     out.push({ ...first.result, around: 'answer', answerMs: undefined, answerText: undefined, problem: `her answer began "${first.reply.firstText}", not as calibrated ("${cal.answerStart}"): its end cannot be predicted` });
     return out;
   }
-  const second = await onsetAround(c, 'answer', first.reply.audioAt, cal.answerMs, offsetMs, s.second, s.isSecondAnswer);
+  const second = await onsetAround(c, 'answer', first.reply.speakingAt, first.reply.audioAt, cal.answerMs, offsetMs, s.second, s.isSecondAnswer);
   out.push(second.result);
   return out;
 }
@@ -209,17 +214,19 @@ export async function sweepCall(c: SimCaller, s: SweepScript, cal: Calibration, 
 async function onsetAround(
   c: SimCaller,
   around: Around,
-  startAt: number,
+  /** her SPEAKING message, which her length is counted from, and her first audible frame */
+  speakingAt: number,
+  audioAt: number,
   lengthMs: number,
   offsetMs: number,
   line: SpokenLine,
   isAnswer: (t: string) => boolean,
 ): Promise<{ result: OnsetResult; reply?: Heard }> {
-  const predictedEndAt = startAt + lengthMs;
+  const predictedEndAt = speakingAt + lengthMs;
   const q = await speakAt(c, line, predictedEndAt + offsetMs);
   try {
     const reply = await replyAfter(c, q.lastWordAt, ANSWER_WAIT_MS);
-    const stop = c.silentFrom(startAt, END_QUIET_MS, AUDIBLE);
+    const stop = c.silentFrom(audioAt, END_QUIET_MS, AUDIBLE);
     const result: OnsetResult = {
       around,
       offsetMs,
