@@ -28,7 +28,7 @@ export interface SweepOffsetFigures {
   /** caller's last word → her first audio, per case */
   greeting_ms: Percentiles;
   answer_ms: Percentiles;
-  /** onsets that got no answer at all */
+  /** onsets that got no answer: nothing within the wait, or a reply that was not the answer (a resumed line) */
   unanswered: number;
 }
 
@@ -36,7 +36,7 @@ export interface SweepFigures {
   engines: 'offline';
   calls_per_offset: number;
   offsets: SweepOffsetFigures[];
-  /** the slowest answer of the whole sweep (null: none came) */
+  /** the slowest answer of the whole sweep (null: none came); unanswered onsets are counted apart */
   worst_ms: number | null;
   unanswered: number;
   /** her utterances' lengths at the caller, which place the onsets (the shortest of the calibration calls) */
@@ -98,8 +98,9 @@ export async function runSweepBench(callsPerOffset: number, log: (line: string) 
 }
 
 function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: number, problems: string[]): SweepFigures {
+  // a reply that was not the answer (she resumed her greeting first) is not an answer time
   const answered = (offsetMs: number, around: Around) =>
-    results.flatMap((r) => (r.offsetMs === offsetMs && r.around === around && r.answerMs !== undefined ? [r.answerMs] : []));
+    results.flatMap((r) => (r.offsetMs === offsetMs && r.around === around && r.answerMs !== undefined && !r.problem ? [r.answerMs] : []));
   const offsets = SWEEP_OFFSETS_MS.map((offsetMs) => ({
     offset_ms: offsetMs,
     greeting_ms: percentiles(answered(offsetMs, 'greeting')),
@@ -107,7 +108,7 @@ function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: num
     // a call whose first question went unanswered never reaches its second: both count as unanswered
     unanswered: 2 * callsPerOffset - answered(offsetMs, 'greeting').length - answered(offsetMs, 'answer').length,
   }));
-  const all = results.flatMap((r) => (r.answerMs === undefined ? [] : [r.answerMs]));
+  const all = results.flatMap((r) => (r.answerMs === undefined || r.problem ? [] : [r.answerMs]));
   const seenEnds = results.flatMap((r) => (r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt ? [r.voiceStoppedAt - r.predictedEndAt] : []));
   return {
     engines: 'offline',
