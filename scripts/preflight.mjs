@@ -138,7 +138,7 @@ export async function preflight({ mode, env, probes, pkg, list = loadSystemPacka
       if (missing.length)
         problems.push(`apt-get could not install ${missing.map((p) => p.packages.apt).join(' ')} (exit ${code}); see its messages above.`);
     } else {
-      const cmd = system.manager && installCommand(system.manager, missing, false);
+      const cmd = system.manager && installCommand(system.manager, missing, probes.uid === 0);
       const what = missing.map((p) => p.what).join('; ');
       problems.push(
         cmd

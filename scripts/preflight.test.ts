@@ -125,10 +125,12 @@ describe('preflight', () => {
   });
 
   it('on Fedora prints the dnf command; on macOS the brew command (casks apart)', async () => {
-    const f = await run('test', { missing: new Set(['pocketsphinx-lib', 'sipp']), os: FEDORA, uid: 0 });
+    const f = await run('test', { missing: new Set(['pocketsphinx-lib', 'sipp']), os: FEDORA, uid: 1000 });
     assert.equal(f.ok, false);
     assert.deepEqual(f.ran, []);
     assert.match(f.err[0]!, /Install with: sudo dnf install -y pocketsphinx-libs sipp$/);
+    const asRoot = await run('test', { missing: new Set(['sipp']), os: FEDORA, uid: 0 });
+    assert.match(asRoot.err[0]!, /Install with: dnf install -y sipp$/, 'root needs no sudo');
     const m = await run('test', { missing: new Set(['sox', 'chromium']), platform: 'darwin' });
     assert.equal(m.ok, false);
     assert.match(m.err[0]!, /Install with: brew install sox && brew install --cask chromium$/);
