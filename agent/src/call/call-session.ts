@@ -81,8 +81,9 @@ export interface CallSessionOptions {
 /**
  * One call: performs what the turn core (core/turn-core.ts: state machine, turn policy, duck,
  * speculation, supersede, resume, watchdog) decides, with the room, the caller's audio, the engines
- * and her voice. Every decision lives in the core; this class feeds it events and carries out its
- * effects.
+ * and her voice. The turn decisions live in the core; this class feeds it events and carries out its
+ * effects. (What a finished reply leaves in the history and the records is still decided here, in
+ * #commitReply, which the core calls at the right moment.)
  */
 export class CallSession {
   readonly #core: TurnCore;
