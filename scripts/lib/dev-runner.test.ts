@@ -31,3 +31,27 @@ it('a busy port is one sentence naming it, and nothing starts', async () => {
   assert.deepEqual(errors, [`Cannot start: web port ${web}/tcp already in use. Stop the other process (another 'npm start'?) or, for the web port, set PORT.`]);
   assert.deepEqual(printed, []);
 });
+
+it('the web server restart policy: backoff doubling to the cap, anew after a quiet minute, gives up after 5 in a row', async () => {
+  const { nextWebRestart } = await import('./dev-runner.ts');
+  const p = { firstMs: 500, maxMs: 10_000 };
+  let state = { crashes: 0, lastCrashAt: 0 };
+  const waits: number[] = [];
+  let now = 1_000_000;
+  for (let i = 0; i < 5; i++) {
+    const d = nextWebRestart(state, now, p);
+    assert.equal(d.kind, 'restart');
+    if (d.kind === 'restart') waits.push(d.waitMs);
+    state = d.state;
+    now += 5_000;
+  }
+  assert.deepEqual(waits, [500, 1000, 2000, 4000, 8000]);
+  const sixth = nextWebRestart(state, now, p);
+  assert.deepEqual([sixth.kind, sixth.kind === 'give-up' && sixth.failures], ['give-up', 6]);
+  // a minute and more after the last failure: a new crash is a first one again
+  const later = nextWebRestart(state, now + 61_000, p);
+  assert.deepEqual([later.kind, later.kind === 'restart' && later.waitMs], ['restart', 500]);
+  // the cap
+  const capped = nextWebRestart({ crashes: 4, lastCrashAt: now }, now + 1, { firstMs: 5000, maxMs: 10_000 });
+  assert.deepEqual([capped.kind, capped.kind === 'restart' && capped.waitMs], ['restart', 10_000]);
+});

@@ -17,6 +17,27 @@ export interface DevOptions extends Omit<StackOptions, 'log' | 'webMode'> {
   exit?: (code: number) => void;
 }
 
+export interface RestartState {
+  /** failures in a row, each less than a minute after the one before */
+  crashes: number;
+  lastCrashAt: number;
+}
+
+/**
+ * The web server's restart policy: the first wait, doubled per failure in a row up to maxMs; a minute
+ * without a failure starts anew; after maxRestarts restarts in a row it gives up.
+ */
+export function nextWebRestart(
+  s: RestartState,
+  now: number,
+  p: { firstMs: number; maxMs: number; maxRestarts?: number },
+): { kind: 'restart'; waitMs: number; state: RestartState } | { kind: 'give-up'; failures: number; state: RestartState } {
+  const crashes = now - s.lastCrashAt > 60_000 ? 0 : s.crashes;
+  const state = { crashes: crashes + 1, lastCrashAt: now };
+  if (crashes >= (p.maxRestarts ?? 5)) return { kind: 'give-up', failures: crashes + 1, state };
+  return { kind: 'restart', waitMs: Math.min(p.maxMs, p.firstMs * 2 ** crashes), state };
+}
+
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const quietLivekit = /\b(INFO|DEBUG)\b/;
 
@@ -134,12 +155,16 @@ export async function runDev(o: DevOptions): Promise<void> {
     });
   };
   // a web server that dies is started again; calls go on meanwhile (the agent holds their records)
-  let crashes = 0;
-  let lastCrash = 0;
+  let restarts: RestartState = { crashes: 0, lastCrashAt: 0 };
   const restartWeb = async (code: number | null) => {
-    if (Date.now() - lastCrash > 60_000) crashes = 0; // a minute up: the next crash starts the backoff anew
-    lastCrash = Date.now();
-    const waitMs = Math.min(restart.maxMs, restart.firstMs * 2 ** crashes++);
+    const d = nextWebRestart(restarts, Date.now(), restart);
+    restarts = d.state;
+    if (d.kind === 'give-up') {
+      // not a crash to ride out but a web server that cannot run (its own messages above say why)
+      printError(`web server failed ${d.failures} times in a row; stopping everything (see its messages above).`);
+      return void shutdown(1);
+    }
+    const { waitMs } = d;
     printError(`web server stopped unexpectedly (code ${code}); restarting it in ${waitMs} ms`);
     await new Promise((r) => setTimeout(r, waitMs));
     if (stopping) return;
