@@ -25,3 +25,12 @@ test('invalid data is rejected with the path of each problem', async () => {
 test('malformed YAML gives a clear error', () => {
   assert.throws(() => parseKnowledgeBase('clinic: [unclosed', 'x.yaml'), /x\.yaml: not valid YAML/);
 });
+
+test('two services marked as the consultation are rejected, naming the second and the first', async () => {
+  const text = (await readFile(DEFAULT_KB_PATH, 'utf8')).replace('recovery: no downtime\n', 'recovery: no downtime\n    consultation: true\n');
+  assert.throws(() => parseKnowledgeBase(text, 'clinic.yaml'), (e: unknown) => {
+    assert.ok(e instanceof KnowledgeBaseError);
+    assert.match(e.message, /services\.\d+\.consultation: only one service can be the consultation; "botox" already is/);
+    return true;
+  });
+});

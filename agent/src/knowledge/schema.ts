@@ -18,6 +18,11 @@ const service = z.object({
     .refine((p) => p.min <= p.max, { message: 'price.min must not exceed price.max' }),
   recovery: z.string().min(1),
   description: z.string().min(1),
+  /**
+   * The visit every procedure starts with: a caller who names a procedure and this service
+   * together ("a BBL consultation") is booked for this one. At most one service is marked.
+   */
+  consultation: z.boolean().optional(),
 });
 
 const answer = z.object({
@@ -57,6 +62,11 @@ export const knowledgeBaseSchema = z
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${s.id}"` });
       seen.add(s.id);
     });
+    const consultations = kb.services.flatMap((s, i) => (s.consultation ? [i] : []));
+    for (const i of consultations.slice(1)) {
+      const first = kb.services[consultations[0]!]!.id;
+      ctx.addIssue({ code: 'custom', path: ['services', i, 'consultation'], message: `only one service can be the consultation; "${first}" already is` });
+    }
   });
 
 export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>;

@@ -20,7 +20,11 @@ import { hasAny, normalize, tokenize } from './text-match.ts';
 import { hear } from './understand.ts';
 
 export type FlowItem = { role: 'user' | 'assistant'; text: string } | ({ role: 'tool' } & ToolExchange);
-export type FlowStep = { say: string } | { call: { name: BookingToolName; args: Record<string, unknown> } };
+export type FlowStep =
+  | { say: string }
+  /** the caller asked something else mid-flow: answer that from the knowledge base, then say `ask` */
+  | { aside: true; ask: string }
+  | { call: { name: BookingToolName; args: Record<string, unknown> } };
 export type FlowKind = 'book' | 'reschedule' | 'cancel' | 'lookup';
 
 /** Her questions in the flow; later turns recognise which one was asked by these exact words. */
@@ -114,8 +118,8 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
   let got = false;
   const asked = d.asked;
   const h = hear(kb, text);
-  // "a BBL consultation" books the consultation
-  const svc = h.services.find((x) => x.id === 'consultation') ?? h.services[0];
+  // "a BBL consultation" books the consultation, the service the knowledge base marks as such
+  const svc = h.services.find((x) => x.consultation) ?? h.services[0];
   if (svc && d.kind === 'book' && svc.id !== d.service?.id) {
     d.service = svc;
     d.availability = undefined;
@@ -256,7 +260,7 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
   if (!d) return undefined;
   const last = items.at(-1);
   // the latest caller turn asked something else mid-flow: answer it (respond), then ask again
-  if (last?.role === 'user' && aside) return { say: `${asideAnswerMarker}${ASK[d.asked ?? 'date']}` };
+  if (last?.role === 'user' && aside) return { aside: true, ask: ASK[d.asked ?? 'date'] };
   if (last?.role === 'user' && !lastUserAdded && d.asked === 'change' && no(lastUserText)) {
     return { say: `Okay, I won't change anything. ${LINES.anythingElse}` };
   }
@@ -268,9 +272,6 @@ function isAside(kb: KnowledgeBase, text: string): boolean {
   const h = hear(kb, text);
   return h.services.length > 0 || h.hours || h.address === 'strong' || h.phone || h.answer !== undefined || h.facets.some((f) => f !== 'describe') || h.list;
 }
-
-/** respond()'s answer replaces this marker, followed by the flow's pending question */
-export const asideAnswerMarker = '\u0000aside\u0000';
 
 const ORDINAL_PICKS: ReadonlyArray<[string[], number]> = [
   [['first', 'first one', 'earliest', 'earlier one'], 0],

@@ -8,7 +8,7 @@ import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livek
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
 import { dayInTimeZone } from '../../core/receptionist/hours.ts';
 import { greeting, respond, type Reply, type Turn } from '../../core/receptionist/respond.ts';
-import { asideAnswerMarker, bookingStep, type FlowItem, type FlowStep } from '../../core/receptionist/booking-flow.ts';
+import { bookingStep, type FlowItem, type FlowStep } from '../../core/receptionist/booking-flow.ts';
 import type { ToolResult } from '../../core/booking-tools.ts';
 
 export interface RulesLLMOptions {
@@ -93,12 +93,12 @@ export function composeStep(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: Da
   if (booking) {
     const step: FlowStep | undefined = bookingStep(kb, flowItems(chatCtx), now);
     if (step && 'call' in step) return step;
-    if (step) {
-      if (!step.say.includes(asideAnswerMarker)) return { text: step.say };
+    if (step && 'aside' in step) {
       // a question asked mid-booking: answered from the knowledge base, then back to the booking
       const answer = composeReply(kb, chatCtx, now, true).text;
-      return { text: step.say.replace(asideAnswerMarker, `${answer} `) };
+      return { text: `${answer} ${step.ask}` };
     }
+    if (step) return { text: step.say };
   }
   return { text: composeReply(kb, chatCtx, now, booking).text };
 }
