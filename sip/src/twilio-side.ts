@@ -6,7 +6,7 @@
  */
 import twilio from 'twilio';
 import type { ProvisionConfig } from './config.ts';
-import { planResource, type Action, type Fields } from './plan.ts';
+import { planResource, type Action } from './plan.ts';
 
 export const TWILIO_NAMES = { trunk: 'voxanne', origination: 'voxanne-livekit', credentialList: 'voxanne-livekit-outbound' } as const;
 

@@ -77,10 +77,3 @@ export function clippedGarbage(ms: number, seed = 7): Int16Array {
 
 /** Joins PCM buffers end to end. */
 export const concat = concatPcm;
-
-/** RMS of PCM in int16 units. */
-export function rmsOf(pcm: Int16Array): number {
-  let sum = 0;
-  for (let i = 0; i < pcm.length; i++) sum += pcm[i]! * pcm[i]!;
-  return Math.sqrt(sum / Math.max(1, pcm.length));
-}

@@ -39,5 +39,3 @@ export function instructionLeakGuard(rules: readonly string[]): (sentence: strin
     return covered.filter(Boolean).length / w.length >= COVERAGE;
   };
 }
-
-export const SAFE_DEFLECTION = 'I can only help with questions about the clinic.';

@@ -3,7 +3,7 @@
  * behaviour as the web server's internal API (free slots within opening hours, one booking per
  * slot, upcoming bookings by phone), with everything written kept for assertions.
  */
-import { addDaysToDate, localParts, weekdayOf, zonedIso } from '../core/text/calendar.ts';
+import { localParts, weekdayOf, zonedIso } from '../core/text/calendar.ts';
 import type { KnowledgeBase } from '../knowledge/schema.ts';
 import {
   type Booking, type BookingStore, type CallEnd, type CallRecorder, type CallStart, type NewBooking, NotFoundError,
@@ -152,10 +152,4 @@ export class MemoryRecords implements BookingStore, CallRecorder {
   async flush(): Promise<number> {
     return 0;
   }
-}
-
-/** The next `n` clinic-local dates from `now`, for tests that need an open day. */
-export function upcomingDates(now: Date, timeZone: string, n: number): string[] {
-  const today = localParts(now, timeZone).date;
-  return Array.from({ length: n }, (_, i) => addDaysToDate(today, i));
 }

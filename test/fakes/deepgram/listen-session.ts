@@ -7,7 +7,7 @@
  * strictly ordered, as Deepgram processes one connection's audio in sequence: a message waits for
  * the ones before it, so a slow final delays the interims that follow it.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameSplitter, frameDbfs, VAD_FRAME_MS, type VadOptions } from './energy-vad.ts';
 import { mulawDecodeByte } from './g711.ts';

@@ -9,8 +9,6 @@ export interface LatencyProfile {
 
 /** No artificial delay: tokens still go out as separate SSE events. */
 export const INSTANT_LATENCY: LatencyProfile = { firstTokenMs: 0, tokensPerSecond: Infinity };
-/** About what llama-3.1-8b-instant does from a nearby region: ~200 ms to first token, ~700 tokens/s. */
-export const GROQ_8B_LATENCY: LatencyProfile = { firstTokenMs: 200, tokensPerSecond: 700 };
 
 /**
  * Failures for the next completion requests, applied in the order injected; each lasts `times`

@@ -67,11 +67,6 @@ export async function tenantBySlug(db: Queryable, slug: string): Promise<Tenant 
   return r;
 }
 
-export async function tenantById(db: Queryable, id: string): Promise<Tenant | undefined> {
-  const [r] = await db.query<{ id: string; slug: string; name: string }>('select id, slug, name from tenants where id = $1', [id]);
-  return r;
-}
-
 export async function countTenants(db: Queryable): Promise<number> {
   const [r] = await db.query<{ n: number }>('select count(*)::int as n from tenants');
   return Number(r?.n ?? 0);

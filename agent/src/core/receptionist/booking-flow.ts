@@ -232,7 +232,7 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
         continue;
       }
       // a question cut off by the caller talking over it still counts as asked: what the flow was asking
-      const expected = next(kb, d, now);
+      const expected = next(kb, d);
       d.asked = askedIn(item.text) ?? ('say' in expected ? askedIn(expected.say) : undefined);
       continue;
     }
@@ -264,7 +264,7 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
   if (last?.role === 'user' && !lastUserAdded && d.asked === 'change' && no(lastUserText)) {
     return { say: `Okay, I won't change anything. ${LINES.anythingElse}` };
   }
-  return next(kb, d, now);
+  return next(kb, d);
 }
 
 /** A question about the clinic in the middle of a booking ("how much is the consultation?"). */
@@ -312,7 +312,7 @@ function offerSlots(kb: KnowledgeBase, d: Draft): string[] {
   return [capitalize(`${onDay(d.availability!.day)}, I have ${picks.length === 1 ? 'one time' : 'a few times'}.`), `${capitalize(list)}.`, ASK.time];
 }
 
-function next(kb: KnowledgeBase, d: Draft, now: Date): FlowStep {
+function next(kb: KnowledgeBase, d: Draft): FlowStep {
   const say = (...parts: string[]): FlowStep => ({ say: parts.join(' ') });
   const call = (name: BookingToolName, args: Record<string, unknown>): FlowStep => ({ call: { name, args } });
 
