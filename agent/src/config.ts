@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Everything the agent reads from its environment, parsed once at start. */
+/**
+ * Everything the agent reads from its environment, parsed once per process at start: by the worker
+ * (main.ts) and by each job process in its prewarm, which keeps it for every call it takes.
+ */
 const schema = z.object({
   LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
   LIVEKIT_API_KEY: z.string().min(1).default('devkey'),

@@ -7,7 +7,7 @@ import type { AudioFrame } from '@livekit/rtc-node';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CallSession } from './call/call-session.ts';
-import { parseAgentConfig } from './config.ts';
+import { parseAgentConfig, type AgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
 import { createEngines, type EngineSet } from './engines/index.ts';
 import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
@@ -31,6 +31,8 @@ import { announceCall, announceCallEnded, onJobProcessExit } from './worker/job-
 import { CallRecovery } from './worker/call-recovery.ts';
 
 interface ProcData {
+  /** parsed once in prewarm; a job process is its own process, so it cannot receive the worker's */
+  config: AgentConfig;
   engines: EngineSet;
   greeting: { text: string; audio: AudioFrame[] };
   lines: AgentLines;
@@ -51,6 +53,7 @@ export default defineAgent<ProcData>({
     // the greeting is a reply like any other: shaped for the voice before it is synthesised
     const greetingText = humanize(kb.agent.greeting, { kind: 'line' });
     for await (const a of engines.tts.synthesize(greetingText)) audio.push(a.frame);
+    proc.userData.config = config;
     proc.userData.engines = engines;
     proc.userData.kb = kb;
     proc.userData.greeting = { text: greetingText, audio };
@@ -61,7 +64,7 @@ export default defineAgent<ProcData>({
   }),
 
   entry: async (ctx: JobContext<ProcData>) => {
-    const { greeting, lines, clinicName } = ctx.proc.userData;
+    const { config, greeting, lines, clinicName } = ctx.proc.userData;
     let { engines } = ctx.proc.userData;
     // a job dispatched because the call's previous job process died goes on with the same call
     const recovery = parseRecoveryMetadata(ctx.job.metadata);
@@ -87,7 +90,6 @@ export default defineAgent<ProcData>({
       logger.info({ caller: maskPhoneNumber(phone.number), dialled: phone.dialled, sipCallId: phone.sipCallId, pii: { phoneNumber: phone.number } }, 'phone call');
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
       engines = { ...engines, stt: phoneStt(engines.stt), fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) } };
-      const config = parseAgentConfig(process.env);
       phoneCall = new PhoneCall({
         room: ctx.room,
         caller,
@@ -99,7 +101,6 @@ export default defineAgent<ProcData>({
       });
     }
     // the clinic's configuration, appointment tools and call records (through the web server when configured)
-    const config = parseAgentConfig(process.env);
     const client = createRecordsClient(config);
     if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
     const prepared = await prepareCall({
@@ -172,6 +173,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     checkPocketsphinxInstall({ pocketsphinxLib: c.POCKETSPHINX_LIB, sphinxbaseLib: c.SPHINXBASE_LIB });
     return c;
   });
+  const records = createRecordsClient(config);
   stopWhenAJobCannotStart();
   // a call whose job process dies gets a fresh one (worker/call-recovery.ts); not while the worker stops
   let stopping = false;
@@ -179,7 +181,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const recovery = new CallRecovery({
     livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
     agentName: '',
-    ...(createRecordsClient(config) ? { records: createRecordsClient(config)! } : {}),
+    ...(records ? { records } : {}),
     log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m), error: (o, m) => log().error(o, m) },
     stopping: () => stopping,
   });

@@ -1,6 +1,8 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 
-// The one place that reads real time. (globalThis timers and performance exist in Node and browsers.)
+// The Clock outside tests: monotonic time and real timers, which every turn rule reads. Wall-clock
+// dates (record timestamps, error events) are not on Clock; they are still read with Date where they
+// are stamped (call-session.ts, the engines). globalThis timers and performance exist in Node and browsers.
 const handles = new Map<number, ReturnType<typeof setTimeout>>();
 let nextId = 1;
 

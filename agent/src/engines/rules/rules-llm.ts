@@ -1,8 +1,10 @@
 /**
  * The offline receptionist behind the agents' LLM interface, so the call pipeline cannot tell it
- * from Groq and swapping the two is configuration. It answers from the knowledge base only,
- * ignores system instructions and tools (it has no model to give them to), and streams the reply
- * a few words at a time so the sentence chunker and TTS downstream see a realistic stream.
+ * from Groq and swapping the two is configuration. It answers from the knowledge base only and
+ * ignores system instructions (it has no model to give them to). Of the tools it knows only the
+ * appointment tools: offered them, it runs the booking flow (core/receptionist/booking-flow.ts),
+ * which asks for tool calls. It streams the reply a few words at a time so the humanizer and TTS
+ * downstream see a realistic stream.
  */
 import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livekit/agents';
 import type { KnowledgeBase } from '../../knowledge/schema.ts';
