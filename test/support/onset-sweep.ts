@@ -66,13 +66,16 @@ export interface SweepScript {
   isSecondAnswer(text: string): boolean;
 }
 
-/** Questions the offline recogniser understands when flite says them (as in agent-robustness). */
+/**
+ * Questions the offline recogniser understands when flite says them (as in agent-robustness). The
+ * first has the short answer: every call sits through it to its end, so it sets the sweep's cost.
+ */
 export async function sweepScript(): Promise<SweepScript> {
   return {
-    first: await spokenLine('What are your opening hours?'),
-    second: await spokenLine('Where are you located?'),
-    isFirstAnswer: (t) => /monday/i.test(t) && /eight/i.test(t),
-    isSecondAnswer: (t) => /harbor/i.test(t),
+    first: await spokenLine('Where are you located?'),
+    second: await spokenLine('What are your opening hours?'),
+    isFirstAnswer: (t) => /harbor/i.test(t),
+    isSecondAnswer: (t) => /monday/i.test(t) && /eight/i.test(t),
   };
 }
 
