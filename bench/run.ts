@@ -8,6 +8,8 @@
  *   npm run bench -- --calls 20 --only voxanne
  *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
  *   npm run bench -- --only sip          # the phone leg alone
+ *   npm run bench -- --browser           # only the click → greeting time in Chromium (10 calls unless --calls);
+ *                                        # merged into latest.json as `browser`, the other figures kept
  *   npm run bench -- --only sweep        # the caller-onset sweep alone (--sweep-calls N per offset)
  *
  * latest.json is merged: a run replaces only what it measured, so `--only sweep` keeps the pipelines' figures.
@@ -28,6 +30,7 @@ import { BenchTranscriber } from './lib/bench-transcriber.ts';
 import { defaultScript, runCall, type CallFigures } from './lib/caller-script.ts';
 import { plotHtml, type Panel } from './lib/plot.ts';
 import { BUDGET, LLM_TOKENS_PER_SECOND, PROVIDER_BUDGET_MS, scriptedAnswer } from './lib/scenario.ts';
+import { runBrowserBench } from './lib/browser-bench.ts';
 import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 import { mergeResults } from './lib/merge-results.ts';
@@ -35,19 +38,20 @@ import { runSweepBench, sweepTable, type SweepFigures } from './lib/sweep-bench.
 
 const { values: args } = parseArgs({
   options: {
-    calls: { type: 'string', default: '8' },
+    calls: { type: 'string' },
     only: { type: 'string' },
     sip: { type: 'boolean', default: false },
     'sweep-calls': { type: 'string', default: '3' },
+    browser: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results') },
   },
 });
-const CALLS = Number(args.calls);
+const CALLS = Number(args.calls ?? (args.browser ? 10 : 8));
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
 const SWEEP_CALLS = Number(args['sweep-calls']);
 if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1) throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
 
-const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000 };
+const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000, clickToGreeting: 1000 };
 
 const PIPELINES = [
   { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts') },
@@ -128,6 +132,21 @@ function summarize(calls: CallFigures[]): PipelineResult {
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 /** the phone leg's greeting from the INVITE (its greeting_ms is from the answer, as a phone hears it) */
 let sipGreetingAfterInvite: Percentiles | undefined;
+
+async function browserMain(): Promise<void> {
+  console.log(`bench: browser (Chromium, click → first audible greeting sample), ${CALLS} calls`);
+  const r = await runBrowserBench(CALLS, (line) => console.log(line));
+  const s = r.click_to_greeting_ms;
+  console.log(`\n${'step (ms after the click)'.padEnd(28)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}`);
+  for (const [step, p] of Object.entries(r.breakdown_ms)) console.log(`${step.padEnd(28)}${String(p.p50).padStart(7)}${String(p.p95).padStart(7)}${String(p.p99).padStart(7)}${String(p.n).padStart(5)}`);
+  console.log(`click → greeting: p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms (n=${s.n}); p95 ≤ ${TARGETS.clickToGreeting}: ${s.p95 <= TARGETS.clickToGreeting ? 'met' : 'MISSED'}`);
+  for (const p of r.problems) console.log(`problem: ${p}`);
+  const latest = readResults(join(args.out!, 'latest.json'));
+  const browser = { click_to_greeting_ms: s, breakdown_ms: r.breakdown_ms, samples: r.samples, calls: CALLS, problems: r.problems, measured_at: new Date().toISOString() };
+  mkdirSync(args.out!, { recursive: true });
+  writeFileSync(join(args.out!, 'latest.json'), `${JSON.stringify({ ...latest, browser }, null, 2)}\n`);
+  console.log(`\nwrote browser figures into ${join(args.out!, 'latest.json')}`);
+}
 
 async function main(): Promise<void> {
   loopDelay.enable();
@@ -253,4 +272,4 @@ async function renderPng(htmlPath: string, pngPath: string): Promise<void> {
   }
 }
 
-await main();
+await (args.browser ? browserMain() : main());

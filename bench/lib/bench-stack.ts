@@ -29,6 +29,8 @@ export async function startBenchStack(o: {
   agentScript?: string;
   /** start LiveKit SIP too, with an inbound trunk for BENCH_CLINIC_NUMBER from loopback */
   telephony?: boolean;
+  /** also the web server (static build, demo clinic seeded as under npm start): callers come through the page */
+  web?: boolean;
   /** every log line, after it is written to the log file */
   onLine?(source: string, line: string): void;
 }): Promise<BenchStack> {
@@ -40,11 +42,12 @@ export async function startBenchStack(o: {
   const apiKey = 'benchkey';
   const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
   const stack = await startStack({
-    ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: 0, agentHealth: await freeTcpPort() },
+    ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: o.web ? await freeTcpPort() : 0, agentHealth: await freeTcpPort() },
     apiKey,
     apiSecret,
     webMode: 'static',
-    web: false,
+    web: o.web ?? false,
+    ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1' } } : {}),
     ...(o.agentScript ? { agentScript: o.agentScript } : {}),
     ...(o.telephony ? { telephony: await freeTelephonyPorts() } : {}),
     agentEnv: o.agentEnv,

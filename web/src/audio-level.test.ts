@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addSample, AUDIBLE_RMS, MAX_CREDIT_MS, rms, SILENT_PRESENCE } from './audio-level.ts';
+import { addSample, AUDIBLE_RMS, AUDIBLE_SAMPLE, firstAudibleIndex, MAX_CREDIT_MS, rms, SILENT_PRESENCE } from './audio-level.ts';
 
 describe('rms', () => {
   it('is 0 for silence and amplitude/√2 for a sine', () => {
@@ -20,5 +20,16 @@ describe('addSample', () => {
     p = addSample(p, { rms: 0.1, elapsedMs: 1000, sinceClickMs: 1950 }); // a throttled timer
     p = addSample(p, { rms: 0, elapsedMs: 50, sinceClickMs: 2000 });
     assert.deepEqual(p, { receivedMs: 50 + MAX_CREDIT_MS, rms: 0, peakRms: 0.2, firstAudibleMs: 950 });
+  });
+});
+
+describe('firstAudibleIndex', () => {
+  it('finds the first sample of either sign above the threshold, and -1 in silence', () => {
+    assert.equal(firstAudibleIndex(new Float32Array(256)), -1);
+    const block = new Float32Array(256);
+    block[10] = AUDIBLE_SAMPLE / 2; // hiss
+    block[40] = -AUDIBLE_SAMPLE * 2;
+    block[90] = 0.5;
+    assert.equal(firstAudibleIndex(block), 40);
   });
 });

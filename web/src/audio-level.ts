@@ -10,6 +10,17 @@ export const AUDIBLE_RMS = 0.01;
  * must not be taken to stand for a whole second of audio.
  */
 export const MAX_CREDIT_MS = 250;
+/** A single sample louder than this (about -34 dBFS) is the start of something the caller can hear. */
+export const AUDIBLE_SAMPLE = 0.02;
+
+/**
+ * Index of the first sample above AUDIBLE_SAMPLE in a block, or -1. With the block's end time this
+ * dates her first audible sample to the sample, not to the meter's 50 ms reading interval.
+ */
+export function firstAudibleIndex(samples: Float32Array): number {
+  for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i]!) > AUDIBLE_SAMPLE) return i;
+  return -1;
+}
 
 export function rms(samples: Float32Array): number {
   if (samples.length === 0) return 0;

@@ -20,6 +20,7 @@ import { parseEnginesAttribute, parseStateAttribute, type CallEvent } from './ca
 import { startLocalVad, type LocalVad, type VadStatus } from './local-vad.ts';
 import { newCallNames } from './names.ts';
 import { classifyMicError, type ErrorKind } from './plain-errors.ts';
+import type { TimelineStep } from './test-hook.ts';
 import { fetchCallToken, type CallToken } from './token-client.ts';
 
 export const AGENT_JOIN_TIMEOUT_MS = 10_000;
@@ -52,6 +53,8 @@ export interface CallSessionListener {
   ducked(ducked: boolean): void;
   /** the audio processing the browser actually applies to the microphone (echo cancellation above all) */
   micSettings(s: MicProcessing): void;
+  /** a step on the way from the click to her greeting was reached (atMs: since the click; default now) */
+  step(step: TimelineStep, atMs?: number): void;
 }
 
 export interface MicProcessing {
@@ -89,7 +92,12 @@ export class CallSession {
     private readonly listener: CallSessionListener,
   ) {
     this.ctx = new AudioContext();
-    this.meter = new AgentAudioMeter(this.ctx, opts.clickAtMs, (p) => listener.agentAudio(p));
+    this.meter = new AgentAudioMeter(
+      this.ctx,
+      opts.clickAtMs,
+      (p) => listener.agentAudio(p),
+      (atMs) => listener.step('firstSampleMs', atMs),
+    );
   }
 
   async start(): Promise<void> {
@@ -99,7 +107,7 @@ export class CallSession {
     // The token does not depend on the microphone: ask for both at once (the permission prompt can
     // take a person seconds; the token request is then long done).
     const tokenRequest = fetchCallToken(names.room, names.identity).then(
-      (t) => ({ ok: true as const, t }),
+      (t) => (this.listener.step('tokenMs'), { ok: true as const, t }),
       (e: unknown) => ({ ok: false as const, e }),
     );
     try {
@@ -108,6 +116,7 @@ export class CallSession {
       console.warn('microphone request failed', e);
       return this.fail(classifyMicError(e));
     }
+    this.listener.step('micMs');
     if (this.closed) return this.stopMic(); // hung up while the permission prompt was open
     const micTrack = this.mic.getAudioTracks()[0];
     if (!micTrack) return this.fail('mic-missing');
@@ -136,6 +145,7 @@ export class CallSession {
       return this.fail('server-unreachable');
     }
     if (this.closed) return;
+    this.listener.step('connectedMs');
     this.connected = true;
     // The VAD's model and wasm load after the connection, so compiling them does not hold up joining
     // the room (and with it her greeting); it is ready well before the caller first talks over her.
@@ -212,6 +222,7 @@ export class CallSession {
     this.agent = p;
     if (this.agentTimer !== null) clearTimeout(this.agentTimer);
     this.listener.agentJoined(p.identity);
+    this.listener.step('agentJoinedMs');
     this.listener.dispatch({ type: 'agent-joined' });
     this.readAttributes(p);
     for (const pub of p.audioTrackPublications.values()) if (pub.track) this.onTrack(pub.track, p);
@@ -241,6 +252,7 @@ export class CallSession {
     this.dropAgentTrack();
     const audio = track as RemoteAudioTrack;
     this.agentTrack = audio;
+    this.listener.step('trackSubscribedMs');
     audio.attach(this.opts.audioElement);
     audio.setVolume(this.isDucked ? DUCKED_VOLUME : 1);
     this.meter.attach(audio.mediaStreamTrack);

@@ -2,7 +2,7 @@ import './styles.css';
 import { INITIAL_MODEL, isActive, reduceCall, type CallEvent, type CallModel } from './call-model.ts';
 import { CallSession, type CallSessionListener } from './call-session.ts';
 import { prefetchVadAssets } from './local-vad.ts';
-import { installHook, mirrorModel, resetHook, sinceClick } from './test-hook.ts';
+import { installHook, markStep, mirrorModel, resetHook, sinceClick } from './test-hook.ts';
 import { CallView } from './view.ts';
 
 const hook = installHook();
@@ -65,6 +65,9 @@ function talk(): void {
     },
     micSettings: (mic) => {
       if (current()) hook.mic = mic;
+    },
+    step: (step, atMs) => {
+      if (current()) markStep(hook, step, atMs);
     },
   };
   // Constructed synchronously inside the click: its AudioContext must be born in the user gesture.

@@ -36,6 +36,11 @@
  *   ducked         true while the agent's playback is lowered because the caller is speaking
  *   vadPrefetched  true once the page has fetched the VAD's files into the HTTP cache (after load, before any call;
  *                  kept across calls)
+ *   timeline       where the time from the click to her greeting goes, each ms after the click (null: not yet):
+ *                  { micMs: microphone open, tokenMs: token received, connectedMs: joined the LiveKit room,
+ *                    agentJoinedMs: Voxanne seen in the room, trackSubscribedMs: her audio track subscribed,
+ *                    firstSampleMs: her first audible sample (|x| > AUDIBLE_SAMPLE) on the received track,
+ *                    dated to the sample within the analyser's window }
  *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
  *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */
@@ -65,7 +70,13 @@ export interface VoxanneHook {
   ducked: boolean;
   mic: MicProcessing | null;
   vadPrefetched: boolean;
+  timeline: CallTimeline;
 }
+
+export const TIMELINE_STEPS = ['micMs', 'tokenMs', 'connectedMs', 'agentJoinedMs', 'trackSubscribedMs', 'firstSampleMs'] as const;
+export type TimelineStep = (typeof TIMELINE_STEPS)[number];
+export type CallTimeline = Record<TimelineStep, number | null>;
+
 
 declare global {
   interface Window {
@@ -93,6 +104,7 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     ducked: false,
     mic: null,
     vadPrefetched: false,
+    timeline: { micMs: null, tokenMs: null, connectedMs: null, agentJoinedMs: null, trackSubscribedMs: null, firstSampleMs: null },
   };
 }
 
@@ -103,6 +115,11 @@ export function installHook(): VoxanneHook {
 
 export function resetHook(hook: VoxanneHook, clickAtMs: number): void {
   Object.assign(hook, fresh(clickAtMs), { vadPrefetched: hook.vadPrefetched });
+}
+
+/** Records the first time a step of the call was reached. */
+export function markStep(hook: VoxanneHook, step: TimelineStep, atMs = sinceClick(hook)): void {
+  if (hook.timeline[step] === null) hook.timeline = { ...hook.timeline, [step]: Math.round(atMs) };
 }
 
 /** Milliseconds since the click of the current call. */
