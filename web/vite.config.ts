@@ -20,6 +20,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // audio worklets stay files: a data: URL would need script-src data: in a content security policy
+    assetsInlineLimit: (file) => (file.endsWith('.worklet.js') ? false : undefined),
     // two pages: the talking page, and the staff dashboard (served for /login and /dashboard/*)
     rollupOptions: { input: { main: `${webRoot}/index.html`, dashboard: `${webRoot}/dashboard.html` } },
     // livekit-client and onnxruntime are big by nature; the VAD chunk is loaded on demand
