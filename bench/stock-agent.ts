@@ -52,6 +52,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       wsURL: config.LIVEKIT_URL,
       apiKey: config.LIVEKIT_API_KEY,
       apiSecret: config.LIVEKIT_API_SECRET,
+      // dispatched like Voxanne (the bench's callers create their rooms with this name's dispatch)
+      agentName: config.AGENT_NAME,
       port: config.AGENT_HTTP_PORT,
       host: '127.0.0.1',
       numIdleProcesses: 1,

@@ -3,10 +3,13 @@
  * Run: node --import tsx agent/src/main.ts start   (npm start does this for you)
  */
 import { AutoSubscribe, cli, defineAgent, log, WorkerOptions, type JobContext, type JobProcess } from '@livekit/agents';
-import type { AudioFrame } from '@livekit/rtc-node';
+import { RoomEvent, type AudioFrame, type RemoteParticipant } from '@livekit/rtc-node';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { AudioOut } from './call/audio-out.ts';
 import { CallSession } from './call/call-session.ts';
+import { GreetingGate, type GreetingStart } from './core/greeting-gate.ts';
+import { silentLeadFrames } from './core/audio/leading-silence.ts';
 import { parseAgentConfig, type AgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
 import { createEngines, type EngineSet } from './engines/index.ts';
@@ -42,6 +45,22 @@ interface ProcData {
   [key: string]: unknown;
 }
 
+/**
+ * How long she waits in a room for its caller. The web server opens the room as it hands the page
+ * its token, and the page joins a moment later; a page closed in between must not hold a line for long.
+ */
+export const CALLER_WAIT_MS = 60_000;
+
+async function waitForCaller(ctx: JobContext<ProcData>, ms: number): Promise<RemoteParticipant | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([ctx.waitForParticipant(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export default defineAgent<ProcData>({
   // Once per job process, before any call: load the clinic, build the engines, pre-synthesise the
   // greeting so she speaks the moment a caller joins.
@@ -53,6 +72,8 @@ export default defineAgent<ProcData>({
     // the greeting is a reply like any other: shaped for the voice before it is synthesised
     const greetingText = humanize(kb.agent.greeting, { kind: 'line' });
     for await (const a of engines.tts.synthesize(greetingText)) audio.push(a.frame);
+    // the synthesiser's breath of silence before the first word is only waiting at the start of a call
+    audio.splice(0, silentLeadFrames(audio.map((f) => f.data), engines.tts.sampleRate));
     proc.userData.config = config;
     proc.userData.engines = engines;
     proc.userData.kb = kb;
@@ -65,14 +86,46 @@ export default defineAgent<ProcData>({
 
   entry: async (ctx: JobContext<ProcData>) => {
     const { config, greeting, lines, clinicName } = ctx.proc.userData;
-    let { engines } = ctx.proc.userData;
     // a job dispatched because the call's previous job process died goes on with the same call
     const recovery = parseRecoveryMetadata(ctx.job.metadata);
     const callId = recovery?.callId ?? randomUUID();
-    const logger = log().child({ callId, room: ctx.room.name });
+    // the job names the room before we are in it: the clinic's configuration is fetched while she connects
+    const room = ctx.job.room;
+    const logger = log().child({ callId, room: room?.name });
     if (recovery) logger.info({ previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason }, 'call recovery started');
+    const client = createRecordsClient(config);
+    if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
+    const preparing = prepareCall({
+      kb: ctx.proc.userData.kb,
+      engines: ctx.proc.userData.engines,
+      callId,
+      ...(room?.metadata ? { roomMetadata: room.metadata } : {}),
+      settings: config,
+      ...(client ? { client } : {}),
+      logger,
+      greeting: greeting.text,
+      ...(config.GROQ_API_KEY
+        ? { llmSummary: createGroqSummarizer({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL }) }
+        : {}),
+    });
+    // She is dispatched when the caller's room is created, so she usually arrives first: her voice is
+    // published before the caller's browser has finished connecting.
+    let gate!: GreetingGate;
+    const greetNow = new Promise<GreetingStart>((resolve) => (gate = new GreetingGate(systemClock, resolve)));
+    const onSubscribed = () => gate.on('subscribed');
+    ctx.room.on(RoomEvent.LocalTrackSubscribed, onSubscribed);
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
-    const caller = await ctx.waitForParticipant();
+    const voice = new AudioOut(ctx.proc.userData.engines.tts.sampleRate);
+    await voice.publish(ctx.room.localParticipant!);
+    const caller = await waitForCaller(ctx, CALLER_WAIT_MS).catch(() => undefined); // rejects when the room closes first
+    if (!caller) {
+      logger.info({}, 'no caller joined');
+      gate.cancel();
+      ctx.shutdown('no caller');
+      return;
+    }
+    const joinedAt = systemClock.now();
+    gate.on('caller-joined');
     logger.info({ pii: { caller: caller.identity } }, 'call started');
     const phone = phoneCaller(caller);
     let phoneCall: PhoneCall | undefined;
@@ -86,6 +139,8 @@ export default defineAgent<ProcData>({
         return;
       }
     }
+    const prepared = await preparing;
+    let engines = prepared.engines;
     if (phone) {
       logger.info({ caller: maskPhoneNumber(phone.number), dialled: phone.dialled, sipCallId: phone.sipCallId, pii: { phoneNumber: phone.number } }, 'phone call');
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
@@ -100,23 +155,6 @@ export default defineAgent<ProcData>({
         clinicName,
       });
     }
-    // the clinic's configuration, appointment tools and call records (through the web server when configured)
-    const client = createRecordsClient(config);
-    if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
-    const prepared = await prepareCall({
-      kb: ctx.proc.userData.kb,
-      engines,
-      callId,
-      ...(ctx.room.metadata ? { roomMetadata: ctx.room.metadata } : {}),
-      settings: config,
-      ...(client ? { client } : {}),
-      logger,
-      greeting: greeting.text,
-      ...(config.GROQ_API_KEY
-        ? { llmSummary: createGroqSummarizer({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL }) }
-        : {}),
-    });
-    engines = prepared.engines;
     const restore = recovery ? await restoreCall({ client, callId, kb: prepared.kb, logger }) : undefined;
     if (recovery) {
       prepared.recorder?.state(callId, { state: 'AGENT_BACK', at: new Date().toISOString(), reason: `recovered after ${recovery.reason}` });
@@ -127,6 +165,7 @@ export default defineAgent<ProcData>({
       room: ctx.room,
       caller,
       engines,
+      voice,
       // a tenant greeting other than the one made at start is synthesised now
       greeting: outbound
         ? { text: outboundGreeting(clinicName, outbound) }
@@ -154,6 +193,15 @@ export default defineAgent<ProcData>({
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     // Ctrl-C / worker shutdown: the call ends now and writes its records while the web server is still up
     const stopListening = onAgentStopping(() => session.end('agent stopping'));
+    const why = await greetNow;
+    ctx.room.off(RoomEvent.LocalTrackSubscribed, onSubscribed);
+    logger.info({ why, afterJoinMs: Math.round(systemClock.now() - joinedAt) }, 'greeting starts');
+    if (!ctx.room.remoteParticipants.has(caller.identity)) {
+      stopListening();
+      announceCallEnded();
+      ctx.shutdown('caller left before the greeting');
+      return;
+    }
     await session.start();
     phoneCall?.start();
     const reason = await session.ended;
@@ -180,7 +228,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
   const recovery = new CallRecovery({
     livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
-    agentName: '',
+    agentName: config.AGENT_NAME,
     ...(records ? { records } : {}),
     log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m), error: (o, m) => log().error(o, m) },
     stopping: () => stopping,
@@ -193,6 +241,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       wsURL: config.LIVEKIT_URL,
       apiKey: config.LIVEKIT_API_KEY,
       apiSecret: config.LIVEKIT_API_SECRET,
+      // explicit dispatch only: the web server, SIP dispatch rules and outbound calls name her
+      agentName: config.AGENT_NAME,
       port: config.AGENT_HTTP_PORT,
       host: '127.0.0.1',
       // one warm process is enough for a clinic; more would each hold a recogniser and a synthesiser

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_NAME_PATTERN, DEFAULT_AGENT_NAME } from '../../agent/src/core/protocol.ts';
 
 const list = z
   .string()
@@ -21,8 +22,8 @@ const schema = z
     SIP_INBOUND_PASSWORD: z.string().min(1).optional(),
     /** room metadata tenant: which clinic the call belongs to */
     SIP_TENANT: z.string().min(1).default('riverside'),
-    /** the agent to dispatch ('' = the worker without a name, which is Voxanne's default) */
-    AGENT_NAME: z.string().default(''),
+    /** the agent to dispatch into each call's room (Voxanne's worker registers under this name) */
+    AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
     /** where outbound calls go: Twilio's termination domain (xyz.pstn.twilio.com) or a SIP host:port */
     SIP_OUTBOUND_ADDRESS: z.string().min(1).optional(),
     SIP_OUTBOUND_TRANSPORT: z.enum(['auto', 'udp', 'tcp', 'tls']).default('auto'),

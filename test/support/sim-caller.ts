@@ -15,8 +15,8 @@ import {
   TrackSource,
   type RemoteTrack,
 } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
-import { DATA_TOPIC, decodeMessage, type AgentMessage } from '../../agent/src/core/protocol.ts';
+import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
+import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '../../agent/src/core/protocol.ts';
 
 export interface SimCallerOptions {
   url: string;
@@ -26,6 +26,11 @@ export interface SimCallerOptions {
   identity?: string;
   /** publish a microphone track at once (silence until play() is called) */
   publishMic?: boolean;
+  /**
+   * The agent dispatched into the room, which is created before joining, as the web server does
+   * (default: Voxanne's name); false: join a room with no agent dispatched.
+   */
+  dispatch?: string | false;
 }
 
 const RATE = 48000;
@@ -65,8 +70,13 @@ export class SimCaller {
       if (track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
     });
     const jwt = await at.toJwt();
+    const agentName = this.o.dispatch ?? DEFAULT_AGENT_NAME;
+    if (agentName !== false) {
+      const rooms = new RoomServiceClient(this.o.url.replace(/^ws/, 'http'), this.o.apiKey, this.o.apiSecret);
+      await rooms.createRoom({ name: this.o.room, emptyTimeout: 30, agents: [new RoomAgentDispatch({ agentName })] });
+    }
     await this.room.connect(this.o.url, jwt, { autoSubscribe: true, dynacast: false });
-    // joined = the server accepted us; the agent's dispatch starts from the room this creates
+    // joined = the server accepted us; her dispatch started when the room was created, just before
     this.joinedAtMs = performance.now();
     if (this.o.publishMic) await this.publishMic();
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { CallRooms } from './call-rooms.ts';
 import type { WebConfig } from './config.ts';
 import { probeLivekit } from './health.ts';
 import { BodyTooLargeError, methodNotAllowed, readBody, sendJson } from './http-util.ts';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   config: WebConfig;
   logger: Logger;
   records?: Records | undefined;
+  /** opens each caller's room with Voxanne dispatched into it */
+  rooms: CallRooms;
 }
 
 /** Handles every /api/* path; anything unknown is a JSON 404 so the client never receives the SPA page. */
@@ -20,6 +23,10 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, pathn
     case '/api/token':
       if (req.method !== 'POST') return methodNotAllowed(res, ['POST']);
       return handleToken(req, res, deps);
+    case '/api/connection':
+      // where the page will connect, before any call: it warms that connection up (room.prepareConnection)
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
+      return sendJson(res, 200, { url: deps.config.livekitUrl });
     case '/api/health':
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
       return sendJson(res, 200, { ok: true, livekit: await probeLivekit(deps.config.livekitUrl) });
@@ -36,7 +43,7 @@ export async function handleInternal(req: IncomingMessage, res: ServerResponse, 
   sendJson(res, 404, { error: `no such internal route: ${pathname}` });
 }
 
-async function handleToken(req: IncomingMessage, res: ServerResponse, { config, logger }: ApiDeps): Promise<void> {
+async function handleToken(req: IncomingMessage, res: ServerResponse, { config, logger, rooms }: ApiDeps): Promise<void> {
   let raw: Buffer;
   try {
     raw = await readBody(req, MAX_BODY_BYTES);
@@ -55,6 +62,13 @@ async function handleToken(req: IncomingMessage, res: ServerResponse, { config, 
   const v = validateTokenRequest(body);
   if (!v.ok) return sendJson(res, 400, { error: v.error });
 
+  // the room first: a caller who joined a room LiveKit created on the fly would wait for no one
+  try {
+    await rooms.open(v.value.room);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'opening the call room failed');
+    return sendJson(res, 503, { error: 'the voice server cannot be reached; please try again shortly' });
+  }
   const token = await mintCallerToken({ apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret }, v.value);
   logger.info({ room: v.value.room, identity: v.value.identity }, 'token issued');
   sendJson(res, 200, { url: config.livekitUrl, token, room: v.value.room, identity: v.value.identity });

@@ -6,12 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TokenVerifier } from 'livekit-server-sdk';
+import type { CallRooms } from './call-rooms.ts';
 import { closedPort, rawRequest, startWebServer, testConfig, type Running } from './test-support.ts';
 
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 let tmp: string;
 let web: Running;
 let livekitUrl: string;
+/** rooms the token endpoint opened, in order */
+const opened: string[] = [];
+const rooms: CallRooms = {
+  async open(room) {
+    opened.push(room);
+  },
+};
 
 before(async () => {
   // dist/ holds a fake build; secret.txt beside it must never be reachable
@@ -28,7 +36,7 @@ before(async () => {
   await writeFile(join(dist, '.env'), 'SECRET=1');
   await writeFile(join(tmp, 'secret.txt'), 'do not serve');
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
-  web = await startWebServer(testConfig({ distDir: dist, livekitUrl, livekitApiSecret: SECRET }));
+  web = await startWebServer(testConfig({ distDir: dist, livekitUrl, livekitApiSecret: SECRET }), { rooms });
 });
 after(async () => {
   await web.stop();
@@ -55,6 +63,26 @@ describe('POST /api/token', () => {
     assert.equal(claims.video?.roomJoin, true);
     assert.notEqual(claims.video?.roomAdmin, true);
     assert.equal((claims.exp ?? 0) - (claims.nbf ?? 0), 600);
+    assert.equal(opened.at(-1), 'call-x1', 'the room (with her dispatch) is opened before the token is handed out');
+  });
+
+  it('answers 503 and hands out no token when the room cannot be opened', async () => {
+    // the real LiveKit-backed rooms, pointed at a port where nothing listens
+    const other = await startWebServer(testConfig({ livekitUrl: `ws://127.0.0.1:${await closedPort()}` }));
+    try {
+      const res = await rawRequest(other.port, 'POST', '/api/token', JSON.stringify({ room: 'call-z3', identity: 'caller-z3' }), { 'content-type': 'application/json' });
+      assert.equal(res.status, 503);
+      assert.deepEqual(JSON.parse(res.body), { error: 'the voice server cannot be reached; please try again shortly' });
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('opens no room for a refused request', async () => {
+    const before = opened.length;
+    await postToken(JSON.stringify({ room: 'call 1', identity: 'caller-1' }));
+    await postToken('{"room": "call-1",');
+    assert.equal(opened.length, before);
   });
 
   it('names the missing or malformed field', async () => {
@@ -92,6 +120,15 @@ describe('POST /api/token', () => {
     assert.equal(res.status, 405);
     assert.equal(res.headers.allow, 'POST');
     assert.match(JSON.parse(res.body).error, /POST/);
+  });
+});
+
+describe('GET /api/connection', () => {
+  it('tells the page where LiveKit is, so it can warm the connection before the click', async () => {
+    const res = await rawRequest(web.port, 'GET', '/api/connection');
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body), { url: livekitUrl });
+    assert.equal((await rawRequest(web.port, 'POST', '/api/connection', '{}')).status, 405);
   });
 });
 

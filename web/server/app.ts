@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { handleApi, handleInternal } from './api.ts';
+import { livekitCallRooms, type CallRooms } from './call-rooms.ts';
 import { createClientHandler, type ClientHandler } from './client-handler.ts';
 import type { WebConfig } from './config.ts';
 import { sendJson } from './http-util.ts';
@@ -12,6 +13,8 @@ export interface WebServerOptions {
   logger?: Logger;
   /** the database-backed routes (dashboard /api/* and the agent's /internal/v1/*); without it they answer 503 */
   records?: Records;
+  /** where callers' rooms are opened (default: this config's LiveKit, with its agent dispatched) */
+  rooms?: CallRooms;
 }
 
 const clients = new WeakMap<Server, ClientHandler>();
@@ -24,13 +27,14 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const logger = options.logger ?? pino({ name: 'web' });
   const server = createServer();
   const client = createClientHandler(config, server);
+  const rooms = options.rooms ?? livekitCallRooms(config);
   clients.set(server, client);
 
   server.on('request', (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
-    const deps = { config, logger, records: options.records };
+    const deps = { config, logger, records: options.records, rooms };
     const work = isInternal ? handleInternal(req, res, rawPath, deps) : isApi ? handleApi(req, res, rawPath, deps) : client.handle(req, res, rawPath);
     work.catch((err: unknown) => {
       logger.error({ err, method: req.method, path: rawPath }, 'request failed');

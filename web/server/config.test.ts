@@ -12,6 +12,7 @@ describe('parseWebConfig', () => {
       livekitUrl: 'ws://127.0.0.1:7880',
       livekitApiKey: 'devkey',
       livekitApiSecret: 'secret',
+      agentName: 'voxanne',
       mode: 'dev',
       webRoot: WEB_ROOT,
       distDir: `${WEB_ROOT}/dist`,
@@ -23,6 +24,15 @@ describe('parseWebConfig', () => {
       reaperIntervalMs: 30_000,
       reaperGraceMs: 60_000,
     });
+  });
+
+  it('reads the agent to dispatch, refusing a name unsafe for logs', () => {
+    const r = parseWebConfig({ AGENT_NAME: 'voxanne-east' });
+    assert.ok(r.ok);
+    assert.equal(r.config.agentName, 'voxanne-east');
+    const bad = parseWebConfig({ AGENT_NAME: 'two words' });
+    assert.ok(!bad.ok);
+    assert.match(bad.errors.join('\n'), /^AGENT_NAME: /m);
   });
 
   it('reads the records database settings', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { AGENT_NAME_PATTERN, DEFAULT_AGENT_NAME } from '../../agent/src/core/protocol.ts';
 
 export const WEB_MODES = ['dev', 'static'] as const;
 export type WebMode = (typeof WEB_MODES)[number];
@@ -13,6 +14,8 @@ export interface WebConfig {
   livekitApiKey: string;
   /** signs tokens; never leaves this process */
   livekitApiSecret: string;
+  /** the agent dispatched into each caller's room when its token is minted */
+  agentName: string;
   /** 'dev' serves web/ through Vite middleware; 'static' serves a `vite build` output */
   mode: WebMode;
   /** the Vite root (web/) */
@@ -50,6 +53,7 @@ const schema = z.object({
     .default('ws://127.0.0.1:7880'),
   LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
   LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+  AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
   WEB_MODE: z.enum(WEB_MODES).default('dev'),
   /** optional: serve a build from somewhere other than web/dist (tests build into a temp dir) */
   WEB_DIST_DIR: z.string().min(1).optional(),
@@ -84,6 +88,7 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       livekitUrl: e.LIVEKIT_URL,
       livekitApiKey: e.LIVEKIT_API_KEY,
       livekitApiSecret: e.LIVEKIT_API_SECRET,
+      agentName: e.AGENT_NAME,
       mode: e.WEB_MODE,
       webRoot: WEB_ROOT,
       distDir: e.WEB_DIST_DIR ? resolve(e.WEB_DIST_DIR) : `${WEB_ROOT}/dist`,

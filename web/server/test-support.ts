@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     livekitUrl: 'ws://127.0.0.1:1',
     livekitApiKey: 'testkey',
     livekitApiSecret: 'test-secret-that-is-long-enough-0123456789',
+    agentName: 'voxanne',
     mode: 'static',
     webRoot: WEB_ROOT,
     distDir: `${WEB_ROOT}/dist`,

@@ -40,6 +40,8 @@ export interface CallSessionOptions {
   caller: RemoteParticipant;
   engines: Engines;
   greeting: { text: string; audio?: AudioFrame[] };
+  /** her voice, already published before the caller arrived (absent: published by start()) */
+  voice?: AudioOut;
   lines: AgentLines;
   /** system prompt for a cloud LLM (the offline brain ignores it) */
   instructions: string;
@@ -118,7 +120,7 @@ export class CallSession {
     }
     this.#turnIndex = o.restore?.nextTurnIndex ?? 0;
     this.#log = o.logger; // already carries callId and room
-    this.#out = new AudioOut(o.engines.tts.sampleRate);
+    this.#out = o.voice ?? new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
     this.#speculation = new Speculation({
       llm: o.engines.llm,
@@ -165,7 +167,7 @@ export class CallSession {
   }
 
   async start(): Promise<void> {
-    await this.#out.publish(this.o.room.localParticipant!);
+    if (!this.o.voice) await this.#out.publish(this.o.room.localParticipant!);
     this.#pub.engines(this.o.engines.info);
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);

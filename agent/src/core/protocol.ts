@@ -8,6 +8,16 @@ export const DATA_TOPIC = 'voxanne';
 export const STATE_ATTRIBUTE = 'voxanne.state';
 export const ENGINES_ATTRIBUTE = 'voxanne.engines';
 
+/**
+ * The name Voxanne's worker registers under (AGENT_NAME overrides it, in every process that reads it).
+ * She is dispatched explicitly, never into every new room: the web server dispatches her when it
+ * creates a caller's room, SIP dispatch rules and outbound calls name her, crash recovery re-dispatches
+ * her. One name, declared once, so they cannot drift apart.
+ */
+export const DEFAULT_AGENT_NAME = 'voxanne';
+/** what AGENT_NAME may be: safe in logs and in LiveKit's dispatch records */
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
 export const CONVERSATION_STATES = ['IDLE', 'LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
 
