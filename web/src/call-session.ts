@@ -71,13 +71,30 @@ export interface CallSessionOptions {
   agentJoinTimeoutMs?: number;
 }
 
+/** The VAD starts at the latest this long after joining, if her greeting has not been heard by then. */
+export const VAD_START_LATEST_MS = 3000;
+
+function stopTracks(stream: MediaStream): void {
+  for (const t of stream.getTracks()) t.stop();
+}
+
+/** Plays the (still empty) element inside the click, so a browser that unlocks per element lets it play later. */
+function primeAudioElement(el: HTMLAudioElement): void {
+  el.srcObject ??= new MediaStream();
+  el.play().catch(() => {
+    // nothing to play yet; what counts is that play() was called within the gesture
+  });
+}
+
 export class CallSession {
   private readonly ctx: AudioContext;
   private readonly meter: AgentAudioMeter;
-  private room: Room | null = null;
+  private readonly room: Room;
   private mic: MediaStream | null = null;
   private vad: Promise<LocalVad | null> | null = null;
   private agentTimer: ReturnType<typeof setTimeout> | null = null;
+  private vadTimer: ReturnType<typeof setTimeout> | null = null;
+  private greetingHeard = false;
   private agent: RemoteParticipant | null = null;
   private agentTrack: RemoteAudioTrack | null = null;
   private connected = false;
@@ -96,27 +113,65 @@ export class CallSession {
       this.ctx,
       opts.clickAtMs,
       (p) => listener.agentAudio(p),
-      (atMs) => listener.step('firstSampleMs', atMs),
+      (atMs) => {
+        listener.step('firstSampleMs', atMs);
+        this.greetingHeard = true;
+        if (this.mic) this.startVadOnce();
+      },
     );
+    this.room = new Room({ adaptiveStream: true, dynacast: true, audioCaptureDefaults: AUDIO_PROCESSING });
+    this.wire(this.room);
+    // Playback is unlocked here, inside the click, so her first words play the moment they arrive
+    // (autoplay policies; Safari unlocks per element): LiveKit's own audio, and our <audio> element.
+    void this.room.startAudio().catch((e: unknown) => console.warn('starting audio playback failed', e));
+    primeAudioElement(opts.audioElement);
   }
 
   async start(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) return this.fail('unsupported');
     const names = newCallNames();
     this.listener.names(names.room, names.identity);
-    // The token does not depend on the microphone: ask for both at once (the permission prompt can
-    // take a person seconds; the token request is then long done).
-    const tokenRequest = fetchCallToken(names.room, names.identity).then(
-      (t) => (this.listener.step('tokenMs'), { ok: true as const, t }),
+    // Token and microphone at once, and the room joined as soon as the token is here, even while the
+    // permission prompt is still open: the token request opens her room with her dispatched into it,
+    // she greets as soon as we are in and receiving her, and the microphone is published once granted.
+    const micRequest = navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } }).then(
+      (m) => (this.listener.step('micMs'), { ok: true as const, m }),
       (e: unknown) => ({ ok: false as const, e }),
     );
+    let token: CallToken;
     try {
-      this.mic = await navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } });
+      token = await fetchCallToken(names.room, names.identity);
     } catch (e) {
-      console.warn('microphone request failed', e);
-      return this.fail(classifyMicError(e));
+      console.warn('token request failed', e);
+      void micRequest.then((r) => r.ok && stopTracks(r.m));
+      return this.fail('server-unreachable');
     }
-    this.listener.step('micMs');
+    this.listener.step('tokenMs');
+    if (this.closed) return void micRequest.then((r) => r.ok && stopTracks(r.m));
+
+    const room = this.room;
+    try {
+      await room.connect(token.url, token.token);
+    } catch (e) {
+      console.warn('LiveKit connection failed', e);
+      void micRequest.then((r) => r.ok && stopTracks(r.m));
+      return this.fail('server-unreachable');
+    }
+    if (this.closed) return void micRequest.then((r) => r.ok && stopTracks(r.m));
+    this.listener.step('connectedMs');
+    this.connected = true;
+    this.listener.dispatch({ type: 'connected' });
+    this.agentTimer = setTimeout(() => {
+      if (!this.agent) this.fail('agent-unavailable');
+    }, this.opts.agentJoinTimeoutMs ?? AGENT_JOIN_TIMEOUT_MS);
+    for (const p of room.remoteParticipants.values()) this.considerParticipant(p);
+
+    const mic = await micRequest;
+    if (!mic.ok) {
+      console.warn('microphone request failed', mic.e);
+      return this.fail(classifyMicError(mic.e));
+    }
+    this.mic = mic.m;
     if (this.closed) return this.stopMic(); // hung up while the permission prompt was open
     const micTrack = this.mic.getAudioTracks()[0];
     if (!micTrack) return this.fail('mic-missing');
@@ -126,35 +181,11 @@ export class CallSession {
       noiseSuppression: applied.noiseSuppression ?? null,
       autoGainControl: applied.autoGainControl ?? null,
     });
-
-    const tokenResult = await tokenRequest;
-    if (!tokenResult.ok) {
-      console.warn('token request failed', tokenResult.e);
-      return this.fail('server-unreachable');
-    }
-    const token: CallToken = tokenResult.t;
-    if (this.closed) return;
-
-    const room = new Room({ adaptiveStream: true, dynacast: true, audioCaptureDefaults: AUDIO_PROCESSING });
-    this.room = room;
-    this.wire(room);
-    try {
-      await room.connect(token.url, token.token);
-    } catch (e) {
-      console.warn('LiveKit connection failed', e);
-      return this.fail('server-unreachable');
-    }
-    if (this.closed) return;
-    this.listener.step('connectedMs');
-    this.connected = true;
-    // The VAD's model and wasm load after the connection, so compiling them does not hold up joining
-    // the room (and with it her greeting); it is ready well before the caller first talks over her.
-    this.vad = this.startVad(this.mic);
-    this.listener.dispatch({ type: 'connected' });
-    this.agentTimer = setTimeout(() => {
-      if (!this.agent) this.fail('agent-unavailable');
-    }, this.opts.agentJoinTimeoutMs ?? AGENT_JOIN_TIMEOUT_MS);
-    for (const p of room.remoteParticipants.values()) this.considerParticipant(p);
+    // The VAD's model and wasm compile on this thread for a second or more: not while her greeting is
+    // on its way. It starts once her first words are heard (or VAD_START_LATEST_MS after joining), well
+    // before the caller can answer her.
+    this.vadTimer = setTimeout(() => this.startVadOnce(), VAD_START_LATEST_MS);
+    if (this.greetingHeard) this.startVadOnce();
 
     try {
       await room.localParticipant.publishTrack(micTrack, { source: Track.Source.Microphone });
@@ -173,7 +204,7 @@ export class CallSession {
 
   /** Retry playback from a click when the browser blocked it. */
   startAudio(): Promise<void> {
-    return this.room?.startAudio() ?? Promise.resolve();
+    return this.room.startAudio();
   }
 
   private wire(room: Room): void {
@@ -264,6 +295,12 @@ export class CallSession {
     this.agentTrack = null;
   }
 
+  private startVadOnce(): void {
+    if (this.vad || this.closed || !this.mic) return;
+    if (this.vadTimer !== null) clearTimeout(this.vadTimer);
+    this.vad = this.startVad(this.mic);
+  }
+
   private startVad(stream: MediaStream): Promise<LocalVad | null> {
     return startLocalVad(stream, this.ctx, {
       onSpeechStart: () => {
@@ -309,15 +346,16 @@ export class CallSession {
   }
 
   private stopMic(): void {
-    for (const t of this.mic?.getTracks() ?? []) t.stop();
+    if (this.mic) stopTracks(this.mic);
   }
 
   /** Idempotent. Never throws: the call is over either way, so problems are logged for the developer. */
   private teardown(): Promise<void> {
     this.teardownDone ??= (async () => {
       if (this.agentTimer !== null) clearTimeout(this.agentTimer);
+      if (this.vadTimer !== null) clearTimeout(this.vadTimer);
       this.dropAgentTrack();
-      await this.room?.disconnect().catch((e: unknown) => console.warn('LiveKit disconnect failed', e));
+      await this.room.disconnect().catch((e: unknown) => console.warn('LiveKit disconnect failed', e));
       this.stopMic();
       // The VAD shares our AudioContext: let it finish loading and release its model before the context closes.
       const vad = await this.vad;

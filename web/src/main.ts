@@ -4,10 +4,20 @@ import { CallSession, type CallSessionListener } from './call-session.ts';
 import { prefetchVadAssets } from './local-vad.ts';
 import { installHook, markStep, mirrorModel, resetHook, sinceClick } from './test-hook.ts';
 import { CallView } from './view.ts';
+import { warmUpConnection } from './warm-up.ts';
 
 const hook = installHook();
-// after the page has drawn: fetch (not compile) the VAD's files, so the VAD is ready sooner once a call connects
-window.addEventListener('load', () => setTimeout(() => void prefetchVadAssets().then(() => (hook.vadPrefetched = true)), 0), { once: true });
+// after the page has drawn: warm the connection to LiveKit, and fetch (not compile) the VAD's files so
+// the VAD is ready sooner once a call connects
+window.addEventListener(
+  'load',
+  () =>
+    setTimeout(() => {
+      void warmUpConnection().then((ok) => (hook.connectionWarmed = ok));
+      void prefetchVadAssets().then(() => (hook.vadPrefetched = true));
+    }, 0),
+  { once: true },
+);
 let model: CallModel = INITIAL_MODEL;
 let session: CallSession | null = null;
 /** bumped per click, so a previous call's late callbacks cannot write into the new call's hook */

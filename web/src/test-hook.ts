@@ -41,6 +41,7 @@
  *                    agentJoinedMs: Voxanne seen in the room, trackSubscribedMs: her audio track subscribed,
  *                    firstSampleMs: her first audible sample (|x| > AUDIBLE_SAMPLE) on the received track,
  *                    dated to the sample within the analyser's window }
+ *   connectionWarmed  true once the page has warmed its way to LiveKit (room.prepareConnection) after load; kept across calls
  *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
  *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */
@@ -70,6 +71,7 @@ export interface VoxanneHook {
   ducked: boolean;
   mic: MicProcessing | null;
   vadPrefetched: boolean;
+  connectionWarmed: boolean;
   timeline: CallTimeline;
 }
 
@@ -104,6 +106,7 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     ducked: false,
     mic: null,
     vadPrefetched: false,
+    connectionWarmed: false,
     timeline: { micMs: null, tokenMs: null, connectedMs: null, agentJoinedMs: null, trackSubscribedMs: null, firstSampleMs: null },
   };
 }
@@ -114,7 +117,7 @@ export function installHook(): VoxanneHook {
 }
 
 export function resetHook(hook: VoxanneHook, clickAtMs: number): void {
-  Object.assign(hook, fresh(clickAtMs), { vadPrefetched: hook.vadPrefetched });
+  Object.assign(hook, fresh(clickAtMs), { vadPrefetched: hook.vadPrefetched, connectionWarmed: hook.connectionWarmed });
 }
 
 /** Records the first time a step of the call was reached. */
