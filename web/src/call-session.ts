@@ -116,7 +116,7 @@ export class CallSession {
       (atMs) => {
         listener.step('firstSampleMs', atMs);
         this.greetingHeard = true;
-        if (this.mic) this.startVadOnce();
+        if (this.connected) this.startVadOnce();
       },
     );
     this.room = new Room({ adaptiveStream: true, dynacast: true, audioCaptureDefaults: AUDIO_PROCESSING });
@@ -131,47 +131,19 @@ export class CallSession {
     if (!navigator.mediaDevices?.getUserMedia) return this.fail('unsupported');
     const names = newCallNames();
     this.listener.names(names.room, names.identity);
-    // Token and microphone at once, and the room joined as soon as the token is here, even while the
-    // permission prompt is still open: the token request opens her room with her dispatched into it,
-    // she greets as soon as we are in and receiving her, and the microphone is published once granted.
-    const micRequest = navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } }).then(
-      (m) => (this.listener.step('micMs'), { ok: true as const, m }),
+    // The token does not depend on the microphone: ask for both at once. The token request also opens
+    // her room with her dispatched into it, so she is getting ready while the permission prompt is open.
+    const tokenRequest = fetchCallToken(names.room, names.identity).then(
+      (t) => (this.listener.step('tokenMs'), { ok: true as const, t }),
       (e: unknown) => ({ ok: false as const, e }),
     );
-    let token: CallToken;
     try {
-      token = await fetchCallToken(names.room, names.identity);
+      this.mic = await navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } });
     } catch (e) {
-      console.warn('token request failed', e);
-      void micRequest.then((r) => r.ok && stopTracks(r.m));
-      return this.fail('server-unreachable');
+      console.warn('microphone request failed', e);
+      return this.fail(classifyMicError(e));
     }
-    this.listener.step('tokenMs');
-    if (this.closed) return void micRequest.then((r) => r.ok && stopTracks(r.m));
-
-    const room = this.room;
-    try {
-      await room.connect(token.url, token.token);
-    } catch (e) {
-      console.warn('LiveKit connection failed', e);
-      void micRequest.then((r) => r.ok && stopTracks(r.m));
-      return this.fail('server-unreachable');
-    }
-    if (this.closed) return void micRequest.then((r) => r.ok && stopTracks(r.m));
-    this.listener.step('connectedMs');
-    this.connected = true;
-    this.listener.dispatch({ type: 'connected' });
-    this.agentTimer = setTimeout(() => {
-      if (!this.agent) this.fail('agent-unavailable');
-    }, this.opts.agentJoinTimeoutMs ?? AGENT_JOIN_TIMEOUT_MS);
-    for (const p of room.remoteParticipants.values()) this.considerParticipant(p);
-
-    const mic = await micRequest;
-    if (!mic.ok) {
-      console.warn('microphone request failed', mic.e);
-      return this.fail(classifyMicError(mic.e));
-    }
-    this.mic = mic.m;
+    this.listener.step('micMs');
     if (this.closed) return this.stopMic(); // hung up while the permission prompt was open
     const micTrack = this.mic.getAudioTracks()[0];
     if (!micTrack) return this.fail('mic-missing');
@@ -181,11 +153,35 @@ export class CallSession {
       noiseSuppression: applied.noiseSuppression ?? null,
       autoGainControl: applied.autoGainControl ?? null,
     });
+
+    const tokenResult = await tokenRequest;
+    if (!tokenResult.ok) {
+      console.warn('token request failed', tokenResult.e);
+      return this.fail('server-unreachable');
+    }
+    const token: CallToken = tokenResult.t;
+    if (this.closed) return;
+
+    const room = this.room;
+    try {
+      await room.connect(token.url, token.token);
+    } catch (e) {
+      console.warn('LiveKit connection failed', e);
+      return this.fail('server-unreachable');
+    }
+    if (this.closed) return;
+    this.listener.step('connectedMs');
+    this.connected = true;
+    this.listener.dispatch({ type: 'connected' });
     // The VAD's model and wasm compile on this thread for a second or more: not while her greeting is
     // on its way. It starts once her first words are heard (or VAD_START_LATEST_MS after joining), well
     // before the caller can answer her.
     this.vadTimer = setTimeout(() => this.startVadOnce(), VAD_START_LATEST_MS);
     if (this.greetingHeard) this.startVadOnce();
+    this.agentTimer = setTimeout(() => {
+      if (!this.agent) this.fail('agent-unavailable');
+    }, this.opts.agentJoinTimeoutMs ?? AGENT_JOIN_TIMEOUT_MS);
+    for (const p of room.remoteParticipants.values()) this.considerParticipant(p);
 
     try {
       await room.localParticipant.publishTrack(micTrack, { source: Track.Source.Microphone });
@@ -296,7 +292,7 @@ export class CallSession {
   }
 
   private startVadOnce(): void {
-    if (this.vad || this.closed || !this.mic) return;
+    if (this.vad || this.closed || !this.mic || !this.connected) return;
     if (this.vadTimer !== null) clearTimeout(this.vadTimer);
     this.vad = this.startVad(this.mic);
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
+import { AgentDispatchClient } from 'livekit-server-sdk';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
@@ -67,6 +68,9 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
     try {
       const room = await clickAndGetRoom(page);
       const callerIdentity = await page.evaluate(() => window.__voxanne.identity!);
+      // the token request created the room with Voxanne's dispatch, before the page joined it
+      const dispatches = await new AgentDispatchClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret).listDispatch(room);
+      assert.deepEqual(dispatches.map((d) => d.agentName), ['voxanne']);
       const agent = await joinFakeAgent(lk, room, { engines: ENGINES, state: 'LISTENING' });
       try {
         // attributes alone (late-joiner path) give state and engines
@@ -110,6 +114,12 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
         assert.ok(audio.firstAudibleMs !== null && audio.firstAudibleMs > 0);
         assert.ok(audio.peakRms > 0.05, `peak RMS ${audio.peakRms}`);
         assert.ok(agent.heardFrom.has(callerIdentity), "the agent receives the caller's microphone");
+        // the way from the click to her voice, step by step, in the order it happens
+        const t = await page.evaluate(() => window.__voxanne.timeline);
+        const steps = [t.tokenMs, t.connectedMs, t.agentJoinedMs, t.trackSubscribedMs, t.firstSampleMs];
+        assert.ok(t.micMs !== null && steps.every((v, i) => v !== null && (i === 0 || v >= steps[i - 1]!)), JSON.stringify(t));
+        assert.ok(t.firstSampleMs! <= audio.firstAudibleMs! + 60, 'the audio thread dates her first sample no later than the analyser reading');
+        assert.equal(await page.evaluate(() => window.__voxanne.connectionWarmed), true, 'the page warmed its connection to LiveKit on load');
         await page.screenshot({ path: join(ARTIFACTS, 'in-call-desktop.png') });
         await page.setViewportSize({ width: 390, height: 844 });
         await page.screenshot({ path: join(ARTIFACTS, 'in-call-phone.png'), fullPage: true });

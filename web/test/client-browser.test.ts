@@ -1,6 +1,6 @@
 /**
- * The built page in Chromium, without LiveKit: the server answers tokens but LIVEKIT_URL points at a
- * closed port. Checks the plain-words errors, that the on-device VAD loads its model and wasm from
+ * The built page in Chromium, without LiveKit: the server answers tokens (its room opening stubbed, as
+ * if LiveKit had been there a moment ago) but LIVEKIT_URL points at a closed port. Checks the plain-words errors, that the on-device VAD loads its model and wasm from
  * our own origin (and nothing from anywhere else), and leaves screenshots in test-artifacts/web/.
  */
 import assert from 'node:assert/strict';
@@ -34,7 +34,7 @@ before(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'voxanne-dist-'));
   await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
-  web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }));
+  web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }), { rooms: { open: async () => {} } });
   // Server-side record too: worklet module fetches do not always surface as page 'request' events.
   web.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     res.once('finish', () => served.push({ url: req.url ?? '', status: res.statusCode }));
