@@ -1,6 +1,6 @@
 /**
  * Bad input on a real call: a caller with no microphone, a silent microphone, hiss and clipped
- * garbage, a caller who hangs up mid-greeting, and two calls at once. Everything is judged from the
+ * garbage, a caller who hangs up mid-greeting, a caller who never arrives, and two calls at once. Everything is judged from the
  * outside: the audio and data messages a real LiveKit participant receives, and the agent's logs.
  * One stack for the whole file; every case gets its own room, so its own agent job and callId.
  */
@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { defaultAgentLines } from '../agent/src/core/agent-lines.ts';
+import { CALLER_WAIT_MS } from '../agent/src/core/greeting-gate.ts';
+import { livekitCallRooms } from '../web/server/call-rooms.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { clippedGarbage, concat, silence, speech48k, squareWave, whiteNoise } from './support/speech.ts';
 import { startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
@@ -151,6 +153,26 @@ function note(t: TestContext, c: SimCaller, callId: string): void {
 
 // ---------------------------------------------------------------------------------------------
 // cases
+
+test('a room opened for a caller who never arrives (the tab closed after the token) does not hold her line', async () => {
+  const name = roomName('nobody');
+  const since = stack.lines.length;
+  // exactly what /api/token does before handing out a token
+  await livekitCallRooms({ livekitUrl: stack.livekitUrl, livekitApiKey: stack.apiKey, livekitApiSecret: stack.apiSecret, agentName: 'voxanne' }).open(name);
+  const inRoom = new RegExp(`"room":"${escape(name)}"`);
+  await waitForLog(stack, 'agent', new RegExp(`${inRoom.source}.*"msg":"clinic configuration"`), GREETING_TIMEOUT_MS, since);
+  // she was dispatched and got ready; with nobody coming she leaves (LiveKit closes the empty room, or her own wait ends)
+  const gone = await waitForLog(stack, 'agent', new RegExp(`${inRoom.source}.*"msg":"no caller joined"`), CALLER_WAIT_MS + 30_000, since);
+  assert.ok(gone);
+  const jobId = (JSON.parse(gone) as AgentLog).jobID;
+  assert.deepEqual(agentLogs().filter((l) => l.jobID === jobId && l.level >= ERROR_LEVEL), [], 'no error logs for this job');
+  // the room closes once she has left it
+  const deadline = performance.now() + 30_000;
+  while ((await rooms.listRooms([name])).length > 0) {
+    assert.ok(performance.now() < deadline, `room ${name} still open 30 s after she left it`);
+    await sleep(500);
+  }
+});
 
 test('a caller with no microphone still hears the greeting, and the call stays up', async (t) => {
   const c = await join(roomName('nomic'), false);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AudioOut } from './call/audio-out.ts';
 import { CallSession } from './call/call-session.ts';
-import { GreetingGate, type GreetingStart } from './core/greeting-gate.ts';
+import { CALLER_WAIT_MS, GreetingGate, type GreetingStart } from './core/greeting-gate.ts';
 import { silentLeadFrames } from './core/audio/leading-silence.ts';
 import { parseAgentConfig, type AgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
@@ -44,12 +44,6 @@ interface ProcData {
   kb: KnowledgeBase;
   [key: string]: unknown;
 }
-
-/**
- * How long she waits in a room for its caller. The web server opens the room as it hands the page
- * its token, and the page joins a moment later; a page closed in between must not hold a line for long.
- */
-export const CALLER_WAIT_MS = 60_000;
 
 async function waitForCaller(ctx: JobContext<ProcData>, ms: number): Promise<RemoteParticipant | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;

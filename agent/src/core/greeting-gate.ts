@@ -7,6 +7,12 @@ import type { Clock, TimerHandle } from './clock.ts';
  */
 export const GREETING_SUBSCRIBE_WAIT_MS = 1500;
 
+/**
+ * How long she waits in a room for its caller. The web server opens the room as it hands the page
+ * its token, and the page joins a moment later; a page closed in between must not hold a line for long.
+ */
+export const CALLER_WAIT_MS = 60_000;
+
 /** What the gate has seen. */
 export type GreetingGateEvent = 'caller-joined' | 'subscribed';
 /** why she started: her voice reached a listener, or the wait ran out */
