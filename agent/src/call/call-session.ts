@@ -1,38 +1,26 @@
-import { llm, stt, VADEventType, type tts, type VAD, type VADEvent } from '@livekit/agents';
+import { stt, VADEventType, type VADEvent } from '@livekit/agents';
 import { RoomEvent, type AudioFrame, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
-import type { EnginesInfo } from '../core/protocol.ts';
 import type { ConversationState } from '../core/state-machine.ts';
+import type { ReplyKeep } from '../core/reply-commit.ts';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
 import type { TurnPolicyOptions } from '../core/turn-policy.ts';
 import type { WatchdogLimits } from '../core/watchdog.ts';
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
+import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
+import { CallRecords, type RecordsTarget } from './call-records.ts';
 import { CallerAudio } from './caller-audio.ts';
+import { Conversation } from './conversation.ts';
 import { callCounters } from './counters.ts';
 import { Speculation } from './speculation.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
-import { runReply, type AgentLine, type ReplyOutcome } from './reply-turn.ts';
+import { runReply, type AgentLine, type ReplyContext, type ReplyOutcome } from './reply-turn.ts';
 import type { ReplyTools } from './reply.ts';
 import { CallerAddressBook, ReplyHumanizer } from '../core/humanizer/index.ts';
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
-import type { CallRecorder, CallStart } from '../records/types.ts';
-
-export interface EngineTrio {
-  stt: stt.STT;
-  llm: llm.LLM;
-  tts: tts.TTS;
-  info: EnginesInfo;
-}
-
-export interface Engines extends EngineTrio {
-  /** voice activity detection on the caller's audio: what makes barge-in instant */
-  vad?: VAD;
-  /** embedded engines to fall back on when a cloud one fails; absent when already offline */
-  fallback?: EngineTrio;
-}
 
 export interface CallSessionOptions {
   callId: string;
@@ -56,12 +44,7 @@ export interface CallSessionOptions {
   /** appointment tools the LLM may call (absent: she offers a callback instead of booking) */
   tools?: ReplyTools;
   /** writes the call, its turns, state changes and end as they happen */
-  records?: {
-    recorder: CallRecorder;
-    tenant: string;
-    channel: CallStart['channel'];
-    callerPhoneMasked?: string;
-  };
+  records?: RecordsTarget;
   /** the after-call summary from the conversation (the LLM's, or an extractive one) */
   summarize?(items: SummaryItem[], callerName: string | undefined): Promise<CallSummary>;
   /** true for a sentence of hers that must not be spoken (a leak of her instructions) */
@@ -80,12 +63,20 @@ export interface CallSessionOptions {
   restore?: { history: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>; nextTurnIndex: number; line: string };
 }
 
+/** the reply being made: how to cancel its LLM and TTS requests, its marks, and (once over) what it produced */
+interface ActiveReply {
+  turn: number;
+  abort: AbortController;
+  marks: TurnMarks;
+  startedAt: string;
+  outcome?: ReplyOutcome | undefined;
+}
+
 /**
  * One call: performs what the turn core (core/turn-core.ts: state machine, turn policy, duck,
- * speculation, supersede, resume, watchdog) decides, with the room, the caller's audio, the engines
- * and her voice. The turn decisions live in the core; this class feeds it events and carries out its
- * effects. (What a finished reply leaves in the history and the records is still decided here, in
- * #commitReply, which the core calls at the right moment.)
+ * speculation, supersede, resume, watchdog, what a finished reply keeps) decides, with the room, the
+ * caller's audio, the engines and her voice. This class feeds the core events and carries out its
+ * effects; the history lives in conversation.ts, the records and summary in call-records.ts.
  */
 export class CallSession {
   readonly #core: TurnCore;
@@ -94,44 +85,32 @@ export class CallSession {
   readonly #listener: CallerAudio;
   readonly #speculation: Speculation;
   readonly #log: Logger;
-  /** the conversation as the caller experienced it: only what she was heard saying */
-  readonly #history = llm.ChatContext.empty();
-  /** the reply being made, and how to cancel its LLM and TTS requests */
-  #reply: { turn: number; abort: AbortController } | undefined;
+  readonly #conversation: Conversation;
+  readonly #records: CallRecords;
+  readonly #replyContext: ReplyContext;
+  #reply: ActiveReply | undefined;
   #marks: TurnMarks = {};
   #userSegment = 0;
   #usingFallbackStt = false;
   /** the caller's name once given, and when she last used it */
   readonly #names = new CallerAddressBook();
-  /** the conversation with tool calls, for the summary */
-  readonly #items: SummaryItem[] = [];
-  #turnIndex = 0;
-  /** the turn whose caller words are already recorded (at her first audio) */
-  #callerRecordedTurn = -1;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
 
   constructor(private readonly o: CallSessionOptions) {
-    this.#history.addMessage({ role: 'system', content: o.instructions });
-    for (const h of o.restore?.history ?? []) {
-      this.#history.addMessage({ role: h.role, content: h.text });
-      this.#items.push(h); // the summary covers the whole call, not only this job's part
-    }
-    this.#turnIndex = o.restore?.nextTurnIndex ?? 0;
     this.#log = o.logger; // already carries callId and room
+    this.#conversation = new Conversation(o.instructions, o.clock, o.restore?.history);
+    this.#records = new CallRecords({ callId: o.callId, clock: o.clock, log: this.#log, records: o.records, summarize: o.summarize, restore: o.restore });
     this.#out = o.voice ?? new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
+    this.#replyContext = { chat: this.#conversation, engines: o.engines, lines: o.lines, out: this.#out, log: this.#log, tools: o.tools };
     this.#speculation = new Speculation({
-      llm: o.engines.llm,
+      prefetcher: o.engines.prefetch,
       log: this.#log,
       tools: o.tools,
-      chatFor: (userText) => {
-        // exactly what the reply will send once the final transcript says the same words
-        const chat = this.#history.copy();
-        chat.addMessage({ role: 'user', content: userText });
-        return chat;
-      },
+      // exactly what the reply will send once the final transcript says the same words
+      chatFor: (userText) => this.#conversation.chatFor(userText),
     });
     this.#core = new TurnCore({
       clock: o.clock,
@@ -139,7 +118,7 @@ export class CallSession {
       lines: o.lines,
       ...(o.policy ? { policy: o.policy } : {}),
       ...(o.watchdog ? { watchdog: o.watchdog } : {}),
-      speculate: this.#speculation.enabled,
+      speculate: o.engines.prefetch !== undefined,
       ...(o.handOff ? { handOff: o.handOff } : {}),
     });
     this.#listener = new CallerAudio(
@@ -171,7 +150,7 @@ export class CallSession {
     this.#pub.engines(this.o.engines.info);
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
-    this.#recordStart();
+    this.#records.start({ room: this.o.room.name ?? '', callerIdentity: this.o.caller.identity, engines: this.o.engines.info });
     this.#core.start({ kind: 'greeting', text: this.#opening.text });
     this.#listener.start();
   }
@@ -204,7 +183,7 @@ export class CallSession {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
-        this.o.records?.recorder.state(this.o.callId, { state: e.to, at: new Date().toISOString() });
+        this.#records.state(e.to);
         this.o.onState?.(e.to, e.from);
         break;
       case 'start_reply':
@@ -236,10 +215,13 @@ export class CallSession {
         // deferred: the core is inside an event, and the reply that just ended commits its history first
         queueMicrotask(() => this.#core.takeTurn());
         break;
+      case 'commit_reply':
+        this.#commit(e.turn, e.keep, e.answered);
+        break;
       case 'handed_off':
         this.#log.info({}, 'caller turn handed off');
-        this.#history.addMessage({ role: 'user', content: e.userText });
-        this.#recordTurn(e.userText, [], '', new Date().toISOString(), false);
+        this.#conversation.handedOff(e.userText);
+        this.#records.handedOff(e.userText);
         break;
       case 'watchdog': {
         const total = callCounters.watchdogRecoveries.inc();
@@ -325,91 +307,89 @@ export class CallSession {
 
   async #answer(job: ReplyJob): Promise<void> {
     const turn = job.turn;
-    const abort = new AbortController();
-    const reply = { turn, abort };
+    const userText = job.source === 'user' ? job.userText : undefined;
+    const reply: ActiveReply = { turn, abort: new AbortController(), marks: job.source === 'user' ? this.#marks : {}, startedAt: this.#records.at() };
     // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
     this.#reply?.abort.abort();
     this.#reply = reply;
+    const { marks, abort } = reply;
     const line: AgentLine | undefined =
       job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.#opening.audio ? { audio: this.#opening.audio } : {}) } : undefined;
-    const userText = job.source === 'user' ? job.userText : undefined;
-    const marks = job.source === 'user' ? this.#marks : {};
     let audioStarted = false;
-    let outcome: ReplyOutcome | undefined;
     if (userText) this.#names.heard(userText, turn);
     let humanizer: ReplyHumanizer | undefined;
-    const startedAt = new Date().toISOString();
     try {
-      outcome = await runReply({
-        turn,
-        line,
-        userText,
-        recover: job.source === 'user' && job.recover,
-        history: this.#history,
-        engines: this.o.engines,
-        lines: this.o.lines,
-        out: this.#out,
-        signal: abort.signal,
-        log: this.#log,
-        mark: (k) => (marks[k] ??= this.#now()),
-        onFirstAudio: () => {
-          audioStarted = true;
-          // the caller's words are stored as she starts answering them: a crash mid-answer keeps them
-          if (userText) this.#recordCallerTurn(turn, userText, startedAt);
-          marks.ttsFirstAudioMs ??= this.#now();
-          marks.firstAudioOutMs ??= this.#now();
-          this.#core.replyAudio(turn);
+      reply.outcome = await runReply(
+        {
+          turn,
+          line,
+          userText,
+          recover: job.source === 'user' && job.recover,
+          // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
+          shaper: (kind) => {
+            const h = new ReplyHumanizer({
+              kind,
+              seed: turn,
+              ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}),
+              ...(kind === 'answer' && this.o.guard ? { guard: this.o.guard } : {}),
+            });
+            if (kind === 'answer') humanizer = h;
+            return h;
+          },
         },
-        onText: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
-        onFrame: () => this.#core.replyProgress(turn),
-        ...(this.o.tools ? { tools: this.o.tools } : {}),
-        // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
-        shaper: (kind) => {
-          const h = new ReplyHumanizer({
-            kind,
-            seed: turn,
-            ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}),
-            ...(kind === 'answer' && this.o.guard ? { guard: this.o.guard } : {}),
-          });
-          if (kind === 'answer') humanizer = h;
-          return h;
+        this.#replyContext,
+        {
+          mark: (k) => (marks[k] ??= this.#now()),
+          progress: (p) => {
+            if (p === 'frame') return this.#core.replyProgress(turn);
+            audioStarted = true;
+            // the caller's words are stored as she starts answering them: a crash mid-answer keeps them
+            if (userText) this.#records.callerTurn(turn, userText, reply.startedAt);
+            marks.ttsFirstAudioMs ??= this.#now();
+            marks.firstAudioOutMs ??= this.#now();
+            this.#core.replyAudio(turn);
+          },
+          text: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
         },
-      });
+        abort.signal,
+      );
     } catch (err) {
       this.#log.error({ err, turn }, 'reply failed');
-    } finally {
-      if (this.#reply === reply) this.#reply = undefined;
     }
     this.#names.replied(turn, humanizer?.usedName ?? false);
-    const aborted = abort.signal.aborted;
-    const verdict = this.#core.replyEnded(turn, { audioStarted, aborted, unheard: outcome?.unheard }, () =>
-      this.#commitReply(turn, job, marks, audioStarted, aborted, outcome, startedAt),
-    );
+    const o = reply.outcome;
+    // the core decides what is kept (commit_reply, performed by #commit while this reply is still current)
+    const verdict = this.#core.replyEnded(turn, {
+      audioStarted,
+      aborted: abort.signal.aborted,
+      unheard: o?.unheard,
+      heard: o?.heard,
+      spoken: o?.spoken,
+      toolCalls: o?.toolItems.length ?? 0,
+    });
+    if (this.#reply === reply) this.#reply = undefined;
     if (verdict === 'stale') this.#log.warn({ turn }, 'a reply ended after it was abandoned; nothing of it is kept');
   }
 
-  /** What the caller heard goes into the history and the records; the turn's metrics are published. */
-  #commitReply(turn: number, job: ReplyJob, marks: TurnMarks, audioStarted: boolean, aborted: boolean, outcome: ReplyOutcome | undefined, startedAt: string): void {
-    const userText = job.source === 'user' ? job.userText : undefined;
-    const toolItems = outcome?.toolItems ?? [];
-    if (audioStarted || toolItems.length > 0) {
-      // a tool that ran (a booking made) stays in the history even if she was cut off before speaking
-      if (userText) this.#history.addMessage({ role: 'user', content: userText });
-      if (toolItems.length > 0) this.#history.insert(toolItems.map(restamp));
-      if (audioStarted && outcome?.heard) this.#history.addMessage({ role: 'assistant', content: outcome.heard });
-      if (audioStarted) this.#pub.transcript('agent', `a${turn}`, outcome?.heard || outcome?.spoken || '', true);
-      this.#recordTurn(this.#callerRecordedTurn === turn ? undefined : userText, toolItems, audioStarted ? (outcome?.heard ?? '') : '', startedAt, aborted);
+  /** Performs commit_reply: what the core keeps of the reply goes into the history, her screen and the records; its metrics are published. */
+  #commit(turn: number, keep: ReplyKeep | undefined, answered: boolean): void {
+    const reply = this.#reply;
+    if (reply?.turn !== turn) return; // the core holds one reply at a time, the same one as here
+    const toolItems = reply.outcome?.toolItems ?? [];
+    if (keep) {
+      this.#conversation.commit(keep, toolItems);
+      if (keep.transcript !== undefined) this.#pub.transcript('agent', `a${turn}`, keep.transcript, true);
+      this.#records.reply(turn, keep, toolItems, reply.startedAt);
     }
-    if (job.source === 'user') {
-      const metrics = {
-        ...computeTurnMetrics(turn, marks, outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts }),
-        watchdogRecoveries: this.#core.watchdogCount,
-      };
-      this.#log.info({ metrics }, 'turn metrics');
-      this.#log.debug({ marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, Math.round(v)])) }, 'turn marks');
-      this.#pub.metrics(metrics);
-      this.o.onMetrics?.(metrics);
-    }
+    if (!answered) return;
+    const metrics = {
+      ...computeTurnMetrics(turn, reply.marks, reply.outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts }),
+      watchdogRecoveries: this.#core.watchdogCount,
+    };
+    this.#log.info({ metrics }, 'turn metrics');
+    this.#log.debug({ marks: Object.fromEntries(Object.entries(reply.marks).map(([k, v]) => [k, Math.round(v)])) }, 'turn marks');
+    this.#pub.metrics(metrics);
+    this.o.onMetrics?.(metrics);
   }
 
   #shutdown(reason: string, byAgent: boolean): void {
@@ -420,10 +400,9 @@ export class CallSession {
     this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     // the call's record is finished before the job (and with it this process) goes
-    const records = this.#recordEnd(reason);
+    const records = this.#records.end(this.#names.name?.full);
     if (!byAgent) {
-      void records.then(() => records)
-      .finally(() => this.#endResolve(reason));
+      void records.finally(() => this.#endResolve(reason));
       return;
     }
     // she ends the call: close the room for everyone before the job (and with it this process) goes
@@ -433,86 +412,4 @@ export class CallSession {
       .then(() => records)
       .finally(() => this.#endResolve(reason));
   }
-
-  #recordStart(): void {
-    const r = this.o.records;
-    if (!r) return;
-    const info = this.o.engines.info;
-    r.recorder.start({
-      callId: this.o.callId,
-      tenant: r.tenant,
-      room: this.o.room.name ?? '',
-      channel: r.channel,
-      callerIdentity: this.o.caller.identity,
-      ...(r.callerPhoneMasked ? { callerPhoneMasked: r.callerPhoneMasked } : {}),
-      startedAt: new Date().toISOString(),
-      engines: { stt: info.stt, llm: info.llm, tts: info.tts, mode: info.offline ? 'offline' : 'cloud' },
-    });
-  }
-
-  #recordCallerTurn(turn: number, text: string, at: string): void {
-    this.#callerRecordedTurn = turn;
-    this.#items.push({ role: 'user', text });
-    this.o.records?.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text, startedAt: at, endedAt: at, interrupted: false });
-  }
-
-  #recordTurn(userText: string | undefined, toolItems: ReplyOutcome['toolItems'], heard: string, startedAt: string, interrupted: boolean): void {
-    if (userText) this.#items.push({ role: 'user', text: userText });
-    this.#items.push(...toolResults(toolItems));
-    if (heard) this.#items.push({ role: 'assistant', text: heard });
-    const r = this.o.records;
-    if (!r) return;
-    const endedAt = new Date().toISOString();
-    if (userText) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text: userText, startedAt, endedAt: startedAt, interrupted: false });
-    if (heard) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'agent', text: heard, startedAt, endedAt, interrupted });
-  }
-
-  async #recordEnd(reason: string): Promise<void> {
-    const r = this.o.records;
-    if (!r && !this.o.summarize) return;
-    let summary: CallSummary | undefined;
-    try {
-      summary = await this.o.summarize?.(this.#items, this.#names.name?.full);
-    } catch (err) {
-      this.#log.warn({ err }, 'call summary failed');
-    }
-    if (summary) this.#log.info({ outcome: summary.outcome, pii: { summary: summary.summary } }, 'call summary');
-    if (!r) return;
-    const spoke = this.#items.some((i) => i.role === 'user');
-    r.recorder.end(this.o.callId, {
-      endedAt: new Date().toISOString(),
-      status: spoke ? 'completed' : 'abandoned',
-      ...(summary ? { outcome: summary.outcome, summary: summary.summary } : {}),
-    });
-    void reason;
-    const left = await r.recorder.flush(5000);
-    if (left > 0) this.#log.error({ undelivered: left }, 'call records left undelivered');
-  }
-}
-
-/** A tool item copied with a fresh timestamp, so the history keeps it after the caller's words. */
-function restamp(item: llm.FunctionCall | llm.FunctionCallOutput): llm.FunctionCall | llm.FunctionCallOutput {
-  const createdAt = Date.now();
-  return item.type === 'function_call'
-    ? llm.FunctionCall.create({ callId: item.callId, name: item.name, args: item.args, createdAt })
-    : llm.FunctionCallOutput.create({ callId: item.callId, name: item.name, output: item.output, isError: item.isError, createdAt });
-}
-
-/** Tool calls paired with their parsed results, for the summary. */
-function toolResults(items: ReadonlyArray<llm.FunctionCall | llm.FunctionCallOutput>): SummaryItem[] {
-  const out: SummaryItem[] = [];
-  const calls = new Map<string, llm.FunctionCall>();
-  for (const i of items) {
-    if (i.type === 'function_call') calls.set(i.callId, i);
-    else {
-      const c = calls.get(i.callId);
-      if (!c) continue;
-      try {
-        out.push({ role: 'tool', name: c.name, args: JSON.parse(c.args || '{}') as Record<string, unknown>, result: JSON.parse(i.output) });
-      } catch {
-        // an output that isn't JSON is not one of the appointment tools
-      }
-    }
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import { stt, type VAD, type VADEvent } from '@livekit/agents';
 import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
 import { rms } from '../core/audio/onset-detector.ts';
+import { watchErrors } from '../engines/engine-errors.ts';
 import type { Logger } from './logger.ts';
 
 export interface CallerAudioHandlers {
@@ -11,8 +12,6 @@ export interface CallerAudioHandlers {
   /** the STT failed for good; the caller may switch engines (return the one to use next) */
   onSttFailure(err: Error): stt.STT | undefined;
 }
-
-type SttErrorListener = (e: { error: Error; recoverable: boolean }) => void;
 
 /**
  * Feeds the caller's microphone to a voice-activity detector (for instant barge-in) and a streaming
@@ -89,16 +88,10 @@ export class CallerAudio {
     let failures = 0;
     while (!this.#stopped && this.#current === current) {
       let fatal: Error | undefined;
-      const onError: SttErrorListener = (e) => {
-        if (!e.recoverable) fatal ??= e.error;
-      };
-      this.#engine.on('error', onError);
       try {
-        for await (const ev of current.speech) this.h.onSpeech(ev);
+        for await (const ev of watchErrors(this.#engine, current.speech)) this.h.onSpeech(ev);
       } catch (err) {
-        fatal ??= err as Error;
-      } finally {
-        this.#engine.off('error', onError);
+        fatal = err as Error;
       }
       if (this.#stopped || this.#current !== current) break;
       if (!fatal) break; // input ended: the track is gone

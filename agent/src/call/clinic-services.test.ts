@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RulesLLM } from '../engines/rules/rules-llm.ts';
 import { loadKnowledgeBase } from '../knowledge/kb.ts';
-import type { Engines } from './call-session.ts';
+import type { Engines } from '../engines/types.ts';
 import { contractSigner, createRecordsClient, prepareCall, tenantOf } from './clinic-services.ts';
 
 initializeLogger({ pretty: false, level: 'warn' });

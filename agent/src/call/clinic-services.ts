@@ -20,7 +20,7 @@ import { RecordsClient, type Signer } from '../records/http-client.ts';
 import { signRecordsRequest } from '../records/signature.ts';
 import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../records/http-records.ts';
 import type { BookingStore, CallRecorder } from '../records/types.ts';
-import type { Engines } from './call-session.ts';
+import type { Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
 import type { ReplyTools } from './reply.ts';
 

@@ -5,7 +5,7 @@ import type { LineKind } from '../core/turn-core.ts';
 import { splitHeard, type PlayedChunk } from '../core/heard-text.ts';
 import type { TurnMarks } from '../core/turn-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
-import type { EngineTrio, Engines } from './call-session.ts';
+import type { EngineTrio, Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
 import { cannedChunks, llmText, playChunks, synthesizeChunks, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
 
@@ -16,28 +16,37 @@ export interface AgentLine {
   audio?: AudioFrame[];
 }
 
-export interface ReplyDeps {
+/** What to say in one reply. */
+export interface ReplyRequest {
   turn: number;
   /** set for a line she says by herself; otherwise she answers userText */
-  line?: AgentLine;
+  line?: AgentLine | undefined;
   userText?: string | undefined;
   /** the watchdog abandoned the first try: apologise and answer with the embedded engines at once */
   recover?: boolean;
-  history: llm.ChatContext;
+  /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
+  shaper?(kind: 'answer' | 'line'): TextShaper;
+}
+
+/** What every reply of a call uses; the same for the whole call. */
+export interface ReplyContext {
+  /** the conversation so far plus the caller's words, as the model reads it */
+  chat: { chatFor(userText: string): llm.ChatContext };
   engines: Engines;
   lines: AgentLines;
   out: AudioOut;
-  signal: AbortSignal;
   log: Logger;
-  mark(k: keyof TurnMarks): void;
-  onFirstAudio(): void;
-  onText(spokenSoFar: string): void;
-  /** every further frame handed to her voice */
-  onFrame?(): void;
   /** appointment tools the model may call while answering */
-  tools?: ReplyTools;
-  /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
-  shaper?(kind: 'answer' | 'line'): TextShaper;
+  tools?: ReplyTools | undefined;
+}
+
+/** What the reply reports while it runs. */
+export interface ReplyEvents {
+  mark(k: keyof TurnMarks): void;
+  /** 'first_audio': the first frame reached her voice; 'frame': another one did (she is not stalled) */
+  progress(p: 'first_audio' | 'frame'): void;
+  /** the text queued so far, for her live transcript */
+  text(spokenSoFar: string): void;
 }
 
 export interface ReplyOutcome {
@@ -57,7 +66,8 @@ export interface ReplyOutcome {
  * track. If a provider fails, the caller hears a short apology and the embedded engines answer
  * this turn instead; the call goes on either way.
  */
-export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
+export async function runReply(req: ReplyRequest, ctx: ReplyContext, on: ReplyEvents, signal: AbortSignal): Promise<ReplyOutcome> {
+  const d: Deps = { ...req, ...ctx, on, signal };
   const token = d.out.begin();
   const primary: EngineTrio = d.engines;
   let used = { llm: primary.info.llm, tts: primary.info.tts };
@@ -80,24 +90,25 @@ export async function runReply(d: ReplyDeps): Promise<ReplyOutcome> {
   return { ...describe(result, d.out.playedMsAtStop(token)), engines: used, toolItems };
 }
 
-async function attempt(d: ReplyDeps, e: EngineTrio, token: number, apologise: boolean, toolItems: ReplyOutcome['toolItems']): Promise<SpeakResult> {
+type Deps = ReplyRequest & ReplyContext & { on: ReplyEvents; signal: AbortSignal };
+
+async function attempt(d: Deps, e: EngineTrio, token: number, apologise: boolean, toolItems: ReplyOutcome['toolItems']): Promise<SpeakResult> {
   // the apology is requested first so the TTS makes it first
   const apology = apologise ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal, undefined, d.shaper?.('line')) : undefined;
   let chunks: AsyncIterable<SpeechChunk>;
-  const markTts = () => d.mark('ttsStartMs');
+  const markTts = () => d.on.mark('ttsStartMs');
   if (d.line?.audio && !apologise) {
     chunks = cannedChunks(d.line.text, d.line.audio);
   } else if (d.line) {
     chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts, d.shaper?.('line'));
   } else {
-    const chat = d.history.copy();
-    chat.addMessage({ role: 'user', content: d.userText ?? '' });
-    d.mark('llmStartMs');
-    const text = llmText(e.llm, chat, d.signal, () => d.mark('llmFirstTokenMs'), d.tools, (items) => toolItems.push(...items));
+    const chat = d.chat.chatFor(d.userText ?? '');
+    d.on.mark('llmStartMs');
+    const text = llmText(e.llm, chat, d.signal, () => d.on.mark('llmFirstTokenMs'), d.tools, (items) => toolItems.push(...items));
     chunks = synthesizeChunks(text, e.tts, d.signal, markTts, d.shaper?.('answer'));
   }
   if (apology) chunks = prepend(apology, chunks);
-  return playChunks(chunks, d.out, token, { onFirstAudio: d.onFirstAudio, onChunk: d.onText, ...(d.onFrame ? { onFrame: d.onFrame } : {}) }, d.signal);
+  return playChunks(chunks, d.out, token, { onFirstAudio: () => d.on.progress('first_audio'), onChunk: d.on.text, onFrame: () => d.on.progress('frame') }, d.signal);
 }
 
 function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines' | 'toolItems'> {

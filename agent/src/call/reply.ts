@@ -4,6 +4,7 @@ import { AsyncQueue } from '../core/async-queue.ts';
 import { INTERACTIVE_CONN } from '../core/provider-timing.ts';
 import type { PlayedChunk } from '../core/heard-text.ts';
 import { SentenceChunker } from '../core/sentence-chunker.ts';
+import { watchErrors } from '../engines/engine-errors.ts';
 import type { AudioOut } from './audio-out.ts';
 
 export interface SpeechChunk {
@@ -32,31 +33,6 @@ export interface SpeakResult {
   completed: boolean;
   /** set when the text or audio source failed; what played before it stands */
   error?: unknown;
-}
-
-/**
- * Runs `fn` while listening for the engine's non-recoverable 'error' events. The agents base classes
- * report a final failure only as such an event and then just end the stream; without this a failed
- * provider would look like an empty reply.
- */
-async function* watchErrors<T>(
-  engine: { on(ev: 'error', l: (e: { error: Error; recoverable: boolean }) => void): unknown; off(ev: 'error', l: (e: { error: Error; recoverable: boolean }) => void): unknown },
-  source: AsyncIterable<T>,
-): AsyncIterable<T> {
-  let failure: Error | undefined;
-  const onError = (e: { error: Error; recoverable: boolean }) => {
-    if (!e.recoverable) failure ??= e.error;
-  };
-  engine.on('error', onError);
-  try {
-    for await (const item of source) {
-      if (failure) throw failure;
-      yield item;
-    }
-    if (failure) throw failure;
-  } finally {
-    engine.off('error', onError);
-  }
 }
 
 export { INTERACTIVE_CONN };

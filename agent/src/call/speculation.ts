@@ -1,18 +1,18 @@
 import type { llm } from '@livekit/agents';
-import { PrefetchingLLM } from '../engines/prefetch-llm.ts';
+import type { LlmPrefetcher } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
 import { INTERACTIVE_CONN, type ReplyTools } from './reply.ts';
 
 /**
  * Performs the core's prefetch effects: starts the LLM on the interim words the moment the caller
  * pauses (the decision is core/speculation-rule.ts), so the answer is already on its way when the
- * final transcript confirms the words (see PrefetchingLLM). Only for an LLM that can prefetch; the
- * embedded brain answers in microseconds anyway.
+ * final transcript confirms the words (see engines/prefetch-llm.ts). Only for engines that offer a
+ * prefetcher; the embedded brain answers in microseconds anyway.
  */
 export class Speculation {
   constructor(
     private readonly o: {
-      llm: llm.LLM;
+      prefetcher: LlmPrefetcher | undefined;
       log: Logger;
       /** the conversation so far plus these words, as the reply will build it */
       chatFor(userText: string): llm.ChatContext;
@@ -20,14 +20,11 @@ export class Speculation {
     },
   ) {}
 
-  get enabled(): boolean {
-    return this.o.llm instanceof PrefetchingLLM;
-  }
-
   prefetch(userText: string): void {
-    if (!(this.o.llm instanceof PrefetchingLLM)) return;
+    const p = this.o.prefetcher;
+    if (!p) return;
     this.o.log.debug({ pii: { text: userText } }, 'prefetching the answer to the interim words');
-    this.o.llm.prefetch({
+    p.prefetch({
       chatCtx: this.o.chatFor(userText),
       connOptions: INTERACTIVE_CONN,
       ...(this.o.tools ? { toolCtx: this.o.tools.toolCtx, toolChoice: 'auto' as const } : {}),
@@ -35,9 +32,10 @@ export class Speculation {
   }
 
   close(): void {
-    if (!(this.o.llm instanceof PrefetchingLLM)) return;
-    this.o.llm.drop();
+    const p = this.o.prefetcher;
+    if (!p) return;
+    p.drop();
     // requested: guesses sent; used: guesses the final transcript confirmed (answers that started early)
-    this.o.log.info({ prefetch: { ...this.o.llm.stats } }, 'speculative answers');
+    this.o.log.info({ prefetch: { ...p.stats } }, 'speculative answers');
   }
 }

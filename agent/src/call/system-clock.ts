@@ -1,13 +1,14 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 
-// The Clock outside tests: monotonic time and real timers, which every turn rule reads. Wall-clock
-// dates (record timestamps, error events) are not on Clock; they are still read with Date where they
-// are stamped (call-session.ts, the engines). globalThis timers and performance exist in Node and browsers.
+// The Clock outside tests: monotonic time and real timers, which every turn rule reads, and wall time
+// for what the call stores (record timestamps). The engines' error events still stamp their own Date.
+// globalThis timers and performance exist in Node and browsers.
 const handles = new Map<number, ReturnType<typeof setTimeout>>();
 let nextId = 1;
 
 export const systemClock: Clock = {
   now: () => performance.now(),
+  wallMs: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = nextId++;
     handles.set(

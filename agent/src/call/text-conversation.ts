@@ -1,13 +1,21 @@
 /**
- * A call without audio: the caller's turns go through the same text path as a real call —
- * history, the LLM with the appointment tools, the humanizer with the caller's name and the
- * output guard — and come back as the text she would say. For unit tests, the naturalness suite,
- * and trying a brain from the command line.
+ * A call without audio, for unit tests, the naturalness suite, and trying a brain from the command
+ * line. The caller's turns take the live call's text path: the same history and prompt
+ * (conversation.ts), the same LLM loop with the appointment tools and engine-error watching
+ * (reply.ts llmText), the same humanizer with the caller's name and the output guard, and the same
+ * rule for what a reply leaves behind (core/reply-commit.ts) and the same summary items
+ * (call-records.ts). What it leaves out is only the audio: no TTS, no playback, no barge-in.
  */
-import { llm } from '@livekit/agents';
+import type { llm } from '@livekit/agents';
 import { CallerAddressBook, ReplyHumanizer } from '../core/humanizer/index.ts';
 import type { SummaryItem } from '../core/call-summary.ts';
+import type { Clock } from '../core/clock.ts';
+import { keepOfReply } from '../core/reply-commit.ts';
+import { CallRecords } from './call-records.ts';
+import { Conversation, toolResults, type ToolItem } from './conversation.ts';
+import type { Logger } from './logger.ts';
 import { llmText, type ReplyTools } from './reply.ts';
+import { systemClock } from './system-clock.ts';
 
 export interface TextTurn {
   caller: string;
@@ -25,66 +33,58 @@ export interface TextConversationOptions {
   instructions: string;
   tools?: ReplyTools;
   guard?: (sentence: string) => boolean;
+  clock?: Clock;
 }
 
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
 export class TextConversation {
-  readonly history = llm.ChatContext.empty();
-  readonly items: SummaryItem[] = [];
   readonly names = new CallerAddressBook();
+  readonly #conversation: Conversation;
+  readonly #records: CallRecords;
   #turn = 0;
 
   constructor(private readonly o: TextConversationOptions) {
-    this.history.addMessage({ role: 'system', content: o.instructions });
+    const clock = o.clock ?? systemClock;
+    this.#conversation = new Conversation(o.instructions, clock);
+    this.#records = new CallRecords({ callId: 'text', clock, log: quiet });
+  }
+
+  /** what the model reads next turn */
+  get history(): llm.ChatContext {
+    return this.#conversation.history;
+  }
+
+  /** the conversation with tool results, as the summary reads it */
+  get items(): SummaryItem[] {
+    return this.#records.items;
   }
 
   async say(callerText: string): Promise<TextTurn> {
     const turn = ++this.#turn;
     this.names.heard(callerText, turn);
-    const chat = this.history.copy();
-    chat.addMessage({ role: 'user', content: callerText });
     const opts = this.names.forAnswer(turn);
     const h = new ReplyHumanizer({ kind: 'answer', seed: turn, ...opts, ...(this.o.guard ? { guard: this.o.guard } : {}) });
-    const toolItems: Array<llm.FunctionCall | llm.FunctionCallOutput> = [];
+    const toolItems: ToolItem[] = [];
     const signal = new AbortController().signal;
+    const startedAt = this.#records.at();
     let raw = '';
     const out: string[] = [];
-    let failure: unknown;
-    const onError = (e: { error: Error; recoverable: boolean }) => {
-      if (!e.recoverable) failure ??= e.error;
-    };
-    this.o.model.on('error', onError);
-    try {
-      for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) => toolItems.push(...items))) {
-        raw += delta;
-        out.push(...h.push(delta));
-      }
-    } finally {
-      this.o.model.off('error', onError);
+    const chat = this.#conversation.chatFor(callerText);
+    for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) => toolItems.push(...items))) {
+      raw += delta;
+      out.push(...h.push(delta));
     }
-    if (failure) throw failure;
     out.push(...h.flush());
     this.names.replied(turn, h.usedName);
     const reply = out.join(' ');
-    this.history.addMessage({ role: 'user', content: callerText });
-    const now = Date.now();
-    const calls = new Map<string, llm.FunctionCall>();
-    const tools: TextTurn['tools'] = [];
-    for (const item of toolItems) {
-      this.history.insert(
-        item.type === 'function_call'
-          ? llm.FunctionCall.create({ callId: item.callId, name: item.name, args: item.args, createdAt: now })
-          : llm.FunctionCallOutput.create({ callId: item.callId, name: item.name, output: item.output, isError: item.isError, createdAt: now }),
-      );
-      if (item.type === 'function_call') calls.set(item.callId, item);
-      else {
-        const c = calls.get(item.callId);
-        if (c) tools.push({ name: c.name, args: JSON.parse(c.args || '{}') as Record<string, unknown>, result: JSON.parse(item.output) });
-      }
+    // every word of hers is "heard" here: there is no audio to be cut off
+    const keep = keepOfReply({ userText: callerText, audioStarted: reply !== '', aborted: false, heard: reply, spoken: reply, toolCalls: toolItems.length });
+    if (keep) {
+      this.#conversation.commit(keep, toolItems);
+      this.#records.reply(turn, keep, toolItems, startedAt);
     }
-    if (reply) this.history.addMessage({ role: 'assistant', content: reply });
-    this.items.push({ role: 'user', text: callerText });
-    for (const t of tools) this.items.push({ role: 'tool', name: t.name, args: t.args, result: t.result as never });
-    if (reply) this.items.push({ role: 'assistant', text: reply });
+    const tools = toolResults(toolItems).map(({ name, args, result }) => ({ name, args, result }));
     return { caller: callerText, reply, raw, tools, ...(opts.callerName ? { callerName: opts.callerName } : {}) };
   }
 }

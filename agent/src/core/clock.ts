@@ -1,6 +1,12 @@
-/** Monotonic milliseconds. Production passes performance.now; tests pass a ManualClock. */
+/**
+ * Time for the call: monotonic milliseconds for durations and timers, and wall time for what is
+ * stored (records, timelines). Production passes systemClock; tests pass a ManualClock.
+ */
 export interface Clock {
+  /** monotonic milliseconds (durations, timers) */
   now(): number;
+  /** wall-clock milliseconds since the epoch (timestamps that are stored or shown) */
+  wallMs(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
@@ -9,14 +15,20 @@ export type TimerHandle = { readonly id: number };
 /** A clock whose time only moves when the test says so; due timers fire in time order. */
 export class ManualClock implements Clock {
   #now: number;
+  readonly #wallOffset: number;
   #nextId = 1;
   #timers = new Map<number, { at: number; fn: () => void }>();
 
-  constructor(startMs = 0) {
+  /** wallStartMs: the wall time at startMs (default 2026-01-01T00:00:00Z); both move together */
+  constructor(startMs = 0, wallStartMs = Date.UTC(2026, 0, 1)) {
     this.#now = startMs;
+    this.#wallOffset = wallStartMs - startMs;
   }
   now(): number {
     return this.#now;
+  }
+  wallMs(): number {
+    return this.#now + this.#wallOffset;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = this.#nextId++;

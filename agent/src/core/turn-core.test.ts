@@ -57,8 +57,9 @@ describe('TurnCore: the turn rules', () => {
     core.finalTranscript('what are your hours');
     core.finalTranscript('on saturday');
     assert.deepEqual(effects.at(-1), { type: 'cancel_reply', turn: 2 });
-    let committed = false;
-    assert.equal(core.replyEnded(2, { audioStarted: false, aborted: true }, () => (committed = true)), 'superseded');
+    const before = effects.length;
+    assert.equal(core.replyEnded(2, { audioStarted: false, aborted: true }), 'superseded');
+    const committed = effects.slice(before).some((e) => e.type === 'commit_reply');
     assert.equal(committed, false, 'nothing of a superseded reply enters the history');
     await tick();
     assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours on saturday', recover: false });
@@ -93,6 +94,53 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(core.state, 'LISTENING');
     clock.advance(1);
     assert.deepEqual(lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine.' } });
+  });
+
+  it('what a finished reply keeps: an answer heard to the end is committed with the words it answered, before she listens again', () => {
+    const { core, greeted, effects, types } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.replyAudio(2);
+    effects.length = 0;
+    core.replyEnded(2, { audioStarted: true, aborted: false, heard: 'We open at nine.', spoken: 'We open at nine.', toolCalls: 0 });
+    assert.deepEqual(effects[0], {
+      type: 'commit_reply',
+      turn: 2,
+      answered: true,
+      keep: { user: 'what are your hours', tools: false, heard: 'We open at nine.', transcript: 'We open at nine.', interrupted: false },
+    });
+    assert.deepEqual(types(), ['commit_reply', 'SPEAKING>LISTENING']);
+  });
+
+  it('what a finished reply keeps: cut off by a barge-in, only the heard part, marked interrupted; a booking made before she spoke stays', () => {
+    const { core, greeted, effects, clock } = setup();
+    greeted();
+    core.finalTranscript('what are your hours');
+    core.replyAudio(2);
+    clock.advance(800);
+    core.speechStarted();
+    effects.length = 0;
+    core.replyEnded(2, { audioStarted: true, aborted: true, heard: 'We open', spoken: 'We open at nine.', unheard: 'We open at nine.' });
+    const commit = effects.find((e) => e.type === 'commit_reply');
+    assert.deepEqual(commit && commit.type === 'commit_reply' ? commit.keep : undefined, {
+      user: 'what are your hours',
+      tools: false,
+      heard: 'We open',
+      transcript: 'We open',
+      interrupted: true,
+    });
+  });
+
+  it('what a finished reply keeps: the greeting keeps her line and is no answer; a stale reply keeps nothing', () => {
+    const { core, effects, lastJob } = setup();
+    core.start({ kind: 'greeting', text: 'Hello' });
+    core.replyAudio(lastJob().turn);
+    core.replyEnded(lastJob().turn, { audioStarted: true, aborted: false, heard: 'Hello', spoken: 'Hello' });
+    const commit = effects.find((e) => e.type === 'commit_reply');
+    assert.deepEqual(commit, { type: 'commit_reply', turn: 1, answered: false, keep: { tools: false, heard: 'Hello', transcript: 'Hello', interrupted: false } });
+    effects.length = 0;
+    assert.equal(core.replyEnded(7, { audioStarted: true, aborted: false, heard: 'late', spoken: 'late' }), 'stale');
+    assert.equal(effects.length, 0);
   });
 
   it('a reply that ends after it was replaced is stale and changes nothing', () => {

@@ -3,6 +3,7 @@ import { silencePrompt } from './agent-lines.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
 import type { ConversationState } from './protocol.ts';
+import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';
 import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from './turn-policy.ts';
@@ -46,6 +47,12 @@ export type TurnEffect =
   | { type: 'prefetch'; userText: string }
   /** call takeTurn() once the current event has been handled (words arrived while she was busy) */
   | { type: 'take_turn_soon' }
+  /**
+   * A reply is over and counts (not replaced before it spoke, nor abandoned): `keep` is what the
+   * history, her screen and the records keep of it (core/reply-commit.ts); `answered`: it answered the
+   * caller, so its turn metrics are published. Comes before the state moves on.
+   */
+  | { type: 'commit_reply'; turn: number; keep: ReplyKeep | undefined; answered: boolean }
   /** the caller's words were handed to someone else (handOff); they belong in the history */
   | { type: 'handed_off'; userText: string }
   /** she was stuck with the caller waiting; what the watchdog saw and does */
@@ -58,6 +65,12 @@ export interface ReplyResult {
   aborted: boolean;
   /** from the sentence she was cut off in to the end of what was prepared: what a resume says */
   unheard?: string | undefined;
+  /** what the caller heard of it */
+  heard?: string | undefined;
+  /** everything whose audio was queued */
+  spoken?: string | undefined;
+  /** tool calls it made (with their outputs) */
+  toolCalls?: number | undefined;
 }
 
 export type ReplyVerdict = 'stale' | 'superseded' | 'ended';
@@ -246,10 +259,10 @@ export class TurnCore {
   }
 
   /**
-   * Reply `turn` is over. `commit` runs first when the reply counts (it was not replaced before it
-   * spoke, nor abandoned): what the caller heard goes into the history before the state moves on.
+   * Reply `turn` is over. When it counts (it was not replaced before it spoke, nor abandoned), a
+   * commit_reply effect says what is kept of it, before the state moves on.
    */
-  replyEnded(turn: number, r: ReplyResult, commit?: () => void): ReplyVerdict {
+  replyEnded(turn: number, r: ReplyResult): ReplyVerdict {
     const job = this.#reply;
     if (!job || job.turn !== turn) return 'stale';
     this.#reply = undefined;
@@ -260,7 +273,9 @@ export class TurnCore {
       this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
       return 'superseded';
     }
-    commit?.();
+    const userText = job.source === 'user' ? job.userText : undefined;
+    const keep = keepOfReply({ userText, audioStarted: r.audioStarted, aborted: r.aborted, heard: r.heard ?? '', spoken: r.spoken ?? '', toolCalls: r.toolCalls ?? 0 });
+    if (keep || job.source === 'user') this.#o.perform({ type: 'commit_reply', turn, keep, answered: job.source === 'user' });
     if (r.aborted) {
       if (this.#resume.kind === 'interrupted') this.#resume = { kind: 'interrupted', unheard: r.unheard ?? '' };
       if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });

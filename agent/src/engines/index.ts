@@ -6,7 +6,7 @@
  */
 import type { VAD } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
-import type { Engines, EngineTrio } from '../call/call-session.ts';
+import type { Engines, EngineTrio } from './types.ts';
 import type { AgentConfig } from '../config.ts';
 import type { KnowledgeBase } from '../knowledge/schema.ts';
 import { createDeepgramEngines } from './deepgram/index.ts';
@@ -55,10 +55,12 @@ export async function createEngines(config: AgentConfig, kb: KnowledgeBase): Pro
   const stt = deepgram?.stt ?? offline.stt;
   const tts = deepgram?.tts ?? offline.tts;
   // a cloud LLM answers the interim words while the STT is still confirming them (see prefetch-llm.ts)
-  const llm = groq ? new PrefetchingLLM(groq.llm) : offline.llm;
+  const prefetching = groq ? new PrefetchingLLM(groq.llm) : undefined;
+  const llm = prefetching ?? offline.llm;
   return {
     stt,
     llm,
+    ...(prefetching ? { prefetch: prefetching } : {}),
     tts,
     vad,
     info: {

@@ -10,6 +10,8 @@
  * message compared without case or punctuation) plus the advertised tool names.
  */
 import { llm } from '@livekit/agents';
+import { onFatalError } from './engine-errors.ts';
+import type { LlmPrefetcher } from './types.ts';
 
 type ChatOptions = Parameters<llm.LLM['chat']>[0];
 
@@ -35,7 +37,7 @@ export function chatKey(chatCtx: llm.ChatContext, toolCtx?: ChatOptions['toolCtx
   return JSON.stringify([parts, tools]);
 }
 
-export class PrefetchingLLM extends llm.LLM {
+export class PrefetchingLLM extends llm.LLM implements LlmPrefetcher {
   readonly inner: llm.LLM;
   /** failed: the provider reported a fatal error while the guess waited (its error event is gone by then) */
   #pending: { key: string; stream: llm.LLMStream; failed: boolean } | undefined;
@@ -45,10 +47,10 @@ export class PrefetchingLLM extends llm.LLM {
     super();
     this.inner = inner;
     // errors and metrics are reported by the engine that does the work; callers listen on this one
-    inner.on('error', (e) => {
-      if (this.#pending && !e.recoverable) this.#pending.failed = true;
-      this.emit('error', e);
+    onFatalError(inner, () => {
+      if (this.#pending) this.#pending.failed = true;
     });
+    inner.on('error', (e) => this.emit('error', e));
     inner.on('metrics_collected', (m) => this.emit('metrics_collected', m));
   }
 

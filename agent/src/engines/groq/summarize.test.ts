@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeGroq, type FakeGroq } from '../../../../test/fakes/groq/fake-groq.ts';
 import { prepareCall } from '../../call/clinic-services.ts';
-import type { Engines } from '../../call/call-session.ts';
+import type { Engines } from '../types.ts';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import { createGroqSummarizer, SUMMARY_INSTRUCTIONS, transcriptForSummary } from './summarize.ts';
 
