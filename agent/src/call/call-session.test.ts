@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { initializeLogger, type llm, type stt } from '@livekit/agents';
+import { initializeLogger, stt, type llm } from '@livekit/agents';
 import { dispose, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { defaultAgentLines } from '../core/agent-lines.ts';
 import { ManualClock } from '../core/clock.ts';
 import { ASK_AGAIN_LINE } from '../core/turn-core.ts';
 import { FliteTTS } from '../engines/flite/flite-tts.ts';
+import { RulesLLM } from '../engines/rules/rules-llm.ts';
+import { loadKnowledgeBase } from '../knowledge/kb.ts';
+import type { CallRecorder, TurnRecord } from '../records/types.ts';
+import type { CallerAudioHandlers } from './caller-audio.ts';
 import { CallSession } from './call-session.ts';
 import { callCounters } from './counters.ts';
 import type { Logger } from './logger.ts';
@@ -96,6 +100,146 @@ describe('CallSession performs the watchdog', () => {
       lines.filter((l) => l.msg === 'call stuck; watchdog recovering').map((l) => l.obj.recovery),
       ['ask_again', 'ask_again', 'give_up'],
     );
+    session.end('test over');
+    assert.equal(await session.ended, 'test over');
+  });
+});
+
+/** The caller, fed to the session by hand instead of through a room (no VAD: the recogniser's own speech events). */
+function fakeCaller() {
+  let h: CallerAudioHandlers | undefined;
+  const ev = (type: stt.SpeechEventType, text?: string) =>
+    h!.onSpeech({ type, ...(text !== undefined ? { alternatives: [{ text, language: 'en', startTime: 0, endTime: 0, confidence: 1 }] } : {}) } as stt.SpeechEvent);
+  return {
+    listen: (handlers: CallerAudioHandlers) => {
+      h = handlers;
+      return { start() {}, close() {} };
+    },
+    startsSpeaking: () => ev(stt.SpeechEventType.START_OF_SPEECH),
+    says: (text: string) => ev(stt.SpeechEventType.FINAL_TRANSCRIPT, text),
+    stops: () => ev(stt.SpeechEventType.END_OF_SPEECH),
+  };
+}
+
+/** A records store that keeps what it is told. */
+function fakeRecorder() {
+  const turns: TurnRecord[] = [];
+  const states: string[] = [];
+  const recorder: CallRecorder = {
+    start() {},
+    turn: (_id, t) => void turns.push(t),
+    state: (_id, s) => void states.push(s.state),
+    end() {},
+    flush: async () => 0,
+  };
+  return { recorder, turns, states };
+}
+
+/** waits (real time: her audio plays at its own pace) until `done`, moving the call's clock by `step` ms each time */
+async function until(done: () => boolean, what: string, clock?: ManualClock, step = 0): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (done()) return;
+    if (clock && step) clock.advance(step);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe('CallSession performs a whole conversation', () => {
+  it('greeting, a question, a barge-in answered, and a false interruption she resumes after, with the history and records she leaves', async () => {
+    const clock = new ManualClock();
+    const { room, caller, data } = fakeRoom();
+    const { log } = captureLog();
+    const asked: string[] = [];
+    // every sentence is 300 ms of sound, so a barge-in lands mid-sentence
+    const tts = new FliteTTS({
+      synthesizeFn: async (text) => {
+        asked.push(text);
+        return { samples: new Int16Array(4800).fill(1000), sampleRate: 16000 };
+      },
+    });
+    const kb = await loadKnowledgeBase();
+    const { recorder, turns } = fakeRecorder();
+    const you = fakeCaller();
+    const metrics: number[] = [];
+    const states: string[] = [];
+    const session = new CallSession({
+      callId: 'call-whole',
+      room,
+      caller,
+      engines: { stt: {} as stt.STT, llm: new RulesLLM({ kb }), tts, info: { stt: 'x', llm: 'rules', tts: 'flite', offline: true } },
+      greeting: { text: 'Hello, this is Voxanne.' },
+      lines: defaultAgentLines(kb.clinic.name),
+      instructions: '',
+      clock,
+      logger: log,
+      hangUp: async () => {},
+      records: { recorder, tenant: 't1', channel: 'web' },
+      onMetrics: (m) => metrics.push(m.turn),
+      onState: (to) => states.push(to),
+      listen: you.listen,
+    });
+    await session.start();
+
+    // the greeting, heard to the end
+    await until(() => states.includes('SPEAKING') && session.state === 'LISTENING', 'the greeting');
+    assert.deepEqual(asked, ['Hello, this is Voxanne.']);
+    assert.deepEqual(turns.map((t) => [t.speaker, t.text, t.interrupted]), [['agent', 'Hello, this is Voxanne.', false]]);
+
+    // a question, answered to the end
+    you.startsSpeaking();
+    you.says('what are your opening hours');
+    you.stops();
+    await until(() => session.state !== 'LISTENING', 'her turn to answer', clock, 50);
+    await until(() => session.state === 'LISTENING', 'the answer');
+    const answer = turns.at(-1)!;
+    assert.deepEqual(turns.slice(1).map((t) => t.speaker), ['caller', 'agent']);
+    assert.equal(turns[1]!.text, 'what are your opening hours');
+    assert.equal(answer.interrupted, false);
+    assert.ok(answer.text.length > 0);
+    assert.equal(metrics.length, 1, 'the answered turn published its metrics');
+    const finals = (data as Array<{ type?: string; final?: boolean; speaker?: string; text?: string }>).filter((d) => d.type === 'transcript' && d.final && d.speaker === 'agent');
+    assert.deepEqual(finals.map((d) => d.text), ['Hello, this is Voxanne.', answer.text], 'her final lines reached the page as she was heard');
+
+    // a barge-in while she answers; the caller's new words are answered
+    you.startsSpeaking();
+    you.says('do you do teeth whitening');
+    you.stops();
+    await until(() => session.state === 'SPEAKING', 'her answer starting', clock, 50);
+    const before = states.length;
+    you.startsSpeaking();
+    assert.equal(session.state, 'INTERRUPTED');
+    you.says('how much is a consultation');
+    you.stops();
+    await until(() => turns.some((t) => t.text === 'how much is a consultation') && session.state === 'LISTENING', 'the answer to the words said over her', clock, 50);
+    assert.deepEqual(states.slice(before, before + 2), ['INTERRUPTED', 'LISTENING']);
+    const i = turns.findIndex((t) => t.text === 'do you do teeth whitening');
+    const j = turns.findIndex((t) => t.text === 'how much is a consultation');
+    assert.ok(i >= 0 && j > i, 'both questions recorded, in order');
+    // of the answer she was cut off in, at most what was heard is kept, marked interrupted
+    assert.ok(turns.slice(i + 1, j).every((t) => t.speaker === 'agent' && t.interrupted));
+    assert.equal(turns.at(-1)!.speaker, 'agent', 'the words said over her were answered');
+
+    // a false interruption: a sound with no words; a second later she picks up where she was cut off
+    you.startsSpeaking();
+    const askedAtLocated = asked.length;
+    you.says('where are you located');
+    you.stops();
+    await until(() => session.state === 'SPEAKING', 'her answer starting', clock, 50);
+    await new Promise((r) => setTimeout(r, 100));
+    const askedBefore = asked.length;
+    const located = [...asked.slice(askedAtLocated)];
+    you.startsSpeaking();
+    you.stops();
+    assert.equal(session.state, 'INTERRUPTED');
+    await until(() => session.state === 'LISTENING', 'her stopping');
+    clock.advance(999);
+    assert.equal(session.state, 'LISTENING', 'not before a second of quiet');
+    clock.advance(1);
+    await until(() => session.state === 'SPEAKING' || asked.length > askedBefore + 1, 'her resuming');
+    const resumed = asked.slice(askedBefore);
+    assert.ok(resumed.length > 0, 'she says the rest of her answer');
+    assert.ok(located.includes(resumed[0]!), `she resumes with the sentence she was cut off in: ${resumed[0]} of ${located.join(' | ')}`);
     session.end('test over');
     assert.equal(await session.ended, 'test over');
   });

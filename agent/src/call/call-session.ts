@@ -11,7 +11,7 @@ import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/tu
 import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallRecords, type RecordsTarget } from './call-records.ts';
-import { CallerAudio } from './caller-audio.ts';
+import { CallerAudio, type CallerAudioHandlers } from './caller-audio.ts';
 import { Conversation } from './conversation.ts';
 import { callCounters } from './counters.ts';
 import { Speculation } from './speculation.ts';
@@ -61,6 +61,14 @@ export interface CallSessionOptions {
    * turn index its records go on from, and the line she says instead of the greeting.
    */
   restore?: { history: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>; nextTurnIndex: number; line: string };
+  /** how she hears the caller (default: CallerAudio on the room; tests feed events by hand) */
+  listen?(handlers: CallerAudioHandlers): Listener;
+}
+
+/** what the session needs of whatever hears the caller */
+export interface Listener {
+  start(): void;
+  close(): void;
 }
 
 /** the reply being made: how to cancel its LLM and TTS requests, its marks, and (once over) what it produced */
@@ -82,7 +90,7 @@ export class CallSession {
   readonly #core: TurnCore;
   readonly #out: AudioOut;
   readonly #pub: RoomPublisher;
-  readonly #listener: CallerAudio;
+  readonly #listener: Listener;
   readonly #speculation: Speculation;
   readonly #log: Logger;
   readonly #conversation: Conversation;
@@ -121,19 +129,13 @@ export class CallSession {
       speculate: o.engines.prefetch !== undefined,
       ...(o.handOff ? { handOff: o.handOff } : {}),
     });
-    this.#listener = new CallerAudio(
-      o.room,
-      o.caller,
-      o.engines.stt,
-      o.engines.vad,
-      {
-        onSpeech: (ev) => this.#onSpeech(ev),
-        onVad: (ev) => this.#onVad(ev),
-        onLevel: (rms) => this.#core.level(rms, this.#out.paused),
-        onSttFailure: (err) => this.#onSttFailure(err),
-      },
-      this.#log,
-    );
+    const handlers: CallerAudioHandlers = {
+      onSpeech: (ev) => this.#onSpeech(ev),
+      onVad: (ev) => this.#onVad(ev),
+      onLevel: (rms) => this.#core.level(rms, this.#out.paused),
+      onSttFailure: (err) => this.#onSttFailure(err),
+    };
+    this.#listener = o.listen ? o.listen(handlers) : new CallerAudio(o.room, o.caller, o.engines.stt, o.engines.vad, handlers, this.#log);
   }
 
   get state(): ConversationState {
