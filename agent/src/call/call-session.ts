@@ -257,7 +257,7 @@ export class CallSession {
 
   #speechStarted(speechMs: number): void {
     // marks for the utterance starting now; a reply already answering the previous one keeps its own
-    if (this.#core.state !== 'LISTENING' || !this.#core.hasPendingWords) this.#marks = {};
+    if (!this.#core.speechContinuesTurn) this.#marks = {};
     if (this.#core.speechStarted()) this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
   }
 

@@ -23,6 +23,7 @@ import type { BookingStore, CallRecorder } from '../records/types.ts';
 import type { Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
 import type { ReplyTools } from './reply.ts';
+import { systemClock } from './system-clock.ts';
 
 /** The records API's signature (RECORDS-API.md), the one implementation the web server verifies with. */
 export const contractSigner: Signer = signRecordsRequest;
@@ -134,7 +135,7 @@ export function bookingTools(o: { kb: KnowledgeBase; store: BookingStore; callId
 }
 
 export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> {
-  const now = o.now ?? (() => new Date());
+  const now = o.now ?? (() => new Date(systemClock.wallMs()));
   const tenant = tenantOf(o.roomMetadata, o.settings.VOXANNE_TENANT);
   let kb = o.kb;
   let style: string | undefined;

@@ -143,6 +143,22 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(effects.length, 0);
   });
 
+  it('speech that goes on with words not yet answered continues their turn; speech over an answer being made starts a new one', () => {
+    const { core, greeted } = setup({ autoTakeTurn: false });
+    greeted();
+    assert.equal(core.speechContinuesTurn, false, 'nothing pending');
+    core.finalTranscript('what are your hours');
+    core.replyAudio(2);
+    core.speechStarted();
+    core.finalTranscript('on saturday');
+    core.replyEnded(2, { audioStarted: true, aborted: true });
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(core.speechContinuesTurn, true, 'the words said over her wait to be answered');
+    core.takeTurn();
+    assert.equal(core.state, 'PROCESSING');
+    assert.equal(core.speechContinuesTurn, false);
+  });
+
   it('a reply that ends after it was replaced is stale and changes nothing', () => {
     const { core, greeted } = setup();
     greeted();

@@ -151,6 +151,11 @@ export class TurnCore {
     return this.#pending.length > 0;
   }
 
+  /** speech starting now goes on with caller words not yet answered (that turn keeps its timing marks) */
+  get speechContinuesTurn(): boolean {
+    return this.#machine.state === 'LISTENING' && this.#pending.length > 0;
+  }
+
   get stateHistory(): readonly StateChange[] {
     return this.#history;
   }
