@@ -14,7 +14,7 @@ import { CALLER_WAIT_MS } from '../agent/src/core/greeting-gate.ts';
 import { livekitCallRooms } from '../web/server/call-rooms.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { clippedGarbage, concat, silence, speech48k, squareWave, whiteNoise } from './support/speech.ts';
-import { startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+import { agentLogs as allAgentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } from './support/test-stack.ts';
 
 let stack: TestStack;
 let rooms: RoomServiceClient;
@@ -47,26 +47,7 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-interface AgentLog {
-  level: number;
-  time: number;
-  msg: string;
-  callId?: string;
-  jobID?: string;
-  reason?: string;
-  [k: string]: unknown;
-}
-
-function agentLogs(): AgentLog[] {
-  return stack.lines.flatMap((l) => {
-    if (l.source !== 'agent' || !l.line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(l.line) as AgentLog];
-    } catch {
-      return []; // a line cut by the process exiting; the agent's own lines are whole JSON
-    }
-  });
-}
+const agentLogs = (): AgentLog[] => allAgentLogs(stack);
 
 const callLogs = (callId: string) => agentLogs().filter((l) => l.callId === callId);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

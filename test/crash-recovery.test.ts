@@ -16,7 +16,7 @@ import { RecordsClient } from '../agent/src/records/http-client.ts';
 import { openPglite } from '../web/server/db/db.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { concat, silence, speech48k } from './support/speech.ts';
-import { startTestStack, type TestStack } from './support/test-stack.ts';
+import { agentLogs as allAgentLogs, startTestStack, type AgentLog, type TestStack } from './support/test-stack.ts';
 
 let stack: TestStack | undefined;
 let hoursQuestion: Int16Array;
@@ -47,25 +47,7 @@ after(async () => {
   await dispose();
 });
 
-interface AgentLog {
-  level: number;
-  msg: string;
-  callId?: string;
-  pid?: number;
-  jobID?: string;
-  [k: string]: unknown;
-}
-
-function agentLogs(): AgentLog[] {
-  return stack!.lines.flatMap((l) => {
-    if (l.source !== 'agent' || !l.line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(l.line) as AgentLog];
-    } catch {
-      return [];
-    }
-  });
-}
+const agentLogs = (): AgentLog[] => allAgentLogs(stack!);
 
 const isHoursAnswer = (t: string) => /monday/i.test(t) && /eight/i.test(t);
 const isAddressAnswer = (t: string) => /harbor/i.test(t);

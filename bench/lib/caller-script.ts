@@ -4,11 +4,11 @@
  * Every figure is taken from the audio as the caller receives it (SimCaller), never from the agent.
  */
 import type { SimCaller } from '../../test/support/sim-caller.ts';
-import { MIC_RATE, speech48k } from '../../test/support/speech.ts';
+import { AUDIBLE_RMS, spokenText, type SpokenText } from '../../test/support/speech.ts';
 import type { BenchTranscriber } from './bench-transcriber.ts';
 
 /** Loudness (int16 RMS over 10 ms) above which a frame counts as speech, hers or the caller's. */
-const AUDIBLE = 300;
+const AUDIBLE = AUDIBLE_RMS;
 /** her audio counts as stopped once it stays quiet this long (longer than any pause between her sentences) */
 const STOPPED_QUIET_MS = 600;
 
@@ -19,30 +19,9 @@ export interface CallFigures {
   problems: string[];
 }
 
-export interface Utterance {
-  text: string;
-  pcm: Int16Array;
-  /** offsets of the first and last audible 10 ms window in pcm */
-  onsetMs: number;
-  endMs: number;
-}
+export type Utterance = SpokenText;
 
-export async function utterance(text: string, trailingSilenceMs: number): Promise<Utterance> {
-  const pcm = await speech48k(text, { trailingSilenceMs });
-  const win = MIC_RATE / 100;
-  let onsetMs = -1;
-  let endMs = -1;
-  for (let i = 0, w = 0; i + win <= pcm.length; i += win, w++) {
-    let sum = 0;
-    for (let k = 0; k < win; k++) sum += pcm[i + k]! * pcm[i + k]!;
-    if (Math.sqrt(sum / win) > AUDIBLE) {
-      if (onsetMs < 0) onsetMs = w * 10;
-      endMs = (w + 1) * 10;
-    }
-  }
-  if (onsetMs < 0) throw new Error(`no audible speech in "${text}"`);
-  return { text, pcm, onsetMs, endMs };
-}
+export const utterance = (text: string, trailingSilenceMs: number): Promise<Utterance> => spokenText(text, { trailingSilenceMs });
 
 export interface Script {
   question: Utterance;

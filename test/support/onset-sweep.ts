@@ -16,7 +16,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimCaller } from './sim-caller.ts';
-import { MIC_RATE, concat, silence, speech48k } from './speech.ts';
+import { AUDIBLE_RMS, MIC_RATE, concat, silence, spokenText, type SpokenText } from './speech.ts';
 
 /** the onsets of the issue, in ms relative to the end of her utterance (negative: she is still talking) */
 export const SWEEP_OFFSETS_MS = [-1500, -800, -600, -450, -400, -300, -150, 0, 200] as const;
@@ -25,37 +25,15 @@ export const ANSWER_BOUND_MS = 3000;
 /** how long we wait for an answer before calling it missing (long enough to measure a late one) */
 const ANSWER_WAIT_MS = 15_000;
 const GREETING_WAIT_MS = 40_000;
-/** loudness (int16 RMS over 10 ms) above which a frame is her voice */
-const AUDIBLE = 300;
+const AUDIBLE = AUDIBLE_RMS;
 /** her utterance is over once she stays quiet this long (longer than her pauses between sentences) */
 const END_QUIET_MS = 700;
 
 export type Around = 'greeting' | 'answer';
 
-export interface SpokenLine {
-  text: string;
-  pcm: Int16Array;
-  /** first and last audible 10 ms window of pcm, in ms from its start */
-  onsetMs: number;
-  endMs: number;
-}
+export type SpokenLine = SpokenText;
 
-export async function spokenLine(text: string): Promise<SpokenLine> {
-  const pcm = await speech48k(text);
-  const win = MIC_RATE / 100;
-  let onsetMs = -1;
-  let endMs = -1;
-  for (let i = 0, w = 0; i + win <= pcm.length; i += win, w++) {
-    let sum = 0;
-    for (let k = 0; k < win; k++) sum += pcm[i + k]! * pcm[i + k]!;
-    if (Math.sqrt(sum / win) > AUDIBLE) {
-      if (onsetMs < 0) onsetMs = w * 10;
-      endMs = (w + 1) * 10;
-    }
-  }
-  if (onsetMs < 0) throw new Error(`no audible speech in "${text}"`);
-  return { text, pcm, onsetMs, endMs };
-}
+export const spokenLine = (text: string): Promise<SpokenLine> => spokenText(text);
 
 export interface SweepScript {
   /** asked around the end of her greeting */

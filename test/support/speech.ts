@@ -77,3 +77,33 @@ export function clippedGarbage(ms: number, seed = 7): Int16Array {
 
 /** Joins PCM buffers end to end. */
 export const concat = concatPcm;
+
+/** loudness (int16 RMS over 10 ms) above which a frame counts as voice, for the tests' and bench's callers */
+export const AUDIBLE_RMS = 300;
+
+/** A spoken line: its 48 kHz samples and where its voice starts and ends. */
+export interface SpokenText {
+  text: string;
+  pcm: Int16Array;
+  /** first and last audible 10 ms window of pcm, in ms from its start */
+  onsetMs: number;
+  endMs: number;
+}
+
+/** Says `text` with the project's own voice and finds where the voice is audible in it. */
+export async function spokenText(text: string, opts: { trailingSilenceMs?: number } = {}): Promise<SpokenText> {
+  const pcm = await speech48k(text, opts);
+  const win = MIC_RATE / 100;
+  let onsetMs = -1;
+  let endMs = -1;
+  for (let i = 0, w = 0; i + win <= pcm.length; i += win, w++) {
+    let sum = 0;
+    for (let k = 0; k < win; k++) sum += pcm[i + k]! * pcm[i + k]!;
+    if (Math.sqrt(sum / win) > AUDIBLE_RMS) {
+      if (onsetMs < 0) onsetMs = w * 10;
+      endMs = (w + 1) * 10;
+    }
+  }
+  if (onsetMs < 0) throw new Error(`no audible speech in "${text}"`);
+  return { text, pcm, onsetMs, endMs };
+}

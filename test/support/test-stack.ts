@@ -70,6 +70,30 @@ export async function startTestStack(
   return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers, telephony };
 }
 
+/** One JSON log line of the agent worker or a job process (pino). */
+export interface AgentLog {
+  level: number;
+  time: number;
+  msg: string;
+  callId?: string;
+  pid?: number;
+  jobID?: string;
+  reason?: string;
+  [k: string]: unknown;
+}
+
+/** The agent's structured log lines so far, parsed. */
+export function agentLogs(stack: Pick<TestStack, 'lines'>): AgentLog[] {
+  return stack.lines.flatMap((l) => {
+    if (l.source !== 'agent' || !l.line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(l.line) as AgentLog];
+    } catch {
+      return []; // a line cut by the process exiting; the agent's own lines are whole JSON
+    }
+  });
+}
+
 /** Resolves when a line from `source` matches re (lines already seen count too). */
 /** The first line of `source` matching `re` (from line index `since` on), waiting up to timeoutMs for it. */
 export function waitForLog(s: TestStack, source: string, re: RegExp, timeoutMs: number, since = 0): Promise<string> {
