@@ -16,7 +16,7 @@
  */
 import { addressProblems, countWords, findFillers, spacingProblems, splitSentences, uncontracted } from '../agent/src/core/humanizer/index.ts';
 import { isInterjection, spokenWordCount } from '../agent/src/core/humanizer/sentences.ts';
-import type { KnowledgeBase } from '../agent/src/knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { spokenNumbers, spokenTimes } from './spoken-values.ts';
 
 export interface CheckResult {

@@ -7,7 +7,7 @@ import { llm } from '@livekit/agents';
 import type { RecordedRequest } from '../test/fakes/groq/types.ts';
 import type { FakeGroqReply } from '../test/fakes/groq/wire.ts';
 import { composeStep } from '../agent/src/engines/rules/rules-llm.ts';
-import type { KnowledgeBase } from '../agent/src/knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { rawLlmText } from './raw-llm-text.ts';
 
 /** The wire messages as the agents' ChatContext, so the offline brain can read them. */

@@ -9,7 +9,7 @@ import { extractCallerName } from '../agent/src/core/humanizer/index.ts';
 import { buildInstructions, instructionRules } from '../agent/src/core/instructions.ts';
 import { instructionLeakGuard } from '../agent/src/core/safety.ts';
 import { describeDate, localParts } from '../agent/src/core/text/calendar.ts';
-import type { KnowledgeBase } from '../agent/src/knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { MemoryRecords } from '../agent/src/records/memory-records.ts';
 import { checkReply, CHECK_NAMES, type CheckResult, type ReplyContext } from './checks.ts';
 import { SCENARIO_NOW, SCENARIOS, type Scenario } from './scenarios.ts';

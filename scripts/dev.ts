@@ -1,4 +1,5 @@
 // `npm start` after the preflight and npm install (scripts/start.mjs): configuration, then the stack.
+import { livekitServerEnv } from '@voxanne/contracts/env';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { ConfigError, parseAgentConfig } from '../agent/src/config.ts';
@@ -10,8 +11,8 @@ import { DEFAULT_TELEPHONY_PORTS, type TelephonyPorts } from './lib/telephony.ts
 
 const env = z
   .object({
-    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-    LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').default('voxanne-local-dev-secret-0123456789abcdef'),
+    LIVEKIT_API_KEY: livekitServerEnv.LIVEKIT_API_KEY,
+    LIVEKIT_API_SECRET: livekitServerEnv.LIVEKIT_API_SECRET,
     PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.web),
     /** 1: also Redis and LiveKit SIP, for phone callers (off by default: the web-only start stays light) */
     TELEPHONY: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -12,7 +12,8 @@ process.chdir(root);
 // every system piece the tests use (scripts/system-packages.json), installed where possible
 await runPreflight('test');
 
-if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents')) {
+// @voxanne/contracts: a workspace link, missing from an install made before the package existed
+if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents') || !existsSync('node_modules/@voxanne/contracts')) {
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
@@ -28,7 +29,7 @@ function find(dir, out = []) {
 }
 
 const only = process.argv.slice(2);
-const units = ['agent', 'web', 'sip', 'scripts', 'bench', 'naturalness'].filter(existsSync).flatMap((d) => find(d));
+const units = ['contracts', 'agent', 'web', 'sip', 'scripts', 'bench', 'naturalness'].filter(existsSync).flatMap((d) => find(d));
 const integration = existsSync('test') ? find('test') : [];
 const files = only.length ? only : [...units.sort(), ...integration.sort()];
 

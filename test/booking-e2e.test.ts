@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contractSigner } from '../agent/src/call/clinic-services.ts';
-import { addDaysToDate, localParts, nextWeekday, zonedIso } from '../agent/src/core/text/calendar.ts';
+import { addDaysToDate, localParts, nextWeekday, zonedIso } from '@voxanne/contracts/calendar';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
 import { RecordsClient } from '../agent/src/records/http-client.ts';
 import { HttpBookingStore } from '../agent/src/records/http-records.ts';

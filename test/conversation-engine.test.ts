@@ -9,7 +9,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { respond, type Turn } from '../agent/src/core/receptionist/index.ts';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
-import type { KnowledgeBase } from '../agent/src/knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { startFakeDeepgram, type FakeDeepgram } from './fakes/deepgram/index.ts';
 import { startFakeGroq } from './fakes/groq/fake-groq.ts';
 import type { FakeGroq, RecordedRequest } from './fakes/groq/types.ts';

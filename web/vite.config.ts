@@ -12,9 +12,10 @@ export default defineConfig({
   // in dev would make Vite reload the page in the middle of a call.
   optimizeDeps: { include: ['livekit-client', '@ricky0123/vad-web'] },
   server: {
-    // The dev server may serve only the client, the agent's shared protocol module and dependencies;
-    // Vite's default would expose the whole repository under /@fs/.
-    fs: { allow: [webRoot, `${repoRoot}/agent/src/core`, `${repoRoot}/node_modules`] },
+    // The dev server may serve only the client, the shared contracts (@voxanne/contracts, a workspace
+    // package linked from node_modules) and dependencies; Vite's default would expose the whole
+    // repository under /@fs/.
+    fs: { allow: [webRoot, `${repoRoot}/contracts/src`, `${repoRoot}/node_modules`] },
   },
   build: {
     outDir: 'dist',

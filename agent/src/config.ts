@@ -1,16 +1,14 @@
+import { agentNameEnv, livekitEnv } from '@voxanne/contracts/env';
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN, DEFAULT_AGENT_NAME } from './core/protocol.ts';
 
 /**
  * Everything the agent reads from its environment, parsed once per process at start: by the worker
  * (main.ts) and by each job process in its prewarm, which keeps it for every call it takes.
  */
 const schema = z.object({
-  LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
-  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-  LIVEKIT_API_SECRET: z.string().min(1).default('voxanne-local-dev-secret-0123456789abcdef'),
+  ...livekitEnv,
   /** the name this worker registers under; rooms get her only by an explicit dispatch of this name */
-  AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
+  ...agentNameEnv,
   /** the worker's own health/metrics HTTP port */
   AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** calls one worker takes at once; LiveKit sends further callers to another worker */

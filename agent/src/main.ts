@@ -16,7 +16,7 @@ import { createEngines, type EngineSet } from './engines/index.ts';
 import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
 import { buildInstructions } from './core/instructions.ts';
 import { loadKnowledgeBase } from './knowledge/kb.ts';
-import type { KnowledgeBase } from './knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';

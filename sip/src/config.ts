@@ -1,5 +1,5 @@
+import { agentNameEnv, livekitEnv } from '@voxanne/contracts/env';
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN, DEFAULT_AGENT_NAME } from '../../agent/src/core/protocol.ts';
 
 const list = z
   .string()
@@ -10,9 +10,7 @@ const e164 = /^\+[1-9]\d{6,14}$/;
 /** What the provisioning CLI reads from its environment, parsed once. */
 const schema = z
   .object({
-    LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
-    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-    LIVEKIT_API_SECRET: z.string().min(1).default('voxanne-local-dev-secret-0123456789abcdef'),
+    ...livekitEnv,
     /** the clinic's phone numbers (E.164), comma-separated: the inbound trunk accepts calls to these */
     SIP_NUMBERS: list.pipe(z.array(z.string().regex(e164, 'numbers must be E.164, e.g. +15551234567')).min(1, 'give at least one number')),
     /** addresses (IP or CIDR) allowed to send calls; Twilio's signalling ranges for a Twilio trunk */
@@ -23,7 +21,7 @@ const schema = z
     /** room metadata tenant: which clinic the call belongs to */
     SIP_TENANT: z.string().min(1).default('riverside'),
     /** the agent to dispatch into each call's room (Voxanne's worker registers under this name) */
-    AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
+    ...agentNameEnv,
     /** where outbound calls go: Twilio's termination domain (xyz.pstn.twilio.com) or a SIP host:port */
     SIP_OUTBOUND_ADDRESS: z.string().min(1).optional(),
     SIP_OUTBOUND_TRANSPORT: z.enum(['auto', 'udp', 'tcp', 'tls']).default('auto'),

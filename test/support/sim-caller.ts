@@ -16,7 +16,7 @@ import {
   type RemoteTrack,
 } from '@livekit/rtc-node';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
-import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '../../agent/src/core/protocol.ts';
+import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '@voxanne/contracts/protocol';
 
 export interface SimCallerOptions {
   url: string;

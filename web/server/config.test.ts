@@ -11,7 +11,7 @@ describe('parseWebConfig', () => {
       host: '127.0.0.1',
       livekitUrl: 'ws://127.0.0.1:7880',
       livekitApiKey: 'devkey',
-      livekitApiSecret: 'secret',
+      livekitApiSecret: 'voxanne-local-dev-secret-0123456789abcdef',
       agentName: 'voxanne',
       mode: 'dev',
       webRoot: WEB_ROOT,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentNameEnv, livekitEnv } from '@voxanne/contracts/env';
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN, DEFAULT_AGENT_NAME } from '../../agent/src/core/protocol.ts';
 
 export const WEB_MODES = ['dev', 'static'] as const;
 export type WebMode = (typeof WEB_MODES)[number];
@@ -46,14 +46,8 @@ export const REPO_ROOT = resolve(WEB_ROOT, '..');
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5173),
   HOST: z.string().min(1).default('127.0.0.1'),
-  LIVEKIT_URL: z
-    .string()
-    .url()
-    .refine((u) => /^(wss?|https?):\/\//.test(u), 'must start with ws://, wss://, http:// or https://')
-    .default('ws://127.0.0.1:7880'),
-  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-  LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
-  AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
+  ...livekitEnv,
+  ...agentNameEnv,
   WEB_MODE: z.enum(WEB_MODES).default('dev'),
   /** optional: serve a build from somewhere other than web/dist (tests build into a temp dir) */
   WEB_DIST_DIR: z.string().min(1).optional(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentMessage } from '../../agent/src/core/protocol.ts';
+import type { AgentMessage } from '@voxanne/contracts/protocol';
 import {
   enginesLines,
   INITIAL_MODEL,

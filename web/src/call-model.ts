@@ -10,7 +10,7 @@ import {
   type EnginesInfo,
   type TurnMetricsMessage,
   type Speaker,
-} from '../../agent/src/core/protocol.ts';
+} from '@voxanne/contracts/protocol';
 import { plainError, type ErrorKind, type PlainError } from './plain-errors.ts';
 
 export const CALL_PHASES = ['idle', 'starting', 'waiting-for-agent', 'in-call', 'ended', 'failed'] as const;

@@ -13,7 +13,7 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from 'livekit-client';
-import { DATA_TOPIC, decodeMessage, ENGINES_ATTRIBUTE, STATE_ATTRIBUTE } from '../../agent/src/core/protocol.ts';
+import { DATA_TOPIC, decodeMessage, ENGINES_ATTRIBUTE, STATE_ATTRIBUTE } from '@voxanne/contracts/protocol';
 import { AgentAudioMeter } from './agent-audio-meter.ts';
 import type { AudioPresence } from './audio-level.ts';
 import { parseEnginesAttribute, parseStateAttribute, type CallEvent } from './call-model.ts';

@@ -45,7 +45,7 @@
  *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
  *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */
-import type { ConversationState, EnginesInfo, TurnMetricsMessage } from '../../agent/src/core/protocol.ts';
+import type { ConversationState, EnginesInfo, TurnMetricsMessage } from '@voxanne/contracts/protocol';
 import { AUDIBLE_RMS, SILENT_PRESENCE, type AudioPresence } from './audio-level.ts';
 import type { CallModel, CallPhase, TranscriptLine } from './call-model.ts';
 import type { MicProcessing } from './call-session.ts';

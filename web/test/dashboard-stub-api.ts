@@ -2,7 +2,7 @@
 // what the real backend cannot easily be made to produce on demand: a 400 naming a field, Safe Mode,
 // live calls changing state. Two clinics, so tenancy refusals can be seen in the pages too.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Booking, CallDetail, CallRow, LiveCall, Overview, Settings } from '../src/dashboard/types.ts';
+import type { Booking, CallDetail, CallRow, LiveCall, Me, Overview, Settings, TurnMetrics } from '@voxanne/contracts/dashboard';
 
 interface User {
   id: string;
@@ -21,9 +21,19 @@ export const STUB_USERS: User[] = [
 ];
 
 const iso = (t: number) => new Date(t).toISOString();
+/** the server sends every metric of a turn, null when it was not measured */
+const metrics = (m: Partial<TurnMetrics> = {}): TurnMetrics => ({ sttFinalMs: null, endOfTurnMs: null, llmFirstTokenMs: null, ttsFirstByteMs: null, v2vMs: null, ...m });
+/** the clinic's zone as the server would send it: the machine's, which is also the browser's here */
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** a stored call: the detail without what the server derives from its turns (see `row`) */
+export type StubCall = Omit<CallDetail, 'call'> & {
+  tenant: string;
+  call: Omit<CallDetail['call'], 'turnCount' | 'bargeIns' | 'v2vP50' | 'room' | 'callerIdentity'>;
+};
 
 export interface StubData {
-  calls: (CallDetail & { tenant: string })[];
+  calls: StubCall[];
   bookings: (Booking & { tenant: string })[];
   settings: Record<string, Settings>;
   live: LiveCall[];
@@ -40,8 +50,8 @@ export function makeStubData(now = Date.now()): StubData {
     const id = `call-${i + 1}`;
     const t0 = start;
     const turns: CallDetail['turns'] = [
-      { index: 0, speaker: 'agent', text: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?', startedAt: iso(t0 + 300), endedAt: iso(t0 + 4200), interrupted: false },
-      { index: 1, speaker: 'caller', text: 'Hi, I would like to book a cleaning for next Tuesday.', startedAt: iso(t0 + 5000), endedAt: iso(t0 + 8000), interrupted: false, metrics: { sttFinalMs: 180, endOfTurnMs: 240 } },
+      { index: 0, speaker: 'agent', text: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?', startedAt: iso(t0 + 300), endedAt: iso(t0 + 4200), interrupted: false, metrics: metrics() },
+      { index: 1, speaker: 'caller', text: 'Hi, I would like to book a cleaning for next Tuesday.', startedAt: iso(t0 + 5000), endedAt: iso(t0 + 8000), interrupted: false, metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240 }) },
       {
         index: 2,
         speaker: 'agent',
@@ -49,9 +59,9 @@ export function makeStubData(now = Date.now()): StubData {
         startedAt: iso(t0 + 8480),
         endedAt: iso(t0 + 11_000),
         interrupted: i % 2 === 0,
-        metrics: { sttFinalMs: 180, endOfTurnMs: 240, llmFirstTokenMs: 130, ttsFirstByteMs: 95, v2vMs: 480 + i * 10 },
+        metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240, llmFirstTokenMs: 130, ttsFirstByteMs: 95, v2vMs: 480 + i * 10 }),
       },
-      { index: 3, speaker: 'caller', text: 'Two thirty please, my name is Jordan Lee.', startedAt: iso(t0 + 10_800), endedAt: iso(t0 + 13_500), interrupted: false },
+      { index: 3, speaker: 'caller', text: 'Two thirty please, my name is Jordan Lee.', startedAt: iso(t0 + 10_800), endedAt: iso(t0 + 13_500), interrupted: false, metrics: metrics() },
       {
         index: 4,
         speaker: 'agent',
@@ -59,28 +69,28 @@ export function makeStubData(now = Date.now()): StubData {
         startedAt: iso(t0 + 14_050),
         endedAt: iso(t0 + 18_500),
         interrupted: false,
-        metrics: { sttFinalMs: 170, endOfTurnMs: 250, llmFirstTokenMs: 140, ttsFirstByteMs: 110, v2vMs: 550 },
+        metrics: metrics({ sttFinalMs: 170, endOfTurnMs: 250, llmFirstTokenMs: 140, ttsFirstByteMs: 110, v2vMs: 550 }),
       },
     ];
     const states: CallDetail['states'] = [
-      { state: 'IDLE', at: iso(t0) },
-      { state: 'SPEAKING', at: iso(t0 + 300) },
-      { state: 'LISTENING', at: iso(t0 + 4200) },
-      { state: 'PROCESSING', at: iso(t0 + 8000) },
-      { state: 'SPEAKING', at: iso(t0 + 8480) },
+      { state: 'IDLE', at: iso(t0), reason: null },
+      { state: 'SPEAKING', at: iso(t0 + 300), reason: null },
+      { state: 'LISTENING', at: iso(t0 + 4200), reason: null },
+      { state: 'PROCESSING', at: iso(t0 + 8000), reason: null },
+      { state: 'SPEAKING', at: iso(t0 + 8480), reason: null },
       ...(i % 2 === 0
         ? ([
             { state: 'INTERRUPTED', at: iso(t0 + 11_000), reason: 'barge-in' },
-            { state: 'LISTENING', at: iso(t0 + 11_080) },
+            { state: 'LISTENING', at: iso(t0 + 11_080), reason: null },
           ] as const)
-        : ([{ state: 'LISTENING', at: iso(t0 + 11_000) }] as const)),
-      { state: 'PROCESSING', at: iso(t0 + 13_500) },
-      { state: 'SPEAKING', at: iso(t0 + 14_050) },
-      { state: 'LISTENING', at: iso(t0 + 18_500) },
+        : ([{ state: 'LISTENING', at: iso(t0 + 11_000), reason: null }] as const)),
+      { state: 'PROCESSING', at: iso(t0 + 13_500), reason: null },
+      { state: 'SPEAKING', at: iso(t0 + 14_050), reason: null },
+      { state: 'LISTENING', at: iso(t0 + 18_500), reason: null },
     ];
     const callBookings: CallDetail['bookings'] =
       i % 3 === 0
-        ? [{ id: `b-${i}`, name: 'Jordan Lee', phone: '***-***-0142', service: 'cleaning', startsAt: iso(now + (i + 1) * day), endsAt: iso(now + (i + 1) * day + 3_600_000), status: 'booked', priceCents: 12_000 }]
+        ? [{ id: `b-${i}`, name: 'Jordan Lee', phone: '***-***-0142', service: 'cleaning', startsAt: iso(now + (i + 1) * day), endsAt: iso(now + (i + 1) * day + 3_600_000), status: 'booked', priceCents: 12_000, tenant: 'riverside', callId: `call-${i + 1}`, createdAt: iso(start) }]
         : [];
     for (const b of callBookings) bookings.push({ ...b, tenant: 'riverside', callId: id });
     calls.push({
@@ -94,7 +104,7 @@ export function makeStubData(now = Date.now()): StubData {
         status: i === 5 ? 'abandoned' : 'completed',
         outcome: callBookings.length ? 'booked' : 'answered',
         summary: callBookings.length ? 'Caller wanted a cleaning next Tuesday. Booked Tuesday 2:30 PM for Jordan Lee.' : 'Caller asked about opening hours. Answered from the knowledge base.',
-        engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite' },
+        engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
       },
       turns,
       states,
@@ -103,8 +113,8 @@ export function makeStubData(now = Date.now()): StubData {
   }
   calls.push({
     tenant: 'harbor',
-    call: { id: 'harbor-call-1', channel: 'sip', caller: '***-***-5555', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_500_000), status: 'completed', outcome: 'answered', summary: 'Harbor secret summary', engines: null },
-    turns: [{ index: 0, speaker: 'agent', text: 'Harbor Dental, how can I help?', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_598_000), interrupted: false }],
+    call: { id: 'harbor-call-1', channel: 'sip', caller: '***-***-5555', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_500_000), status: 'completed', outcome: 'answered', summary: 'Harbor secret summary', engines: { stt: 'deepgram', llm: 'groq', tts: 'aura-2', mode: 'cloud' } },
+    turns: [{ index: 0, speaker: 'agent', text: 'Harbor Dental, how can I help?', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_598_000), interrupted: false, metrics: metrics() }],
     states: [],
     bookings: [],
   });
@@ -117,7 +127,7 @@ export function makeStubData(now = Date.now()): StubData {
       harbor: { agentName: 'Hana', voice: 'aura-2-thalia-en', greeting: 'Harbor Dental.', instructions: '', silenceTimeoutMs: 3000, knowledgeBase: 'name: Harbor Dental\n' },
     },
     live: [{ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'LISTENING', since: iso(now - 4000), startedAt: iso(now - 60_000) }],
-    safeMode: { active: true, mode: 'offline', engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite' } },
+    safeMode: { active: true, mode: 'offline', engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite' }, known: true },
   };
 }
 
@@ -175,10 +185,11 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
       v2vMs: { p50: q(0.5), p95: q(0.95) },
       weekly,
       safeMode: data.safeMode,
+      timezone: ZONE,
     };
   };
 
-  const row = (c: CallDetail): CallRow => ({
+  const row = (c: StubCall): CallRow => ({
     id: c.call.id,
     channel: c.call.channel,
     caller: c.call.caller,
@@ -217,7 +228,7 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         for (const [k, v] of sessions) if (v === user) sessions.delete(k);
         return send(res, 204, undefined, { 'set-cookie': 'sid=; Path=/; Max-Age=0' });
       }
-      if (path === '/api/me') return send(res, 200, { user: { id: user.id, email: user.email, name: user.name, role: user.role }, tenant: { slug: tenant, name: TENANTS[tenant] } });
+      if (path === '/api/me') return send(res, 200, { user: { id: user.id, email: user.email, name: user.name, role: user.role }, tenant: { slug: tenant, name: TENANTS[tenant]!, timezone: ZONE } } satisfies Me);
       if (path === '/api/overview') return send(res, 200, overviewFor(tenant));
       if (path === '/api/calls') {
         let list = data.calls.filter((c) => c.tenant === tenant);
@@ -236,7 +247,8 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
       if (callMatch) {
         const c = data.calls.find((x) => x.call.id === decodeURIComponent(callMatch[1]!) && x.tenant === tenant);
         if (!c) return send(res, 404, { error: 'no such call' });
-        const { tenant: _t, ...detail } = c;
+        const { tenant: _t, ...stored } = c;
+        const detail: CallDetail = { ...stored, call: { ...stored.call, ...row(c), room: `room-${c.call.id}`, callerIdentity: c.call.caller } };
         return send(res, 200, detail);
       }
       if (path === '/api/bookings') {

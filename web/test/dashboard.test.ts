@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { addDaysToDate, localParts, zonedIso } from '../../agent/src/core/text/calendar.ts';
+import { addDaysToDate, localParts, zonedIso } from '@voxanne/contracts/calendar';
 import { createWebServer, stopWebServer } from '../server/app.ts';
 import { addTurn, endCall, startCall } from '../server/db/calls.ts';
 import type { Db } from '../server/db/db.ts';

@@ -18,7 +18,7 @@ import {
   type AgentMessage,
   type ConversationState,
   type EnginesInfo,
-} from '../../agent/src/core/protocol.ts';
+} from '@voxanne/contracts/protocol';
 import type { TestLivekit } from './livekit-support.ts';
 
 const SAMPLE_RATE = 48_000;

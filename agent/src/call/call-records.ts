@@ -5,7 +5,7 @@
  */
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
 import type { Clock } from '../core/clock.ts';
-import type { EnginesInfo } from '../core/protocol.ts';
+import type { EnginesInfo } from '@voxanne/contracts/protocol';
 import type { ReplyKeep } from '../core/reply-commit.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { CallRecorder, CallStart } from '../records/types.ts';

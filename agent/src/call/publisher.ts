@@ -9,7 +9,7 @@ import {
   type EnginesInfo,
   type Speaker,
   type TurnMetricsMessage,
-} from '../core/protocol.ts';
+} from '@voxanne/contracts/protocol';
 import type { Logger } from './logger.ts';
 
 /** Tells the room what the agent is doing: data messages for the live page, attributes for late joiners. */

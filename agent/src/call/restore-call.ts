@@ -4,7 +4,7 @@
  */
 import { recoveryLine, restoreFromTurns, TOPIC_OF_INTENT, type StoredTurn } from '../core/recovery.ts';
 import { respond } from '../core/receptionist/index.ts';
-import type { KnowledgeBase } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import type { RecordsClient } from '../records/http-client.ts';
 import type { CallSessionOptions } from './call-session.ts';
 import type { Logger } from './logger.ts';

@@ -5,7 +5,7 @@
  * also supplies the outcome both are stored with. Pure.
  */
 import type { BookingResult, ToolExchange } from './booking-tools.ts';
-import type { KnowledgeBase } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { joinAnd } from './receptionist/hours.ts';
 import { LINES } from './receptionist/speak.ts';
 import { normalize } from './receptionist/text-match.ts';

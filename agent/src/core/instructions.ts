@@ -1,4 +1,4 @@
-import type { KnowledgeBase } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { describeHoursForSpeech } from './receptionist/hours.ts';
 import { phoneNumberToWords, priceRangeToWords } from './text/number-words.ts';
 

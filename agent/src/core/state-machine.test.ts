@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONVERSATION_STATES } from './protocol.ts';
+import { CONVERSATION_STATES } from '@voxanne/contracts/protocol';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';
 
 const EVENTS: ConversationEvent[] = [

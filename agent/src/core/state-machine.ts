@@ -1,4 +1,4 @@
-import type { ConversationState } from './protocol.ts';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 
 export type { ConversationState };
 

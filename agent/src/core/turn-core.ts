@@ -2,7 +2,7 @@ import type { AgentLines } from './agent-lines.ts';
 import { silencePrompt } from './agent-lines.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
-import type { ConversationState } from './protocol.ts';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';

@@ -1,4 +1,4 @@
-import type { TurnMetricsMessage } from './protocol.ts';
+import type { TurnMetricsMessage } from '@voxanne/contracts/protocol';
 
 /**
  * Per-turn latency, from timestamps the call records as things happen (call-relative ms).

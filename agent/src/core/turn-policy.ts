@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from './clock.ts';
-import type { ConversationState } from './protocol.ts';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 
 /**
  * The timing rules around turns, kept apart from the state machine so each is simple:

@@ -8,7 +8,7 @@ import type { VAD } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import type { Engines, EngineTrio } from './types.ts';
 import type { AgentConfig } from '../config.ts';
-import type { KnowledgeBase } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { createDeepgramEngines } from './deepgram/index.ts';
 import { FliteTTS } from './flite/index.ts';
 import { createGroqLLM } from './groq/groq-llm.ts';

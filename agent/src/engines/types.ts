@@ -3,7 +3,7 @@
  * selection (engines/index.ts) and the call (call/) both import them without importing each other.
  */
 import type { llm, stt, tts, VAD } from '@livekit/agents';
-import type { EnginesInfo } from '../core/protocol.ts';
+import type { EnginesInfo } from '@voxanne/contracts/protocol';
 
 export interface EngineTrio {
   stt: stt.STT;

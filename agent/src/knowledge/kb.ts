@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { knowledgeBaseSchema, type KnowledgeBase } from './schema.ts';
+import { knowledgeBaseSchema, type KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 
 export const DEFAULT_KB_PATH = fileURLToPath(new URL('../../knowledge/clinic.yaml', import.meta.url));
 

@@ -6,7 +6,7 @@
  */
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
-import type { ConversationState } from '../core/protocol.ts';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 import { dtmfIntent } from '../core/phone/phone-number.ts';
 import type { Logger } from '../call/logger.ts';
 

@@ -13,7 +13,7 @@ import { addDaysToDate, describeDate, describeSlot, localParts, nextWeekday, wee
 import { phoneFromSpeech } from '../core/text/caller-input.ts';
 import { timeToWords } from '../core/text/time-words.ts';
 import { digitsToWords } from '../core/text/number-words.ts';
-import type { KnowledgeBase, Service } from '../knowledge/schema.ts';
+import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { type Booking, type BookingStore, NotFoundError, RecordsError, SlotTakenError } from './types.ts';
 
 export interface BookingToolContext {

@@ -4,6 +4,7 @@
  * with the LiveKit secret. Failures that a retry can fix (no connection, 5xx, 408, 429) are
  * retried with exponential backoff; others become typed RecordsErrors naming the route.
  */
+import { RECORDS_API_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
 import { NotFoundError, RecordsError, SlotTakenError } from './types.ts';
 
 export type Signer = (secret: string, timestamp: string, method: string, path: string, body: string) => string;
@@ -28,7 +29,7 @@ export interface RecordsClientOptions {
   now?: () => number;
 }
 
-export const PREFIX = '/internal/v1';
+export const PREFIX = RECORDS_API_PREFIX;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -85,8 +86,8 @@ export class RecordsClient {
       res = await this.#o.fetch(`${this.#o.baseUrl}${path}`, {
         method,
         headers: {
-          'x-voxanne-timestamp': timestamp,
-          'x-voxanne-signature': signature,
+          [TIMESTAMP_HEADER]: timestamp,
+          [SIGNATURE_HEADER]: signature,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: text }),

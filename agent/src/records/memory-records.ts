@@ -4,7 +4,7 @@
  * slot, upcoming bookings by phone), with everything written kept for assertions.
  */
 import { localParts, weekdayOf, zonedIso } from '../core/text/calendar.ts';
-import type { KnowledgeBase } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import {
   type Booking, type BookingStore, type CallEnd, type CallRecorder, type CallStart, type NewBooking, NotFoundError,
   RecordsError, type Slot, SlotTakenError, type StateRecord, type TurnRecord,

@@ -4,31 +4,17 @@
  * index bookings_one_per_slot, so two calls booking the same moment get one booking and one 409.
  */
 import { randomUUID } from 'node:crypto';
-import { localParts, weekdayOf, zonedIso } from '../../../agent/src/core/text/calendar.ts';
-import type { KnowledgeBase } from '../../../agent/src/knowledge/schema.ts';
+import { localParts, weekdayOf, zonedIso } from '@voxanne/contracts/calendar';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
+import type { Booking } from '@voxanne/contracts/dashboard';
+import type { NewBooking, Slot } from '@voxanne/contracts/records-api';
 import type { Queryable } from './db.ts';
 import { iso, isUniqueViolation, num } from './db.ts';
 
 export const SLOT_MINUTES = 30;
 
-export interface Slot {
-  startsAt: string;
-  endsAt: string;
-}
-
-export interface Booking {
-  id: string;
-  tenant: string;
-  callId: string | null;
-  name: string;
-  phone: string;
-  service: string;
-  startsAt: string;
-  endsAt: string;
-  status: 'booked' | 'cancelled';
-  priceCents: number | null;
-  createdAt: string;
-}
+export type { Booking } from '@voxanne/contracts/dashboard';
+export type { NewBooking, Slot } from '@voxanne/contracts/records-api';
 
 /** A request the clinic's calendar refuses; `status` is the HTTP answer, `field` the culprit. */
 export class BookingError extends Error {
@@ -108,14 +94,6 @@ function toBooking(r: Record<string, unknown>): Booking {
 async function one(db: Queryable, tenantId: string, id: string): Promise<Booking | undefined> {
   const [r] = await db.query<Record<string, unknown>>(`select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where b.id = $1 and b.tenant_id = $2`, [id, tenantId]);
   return r && toBooking(r);
-}
-
-export interface NewBooking {
-  callId?: string | undefined;
-  name: string;
-  phone: string;
-  service: string;
-  startsAt: string;
 }
 
 export async function book(db: Queryable, tenantId: string, kb: KnowledgeBase, b: NewBooking, now: Date): Promise<Booking> {

@@ -1,7 +1,9 @@
 /** What the dashboard reads about calls: the filtered list and one call with its transcript and timeline. */
+import type { CallDetail, CallRow, CallsPage } from '@voxanne/contracts/dashboard';
+import type { CallStatus, Channel, RecordSpeaker } from '@voxanne/contracts/records-api';
 import type { Queryable } from './db.ts';
 import { iso, num } from './db.ts';
-import { bookingsOfCall, type Booking } from './bookings.ts';
+import { bookingsOfCall } from './bookings.ts';
 
 export interface CallFilter {
   status?: string | undefined;
@@ -13,18 +15,7 @@ export interface CallFilter {
   offset: number;
 }
 
-export interface CallRow {
-  id: string;
-  channel: string;
-  caller: string;
-  startedAt: string;
-  endedAt: string | null;
-  status: string;
-  outcome: string | null;
-  turnCount: number;
-  bargeIns: number;
-  v2vP50: number | null;
-}
+export type { CallDetail, CallRow } from '@voxanne/contracts/dashboard';
 
 const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, c.started_at, c.ended_at, c.status, c.outcome,
   (select count(*)::int from conversation_turns t where t.call_id = c.id) as turn_count,
@@ -34,11 +25,12 @@ const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, 
 function toRow(r: Record<string, unknown>): CallRow {
   return {
     id: String(r.id),
-    channel: String(r.channel),
+    // stored only through the records API, whose schema admits these values alone
+    channel: String(r.channel) as Channel,
     caller: String(r.caller_phone_masked ?? r.caller_identity),
     startedAt: iso(r.started_at)!,
     endedAt: iso(r.ended_at),
-    status: String(r.status),
+    status: String(r.status) as CallStatus,
     outcome: (r.outcome as string | null) ?? null,
     turnCount: Number(r.turn_count),
     bargeIns: Number(r.barge_ins),
@@ -46,7 +38,7 @@ function toRow(r: Record<string, unknown>): CallRow {
   };
 }
 
-export async function listCalls(db: Queryable, tenantId: string, f: CallFilter): Promise<{ calls: CallRow[]; total: number }> {
+export async function listCalls(db: Queryable, tenantId: string, f: CallFilter): Promise<CallsPage> {
   const where = ['c.tenant_id = $1'];
   const params: unknown[] = [tenantId];
   const add = (sql: string, v: unknown) => {
@@ -72,16 +64,6 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
   return { calls: rows.map(toRow), total: Number(count?.n ?? 0) };
 }
 
-export interface CallDetail {
-  call: CallRow & { summary: string | null; engines: { stt: string; llm: string; tts: string; mode: string }; room: string; callerIdentity: string };
-  turns: {
-    index: number; speaker: string; text: string; startedAt: string; endedAt: string | null; interrupted: boolean;
-    metrics: { sttFinalMs: number | null; endOfTurnMs: number | null; llmFirstTokenMs: number | null; ttsFirstByteMs: number | null; v2vMs: number | null };
-  }[];
-  states: { state: string; at: string; reason: string | null }[];
-  bookings: Booking[];
-}
-
 /** undefined when the call does not exist or belongs to another clinic: the caller answers 404 either way */
 export async function callDetail(db: Queryable, tenantId: string, callId: string): Promise<CallDetail | undefined> {
   const [r] = await db.query<Record<string, unknown>>(
@@ -105,7 +87,7 @@ export async function callDetail(db: Queryable, tenantId: string, callId: string
     },
     turns: turns.map((t) => ({
       index: Number(t.idx),
-      speaker: String(t.speaker),
+      speaker: String(t.speaker) as RecordSpeaker,
       text: String(t.text),
       startedAt: iso(t.started_at)!,
       endedAt: iso(t.ended_at),

@@ -1,49 +1,15 @@
 /** Call records: written by the agent through the internal API as the call happens, read by the dashboard. */
+import type { LiveCall, MetricsMinute } from '@voxanne/contracts/dashboard';
+import type { CallEnd, CallStart as RecordsCallStart, Channel, TurnRecord } from '@voxanne/contracts/records-api';
 import type { Queryable } from './db.ts';
 import { iso, num } from './db.ts';
 
-export const CHANNELS = ['web', 'sip', 'twilio'] as const;
-export const MODES = ['cloud', 'offline', 'fallback'] as const;
-export const END_STATUSES = ['completed', 'abandoned', 'failed', 'transferred'] as const;
-export const CALL_STATUSES = ['in_progress', ...END_STATUSES] as const;
-export const SPEAKERS = ['caller', 'agent'] as const;
+/** a call as the agent announces it (the tenant is the route's, resolved before this) */
+export type CallStart = Omit<RecordsCallStart, 'tenant'>;
+export type TurnInput = TurnRecord;
+export type CallEndInput = CallEnd;
 
-export interface CallStart {
-  callId: string;
-  room: string;
-  channel: (typeof CHANNELS)[number];
-  callerIdentity: string;
-  callerPhoneMasked?: string | undefined;
-  startedAt: string;
-  engines: { stt: string; llm: string; tts: string; mode: (typeof MODES)[number] };
-}
-
-export interface TurnInput {
-  index: number;
-  speaker: (typeof SPEAKERS)[number];
-  text: string;
-  startedAt: string;
-  endedAt: string;
-  interrupted: boolean;
-  metrics?: { sttFinalMs?: number | undefined; endOfTurnMs?: number | undefined; llmFirstTokenMs?: number | undefined; ttsFirstByteMs?: number | undefined; v2vMs?: number | undefined } | undefined;
-}
-
-export interface CallEndInput {
-  endedAt: string;
-  status: (typeof END_STATUSES)[number];
-  outcome?: string | undefined;
-  summary?: string | undefined;
-}
-
-/** the live view of a call: what the dashboard's Live page lists and the SSE stream sends */
-export interface LiveCall {
-  id: string;
-  caller: string;
-  channel: string;
-  state: string;
-  since: string;
-  startedAt: string;
-}
+export type { LiveCall } from '@voxanne/contracts/dashboard';
 
 /** true when the call is new (201), false when it was already recorded (200) */
 export async function startCall(db: Queryable, tenantId: string, c: CallStart): Promise<boolean> {
@@ -150,7 +116,7 @@ function toLive(r: Record<string, unknown>): LiveCall {
   return {
     id: String(r.id),
     caller: String(r.caller_phone_masked ?? r.caller_identity),
-    channel: String(r.channel),
+    channel: String(r.channel) as Channel,
     state: String(r.current_state ?? 'IDLE'),
     since: iso(r.state_since ?? r.started_at)!,
     startedAt: iso(r.started_at)!,
@@ -183,7 +149,7 @@ export async function refreshMinute(db: Queryable, tenantId: string, at: string)
   );
 }
 
-export async function metricsBetween(db: Queryable, tenantId: string, from: string, to: string) {
+export async function metricsBetween(db: Queryable, tenantId: string, from: string, to: string): Promise<MetricsMinute[]> {
   const rows = await db.query<Record<string, unknown>>(
     'select minute, calls, turns, v2v_p50_ms, v2v_p95_ms, errors from system_metrics where tenant_id = $1 and minute >= $2 and minute < $3 order by minute',
     [tenantId, from, to],

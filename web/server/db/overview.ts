@@ -3,24 +3,12 @@
  * today, the last seven days, upcoming bookings, voice-to-voice latency and the engines of the
  * latest call. A clinic's week is a few hundred calls, so the grouping is done here, not in SQL.
  */
-import { addDaysToDate, localParts, zonedIso } from '../../../agent/src/core/text/calendar.ts';
+import { addDaysToDate, localParts, zonedIso } from '@voxanne/contracts/calendar';
+import type { Overview } from '@voxanne/contracts/dashboard';
 import type { Queryable } from './db.ts';
 import { iso, num } from './db.ts';
 
-export interface Overview {
-  callsToday: number;
-  callsThisWeek: number;
-  bookingsThisWeek: number;
-  bookingsUpcoming: number;
-  /** booked (not cancelled) this week, at each service's minimum price */
-  revenueCents: number;
-  /** completed or transferred calls over ended calls this week; null without ended calls */
-  answerRate: number | null;
-  v2vMs: { p50: number | null; p95: number | null };
-  weekly: { date: string; calls: number; bookings: number; v2vP50: number | null }[];
-  safeMode: { active: boolean; mode: 'cloud' | 'offline' | 'fallback'; engines: { stt: string; llm: string; tts: string }; known: boolean };
-  timezone: string;
-}
+export type { Overview } from '@voxanne/contracts/dashboard';
 
 /** nearest-rank percentile of sorted values */
 export function percentile(sorted: number[], p: number): number | null {

@@ -5,7 +5,7 @@
  * would produce.
  */
 import { readFile } from 'node:fs/promises';
-import { addDaysToDate, localParts } from '../../../agent/src/core/text/calendar.ts';
+import { addDaysToDate, localParts } from '@voxanne/contracts/calendar';
 import { book, BookingError, slotsOn } from './bookings.ts';
 import { addState, addTurn, endCall, startCall } from './calls.ts';
 import type { Db } from './db.ts';

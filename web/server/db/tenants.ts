@@ -1,12 +1,12 @@
 /** Clinics, their settings (the knowledge base kept as the YAML the owner edits) and their users. */
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { knowledgeBaseSchema, type KnowledgeBase } from '../../../agent/src/knowledge/schema.ts';
+import { knowledgeBaseSchema, type KnowledgeBase } from '@voxanne/contracts/knowledge-base';
+import type { Role, Settings } from '@voxanne/contracts/dashboard';
 import type { Queryable } from './db.ts';
 import { hashPassword } from './passwords.ts';
 
-export const ROLES = ['owner', 'staff'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '@voxanne/contracts/dashboard';
 
 export interface Tenant {
   id: string;
@@ -14,15 +14,8 @@ export interface Tenant {
   name: string;
 }
 
-export interface TenantSettings {
-  agentName: string;
-  voice: string;
-  greeting: string;
-  instructions: string;
-  silenceTimeoutMs: number;
-  /** YAML text in clinic.yaml's shape */
-  knowledgeBase: string;
-}
+/** what the owner edits on the Settings page */
+export type TenantSettings = Settings;
 
 export interface User {
   id: string;

@@ -3,6 +3,7 @@
  * is scoped to the logged-in user's clinic, so another clinic's id answers 404, never its data.
  * The tenancy test walks this table, so a new route is covered the day it is added.
  */
+import type { Me } from '@voxanne/contracts/dashboard';
 import { listBookings } from '../db/bookings.ts';
 import { callDetail, listCalls } from '../db/call-queries.ts';
 import { liveCalls, metricsBetween } from '../db/calls.ts';
@@ -36,7 +37,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       ctx.deps.limiter.succeed(key);
       const { cookie } = await createSession(ctx.deps.db, user.id, ctx.deps.now());
       ctx.deps.logger.info({ userId: user.id, tenantId: user.tenantId }, 'login');
-      return { status: 200, body: { user: { id: user.id, email: user.email, name: user.name, role: user.role } }, headers: { 'set-cookie': cookie } };
+      return { status: 200, body: { user: { id: user.id, email: user.email, name: user.name, role: user.role } } satisfies Pick<Me, 'user'>, headers: { 'set-cookie': cookie } };
     },
   },
   {
@@ -55,7 +56,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       const kb = await knowledgeBaseOf(ctx.deps.db, u.tenantId);
       return {
         status: 200,
-        body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName, timezone: kb.clinic.timezone } },
+        body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName, timezone: kb.clinic.timezone } } satisfies Me,
       };
     },
   },

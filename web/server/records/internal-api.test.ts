@@ -25,7 +25,7 @@ forEachDatabase('internal records API', (h) => {
     assert.deepEqual(stale.body, { error: 'stale signature' });
     // the signature covers the body: the same headers with another body are refused
     const ts = String(Date.now());
-    const { signRecordsRequest } = await import('../../../agent/src/records/signature.ts');
+    const { signRecordsRequest } = await import('@voxanne/contracts/signature');
     const sig = signRecordsRequest('test-secret-that-is-long-enough-0123456789', ts, 'POST', '/internal/v1/calls', '{}');
     const r = await fetch(`${base}/internal/v1/calls`, { method: 'POST', headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': sig }, body: '{"x":1}' });
     assert.equal(r.status, 401);

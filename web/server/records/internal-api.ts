@@ -2,6 +2,7 @@
  * The agent's internal API (RECORDS-API.md), under /internal/v1, every route signed with the
  * LiveKit secret. Call writes also go to the Live page's subscribers.
  */
+import { RECORDS_API_PREFIX } from '@voxanne/contracts/records-api';
 import { availability, book, BookingError, bookingsByPhone, cancel, reschedule } from '../db/bookings.ts';
 import { addState, addTurn, callForAgent, callTenant, endCall, liveCall, startCall } from '../db/calls.ts';
 import { getSettings, knowledgeBaseOf, tenantBySlug, type Tenant } from '../db/tenants.ts';
@@ -11,7 +12,7 @@ import {
   availabilityQuery, callEndSchema, callStartSchema, newBookingSchema, phoneQuery, rescheduleSchema, stateSchema, turnSchema,
 } from './schemas.ts';
 
-export const INTERNAL_PREFIX = '/internal/v1';
+export const INTERNAL_PREFIX = RECORDS_API_PREFIX;
 
 async function tenantOf(ctx: Ctx, slug = ctx.params.slug!): Promise<Tenant> {
   const t = await tenantBySlug(ctx.deps.db, slug);

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { verifyRecordsRequest } from '../../../agent/src/records/signature.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
+import { verifyRecordsRequest } from '@voxanne/contracts/signature';
 import type { Db } from '../db/db.ts';
 import { sendJson } from '../http-util.ts';
 import { sessionToken, sessionUser, type LoginLimiter, type SessionUser } from './auth.ts';
@@ -104,7 +105,7 @@ export async function dispatch(table: Compiled[], req: IncomingMessage, res: Ser
     if (route.access === 'signed') {
       const h = (k: string) => (typeof req.headers[k] === 'string' ? (req.headers[k] as string) : undefined);
       const v = verifyRecordsRequest(deps.secret, {
-        timestamp: h('x-voxanne-timestamp'), signature: h('x-voxanne-signature'), method: req.method ?? '', path: req.url ?? '', body: text,
+        timestamp: h(TIMESTAMP_HEADER), signature: h(SIGNATURE_HEADER), method: req.method ?? '', path: req.url ?? '', body: text,
       }, deps.now().getTime());
       if (!v.ok) throw new HttpError(401, v.error);
     } else if (hasBody && crossSite(req)) {

@@ -1,6 +1,9 @@
 /** Request shapes of both APIs, as zod schemas; a failure becomes a 400 naming the field. */
 import { z } from 'zod';
-import { CHANNELS, END_STATUSES, MODES, SPEAKERS, CALL_STATUSES } from '../db/calls.ts';
+import {
+  BOOKING_STATUSES, CALL_STATUSES, CHANNELS, END_STATUSES, ENGINE_MODES, SPEAKERS,
+  type CallEnd, type CallStart, type NewBooking, type StateRecord, type TurnRecord,
+} from '@voxanne/contracts/records-api';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** an ISO-8601 instant with an offset, normalised to UTC so both databases read it the same */
@@ -37,7 +40,7 @@ export const callStartSchema = z.object({
   callerIdentity: z.string().min(1).max(200),
   callerPhoneMasked: z.string().max(40).optional(),
   startedAt: isoTime,
-  engines: z.object({ stt: text(100), llm: text(100), tts: text(100), mode: z.enum(MODES) }),
+  engines: z.object({ stt: text(100), llm: text(100), tts: text(100), mode: z.enum(ENGINE_MODES) }),
 });
 
 export const turnSchema = z.object({
@@ -93,7 +96,7 @@ export const callsQuery = z.object({
 export const bookingsQuery = z.object({
   from: timeOrDate.optional(),
   to: timeOrDate.optional(),
-  status: z.enum(['booked', 'cancelled']).optional(),
+  status: z.enum(BOOKING_STATUSES).optional(),
 });
 
 /** per-minute aggregates; default the last 24 hours */
@@ -107,3 +110,17 @@ export const settingsSchema = z.object({
   silenceTimeoutMs: z.number().int().min(1000).max(60_000),
   knowledgeBase: z.string().min(1).max(200_000),
 });
+
+/**
+ * The agent sends the records API's shapes (@voxanne/contracts/records-api); each must be what the
+ * schema that reads it accepts, and what the schema yields must be that shape again. A field added
+ * to one side only fails the type check here instead of a call at run time.
+ */
+type Same<Schema extends z.ZodTypeAny, Shape> = [Shape] extends [z.input<Schema>] ? ([z.output<Schema>] extends [Shape] ? true : false) : false;
+export const RECORDS_API_SHAPES_MATCH: [
+  Same<typeof callStartSchema, CallStart>,
+  Same<typeof turnSchema, TurnRecord>,
+  Same<typeof stateSchema, StateRecord & { id: string }>,
+  Same<typeof callEndSchema, CallEnd>,
+  Same<typeof newBookingSchema, NewBooking>,
+] = [true, true, true, true, true];

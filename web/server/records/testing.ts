@@ -1,7 +1,7 @@
 // Helpers for the records API tests: a web server over a test database, signed agent requests, logins.
 import { readFile } from 'node:fs/promises';
-import { signRecordsRequest } from '../../../agent/src/records/signature.ts';
-import { addDaysToDate, localParts } from '../../../agent/src/core/text/calendar.ts';
+import { signRecordsRequest } from '@voxanne/contracts/signature';
+import { addDaysToDate, localParts } from '@voxanne/contracts/calendar';
 import type { Db } from '../db/db.ts';
 import { createTenant, createUser, parseKnowledgeBase, type Tenant } from '../db/tenants.ts';
 import { SILENT, startWebServer, testConfig, type Running } from '../test-support.ts';

@@ -3,7 +3,7 @@
 import { layoutBars, layoutLine, niceTicks, plotArea, yScale } from './chart-scale.ts';
 import { h, r1, s } from './dom.ts';
 import { formatChartDay, formatMs } from './format.ts';
-import type { Overview } from './types.ts';
+import type { Overview } from '@voxanne/contracts/dashboard';
 
 type Week = Overview['weekly'];
 

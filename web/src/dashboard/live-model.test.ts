@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyLiveEvent, parseLiveEvent } from './live-model.ts';
-import type { LiveCall } from './types.ts';
+import type { LiveCall } from '@voxanne/contracts/dashboard';
 
 const call = (id: string, state: LiveCall['state'], since: string, startedAt = '2026-11-23T10:00:00Z'): LiveCall => ({
   id,

@@ -1,5 +1,5 @@
 // The live page's list, kept from the first GET /api/live and then every SSE `call` event.
-import type { LiveCall } from './types.ts';
+import type { LiveCall } from '@voxanne/contracts/dashboard';
 
 /** A call that ended leaves the list; any other event adds or replaces the call. Oldest call first. */
 export function applyLiveEvent(calls: readonly LiveCall[], event: LiveCall): LiveCall[] {

@@ -12,7 +12,7 @@ import { renderOverview } from './pages/overview.ts';
 import { renderSettings } from './pages/settings.ts';
 import { matchRoute } from './routes.ts';
 import { errorPage, loading, navBar, type PageContext } from './shell.ts';
-import type { Me } from './types.ts';
+import type { Me } from '@voxanne/contracts/dashboard';
 import { setZone } from './zone.ts';
 
 const app = document.getElementById('dashboard')!;

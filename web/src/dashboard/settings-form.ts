@@ -1,6 +1,6 @@
 // Settings form values ↔ the API's settings object, and the checks the page makes before sending.
 // The server validates again and names the field; both kinds of error are shown next to the field.
-import type { Settings } from './types.ts';
+import type { Settings } from '@voxanne/contracts/dashboard';
 
 export const SETTINGS_FIELDS = ['agentName', 'voice', 'greeting', 'instructions', 'silenceTimeoutMs', 'knowledgeBase'] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];

@@ -3,7 +3,7 @@ import { api, ApiError, plainStatus, Redirected } from './api.ts';
 import { h } from './dom.ts';
 import { humanize } from './format.ts';
 import { NAV, navPageFor, type Route } from './routes.ts';
-import type { Me } from './types.ts';
+import type { Me } from '@voxanne/contracts/dashboard';
 
 export interface PageContext {
   root: HTMLElement;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatOffset, layoutTimeline, LANES } from './timeline-layout.ts';
-import type { StateChange, Turn } from './types.ts';
+import type { StateChange, Turn } from '@voxanne/contracts/dashboard';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
-const state = (s: StateChange['state'], ms: number, reason?: string): StateChange => ({ state: s, at: at(ms), ...(reason ? { reason } : {}) });
+const state = (s: StateChange['state'], ms: number, reason?: string): StateChange => ({ state: s, at: at(ms), reason: reason ?? null });
 const turn = (index: number, speaker: Turn['speaker'], startMs: number, endMs: number, interrupted = false): Turn => ({
   index,
   speaker,
@@ -13,6 +13,7 @@ const turn = (index: number, speaker: Turn['speaker'], startMs: number, endMs: n
   startedAt: at(startMs),
   endedAt: at(endMs),
   interrupted,
+  metrics: { sttFinalMs: null, endOfTurnMs: null, llmFirstTokenMs: null, ttsFirstByteMs: null, v2vMs: null },
 });
 
 describe('state timeline layout', () => {

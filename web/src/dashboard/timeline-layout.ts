@@ -1,9 +1,10 @@
 // Pure layout of a call's state timeline: which state held from when to when, placed in pixels on
 // lanes (one lane per state), with the barge-ins marked. timeline.ts draws the result as SVG.
-import type { AgentState, StateChange, Turn } from './types.ts';
+import type { StateChange, Turn } from '@voxanne/contracts/dashboard';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 
 /** Lanes top to bottom; IDLE is the gap before the greeting and is not drawn. */
-export const LANES = ['LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED'] as const satisfies readonly AgentState[];
+export const LANES = ['LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED'] as const satisfies readonly ConversationState[];
 export type Lane = (typeof LANES)[number];
 
 export interface Segment {

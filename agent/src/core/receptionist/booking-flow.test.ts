@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { ASK, bookingStep, type FlowItem } from './booking-flow.ts';
 
 const kb = await loadKnowledgeBase();

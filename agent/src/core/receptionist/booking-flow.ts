@@ -13,7 +13,7 @@ import { extractCallerName } from '../humanizer/caller-name.ts';
 import { dateFromSpeech, phoneFromSpeech, spokenDigits, timeFromSpeech, words } from '../text/caller-input.ts';
 import { localParts } from '../text/calendar.ts';
 import { phoneNumberToWords } from '../text/number-words.ts';
-import type { KnowledgeBase, Service } from '../../knowledge/schema.ts';
+import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { CUES } from './cues.ts';
 import { capitalize, LINES, serviceNoun } from './speak.ts';
 import { hasAny, normalize, tokenize } from './text-match.ts';

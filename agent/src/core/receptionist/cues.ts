@@ -4,7 +4,7 @@
  * `exact` lists are short or common words where fuzzy matching would misfire ("where" ≈ "there");
  * `fuzzy` lists are distinctive words worth matching loosely ("ours" ≈ "hours").
  */
-import type { Day } from '../../knowledge/schema.ts';
+import type { Day } from '@voxanne/contracts/knowledge-base';
 
 export interface CueSet {
   exact: readonly string[];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { dayInTimeZone, describeDayForSpeech, describeHoursForSpeech } from './hours.ts';
 
 const kb = await loadKnowledgeBase();

@@ -1,5 +1,5 @@
 /** Opening hours as spoken sentences. Every time said here is read from the knowledge base. */
-import type { Day, KnowledgeBase } from '../../knowledge/schema.ts';
+import type { Day, KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { timeToWords } from '../text/time-words.ts';
 
 /** Week order, kept here rather than imported from the schema so core stays free of zod at runtime. */

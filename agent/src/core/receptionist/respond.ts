@@ -8,7 +8,7 @@
  * replays the earlier caller turns through the same decision, so the result depends only on the
  * transcript — which is all an LLM adapter has.
  */
-import type { Day, KnowledgeBase, Service } from '../../knowledge/schema.ts';
+import type { Day, KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { describeDayForSpeech, describeHoursForSpeech } from './hours.ts';
 import {
   addressLine, describeService, LINES, listServices, phoneLine, postcodeLine, serviceNoun, servicePrice, serviceRecovery, speakable,

@@ -3,7 +3,7 @@
  * words, contractions, short sentences. Fixed lines that later turns recognise (the callback
  * question) are exported so understanding and speaking cannot drift apart.
  */
-import type { KnowledgeBase, Service } from '../../knowledge/schema.ts';
+import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { houseNumberToWords, digitsToWords, numberToWords, phoneNumberToWords, priceRangeToWords } from '../text/number-words.ts';
 import { DESCRIPTION_VERBS } from './cues.ts';
 import { joinAnd } from './hours.ts';

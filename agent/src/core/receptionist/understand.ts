@@ -2,7 +2,7 @@
  * What the caller's words contain: the services and days named, the kind of question, and the
  * best-matching policy or FAQ entry. No decisions here — respond.ts weighs these signals.
  */
-import type { Answer, Day, KnowledgeBase, Service } from '../../knowledge/schema.ts';
+import type { Answer, Day, KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { CUES, DAY_WORDS, RELATIVE_DAYS, type CueSet } from './cues.ts';
 import { addDays, type DayAsk } from './hours.ts';
 import { findPhrase, firstMatch, hasAny, tokenize, wordMatches } from './text-match.ts';

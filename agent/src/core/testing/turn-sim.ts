@@ -1,7 +1,7 @@
 import { defaultAgentLines } from '../agent-lines.ts';
 import { ManualClock } from '../clock.ts';
 import type { PlaybackGate } from '../playback-gate.ts';
-import type { ConversationState } from '../protocol.ts';
+import type { ConversationState } from '@voxanne/contracts/protocol';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../turn-core.ts';
 
 /**

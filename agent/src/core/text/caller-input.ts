@@ -3,7 +3,7 @@
  * days ("Tuesday", "tomorrow", "March fifth") and clock times ("ten a m", "2:30", "noon"). Works
  * on typed text and on recogniser output (lowercase words, no digits). Pure given `today`.
  */
-import type { Day } from '../../knowledge/schema.ts';
+import type { Day } from '@voxanne/contracts/knowledge-base';
 import { addDaysToDate, nextWeekday, weekdayOf } from './calendar.ts';
 
 const UNITS: Record<string, number> = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { callerSentences, normalizeSentence } from './corpus.ts';
 
 let kb: KnowledgeBase;

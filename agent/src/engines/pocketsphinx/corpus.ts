@@ -8,8 +8,8 @@
  * slot, so each value appears at least once without a full cross product: "book on {day} at
  * {time}" gives 28 sentences rather than 7×28, which would drown every other kind of sentence.
  */
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
-import { DAYS } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
+import { DAYS } from '@voxanne/contracts/knowledge-base';
 import { digitsToWords, numberToWords, priceRangeToWords } from '../../core/text/number-words.ts';
 
 const FIRST_NAMES = [

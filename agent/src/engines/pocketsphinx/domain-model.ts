@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildArpa, type NgramOrder } from '../../core/lm/arpa.ts';
 import { selectPronunciations } from '../../core/lm/pronunciations.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { callerSentences, normalizeSentence, tokenizeCorpus } from './corpus.ts';
 import { DEBIAN_POCKETSPHINX } from './decoder.ts';
 import { CLINIC_PRONUNCIATIONS } from './lexicon.ts';

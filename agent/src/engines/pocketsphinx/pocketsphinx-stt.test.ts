@@ -10,7 +10,7 @@ import { initializeLogger, stt } from '@livekit/agents';
 import { AudioFrame, AudioResampler, dispose } from '@livekit/rtc-node';
 import { wordErrorRate } from '../../core/wer.ts';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { sharedFlitePool, synthesize } from '../flite/index.ts';
 import { PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, MissingPronunciationError, type DomainModel } from './domain-model.ts';

@@ -1,7 +1,7 @@
 import { type APIConnectOptions, type AudioBuffer, mergeFrames, normalizeLanguage, stt } from '@livekit/agents';
 import { basename } from 'node:path';
 import type { EndpointerOptions } from '../../core/endpointer.ts';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { DEBIAN_POCKETSPHINX, DECODER_SAMPLE_RATE, type DecoderConfig, PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, type DomainModel, type DomainModelOptions } from './domain-model.ts';
 import { checkPocketsphinxInstall } from './install-check.ts';

@@ -7,7 +7,7 @@
  * downstream see a realistic stream.
  */
 import { DEFAULT_API_CONNECT_OPTIONS, llm, type APIConnectOptions } from '@livekit/agents';
-import type { KnowledgeBase } from '../../knowledge/schema.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { dayInTimeZone } from '../../core/receptionist/hours.ts';
 import { greeting, respond, type Reply, type Turn } from '../../core/receptionist/respond.ts';
 import { bookingStep, type FlowItem, type FlowStep } from '../../core/receptionist/booking-flow.ts';

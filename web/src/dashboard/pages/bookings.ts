@@ -3,7 +3,7 @@ import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
 import { formatCount, formatDayLabel } from '../format.ts';
 import { card, pageHeader, type PageContext } from '../shell.ts';
-import type { Booking } from '../types.ts';
+import type { Booking } from '@voxanne/contracts/dashboard';
 import { bookingItem } from './call-detail.ts';
 
 export async function renderBookings(ctx: PageContext): Promise<void> {

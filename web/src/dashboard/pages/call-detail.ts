@@ -5,7 +5,7 @@ import { zone } from '../zone.ts';
 import { channelLabel, serviceLabel, formatDateTime, formatDuration, formatMoney, formatMs, formatTime, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
-import type { Booking, CallDetail, Turn, TurnMetrics } from '../types.ts';
+import type { Booking, CallDetail, Turn, TurnMetrics } from '@voxanne/contracts/dashboard';
 
 const METRICS: [keyof TurnMetrics, string][] = [
   ['v2vMs', 'Voice-to-voice'],

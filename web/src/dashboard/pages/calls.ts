@@ -3,7 +3,7 @@ import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
 import { zonedInstant, channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
-import type { CallRow } from '../types.ts';
+import type { CallRow } from '@voxanne/contracts/dashboard';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['completed', 'transferred', 'abandoned', 'failed', 'in_progress'];

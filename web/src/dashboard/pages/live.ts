@@ -3,7 +3,7 @@ import { h } from '../dom.ts';
 import { channelLabel, formatSince, humanize } from '../format.ts';
 import { applyLiveEvent, parseLiveEvent } from '../live-model.ts';
 import { card, pageHeader, type PageContext } from '../shell.ts';
-import type { LiveCall } from '../types.ts';
+import type { LiveCall } from '@voxanne/contracts/dashboard';
 
 const STATE_WORDS: Record<string, string> = {
   IDLE: 'Connecting',

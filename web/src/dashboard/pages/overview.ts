@@ -4,7 +4,7 @@ import { fill, h } from '../dom.ts';
 import { setZone, zone } from '../zone.ts';
 import { channelLabel, formatCount, formatDateTime, formatMoney, formatMs, formatPercent, humanize } from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
-import type { CallRow, Overview } from '../types.ts';
+import type { CallRow, Overview } from '@voxanne/contracts/dashboard';
 
 export async function renderOverview(ctx: PageContext): Promise<void> {
   const [o, recent] = await Promise.all([api<Overview>('/api/overview', { signal: ctx.signal }), api<{ calls: CallRow[] }>('/api/calls?limit=5', { signal: ctx.signal })]);

@@ -2,7 +2,7 @@ import { api, ApiError } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { SETTINGS_FIELDS, serverFieldError, toFormValues, validateSettings, type FieldErrors, type FormValues, type SettingsField } from '../settings-form.ts';
 import { card, pageHeader, type PageContext } from '../shell.ts';
-import type { Settings } from '../types.ts';
+import type { Settings } from '@voxanne/contracts/dashboard';
 
 const VOICES = ['aura-2-thalia-en', 'aura-2-andromeda-en', 'aura-2-helena-en', 'aura-2-apollo-en', 'flite-slt'];
 

@@ -1,12 +1,12 @@
-// The agent's own records client (agent/src/records) against this server: both sides of RECORDS-API.md agree.
+// The agent's own records client (agent/src/records) against the web server (web/server/records): both sides of RECORDS-API.md agree.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { RecordsClient } from '../../../agent/src/records/http-client.ts';
-import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../../../agent/src/records/http-records.ts';
-import { signRecordsRequest } from '../../../agent/src/records/signature.ts';
-import { SlotTakenError } from '../../../agent/src/records/types.ts';
-import { forEachDatabase } from '../db/testing/databases.ts';
-import { call, login, makeClinic, openDay, SECRET, startRecordsServer, type RecordsServer } from './testing.ts';
+import { RecordsClient } from '../agent/src/records/http-client.ts';
+import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../agent/src/records/http-records.ts';
+import { signRecordsRequest } from '@voxanne/contracts/signature';
+import { SlotTakenError } from '../agent/src/records/types.ts';
+import { forEachDatabase } from '../web/server/db/testing/databases.ts';
+import { call, login, makeClinic, openDay, SECRET, startRecordsServer, type RecordsServer } from '../web/server/records/testing.ts';
 
 forEachDatabase('agent records client against the web server', (h) => {
   let web: RecordsServer;

@@ -1,0 +1,143 @@
+/**
+ * The dashboard API's bodies (web/server/records/dashboard-api.ts, under /api/, behind login):
+ * the server's queries return these types and the dashboard pages read them, so the two cannot
+ * drift apart. Times are ISO-8601 strings, durations ms.
+ */
+import type { Booking as RecordsBooking, CallStatus, Channel, EngineMode } from './records-api.ts';
+
+export const ROLES = ['owner', 'staff'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface DashboardUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** GET /api/me; POST /api/auth/login answers `{ user }` */
+export interface Me {
+  user: DashboardUser;
+  /** timezone: the clinic's IANA zone; the dashboard shows every time in it */
+  tenant: { slug: string; name: string; timezone: string };
+}
+
+export interface EnginesUsed {
+  stt: string;
+  llm: string;
+  tts: string;
+}
+
+/** GET /api/overview */
+export interface Overview {
+  callsToday: number;
+  callsThisWeek: number;
+  bookingsThisWeek: number;
+  bookingsUpcoming: number;
+  /** booked (not cancelled) this week, at each service's minimum price */
+  revenueCents: number;
+  /** completed or transferred calls over ended calls this week; null without ended calls */
+  answerRate: number | null;
+  v2vMs: { p50: number | null; p95: number | null };
+  weekly: { date: string; calls: number; bookings: number; v2vP50: number | null }[];
+  /** the engines of the latest call; known is false before the first call (then no banner) */
+  safeMode: { active: boolean; mode: EngineMode; engines: EnginesUsed; known: boolean };
+  /** the clinic's IANA zone: its days are the chart's days */
+  timezone: string;
+}
+
+/** one row of GET /api/calls */
+export interface CallRow {
+  id: string;
+  channel: Channel;
+  /** the masked phone number, or the web caller's identity */
+  caller: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: CallStatus;
+  outcome: string | null;
+  turnCount: number;
+  bargeIns: number;
+  v2vP50: number | null;
+}
+
+/** GET /api/calls */
+export interface CallsPage {
+  calls: CallRow[];
+  /** matching calls in all, for paging */
+  total: number;
+}
+
+export interface TurnMetrics {
+  sttFinalMs: number | null;
+  endOfTurnMs: number | null;
+  llmFirstTokenMs: number | null;
+  ttsFirstByteMs: number | null;
+  v2vMs: number | null;
+}
+
+export interface Turn {
+  index: number;
+  speaker: 'caller' | 'agent';
+  text: string;
+  startedAt: string;
+  endedAt: string | null;
+  interrupted: boolean;
+  metrics: TurnMetrics;
+}
+
+/**
+ * One entry of a call's timeline: the agent's ConversationState (./protocol.ts), or what the web
+ * server wrote about the agent (AGENT_LOST, AGENT_BACK, REAPED; RECORDS-API.md).
+ */
+export interface StateChange {
+  state: string;
+  at: string;
+  reason: string | null;
+}
+
+/** a stored booking: what the records API answers, and when it was made */
+export interface Booking extends RecordsBooking {
+  priceCents: number | null;
+  createdAt: string;
+}
+
+/** GET /api/calls/:callId */
+export interface CallDetail {
+  call: CallRow & { summary: string | null; engines: EnginesUsed & { mode: string }; room: string; callerIdentity: string };
+  turns: Turn[];
+  states: StateChange[];
+  bookings: Booking[];
+}
+
+/** a call in progress: GET /api/live lists them, the SSE stream /api/live/stream sends each change */
+export interface LiveCall {
+  id: string;
+  caller: string;
+  channel: Channel;
+  /** a ConversationState, or ENDED in the stream's last event of a call */
+  state: string;
+  since: string;
+  startedAt: string;
+}
+
+/** GET and PUT /api/settings */
+export interface Settings {
+  agentName: string;
+  voice: string;
+  greeting: string;
+  instructions: string;
+  silenceTimeoutMs: number;
+  /** YAML text in clinic.yaml's shape */
+  knowledgeBase: string;
+}
+
+/** one minute of GET /api/metrics */
+export interface MetricsMinute {
+  minute: string;
+  calls: number;
+  turns: number;
+  v2vP50: number | null;
+  v2vP95: number | null;
+  errors: number;
+}
