@@ -96,6 +96,95 @@ describe('TurnCore: the turn rules', () => {
     assert.deepEqual(lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine.' } });
   });
 
+  /** her answer (turn 2) cut off by a barge-in; the caller fell silent; it stopped with `unheard` left */
+  const interrupted = (t: ReturnType<typeof setup>) => {
+    t.greeted();
+    t.core.finalTranscript('what are your hours');
+    t.core.replyAudio(2);
+    t.core.speechStarted();
+    t.core.replyEnded(2, { audioStarted: true, aborted: true, unheard: 'We open at nine. We close at five.' });
+  };
+
+  it('a slow final transcript after a resume began: the resume still being prepared is cancelled and the words answered at once', async () => {
+    const t = setup();
+    const { core, clock, effects, lastJob, tick } = t;
+    interrupted(t);
+    core.speechEnded();
+    clock.advance(1000);
+    assert.deepEqual(lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+    effects.length = 0;
+    assert.equal(core.finalTranscript('what are your opening hours'), 'words');
+    assert.deepEqual(effects, [{ type: 'cancel_reply', turn: 3 }]);
+    core.replyEnded(3, { audioStarted: false, aborted: true });
+    await tick();
+    assert.deepEqual(lastJob(), { turn: 4, source: 'user', userText: 'what are your opening hours', recover: false });
+    // nothing of the line was heard, so nothing of it is kept
+    assert.equal(effects.some((e) => e.type === 'commit_reply' && e.turn === 3), false);
+  });
+
+  it('a slow final transcript while the resume is spoken: she stops, keeps what was heard of it, and answers at once', async () => {
+    const t = setup();
+    const { core, clock, effects, lastJob, tick, types } = t;
+    interrupted(t);
+    core.speechEnded();
+    clock.advance(1000);
+    core.replyAudio(3);
+    clock.advance(700);
+    effects.length = 0;
+    assert.equal(core.finalTranscript('what are your opening hours'), 'words');
+    assert.deepEqual(types(), ['stop_audio', 'cancel_reply']);
+    core.replyEnded(3, { audioStarted: true, aborted: true, heard: 'We open at nine.', spoken: 'We open at nine. We close at five.', unheard: 'We close at five.' });
+    const commit = effects.find((e) => e.type === 'commit_reply');
+    assert.deepEqual(commit && commit.type === 'commit_reply' ? [commit.turn, commit.keep?.heard, commit.answered] : undefined, [3, 'We open at nine.', false]);
+    await tick();
+    assert.deepEqual(lastJob(), { turn: 4, source: 'user', userText: 'what are your opening hours', recover: false });
+    assert.equal(core.state, 'PROCESSING');
+  });
+
+  it('real words in an interim after a barge-in: no resume; she waits for the final and answers it', () => {
+    const t = setup();
+    const { core, clock, lastJob } = t;
+    interrupted(t);
+    core.interim('what are your');
+    core.speechEnded();
+    clock.advance(2300);
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(lastJob().turn, 2, 'no resume');
+    core.finalTranscript('what are your opening hours');
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your opening hours', recover: false });
+  });
+
+  it('an interim of only "uh-huh" after a barge-in does not hold the resume', () => {
+    const t = setup();
+    const { core, clock, lastJob } = t;
+    interrupted(t);
+    core.interim('uh huh');
+    core.speechEnded();
+    clock.advance(1000);
+    assert.deepEqual(lastJob().source === 'agent' ? lastJob() : undefined, { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+  });
+
+  it('interim words whose final comes to a backchannel: she resumes then; whose final never comes: the watchdog asks again', () => {
+    const a = setup();
+    interrupted(a);
+    a.core.interim('what are');
+    a.core.speechEnded();
+    a.clock.advance(1500);
+    assert.equal(a.core.finalTranscript('uh huh'), 'backchannel');
+    assert.deepEqual(a.lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+
+    const b = setup();
+    interrupted(b);
+    b.core.interim('what are');
+    b.core.speechEnded();
+    b.clock.advance(3999);
+    assert.equal(b.lastJob().turn, 2);
+    b.clock.advance(1);
+    const dog = b.effects.find((e) => e.type === 'watchdog');
+    assert.equal(dog && dog.type === 'watchdog' ? `${dog.stuck.reason}/${dog.recovery}` : undefined, 'final_missing/ask_again');
+    assert.deepEqual(b.lastJob(), { turn: 3, source: 'agent', line: { kind: 'recovery', text: ASK_AGAIN_LINE } });
+  });
+
   it('what a finished reply keeps: an answer heard to the end is committed with the words it answered, before she listens again', () => {
     const { core, greeted, effects, types } = setup();
     greeted();

@@ -117,6 +117,11 @@ export class TurnCore {
   /** a barge-in stopped her; once the reply has stopped, `unheard` is what a resume would say */
   #resume: { kind: 'none' } | { kind: 'interrupted'; unheard: string | undefined } = { kind: 'none' };
   #recoverNext = false;
+  /**
+   * an interim showed real words after a barge-in: the interruption was real, so no resume; she waits
+   * for their final transcript (since when, for the watchdog)
+   */
+  #awaitingFinalSince: number | undefined;
   readonly #history: StateChange[] = [];
   #watchTimer: TimerHandle | undefined;
   #recoveriesInARow = 0;
@@ -206,10 +211,20 @@ export class TurnCore {
 
   speechEnded(): void {
     this.#policy.onUserSpeechEnd();
+    if (this.#awaitingFinalSince !== undefined) {
+      // the recogniser's final comes after the speech: the wait for it counts from there
+      this.#awaitingFinalSince = this.now();
+      this.#watch();
+    }
   }
 
   interim(text: string): void {
     this.#speculation.onInterim(text);
+    if (this.#resume.kind !== 'interrupted' || !text.trim() || isBackchannel(text)) return;
+    // real words over a barge-in: the interruption was real; no resume while their final is on its way
+    this.#policy.onRealInterim();
+    this.#awaitingFinalSince = this.now();
+    this.#watch();
   }
 
   /**
@@ -218,16 +233,31 @@ export class TurnCore {
    */
   finalTranscript(text: string): 'empty' | 'backchannel' | 'words' {
     this.#speculation.onFinal();
-    if (!text) return 'empty';
-    if (this.#resume.kind === 'interrupted' && isBackchannel(text)) return 'backchannel';
+    const held = this.#awaitingFinalSince !== undefined;
+    this.#awaitingFinalSince = undefined;
+    if (!text || (this.#resume.kind === 'interrupted' && isBackchannel(text))) {
+      // the words an interim showed came to nothing after all: it was a false interruption
+      if (held) {
+        this.#policy.onNoWordsCame();
+        this.#onPolicy({ type: 'resume' });
+      }
+      this.#watch();
+      return text ? 'backchannel' : 'empty';
+    }
     this.#policy.onUserWords(text);
     this.#resume = { kind: 'none' };
     this.#pending.push(text);
     this.#unansweredSince ??= this.now();
+    const reply = this.#reply;
     if (this.#machine.state === 'LISTENING') this.takeTurn();
-    else if (this.#machine.state === 'PROCESSING' && this.#reply?.source === 'user') {
+    else if (this.#machine.state === 'PROCESSING' && reply?.source === 'user') {
       // more words before her answer started: answer the whole thing instead
-      this.#o.perform({ type: 'cancel_reply', turn: this.#reply.turn });
+      this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
+    } else if ((this.#machine.state === 'PROCESSING' || this.#machine.state === 'SPEAKING') && reply?.source === 'agent' && reply.line.kind === 'resume') {
+      // the words came after she took up her line again: they are answered now, and what she had not
+      // said of the line stays unsaid (its end keeps what was heard, then the words are taken)
+      if (this.#machine.state === 'SPEAKING') this.#o.perform({ type: 'stop_audio' });
+      this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
     }
     this.#watch();
     return 'words';
@@ -361,7 +391,8 @@ export class TurnCore {
     const m = this.#machine;
     // words count as unanswered from when she was free to answer them
     const since = m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined ? Math.max(this.#unansweredSince, m.enteredAtMs) : undefined;
-    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since, lastAudioMs: this.#lastAudioAt };
+    const awaitingFinalSinceMs = m.state === 'LISTENING' && !this.#pending.length && this.#awaitingFinalSince !== undefined ? Math.max(this.#awaitingFinalSince, m.enteredAtMs) : undefined;
+    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since, awaitingFinalSinceMs, lastAudioMs: this.#lastAudioAt };
   }
 
   #unwatch(): void {
@@ -412,6 +443,7 @@ export class TurnCore {
         this.takeTurn();
         break;
       case 'ask_again':
+        this.#awaitingFinalSince = undefined;
         if (this.#pending.length) this.takeTurn();
         else this.say({ kind: 'recovery', text: ASK_AGAIN_LINE });
         break;

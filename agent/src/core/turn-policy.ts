@@ -35,6 +35,8 @@ export class TurnPolicy {
   #falseTimer: TimerHandle | undefined;
   #silenceTimer: TimerHandle | undefined;
   #interrupted = false;
+  /** an interim showed real words: their final transcript is on its way, so her silence is no cue to prompt */
+  #wordsComing = false;
   #userSpeaking = false;
   #prompts = 0;
   #state: ConversationState = 'IDLE';
@@ -51,6 +53,7 @@ export class TurnPolicy {
   onState(state: ConversationState, afterReply: boolean): void {
     this.#state = state;
     this.#clear('silence');
+    if (state !== 'LISTENING') this.#wordsComing = false;
     if (state === 'LISTENING' && afterReply && !this.#userSpeaking) this.#armSilence();
     if (state === 'IDLE') this.#clear('false');
   }
@@ -75,7 +78,7 @@ export class TurnPolicy {
         this.#interrupted = false;
         this.act({ type: 'resume' });
       }, this.#o.falseInterruptionMs);
-    } else if (this.#state === 'LISTENING') {
+    } else if (this.#state === 'LISTENING' && !this.#wordsComing) {
       this.#armSilence();
     }
   }
@@ -84,9 +87,24 @@ export class TurnPolicy {
   onUserWords(text: string): void {
     if (isBackchannel(text)) return;
     this.#interrupted = false;
+    this.#wordsComing = false;
     this.#prompts = 0;
     this.#clear('false');
     this.#clear('silence');
+  }
+
+  /** An interim transcript showed real words after a barge-in: the interruption is real, no resume. */
+  onRealInterim(): void {
+    this.#interrupted = false;
+    this.#wordsComing = true;
+    this.#clear('false');
+    this.#clear('silence');
+  }
+
+  /** The final transcript those interim words promised came to nothing: her silence counts again. */
+  onNoWordsCame(): void {
+    this.#wordsComing = false;
+    if (this.#state === 'LISTENING' && !this.#userSpeaking) this.#armSilence();
   }
 
   dispose(): void {

@@ -20,6 +20,18 @@ describe('watchdog rules', () => {
     assert.equal(stuckAt(s, 500 + L.unansweredMs, L)?.reason, 'words_unanswered');
   });
 
+  it('LISTENING for the final of words an interim showed: stuck after the longer final bound, and she asks again', () => {
+    assert.ok(L.finalMissingMs > 2300, 'longer than the slowest offline final seen');
+    const s = { state: 'LISTENING' as const, enteredAtMs: 0, awaitingFinalSinceMs: 1000 };
+    assert.equal(nextCheckAt(s, L), 1000 + L.finalMissingMs);
+    assert.equal(stuckAt(s, 1000 + L.finalMissingMs - 1, L), undefined);
+    const stuck = stuckAt(s, 1000 + L.finalMissingMs, L);
+    assert.deepEqual(stuck, { reason: 'final_missing', state: 'LISTENING', forMs: L.finalMissingMs });
+    assert.deepEqual(recoveryFor(stuck!, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'ask_again' });
+    // words already waiting are answered on their own, earlier bound
+    assert.equal(stuckAt({ ...s, unansweredSinceMs: 1500 }, 1500 + L.unansweredMs, L)?.reason, 'words_unanswered');
+  });
+
   it('INTERRUPTED that never flushes is stuck; IDLE is never watched', () => {
     assert.equal(stuckAt({ state: 'INTERRUPTED', enteredAtMs: 0 }, L.interruptedMs, L)?.reason, 'interrupted_too_long');
     assert.equal(nextCheckAt({ state: 'IDLE', enteredAtMs: 0 }, L), undefined);

@@ -12,6 +12,12 @@ export interface WatchdogLimits {
   interruptedMs: number;
   /** LISTENING this long after a final transcript whose words got no reply */
   unansweredMs: number;
+  /**
+   * LISTENING this long after the caller's real words showed in an interim transcript over a barge-in
+   * (which holds back the resume) with no final transcript: the offline recogniser's final can come
+   * 2.3 s after the speech, so this is longer than unansweredMs
+   */
+  finalMissingMs: number;
   /** SPEAKING this long with no new audio from the reply (a voice or model stream that stalled mid-answer) */
   speakingStallMs: number;
   /** recoveries in a row (without her being heard in between) before the watchdog stops trying */
@@ -22,6 +28,7 @@ export const DEFAULT_WATCHDOG_LIMITS: WatchdogLimits = {
   processingMs: PROCESSING_BOUND_MS,
   interruptedMs: 3000,
   unansweredMs: 2000,
+  finalMissingMs: 4000,
   speakingStallMs: PROCESSING_BOUND_MS,
   maxRecoveries: 2,
 };
@@ -31,11 +38,13 @@ export interface WatchedState {
   enteredAtMs: number;
   /** when the oldest unanswered final transcript arrived (words pending, no reply for them yet) */
   unansweredSinceMs?: number | undefined;
+  /** LISTENING: since when she waits for the final transcript of words an interim showed (no resume meanwhile) */
+  awaitingFinalSinceMs?: number | undefined;
   /** SPEAKING: when the reply last handed her voice a frame */
   lastAudioMs?: number | undefined;
 }
 
-export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered' | 'speaking_stalled';
+export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered' | 'final_missing' | 'speaking_stalled';
 
 export interface Stuck {
   reason: StuckReason;
@@ -51,8 +60,11 @@ export function nextCheckAt(s: WatchedState, l: WatchdogLimits): number | undefi
       return s.enteredAtMs + l.processingMs;
     case 'INTERRUPTED':
       return s.enteredAtMs + l.interruptedMs;
-    case 'LISTENING':
-      return s.unansweredSinceMs === undefined ? undefined : s.unansweredSinceMs + l.unansweredMs;
+    case 'LISTENING': {
+      const words = s.unansweredSinceMs === undefined ? undefined : s.unansweredSinceMs + l.unansweredMs;
+      const final = s.awaitingFinalSinceMs === undefined ? undefined : s.awaitingFinalSinceMs + l.finalMissingMs;
+      return words === undefined ? final : final === undefined ? words : Math.min(words, final);
+    }
     case 'SPEAKING':
       return Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs) + l.speakingStallMs;
     default:
@@ -63,9 +75,17 @@ export function nextCheckAt(s: WatchedState, l: WatchdogLimits): number | undefi
 export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuck | undefined {
   const at = nextCheckAt(s, l);
   if (at === undefined || nowMs < at) return undefined;
-  const since = s.state === 'LISTENING' ? s.unansweredSinceMs! : s.state === 'SPEAKING' ? Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs) : s.enteredAtMs;
+  const wordsLate = s.unansweredSinceMs !== undefined && nowMs >= s.unansweredSinceMs + l.unansweredMs;
+  const since =
+    s.state === 'LISTENING'
+      ? (wordsLate ? s.unansweredSinceMs! : s.awaitingFinalSinceMs!)
+      : s.state === 'SPEAKING'
+        ? Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs)
+        : s.enteredAtMs;
   const reason: StuckReason =
-    s.state === 'PROCESSING'
+    s.state === 'LISTENING' && !wordsLate
+      ? 'final_missing'
+      : s.state === 'PROCESSING'
       ? 'processing_too_long'
       : s.state === 'INTERRUPTED'
         ? 'interrupted_too_long'
@@ -80,6 +100,7 @@ export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuc
  * - answer_fallback: abandon the stuck reply; apologise and answer the same words with the embedded brain;
  * - ask_again: abandon what is stuck and say "Sorry, could you say that again?";
  * - take_turn: the words are waiting and nothing runs: answer them now;
+ * - ask_again also when the final transcript of words an interim showed never came;
  * - flush: the stopped reply never reported back: forget it and listen (waiting words are answered then);
  * - give_up: recoveries keep failing; leave her listening (the call can still end politely by silence prompts).
  */
