@@ -55,6 +55,20 @@ const SCENARIOS: Scenario[] = [
     before: [{ atMs: QUESTION_AT, durationMs: 1000, text: 'do you take insurance' }],
     timing: { answerMs: 1500, prefetchedAnswerMs: 1500 },
   },
+  {
+    // the offline recogniser on a busy machine: the final comes 2.3 s after the speech and no interim
+    // shows the words first, so a barge-in's false-interruption wait (1 s) runs out and she resumes
+    // before the words are known; they must cut the resume short and be answered at once
+    name: 'her greeting, a slow final transcript with no interims',
+    before: [],
+    timing: { sttFinalMs: 2300, interims: false },
+  },
+  {
+    // the same slow final, but interims show the words: no resume at all, she waits for the final
+    name: 'her greeting, a slow final transcript after interim words',
+    before: [],
+    timing: { sttFinalMs: 1200 },
+  },
 ];
 
 /** The end of the utterance to sweep around, from a run with no swept speech; and how long it is heard. */
@@ -73,7 +87,7 @@ interface Checked {
   answerMs: number | undefined;
 }
 
-function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTiming, ref: { turn: number; heardMs: number }): Checked {
+function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTiming, ref: { end: number; turn: number; heardMs: number }): Checked {
   const problems = [...run.violations];
   if (run.watchdog) problems.push(`the watchdog had to step in ${run.watchdog}×`);
   for (let i = 0; i < run.states.length; i++) {
@@ -92,6 +106,10 @@ function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTimi
     return { problems, answerMs: undefined };
   }
   const words = kind === 'question';
+  // an "uh-huh" heard over her voice (its VAD start well inside her reference utterance) is no request, however late its final
+  const vadStart = speech.atMs + timing.vadStartMs;
+  const overHer = vadStart >= ref.end - ref.heardMs + 100 && vadStart < ref.end - 100; // 100 ms: the output queue at either edge
+  if (!words && overHer && run.jobs.some((j) => j.job.source === 'user' && j.job.userText.includes(speech.text))) problems.push(`"${speech.text}" over her was answered as a request`);
   const spokeEnd = speech.atMs + speech.durationMs;
   const finalAt = spokeEnd + timing.sttFinalMs;
   const next = run.audible.find((a) => a.atMs >= finalAt);
@@ -101,8 +119,10 @@ function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTimi
     const first = job && run.firstAudio.find((f) => f.turn === job.job.turn);
     if (!first) problems.push('her answer to the words never played');
     else {
-      // time she spent finishing what she was saying when the words came does not count against her
-      const busy = run.audible.filter((a) => a.atMs >= finalAt && a.atMs < first.atMs && a.turn !== job.job.turn).length * TICK_MS;
+      // time she spent finishing what she was saying when the words came does not count against her;
+      // a line she took up after the caller fell silent (a resume) is no excuse
+      const before = new Set(run.jobs.filter((j) => j.atMs < spokeEnd).map((j) => j.job.turn));
+      const busy = run.audible.filter((a) => a.atMs >= finalAt && a.atMs < first.atMs && before.has(a.turn)).length * TICK_MS;
       if (first.atMs - finalAt - busy > BUDGET_MS) problems.push(`answered ${first.atMs - finalAt} ms after the final words (${busy} ms of it finishing her reply)`);
     }
   }

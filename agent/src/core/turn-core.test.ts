@@ -141,6 +141,19 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(core.state, 'PROCESSING');
   });
 
+  it('an "uh-huh" whose final comes once she took up her line again is no request: the resume goes on', () => {
+    const t = setup();
+    const { core, clock, effects, lastJob } = t;
+    interrupted(t);
+    core.speechEnded();
+    clock.advance(1000);
+    core.replyAudio(3);
+    effects.length = 0;
+    assert.equal(core.finalTranscript('uh huh'), 'backchannel');
+    assert.deepEqual(effects, []);
+    assert.equal(lastJob().turn, 3);
+  });
+
   it('real words in an interim after a barge-in: no resume; she waits for the final and answers it', () => {
     const t = setup();
     const { core, clock, lastJob } = t;

@@ -235,7 +235,10 @@ export class TurnCore {
     this.#speculation.onFinal();
     const held = this.#awaitingFinalSince !== undefined;
     this.#awaitingFinalSince = undefined;
-    if (!text || (this.#resume.kind === 'interrupted' && isBackchannel(text))) {
+    const reply = this.#reply;
+    // an "uh-huh" over her: after a barge-in, or whose final came once she had taken up her line again
+    const overHer = this.#resume.kind === 'interrupted' || (reply?.source === 'agent' && reply.line.kind === 'resume');
+    if (!text || (overHer && isBackchannel(text))) {
       // the words an interim showed came to nothing after all: it was a false interruption
       if (held) {
         this.#policy.onNoWordsCame();
@@ -248,7 +251,6 @@ export class TurnCore {
     this.#resume = { kind: 'none' };
     this.#pending.push(text);
     this.#unansweredSince ??= this.now();
-    const reply = this.#reply;
     if (this.#machine.state === 'LISTENING') this.takeTurn();
     else if (this.#machine.state === 'PROCESSING' && reply?.source === 'user') {
       // more words before her answer started: answer the whole thing instead

@@ -38,9 +38,11 @@ export interface SimTiming {
   prefetchedAnswerMs: number;
   /** one of her own lines: → first audio ready (TTS) */
   lineMs: number;
+  /** false: the recogniser gives no interim words, only the final (the offline one, on a busy machine) */
+  interims: boolean;
 }
 
-export const DEFAULT_SIM_TIMING: SimTiming = { vadStartMs: 100, vadEndMs: 300, sttFinalMs: 450, answerMs: 350, prefetchedAnswerMs: 150, lineMs: 120 };
+export const DEFAULT_SIM_TIMING: SimTiming = { vadStartMs: 100, vadEndMs: 300, sttFinalMs: 450, answerMs: 350, prefetchedAnswerMs: 150, lineMs: 120, interims: true };
 
 /** One thing the caller says: when, for how long, and the words (interims grow to the final words). */
 export interface CallerSpeech {
@@ -159,7 +161,8 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
           text = simAnswer(job.userText);
           readyAt = now() + (job.recover ? t.lineMs : prefetched === job.userText ? t.prefetchedAnswerMs : t.answerMs);
         }
-        const chunks = (job.source === 'agent' && job.line.kind === 'greeting' ? [text] : sentences(text)).map((s) => ({ text: s, ms: wordsMs(s) }));
+        // the greeting's audio is made in advance sentence by sentence, so it is chunked like any reply
+        const chunks = sentences(text).map((s) => ({ text: s, ms: wordsMs(s) }));
         replies.set(job.turn, {
           job, token, readyAt, chunks, chunk: 0, writtenInChunk: 0, heard: chunks.map(() => 0), audioStarted: false, aborted: false, phase: 'thinking', playoutMark: 0,
         });
@@ -299,7 +302,7 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
     if (s.speech === false) continue;
     timeline.push({ atMs: s.atMs + t.vadStartMs, run: () => (log('vad start'), core.speechStarted()) });
     const words = s.text.split(' ');
-    for (let k = 1; k <= words.length; k++) {
+    for (let k = 1; t.interims && k <= words.length; k++) {
       const at = s.atMs + Math.round((s.durationMs * k) / words.length) - TICK_MS;
       timeline.push({ atMs: at, run: () => core.interim(words.slice(0, k).join(' ')) });
     }
