@@ -10,6 +10,8 @@ import { AudioOut } from './call/audio-out.ts';
 import { CallSession } from './call/call-session.ts';
 import { CALLER_WAIT_MS, GreetingGate, type GreetingStart } from './core/greeting-gate.ts';
 import { silentLeadFrames } from './core/audio/leading-silence.ts';
+import { splitSentences } from './core/sentence-chunker.ts';
+import type { CannedSentence } from './call/reply.ts';
 import { parseAgentConfig, type AgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
 import { createEngines, type EngineSet } from './engines/index.ts';
@@ -37,7 +39,7 @@ interface ProcData {
   /** parsed once in prewarm; a job process is its own process, so it cannot receive the worker's */
   config: AgentConfig;
   engines: EngineSet;
-  greeting: { text: string; audio: AudioFrame[] };
+  greeting: { text: string; audio: CannedSentence[] };
   lines: AgentLines;
   instructions: string;
   clinicName: string;
@@ -62,12 +64,19 @@ export default defineAgent<ProcData>({
     const config = parseAgentConfig(process.env);
     const kb = await loadKnowledgeBase(config.KNOWLEDGE_BASE_PATH);
     const engines = await createEngines(config, kb);
-    const audio: AudioFrame[] = [];
-    // the greeting is a reply like any other: shaped for the voice before it is synthesised
+    // the greeting is a reply like any other: shaped for the voice before it is synthesised, and
+    // synthesised sentence by sentence as a reply is, so a caller who cuts into it hears again only
+    // the sentence they cut into, not the whole greeting
     const greetingText = humanize(kb.agent.greeting, { kind: 'line' });
-    for await (const a of engines.tts.synthesize(greetingText)) audio.push(a.frame);
+    const audio: CannedSentence[] = [];
+    for (const text of splitSentences(greetingText)) {
+      const frames: AudioFrame[] = [];
+      for await (const a of engines.tts.synthesize(text)) frames.push(a.frame);
+      audio.push({ text, audio: frames });
+    }
     // the synthesiser's breath of silence before the first word is only waiting at the start of a call
-    audio.splice(0, silentLeadFrames(audio.map((f) => f.data), engines.tts.sampleRate));
+    const first = audio[0]?.audio;
+    if (first) first.splice(0, silentLeadFrames(first.map((f) => f.data), engines.tts.sampleRate));
     proc.userData.config = config;
     proc.userData.engines = engines;
     proc.userData.kb = kb;
@@ -75,7 +84,7 @@ export default defineAgent<ProcData>({
     proc.userData.lines = defaultAgentLines(kb.clinic.name);
     proc.userData.instructions = buildInstructions(kb);
     proc.userData.clinicName = kb.clinic.name;
-    log().info({ engines: engines.info, greetingMs: Math.round(audio.reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)) }, 'engines ready');
+    log().info({ engines: engines.info, greetingMs: Math.round(audio.flatMap((s) => s.audio).reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)), greetingSentences: audio.length }, 'engines ready');
   }),
 
   entry: async (ctx: JobContext<ProcData>) => {

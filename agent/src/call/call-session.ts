@@ -1,5 +1,5 @@
 import { stt, VADEventType, type VADEvent } from '@livekit/agents';
-import { RoomEvent, type AudioFrame, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ConversationState } from '../core/state-machine.ts';
@@ -27,7 +27,7 @@ export interface CallSessionOptions {
   room: Room;
   caller: RemoteParticipant;
   engines: Engines;
-  greeting: { text: string; audio?: AudioFrame[] };
+  greeting: { text: string; audio?: AgentLine['audio'] };
   /** her voice, already published before the caller arrived (absent: published by start()) */
   voice?: AudioOut;
   lines: AgentLines;

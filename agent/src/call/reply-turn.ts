@@ -1,5 +1,4 @@
 import type { llm } from '@livekit/agents';
-import type { AudioFrame } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { LineKind } from '../core/turn-core.ts';
 import { splitHeard, type PlayedChunk } from '../core/heard-text.ts';
@@ -7,13 +6,13 @@ import type { TurnMarks } from '../core/turn-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { EngineTrio, Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
-import { cannedChunks, llmText, playChunks, synthesizeChunks, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
+import { cannedChunks, llmText, playChunks, synthesizeChunks, type CannedSentence, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
 
 export interface AgentLine {
   kind: LineKind;
   text: string;
-  /** audio made in advance (the greeting) */
-  audio?: AudioFrame[];
+  /** audio made in advance (the greeting), sentence by sentence; their texts make up `text` */
+  audio?: CannedSentence[];
 }
 
 /** What to say in one reply. */
@@ -98,7 +97,7 @@ async function attempt(d: Deps, e: EngineTrio, token: number, apologise: boolean
   let chunks: AsyncIterable<SpeechChunk>;
   const markTts = () => d.on.mark('ttsStartMs');
   if (d.line?.audio && !apologise) {
-    chunks = cannedChunks(d.line.text, d.line.audio);
+    chunks = cannedChunks(d.line.audio);
   } else if (d.line) {
     chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts, d.shaper?.('line'));
   } else {

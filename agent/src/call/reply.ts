@@ -146,9 +146,18 @@ async function* frames(engine: tts.TTS, stream: tts.ChunkedStream): AsyncIterabl
   for await (const audio of watchErrors(engine, stream)) yield audio.frame;
 }
 
-/** A fixed line with audio made in advance (the greeting). */
-export async function* cannedChunks(text: string, audio: AudioFrame[]): AsyncIterable<SpeechChunk> {
-  yield { text, audio: (async function* () { yield* audio; })(), cancel: () => {} };
+/** One sentence of a fixed line, with its audio made in advance. */
+export interface CannedSentence {
+  text: string;
+  audio: AudioFrame[];
+}
+
+/**
+ * A fixed line with audio made in advance (the greeting), one chunk per sentence: cut off in it,
+ * what she did not get to say starts at the sentence she was in, not at the line's first word.
+ */
+export async function* cannedChunks(sentences: readonly CannedSentence[]): AsyncIterable<SpeechChunk> {
+  for (const s of sentences) yield { text: s.text, audio: (async function* () { yield* s.audio; })(), cancel: () => {} };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SentenceChunker } from './sentence-chunker.ts';
+import { SentenceChunker, splitSentences } from './sentence-chunker.ts';
 
 function feed(chunker: SentenceChunker, text: string, step = 3): string[] {
   const out: string[] = [];
@@ -49,4 +49,11 @@ test('empty and whitespace input yield nothing', () => {
   const c = new SentenceChunker();
   assert.deepEqual(c.push('   '), []);
   assert.deepEqual(c.flush(), []);
+});
+
+test('a fixed line is cut at its sentence ends only: no clause cut, abbreviations stay', () => {
+  const greeting = 'Hello, thanks for calling Riverside Clinic, this is Voxanne. Dr. Lee sees patients today! How can I help you?';
+  assert.deepEqual(splitSentences(greeting), ['Hello, thanks for calling Riverside Clinic, this is Voxanne.', 'Dr. Lee sees patients today!', 'How can I help you?']);
+  assert.deepEqual(splitSentences('Hello'), ['Hello']);
+  assert.deepEqual(splitSentences(''), []);
 });

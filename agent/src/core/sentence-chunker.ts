@@ -86,3 +86,9 @@ export class SentenceChunker {
     return ABBREVIATIONS.has(word) || /^[a-z]$/i.test(word); // single initials like "J."
   }
 }
+
+/** A whole text cut at its sentence ends only (a fixed line whose audio is made sentence by sentence). */
+export function splitSentences(text: string): string[] {
+  const c = new SentenceChunker({ firstClauseMinWords: Infinity, maxWords: Infinity });
+  return [...c.push(text), ...c.flush()];
+}
