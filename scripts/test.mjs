@@ -1,6 +1,6 @@
-// `npm test`: every unit test next to the code, then the integration suites in test/ that start
-// their own livekit-server, agent worker, web server and Chromium. Plain JavaScript so it runs
-// before dependencies are installed.
+// `npm test`: the gates (type check, lint, format check), then every unit test next to the code, then the
+// integration suites in test/ that start their own livekit-server, agent worker, web server and Chromium.
+// Plain JavaScript so it runs before dependencies are installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,6 +29,28 @@ function find(dir, out = []) {
 }
 
 const only = process.argv.slice(2);
+
+// The gates come first on a whole run (a single file given on the command line skips them): the type check
+// of both tsconfigs, the linter, the format check. Any error stops npm test before a suite starts.
+if (!only.length) {
+  const bin = (name) => join(root, 'node_modules', '.bin', name);
+  const gates = [
+    ['type check', bin('tsc'), ['-p', 'tsconfig.json']],
+    ['type check (web)', bin('tsc'), ['-p', 'web/tsconfig.json']],
+    ['lint', bin('eslint'), ['.']],
+    ['format check', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+  ];
+  for (const [name, cmd, args] of gates) {
+    const started = Date.now();
+    const g = spawnSync(cmd, args, { stdio: 'inherit' });
+    if (g.status !== 0) {
+      console.error(`npm test: the ${name} failed (${cmd} ${args.join(' ')}); no suite was run`);
+      process.exit(g.status ?? 1);
+    }
+    console.log(`npm test: ${name} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
 const units = ['contracts', 'agent', 'web', 'sip', 'scripts', 'bench', 'naturalness'].filter(existsSync).flatMap((d) => find(d));
 const integration = existsSync('test') ? find('test') : [];
 const files = only.length ? only : [...units.sort(), ...integration.sort()];

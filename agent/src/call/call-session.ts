@@ -407,8 +407,9 @@ export class CallSession {
       void records.finally(() => this.#endResolve(reason));
       return;
     }
-    // she ends the call: close the room for everyone before the job (and with it this process) goes
-    this.o
+    // she ends the call: close the room for everyone before the job (and with it this process) goes;
+    // nothing awaits this chain, #endResolve is what the job waits on
+    void this.o
       .hangUp()
       .catch((err: unknown) => this.#log.warn({ err }, 'hanging up failed'))
       .then(() => records)

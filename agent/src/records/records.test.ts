@@ -53,7 +53,8 @@ async function fakeRecordsServer() {
   const store = new MemoryRecords(kb, () => NOW);
   const received: Array<{ method: string; path: string; body: unknown }> = [];
   let down = 0;
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  // node's request listener cannot be awaited; every path below answers the request itself
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => void (async () => {
     let body = '';
     for await (const c of req) body += c;
     const send = (status: number, json: unknown) => {
@@ -80,7 +81,7 @@ async function fakeRecordsServer() {
       const e = err as RecordsError;
       return send(e.status ?? 500, { error: e.message, field: e.field });
     }
-  });
+  })());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, received, store, failNext: (n: number) => (down = n), close: () => new Promise((r) => server.close(r)) };

@@ -17,7 +17,8 @@ export interface PageContext {
 export function navBar(me: Me, route: Route): HTMLElement {
   const active = navPageFor(route);
   const logout = h('button', { type: 'button', class: 'link-button', 'data-testid': 'logout' }, 'Log out');
-  logout.addEventListener('click', async () => {
+  // an event listener cannot be awaited; a failed logout still goes to /login
+  logout.addEventListener('click', () => void (async () => {
     logout.setAttribute('disabled', '');
     try {
       await api('/api/auth/logout', { method: 'POST' });
@@ -25,7 +26,7 @@ export function navBar(me: Me, route: Route): HTMLElement {
       if (e instanceof Redirected) return;
     }
     window.location.assign('/login');
-  });
+  })());
   return h(
     'header',
     { class: 'topbar' },

@@ -108,8 +108,8 @@ export class PocketsphinxDecoder {
         resolve();
       });
     });
-    // the first failure is the one worth reporting
-    this.#exited.then(() => onReadyFailed(this.#failure!));
+    // the first failure is the one worth reporting (#exited never rejects)
+    void this.#exited.then(() => onReadyFailed(this.#failure!));
   }
 
   /** Settles when the worker thread has ended (closed, crashed or terminated) and its decoder is gone. */

@@ -41,7 +41,8 @@ export async function renderLive(ctx: PageContext): Promise<void> {
   draw();
 
   const source = new EventSource('/api/live/stream');
-  source.addEventListener('open', async () => {
+  // an event listener cannot be awaited; a failed reload is handled inside
+  source.addEventListener('open', () => void (async () => {
     // after a reconnect the events in between are gone: start again from the current list
     if (status.dataset.state === 'reconnecting') {
       try {
@@ -53,7 +54,7 @@ export async function renderLive(ctx: PageContext): Promise<void> {
     }
     status.textContent = 'Live';
     status.dataset.state = 'open';
-  });
+  })());
   source.addEventListener('error', () => {
     if (status.dataset.state === 'reconnecting') return;
     status.textContent = 'Reconnecting…';

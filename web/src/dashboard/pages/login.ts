@@ -15,7 +15,8 @@ export function renderLogin(root: HTMLElement): void {
     error,
     submit,
   );
-  form.addEventListener('submit', async (ev) => {
+  // an event listener cannot be awaited; a failed login is shown inside
+  form.addEventListener('submit', (ev) => void (async () => {
     ev.preventDefault();
     error.hidden = true;
     if (!email.value.trim() || !password.value) {
@@ -45,7 +46,7 @@ export function renderLogin(root: HTMLElement): void {
     }
     submit.disabled = false;
     submit.textContent = 'Log in';
-  });
+  })());
   document.title = 'Log in · Voxanne';
   root.replaceChildren(
     h(

@@ -62,7 +62,8 @@ export async function renderSettings(ctx: PageContext): Promise<void> {
     formMessage.hidden = false;
   };
 
-  form.addEventListener('submit', async (ev) => {
+  // an event listener cannot be awaited; an unexpected error stays an unhandled rejection, as before
+  form.addEventListener('submit', (ev) => void (async () => {
     ev.preventDefault();
     if (readOnly) return;
     formMessage.hidden = true;
@@ -93,7 +94,7 @@ export async function renderSettings(ctx: PageContext): Promise<void> {
       save.disabled = false;
       save.textContent = 'Save settings';
     }
-  });
+  })());
 
   fill(ctx.root,
     pageHeader('Settings', 'How Voxanne answers your clinic’s calls.'),

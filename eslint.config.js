@@ -1,0 +1,77 @@
+// The lint gate (`npm run lint`, run by `npm test` before any suite): type-aware typescript-eslint rules
+// that catch lost promises and dead names, plus the import layering the README and ARCHITECTURE describe.
+import tseslint from 'typescript-eslint';
+
+const root = import.meta.dirname;
+
+// agent/src/core is the pure core: no LiveKit, no vendor SDK, no node: module, no other agent folder.
+const coreImports = {
+  patterns: [
+    { group: ['node:*'], message: 'agent/src/core is pure: no node: modules (inject what it needs).' },
+    {
+      group: ['@livekit/*', 'livekit-*', '@deepgram/*', 'groq-sdk', 'pino', 'ws', 'koffi', 'twilio', 'yaml', 'zod'],
+      message: 'agent/src/core is pure: no LiveKit or vendor imports (adapters live outside core/).',
+    },
+    {
+      regex: '^\\.\\./(\\.\\./)*(call|engines|knowledge|phone|records|worker|config|main)(/|\\.ts$|$)',
+      message: 'agent/src/core imports nothing from other agent folders.',
+    },
+  ],
+};
+
+// web/ and sip/ never reach into the agent's source: shared types come from the contracts package.
+const noAgentSource = {
+  patterns: [
+    {
+      regex: '(^|/)agent/src(/|$)',
+      message: 'web/ and sip/ never import agent/src; share types through @voxanne/contracts.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.cache/**', '.data/**', 'test-artifacts/**', 'bench/results/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { project: ['./tsconfig.json', './web/tsconfig.json'], tsconfigRootDir: root },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's test() and describe() return promises the runner itself awaits.
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['agent/src/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', coreImports] },
+  },
+  // the core's own tests run on node (node:test, node:assert) but still import nothing else from outside
+  {
+    files: ['agent/src/core/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: coreImports.patterns.slice(1) }] },
+  },
+  { files: ['web/**/*.ts', 'sip/**/*.ts'], rules: { 'no-restricted-imports': ['error', noAgentSource] } },
+);
