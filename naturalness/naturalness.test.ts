@@ -3,7 +3,7 @@
  * answers are raw model text the humanizer has to fix, and proof that the checks can fail.
  */
 import { initializeLogger } from '@livekit/agents';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startFakeGroq, type FakeGroq } from '../test/fakes/groq/fake-groq.ts';
 import { GroqLLM } from '../agent/src/engines/groq/groq-llm.ts';
@@ -19,10 +19,10 @@ initializeLogger({ pretty: false, level: 'warn' });
 const kb = await loadKnowledgeBase();
 let fake: FakeGroq;
 
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeGroq({ responder: fakeGroqBrain(kb, () => SCENARIO_NOW) });
 });
-after(async () => {
+afterAll(async () => {
   await fake.close();
 });
 

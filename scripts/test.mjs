@@ -2,7 +2,8 @@
 // integration suites in test/ that start their own livekit-server, agent worker, web server and Chromium.
 // Plain JavaScript so it runs before dependencies are installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPreflight } from './preflight.mjs';
@@ -18,6 +19,7 @@ if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// a folder given on the command line stands for every test file under it (web/package.json: `npm test -w web`)
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
@@ -27,8 +29,7 @@ function find(dir, out = []) {
   }
   return out;
 }
-
-const only = process.argv.slice(2);
+const only = process.argv.slice(2).flatMap((a) => (existsSync(a) && statSync(a).isDirectory() ? find(a).sort() : [a]));
 
 // The gates come first on a whole run (a single file given on the command line skips them): the type check
 // of both tsconfigs, the linter, the format check. Any error stops npm test before a suite starts.
@@ -51,13 +52,32 @@ if (!only.length) {
   }
 }
 
-const units = ['contracts', 'agent', 'web', 'sip', 'scripts', 'bench', 'naturalness'].filter(existsSync).flatMap((d) => find(d));
-const integration = existsSync('test') ? find('test') : [];
-const files = only.length ? only : [...units.sort(), ...integration.sort()];
-
-// One file at a time: the integration suites each run a whole stack and a browser on a 2-core machine.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, VOXANNE_TEST: '1' },
-});
-process.exit(r.status ?? 1);
+// The suites run on vitest (vitest.config.ts): the units, then the integration suites, each file alone (the
+// integration suites each run a whole stack and a browser on a 2-core machine). A file or folder given on
+// the command line runs just that. The last line is the one summary CI reads: `N passed, N failed, N skipped`.
+const runs = only.length ? [only] : [['--project', 'unit'], ['--project', 'integration']];
+const out = mkdtempSync(join(tmpdir(), 'voxanne-test-'));
+const total = { passed: 0, failed: 0, skipped: 0 };
+let status = 0;
+for (const [i, args] of runs.entries()) {
+  const json = join(out, `run-${i}.json`);
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args],
+    { stdio: 'inherit', env: { ...process.env, VOXANNE_TEST: '1' } },
+  );
+  if (r.status !== 0) status = r.status ?? 1;
+  if (!existsSync(json)) {
+    // no report at all: vitest itself failed (a config or collection error it has printed)
+    total.failed++;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  total.passed += report.numPassedTests;
+  total.failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  total.skipped += report.numPendingTests + report.numTodoTests;
+}
+rmSync(out, { recursive: true, force: true });
+if (total.failed && !status) status = 1;
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(status);

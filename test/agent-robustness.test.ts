@@ -4,7 +4,7 @@
  * outside: the audio and data messages a real LiveKit participant receives, and the agent's logs.
  * One stack for the whole file; every case gets its own room, so its own agent job and callId.
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dispose } from '@livekit/rtc-node';
@@ -28,7 +28,7 @@ const ERROR_LEVEL = 50;
 const GREETING_TIMEOUT_MS = 40_000;
 const ANSWER_TIMEOUT_MS = 40_000;
 
-before(async () => {
+beforeAll(async () => {
   [stack, hoursQuestion, addressQuestion] = await Promise.all([
     startTestStack('agent-robustness'),
     speech48k('What are your opening hours?'),
@@ -37,7 +37,7 @@ before(async () => {
   rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
 });
 
-after(async () => {
+afterAll(async () => {
   await Promise.allSettled([...callers].map((c) => c.leave()));
   await stack?.stop();
   // rtc-node's native client keeps the process alive until it is disposed
@@ -126,10 +126,10 @@ function assertAgentInRoom(c: SimCaller): void {
 }
 
 function note(t: TestContext, c: SimCaller, callId: string): void {
-  t.diagnostic(`callId ${callId}; states ${c.states().join(' > ')}`);
+  console.log(`callId ${callId}; states ${c.states().join(' > ')}`);
   const users = allUserTranscripts(c);
-  if (users.length) t.diagnostic(`user transcripts: ${JSON.stringify(users)}`);
-  t.diagnostic(`agent finals: ${JSON.stringify(c.transcripts('agent'))}`);
+  if (users.length) console.log(`user transcripts: ${JSON.stringify(users)}`);
+  console.log(`agent finals: ${JSON.stringify(c.transcripts('agent'))}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ test('a silent microphone after the greeting is not taken for speech', async (t)
   const left = c.messages.slice(messageIndex + 1).filter((m) => m.msg.type === 'state' && m.msg.previous === 'LISTENING');
   if (left.length) {
     const said = agentFinalsSince(c, windowStart);
-    t.diagnostic(`left LISTENING during the silence; she said ${JSON.stringify(said)}`);
+    console.log(`left LISTENING during the silence; she said ${JSON.stringify(said)}`);
     assert.ok(said.length > 0 && said.every((s) => prompts.includes(s.toLowerCase())), `only silence prompts interrupt LISTENING, got ${JSON.stringify(said)}`);
     await c.waitFor(() => latestState(c) === 'LISTENING', 20_000, 'LISTENING again after her prompt');
   } else {
@@ -218,7 +218,7 @@ test('hiss, a clipped square wave and codec garbage do not break the call', asyn
   assert.deepEqual(errorsOfCall(callId), [], 'no error logs while the noise played');
   assertAgentInRoom(c);
   // Not asserted (the brief allows a recogniser to hear something in garbage), but worth seeing.
-  t.diagnostic(`heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ${JSON.stringify(c.transcripts('user'))}`);
+  console.log(`heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ${JSON.stringify(c.transcripts('user'))}`);
 
   // The call goes on: a real question gets the real answer.
   const asked = await say(c, hoursQuestion, () => agentFinalsSince(c, afterNoise).some(isHoursAnswer), ANSWER_TIMEOUT_MS, 'her answer about the hours');
@@ -249,7 +249,7 @@ test('a caller who hangs up mid-greeting ends the job cleanly and the room close
   await waitForLog(stack, 'livekit', new RegExp(`room closed.*"room": "${escape(name)}"`), 20_000);
   assert.deepEqual((await rooms.listRooms([name])).map((r) => r.name), [], 'the room is gone from the server');
 
-  t.diagnostic(`callId ${callId}, job ${jobID}; room closed ${Date.now() - leftAt} ms after the caller left`);
+  console.log(`callId ${callId}, job ${jobID}; room closed ${Date.now() - leftAt} ms after the caller left`);
   assert.deepEqual(errorsOfCall(callId), [], 'no error or fatal logs for this job');
   const workerErrors = agentLogs().filter((l) => l.level >= ERROR_LEVEL && !l.jobID && l.time >= leftAt);
   assert.deepEqual(workerErrors, [], 'no worker error logs while the job ended');
@@ -272,7 +272,7 @@ test('two calls at once each get their own greeting and their own answer', async
     converse(a, hoursQuestion, isHoursAnswer, 'caller A: the hours'),
     converse(b, addressQuestion, isAddressAnswer, 'caller B: the address'),
   ]);
-  t.diagnostic(`greetings ended ${Math.round(Math.abs(greetedA - greetedB))} ms apart`);
+  console.log(`greetings ended ${Math.round(Math.abs(greetedA - greetedB))} ms apart`);
   note(t, a, idA);
   note(t, b, idB);
 

@@ -9,7 +9,7 @@ import { dispose } from '@livekit/rtc-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { contractSigner } from '../agent/src/call/clinic-services.ts';
 import { addDaysToDate, localParts, nextWeekday, zonedIso } from '@voxanne/contracts/calendar';
@@ -25,11 +25,11 @@ let stack: TestStack | undefined;
 // a database of its own, so the test neither sees nor touches the development data in .data/
 const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-booking-e2e-'));
 
-before(async () => {
+beforeAll(async () => {
   stack = await startTestStack('booking-e2e', {}, { webEnv: { DATA_DIR: dataDir } });
 });
 
-after(async () => {
+afterAll(async () => {
   await dispose();
   await stack?.stop();
 });

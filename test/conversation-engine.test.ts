@@ -5,7 +5,7 @@
  */
 import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { after, before, beforeEach, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { respond, type Turn } from '../agent/src/core/receptionist/index.ts';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
@@ -45,7 +45,7 @@ const LONG_REPLY =
   'Every procedure starts with a consultation with one of our board certified surgeons. ' +
   'Would you like the front desk to call you back about a consultation?';
 
-before(async () => {
+beforeAll(async () => {
   kb = await loadKnowledgeBase();
   dg = await startFakeDeepgram({ profile: { sttFinalMs: 20, ttsFirstByteMs: 20, ttsSpeedup: 8 } });
   groq = await startFakeGroq({ responder: receptionist });
@@ -57,7 +57,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await dispose();
   await stack?.stop();
   await dg?.close();

@@ -5,7 +5,7 @@
  * answered, and the call's record must stay whole: one call, turns from before and after, the gap,
  * the final status.
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ const ANSWER_TIMEOUT_MS = 40_000;
 /** the issue's bound: an agent is back in the room within 5 s of the crash (LiveKit alone waits ~20 s) */
 const BACK_WITHIN_MS = 5000;
 
-before(async () => {
+beforeAll(async () => {
   [stack, hoursQuestion, addressQuestion] = await Promise.all([
     // the reaper runs often here, so its test below sees it act; the crashed calls must survive it
     startTestStack('crash-recovery', {}, { webEnv: { DATA_DIR: dataDir, VOXANNE_REAPER_INTERVAL_MS: '500', VOXANNE_REAPER_GRACE_MS: '1000' } }),
@@ -41,7 +41,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await Promise.allSettled([...callers].map((c) => c.leave()));
   await stack?.stop();
   await dispose();
@@ -99,7 +99,7 @@ async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Pro
   // removed at once, not after LiveKit's ~20 s participant timeout
   await c.waitFor(() => !agentIds(c).some((id) => before.includes(id)), 5000, 'the dead agent removed from the room');
   const removedMs = performance.now() - killedAt;
-  t.diagnostic(`kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`);
+  console.log(`kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`);
   assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${Math.round(backMs)} ms)`);
 
   const died = agentLogs().find((l) => l.msg === 'call job process died' && l.callId === callId);
@@ -110,7 +110,7 @@ async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Pro
   // where the time goes, from the logs' own clocks (worker: died, dispatched; new job: started, restored)
   const at = (msg: string) => agentLogs().find((l) => l.msg === msg && l.callId === callId && (l.time as number) >= (died.time as number))?.time as number | undefined;
   const phases = ['call recovery dispatched', 'call recovery started', 'call restored'].map((m) => `${m} +${(at(m) ?? NaN) - (died.time as number)} ms`);
-  t.diagnostic(`after "call job process died": ${phases.join(', ')}`);
+  console.log(`after "call job process died": ${phases.join(', ')}`);
 
   await c.waitFor(() => agentFinalsSince(c, killedAt).some(isLostYou), ANSWER_TIMEOUT_MS, 'her "lost you" line');
   const line = agentFinalsSince(c, killedAt).find(isLostYou)!;
@@ -149,7 +149,7 @@ test('killed while she is answering: she comes back, says she lost the caller, a
     await playing;
   }
   const { line, killedAt } = await killAndRecover(t, c, callId);
-  t.diagnostic(`she said: ${line}`);
+  console.log(`she said: ${line}`);
   // the crash cut her answer off: she names the question and asks for it again
   assert.match(line, /opening hours/i, 'she names what the caller was asking about');
 
@@ -163,7 +163,7 @@ test('killed while she is listening: she comes back and the conversation goes on
   await say(c, hoursQuestion, () => c.transcripts('agent').some(isHoursAnswer), 'her answer about the hours');
   await c.waitFor(() => c.states().at(-1) === 'LISTENING', ANSWER_TIMEOUT_MS, 'LISTENING after the answer');
   const { line, killedAt } = await killAndRecover(t, c, callId);
-  t.diagnostic(`she said: ${line}`);
+  console.log(`she said: ${line}`);
   assert.match(line, /You were asking about our opening hours\. What else can I help you with\?/);
 
   await say(c, addressQuestion, () => agentFinalsSince(c, killedAt).some(isAddressAnswer), 'her answer about the address after the crash');
@@ -185,7 +185,7 @@ test('a call record left in progress with no LiveKit room behind it is closed by
     if (status !== 'in_progress') break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  t.diagnostic(`closed ${Date.now() - startedAt} ms after it was recorded`);
+  console.log(`closed ${Date.now() - startedAt} ms after it was recorded`);
   assert.equal(status, 'failed', 'the reaper closed it as failed');
   assert.ok(stack!.lines.some((l) => l.source === 'web' && l.line.includes(callId) && l.line.includes('call closed by the reaper')), 'and logged it');
 });
@@ -208,7 +208,7 @@ test('each crashed call is one whole record: turns before and after, the gap, th
       assert.equal(rows[0]!.status, 'completed', `${k.case}: the call ended completed`);
       assert.ok(rows[0]!.ended_at, `${k.case}: the call has an end`);
       const turns = await db.query<{ idx: number; speaker: string; text: string }>('select idx, speaker, text from conversation_turns where call_id = $1 order by idx', [k.callId]);
-      t.diagnostic(`${k.case}: ${JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`))}`);
+      console.log(`${k.case}: ${JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`))}`);
       const lostAt = turns.findIndex((x) => x.speaker === 'agent' && isLostYou(x.text));
       assert.ok(lostAt > 0, `${k.case}: her "lost you" line is a turn of the call`);
       assert.ok(turns.slice(0, lostAt).some((x) => x.speaker === 'caller' && /hours/i.test(x.text)), `${k.case}: the question before the crash is kept`);

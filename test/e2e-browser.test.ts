@@ -3,7 +3,7 @@
  * server, and Debian's Chromium with a generated WAV as its microphone. Audio is measured on the track
  * the browser actually receives (Web Audio in the page), not assumed.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ let stack: TestStack;
 let browser: Browser;
 let micWav: string;
 
-before(async () => {
+beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   micWav = join(ARTIFACTS, 'e2e-mic.wav');
   // Her greeting lasts a few seconds; the question comes after it, then the microphone stays quiet.
@@ -27,7 +27,7 @@ before(async () => {
   browser = await launchChromium({ micWav });
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
@@ -50,7 +50,7 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
   const afterGreeting = await hook(page);
   assert.equal(afterGreeting.phase, 'in-call');
   assert.ok(afterGreeting.agentAudio.firstAudibleMs !== null);
-  t.diagnostic(`greeting first audible ${Math.round(afterGreeting.agentAudio.firstAudibleMs)} ms after the click`);
+  console.log(`greeting first audible ${Math.round(afterGreeting.agentAudio.firstAudibleMs)} ms after the click`);
   assert.deepEqual(afterGreeting.engines && { offline: afterGreeting.engines.offline }, { offline: true });
   // her voice coming back through the caller's speakers must not reach her: the browser's echo
   // canceller is on for the microphone she hears (and noise suppression and gain control with it)

@@ -12,7 +12,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
@@ -117,7 +117,7 @@ const alive = (pid: number) => {
 };
 
 const leftovers: number[] = [];
-after(async () => {
+afterAll(async () => {
   await dispose();
   // a failed test must not leave a stack behind for the next suite
   for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');

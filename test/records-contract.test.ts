@@ -1,6 +1,6 @@
 // The agent's own records client (agent/src/records) against the web server (web/server/records): both sides of RECORDS-API.md agree.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import { RecordsClient } from '../agent/src/records/http-client.ts';
 import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../agent/src/records/http-records.ts';
 import { signRecordsRequest } from '@voxanne/contracts/signature';
@@ -11,12 +11,12 @@ import { call, login, makeClinic, openDay, SECRET, startRecordsServer, type Reco
 forEachDatabase('agent records client against the web server', (h) => {
   let web: RecordsServer;
   let client: RecordsClient;
-  before(async () => {
+  beforeAll(async () => {
     await makeClinic(h.db, 'riverside', 'Riverside Aesthetic Surgery');
     web = await startRecordsServer(h.db);
     client = new RecordsClient({ baseUrl: web.baseUrl, secret: SECRET, sign: signRecordsRequest, sleep: async () => {} });
   });
-  after(() => web?.stop());
+  afterAll(() => web?.stop());
 
   it('config, availability, book (and a second booking of the slot refused), find, reschedule, cancel', async () => {
     const cfg = await fetchTenantConfig(client, 'riverside');

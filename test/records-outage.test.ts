@@ -5,7 +5,7 @@
  * retry a state change that was already stored, 7 copies of it), then nothing answers at all, then
  * everything passes again. Real stack, offline engines.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -67,13 +67,13 @@ let stack: TestStack | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-records-outage-'));
 const ANSWER_TIMEOUT_MS = 40_000;
 
-before(async () => {
+beforeAll(async () => {
   const proxyUrl = await proxy.listen();
   stack = await startTestStack('records-outage', { VOXANNE_RECORDS_URL: proxyUrl }, { webEnv: { DATA_DIR: dataDir } });
   proxy.target = stack.webUrl;
 });
 
-after(async () => {
+afterAll(async () => {
   await stack?.stop();
   await proxy.close();
   await dispose();
@@ -116,7 +116,7 @@ test('a records server that loses answers, then is down, then is back: every tur
   } finally {
     await c.leave();
   }
-  t.diagnostic(`answers lost: ${proxy.lostAnswers}, requests refused: ${proxy.refused}`);
+  console.log(`answers lost: ${proxy.lostAnswers}, requests refused: ${proxy.refused}`);
   assert.ok(proxy.lostAnswers >= 3, `writes were stored but unanswered (${proxy.lostAnswers})`);
   assert.ok(proxy.refused >= 1, `writes were refused while the server was down (${proxy.refused})`);
   const heardStates = c.states();
@@ -136,7 +136,7 @@ test('a records server that loses answers, then is down, then is back: every tur
     assert.deepEqual(calls.map((x) => x.id), [callId], 'one call record');
     assert.equal(calls[0]!.status, 'completed');
     const turns = await db.query<{ idx: number; speaker: string; text: string }>('select idx, speaker, text from conversation_turns where call_id = $1 order by idx', [callId]);
-    t.diagnostic(JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`)));
+    console.log(JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`)));
     assert.deepEqual(turns.map((x) => x.idx), turns.map((_, i) => i), 'every turn index once, none missing');
     // (a silence prompt of hers may fall into the outage: her turns are not counted, only found)
     assert.deepEqual(turns.filter((x) => x.speaker === 'caller').map((x) => x.text), ['what are your opening hours', 'where are you located'], 'each question once');
@@ -144,7 +144,7 @@ test('a records server that loses answers, then is down, then is back: every tur
     assert.ok(turns.some((x) => x.speaker === 'agent' && isAddressAnswer(x.text)), 'the answer after it too');
     // every state change the caller saw is stored once, in order; the end states come after she left
     const stored = (await db.query<{ state: string }>('select state from call_states where call_id = $1 order by at, id', [callId])).map((x) => x.state);
-    t.diagnostic(`room: ${heardStates.join(' > ')}; stored: ${stored.join(' > ')}`);
+    console.log(`room: ${heardStates.join(' > ')}; stored: ${stored.join(' > ')}`);
     assert.deepEqual(stored.slice(0, heardStates.length), heardStates, 'the stored states are the ones she went through, each once');
     assert.ok(stored.length - heardStates.length <= 2, `only the call's end follows (${stored.slice(heardStates.length).join(', ')})`);
   } finally {

@@ -7,7 +7,7 @@ import { dispose } from '@livekit/rtc-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SimCaller } from './support/sim-caller.ts';
 import { startTestStack, type TestStack } from './support/test-stack.ts';
@@ -15,11 +15,11 @@ import { startTestStack, type TestStack } from './support/test-stack.ts';
 let stack: TestStack;
 const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-settings-call-'));
 
-before(async () => {
+beforeAll(async () => {
   stack = await startTestStack('settings-call', {}, { webEnv: { DATA_DIR: dataDir, VOXANNE_DEMO_SEED: '1' } });
 });
 
-after(async () => {
+afterAll(async () => {
   await dispose();
   await stack?.stop();
 });

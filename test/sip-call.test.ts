@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { resample } from '../agent/src/core/audio/resample.ts';
 import { synthesize } from '../agent/src/engines/flite/index.ts';
@@ -44,7 +44,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   const calls: SippCall[] = [];
   const phones: RtpPhone[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK }, { telephony: true });
     patientPort = await freeUdpPort();
     config = parseProvisionConfig({
@@ -59,7 +59,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await provision(config, { dryRun: false, log: () => {} });
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const c of calls) await c.child.stop();
     for (const p of phones) p.close();
     await stack?.stop();
@@ -116,11 +116,11 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     // the caller's words are transcribed, and a reply arrives as RTP
     const asked = await phone.play(question);
     const said = await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000);
-    t.diagnostic(`heard: ${JSON.parse(said).pii.text}`);
+    console.log(`heard: ${JSON.parse(said).pii.text}`);
     assert.match(JSON.parse(said).pii.text, /hours|open/);
     await phone.waitFor(() => phone.audibleMs(asked.endMs) >= 400, 20_000, 'the reply over RTP');
     const replyAt = phone.firstAudibleAfter(asked.endMs)!;
-    t.diagnostic(`voice-to-voice on the SIP leg (end of caller audio → first reply RTP): ${Math.round(replyAt - asked.endMs)} ms`);
+    console.log(`voice-to-voice on the SIP leg (end of caller audio → first reply RTP): ${Math.round(replyAt - asked.endMs)} ms`);
 
     // barge-in: talking over her, while her reply is still playing, stops her RTP audio
     await phone.waitFor(() => phone.audibleMs(replyAt) >= 600, 10_000, 'her reply to be under way');
@@ -129,7 +129,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await waitForLog(stack, 'agent', /"msg":"barge-in"/, 10_000);
     await phone.waitFor(() => phone.silentFrom(bargeAt, 300) !== undefined, 10_000, 'her audio to stop');
     const stoppedAt = phone.silentFrom(bargeAt, 300)!;
-    t.diagnostic(`barge-in on the SIP leg (caller starts over her → her RTP silent): ${Math.round(stoppedAt - bargeAt)} ms`);
+    console.log(`barge-in on the SIP leg (caller starts over her → her RTP silent): ${Math.round(stoppedAt - bargeAt)} ms`);
     const spoken = await over;
     assert.ok(stoppedAt < spoken.endMs, 'she stopped while the caller was still talking');
 

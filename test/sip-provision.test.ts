@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { SipClient } from 'livekit-server-sdk';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { parseProvisionConfig } from '../sip/src/config.ts';
@@ -25,7 +25,7 @@ describe('provisioning (sip/src/cli.ts)', () => {
   let env: Record<string, string>;
   let sip: SipClient;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await startTestStack('sip-provision', {}, { telephony: true });
     twilio = await startTwilioFake(ACCOUNT, TOKEN, [CLINIC]);
     env = {
@@ -46,7 +46,7 @@ describe('provisioning (sip/src/cli.ts)', () => {
     sip = new SipClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await twilio?.close();
     await stack?.stop();
   });

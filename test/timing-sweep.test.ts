@@ -5,7 +5,7 @@
  * ANSWER_BOUND_MS of the caller's last word: she never goes silent on a caller, whenever the caller
  * starts. One stack for the file, one call per offset (the greeting case, then the answer case).
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { dispose } from '@livekit/rtc-node';
 import { SimCaller } from './support/sim-caller.ts';
@@ -76,7 +76,7 @@ async function hangUp(c: SimCaller): Promise<void> {
   await c.leave();
 }
 
-before(async () => {
+beforeAll(async () => {
   [stack, script] = await Promise.all([startTestStack('timing-sweep'), sweepScript()]);
   for (let i = 0; i < CALIBRATION_CALLS; i++) {
     const c = await newCall('calibration');
@@ -89,15 +89,15 @@ before(async () => {
   cal = combineCalibrations(calibrations);
 });
 
-after(async () => {
+afterAll(async () => {
   await Promise.allSettled([...callers].map((c) => c.leave()));
   await stack?.stop();
   await dispose();
 });
 
 test('calibration: her greeting and her first answer have a measurable length at the caller', (t) => {
-  for (const k of calibrations) t.diagnostic(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
-  t.diagnostic(`taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`);
+  for (const k of calibrations) console.log(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
+  console.log(`taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`);
   // the sweep places onsets up to 1500 ms before her end, inside the utterance
   assert.ok(cal.greetingMs > 1500, `greeting lasts ${cal.greetingMs} ms`);
   assert.ok(cal.answerMs > 1500, `answer lasts ${cal.answerMs} ms`);
@@ -109,8 +109,8 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
     try {
       const results = await sweepCall(c, script, cal, offsetMs);
       placed.push(...results);
-      for (const r of results) t.diagnostic(describeResult(r));
-      t.diagnostic(`states ${c.states().join(' > ')}`);
+      for (const r of results) console.log(describeResult(r));
+      console.log(`states ${c.states().join(' > ')}`);
       assert.equal(results.length, 2, `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`);
       for (const r of results) {
         // the onset really was where it was meant to be, relative to her predicted end (timers, a loaded machine)
@@ -127,7 +127,7 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
 test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, (t) => {
   // only where the caller started after she had finished can her own end be seen
   const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
-  for (const r of seen) t.diagnostic(`${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`);
+  for (const r of seen) console.log(`${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`);
   assert.ok(seen.length >= 2, `her own end was seen in ${seen.length} cases`);
   for (const r of seen) assert.ok(Math.abs(r.voiceStoppedAt! - r.predictedEndAt) <= PREDICTION_TOLERANCE_MS, describeResult(r));
 });

@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { parseWav } from '../src/core/audio/wav.ts';
 
 const script = fileURLToPath(new URL('./say.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'say-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function say(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8' });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import { fatalReason } from './dev-runner.ts';
 
 it("fatalReason: the agent's fatal line as one sentence; anything else is not a reason", () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ConfigError, livekitHttpUrl, parseProvisionConfig } from './config.ts';
 
 const base = { SIP_NUMBERS: '+15550100200, +15550100201', SIP_ALLOWED_ADDRESSES: '127.0.0.1/32' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { changesNothing, formatPlan, planResource, sameValue } from './plan.ts';
 
 test('a missing resource is created; a matching one is kept', () => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TokenVerifier } from 'livekit-server-sdk';
 import type { CallRooms } from './call-rooms.ts';
 import { closedPort, rawRequest, startWebServer, testConfig, type Running } from './test-support.ts';
@@ -21,7 +21,7 @@ const rooms: CallRooms = {
   },
 };
 
-before(async () => {
+beforeAll(async () => {
   // dist/ holds a fake build; secret.txt beside it must never be reachable
   tmp = await mkdtemp(join(tmpdir(), 'voxanne-web-test-'));
   const dist = join(tmp, 'dist');
@@ -38,7 +38,7 @@ before(async () => {
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
   web = await startWebServer(testConfig({ distDir: dist, livekitUrl, livekitApiSecret: SECRET }), { rooms });
 });
-after(async () => {
+afterAll(async () => {
   await web.stop();
   await rm(tmp, { recursive: true, force: true });
 });

@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { closedPort } from './test-support.ts';
 
 // main.ts opens the records database: never the repository's own .data/, which a running npm start holds
 const dataDir = await mkdtemp(join(tmpdir(), 'voxanne-main-data-'));
-after(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {

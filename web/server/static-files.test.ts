@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { htmlPageFor, lookupStaticPath } from './static-files.ts';
 
 describe('which HTML a page path gets', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { mintCallerToken, TOKEN_TTL_MS, validateTokenRequest } from './token.ts';
 

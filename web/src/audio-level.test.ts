@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { addSample, AUDIBLE_RMS, AUDIBLE_SAMPLE, firstAudibleIndex, MAX_CREDIT_MS, rms, SILENT_PRESENCE } from './audio-level.ts';
 
 describe('rms', () => {

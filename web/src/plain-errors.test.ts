@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { classifyMicError, ERROR_KINDS, ERROR_MESSAGES } from './plain-errors.ts';
 
 describe('classifyMicError', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dispose } from '@livekit/rtc-node';
 import { AgentDispatchClient } from 'livekit-server-sdk';
 import type { Page } from 'playwright-core';
@@ -30,7 +30,7 @@ let speechWav: string;
 let lk: TestLivekit;
 let web: Running;
 
-before(async () => {
+beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'voxanne-web-call-'));
   await mkdir(ARTIFACTS, { recursive: true });
   const outDir = join(tmp, 'dist');
@@ -40,7 +40,7 @@ before(async () => {
   web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl: lk.url, livekitApiKey: lk.apiKey, livekitApiSecret: lk.apiSecret }));
 });
 
-after(async () => {
+afterAll(async () => {
   await web?.stop();
   await lk?.stop();
   await dispose();

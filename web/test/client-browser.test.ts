@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
@@ -30,7 +30,7 @@ let livekitUrl: string;
 let web: Running;
 const served: Served[] = [];
 
-before(async () => {
+beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'voxanne-dist-'));
   await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
@@ -42,7 +42,7 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await web?.stop();
   await rm(outDir, { recursive: true, force: true });
 });

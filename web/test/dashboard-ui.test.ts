@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
@@ -21,7 +21,7 @@ let browser: Browser;
 const OWNER = ['owner@riverside.test', 'owner-pass-123'] as const;
 const STAFF = ['staff@riverside.test', 'staff-pass-123'] as const;
 
-before(async () => {
+beforeAll(async () => {
   dist = await buildClient();
   web = await startWebServer(testConfig({ mode: 'static', distDir: dist.outDir }));
   stub = createStubApi();
@@ -37,7 +37,7 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await web?.stop();
   await dist?.remove();

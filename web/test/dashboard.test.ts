@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { addDaysToDate, localParts, zonedIso } from '@voxanne/contracts/calendar';
 import { createWebServer, stopWebServer } from '../server/app.ts';
@@ -29,13 +29,13 @@ let browser: Browser;
 const HARBOR_CALL = 'harbor-call-1';
 const HARBOR_WORDS = 'Harbor private words about a root canal';
 
-before(async () => {
+beforeAll(async () => {
   dist = await buildClient();
   browser = await launch();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await dist?.remove();
 });
@@ -51,7 +51,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
   // screenshots once: the pages are the same on both databases
   const shots = h.kind === 'pglite';
 
-  before(async () => {
+  beforeAll(async () => {
     db = h.db;
     riversideId = (await seedDemo(db, KB_PATH)).id;
     const harbor = await makeClinic(db, 'harbor', 'Harbor Dental');
@@ -79,7 +79,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
   });
 
   // the database itself is closed by forEachDatabase
-  after(async () => {
+  afterAll(async () => {
     if (server) await stopWebServer(server);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { AudioFrame } from '@livekit/rtc-node';
 import { ManualClock } from '../core/clock.ts';
 import { AudioOut, QUEUE_MS, type OutputSource } from './audio-out.ts';

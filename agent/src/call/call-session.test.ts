@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { initializeLogger, stt, type llm } from '@livekit/agents';
 import { dispose, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { defaultAgentLines } from '../core/agent-lines.ts';
@@ -14,8 +14,8 @@ import { CallSession } from './call-session.ts';
 import { callCounters } from './counters.ts';
 import type { Logger } from './logger.ts';
 
-before(() => initializeLogger({ pretty: false, level: 'warn' }));
-after(() => dispose());
+beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
+afterAll(() => dispose());
 
 /** A room with no server behind it: what CallSession touches of it, recorded. */
 function fakeRoom() {

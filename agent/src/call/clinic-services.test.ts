@@ -1,5 +1,5 @@
 import { initializeLogger } from '@livekit/agents';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

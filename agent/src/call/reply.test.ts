@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { AudioFrame } from '@livekit/rtc-node';
 import type { AudioOut } from './audio-out.ts';
 import { cannedChunks, playChunks, type CannedSentence } from './reply.ts';

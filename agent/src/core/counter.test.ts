@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import { Counter } from './counter.ts';
 
 it('a counter only goes up and exposes itself in the Prometheus text format', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { Endpointer, frameFeatures, type EndpointerEvent, type EndpointerOptions } from './endpointer.ts';
 import { concatPcm } from './audio/frames.ts';
 

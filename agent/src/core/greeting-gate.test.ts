@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { ManualClock } from './clock.ts';
 import { GREETING_SUBSCRIBE_WAIT_MS, GreetingGate, type GreetingStart } from './greeting-gate.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import {
   crashed, decideRecovery, MAX_RECOVERIES_PER_CALL, parseRecoveryMetadata, recoveryLine, restoreFromTurns, type JobExit, type RecoveryFacts, type StoredTurn,
 } from './recovery.ts';

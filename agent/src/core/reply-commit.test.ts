@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { keepOfReply, type ReplyEnd } from './reply-commit.ts';
 
 const end = (r: Partial<ReplyEnd>): ReplyEnd => ({ audioStarted: true, aborted: false, heard: '', spoken: '', toolCalls: 0, ...r });

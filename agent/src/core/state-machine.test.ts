@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { CONVERSATION_STATES } from '@voxanne/contracts/protocol';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';

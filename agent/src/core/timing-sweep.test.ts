@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { DUCK_CONFIRM_MS } from './duck-rule.ts';
 import { PlaybackGate } from './playback-gate.ts';
 import { DEFAULT_SIM_TIMING, simulateCall, TICK_MS, type CallerSpeech, type Gate, type SimResult, type SimTiming } from './testing/turn-sim.ts';

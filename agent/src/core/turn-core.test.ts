@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { defaultAgentLines } from './agent-lines.ts';
 import { ManualClock } from './clock.ts';
 import { PROCESSING_BOUND_MS } from './provider-timing.ts';

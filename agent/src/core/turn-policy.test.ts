@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ManualClock } from './clock.ts';
 import { isBackchannel, TurnPolicy, type PolicyAction } from './turn-policy.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { PROCESSING_BOUND_MS } from './provider-timing.ts';
 import { DEFAULT_WATCHDOG_LIMITS as L, nextCheckAt, recoveryFor, stuckAt } from './watchdog.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { aggregateWer, alignWords, normalizeForWer, wordErrorRate } from './wer.ts';
 
 describe('normalizeForWer', () => {

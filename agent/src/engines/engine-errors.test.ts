@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { onFatalError, watchErrors } from './engine-errors.ts';
 
 async function* items<T>(emitter: EventEmitter, list: T[], failAfter?: number): AsyncIterable<T> {

@@ -1,5 +1,5 @@
 import { llm } from '@livekit/agents';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chatKey, PrefetchingLLM } from './prefetch-llm.ts';
 

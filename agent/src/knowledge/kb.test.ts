@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_KB_PATH, loadKnowledgeBase, parseKnowledgeBase, KnowledgeBaseError } from './kb.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { Logger } from '../call/logger.ts';
 import { PhoneCall, phoneLines } from './phone-call.ts';

@@ -2,7 +2,7 @@
 // process, killed or ending, is reported with its job and call. An upgrade of the library that
 // moves the pieces the hook uses fails here.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { initializeLogger } from '@livekit/agents';
 import { AGENTS_VERSION_HOOKED, jobProcExecutorClass, onJobProcessExit, type JobExitListener } from './job-exit-hook.ts';

@@ -2,7 +2,7 @@ import { initializeLogger } from '@livekit/agents';
 import { strict as assert } from 'node:assert';
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { AGENT_CANNOT_START_EXIT, checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './start-failure.ts';
 import { onAgentStopping } from './agent-stopping.ts';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import {
   concatPcm,
   mulawEncode,

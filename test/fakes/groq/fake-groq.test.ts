@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, test } from 'vitest';
 import Groq from 'groq-sdk';
 import { DEFAULT_REPLY, type FakeGroq, startFakeGroq } from './fake-groq.ts';
 import { splitIntoTokens } from './wire.ts';
@@ -10,11 +10,11 @@ import { splitIntoTokens } from './wire.ts';
 let fake: FakeGroq;
 let client: Groq;
 
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeGroq();
   client = new Groq({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, logLevel: 'off' });
 });
-after(() => fake.close());
+afterAll(() => fake.close());
 beforeEach(() => fake.clearFaults());
 
 async function rawStream(body: Record<string, unknown>): Promise<{ events: string[]; headers: Headers }> {

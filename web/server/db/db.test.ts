@@ -1,7 +1,7 @@
 // The database layer, run against embedded PGlite and a real PostgreSQL alike.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import { KB_PATH, makeClinic, openDay } from '../records/testing.ts';
 import { availability, book, BookingError, cancel, reschedule, slotsOn, SLOT_MINUTES } from './bookings.ts';
 import { addState, addTurn, endCall, liveCalls, metricsBetween, startCall } from './calls.ts';

@@ -1,6 +1,6 @@
 // The dashboard API over HTTP, on PGlite and PostgreSQL: login, sessions, roles, every page's data, errors.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
 import { LoginLimiter } from './auth.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
@@ -12,7 +12,7 @@ forEachDatabase('dashboard API', (h) => {
   let clock = 1_000_000;
   let owner: string;
   let staff: string;
-  before(async () => {
+  beforeAll(async () => {
     await makeClinic(h.db, 'alpha', 'Alpha Clinic');
     web = await startRecordsServer(h.db, new LoginLimiter(5, 60_000, () => clock));
     base = web.baseUrl;
@@ -32,7 +32,7 @@ forEachDatabase('dashboard API', (h) => {
     const slots = (await signed(base, 'GET', `/internal/v1/tenants/alpha/availability?date=${openDay()}&service=rhinoplasty`)).body.slots;
     await signed(base, 'POST', '/internal/v1/tenants/alpha/bookings', { callId: 'a-web', name: 'Sarah Lee', phone: '+15551234567', service: 'rhinoplasty', startsAt: slots[0].startsAt });
   });
-  after(() => web?.stop());
+  afterAll(() => web?.stop());
 
   it('logs in with an http-only SameSite=Lax session cookie; wrong password 401; logout ends the session', async () => {
     const r = await call(base, 'POST', '/api/auth/login', { body: { email: 'OWNER@alpha.test', password: PASSWORD } });

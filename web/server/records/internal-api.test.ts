@@ -1,6 +1,6 @@
 // The agent's internal API over HTTP (RECORDS-API.md), on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import { slotsOn } from '../db/bookings.ts';
 import { knowledgeBaseOf } from '../db/tenants.ts';
 import { forEachDatabase } from '../db/testing/databases.ts';
@@ -9,12 +9,12 @@ import { call, callStart, login, makeClinic, openDay, signed, startRecordsServer
 forEachDatabase('internal records API', (h) => {
   let web: RecordsServer;
   let base: string;
-  before(async () => {
+  beforeAll(async () => {
     await makeClinic(h.db, 'riverside', 'Riverside Aesthetic Surgery');
     web = await startRecordsServer(h.db);
     base = web.baseUrl;
   });
-  after(() => web?.stop());
+  afterAll(() => web?.stop());
 
   it('refuses a missing, wrong or stale signature with 401', async () => {
     const plain = await fetch(`${base}/internal/v1/tenants/riverside/config`);

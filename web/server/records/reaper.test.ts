@@ -1,6 +1,6 @@
 // The reaper: which open calls it closes (pure), and closing them on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { before, it, test } from 'node:test';
+import { beforeAll, it, test } from 'vitest';
 import { pino } from 'pino';
 import { addState, endCall, startCall } from '../db/calls.ts';
 import { forEachDatabase } from '../db/testing/databases.ts';
@@ -25,7 +25,7 @@ test('closes the calls whose room is gone and which have been quiet for the grac
 forEachDatabase('reaper', (h) => {
   let tenantId: string;
   const logger = pino({ level: 'silent' });
-  before(async () => {
+  beforeAll(async () => {
     tenantId = (await makeClinic(h.db, 'reaped')).tenant.id;
     const start = (callId: string, room: string) =>
       startCall(h.db, tenantId, { callId, room, channel: 'web', callerIdentity: 'u', startedAt: ago(600_000), engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'offline' } });

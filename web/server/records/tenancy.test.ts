@@ -4,7 +4,7 @@
  * covered without touching this test. Then a fuzz pass: nothing a request sends makes a 5xx.
  */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import { INTERNAL_ROUTES } from './internal-api.ts';
@@ -24,7 +24,7 @@ forEachDatabase('tenancy and robustness', (h) => {
     users: await h.db.query(`select u.email, u.role, u.password_hash from users u join tenants t on t.id = u.tenant_id where t.slug = 'bravo'`),
   });
 
-  before(async () => {
+  beforeAll(async () => {
     await makeClinic(h.db, 'alpha', 'Alpha Clinic');
     await makeClinic(h.db, 'bravo', 'Bravo Clinic');
     web = await startRecordsServer(h.db);
@@ -36,7 +36,7 @@ forEachDatabase('tenancy and robustness', (h) => {
     const slots = (await signed(base, 'GET', `/internal/v1/tenants/bravo/availability?date=${openDay()}&service=facelift`)).body.slots;
     bBooking = (await signed(base, 'POST', '/internal/v1/tenants/bravo/bookings', { callId: 'b-call-secret', name: 'Zed Bravopatient', phone: '+15559990000', service: 'facelift', startsAt: slots[1].startsAt })).body.booking.id;
   });
-  after(() => web?.stop());
+  afterAll(() => web?.stop());
 
   it('a user of clinic A reads and changes nothing of clinic B, on every dashboard route', async (t) => {
     const before = await snapshotB();
@@ -70,7 +70,7 @@ forEachDatabase('tenancy and robustness', (h) => {
     // (B's call state moved meanwhile: that was the agent, in streamUntilOwnEvent, not the user)
     assert.equal(await snapshotB(), before, 'clinic B is unchanged');
     const routes = DASHBOARD_ROUTES.length;
-    t.diagnostic(`tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} requests as clinic A, none saw or changed clinic B`);
+    console.log(`tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} requests as clinic A, none saw or changed clinic B`);
     assert.equal(routes, 13);
   });
 
@@ -87,7 +87,7 @@ forEachDatabase('tenancy and robustness', (h) => {
       if (route.path.includes(':id')) assert.equal(r.status, 404, route.path);
     }
     assert.equal(await snapshotB(), before);
-    t.diagnostic(`tenancy: ${scoped.length} clinic-scoped internal routes checked`);
+    console.log(`tenancy: ${scoped.length} clinic-scoped internal routes checked`);
   });
 
   it('nothing a request sends makes the server fail: garbage bodies, queries and paths on every route', async () => {

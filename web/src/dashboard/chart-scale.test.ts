@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { layoutBars, layoutLine, niceCeil, niceTicks, plotArea, yScale } from './chart-scale.ts';
 
 describe('chart scaling', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { formatOffset, layoutTimeline, LANES } from './timeline-layout.ts';
 import type { StateChange, Turn } from '@voxanne/contracts/dashboard';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { linearToUlaw, ulawRoundTrip, ulawToLinear } from './g711.ts';
 
 test('μ-law keeps the sign and about 6% of the magnitude over the whole range', () => {

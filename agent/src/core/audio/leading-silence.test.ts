@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { LEAD_SILENCE_PEAK, silentLeadFrames } from './leading-silence.ts';
 
 const RATE = 48_000;

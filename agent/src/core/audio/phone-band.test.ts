@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { PhoneBandFill } from './phone-band.ts';
 
 function energyAbove4k(x: Int16Array): { low: number; high: number } {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createResampler, resample, resampledLength } from './resample.ts';
 
 function sine(freq: number, rate: number, seconds: number, amplitude = 10000): Int16Array {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { encodeWav, parseWav, WavFormatError } from './wav.ts';
 
 /** Builds a RIFF file from raw chunks, for shapes encodeWav never writes. */

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { CallerAddressBook } from './caller-address.ts';
 import { extractCallerName } from './caller-name.ts';

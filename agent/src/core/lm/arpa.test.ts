@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { SENTENCE_END, SENTENCE_START, buildArpa, logProbability, trainNgramModel, type NgramOrder } from './arpa.ts';
 
 /** An independent reader of ARPA text, so the tests check what a decoder would load, not the trainer's own tables. */

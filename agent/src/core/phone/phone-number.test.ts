@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { dtmfIntent, maskPhoneNumber, outboundGreeting, outboundPurpose } from './phone-number.ts';
 
 test('masks all but the country digit and the last four', () => {

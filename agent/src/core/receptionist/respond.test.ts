@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import { dollarsToWords, phoneNumberToWords, priceRangeToWords } from '../text/number-words.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { asksForPerson } from './understand.ts';
 
 test('a request for a person is recognised in the usual phrasings', () => {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { describeSlot, zonedIso } from './calendar.ts';
 import { dateFromSpeech, phoneFromSpeech, spokenDigits, timeFromSpeech } from './caller-input.ts';

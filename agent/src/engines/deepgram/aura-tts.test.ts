@@ -5,7 +5,7 @@
 import { APIStatusError, initializeLogger, tts, type APIConnectOptions } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { mulawDecode, mulawEncode, startFakeDeepgram, type FakeDeepgram } from '../../../../test/fakes/deepgram/index.ts';
 import { AuraTTS, type AuraTTSOptions } from './aura-tts.ts';
 
@@ -15,7 +15,7 @@ const FAST_RETRY: APIConnectOptions = { maxRetry: 2, retryIntervalMs: 10, timeou
 
 type TTSError = Parameters<tts.TTSCallbacks['error']>[0];
 
-before(() => initializeLogger({ pretty: false, level: 'warn' }));
+beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
 
 function auraFor(fake: FakeDeepgram, opts: Partial<AuraTTSOptions> = {}): AuraTTS {
   return new AuraTTS({ apiKey: fake.apiKey, baseUrl: fake.url, ...opts });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { concatPcm, noise, silence, speechLike, startFakeDeepgram, type FakeDeepgram } from '../../../../test/fakes/deepgram/index.ts';
 import { encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { DeepgramSTT, type DeepgramSTTOptions } from './deepgram-stt.ts';
@@ -20,11 +20,11 @@ const B = 'Tomorrow at ten, please.';
 const FAST_RETRY = { maxRetry: 3, retryIntervalMs: 20, timeoutMs: 5000 };
 
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'warn' });
   dir = await mkdtemp(join(tmpdir(), 'voxanne-dg-stt-'));
 });
-after(async () => rm(dir, { recursive: true, force: true }));
+afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Writes a WAV file and reads it back: the frames under test come from a real audio file. */
 async function wavAudio(name: string, pcm: Int16Array, rate: number): Promise<Int16Array> {

@@ -2,11 +2,11 @@
 import { initializeLogger, stt } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { concatPcm, silence, speechLike, startFakeDeepgram } from '../../../../test/fakes/deepgram/index.ts';
 import { createDeepgramEngines } from './index.ts';
 
-before(() => initializeLogger({ pretty: false, level: 'warn' }));
+beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
 
 test('defaults: nova-3 at 16 kHz in, Aura-2 Thalia linear16 at 48 kHz out', () => {
   const e = createDeepgramEngines({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });

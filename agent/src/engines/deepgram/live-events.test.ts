@@ -1,6 +1,6 @@
 import { stt } from '@livekit/agents';
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { LiveTranscript, type DeepgramResults } from './live-events.ts';
 
 const T = stt.SpeechEventType;

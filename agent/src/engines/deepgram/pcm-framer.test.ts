@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { mulawToLinear, PcmFramer } from './pcm-framer.ts';
 
 test('μ-law bytes decode to the G.711 values', () => {

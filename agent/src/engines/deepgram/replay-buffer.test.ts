@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ReplayBuffer } from './replay-buffer.ts';
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);

@@ -1,13 +1,13 @@
 import { initializeLogger, tts } from '@livekit/agents';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { sharedFlitePool } from './flite-pool.ts';
 import { FliteTTS } from './flite-tts.ts';
 import type { SynthesizeFn } from './speech-frames.ts';
 import { type Speech, synthesize } from './synthesize.ts';
 
-before(() => initializeLogger({ pretty: false, level: 'warn' }));
-after(() => sharedFlitePool().close());
+beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
+afterAll(() => sharedFlitePool().close());
 
 type Audio = tts.SynthesizedAudio;
 const EOS = tts.SynthesizeStream.END_OF_STREAM;

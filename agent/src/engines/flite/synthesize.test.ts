@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { FLITE_VOICES, FlitePool } from './flite-pool.ts';
 import { synthesize } from './synthesize.ts';
 
 // A private pool, so closing it at the end cannot disturb other test files in the same process.
 const pool = new FlitePool();
-after(() => pool.close());
+afterAll(() => pool.close());
 
 function rms(x: Int16Array): number {
   let s = 0;

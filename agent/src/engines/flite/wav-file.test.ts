@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { parseWav } from '../../core/audio/wav.ts';
 import { sharedFlitePool } from './flite-pool.ts';
 import { synthesizeToWav } from './wav-file.ts';
 
-after(() => sharedFlitePool().close());
+afterAll(() => sharedFlitePool().close());
 
 describe('synthesizeToWav', () => {
   it('writes a 16-bit mono WAV at the requested rate, with the requested silence around the speech', async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { APIError, initializeLogger, llm } from '@livekit/agents';
 
 // Canaries for the two behaviours of @livekit/agents 1.9's LLMStream that GroqLLM is built
 // around. If an upgrade changes either, these fail and the Groq stream's handling of
 // `retryable` (and the advice to listen for 'error') should be revisited.
 
-before(() => initializeLogger({ pretty: false, level: 'error' }));
+beforeAll(() => initializeLogger({ pretty: false, level: 'error' }));
 
 /** Pushes "Hello" and then fails once with a retryable error; the second attempt succeeds. */
 class FlakyStream extends llm.LLMStream {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { initializeLogger, llm } from '@livekit/agents';
 import { z } from 'zod';
 import { toGroqMessages, toGroqToolChoice, toGroqTools } from './chat-messages.ts';
 
-before(() => initializeLogger({ pretty: false, level: 'error' }));
+beforeAll(() => initializeLogger({ pretty: false, level: 'error' }));
 
 test('roles, order and text: developer becomes system, instructions render, images are left out', () => {
   const ctx = llm.ChatContext.empty();

@@ -4,7 +4,7 @@
  * results, writes need the caller's yes, raw model text is humanized, and caller text stays data.
  */
 import { initializeLogger } from '@livekit/agents';
-import { after, before, beforeEach, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startFakeGroq, type FakeGroq, type RecordedRequest } from '../../../../test/fakes/groq/fake-groq.ts';
 import { bookingTools } from '../../call/clinic-services.ts';
@@ -20,10 +20,10 @@ const kb = await loadKnowledgeBase();
 const now = () => new Date('2026-03-02T17:00:00Z');
 let fake: FakeGroq;
 
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeGroq();
 });
-after(async () => {
+afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => fake.reset());

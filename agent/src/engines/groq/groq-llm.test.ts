@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, test } from 'vitest';
 import {
   APIConnectionError,
   type APIConnectOptions,
@@ -19,11 +19,11 @@ const RETRY_FAST: APIConnectOptions = { maxRetry: 2, retryIntervalMs: 1, timeout
 
 let fake: FakeGroq;
 
-before(async () => {
+beforeAll(async () => {
   initializeLogger({ pretty: false, level: 'error' });
   fake = await startFakeGroq();
 });
-after(() => fake.close());
+afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 type LLMError = Parameters<llm.LLMCallbacks['error']>[0];

@@ -1,5 +1,5 @@
 import { initializeLogger } from '@livekit/agents';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startFakeGroq, type FakeGroq } from '../../../../test/fakes/groq/fake-groq.ts';
 import { prepareCall } from '../../call/clinic-services.ts';
@@ -10,10 +10,10 @@ import { createGroqSummarizer, SUMMARY_INSTRUCTIONS, transcriptForSummary } from
 initializeLogger({ pretty: false, level: 'warn' });
 const kb = await loadKnowledgeBase();
 let fake: FakeGroq;
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeGroq();
 });
-after(async () => {
+afterAll(async () => {
   await fake.close();
 });
 const logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return logger; } };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ToolCallAssembler } from './tool-call-assembler.ts';
 
 test('arguments split over many deltas come back whole when the reply finishes', () => {

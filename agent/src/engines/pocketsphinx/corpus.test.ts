@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { callerSentences, normalizeSentence } from './corpus.ts';
 
 let kb: KnowledgeBase;
 let sentences: string[];
-before(async () => {
+beforeAll(async () => {
   kb = await loadKnowledgeBase();
   sentences = callerSentences(kb);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { initializeLogger, stt } from '@livekit/agents';
 import { AudioFrame, AudioResampler, dispose } from '@livekit/rtc-node';
 import { wordErrorRate } from '../../core/wer.ts';
@@ -72,13 +72,13 @@ async function transcribe(engine: PocketsphinxSTT, audio: Int16Array): Promise<S
 
 const finals = (seen: Seen[]) => seen.filter((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT).map((e) => e.text ?? '');
 
-before(async () => {
+beforeAll(async () => {
   kb = await loadKnowledgeBase();
   cacheDir = await mkdtemp(join(tmpdir(), 'voxanne-ps-test-'));
   model = await buildDomainModel(kb, { cacheDir });
 });
 
-after(async () => {
+afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
   await sharedFlitePool().close();
   // rtc-node's native client (used by AudioResampler) keeps the process alive until disposed
@@ -122,10 +122,10 @@ describe('buildDomainModel', () => {
 
 describe('PocketsphinxSTT', () => {
   let engine: PocketsphinxSTT;
-  before(() => {
+  beforeAll(() => {
     engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath });
   });
-  after(async () => {
+  afterAll(async () => {
     await engine.close();
     assert.equal(engine.liveDecoders, 0);
   });

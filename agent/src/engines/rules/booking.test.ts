@@ -3,7 +3,7 @@
  * pipeline's tool loop (llmText), the appointment tools over the in-memory store, the humanizer.
  */
 import { initializeLogger } from '@livekit/agents';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { bookingTools } from '../../call/clinic-services.ts';
 import { TextConversation } from '../../call/text-conversation.ts';

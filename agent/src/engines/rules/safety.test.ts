@@ -4,7 +4,7 @@
  * and cannot book or cancel anything.
  */
 import { initializeLogger } from '@livekit/agents';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { bookingTools } from '../../call/clinic-services.ts';
 import { TextConversation } from '../../call/text-conversation.ts';

@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { openPglite, openPostgres, type Db } from '../db.ts';
 import { migrate } from '../migrations.ts';
 import { startTestPostgres } from './postgres.ts';
 
 export interface DbHandle {
-  /** set in before(); the suite reads it inside its tests */
+  /** set in beforeAll(); the suite reads it inside its tests */
   db: Db;
   kind: 'pglite' | 'postgres';
 }
@@ -21,7 +21,7 @@ export function forEachDatabase(title: string, suite: (h: DbHandle) => void): vo
     describe(`${title} [${kind}]`, () => {
       const h = { kind } as DbHandle;
       let cleanup: () => Promise<void> = async () => {};
-      before(async () => {
+      beforeAll(async () => {
         if (kind === 'pglite') {
           const dir = await mkdtemp(join(tmpdir(), 'voxanne-pglite-'));
           h.db = await openPglite(dir);
@@ -33,7 +33,7 @@ export function forEachDatabase(title: string, suite: (h: DbHandle) => void): vo
         }
         await migrate(h.db);
       });
-      after(async () => {
+      afterAll(async () => {
         await h.db?.close();
         await cleanup();
       });
