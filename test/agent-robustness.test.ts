@@ -228,7 +228,7 @@ test('hiss, a clipped square wave and codec garbage do not break the call', asyn
   await hangUp(c);
 });
 
-test('a caller who hangs up mid-greeting ends the job cleanly and the room closes', async (t) => {
+test('a caller who hangs up mid-greeting ends the job cleanly and the room closes', async () => {
   const name = roomName('leave');
   const c = await join(name, true);
   const callId = await callIdOf(c);

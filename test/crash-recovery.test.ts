@@ -170,7 +170,7 @@ test('killed while she is listening: she comes back and the conversation goes on
   await hangUp(c);
 });
 
-test('a call record left in progress with no LiveKit room behind it is closed by the reaper', async (t) => {
+test('a call record left in progress with no LiveKit room behind it is closed by the reaper', async () => {
   const client = new RecordsClient({ baseUrl: stack!.webUrl, secret: stack!.apiSecret, sign: contractSigner });
   const callId = `ghost-${Date.now()}`;
   // what a worker that died with its job leaves: a started call, never ended, its room long closed
@@ -190,7 +190,7 @@ test('a call record left in progress with no LiveKit room behind it is closed by
   assert.ok(stack!.lines.some((l) => l.source === 'web' && l.line.includes(callId) && l.line.includes('call closed by the reaper')), 'and logged it');
 });
 
-test('each crashed call is one whole record: turns before and after, the gap, the final status', async (t) => {
+test('each crashed call is one whole record: turns before and after, the gap, the final status', async () => {
   assert.equal(calls.length, 2, 'both crash cases ran');
   // the recovered jobs write the end of their calls once the callers have left
   const ended = (l: AgentLog) => l.msg === 'call ended' && calls.some((k) => k.callId === l.callId);

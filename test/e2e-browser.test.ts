@@ -35,7 +35,7 @@ afterAll(async () => {
 type Hook = Window['__voxanne'];
 const hook = (page: Page) => page.evaluate(() => window.__voxanne) as Promise<Hook>;
 
-test('press the button, hear the greeting, ask for the hours, hear the answer', async (t) => {
+test('press the button, hear the greeting, ask for the hours, hear the answer', async () => {
   const page = await browser.newPage();
   const external: string[] = [];
   page.on('request', (r) => {

@@ -94,7 +94,7 @@ async function ask(c: SimCaller, pcm: Int16Array, answered: (t: string) => boole
   }
 }
 
-test('a records server that loses answers, then is down, then is back: every turn and state change stored exactly once', async (t) => {
+test('a records server that loses answers, then is down, then is back: every turn and state change stored exactly once', async () => {
   const s = stack!;
   const [hours, address] = await Promise.all([speech48k('What are your opening hours?'), speech48k('Where are you located?')]);
   const room = `outage-${Date.now()}`;

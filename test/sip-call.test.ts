@@ -93,7 +93,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.ok(!stack.lines.some((l) => l.source === 'sip' && l.line.includes(id) && /Joining room/.test(l.line)), 'no room was joined');
   }
 
-  test('a call is answered, greeted, understood and answered; barge-in, DTMF and BYE work', async (t) => {
+  test('a call is answered, greeted, understood and answered; barge-in, DTMF and BYE work', async () => {
     const question = await phoneSpeech('question', 'what are your opening hours');
     const interruption = await phoneSpeech('interruption', 'i need to cancel my appointment');
     const { call, phone } = await dial();

@@ -95,7 +95,7 @@ afterAll(async () => {
   await dispose();
 });
 
-test('calibration: her greeting and her first answer have a measurable length at the caller', (t) => {
+test('calibration: her greeting and her first answer have a measurable length at the caller', () => {
   for (const k of calibrations) console.log(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
   console.log(`taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`);
   // the sweep places onsets up to 1500 ms before her end, inside the utterance
@@ -104,7 +104,7 @@ test('calibration: her greeting and her first answer have a measurable length at
 });
 
 for (const offsetMs of SWEEP_OFFSETS_MS) {
-  test(`a caller who starts ${offsetMs} ms from the end of her greeting, and of her answer, is answered within ${ANSWER_BOUND_MS} ms`, async (t) => {
+  test(`a caller who starts ${offsetMs} ms from the end of her greeting, and of her answer, is answered within ${ANSWER_BOUND_MS} ms`, async () => {
     const c = await newCall(String(offsetMs));
     try {
       const results = await sweepCall(c, script, cal, offsetMs);
@@ -124,7 +124,7 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
   });
 }
 
-test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, (t) => {
+test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, () => {
   // only where the caller started after she had finished can her own end be seen
   const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
   for (const r of seen) console.log(`${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`);
