@@ -16,7 +16,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimCaller } from './sim-caller.ts';
-import { AUDIBLE_RMS, MIC_RATE, concat, silence, spokenText, type SpokenText } from './speech.ts';
+import { AUDIBLE_RMS, concat, silence, spokenText, type SpokenText } from './speech.ts';
 
 /** the onsets of the issue, in ms relative to the end of her utterance (negative: she is still talking) */
 export const SWEEP_OFFSETS_MS = [-1500, -800, -600, -450, -400, -300, -150, 0, 200] as const;

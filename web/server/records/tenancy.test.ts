@@ -38,7 +38,7 @@ forEachDatabase('tenancy and robustness', (h) => {
   });
   afterAll(() => web?.stop());
 
-  it('a user of clinic A reads and changes nothing of clinic B, on every dashboard route', async (t) => {
+  it('a user of clinic A reads and changes nothing of clinic B, on every dashboard route', async () => {
     const before = await snapshotB();
     const settingsA = (await call(base, 'GET', '/api/settings', { cookie: await login(base, 'owner@alpha.test') })).body;
     let checked = 0;
@@ -74,7 +74,7 @@ forEachDatabase('tenancy and robustness', (h) => {
     assert.equal(routes, 13);
   });
 
-  it('internal routes scoped by clinic slug cannot reach another clinic\'s booking', async (t) => {
+  it('internal routes scoped by clinic slug cannot reach another clinic\'s booking', async () => {
     const before = await snapshotB();
     const scoped = INTERNAL_ROUTES.filter((r) => r.path.includes(':slug'));
     for (const route of scoped) {
