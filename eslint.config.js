@@ -24,7 +24,7 @@ const coreImports = {
   ],
 };
 
-// web/ and sip/ never reach into the agent's source: shared types come from the contracts package.
+// web/, sip/ and the contracts never reach into the agent's source: shared types come from @voxanne/contracts.
 const noAgentSource = {
   patterns: [
     {
@@ -78,5 +78,5 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['web/**/*.ts', 'sip/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', noAgentSource] } },
+  { files: ['web/**/*.ts', 'sip/**/*.ts', 'contracts/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', noAgentSource] } },
 );
