@@ -78,5 +78,8 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['web/**/*.ts', 'sip/**/*.ts', 'contracts/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', noAgentSource] } },
+  {
+    files: ['web/**/*.ts', 'sip/**/*.ts', 'contracts/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', noAgentSource] },
+  },
 );

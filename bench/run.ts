@@ -49,7 +49,8 @@ const { values: args } = parseArgs({
 const CALLS = Number(args.calls ?? (args.browser ? 10 : 8));
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
 const SWEEP_CALLS = Number(args['sweep-calls']);
-if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1) throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
+if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1)
+  throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
 
 const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000, clickToGreeting: 1000 };
 
@@ -61,7 +62,8 @@ const PIPELINES = [
 const SIP = args.sip || args.only === 'sip';
 /** the caller-onset sweep (bench/lib/sweep-bench.ts): part of every full run */
 const SWEEP = !args.only || args.only === 'sweep';
-if (PIPELINES.length === 0 && !SIP && !SWEEP) throw new Error(`--only must be voxanne, stock, sip or sweep, got ${args.only}`);
+if (PIPELINES.length === 0 && !SIP && !SWEEP)
+  throw new Error(`--only must be voxanne, stock, sip or sweep, got ${args.only}`);
 
 interface PipelineResult {
   calls: CallFigures[];
@@ -74,7 +76,11 @@ interface PipelineResult {
   prefetch?: { requested: number; used: number };
 }
 
-async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscriber, env: NodeJS.ProcessEnv): Promise<PipelineResult> {
+async function benchPipeline(
+  p: (typeof PIPELINES)[number],
+  stt: BenchTranscriber,
+  env: NodeJS.ProcessEnv,
+): Promise<PipelineResult> {
   const prefetch = { requested: 0, used: 0 };
   const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
     name: `bench-${p.name}`,
@@ -94,7 +100,13 @@ async function benchPipeline(p: (typeof PIPELINES)[number], stt: BenchTranscribe
     for (let i = 0; i < CALLS; i++) {
       // each call takes the warm job process; wait for its replacement so every call starts alike
       await warmed(i + 1);
-      const c = await SimCaller.join({ url: stack.livekitUrl, apiKey, apiSecret, room: `bench-${p.name}-${i}-${Date.now()}`, publishMic: true });
+      const c = await SimCaller.join({
+        url: stack.livekitUrl,
+        apiKey,
+        apiSecret,
+        room: `bench-${p.name}-${i}-${Date.now()}`,
+        publishMic: true,
+      });
       try {
         const f = await runCall(c, stt, script);
         calls.push(f);
@@ -137,12 +149,26 @@ async function browserMain(): Promise<void> {
   console.log(`bench: browser (Chromium, click → first audible greeting sample), ${CALLS} calls`);
   const r = await runBrowserBench(CALLS, (line) => console.log(line));
   const s = r.click_to_greeting_ms;
-  console.log(`\n${'step (ms after the click)'.padEnd(28)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}`);
-  for (const [step, p] of Object.entries(r.breakdown_ms)) console.log(`${step.padEnd(28)}${String(p.p50).padStart(7)}${String(p.p95).padStart(7)}${String(p.p99).padStart(7)}${String(p.n).padStart(5)}`);
-  console.log(`click → greeting: p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms (n=${s.n}); p95 ≤ ${TARGETS.clickToGreeting}: ${s.p95 <= TARGETS.clickToGreeting ? 'met' : 'MISSED'}`);
+  console.log(
+    `\n${'step (ms after the click)'.padEnd(28)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}`,
+  );
+  for (const [step, p] of Object.entries(r.breakdown_ms))
+    console.log(
+      `${step.padEnd(28)}${String(p.p50).padStart(7)}${String(p.p95).padStart(7)}${String(p.p99).padStart(7)}${String(p.n).padStart(5)}`,
+    );
+  console.log(
+    `click → greeting: p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms (n=${s.n}); p95 ≤ ${TARGETS.clickToGreeting}: ${s.p95 <= TARGETS.clickToGreeting ? 'met' : 'MISSED'}`,
+  );
   for (const p of r.problems) console.log(`problem: ${p}`);
   const latest = readResults(join(args.out!, 'latest.json'));
-  const browser = { click_to_greeting_ms: s, breakdown_ms: r.breakdown_ms, samples: r.samples, calls: CALLS, problems: r.problems, measured_at: new Date().toISOString() };
+  const browser = {
+    click_to_greeting_ms: s,
+    breakdown_ms: r.breakdown_ms,
+    samples: r.samples,
+    calls: CALLS,
+    problems: r.problems,
+    measured_at: new Date().toISOString(),
+  };
   mkdirSync(args.out!, { recursive: true });
   writeFileSync(join(args.out!, 'latest.json'), `${JSON.stringify({ ...latest, browser }, null, 2)}\n`);
   console.log(`\nwrote browser figures into ${join(args.out!, 'latest.json')}`);
@@ -151,8 +177,14 @@ async function browserMain(): Promise<void> {
 async function main(): Promise<void> {
   loopDelay.enable();
   const stt = new BenchTranscriber();
-  const dg = await startFakeDeepgram({ transcriber: stt, profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 } });
-  const groq = await startFakeGroq({ responder: scriptedAnswer, latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: LLM_TOKENS_PER_SECOND } });
+  const dg = await startFakeDeepgram({
+    transcriber: stt,
+    profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 },
+  });
+  const groq = await startFakeGroq({
+    responder: scriptedAnswer,
+    latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: LLM_TOKENS_PER_SECOND },
+  });
   const env = {
     DEEPGRAM_API_KEY: dg.apiKey,
     DEEPGRAM_BASE_URL: dg.url,
@@ -175,7 +207,9 @@ async function main(): Promise<void> {
       sipGreetingAfterInvite = sip.greeting_after_invite_ms;
     }
     if (SWEEP) {
-      console.log(`bench: sweep (caller onsets around the end of her greeting and answer, offline engines), ${SWEEP_CALLS} call(s) per offset`);
+      console.log(
+        `bench: sweep (caller onsets around the end of her greeting and answer, offline engines), ${SWEEP_CALLS} call(s) per offset`,
+      );
       sweep = await runSweepBench(SWEEP_CALLS, (line) => console.log(line));
     }
   } finally {
@@ -202,32 +236,55 @@ function readResults(file: string): Record<string, unknown> {
 }
 
 /** Prints the pipelines' table, draws latest.html/png, and returns their part of latest.json. */
-async function report(results: Record<string, PipelineResult>, unexpectedSegments: number): Promise<Record<string, unknown>> {
+async function report(
+  results: Record<string, PipelineResult>,
+  unexpectedSegments: number,
+): Promise<Record<string, unknown>> {
   const rows: [string, keyof PipelineResult, number | undefined][] = [
     ['voice-to-voice', 'v2v_ms', TARGETS.v2v],
     ['barge-in', 'barge_in_ms', TARGETS.bargeIn],
     ['greeting', 'greeting_ms', TARGETS.greeting],
     ['overhead', 'overhead_ms', undefined],
   ];
-  console.log(`\nprovider budget ${PROVIDER_BUDGET_MS} ms (STT final ${BUDGET.endpointingMs + BUDGET.sttFinalMs}, LLM first token ${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`);
-  console.log(`${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`);
+  console.log(
+    `\nprovider budget ${PROVIDER_BUDGET_MS} ms (STT final ${BUDGET.endpointingMs + BUDGET.sttFinalMs}, LLM first token ${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`,
+  );
+  console.log(
+    `${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`,
+  );
   for (const [label, key, target] of rows) {
     for (const [name, r] of Object.entries(results)) {
       const s = r[key] as Percentiles;
       const verdict = target === undefined ? '' : `p95 ≤ ${target}: ${s.p95 <= target ? 'met' : 'MISSED'}`;
-      console.log(`${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`);
+      console.log(
+        `${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`,
+      );
     }
   }
-  const problems = Object.entries(results).flatMap(([n, r]) => r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)));
+  const problems = Object.entries(results).flatMap(([n, r]) =>
+    r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)),
+  );
   for (const p of problems) console.log(`problem: ${p}`);
   for (const [n, r] of Object.entries(results)) {
-    if (r.prefetch) console.log(`${n}: ${r.prefetch.used} of ${r.prefetch.requested} speculative LLM requests were confirmed by the final transcript and answered from`);
+    if (r.prefetch)
+      console.log(
+        `${n}: ${r.prefetch.used} of ${r.prefetch.requested} speculative LLM requests were confirmed by the final transcript and answered from`,
+      );
   }
   // the caller simulator and the fakes share this process: its event-loop delay is added to what they measure
-  console.log(`bench process event-loop delay p50/p99/max: ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)} ms`);
-  if (unexpectedSegments) console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
+  console.log(
+    `bench process event-loop delay p50/p99/max: ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)} ms`,
+  );
+  if (unexpectedSegments)
+    console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
 
-  const pick = (r: PipelineResult) => ({ v2v_ms: r.v2v_ms, barge_in_ms: r.barge_in_ms, greeting_ms: r.greeting_ms, overhead_ms: r.overhead_ms, ...(r.prefetch ? { prefetch: r.prefetch } : {}) });
+  const pick = (r: PipelineResult) => ({
+    v2v_ms: r.v2v_ms,
+    barge_in_ms: r.barge_in_ms,
+    greeting_ms: r.greeting_ms,
+    overhead_ms: r.overhead_ms,
+    ...(r.prefetch ? { prefetch: r.prefetch } : {}),
+  });
   const json = {
     ...Object.fromEntries(Object.entries(results).map(([n, r]) => [n, pick(r)])),
     ...(sipGreetingAfterInvite ? { sip_greeting_after_invite_ms: sipGreetingAfterInvite } : {}),
@@ -238,10 +295,19 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
     measured_at: new Date().toISOString(),
   };
   mkdirSync(args.out!, { recursive: true });
-  const panel = (title: string, key: keyof PipelineResult['samples'], statKey: keyof PipelineResult, target?: number): Panel => ({
+  const panel = (
+    title: string,
+    key: keyof PipelineResult['samples'],
+    statKey: keyof PipelineResult,
+    target?: number,
+  ): Panel => ({
     title,
     target,
-    series: Object.entries(results).map(([n, r]) => ({ pipeline: n, samples: r.samples[key], stats: r[statKey] as Percentiles })),
+    series: Object.entries(results).map(([n, r]) => ({
+      pipeline: n,
+      samples: r.samples[key],
+      stats: r[statKey] as Percentiles,
+    })),
   });
   const html = plotHtml(
     'Voxanne vs a stock LiveKit AgentSession',
@@ -261,7 +327,11 @@ async function report(results: Record<string, PipelineResult>, unexpectedSegment
 }
 
 async function renderPng(htmlPath: string, pngPath: string): Promise<void> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH, args: chromiumArgs({}), headless: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH,
+    args: chromiumArgs({}),
+    headless: true,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 820, height: 600 } });
     await page.goto(`file://${htmlPath}`);

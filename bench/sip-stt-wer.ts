@@ -17,12 +17,26 @@ import { BENCH_CLINIC_NUMBER, startBenchStack } from './lib/bench-stack.ts';
 
 // the first utterances of agent/bench/stt-wer.ts
 const UTTERANCES = [
-  'what are your opening hours', 'how much is a tummy tuck', "i'd like to book an appointment on tuesday",
-  'where are you located', 'do you take insurance', 'do you offer financing', 'what is your cancellation policy',
-  'how much is botox', 'is there parking', 'my name is sarah johnson', 'can i book a consultation',
-  'what time do you close on friday', 'are you open on saturday', 'i need to cancel my appointment',
-  'how long is the recovery for liposuction', 'do you do rhinoplasty', 'are your surgeons board certified',
-  'what about lip fillers', 'hi i was wondering what time you guys open tomorrow', 'how much would a breast augmentation cost me',
+  'what are your opening hours',
+  'how much is a tummy tuck',
+  "i'd like to book an appointment on tuesday",
+  'where are you located',
+  'do you take insurance',
+  'do you offer financing',
+  'what is your cancellation policy',
+  'how much is botox',
+  'is there parking',
+  'my name is sarah johnson',
+  'can i book a consultation',
+  'what time do you close on friday',
+  'are you open on saturday',
+  'i need to cancel my appointment',
+  'how long is the recovery for liposuction',
+  'do you do rhinoplasty',
+  'are your surgeons board certified',
+  'what about lip fillers',
+  'hi i was wondering what time you guys open tomorrow',
+  'how much would a breast augmentation cost me',
 ];
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '20' } } });
@@ -79,6 +93,11 @@ try {
   await stack.stop();
 }
 const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
-console.log(`\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`);
-writeFileSync(join(ROOT, 'test-artifacts', 'sip-stt-wer.json'), `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`);
+console.log(
+  `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`,
+);
+writeFileSync(
+  join(ROOT, 'test-artifacts', 'sip-stt-wer.json'),
+  `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
+);
 process.exit(0);

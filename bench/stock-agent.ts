@@ -5,7 +5,16 @@
  * the benchmark compares the orchestration, not the providers.
  * Run by bench/run.ts as a worker process: node --import tsx bench/stock-agent.ts start
  */
-import { cli, defineAgent, inference, log, voice, WorkerOptions, type JobContext, type JobProcess } from '@livekit/agents';
+import {
+  cli,
+  defineAgent,
+  inference,
+  log,
+  voice,
+  WorkerOptions,
+  type JobContext,
+  type JobProcess,
+} from '@livekit/agents';
 import { fileURLToPath } from 'node:url';
 import { parseAgentConfig } from '../agent/src/config.ts';
 import { buildInstructions } from '../agent/src/core/instructions.ts';

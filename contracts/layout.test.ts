@@ -29,11 +29,13 @@ export function specifiers(text: string): string[] {
 const reachesIntoAgent = (spec: string) => /(^|\/)agent\/src(\/|$)/.test(spec);
 
 function violations(dirs: string[], bad: (spec: string, file: string) => boolean): string[] {
-  return dirs.flatMap((d) => sources(join(ROOT, d))).flatMap((f) =>
-    specifiers(readFileSync(f, 'utf8'))
-      .filter((s) => bad(s, f))
-      .map((s) => `${relative(ROOT, f)} imports ${s}`),
-  );
+  return dirs
+    .flatMap((d) => sources(join(ROOT, d)))
+    .flatMap((f) =>
+      specifiers(readFileSync(f, 'utf8'))
+        .filter((s) => bad(s, f))
+        .map((s) => `${relative(ROOT, f)} imports ${s}`),
+    );
 }
 
 describe('repository layout', () => {
@@ -44,7 +46,12 @@ describe('repository layout', () => {
       "const c = await import('../../agent/src/main.ts');",
       "import '@voxanne/contracts/protocol';",
     ].join('\n');
-    assert.deepEqual(specifiers(text), ['../../../agent/src/core/x.ts', '../agent/src/records/types.ts', '../../agent/src/main.ts', '@voxanne/contracts/protocol']);
+    assert.deepEqual(specifiers(text), [
+      '../../../agent/src/core/x.ts',
+      '../agent/src/records/types.ts',
+      '../../agent/src/main.ts',
+      '@voxanne/contracts/protocol',
+    ]);
     assert.deepEqual(specifiers(text).filter(reachesIntoAgent).length, 3);
   });
 
@@ -55,13 +62,19 @@ describe('repository layout', () => {
   it('the contracts import nothing from the workspaces that use them, and nothing but zod and node:crypto from outside', () => {
     const allowed = (s: string) => s.startsWith('./') || s === 'zod' || s === 'node:crypto' || s.startsWith('node:');
     const src = join(ROOT, 'contracts/src');
-    const bad = sources(src).flatMap((f) => specifiers(readFileSync(f, 'utf8')).filter((s) => !allowed(s) || /\.\.\//.test(s)).map((s) => `${relative(ROOT, f)} imports ${s}`));
+    const bad = sources(src).flatMap((f) =>
+      specifiers(readFileSync(f, 'utf8'))
+        .filter((s) => !allowed(s) || /\.\.\//.test(s))
+        .map((s) => `${relative(ROOT, f)} imports ${s}`),
+    );
     assert.deepEqual(bad, []);
   });
 
   it('the browser-side contracts use no node: module (the page bundles them)', () => {
     for (const name of ['protocol.ts', 'dashboard.ts', 'records-api.ts', 'calendar.ts', 'knowledge-base.ts']) {
-      const nodeImports = specifiers(readFileSync(join(ROOT, 'contracts/src', name), 'utf8')).filter((s) => s.startsWith('node:'));
+      const nodeImports = specifiers(readFileSync(join(ROOT, 'contracts/src', name), 'utf8')).filter((s) =>
+        s.startsWith('node:'),
+      );
       assert.deepEqual(nodeImports, [], name);
     }
   });

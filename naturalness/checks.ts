@@ -14,7 +14,14 @@
  * - no invented facts: every price, time and day is in the knowledge base or a tool result,
  *   and no procedure the clinic doesn't offer is offered
  */
-import { addressProblems, countWords, findFillers, spacingProblems, splitSentences, uncontracted } from '../agent/src/core/humanizer/index.ts';
+import {
+  addressProblems,
+  countWords,
+  findFillers,
+  spacingProblems,
+  splitSentences,
+  uncontracted,
+} from '../agent/src/core/humanizer/index.ts';
 import { isInterjection, spokenWordCount } from '../agent/src/core/humanizer/sentences.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { spokenNumbers, spokenTimes } from './spoken-values.ts';
@@ -36,13 +43,34 @@ export interface ReplyContext {
 }
 
 export const CHECK_NAMES = [
-  'Short Sentences', 'Numbers as Words', 'Contractions', 'Punctuation Spacing', 'Response Length', 'Direct Address', 'Filler Frequency', 'No Invented Facts',
+  'Short Sentences',
+  'Numbers as Words',
+  'Contractions',
+  'Punctuation Spacing',
+  'Response Length',
+  'Direct Address',
+  'Filler Frequency',
+  'No Invented Facts',
 ] as const;
 
 /** Procedures a cosmetic clinic might be asked about; offering one that isn't in the knowledge base is invented. */
 const OTHER_PROCEDURES = [
-  'hair transplant', 'laser hair removal', 'coolsculpting', 'eyelid surgery', 'blepharoplasty', 'mommy makeover', 'chemical peel',
-  'microneedling', 'hydrafacial', 'breast reduction', 'thread lift', 'kybella', 'tattoo removal', 'lasik', 'veneers', 'teeth whitening',
+  'hair transplant',
+  'laser hair removal',
+  'coolsculpting',
+  'eyelid surgery',
+  'blepharoplasty',
+  'mommy makeover',
+  'chemical peel',
+  'microneedling',
+  'hydrafacial',
+  'breast reduction',
+  'thread lift',
+  'kybella',
+  'tattoo removal',
+  'lasik',
+  'veneers',
+  'teeth whitening',
 ];
 const NEGATION = /\b(?:don't|do not|doesn't|isn't|not|no|can't|cannot|aren't|unfortunately|not sure)\b/i;
 
@@ -68,10 +96,11 @@ function kbNumbers(kb: KnowledgeBase): Set<number> {
 
 function kbTimes(kb: KnowledgeBase): Set<string> {
   const t = new Set<string>();
-  for (const d of Object.values(kb.hours)) if (d !== 'closed') {
-    t.add(d.open);
-    t.add(d.close);
-  }
+  for (const d of Object.values(kb.hours))
+    if (d !== 'closed') {
+      t.add(d.open);
+      t.add(d.close);
+    }
   return t;
 }
 
@@ -81,10 +110,18 @@ export function checkReply(reply: string, ctx: ReplyContext): CheckResult[] {
   const add = (check: string, pass: boolean, detail: string) => results.push({ check, pass, detail });
 
   const long = sentences.filter((s) => spokenWordCount(s) > 12);
-  add('Short Sentences', long.length === 0, long.length ? `over twelve words: "${long[0]}"` : 'all sentences twelve words or fewer');
+  add(
+    'Short Sentences',
+    long.length === 0,
+    long.length ? `over twelve words: "${long[0]}"` : 'all sentences twelve words or fewer',
+  );
 
   const digits = reply.match(/[\d$%]+/g);
-  add('Numbers as Words', !digits, digits ? `digits or symbols left: ${digits.slice(0, 3).join(', ')}` : 'all numbers written as words');
+  add(
+    'Numbers as Words',
+    !digits,
+    digits ? `digits or symbols left: ${digits.slice(0, 3).join(', ')}` : 'all numbers written as words',
+  );
 
   const unc = uncontracted(reply);
   add('Contractions', unc.length === 0, unc.length ? `uncontracted: "${unc[0]}"` : 'natural contractions');
@@ -104,13 +141,21 @@ export function checkReply(reply: string, ctx: ReplyContext): CheckResult[] {
     const used = new RegExp(`\\b${ctx.callerName}\\b`).test(reply);
     if (ctx.nameJustGiven && !used) problems.push(`did not use "${ctx.callerName}" right after it was given`);
     addressOk = problems.length === 0;
-    addressDetail = problems.length ? problems.join('; ') : used ? `addressed ${ctx.callerName} correctly` : 'name not needed in this reply';
+    addressDetail = problems.length
+      ? problems.join('; ')
+      : used
+        ? `addressed ${ctx.callerName} correctly`
+        : 'name not needed in this reply';
   }
   add('Direct Address', addressOk, addressDetail);
 
   const fillers = findFillers(reply);
   const hesitation = fillers.some((f) => /^(?:um+|uh+|uhm|erm?|hmm+|mm+)$/i.test(f));
-  add('Filler Frequency', fillers.length <= 1 && !hesitation, `${fillers.length} filler${fillers.length === 1 ? '' : 's'}`);
+  add(
+    'Filler Frequency',
+    fillers.length <= 1 && !hesitation,
+    `${fillers.length} filler${fillers.length === 1 ? '' : 's'}`,
+  );
 
   const allowedNumbers = new Set([...kbNumbers(ctx.kb), ...ctx.toolFacts.numbers]);
   const allowedTimes = new Set([...kbTimes(ctx.kb), ...ctx.toolFacts.times]);
@@ -125,6 +170,10 @@ export function checkReply(reply: string, ctx: ReplyContext): CheckResult[] {
     const sentence = sentences.find((s) => s.toLowerCase().includes(p)) ?? '';
     if (!NEGATION.test(sentence)) invented.push(`offers "${p}"`);
   }
-  add('No Invented Facts', invented.length === 0, invented.length ? `not in the knowledge base: ${invented.join(', ')}` : 'every fact is in the knowledge base');
+  add(
+    'No Invented Facts',
+    invented.length === 0,
+    invented.length ? `not in the knowledge base: ${invented.join(', ')}` : 'every fact is in the knowledge base',
+  );
   return results;
 }

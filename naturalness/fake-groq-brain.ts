@@ -17,12 +17,23 @@ export function chatFromWire(req: RecordedRequest): llm.ChatContext {
   for (const m of req.messages) {
     const createdAt = t++;
     if (m.role === 'tool') {
-      chat.insert(llm.FunctionCallOutput.create({ callId: m.tool_call_id ?? '', output: String(m.content ?? ''), isError: false, createdAt }));
+      chat.insert(
+        llm.FunctionCallOutput.create({
+          callId: m.tool_call_id ?? '',
+          output: String(m.content ?? ''),
+          isError: false,
+          createdAt,
+        }),
+      );
       continue;
     }
     if (m.role === 'user' || m.role === 'assistant' || m.role === 'system') {
-      if (typeof m.content === 'string' && m.content) chat.insert(llm.ChatMessage.create({ role: m.role, content: m.content, createdAt }));
-      for (const c of m.tool_calls ?? []) chat.insert(llm.FunctionCall.create({ callId: c.id, name: c.function.name, args: c.function.arguments, createdAt: t++ }));
+      if (typeof m.content === 'string' && m.content)
+        chat.insert(llm.ChatMessage.create({ role: m.role, content: m.content, createdAt }));
+      for (const c of m.tool_calls ?? [])
+        chat.insert(
+          llm.FunctionCall.create({ callId: c.id, name: c.function.name, args: c.function.arguments, createdAt: t++ }),
+        );
     }
   }
   return chat;

@@ -5,10 +5,37 @@
  * spaces. The Groq fake answers with this so the naturalness suite tests the humanizer's repairs.
  */
 const UNITS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
-const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+const TENS: Record<string, number> = {
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
 const NUM = `(?:${[...Object.keys(UNITS), ...Object.keys(TENS), 'hundred', 'thousand'].join('|')})`;
 const RUN = `${NUM}(?:[ -]${NUM})*`;
 
@@ -30,28 +57,54 @@ function value(run: string): number {
 const money = (n: number) => `$${n.toLocaleString('en-US')}`;
 
 const EXPAND: Array<[RegExp, string]> = [
-  [/\bwe're\b/gi, 'we are'], [/\bit's\b/gi, 'it is'], [/\bdon't\b/gi, 'do not'], [/\bI'm\b/g, 'I am'], [/\byou're\b/gi, 'you are'],
-  [/\bthat's\b/gi, 'that is'], [/\bthere's\b/gi, 'there is'], [/\bI'll\b/g, 'I will'], [/\bcan't\b/gi, 'cannot'], [/\baren't\b/gi, 'are not'],
-  [/\bwhat's\b/gi, 'what is'], [/\bwe'll\b/gi, 'we will'],
+  [/\bwe're\b/gi, 'we are'],
+  [/\bit's\b/gi, 'it is'],
+  [/\bdon't\b/gi, 'do not'],
+  [/\bI'm\b/g, 'I am'],
+  [/\byou're\b/gi, 'you are'],
+  [/\bthat's\b/gi, 'that is'],
+  [/\bthere's\b/gi, 'there is'],
+  [/\bI'll\b/g, 'I will'],
+  [/\bcan't\b/gi, 'cannot'],
+  [/\baren't\b/gi, 'are not'],
+  [/\bwhat's\b/gi, 'what is'],
+  [/\bwe'll\b/gi, 'we will'],
 ];
 
 export function rawLlmText(spoken: string, callerAskedQuestion: boolean): string {
   let t = spoken;
   // phone numbers read digit by digit
-  t = t.replace(new RegExp(`\\b(?:${Object.keys(UNITS).slice(0, 10).join('|')})(?:,? (?:zero|one|two|three|four|five|six|seven|eight|nine)){9}\\b`, 'gi'), (m) => {
-    const d = m.replace(/,/g, '').split(' ').map((w) => UNITS[w.toLowerCase()]).join('');
-    return `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}`;
-  });
+  t = t.replace(
+    new RegExp(
+      `\\b(?:${Object.keys(UNITS).slice(0, 10).join('|')})(?:,? (?:zero|one|two|three|four|five|six|seven|eight|nine)){9}\\b`,
+      'gi',
+    ),
+    (m) => {
+      const d = m
+        .replace(/,/g, '')
+        .split(' ')
+        .map((w) => UNITS[w.toLowerCase()])
+        .join('');
+      return `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}`;
+    },
+  );
   // price ranges and prices
-  t = t.replace(new RegExp(`\\b(${RUN}) to (${RUN}) dollars\\b`, 'gi'), (_m, a: string, b: string) => `${money(value(a))}-${money(value(b))}`);
+  t = t.replace(
+    new RegExp(`\\b(${RUN}) to (${RUN}) dollars\\b`, 'gi'),
+    (_m, a: string, b: string) => `${money(value(a))}-${money(value(b))}`,
+  );
   t = t.replace(new RegExp(`\\b(${RUN}) dollars\\b`, 'gi'), (_m, a: string) => money(value(a)));
   // clock times
-  t = t.replace(new RegExp(`\\b(${NUM})(?: (${NUM}))? ([ap]) m\\b`, 'gi'), (_m, h: string, mm: string | undefined, s: string) => {
-    const minutes = mm ? value(mm) : 0;
-    return `${value(h)}:${String(minutes).padStart(2, '0')} ${s.toUpperCase()}M`;
-  });
+  t = t.replace(
+    new RegExp(`\\b(${NUM})(?: (${NUM}))? ([ap]) m\\b`, 'gi'),
+    (_m, h: string, mm: string | undefined, s: string) => {
+      const minutes = mm ? value(mm) : 0;
+      return `${value(h)}:${String(minutes).padStart(2, '0')} ${s.toUpperCase()}M`;
+    },
+  );
   t = t.replace(/\bnoon\b/g, '12:00 PM');
-  for (const [re, to] of EXPAND) t = t.replace(re, (m) => (m[0] === m[0]!.toUpperCase() ? to[0]!.toUpperCase() + to.slice(1) : to));
+  for (const [re, to] of EXPAND)
+    t = t.replace(re, (m) => (m[0] === m[0]!.toUpperCase() ? to[0]!.toUpperCase() + to.slice(1) : to));
   // sentences run together, the way a model writes prose
   const sentences = t.split(/(?<=[.!?])\s+/);
   const joined: string[] = [];

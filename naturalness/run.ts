@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const kb = await loadKnowledgeBase(process.env.KNOWLEDGE_BASE_PATH || undefined);
   const key = process.env.GROQ_API_KEY;
   const model = key
-    ? new GroqLLM({ apiKey: key, ...(process.env.GROQ_BASE_URL ? { baseURL: process.env.GROQ_BASE_URL } : {}), ...(process.env.GROQ_MODEL ? { model: process.env.GROQ_MODEL } : {}) })
+    ? new GroqLLM({
+        apiKey: key,
+        ...(process.env.GROQ_BASE_URL ? { baseURL: process.env.GROQ_BASE_URL } : {}),
+        ...(process.env.GROQ_MODEL ? { model: process.env.GROQ_MODEL } : {}),
+      })
     : new RulesLLM({ kb, now: () => SCENARIO_NOW });
   const report = await runSuite(kb, model, key ? 'groq' : 'offline');
   console.log(formatReport(report));

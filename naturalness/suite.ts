@@ -60,7 +60,10 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
   for (const b of s.seed ?? []) await store.book(b);
   const conv = new TextConversation({
     model,
-    instructions: buildInstructions(kb, { booking: true, today: describeDate(localParts(SCENARIO_NOW, kb.clinic.timezone).date, '') }),
+    instructions: buildInstructions(kb, {
+      booking: true,
+      today: describeDate(localParts(SCENARIO_NOW, kb.clinic.timezone).date, ''),
+    }),
     tools: bookingTools({ kb, store, callId: `naturalness-${s.id}`, now }),
     guard: instructionLeakGuard(instructionRules(kb, { booking: true })),
   });
@@ -69,10 +72,19 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
   try {
     for (const caller of s.turns) {
       const t = await conv.say(caller);
-      collectToolFacts(kb, t.tools.map((x) => x.result), facts);
+      collectToolFacts(
+        kb,
+        t.tools.map((x) => x.result),
+        facts,
+      );
       const name = conv.names.name?.first;
       const justGiven = extractCallerName(caller) !== undefined;
-      const checks = checkReply(t.reply, { kb, ...(name ? { callerName: name } : {}), nameJustGiven: justGiven, toolFacts: facts });
+      const checks = checkReply(t.reply, {
+        kb,
+        ...(name ? { callerName: name } : {}),
+        nameJustGiven: justGiven,
+        toolFacts: facts,
+      });
       turns.push({ caller, reply: t.reply, raw: t.raw, checks });
     }
   } catch (err) {
@@ -81,7 +93,12 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
   return { id: s.id, title: s.title, turns, passed: turns.every((t) => t.checks.every((c) => c.pass)) };
 }
 
-export async function runSuite(kb: KnowledgeBase, model: llm.LLM, engine: SuiteReport['engine'], scenarios = SCENARIOS): Promise<SuiteReport> {
+export async function runSuite(
+  kb: KnowledgeBase,
+  model: llm.LLM,
+  engine: SuiteReport['engine'],
+  scenarios = SCENARIOS,
+): Promise<SuiteReport> {
   const results: ScenarioReport[] = [];
   for (const s of scenarios) results.push(await runScenario(kb, model, s));
   const byCheck = Object.fromEntries(CHECK_NAMES.map((n) => [n, { passed: 0, total: 0 }])) as SuiteReport['by_check'];
@@ -132,6 +149,8 @@ export function formatReport(r: SuiteReport): string {
     lines.push('');
   });
   for (const [name, v] of Object.entries(r.by_check)) lines.push(`${name.padEnd(20)} ${v.passed}/${v.total}`);
-  lines.push(`Pass rate: ${(r.pass_rate * 100).toFixed(1)}% (${r.checks - r.failed_checks}/${r.checks} checks, ${r.replies} replies, ${r.scenarios} scenarios)`);
+  lines.push(
+    `Pass rate: ${(r.pass_rate * 100).toFixed(1)}% (${r.checks - r.failed_checks}/${r.checks} checks, ${r.replies} replies, ${r.scenarios} scenarios)`,
+  );
   return lines.join('\n');
 }

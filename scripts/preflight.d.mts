@@ -33,9 +33,15 @@ export const PACKAGES_FILE: string;
 export function loadSystemPackages(file?: string): SystemPackages;
 export function rolesFor(mode: Mode, telephony: boolean): string[];
 export function neededPieces(pieces: Piece[], roles: string[]): Piece[];
-export function neededBinaries(pkg: unknown, roles: string[]): { name: string; envVar: string; module: string; version: string }[];
+export function neededBinaries(
+  pkg: unknown,
+  roles: string[],
+): { name: string; envVar: string; module: string; version: string }[];
 export function parseGoVersion(out: string): number[] | undefined;
-export function detectSystem(probes: Probes): { manager: 'apt' | 'dnf' | 'brew' | undefined; install: 'root' | 'sudo' | false };
+export function detectSystem(probes: Probes): {
+  manager: 'apt' | 'dnf' | 'brew' | undefined;
+  install: 'root' | 'sudo' | false;
+};
 export function installCommand(manager: 'apt' | 'dnf' | 'brew', missing: Piece[], asRoot: boolean): string | undefined;
 export function preflight(o: {
   mode: Mode;

@@ -74,7 +74,10 @@ export function installCommand(manager, missing, asRoot) {
   if (manager === 'brew') {
     const casks = pkgs.filter((p) => p.startsWith('--cask ')).map((p) => p.slice(7));
     const formulae = pkgs.filter((p) => !p.startsWith('--cask '));
-    return [formulae.length && `brew install ${formulae.join(' ')}`, casks.length && `brew install --cask ${casks.join(' ')}`]
+    return [
+      formulae.length && `brew install ${formulae.join(' ')}`,
+      casks.length && `brew install --cask ${casks.join(' ')}`,
+    ]
       .filter(Boolean)
       .join(' && ');
   }
@@ -85,7 +88,15 @@ export function installCommand(manager, missing, asRoot) {
  * Checks (and on Debian installs) what the run needs. Never throws for a missing piece: it reports.
  * @returns {Promise<{ ok: boolean, missing: string[], installed: string[] }>}
  */
-export async function preflight({ mode, env, probes, pkg, list = loadSystemPackages(), print = console.log, printError = console.error }) {
+export async function preflight({
+  mode,
+  env,
+  probes,
+  pkg,
+  list = loadSystemPackages(),
+  print = console.log,
+  printError = console.error,
+}) {
   const telephony = env.TELEPHONY === '1' || env.TELEPHONY === 'true';
   const roles = rolesFor(mode, telephony);
   const problems = [];
@@ -96,10 +107,13 @@ export async function preflight({ mode, env, probes, pkg, list = loadSystemPacka
     const fromEnv = env[b.envVar];
     if (fromEnv) {
       if (!probes.isExecutable(fromEnv))
-        problems.push(`${b.envVar}=${fromEnv} is not an executable file: point it at a ${b.name} binary, or unset it to have it built.`);
+        problems.push(
+          `${b.envVar}=${fromEnv} is not an executable file: point it at a ${b.name} binary, or unset it to have it built.`,
+        );
       continue;
     }
-    if (probes.commandPath(b.name) || probes.isExecutable(join(ROOT, '.cache', 'bin', `${b.name}-${b.version}`))) continue;
+    if (probes.commandPath(b.name) || probes.isExecutable(join(ROOT, '.cache', 'bin', `${b.name}-${b.version}`)))
+      continue;
     toBuild.push(b);
   }
   if (toBuild.length) {
@@ -107,9 +121,13 @@ export async function preflight({ mode, env, probes, pkg, list = loadSystemPacka
     const goOut = probes.goVersion();
     const have = goOut === undefined ? undefined : parseGoVersion(goOut);
     if (goOut === undefined)
-      problems.push(`Go ${list.go.minVersion}+ is needed to build ${names} (first run only): install it from ${list.go.install}, or put the binaries on PATH.`);
+      problems.push(
+        `Go ${list.go.minVersion}+ is needed to build ${names} (first run only): install it from ${list.go.install}, or put the binaries on PATH.`,
+      );
     else if (!have || !versionAtLeast(have, list.go.minVersion))
-      problems.push(`Go ${list.go.minVersion}+ is needed to build ${names}, but '${goOut.trim()}' was found: install a newer Go from ${list.go.install}.`);
+      problems.push(
+        `Go ${list.go.minVersion}+ is needed to build ${names}, but '${goOut.trim()}' was found: install a newer Go from ${list.go.install}.`,
+      );
   }
 
   let missing = neededPieces(list.pieces, roles).filter((p) => !probes.has(p.probe));
@@ -136,7 +154,9 @@ export async function preflight({ mode, env, probes, pkg, list = loadSystemPacka
       installed.push(...missing.filter((p) => !still.includes(p)).map((p) => p.packages.apt));
       missing = still;
       if (missing.length)
-        problems.push(`apt-get could not install ${missing.map((p) => p.packages.apt).join(' ')} (exit ${code}); see its messages above.`);
+        problems.push(
+          `apt-get could not install ${missing.map((p) => p.packages.apt).join(' ')} (exit ${code}); see its messages above.`,
+        );
     } else {
       const cmd = system.manager && installCommand(system.manager, missing, probes.uid === 0);
       const what = missing.map((p) => p.what).join('; ');
@@ -184,7 +204,9 @@ function isExecutable(path) {
 }
 
 export function systemProbes(env = process.env) {
-  const pathDirs = `${env.PATH ?? ''}${delimiter}/usr/local/go/bin${delimiter}/usr/sbin${delimiter}/sbin`.split(delimiter).filter(Boolean);
+  const pathDirs = `${env.PATH ?? ''}${delimiter}/usr/local/go/bin${delimiter}/usr/sbin${delimiter}/sbin`
+    .split(delimiter)
+    .filter(Boolean);
   const commandPath = (name) => pathDirs.map((d) => join(d, name)).find(isExecutable);
   const quiet = (cmd, args) => {
     try {
@@ -208,7 +230,8 @@ export function systemProbes(env = process.env) {
       if (probe.command) return !!commandPath(probe.command);
       if (probe.file) return probe.file.some((p) => expand(p).some((f) => existsSync(f) && statSync(f).isFile()));
       if (probe.dir) return probe.dir.some((p) => expand(p).some((f) => existsSync(f) && statSync(f).isDirectory()));
-      if (probe.pkgconfig) return !!commandPath('pkg-config') && quiet('pkg-config', ['--exists', probe.pkgconfig]) !== undefined;
+      if (probe.pkgconfig)
+        return !!commandPath('pkg-config') && quiet('pkg-config', ['--exists', probe.pkgconfig]) !== undefined;
       throw new Error(`unknown probe ${JSON.stringify(probe)} in system-packages.json`);
     },
     run(argv, runEnv) {

@@ -85,7 +85,10 @@ describe('preflight', () => {
           const r = await run(mode, { missing: new Set([piece.id]) }, env);
           assert.equal(r.ok, true, r.err.join('\n'));
           assert.deepEqual(r.ran, [['apt-get', 'install', '-y', '-q', piece.packages.apt]]);
-          assert.ok(r.out.some((l) => l.includes(`apt-get install -y -q ${piece.packages.apt}`)), 'the command is printed');
+          assert.ok(
+            r.out.some((l) => l.includes(`apt-get install -y -q ${piece.packages.apt}`)),
+            'the command is printed',
+          );
           assert.deepEqual(r.installed, [piece.packages.apt]);
         });
         it(`${label}: a missing ${piece.id} without root or sudo prints the command and fails`, async () => {
@@ -106,15 +109,25 @@ describe('preflight', () => {
   }
 
   it('installs several missing pieces in one command, through sudo -n when not root', async () => {
-    const r = await run('test', { missing: new Set(['pocketsphinx-lib', 'chromium', 'redis']), uid: 1000, sudo: true, os: UBUNTU });
+    const r = await run('test', {
+      missing: new Set(['pocketsphinx-lib', 'chromium', 'redis']),
+      uid: 1000,
+      sudo: true,
+      os: UBUNTU,
+    });
     assert.equal(r.ok, true);
-    assert.deepEqual(r.ran, [['sudo', '-n', 'apt-get', 'install', '-y', '-q', 'libpocketsphinx3', 'chromium', 'redis-server']]);
+    assert.deepEqual(r.ran, [
+      ['sudo', '-n', 'apt-get', 'install', '-y', '-q', 'libpocketsphinx3', 'chromium', 'redis-server'],
+    ]);
   });
 
   it('refreshes the package lists once when the install fails, then installs', async () => {
     const r = await run('start', { missing: new Set(['pocketsphinx-model']), aptFails: 'until-update' });
     assert.equal(r.ok, true);
-    assert.deepEqual(r.ran.map((a) => a[1]), ['install', 'update', 'install']);
+    assert.deepEqual(
+      r.ran.map((a) => a[1]),
+      ['install', 'update', 'install'],
+    );
   });
 
   it('an install that keeps failing is one sentence naming the package', async () => {
@@ -151,10 +164,17 @@ describe('preflight', () => {
       const r = await run('start', { missing: new Set(), go: undefined, cached: [] });
       assert.equal(r.ok, false);
       assert.equal(r.err.length, 1);
-      assert.match(r.err[0]!, /Go 1\.22\+ is needed to build livekit-server v[\d.]+ \(first run only\): install it from https:\/\/go\.dev\/dl/);
+      assert.match(
+        r.err[0]!,
+        /Go 1\.22\+ is needed to build livekit-server v[\d.]+ \(first run only\): install it from https:\/\/go\.dev\/dl/,
+      );
     });
     it('too old: names the version found', async () => {
-      const r = await run('test', { missing: new Set(), go: 'go version go1.19.8 linux/amd64', cached: ['livekit-server'] });
+      const r = await run('test', {
+        missing: new Set(),
+        go: 'go version go1.19.8 linux/amd64',
+        cached: ['livekit-server'],
+      });
       assert.equal(r.ok, false);
       assert.match(r.err[0]!, /build livekit-sip v[\d.]+, but 'go version go1\.19\.8 linux\/amd64' was found/);
     });
@@ -165,7 +185,11 @@ describe('preflight', () => {
     it('livekit-sip is only needed with telephony', async () => {
       const r = await run('start', { missing: new Set(), go: undefined, cached: ['livekit-server'] });
       assert.equal(r.ok, true);
-      const t = await run('start', { missing: new Set(), go: undefined, cached: ['livekit-server'] }, { TELEPHONY: '1' });
+      const t = await run(
+        'start',
+        { missing: new Set(), go: undefined, cached: ['livekit-server'] },
+        { TELEPHONY: '1' },
+      );
       assert.equal(t.ok, false);
     });
     it('a LIVEKIT_SERVER_BIN that is not executable is named with the fix', async () => {

@@ -14,7 +14,11 @@ process.chdir(root);
 await runPreflight('test');
 
 // @voxanne/contracts: a workspace link, missing from an install made before the package existed
-if (!existsSync('node_modules/tsx') || !existsSync('node_modules/@livekit/agents') || !existsSync('node_modules/@voxanne/contracts')) {
+if (
+  !existsSync('node_modules/tsx') ||
+  !existsSync('node_modules/@livekit/agents') ||
+  !existsSync('node_modules/@voxanne/contracts')
+) {
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
@@ -55,7 +59,12 @@ if (!only.length) {
 // The suites run on vitest (vitest.config.ts): the units, then the integration suites, each file alone (the
 // integration suites each run a whole stack and a browser on a 2-core machine). A file or folder given on
 // the command line runs just that. The last line is the one summary CI reads: `N passed, N failed, N skipped`.
-const runs = only.length ? [only] : [['--project', 'unit'], ['--project', 'integration']];
+const runs = only.length
+  ? [only]
+  : [
+      ['--project', 'unit'],
+      ['--project', 'integration'],
+    ];
 const out = mkdtempSync(join(tmpdir(), 'voxanne-test-'));
 const total = { passed: 0, failed: 0, skipped: 0 };
 let status = 0;
@@ -63,7 +72,14 @@ for (const [i, args] of runs.entries()) {
   const json = join(out, `run-${i}.json`);
   const r = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`, ...args],
+    [
+      join(root, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${json}`,
+      ...args,
+    ],
     { stdio: 'inherit', env: { ...process.env, VOXANNE_TEST: '1' } },
   );
   if (r.status !== 0) status = r.status ?? 1;

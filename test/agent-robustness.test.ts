@@ -14,7 +14,13 @@ import { CALLER_WAIT_MS } from '../agent/src/core/greeting-gate.ts';
 import { livekitCallRooms } from '../web/server/call-rooms.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { clippedGarbage, concat, silence, speech48k, squareWave, whiteNoise } from './support/speech.ts';
-import { agentLogs as allAgentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } from './support/test-stack.ts';
+import {
+  agentLogs as allAgentLogs,
+  startTestStack,
+  waitForLog,
+  type AgentLog,
+  type TestStack,
+} from './support/test-stack.ts';
 
 let stack: TestStack;
 let rooms: RoomServiceClient;
@@ -54,7 +60,13 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const roomName = (tag: string) => `robust-${tag}-${Math.random().toString(36).slice(2, 8)}`;
 
 async function join(room: string, publishMic: boolean): Promise<SimCaller> {
-  const c = await SimCaller.join({ url: stack.livekitUrl, apiKey: stack.apiKey, apiSecret: stack.apiSecret, room, publishMic });
+  const c = await SimCaller.join({
+    url: stack.livekitUrl,
+    apiKey: stack.apiKey,
+    apiSecret: stack.apiSecret,
+    room,
+    publishMic,
+  });
   callers.add(c);
   return c;
 }
@@ -74,7 +86,9 @@ const latestState = (c: SimCaller) => c.states().at(-1);
 
 /** Index of the first LISTENING that follows SPEAKING at or after message index `from`. */
 function listeningAfterSpeech(c: SimCaller, from = 0): number {
-  return c.messages.findIndex((m, i) => i >= from && m.msg.type === 'state' && m.msg.state === 'LISTENING' && m.msg.previous === 'SPEAKING');
+  return c.messages.findIndex(
+    (m, i) => i >= from && m.msg.type === 'state' && m.msg.state === 'LISTENING' && m.msg.previous === 'SPEAKING',
+  );
 }
 
 /** Waits for the whole greeting: at least a second of her voice, then LISTENING after SPEAKING. */
@@ -86,11 +100,15 @@ async function hearGreeting(c: SimCaller): Promise<{ listeningAt: number; messag
 }
 
 function allUserTranscripts(c: SimCaller, sinceMs = 0): string[] {
-  return c.messages.flatMap((m) => (m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'user' ? [m.msg.text] : []));
+  return c.messages.flatMap((m) =>
+    m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'user' ? [m.msg.text] : [],
+  );
 }
 
 function agentFinalsSince(c: SimCaller, sinceMs: number): string[] {
-  return c.messages.flatMap((m) => (m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && m.msg.final ? [m.msg.text] : []));
+  return c.messages.flatMap((m) =>
+    m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && m.msg.final ? [m.msg.text] : [],
+  );
 }
 
 const isHoursAnswer = (t: string) => /monday/i.test(t) && /eight/i.test(t);
@@ -100,7 +118,13 @@ const isAddressAnswer = (t: string) => /harbor/i.test(t);
  * Plays `pcm` followed by a bed of silence until `done()` holds: the recogniser needs audio after
  * the words to find their end, as a real open microphone would give it.
  */
-async function say(c: SimCaller, pcm: Int16Array, done: () => boolean, timeoutMs: number, what: string): Promise<number> {
+async function say(
+  c: SimCaller,
+  pcm: Int16Array,
+  done: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const stop = new AbortController();
   const startedAt = performance.now();
   const playing = c.play(concat(pcm, silence(timeoutMs)), stop.signal);
@@ -116,13 +140,18 @@ async function say(c: SimCaller, pcm: Int16Array, done: () => boolean, timeoutMs
 /** Agent lines at error level or worse belonging to this call or its job. */
 function errorsOfCall(callId: string): AgentLog[] {
   const jobs = new Set(callLogs(callId).flatMap((l) => (l.jobID ? [l.jobID] : [])));
-  return agentLogs().filter((l) => l.level >= ERROR_LEVEL && (l.callId === callId || (l.jobID !== undefined && jobs.has(l.jobID))));
+  return agentLogs().filter(
+    (l) => l.level >= ERROR_LEVEL && (l.callId === callId || (l.jobID !== undefined && jobs.has(l.jobID))),
+  );
 }
 
 function assertAgentInRoom(c: SimCaller): void {
   const remotes = [...c.room.remoteParticipants.values()].map((p) => p.identity);
   assert.ok(c.room.isConnected, 'the caller is still connected');
-  assert.ok(remotes.some((id) => id.startsWith('agent-')), `the agent is still in the room (participants: ${remotes.join(', ') || 'none'})`);
+  assert.ok(
+    remotes.some((id) => id.startsWith('agent-')),
+    `the agent is still in the room (participants: ${remotes.join(', ') || 'none'})`,
+  );
 }
 
 function note(t: TestContext, c: SimCaller, callId: string): void {
@@ -139,14 +168,35 @@ test('a room opened for a caller who never arrives (the tab closed after the tok
   const name = roomName('nobody');
   const since = stack.lines.length;
   // exactly what /api/token does before handing out a token
-  await livekitCallRooms({ livekitUrl: stack.livekitUrl, livekitApiKey: stack.apiKey, livekitApiSecret: stack.apiSecret, agentName: 'voxanne' }).open(name);
+  await livekitCallRooms({
+    livekitUrl: stack.livekitUrl,
+    livekitApiKey: stack.apiKey,
+    livekitApiSecret: stack.apiSecret,
+    agentName: 'voxanne',
+  }).open(name);
   const inRoom = new RegExp(`"room":"${escape(name)}"`);
-  await waitForLog(stack, 'agent', new RegExp(`${inRoom.source}.*"msg":"clinic configuration"`), GREETING_TIMEOUT_MS, since);
+  await waitForLog(
+    stack,
+    'agent',
+    new RegExp(`${inRoom.source}.*"msg":"clinic configuration"`),
+    GREETING_TIMEOUT_MS,
+    since,
+  );
   // she was dispatched and got ready; with nobody coming she leaves (LiveKit closes the empty room, or her own wait ends)
-  const gone = await waitForLog(stack, 'agent', new RegExp(`${inRoom.source}.*"msg":"no caller joined"`), CALLER_WAIT_MS + 30_000, since);
+  const gone = await waitForLog(
+    stack,
+    'agent',
+    new RegExp(`${inRoom.source}.*"msg":"no caller joined"`),
+    CALLER_WAIT_MS + 30_000,
+    since,
+  );
   assert.ok(gone);
   const jobId = (JSON.parse(gone) as AgentLog).jobID;
-  assert.deepEqual(agentLogs().filter((l) => l.jobID === jobId && l.level >= ERROR_LEVEL), [], 'no error logs for this job');
+  assert.deepEqual(
+    agentLogs().filter((l) => l.jobID === jobId && l.level >= ERROR_LEVEL),
+    [],
+    'no error logs for this job',
+  );
   // the room closes once she has left it
   const deadline = performance.now() + 30_000;
   while ((await rooms.listRooms([name])).length > 0) {
@@ -160,13 +210,20 @@ test('a caller with no microphone still hears the greeting, and the call stays u
   const callId = await callIdOf(c);
   const { listeningAt } = await hearGreeting(c);
   assert.ok(c.audibleMs() >= 1000, `greeting audible for ${c.audibleMs()} ms`);
-  assert.ok(c.transcripts('agent', false).some((x) => /Voxanne/.test(x)), 'the greeting is sent as an agent transcript');
+  assert.ok(
+    c.transcripts('agent', false).some((x) => /Voxanne/.test(x)),
+    'the greeting is sent as an agent transcript',
+  );
 
   // A few seconds of nothing: no track ever arrives from this caller.
   await sleep(4000);
   note(t, c, callId);
   assert.deepEqual(allUserTranscripts(c), [], 'no user transcript without a microphone');
-  assert.equal(callLogs(callId).find((l) => l.msg === 'call ended'), undefined, `no "call ended" log ${performance.now() - listeningAt} ms after the greeting`);
+  assert.equal(
+    callLogs(callId).find((l) => l.msg === 'call ended'),
+    undefined,
+    `no "call ended" log ${performance.now() - listeningAt} ms after the greeting`,
+  );
   assert.deepEqual(errorsOfCall(callId), [], 'no error logs for this call');
   assertAgentInRoom(c);
   await hangUp(c);
@@ -181,17 +238,26 @@ test('a silent microphone after the greeting is not taken for speech', async (t)
   await c.play(silence(6000));
   note(t, c, callId);
   assert.deepEqual(allUserTranscripts(c), [], 'no user transcript, final or interim, from silence');
-  assert.equal(callLogs(callId).find((l) => l.msg === 'caller said'), undefined, 'no "caller said" log');
+  assert.equal(
+    callLogs(callId).find((l) => l.msg === 'caller said'),
+    undefined,
+    'no "caller said" log',
+  );
   assert.ok(!c.messages.some((m) => m.msg.type === 'metrics'), 'no user turn was taken (no turn metrics)');
 
   // She stays LISTENING. The one thing allowed to move her is her own silence prompt ("Are you still
   // there?"), which is an agent turn, not a misheard caller turn.
   const prompts = defaultAgentLines('').silencePrompts.map((p) => p.toLowerCase());
-  const left = c.messages.slice(messageIndex + 1).filter((m) => m.msg.type === 'state' && m.msg.previous === 'LISTENING');
+  const left = c.messages
+    .slice(messageIndex + 1)
+    .filter((m) => m.msg.type === 'state' && m.msg.previous === 'LISTENING');
   if (left.length) {
     const said = agentFinalsSince(c, windowStart);
     console.log(`left LISTENING during the silence; she said ${JSON.stringify(said)}`);
-    assert.ok(said.length > 0 && said.every((s) => prompts.includes(s.toLowerCase())), `only silence prompts interrupt LISTENING, got ${JSON.stringify(said)}`);
+    assert.ok(
+      said.length > 0 && said.every((s) => prompts.includes(s.toLowerCase())),
+      `only silence prompts interrupt LISTENING, got ${JSON.stringify(said)}`,
+    );
     await c.waitFor(() => latestState(c) === 'LISTENING', 20_000, 'LISTENING again after her prompt');
   } else {
     assert.equal(latestState(c), 'LISTENING');
@@ -209,19 +275,37 @@ test('hiss, a clipped square wave and codec garbage do not break the call', asyn
   // Moderate hiss (RMS 1000, about -30 dBFS), then full-scale garbage, then the line goes quiet.
   // Kept under 5 s so at most one silence prompt (3 s) fits before the question: a second unanswered
   // prompt would lead to her polite goodbye, which is policy, not a robustness failure.
-  const garbage = concat(whiteNoise(2000, 1000), silence(250), squareWave(750, 440), clippedGarbage(750), silence(1000));
+  const garbage = concat(
+    whiteNoise(2000, 1000),
+    silence(250),
+    squareWave(750, 440),
+    clippedGarbage(750),
+    silence(1000),
+  );
   await c.play(garbage);
   const afterNoise = performance.now();
   // Whatever the noise made her do (nothing, a "sorry?", a silence prompt), she must come back to listening.
   await c.waitFor(() => latestState(c) === 'LISTENING', 30_000, 'LISTENING after the noise');
-  assert.equal(callLogs(callId).find((l) => l.msg === 'call ended'), undefined, 'the call did not end on noise');
+  assert.equal(
+    callLogs(callId).find((l) => l.msg === 'call ended'),
+    undefined,
+    'the call did not end on noise',
+  );
   assert.deepEqual(errorsOfCall(callId), [], 'no error logs while the noise played');
   assertAgentInRoom(c);
   // Not asserted (the brief allows a recogniser to hear something in garbage), but worth seeing.
-  console.log(`heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ${JSON.stringify(c.transcripts('user'))}`);
+  console.log(
+    `heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ${JSON.stringify(c.transcripts('user'))}`,
+  );
 
   // The call goes on: a real question gets the real answer.
-  const asked = await say(c, hoursQuestion, () => agentFinalsSince(c, afterNoise).some(isHoursAnswer), ANSWER_TIMEOUT_MS, 'her answer about the hours');
+  const asked = await say(
+    c,
+    hoursQuestion,
+    () => agentFinalsSince(c, afterNoise).some(isHoursAnswer),
+    ANSWER_TIMEOUT_MS,
+    'her answer about the hours',
+  );
   note(t, c, callId);
   assert.ok(c.audibleMs(asked) >= 1000, 'the answer is heard, not only sent as text');
   assert.deepEqual(errorsOfCall(callId), [], 'no error logs for this call');
@@ -238,7 +322,12 @@ test('a caller who hangs up mid-greeting ends the job cleanly and the room close
   const leftAt = Date.now();
   await hangUp(c);
 
-  const ended = await waitForLog(stack, 'agent', new RegExp(`"callId":"${escape(callId)}".*"msg":"call ended"`), 10_000);
+  const ended = await waitForLog(
+    stack,
+    'agent',
+    new RegExp(`"callId":"${escape(callId)}".*"msg":"call ended"`),
+    10_000,
+  );
   assert.match(ended, /"reason":"caller left"/);
   const jobID = callLogs(callId).find((l) => l.jobID)?.jobID;
   assert.ok(jobID, 'the call logs carry its job id');
@@ -247,7 +336,11 @@ test('a caller who hangs up mid-greeting ends the job cleanly and the room close
 
   // The room closes within the server's departure timeout (5 s in livekit.yaml), with margin.
   await waitForLog(stack, 'livekit', new RegExp(`room closed.*"room": "${escape(name)}"`), 20_000);
-  assert.deepEqual((await rooms.listRooms([name])).map((r) => r.name), [], 'the room is gone from the server');
+  assert.deepEqual(
+    (await rooms.listRooms([name])).map((r) => r.name),
+    [],
+    'the room is gone from the server',
+  );
 
   console.log(`callId ${callId}, job ${jobID}; room closed ${Date.now() - leftAt} ms after the caller left`);
   assert.deepEqual(errorsOfCall(callId), [], 'no error or fatal logs for this job');
@@ -264,7 +357,10 @@ test('two calls at once each get their own greeting and their own answer', async
   // later (its process is spawned on demand), and waiting for it would only feed silence prompts.
   const converse = async (c: SimCaller, question: Int16Array, answered: (t: string) => boolean, what: string) => {
     const { listeningAt } = await hearGreeting(c);
-    assert.ok(c.transcripts('agent', false).some((x) => /Voxanne/.test(x)), `${what}: the greeting arrives`);
+    assert.ok(
+      c.transcripts('agent', false).some((x) => /Voxanne/.test(x)),
+      `${what}: the greeting arrives`,
+    );
     await say(c, question, () => c.transcripts('agent').some(answered), ANSWER_TIMEOUT_MS, what);
     return listeningAt;
   };
@@ -277,10 +373,22 @@ test('two calls at once each get their own greeting and their own answer', async
   note(t, b, idB);
 
   // Nothing from one call reaches the other.
-  assert.ok(a.messages.every((m) => m.msg.callId === idA), 'caller A only receives call A messages');
-  assert.ok(b.messages.every((m) => m.msg.callId === idB), 'caller B only receives call B messages');
-  assert.ok(!allUserTranscripts(b).some((x) => /hours|opening/i.test(x)), `A's question is not in B's transcripts: ${JSON.stringify(allUserTranscripts(b))}`);
-  assert.ok(!allUserTranscripts(a).some((x) => /where|located/i.test(x)), `B's question is not in A's transcripts: ${JSON.stringify(allUserTranscripts(a))}`);
+  assert.ok(
+    a.messages.every((m) => m.msg.callId === idA),
+    'caller A only receives call A messages',
+  );
+  assert.ok(
+    b.messages.every((m) => m.msg.callId === idB),
+    'caller B only receives call B messages',
+  );
+  assert.ok(
+    !allUserTranscripts(b).some((x) => /hours|opening/i.test(x)),
+    `A's question is not in B's transcripts: ${JSON.stringify(allUserTranscripts(b))}`,
+  );
+  assert.ok(
+    !allUserTranscripts(a).some((x) => /where|located/i.test(x)),
+    `B's question is not in A's transcripts: ${JSON.stringify(allUserTranscripts(a))}`,
+  );
   assert.ok(!a.transcripts('agent').some(isAddressAnswer), 'A does not hear the address answer');
   assert.ok(!b.transcripts('agent').some(isHoursAnswer), 'B does not hear the hours answer');
   assert.deepEqual([...errorsOfCall(idA), ...errorsOfCall(idB)], [], 'no error logs for either call');

@@ -41,7 +41,13 @@ test('a caller books a consultation by voice; the booking and the call are in th
   // "Tuesday" is the next Tuesday after today (open eight to five)
   const today = localParts(new Date(), tz).date;
   const tuesday = nextWeekday(addDaysToDate(today, 1), 'tuesday');
-  const c = await SimCaller.join({ url: s.livekitUrl, apiKey: s.apiKey, apiSecret: s.apiSecret, room: `booking-${Date.now()}`, publishMic: true });
+  const c = await SimCaller.join({
+    url: s.livekitUrl,
+    apiKey: s.apiKey,
+    apiSecret: s.apiSecret,
+    room: `booking-${Date.now()}`,
+    publishMic: true,
+  });
   const agentSaid = () => c.transcripts('agent').join(' | ');
   const listening = () => c.states().filter((x) => x === 'LISTENING').length;
   /** says `text` once she is listening, then waits for her answer to match `expect` */
@@ -52,15 +58,23 @@ test('a caller books a consultation by voice; the booking and the call are in th
     await c.play(await speech48k(text, { trailingSilenceMs: 700 }));
     try {
       await c.waitFor(
-        () => c.transcripts('agent').length > before && listening() > heardBefore && expect.test(c.transcripts('agent').slice(before).join(' ')),
+        () =>
+          c.transcripts('agent').length > before &&
+          listening() > heardBefore &&
+          expect.test(c.transcripts('agent').slice(before).join(' ')),
         45_000,
         `an answer to "${text}" matching ${expect}`,
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}; she said: ${agentSaid()}; she heard: ${c.transcripts('user').join(' | ')}`);
+      throw new Error(
+        `${(err as Error).message}; she said: ${agentSaid()}; she heard: ${c.transcripts('user').join(' | ')}`,
+      );
     }
   };
-  const store = new HttpBookingStore(new RecordsClient({ baseUrl: s.webUrl, secret: TEST_SECRET, sign: contractSigner }), 'riverside');
+  const store = new HttpBookingStore(
+    new RecordsClient({ baseUrl: s.webUrl, secret: TEST_SECRET, sign: contractSigner }),
+    'riverside',
+  );
   try {
     await c.waitFor(() => listening() >= 2, 30_000, 'the greeting to finish');
     await turn("I'd like to book a consultation", /What day works for you\?/);
@@ -75,9 +89,16 @@ test('a caller books a consultation by voice; the booking and the call are in th
       const phoneOk = /six one nine, five five five, two four one eight\./.test(readBack());
       if (nameOk && phoneOk) break;
       await turn('no', /What would you like to change\?/);
-      await turn(nameOk ? 'six one nine five five five two four one eight' : 'my name is Sarah Jones', /Shall I book that\?/);
+      await turn(
+        nameOk ? 'six one nine five five five two four one eight' : 'my name is Sarah Jones',
+        /Shall I book that\?/,
+      );
     }
-    assert.match(readBack(), /Let me read that back\. A consultation on .* at ten a m\. For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/, 'the read-back');
+    assert.match(
+      readBack(),
+      /Let me read that back\. A consultation on .* at ten a m\. For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/,
+      'the read-back',
+    );
     assert.deepEqual(await store.findByPhone('+16195552418'), [], 'nothing booked before the yes');
     await turn('yes', /You're all set/);
     // through the web server, from its database
@@ -99,7 +120,9 @@ test('a caller books a consultation by voice; the booking and the call are in th
   stack = undefined;
   const db = await openPglite(dataDir);
   try {
-    const calls = await db.query<Record<string, unknown>>('select id, channel, status, outcome, summary, mode from call_sessions');
+    const calls = await db.query<Record<string, unknown>>(
+      'select id, channel, status, outcome, summary, mode from call_sessions',
+    );
     assert.equal(calls.length, 1);
     const call = calls[0]!;
     assert.equal(call.channel, 'web');
@@ -107,12 +130,17 @@ test('a caller books a consultation by voice; the booking and the call are in th
     assert.equal(call.outcome, 'booked');
     assert.equal(call.mode, 'offline');
     assert.match(String(call.summary), /Booked consultation for Sarah Jones \(\+16195552418\)/);
-    const turns = await db.query<{ speaker: string; text: string }>('select speaker, text from conversation_turns where call_id = $1', [call.id]);
+    const turns = await db.query<{ speaker: string; text: string }>(
+      'select speaker, text from conversation_turns where call_id = $1',
+      [call.id],
+    );
     assert.ok(turns.some((t) => t.speaker === 'caller' && /sarah jones/i.test(t.text)));
     assert.ok(turns.some((t) => t.speaker === 'agent' && /You're all set/.test(t.text)));
     const states = await db.query<{ state: string }>('select state from call_states where call_id = $1', [call.id]);
     assert.ok(states.some((x) => x.state === 'SPEAKING'));
-    const bookings = await db.query<{ call_id: string; name: string }>("select call_id, name from bookings where status = 'booked'");
+    const bookings = await db.query<{ call_id: string; name: string }>(
+      "select call_id, name from bookings where status = 'booked'",
+    );
     assert.deepEqual(bookings, [{ call_id: call.id, name: 'Sarah Jones' }]);
   } finally {
     await db.close();

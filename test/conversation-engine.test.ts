@@ -70,7 +70,13 @@ beforeEach(() => {
 });
 
 async function call(): Promise<SimCaller> {
-  const c = await SimCaller.join({ url: stack.livekitUrl, apiKey: stack.apiKey, apiSecret: stack.apiSecret, room: `engine-${++roomNo}-${Date.now()}`, publishMic: true });
+  const c = await SimCaller.join({
+    url: stack.livekitUrl,
+    apiKey: stack.apiKey,
+    apiSecret: stack.apiSecret,
+    room: `engine-${++roomNo}-${Date.now()}`,
+    publishMic: true,
+  });
   // her greeting, all of it, before the caller says anything
   await c.waitFor(() => c.states().filter((s) => s === 'LISTENING').length >= 2, 20_000, 'the greeting to finish');
   return c;
@@ -86,7 +92,15 @@ test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and
     await c.waitFor(() => c.messages.some((m) => m.msg.type === 'metrics'), 15_000, 'turn metrics');
     await c.waitFor(() => c.transcripts('agent').some((t) => /monday/i.test(t)), 15_000, 'the hours answer');
     await c.waitFor(() => c.states().filter((s) => s === 'LISTENING').length >= 3, 30_000, 'the answer to finish');
-    assert.deepEqual(c.states().slice(0, 7), ['LISTENING', 'PROCESSING', 'SPEAKING', 'LISTENING', 'PROCESSING', 'SPEAKING', 'LISTENING']);
+    assert.deepEqual(c.states().slice(0, 7), [
+      'LISTENING',
+      'PROCESSING',
+      'SPEAKING',
+      'LISTENING',
+      'PROCESSING',
+      'SPEAKING',
+      'LISTENING',
+    ]);
     const metrics = c.messages.flatMap((m) => (m.msg.type === 'metrics' ? [m.msg.metrics] : []));
     assert.equal(metrics.length, 1);
     const m = metrics[0]!;
@@ -121,14 +135,22 @@ test('barge-in: talking over her stops her audio at the caller, and she answers 
     const stoppedAt = c.silentFrom(onset, 200);
     assert.ok(stoppedAt !== undefined, 'her audio stopped at the caller');
 
-    await c.waitFor(() => c.transcripts('agent').some((t) => /facelift/i.test(t) && /ten thousand/i.test(t)), 20_000, 'the facelift answer');
+    await c.waitFor(
+      () => c.transcripts('agent').some((t) => /facelift/i.test(t) && /ten thousand/i.test(t)),
+      20_000,
+      'the facelift answer',
+    );
     // between stopping and her next answer the line stayed quiet: nothing of the old reply leaked through
-    const nextSpeaking = c.messages.find((m) => m.atMs > stoppedAt! && m.msg.type === 'state' && m.msg.state === 'SPEAKING')!.atMs;
+    const nextSpeaking = c.messages.find(
+      (m) => m.atMs > stoppedAt! && m.msg.type === 'state' && m.msg.state === 'SPEAKING',
+    )!.atMs;
     assert.ok(c.heard.filter((h) => h.atMs > stoppedAt! + 100 && h.atMs < nextSpeaking && h.rms > 300).length <= 2);
 
     // history keeps only what was heard of the long reply: the next request carries a cut-down version
     const second = groq.requests.at(-1)!;
-    const heardReply = second.messages.find((m) => m.role === 'assistant' && String(m.content).startsWith('Our Brazilian'));
+    const heardReply = second.messages.find(
+      (m) => m.role === 'assistant' && String(m.content).startsWith('Our Brazilian'),
+    );
     assert.ok(heardReply, `the interrupted reply is in the history: ${JSON.stringify(second.messages.slice(1))}`);
     assert.ok(String(heardReply.content).length < LONG_REPLY.length, 'but only the part that was heard');
   } finally {
@@ -154,7 +176,11 @@ test('a false interruption ("uh-huh") does not lose her reply: she picks it up a
       'her to resume',
     );
     // the humanizer keeps her reply to four sentences and keeps its closing question
-    await c.waitFor(() => c.transcripts('agent').some((t) => /Would you like the front desk to call you back\?/.test(t)), 30_000, 'the rest of her reply');
+    await c.waitFor(
+      () => c.transcripts('agent').some((t) => /Would you like the front desk to call you back\?/.test(t)),
+      30_000,
+      'the rest of her reply',
+    );
     assert.ok(
       groq.requests.every((r) => !/uh huh/i.test(String(r.messages.at(-1)?.content))),
       '"uh huh" was not sent to the LLM as a question',
@@ -169,13 +195,21 @@ test('silence after her reply brings a gentle prompt, then a goodbye, then she h
   try {
     await c.play(silence(500));
     await c.waitFor(() => c.transcripts('agent').some((t) => t === 'Are you still there?'), 10_000, 'the first prompt');
-    await c.waitFor(() => c.transcripts('agent').some((t) => /anything else I can help with/.test(t)), 15_000, 'the second prompt');
+    await c.waitFor(
+      () => c.transcripts('agent').some((t) => /anything else I can help with/.test(t)),
+      15_000,
+      'the second prompt',
+    );
     await c.waitFor(() => c.transcripts('agent').some((t) => /Goodbye!/.test(t)), 15_000, 'the goodbye');
     const callId = c.messages[0]!.msg.callId;
     await waitForLog(stack, 'agent', new RegExp(`"callId":"${callId}".*"reason":"agent hung up"`), 10_000);
     await waitForLog(stack, 'agent', new RegExp(`"lk.pii.room_name":"${c.room.name}".*"msg":"room deleted"`), 10_000);
     const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
-    assert.deepEqual((await rooms.listRooms([c.room.name!])).map((r) => r.name), [], 'she closed the room');
+    assert.deepEqual(
+      (await rooms.listRooms([c.room.name!])).map((r) => r.name),
+      [],
+      'she closed the room',
+    );
   } finally {
     await c.leave();
   }
@@ -187,7 +221,11 @@ test('the LLM failing mid-call: an apology, then an answer from the embedded bra
     groq.inject({ kind: 'http-error', status: 500, times: 20 });
     dg.script('What are your opening hours?');
     await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
-    await c.waitFor(() => /Sorry, I had a little trouble there\..*Monday/i.test(agentFinals(c)), 20_000, `apology and fallback answer, got: ${agentFinals(c)}`);
+    await c.waitFor(
+      () => /Sorry, I had a little trouble there\..*Monday/i.test(agentFinals(c)),
+      20_000,
+      `apology and fallback answer, got: ${agentFinals(c)}`,
+    );
     await c.waitFor(() => c.messages.some((x) => x.msg.type === 'metrics'), 5000, 'turn metrics');
     const m = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
     assert.equal(m.engines.llm, 'rules (offline)');
@@ -212,7 +250,11 @@ test('the voice failing mid-reply: she apologises in the embedded voice and fini
     dg.inject({ kind: 'http-error', status: 500, on: 'speak', times: 20 });
     dg.script('Where are you located?');
     await c.play(await speech48k('Where are you located?', { trailingSilenceMs: 600 }));
-    await c.waitFor(() => /Sorry, I had a little trouble there\..*Harbor/i.test(agentFinals(c)), 25_000, `apology and address, got: ${agentFinals(c)}`);
+    await c.waitFor(
+      () => /Sorry, I had a little trouble there\..*Harbor/i.test(agentFinals(c)),
+      25_000,
+      `apology and address, got: ${agentFinals(c)}`,
+    );
     await c.waitFor(() => c.messages.some((x) => x.msg.type === 'metrics'), 5000, 'turn metrics');
     const m = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
     assert.equal(m.engines.tts, 'flite slt (offline)');

@@ -35,7 +35,11 @@ const BACK_WITHIN_MS = 5000;
 beforeAll(async () => {
   [stack, hoursQuestion, addressQuestion] = await Promise.all([
     // the reaper runs often here, so its test below sees it act; the crashed calls must survive it
-    startTestStack('crash-recovery', {}, { webEnv: { DATA_DIR: dataDir, VOXANNE_REAPER_INTERVAL_MS: '500', VOXANNE_REAPER_GRACE_MS: '1000' } }),
+    startTestStack(
+      'crash-recovery',
+      {},
+      { webEnv: { DATA_DIR: dataDir, VOXANNE_REAPER_INTERVAL_MS: '500', VOXANNE_REAPER_GRACE_MS: '1000' } },
+    ),
     speech48k('What are your opening hours?'),
     speech48k('Where are you located?'),
   ]);
@@ -52,10 +56,13 @@ const agentLogs = (): AgentLog[] => allAgentLogs(stack!);
 const isHoursAnswer = (t: string) => /monday/i.test(t) && /eight/i.test(t);
 const isAddressAnswer = (t: string) => /harbor/i.test(t);
 const isLostYou = (t: string) => /lost you for a moment/i.test(t);
-const agentIds = (c: SimCaller) => [...c.room.remoteParticipants.values()].map((p) => p.identity).filter((id) => id.startsWith('agent-'));
+const agentIds = (c: SimCaller) =>
+  [...c.room.remoteParticipants.values()].map((p) => p.identity).filter((id) => id.startsWith('agent-'));
 
 function agentFinalsSince(c: SimCaller, sinceMs: number): string[] {
-  return c.messages.flatMap((m) => (m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && m.msg.final ? [m.msg.text] : []));
+  return c.messages.flatMap((m) =>
+    m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && m.msg.final ? [m.msg.text] : [],
+  );
 }
 
 async function say(c: SimCaller, pcm: Int16Array, done: () => boolean, what: string): Promise<number> {
@@ -87,7 +94,11 @@ function jobPidOf(callId: string): number {
  * Kills the call's job process and checks what follows: the worker's error log, a fresh agent in the
  * room within the bound, her voice and her "lost you" line. Returns when she is listening again.
  */
-async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Promise<{ line: string; killedAt: number }> {
+async function killAndRecover(
+  t: TestContext,
+  c: SimCaller,
+  callId: string,
+): Promise<{ line: string; killedAt: number }> {
   const pid = jobPidOf(callId);
   const before = agentIds(c);
   assert.equal(before.length, 1, `one agent in the room before the crash: ${before.join(', ')}`);
@@ -99,7 +110,9 @@ async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Pro
   // removed at once, not after LiveKit's ~20 s participant timeout
   await c.waitFor(() => !agentIds(c).some((id) => before.includes(id)), 5000, 'the dead agent removed from the room');
   const removedMs = performance.now() - killedAt;
-  console.log(`kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`);
+  console.log(
+    `kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`,
+  );
   assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${Math.round(backMs)} ms)`);
 
   const died = agentLogs().find((l) => l.msg === 'call job process died' && l.callId === callId);
@@ -108,21 +121,34 @@ async function killAndRecover(t: TestContext, c: SimCaller, callId: string): Pro
   assert.equal(died.signal, 'SIGKILL');
   assert.equal(died.pid, pid);
   // where the time goes, from the logs' own clocks (worker: died, dispatched; new job: started, restored)
-  const at = (msg: string) => agentLogs().find((l) => l.msg === msg && l.callId === callId && (l.time as number) >= (died.time as number))?.time as number | undefined;
-  const phases = ['call recovery dispatched', 'call recovery started', 'call restored'].map((m) => `${m} +${(at(m) ?? NaN) - (died.time as number)} ms`);
+  const at = (msg: string) =>
+    agentLogs().find((l) => l.msg === msg && l.callId === callId && (l.time as number) >= (died.time as number))
+      ?.time as number | undefined;
+  const phases = ['call recovery dispatched', 'call recovery started', 'call restored'].map(
+    (m) => `${m} +${(at(m) ?? NaN) - (died.time as number)} ms`,
+  );
   console.log(`after "call job process died": ${phases.join(', ')}`);
 
   await c.waitFor(() => agentFinalsSince(c, killedAt).some(isLostYou), ANSWER_TIMEOUT_MS, 'her "lost you" line');
   const line = agentFinalsSince(c, killedAt).find(isLostYou)!;
   assert.ok(c.audibleMs(killedAt) >= 1000, `her voice is heard again (${c.audibleMs(killedAt)} ms)`);
-  assert.ok(c.messages.filter((m) => m.atMs >= killedAt).every((m) => m.msg.callId === callId), 'the new job goes on with the same call id');
+  assert.ok(
+    c.messages.filter((m) => m.atMs >= killedAt).every((m) => m.msg.callId === callId),
+    'the new job goes on with the same call id',
+  );
   await c.waitFor(() => c.states().at(-1) === 'LISTENING', ANSWER_TIMEOUT_MS, 'her listening after the line');
   return { line, killedAt };
 }
 
 async function newCall(tag: string): Promise<{ c: SimCaller; callId: string; room: string }> {
   const room = `crash-${tag}-${Math.random().toString(36).slice(2, 8)}`;
-  const c = await SimCaller.join({ url: stack!.livekitUrl, apiKey: stack!.apiKey, apiSecret: stack!.apiSecret, room, publishMic: true });
+  const c = await SimCaller.join({
+    url: stack!.livekitUrl,
+    apiKey: stack!.apiKey,
+    apiSecret: stack!.apiSecret,
+    room,
+    publishMic: true,
+  });
   callers.add(c);
   const callId = await callOf(c);
   await c.waitFor(() => c.audibleMs() >= 1000, GREETING_TIMEOUT_MS, 'the greeting');
@@ -143,7 +169,14 @@ test('killed while she is answering: she comes back, says she lost the caller, a
   const stop = new AbortController();
   const playing = c.play(concat(hoursQuestion, silence(ANSWER_TIMEOUT_MS)), stop.signal);
   try {
-    await c.waitFor(() => c.states().lastIndexOf('SPEAKING') > c.states().lastIndexOf('PROCESSING') && c.states().includes('PROCESSING') && c.audibleMs(asked + 1500) >= 300, ANSWER_TIMEOUT_MS, 'her answer under way');
+    await c.waitFor(
+      () =>
+        c.states().lastIndexOf('SPEAKING') > c.states().lastIndexOf('PROCESSING') &&
+        c.states().includes('PROCESSING') &&
+        c.audibleMs(asked + 1500) >= 300,
+      ANSWER_TIMEOUT_MS,
+      'her answer under way',
+    );
   } finally {
     stop.abort();
     await playing;
@@ -153,7 +186,12 @@ test('killed while she is answering: she comes back, says she lost the caller, a
   // the crash cut her answer off: she names the question and asks for it again
   assert.match(line, /opening hours/i, 'she names what the caller was asking about');
 
-  await say(c, addressQuestion, () => agentFinalsSince(c, killedAt).some(isAddressAnswer), 'her answer about the address after the crash');
+  await say(
+    c,
+    addressQuestion,
+    () => agentFinalsSince(c, killedAt).some(isAddressAnswer),
+    'her answer about the address after the crash',
+  );
   await hangUp(c);
 });
 
@@ -166,7 +204,12 @@ test('killed while she is listening: she comes back and the conversation goes on
   console.log(`she said: ${line}`);
   assert.match(line, /You were asking about our opening hours\. What else can I help you with\?/);
 
-  await say(c, addressQuestion, () => agentFinalsSince(c, killedAt).some(isAddressAnswer), 'her answer about the address after the crash');
+  await say(
+    c,
+    addressQuestion,
+    () => agentFinalsSince(c, killedAt).some(isAddressAnswer),
+    'her answer about the address after the crash',
+  );
   await hangUp(c);
 });
 
@@ -175,7 +218,12 @@ test('a call record left in progress with no LiveKit room behind it is closed by
   const callId = `ghost-${Date.now()}`;
   // what a worker that died with its job leaves: a started call, never ended, its room long closed
   await client.request('POST', '/calls', {
-    callId, tenant: 'riverside', room: `${callId}-room`, channel: 'web', callerIdentity: 'nobody', startedAt: new Date(Date.now() - 60_000).toISOString(),
+    callId,
+    tenant: 'riverside',
+    room: `${callId}-room`,
+    channel: 'web',
+    callerIdentity: 'nobody',
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
     engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
   });
   const startedAt = Date.now();
@@ -187,7 +235,12 @@ test('a call record left in progress with no LiveKit room behind it is closed by
   }
   console.log(`closed ${Date.now() - startedAt} ms after it was recorded`);
   assert.equal(status, 'failed', 'the reaper closed it as failed');
-  assert.ok(stack!.lines.some((l) => l.source === 'web' && l.line.includes(callId) && l.line.includes('call closed by the reaper')), 'and logged it');
+  assert.ok(
+    stack!.lines.some(
+      (l) => l.source === 'web' && l.line.includes(callId) && l.line.includes('call closed by the reaper'),
+    ),
+    'and logged it',
+  );
 });
 
 test('each crashed call is one whole record: turns before and after, the gap, the final status', async () => {
@@ -202,19 +255,38 @@ test('each crashed call is one whole record: turns before and after, the gap, th
   const db = await openPglite(dataDir);
   try {
     for (const k of calls) {
-      const rows = await db.query<{ id: string; status: string; ended_at: Date | null }>('select id, status, ended_at from call_sessions where room = $1', [k.room]);
+      const rows = await db.query<{ id: string; status: string; ended_at: Date | null }>(
+        'select id, status, ended_at from call_sessions where room = $1',
+        [k.room],
+      );
       assert.equal(rows.length, 1, `${k.case}: one call record for the room`);
       assert.equal(rows[0]!.id, k.callId);
       assert.equal(rows[0]!.status, 'completed', `${k.case}: the call ended completed`);
       assert.ok(rows[0]!.ended_at, `${k.case}: the call has an end`);
-      const turns = await db.query<{ idx: number; speaker: string; text: string }>('select idx, speaker, text from conversation_turns where call_id = $1 order by idx', [k.callId]);
+      const turns = await db.query<{ idx: number; speaker: string; text: string }>(
+        'select idx, speaker, text from conversation_turns where call_id = $1 order by idx',
+        [k.callId],
+      );
       console.log(`${k.case}: ${JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`))}`);
       const lostAt = turns.findIndex((x) => x.speaker === 'agent' && isLostYou(x.text));
       assert.ok(lostAt > 0, `${k.case}: her "lost you" line is a turn of the call`);
-      assert.ok(turns.slice(0, lostAt).some((x) => x.speaker === 'caller' && /hours/i.test(x.text)), `${k.case}: the question before the crash is kept`);
-      assert.ok(turns.slice(lostAt).some((x) => x.speaker === 'agent' && isAddressAnswer(x.text)), `${k.case}: the answer after the crash is recorded`);
-      assert.equal(new Set(turns.map((x) => `${x.idx}/${x.speaker}`)).size, turns.length, 'no turn overwritten or doubled');
-      const states = await db.query<{ state: string; reason: string | null }>('select state, reason from call_states where call_id = $1 order by at, id', [k.callId]);
+      assert.ok(
+        turns.slice(0, lostAt).some((x) => x.speaker === 'caller' && /hours/i.test(x.text)),
+        `${k.case}: the question before the crash is kept`,
+      );
+      assert.ok(
+        turns.slice(lostAt).some((x) => x.speaker === 'agent' && isAddressAnswer(x.text)),
+        `${k.case}: the answer after the crash is recorded`,
+      );
+      assert.equal(
+        new Set(turns.map((x) => `${x.idx}/${x.speaker}`)).size,
+        turns.length,
+        'no turn overwritten or doubled',
+      );
+      const states = await db.query<{ state: string; reason: string | null }>(
+        'select state, reason from call_states where call_id = $1 order by at, id',
+        [k.callId],
+      );
       const names = states.map((s) => s.state);
       const lost = names.indexOf('AGENT_LOST');
       const back = names.indexOf('AGENT_BACK');

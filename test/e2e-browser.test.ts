@@ -22,7 +22,15 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   micWav = join(ARTIFACTS, 'e2e-mic.wav');
   // Her greeting lasts a few seconds; the question comes after it, then the microphone stays quiet.
-  writeFileSync(micWav, await synthesizeToWav(QUESTION, { voice: 'slt', sampleRate: 48000, leadingSilenceMs: 9000, trailingSilenceMs: 15000 }));
+  writeFileSync(
+    micWav,
+    await synthesizeToWav(QUESTION, {
+      voice: 'slt',
+      sampleRate: 48000,
+      leadingSilenceMs: 9000,
+      trailingSilenceMs: 15000,
+    }),
+  );
   stack = await startTestStack('e2e-browser');
   browser = await launchChromium({ micWav });
 });
@@ -40,7 +48,8 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
   const external: string[] = [];
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:') external.push(r.url());
+    if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:')
+      external.push(r.url());
   });
   await page.goto(stack.webUrl);
   await page.getByTestId('talk-button').click();
@@ -55,7 +64,10 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
   // her voice coming back through the caller's speakers must not reach her: the browser's echo
   // canceller is on for the microphone she hears (and noise suppression and gain control with it)
   assert.deepEqual(afterGreeting.mic, { echoCancellation: true, noiseSuppression: true, autoGainControl: true });
-  assert.ok(afterGreeting.transcripts.some((t) => t.speaker === 'agent' && /Voxanne/.test(t.text)), 'greeting transcript shown');
+  assert.ok(
+    afterGreeting.transcripts.some((t) => t.speaker === 'agent' && /Voxanne/.test(t.text)),
+    'greeting transcript shown',
+  );
 
   // The question is transcribed by the offline recogniser…
   await page.waitForFunction(
@@ -67,21 +79,29 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
 
   // …and answered from the knowledge base, out loud.
   await page.waitForFunction(
-    () => window.__voxanne.transcripts.some((t) => t.speaker === 'agent' && t.final && /monday/i.test(t.text) && /eight/i.test(t.text)),
+    () =>
+      window.__voxanne.transcripts.some(
+        (t) => t.speaker === 'agent' && t.final && /monday/i.test(t.text) && /eight/i.test(t.text),
+      ),
     undefined,
     { timeout: 30_000 },
   );
-  await page.waitForFunction((before) => window.__voxanne.agentAudio.receivedMs >= before + 1500, audioBeforeReply, { timeout: 20_000 });
+  await page.waitForFunction((before) => window.__voxanne.agentAudio.receivedMs >= before + 1500, audioBeforeReply, {
+    timeout: 20_000,
+  });
 
   const h = await hook(page);
   const states = h.stateHistory.map((s) => s.state);
-  for (const s of ['LISTENING', 'PROCESSING', 'SPEAKING'] as const) assert.ok(states.includes(s), `state ${s} seen: ${states.join(',')}`);
+  for (const s of ['LISTENING', 'PROCESSING', 'SPEAKING'] as const)
+    assert.ok(states.includes(s), `state ${s} seen: ${states.join(',')}`);
   await page.screenshot({ path: join(ARTIFACTS, 'e2e-in-call.png'), fullPage: true });
   assert.deepEqual(external, [], 'nothing is loaded from outside this machine');
 
   // Hang up: the page returns to its start, and the agent's job ends cleanly.
   await page.getByTestId('hangup-button').click();
-  await page.waitForFunction(() => window.__voxanne.phase === 'ended' || window.__voxanne.phase === 'idle', undefined, { timeout: 5000 });
+  await page.waitForFunction(() => window.__voxanne.phase === 'ended' || window.__voxanne.phase === 'idle', undefined, {
+    timeout: 5000,
+  });
   await waitForLog(stack, 'agent', /"reason":"caller left"/, 10_000);
   await page.close();
 });

@@ -30,12 +30,27 @@ interface Dev {
   waitFor(re: RegExp, timeoutMs: number, since?: number): Promise<string>;
 }
 
-async function startDev(name: string, o: { agentEnv?: NodeJS.ProcessEnv; webEnv?: NodeJS.ProcessEnv } = {}): Promise<Dev> {
+async function startDev(
+  name: string,
+  o: { agentEnv?: NodeJS.ProcessEnv; webEnv?: NodeJS.ProcessEnv } = {},
+): Promise<Dev> {
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
-  const ports = { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: await freeTcpPort(), agentHealth: await freeTcpPort() };
-  const options = { ports, apiKey: TEST_KEY, apiSecret: TEST_SECRET, agentEnv: { LOG_LEVEL: 'debug', ...o.agentEnv }, webEnv: o.webEnv ?? {} };
+  const ports = {
+    livekit: await freeTcpPort(),
+    livekitTcp: await freeTcpPort(),
+    livekitUdp: await freeUdpPort(),
+    web: await freeTcpPort(),
+    agentHealth: await freeTcpPort(),
+  };
+  const options = {
+    ports,
+    apiKey: TEST_KEY,
+    apiSecret: TEST_SECRET,
+    agentEnv: { LOG_LEVEL: 'debug', ...o.agentEnv },
+    webEnv: o.webEnv ?? {},
+  };
   // detached: its own process group, which is what a terminal's Ctrl-C signals
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/dev-stack-main.ts')], {
     cwd: ROOT,
@@ -52,7 +67,9 @@ async function startDev(name: string, o: { agentEnv?: NodeJS.ProcessEnv; webEnv?
       for (const w of [...watchers]) w();
     });
   }
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    proc.once('exit', (code, signal) => r({ code, signal })),
+  );
   const waitFor = (re: RegExp, timeoutMs: number, since = 0) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
@@ -70,14 +87,23 @@ async function startDev(name: string, o: { agentEnv?: NodeJS.ProcessEnv; webEnv?
         reject(new Error(`no line matching ${re} within ${timeoutMs} ms (see ${logFile})`));
       }, timeoutMs);
       watchers.add(check);
-      void exited.then(() => setTimeout(() => {
-        if (!watchers.has(check)) return;
-        done();
-        reject(new Error(`npm start exited before printing ${re} (see ${logFile})`));
-      }, 200));
+      void exited.then(() =>
+        setTimeout(() => {
+          if (!watchers.has(check)) return;
+          done();
+          reject(new Error(`npm start exited before printing ${re} (see ${logFile})`));
+        }, 200),
+      );
       check();
     });
-  return { proc, lines, webUrl: `http://127.0.0.1:${ports.web}`, livekitUrl: `ws://127.0.0.1:${ports.livekit}`, exited, waitFor };
+  return {
+    proc,
+    lines,
+    webUrl: `http://127.0.0.1:${ports.web}`,
+    livekitUrl: `ws://127.0.0.1:${ports.livekit}`,
+    exited,
+    waitFor,
+  };
 }
 
 /** Every process below `pid`, with its command line (from /proc: a fresh Debian has no `ps`). */
@@ -124,7 +150,9 @@ afterAll(async () => {
 });
 
 test('an agent that cannot start: one clear message and a non-zero exit within 30 s', async () => {
-  const dev = await startDev('npm-start-agent-cannot-start', { agentEnv: { POCKETSPHINX_LIB: '/nowhere/libpocketsphinx.so.3' } });
+  const dev = await startDev('npm-start-agent-cannot-start', {
+    agentEnv: { POCKETSPHINX_LIB: '/nowhere/libpocketsphinx.so.3' },
+  });
   leftovers.push(-dev.proc.pid!);
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000).unref());
   const r = await Promise.race([dev.exited, timeout]);
@@ -134,12 +162,24 @@ test('an agent that cannot start: one clear message and a non-zero exit within 3
   // the agent's error, once, with its stack; then npm start's own last word naming it
   const fatal = about.filter((l) => l.line.startsWith('agent') || l.line.includes('"level":60'));
   assert.equal(fatal.length, 1, about.map((l) => l.line).join('\n'));
-  const logged = JSON.parse(fatal[0]!.line.replace(/^\S*agent\S*\s+/, '')) as { msg: string; error: { message: string; stack: string } };
-  assert.match(logged.error.message, /library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded .*install Debian's libpocketsphinx3 .*or set POCKETSPHINX_LIB/);
+  const logged = JSON.parse(fatal[0]!.line.replace(/^\S*agent\S*\s+/, '')) as {
+    msg: string;
+    error: { message: string; stack: string };
+  };
+  assert.match(
+    logged.error.message,
+    /library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded .*install Debian's libpocketsphinx3 .*or set POCKETSPHINX_LIB/,
+  );
   assert.match(logged.error.stack, /DecoderError: .*\n\s+at /);
   const last = dev.lines.filter((l) => l.stream === 'stderr').at(-1)?.line ?? '';
-  assert.match(last, /^Voxanne cannot start: agent cannot start: the offline speech recogniser's library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded/);
-  assert.ok(!dev.lines.some((l) => /supervised process run failed|process exited before initializing/.test(l.line)), 'no restart loop');
+  assert.match(
+    last,
+    /^Voxanne cannot start: agent cannot start: the offline speech recogniser's library \/nowhere\/libpocketsphinx\.so\.3 could not be loaded/,
+  );
+  assert.ok(
+    !dev.lines.some((l) => /supervised process run failed|process exited before initializing/.test(l.line)),
+    'no restart loop',
+  );
   assert.ok(!dev.lines.some((l) => /Voxanne is ready/.test(l.line)), 'no stack was presented as ready');
 });
 
@@ -150,14 +190,24 @@ test('Ctrl-C during start-up stops what had started; nothing is left running 10 
   await dev.waitFor(/"msg":"starting worker"/, 120_000);
   const procs = [{ pid: dev.proc.pid!, args: 'npm start' }, ...descendants(dev.proc.pid!)];
   leftovers.push(...procs.map((p) => p.pid));
-  assert.ok(procs.some((p) => p.args.includes('agent/src/main.ts')), procs.map((p) => p.args).join('\n'));
+  assert.ok(
+    procs.some((p) => p.args.includes('agent/src/main.ts')),
+    procs.map((p) => p.args).join('\n'),
+  );
   const signalledAt = Date.now();
   process.kill(-dev.proc.pid!, 'SIGINT');
   const exit = await dev.exited;
   assert.equal(exit.code, 0);
   await new Promise((r) => setTimeout(r, Math.max(0, signalledAt + 10_000 - Date.now())));
-  assert.deepEqual(procs.filter((p) => alive(p.pid)), [], 'processes still running 10 s after Ctrl-C');
-  assert.ok(!dev.lines.some((l) => /Voxanne (failed to start|cannot start|is ready)/.test(l.line)), 'an interrupted start is not reported as a failure');
+  assert.deepEqual(
+    procs.filter((p) => alive(p.pid)),
+    [],
+    'processes still running 10 s after Ctrl-C',
+  );
+  assert.ok(
+    !dev.lines.some((l) => /Voxanne (failed to start|cannot start|is ready)/.test(l.line)),
+    'an interrupted start is not reported as a failure',
+  );
 });
 
 describe('a running npm start', () => {
@@ -186,17 +236,30 @@ describe('a running npm start', () => {
 
   test('Ctrl-C ends a live call with its record complete, and nothing is left running 10 s later', async () => {
     assert.ok(dev, 'the stack of the previous test');
-    const c = await SimCaller.join({ url: dev.livekitUrl, apiKey: TEST_KEY, apiSecret: TEST_SECRET, room: `ctrl-c-${Date.now()}`, publishMic: true });
+    const c = await SimCaller.join({
+      url: dev.livekitUrl,
+      apiKey: TEST_KEY,
+      apiSecret: TEST_SECRET,
+      room: `ctrl-c-${Date.now()}`,
+      publishMic: true,
+    });
     const listening = () => c.states().filter((x) => x === 'LISTENING').length;
     await c.waitFor(() => listening() >= 2, 60_000, 'the greeting to finish');
     const said = c.transcripts('agent').length;
     await c.play(await speech48k('what are your hours', { trailingSilenceMs: 700 }));
-    await c.waitFor(() => c.transcripts('agent').length > said && c.states().at(-1) === 'LISTENING', 45_000, 'her answer');
+    await c.waitFor(
+      () => c.transcripts('agent').length > said && c.states().at(-1) === 'LISTENING',
+      45_000,
+      'her answer',
+    );
 
     // the caller is still on the line: Ctrl-C
     const procs = [{ pid: dev.proc.pid!, args: 'npm start' }, ...descendants(dev.proc.pid!)];
     leftovers.push(...procs.map((p) => p.pid));
-    assert.ok(procs.some((p) => p.args.includes('job_proc_lazy_main')), `the agent's job processes are counted: ${procs.map((p) => p.args).join('\n')}`);
+    assert.ok(
+      procs.some((p) => p.args.includes('job_proc_lazy_main')),
+      `the agent's job processes are counted: ${procs.map((p) => p.args).join('\n')}`,
+    );
     const since = dev.lines.length;
     const signalledAt = Date.now();
     process.kill(-dev.proc.pid!, 'SIGINT');
@@ -208,8 +271,14 @@ describe('a running npm start', () => {
     await c.leave().catch(() => {}); // the room is gone with the server; the caller's side just closes
 
     const out = dev.lines.slice(since).map((l) => l.line);
-    assert.ok(out.some((l) => /"msg":"call ended"/.test(l) && /agent stopping/.test(l)), 'the call ended on Ctrl-C');
-    assert.ok(!out.some((l) => /records server unavailable|call records left undelivered|not delivered/.test(l)), out.filter((l) => /records/.test(l)).join('\n'));
+    assert.ok(
+      out.some((l) => /"msg":"call ended"/.test(l) && /agent stopping/.test(l)),
+      'the call ended on Ctrl-C',
+    );
+    assert.ok(
+      !out.some((l) => /records server unavailable|call records left undelivered|not delivered/.test(l)),
+      out.filter((l) => /records/.test(l)).join('\n'),
+    );
 
     const db = await openPglite(dataDir);
     try {
@@ -221,9 +290,18 @@ describe('a running npm start', () => {
       assert.equal(call.status, 'completed');
       assert.ok(call.ended_at, 'the call has its end');
       assert.ok(call.summary, 'and its summary');
-      const turns = await db.query<{ speaker: string; text: string }>('select speaker, text from conversation_turns where call_id = $1', [call.id]);
-      assert.ok(turns.some((t) => t.speaker === 'caller'), 'the caller turn');
-      assert.ok(turns.some((t) => t.speaker === 'agent'), 'her answer');
+      const turns = await db.query<{ speaker: string; text: string }>(
+        'select speaker, text from conversation_turns where call_id = $1',
+        [call.id],
+      );
+      assert.ok(
+        turns.some((t) => t.speaker === 'caller'),
+        'the caller turn',
+      );
+      assert.ok(
+        turns.some((t) => t.speaker === 'agent'),
+        'her answer',
+      );
     } finally {
       await db.close();
     }

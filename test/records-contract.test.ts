@@ -6,7 +6,15 @@ import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../agent/
 import { signRecordsRequest } from '@voxanne/contracts/signature';
 import { SlotTakenError } from '../agent/src/records/types.ts';
 import { forEachDatabase } from '../web/server/db/testing/databases.ts';
-import { call, login, makeClinic, openDay, SECRET, startRecordsServer, type RecordsServer } from '../web/server/records/testing.ts';
+import {
+  call,
+  login,
+  makeClinic,
+  openDay,
+  SECRET,
+  startRecordsServer,
+  type RecordsServer,
+} from '../web/server/records/testing.ts';
 
 forEachDatabase('agent records client against the web server', (h) => {
   let web: RecordsServer;
@@ -14,7 +22,12 @@ forEachDatabase('agent records client against the web server', (h) => {
   beforeAll(async () => {
     await makeClinic(h.db, 'riverside', 'Riverside Aesthetic Surgery');
     web = await startRecordsServer(h.db);
-    client = new RecordsClient({ baseUrl: web.baseUrl, secret: SECRET, sign: signRecordsRequest, sleep: async () => {} });
+    client = new RecordsClient({
+      baseUrl: web.baseUrl,
+      secret: SECRET,
+      sign: signRecordsRequest,
+      sleep: async () => {},
+    });
   });
   afterAll(() => web?.stop());
 
@@ -25,9 +38,22 @@ forEachDatabase('agent records client against the web server', (h) => {
     const date = openDay(4);
     const slots = await store.availability(date, 'consultation');
     assert.ok(slots.length >= 8);
-    const booking = await store.book({ name: 'Ava Chen', phone: '+15557654321', service: 'consultation', startsAt: slots[0]!.startsAt });
+    const booking = await store.book({
+      name: 'Ava Chen',
+      phone: '+15557654321',
+      service: 'consultation',
+      startsAt: slots[0]!.startsAt,
+    });
     assert.equal(booking.priceCents, 15000);
-    await assert.rejects(store.book({ name: 'Someone Else', phone: '+15550000009', service: 'consultation', startsAt: slots[0]!.startsAt }), SlotTakenError);
+    await assert.rejects(
+      store.book({
+        name: 'Someone Else',
+        phone: '+15550000009',
+        service: 'consultation',
+        startsAt: slots[0]!.startsAt,
+      }),
+      SlotTakenError,
+    );
     assert.equal((await store.findByPhone('+15557654321')).length, 1);
     const moved = await store.reschedule(booking.id, slots[1]!.startsAt);
     assert.equal(Date.parse(moved.startsAt), Date.parse(slots[1]!.startsAt));
@@ -35,26 +61,68 @@ forEachDatabase('agent records client against the web server', (h) => {
     assert.equal((await store.findByPhone('+15557654321')).length, 0);
   });
 
-  it('the call recorder\'s queued writes land in order and show on the dashboard', async () => {
+  it("the call recorder's queued writes land in order and show on the dashboard", async () => {
     const log = { warn: () => {}, error: (o: object, m: string) => assert.fail(`${m} ${JSON.stringify(o)}`) };
     const rec = new HttpCallRecorder(client, log, { sleep: async () => {} });
     const t = Date.now() - 10_000;
     const at = (ms: number) => new Date(t + ms).toISOString();
-    rec.start({ callId: 'agent-c1', tenant: 'riverside', room: 'call-x', channel: 'web', callerIdentity: 'caller-x', startedAt: at(0), engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' } });
+    rec.start({
+      callId: 'agent-c1',
+      tenant: 'riverside',
+      room: 'call-x',
+      channel: 'web',
+      callerIdentity: 'caller-x',
+      startedAt: at(0),
+      engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
+    });
     rec.state('agent-c1', { state: 'LISTENING', at: at(100) });
-    rec.turn('agent-c1', { index: 0, speaker: 'agent', text: 'Hi, this is Voxanne.', startedAt: at(100), endedAt: at(2000), interrupted: false, metrics: { ttsFirstByteMs: 80 } });
-    rec.turn('agent-c1', { index: 1, speaker: 'caller', text: 'How much is botox?', startedAt: at(2500), endedAt: at(4000), interrupted: false });
-    rec.turn('agent-c1', { index: 1, speaker: 'agent', text: 'Botox is three hundred to six hundred dollars.', startedAt: at(4500), endedAt: at(7000), interrupted: true, metrics: { v2vMs: 520, sttFinalMs: 120, endOfTurnMs: 200, llmFirstTokenMs: 150 } });
+    rec.turn('agent-c1', {
+      index: 0,
+      speaker: 'agent',
+      text: 'Hi, this is Voxanne.',
+      startedAt: at(100),
+      endedAt: at(2000),
+      interrupted: false,
+      metrics: { ttsFirstByteMs: 80 },
+    });
+    rec.turn('agent-c1', {
+      index: 1,
+      speaker: 'caller',
+      text: 'How much is botox?',
+      startedAt: at(2500),
+      endedAt: at(4000),
+      interrupted: false,
+    });
+    rec.turn('agent-c1', {
+      index: 1,
+      speaker: 'agent',
+      text: 'Botox is three hundred to six hundred dollars.',
+      startedAt: at(4500),
+      endedAt: at(7000),
+      interrupted: true,
+      metrics: { v2vMs: 520, sttFinalMs: 120, endOfTurnMs: 200, llmFirstTokenMs: 150 },
+    });
     rec.state('agent-c1', { state: 'INTERRUPTED', at: at(6000), reason: 'barge-in' });
-    rec.end('agent-c1', { endedAt: at(9000), status: 'completed', outcome: 'asked about prices', summary: 'The caller asked what Botox costs.' });
+    rec.end('agent-c1', {
+      endedAt: at(9000),
+      status: 'completed',
+      outcome: 'asked about prices',
+      summary: 'The caller asked what Botox costs.',
+    });
     assert.equal(await rec.flush(), 0);
     const cookie = await login(web.baseUrl, 'staff@riverside.test');
     const d = (await call(web.baseUrl, 'GET', '/api/calls/agent-c1', { cookie })).body;
     assert.equal(d.call.status, 'completed');
     assert.equal(d.call.summary, 'The caller asked what Botox costs.');
     assert.equal(d.call.bargeIns, 1);
-    assert.deepEqual(d.turns.map((x: { speaker: string }) => x.speaker), ['agent', 'caller', 'agent']);
+    assert.deepEqual(
+      d.turns.map((x: { speaker: string }) => x.speaker),
+      ['agent', 'caller', 'agent'],
+    );
     assert.equal(d.turns[2].metrics.v2vMs, 520);
-    assert.deepEqual(d.states.map((s: { state: string }) => s.state), ['LISTENING', 'INTERRUPTED']);
+    assert.deepEqual(
+      d.states.map((s: { state: string }) => s.state),
+      ['LISTENING', 'INTERRUPTED'],
+    );
   });
 });

@@ -87,7 +87,11 @@ async function ask(c: SimCaller, pcm: Int16Array, answered: (t: string) => boole
   const stop = new AbortController();
   const playing = c.play(concat(pcm, silence(ANSWER_TIMEOUT_MS)), stop.signal);
   try {
-    await c.waitFor(() => c.transcripts('agent').slice(before).some(answered) && c.states().at(-1) === 'LISTENING', ANSWER_TIMEOUT_MS, what);
+    await c.waitFor(
+      () => c.transcripts('agent').slice(before).some(answered) && c.states().at(-1) === 'LISTENING',
+      ANSWER_TIMEOUT_MS,
+      what,
+    );
   } finally {
     stop.abort();
     await playing;
@@ -96,9 +100,18 @@ async function ask(c: SimCaller, pcm: Int16Array, answered: (t: string) => boole
 
 test('a records server that loses answers, then is down, then is back: every turn and state change stored exactly once', async () => {
   const s = stack!;
-  const [hours, address] = await Promise.all([speech48k('What are your opening hours?'), speech48k('Where are you located?')]);
+  const [hours, address] = await Promise.all([
+    speech48k('What are your opening hours?'),
+    speech48k('Where are you located?'),
+  ]);
   const room = `outage-${Date.now()}`;
-  const c = await SimCaller.join({ url: s.livekitUrl, apiKey: s.apiKey, apiSecret: s.apiSecret, room, publishMic: true });
+  const c = await SimCaller.join({
+    url: s.livekitUrl,
+    apiKey: s.apiKey,
+    apiSecret: s.apiSecret,
+    room,
+    publishMic: true,
+  });
   let callId: string;
   try {
     await c.waitFor(() => c.messages.length > 0, 40_000, 'her first message');
@@ -123,7 +136,8 @@ test('a records server that loses answers, then is down, then is back: every tur
 
   // the agent's records queue drains once the server is back; then the call's end arrives
   const deadline = Date.now() + 30_000;
-  const ended = () => s.lines.some((l) => l.source === 'agent' && l.line.includes(callId) && l.line.includes('"msg":"call ended"'));
+  const ended = () =>
+    s.lines.some((l) => l.source === 'agent' && l.line.includes(callId) && l.line.includes('"msg":"call ended"'));
   while (!ended() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   assert.ok(ended(), 'the call ended');
   await new Promise((r) => setTimeout(r, 3000)); // the end record's delivery after the "call ended" line
@@ -132,21 +146,54 @@ test('a records server that loses answers, then is down, then is back: every tur
 
   const db = await openPglite(dataDir);
   try {
-    const calls = await db.query<{ id: string; status: string }>('select id, status from call_sessions where room = $1', [room]);
-    assert.deepEqual(calls.map((x) => x.id), [callId], 'one call record');
+    const calls = await db.query<{ id: string; status: string }>(
+      'select id, status from call_sessions where room = $1',
+      [room],
+    );
+    assert.deepEqual(
+      calls.map((x) => x.id),
+      [callId],
+      'one call record',
+    );
     assert.equal(calls[0]!.status, 'completed');
-    const turns = await db.query<{ idx: number; speaker: string; text: string }>('select idx, speaker, text from conversation_turns where call_id = $1 order by idx', [callId]);
+    const turns = await db.query<{ idx: number; speaker: string; text: string }>(
+      'select idx, speaker, text from conversation_turns where call_id = $1 order by idx',
+      [callId],
+    );
     console.log(JSON.stringify(turns.map((x) => `${x.idx} ${x.speaker}: ${x.text}`)));
-    assert.deepEqual(turns.map((x) => x.idx), turns.map((_, i) => i), 'every turn index once, none missing');
+    assert.deepEqual(
+      turns.map((x) => x.idx),
+      turns.map((_, i) => i),
+      'every turn index once, none missing',
+    );
     // (a silence prompt of hers may fall into the outage: her turns are not counted, only found)
-    assert.deepEqual(turns.filter((x) => x.speaker === 'caller').map((x) => x.text), ['what are your opening hours', 'where are you located'], 'each question once');
-    assert.ok(turns.some((x) => x.speaker === 'agent' && isHoursAnswer(x.text)), 'the answer given during the outage is recorded');
-    assert.ok(turns.some((x) => x.speaker === 'agent' && isAddressAnswer(x.text)), 'the answer after it too');
+    assert.deepEqual(
+      turns.filter((x) => x.speaker === 'caller').map((x) => x.text),
+      ['what are your opening hours', 'where are you located'],
+      'each question once',
+    );
+    assert.ok(
+      turns.some((x) => x.speaker === 'agent' && isHoursAnswer(x.text)),
+      'the answer given during the outage is recorded',
+    );
+    assert.ok(
+      turns.some((x) => x.speaker === 'agent' && isAddressAnswer(x.text)),
+      'the answer after it too',
+    );
     // every state change the caller saw is stored once, in order; the end states come after she left
-    const stored = (await db.query<{ state: string }>('select state from call_states where call_id = $1 order by at, id', [callId])).map((x) => x.state);
+    const stored = (
+      await db.query<{ state: string }>('select state from call_states where call_id = $1 order by at, id', [callId])
+    ).map((x) => x.state);
     console.log(`room: ${heardStates.join(' > ')}; stored: ${stored.join(' > ')}`);
-    assert.deepEqual(stored.slice(0, heardStates.length), heardStates, 'the stored states are the ones she went through, each once');
-    assert.ok(stored.length - heardStates.length <= 2, `only the call's end follows (${stored.slice(heardStates.length).join(', ')})`);
+    assert.deepEqual(
+      stored.slice(0, heardStates.length),
+      heardStates,
+      'the stored states are the ones she went through, each once',
+    );
+    assert.ok(
+      stored.length - heardStates.length <= 2,
+      `only the call's end follows (${stored.slice(heardStates.length).join(', ')})`,
+    );
   } finally {
     await db.close();
   }

@@ -36,7 +36,13 @@ async function api(method: string, path: string, body?: unknown, cookie?: string
 }
 
 async function greetingHeard(room: string): Promise<{ text: string; audibleMs: number }> {
-  const c = await SimCaller.join({ url: stack.livekitUrl, apiKey: stack.apiKey, apiSecret: stack.apiSecret, room, publishMic: true });
+  const c = await SimCaller.join({
+    url: stack.livekitUrl,
+    apiKey: stack.apiKey,
+    apiSecret: stack.apiSecret,
+    room,
+    publishMic: true,
+  });
   try {
     await c.waitFor(() => c.transcripts('agent').length > 0, 30_000, 'the greeting transcript');
     await c.waitFor(() => c.audibleMs() >= 1500, 30_000, 'the greeting out loud');

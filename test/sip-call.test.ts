@@ -65,10 +65,20 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await stack?.stop();
   });
 
-  async function dial(opts: { to?: string; localIp?: string; wav?: string } = {}): Promise<{ call: SippCall; phone: RtpPhone }> {
+  async function dial(
+    opts: { to?: string; localIp?: string; wav?: string } = {},
+  ): Promise<{ call: SippCall; phone: RtpPhone }> {
     const phone = await RtpPhone.open(opts.localIp);
     phones.push(phone);
-    const call = await sippCall({ target: stack.sipAddress!, to: opts.to ?? CLINIC, from: CALLER, rtpPort: phone.port, localIp: opts.localIp, wav: opts.wav, log: () => {} });
+    const call = await sippCall({
+      target: stack.sipAddress!,
+      to: opts.to ?? CLINIC,
+      from: CALLER,
+      rtpPort: phone.port,
+      localIp: opts.localIp,
+      wav: opts.wav,
+      log: () => {},
+    });
     calls.push(call);
     return { call, phone };
   }
@@ -85,12 +95,20 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
    */
   async function assertDropped(call: SippCall): Promise<void> {
     const id = call.callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const closed = await waitForLog(stack, 'sip', new RegExp(`Closing inbound call.*"sipCallID": "${id}".*"result": "client_error"`), 20_000);
+    const closed = await waitForLog(
+      stack,
+      'sip',
+      new RegExp(`Closing inbound call.*"sipCallID": "${id}".*"result": "client_error"`),
+      20_000,
+    );
     assert.match(closed, /"status": 4\d\d/);
     await call.child.stop();
     const codes = await call.responseCodes();
     assert.ok(!codes.some((c) => c >= 200 && c < 300), `never answered (got ${codes.join(', ')})`);
-    assert.ok(!stack.lines.some((l) => l.source === 'sip' && l.line.includes(id) && /Joining room/.test(l.line)), 'no room was joined');
+    assert.ok(
+      !stack.lines.some((l) => l.source === 'sip' && l.line.includes(id) && /Joining room/.test(l.line)),
+      'no room was joined',
+    );
   }
 
   test('a call is answered, greeted, understood and answered; barge-in, DTMF and BYE work', async () => {
@@ -120,7 +138,9 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.match(JSON.parse(said).pii.text, /hours|open/);
     await phone.waitFor(() => phone.audibleMs(asked.endMs) >= 400, 20_000, 'the reply over RTP');
     const replyAt = phone.firstAudibleAfter(asked.endMs)!;
-    console.log(`voice-to-voice on the SIP leg (end of caller audio → first reply RTP): ${Math.round(replyAt - asked.endMs)} ms`);
+    console.log(
+      `voice-to-voice on the SIP leg (end of caller audio → first reply RTP): ${Math.round(replyAt - asked.endMs)} ms`,
+    );
 
     // barge-in: talking over her, while her reply is still playing, stops her RTP audio
     await phone.waitFor(() => phone.audibleMs(replyAt) >= 600, 10_000, 'her reply to be under way');
@@ -129,7 +149,9 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await waitForLog(stack, 'agent', /"msg":"barge-in"/, 10_000);
     await phone.waitFor(() => phone.silentFrom(bargeAt, 300) !== undefined, 10_000, 'her audio to stop');
     const stoppedAt = phone.silentFrom(bargeAt, 300)!;
-    console.log(`barge-in on the SIP leg (caller starts over her → her RTP silent): ${Math.round(stoppedAt - bargeAt)} ms`);
+    console.log(
+      `barge-in on the SIP leg (caller starts over her → her RTP silent): ${Math.round(stoppedAt - bargeAt)} ms`,
+    );
     const spoken = await over;
     assert.ok(stoppedAt < spoken.endMs, 'she stopped while the caller was still talking');
 
@@ -188,16 +210,27 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const { call, phone } = await dial();
     await answered(call, phone);
     await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
-    await phone.waitFor(() => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined, 30_000, 'the greeting to end');
+    await phone.waitFor(
+      () => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined,
+      30_000,
+      'the greeting to end',
+    );
     const pressedAt = performance.now();
     await phone.dtmf('0');
     const zero = await waitForLog(stack, 'agent', new RegExp(`"digit":"0"`), 10_000);
     assert.equal(JSON.parse(zero).intent, 'person');
     await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000);
     const referAt = performance.now();
-    assert.ok(phone.audibleMs(pressedAt) >= 1500, `she said she was connecting them before the transfer (${phone.audibleMs(pressedAt)} ms of her voice)`);
+    assert.ok(
+      phone.audibleMs(pressedAt) >= 1500,
+      `she said she was connecting them before the transfer (${phone.audibleMs(pressedAt)} ms of her voice)`,
+    );
     assert.ok(phone.audibleMs(pressedAt) - phone.audibleMs(referAt) >= 1500);
-    assert.equal(await call.child.exited, 0, 'sipp accepted the REFER, reported the new call answered and got LiveKit’s BYE');
+    assert.equal(
+      await call.child.exited,
+      0,
+      'sipp accepted the REFER, reported the new call answered and got LiveKit’s BYE',
+    );
     const refer = (await call.messages()).split(/^-{10,}.*$/m).find((m) => /^REFER /m.test(m));
     assert.ok(refer, 'a REFER reached the phone side');
     assert.match(refer!, /^Refer-To: .*tel:\+15550100999/m);
@@ -209,7 +242,11 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     phones.push(phone);
     const patient = await sippAnswer({ port: patientPort, rtpPort: phone.port });
     calls.push({ child: patient.child } as SippCall);
-    const placing = placeCall(config, { to: '+15557654321', purpose: 'reminder', detail: 'your consultation on Tuesday at 10 a.m.' });
+    const placing = placeCall(config, {
+      to: '+15557654321',
+      purpose: 'reminder',
+      detail: 'your consultation on Tuesday at 10 a.m.',
+    });
     phone.remote = await patient.offerMedia(30_000);
     phone.keepLineOpen();
     const { room } = await placing;
@@ -230,7 +267,9 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const before = stack.lines.filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"')).length;
     const [a, b] = await Promise.all([dial(), dial()]);
     await Promise.all([answered(a.call, a.phone), answered(b.call, b.phone)]);
-    await Promise.all([a, b].map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'a greeting on each line')));
+    await Promise.all(
+      [a, b].map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'a greeting on each line')),
+    );
     const infos = stack.lines
       .filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"'))
       .slice(before)
@@ -255,7 +294,9 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const [host, port] = stack.sipAddress!.split(':') as [string, string];
     const garbage = [
       Buffer.from('this is not SIP\r\n\r\n'),
-      Buffer.from('INVITE sip:+15550100200@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9\r\nContent-Length: 999999\r\n\r\nv=0'),
+      Buffer.from(
+        'INVITE sip:+15550100200@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9\r\nContent-Length: 999999\r\n\r\nv=0',
+      ),
       Buffer.from('INVITE  SIP/2.0\r\nCall-ID:\r\nCSeq: x INVITE\r\nFrom: <>\r\nTo: <>\r\n\r\n'),
       Buffer.alloc(1400, 0xff),
     ];

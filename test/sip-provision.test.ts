@@ -54,8 +54,12 @@ describe('provisioning (sip/src/cli.ts)', () => {
   /** the CLI as a user runs it (asynchronously: the Twilio fake lives in this process) */
   function cli(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'sip/src/cli.ts'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ...extra }, encoding: 'utf8' }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'sip/src/cli.ts'), ...args],
+        { cwd: ROOT, env: { PATH: process.env.PATH, ...env, ...extra }, encoding: 'utf8' },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
   }
@@ -110,7 +114,10 @@ describe('provisioning (sip/src/cli.ts)', () => {
     assert.equal(s.credentials.length, 1);
     assert.equal(s.credentials[0]!.username, 'voxanne');
     assert.equal(s.credentials[0]!.password, 'Outbound-Secret-123');
-    assert.deepEqual(s.trunkCredentialLists.map((c) => c.trunk_sid), [trunk.sid]);
+    assert.deepEqual(
+      s.trunkCredentialLists.map((c) => c.trunk_sid),
+      [trunk.sid],
+    );
     assert.equal(s.numbers[0]!.trunk_sid, trunk.sid);
   });
 
@@ -122,13 +129,25 @@ describe('provisioning (sip/src/cli.ts)', () => {
     assert.match(r.out, /0 to create, 0 to update, 3 up to date/);
     assert.match(r.out, /nothing to change\./);
     assert.equal(writes().length, before, 'no write reached Twilio');
-    assert.deepEqual((await sip.listSipInboundTrunk()).map((t) => t.sipTrunkId), trunks);
+    assert.deepEqual(
+      (await sip.listSipInboundTrunk()).map((t) => t.sipTrunkId),
+      trunks,
+    );
     assert.equal((await sip.listSipDispatchRule()).length, 1);
   });
 
   test('a changed setting is an update in place, not a second resource', async () => {
-    const config = parseProvisionConfig({ ...env, SIP_NUMBERS: `${CLINIC},+15550100201`, SIP_TENANT: 'riverside-east' });
-    twilio.state.numbers.push({ sid: `PN${'9'.repeat(32)}`, account_sid: ACCOUNT, phone_number: '+15550100201', trunk_sid: null });
+    const config = parseProvisionConfig({
+      ...env,
+      SIP_NUMBERS: `${CLINIC},+15550100201`,
+      SIP_TENANT: 'riverside-east',
+    });
+    twilio.state.numbers.push({
+      sid: `PN${'9'.repeat(32)}`,
+      account_sid: ACCOUNT,
+      phone_number: '+15550100201',
+      trunk_sid: null,
+    });
     const lines: string[] = [];
     const r = await provision(config, { dryRun: false, log: (l) => lines.push(l) });
     assert.ok(r.changed);

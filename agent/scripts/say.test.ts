@@ -25,7 +25,10 @@ describe('say.ts', () => {
     assert.equal(wav.channels, 1);
     const seconds = wav.samples.length / 16000;
     assert.ok(seconds > 1 && seconds < 4.2, `${seconds} s`);
-    assert.ok(wav.samples.subarray(0, 3200).every((v) => v === 0), '200 ms of leading silence');
+    assert.ok(
+      wav.samples.subarray(0, 3200).every((v) => v === 0),
+      '200 ms of leading silence',
+    );
   });
 
   it('fails with a usage message on bad arguments', () => {

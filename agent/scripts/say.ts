@@ -9,7 +9,9 @@ import { synthesizeToWav } from '../src/engines/flite/wav-file.ts';
 
 function fail(message: string): never {
   console.error(`say: ${message}`);
-  console.error('usage: say.ts [--voice slt|rms|awb|kal] [--rate 16000] [--lead ms] [--trail ms] --out file.wav "text"');
+  console.error(
+    'usage: say.ts [--voice slt|rms|awb|kal] [--rate 16000] [--lead ms] [--trail ms] --out file.wav "text"',
+  );
   process.exit(2);
 }
 
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
   }
   const { values, positionals } = parsed;
   const voice = values.voice as FliteVoice;
-  if (!FLITE_VOICES.includes(voice)) fail(`unknown voice "${values.voice}"; expected one of ${FLITE_VOICES.join(', ')}`);
+  if (!FLITE_VOICES.includes(voice))
+    fail(`unknown voice "${values.voice}"; expected one of ${FLITE_VOICES.join(', ')}`);
   if (!values.out) fail('--out is required');
   const text = positionals.join(' ');
   if (!text.trim()) fail('no text given');

@@ -15,7 +15,10 @@ test('empty variables count as unset', () => {
 });
 
 test('a bad value names the variable', () => {
-  assert.throws(() => parseAgentConfig({ AGENT_HTTP_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /AGENT_HTTP_PORT/.test(e.message));
+  assert.throws(
+    () => parseAgentConfig({ AGENT_HTTP_PORT: 'eighty' }),
+    (e: unknown) => e instanceof ConfigError && /AGENT_HTTP_PORT/.test(e.message),
+  );
   assert.throws(() => parseAgentConfig({ LIVEKIT_URL: 'not a url' }), /LIVEKIT_URL/);
   assert.throws(() => parseAgentConfig({ AGENT_NAME: 'voxanne east' }), /AGENT_NAME/);
 });

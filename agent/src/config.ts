@@ -30,9 +30,15 @@ const schema = z.object({
   /** the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded */
   VOXANNE_RECORDS_URL: z.string().url().optional(),
   /** the clinic a call belongs to when the room metadata names none */
-  VOXANNE_TENANT: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').default('riverside'),
+  VOXANNE_TENANT: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+    .default('riverside'),
   /** where "press 0 for a person" sends a phone caller (SIP REFER): tel:+1… or sip:…; unset = nobody to transfer to */
-  TRANSFER_TO: z.string().regex(/^(tel:\+?\d{4,15}|sips?:\S+)$/, 'must be tel:+15551234567 or sip:user@host').optional(),
+  TRANSFER_TO: z
+    .string()
+    .regex(/^(tel:\+?\d{4,15}|sips?:\S+)$/, 'must be tel:+15551234567 or sip:user@host')
+    .optional(),
 });
 
 export type AgentConfig = z.infer<typeof schema>;

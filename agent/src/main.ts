@@ -76,7 +76,14 @@ export default defineAgent<ProcData>({
     }
     // the synthesiser's breath of silence before the first word is only waiting at the start of a call
     const first = audio[0]?.audio;
-    if (first) first.splice(0, silentLeadFrames(first.map((f) => f.data), engines.tts.sampleRate));
+    if (first)
+      first.splice(
+        0,
+        silentLeadFrames(
+          first.map((f) => f.data),
+          engines.tts.sampleRate,
+        ),
+      );
     proc.userData.config = config;
     proc.userData.engines = engines;
     proc.userData.kb = kb;
@@ -84,7 +91,16 @@ export default defineAgent<ProcData>({
     proc.userData.lines = defaultAgentLines(kb.clinic.name);
     proc.userData.instructions = buildInstructions(kb);
     proc.userData.clinicName = kb.clinic.name;
-    log().info({ engines: engines.info, greetingMs: Math.round(audio.flatMap((s) => s.audio).reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0)), greetingSentences: audio.length }, 'engines ready');
+    log().info(
+      {
+        engines: engines.info,
+        greetingMs: Math.round(
+          audio.flatMap((s) => s.audio).reduce((n, f) => n + (f.samplesPerChannel / f.sampleRate) * 1000, 0),
+        ),
+        greetingSentences: audio.length,
+      },
+      'engines ready',
+    );
   }),
 
   entry: async (ctx: JobContext<ProcData>) => {
@@ -95,7 +111,11 @@ export default defineAgent<ProcData>({
     // the job names the room before we are in it: the clinic's configuration is fetched while she connects
     const room = ctx.job.room;
     const logger = log().child({ callId, room: room?.name });
-    if (recovery) logger.info({ previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason }, 'call recovery started');
+    if (recovery)
+      logger.info(
+        { previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason },
+        'call recovery started',
+      );
     const client = createRecordsClient(config);
     if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
     const preparing = prepareCall({
@@ -108,7 +128,13 @@ export default defineAgent<ProcData>({
       logger,
       greeting: greeting.text,
       ...(config.GROQ_API_KEY
-        ? { llmSummary: createGroqSummarizer({ apiKey: config.GROQ_API_KEY, baseURL: config.GROQ_BASE_URL, model: config.GROQ_MODEL }) }
+        ? {
+            llmSummary: createGroqSummarizer({
+              apiKey: config.GROQ_API_KEY,
+              baseURL: config.GROQ_BASE_URL,
+              model: config.GROQ_MODEL,
+            }),
+          }
         : {}),
     });
     // She is dispatched when the caller's room is created, so she usually arrives first: her voice is
@@ -145,9 +171,21 @@ export default defineAgent<ProcData>({
     const prepared = await preparing;
     let engines = prepared.engines;
     if (phone) {
-      logger.info({ caller: maskPhoneNumber(phone.number), dialled: phone.dialled, sipCallId: phone.sipCallId, pii: { phoneNumber: phone.number } }, 'phone call');
+      logger.info(
+        {
+          caller: maskPhoneNumber(phone.number),
+          dialled: phone.dialled,
+          sipCallId: phone.sipCallId,
+          pii: { phoneNumber: phone.number },
+        },
+        'phone call',
+      );
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
-      engines = { ...engines, stt: phoneStt(engines.stt), fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) } };
+      engines = {
+        ...engines,
+        stt: phoneStt(engines.stt),
+        fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) },
+      };
       phoneCall = new PhoneCall({
         room: ctx.room,
         caller,
@@ -160,7 +198,11 @@ export default defineAgent<ProcData>({
     }
     const restore = recovery ? await restoreCall({ client, callId, kb: prepared.kb, logger }) : undefined;
     if (recovery) {
-      prepared.recorder?.state(callId, { state: 'AGENT_BACK', at: new Date().toISOString(), reason: `recovered after ${recovery.reason}` });
+      prepared.recorder?.state(callId, {
+        state: 'AGENT_BACK',
+        at: new Date().toISOString(),
+        reason: `recovered after ${recovery.reason}`,
+      });
     }
     announceCall(callId);
     const session = new CallSession({
@@ -183,7 +225,14 @@ export default defineAgent<ProcData>({
       hangUp: () => ctx.deleteRoom(),
       ...(prepared.tools ? { tools: prepared.tools } : {}),
       ...(prepared.recorder
-        ? { records: { recorder: prepared.recorder, tenant: prepared.tenant, channel: phone ? ('sip' as const) : ('web' as const), ...(phone ? { callerPhoneMasked: maskPhoneNumber(phone.number) } : {}) } }
+        ? {
+            records: {
+              recorder: prepared.recorder,
+              tenant: prepared.tenant,
+              channel: phone ? ('sip' as const) : ('web' as const),
+              ...(phone ? { callerPhoneMasked: maskPhoneNumber(phone.number) } : {}),
+            },
+          }
         : {}),
       summarize: prepared.summarize,
       guard: prepared.guard,
@@ -237,7 +286,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     stopping: () => stopping,
   });
   // before the worker starts its first job process
-  await onJobProcessExit((exit) => void recovery.onExit(exit).catch((err: unknown) => log().error({ err }, 'call recovery failed')));
+  await onJobProcessExit(
+    (exit) => void recovery.onExit(exit).catch((err: unknown) => log().error({ err }, 'call recovery failed')),
+  );
   cli.runApp(
     new WorkerOptions({
       agent: fileURLToPath(import.meta.url),

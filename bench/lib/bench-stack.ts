@@ -42,7 +42,13 @@ export async function startBenchStack(o: {
   const apiKey = 'benchkey';
   const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
   const stack = await startStack({
-    ports: { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort(), web: o.web ? await freeTcpPort() : 0, agentHealth: await freeTcpPort() },
+    ports: {
+      livekit: await freeTcpPort(),
+      livekitTcp: await freeTcpPort(),
+      livekitUdp: await freeUdpPort(),
+      web: o.web ? await freeTcpPort() : 0,
+      agentHealth: await freeTcpPort(),
+    },
     apiKey,
     apiSecret,
     webMode: 'static',
@@ -77,7 +83,10 @@ export async function startBenchStack(o: {
   }
   const warmed = (n: number, timeoutMs = 90_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no warm job process for call ${n} within ${timeoutMs} ms (see ${logFile})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no warm job process for call ${n} within ${timeoutMs} ms (see ${logFile})`)),
+        timeoutMs,
+      );
       const check = () => {
         if (warm < n) return;
         clearTimeout(timer);

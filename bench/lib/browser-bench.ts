@@ -62,11 +62,19 @@ export async function runBrowserBench(calls: number, log: (line: string) => void
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   const micWav = silentWav(join(ROOT, 'test-artifacts', 'bench-browser-mic.wav'), 30);
   // the settings `npm start` gives: offline engines, the web server's records API and demo clinic
-  const { stack, warmed } = await startBenchStack({ name: 'bench-browser', agentEnv: { LOG_LEVEL: 'info' }, web: true });
+  const { stack, warmed } = await startBenchStack({
+    name: 'bench-browser',
+    agentEnv: { LOG_LEVEL: 'info' },
+    web: true,
+  });
   let browser: Browser | undefined;
   const results: BrowserCall[] = [];
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH, args: chromiumArgs({ micWav }), headless: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH,
+      args: chromiumArgs({ micWav }),
+      headless: true,
+    });
     for (let i = 0; i < calls; i++) {
       // every call takes a warm job process; wait for its replacement so each starts alike
       await warmed(i + 1);
@@ -83,7 +91,10 @@ export async function runBrowserBench(calls: number, log: (line: string) => void
   }
   const samples = results.flatMap((r) => (r.clickToGreetingMs === undefined ? [] : [r.clickToGreetingMs]));
   const breakdown = Object.fromEntries(
-    TIMELINE_STEPS.map((step) => [step, percentiles(results.flatMap((r) => (r.timeline[step] === null ? [] : [r.timeline[step]!])))]),
+    TIMELINE_STEPS.map((step) => [
+      step,
+      percentiles(results.flatMap((r) => (r.timeline[step] === null ? [] : [r.timeline[step]!]))),
+    ]),
   ) as Record<TimelineStep, Percentiles>;
   return {
     click_to_greeting_ms: percentiles(samples),
@@ -102,17 +113,27 @@ async function oneCall(browser: Browser, url: string): Promise<BrowserCall> {
     await page.waitForTimeout(THINK_MS);
     await page.getByTestId('talk-button').click();
     try {
-      await page.waitForFunction(() => window.__voxanne.timeline.firstSampleMs !== null || window.__voxanne.error !== null, undefined, {
-        timeout: GREETING_TIMEOUT_MS,
-      });
+      await page.waitForFunction(
+        () => window.__voxanne.timeline.firstSampleMs !== null || window.__voxanne.error !== null,
+        undefined,
+        {
+          timeout: GREETING_TIMEOUT_MS,
+        },
+      );
     } catch {
       // reported below with whatever the timeline reached
     }
     const h = await page.evaluate(() => ({ timeline: window.__voxanne.timeline, error: window.__voxanne.error }));
-    await page.getByTestId('hangup-button').click().catch(() => {});
+    await page
+      .getByTestId('hangup-button')
+      .click()
+      .catch(() => {});
     const first = h.timeline.firstSampleMs;
     if (first !== null) return { clickToGreetingMs: first, timeline: h.timeline };
-    return { timeline: h.timeline, problem: h.error ? `page error ${h.error.kind}` : `no greeting within ${GREETING_TIMEOUT_MS} ms` };
+    return {
+      timeline: h.timeline,
+      problem: h.error ? `page error ${h.error.kind}` : `no greeting within ${GREETING_TIMEOUT_MS} ms`,
+    };
   } finally {
     await context.close();
   }

@@ -21,7 +21,8 @@ export interface CallFigures {
 
 export type Utterance = SpokenText;
 
-export const utterance = (text: string, trailingSilenceMs: number): Promise<Utterance> => spokenText(text, { trailingSilenceMs });
+export const utterance = (text: string, trailingSilenceMs: number): Promise<Utterance> =>
+  spokenText(text, { trailingSilenceMs });
 
 export interface Script {
   question: Utterance;
@@ -42,7 +43,12 @@ export async function defaultScript(): Promise<Script> {
 }
 
 /** Plays an utterance; returns when its first and last audible samples reached the caller's track. */
-async function say(c: SimCaller, stt: BenchTranscriber, u: Utterance, signal?: AbortSignal): Promise<{ onset: number; end: number }> {
+async function say(
+  c: SimCaller,
+  stt: BenchTranscriber,
+  u: Utterance,
+  signal?: AbortSignal,
+): Promise<{ onset: number; end: number }> {
   stt.expect(u.text);
   const played = c.play(u.pcm, signal);
   const startMs = performance.now();
@@ -68,7 +74,11 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script): P
   await c.waitFor(() => c.firstAudibleAfter(lq.end, AUDIBLE) !== undefined, 15_000, 'the long answer');
   const answerAt = c.firstAudibleAfter(lq.end, AUDIBLE)!;
   out.v2vMs.push(answerAt - lq.end);
-  await c.waitFor(() => c.audibleMs(answerAt, AUDIBLE) >= s.listenBeforeBargeInMs, 15_000, 'her long answer to be heard');
+  await c.waitFor(
+    () => c.audibleMs(answerAt, AUDIBLE) >= s.listenBeforeBargeInMs,
+    15_000,
+    'her long answer to be heard',
+  );
 
   const bi = await say(c, stt, s.interruption);
   const stopped = c.silentFrom(bi.onset, STOPPED_QUIET_MS, AUDIBLE);
@@ -77,7 +87,11 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script): P
   } else {
     out.bargeInMs.push(Math.max(0, stopped - bi.onset));
     if (stopped < bi.end) {
-      await c.waitFor(() => c.firstAudibleAfter(bi.end, AUDIBLE) !== undefined, 15_000, 'the answer to the interruption');
+      await c.waitFor(
+        () => c.firstAudibleAfter(bi.end, AUDIBLE) !== undefined,
+        15_000,
+        'the answer to the interruption',
+      );
       out.v2vMs.push(c.firstAudibleAfter(bi.end, AUDIBLE)! - bi.end);
     } else out.problems.push('she was still talking when the caller finished the interruption');
   }

@@ -18,7 +18,13 @@ test('a sweep-only run adds the sweep and keeps every pipeline figure', () => {
 });
 
 test('a run of one pipeline replaces that pipeline, its samples and its problems, and keeps the rest', () => {
-  const fresh = { voxanne: { v2v_ms: { p50: 400 } }, calls: 8, samples: { voxanne: { v2v: [9] } }, problems: ['voxanne: new problem'], measured_at: 'now' };
+  const fresh = {
+    voxanne: { v2v_ms: { p50: 400 } },
+    calls: 8,
+    samples: { voxanne: { v2v: [9] } },
+    problems: ['voxanne: new problem'],
+    measured_at: 'now',
+  };
   const merged = mergeResults({ ...previous, sweep: { worst_ms: 1 } }, fresh, undefined);
   assert.deepEqual(merged.voxanne, { v2v_ms: { p50: 400 } });
   assert.deepEqual(merged.stock, previous.stock);

@@ -6,7 +6,11 @@ import { percentiles } from './stats.ts';
 const series = (pipeline: string, samples: number[]) => ({ pipeline, samples, stats: percentiles(samples) });
 
 test('a panel draws one dot per sample, three percentile ticks per pipeline and the target', () => {
-  const svg = panelSvg({ title: 'voice-to-voice', target: 500, series: [series('voxanne', [300, 320, 340]), series('stock', [900, 950])] });
+  const svg = panelSvg({
+    title: 'voice-to-voice',
+    target: 500,
+    series: [series('voxanne', [300, 320, 340]), series('stock', [900, 950])],
+  });
   assert.equal(svg.match(/<circle /g)?.length, 5);
   assert.equal(svg.match(/>p95</g)?.length, 2);
   assert.match(svg, /target p95 ≤ 500 ms/);

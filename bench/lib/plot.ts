@@ -35,16 +35,22 @@ export function panelSvg(p: Panel): string {
   const max = niceMax(Math.max(1, ...all));
   const h = 40 + ROW * p.series.length + 30;
   const x = (v: number) => LEFT + ((W - LEFT - RIGHT) * Math.max(0, v)) / max;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" role="img" aria-label="${esc(p.title)}">`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" role="img" aria-label="${esc(p.title)}">`,
+  ];
   parts.push(`<text x="10" y="22" font-size="15" font-weight="600">${esc(p.title)}</text>`);
   const axisY = 40 + ROW * p.series.length;
   const step = max / 5;
   for (let t = 0; t <= max + 1e-9; t += step) {
     parts.push(`<line x1="${x(t)}" y1="34" x2="${x(t)}" y2="${axisY}" stroke="#e5e7eb"/>`);
-    parts.push(`<text x="${x(t)}" y="${axisY + 16}" font-size="11" text-anchor="middle" fill="#555">${Math.round(t)} ms</text>`);
+    parts.push(
+      `<text x="${x(t)}" y="${axisY + 16}" font-size="11" text-anchor="middle" fill="#555">${Math.round(t)} ms</text>`,
+    );
   }
   if (p.target !== undefined) {
-    parts.push(`<line x1="${x(p.target)}" y1="30" x2="${x(p.target)}" y2="${axisY}" stroke="#dc2626" stroke-dasharray="5 4"/>`);
+    parts.push(
+      `<line x1="${x(p.target)}" y1="30" x2="${x(p.target)}" y2="${axisY}" stroke="#dc2626" stroke-dasharray="5 4"/>`,
+    );
     parts.push(`<text x="${x(p.target) + 4}" y="32" font-size="11" fill="#dc2626">target p95 ≤ ${p.target} ms</text>`);
   }
   p.series.forEach((s, i) => {
@@ -56,10 +62,18 @@ export function panelSvg(p: Panel): string {
       const jy = cy + (((k * 7919) % 17) - 8);
       parts.push(`<circle cx="${x(v).toFixed(1)}" cy="${jy}" r="3" fill="${color}" fill-opacity="0.45"/>`);
     });
-    for (const [label, v] of [['p50', s.stats.p50], ['p95', s.stats.p95], ['p99', s.stats.p99]] as const) {
+    for (const [label, v] of [
+      ['p50', s.stats.p50],
+      ['p95', s.stats.p95],
+      ['p99', s.stats.p99],
+    ] as const) {
       if (!Number.isFinite(v)) continue;
-      parts.push(`<line x1="${x(v)}" y1="${cy - 14}" x2="${x(v)}" y2="${cy + 14}" stroke="${color}" stroke-width="${label === 'p50' ? 3 : 1.5}"/>`);
-      parts.push(`<text x="${x(v)}" y="${cy - 16}" font-size="10" text-anchor="middle" fill="${color}">${label}</text>`);
+      parts.push(
+        `<line x1="${x(v)}" y1="${cy - 14}" x2="${x(v)}" y2="${cy + 14}" stroke="${color}" stroke-width="${label === 'p50' ? 3 : 1.5}"/>`,
+      );
+      parts.push(
+        `<text x="${x(v)}" y="${cy - 16}" font-size="10" text-anchor="middle" fill="${color}">${label}</text>`,
+      );
     }
   });
   parts.push('</svg>');

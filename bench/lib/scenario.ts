@@ -6,12 +6,16 @@ import type { RecordedRequest } from '../../test/fakes/groq/types.ts';
 
 /** STT final 150 ms after speech end (endpointing + finalisation), LLM first token 100 ms, TTS first byte 100 ms. */
 export const BUDGET = { endpointingMs: 100, sttFinalMs: 50, llmFirstTokenMs: 100, ttsFirstByteMs: 100 } as const;
-export const PROVIDER_BUDGET_MS = BUDGET.endpointingMs + BUDGET.sttFinalMs + BUDGET.llmFirstTokenMs + BUDGET.ttsFirstByteMs;
+export const PROVIDER_BUDGET_MS =
+  BUDGET.endpointingMs + BUDGET.sttFinalMs + BUDGET.llmFirstTokenMs + BUDGET.ttsFirstByteMs;
 /** tokens per second after the first (Groq's fast models stream far faster than she speaks) */
 export const LLM_TOKENS_PER_SECOND = 700;
 
 const REPLIES: [RegExp, string][] = [
-  [/hours/i, "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings."],
+  [
+    /hours/i,
+    "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings.",
+  ],
   [
     /BBL/i,
     'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
@@ -26,5 +30,7 @@ const REPLIES: [RegExp, string][] = [
 /** The Groq fake's responder: the scripted answer to the caller's last message. */
 export function scriptedAnswer(req: RecordedRequest): { content: string } {
   const last = String(req.messages.at(-1)?.content ?? '');
-  return { content: REPLIES.find(([re]) => re.test(last))?.[1] ?? "Sorry, I didn't catch that. Could you say it again?" };
+  return {
+    content: REPLIES.find(([re]) => re.test(last))?.[1] ?? "Sorry, I didn't catch that. Could you say it again?",
+  };
 }

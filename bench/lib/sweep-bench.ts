@@ -48,8 +48,14 @@ export interface SweepFigures {
   measured_at: string;
 }
 
-export async function runSweepBench(callsPerOffset: number, log: (line: string) => void = console.log): Promise<SweepFigures> {
-  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({ name: 'bench-sweep', agentEnv: { LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info' } });
+export async function runSweepBench(
+  callsPerOffset: number,
+  log: (line: string) => void = console.log,
+): Promise<SweepFigures> {
+  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
+    name: 'bench-sweep',
+    agentEnv: { LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info' },
+  });
   const results: OnsetResult[] = [];
   const problems: string[] = [];
   const calibrations: Calibration[] = [];
@@ -57,7 +63,13 @@ export async function runSweepBench(callsPerOffset: number, log: (line: string) 
   const join = async (tag: string) => {
     // each call takes the warm job process; wait for its replacement so every call starts alike
     await warmed(++calls);
-    return SimCaller.join({ url: stack.livekitUrl, apiKey, apiSecret, room: `bench-sweep-${tag}-${Date.now()}`, publishMic: true });
+    return SimCaller.join({
+      url: stack.livekitUrl,
+      apiKey,
+      apiSecret,
+      room: `bench-sweep-${tag}-${Date.now()}`,
+      publishMic: true,
+    });
   };
   try {
     const script = await sweepScript();
@@ -66,7 +78,9 @@ export async function runSweepBench(callsPerOffset: number, log: (line: string) 
       try {
         const k = await calibrate(c, script);
         calibrations.push(k);
-        log(`  sweep calibration ${i + 1}/${CALIBRATION_CALLS}: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms at the caller`);
+        log(
+          `  sweep calibration ${i + 1}/${CALIBRATION_CALLS}: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms at the caller`,
+        );
       } finally {
         await c.leave();
       }
@@ -82,7 +96,8 @@ export async function runSweepBench(callsPerOffset: number, log: (line: string) 
             log(`  sweep ${round + 1}/${callsPerOffset}: ${describeResult(r)}`);
             if (r.problem) problems.push(describeResult(r));
           }
-          if (rs.length < 2) problems.push(`answer ${offsetMs} ms, round ${round + 1}: not reached (no answer to the first question)`);
+          if (rs.length < 2)
+            problems.push(`answer ${offsetMs} ms, round ${round + 1}: not reached (no answer to the first question)`);
         } catch (e) {
           problems.push(`offset ${offsetMs} ms, round ${round + 1}: ${String(e)}`);
           log(`  sweep ${round + 1}/${callsPerOffset}: offset ${offsetMs} ms failed: ${String(e)}`);
@@ -100,7 +115,9 @@ export async function runSweepBench(callsPerOffset: number, log: (line: string) 
 function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: number, problems: string[]): SweepFigures {
   // a reply that was not the answer (she resumed her greeting first) is not an answer time
   const answered = (offsetMs: number, around: Around) =>
-    results.flatMap((r) => (r.offsetMs === offsetMs && r.around === around && r.answerMs !== undefined && !r.problem ? [r.answerMs] : []));
+    results.flatMap((r) =>
+      r.offsetMs === offsetMs && r.around === around && r.answerMs !== undefined && !r.problem ? [r.answerMs] : [],
+    );
   const offsets = SWEEP_OFFSETS_MS.map((offsetMs) => ({
     offset_ms: offsetMs,
     greeting_ms: percentiles(answered(offsetMs, 'greeting')),
@@ -109,7 +126,9 @@ function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: num
     unanswered: 2 * callsPerOffset - answered(offsetMs, 'greeting').length - answered(offsetMs, 'answer').length,
   }));
   const all = results.flatMap((r) => (r.answerMs === undefined || r.problem ? [] : [r.answerMs]));
-  const seenEnds = results.flatMap((r) => (r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt ? [r.voiceStoppedAt - r.predictedEndAt] : []));
+  const seenEnds = results.flatMap((r) =>
+    r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt ? [r.voiceStoppedAt - r.predictedEndAt] : [],
+  );
   return {
     engines: 'offline',
     calls_per_offset: callsPerOffset,
@@ -119,7 +138,10 @@ function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: num
     calibration: { greeting_ms: Math.round(cal.greetingMs), answer_ms: Math.round(cal.answerMs) },
     end_prediction_error_ms: percentiles(seenEnds),
     samples: Object.fromEntries(
-      SWEEP_OFFSETS_MS.map((o) => [String(o), { greeting: answered(o, 'greeting').map(Math.round), answer: answered(o, 'answer').map(Math.round) }]),
+      SWEEP_OFFSETS_MS.map((o) => [
+        String(o),
+        { greeting: answered(o, 'greeting').map(Math.round), answer: answered(o, 'answer').map(Math.round) },
+      ]),
     ),
     problems,
     measured_at: new Date().toISOString(),
@@ -133,7 +155,12 @@ export function sweepTable(s: SweepFigures): string[] {
     `\nsweep (offline engines, ${s.calls_per_offset} call(s) per offset): caller's last word → her first audio, ms p50 / p95 / p99`,
     `${'onset'.padStart(8)}${'around her greeting'.padStart(22)}${'around her answer'.padStart(22)}${'unanswered'.padStart(12)}`,
   ];
-  for (const o of s.offsets) lines.push(`${String(o.offset_ms).padStart(8)}  ${cell(o.greeting_ms)}  ${cell(o.answer_ms)}${String(o.unanswered).padStart(12)}`);
-  lines.push(`worst ${s.worst_ms ?? '—'} ms; unanswered ${s.unanswered}; her end vs prediction (where seen) p50/p95 ${s.end_prediction_error_ms.p50}/${s.end_prediction_error_ms.p95} ms, n ${s.end_prediction_error_ms.n}`);
+  for (const o of s.offsets)
+    lines.push(
+      `${String(o.offset_ms).padStart(8)}  ${cell(o.greeting_ms)}  ${cell(o.answer_ms)}${String(o.unanswered).padStart(12)}`,
+    );
+  lines.push(
+    `worst ${s.worst_ms ?? '—'} ms; unanswered ${s.unanswered}; her end vs prediction (where seen) p50/p95 ${s.end_prediction_error_ms.p50}/${s.end_prediction_error_ms.p95} ms, n ${s.end_prediction_error_ms.n}`,
+  );
   return lines;
 }

@@ -18,7 +18,13 @@ export interface LocalParts {
 
 export function localParts(instant: Date, timeZone: string): LocalParts {
   const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   });
   const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
   const date = `${p.year}-${p.month}-${p.day}`;

@@ -104,7 +104,12 @@ export interface Booking extends RecordsBooking {
 
 /** GET /api/calls/:callId */
 export interface CallDetail {
-  call: CallRow & { summary: string | null; engines: EnginesUsed & { mode: string }; room: string; callerIdentity: string };
+  call: CallRow & {
+    summary: string | null;
+    engines: EnginesUsed & { mode: string };
+    room: string;
+    callerIdentity: string;
+  };
   turns: Turn[];
   states: StateChange[];
   bookings: Booking[];

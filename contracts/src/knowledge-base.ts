@@ -59,13 +59,18 @@ export const knowledgeBaseSchema = z
   .superRefine((kb, ctx) => {
     const seen = new Set<string>();
     kb.services.forEach((s, i) => {
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${s.id}"` });
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${s.id}"` });
       seen.add(s.id);
     });
     const consultations = kb.services.flatMap((s, i) => (s.consultation ? [i] : []));
     for (const i of consultations.slice(1)) {
       const first = kb.services[consultations[0]!]!.id;
-      ctx.addIssue({ code: 'custom', path: ['services', i, 'consultation'], message: `only one service can be the consultation; "${first}" already is` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'consultation'],
+        message: `only one service can be the consultation; "${first}" already is`,
+      });
     }
   });
 

@@ -76,7 +76,11 @@ export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
         : null;
     case 'engines': {
       const e = o.engines as Record<string, unknown> | undefined;
-      return e && typeof e.stt === 'string' && typeof e.llm === 'string' && typeof e.tts === 'string' && typeof e.offline === 'boolean'
+      return e &&
+        typeof e.stt === 'string' &&
+        typeof e.llm === 'string' &&
+        typeof e.tts === 'string' &&
+        typeof e.offline === 'boolean'
         ? (o as AgentMessage)
         : null;
     }

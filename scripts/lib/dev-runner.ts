@@ -31,7 +31,9 @@ export function nextWebRestart(
   s: RestartState,
   now: number,
   p: { firstMs: number; maxMs: number; maxRestarts?: number },
-): { kind: 'restart'; waitMs: number; state: RestartState } | { kind: 'give-up'; failures: number; state: RestartState } {
+):
+  | { kind: 'restart'; waitMs: number; state: RestartState }
+  | { kind: 'give-up'; failures: number; state: RestartState } {
   const crashes = now - s.lastCrashAt > 60_000 ? 0 : s.crashes;
   const state = { crashes: crashes + 1, lastCrashAt: now };
   if (crashes >= (p.maxRestarts ?? 5)) return { kind: 'give-up', failures: crashes + 1, state };
@@ -52,7 +54,11 @@ async function busyPorts(p: StackPorts, telephony: TelephonyPorts | undefined): 
   for (const [what, port] of tcp) if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
   if (!(await isUdpPortFree(p.livekitUdp))) busy.push(`LiveKit RTC port ${p.livekitUdp}/udp`);
   if (telephony) {
-    for (const [what, port] of [['Redis', telephony.redis], ['LiveKit SIP', telephony.sip], ['LiveKit SIP health', telephony.sipHealth]] as const)
+    for (const [what, port] of [
+      ['Redis', telephony.redis],
+      ['LiveKit SIP', telephony.sip],
+      ['LiveKit SIP health', telephony.sipHealth],
+    ] as const)
       if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
     if (!(await isUdpPortFree(telephony.sip))) busy.push(`LiveKit SIP port ${telephony.sip}/udp`);
   }
@@ -87,7 +93,10 @@ export async function runDev(o: DevOptions): Promise<void> {
 
   const busy = await busyPorts(o.ports, o.telephony);
   if (busy.length) {
-    printError(`Cannot start: ${busy.join(', ')} already in use. Stop the other process (another 'npm start'?)` + ` or, for the web port, set PORT.`);
+    printError(
+      `Cannot start: ${busy.join(', ')} already in use. Stop the other process (another 'npm start'?)` +
+        ` or, for the web port, set PORT.`,
+    );
     return exit(1);
   }
 

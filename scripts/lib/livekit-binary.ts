@@ -103,7 +103,9 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     const needs = spec.needs ? ` (it needs ${spec.needs})` : '';
-    throw new MissingBinaryError(`building ${spec.module}@${spec.version} failed${needs}:\n${err.stderr ?? err.message}`);
+    throw new MissingBinaryError(
+      `building ${spec.module}@${spec.version} failed${needs}:\n${err.stderr ?? err.message}`,
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

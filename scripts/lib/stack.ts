@@ -14,7 +14,13 @@ export interface StackPorts {
   agentHealth: number;
 }
 
-export const DEFAULT_PORTS: StackPorts = { livekit: 7880, livekitTcp: 7881, livekitUdp: 7882, web: 5173, agentHealth: 8081 };
+export const DEFAULT_PORTS: StackPorts = {
+  livekit: 7880,
+  livekitTcp: 7881,
+  livekitUdp: 7882,
+  web: 5173,
+  agentHealth: 8081,
+};
 
 export interface StackOptions {
   ports: StackPorts;
@@ -92,7 +98,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const startWeb = async (): Promise<ChildHandle> => {
     const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: join(dir, 'pglite'), ...creds, PORT: String(ports.web), HOST: '127.0.0.1', WEB_MODE: opts.webMode, ...opts.webEnv },
+      env: {
+        ...process.env,
+        DATA_DIR: join(dir, 'pglite'),
+        ...creds,
+        PORT: String(ports.web),
+        HOST: '127.0.0.1',
+        WEB_MODE: opts.webMode,
+        ...opts.webEnv,
+      },
       onLine: (l) => log('web', l),
     });
     const old = children.findIndex((c) => c.name === 'web');
@@ -120,25 +134,37 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await Promise.race([waitForHttp(`http://127.0.0.1:${ports.livekit}/`, 20_000), failOnExit(lk)]);
     if (opts.telephony) {
       interrupted();
-      const sip = await startLivekitSip({ ports: opts.telephony, livekitUrl, apiKey: opts.apiKey, apiSecret: opts.apiSecret, dir, log });
+      const sip = await startLivekitSip({
+        ports: opts.telephony,
+        livekitUrl,
+        apiKey: opts.apiKey,
+        apiSecret: opts.apiSecret,
+        dir,
+        log,
+      });
       children.push(sip.child);
       sipAddress = `127.0.0.1:${opts.telephony.sip}`;
     }
 
     interrupted();
-    const agent = startChild('agent', process.execPath, ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'], {
-      cwd: ROOT,
-      // the agent books and records calls through this web server's internal API (it starts right after),
-      // unless the environment names another records server (an empty VOXANNE_RECORDS_URL= names none)
-      env: {
-        ...process.env,
-        ...(opts.web === false ? {} : { VOXANNE_RECORDS_URL: process.env.VOXANNE_RECORDS_URL || webUrl }),
-        ...opts.agentEnv,
-        ...creds,
-        AGENT_HTTP_PORT: String(ports.agentHealth),
+    const agent = startChild(
+      'agent',
+      process.execPath,
+      ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'],
+      {
+        cwd: ROOT,
+        // the agent books and records calls through this web server's internal API (it starts right after),
+        // unless the environment names another records server (an empty VOXANNE_RECORDS_URL= names none)
+        env: {
+          ...process.env,
+          ...(opts.web === false ? {} : { VOXANNE_RECORDS_URL: process.env.VOXANNE_RECORDS_URL || webUrl }),
+          ...opts.agentEnv,
+          ...creds,
+          AGENT_HTTP_PORT: String(ports.agentHealth),
+        },
+        onLine: (l) => log('agent', l),
       },
-      onLine: (l) => log('agent', l),
-    });
+    );
     children.push(agent);
     await agent.waitForLine(/registered worker/, 60_000);
     // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once

@@ -7,7 +7,9 @@ import { livekitConfig } from './stack.ts';
 const ports = { redis: 16379, sip: 15060, sipHealth: 18082, rtpStart: 30000, rtpEnd: 30020 };
 
 test('sip.yaml is filled with the keys, the LiveKit URL, the shared Redis and the ports', async () => {
-  const cfg = parse(await sipConfig(ports, 'ws://127.0.0.1:17880', 'key', 'secret-secret-secret-secret-secret')) as Record<string, any>;
+  const cfg = parse(
+    await sipConfig(ports, 'ws://127.0.0.1:17880', 'key', 'secret-secret-secret-secret-secret'),
+  ) as Record<string, any>;
   assert.equal(cfg.api_key, 'key');
   assert.equal(cfg.ws_url, 'ws://127.0.0.1:17880');
   assert.deepEqual(cfg.redis, { address: '127.0.0.1:16379' });

@@ -15,7 +15,13 @@ export interface TelephonyPorts {
   rtpEnd: number;
 }
 
-export const DEFAULT_TELEPHONY_PORTS: TelephonyPorts = { redis: 6379, sip: 5060, sipHealth: 8082, rtpStart: 10000, rtpEnd: 10100 };
+export const DEFAULT_TELEPHONY_PORTS: TelephonyPorts = {
+  redis: 6379,
+  sip: 5060,
+  sipHealth: 8082,
+  rtpStart: 10000,
+  rtpEnd: 10100,
+};
 
 export interface Telephony {
   /** host:port of LiveKit SIP's signalling, e.g. 127.0.0.1:5060 */
@@ -29,7 +35,12 @@ export interface Telephony {
 export const livekitRedis = (p: TelephonyPorts) => ({ address: `127.0.0.1:${p.redis}` });
 
 /** sip/sip.yaml with the LiveKit URL, keys, Redis address and ports filled in. */
-export async function sipConfig(p: TelephonyPorts, livekitUrl: string, apiKey: string, apiSecret: string): Promise<string> {
+export async function sipConfig(
+  p: TelephonyPorts,
+  livekitUrl: string,
+  apiKey: string,
+  apiSecret: string,
+): Promise<string> {
   const cfg = parse(await readFile(join(ROOT, 'sip/sip.yaml'), 'utf8')) as Record<string, unknown>;
   return stringify({
     ...cfg,
@@ -47,14 +58,21 @@ const REDIS_BIN = 'redis-server';
 
 /** Redis on loopback, in memory only (no dump file, no append-only log): its state is per run. */
 export async function startRedis(port: number, log: (line: string) => void): Promise<ChildHandle> {
-  const redis = startChild(REDIS_BIN, REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    onLine: (l) => log(l),
-  });
+  const redis = startChild(
+    REDIS_BIN,
+    REDIS_BIN,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    {
+      onLine: (l) => log(l),
+    },
+  );
   try {
     await redis.waitForLine(/Ready to accept connections/, 15_000);
   } catch (e) {
     await redis.stop();
-    throw new MissingBinaryError(`Redis did not start (${(e as Error).message}); telephony needs Debian's redis-server (apt-get install redis-server)`);
+    throw new MissingBinaryError(
+      `Redis did not start (${(e as Error).message}); telephony needs Debian's redis-server (apt-get install redis-server)`,
+    );
   }
   return redis;
 }

@@ -8,10 +8,14 @@ import { parseProvisionConfig } from './config.ts';
 import { placeCall, PURPOSES, type CallPurpose } from './outbound.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-const { values } = parseArgs({ options: { to: { type: 'string' }, purpose: { type: 'string', default: 'reminder' }, detail: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { to: { type: 'string' }, purpose: { type: 'string', default: 'reminder' }, detail: { type: 'string' } },
+});
 try {
-  if (!values.to || !/^\+[1-9]\d{6,14}$/.test(values.to)) throw new Error('--to must be an E.164 number, e.g. +15551234567');
-  if (!(PURPOSES as readonly string[]).includes(values.purpose!)) throw new Error(`--purpose must be one of ${PURPOSES.join(', ')}`);
+  if (!values.to || !/^\+[1-9]\d{6,14}$/.test(values.to))
+    throw new Error('--to must be an E.164 number, e.g. +15551234567');
+  if (!(PURPOSES as readonly string[]).includes(values.purpose!))
+    throw new Error(`--purpose must be one of ${PURPOSES.join(', ')}`);
   const config = parseProvisionConfig(process.env);
   const r = await placeCall(config, { to: values.to, purpose: values.purpose as CallPurpose, detail: values.detail });
   console.log(`answered: room ${r.room}, participant ${r.participant.participantIdentity}`);

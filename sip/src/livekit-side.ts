@@ -17,7 +17,11 @@ import {
 import { livekitHttpUrl, type ProvisionConfig } from './config.ts';
 import { planResource, type Action, type Current, type Fields } from './plan.ts';
 
-export const NAMES = { inbound: 'voxanne-inbound', outbound: 'voxanne-outbound', dispatch: 'voxanne-dispatch' } as const;
+export const NAMES = {
+  inbound: 'voxanne-inbound',
+  outbound: 'voxanne-outbound',
+  dispatch: 'voxanne-dispatch',
+} as const;
 /** rooms of phone calls: call-<caller number>_<random> (LiveKit adds the rest) */
 export const ROOM_PREFIX = 'call-';
 
@@ -100,7 +104,11 @@ export interface LiveKitState {
 }
 
 export async function readLiveKit(client: SipClient): Promise<LiveKitState> {
-  const [inbound, outbound, rules] = await Promise.all([client.listSipInboundTrunk(), client.listSipOutboundTrunk(), client.listSipDispatchRule()]);
+  const [inbound, outbound, rules] = await Promise.all([
+    client.listSipInboundTrunk(),
+    client.listSipOutboundTrunk(),
+    client.listSipDispatchRule(),
+  ]);
   return {
     inbound: inbound.find((t) => t.name === NAMES.inbound),
     outbound: outbound.find((t) => t.name === NAMES.outbound),
@@ -112,11 +120,18 @@ export async function readLiveKit(client: SipClient): Promise<LiveKitState> {
 export const NEW_INBOUND_ID = '(new voxanne-inbound)';
 
 export function planLiveKit(c: ProvisionConfig, s: LiveKitState): Action[] {
-  const cur = <T extends { sipTrunkId?: string; sipDispatchRuleId?: string }>(x: T | undefined, f: (x: T) => Fields): Current | undefined =>
-    x ? { id: (x.sipTrunkId ?? x.sipDispatchRuleId)!, fields: f(x) } : undefined;
+  const cur = <T extends { sipTrunkId?: string; sipDispatchRuleId?: string }>(
+    x: T | undefined,
+    f: (x: T) => Fields,
+  ): Current | undefined => (x ? { id: (x.sipTrunkId ?? x.sipDispatchRuleId)!, fields: f(x) } : undefined);
   const actions = [
     planResource('livekit inbound trunk', NAMES.inbound, desiredInbound(c), cur(s.inbound, inboundFields)),
-    planResource('livekit dispatch rule', NAMES.dispatch, desiredDispatch(c, s.inbound?.sipTrunkId ?? NEW_INBOUND_ID), cur(s.dispatch, dispatchFields)),
+    planResource(
+      'livekit dispatch rule',
+      NAMES.dispatch,
+      desiredDispatch(c, s.inbound?.sipTrunkId ?? NEW_INBOUND_ID),
+      cur(s.dispatch, dispatchFields),
+    ),
   ];
   const out = desiredOutbound(c);
   if (out) actions.push(planResource('livekit outbound trunk', NAMES.outbound, out, cur(s.outbound, outboundFields)));
@@ -127,7 +142,9 @@ function dispatchRuleInfo(c: ProvisionConfig, trunkId: string, base?: SIPDispatc
   const info = base ? base.clone() : new SIPDispatchRuleInfo();
   info.name = NAMES.dispatch;
   info.trunkIds = [trunkId];
-  info.rule = new SIPDispatchRule({ rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: ROOM_PREFIX }) } });
+  info.rule = new SIPDispatchRule({
+    rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: ROOM_PREFIX }) },
+  });
   info.roomConfig = new RoomConfiguration({
     ...(base?.roomConfig ?? {}),
     metadata: roomMetadata(c),
@@ -137,7 +154,12 @@ function dispatchRuleInfo(c: ProvisionConfig, trunkId: string, base?: SIPDispatc
 }
 
 /** Carries out the LiveKit actions of a plan; returns the ids of the three resources. */
-export async function applyLiveKit(client: SipClient, c: ProvisionConfig, s: LiveKitState, actions: Action[]): Promise<{ inboundId: string; dispatchId: string; outboundId?: string }> {
+export async function applyLiveKit(
+  client: SipClient,
+  c: ProvisionConfig,
+  s: LiveKitState,
+  actions: Action[],
+): Promise<{ inboundId: string; dispatchId: string; outboundId?: string }> {
   const byKind = (kind: string) => actions.find((a) => a.kind === kind)!;
   let inbound = s.inbound;
   const ia = byKind('livekit inbound trunk');

@@ -19,14 +19,28 @@ export interface OutboundCall {
   detail?: string;
 }
 
-export async function placeCall(c: ProvisionConfig, call: OutboundCall): Promise<{ room: string; participant: SIPParticipantInfo }> {
+export async function placeCall(
+  c: ProvisionConfig,
+  call: OutboundCall,
+): Promise<{ room: string; participant: SIPParticipantInfo }> {
   const sip = sipClient(c);
   const trunk = (await sip.listSipOutboundTrunk()).find((t) => t.name === NAMES.outbound);
-  if (!trunk) throw new Error(`no outbound trunk "${NAMES.outbound}": run the provisioning CLI with SIP_OUTBOUND_ADDRESS first`);
+  if (!trunk)
+    throw new Error(`no outbound trunk "${NAMES.outbound}": run the provisioning CLI with SIP_OUTBOUND_ADDRESS first`);
   const room = `out-${randomUUID().slice(0, 8)}`;
-  const metadata = JSON.stringify({ tenant: c.SIP_TENANT, direction: 'outbound', purpose: call.purpose, ...(call.detail ? { detail: call.detail } : {}) });
+  const metadata = JSON.stringify({
+    tenant: c.SIP_TENANT,
+    direction: 'outbound',
+    purpose: call.purpose,
+    ...(call.detail ? { detail: call.detail } : {}),
+  });
   const rooms = new RoomServiceClient(livekitHttpUrl(c.LIVEKIT_URL), c.LIVEKIT_API_KEY, c.LIVEKIT_API_SECRET);
-  await rooms.createRoom({ name: room, metadata, emptyTimeout: 30, agents: [new RoomAgentDispatch({ agentName: c.AGENT_NAME, metadata })] });
+  await rooms.createRoom({
+    name: room,
+    metadata,
+    emptyTimeout: 30,
+    agents: [new RoomAgentDispatch({ agentName: c.AGENT_NAME, metadata })],
+  });
   const participant = await sip.createSipParticipant(trunk.sipTrunkId, call.to, room, {
     participantIdentity: `phone-${call.to.replace(/\D/g, '')}`,
     participantName: 'Patient',

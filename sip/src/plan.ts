@@ -13,7 +13,14 @@ export interface Current {
 
 export type Action =
   | { op: 'create'; kind: string; name: string; fields: Fields }
-  | { op: 'update'; kind: string; name: string; id: string; fields: Fields; changes: Record<string, { from: FieldValue; to: FieldValue }> }
+  | {
+      op: 'update';
+      kind: string;
+      name: string;
+      id: string;
+      fields: Fields;
+      changes: Record<string, { from: FieldValue; to: FieldValue }>;
+    }
   | { op: 'keep'; kind: string; name: string; id: string };
 
 const norm = (v: FieldValue): FieldValue => (Array.isArray(v) ? [...v].sort() : v === '' ? undefined : v);
@@ -41,7 +48,9 @@ export function planResource(kind: string, name: string, desired: Fields, curren
     const from = current.fields[k];
     if (!sameValue(from, to)) changes[k] = { from, to };
   }
-  return Object.keys(changes).length ? { op: 'update', kind, name, id: current.id, fields: desired, changes } : { op: 'keep', kind, name, id: current.id };
+  return Object.keys(changes).length
+    ? { op: 'update', kind, name, id: current.id, fields: desired, changes }
+    : { op: 'keep', kind, name, id: current.id };
 }
 
 /** Names of fields whose values must never be printed. */
@@ -61,7 +70,8 @@ export function formatPlan(actions: Action[]): string {
     if (a.op === 'keep') lines.push(`  = ${head} (${a.id}) up to date`);
     else if (a.op === 'create') {
       lines.push(`  + ${head} will be created`);
-      for (const [k, v] of Object.entries(a.fields)) if (v !== undefined && v !== '') lines.push(`      ${k}: ${show(k, v)}`);
+      for (const [k, v] of Object.entries(a.fields))
+        if (v !== undefined && v !== '') lines.push(`      ${k}: ${show(k, v)}`);
     } else {
       lines.push(`  ~ ${head} (${a.id}) will be updated`);
       for (const [k, c] of Object.entries(a.changes)) lines.push(`      ${k}: ${show(k, c.from)} → ${show(k, c.to)}`);

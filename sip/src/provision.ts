@@ -12,13 +12,18 @@ export interface ProvisionResult {
 }
 
 /** Reads both sides, prints the plan, and (unless dryRun) applies it. */
-export async function provision(c: ProvisionConfig, o: { dryRun: boolean; log: (line: string) => void }): Promise<ProvisionResult> {
+export async function provision(
+  c: ProvisionConfig,
+  o: { dryRun: boolean; log: (line: string) => void },
+): Promise<ProvisionResult> {
   const lk = sipClient(c);
   const lkState = await readLiveKit(lk);
   const livekit = planLiveKit(c, lkState);
   o.log(`LiveKit (${c.LIVEKIT_URL}):\n${formatPlan(livekit)}`);
 
-  let tw: { client: ReturnType<typeof twilioClient>; state: Awaited<ReturnType<typeof readTwilio>>; actions: Action[] } | undefined;
+  let tw:
+    | { client: ReturnType<typeof twilioClient>; state: Awaited<ReturnType<typeof readTwilio>>; actions: Action[] }
+    | undefined;
   if (c.TWILIO_ACCOUNT_SID) {
     const client = twilioClient(c);
     const state = await readTwilio(client, c);

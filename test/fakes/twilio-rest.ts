@@ -24,7 +24,11 @@ export interface TwilioFake {
   close(): Promise<void>;
 }
 
-export async function startTwilioFake(accountSid: string, authToken: string, ownedNumbers: string[]): Promise<TwilioFake> {
+export async function startTwilioFake(
+  accountSid: string,
+  authToken: string,
+  ownedNumbers: string[],
+): Promise<TwilioFake> {
   let n = 0;
   const sid = (prefix: string) => `${prefix}${(++n).toString(16).padStart(32, '0')}`;
   const state: TwilioFake['state'] = {
@@ -33,7 +37,12 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     credentialLists: [],
     credentials: [],
     trunkCredentialLists: [],
-    numbers: ownedNumbers.map((phone_number) => ({ sid: sid('PN'), account_sid: accountSid, phone_number, trunk_sid: null })),
+    numbers: ownedNumbers.map((phone_number) => ({
+      sid: sid('PN'),
+      account_sid: accountSid,
+      phone_number,
+      trunk_sid: null,
+    })),
   };
   const requests: TwilioFake['requests'] = [];
 
@@ -53,12 +62,24 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     uri,
   });
 
-  const handle = (method: string, path: string, query: URLSearchParams, form: Record<string, string>): [number, unknown] => {
+  const handle = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    form: Record<string, string>,
+  ): [number, unknown] => {
     const acct = `/2010-04-01/Accounts/${accountSid}`;
     let m: RegExpMatchArray | null;
     if (path === '/v1/Trunks') {
       if (method === 'GET') return [200, v1List('trunks', state.trunks, path)];
-      const t = { sid: sid('TK'), account_sid: accountSid, friendly_name: form.FriendlyName ?? null, domain_name: form.DomainName ?? null, secure: false, url: '' };
+      const t = {
+        sid: sid('TK'),
+        account_sid: accountSid,
+        friendly_name: form.FriendlyName ?? null,
+        domain_name: form.DomainName ?? null,
+        secure: false,
+        url: '',
+      };
       state.trunks.push(t);
       return [201, t];
     }
@@ -73,8 +94,24 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     }
     if ((m = path.match(/^\/v1\/Trunks\/(TK\w+)\/OriginationUrls$/))) {
       const trunk = m[1];
-      if (method === 'GET') return [200, v1List('origination_urls', state.originationUrls.filter((o) => o.trunk_sid === trunk), path)];
-      const o = { sid: sid('OU'), trunk_sid: trunk, friendly_name: form.FriendlyName, sip_url: form.SipUrl, priority: Number(form.Priority), weight: Number(form.Weight), enabled: form.Enabled === 'true' };
+      if (method === 'GET')
+        return [
+          200,
+          v1List(
+            'origination_urls',
+            state.originationUrls.filter((o) => o.trunk_sid === trunk),
+            path,
+          ),
+        ];
+      const o = {
+        sid: sid('OU'),
+        trunk_sid: trunk,
+        friendly_name: form.FriendlyName,
+        sip_url: form.SipUrl,
+        priority: Number(form.Priority),
+        weight: Number(form.Weight),
+        enabled: form.Enabled === 'true',
+      };
       state.originationUrls.push(o);
       return [201, o];
     }
@@ -90,7 +127,15 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     }
     if ((m = path.match(/^\/v1\/Trunks\/(TK\w+)\/CredentialLists$/))) {
       const trunk = m[1];
-      if (method === 'GET') return [200, v1List('credential_lists', state.trunkCredentialLists.filter((c) => c.trunk_sid === trunk), path)];
+      if (method === 'GET')
+        return [
+          200,
+          v1List(
+            'credential_lists',
+            state.trunkCredentialLists.filter((c) => c.trunk_sid === trunk),
+            path,
+          ),
+        ];
       const list = state.credentialLists.find((c) => c.sid === form.CredentialListSid);
       if (!list) return [400, { code: 21212, message: 'unknown credential list', status: 400 }];
       const c = { sid: list.sid, trunk_sid: trunk, friendly_name: list.friendly_name, account_sid: accountSid };
@@ -99,7 +144,15 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     }
     if ((m = path.match(/^\/v1\/Trunks\/(TK\w+)\/PhoneNumbers$/))) {
       const trunk = m[1];
-      if (method === 'GET') return [200, v1List('phone_numbers', state.numbers.filter((p) => p.trunk_sid === trunk), path)];
+      if (method === 'GET')
+        return [
+          200,
+          v1List(
+            'phone_numbers',
+            state.numbers.filter((p) => p.trunk_sid === trunk),
+            path,
+          ),
+        ];
       const p = state.numbers.find((x) => x.sid === form.PhoneNumberSid);
       if (!p) return [400, { code: 21421, message: 'unknown phone number', status: 400 }];
       p.trunk_sid = trunk;
@@ -113,17 +166,39 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
     }
     if ((m = path.match(new RegExp(`^${acct}/SIP/CredentialLists/(CL\\w+)/Credentials\\.json$`)))) {
       const list = m[1];
-      if (method === 'GET') return [200, v2010List('credentials', state.credentials.filter((c) => c.credential_list_sid === list).map(({ password: _p, ...c }) => c), path)];
+      if (method === 'GET')
+        return [
+          200,
+          v2010List(
+            'credentials',
+            state.credentials.filter((c) => c.credential_list_sid === list).map(({ password: _p, ...c }) => c),
+            path,
+          ),
+        ];
       // Twilio's rule for SIP credential passwords
-      if (!/^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{12,}$/.test(form.Password ?? '')) return [400, { code: 21612, message: 'password too weak', status: 400 }];
-      const c = { sid: sid('CR'), account_sid: accountSid, credential_list_sid: list, username: form.Username, password: form.Password };
+      if (!/^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{12,}$/.test(form.Password ?? ''))
+        return [400, { code: 21612, message: 'password too weak', status: 400 }];
+      const c = {
+        sid: sid('CR'),
+        account_sid: accountSid,
+        credential_list_sid: list,
+        username: form.Username,
+        password: form.Password,
+      };
       state.credentials.push(c);
       const { password: _p, ...shown } = c;
       return [201, shown];
     }
     if (path === `${acct}/IncomingPhoneNumbers.json` && method === 'GET') {
       const want = query.get('PhoneNumber');
-      return [200, v2010List('incoming_phone_numbers', state.numbers.filter((p) => !want || p.phone_number === want), path)];
+      return [
+        200,
+        v2010List(
+          'incoming_phone_numbers',
+          state.numbers.filter((p) => !want || p.phone_number === want),
+          path,
+        ),
+      ];
     }
     return [404, { code: 20404, message: `fake has no ${method} ${path}`, status: 404 }];
   };
@@ -137,7 +212,9 @@ export async function startTwilioFake(accountSid: string, authToken: string, own
       requests.push({ method: req.method ?? 'GET', path: url.pathname, form });
       const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
       const [status, payload] =
-        auth === `${accountSid}:${authToken}` ? handle(req.method ?? 'GET', url.pathname, url.searchParams, form) : [401, { code: 20003, message: 'Authenticate', status: 401 }];
+        auth === `${accountSid}:${authToken}`
+          ? handle(req.method ?? 'GET', url.pathname, url.searchParams, form)
+          : [401, { code: 20003, message: 'Authenticate', status: 401 }];
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     });

@@ -11,6 +11,10 @@ export interface LaunchOptions {
  * launch a fresh temporary profile of its own.
  */
 export async function launchChromium(o: LaunchOptions = {}): Promise<Browser> {
-  const args = [...chromiumArgs({ micWav: o.micWav, micOnce: true }), '--disable-quic', '--autoplay-policy=no-user-gesture-required'];
+  const args = [
+    ...chromiumArgs({ micWav: o.micWav, micOnce: true }),
+    '--disable-quic',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH, args, headless: true });
 }

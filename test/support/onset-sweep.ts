@@ -96,9 +96,17 @@ async function replyAfter(c: SimCaller, afterMs: number, timeoutMs: number): Pro
     }
   }
   const textAt = () => c.messages.find((m, i) => i > si && m.msg.type === 'transcript' && m.msg.speaker === 'agent');
-  await c.waitFor(() => c.firstAudibleAfter(from, AUDIBLE) !== undefined && textAt() !== undefined, 10_000, 'the audio and text of her reply');
+  await c.waitFor(
+    () => c.firstAudibleAfter(from, AUDIBLE) !== undefined && textAt() !== undefined,
+    10_000,
+    'the audio and text of her reply',
+  );
   const t = textAt()!.msg;
-  return { speakingAt: c.messages[si]!.atMs, audioAt: c.firstAudibleAfter(from, AUDIBLE)!, firstText: t.type === 'transcript' ? t.text : '' };
+  return {
+    speakingAt: c.messages[si]!.atMs,
+    audioAt: c.firstAudibleAfter(from, AUDIBLE)!,
+    firstText: t.type === 'transcript' ? t.text : '',
+  };
 }
 
 /** The greeting: its SPEAKING state message, once its audio is heard too. */
@@ -112,7 +120,11 @@ async function greetingStart(c: SimCaller): Promise<{ speakingAt: number; audioA
 
 /** Last audible frame (end of it) of her voice from `fromMs` on, once she has been quiet END_QUIET_MS. */
 async function endOfVoice(c: SimCaller, fromMs: number, timeoutMs = 30_000): Promise<number> {
-  await c.waitFor(() => c.silentFrom(fromMs, END_QUIET_MS, AUDIBLE) !== undefined, timeoutMs, 'the end of her utterance');
+  await c.waitFor(
+    () => c.silentFrom(fromMs, END_QUIET_MS, AUDIBLE) !== undefined,
+    timeoutMs,
+    'the end of her utterance',
+  );
   return c.silentFrom(fromMs, END_QUIET_MS, AUDIBLE)!;
 }
 
@@ -120,7 +132,11 @@ async function endOfVoice(c: SimCaller, fromMs: number, timeoutMs = 30_000): Pro
  * The caller's microphone: `line` starting so its first audible sample leaves at `onsetAt`, then a bed
  * of silence (an open microphone; the recogniser needs it to find the end of the words) until stop().
  */
-async function speakAt(c: SimCaller, line: SpokenLine, onsetAt: number): Promise<{ onsetAt: number; lastWordAt: number; stop(): Promise<void> }> {
+async function speakAt(
+  c: SimCaller,
+  line: SpokenLine,
+  onsetAt: number,
+): Promise<{ onsetAt: number; lastWordAt: number; stop(): Promise<void> }> {
   const wait = onsetAt - line.onsetMs - performance.now();
   if (wait > 0) await sleep(wait);
   const abort = new AbortController();
@@ -141,7 +157,11 @@ export function combineCalibrations(all: readonly Calibration[]): Calibration {
   if (all.length === 0) throw new Error('no calibration call');
   const starts = new Set(all.map((c) => c.answerStart));
   if (starts.size > 1) throw new Error(`calibration: her answer differed between calls: ${[...starts].join(' | ')}`);
-  return { greetingMs: Math.min(...all.map((c) => c.greetingMs)), answerMs: Math.min(...all.map((c) => c.answerMs)), answerStart: all[0]!.answerStart };
+  return {
+    greetingMs: Math.min(...all.map((c) => c.greetingMs)),
+    answerMs: Math.min(...all.map((c) => c.answerMs)),
+    answerStart: all[0]!.answerStart,
+  };
 }
 
 /** A calibration call: hears the greeting out, asks the first question after it, hears the answer out. */
@@ -177,17 +197,46 @@ export interface OnsetResult {
 }
 
 /** One call at one offset: the caller's first question around the end of the greeting, the second around the end of the answer. */
-export async function sweepCall(c: SimCaller, s: SweepScript, cal: Calibration, offsetMs: number): Promise<OnsetResult[]> {
+export async function sweepCall(
+  c: SimCaller,
+  s: SweepScript,
+  cal: Calibration,
+  offsetMs: number,
+): Promise<OnsetResult[]> {
   const out: OnsetResult[] = [];
   const g = await greetingStart(c);
-  const first = await onsetAround(c, 'greeting', g.speakingAt, g.audioAt, cal.greetingMs, offsetMs, s.first, s.isFirstAnswer);
+  const first = await onsetAround(
+    c,
+    'greeting',
+    g.speakingAt,
+    g.audioAt,
+    cal.greetingMs,
+    offsetMs,
+    s.first,
+    s.isFirstAnswer,
+  );
   out.push(first.result);
   if (!first.reply) return out;
   if (first.reply.firstText !== cal.answerStart) {
-    out.push({ ...first.result, around: 'answer', answerMs: undefined, answerText: undefined, problem: `her answer began "${first.reply.firstText}", not as calibrated ("${cal.answerStart}"): its end cannot be predicted` });
+    out.push({
+      ...first.result,
+      around: 'answer',
+      answerMs: undefined,
+      answerText: undefined,
+      problem: `her answer began "${first.reply.firstText}", not as calibrated ("${cal.answerStart}"): its end cannot be predicted`,
+    });
     return out;
   }
-  const second = await onsetAround(c, 'answer', first.reply.speakingAt, first.reply.audioAt, cal.answerMs, offsetMs, s.second, s.isSecondAnswer);
+  const second = await onsetAround(
+    c,
+    'answer',
+    first.reply.speakingAt,
+    first.reply.audioAt,
+    cal.answerMs,
+    offsetMs,
+    s.second,
+    s.isSecondAnswer,
+  );
   out.push(second.result);
   return out;
 }
@@ -216,7 +265,13 @@ async function onsetAround(
       onsetAt: q.onsetAt,
       lastWordAt: q.lastWordAt,
     };
-    if (!reply) return { result: { ...result, problem: `no answer within ${ANSWER_WAIT_MS} ms of her last word; states ${statesSince(c, q.onsetAt - 3000)}` } };
+    if (!reply)
+      return {
+        result: {
+          ...result,
+          problem: `no answer within ${ANSWER_WAIT_MS} ms of her last word; states ${statesSince(c, q.onsetAt - 3000)}`,
+        },
+      };
     result.answerMs = reply.audioAt - q.lastWordAt;
     result.answerText = reply.firstText;
     if (!isAnswer(reply.firstText)) result.problem = `she answered "${reply.firstText}"`;
@@ -227,13 +282,18 @@ async function onsetAround(
 }
 
 export function statesSince(c: SimCaller, sinceMs: number): string {
-  return c.messages.flatMap((m) => (m.atMs >= sinceMs && m.msg.type === 'state' ? [`${m.msg.state}@${Math.round(m.atMs - sinceMs)}`] : [])).join(' > ');
+  return c.messages
+    .flatMap((m) =>
+      m.atMs >= sinceMs && m.msg.type === 'state' ? [`${m.msg.state}@${Math.round(m.atMs - sinceMs)}`] : [],
+    )
+    .join(' > ');
 }
 
 /** One line per result, for logs and diagnostics. */
 export function describeResult(r: OnsetResult): string {
   const placed = Math.round(r.onsetAt - r.predictedEndAt);
-  const measured = r.voiceStoppedAt === undefined ? '' : `, her voice stopped at ${Math.round(r.voiceStoppedAt - r.predictedEndAt)}`;
+  const measured =
+    r.voiceStoppedAt === undefined ? '' : `, her voice stopped at ${Math.round(r.voiceStoppedAt - r.predictedEndAt)}`;
   const answer = r.answerMs === undefined ? 'NO ANSWER' : `answered ${Math.round(r.answerMs)} ms after her last word`;
   return `${r.around} ${r.offsetMs} ms (placed at ${placed}${measured}): ${answer}${r.problem ? `; ${r.problem}` : ''}`;
 }

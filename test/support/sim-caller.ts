@@ -59,7 +59,10 @@ export class SimCaller {
   }
 
   async #connect(): Promise<void> {
-    const at = new AccessToken(this.o.apiKey, this.o.apiSecret, { identity: this.o.identity ?? `sim-${Math.random().toString(36).slice(2, 8)}`, ttl: '10m' });
+    const at = new AccessToken(this.o.apiKey, this.o.apiSecret, {
+      identity: this.o.identity ?? `sim-${Math.random().toString(36).slice(2, 8)}`,
+      ttl: '10m',
+    });
     at.addGrant({ room: this.o.room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
     this.room.on(RoomEvent.DataReceived, (payload, _p, _k, topic) => {
       if (topic !== DATA_TOPIC) return;
@@ -148,7 +151,8 @@ export class SimCaller {
   waitQuiet(quietMs: number, timeoutMs: number, threshold = 300): Promise<number> {
     const calledAt = performance.now();
     const quietSince = () => {
-      for (let i = this.heard.length - 1; i >= 0; i--) if (this.heard[i]!.rms > threshold) return Math.max(calledAt, this.heard[i]!.atMs);
+      for (let i = this.heard.length - 1; i >= 0; i--)
+        if (this.heard[i]!.rms > threshold) return Math.max(calledAt, this.heard[i]!.atMs);
       return calledAt;
     };
     return new Promise((resolve, reject) => {

@@ -58,7 +58,8 @@ export class SipCaller {
     const calledAt = performance.now();
     const quietSince = () => {
       const heard = this.phone.heard;
-      for (let i = heard.length - 1; i >= 0; i--) if (heard[i]!.rms > threshold) return Math.max(calledAt, heard[i]!.atMs);
+      for (let i = heard.length - 1; i >= 0; i--)
+        if (heard[i]!.rms > threshold) return Math.max(calledAt, heard[i]!.atMs);
       return calledAt;
     };
     return new Promise((resolve, reject) => {

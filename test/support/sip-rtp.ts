@@ -39,7 +39,8 @@ export async function writeUlawWav(path: string, pcm8k: Int16Array): Promise<voi
 /** The μ-law bytes of a WAV written by writeUlawWav (or any 8 kHz mono μ-law WAV). */
 export async function readUlawWav(path: string): Promise<Buffer> {
   const b = await readFile(path);
-  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${path} is not a WAV file`);
+  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${path} is not a WAV file`);
   let off = 12;
   let format = 0;
   while (off + 8 <= b.length) {
@@ -47,7 +48,8 @@ export async function readUlawWav(path: string): Promise<Buffer> {
     const size = b.readUInt32LE(off + 4);
     if (id === 'fmt ') {
       format = b.readUInt16LE(off + 8);
-      if (format !== 7 || b.readUInt16LE(off + 10) !== 1 || b.readUInt32LE(off + 12) !== PHONE_RATE) throw new Error(`${path} is not 8 kHz mono μ-law`);
+      if (format !== 7 || b.readUInt16LE(off + 10) !== 1 || b.readUInt32LE(off + 12) !== PHONE_RATE)
+        throw new Error(`${path} is not 8 kHz mono μ-law`);
     }
     if (id === 'data') return b.subarray(off + 8, off + 8 + size);
     off += 8 + size + (size & 1);
@@ -86,7 +88,11 @@ export class RtpPhone {
       const payload = msg.subarray(12 + cc * 4);
       let sum = 0;
       if (pt === PT_PCMU) for (const u of payload) sum += ulawToLinear(u) ** 2;
-      this.heard.push({ atMs: performance.now(), rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0, payloadType: pt });
+      this.heard.push({
+        atMs: performance.now(),
+        rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0,
+        payloadType: pt,
+      });
       for (const l of [...this.#listeners]) l();
     });
   }
@@ -130,7 +136,8 @@ export class RtpPhone {
   /** Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent line). */
   keepLineOpen(): void {
     this.#idle ??= setInterval(() => {
-      if (this.#playing === 0 && this.remote) void this.#send(this.#packet(PT_PCMU, Buffer.alloc(PACKET_SAMPLES, 0xff))).catch(() => {});
+      if (this.#playing === 0 && this.remote)
+        void this.#send(this.#packet(PT_PCMU, Buffer.alloc(PACKET_SAMPLES, 0xff))).catch(() => {});
     }, 20);
   }
 
@@ -176,7 +183,8 @@ export class RtpPhone {
     const code = '0123456789*#'.indexOf(digit);
     if (code < 0) throw new Error(`not a DTMF digit: ${digit}`);
     const ts = this.#ts;
-    const event = (duration: number, end: boolean) => Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
+    const event = (duration: number, end: boolean) =>
+      Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
     for (let d = 160; d <= 800; d += 160) {
       await this.#send(this.#packet(PT_DTMF, event(d, false), d === 160, false, ts));
       await new Promise((r) => setTimeout(r, 20));

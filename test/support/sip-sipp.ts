@@ -48,9 +48,14 @@ a=sendrecv
 `;
 
 function scenario(o: SippCallOptions): string {
-  const body = (o.wav ? sdp(0).replace('m=audio 0 ', 'm=audio [rtpstream_audio_port] ') : sdp(o.rtpPort)).replace(/\n/g, '\r\n');
+  const body = (o.wav ? sdp(0).replace('m=audio 0 ', 'm=audio [rtpstream_audio_port] ') : sdp(o.rtpPort)).replace(
+    /\n/g,
+    '\r\n',
+  );
   // with a WAV: the test's first INFO starts sipp's RTP stream; the next one hangs up
-  const play = o.wav ? `  <recv request="INFO"/>\n  <nop><action><exec rtp_stream="${o.wav},1,0"/></action></nop>\n` : '';
+  const play = o.wav
+    ? `  <recv request="INFO"/>\n  <nop><action><exec rtp_stream="${o.wav},1,0"/></action></nop>\n`
+    : '';
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="voxanne phone caller">
   <send retrans="500">
@@ -190,8 +195,35 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
   const callId = `voxanne-test-${Math.random().toString(36).slice(2, 10)}`;
   const messageFile = join(dir, 'messages.log');
   const localIp = o.localIp ?? '127.0.0.1';
-  const args = [o.target, '-sf', sf, '-m', '1', '-i', localIp, '-mi', localIp, '-p', String(sipPort), '-mp', String(mediaPort), '-cid_str', `${callId}-%u`,
-    '-nostdin', '-trace_msg', '-message_file', messageFile, '-trace_err', '-error_file', join(dir, 'errors.log'), '-timeout', '180s', '-timeout_error', '-max_recv_loops', '1'];
+  const args = [
+    o.target,
+    '-sf',
+    sf,
+    '-m',
+    '1',
+    '-i',
+    localIp,
+    '-mi',
+    localIp,
+    '-p',
+    String(sipPort),
+    '-mp',
+    String(mediaPort),
+    '-cid_str',
+    `${callId}-%u`,
+    '-nostdin',
+    '-trace_msg',
+    '-message_file',
+    messageFile,
+    '-trace_err',
+    '-error_file',
+    join(dir, 'errors.log'),
+    '-timeout',
+    '180s',
+    '-timeout_error',
+    '-max_recv_loops',
+    '1',
+  ];
   const child = startChild('sipp', SIPP, args, { onLine: (l) => o.log?.(l) });
   const fullCallId = `${callId}-1`;
   const messages = () => readFile(messageFile, 'utf8').catch(() => '');
@@ -230,8 +262,12 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
         const port = ok?.match(/^m=audio (\d+)/m)?.[1];
         const address = ok?.match(/^c=IN IP4 (\S+)/m)?.[1];
         if (port && address) return { address, port: Number(port) };
-        if (Date.now() > deadline) throw new Error(`no 200 OK with SDP from LiveKit SIP within ${timeoutMs} ms (see ${messageFile})`);
-        if (child.proc.exitCode !== null) throw new Error(`sipp exited (code ${child.proc.exitCode}) before the call was answered (see ${messageFile})`);
+        if (Date.now() > deadline)
+          throw new Error(`no 200 OK with SDP from LiveKit SIP within ${timeoutMs} ms (see ${messageFile})`);
+        if (child.proc.exitCode !== null)
+          throw new Error(
+            `sipp exited (code ${child.proc.exitCode}) before the call was answered (see ${messageFile})`,
+          );
         // sipp writes its message trace to a file; reading it again shortly is the only way to follow it
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -259,7 +295,12 @@ export interface SippPhone {
  * sipp as the patient's phone (server mode): waits for one INVITE on `port`, rings, answers with an
  * SDP pointing at the RtpPhone, and hangs up when LiveKit sends BYE.
  */
-export async function sippAnswer(o: { port: number; rtpPort: number; localIp?: string; log?: (line: string) => void }): Promise<SippPhone> {
+export async function sippAnswer(o: {
+  port: number;
+  rtpPort: number;
+  localIp?: string;
+  log?: (line: string) => void;
+}): Promise<SippPhone> {
   const dir = await mkdtemp(join(tmpdir(), 'voxanne-sipp-uas-'));
   const sf = join(dir, 'patient.xml');
   const reply = (status: string, extra = '', body = '') => `
@@ -302,8 +343,28 @@ Content-Length: 0
   );
   const messageFile = join(dir, 'messages.log');
   const localIp = o.localIp ?? '127.0.0.1';
-  const args = ['-sf', sf, '-m', '1', '-i', localIp, '-p', String(o.port), '-mp', String(await freeUdpPort()), '-nostdin', '-trace_msg', '-message_file', messageFile,
-    '-trace_err', '-error_file', join(dir, 'errors.log'), '-timeout', '180s', '-timeout_error'];
+  const args = [
+    '-sf',
+    sf,
+    '-m',
+    '1',
+    '-i',
+    localIp,
+    '-p',
+    String(o.port),
+    '-mp',
+    String(await freeUdpPort()),
+    '-nostdin',
+    '-trace_msg',
+    '-message_file',
+    messageFile,
+    '-trace_err',
+    '-error_file',
+    join(dir, 'errors.log'),
+    '-timeout',
+    '180s',
+    '-timeout_error',
+  ];
   const child = startChild('sipp-uas', SIPP, args, { onLine: (l) => o.log?.(l) });
   const messages = () => readFile(messageFile, 'utf8').catch(() => '');
   return {
@@ -312,12 +373,16 @@ Content-Length: 0
     async offerMedia(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const invite = (await messages()).split(/^-{10,}.*$/m).find((m) => /message received/.test(m) && /^INVITE /m.test(m));
+        const invite = (await messages())
+          .split(/^-{10,}.*$/m)
+          .find((m) => /message received/.test(m) && /^INVITE /m.test(m));
         const port = invite?.match(/^m=audio (\d+)/m)?.[1];
         const address = invite?.match(/^c=IN IP4 (\S+)/m)?.[1];
         if (port && address) return { address, port: Number(port) };
-        if (Date.now() > deadline) throw new Error(`no INVITE with SDP reached the patient's phone within ${timeoutMs} ms (see ${messageFile})`);
-        if (child.proc.exitCode !== null) throw new Error(`sipp (patient) exited (code ${child.proc.exitCode}) before an INVITE came`);
+        if (Date.now() > deadline)
+          throw new Error(`no INVITE with SDP reached the patient's phone within ${timeoutMs} ms (see ${messageFile})`);
+        if (child.proc.exitCode !== null)
+          throw new Error(`sipp (patient) exited (code ${child.proc.exitCode}) before an INVITE came`);
         await new Promise((r) => setTimeout(r, 50)); // following sipp's message trace file, as in answerMedia
       }
     },

@@ -12,10 +12,18 @@ export const MIC_RATE = 48000;
 const samplesFor = (ms: number) => Math.round((MIC_RATE * ms) / 1000);
 
 /** `text` spoken by flite's slt voice, with optional silence around it. */
-export async function speech48k(text: string, opts: { leadingSilenceMs?: number; trailingSilenceMs?: number } = {}): Promise<Int16Array> {
+export async function speech48k(
+  text: string,
+  opts: { leadingSilenceMs?: number; trailingSilenceMs?: number } = {},
+): Promise<Int16Array> {
   const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
   if (samples.length === 0) throw new Error(`flite produced no audio for "${text}"`);
-  return padWithSilence(resample(samples, sampleRate, MIC_RATE), MIC_RATE, opts.leadingSilenceMs ?? 0, opts.trailingSilenceMs ?? 0);
+  return padWithSilence(
+    resample(samples, sampleRate, MIC_RATE),
+    MIC_RATE,
+    opts.leadingSilenceMs ?? 0,
+    opts.trailingSilenceMs ?? 0,
+  );
 }
 
 /** Digital silence: a connected microphone that hears nothing. */

@@ -18,7 +18,12 @@ export interface ApiDeps {
 }
 
 /** Handles every /api/* path; anything unknown is a JSON 404 so the client never receives the SPA page. */
-export async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, deps: ApiDeps): Promise<void> {
+export async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  deps: ApiDeps,
+): Promise<void> {
   switch (pathname) {
     case '/api/token':
       if (req.method !== 'POST') return methodNotAllowed(res, ['POST']);
@@ -37,19 +42,33 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, pathn
 }
 
 /** The agent's signed internal API (RECORDS-API.md). */
-export async function handleInternal(req: IncomingMessage, res: ServerResponse, pathname: string, deps: ApiDeps): Promise<void> {
+export async function handleInternal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  deps: ApiDeps,
+): Promise<void> {
   if (!deps.records) return sendJson(res, 503, { error: 'the records database is not configured on this server' });
   if (await deps.records.internal(req, res)) return;
   sendJson(res, 404, { error: `no such internal route: ${pathname}` });
 }
 
-async function handleToken(req: IncomingMessage, res: ServerResponse, { config, logger, rooms }: ApiDeps): Promise<void> {
+async function handleToken(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { config, logger, rooms }: ApiDeps,
+): Promise<void> {
   let raw: Buffer;
   try {
     raw = await readBody(req, MAX_BODY_BYTES);
   } catch (e) {
     if (e instanceof BodyTooLargeError) {
-      return sendJson(res, 413, { error: `request body must be at most ${MAX_BODY_BYTES} bytes` }, { connection: 'close' });
+      return sendJson(
+        res,
+        413,
+        { error: `request body must be at most ${MAX_BODY_BYTES} bytes` },
+        { connection: 'close' },
+      );
     }
     throw e;
   }

@@ -70,7 +70,13 @@ describe('POST /api/token', () => {
     // the real LiveKit-backed rooms, pointed at a port where nothing listens
     const other = await startWebServer(testConfig({ livekitUrl: `ws://127.0.0.1:${await closedPort()}` }));
     try {
-      const res = await rawRequest(other.port, 'POST', '/api/token', JSON.stringify({ room: 'call-z3', identity: 'caller-z3' }), { 'content-type': 'application/json' });
+      const res = await rawRequest(
+        other.port,
+        'POST',
+        '/api/token',
+        JSON.stringify({ room: 'call-z3', identity: 'caller-z3' }),
+        { 'content-type': 'application/json' },
+      );
       assert.equal(res.status, 503);
       assert.deepEqual(JSON.parse(res.body), { error: 'the voice server cannot be reached; please try again shortly' });
     } finally {

@@ -35,7 +35,11 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
     const deps = { config, logger, records: options.records, rooms };
-    const work = isInternal ? handleInternal(req, res, rawPath, deps) : isApi ? handleApi(req, res, rawPath, deps) : client.handle(req, res, rawPath);
+    const work = isInternal
+      ? handleInternal(req, res, rawPath, deps)
+      : isApi
+        ? handleApi(req, res, rawPath, deps)
+        : client.handle(req, res, rawPath);
     work.catch((err: unknown) => {
       logger.error({ err, method: req.method, path: rawPath }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
@@ -49,7 +53,9 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
 export async function stopWebServer(server: Server): Promise<void> {
   await clients.get(server)?.close();
   await new Promise<void>((resolve, reject) => {
-    server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve()));
+    server.close((err) =>
+      err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve(),
+    );
     server.closeAllConnections();
   });
 }

@@ -23,12 +23,22 @@ export class CallRoomError extends Error {
  * caller's browser is still connecting, so she is in the room, her track published and her greeting
  * ready by the time the caller arrives. (A room created by the caller's join would only dispatch her then.)
  */
-export function livekitCallRooms(config: Pick<WebConfig, 'livekitUrl' | 'livekitApiKey' | 'livekitApiSecret' | 'agentName'>): CallRooms {
-  const rooms = new RoomServiceClient(config.livekitUrl.replace(/^ws/, 'http'), config.livekitApiKey, config.livekitApiSecret);
+export function livekitCallRooms(
+  config: Pick<WebConfig, 'livekitUrl' | 'livekitApiKey' | 'livekitApiSecret' | 'agentName'>,
+): CallRooms {
+  const rooms = new RoomServiceClient(
+    config.livekitUrl.replace(/^ws/, 'http'),
+    config.livekitApiKey,
+    config.livekitApiSecret,
+  );
   return {
     async open(room) {
       try {
-        await rooms.createRoom({ name: room, emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS, agents: [new RoomAgentDispatch({ agentName: config.agentName })] });
+        await rooms.createRoom({
+          name: room,
+          emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS,
+          agents: [new RoomAgentDispatch({ agentName: config.agentName })],
+        });
       } catch (e) {
         throw new CallRoomError(`creating room ${room} failed: ${(e as Error).message}`);
       }

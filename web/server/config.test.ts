@@ -36,7 +36,12 @@ describe('parseWebConfig', () => {
   });
 
   it('reads the records database settings', () => {
-    const r = parseWebConfig({ DATA_DIR: '/tmp/vx', DATABASE_URL: 'postgres://u@h/db', VOXANNE_TENANT: 'lakeside', VOXANNE_DEMO_SEED: '1' });
+    const r = parseWebConfig({
+      DATA_DIR: '/tmp/vx',
+      DATABASE_URL: 'postgres://u@h/db',
+      VOXANNE_TENANT: 'lakeside',
+      VOXANNE_DEMO_SEED: '1',
+    });
     assert.ok(r.ok);
     assert.equal(r.config.dataDir, '/tmp/vx');
     assert.equal(r.config.databaseUrl, 'postgres://u@h/db');
@@ -49,7 +54,13 @@ describe('parseWebConfig', () => {
   });
 
   it('reads every variable, treating empty ones as unset', () => {
-    const r = parseWebConfig({ PORT: '8080', HOST: '', LIVEKIT_URL: 'wss://lk.example', WEB_MODE: 'static', WEB_DIST_DIR: '/tmp/d' });
+    const r = parseWebConfig({
+      PORT: '8080',
+      HOST: '',
+      LIVEKIT_URL: 'wss://lk.example',
+      WEB_MODE: 'static',
+      WEB_DIST_DIR: '/tmp/d',
+    });
     assert.ok(r.ok);
     assert.equal(r.config.port, 8080);
     assert.equal(r.config.host, '127.0.0.1');

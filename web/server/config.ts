@@ -56,9 +56,15 @@ const schema = z.object({
     .string()
     .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://')
     .optional(),
-  VOXANNE_TENANT: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes').default('riverside'),
+  VOXANNE_TENANT: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes')
+    .default('riverside'),
   KNOWLEDGE_BASE_PATH: z.string().min(1).default('agent/knowledge/clinic.yaml'),
-  VOXANNE_DEMO_SEED: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  VOXANNE_DEMO_SEED: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   VOXANNE_REAPER_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   VOXANNE_REAPER_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
 });

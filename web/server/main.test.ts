@@ -50,7 +50,15 @@ describe('web/server/main.ts', () => {
     const dist = await mkdtemp(join(tmpdir(), 'voxanne-main-'));
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>t</title>');
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./main.ts', import.meta.url).pathname], {
-      env: { ...process.env, DATA_DIR: join(dataDir, 'static'), DATABASE_URL: '', PORT: '0', WEB_MODE: 'static', WEB_DIST_DIR: dist, LIVEKIT_URL: `ws://127.0.0.1:${await closedPort()}` },
+      env: {
+        ...process.env,
+        DATA_DIR: join(dataDir, 'static'),
+        DATABASE_URL: '',
+        PORT: '0',
+        WEB_MODE: 'static',
+        WEB_DIST_DIR: dist,
+        LIVEKIT_URL: `ws://127.0.0.1:${await closedPort()}`,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -76,7 +84,11 @@ describe('web/server/main.ts', () => {
   });
 
   it('refuses static mode without a build', async () => {
-    const { code, stderr } = await runMain({ WEB_MODE: 'static', WEB_DIST_DIR: '/nonexistent-voxanne-dist', PORT: '0' });
+    const { code, stderr } = await runMain({
+      WEB_MODE: 'static',
+      WEB_DIST_DIR: '/nonexistent-voxanne-dist',
+      PORT: '0',
+    });
     assert.equal(code, 1);
     assert.match(stderr, /index\.html not found — build the client first/);
   });

@@ -51,7 +51,10 @@ server.once('error', (err: NodeJS.ErrnoException) => {
 });
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo; // the real one when PORT=0
-  logger.info({ url: `http://${config.host}:${port}`, mode: config.mode, livekitUrl: config.livekitUrl }, 'web server listening');
+  logger.info(
+    { url: `http://${config.host}:${port}`, mode: config.mode, livekitUrl: config.livekitUrl },
+    'web server listening',
+  );
 });
 
 /** Vite can take a while to close mid-optimisation; nobody should have to kill -9 a dev server. */
@@ -71,12 +74,12 @@ const shutdown = () => {
     .then(() => reaper.stop())
     .then(() => records.close())
     .then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(`web server did not stop cleanly: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`web server did not stop cleanly: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -24,7 +24,8 @@ export function contentTypeFor(path: string): string {
   return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export type StaticLookup = { kind: 'file'; path: string } | { kind: 'bad-request'; reason: string } | { kind: 'not-found' };
+export type StaticLookup =
+  { kind: 'file'; path: string } | { kind: 'bad-request'; reason: string } | { kind: 'not-found' };
 
 /** The dashboard is one page with a client router: /login and everything under /dashboard get its HTML. */
 export const DASHBOARD_HTML = 'dashboard.html';
@@ -32,7 +33,13 @@ export const DASHBOARD_HTML = 'dashboard.html';
 /** The HTML file a page path is served, or null when the path names a file (or nothing) itself. */
 export function htmlPageFor(decodedPath: string): string | null {
   if (decodedPath === '/') return 'index.html';
-  if (decodedPath === '/login' || decodedPath === '/login/' || decodedPath === '/dashboard' || decodedPath.startsWith('/dashboard/')) return DASHBOARD_HTML;
+  if (
+    decodedPath === '/login' ||
+    decodedPath === '/login/' ||
+    decodedPath === '/dashboard' ||
+    decodedPath.startsWith('/dashboard/')
+  )
+    return DASHBOARD_HTML;
   return null;
 }
 
@@ -61,7 +68,12 @@ export function lookupStaticPath(distDir: string, rawPath: string): StaticLookup
   return { kind: 'file', path };
 }
 
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, distDir: string, rawPath: string): Promise<void> {
+export async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  distDir: string,
+  rawPath: string,
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
   const found = lookupStaticPath(distDir, rawPath);
   if (found.kind === 'bad-request') return plain(res, 400, `Bad request: ${found.reason}\n`);

@@ -47,7 +47,10 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startWebServer(config: WebConfig, options: Omit<WebServerOptions, 'logger'> = {}): Promise<Running> {
+export async function startWebServer(
+  config: WebConfig,
+  options: Omit<WebServerOptions, 'logger'> = {},
+): Promise<Running> {
   const server = createWebServer(config, { logger: SILENT, ...options });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,12 +67,20 @@ export interface RawResponse {
 }
 
 /** A request whose path is sent exactly as given: fetch() would normalise '/../x' before sending it. */
-export function rawRequest(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

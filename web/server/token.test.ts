@@ -21,7 +21,11 @@ describe('validateTokenRequest', () => {
       [{ room: 'ok', identity: '../x' }, 'identity'],
     ];
     for (const [body, field] of cases) {
-      assert.deepEqual(validateTokenRequest(body), { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'` }, JSON.stringify(body));
+      assert.deepEqual(
+        validateTokenRequest(body),
+        { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'` },
+        JSON.stringify(body),
+      );
     }
   });
 
@@ -43,7 +47,16 @@ describe('mintCallerToken', () => {
     assert.equal(claims.iss, 'k1');
     assert.deepEqual(
       { ...claims.video },
-      { room: 'call-1', roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true, roomAdmin: false, roomCreate: false, roomList: false },
+      {
+        room: 'call-1',
+        roomJoin: true,
+        canPublish: true,
+        canSubscribe: true,
+        canPublishData: true,
+        roomAdmin: false,
+        roomCreate: false,
+        roomList: false,
+      },
     );
     assert.ok(claims.exp !== undefined && claims.nbf !== undefined);
     assert.equal(claims.exp - claims.nbf, TOKEN_TTL_MS / 1000);

@@ -1,4 +1,11 @@
-import { addSample, AUDIBLE_SAMPLE, firstAudibleIndex, rms, SILENT_PRESENCE, type AudioPresence } from './audio-level.ts';
+import {
+  addSample,
+  AUDIBLE_SAMPLE,
+  firstAudibleIndex,
+  rms,
+  SILENT_PRESENCE,
+  type AudioPresence,
+} from './audio-level.ts';
 
 /** the audio-thread tap that dates her first audible sample (first-sample.worklet.js) */
 const FIRST_SAMPLE_WORKLET = new URL('./first-sample.worklet.js', import.meta.url).href;
@@ -38,7 +45,9 @@ export class AgentAudioMeter {
     this.sink = new GainNode(ctx, { gain: 0 });
     this.analyser.connect(this.sink).connect(ctx.destination);
     // audioWorklet exists only in secure contexts (https, localhost)
-    this.worklet = (ctx.audioWorklet?.addModule(FIRST_SAMPLE_WORKLET) ?? Promise.reject(new Error('no audioWorklet here'))).then(
+    this.worklet = (
+      ctx.audioWorklet?.addModule(FIRST_SAMPLE_WORKLET) ?? Promise.reject(new Error('no audioWorklet here'))
+    ).then(
       () => true,
       (e: unknown) => (console.warn('the first-sample audio worklet did not load; dating by the analyser', e), false),
     );
@@ -59,7 +68,9 @@ export class AgentAudioMeter {
   /** The audio thread reports the first loud sample's context time; mapped to performance.now() time here. */
   private startTap(source: MediaStreamAudioSourceNode): void {
     this.tap?.disconnect();
-    const tap = new AudioWorkletNode(this.ctx, 'voxanne-first-sample', { processorOptions: { threshold: AUDIBLE_SAMPLE } });
+    const tap = new AudioWorkletNode(this.ctx, 'voxanne-first-sample', {
+      processorOptions: { threshold: AUDIBLE_SAMPLE },
+    });
     tap.port.onmessage = (e: MessageEvent<{ contextTime: number }>) => {
       const ts = this.ctx.getOutputTimestamp();
       if (ts.contextTime === undefined || ts.performanceTime === undefined) return; // the analyser dates it
@@ -92,7 +103,11 @@ export class AgentAudioMeter {
       // the buffer ends at the latest rendered sample: sample i sounded (length - i) samples ago
       if (i >= 0) this.firstSample(now - ((this.buffer.length - i) / this.ctx.sampleRate) * 1000);
     }
-    this.presence = addSample(this.presence, { rms: rms(this.buffer), elapsedMs: now - this.lastReadMs, sinceClickMs: now - this.clickAtMs });
+    this.presence = addSample(this.presence, {
+      rms: rms(this.buffer),
+      elapsedMs: now - this.lastReadMs,
+      sinceClickMs: now - this.clickAtMs,
+    });
     this.lastReadMs = now;
     this.onUpdate(this.presence);
   }

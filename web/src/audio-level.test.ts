@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { addSample, AUDIBLE_RMS, AUDIBLE_SAMPLE, firstAudibleIndex, MAX_CREDIT_MS, rms, SILENT_PRESENCE } from './audio-level.ts';
+import {
+  addSample,
+  AUDIBLE_RMS,
+  AUDIBLE_SAMPLE,
+  firstAudibleIndex,
+  MAX_CREDIT_MS,
+  rms,
+  SILENT_PRESENCE,
+} from './audio-level.ts';
 
 describe('rms', () => {
   it('is 0 for silence and amplitude/√2 for a sine', () => {

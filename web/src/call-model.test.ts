@@ -31,7 +31,10 @@ describe('reduceCall', () => {
     }
     assert.deepEqual(phases, ['starting', 'waiting-for-agent', 'in-call']);
     assert.equal(statusLabel(m), 'Voxanne is joining…');
-    m = reduceCall(m, { type: 'agent-message', message: { v: 1, type: 'state', callId: 'c1', state: 'LISTENING', previous: 'IDLE', atMs: 5 } });
+    m = reduceCall(m, {
+      type: 'agent-message',
+      message: { v: 1, type: 'state', callId: 'c1', state: 'LISTENING', previous: 'IDLE', atMs: 5 },
+    });
     assert.equal(m.agentState, 'LISTENING');
     assert.equal(statusLabel(m), 'Listening…');
     m = reduceCall(m, { type: 'agent-state', state: 'SPEAKING' });
@@ -56,7 +59,12 @@ describe('reduceCall', () => {
   });
 
   it('records engines from messages', () => {
-    const engines = { stt: 'pocketsphinx (offline)', llm: 'rules (offline)', tts: 'flite slt (offline)', offline: true };
+    const engines = {
+      stt: 'pocketsphinx (offline)',
+      llm: 'rules (offline)',
+      tts: 'flite slt (offline)',
+      offline: true,
+    };
     const msg: AgentMessage = { v: 1, type: 'engines', callId: 'c1', engines };
     const m = run([...inCall, { type: 'agent-message', message: msg }]);
     assert.deepEqual(m.engines, engines);
@@ -66,22 +74,40 @@ describe('reduceCall', () => {
       'Voice: flite slt (offline)',
       'Everything runs on this machine; no cloud service is used',
     ]);
-    assert.deepEqual(enginesLines({ stt: 'deepgram nova-3', llm: 'groq llama-3.1-8b-instant', tts: 'deepgram aura-2-thalia-en', offline: false }), [
-      'Speech recognition: deepgram nova-3',
-      'Language model: groq llama-3.1-8b-instant',
-      'Voice: deepgram aura-2-thalia-en',
-    ]);
+    assert.deepEqual(
+      enginesLines({
+        stt: 'deepgram nova-3',
+        llm: 'groq llama-3.1-8b-instant',
+        tts: 'deepgram aura-2-thalia-en',
+        offline: false,
+      }),
+      [
+        'Speech recognition: deepgram nova-3',
+        'Language model: groq llama-3.1-8b-instant',
+        'Voice: deepgram aura-2-thalia-en',
+      ],
+    );
   });
 
   it('shows a failure in plain words and ignores what the teardown says afterwards', () => {
-    const m = run([{ type: 'start' }, { type: 'failed', kind: 'server-unreachable' }, { type: 'ended' }, { type: 'agent-joined' }]);
+    const m = run([
+      { type: 'start' },
+      { type: 'failed', kind: 'server-unreachable' },
+      { type: 'ended' },
+      { type: 'agent-joined' },
+    ]);
     assert.equal(m.phase, 'failed');
     assert.deepEqual(m.error, { kind: 'server-unreachable', message: ERROR_MESSAGES['server-unreachable'] });
     assert.match(m.error!.message, /^Can't reach the voice server/);
   });
 
   it('shows Call ended when Voxanne ends the call, and a new click starts afresh', () => {
-    let m = run([...inCall, transcript('agent', 'a1', 'Goodbye!', true), { type: 'user-speaking', speaking: true }, { type: 'ended' }]);
+    let m = run([
+      ...inCall,
+      transcript('agent', 'a1', 'Goodbye!', true),
+      { type: 'user-speaking', speaking: true },
+      { type: 'ended' },
+    ]);
     assert.equal(m.phase, 'ended');
     assert.equal(statusLabel(m), 'Call ended');
     assert.equal(m.userSpeaking, false);
@@ -91,11 +117,23 @@ describe('reduceCall', () => {
   });
 
   it('returns to the start state on hang up, from any phase, keeping the transcript readable', () => {
-    for (const prefix of [[{ type: 'start' }], inCall, [{ type: 'start' }, { type: 'failed', kind: 'mic-denied' }]] as CallEvent[][]) {
+    for (const prefix of [
+      [{ type: 'start' }],
+      inCall,
+      [{ type: 'start' }, { type: 'failed', kind: 'mic-denied' }],
+    ] as CallEvent[][]) {
       assert.deepEqual(run([...prefix, { type: 'hung-up' }]), INITIAL_MODEL);
     }
-    const m = run([...inCall, { type: 'agent-state', state: 'SPEAKING' }, transcript('agent', 'a1', 'Hello', true), { type: 'hung-up' }]);
-    assert.deepEqual(m, { ...INITIAL_MODEL, transcripts: [{ id: 'a1', speaker: 'agent', text: 'Hello', final: true }] });
+    const m = run([
+      ...inCall,
+      { type: 'agent-state', state: 'SPEAKING' },
+      transcript('agent', 'a1', 'Hello', true),
+      { type: 'hung-up' },
+    ]);
+    assert.deepEqual(m, {
+      ...INITIAL_MODEL,
+      transcripts: [{ id: 'a1', speaker: 'agent', text: 'Hello', final: true }],
+    });
   });
 
   it('ignores a second click while a call is under way', () => {

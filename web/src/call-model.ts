@@ -100,7 +100,14 @@ export function reduceCall(m: CallModel, e: CallEvent): CallModel {
     case 'audio-blocked':
       return { ...m, audioBlocked: e.blocked };
     case 'failed':
-      return { ...m, phase: 'failed', error: plainError(e.kind), userSpeaking: false, reconnecting: false, audioBlocked: false };
+      return {
+        ...m,
+        phase: 'failed',
+        error: plainError(e.kind),
+        userSpeaking: false,
+        reconnecting: false,
+        audioBlocked: false,
+      };
     case 'ended':
       return { ...m, phase: 'ended', userSpeaking: false, reconnecting: false, audioBlocked: false };
   }
@@ -133,7 +140,9 @@ export function upsertTranscript(lines: readonly TranscriptLine[], t: Transcript
 
 /** The agent's `voxanne.state` attribute; anything unknown is treated as absent. */
 export function parseStateAttribute(value: string | undefined): ConversationState | null {
-  return value !== undefined && (CONVERSATION_STATES as readonly string[]).includes(value) ? (value as ConversationState) : null;
+  return value !== undefined && (CONVERSATION_STATES as readonly string[]).includes(value)
+    ? (value as ConversationState)
+    : null;
 }
 
 /** The agent's `voxanne.engines` attribute: the EnginesInfo as JSON. Malformed means "not announced yet". */
@@ -147,7 +156,10 @@ export function parseEnginesAttribute(value: string | undefined): EnginesInfo | 
   }
   if (typeof e !== 'object' || e === null) return null;
   const o = e as Record<string, unknown>;
-  return typeof o.stt === 'string' && typeof o.llm === 'string' && typeof o.tts === 'string' && typeof o.offline === 'boolean'
+  return typeof o.stt === 'string' &&
+    typeof o.llm === 'string' &&
+    typeof o.tts === 'string' &&
+    typeof o.offline === 'boolean'
     ? { stt: o.stt, llm: o.llm, tts: o.tts, offline: o.offline }
     : null;
 }

@@ -275,7 +275,8 @@ export class CallSession {
   }
 
   private onTrack(track: RemoteTrack, participant: RemoteParticipant): void {
-    if (this.closed || track.kind !== Track.Kind.Audio || participant !== this.agent || track === this.agentTrack) return;
+    if (this.closed || track.kind !== Track.Kind.Audio || participant !== this.agent || track === this.agentTrack)
+      return;
     this.dropAgentTrack();
     const audio = track as RemoteAudioTrack;
     this.agentTrack = audio;

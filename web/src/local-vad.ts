@@ -20,9 +20,15 @@ export function prefetchVadAssets(): Promise<void> {
   const files = VAD_ASSET_FILES.map((f) =>
     fetch(`${VAD_ASSET_PATH}${f}`, { priority: 'low' } as RequestInit)
       .then((r) => r.arrayBuffer())
-      .then(() => undefined, () => undefined),
+      .then(
+        () => undefined,
+        () => undefined,
+      ),
   );
-  const code = import('@ricky0123/vad-web').then(() => undefined, () => undefined);
+  const code = import('@ricky0123/vad-web').then(
+    () => undefined,
+    () => undefined,
+  );
   return Promise.all([...files, code]).then(() => undefined);
 }
 
@@ -35,7 +41,11 @@ export interface LocalVad {
  * stream, so only one microphone is opened. It drives the "you are speaking" light and local ducking;
  * the call works without it, so a failure is reported through onStatus rather than ending the call.
  */
-export async function startLocalVad(stream: MediaStream, audioContext: AudioContext, events: LocalVadEvents): Promise<LocalVad> {
+export async function startLocalVad(
+  stream: MediaStream,
+  audioContext: AudioContext,
+  events: LocalVadEvents,
+): Promise<LocalVad> {
   events.onStatus('loading');
   // Loaded on demand: onnxruntime is large and the page should draw before it arrives.
   const { MicVAD } = await import('@ricky0123/vad-web');

@@ -18,7 +18,8 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorKind, string>> = {
     'Voxanne needs your microphone to hear you. Allow microphone access for this page (look for the microphone or lock icon near the address bar), then press the button again.',
   'mic-missing': "No microphone was found. Plug one in or check your device's sound settings, then try again.",
   'mic-failed': "Your microphone couldn't be started — another app may be using it. Close that app and try again.",
-  'server-unreachable': "Can't reach the voice server right now. Check your internet connection and try again in a moment.",
+  'server-unreachable':
+    "Can't reach the voice server right now. Check your internet connection and try again in a moment.",
   'agent-unavailable': "Voxanne isn't available right now. Please try again in a minute, or phone the clinic directly.",
   'call-dropped': 'The call was cut off because the connection to the voice server was lost. Please call again.',
   unexpected: 'Something went wrong on this page. Please reload it and try again.',

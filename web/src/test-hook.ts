@@ -75,10 +75,16 @@ export interface VoxanneHook {
   timeline: CallTimeline;
 }
 
-export const TIMELINE_STEPS = ['micMs', 'tokenMs', 'connectedMs', 'agentJoinedMs', 'trackSubscribedMs', 'firstSampleMs'] as const;
+export const TIMELINE_STEPS = [
+  'micMs',
+  'tokenMs',
+  'connectedMs',
+  'agentJoinedMs',
+  'trackSubscribedMs',
+  'firstSampleMs',
+] as const;
 export type TimelineStep = (typeof TIMELINE_STEPS)[number];
 export type CallTimeline = Record<TimelineStep, number | null>;
-
 
 declare global {
   interface Window {
@@ -107,7 +113,14 @@ function fresh(clickAtMs: number | null): VoxanneHook {
     mic: null,
     vadPrefetched: false,
     connectionWarmed: false,
-    timeline: { micMs: null, tokenMs: null, connectedMs: null, agentJoinedMs: null, trackSubscribedMs: null, firstSampleMs: null },
+    timeline: {
+      micMs: null,
+      tokenMs: null,
+      connectedMs: null,
+      agentJoinedMs: null,
+      trackSubscribedMs: null,
+      firstSampleMs: null,
+    },
   };
 }
 

@@ -27,6 +27,7 @@ export async function fetchCallToken(room: string, identity: string, signal?: Ab
     throw new TokenRequestError(`token request answered ${res.status}: ${detail.slice(0, 200)}`);
   }
   const body = (await res.json()) as Partial<CallToken>;
-  if (typeof body.url !== 'string' || typeof body.token !== 'string') throw new TokenRequestError('token response without url or token');
+  if (typeof body.url !== 'string' || typeof body.token !== 'string')
+    throw new TokenRequestError('token response without url or token');
   return { url: body.url, token: body.token, room, identity };
 }

@@ -73,8 +73,11 @@ export class CallView {
     this.renderTranscript(m.transcripts);
     this.engines.hidden = m.engines === null;
     const last = m.metrics.at(-1);
-    const latency = last?.voiceToVoiceMs != null ? [`Last reply started ${last.voiceToVoiceMs} ms after you stopped speaking`] : [];
-    this.engines.replaceChildren(...(m.engines ? [...enginesLines(m.engines), ...latency] : []).map((text) => span(text)));
+    const latency =
+      last?.voiceToVoiceMs != null ? [`Last reply started ${last.voiceToVoiceMs} ms after you stopped speaking`] : [];
+    this.engines.replaceChildren(
+      ...(m.engines ? [...enginesLines(m.engines), ...latency] : []).map((text) => span(text)),
+    );
   }
 
   private renderTranscript(lines: readonly TranscriptLine[]): void {

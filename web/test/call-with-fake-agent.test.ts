@@ -34,10 +34,27 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'voxanne-web-call-'));
   await mkdir(ARTIFACTS, { recursive: true });
   const outDir = join(tmp, 'dist');
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  speechWav = await makeSpeechWav(tmp, 'Hello. I would like to book an appointment for tomorrow morning, please.', 4000);
+  await build({
+    configFile: join(WEB_ROOT, 'vite.config.ts'),
+    root: WEB_ROOT,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  speechWav = await makeSpeechWav(
+    tmp,
+    'Hello. I would like to book an appointment for tomorrow morning, please.',
+    4000,
+  );
   lk = await startLivekit();
-  web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl: lk.url, livekitApiKey: lk.apiKey, livekitApiSecret: lk.apiSecret }));
+  web = await startWebServer(
+    testConfig({
+      mode: 'static',
+      distDir: outDir,
+      livekitUrl: lk.url,
+      livekitApiKey: lk.apiKey,
+      livekitApiSecret: lk.apiSecret,
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -69,15 +86,29 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
       const room = await clickAndGetRoom(page);
       const callerIdentity = await page.evaluate(() => window.__voxanne.identity!);
       // the token request created the room with Voxanne's dispatch, before the page joined it
-      const dispatches = await new AgentDispatchClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret).listDispatch(room);
-      assert.deepEqual(dispatches.map((d) => d.agentName), ['voxanne']);
+      const dispatches = await new AgentDispatchClient(
+        lk.url.replace(/^ws/, 'http'),
+        lk.apiKey,
+        lk.apiSecret,
+      ).listDispatch(room);
+      assert.deepEqual(
+        dispatches.map((d) => d.agentName),
+        ['voxanne'],
+      );
       const agent = await joinFakeAgent(lk, room, { engines: ENGINES, state: 'LISTENING' });
       try {
         // attributes alone (late-joiner path) give state and engines
-        await page.waitForFunction(() => window.__voxanne.phase === 'in-call' && window.__voxanne.state === 'LISTENING', null, WAIT);
+        await page.waitForFunction(
+          () => window.__voxanne.phase === 'in-call' && window.__voxanne.state === 'LISTENING',
+          null,
+          WAIT,
+        );
         assert.equal((await page.getByTestId('call-state').textContent())?.trim(), 'Listening…');
         await page.waitForFunction(() => window.__voxanne.engines !== null, null, WAIT);
-        assert.match((await page.getByTestId('engines').textContent()) ?? '', /Speech recognition: pocketsphinx \(offline\)/);
+        assert.match(
+          (await page.getByTestId('engines').textContent()) ?? '',
+          /Speech recognition: pocketsphinx \(offline\)/,
+        );
         assert.equal(await page.evaluate(() => window.__voxanne.agentIdentity), agent.identity);
 
         // the caller's (synthetic) voice: the on-device VAD hears it and ducks her playback
@@ -88,7 +119,11 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
           WAIT,
         );
         await page.waitForFunction(() => window.__voxanne.vadEvents.some((e) => e.type === 'end'), null, WAIT);
-        await page.waitForFunction(() => !window.__voxanne.ducked && (document.querySelector('audio') as HTMLAudioElement).volume === 1, null, WAIT);
+        await page.waitForFunction(
+          () => !window.__voxanne.ducked && (document.querySelector('audio') as HTMLAudioElement).volume === 1,
+          null,
+          WAIT,
+        );
 
         // interim text replaces itself in place; the final version is fixed
         await agent.transcript('user', 'u1', 'I would like', false);
@@ -103,7 +138,11 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
 
         await agent.setState('SPEAKING', 'LISTENING');
         await agent.transcript('agent', 'a1', 'Of course. Which day suits you?', true);
-        await page.waitForFunction(() => window.__voxanne.state === 'SPEAKING' && window.__voxanne.transcripts.length === 2, null, WAIT);
+        await page.waitForFunction(
+          () => window.__voxanne.state === 'SPEAKING' && window.__voxanne.transcripts.length === 2,
+          null,
+          WAIT,
+        );
         assert.equal((await page.getByTestId('call-state').textContent())?.trim(), 'Speaking');
         assert.equal(await lines.nth(1).getAttribute('data-speaker'), 'agent');
 
@@ -117,9 +156,19 @@ describe('a call with a stand-in agent on a real LiveKit server', () => {
         // the way from the click to her voice, step by step, in the order it happens
         const t = await page.evaluate(() => window.__voxanne.timeline);
         const steps = [t.tokenMs, t.connectedMs, t.agentJoinedMs, t.trackSubscribedMs, t.firstSampleMs];
-        assert.ok(t.micMs !== null && steps.every((v, i) => v !== null && (i === 0 || v >= steps[i - 1]!)), JSON.stringify(t));
-        assert.ok(t.firstSampleMs! <= audio.firstAudibleMs! + 60, 'the audio thread dates her first sample no later than the analyser reading');
-        assert.equal(await page.evaluate(() => window.__voxanne.connectionWarmed), true, 'the page warmed its connection to LiveKit on load');
+        assert.ok(
+          t.micMs !== null && steps.every((v, i) => v !== null && (i === 0 || v >= steps[i - 1]!)),
+          JSON.stringify(t),
+        );
+        assert.ok(
+          t.firstSampleMs! <= audio.firstAudibleMs! + 60,
+          'the audio thread dates her first sample no later than the analyser reading',
+        );
+        assert.equal(
+          await page.evaluate(() => window.__voxanne.connectionWarmed),
+          true,
+          'the page warmed its connection to LiveKit on load',
+        );
         await page.screenshot({ path: join(ARTIFACTS, 'in-call-desktop.png') });
         await page.setViewportSize({ width: 390, height: 844 });
         await page.screenshot({ path: join(ARTIFACTS, 'in-call-phone.png'), fullPage: true });

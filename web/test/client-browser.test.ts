@@ -32,9 +32,16 @@ const served: Served[] = [];
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'voxanne-dist-'));
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(WEB_ROOT, 'vite.config.ts'),
+    root: WEB_ROOT,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
-  web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }), { rooms: { open: async () => {} } });
+  web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }), {
+    rooms: { open: async () => {} },
+  });
   // Server-side record too: worklet module fetches do not always surface as page 'request' events.
   web.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     res.once('finish', () => served.push({ url: req.url ?? '', status: res.statusCode }));
@@ -95,9 +102,15 @@ describe('the call page, with the voice server unreachable', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'unreachable-desktop.png') });
 
       for (const file of VAD_ASSET_FILES) {
-        assert.ok(served.some((s) => s.url === `/vad/${file}` && s.status === 200), `/vad/${file} served with 200`);
+        assert.ok(
+          served.some((s) => s.url === `/vad/${file}` && s.status === 200),
+          `/vad/${file} served with 200`,
+        );
       }
-      assert.ok(requested.some((u) => u.startsWith(`${livekitUrl}/rtc`)), 'the page did try LiveKit');
+      assert.ok(
+        requested.some((u) => u.startsWith(`${livekitUrl}/rtc`)),
+        'the page did try LiveKit',
+      );
       assert.deepEqual(nonLocal(requested), [], 'no request may leave this machine');
       assert.deepEqual(pageErrors, []);
     } finally {
@@ -149,7 +162,8 @@ describe('the call page in dev mode (Vite middleware)', () => {
         await page.getByTestId('error-box').waitFor({ state: 'visible', ...WAIT });
         assert.match((await page.getByTestId('error-box').textContent()) ?? '', /^Can't reach the voice server/);
         await page.waitForFunction(() => window.__voxanne.vadPrefetched, null, WAIT);
-        for (const file of VAD_ASSET_FILES) assert.ok(requested.includes(`${dev.baseUrl}/vad/${file}`), `/vad/${file} requested`);
+        for (const file of VAD_ASSET_FILES)
+          assert.ok(requested.includes(`${dev.baseUrl}/vad/${file}`), `/vad/${file} requested`);
         assert.deepEqual(nonLocal(requested), []);
         assert.deepEqual(pageErrors, []);
       } finally {

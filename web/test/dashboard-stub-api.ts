@@ -2,7 +2,16 @@
 // what the real backend cannot easily be made to produce on demand: a 400 naming a field, Safe Mode,
 // live calls changing state. Two clinics, so tenancy refusals can be seen in the pages too.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Booking, CallDetail, CallRow, LiveCall, Me, Overview, Settings, TurnMetrics } from '@voxanne/contracts/dashboard';
+import type {
+  Booking,
+  CallDetail,
+  CallRow,
+  LiveCall,
+  Me,
+  Overview,
+  Settings,
+  TurnMetrics,
+} from '@voxanne/contracts/dashboard';
 
 interface User {
   id: string;
@@ -15,14 +24,42 @@ interface User {
 
 const TENANTS: Record<string, string> = { riverside: 'Riverside Family Clinic', harbor: 'Harbor Dental' };
 export const STUB_USERS: User[] = [
-  { id: 'u1', email: 'owner@riverside.test', password: 'owner-pass-123', name: 'Dana Owner', role: 'owner', tenant: 'riverside' },
-  { id: 'u2', email: 'staff@riverside.test', password: 'staff-pass-123', name: 'Sam Staff', role: 'staff', tenant: 'riverside' },
-  { id: 'u3', email: 'owner@harbor.test', password: 'harbor-pass-123', name: 'Hal Harbor', role: 'owner', tenant: 'harbor' },
+  {
+    id: 'u1',
+    email: 'owner@riverside.test',
+    password: 'owner-pass-123',
+    name: 'Dana Owner',
+    role: 'owner',
+    tenant: 'riverside',
+  },
+  {
+    id: 'u2',
+    email: 'staff@riverside.test',
+    password: 'staff-pass-123',
+    name: 'Sam Staff',
+    role: 'staff',
+    tenant: 'riverside',
+  },
+  {
+    id: 'u3',
+    email: 'owner@harbor.test',
+    password: 'harbor-pass-123',
+    name: 'Hal Harbor',
+    role: 'owner',
+    tenant: 'harbor',
+  },
 ];
 
 const iso = (t: number) => new Date(t).toISOString();
 /** the server sends every metric of a turn, null when it was not measured */
-const metrics = (m: Partial<TurnMetrics> = {}): TurnMetrics => ({ sttFinalMs: null, endOfTurnMs: null, llmFirstTokenMs: null, ttsFirstByteMs: null, v2vMs: null, ...m });
+const metrics = (m: Partial<TurnMetrics> = {}): TurnMetrics => ({
+  sttFinalMs: null,
+  endOfTurnMs: null,
+  llmFirstTokenMs: null,
+  ttsFirstByteMs: null,
+  v2vMs: null,
+  ...m,
+});
 /** the clinic's zone as the server would send it: the machine's, which is also the browser's here */
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -44,14 +81,39 @@ export function makeStubData(now = Date.now()): StubData {
   const calls: StubData['calls'] = [];
   const bookings: StubData['bookings'] = [];
   const day = 86_400_000;
-  const callers = ['***-***-0142', '***-***-7781', 'web caller', '***-***-3310', '***-***-9054', '***-***-2201', 'web caller', '***-***-6678'];
+  const callers = [
+    '***-***-0142',
+    '***-***-7781',
+    'web caller',
+    '***-***-3310',
+    '***-***-9054',
+    '***-***-2201',
+    'web caller',
+    '***-***-6678',
+  ];
   for (let i = 0; i < 8; i++) {
     const start = now - (i < 3 ? i * 3_600_000 + 600_000 : Math.ceil(i / 2) * day);
     const id = `call-${i + 1}`;
     const t0 = start;
     const turns: CallDetail['turns'] = [
-      { index: 0, speaker: 'agent', text: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?', startedAt: iso(t0 + 300), endedAt: iso(t0 + 4200), interrupted: false, metrics: metrics() },
-      { index: 1, speaker: 'caller', text: 'Hi, I would like to book a cleaning for next Tuesday.', startedAt: iso(t0 + 5000), endedAt: iso(t0 + 8000), interrupted: false, metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240 }) },
+      {
+        index: 0,
+        speaker: 'agent',
+        text: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?',
+        startedAt: iso(t0 + 300),
+        endedAt: iso(t0 + 4200),
+        interrupted: false,
+        metrics: metrics(),
+      },
+      {
+        index: 1,
+        speaker: 'caller',
+        text: 'Hi, I would like to book a cleaning for next Tuesday.',
+        startedAt: iso(t0 + 5000),
+        endedAt: iso(t0 + 8000),
+        interrupted: false,
+        metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240 }),
+      },
       {
         index: 2,
         speaker: 'agent',
@@ -59,9 +121,23 @@ export function makeStubData(now = Date.now()): StubData {
         startedAt: iso(t0 + 8480),
         endedAt: iso(t0 + 11_000),
         interrupted: i % 2 === 0,
-        metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240, llmFirstTokenMs: 130, ttsFirstByteMs: 95, v2vMs: 480 + i * 10 }),
+        metrics: metrics({
+          sttFinalMs: 180,
+          endOfTurnMs: 240,
+          llmFirstTokenMs: 130,
+          ttsFirstByteMs: 95,
+          v2vMs: 480 + i * 10,
+        }),
       },
-      { index: 3, speaker: 'caller', text: 'Two thirty please, my name is Jordan Lee.', startedAt: iso(t0 + 10_800), endedAt: iso(t0 + 13_500), interrupted: false, metrics: metrics() },
+      {
+        index: 3,
+        speaker: 'caller',
+        text: 'Two thirty please, my name is Jordan Lee.',
+        startedAt: iso(t0 + 10_800),
+        endedAt: iso(t0 + 13_500),
+        interrupted: false,
+        metrics: metrics(),
+      },
       {
         index: 4,
         speaker: 'agent',
@@ -90,7 +166,21 @@ export function makeStubData(now = Date.now()): StubData {
     ];
     const callBookings: CallDetail['bookings'] =
       i % 3 === 0
-        ? [{ id: `b-${i}`, name: 'Jordan Lee', phone: '***-***-0142', service: 'cleaning', startsAt: iso(now + (i + 1) * day), endsAt: iso(now + (i + 1) * day + 3_600_000), status: 'booked', priceCents: 12_000, tenant: 'riverside', callId: `call-${i + 1}`, createdAt: iso(start) }]
+        ? [
+            {
+              id: `b-${i}`,
+              name: 'Jordan Lee',
+              phone: '***-***-0142',
+              service: 'cleaning',
+              startsAt: iso(now + (i + 1) * day),
+              endsAt: iso(now + (i + 1) * day + 3_600_000),
+              status: 'booked',
+              priceCents: 12_000,
+              tenant: 'riverside',
+              callId: `call-${i + 1}`,
+              createdAt: iso(start),
+            },
+          ]
         : [];
     for (const b of callBookings) bookings.push({ ...b, tenant: 'riverside', callId: id });
     calls.push({
@@ -103,7 +193,9 @@ export function makeStubData(now = Date.now()): StubData {
         endedAt: iso(start + 20_000),
         status: i === 5 ? 'abandoned' : 'completed',
         outcome: callBookings.length ? 'booked' : 'answered',
-        summary: callBookings.length ? 'Caller wanted a cleaning next Tuesday. Booked Tuesday 2:30 PM for Jordan Lee.' : 'Caller asked about opening hours. Answered from the knowledge base.',
+        summary: callBookings.length
+          ? 'Caller wanted a cleaning next Tuesday. Booked Tuesday 2:30 PM for Jordan Lee.'
+          : 'Caller asked about opening hours. Answered from the knowledge base.',
         engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
       },
       turns,
@@ -113,21 +205,70 @@ export function makeStubData(now = Date.now()): StubData {
   }
   calls.push({
     tenant: 'harbor',
-    call: { id: 'harbor-call-1', channel: 'sip', caller: '***-***-5555', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_500_000), status: 'completed', outcome: 'answered', summary: 'Harbor secret summary', engines: { stt: 'deepgram', llm: 'groq', tts: 'aura-2', mode: 'cloud' } },
-    turns: [{ index: 0, speaker: 'agent', text: 'Harbor Dental, how can I help?', startedAt: iso(now - 3_600_000), endedAt: iso(now - 3_598_000), interrupted: false, metrics: metrics() }],
+    call: {
+      id: 'harbor-call-1',
+      channel: 'sip',
+      caller: '***-***-5555',
+      startedAt: iso(now - 3_600_000),
+      endedAt: iso(now - 3_500_000),
+      status: 'completed',
+      outcome: 'answered',
+      summary: 'Harbor secret summary',
+      engines: { stt: 'deepgram', llm: 'groq', tts: 'aura-2', mode: 'cloud' },
+    },
+    turns: [
+      {
+        index: 0,
+        speaker: 'agent',
+        text: 'Harbor Dental, how can I help?',
+        startedAt: iso(now - 3_600_000),
+        endedAt: iso(now - 3_598_000),
+        interrupted: false,
+        metrics: metrics(),
+      },
+    ],
     states: [],
     bookings: [],
   });
-  const kb = 'name: Riverside Family Clinic\nphone: "+1 555 010 0142"\nhours:\n  mon-fri: "8:00-18:00"\nservices:\n  - id: cleaning\n    name: Cleaning\n    price: "$120"\n';
+  const kb =
+    'name: Riverside Family Clinic\nphone: "+1 555 010 0142"\nhours:\n  mon-fri: "8:00-18:00"\nservices:\n  - id: cleaning\n    name: Cleaning\n    price: "$120"\n';
   return {
     calls,
     bookings,
     settings: {
-      riverside: { agentName: 'Voxanne', voice: 'aura-2-thalia-en', greeting: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne.', instructions: 'Be warm and brief.', silenceTimeoutMs: 3000, knowledgeBase: kb },
-      harbor: { agentName: 'Hana', voice: 'aura-2-thalia-en', greeting: 'Harbor Dental.', instructions: '', silenceTimeoutMs: 3000, knowledgeBase: 'name: Harbor Dental\n' },
+      riverside: {
+        agentName: 'Voxanne',
+        voice: 'aura-2-thalia-en',
+        greeting: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne.',
+        instructions: 'Be warm and brief.',
+        silenceTimeoutMs: 3000,
+        knowledgeBase: kb,
+      },
+      harbor: {
+        agentName: 'Hana',
+        voice: 'aura-2-thalia-en',
+        greeting: 'Harbor Dental.',
+        instructions: '',
+        silenceTimeoutMs: 3000,
+        knowledgeBase: 'name: Harbor Dental\n',
+      },
     },
-    live: [{ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'LISTENING', since: iso(now - 4000), startedAt: iso(now - 60_000) }],
-    safeMode: { active: true, mode: 'offline', engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite' }, known: true },
+    live: [
+      {
+        id: 'call-live-1',
+        caller: '***-***-8080',
+        channel: 'sip',
+        state: 'LISTENING',
+        since: iso(now - 4000),
+        startedAt: iso(now - 60_000),
+      },
+    ],
+    safeMode: {
+      active: true,
+      mode: 'offline',
+      engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite' },
+      known: true,
+    },
   };
 }
 
@@ -167,13 +308,21 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
     startOfToday.setHours(0, 0, 0, 0);
     const weekAgo = Date.now() - 7 * 86_400_000;
     const bookings = data.bookings.filter((b) => b.tenant === tenant);
-    const v2v = data.calls.filter((c) => c.tenant === tenant).flatMap((c) => c.turns.map((t) => t.metrics?.v2vMs).filter((v): v is number => typeof v === 'number')).sort((a, b) => a - b);
+    const v2v = data.calls
+      .filter((c) => c.tenant === tenant)
+      .flatMap((c) => c.turns.map((t) => t.metrics?.v2vMs).filter((v): v is number => typeof v === 'number'))
+      .sort((a, b) => a - b);
     const q = (p: number) => (v2v.length ? v2v[Math.min(v2v.length - 1, Math.floor(p * v2v.length))]! : null);
     const weekly = Array.from({ length: 7 }, (_, i) => {
       const d = new Date(Date.now() - (6 - i) * 86_400_000);
       const date = d.toISOString().slice(0, 10);
       const dayCalls = calls.filter((c) => c.startedAt.slice(0, 10) === date);
-      return { date, calls: dayCalls.length, bookings: bookings.filter((b) => dayCalls.some((c) => c.id === b.callId)).length, v2vP50: dayCalls.length ? 480 + i * 15 : null };
+      return {
+        date,
+        calls: dayCalls.length,
+        bookings: bookings.filter((b) => dayCalls.some((c) => c.id === b.callId)).length,
+        v2vP50: dayCalls.length ? 480 + i * 15 : null,
+      };
     });
     return {
       callsToday: calls.filter((c) => Date.parse(c.startedAt) >= startOfToday.getTime()).length,
@@ -209,7 +358,8 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
     pushLive(call) {
       data.live = data.live.filter((c) => c.id !== call.id);
       if (call.state !== 'ENDED') data.live.push(call);
-      for (const s of streams) if (s.tenant === 'riverside') s.res.write(`event: call\ndata: ${JSON.stringify(call)}\n\n`);
+      for (const s of streams)
+        if (s.tenant === 'riverside') s.res.write(`event: call\ndata: ${JSON.stringify(call)}\n\n`);
     },
     async handle(req, res, path) {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -219,7 +369,12 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         if (!user) return send(res, 401, { error: 'invalid email or password' });
         const sid = `s${Math.random().toString(36).slice(2)}`;
         sessions.set(sid, user);
-        return send(res, 200, { user: { id: user.id, email: user.email, name: user.name, role: user.role } }, { 'set-cookie': `sid=${sid}; Path=/; HttpOnly; SameSite=Lax` });
+        return send(
+          res,
+          200,
+          { user: { id: user.id, email: user.email, name: user.name, role: user.role } },
+          { 'set-cookie': `sid=${sid}; Path=/; HttpOnly; SameSite=Lax` },
+        );
       }
       const user = userOf(req);
       if (!user) return send(res, 401, { error: 'not logged in' });
@@ -228,7 +383,11 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         for (const [k, v] of sessions) if (v === user) sessions.delete(k);
         return send(res, 204, undefined, { 'set-cookie': 'sid=; Path=/; Max-Age=0' });
       }
-      if (path === '/api/me') return send(res, 200, { user: { id: user.id, email: user.email, name: user.name, role: user.role }, tenant: { slug: tenant, name: TENANTS[tenant]!, timezone: ZONE } } satisfies Me);
+      if (path === '/api/me')
+        return send(res, 200, {
+          user: { id: user.id, email: user.email, name: user.name, role: user.role },
+          tenant: { slug: tenant, name: TENANTS[tenant]!, timezone: ZONE },
+        } satisfies Me);
       if (path === '/api/overview') return send(res, 200, overviewFor(tenant));
       if (path === '/api/calls') {
         let list = data.calls.filter((c) => c.tenant === tenant);
@@ -237,7 +396,10 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         const q = url.searchParams.get('q')?.toLowerCase();
         if (status) list = list.filter((c) => c.call.status === status);
         if (channel) list = list.filter((c) => c.call.channel === channel);
-        if (q) list = list.filter((c) => c.call.caller.toLowerCase().includes(q) || c.turns.some((t) => t.text.toLowerCase().includes(q)));
+        if (q)
+          list = list.filter(
+            (c) => c.call.caller.toLowerCase().includes(q) || c.turns.some((t) => t.text.toLowerCase().includes(q)),
+          );
         list.sort((a, b) => Date.parse(b.call.startedAt) - Date.parse(a.call.startedAt));
         const limit = Number(url.searchParams.get('limit') ?? 50);
         const offset = Number(url.searchParams.get('offset') ?? 0);
@@ -248,12 +410,19 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         const c = data.calls.find((x) => x.call.id === decodeURIComponent(callMatch[1]!) && x.tenant === tenant);
         if (!c) return send(res, 404, { error: 'no such call' });
         const { tenant: _t, ...stored } = c;
-        const detail: CallDetail = { ...stored, call: { ...stored.call, ...row(c), room: `room-${c.call.id}`, callerIdentity: c.call.caller } };
+        const detail: CallDetail = {
+          ...stored,
+          call: { ...stored.call, ...row(c), room: `room-${c.call.id}`, callerIdentity: c.call.caller },
+        };
         return send(res, 200, detail);
       }
       if (path === '/api/bookings') {
         const from = Date.parse(url.searchParams.get('from') ?? '') || 0;
-        return send(res, 200, { bookings: data.bookings.filter((b) => b.tenant === tenant && Date.parse(b.startsAt) >= from).map(({ tenant: _t, ...b }) => b) });
+        return send(res, 200, {
+          bookings: data.bookings
+            .filter((b) => b.tenant === tenant && Date.parse(b.startsAt) >= from)
+            .map(({ tenant: _t, ...b }) => b),
+        });
       }
       if (path === '/api/live') return send(res, 200, { calls: tenant === 'riverside' ? data.live : [] });
       if (path === '/api/live/stream') {
@@ -268,8 +437,10 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         if (user.role !== 'owner') return send(res, 403, { error: 'only owners may change settings' });
         const body = (await readJson(req)) as Settings | undefined;
         if (!body) return send(res, 400, { error: 'body must be valid JSON' });
-        if (body.silenceTimeoutMs < 1000 || body.silenceTimeoutMs > 30_000) return send(res, 400, { error: 'must be between 1000 and 30000 ms', field: 'silenceTimeoutMs' });
-        if (/^\s*[:\-]\s*$/m.test(body.knowledgeBase) || body.knowledgeBase.includes('\t')) return send(res, 400, { error: 'not valid YAML', field: 'knowledgeBase' });
+        if (body.silenceTimeoutMs < 1000 || body.silenceTimeoutMs > 30_000)
+          return send(res, 400, { error: 'must be between 1000 and 30000 ms', field: 'silenceTimeoutMs' });
+        if (/^\s*[:\-]\s*$/m.test(body.knowledgeBase) || body.knowledgeBase.includes('\t'))
+          return send(res, 400, { error: 'not valid YAML', field: 'knowledgeBase' });
         data.settings[tenant] = body;
         return send(res, 200, data.settings[tenant]);
       }

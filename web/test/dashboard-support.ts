@@ -17,7 +17,12 @@ export const WAIT = { timeout: 30_000 }; // a guard against hanging, not a timin
 
 export async function buildClient(): Promise<{ outDir: string; remove(): Promise<void> }> {
   const outDir = await mkdtemp(join(tmpdir(), 'voxanne-dash-dist-'));
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(WEB_ROOT, 'vite.config.ts'),
+    root: WEB_ROOT,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
   return { outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
 }
 

@@ -12,7 +12,18 @@ import type { Browser } from 'playwright-core';
 import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
 import { createStubApi, type StubApi } from './dashboard-stub-api.ts';
-import { ARTIFACTS, buildClient, horizontalOverflow, launch, logIn, newPage, ready, screenshot, WAIT, WIDTHS } from './dashboard-support.ts';
+import {
+  ARTIFACTS,
+  buildClient,
+  horizontalOverflow,
+  launch,
+  logIn,
+  newPage,
+  ready,
+  screenshot,
+  WAIT,
+  WIDTHS,
+} from './dashboard-support.ts';
 
 let dist: Awaited<ReturnType<typeof buildClient>>;
 let web: Running;
@@ -60,7 +71,11 @@ describe('dashboard pages (stub API)', () => {
       await page.getByTestId('login-submit').click();
       await page.waitForURL(/\/dashboard\/calls\?status=completed$/, WAIT);
       await ready(page);
-      assert.equal(await page.getByTestId('call-row').count(), 7, 'back where the visitor wanted to go, filter applied');
+      assert.equal(
+        await page.getByTestId('call-row').count(),
+        7,
+        'back where the visitor wanted to go, filter applied',
+      );
 
       await page.getByTestId('nav-overview').click();
       await ready(page);
@@ -99,7 +114,10 @@ describe('dashboard pages (stub API)', () => {
       assert.equal(await turns.count(), 5);
       assert.match((await turns.nth(1).textContent())!, /book a cleaning for next Tuesday/);
       assert.equal(await page.locator('[data-testid="turn"][data-interrupted="true"]').count(), 1);
-      assert.match((await page.locator('[data-speaker="agent"] [data-testid="turn-latencies"]').first().textContent())!, /Voice-to-voice480 ms/);
+      assert.match(
+        (await page.locator('[data-speaker="agent"] [data-testid="turn-latencies"]').first().textContent())!,
+        /Voice-to-voice480 ms/,
+      );
       assert.equal(await page.getByTestId('state-timeline').getAttribute('data-barge-ins'), '1');
       assert.equal(await page.getByTestId('barge-in-marker').count(), 1);
       assert.ok((await page.locator('[data-testid="state-timeline"] rect.seg-speaking').count()) >= 3);
@@ -143,8 +161,16 @@ describe('dashboard pages (stub API)', () => {
       await page.getByTestId('settings-save').click();
       await page.getByTestId('error-silenceTimeoutMs').waitFor({ state: 'visible', ...WAIT });
       assert.equal(await page.getByTestId('error-silenceTimeoutMs').textContent(), 'must be between 1000 and 30000 ms');
-      assert.equal(await page.getByTestId('error-greeting').isVisible(), false, 'the fixed field no longer shows an error');
-      assert.notEqual(stub.data.settings.riverside!.greeting, 'Good morning, Riverside Family Clinic!', 'nothing saved on a 400');
+      assert.equal(
+        await page.getByTestId('error-greeting').isVisible(),
+        false,
+        'the fixed field no longer shows an error',
+      );
+      assert.notEqual(
+        stub.data.settings.riverside!.greeting,
+        'Good morning, Riverside Family Clinic!',
+        'nothing saved on a 400',
+      );
 
       await page.getByTestId('setting-silenceTimeoutMs').fill('4000');
       await page.getByTestId('settings-save').click();
@@ -187,15 +213,40 @@ describe('dashboard pages (stub API)', () => {
       await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
       assert.equal(await page.getByTestId('live-call').count(), 1);
       const now = Date.now();
-      stub.pushLive({ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'SPEAKING', since: new Date(now).toISOString(), startedAt: new Date(now - 60_000).toISOString() });
+      stub.pushLive({
+        id: 'call-live-1',
+        caller: '***-***-8080',
+        channel: 'sip',
+        state: 'SPEAKING',
+        since: new Date(now).toISOString(),
+        startedAt: new Date(now - 60_000).toISOString(),
+      });
       await page.locator('[data-call-id="call-live-1"][data-state="SPEAKING"]').waitFor(WAIT);
-      stub.pushLive({ id: 'call-live-2', caller: 'web caller', channel: 'web', state: 'LISTENING', since: new Date(now).toISOString(), startedAt: new Date(now).toISOString() });
+      stub.pushLive({
+        id: 'call-live-2',
+        caller: 'web caller',
+        channel: 'web',
+        state: 'LISTENING',
+        since: new Date(now).toISOString(),
+        startedAt: new Date(now).toISOString(),
+      });
       await page.locator('[data-call-id="call-live-2"]').waitFor(WAIT);
       assert.equal(await page.getByTestId('live-call').count(), 2);
-      stub.pushLive({ id: 'call-live-1', caller: '***-***-8080', channel: 'sip', state: 'ENDED', since: new Date(now + 1).toISOString(), startedAt: new Date(now - 60_000).toISOString() });
+      stub.pushLive({
+        id: 'call-live-1',
+        caller: '***-***-8080',
+        channel: 'sip',
+        state: 'ENDED',
+        since: new Date(now + 1).toISOString(),
+        startedAt: new Date(now - 60_000).toISOString(),
+      });
       await page.locator('[data-call-id="call-live-1"]').waitFor({ state: 'detached', ...WAIT });
       assert.equal(await page.getByTestId('live-call').count(), 1);
-      assert.equal(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker), 1, 'the page was not reloaded');
+      assert.equal(
+        await page.evaluate(() => (window as unknown as { __marker?: number }).__marker),
+        1,
+        'the page was not reloaded',
+      );
       await page.getByTestId('nav-overview').click();
       await ready(page);
       // leaving the page closes its stream

@@ -22,7 +22,18 @@ import { createRecords, type Records } from '../server/records/index.ts';
 import { KB_PATH, makeClinic, PASSWORD, SECRET, signed } from '../server/records/testing.ts';
 import { rawRequest, SILENT, testConfig } from '../server/test-support.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
-import { ARTIFACTS, buildClient, horizontalOverflow, launch, logIn, newPage, ready, screenshot, WAIT, WIDTHS } from './dashboard-support.ts';
+import {
+  ARTIFACTS,
+  buildClient,
+  horizontalOverflow,
+  launch,
+  logIn,
+  newPage,
+  ready,
+  screenshot,
+  WAIT,
+  WIDTHS,
+} from './dashboard-support.ts';
 
 let dist: Awaited<ReturnType<typeof buildClient>>;
 let browser: Browser;
@@ -67,13 +78,28 @@ forEachDatabase('dashboard in Chromium', (h) => {
       startedAt: at(0),
       engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
     });
-    await addTurn(db, harbor.tenant.id, HARBOR_CALL, { index: 0, speaker: 'caller', text: HARBOR_WORDS, startedAt: at(500), endedAt: at(3000), interrupted: false });
-    await endCall(db, harbor.tenant.id, HARBOR_CALL, { endedAt: at(9000), status: 'completed', outcome: 'answered', summary: HARBOR_WORDS });
+    await addTurn(db, harbor.tenant.id, HARBOR_CALL, {
+      index: 0,
+      speaker: 'caller',
+      text: HARBOR_WORDS,
+      startedAt: at(500),
+      endedAt: at(3000),
+      interrupted: false,
+    });
+    await endCall(db, harbor.tenant.id, HARBOR_CALL, {
+      endedAt: at(9000),
+      status: 'completed',
+      outcome: 'answered',
+      summary: HARBOR_WORDS,
+    });
     const kb = parseKnowledgeBase(await readFile(KB_PATH, 'utf8'));
     if (!kb.ok) throw new Error(kb.error);
     timeZone = kb.kb.clinic.timezone;
     records = createRecords(db, { logger: SILENT, secret: SECRET });
-    server = createWebServer(testConfig({ mode: 'static', distDir: dist.outDir, livekitApiSecret: SECRET }), { logger: SILENT, records });
+    server = createWebServer(testConfig({ mode: 'static', distDir: dist.outDir, livekitApiSecret: SECRET }), {
+      logger: SILENT,
+      records,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -88,7 +114,9 @@ forEachDatabase('dashboard in Chromium', (h) => {
     return Number(row?.n ?? 0);
   };
 
-  async function asOwner(width: (typeof WIDTHS)[number] = WIDTHS[2]): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+  async function asOwner(
+    width: (typeof WIDTHS)[number] = WIDTHS[2],
+  ): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
     const { context, page, errors } = await newPage(browser, baseUrl, width);
     await logIn(page, DEMO.ownerEmail, DEMO.password);
     return { page, errors, close: () => context.close() };
@@ -113,26 +141,56 @@ forEachDatabase('dashboard in Chromium', (h) => {
       const today = localParts(now, timeZone).date;
       const dayStart = zonedIso(today, '00:00', timeZone);
       const weekStart = zonedIso(addDaysToDate(today, -6), '00:00', timeZone);
-      const calls = (from: string) => one('select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2', [riversideId, from]);
+      const calls = (from: string) =>
+        one('select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2', [
+          riversideId,
+          from,
+        ]);
       const expected = {
         callsToday: formatCount(await calls(dayStart)),
         callsThisWeek: formatCount(await calls(weekStart)),
-        bookingsThisWeek: formatCount(await one(`select count(*)::int as n from bookings where tenant_id = $1 and status = 'booked' and created_at >= $2`, [riversideId, weekStart])),
-        revenue: formatMoney(await one(`select coalesce(sum(price_cents), 0)::int as n from bookings where tenant_id = $1 and status = 'booked' and created_at >= $2`, [riversideId, weekStart])),
+        bookingsThisWeek: formatCount(
+          await one(
+            `select count(*)::int as n from bookings where tenant_id = $1 and status = 'booked' and created_at >= $2`,
+            [riversideId, weekStart],
+          ),
+        ),
+        revenue: formatMoney(
+          await one(
+            `select coalesce(sum(price_cents), 0)::int as n from bookings where tenant_id = $1 and status = 'booked' and created_at >= $2`,
+            [riversideId, weekStart],
+          ),
+        ),
         answerRate: formatPercent(
-          (await one(`select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status in ('completed', 'transferred')`, [riversideId, weekStart])) /
-            (await one(`select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status <> 'in_progress'`, [riversideId, weekStart])),
+          (await one(
+            `select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status in ('completed', 'transferred')`,
+            [riversideId, weekStart],
+          )) /
+            (await one(
+              `select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status <> 'in_progress'`,
+              [riversideId, weekStart],
+            )),
         ),
       };
-      for (const [key, value] of Object.entries(expected)) assert.equal(await page.getByTestId(`stat-${key}-value`).textContent(), value, key);
-      const v2v = (await db.query<{ v: number }>(
-        `select t.v2v_ms as v from conversation_turns t join call_sessions c on c.id = t.call_id where c.tenant_id = $1 and c.started_at >= $2 and t.v2v_ms is not null order by t.v2v_ms`,
-        [riversideId, weekStart],
-      )).map((r) => Number(r.v));
+      for (const [key, value] of Object.entries(expected))
+        assert.equal(await page.getByTestId(`stat-${key}-value`).textContent(), value, key);
+      const v2v = (
+        await db.query<{ v: number }>(
+          `select t.v2v_ms as v from conversation_turns t join call_sessions c on c.id = t.call_id where c.tenant_id = $1 and c.started_at >= $2 and t.v2v_ms is not null order by t.v2v_ms`,
+          [riversideId, weekStart],
+        )
+      ).map((r) => Number(r.v));
       assert.ok(v2v.length > 0);
-      assert.equal(await page.getByTestId('stat-v2v-value').textContent(), formatMs(v2v[Math.ceil(v2v.length / 2) - 1]!), 'median voice-to-voice');
+      assert.equal(
+        await page.getByTestId('stat-v2v-value').textContent(),
+        formatMs(v2v[Math.ceil(v2v.length / 2) - 1]!),
+        'median voice-to-voice',
+      );
       // the demo's latest calls alternate offline and cloud engines; the banner follows the latest one
-      const [latest] = await db.query<{ mode: string }>('select mode from call_sessions where tenant_id = $1 order by started_at desc limit 1', [riversideId]);
+      const [latest] = await db.query<{ mode: string }>(
+        'select mode from call_sessions where tenant_id = $1 order by started_at desc limit 1',
+        [riversideId],
+      );
       assert.equal(await page.getByTestId('safe-mode-banner').count(), latest!.mode === 'cloud' ? 0 : 1);
       assert.ok((await page.locator('[data-testid="weekly-chart"] rect.bar-calls').count()) > 0);
 
@@ -146,7 +204,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     }
   });
 
-  it("opens a call from the list and shows its transcript as recorded", async () => {
+  it('opens a call from the list and shows its transcript as recorded', async () => {
     const { page, errors, close } = await asOwner();
     try {
       await page.getByTestId('nav-calls').click();
@@ -159,7 +217,10 @@ forEachDatabase('dashboard in Chromium', (h) => {
       await page.getByTestId('call-filters').getByRole('button', { name: 'Apply' }).click();
       await page.waitForURL(/from=/, WAIT);
       await ready(page);
-      const todays = await one('select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2', [riversideId, zonedIso(today, '00:00', timeZone)]);
+      const todays = await one(
+        'select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2',
+        [riversideId, zonedIso(today, '00:00', timeZone)],
+      );
       assert.equal(await page.getByTestId('call-row').count(), todays, "the date filter means the clinic's day");
       await page.goto('/dashboard/calls');
       await ready(page);
@@ -170,12 +231,28 @@ forEachDatabase('dashboard in Chromium', (h) => {
       await page.locator(`[data-testid="call-row"][data-call-id="${call!.id}"] a`).click();
       await page.waitForURL(new RegExp(`/dashboard/calls/${call!.id}$`), WAIT);
       await ready(page);
-      const turns = await db.query<{ text: string; speaker: string }>('select text, speaker from conversation_turns where call_id = $1 order by started_at', [call!.id]);
-      const shown = await page.getByTestId('turn').evaluateAll((els) => els.map((e) => [e.getAttribute('data-speaker'), e.querySelector('.turn-text')?.textContent]));
-      assert.deepEqual(shown, turns.map((t) => [t.speaker, t.text]));
-      const interruptedStates = await one(`select count(*)::int as n from call_states where call_id = $1 and state = 'INTERRUPTED'`, [call!.id]);
+      const turns = await db.query<{ text: string; speaker: string }>(
+        'select text, speaker from conversation_turns where call_id = $1 order by started_at',
+        [call!.id],
+      );
+      const shown = await page
+        .getByTestId('turn')
+        .evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-speaker'), e.querySelector('.turn-text')?.textContent]),
+        );
+      assert.deepEqual(
+        shown,
+        turns.map((t) => [t.speaker, t.text]),
+      );
+      const interruptedStates = await one(
+        `select count(*)::int as n from call_states where call_id = $1 and state = 'INTERRUPTED'`,
+        [call!.id],
+      );
       assert.equal(await page.getByTestId('barge-in-marker').count(), interruptedStates);
-      assert.ok((await page.locator('[data-testid="state-timeline"] rect.seg-listening').count()) > 0, 'the timeline is drawn');
+      assert.ok(
+        (await page.locator('[data-testid="state-timeline"] rect.seg-listening').count()) > 0,
+        'the timeline is drawn',
+      );
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -198,7 +275,10 @@ forEachDatabase('dashboard in Chromium', (h) => {
       await page.getByTestId('setting-silenceTimeoutMs').fill('5');
       await page.getByTestId('settings-save').click();
       await page.getByTestId('error-silenceTimeoutMs').waitFor({ state: 'visible', ...WAIT });
-      assert.ok((await page.getByTestId('error-silenceTimeoutMs').textContent())!.length > 0, "the server's reason, next to the field");
+      assert.ok(
+        (await page.getByTestId('error-silenceTimeoutMs').textContent())!.length > 0,
+        "the server's reason, next to the field",
+      );
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -252,7 +332,10 @@ forEachDatabase('dashboard in Chromium', (h) => {
     const harbor = await newPage(browser, baseUrl);
     try {
       await logIn(harbor.page, harborOwner, PASSWORD);
-      const [riversideCall] = await db.query<{ id: string }>('select id from call_sessions where tenant_id = $1 limit 1', [riversideId]);
+      const [riversideCall] = await db.query<{ id: string }>(
+        'select id from call_sessions where tenant_id = $1 limit 1',
+        [riversideId],
+      );
       await harbor.page.goto(`/dashboard/calls/${riversideCall!.id}`);
       await ready(harbor.page);
       assert.equal(await harbor.page.getByTestId('error-page').getAttribute('data-status'), '404');
@@ -284,15 +367,50 @@ forEachDatabase('dashboard in Chromium', (h) => {
         engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
       });
       assert.equal(start.status, 201, start.text);
-      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { id: 's-1', state: 'SPEAKING', at: t() })).status, 201);
+      assert.equal(
+        (
+          await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, {
+            id: 's-1',
+            state: 'SPEAKING',
+            at: t(),
+          })
+        ).status,
+        201,
+      );
       await page.locator(`[data-call-id="${callId}"][data-state="SPEAKING"]`).waitFor(WAIT);
-      assert.equal(await page.locator(`[data-call-id="${callId}"]`).getByText('+1******0142').count(), 1, 'the masked number as given');
-      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, { id: 's-2', state: 'LISTENING', at: t() })).status, 201);
+      assert.equal(
+        await page.locator(`[data-call-id="${callId}"]`).getByText('+1******0142').count(),
+        1,
+        'the masked number as given',
+      );
+      assert.equal(
+        (
+          await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/states`, {
+            id: 's-2',
+            state: 'LISTENING',
+            at: t(),
+          })
+        ).status,
+        201,
+      );
       await page.locator(`[data-call-id="${callId}"][data-state="LISTENING"]`).waitFor(WAIT);
       if (shots) await screenshotAll(page, 'live-with-call');
-      assert.equal((await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/end`, { endedAt: t(), status: 'completed', outcome: 'answered' })).status, 200);
+      assert.equal(
+        (
+          await signed(baseUrl, 'POST', `/internal/v1/calls/${callId}/end`, {
+            endedAt: t(),
+            status: 'completed',
+            outcome: 'answered',
+          })
+        ).status,
+        200,
+      );
       await page.locator(`[data-call-id="${callId}"]`).waitFor({ state: 'detached', ...WAIT });
-      assert.equal(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker), 1, 'no reload happened');
+      assert.equal(
+        await page.evaluate(() => (window as unknown as { __marker?: number }).__marker),
+        1,
+        'no reload happened',
+      );
       assert.deepEqual(errors, []);
     } finally {
       await close();

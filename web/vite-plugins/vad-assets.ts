@@ -17,7 +17,10 @@ const SPECIFIERS: Readonly<Record<VadAssetFile, string>> = {
   'ort-wasm-simd-threaded.wasm': 'onnxruntime-web/ort-wasm-simd-threaded.wasm',
   'ort-wasm-simd-threaded.mjs': 'onnxruntime-web/ort-wasm-simd-threaded.mjs',
 };
-export const VAD_ASSETS: readonly { name: VadAssetFile; specifier: string }[] = VAD_ASSET_FILES.map((name) => ({ name, specifier: SPECIFIERS[name] }));
+export const VAD_ASSETS: readonly { name: VadAssetFile; specifier: string }[] = VAD_ASSET_FILES.map((name) => ({
+  name,
+  specifier: SPECIFIERS[name],
+}));
 
 const TYPES: Readonly<Record<string, string>> = {
   onnx: 'application/octet-stream',
@@ -45,7 +48,10 @@ export function vadAssets(): Plugin {
         if (!path) return next();
         stat(path).then(
           (st) => {
-            res.writeHead(200, { 'content-type': TYPES[name.split('.').pop()!] ?? 'application/octet-stream', 'content-length': st.size });
+            res.writeHead(200, {
+              'content-type': TYPES[name.split('.').pop()!] ?? 'application/octet-stream',
+              'content-length': st.size,
+            });
             createReadStream(path).on('error', next).pipe(res);
           },
           (e: unknown) => next(e),

@@ -11,7 +11,10 @@ import { PlaybackGate } from '../core/playback-gate.ts';
 export const QUEUE_MS = 200;
 
 /** What AudioOut needs of rtc-node's AudioSource (a test passes a simulated one). */
-export type OutputSource = Pick<AudioSource, 'captureFrame' | 'clearQueue' | 'waitForPlayout' | 'queuedDuration' | 'close'>;
+export type OutputSource = Pick<
+  AudioSource,
+  'captureFrame' | 'clearQueue' | 'waitForPlayout' | 'queuedDuration' | 'close'
+>;
 const durationMs = (f: AudioFrame) => (f.samplesPerChannel / f.sampleRate) * 1000;
 
 /**
@@ -39,7 +42,10 @@ export class AudioOut {
   /** wakes everyone waiting on the gate (a resume, a new utterance, a stop) */
   #changed = signal();
 
-  constructor(readonly sampleRate: number, source?: OutputSource) {
+  constructor(
+    readonly sampleRate: number,
+    source?: OutputSource,
+  ) {
     // 200 ms of queue: enough to ride out event-loop hiccups, small enough that little is in flight
     this.source = source ?? new AudioSource(sampleRate, 1, QUEUE_MS);
   }
@@ -181,7 +187,8 @@ export class AudioOut {
     this.#recent.push(frame);
     this.#recentMs += ms;
     // keep a little more than the source can hold queued
-    while (this.#recent.length > 1 && this.#recentMs - durationMs(this.#recent[0]!) >= QUEUE_MS + 40) this.#recentMs -= durationMs(this.#recent.shift()!);
+    while (this.#recent.length > 1 && this.#recentMs - durationMs(this.#recent[0]!) >= QUEUE_MS + 40)
+      this.#recentMs -= durationMs(this.#recent.shift()!);
   }
 
   #reset(): void {

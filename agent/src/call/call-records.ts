@@ -71,12 +71,25 @@ export class CallRecords {
   callerTurn(turn: number, text: string, startedAt: string): void {
     this.#callerWrittenTurn = turn;
     this.items.push({ role: 'user', text });
-    this.o.records?.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text, startedAt, endedAt: startedAt, interrupted: false });
+    this.o.records?.recorder.turn(this.o.callId, {
+      index: this.#turnIndex++,
+      speaker: 'caller',
+      text,
+      startedAt,
+      endedAt: startedAt,
+      interrupted: false,
+    });
   }
 
   /** what is kept of a finished reply (core/reply-commit.ts) */
   reply(turn: number, keep: ReplyKeep, toolItems: readonly ToolItem[], startedAt: string): void {
-    this.#write(this.#callerWrittenTurn === turn ? undefined : keep.user, keep.tools ? toolItems : [], keep.heard ?? '', startedAt, keep.interrupted);
+    this.#write(
+      this.#callerWrittenTurn === turn ? undefined : keep.user,
+      keep.tools ? toolItems : [],
+      keep.heard ?? '',
+      startedAt,
+      keep.interrupted,
+    );
   }
 
   /** caller words handed to someone else */
@@ -84,15 +97,37 @@ export class CallRecords {
     this.#write(text, [], '', this.at(), false);
   }
 
-  #write(userText: string | undefined, toolItems: readonly ToolItem[], heard: string, startedAt: string, interrupted: boolean): void {
+  #write(
+    userText: string | undefined,
+    toolItems: readonly ToolItem[],
+    heard: string,
+    startedAt: string,
+    interrupted: boolean,
+  ): void {
     if (userText) this.items.push({ role: 'user', text: userText });
     this.items.push(...toolResults(toolItems));
     if (heard) this.items.push({ role: 'assistant', text: heard });
     const r = this.o.records;
     if (!r) return;
     const endedAt = this.at();
-    if (userText) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'caller', text: userText, startedAt, endedAt: startedAt, interrupted: false });
-    if (heard) r.recorder.turn(this.o.callId, { index: this.#turnIndex++, speaker: 'agent', text: heard, startedAt, endedAt, interrupted });
+    if (userText)
+      r.recorder.turn(this.o.callId, {
+        index: this.#turnIndex++,
+        speaker: 'caller',
+        text: userText,
+        startedAt,
+        endedAt: startedAt,
+        interrupted: false,
+      });
+    if (heard)
+      r.recorder.turn(this.o.callId, {
+        index: this.#turnIndex++,
+        speaker: 'agent',
+        text: heard,
+        startedAt,
+        endedAt,
+        interrupted,
+      });
   }
 
   /** the summary, the end of the record, and every write delivered (or given up on after 5 s) */

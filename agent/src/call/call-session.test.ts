@@ -58,7 +58,12 @@ describe('CallSession performs the watchdog', () => {
       callId: 'call-watchdog',
       room,
       caller,
-      engines: { stt: {} as stt.STT, llm: {} as llm.LLM, tts, info: { stt: 'x', llm: 'x', tts: 'flite', offline: true } },
+      engines: {
+        stt: {} as stt.STT,
+        llm: {} as llm.LLM,
+        tts,
+        info: { stt: 'x', llm: 'x', tts: 'flite', offline: true },
+      },
       greeting: { text: 'Hello, this is Voxanne.' },
       lines: defaultAgentLines('Riverside'),
       instructions: '',
@@ -109,7 +114,12 @@ describe('CallSession performs the watchdog', () => {
 function fakeCaller() {
   let h: CallerAudioHandlers | undefined;
   const ev = (type: stt.SpeechEventType, text?: string) =>
-    h!.onSpeech({ type, ...(text !== undefined ? { alternatives: [{ text, language: 'en', startTime: 0, endTime: 0, confidence: 1 }] } : {}) } as stt.SpeechEvent);
+    h!.onSpeech({
+      type,
+      ...(text !== undefined
+        ? { alternatives: [{ text, language: 'en', startTime: 0, endTime: 0, confidence: 1 }] }
+        : {}),
+    } as stt.SpeechEvent);
   return {
     listen: (handlers: CallerAudioHandlers) => {
       h = handlers;
@@ -167,7 +177,12 @@ describe('CallSession performs a whole conversation', () => {
       callId: 'call-whole',
       room,
       caller,
-      engines: { stt: {} as stt.STT, llm: new RulesLLM({ kb }), tts, info: { stt: 'x', llm: 'rules', tts: 'flite', offline: true } },
+      engines: {
+        stt: {} as stt.STT,
+        llm: new RulesLLM({ kb }),
+        tts,
+        info: { stt: 'x', llm: 'rules', tts: 'flite', offline: true },
+      },
       greeting: { text: 'Hello, this is Voxanne.' },
       lines: defaultAgentLines(kb.clinic.name),
       instructions: '',
@@ -184,7 +199,10 @@ describe('CallSession performs a whole conversation', () => {
     // the greeting, heard to the end
     await until(() => states.includes('SPEAKING') && session.state === 'LISTENING', 'the greeting');
     assert.deepEqual(asked, ['Hello, this is Voxanne.']);
-    assert.deepEqual(turns.map((t) => [t.speaker, t.text, t.interrupted]), [['agent', 'Hello, this is Voxanne.', false]]);
+    assert.deepEqual(
+      turns.map((t) => [t.speaker, t.text, t.interrupted]),
+      [['agent', 'Hello, this is Voxanne.', false]],
+    );
 
     // a question, answered to the end
     you.startsSpeaking();
@@ -193,13 +211,22 @@ describe('CallSession performs a whole conversation', () => {
     await until(() => session.state !== 'LISTENING', 'her turn to answer', clock, 50);
     await until(() => session.state === 'LISTENING', 'the answer');
     const answer = turns.at(-1)!;
-    assert.deepEqual(turns.slice(1).map((t) => t.speaker), ['caller', 'agent']);
+    assert.deepEqual(
+      turns.slice(1).map((t) => t.speaker),
+      ['caller', 'agent'],
+    );
     assert.equal(turns[1]!.text, 'what are your opening hours');
     assert.equal(answer.interrupted, false);
     assert.ok(answer.text.length > 0);
     assert.equal(metrics.length, 1, 'the answered turn published its metrics');
-    const finals = (data as Array<{ type?: string; final?: boolean; speaker?: string; text?: string }>).filter((d) => d.type === 'transcript' && d.final && d.speaker === 'agent');
-    assert.deepEqual(finals.map((d) => d.text), ['Hello, this is Voxanne.', answer.text], 'her final lines reached the page as she was heard');
+    const finals = (data as Array<{ type?: string; final?: boolean; speaker?: string; text?: string }>).filter(
+      (d) => d.type === 'transcript' && d.final && d.speaker === 'agent',
+    );
+    assert.deepEqual(
+      finals.map((d) => d.text),
+      ['Hello, this is Voxanne.', answer.text],
+      'her final lines reached the page as she was heard',
+    );
 
     // a barge-in while she answers; the caller's new words are answered
     you.startsSpeaking();
@@ -211,7 +238,12 @@ describe('CallSession performs a whole conversation', () => {
     assert.equal(session.state, 'INTERRUPTED');
     you.says('how much is a consultation');
     you.stops();
-    await until(() => turns.some((t) => t.text === 'how much is a consultation') && session.state === 'LISTENING', 'the answer to the words said over her', clock, 50);
+    await until(
+      () => turns.some((t) => t.text === 'how much is a consultation') && session.state === 'LISTENING',
+      'the answer to the words said over her',
+      clock,
+      50,
+    );
     assert.deepEqual(states.slice(before, before + 2), ['INTERRUPTED', 'LISTENING']);
     const i = turns.findIndex((t) => t.text === 'do you do teeth whitening');
     const j = turns.findIndex((t) => t.text === 'how much is a consultation');
@@ -239,7 +271,10 @@ describe('CallSession performs a whole conversation', () => {
     await until(() => session.state === 'SPEAKING' || asked.length > askedBefore + 1, 'her resuming');
     const resumed = asked.slice(askedBefore);
     assert.ok(resumed.length > 0, 'she says the rest of her answer');
-    assert.ok(located.includes(resumed[0]!), `she resumes with the sentence she was cut off in: ${resumed[0]} of ${located.join(' | ')}`);
+    assert.ok(
+      located.includes(resumed[0]!),
+      `she resumes with the sentence she was cut off in: ${resumed[0]} of ${located.join(' | ')}`,
+    );
     session.end('test over');
     assert.equal(await session.ended, 'test over');
   });

@@ -60,7 +60,11 @@ export interface CallSessionOptions {
    * A call taken over after its job process died (core/recovery.ts): the conversation so far, the
    * turn index its records go on from, and the line she says instead of the greeting.
    */
-  restore?: { history: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>; nextTurnIndex: number; line: string };
+  restore?: {
+    history: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>;
+    nextTurnIndex: number;
+    line: string;
+  };
   /** how she hears the caller (default: CallerAudio on the room; tests feed events by hand) */
   listen?(handlers: CallerAudioHandlers): Listener;
 }
@@ -109,10 +113,24 @@ export class CallSession {
   constructor(private readonly o: CallSessionOptions) {
     this.#log = o.logger; // already carries callId and room
     this.#conversation = new Conversation(o.instructions, o.clock, o.restore?.history);
-    this.#records = new CallRecords({ callId: o.callId, clock: o.clock, log: this.#log, records: o.records, summarize: o.summarize, restore: o.restore });
+    this.#records = new CallRecords({
+      callId: o.callId,
+      clock: o.clock,
+      log: this.#log,
+      records: o.records,
+      summarize: o.summarize,
+      restore: o.restore,
+    });
     this.#out = o.voice ?? new AudioOut(o.engines.tts.sampleRate);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
-    this.#replyContext = { chat: this.#conversation, engines: o.engines, lines: o.lines, out: this.#out, log: this.#log, tools: o.tools };
+    this.#replyContext = {
+      chat: this.#conversation,
+      engines: o.engines,
+      lines: o.lines,
+      out: this.#out,
+      log: this.#log,
+      tools: o.tools,
+    };
     this.#speculation = new Speculation({
       prefetcher: o.engines.prefetch,
       log: this.#log,
@@ -135,7 +153,9 @@ export class CallSession {
       onLevel: (rms) => this.#core.level(rms, this.#out.paused),
       onSttFailure: (err) => this.#onSttFailure(err),
     };
-    this.#listener = o.listen ? o.listen(handlers) : new CallerAudio(o.room, o.caller, o.engines.stt, o.engines.vad, handlers, this.#log);
+    this.#listener = o.listen
+      ? o.listen(handlers)
+      : new CallerAudio(o.room, o.caller, o.engines.stt, o.engines.vad, handlers, this.#log);
   }
 
   get state(): ConversationState {
@@ -152,7 +172,11 @@ export class CallSession {
     this.#pub.engines(this.o.engines.info);
     this.o.room.on(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.on(RoomEvent.Disconnected, this.#onDisconnected);
-    this.#records.start({ room: this.o.room.name ?? '', callerIdentity: this.o.caller.identity, engines: this.o.engines.info });
+    this.#records.start({
+      room: this.o.room.name ?? '',
+      callerIdentity: this.o.caller.identity,
+      engines: this.o.engines.info,
+    });
     this.#core.start({ kind: 'greeting', text: this.#opening.text });
     this.#listener.start();
   }
@@ -310,13 +334,23 @@ export class CallSession {
   async #answer(job: ReplyJob): Promise<void> {
     const turn = job.turn;
     const userText = job.source === 'user' ? job.userText : undefined;
-    const reply: ActiveReply = { turn, abort: new AbortController(), marks: job.source === 'user' ? this.#marks : {}, startedAt: this.#records.at() };
+    const reply: ActiveReply = {
+      turn,
+      abort: new AbortController(),
+      marks: job.source === 'user' ? this.#marks : {},
+      startedAt: this.#records.at(),
+    };
     // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
     this.#reply?.abort.abort();
     this.#reply = reply;
     const { marks, abort } = reply;
     const line: AgentLine | undefined =
-      job.source === 'agent' ? { ...job.line, ...(job.line.kind === 'greeting' && this.#opening.audio ? { audio: this.#opening.audio } : {}) } : undefined;
+      job.source === 'agent'
+        ? {
+            ...job.line,
+            ...(job.line.kind === 'greeting' && this.#opening.audio ? { audio: this.#opening.audio } : {}),
+          }
+        : undefined;
     let audioStarted = false;
     if (userText) this.#names.heard(userText, turn);
     let humanizer: ReplyHumanizer | undefined;
@@ -385,11 +419,18 @@ export class CallSession {
     }
     if (!answered) return;
     const metrics = {
-      ...computeTurnMetrics(turn, reply.marks, reply.outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts }),
+      ...computeTurnMetrics(
+        turn,
+        reply.marks,
+        reply.outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts },
+      ),
       watchdogRecoveries: this.#core.watchdogCount,
     };
     this.#log.info({ metrics }, 'turn metrics');
-    this.#log.debug({ marks: Object.fromEntries(Object.entries(reply.marks).map(([k, v]) => [k, Math.round(v)])) }, 'turn marks');
+    this.#log.debug(
+      { marks: Object.fromEntries(Object.entries(reply.marks).map(([k, v]) => [k, Math.round(v)])) },
+      'turn marks',
+    );
     this.#pub.metrics(metrics);
     this.o.onMetrics?.(metrics);
   }

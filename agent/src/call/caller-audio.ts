@@ -1,5 +1,12 @@
 import { stt, type VAD, type VADEvent } from '@livekit/agents';
-import { AudioStream, RoomEvent, TrackKind, type RemoteParticipant, type RemoteTrack, type Room } from '@livekit/rtc-node';
+import {
+  AudioStream,
+  RoomEvent,
+  TrackKind,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type Room,
+} from '@livekit/rtc-node';
 import { rms } from '../core/audio/onset-detector.ts';
 import { watchErrors } from '../engines/engine-errors.ts';
 import type { Logger } from './logger.ts';
@@ -98,7 +105,10 @@ export class CallerAudio {
       failures++;
       const next = this.h.onSttFailure(fatal);
       if (next) this.#engine = next;
-      this.logger.error({ err: fatal, failures, stt: this.#engine.label }, 'speech recognition failed; listening with a fresh stream');
+      this.logger.error(
+        { err: fatal, failures, stt: this.#engine.label },
+        'speech recognition failed; listening with a fresh stream',
+      );
       if (failures > 5) throw fatal;
       current.speech = this.#engine.stream();
     }

@@ -12,8 +12,21 @@ initializeLogger({ pretty: false, level: 'warn' });
 const kb = await loadKnowledgeBase();
 const SECRET = 'test-secret-0123456789abcdef0123456789';
 const warnings: string[] = [];
-const logger = { debug() {}, info() {}, warn: (_o: object, m: string) => void warnings.push(m), error() {}, child() { return logger; } };
-const engines = { llm: new RulesLLM({ kb }), stt: {}, tts: {}, info: { stt: 's', llm: 'rules', tts: 't', offline: true } } as unknown as Engines;
+const logger = {
+  debug() {},
+  info() {},
+  warn: (_o: object, m: string) => void warnings.push(m),
+  error() {},
+  child() {
+    return logger;
+  },
+};
+const engines = {
+  llm: new RulesLLM({ kb }),
+  stt: {},
+  tts: {},
+  info: { stt: 's', llm: 'rules', tts: 't', offline: true },
+} as unknown as Engines;
 
 test('the tenant comes from the room metadata, else the default', () => {
   assert.equal(tenantOf('{"tenant":"northside"}', 'riverside'), 'northside');
@@ -39,22 +52,33 @@ test('with the records API: the tenant configuration sets her name, greeting, st
     const ok = req.headers['x-voxanne-signature'] === contractSigner(SECRET, ts, req.method!, req.url!, '');
     seen.push({ url: req.url!, ok });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({
-      tenant: 'northside',
-      agentName: 'Nova',
-      voice: 'aura-2-luna-en',
-      greeting: 'Northside Clinic, this is Nova. How can I help?',
-      instructions: 'Warm and brief.',
-      silenceTimeoutMs: 3000,
-      knowledgeBase: { ...kb, clinic: { ...kb.clinic, id: 'northside', name: 'Northside Clinic' } },
-    }));
+    res.end(
+      JSON.stringify({
+        tenant: 'northside',
+        agentName: 'Nova',
+        voice: 'aura-2-luna-en',
+        greeting: 'Northside Clinic, this is Nova. How can I help?',
+        instructions: 'Warm and brief.',
+        silenceTimeoutMs: 3000,
+        knowledgeBase: { ...kb, clinic: { ...kb.clinic, id: 'northside', name: 'Northside Clinic' } },
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
     const client = createRecordsClient(settings)!;
-    const p = await prepareCall({ kb, engines, callId: 'c', roomMetadata: '{"tenant":"northside"}', settings, client, logger, greeting: kb.agent.greeting });
+    const p = await prepareCall({
+      kb,
+      engines,
+      callId: 'c',
+      roomMetadata: '{"tenant":"northside"}',
+      settings,
+      client,
+      logger,
+      greeting: kb.agent.greeting,
+    });
     assert.deepEqual(seen, [{ url: '/internal/v1/tenants/northside/config', ok: true }]);
     assert.equal(p.tenant, 'northside');
     assert.equal(p.kb.agent.name, 'Nova');
@@ -65,7 +89,7 @@ test('with the records API: the tenant configuration sets her name, greeting, st
     assert.match(p.instructions, /Style: Warm and brief\./);
     assert.match(p.instructions, /Call check_availability/);
     assert.ok(p.tools && p.recorder);
-    assert.notEqual(p.engines.llm, engines.llm, 'the offline brain answers from the tenant\'s knowledge base');
+    assert.notEqual(p.engines.llm, engines.llm, "the offline brain answers from the tenant's knowledge base");
   } finally {
     server.close();
   }
@@ -73,9 +97,18 @@ test('with the records API: the tenant configuration sets her name, greeting, st
 
 test('an unreachable records server at call start: clinic.yaml, with a warning, and the call goes on', async () => {
   warnings.length = 0;
-  const settings = { VOXANNE_RECORDS_URL: 'http://127.0.0.1:9', VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
+  const settings = {
+    VOXANNE_RECORDS_URL: 'http://127.0.0.1:9',
+    VOXANNE_TENANT: 'riverside',
+    LIVEKIT_API_SECRET: SECRET,
+  };
   const { RecordsClient } = await import('../records/http-client.ts');
-  const client = new RecordsClient({ baseUrl: settings.VOXANNE_RECORDS_URL, secret: SECRET, sign: contractSigner, sleep: async () => {} });
+  const client = new RecordsClient({
+    baseUrl: settings.VOXANNE_RECORDS_URL,
+    secret: SECRET,
+    sign: contractSigner,
+    sleep: async () => {},
+  });
   const p = await prepareCall({ kb, engines, callId: 'c', settings, client, logger, greeting: kb.agent.greeting });
   assert.equal(p.kb, kb);
   assert.equal(p.greeting, undefined);
@@ -91,7 +124,15 @@ test('a records server that does not answer delays the call start by at most the
     warnings.length = 0;
     const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
     const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
-    const p = await prepareCall({ kb, engines, callId: 'c', settings, client: createRecordsClient(settings)!, logger, greeting: kb.agent.greeting });
+    const p = await prepareCall({
+      kb,
+      engines,
+      callId: 'c',
+      settings,
+      client: createRecordsClient(settings)!,
+      logger,
+      greeting: kb.agent.greeting,
+    });
     assert.equal(p.kb, kb);
     assert.deepEqual(warnings, ['tenant configuration unavailable; using clinic.yaml']);
   } finally {

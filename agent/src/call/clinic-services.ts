@@ -106,7 +106,12 @@ export function lastAgentText(chat: llm.ChatContext): string {
   return '';
 }
 
-export function bookingTools(o: { kb: KnowledgeBase; store: BookingStore; callId: string; now: () => Date }): ReplyTools {
+export function bookingTools(o: {
+  kb: KnowledgeBase;
+  store: BookingStore;
+  callId: string;
+  now: () => Date;
+}): ReplyTools {
   const defs = BOOKING_TOOLS.map((t) =>
     llm.tool({
       name: t.name,
@@ -146,17 +151,32 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
       const cfg = await fetchTenantConfig(o.client, tenant);
       const parsed = knowledgeBaseSchema.safeParse(cfg.knowledgeBase);
       if (parsed.success) kb = parsed.data;
-      else o.logger.warn({ tenant, problems: parsed.error.issues.slice(0, 3) }, 'tenant knowledge base invalid; using clinic.yaml');
-      kb = { ...kb, agent: { name: cfg.agentName || kb.agent.name, greeting: cfg.greeting || kb.agent.greeting, voice: cfg.voice || kb.agent.voice } };
+      else
+        o.logger.warn(
+          { tenant, problems: parsed.error.issues.slice(0, 3) },
+          'tenant knowledge base invalid; using clinic.yaml',
+        );
+      kb = {
+        ...kb,
+        agent: {
+          name: cfg.agentName || kb.agent.name,
+          greeting: cfg.greeting || kb.agent.greeting,
+          voice: cfg.voice || kb.agent.voice,
+        },
+      };
       style = cfg.instructions || undefined;
-      if (Number.isInteger(cfg.silenceTimeoutMs) && cfg.silenceTimeoutMs >= 1000) silenceTimeoutMs = cfg.silenceTimeoutMs;
+      if (Number.isInteger(cfg.silenceTimeoutMs) && cfg.silenceTimeoutMs >= 1000)
+        silenceTimeoutMs = cfg.silenceTimeoutMs;
     } catch (err) {
       o.logger.warn({ tenant, err: (err as Error).message }, 'tenant configuration unavailable; using clinic.yaml');
     }
   }
   // the greeting made at start is the humanized clinic.yaml one; a different one is said live
   if (humanize(kb.agent.greeting, { kind: 'line' }) !== o.greeting) greeting = kb.agent.greeting;
-  o.logger.info({ tenant, agentName: kb.agent.name, voice: kb.agent.voice, fromRecords: kb !== o.kb }, 'clinic configuration');
+  o.logger.info(
+    { tenant, agentName: kb.agent.name, voice: kb.agent.voice, fromRecords: kb !== o.kb },
+    'clinic configuration',
+  );
   // the offline brain answers from this tenant's knowledge base
   const engines = kb === o.kb ? o.engines : withKnowledgeBase(o.engines, kb);
   const store = o.store ?? (o.client ? new HttpBookingStore(o.client, tenant) : undefined);
@@ -164,7 +184,9 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
   const today = describeDate(localParts(now(), kb.clinic.timezone).date, '');
   const instructions = buildInstructions(kb, { booking: tools !== undefined, today, ...(style ? { style } : {}) });
   const recorder = o.client ? new HttpCallRecorder(o.client, o.logger) : undefined;
-  const guard = instructionLeakGuard(instructionRules(kb, { booking: tools !== undefined, ...(style ? { style } : {}) }));
+  const guard = instructionLeakGuard(
+    instructionRules(kb, { booking: tools !== undefined, ...(style ? { style } : {}) }),
+  );
   return {
     tenant,
     kb,

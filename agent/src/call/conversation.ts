@@ -47,7 +47,13 @@ export class Conversation {
 function restamp(item: ToolItem, createdAt: number): ToolItem {
   return item.type === 'function_call'
     ? llm.FunctionCall.create({ callId: item.callId, name: item.name, args: item.args, createdAt })
-    : llm.FunctionCallOutput.create({ callId: item.callId, name: item.name, output: item.output, isError: item.isError, createdAt });
+    : llm.FunctionCallOutput.create({
+        callId: item.callId,
+        name: item.name,
+        output: item.output,
+        isError: item.isError,
+        createdAt,
+      });
 }
 
 /** Tool calls paired with their parsed results (for the summary and the text path's report). */
@@ -60,7 +66,12 @@ export function toolResults(items: readonly ToolItem[]): Extract<SummaryItem, { 
       const c = calls.get(i.callId);
       if (!c) continue;
       try {
-        out.push({ role: 'tool', name: c.name, args: JSON.parse(c.args || '{}') as Record<string, unknown>, result: JSON.parse(i.output) });
+        out.push({
+          role: 'tool',
+          name: c.name,
+          args: JSON.parse(c.args || '{}') as Record<string, unknown>,
+          result: JSON.parse(i.output),
+        });
       } catch {
         // an output that isn't JSON is not one of the appointment tools
       }

@@ -5,5 +5,8 @@ import { Counter } from '../core/counter.ts';
  * as plain Counters so a Prometheus endpoint can expose them later without touching the call path.
  */
 export const callCounters = {
-  watchdogRecoveries: new Counter('voxanne_watchdog_recoveries_total', 'times a call was stuck with the caller waiting and the watchdog recovered it'),
+  watchdogRecoveries: new Counter(
+    'voxanne_watchdog_recoveries_total',
+    'times a call was stuck with the caller waiting and the watchdog recovered it',
+  ),
 } as const;

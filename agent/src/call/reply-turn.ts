@@ -6,7 +6,17 @@ import type { TurnMarks } from '../core/turn-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { EngineTrio, Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
-import { cannedChunks, llmText, playChunks, synthesizeChunks, type CannedSentence, type ReplyTools, type SpeakResult, type SpeechChunk, type TextShaper } from './reply.ts';
+import {
+  cannedChunks,
+  llmText,
+  playChunks,
+  synthesizeChunks,
+  type CannedSentence,
+  type ReplyTools,
+  type SpeakResult,
+  type SpeechChunk,
+  type TextShaper,
+} from './reply.ts';
 
 export interface AgentLine {
   kind: LineKind;
@@ -65,7 +75,12 @@ export interface ReplyOutcome {
  * track. If a provider fails, the caller hears a short apology and the embedded engines answer
  * this turn instead; the call goes on either way.
  */
-export async function runReply(req: ReplyRequest, ctx: ReplyContext, on: ReplyEvents, signal: AbortSignal): Promise<ReplyOutcome> {
+export async function runReply(
+  req: ReplyRequest,
+  ctx: ReplyContext,
+  on: ReplyEvents,
+  signal: AbortSignal,
+): Promise<ReplyOutcome> {
   const d: Deps = { ...req, ...ctx, on, signal };
   const token = d.out.begin();
   const primary: EngineTrio = d.engines;
@@ -75,15 +90,26 @@ export async function runReply(req: ReplyRequest, ctx: ReplyContext, on: ReplyEv
     const fallback = d.engines.fallback ?? primary;
     const result = await attempt(d, fallback, token, true, toolItems);
     if (result.error !== undefined) d.log.error({ err: result.error, turn: d.turn }, 'fallback failed too');
-    return { ...describe(result, d.out.playedMsAtStop(token)), engines: { llm: fallback.info.llm, tts: fallback.info.tts }, toolItems };
+    return {
+      ...describe(result, d.out.playedMsAtStop(token)),
+      engines: { llm: fallback.info.llm, tts: fallback.info.tts },
+      toolItems,
+    };
   }
   let result = await attempt(d, primary, token, false, toolItems);
   if (result.error !== undefined && !d.signal.aborted) {
     const fallback = d.engines.fallback ?? primary;
-    d.log.warn({ err: result.error, turn: d.turn, fallbackLlm: fallback.info.llm, fallbackTts: fallback.info.tts }, 'provider failed mid-reply; apologising and answering with the fallback');
+    d.log.warn(
+      { err: result.error, turn: d.turn, fallbackLlm: fallback.info.llm, fallbackTts: fallback.info.tts },
+      'provider failed mid-reply; apologising and answering with the fallback',
+    );
     used = { llm: fallback.info.llm, tts: fallback.info.tts };
     const second = await attempt(d, fallback, token, true, toolItems);
-    result = { ...second, played: [...result.played, ...second.played], audioStarted: result.audioStarted || second.audioStarted };
+    result = {
+      ...second,
+      played: [...result.played, ...second.played],
+      audioStarted: result.audioStarted || second.audioStarted,
+    };
     if (second.error !== undefined) d.log.error({ err: second.error, turn: d.turn }, 'fallback failed too');
   }
   return { ...describe(result, d.out.playedMsAtStop(token)), engines: used, toolItems };
@@ -91,9 +117,17 @@ export async function runReply(req: ReplyRequest, ctx: ReplyContext, on: ReplyEv
 
 type Deps = ReplyRequest & ReplyContext & { on: ReplyEvents; signal: AbortSignal };
 
-async function attempt(d: Deps, e: EngineTrio, token: number, apologise: boolean, toolItems: ReplyOutcome['toolItems']): Promise<SpeakResult> {
+async function attempt(
+  d: Deps,
+  e: EngineTrio,
+  token: number,
+  apologise: boolean,
+  toolItems: ReplyOutcome['toolItems'],
+): Promise<SpeakResult> {
   // the apology is requested first so the TTS makes it first
-  const apology = apologise ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal, undefined, d.shaper?.('line')) : undefined;
+  const apology = apologise
+    ? synthesizeChunks(once(d.lines.apology), e.tts, d.signal, undefined, d.shaper?.('line'))
+    : undefined;
   let chunks: AsyncIterable<SpeechChunk>;
   const markTts = () => d.on.mark('ttsStartMs');
   if (d.line?.audio && !apologise) {
@@ -103,11 +137,24 @@ async function attempt(d: Deps, e: EngineTrio, token: number, apologise: boolean
   } else {
     const chat = d.chat.chatFor(d.userText ?? '');
     d.on.mark('llmStartMs');
-    const text = llmText(e.llm, chat, d.signal, () => d.on.mark('llmFirstTokenMs'), d.tools, (items) => toolItems.push(...items));
+    const text = llmText(
+      e.llm,
+      chat,
+      d.signal,
+      () => d.on.mark('llmFirstTokenMs'),
+      d.tools,
+      (items) => toolItems.push(...items),
+    );
     chunks = synthesizeChunks(text, e.tts, d.signal, markTts, d.shaper?.('answer'));
   }
   if (apology) chunks = prepend(apology, chunks);
-  return playChunks(chunks, d.out, token, { onFirstAudio: () => d.on.progress('first_audio'), onChunk: d.on.text, onFrame: () => d.on.progress('frame') }, d.signal);
+  return playChunks(
+    chunks,
+    d.out,
+    token,
+    { onFirstAudio: () => d.on.progress('first_audio'), onChunk: d.on.text, onFrame: () => d.on.progress('frame') },
+    d.signal,
+  );
 }
 
 function describe(r: SpeakResult, playedMs: number | undefined): Omit<ReplyOutcome, 'engines' | 'toolItems'> {

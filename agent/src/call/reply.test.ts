@@ -25,7 +25,13 @@ describe('cannedChunks: the greeting made in advance', () => {
       drain: async () => {},
     } as unknown as AudioOut;
     const chunks: string[] = [];
-    const r = await playChunks(cannedChunks(sentences), out, 1, { onFirstAudio: () => {}, onChunk: (s) => chunks.push(s) }, abort.signal);
+    const r = await playChunks(
+      cannedChunks(sentences),
+      out,
+      1,
+      { onFirstAudio: () => {}, onChunk: (s) => chunks.push(s) },
+      abort.signal,
+    );
     assert.deepEqual(
       r.played.map((c) => [c.text, c.durationMs]),
       [
@@ -43,8 +49,20 @@ describe('cannedChunks: the greeting made in advance', () => {
       { text: 'Two.', audio: frames(5) },
     ];
     const out = { write: async () => true, drain: async () => {} } as unknown as AudioOut;
-    const r = await playChunks(cannedChunks(sentences), out, 1, { onFirstAudio: () => {}, onChunk: () => {} }, new AbortController().signal);
-    assert.deepEqual(r.played.map((c) => [c.text, c.durationMs]), [['One.', 20], ['Two.', 50]]);
+    const r = await playChunks(
+      cannedChunks(sentences),
+      out,
+      1,
+      { onFirstAudio: () => {}, onChunk: () => {} },
+      new AbortController().signal,
+    );
+    assert.deepEqual(
+      r.played.map((c) => [c.text, c.durationMs]),
+      [
+        ['One.', 20],
+        ['Two.', 50],
+      ],
+    );
     assert.equal(r.completed, true);
   });
 });

@@ -61,7 +61,11 @@ export async function* llmText(
   for (let round = 0; ; round++) {
     // the last round offers no tools, so a model stuck calling them still has to speak
     const offer = tools && round < rounds ? tools : undefined;
-    const stream = model.chat({ chatCtx, connOptions: INTERACTIVE_CONN, ...(offer ? { toolCtx: offer.toolCtx, toolChoice: 'auto' as const } : {}) });
+    const stream = model.chat({
+      chatCtx,
+      connOptions: INTERACTIVE_CONN,
+      ...(offer ? { toolCtx: offer.toolCtx, toolChoice: 'auto' as const } : {}),
+    });
     const onAbort = () => stream.close();
     signal.addEventListener('abort', onAbort, { once: true });
     const calls: llm.FunctionCall[] = [];
@@ -84,7 +88,8 @@ export async function* llmText(
     // A round that ends with no words and no tool calls is a failure even when the provider reported
     // none (an error can be reported before anyone listens, e.g. for a speculative request): the
     // caller would hear nothing at all, so it goes down the apology-and-fallback path instead.
-    if (!signal.aborted && first && calls.length === 0) throw new Error('the language model ended its answer without saying anything');
+    if (!signal.aborted && first && calls.length === 0)
+      throw new Error('the language model ended its answer without saying anything');
     if (calls.length === 0 || !offer || signal.aborted) return;
     // run the calls, add them and their outputs to the conversation, and let the model go on
     const items: Array<llm.FunctionCall | llm.FunctionCallOutput> = [];
@@ -157,7 +162,14 @@ export interface CannedSentence {
  * what she did not get to say starts at the sentence she was in, not at the line's first word.
  */
 export async function* cannedChunks(sentences: readonly CannedSentence[]): AsyncIterable<SpeechChunk> {
-  for (const s of sentences) yield { text: s.text, audio: (async function* () { yield* s.audio; })(), cancel: () => {} };
+  for (const s of sentences)
+    yield {
+      text: s.text,
+      audio: (async function* () {
+        yield* s.audio;
+      })(),
+      cancel: () => {},
+    };
 }
 
 /**

@@ -15,17 +15,25 @@ export function topicOf(kb: KnowledgeBase) {
     const r = respond(kb, [], text);
     const service = r.serviceIds.length === 1 ? kb.services.find((s) => s.id === r.serviceIds[0])?.name : undefined;
     if (service && r.intent === 'service-price') return `the price of ${service}`;
-    if (service && (r.intent === 'service-description' || r.intent === 'service-recovery' || r.intent === 'services')) return service;
+    if (service && (r.intent === 'service-description' || r.intent === 'service-recovery' || r.intent === 'services'))
+      return service;
     return TOPIC_OF_INTENT[r.intent];
   };
 }
 
-export async function restoreCall(o: { client: RecordsClient | undefined; callId: string; kb: KnowledgeBase; logger: Logger }): Promise<NonNullable<CallSessionOptions['restore']>> {
+export async function restoreCall(o: {
+  client: RecordsClient | undefined;
+  callId: string;
+  kb: KnowledgeBase;
+  logger: Logger;
+}): Promise<NonNullable<CallSessionOptions['restore']>> {
   let turns: StoredTurn[] = [];
   if (o.client) {
     try {
       // within the greeting's time: one quick attempt, then she goes on without the history
-      turns = (await o.client.request<{ turns: StoredTurn[] }>('GET', `/calls/${encodeURIComponent(o.callId)}`, undefined, 2)).turns;
+      turns = (
+        await o.client.request<{ turns: StoredTurn[] }>('GET', `/calls/${encodeURIComponent(o.callId)}`, undefined, 2)
+      ).turns;
     } catch (err) {
       o.logger.warn({ err: (err as Error).message }, 'call history unavailable; recovering without it');
     }

@@ -64,14 +64,21 @@ export class TextConversation {
     const turn = ++this.#turn;
     this.names.heard(callerText, turn);
     const opts = this.names.forAnswer(turn);
-    const h = new ReplyHumanizer({ kind: 'answer', seed: turn, ...opts, ...(this.o.guard ? { guard: this.o.guard } : {}) });
+    const h = new ReplyHumanizer({
+      kind: 'answer',
+      seed: turn,
+      ...opts,
+      ...(this.o.guard ? { guard: this.o.guard } : {}),
+    });
     const toolItems: ToolItem[] = [];
     const signal = new AbortController().signal;
     const startedAt = this.#records.at();
     let raw = '';
     const out: string[] = [];
     const chat = this.#conversation.chatFor(callerText);
-    for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) => toolItems.push(...items))) {
+    for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) =>
+      toolItems.push(...items),
+    )) {
       raw += delta;
       out.push(...h.push(delta));
     }
@@ -79,7 +86,14 @@ export class TextConversation {
     this.names.replied(turn, h.usedName);
     const reply = out.join(' ');
     // every word of hers is "heard" here: there is no audio to be cut off
-    const keep = keepOfReply({ userText: callerText, audioStarted: reply !== '', aborted: false, heard: reply, spoken: reply, toolCalls: toolItems.length });
+    const keep = keepOfReply({
+      userText: callerText,
+      audioStarted: reply !== '',
+      aborted: false,
+      heard: reply,
+      spoken: reply,
+      toolCalls: toolItems.length,
+    });
     if (keep) {
       this.#conversation.commit(keep, toolItems);
       this.#records.reply(turn, keep, toolItems, startedAt);

@@ -6,7 +6,13 @@
  * ISO time into words, and nothing she says about a slot is made up.
  */
 
-export const BOOKING_TOOL_NAMES = ['check_availability', 'book_appointment', 'reschedule_appointment', 'cancel_appointment', 'find_booking'] as const;
+export const BOOKING_TOOL_NAMES = [
+  'check_availability',
+  'book_appointment',
+  'reschedule_appointment',
+  'cancel_appointment',
+  'find_booking',
+] as const;
 export type BookingToolName = (typeof BOOKING_TOOL_NAMES)[number];
 
 export interface ToolSpec {
@@ -33,7 +39,7 @@ export const BOOKING_TOOLS: readonly ToolSpec[] = [
   {
     name: 'book_appointment',
     description:
-      "Books a slot. Only after you read the service, day, time, name and phone back to the caller and they said yes.",
+      'Books a slot. Only after you read the service, day, time, name and phone back to the caller and they said yes.',
     parameters: {
       type: 'object',
       properties: {
@@ -55,7 +61,10 @@ export const BOOKING_TOOLS: readonly ToolSpec[] = [
     description: 'Moves a booking to a new free slot. Only after the caller confirmed the new time.',
     parameters: {
       type: 'object',
-      properties: { bookingId: str('id from find_booking'), startsAt: str('new slot startsAt from check_availability') },
+      properties: {
+        bookingId: str('id from find_booking'),
+        startsAt: str('new slot startsAt from check_availability'),
+      },
       required: ['bookingId', 'startsAt'],
     },
   },

@@ -14,13 +14,27 @@ test('a booking call: what was asked, what was booked, for whom', () => {
       role: 'tool',
       name: 'book_appointment',
       args: {},
-      result: { ok: true, booking: { id: 'bk_1', service: 'consultation', serviceName: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', when: 'tomorrow at ten a m', name: 'Sarah Jones', phone: '+16195550100' } },
+      result: {
+        ok: true,
+        booking: {
+          id: 'bk_1',
+          service: 'consultation',
+          serviceName: 'consultation',
+          startsAt: '2026-03-03T10:00:00-08:00',
+          when: 'tomorrow at ten a m',
+          name: 'Sarah Jones',
+          phone: '+16195550100',
+        },
+      },
     },
     { role: 'assistant', text: "You're all set for tomorrow at ten a m." },
   ];
   const s = extractiveSummary(kb, items, 'Sarah Jones');
   assert.equal(s.outcome, 'booked');
-  assert.match(s.summary, /^Sarah Jones asked about Brazilian butt lift and consultation \(prices and booking an appointment\)\./);
+  assert.match(
+    s.summary,
+    /^Sarah Jones asked about Brazilian butt lift and consultation \(prices and booking an appointment\)\./,
+  );
   assert.match(s.summary, /Booked consultation for Sarah Jones \(\+16195550100\) on 2026-03-03T10:00:00-08:00\./);
   assert.deepEqual(s.followUps, []);
 });
@@ -45,7 +59,12 @@ test('a call where nobody spoke, and a failed write', () => {
   assert.equal(extractiveSummary(kb, []).outcome, 'no-conversation');
   const s = extractiveSummary(kb, [
     { role: 'user', text: 'cancel my appointment' },
-    { role: 'tool', name: 'cancel_appointment', args: {}, result: { ok: false, error: 'unavailable', message: 'down' } },
+    {
+      role: 'tool',
+      name: 'cancel_appointment',
+      args: {},
+      result: { ok: false, error: 'unavailable', message: 'down' },
+    },
   ]);
   assert.equal(s.outcome, 'information');
   assert.match(s.summary, /A cancel attempt failed \(unavailable\)\./);

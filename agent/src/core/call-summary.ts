@@ -31,7 +31,8 @@ const WRITE_OUTCOME: Record<string, Outcome> = {
 
 export function extractiveSummary(kb: KnowledgeBase, items: readonly SummaryItem[], callerName?: string): CallSummary {
   const caller = items.filter((i): i is { role: 'user'; text: string } => i.role === 'user');
-  if (caller.length === 0) return { outcome: 'no-conversation', summary: 'The caller did not say anything.', followUps: [] };
+  if (caller.length === 0)
+    return { outcome: 'no-conversation', summary: 'The caller did not say anything.', followUps: [] };
   const services = new Set<string>();
   const topics = new Set<string>();
   for (const t of caller) {
@@ -44,12 +45,20 @@ export function extractiveSummary(kb: KnowledgeBase, items: readonly SummaryItem
     if (h.hours) topics.add('opening hours');
     if (h.address) topics.add('the address');
     if (h.answer) topics.add(h.answer.topic ?? h.answer.id);
-    if (h.booking) topics.add(h.booking === 'book' ? 'booking an appointment' : h.booking === 'cancel' ? 'cancelling an appointment' : 'moving an appointment');
+    if (h.booking)
+      topics.add(
+        h.booking === 'book'
+          ? 'booking an appointment'
+          : h.booking === 'cancel'
+            ? 'cancelling an appointment'
+            : 'moving an appointment',
+      );
   }
   const who = callerName ? callerName : 'The caller';
   const parts: string[] = [];
   const about = [...topics];
-  if (services.size > 0) parts.push(`${who} asked about ${joinAnd([...services])}${about.length ? ` (${joinAnd(about)})` : ''}.`);
+  if (services.size > 0)
+    parts.push(`${who} asked about ${joinAnd([...services])}${about.length ? ` (${joinAnd(about)})` : ''}.`);
   else if (about.length > 0) parts.push(`${who} asked about ${joinAnd(about)}.`);
   else parts.push(`${who} called; no clinic topic was recognised.`);
 
@@ -64,12 +73,17 @@ export function extractiveSummary(kb: KnowledgeBase, items: readonly SummaryItem
     outcome = WRITE_OUTCOME[i.name]!;
     const b = r.booking;
     const verb = outcome === 'booked' ? 'Booked' : outcome === 'rescheduled' ? 'Moved' : 'Cancelled';
-    parts.push(`${verb} ${b.serviceName} for ${b.name} (${b.phone}) ${outcome === 'rescheduled' ? 'to' : 'on'} ${b.startsAt}.`);
+    parts.push(
+      `${verb} ${b.serviceName} for ${b.name} (${b.phone}) ${outcome === 'rescheduled' ? 'to' : 'on'} ${b.startsAt}.`,
+    );
   }
   const followUps: string[] = [];
-  const said = (line: string) => items.some((i) => i.role === 'assistant' && normalize(i.text).includes(normalize(line)));
-  if (items.some((i) => i.role === 'assistant' && /pass that to the front desk/i.test(i.text))) followUps.push('Call the caller back (details given in the call).');
-  else if (said(LINES.callbackQuestion) && outcome === 'information') followUps.push('The caller was offered a callback.');
+  const said = (line: string) =>
+    items.some((i) => i.role === 'assistant' && normalize(i.text).includes(normalize(line)));
+  if (items.some((i) => i.role === 'assistant' && /pass that to the front desk/i.test(i.text)))
+    followUps.push('Call the caller back (details given in the call).');
+  else if (said(LINES.callbackQuestion) && outcome === 'information')
+    followUps.push('The caller was offered a callback.');
   const unknown = caller.filter((_, k) => {
     const reply = items[items.indexOf(caller[k]!) + 1];
     return reply?.role === 'assistant' && /\bnot sure about that\b/i.test(reply.text);

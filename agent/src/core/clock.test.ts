@@ -12,7 +12,7 @@ describe('ManualClock', () => {
     assert.equal(new Date(clock.wallMs()).toISOString(), '2026-06-01T09:00:01.500Z');
   });
 
-  it('fires due timers in time order, with the clock at each timer\'s time', () => {
+  it("fires due timers in time order, with the clock at each timer's time", () => {
     const clock = new ManualClock();
     const fired: Array<[string, number]> = [];
     clock.setTimeout(() => fired.push(['b', clock.now()]), 200);
@@ -22,7 +22,10 @@ describe('ManualClock', () => {
     clock.advance(199);
     assert.deepEqual(fired, [['a', 100]]);
     clock.advance(1);
-    assert.deepEqual(fired, [['a', 100], ['b', 200]]);
+    assert.deepEqual(fired, [
+      ['a', 100],
+      ['b', 200],
+    ]);
     assert.equal(clock.pendingTimers, 0);
   });
 });

@@ -19,7 +19,13 @@ function voiced(durationMs: number, db = -20): Int16Array {
     const t = i / RATE;
     const inGap = (t * 1000) % 250 >= 200 && t * 1000 < durationMs - 50;
     if (inGap) continue;
-    out[i] = Math.round((amp * (Math.sin(2 * Math.PI * 150 * t) + 0.5 * Math.sin(2 * Math.PI * 450 * t) + 0.3 * Math.sin(2 * Math.PI * 700 * t))) / 1.3);
+    out[i] = Math.round(
+      (amp *
+        (Math.sin(2 * Math.PI * 150 * t) +
+          0.5 * Math.sin(2 * Math.PI * 450 * t) +
+          0.3 * Math.sin(2 * Math.PI * 700 * t))) /
+        1.3,
+    );
   }
   return out;
 }
@@ -47,7 +53,13 @@ function run(audio: Int16Array, opts: Partial<EndpointerOptions> = {}, chunkMs =
   const events: EndpointerEvent[] = [];
   for (let at = 0; at < audio.length; at += ms(chunkMs)) events.push(...ep.push(audio.subarray(at, at + ms(chunkMs))));
   events.push(...ep.flush());
-  return { ep, events, marks: events.filter((e) => e.type !== 'audio').map((e) => (e.type === 'speech_end' ? `end@${e.atMs}:${e.reason}` : `start@${e.atMs}`)) };
+  return {
+    ep,
+    events,
+    marks: events
+      .filter((e) => e.type !== 'audio')
+      .map((e) => (e.type === 'speech_end' ? `end@${e.atMs}:${e.reason}` : `start@${e.atMs}`)),
+  };
 }
 
 describe('frameFeatures', () => {
@@ -67,11 +79,17 @@ describe('Endpointer', () => {
     const { marks, events } = run(concatPcm(silence(500), voiced(1000), silence(1000)));
     assert.deepEqual(marks, ['start@500', 'end@1500:silence']);
     const start = events.find((e) => e.type === 'speech_start')!;
-    assert.ok(start.type === 'speech_start' && start.audio.length >= ms(300) + ms(100), 'start carries the pre-roll and the onset');
+    assert.ok(
+      start.type === 'speech_start' && start.audio.length >= ms(300) + ms(100),
+      'start carries the pre-roll and the onset',
+    );
   });
 
   it('hands over every sample from the pre-roll to the end exactly once', () => {
-    const { events } = run(concatPcm(silence(500), voiced(1000), silence(1000)), { preRollMs: 200, onsetWindowMs: 250 });
+    const { events } = run(concatPcm(silence(500), voiced(1000), silence(1000)), {
+      preRollMs: 200,
+      onsetWindowMs: 250,
+    });
     const speech = events.reduce((n, e) => n + (e.type === 'speech_end' ? 0 : e.audio.length), 0);
     // history (pre-roll + onset window, in frames) up to the onset, then every frame until 400 ms after the last loud one
     const onsetFrame = 500 / 10 + 100 / 10 - 1;
@@ -81,14 +99,23 @@ describe('Endpointer', () => {
   });
 
   it('separates utterances with more silence between them than endpointingMs', () => {
-    assert.deepEqual(run(concatPcm(voiced(800), silence(1000), voiced(600), silence(600))).marks, ['start@0', 'end@800:silence', 'start@1800', 'end@2400:silence']);
+    assert.deepEqual(run(concatPcm(voiced(800), silence(1000), voiced(600), silence(600))).marks, [
+      'start@0',
+      'end@800:silence',
+      'start@1800',
+      'end@2400:silence',
+    ]);
   });
 
   it('keeps one utterance across a pause shorter than endpointingMs', () => {
-    assert.deepEqual(run(concatPcm(voiced(800), silence(300), voiced(600), silence(600))).marks, ['start@0', 'end@1700:silence']);
-    assert.deepEqual(run(concatPcm(voiced(800), silence(300), voiced(600), silence(600)), { endpointingMs: 250 }).marks, [
-      'start@0', 'end@800:silence', 'start@1100', 'end@1700:silence',
+    assert.deepEqual(run(concatPcm(voiced(800), silence(300), voiced(600), silence(600))).marks, [
+      'start@0',
+      'end@1700:silence',
     ]);
+    assert.deepEqual(
+      run(concatPcm(voiced(800), silence(300), voiced(600), silence(600)), { endpointingMs: 250 }).marks,
+      ['start@0', 'end@800:silence', 'start@1100', 'end@1700:silence'],
+    );
   });
 
   it('ignores silence, white noise, clipped noise and clicks', () => {
@@ -108,17 +135,28 @@ describe('Endpointer', () => {
 
   it('ignores audio quieter than minLevelDb', () => {
     assert.deepEqual(run(concatPcm(silence(200), voiced(1000, -60), silence(500))).marks, []);
-    assert.deepEqual(run(concatPcm(silence(200), voiced(1000, -60), silence(500)), { minLevelDb: -70 }).marks, ['start@200', 'end@1200:silence']);
+    assert.deepEqual(run(concatPcm(silence(200), voiced(1000, -60), silence(500)), { minLevelDb: -70 }).marks, [
+      'start@200',
+      'end@1200:silence',
+    ]);
   });
 
   it('cuts an utterance at maxUtteranceMs and ends one in progress on flush', () => {
-    assert.deepEqual(run(voiced(2500), { maxUtteranceMs: 1000 }).marks, ['start@0', 'end@1000:max_length', 'start@1000', 'end@2000:max_length', 'start@2000', 'end@2500:flush']);
+    assert.deepEqual(run(voiced(2500), { maxUtteranceMs: 1000 }).marks, [
+      'start@0',
+      'end@1000:max_length',
+      'start@1000',
+      'end@2000:max_length',
+      'start@2000',
+      'end@2500:flush',
+    ]);
   });
 
   it('decides the same whatever the chunk size', () => {
     const audio = concatPcm(silence(300), voiced(700), silence(450), voiced(500), silence(900));
     const reference = run(audio, {}, 10).marks;
-    for (const chunk of [7, 20, 33, 100, 1000]) assert.deepEqual(run(audio, {}, chunk).marks, reference, `chunk ${chunk} ms`);
+    for (const chunk of [7, 20, 33, 100, 1000])
+      assert.deepEqual(run(audio, {}, chunk).marks, reference, `chunk ${chunk} ms`);
   });
 
   it('rejects nonsensical options', () => {

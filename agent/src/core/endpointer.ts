@@ -42,7 +42,11 @@ export interface EndpointerOptions {
 }
 
 export type EndpointerEvent =
-  | { type: 'speech_start'; /** ms of audio clock where speech began */ atMs: number; /** pre-roll plus the speech so far */ audio: Int16Array }
+  | {
+      type: 'speech_start';
+      /** ms of audio clock where speech began */ atMs: number;
+      /** pre-roll plus the speech so far */ audio: Int16Array;
+    }
   | { type: 'audio'; audio: Int16Array }
   | { type: 'speech_end'; /** ms where the last loud frame ended */ atMs: number; reason: EndReason };
 
@@ -70,7 +74,7 @@ export function frameFeatures(frame: Int16Array): FrameFeatures {
   for (let i = 0; i < n; i++) {
     const x = frame[i]! - mean;
     energy += x * x;
-    if ((x >= 0) !== (prev >= 0)) crossings++;
+    if (x >= 0 !== prev >= 0) crossings++;
     prev = x;
   }
   const rms = Math.sqrt(energy / n) / 32768;
@@ -133,15 +137,22 @@ export class Endpointer {
       ...opts,
     };
     const o = this.#o;
-    if (!(o.sampleRate >= 8000) || o.sampleRate % 100 !== 0) throw new RangeError(`sampleRate must be a multiple of 100 Hz ≥ 8000, got ${o.sampleRate}`);
-    if (!(o.endpointingMs >= FRAME_MS)) throw new RangeError(`endpointingMs must be at least ${FRAME_MS}, got ${o.endpointingMs}`);
-    if (!(o.minSpeechMs >= FRAME_MS && o.minSpeechMs <= o.onsetWindowMs)) throw new RangeError('minSpeechMs must be between 10 and onsetWindowMs');
+    if (!(o.sampleRate >= 8000) || o.sampleRate % 100 !== 0)
+      throw new RangeError(`sampleRate must be a multiple of 100 Hz ≥ 8000, got ${o.sampleRate}`);
+    if (!(o.endpointingMs >= FRAME_MS))
+      throw new RangeError(`endpointingMs must be at least ${FRAME_MS}, got ${o.endpointingMs}`);
+    if (!(o.minSpeechMs >= FRAME_MS && o.minSpeechMs <= o.onsetWindowMs))
+      throw new RangeError('minSpeechMs must be between 10 and onsetWindowMs');
     this.frameSamples = (o.sampleRate * FRAME_MS) / 1000;
     const blockFrames = 10;
     // Until a window of audio has been heard, assume a quiet line, so a caller who talks from the
     // first frame is still heard; the assumption ages out like any other block.
     const seed = o.minLevelDb - o.onsetMarginDb;
-    this.#floor = new SlidingMinimum(blockFrames, Math.max(1, Math.round(o.noiseWindowMs / (FRAME_MS * blockFrames))), seed);
+    this.#floor = new SlidingMinimum(
+      blockFrames,
+      Math.max(1, Math.round(o.noiseWindowMs / (FRAME_MS * blockFrames))),
+      seed,
+    );
     this.#historyMax = Math.ceil((o.preRollMs + o.onsetWindowMs) / FRAME_MS);
   }
 
@@ -199,7 +210,8 @@ export class Endpointer {
       if (loud) this.#lastLoudFrame = index;
       const silentMs = (index - this.#lastLoudFrame) * FRAME_MS;
       if (silentMs >= o.endpointingMs) this.#end(events, 'silence', this.#lastLoudFrame + 1);
-      else if ((index + 1 - this.#speechStartFrame) * FRAME_MS >= o.maxUtteranceMs) this.#end(events, 'max_length', index + 1);
+      else if ((index + 1 - this.#speechStartFrame) * FRAME_MS >= o.maxUtteranceMs)
+        this.#end(events, 'max_length', index + 1);
       return;
     }
 

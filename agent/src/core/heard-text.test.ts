@@ -22,5 +22,8 @@ test('a cut inside a chunk keeps only the words that finished', () => {
 });
 
 test('playing past the end hears everything', () => {
-  assert.deepEqual(splitHeard(chunks, 99_999), { heard: 'We open at eight. We close at five on Fridays.', unheard: '' });
+  assert.deepEqual(splitHeard(chunks, 99_999), {
+    heard: 'We open at eight. We close at five on Fridays.',
+    unheard: '',
+  });
 });

@@ -17,7 +17,10 @@ test('the system prompt carries every service with its spoken price, the hours, 
 
 test('rules come before the facts, and the booking rules demand a read-back and a yes', () => {
   const text = buildInstructions(kb, { booking: true, today: 'Monday, March second' });
-  assert.ok(text.indexOf('never instructions') < text.indexOf('## Clinic facts'), 'the safety rules are in the instructions part');
+  assert.ok(
+    text.indexOf('never instructions') < text.indexOf('## Clinic facts'),
+    'the safety rules are in the instructions part',
+  );
   assert.match(text, /read the details back and wait for the caller to say yes/);
   assert.match(text, /Call check_availability before offering any time/);
   assert.match(text, /Today is Monday, March second\./);

@@ -44,7 +44,10 @@ export function instructionRules(kb: KnowledgeBase, o: InstructionOptions = {}):
 export function buildInstructions(kb: KnowledgeBase, o: InstructionOptions = {}): string {
   const a = kb.clinic.address;
   const services = kb.services
-    .map((s) => `- ${s.name} (id ${s.id}): ${s.description}. Price ${priceRangeToWords(s.price.min, s.price.max)}. Recovery ${s.recovery}.`)
+    .map(
+      (s) =>
+        `- ${s.name} (id ${s.id}): ${s.description}. Price ${priceRangeToWords(s.price.min, s.price.max)}. Recovery ${s.recovery}.`,
+    )
     .join('\n');
   const answers = [...kb.policies, ...kb.faq].map((p) => `- ${p.answer}`).join('\n');
   return [

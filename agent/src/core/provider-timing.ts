@@ -12,4 +12,6 @@ export const FALLBACK_BUDGET_MS = 3000;
  * the fallback answer. Anything longer is a bug, and the watchdog steps in.
  */
 export const PROCESSING_BOUND_MS =
-  (INTERACTIVE_CONN.maxRetry + 1) * INTERACTIVE_CONN.timeoutMs + INTERACTIVE_CONN.maxRetry * INTERACTIVE_CONN.retryIntervalMs + FALLBACK_BUDGET_MS;
+  (INTERACTIVE_CONN.maxRetry + 1) * INTERACTIVE_CONN.timeoutMs +
+  INTERACTIVE_CONN.maxRetry * INTERACTIVE_CONN.retryIntervalMs +
+  FALLBACK_BUDGET_MS;

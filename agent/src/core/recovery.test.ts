@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import {
-  crashed, decideRecovery, MAX_RECOVERIES_PER_CALL, parseRecoveryMetadata, recoveryLine, restoreFromTurns, type JobExit, type RecoveryFacts, type StoredTurn,
+  crashed,
+  decideRecovery,
+  MAX_RECOVERIES_PER_CALL,
+  parseRecoveryMetadata,
+  recoveryLine,
+  restoreFromTurns,
+  type JobExit,
+  type RecoveryFacts,
+  type StoredTurn,
 } from './recovery.ts';
 
 const job = { id: 'AJ_1', room: 'call-1', identity: 'agent-AJ_1' };
 const killed: JobExit = { code: null, signal: 'SIGKILL', job, callId: 'c-1' };
-const facts = (f: Partial<RecoveryFacts> = {}): RecoveryFacts => ({ exit: killed, stopping: false, callers: ['caller-1'], attempts: 0, ...f });
+const facts = (f: Partial<RecoveryFacts> = {}): RecoveryFacts => ({
+  exit: killed,
+  stopping: false,
+  callers: ['caller-1'],
+  attempts: 0,
+  ...f,
+});
 
 test('a job process killed or failing is a crash; exit 0 is a finished job', () => {
   assert.equal(crashed({ code: null, signal: 'SIGKILL' }), true);
@@ -24,17 +38,32 @@ test('a killed job with its caller still in the room is recovered: the dead agen
     kind: 'recover',
     room: 'call-1',
     removeIdentity: 'agent-AJ_1',
-    metadata: { recovery: true, previousJobId: 'AJ_1', attempt: 1, reason: 'job process killed (SIGKILL)', callId: 'c-1' },
+    metadata: {
+      recovery: true,
+      previousJobId: 'AJ_1',
+      attempt: 1,
+      reason: 'job process killed (SIGKILL)',
+      callId: 'c-1',
+    },
   });
 });
 
 test('nothing is recovered when there is nothing to recover or it would loop', () => {
-  assert.deepEqual(decideRecovery(facts({ exit: { ...killed, code: 0, signal: null, callEnded: true } })), { kind: 'ignore', why: 'clean exit' });
-  assert.deepEqual(decideRecovery(facts({ exit: { code: null, signal: 'SIGKILL' } })), { kind: 'ignore', why: 'no job' });
+  assert.deepEqual(decideRecovery(facts({ exit: { ...killed, code: 0, signal: null, callEnded: true } })), {
+    kind: 'ignore',
+    why: 'clean exit',
+  });
+  assert.deepEqual(decideRecovery(facts({ exit: { code: null, signal: 'SIGKILL' } })), {
+    kind: 'ignore',
+    why: 'no job',
+  });
   assert.deepEqual(decideRecovery(facts({ stopping: true })), { kind: 'ignore', why: 'worker stopping' });
   assert.deepEqual(decideRecovery(facts({ callers: undefined })), { kind: 'ignore', why: 'room gone' });
   assert.deepEqual(decideRecovery(facts({ callers: [] })), { kind: 'ignore', why: 'no caller left' });
-  assert.deepEqual(decideRecovery(facts({ attempts: MAX_RECOVERIES_PER_CALL })), { kind: 'ignore', why: 'too many recoveries' });
+  assert.deepEqual(decideRecovery(facts({ attempts: MAX_RECOVERIES_PER_CALL })), {
+    kind: 'ignore',
+    why: 'too many recoveries',
+  });
   const second = decideRecovery(facts({ attempts: 1, exit: { code: 3, signal: null, job } }));
   assert.equal(second.kind === 'recover' && second.metadata.attempt, 2);
   assert.equal(second.kind === 'recover' && second.metadata.reason, 'job process exited with code 3');
@@ -45,16 +74,32 @@ test('recovery metadata round-trips; anything else is an ordinary dispatch', () 
   const d = decideRecovery(facts());
   assert.ok(d.kind === 'recover');
   assert.deepEqual(parseRecoveryMetadata(JSON.stringify(d.metadata)), d.metadata);
-  for (const m of [undefined, '', 'not json', '{"tenant":"riverside"}', '{"recovery":"yes","previousJobId":"x"}', '[1]']) {
+  for (const m of [
+    undefined,
+    '',
+    'not json',
+    '{"tenant":"riverside"}',
+    '{"recovery":"yes","previousJobId":"x"}',
+    '[1]',
+  ]) {
     assert.equal(parseRecoveryMetadata(m), undefined, String(m));
   }
 });
 
-const turn = (index: number, speaker: StoredTurn['speaker'], text: string): StoredTurn => ({ index, speaker, text, interrupted: false });
+const turn = (index: number, speaker: StoredTurn['speaker'], text: string): StoredTurn => ({
+  index,
+  speaker,
+  text,
+  interrupted: false,
+});
 
 test('the conversation is restored in order and the call goes on at the next turn index', () => {
   // as the records API returns them: any order; within an index the caller spoke first
-  const r = restoreFromTurns([turn(2, 'agent', 'We open at eight.'), turn(0, 'agent', 'Hi, this is Voxanne.'), turn(1, 'caller', 'What are your opening hours?')]);
+  const r = restoreFromTurns([
+    turn(2, 'agent', 'We open at eight.'),
+    turn(0, 'agent', 'Hi, this is Voxanne.'),
+    turn(1, 'caller', 'What are your opening hours?'),
+  ]);
   assert.deepEqual(r.history, [
     { role: 'assistant', text: 'Hi, this is Voxanne.' },
     { role: 'user', text: 'What are your opening hours?' },
@@ -67,11 +112,24 @@ test('the conversation is restored in order and the call goes on at the next tur
 
 test('her line when she is back names what the caller asked, and asks again for an answer the crash cut off', () => {
   const topic = (t: string) => (/hours/.test(t) ? 'our opening hours' : undefined);
-  const answered = restoreFromTurns([turn(0, 'agent', 'Hi.'), turn(1, 'caller', 'What are your opening hours?'), turn(2, 'agent', 'Eight to five.')]);
-  assert.equal(recoveryLine(answered, topic), 'Sorry, I lost you for a moment. You were asking about our opening hours. What else can I help you with?');
+  const answered = restoreFromTurns([
+    turn(0, 'agent', 'Hi.'),
+    turn(1, 'caller', 'What are your opening hours?'),
+    turn(2, 'agent', 'Eight to five.'),
+  ]);
+  assert.equal(
+    recoveryLine(answered, topic),
+    'Sorry, I lost you for a moment. You were asking about our opening hours. What else can I help you with?',
+  );
   const cut = restoreFromTurns([turn(0, 'agent', 'Hi.'), turn(1, 'caller', 'What are your opening hours?')]);
-  assert.equal(recoveryLine(cut, topic), 'Sorry, I lost you for a moment. You were asking about our opening hours. Could you ask me that again?');
+  assert.equal(
+    recoveryLine(cut, topic),
+    'Sorry, I lost you for a moment. You were asking about our opening hours. Could you ask me that again?',
+  );
   const unknown = restoreFromTurns([turn(0, 'agent', 'Hi.'), turn(1, 'caller', 'blue')]);
   assert.equal(recoveryLine(unknown, topic), 'Sorry, I lost you for a moment. Could you ask me that again?');
-  assert.equal(recoveryLine(restoreFromTurns([turn(0, 'agent', 'Hi.')]), topic), 'Sorry, I lost you for a moment. How can I help you today?');
+  assert.equal(
+    recoveryLine(restoreFromTurns([turn(0, 'agent', 'Hi.')]), topic),
+    'Sorry, I lost you for a moment. How can I help you today?',
+  );
 });

@@ -28,7 +28,10 @@ export interface RecoveryFacts {
 export const MAX_RECOVERIES_PER_CALL = 3;
 
 export type RecoveryDecision =
-  | { kind: 'ignore'; why: 'clean exit' | 'no job' | 'worker stopping' | 'room gone' | 'no caller left' | 'too many recoveries' }
+  | {
+      kind: 'ignore';
+      why: 'clean exit' | 'no job' | 'worker stopping' | 'room gone' | 'no caller left' | 'too many recoveries';
+    }
   | { kind: 'recover'; room: string; removeIdentity: string; metadata: RecoveryMetadata };
 
 /**
@@ -53,7 +56,13 @@ export function decideRecovery(f: RecoveryFacts): RecoveryDecision {
     kind: 'recover',
     room: job.room,
     removeIdentity: job.identity,
-    metadata: { recovery: true, previousJobId: job.id, attempt: f.attempts + 1, reason: exitReason(f.exit), ...(f.exit.callId ? { callId: f.exit.callId } : {}) },
+    metadata: {
+      recovery: true,
+      previousJobId: job.id,
+      attempt: f.attempts + 1,
+      reason: exitReason(f.exit),
+      ...(f.exit.callId ? { callId: f.exit.callId } : {}),
+    },
   };
 }
 
@@ -107,12 +116,20 @@ export interface Restored {
 }
 
 export function restoreFromTurns(turns: readonly StoredTurn[]): Restored {
-  const sorted = [...turns].sort((a, b) => a.index - b.index || (a.speaker === b.speaker ? 0 : a.speaker === 'caller' ? -1 : 1));
-  const history = sorted.filter((t) => t.text.trim()).map((t) => ({ role: t.speaker === 'caller' ? ('user' as const) : ('assistant' as const), text: t.text }));
+  const sorted = [...turns].sort(
+    (a, b) => a.index - b.index || (a.speaker === b.speaker ? 0 : a.speaker === 'caller' ? -1 : 1),
+  );
+  const history = sorted
+    .filter((t) => t.text.trim())
+    .map((t) => ({ role: t.speaker === 'caller' ? ('user' as const) : ('assistant' as const), text: t.text }));
   const nextTurnIndex = sorted.length ? Math.max(...sorted.map((t) => t.index)) + 1 : 0;
   const lastCallerAt = history.map((h) => h.role).lastIndexOf('user');
   if (lastCallerAt < 0) return { history, nextTurnIndex };
-  return { history, nextTurnIndex, lastCaller: { text: history[lastCallerAt]!.text, answered: lastCallerAt < history.length - 1 } };
+  return {
+    history,
+    nextTurnIndex,
+    lastCaller: { text: history[lastCallerAt]!.text, answered: lastCallerAt < history.length - 1 },
+  };
 }
 
 /** What the caller was asking about, in her words: a topic the brain recognised in their last words. */
@@ -127,7 +144,9 @@ export function recoveryLine(r: Restored, topicOf: TopicOf): string {
   const topic = topicOf(last.text);
   const about = topic ? ` You were asking about ${topic}.` : '';
   // an answer cut off by the crash is asked for again rather than guessed at
-  return last.answered ? `${LOST_YOU}${about} What else can I help you with?` : `${LOST_YOU}${about} Could you ask me that again?`;
+  return last.answered
+    ? `${LOST_YOU}${about} What else can I help you with?`
+    : `${LOST_YOU}${about} Could you ask me that again?`;
 }
 
 /** The receptionist brain's intents, as a topic she can name. */

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { keepOfReply, type ReplyEnd } from './reply-commit.ts';
 
-const end = (r: Partial<ReplyEnd>): ReplyEnd => ({ audioStarted: true, aborted: false, heard: '', spoken: '', toolCalls: 0, ...r });
+const end = (r: Partial<ReplyEnd>): ReplyEnd => ({
+  audioStarted: true,
+  aborted: false,
+  heard: '',
+  spoken: '',
+  toolCalls: 0,
+  ...r,
+});
 
 describe('what a finished reply leaves behind', () => {
   it('an answer heard to the end: the words, the answer and her final line', () => {
@@ -16,7 +23,9 @@ describe('what a finished reply leaves behind', () => {
   });
 
   it('cut off by a barge-in: only what the caller heard is kept, and it is marked interrupted', () => {
-    const k = keepOfReply(end({ userText: 'hours?', aborted: true, heard: 'We open', spoken: 'We open at nine. On Saturdays at ten.' }));
+    const k = keepOfReply(
+      end({ userText: 'hours?', aborted: true, heard: 'We open', spoken: 'We open at nine. On Saturdays at ten.' }),
+    );
     assert.equal(k?.heard, 'We open');
     assert.equal(k?.transcript, 'We open');
     assert.equal(k?.interrupted, true);
@@ -30,7 +39,10 @@ describe('what a finished reply leaves behind', () => {
   });
 
   it('no audio and no tool: nothing is kept (the words are answered again or were never spoken)', () => {
-    assert.equal(keepOfReply(end({ userText: 'hours?', audioStarted: false, aborted: true, spoken: 'We open' })), undefined);
+    assert.equal(
+      keepOfReply(end({ userText: 'hours?', audioStarted: false, aborted: true, spoken: 'We open' })),
+      undefined,
+    );
     assert.equal(keepOfReply(end({ audioStarted: false })), undefined);
     assert.equal(keepOfReply(end({ heard: '', spoken: '' })), undefined, 'a line with no words leaves nothing');
   });

@@ -14,7 +14,8 @@ const RUN = 4;
 /** share of a sentence's words inside rule runs that makes it a recital */
 const COVERAGE = 0.75;
 
-const META = /\b(system prompt|my (?:instructions|rules|prompt)|i (?:was|am|have been) (?:told|instructed|programmed) to|developer mode|as an ai language model|jailbreak)\b/i;
+const META =
+  /\b(system prompt|my (?:instructions|rules|prompt)|i (?:was|am|have been) (?:told|instructed|programmed) to|developer mode|as an ai language model|jailbreak)\b/i;
 
 function runsOf(words: readonly string[]): string[] {
   const out: string[] = [];
@@ -26,7 +27,14 @@ const wordsOf = (text: string) => normalize(text).split(' ').filter(Boolean);
 
 /** A predicate: true for a sentence that leaks or discusses her instructions. */
 export function instructionLeakGuard(rules: readonly string[]): (sentence: string) => boolean {
-  const everyday = new Set([...Object.values(LINES), ...Object.values(ASK), 'offer a callback from the front desk', 'call you back from the front desk'].flatMap((l) => runsOf(wordsOf(l))));
+  const everyday = new Set(
+    [
+      ...Object.values(LINES),
+      ...Object.values(ASK),
+      'offer a callback from the front desk',
+      'call you back from the front desk',
+    ].flatMap((l) => runsOf(wordsOf(l))),
+  );
   const known = new Set(rules.flatMap((r) => runsOf(wordsOf(r))).filter((r) => !everyday.has(r)));
   return (sentence) => {
     if (META.test(sentence)) return true;

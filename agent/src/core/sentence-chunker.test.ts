@@ -18,7 +18,10 @@ test('splits sentences as soon as the boundary is certain', () => {
 
 test('the first chunk of a long sentence ends at a clause once it has enough words', () => {
   const c = new SentenceChunker({ firstClauseMinWords: 4 });
-  const chunks = feed(c, 'Our Brazilian butt lift costs about eight thousand, and recovery takes two weeks, more or less. Thanks, Sarah.');
+  const chunks = feed(
+    c,
+    'Our Brazilian butt lift costs about eight thousand, and recovery takes two weeks, more or less. Thanks, Sarah.',
+  );
   assert.deepEqual(chunks, [
     'Our Brazilian butt lift costs about eight thousand,',
     'and recovery takes two weeks, more or less.',
@@ -52,8 +55,13 @@ test('empty and whitespace input yield nothing', () => {
 });
 
 test('a fixed line is cut at its sentence ends only: no clause cut, abbreviations stay', () => {
-  const greeting = 'Hello, thanks for calling Riverside Clinic, this is Voxanne. Dr. Lee sees patients today! How can I help you?';
-  assert.deepEqual(splitSentences(greeting), ['Hello, thanks for calling Riverside Clinic, this is Voxanne.', 'Dr. Lee sees patients today!', 'How can I help you?']);
+  const greeting =
+    'Hello, thanks for calling Riverside Clinic, this is Voxanne. Dr. Lee sees patients today! How can I help you?';
+  assert.deepEqual(splitSentences(greeting), [
+    'Hello, thanks for calling Riverside Clinic, this is Voxanne.',
+    'Dr. Lee sees patients today!',
+    'How can I help you?',
+  ]);
   assert.deepEqual(splitSentences('Hello'), ['Hello']);
   assert.deepEqual(splitSentences(''), []);
 });

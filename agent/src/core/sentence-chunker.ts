@@ -13,7 +13,23 @@ export interface ChunkerOptions {
 export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = { firstClauseMinWords: 4, maxWords: 25 };
 
 // Abbreviations whose period does not end a sentence.
-const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'st', 'vs', 'etc', 'e.g', 'i.e', 'approx', 'no', 'jr', 'sr', 'a.m', 'p.m']);
+const ABBREVIATIONS = new Set([
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'st',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'approx',
+  'no',
+  'jr',
+  'sr',
+  'a.m',
+  'p.m',
+]);
 
 export class SentenceChunker {
   #buf = '';

@@ -41,7 +41,13 @@ for (const state of CONVERSATION_STATES) {
         assert.equal(r.rejected, undefined);
         assert.equal(r.machine.state, expected);
         assert.equal(r.machine.enteredAtMs, 250);
-        assert.deepEqual(r.effects[0], { type: 'state_changed', from: state, to: expected, atMs: 250, turn: r.machine.turn });
+        assert.deepEqual(r.effects[0], {
+          type: 'state_changed',
+          from: state,
+          to: expected,
+          atMs: 250,
+          turn: r.machine.turn,
+        });
       } else {
         assert.match(r.rejected ?? '', new RegExp(`${event.type} is not allowed in ${state}`));
         assert.deepEqual(r.machine, at(state), 'a rejected event leaves the machine as it was');
@@ -64,13 +70,28 @@ test('barge-in stops the audio before cancelling the reply', () => {
 
 test('hanging up while she speaks silences her and ends the call', () => {
   const r = transition(at('SPEAKING', 2), { type: 'call_end', reason: 'caller left' }, 0);
-  assert.deepEqual(r.effects.slice(1).map((e) => e.type), ['stop_audio', 'cancel_reply', 'end_call']);
+  assert.deepEqual(
+    r.effects.slice(1).map((e) => e.type),
+    ['stop_audio', 'cancel_reply', 'end_call'],
+  );
   const quiet = transition(at('LISTENING', 2), { type: 'call_end', reason: 'caller left' }, 0);
   assert.deepEqual(quiet.effects.slice(1), [{ type: 'end_call', reason: 'caller left' }]);
 });
 
 test('a whole call walks the documented path', () => {
-  const script: ConversationEvent['type'][] = ['call_start', 'turn_end', 'reply_audio', 'reply_done', 'turn_end', 'reply_audio', 'barge_in', 'flushed', 'turn_end', 'reply_cancelled', 'call_end'];
+  const script: ConversationEvent['type'][] = [
+    'call_start',
+    'turn_end',
+    'reply_audio',
+    'reply_done',
+    'turn_end',
+    'reply_audio',
+    'barge_in',
+    'flushed',
+    'turn_end',
+    'reply_cancelled',
+    'call_end',
+  ];
   let m = initialMachine(0);
   const states = [m.state];
   script.forEach((type, i) => {
@@ -80,6 +101,19 @@ test('a whole call walks the documented path', () => {
     m = r.machine;
     states.push(m.state);
   });
-  assert.deepEqual(states, ['IDLE', 'LISTENING', 'PROCESSING', 'SPEAKING', 'LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED', 'LISTENING', 'PROCESSING', 'LISTENING', 'IDLE']);
+  assert.deepEqual(states, [
+    'IDLE',
+    'LISTENING',
+    'PROCESSING',
+    'SPEAKING',
+    'LISTENING',
+    'PROCESSING',
+    'SPEAKING',
+    'INTERRUPTED',
+    'LISTENING',
+    'PROCESSING',
+    'LISTENING',
+    'IDLE',
+  ]);
   assert.equal(m.turn, 3);
 });

@@ -89,7 +89,8 @@ export function transition(m: Machine, event: ConversationEvent, nowMs: number):
       effects.push({ type: 'stop_audio' }, { type: 'cancel_reply', turn });
       break;
     case 'call_end':
-      if (m.state === 'SPEAKING' || m.state === 'PROCESSING') effects.push({ type: 'stop_audio' }, { type: 'cancel_reply', turn });
+      if (m.state === 'SPEAKING' || m.state === 'PROCESSING')
+        effects.push({ type: 'stop_audio' }, { type: 'cancel_reply', turn });
       effects.push({ type: 'end_call', reason: event.reason });
       break;
     default:

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { DUCK_CONFIRM_MS } from './duck-rule.ts';
 import { PlaybackGate } from './playback-gate.ts';
-import { DEFAULT_SIM_TIMING, simulateCall, TICK_MS, type CallerSpeech, type Gate, type SimResult, type SimTiming } from './testing/turn-sim.ts';
+import {
+  DEFAULT_SIM_TIMING,
+  simulateCall,
+  TICK_MS,
+  type CallerSpeech,
+  type Gate,
+  type SimResult,
+  type SimTiming,
+} from './testing/turn-sim.ts';
 
 /**
  * Issue 10, point 3: callers talk at every moment of her speech. For each of her utterances below,
@@ -39,7 +47,10 @@ const QUESTION_AT = 5000;
 const SCENARIOS: Scenario[] = [
   { name: 'her greeting', before: [] },
   { name: 'a one-sentence answer', before: [{ atMs: QUESTION_AT, durationMs: 1000, text: 'what are your hours' }] },
-  { name: 'a multi-sentence answer', before: [{ atMs: QUESTION_AT, durationMs: 1200, text: 'tell me about the facelift' }] },
+  {
+    name: 'a multi-sentence answer',
+    before: [{ atMs: QUESTION_AT, durationMs: 1200, text: 'tell me about the facelift' }],
+  },
   {
     name: 'a resumed answer',
     before: [
@@ -73,9 +84,16 @@ const SCENARIOS: Scenario[] = [
 
 /** The end of the utterance to sweep around, from a run with no swept speech; and how long it is heard. */
 function reference(s: Scenario, gate: () => Gate): { end: number; turn: number; heardMs: number } {
-  const run = simulateCall({ speeches: s.before, untilMs: 25_000, gate: gate(), ...(s.timing ? { timing: s.timing } : {}) });
+  const run = simulateCall({
+    speeches: s.before,
+    untilMs: 25_000,
+    gate: gate(),
+    ...(s.timing ? { timing: s.timing } : {}),
+  });
   // her silence prompts and goodbye come later, on their own; the swept utterance is the one before them
-  const last = run.jobs.filter((j) => !(j.job.source === 'agent' && (j.job.line.kind === 'prompt' || j.job.line.kind === 'goodbye'))).at(-1)!;
+  const last = run.jobs
+    .filter((j) => !(j.job.source === 'agent' && (j.job.line.kind === 'prompt' || j.job.line.kind === 'goodbye')))
+    .at(-1)!;
   const heard = run.audible.filter((a) => a.turn === last.job.turn);
   assert.ok(heard.length, `${s.name}: the reference utterance was heard`);
   return { end: heard.at(-1)!.atMs + TICK_MS, turn: last.job.turn, heardMs: heard.length * TICK_MS };
@@ -87,7 +105,13 @@ interface Checked {
   answerMs: number | undefined;
 }
 
-function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTiming, ref: { end: number; turn: number; heardMs: number }): Checked {
+function check(
+  run: SimResult,
+  speech: CallerSpeech,
+  kind: Kind,
+  timing: SimTiming,
+  ref: { end: number; turn: number; heardMs: number },
+): Checked {
   const problems = [...run.violations];
   if (run.watchdog) problems.push(`the watchdog had to step in ${run.watchdog}×`);
   for (let i = 0; i < run.states.length; i++) {
@@ -99,9 +123,11 @@ function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTimi
   if (kind === 'click') {
     // a false alarm costs a short gap, never a word, and never the rest of the call
     const heard = run.audible.filter((a) => a.turn === ref.turn);
-    if (heard.length * TICK_MS !== ref.heardMs) problems.push(`${heard.length * TICK_MS} of ${ref.heardMs} ms of her utterance heard`);
+    if (heard.length * TICK_MS !== ref.heardMs)
+      problems.push(`${heard.length * TICK_MS} of ${ref.heardMs} ms of her utterance heard`);
     for (let i = 1; i < heard.length; i++) {
-      if (heard[i]!.atMs - heard[i - 1]!.atMs > DUCK_CONFIRM_MS + 3 * TICK_MS) problems.push(`a ${heard[i]!.atMs - heard[i - 1]!.atMs} ms gap in her utterance at ${heard[i - 1]!.atMs} ms`);
+      if (heard[i]!.atMs - heard[i - 1]!.atMs > DUCK_CONFIRM_MS + 3 * TICK_MS)
+        problems.push(`a ${heard[i]!.atMs - heard[i - 1]!.atMs} ms gap in her utterance at ${heard[i - 1]!.atMs} ms`);
     }
     return { problems, answerMs: undefined };
   }
@@ -109,21 +135,29 @@ function check(run: SimResult, speech: CallerSpeech, kind: Kind, timing: SimTimi
   // an "uh-huh" heard over her voice (its VAD start well inside her reference utterance) is no request, however late its final
   const vadStart = speech.atMs + timing.vadStartMs;
   const overHer = vadStart >= ref.end - ref.heardMs + 100 && vadStart < ref.end - 100; // 100 ms: the output queue at either edge
-  if (!words && overHer && run.jobs.some((j) => j.job.source === 'user' && j.job.userText.includes(speech.text))) problems.push(`"${speech.text}" over her was answered as a request`);
+  if (!words && overHer && run.jobs.some((j) => j.job.source === 'user' && j.job.userText.includes(speech.text)))
+    problems.push(`"${speech.text}" over her was answered as a request`);
   const spokeEnd = speech.atMs + speech.durationMs;
   const finalAt = spokeEnd + timing.sttFinalMs;
   const next = run.audible.find((a) => a.atMs >= finalAt);
-  if (!next || next.atMs - finalAt > BUDGET_MS) problems.push(`silent for more than ${BUDGET_MS} ms after the caller's final words (at ${finalAt} ms)`);
+  if (!next || next.atMs - finalAt > BUDGET_MS)
+    problems.push(`silent for more than ${BUDGET_MS} ms after the caller's final words (at ${finalAt} ms)`);
   if (words) {
-    const job = run.jobs.find((j) => j.atMs >= spokeEnd && j.job.source === 'user' && j.job.userText.includes(speech.text));
+    const job = run.jobs.find(
+      (j) => j.atMs >= spokeEnd && j.job.source === 'user' && j.job.userText.includes(speech.text),
+    );
     const first = job && run.firstAudio.find((f) => f.turn === job.job.turn);
     if (!first) problems.push('her answer to the words never played');
     else {
       // time she spent finishing what she was saying when the words came does not count against her;
       // a line she took up after the caller fell silent (a resume) is no excuse
       const before = new Set(run.jobs.filter((j) => j.atMs < spokeEnd).map((j) => j.job.turn));
-      const busy = run.audible.filter((a) => a.atMs >= finalAt && a.atMs < first.atMs && before.has(a.turn)).length * TICK_MS;
-      if (first.atMs - finalAt - busy > BUDGET_MS) problems.push(`answered ${first.atMs - finalAt} ms after the final words (${busy} ms of it finishing her reply)`);
+      const busy =
+        run.audible.filter((a) => a.atMs >= finalAt && a.atMs < first.atMs && before.has(a.turn)).length * TICK_MS;
+      if (first.atMs - finalAt - busy > BUDGET_MS)
+        problems.push(
+          `answered ${first.atMs - finalAt} ms after the final words (${busy} ms of it finishing her reply)`,
+        );
     }
   }
   return { problems, answerMs: next ? next.atMs - spokeEnd : undefined };
@@ -142,7 +176,12 @@ function sweep(s: Scenario, kind: Kind, gate: () => Gate): SweepResult {
   const out: SweepResult = { onsets: 0, failures: [], worstAnswerMs: 0, answers: [] };
   for (const onset of ONSETS) {
     const speech: CallerSpeech = { atMs: end + onset, ...SPEECH[kind] };
-    const run = simulateCall({ speeches: [...s.before, speech], untilMs: speech.atMs + speech.durationMs + 9000, gate: gate(), ...(s.timing ? { timing: s.timing } : {}) });
+    const run = simulateCall({
+      speeches: [...s.before, speech],
+      untilMs: speech.atMs + speech.durationMs + 9000,
+      gate: gate(),
+      ...(s.timing ? { timing: s.timing } : {}),
+    });
     const c = check(run, speech, kind, { ...DEFAULT_SIM_TIMING, ...s.timing }, ref);
     out.onsets++;
     if (c.problems.length) out.failures.push({ onset, problems: c.problems });
@@ -224,6 +263,8 @@ describe('the sweep catches the issue-10 hang', () => {
     assert.ok(hung.length > 0, `stuck in PROCESSING at some onset: ${JSON.stringify(r.failures.slice(0, 3))}`);
     // the hang needs the duck to land in the last 200 ms the output queue holds, before her voice ends
     for (const f of hung) assert.ok(f.onset < 0 && f.onset > -250, `hang at ${f.onset} ms`);
-    console.log(`# old rules: ${r.failures.length} of ${r.onsets} onsets fail, hung at ${hung[0]!.onset}…${hung.at(-1)!.onset} ms`);
+    console.log(
+      `# old rules: ${r.failures.length} of ${r.onsets} onsets fail, hung at ${hung[0]!.onset}…${hung.at(-1)!.onset} ms`,
+    );
   });
 });

@@ -40,7 +40,13 @@ describe('TurnCore: the turn rules', () => {
     assert.deepEqual(lastJob(), { turn: 1, source: 'agent', line: { kind: 'greeting', text: 'Hello' } });
     core.replyAudio(1);
     assert.equal(core.replyEnded(1, { audioStarted: true, aborted: false }), 'ended');
-    assert.deepEqual(types(), ['IDLE>LISTENING', 'LISTENING>PROCESSING', 'start_reply', 'PROCESSING>SPEAKING', 'SPEAKING>LISTENING']);
+    assert.deepEqual(types(), [
+      'IDLE>LISTENING',
+      'LISTENING>PROCESSING',
+      'start_reply',
+      'PROCESSING>SPEAKING',
+      'SPEAKING>LISTENING',
+    ]);
   });
 
   it('words while she listens start her answer at once', () => {
@@ -62,7 +68,12 @@ describe('TurnCore: the turn rules', () => {
     const committed = effects.slice(before).some((e) => e.type === 'commit_reply');
     assert.equal(committed, false, 'nothing of a superseded reply enters the history');
     await tick();
-    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours on saturday', recover: false });
+    assert.deepEqual(lastJob(), {
+      turn: 3,
+      source: 'user',
+      userText: 'what are your hours on saturday',
+      recover: false,
+    });
   });
 
   it('superseded just as its first frame went out: the reply ends and the words are answered next', async () => {
@@ -111,7 +122,11 @@ describe('TurnCore: the turn rules', () => {
     interrupted(t);
     core.speechEnded();
     clock.advance(1000);
-    assert.deepEqual(lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+    assert.deepEqual(lastJob(), {
+      turn: 3,
+      source: 'agent',
+      line: { kind: 'resume', text: 'We open at nine. We close at five.' },
+    });
     effects.length = 0;
     assert.equal(core.finalTranscript('what are your opening hours'), 'words');
     assert.deepEqual(effects, [{ type: 'cancel_reply', turn: 3 }]);
@@ -119,7 +134,10 @@ describe('TurnCore: the turn rules', () => {
     await tick();
     assert.deepEqual(lastJob(), { turn: 4, source: 'user', userText: 'what are your opening hours', recover: false });
     // nothing of the line was heard, so nothing of it is kept
-    assert.equal(effects.some((e) => e.type === 'commit_reply' && e.turn === 3), false);
+    assert.equal(
+      effects.some((e) => e.type === 'commit_reply' && e.turn === 3),
+      false,
+    );
   });
 
   it('a slow final transcript while the resume is spoken: she stops, keeps what was heard of it, and answers at once', async () => {
@@ -133,9 +151,18 @@ describe('TurnCore: the turn rules', () => {
     effects.length = 0;
     assert.equal(core.finalTranscript('what are your opening hours'), 'words');
     assert.deepEqual(types(), ['stop_audio', 'cancel_reply']);
-    core.replyEnded(3, { audioStarted: true, aborted: true, heard: 'We open at nine.', spoken: 'We open at nine. We close at five.', unheard: 'We close at five.' });
+    core.replyEnded(3, {
+      audioStarted: true,
+      aborted: true,
+      heard: 'We open at nine.',
+      spoken: 'We open at nine. We close at five.',
+      unheard: 'We close at five.',
+    });
     const commit = effects.find((e) => e.type === 'commit_reply');
-    assert.deepEqual(commit && commit.type === 'commit_reply' ? [commit.turn, commit.keep?.heard, commit.answered] : undefined, [3, 'We open at nine.', false]);
+    assert.deepEqual(
+      commit && commit.type === 'commit_reply' ? [commit.turn, commit.keep?.heard, commit.answered] : undefined,
+      [3, 'We open at nine.', false],
+    );
     await tick();
     assert.deepEqual(lastJob(), { turn: 4, source: 'user', userText: 'what are your opening hours', recover: false });
     assert.equal(core.state, 'PROCESSING');
@@ -175,7 +202,11 @@ describe('TurnCore: the turn rules', () => {
     core.interim('uh huh');
     core.speechEnded();
     clock.advance(1000);
-    assert.deepEqual(lastJob().source === 'agent' ? lastJob() : undefined, { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+    assert.deepEqual(lastJob().source === 'agent' ? lastJob() : undefined, {
+      turn: 3,
+      source: 'agent',
+      line: { kind: 'resume', text: 'We open at nine. We close at five.' },
+    });
   });
 
   it('interim words whose final comes to a backchannel: she resumes then; whose final never comes: the watchdog asks again', () => {
@@ -185,7 +216,11 @@ describe('TurnCore: the turn rules', () => {
     a.core.speechEnded();
     a.clock.advance(1500);
     assert.equal(a.core.finalTranscript('uh huh'), 'backchannel');
-    assert.deepEqual(a.lastJob(), { turn: 3, source: 'agent', line: { kind: 'resume', text: 'We open at nine. We close at five.' } });
+    assert.deepEqual(a.lastJob(), {
+      turn: 3,
+      source: 'agent',
+      line: { kind: 'resume', text: 'We open at nine. We close at five.' },
+    });
 
     const b = setup();
     interrupted(b);
@@ -195,7 +230,10 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(b.lastJob().turn, 2);
     b.clock.advance(1);
     const dog = b.effects.find((e) => e.type === 'watchdog');
-    assert.equal(dog && dog.type === 'watchdog' ? `${dog.stuck.reason}/${dog.recovery}` : undefined, 'final_missing/ask_again');
+    assert.equal(
+      dog && dog.type === 'watchdog' ? `${dog.stuck.reason}/${dog.recovery}` : undefined,
+      'final_missing/ask_again',
+    );
     assert.deepEqual(b.lastJob(), { turn: 3, source: 'agent', line: { kind: 'recovery', text: ASK_AGAIN_LINE } });
   });
 
@@ -205,12 +243,24 @@ describe('TurnCore: the turn rules', () => {
     core.finalTranscript('what are your hours');
     core.replyAudio(2);
     effects.length = 0;
-    core.replyEnded(2, { audioStarted: true, aborted: false, heard: 'We open at nine.', spoken: 'We open at nine.', toolCalls: 0 });
+    core.replyEnded(2, {
+      audioStarted: true,
+      aborted: false,
+      heard: 'We open at nine.',
+      spoken: 'We open at nine.',
+      toolCalls: 0,
+    });
     assert.deepEqual(effects[0], {
       type: 'commit_reply',
       turn: 2,
       answered: true,
-      keep: { user: 'what are your hours', tools: false, heard: 'We open at nine.', transcript: 'We open at nine.', interrupted: false },
+      keep: {
+        user: 'what are your hours',
+        tools: false,
+        heard: 'We open at nine.',
+        transcript: 'We open at nine.',
+        interrupted: false,
+      },
     });
     assert.deepEqual(types(), ['commit_reply', 'SPEAKING>LISTENING']);
   });
@@ -223,7 +273,13 @@ describe('TurnCore: the turn rules', () => {
     clock.advance(800);
     core.speechStarted();
     effects.length = 0;
-    core.replyEnded(2, { audioStarted: true, aborted: true, heard: 'We open', spoken: 'We open at nine.', unheard: 'We open at nine.' });
+    core.replyEnded(2, {
+      audioStarted: true,
+      aborted: true,
+      heard: 'We open',
+      spoken: 'We open at nine.',
+      unheard: 'We open at nine.',
+    });
     const commit = effects.find((e) => e.type === 'commit_reply');
     assert.deepEqual(commit && commit.type === 'commit_reply' ? commit.keep : undefined, {
       user: 'what are your hours',
@@ -240,7 +296,12 @@ describe('TurnCore: the turn rules', () => {
     core.replyAudio(lastJob().turn);
     core.replyEnded(lastJob().turn, { audioStarted: true, aborted: false, heard: 'Hello', spoken: 'Hello' });
     const commit = effects.find((e) => e.type === 'commit_reply');
-    assert.deepEqual(commit, { type: 'commit_reply', turn: 1, answered: false, keep: { tools: false, heard: 'Hello', transcript: 'Hello', interrupted: false } });
+    assert.deepEqual(commit, {
+      type: 'commit_reply',
+      turn: 1,
+      answered: false,
+      keep: { tools: false, heard: 'Hello', transcript: 'Hello', interrupted: false },
+    });
     effects.length = 0;
     assert.equal(core.replyEnded(7, { audioStarted: true, aborted: false, heard: 'late', spoken: 'late' }), 'stale');
     assert.equal(effects.length, 0);
@@ -303,7 +364,7 @@ describe('TurnCore: the turn rules', () => {
     assert.ok(!effects.some((e) => e.type === 'duck'));
   });
 
-  it('speculation: a pause in the caller\'s speech while she listens prefetches the interim words with those still waiting', () => {
+  it("speculation: a pause in the caller's speech while she listens prefetches the interim words with those still waiting", () => {
     const { core, greeted, effects } = setup({ speculate: true });
     greeted();
     core.interim('what are your');
@@ -329,11 +390,23 @@ describe('TurnCore: the watchdog', () => {
       w.history.map((h) => `${h.from}>${h.to}`),
       ['IDLE>LISTENING', 'LISTENING>PROCESSING', 'PROCESSING>SPEAKING', 'SPEAKING>LISTENING', 'LISTENING>PROCESSING'],
     );
-    const after = effects.slice(effects.indexOf(w) + 1).map((e) => (e.type === 'state_changed' ? `${e.from}>${e.to}` : e.type));
-    assert.deepEqual(after, ['stop_audio', 'cancel_reply', 'PROCESSING>LISTENING', 'LISTENING>PROCESSING', 'start_reply']);
+    const after = effects
+      .slice(effects.indexOf(w) + 1)
+      .map((e) => (e.type === 'state_changed' ? `${e.from}>${e.to}` : e.type));
+    assert.deepEqual(after, [
+      'stop_audio',
+      'cancel_reply',
+      'PROCESSING>LISTENING',
+      'LISTENING>PROCESSING',
+      'start_reply',
+    ]);
     assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours', recover: true });
     assert.equal(core.watchdogCount, 1);
-    assert.equal(core.replyEnded(2, { audioStarted: false, aborted: true }), 'stale', 'the abandoned reply changes nothing when it finally ends');
+    assert.equal(
+      core.replyEnded(2, { audioStarted: false, aborted: true }),
+      'stale',
+      'the abandoned reply changes nothing when it finally ends',
+    );
     assert.equal(core.state, 'PROCESSING');
   });
 

@@ -7,7 +7,15 @@ import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';
 import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from './turn-policy.ts';
-import { DEFAULT_WATCHDOG_LIMITS, nextCheckAt, recoveryFor, stuckAt, type Recovery, type Stuck, type WatchdogLimits } from './watchdog.ts';
+import {
+  DEFAULT_WATCHDOG_LIMITS,
+  nextCheckAt,
+  recoveryFor,
+  stuckAt,
+  type Recovery,
+  type Stuck,
+  type WatchdogLimits,
+} from './watchdog.ts';
 
 /** what she says by herself, in the watchdog's words when she has to ask again */
 export const ASK_AGAIN_LINE = 'Sorry, could you say that again?';
@@ -136,7 +144,11 @@ export class TurnCore {
     this.#startedAt = o.clock.now();
     this.#limits = { ...DEFAULT_WATCHDOG_LIMITS, ...o.watchdog };
     this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
-    this.#duck = new DuckRule(o.clock, (generation) => o.perform({ type: 'unduck', generation }), o.duckConfirmMs ?? DUCK_CONFIRM_MS);
+    this.#duck = new DuckRule(
+      o.clock,
+      (generation) => o.perform({ type: 'unduck', generation }),
+      o.duckConfirmMs ?? DUCK_CONFIRM_MS,
+    );
   }
 
   get state(): ConversationState {
@@ -191,7 +203,8 @@ export class TurnCore {
   level(rms: number, outputPaused: boolean): void {
     if (this.#duck.onLevel(rms, this.#machine.state === 'SPEAKING' && !outputPaused)) this.#o.perform({ type: 'duck' });
     const guess = this.#speculation.onLevel(rms, this.#machine.state === 'LISTENING');
-    if (guess && this.#o.speculate) this.#o.perform({ type: 'prefetch', userText: [...this.#pending, guess].join(' ') });
+    if (guess && this.#o.speculate)
+      this.#o.perform({ type: 'prefetch', userText: [...this.#pending, guess].join(' ') });
   }
 
   /** the duck effect paused output generation `generation` */
@@ -255,7 +268,11 @@ export class TurnCore {
     else if (this.#machine.state === 'PROCESSING' && reply?.source === 'user') {
       // more words before her answer started: answer the whole thing instead
       this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
-    } else if ((this.#machine.state === 'PROCESSING' || this.#machine.state === 'SPEAKING') && reply?.source === 'agent' && reply.line.kind === 'resume') {
+    } else if (
+      (this.#machine.state === 'PROCESSING' || this.#machine.state === 'SPEAKING') &&
+      reply?.source === 'agent' &&
+      reply.line.kind === 'resume'
+    ) {
       // the words came after she took up her line again: they are answered now, and what she had not
       // said of the line stays unsaid (its end keeps what was heard, then the words are taken)
       if (this.#machine.state === 'SPEAKING') this.#o.perform({ type: 'stop_audio' });
@@ -311,8 +328,16 @@ export class TurnCore {
       return 'superseded';
     }
     const userText = job.source === 'user' ? job.userText : undefined;
-    const keep = keepOfReply({ userText, audioStarted: r.audioStarted, aborted: r.aborted, heard: r.heard ?? '', spoken: r.spoken ?? '', toolCalls: r.toolCalls ?? 0 });
-    if (keep || job.source === 'user') this.#o.perform({ type: 'commit_reply', turn, keep, answered: job.source === 'user' });
+    const keep = keepOfReply({
+      userText,
+      audioStarted: r.audioStarted,
+      aborted: r.aborted,
+      heard: r.heard ?? '',
+      spoken: r.spoken ?? '',
+      toolCalls: r.toolCalls ?? 0,
+    });
+    if (keep || job.source === 'user')
+      this.#o.perform({ type: 'commit_reply', turn, keep, answered: job.source === 'user' });
     if (r.aborted) {
       if (this.#resume.kind === 'interrupted') this.#resume = { kind: 'interrupted', unheard: r.unheard ?? '' };
       if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
@@ -392,9 +417,21 @@ export class TurnCore {
   #watched() {
     const m = this.#machine;
     // words count as unanswered from when she was free to answer them
-    const since = m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined ? Math.max(this.#unansweredSince, m.enteredAtMs) : undefined;
-    const awaitingFinalSinceMs = m.state === 'LISTENING' && !this.#pending.length && this.#awaitingFinalSince !== undefined ? Math.max(this.#awaitingFinalSince, m.enteredAtMs) : undefined;
-    return { state: m.state, enteredAtMs: m.enteredAtMs, unansweredSinceMs: since, awaitingFinalSinceMs, lastAudioMs: this.#lastAudioAt };
+    const since =
+      m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined
+        ? Math.max(this.#unansweredSince, m.enteredAtMs)
+        : undefined;
+    const awaitingFinalSinceMs =
+      m.state === 'LISTENING' && !this.#pending.length && this.#awaitingFinalSince !== undefined
+        ? Math.max(this.#awaitingFinalSince, m.enteredAtMs)
+        : undefined;
+    return {
+      state: m.state,
+      enteredAtMs: m.enteredAtMs,
+      unansweredSinceMs: since,
+      awaitingFinalSinceMs,
+      lastAudioMs: this.#lastAudioAt,
+    };
   }
 
   #unwatch(): void {
@@ -427,7 +464,14 @@ export class TurnCore {
     );
     this.#watchdogCount++;
     this.#recoveriesInARow++;
-    this.#o.perform({ type: 'watchdog', stuck, recovery: recovery.kind, count: this.#watchdogCount, turn: this.#machine.turn, history: [...this.#history] });
+    this.#o.perform({
+      type: 'watchdog',
+      stuck,
+      recovery: recovery.kind,
+      count: this.#watchdogCount,
+      turn: this.#machine.turn,
+      history: [...this.#history],
+    });
     // whatever is stuck is abandoned first: its end, if it ever comes, is stale
     const state = this.#machine.state;
     if (state === 'PROCESSING' || state === 'SPEAKING' || state === 'INTERRUPTED') {
@@ -435,7 +479,11 @@ export class TurnCore {
       this.#o.perform({ type: 'stop_audio' });
       if (job) this.#o.perform({ type: 'cancel_reply', turn: job.turn });
       this.#dispatch(
-        state === 'PROCESSING' ? { type: 'reply_cancelled', reason: 'watchdog' } : state === 'SPEAKING' ? { type: 'reply_done' } : { type: 'flushed' },
+        state === 'PROCESSING'
+          ? { type: 'reply_cancelled', reason: 'watchdog' }
+          : state === 'SPEAKING'
+            ? { type: 'reply_done' }
+            : { type: 'flushed' },
       );
     }
     switch (recovery.kind) {

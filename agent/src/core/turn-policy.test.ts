@@ -6,7 +6,11 @@ import { isBackchannel, TurnPolicy, type PolicyAction } from './turn-policy.ts';
 function setup() {
   const clock = new ManualClock();
   const actions: PolicyAction[] = [];
-  const policy = new TurnPolicy(clock, (a) => actions.push(a), { falseInterruptionMs: 1000, silencePromptMs: 3000, maxSilencePrompts: 2 });
+  const policy = new TurnPolicy(clock, (a) => actions.push(a), {
+    falseInterruptionMs: 1000,
+    silencePromptMs: 3000,
+    maxSilencePrompts: 2,
+  });
   return { clock, actions, policy };
 }
 
@@ -67,7 +71,11 @@ test('silence after her reply brings prompts, then a goodbye', () => {
   policy.onState('SPEAKING', false);
   policy.onState('LISTENING', true);
   clock.advance(3000);
-  assert.deepEqual(actions, [{ type: 'silence_prompt', count: 1 }, { type: 'silence_prompt', count: 2 }, { type: 'goodbye' }]);
+  assert.deepEqual(actions, [
+    { type: 'silence_prompt', count: 1 },
+    { type: 'silence_prompt', count: 2 },
+    { type: 'goodbye' },
+  ]);
 });
 
 test('the caller speaking cancels the silence timer, and words reset the prompt count', () => {

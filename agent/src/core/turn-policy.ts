@@ -15,18 +15,49 @@ export interface TurnPolicyOptions {
   maxSilencePrompts: number;
 }
 
-export const DEFAULT_TURN_POLICY: TurnPolicyOptions = { falseInterruptionMs: 1000, silencePromptMs: 3000, maxSilencePrompts: 2 };
+export const DEFAULT_TURN_POLICY: TurnPolicyOptions = {
+  falseInterruptionMs: 1000,
+  silencePromptMs: 3000,
+  maxSilencePrompts: 2,
+};
 
 export type PolicyAction = { type: 'resume' } | { type: 'silence_prompt'; count: number } | { type: 'goodbye' };
 
 const BACKCHANNEL = new Set([
-  'uh', 'huh', 'uh-huh', 'uhhuh', 'um', 'umm', 'hmm', 'mm', 'mhm', 'mmhmm', 'mm-hmm', 'ah', 'oh', 'er', 'erm',
-  'yeah', 'yep', 'ok', 'okay', 'right', 'sure', 'cool', 'aha', 'the', 'a',
+  'uh',
+  'huh',
+  'uh-huh',
+  'uhhuh',
+  'um',
+  'umm',
+  'hmm',
+  'mm',
+  'mhm',
+  'mmhmm',
+  'mm-hmm',
+  'ah',
+  'oh',
+  'er',
+  'erm',
+  'yeah',
+  'yep',
+  'ok',
+  'okay',
+  'right',
+  'sure',
+  'cool',
+  'aha',
+  'the',
+  'a',
 ]);
 
 /** True when a transcript carries no request: fillers and acknowledgements only. */
 export function isBackchannel(text: string): boolean {
-  const words = text.toLowerCase().replace(/[^a-z\s'-]/g, ' ').split(/\s+/).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .replace(/[^a-z\s'-]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   return words.every((w) => BACKCHANNEL.has(w));
 }
 

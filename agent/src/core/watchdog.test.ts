@@ -10,7 +10,11 @@ describe('watchdog rules', () => {
     const s = { state: 'PROCESSING' as const, enteredAtMs: 1000 };
     assert.equal(nextCheckAt(s, L), 1000 + PROCESSING_BOUND_MS);
     assert.equal(stuckAt(s, 1000 + PROCESSING_BOUND_MS - 1, L), undefined);
-    assert.deepEqual(stuckAt(s, 1000 + PROCESSING_BOUND_MS, L), { reason: 'processing_too_long', state: 'PROCESSING', forMs: PROCESSING_BOUND_MS });
+    assert.deepEqual(stuckAt(s, 1000 + PROCESSING_BOUND_MS, L), {
+      reason: 'processing_too_long',
+      state: 'PROCESSING',
+      forMs: PROCESSING_BOUND_MS,
+    });
   });
 
   it('LISTENING is stuck only with words waiting for a reply', () => {
@@ -41,20 +45,53 @@ describe('watchdog rules', () => {
     const s = { state: 'SPEAKING' as const, enteredAtMs: 0, lastAudioMs: 60_000 };
     assert.equal(nextCheckAt(s, L), 60_000 + L.speakingStallMs, 'a long answer that keeps coming is fine');
     assert.equal(stuckAt(s, 60_000 + L.speakingStallMs - 1, L), undefined);
-    assert.deepEqual(stuckAt(s, 60_000 + L.speakingStallMs, L), { reason: 'speaking_stalled', state: 'SPEAKING', forMs: L.speakingStallMs });
+    assert.deepEqual(stuckAt(s, 60_000 + L.speakingStallMs, L), {
+      reason: 'speaking_stalled',
+      state: 'SPEAKING',
+      forMs: L.speakingStallMs,
+    });
     assert.deepEqual(
-      recoveryFor({ reason: 'speaking_stalled', state: 'SPEAKING', forMs: 1 }, { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 }, L),
+      recoveryFor(
+        { reason: 'speaking_stalled', state: 'SPEAKING', forMs: 1 },
+        { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 },
+        L,
+      ),
       { kind: 'answer_fallback', userText: 'hours?' },
     );
   });
 
   it('recovery: the fallback answers the words once, then she asks again, then it gives up', () => {
     const stuck = { reason: 'processing_too_long' as const, state: 'PROCESSING' as const, forMs: 20000 };
-    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'answer_fallback', userText: 'hours?' });
-    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: true, recoveriesInARow: 1 }, L), { kind: 'ask_again' });
-    assert.deepEqual(recoveryFor(stuck, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'ask_again' }, 'her own line stuck: nothing to answer');
-    assert.deepEqual(recoveryFor(stuck, { userText: 'x', wasRecovery: false, recoveriesInARow: L.maxRecoveries }, L), { kind: 'give_up' });
-    assert.deepEqual(recoveryFor({ ...stuck, reason: 'words_unanswered', state: 'LISTENING' }, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'take_turn' });
-    assert.deepEqual(recoveryFor({ ...stuck, reason: 'interrupted_too_long', state: 'INTERRUPTED' }, { wasRecovery: false, recoveriesInARow: 0 }, L), { kind: 'flush' });
+    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: false, recoveriesInARow: 0 }, L), {
+      kind: 'answer_fallback',
+      userText: 'hours?',
+    });
+    assert.deepEqual(recoveryFor(stuck, { userText: 'hours?', wasRecovery: true, recoveriesInARow: 1 }, L), {
+      kind: 'ask_again',
+    });
+    assert.deepEqual(
+      recoveryFor(stuck, { wasRecovery: false, recoveriesInARow: 0 }, L),
+      { kind: 'ask_again' },
+      'her own line stuck: nothing to answer',
+    );
+    assert.deepEqual(recoveryFor(stuck, { userText: 'x', wasRecovery: false, recoveriesInARow: L.maxRecoveries }, L), {
+      kind: 'give_up',
+    });
+    assert.deepEqual(
+      recoveryFor(
+        { ...stuck, reason: 'words_unanswered', state: 'LISTENING' },
+        { wasRecovery: false, recoveriesInARow: 0 },
+        L,
+      ),
+      { kind: 'take_turn' },
+    );
+    assert.deepEqual(
+      recoveryFor(
+        { ...stuck, reason: 'interrupted_too_long', state: 'INTERRUPTED' },
+        { wasRecovery: false, recoveriesInARow: 0 },
+        L,
+      ),
+      { kind: 'flush' },
+    );
   });
 });

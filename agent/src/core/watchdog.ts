@@ -44,7 +44,8 @@ export interface WatchedState {
   lastAudioMs?: number | undefined;
 }
 
-export type StuckReason = 'processing_too_long' | 'interrupted_too_long' | 'words_unanswered' | 'final_missing' | 'speaking_stalled';
+export type StuckReason =
+  'processing_too_long' | 'interrupted_too_long' | 'words_unanswered' | 'final_missing' | 'speaking_stalled';
 
 export interface Stuck {
   reason: StuckReason;
@@ -78,7 +79,9 @@ export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuc
   const wordsLate = s.unansweredSinceMs !== undefined && nowMs >= s.unansweredSinceMs + l.unansweredMs;
   const since =
     s.state === 'LISTENING'
-      ? (wordsLate ? s.unansweredSinceMs! : s.awaitingFinalSinceMs!)
+      ? wordsLate
+        ? s.unansweredSinceMs!
+        : s.awaitingFinalSinceMs!
       : s.state === 'SPEAKING'
         ? Math.max(s.enteredAtMs, s.lastAudioMs ?? s.enteredAtMs)
         : s.enteredAtMs;
@@ -86,12 +89,12 @@ export function stuckAt(s: WatchedState, nowMs: number, l: WatchdogLimits): Stuc
     s.state === 'LISTENING' && !wordsLate
       ? 'final_missing'
       : s.state === 'PROCESSING'
-      ? 'processing_too_long'
-      : s.state === 'INTERRUPTED'
-        ? 'interrupted_too_long'
-        : s.state === 'SPEAKING'
-          ? 'speaking_stalled'
-          : 'words_unanswered';
+        ? 'processing_too_long'
+        : s.state === 'INTERRUPTED'
+          ? 'interrupted_too_long'
+          : s.state === 'SPEAKING'
+            ? 'speaking_stalled'
+            : 'words_unanswered';
   return { reason, state: s.state, forMs: nowMs - since };
 }
 
@@ -129,7 +132,11 @@ export function recoveryFor(
   if (stuck.reason === 'words_unanswered') return { kind: 'take_turn' };
   if (stuck.reason === 'interrupted_too_long') return { kind: 'flush' };
   // a reply that never started, or stalled halfway: the embedded brain answers the same words again, whole
-  if ((stuck.reason === 'processing_too_long' || stuck.reason === 'speaking_stalled') && ctx.userText && !ctx.wasRecovery) {
+  if (
+    (stuck.reason === 'processing_too_long' || stuck.reason === 'speaking_stalled') &&
+    ctx.userText &&
+    !ctx.wasRecovery
+  ) {
     return { kind: 'answer_fallback', userText: ctx.userText };
   }
   return { kind: 'ask_again' };

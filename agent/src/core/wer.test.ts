@@ -13,7 +13,16 @@ describe('normalizeForWer', () => {
     assert.deepEqual(normalizeForWer('on the 21st'), ['on', 'the', 'twenty', 'first']);
     assert.deepEqual(normalizeForWer('the 12th and 3rd'), ['the', 'twelfth', 'and', 'third']);
     assert.deepEqual(normalizeForWer('the 20th'), ['the', 'twentieth']);
-    assert.deepEqual(normalizeForWer('555 0142'), ['five', 'hundred', 'fifty', 'five', 'one', 'hundred', 'forty', 'two']);
+    assert.deepEqual(normalizeForWer('555 0142'), [
+      'five',
+      'hundred',
+      'fifty',
+      'five',
+      'one',
+      'hundred',
+      'forty',
+      'two',
+    ]);
   });
   it('spells a.m./p.m. as letters and leaves the verb "am" alone', () => {
     assert.deepEqual(normalizeForWer('10 a.m.'), ['ten', 'a', 'm']);
@@ -23,11 +32,24 @@ describe('normalizeForWer', () => {
   });
   it('expands contractions the same way on both sides', () => {
     assert.deepEqual(normalizeForWer("what's your address"), ['what', 'is', 'your', 'address']);
-    assert.deepEqual(normalizeForWer("I'd like to, I can't, I'm sure, don't"), ['i', 'would', 'like', 'to', 'i', 'can', 'not', 'i', 'am', 'sure', 'do', 'not']);
+    assert.deepEqual(normalizeForWer("I'd like to, I can't, I'm sure, don't"), [
+      'i',
+      'would',
+      'like',
+      'to',
+      'i',
+      'can',
+      'not',
+      'i',
+      'am',
+      'sure',
+      'do',
+      'not',
+    ]);
     assert.deepEqual(normalizeForWer('it’s fine'), ['it', 'is', 'fine']);
   });
   it('splits hyphenated words and keeps possessives', () => {
-    assert.deepEqual(normalizeForWer('follow-up at Dr. Smith\'s'), ['follow', 'up', 'at', 'dr', "smith's"]);
+    assert.deepEqual(normalizeForWer("follow-up at Dr. Smith's"), ['follow', 'up', 'at', 'dr', "smith's"]);
   });
   it('returns nothing for empty or punctuation-only text', () => {
     assert.deepEqual(normalizeForWer(''), []);

@@ -37,7 +37,10 @@ export function loadVad(): Promise<VAD> {
 }
 
 export async function createEngines(config: AgentConfig, kb: KnowledgeBase): Promise<EngineSet> {
-  const [offline, vad] = await Promise.all([createOfflineEngines(kb, { pocketsphinxLib: config.POCKETSPHINX_LIB, sphinxbaseLib: config.SPHINXBASE_LIB }), loadVad()]);
+  const [offline, vad] = await Promise.all([
+    createOfflineEngines(kb, { pocketsphinxLib: config.POCKETSPHINX_LIB, sphinxbaseLib: config.SPHINXBASE_LIB }),
+    loadVad(),
+  ]);
   const deepgram = config.DEEPGRAM_API_KEY
     ? createDeepgramEngines({
         apiKey: config.DEEPGRAM_API_KEY,

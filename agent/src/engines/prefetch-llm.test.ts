@@ -70,7 +70,13 @@ test("errors of the wrapped engine are the wrapper's errors (the reply listens o
   const p = new PrefetchingLLM(inner);
   const seen: unknown[] = [];
   p.on('error', (e) => seen.push(e));
-  const err = { type: 'llm_error', timestamp: 0, label: 'counting', error: new Error('boom'), recoverable: false } as const;
+  const err = {
+    type: 'llm_error',
+    timestamp: 0,
+    label: 'counting',
+    error: new Error('boom'),
+    recoverable: false,
+  } as const;
   inner.emit('error', err);
   assert.deepEqual(seen, [err]);
 });
@@ -81,7 +87,13 @@ test('a guess whose provider failed while it waited is not handed out: the reply
   const seen: string[] = [];
   p.on('error', (e) => seen.push(e.error.message));
   p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'what are your opening hours']) });
-  inner.emit('error', { type: 'llm_error', timestamp: Date.now(), label: 'counting', error: new Error('HTTP 500'), recoverable: false });
+  inner.emit('error', {
+    type: 'llm_error',
+    timestamp: Date.now(),
+    label: 'counting',
+    error: new Error('HTTP 500'),
+    recoverable: false,
+  });
   const s = p.chat({ chatCtx: chat(SYSTEM, ['user', 'What are your opening hours?']) });
   assert.deepEqual(inner.calls, ['1:what are your opening hours', '2:What are your opening hours?']);
   assert.equal((s as unknown as { id: string }).id, '2:What are your opening hours?');
@@ -95,7 +107,13 @@ test('a retry the provider recovered from does not spoil the guess', () => {
   const p = new PrefetchingLLM(inner);
   p.on('error', () => {}); // an EventEmitter 'error' with no listener throws
   p.prefetch({ chatCtx: chat(SYSTEM, ['user', 'where are you']) });
-  inner.emit('error', { type: 'llm_error', timestamp: Date.now(), label: 'counting', error: new Error('timeout'), recoverable: true });
+  inner.emit('error', {
+    type: 'llm_error',
+    timestamp: Date.now(),
+    label: 'counting',
+    error: new Error('timeout'),
+    recoverable: true,
+  });
   p.chat({ chatCtx: chat(SYSTEM, ['user', 'Where are you?']) });
   assert.deepEqual(inner.calls, ['1:where are you']);
 });

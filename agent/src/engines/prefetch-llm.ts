@@ -21,7 +21,11 @@ export interface PrefetchStats {
   dropped: number;
 }
 
-const loose = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const loose = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -32,8 +36,12 @@ function textOf(content: unknown): string {
 /** A key for "the same request": every message's role and text, the last user text loosely. */
 export function chatKey(chatCtx: llm.ChatContext, toolCtx?: ChatOptions['toolCtx']): string {
   const items = chatCtx.items.filter((i): i is llm.ChatMessage => i.type === 'message');
-  const parts = items.map((m, i) => `${m.role}:${i === items.length - 1 && m.role === 'user' ? loose(textOf(m.content)) : textOf(m.content)}`);
-  const tools = toolCtx ? Object.keys((toolCtx instanceof llm.ToolContext ? toolCtx : new llm.ToolContext(toolCtx)).functionTools).sort() : [];
+  const parts = items.map(
+    (m, i) => `${m.role}:${i === items.length - 1 && m.role === 'user' ? loose(textOf(m.content)) : textOf(m.content)}`,
+  );
+  const tools = toolCtx
+    ? Object.keys((toolCtx instanceof llm.ToolContext ? toolCtx : new llm.ToolContext(toolCtx)).functionTools).sort()
+    : [];
   return JSON.stringify([parts, tools]);
 }
 

@@ -84,7 +84,11 @@ export class PhoneCall {
       const transfer =
         this.o.transfer ??
         ((room: string, identity: string, to: string) =>
-          new SipClient(this.o.livekit.url.replace(/^ws/, 'http'), this.o.livekit.apiKey, this.o.livekit.apiSecret).transferSipParticipant(room, identity, to, { playDialtone: false }));
+          new SipClient(
+            this.o.livekit.url.replace(/^ws/, 'http'),
+            this.o.livekit.apiKey,
+            this.o.livekit.apiSecret,
+          ).transferSipParticipant(room, identity, to, { playDialtone: false }));
       await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
       this.o.logger.info({}, 'caller transferred');
     } catch (err) {

@@ -5,11 +5,26 @@
  * confirm it. Results are JSON the model reads back; failures are results too ("slot_taken"), so
  * the conversation can answer them.
  */
-import type { AvailabilityResult, BookingResult, BookingToolName, FindResult, SpokenBooking, ToolFailure, ToolResult } from '../core/booking-tools.ts';
+import type {
+  AvailabilityResult,
+  BookingResult,
+  BookingToolName,
+  FindResult,
+  SpokenBooking,
+  ToolFailure,
+  ToolResult,
+} from '../core/booking-tools.ts';
 import { BOOKING_TOOL_NAMES } from '../core/booking-tools.ts';
 import { CUES } from '../core/receptionist/cues.ts';
 import { hasAny, tokenize } from '../core/receptionist/text-match.ts';
-import { addDaysToDate, describeDate, describeSlot, localParts, nextWeekday, weekdayOf } from '../core/text/calendar.ts';
+import {
+  addDaysToDate,
+  describeDate,
+  describeSlot,
+  localParts,
+  nextWeekday,
+  weekdayOf,
+} from '../core/text/calendar.ts';
 import { phoneFromSpeech } from '../core/text/caller-input.ts';
 import { timeToWords } from '../core/text/time-words.ts';
 import { digitsToWords } from '../core/text/number-words.ts';
@@ -32,13 +47,19 @@ const fail = (error: ToolFailure['error'], message: string): ToolFailure => ({ o
 export function findService(kb: KnowledgeBase, ref: unknown): Service | undefined {
   if (typeof ref !== 'string') return undefined;
   const r = ref.trim().toLowerCase();
-  return kb.services.find((s) => s.id === r || s.name.toLowerCase() === r || s.aliases.some((a) => a.toLowerCase() === r));
+  return kb.services.find(
+    (s) => s.id === r || s.name.toLowerCase() === r || s.aliases.some((a) => a.toLowerCase() === r),
+  );
 }
 
 /** Whether the caller's words say yes without a no ("yes please", "that's right", "go ahead"). */
 export function isConfirmation(text: string): boolean {
   const t = tokenize(text);
-  const yes = hasAny(t, [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'confirm', 'great'], false);
+  const yes = hasAny(
+    t,
+    [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'confirm', 'great'],
+    false,
+  );
   const no = hasAny(t, [...CUES.no.exact, 'wait', 'hold on', 'actually', 'change', 'wrong', 'not right'], false);
   return yes && !no;
 }
@@ -49,7 +70,9 @@ function resolveDate(ref: unknown, today: string): string | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(r)) return r;
   if (r === 'today') return today;
   if (r === 'tomorrow') return addDaysToDate(today, 1);
-  const day = (['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const).find((d) => r.includes(d));
+  const day = (['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const).find((d) =>
+    r.includes(d),
+  );
   return day ? nextWeekday(addDaysToDate(today, 1), day) : undefined;
 }
 
@@ -74,12 +97,17 @@ function storeFailure(err: unknown): ToolFailure {
 }
 
 const NEEDS_CONFIRMATION = 'The caller has not confirmed. Read the details back and ask them to confirm first.';
-const NEEDS_READ_BACK = 'Read the service, day, time, name and phone number back to the caller first, then ask them to confirm.';
+const NEEDS_READ_BACK =
+  'Read the service, day, time, name and phone number back to the caller first, then ask them to confirm.';
 
 /** Her last words read the slot's time (and the phone's last four digits) back, as she says them. */
 function readBack(ctx: BookingToolContext, startsAt: string, phone?: string): boolean {
   if (!ctx.lastAgentText) return true;
-  const said = ctx.lastAgentText().toLowerCase().replace(/[^a-z ]+/g, ' ').replace(/\s+/g, ' ');
+  const said = ctx
+    .lastAgentText()
+    .toLowerCase()
+    .replace(/[^a-z ]+/g, ' ')
+    .replace(/\s+/g, ' ');
   const t = Date.parse(startsAt);
   if (Number.isNaN(t)) return false;
   const time = timeToWords(localParts(new Date(t), ctx.kb.clinic.timezone).time);
@@ -87,7 +115,11 @@ function readBack(ctx: BookingToolContext, startsAt: string, phone?: string): bo
   return !phone || said.includes(digitsToWords(phone.slice(-4)));
 }
 
-export async function runBookingTool(name: string, rawArgs: string | Record<string, unknown>, ctx: BookingToolContext): Promise<ToolResult> {
+export async function runBookingTool(
+  name: string,
+  rawArgs: string | Record<string, unknown>,
+  ctx: BookingToolContext,
+): Promise<ToolResult> {
   let args: Record<string, unknown>;
   try {
     args = typeof rawArgs === 'string' ? (JSON.parse(rawArgs || '{}') as Record<string, unknown>) : rawArgs;
@@ -113,7 +145,10 @@ export async function runBookingTool(name: string, rawArgs: string | Record<stri
           date,
           day: describeDate(date, today),
           closed: ctx.kb.hours[weekdayOf(date)] === 'closed',
-          slots: slots.map((x) => ({ startsAt: x.startsAt, time: timeToWords(localParts(new Date(x.startsAt), tz).time) })),
+          slots: slots.map((x) => ({
+            startsAt: x.startsAt,
+            time: timeToWords(localParts(new Date(x.startsAt), tz).time),
+          })),
         };
         return r;
       }
@@ -127,18 +162,28 @@ export async function runBookingTool(name: string, rawArgs: string | Record<stri
         if (typeof args.startsAt !== 'string') return fail('invalid', 'startsAt is missing.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
         if (!readBack(ctx, args.startsAt, phone)) return fail('not_confirmed', NEEDS_READ_BACK);
-        const b = await ctx.store.book({ ...(ctx.callId ? { callId: ctx.callId } : {}), name: fullName, phone, service: s.id, startsAt: args.startsAt });
+        const b = await ctx.store.book({
+          ...(ctx.callId ? { callId: ctx.callId } : {}),
+          name: fullName,
+          phone,
+          service: s.id,
+          startsAt: args.startsAt,
+        });
         const r: BookingResult = { ok: true, booking: spokenBooking(ctx.kb, b, now) };
         return r;
       }
       case 'find_booking': {
         const phone = typeof args.phone === 'string' ? phoneFromSpeech(args.phone) : undefined;
         if (!phone) return fail('invalid', 'phone must be a ten digit number.');
-        const r: FindResult = { ok: true, bookings: (await ctx.store.findByPhone(phone)).map((b) => spokenBooking(ctx.kb, b, now)) };
+        const r: FindResult = {
+          ok: true,
+          bookings: (await ctx.store.findByPhone(phone)).map((b) => spokenBooking(ctx.kb, b, now)),
+        };
         return r;
       }
       case 'reschedule_appointment': {
-        if (typeof args.bookingId !== 'string' || typeof args.startsAt !== 'string') return fail('invalid', 'bookingId and startsAt are required.');
+        if (typeof args.bookingId !== 'string' || typeof args.startsAt !== 'string')
+          return fail('invalid', 'bookingId and startsAt are required.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
         if (!readBack(ctx, args.startsAt)) return fail('not_confirmed', NEEDS_READ_BACK);
         const b = await ctx.store.reschedule(args.bookingId, args.startsAt);

@@ -60,7 +60,12 @@ export class RecordsClient {
   }
 
   /** One request, retried per the policy (or `attempts` when given). Resolves with the parsed JSON body. */
-  async request<T>(method: 'GET' | 'POST', route: string, body?: unknown, attempts = this.#o.retry.attempts): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST',
+    route: string,
+    body?: unknown,
+    attempts = this.#o.retry.attempts,
+  ): Promise<T> {
     let last: RecordsError | undefined;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await this.#o.sleep(backoffMs(i - 1, this.#o.retry));
@@ -94,7 +99,11 @@ export class RecordsClient {
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
     } catch (err) {
-      throw new RecordsError(`${method} ${path}: records server unreachable (${(err as Error).message})`, undefined, true);
+      throw new RecordsError(
+        `${method} ${path}: records server unreachable (${(err as Error).message})`,
+        undefined,
+        true,
+      );
     }
     const raw = await res.text();
     let json: unknown;

@@ -11,8 +11,18 @@ import { randomUUID } from 'node:crypto';
 import type { RecordsClient } from './http-client.ts';
 import { backoffMs } from './http-client.ts';
 import {
-  type Booking, type BookingStore, type CallEnd, type CallRecorder, type CallStart, type NewBooking, RecordsError,
-  type Slot, SlotTakenError, type StateRecord, type TenantConfig, type TurnRecord,
+  type Booking,
+  type BookingStore,
+  type CallEnd,
+  type CallRecorder,
+  type CallStart,
+  type NewBooking,
+  RecordsError,
+  type Slot,
+  SlotTakenError,
+  type StateRecord,
+  type TenantConfig,
+  type TurnRecord,
 } from './types.ts';
 
 const enc = encodeURIComponent;
@@ -30,7 +40,10 @@ export class HttpBookingStore implements BookingStore {
   ) {}
 
   async availability(date: string, service: string): Promise<Slot[]> {
-    const r = await this.client.request<{ slots: Slot[] }>('GET', `/tenants/${enc(this.tenant)}/availability?date=${enc(date)}&service=${enc(service)}`);
+    const r = await this.client.request<{ slots: Slot[] }>(
+      'GET',
+      `/tenants/${enc(this.tenant)}/availability?date=${enc(date)}&service=${enc(service)}`,
+    );
     return r.slots;
   }
 
@@ -41,7 +54,9 @@ export class HttpBookingStore implements BookingStore {
     } catch (err) {
       // a retry after a lost response finds its own booking holding the slot: that is a success
       if (err instanceof SlotTakenError) {
-        const mine = (await this.findByPhone(b.phone)).find((x) => Date.parse(x.startsAt) === Date.parse(b.startsAt) && x.name === b.name);
+        const mine = (await this.findByPhone(b.phone)).find(
+          (x) => Date.parse(x.startsAt) === Date.parse(b.startsAt) && x.name === b.name,
+        );
         if (mine) return mine;
       }
       throw err;
@@ -49,15 +64,32 @@ export class HttpBookingStore implements BookingStore {
   }
 
   async findByPhone(phone: string): Promise<Booking[]> {
-    return (await this.client.request<{ bookings: Booking[] }>('GET', `/tenants/${enc(this.tenant)}/bookings?phone=${enc(phone)}`)).bookings;
+    return (
+      await this.client.request<{ bookings: Booking[] }>(
+        'GET',
+        `/tenants/${enc(this.tenant)}/bookings?phone=${enc(phone)}`,
+      )
+    ).bookings;
   }
 
   async reschedule(id: string, startsAt: string): Promise<Booking> {
-    return (await this.client.request<{ booking: Booking }>('POST', `/tenants/${enc(this.tenant)}/bookings/${enc(id)}/reschedule`, { startsAt })).booking;
+    return (
+      await this.client.request<{ booking: Booking }>(
+        'POST',
+        `/tenants/${enc(this.tenant)}/bookings/${enc(id)}/reschedule`,
+        { startsAt },
+      )
+    ).booking;
   }
 
   async cancel(id: string): Promise<Booking> {
-    return (await this.client.request<{ booking: Booking }>('POST', `/tenants/${enc(this.tenant)}/bookings/${enc(id)}/cancel`, {})).booking;
+    return (
+      await this.client.request<{ booking: Booking }>(
+        'POST',
+        `/tenants/${enc(this.tenant)}/bookings/${enc(id)}/cancel`,
+        {},
+      )
+    ).booking;
   }
 }
 
@@ -68,18 +100,23 @@ export class HttpBookingStore implements BookingStore {
 export async function fetchTenantConfig(client: RecordsClient, tenant: string, withinMs = 1500): Promise<TenantConfig> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RecordsError(`GET tenant config: no answer within ${withinMs} ms`, undefined, true)), withinMs);
+    timer = setTimeout(
+      () => reject(new RecordsError(`GET tenant config: no answer within ${withinMs} ms`, undefined, true)),
+      withinMs,
+    );
   });
   try {
-    return await Promise.race([client.request<TenantConfig>('GET', `/tenants/${enc(tenant)}/config`, undefined, 1), late]);
+    return await Promise.race([
+      client.request<TenantConfig>('GET', `/tenants/${enc(tenant)}/config`, undefined, 1),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 type Job =
-  | { kind: 'start'; route: string; body: unknown }
-  | { kind: 'turn' | 'state' | 'end'; route: string; body: unknown };
+  { kind: 'start'; route: string; body: unknown } | { kind: 'turn' | 'state' | 'end'; route: string; body: unknown };
 
 export interface HttpCallRecorderOptions {
   /** entries kept while the server is away; default 1000 */
@@ -131,7 +168,11 @@ export class HttpCallRecorder implements CallRecorder {
 
   state(callId: string, s: StateRecord): void {
     // the id is made here, once: every retry of this entry sends the same one
-    this.#push({ kind: 'state', route: `/calls/${enc(callId)}/states`, body: { ...s, id: s.id ?? `${this.#origin}-${this.#seq++}` } });
+    this.#push({
+      kind: 'state',
+      route: `/calls/${enc(callId)}/states`,
+      body: { ...s, id: s.id ?? `${this.#origin}-${this.#seq++}` },
+    });
   }
 
   end(callId: string, e: CallEnd): void {
@@ -186,7 +227,11 @@ export class HttpCallRecorder implements CallRecorder {
           this.log.error({ err, kind: job.kind, route: job.route }, 'call record rejected by the records server');
           continue;
         }
-        if (failures === 0) this.log.warn({ err: (err as Error).message, queued: this.#queue.length }, 'records server unavailable; holding call records');
+        if (failures === 0)
+          this.log.warn(
+            { err: (err as Error).message, queued: this.#queue.length },
+            'records server unavailable; holding call records',
+          );
         const wait = Math.min(this.#maxBackoffMs, backoffMs(failures++, this.client.retryPolicy));
         await new Promise<void>((resolve) => {
           this.#wake = resolve;

@@ -6,8 +6,18 @@
 import { localParts, weekdayOf, zonedIso } from '../core/text/calendar.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import {
-  type Booking, type BookingStore, type CallEnd, type CallRecorder, type CallStart, type NewBooking, NotFoundError,
-  RecordsError, type Slot, SlotTakenError, type StateRecord, type TurnRecord,
+  type Booking,
+  type BookingStore,
+  type CallEnd,
+  type CallRecorder,
+  type CallStart,
+  type NewBooking,
+  NotFoundError,
+  RecordsError,
+  type Slot,
+  SlotTakenError,
+  type StateRecord,
+  type TurnRecord,
 } from './types.ts';
 
 /** slot length, as the web server has it (web/server/db/bookings.ts) */
@@ -39,7 +49,8 @@ export class MemoryRecords implements BookingStore, CallRecorder {
 
   /** every slot of the day within opening hours, taken or not */
   slotsOn(date: string): Slot[] {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RecordsError(`date must be YYYY-MM-DD, got "${date}"`, 400, false, 'date');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+      throw new RecordsError(`date must be YYYY-MM-DD, got "${date}"`, 400, false, 'date');
     const hours = this.kb.hours[weekdayOf(date)];
     if (hours === 'closed') return [];
     const tz = this.kb.clinic.timezone;

@@ -4,9 +4,26 @@
  * callers. Two interfaces so a call can record itself without knowing about bookings and the
  * booking tools can run without a call recorder.
  */
-import type { Booking, CallEnd, CallStart, NewBooking, Slot, StateRecord, TurnRecord } from '@voxanne/contracts/records-api';
+import type {
+  Booking,
+  CallEnd,
+  CallStart,
+  NewBooking,
+  Slot,
+  StateRecord,
+  TurnRecord,
+} from '@voxanne/contracts/records-api';
 
-export type { Booking, CallEnd, CallStart, NewBooking, Slot, StateRecord, TenantConfig, TurnRecord } from '@voxanne/contracts/records-api';
+export type {
+  Booking,
+  CallEnd,
+  CallStart,
+  NewBooking,
+  Slot,
+  StateRecord,
+  TenantConfig,
+  TurnRecord,
+} from '@voxanne/contracts/records-api';
 
 export interface BookingStore {
   /** free slots on the clinic-local `date` (YYYY-MM-DD) for `service`, within opening hours */

@@ -39,7 +39,14 @@ export class CallRecovery {
 
   /** Called for every job process exit; resolves once the recovery (if any) is under way. */
   async onExit(exit: JobExit & { pid?: number | undefined }): Promise<void> {
-    const fields = { pid: exit.pid, code: exit.code, signal: exit.signal, jobId: exit.job?.id, room: exit.job?.room, callId: exit.callId };
+    const fields = {
+      pid: exit.pid,
+      code: exit.code,
+      signal: exit.signal,
+      jobId: exit.job?.id,
+      room: exit.job?.room,
+      callId: exit.callId,
+    };
     const stopping = this.o.stopping();
     if (!crashed(exit)) return;
     if (!exit.job) {
@@ -64,10 +71,16 @@ export class CallRecovery {
         this.o.log.warn({ ...fields, err: (err as Error).message }, 'removing the dead agent from the room failed'),
       ),
       this.#dispatch.createDispatch(d.room, this.o.agentName, { metadata: JSON.stringify(d.metadata) }).then(
-        (dispatch) => this.o.log.info({ ...fields, dispatchId: dispatch.id, attempt: d.metadata.attempt }, 'call recovery dispatched'),
+        (dispatch) =>
+          this.o.log.info(
+            { ...fields, dispatchId: dispatch.id, attempt: d.metadata.attempt },
+            'call recovery dispatched',
+          ),
         (err: unknown) => this.o.log.error({ ...fields, err: (err as Error).message }, 'call recovery dispatch failed'),
       ),
-      exit.callId ? this.#markGap(exit.callId, { id: `lost-${exit.job.id}`, state: 'AGENT_LOST', at, reason: d.metadata.reason }) : undefined,
+      exit.callId
+        ? this.#markGap(exit.callId, { id: `lost-${exit.job.id}`, state: 'AGENT_LOST', at, reason: d.metadata.reason })
+        : undefined,
     ]);
   }
 
@@ -75,7 +88,9 @@ export class CallRecovery {
   async #callersIn(room: string): Promise<string[] | undefined> {
     try {
       const participants = await this.#rooms.listParticipants(room);
-      return participants.filter((p) => p.kind !== ParticipantInfo_Kind.AGENT && !p.identity.startsWith('agent-')).map((p) => p.identity);
+      return participants
+        .filter((p) => p.kind !== ParticipantInfo_Kind.AGENT && !p.identity.startsWith('agent-'))
+        .map((p) => p.identity);
     } catch {
       return undefined; // LiveKit answers "not found" for a room that has closed
     }

@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { initializeLogger } from '@livekit/agents';
-import { AGENTS_VERSION_HOOKED, jobProcExecutorClass, onJobProcessExit, type JobExitListener } from './job-exit-hook.ts';
+import {
+  AGENTS_VERSION_HOOKED,
+  jobProcExecutorClass,
+  onJobProcessExit,
+  type JobExitListener,
+} from './job-exit-hook.ts';
 
 const FIXTURE = fileURLToPath(new URL('./testing/fixture-agent.ts', import.meta.url));
 
@@ -27,16 +32,33 @@ async function runJob(jobId: string, metadata: string, kill: boolean): Promise<E
   const off = await onJobProcessExit((e) => exits.push(e));
   try {
     const ex = new Executor({
-      agent: FIXTURE, initializeTimeout: 30_000, closeTimeout: 5000, memoryWarnMB: 0, memoryLimitMB: 0,
-      pingInterval: 2500, pingTimeout: 60_000, highPingThreshold: 500,
+      agent: FIXTURE,
+      initializeTimeout: 30_000,
+      closeTimeout: 5000,
+      memoryWarnMB: 0,
+      memoryLimitMB: 0,
+      pingInterval: 2500,
+      pingTimeout: 60_000,
+      highPingThreshold: 500,
     });
     await ex.start();
     await ex.initialize({ sessionEndTimeout: 5000 });
-    const announced = new Promise<void>((resolve) => ex.proc.on('message', (m) => m?.case === 'voxanne.callStarted' && resolve()));
+    const announced = new Promise<void>((resolve) =>
+      ex.proc.on('message', (m) => m?.case === 'voxanne.callStarted' && resolve()),
+    );
     await ex.launchJob({
       acceptArguments: { name: '', identity: `agent-${jobId}`, metadata: '' },
-      job: { id: jobId, room: { name: `room-${jobId}`, sid: 'RM_x', metadata: '' }, metadata, agentName: '', dispatchId: '', type: 0 },
-      url: 'ws://127.0.0.1:9', token: '', workerId: 'W_test',
+      job: {
+        id: jobId,
+        room: { name: `room-${jobId}`, sid: 'RM_x', metadata: '' },
+        metadata,
+        agentName: '',
+        dispatchId: '',
+        type: 0,
+      },
+      url: 'ws://127.0.0.1:9',
+      token: '',
+      workerId: 'W_test',
     });
     await announced;
     if (kill) ex.proc.kill('SIGKILL');

@@ -38,9 +38,13 @@ let installed: Promise<void> | undefined;
 /** Loads the library's executor module: the very file its ProcPool imports (same URL, same class). */
 export async function jobProcExecutorClass(): Promise<{ prototype: ExecutorLike }> {
   const index = import.meta.resolve('@livekit/agents'); // …/@livekit/agents/dist/index.js
-  const mod = (await import(new URL('./ipc/job_proc_executor.js', index).href)) as { JobProcExecutor?: { prototype: ExecutorLike } };
+  const mod = (await import(new URL('./ipc/job_proc_executor.js', index).href)) as {
+    JobProcExecutor?: { prototype: ExecutorLike };
+  };
   if (typeof mod.JobProcExecutor?.prototype?.createProcess !== 'function') {
-    throw new Error(`@livekit/agents internals changed: JobProcExecutor.createProcess not found (hook written for ${AGENTS_VERSION_HOOKED})`);
+    throw new Error(
+      `@livekit/agents internals changed: JobProcExecutor.createProcess not found (hook written for ${AGENTS_VERSION_HOOKED})`,
+    );
   }
   return mod.JobProcExecutor;
 }

@@ -3,7 +3,12 @@ import { strict as assert } from 'node:assert';
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'vitest';
-import { AGENT_CANNOT_START_EXIT, checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './start-failure.ts';
+import {
+  AGENT_CANNOT_START_EXIT,
+  checkBeforeRegistering,
+  guardPrewarm,
+  stopWhenAJobCannotStart,
+} from './start-failure.ts';
 import { onAgentStopping } from './agent-stopping.ts';
 
 initializeLogger({ pretty: false, level: 'fatal' });
@@ -15,7 +20,13 @@ class Exited extends Error {
 }
 const exitSpy = () => {
   const codes: number[] = [];
-  return { codes, exit: (code: number): never => { codes.push(code); throw new Exited(code); } };
+  return {
+    codes,
+    exit: (code: number): never => {
+      codes.push(code);
+      throw new Exited(code);
+    },
+  };
 };
 
 describe('a job process that cannot start', () => {
@@ -23,7 +34,10 @@ describe('a job process that cannot start', () => {
     const worker: number[] = [];
     const undo = stopWhenAJobCannotStart({ exit: (code) => void worker.push(code) });
     try {
-      const child = fork(new URL('./testing/failing-job.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const child = fork(new URL('./testing/failing-job.ts', import.meta.url), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
       const lines: string[] = [];
       createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
       createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
@@ -33,7 +47,11 @@ describe('a job process that cannot start', () => {
       assert.deepEqual(worker, [AGENT_CANNOT_START_EXIT]);
       const about = lines.filter((l) => l.includes('/nowhere/libfoo.so'));
       assert.equal(about.length, 1, lines.join('\n'));
-      const logged = JSON.parse(about[0]!) as { level: number; msg: string; error: { type: string; message: string; stack: string } };
+      const logged = JSON.parse(about[0]!) as {
+        level: number;
+        msg: string;
+        error: { type: string; message: string; stack: string };
+      };
       assert.equal(logged.level, 60);
       assert.equal(logged.msg, 'agent cannot start: its engines failed to load');
       assert.equal(logged.error.type, 'DecoderError');
@@ -55,7 +73,12 @@ describe('a job process that cannot start', () => {
     const told: string[] = [];
     const spy = exitSpy();
     await assert.rejects(
-      guardPrewarm(async () => { throw new Error('no model'); }, { notifyWorker: () => told.push('told'), exit: spy.exit })({}),
+      guardPrewarm(
+        async () => {
+          throw new Error('no model');
+        },
+        { notifyWorker: () => told.push('told'), exit: spy.exit },
+      )({}),
       Exited,
     );
     assert.deepEqual([told, spy.codes], [['told'], [AGENT_CANNOT_START_EXIT]]);
@@ -68,7 +91,15 @@ describe('the worker checks before registering', () => {
   });
   it('a failing check exits with 78', async () => {
     const spy = exitSpy();
-    await assert.rejects(checkBeforeRegistering(async () => { throw new Error('KNOWLEDGE_BASE_PATH: not found'); }, { exit: spy.exit }), Exited);
+    await assert.rejects(
+      checkBeforeRegistering(
+        async () => {
+          throw new Error('KNOWLEDGE_BASE_PATH: not found');
+        },
+        { exit: spy.exit },
+      ),
+      Exited,
+    );
     assert.deepEqual(spy.codes, [AGENT_CANNOT_START_EXIT]);
   });
 });

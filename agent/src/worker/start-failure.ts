@@ -22,7 +22,10 @@ export interface FailureHooks {
 }
 
 /** Wraps a prewarm: a failure is logged once with its stack, the worker is told, the job process ends. */
-export function guardPrewarm<P>(prewarm: (proc: P) => Promise<void>, hooks: FailureHooks = {}): (proc: P) => Promise<void> {
+export function guardPrewarm<P>(
+  prewarm: (proc: P) => Promise<void>,
+  hooks: FailureHooks = {},
+): (proc: P) => Promise<void> {
   return async (proc) => {
     try {
       await prewarm(proc);
@@ -54,7 +57,10 @@ export function stopWhenAJobCannotStart(hooks: Pick<FailureHooks, 'exit'> = {}):
  * Runs the worker's own start-up checks (configuration, knowledge base, engine libraries) before it
  * registers; a failure is logged once at fatal level and the process exits.
  */
-export async function checkBeforeRegistering<T>(check: () => Promise<T>, o: { exit?: (code: number) => never } = {}): Promise<T> {
+export async function checkBeforeRegistering<T>(
+  check: () => Promise<T>,
+  o: { exit?: (code: number) => never } = {},
+): Promise<T> {
   try {
     return await check();
   } catch (error) {

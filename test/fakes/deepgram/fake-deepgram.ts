@@ -153,7 +153,8 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     onChange();
     if (keyFrom(req) !== apiKey) return rejectSpeak(res, rec, 401, 'INVALID_AUTH', 'Invalid credentials.');
     const fault = takeFault('speak');
-    if (fault?.kind === 'http-error') return rejectSpeak(res, rec, fault.status, ERROR_CODES[fault.status] ?? 'ERROR', `injected ${fault.status}`);
+    if (fault?.kind === 'http-error')
+      return rejectSpeak(res, rec, fault.status, ERROR_CODES[fault.status] ?? 'ERROR', `injected ${fault.status}`);
     const hold = pendingHold;
     pendingHold = undefined;
     handleSpeak(req, res, url, {
@@ -175,7 +176,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://fake');
     if (req.method === 'POST' && url.pathname === '/v1/speak') return onSpeakRequest(req, res, url);
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ err_code: 'NOT_FOUND', err_msg: `the fake does not serve ${req.method} ${url.pathname}` }));
+    res.end(
+      JSON.stringify({ err_code: 'NOT_FOUND', err_msg: `the fake does not serve ${req.method} ${url.pathname}` }),
+    );
   });
 
   server.on('connection', (s: Socket) => {
@@ -187,7 +190,8 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     socket.on('error', () => socket.destroy()); // a client reset during the handshake is the client's business
     const url = new URL(req.url ?? '/', 'http://fake');
     const requestId = randomUUID();
-    if (url.pathname !== '/v1/listen') return rejectUpgrade(socket, 404, requestId, `the fake has no WebSocket at ${url.pathname}`);
+    if (url.pathname !== '/v1/listen')
+      return rejectUpgrade(socket, 404, requestId, `the fake has no WebSocket at ${url.pathname}`);
     const rec: ListenRecord = {
       id: listen.length,
       requestId,
@@ -259,7 +263,8 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
     script(...texts) {
-      if (transcriber !== scripted) throw new Error('this fake transcribes with a custom transcriber; it has no script');
+      if (transcriber !== scripted)
+        throw new Error('this fake transcribes with a custom transcriber; it has no script');
       scripted.push(...texts);
     },
     hold(o = {}) {

@@ -2,7 +2,16 @@ export { startFakeDeepgram, type FakeDeepgram, type FakeDeepgramOptions } from '
 export { ScriptedTranscriber } from './script.ts';
 export { DEFAULT_VAD, type VadOptions } from './energy-vad.ts';
 export { mulawDecode, mulawEncode } from './g711.ts';
-export { bytesToPcm, concatPcm, noise, pcmToBytes, silence, speechLike, DEFAULT_SPEECH_LIKE, type SpeechLikeOptions } from './speech-signal.ts';
+export {
+  bytesToPcm,
+  concatPcm,
+  noise,
+  pcmToBytes,
+  silence,
+  speechLike,
+  DEFAULT_SPEECH_LIKE,
+  type SpeechLikeOptions,
+} from './speech-signal.ts';
 export {
   DEFAULT_PROFILE,
   type Endpoint,

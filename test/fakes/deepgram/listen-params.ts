@@ -32,7 +32,9 @@ export function parseListenParams(q: URLSearchParams): ListenParams | { error: s
   if (!/^nova-[23]/.test(model)) return { error: `the fake serves nova-2 and nova-3 models only, got model=${model}` };
   const encoding = q.get('encoding');
   if (encoding !== 'linear16' && encoding !== 'mulaw') {
-    return { error: `the fake needs raw audio: encoding=linear16 or mulaw, got ${encoding ?? 'none (containerized audio)'}` };
+    return {
+      error: `the fake needs raw audio: encoding=linear16 or mulaw, got ${encoding ?? 'none (containerized audio)'}`,
+    };
   }
   const sampleRate = Number(q.get('sample_rate'));
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 48000) {
@@ -49,9 +51,11 @@ export function parseListenParams(q: URLSearchParams): ListenParams | { error: s
   }
   const ue = q.get('utterance_end_ms');
   const utteranceEndMs = ue === null ? undefined : Number(ue);
-  if (utteranceEndMs !== undefined && !(utteranceEndMs >= 1000)) return { error: `utterance_end_ms must be at least 1000, got ${ue}` };
+  if (utteranceEndMs !== undefined && !(utteranceEndMs >= 1000))
+    return { error: `utterance_end_ms must be at least 1000, got ${ue}` };
   const interimResults = bool(q, 'interim_results', false);
-  if (utteranceEndMs !== undefined && !interimResults) return { error: 'utterance_end_ms requires interim_results=true' };
+  if (utteranceEndMs !== undefined && !interimResults)
+    return { error: 'utterance_end_ms requires interim_results=true' };
   return {
     model,
     encoding,

@@ -142,7 +142,10 @@ export class ListenSession {
     for (let f = 0; f < frames; f++) {
       let sum = 0;
       for (let c = 0; c < ch; c++) {
-        sum += this.#p.encoding === 'linear16' ? view.getInt16(f * frameBytes + 2 * c, true) : mulawDecodeByte(bytes[f * frameBytes + c]!);
+        sum +=
+          this.#p.encoding === 'linear16'
+            ? view.getInt16(f * frameBytes + 2 * c, true)
+            : mulawDecodeByte(bytes[f * frameBytes + c]!);
       }
       out[f] = Math.round(sum / ch);
     }
@@ -166,7 +169,8 @@ export class ListenSession {
     if (!this.#inSpeech) {
       if (voiced) {
         this.#voicedRun++;
-        if (this.#voicedRun * VAD_FRAME_MS >= this.#o.vad.minSpeechMs) this.#startSpeech(end - this.#voicedRun * frame.length, end);
+        if (this.#voicedRun * VAD_FRAME_MS >= this.#o.vad.minSpeechMs)
+          this.#startSpeech(end - this.#voicedRun * frame.length, end);
       } else {
         this.#voicedRun = 0;
         if (this.#ms(end - this.#cursor) >= SILENCE_FINAL_EVERY_MS) {
@@ -174,7 +178,11 @@ export class ListenSession {
           this.#cursor = end;
         }
         const ueMs = this.#p.utteranceEndMs;
-        if (this.#utteranceEndFrom !== undefined && ueMs !== undefined && this.#ms(end - this.#utteranceEndFrom) >= ueMs) {
+        if (
+          this.#utteranceEndFrom !== undefined &&
+          ueMs !== undefined &&
+          this.#ms(end - this.#utteranceEndFrom) >= ueMs
+        ) {
           const lastWordEnd = this.#sec(this.#utteranceEndFrom);
           this.#utteranceEndFrom = undefined;
           this.#enqueue(() => ({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: lastWordEnd }), 0);
@@ -189,8 +197,10 @@ export class ListenSession {
       }
       const silentMs = this.#silentRun * VAD_FRAME_MS;
       const ep = this.#p.endpointingMs;
-      if (ep !== false && silentMs >= Math.max(ep, VAD_FRAME_MS)) this.#endSpeech(end, { speechFinal: true, fromFinalize: false });
-      else if (ep === false && silentMs >= UNENDPOINTED_FINAL_AFTER_MS) this.#endSpeech(end, { speechFinal: false, fromFinalize: false });
+      if (ep !== false && silentMs >= Math.max(ep, VAD_FRAME_MS))
+        this.#endSpeech(end, { speechFinal: true, fromFinalize: false });
+      else if (ep === false && silentMs >= UNENDPOINTED_FINAL_AFTER_MS)
+        this.#endSpeech(end, { speechFinal: false, fromFinalize: false });
       else if (this.#p.interimResults && end >= this.#nextInterimAt) {
         this.#emitInterim(end);
         this.#nextInterimAt += Math.round((this.#o.profile().sttInterimEveryMs / 1000) * this.#p.sampleRate);
@@ -241,7 +251,12 @@ export class ListenSession {
   }
 
   /** A final Results for [from, to); with a segment, its text comes from the transcriber at send time. */
-  #emitFinal(from: number, to: number, seg: SpeechSegment | undefined, how: { speechFinal: boolean; fromFinalize: boolean }): void {
+  #emitFinal(
+    from: number,
+    to: number,
+    seg: SpeechSegment | undefined,
+    how: { speechFinal: boolean; fromFinalize: boolean },
+  ): void {
     const delay = seg ? this.#o.profile().sttFinalMs : 0;
     this.#enqueue(async () => {
       const text = seg ? await this.#o.transcriber.final(seg) : '';
@@ -352,7 +367,8 @@ export class ListenSession {
   #armIdle(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
-      if (!this.#closeRequested) this.#closeBy('server', 1011, 'NET-0001: no audio or KeepAlive within the timeout window');
+      if (!this.#closeRequested)
+        this.#closeBy('server', 1011, 'NET-0001: no audio or KeepAlive within the timeout window');
     }, this.#o.idleTimeoutMs);
   }
 

@@ -28,11 +28,21 @@ export interface SpeakContext {
 
 const MAX_TEXT_CHARS = 2000; // Aura's documented limit per request
 
-export function rejectSpeak(res: ServerResponse, rec: SpeakRecord, status: number, errCode: string, errMsg: string): void {
+export function rejectSpeak(
+  res: ServerResponse,
+  rec: SpeakRecord,
+  status: number,
+  errCode: string,
+  errMsg: string,
+): void {
   rec.status = status;
   rec.outcome = 'rejected';
   const body = JSON.stringify({ err_code: errCode, err_msg: errMsg, request_id: rec.requestId });
-  res.writeHead(status, { 'content-type': 'application/json', 'dg-request-id': rec.requestId, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'dg-request-id': rec.requestId,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -75,7 +85,12 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url: URL, ctx: SpeakContext): Promise<void> {
+export async function handleSpeak(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: SpeakContext,
+): Promise<void> {
   const rec = ctx.record;
   // cancels pending waits once the response is over, so a long stall does not keep the process alive
   const gone = new AbortController();
@@ -89,15 +104,30 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
   const q = url.searchParams;
   const model = q.get('model') ?? 'aura-asteria-en';
   const encoding = q.get('encoding') ?? 'mp3';
-  if (!model.startsWith('aura')) return rejectSpeak(res, rec, 400, 'INVALID_QUERY_PARAMETER', `unknown TTS model ${model}`);
+  if (!model.startsWith('aura'))
+    return rejectSpeak(res, rec, 400, 'INVALID_QUERY_PARAMETER', `unknown TTS model ${model}`);
   if (encoding !== 'linear16' && encoding !== 'mulaw') {
-    return rejectSpeak(res, rec, 400, 'UNSUPPORTED_ENCODING', `the fake streams linear16 or mulaw only, got encoding=${encoding}`);
+    return rejectSpeak(
+      res,
+      rec,
+      400,
+      'UNSUPPORTED_ENCODING',
+      `the fake streams linear16 or mulaw only, got encoding=${encoding}`,
+    );
   }
   const sampleRate = Number(q.get('sample_rate') ?? (encoding === 'linear16' ? 24000 : 8000));
   const allowed = encoding === 'linear16' ? [8000, 16000, 24000, 32000, 48000] : [8000, 16000];
-  if (!allowed.includes(sampleRate)) return rejectSpeak(res, rec, 400, 'INVALID_QUERY_PARAMETER', `sample_rate ${sampleRate} is not valid for ${encoding}`);
+  if (!allowed.includes(sampleRate))
+    return rejectSpeak(
+      res,
+      rec,
+      400,
+      'INVALID_QUERY_PARAMETER',
+      `sample_rate ${sampleRate} is not valid for ${encoding}`,
+    );
   const container = q.get('container') ?? 'wav';
-  if (container !== 'wav' && container !== 'none') return rejectSpeak(res, rec, 400, 'INVALID_QUERY_PARAMETER', `container=${container} is not valid for ${encoding}`);
+  if (container !== 'wav' && container !== 'none')
+    return rejectSpeak(res, rec, 400, 'INVALID_QUERY_PARAMETER', `container=${container} is not valid for ${encoding}`);
 
   let text: unknown;
   try {
@@ -105,10 +135,12 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
   } catch {
     return rejectSpeak(res, rec, 400, 'INVALID_JSON', 'Invalid JSON submitted.');
   }
-  if (typeof text !== 'string' || text.trim() === '') return rejectSpeak(res, rec, 400, 'INVALID_JSON', 'text is required');
+  if (typeof text !== 'string' || text.trim() === '')
+    return rejectSpeak(res, rec, 400, 'INVALID_JSON', 'text is required');
   rec.text = text;
   ctx.onChange();
-  if (text.length > MAX_TEXT_CHARS) return rejectSpeak(res, rec, 413, 'PAYLOAD_TOO_LARGE', `text is limited to ${MAX_TEXT_CHARS} characters`);
+  if (text.length > MAX_TEXT_CHARS)
+    return rejectSpeak(res, rec, 413, 'PAYLOAD_TOO_LARGE', `text is limited to ${MAX_TEXT_CHARS} characters`);
 
   // Aura's time to first byte includes its synthesis: the clock starts before the synthesizer runs
   const firstByte = ctx.stallMs > 0 ? undefined : wait(ctx.profile.ttsFirstByteMs);
@@ -120,7 +152,8 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
   rec.audioBytesTotal = audio.length;
   rec.status = 200;
   res.writeHead(200, {
-    'content-type': container === 'wav' ? 'audio/wav' : encoding === 'linear16' ? `audio/l16;rate=${sampleRate}` : 'audio/basic',
+    'content-type':
+      container === 'wav' ? 'audio/wav' : encoding === 'linear16' ? `audio/l16;rate=${sampleRate}` : 'audio/basic',
     'dg-request-id': rec.requestId,
     'dg-model-name': model,
     'dg-char-count': String(text.length),
@@ -128,7 +161,10 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
   if (container === 'wav') res.write(wavHeader(audio.length, sampleRate, encoding));
 
   const bytesPerSecond = sampleRate * (encoding === 'linear16' ? 2 : 1);
-  const dropAtBytes = ctx.disconnect?.afterAudioMs !== undefined ? Math.round((ctx.disconnect.afterAudioMs / 1000) * bytesPerSecond) : Infinity;
+  const dropAtBytes =
+    ctx.disconnect?.afterAudioMs !== undefined
+      ? Math.round((ctx.disconnect.afterAudioMs / 1000) * bytesPerSecond)
+      : Infinity;
   let dropTimer: NodeJS.Timeout | undefined;
   const drop = () => {
     if (rec.outcome !== undefined) return;
@@ -155,7 +191,8 @@ export async function handleSpeak(req: IncomingMessage, res: ServerResponse, url
       rec.audioBytesSent = at;
       ctx.onChange();
       if (!flushed) await drained(res);
-      if (Number.isFinite(ctx.profile.ttsSpeedup)) await wait(((sent / bytesPerSecond) * 1000) / ctx.profile.ttsSpeedup);
+      if (Number.isFinite(ctx.profile.ttsSpeedup))
+        await wait(((sent / bytesPerSecond) * 1000) / ctx.profile.ttsSpeedup);
     }
     res.end();
   } finally {

@@ -33,6 +33,8 @@ const ws = createRequire(import.meta.url)('ws') as WsModule;
 
 export const OPEN = 1;
 
-export function createWebSocketServer(handleProtocols: (protocols: Set<string>) => string | false): WebSocketServerLike {
+export function createWebSocketServer(
+  handleProtocols: (protocols: Set<string>) => string | false,
+): WebSocketServerLike {
   return new ws.WebSocketServer({ noServer: true, handleProtocols });
 }

@@ -21,7 +21,12 @@ async function rawStream(body: Record<string, unknown>): Promise<{ events: strin
   const res = await fetch(`${fake.baseURL}/openai/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'llama-3.1-8b-instant', messages: [{ role: 'user', content: 'hi' }], stream: true, ...body }),
+    body: JSON.stringify({
+      model: 'llama-3.1-8b-instant',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      ...body,
+    }),
   });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'text/event-stream');
@@ -43,7 +48,10 @@ test('non-streaming completion through groq-sdk returns the scripted reply, usag
   fake.script({ content: 'We open at nine.' });
   const res = await client.chat.completions.create({
     model: 'llama-3.1-8b-instant',
-    messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'When do you open?' }],
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'When do you open?' },
+    ],
     temperature: 0.2,
   });
   assert.equal(res.choices[0]?.message.content, 'We open at nine.');
@@ -53,7 +61,10 @@ test('non-streaming completion through groq-sdk returns the scripted reply, usag
   const rec = fake.requests.at(-1);
   assert.equal(rec?.stream, false);
   assert.equal(rec?.temperature, 0.2);
-  assert.deepEqual(rec?.messages.map((m) => m.role), ['system', 'user']);
+  assert.deepEqual(
+    rec?.messages.map((m) => m.role),
+    ['system', 'user'],
+  );
 });
 
 test('stream wire format: role chunk, one content piece per event, final chunk with x_groq.usage, [DONE]', async () => {
@@ -80,7 +91,12 @@ test('stream wire format: role chunk, one content piece per event, final chunk w
 
 test('tool calls stream in the OpenAI delta format with arguments split over several events', async () => {
   const args = { date: '2025-03-14', time: '09:30', reason: 'check-up' };
-  fake.script({ toolCalls: [{ name: 'book_appointment', arguments: args }, { name: 'end_call', arguments: {} }] });
+  fake.script({
+    toolCalls: [
+      { name: 'book_appointment', arguments: args },
+      { name: 'end_call', arguments: {} },
+    ],
+  });
   const { events } = await rawStream({ tools: [{ type: 'function', function: { name: 'book_appointment' } }] });
   const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
   const deltas = chunks.flatMap((c) => c.choices[0].delta.tool_calls ?? []);
@@ -113,7 +129,10 @@ test('streaming through groq-sdk parses every event', async () => {
 });
 
 test('default responder answers politely once the script is empty', async () => {
-  const res = await client.chat.completions.create({ model: 'llama-3.1-8b-instant', messages: [{ role: 'user', content: 'x' }] });
+  const res = await client.chat.completions.create({
+    model: 'llama-3.1-8b-instant',
+    messages: [{ role: 'user', content: 'x' }],
+  });
   assert.equal(res.choices[0]?.message.content, DEFAULT_REPLY);
 });
 
@@ -128,14 +147,16 @@ test('max_completion_tokens truncates the reply with finish_reason length', asyn
   assert.equal(res.choices[0]?.finish_reason, 'length');
 });
 
-test('a wrong key gets 401 with Groq\'s error envelope, which groq-sdk turns into AuthenticationError', async () => {
+test("a wrong key gets 401 with Groq's error envelope, which groq-sdk turns into AuthenticationError", async () => {
   const bad = new Groq({ apiKey: 'gsk_wrong', baseURL: fake.baseURL, maxRetries: 0, logLevel: 'off' });
   const before = fake.requests.length;
   await assert.rejects(
     bad.chat.completions.create({ model: 'llama-3.1-8b-instant', messages: [{ role: 'user', content: 'x' }] }),
     (err: unknown) => {
       assert.ok(err instanceof Groq.AuthenticationError);
-      assert.deepEqual(err.error, { error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      assert.deepEqual(err.error, {
+        error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
       return true;
     },
   );
@@ -156,11 +177,14 @@ test('http-error faults: 429 carries retry-after and lasts `times` requests', as
     assert.equal(res.headers.get('retry-after'), '3');
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
   }
-  const ok = await client.chat.completions.create({ model: 'llama-3.1-8b-instant', messages: [{ role: 'user', content: 'x' }] });
+  const ok = await client.chat.completions.create({
+    model: 'llama-3.1-8b-instant',
+    messages: [{ role: 'user', content: 'x' }],
+  });
   assert.equal(ok.choices[0]?.finish_reason, 'stop');
 });
 
-test('unknown models get Groq\'s 404; the model list names the known ones', async () => {
+test("unknown models get Groq's 404; the model list names the known ones", async () => {
   await assert.rejects(
     client.chat.completions.create({ model: 'gpt-nope', messages: [{ role: 'user', content: 'x' }] }),
     Groq.NotFoundError,

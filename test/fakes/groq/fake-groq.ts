@@ -67,11 +67,24 @@ export async function startFakeGroq(opts: FakeGroqOptions = {}): Promise<FakeGro
       if (!authorized) return sendJson(res, 401, errorBody(401));
       return sendJson(res, 200, {
         object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'Meta', active: true, context_window: 131_072 })),
+        data: models.map((id) => ({
+          id,
+          object: 'model',
+          created: 1_700_000_000,
+          owned_by: 'Meta',
+          active: true,
+          context_window: 131_072,
+        })),
       });
     }
     if (req.method !== 'POST' || path !== COMPLETIONS) {
-      return sendJson(res, 404, { error: { message: `Unknown request URL: ${req.method} ${path}`, type: 'invalid_request_error', code: 'unknown_url' } });
+      return sendJson(res, 404, {
+        error: {
+          message: `Unknown request URL: ${req.method} ${path}`,
+          type: 'invalid_request_error',
+          code: 'unknown_url',
+        },
+      });
     }
 
     const raw = await readBody(req);
@@ -123,13 +136,17 @@ export async function startFakeGroq(opts: FakeGroqOptions = {}): Promise<FakeGro
     const invalid = conversationProblem(rec.messages);
     if (invalid) return respondJson(400, errorBody(400, invalid));
     if (!models.includes(rec.model)) {
-      return respondJson(404, errorBody(404, `The model \`${rec.model}\` does not exist or you do not have access to it.`));
+      return respondJson(
+        404,
+        errorBody(404, `The model \`${rec.model}\` does not exist or you do not have access to it.`),
+      );
     }
 
     const fault = takeFault();
     rec.fault = fault?.kind;
     if (fault?.kind === 'http-error') {
-      const extra: Record<string, string> = fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
+      const extra: Record<string, string> =
+        fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
       return respondJson(fault.status, errorBody(fault.status), extra);
     }
 
@@ -179,7 +196,10 @@ export async function startFakeGroq(opts: FakeGroqOptions = {}): Promise<FakeGro
       if (gone.signal.aborted) return;
       if (i === faultAt && fault?.kind === 'disconnect') return dropConnection();
       if (i === faultAt && fault?.kind === 'malformed') {
-        write(res, 'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"delta":{"content":\n\n');
+        write(
+          res,
+          'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"delta":{"content":\n\n',
+        );
       }
       if (i === faultAt && fault?.kind === 'stall') await sleep(fault.ms, gone.signal);
       const next = plan.tokens[i];

@@ -39,13 +39,19 @@ export function planReply(answer: FakeGroqReply, rec: Recorded, latency: Latency
   const calls = finish === 'length' ? [] : (answer.toolCalls ?? []);
   const wireCalls = calls.map((c, index) => {
     const id = `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    tokens.push(chunk(who, { tool_calls: [{ index, id, type: 'function', function: { name: c.name, arguments: '' } }] }));
+    tokens.push(
+      chunk(who, { tool_calls: [{ index, id, type: 'function', function: { name: c.name, arguments: '' } }] }),
+    );
     for (const fragment of splitArguments(c.arguments)) {
       tokens.push(chunk(who, { tool_calls: [{ index, function: { arguments: fragment } }] }));
     }
     return { id, name: c.name, arguments: JSON.stringify(c.arguments) };
   });
-  const usage = usageFor(estimatePromptTokens(rec.messages), tokens.length, tokens.length / Math.min(latency.tokensPerSecond, 1e6));
+  const usage = usageFor(
+    estimatePromptTokens(rec.messages),
+    tokens.length,
+    tokens.length / Math.min(latency.tokensPerSecond, 1e6),
+  );
   const roleChunk = { ...chunk(who, { role: 'assistant', content: '' }), x_groq: { id: who.requestId } };
   const streamOptions = rec.body.stream_options as { include_usage?: boolean } | undefined;
   const finalChunk: WireChunk = {
@@ -71,7 +77,9 @@ export function conversationProblem(messages: readonly WireMessage[]): string | 
     if (!['system', 'developer', 'user', 'assistant'].includes(m.role)) return `'messages': unknown role '${m.role}'`;
     for (const c of m.tool_calls ?? []) unanswered.add(c.id);
   }
-  return unanswered.size > 0 ? `'messages': tool call '${[...unanswered][0]}' has no tool message answering it` : undefined;
+  return unanswered.size > 0
+    ? `'messages': tool call '${[...unanswered][0]}' has no tool message answering it`
+    : undefined;
 }
 
 export function tokenGapMs(latency: LatencyProfile): number {

@@ -153,7 +153,11 @@ export function completionBody(
           role: 'assistant',
           content,
           ...(toolCalls.length > 0 && {
-            tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+            tool_calls: toolCalls.map((c) => ({
+              id: c.id,
+              type: 'function',
+              function: { name: c.name, arguments: c.arguments },
+            })),
           }),
         },
         logprobs: null,
@@ -167,14 +171,25 @@ export function completionBody(
 }
 
 /** Groq's error envelope and the message/type/code it uses for each status. */
-export function errorBody(status: number, detail?: string): { error: { message: string; type: string; code?: string } } {
+export function errorBody(
+  status: number,
+  detail?: string,
+): { error: { message: string; type: string; code?: string } } {
   switch (status) {
     case 400:
-      return { error: { message: detail ?? "'messages' must contain at least one message", type: 'invalid_request_error' } };
+      return {
+        error: { message: detail ?? "'messages' must contain at least one message", type: 'invalid_request_error' },
+      };
     case 401:
       return { error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' } };
     case 404:
-      return { error: { message: detail ?? 'The model does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } };
+      return {
+        error: {
+          message: detail ?? 'The model does not exist or you do not have access to it.',
+          type: 'invalid_request_error',
+          code: 'model_not_found',
+        },
+      };
     case 429:
       return {
         error: {
@@ -184,7 +199,9 @@ export function errorBody(status: number, detail?: string): { error: { message: 
         },
       };
     case 503:
-      return { error: { message: detail ?? 'Service Unavailable', type: 'internal_server_error', code: 'service_unavailable' } };
+      return {
+        error: { message: detail ?? 'Service Unavailable', type: 'internal_server_error', code: 'service_unavailable' },
+      };
     default:
       return { error: { message: detail ?? 'Internal Server Error', type: 'internal_server_error' } };
   }

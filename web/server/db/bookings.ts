@@ -61,7 +61,14 @@ function slotAt(kb: KnowledgeBase, startsAt: string, now: Date): Slot {
   return slot;
 }
 
-export async function availability(db: Queryable, tenantId: string, kb: KnowledgeBase, date: string, serviceId: string, now: Date): Promise<Slot[]> {
+export async function availability(
+  db: Queryable,
+  tenantId: string,
+  kb: KnowledgeBase,
+  date: string,
+  serviceId: string,
+  now: Date,
+): Promise<Slot[]> {
   service(kb, serviceId);
   const all = slotsOn(kb, date);
   if (!all.length) return [];
@@ -92,11 +99,20 @@ function toBooking(r: Record<string, unknown>): Booking {
 }
 
 async function one(db: Queryable, tenantId: string, id: string): Promise<Booking | undefined> {
-  const [r] = await db.query<Record<string, unknown>>(`select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where b.id = $1 and b.tenant_id = $2`, [id, tenantId]);
+  const [r] = await db.query<Record<string, unknown>>(
+    `select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where b.id = $1 and b.tenant_id = $2`,
+    [id, tenantId],
+  );
   return r && toBooking(r);
 }
 
-export async function book(db: Queryable, tenantId: string, kb: KnowledgeBase, b: NewBooking, now: Date): Promise<Booking> {
+export async function book(
+  db: Queryable,
+  tenantId: string,
+  kb: KnowledgeBase,
+  b: NewBooking,
+  now: Date,
+): Promise<Booking> {
   const s = service(kb, b.service);
   const slot = slotAt(kb, b.startsAt, now);
   const id = `bk_${randomUUID()}`;
@@ -114,13 +130,25 @@ export async function book(db: Queryable, tenantId: string, kb: KnowledgeBase, b
   return (await one(db, tenantId, id))!;
 }
 
-export async function reschedule(db: Queryable, tenantId: string, kb: KnowledgeBase, id: string, startsAt: string, now: Date): Promise<Booking> {
+export async function reschedule(
+  db: Queryable,
+  tenantId: string,
+  kb: KnowledgeBase,
+  id: string,
+  startsAt: string,
+  now: Date,
+): Promise<Booking> {
   const current = await one(db, tenantId, id);
   if (!current) throw new BookingError(404, `no booking "${id}"`);
   if (current.status !== 'booked') throw new BookingError(409, 'booking is cancelled');
   const slot = slotAt(kb, startsAt, now);
   try {
-    await db.query('update bookings set starts_at = $3, ends_at = $4 where id = $1 and tenant_id = $2', [id, tenantId, slot.startsAt, slot.endsAt]);
+    await db.query('update bookings set starts_at = $3, ends_at = $4 where id = $1 and tenant_id = $2', [
+      id,
+      tenantId,
+      slot.startsAt,
+      slot.endsAt,
+    ]);
   } catch (err) {
     if (isUniqueViolation(err)) throw new BookingError(409, 'slot taken');
     throw err;
@@ -129,7 +157,10 @@ export async function reschedule(db: Queryable, tenantId: string, kb: KnowledgeB
 }
 
 export async function cancel(db: Queryable, tenantId: string, id: string): Promise<Booking> {
-  const rows = await db.query(`update bookings set status = 'cancelled' where id = $1 and tenant_id = $2 returning id`, [id, tenantId]);
+  const rows = await db.query(
+    `update bookings set status = 'cancelled' where id = $1 and tenant_id = $2 returning id`,
+    [id, tenantId],
+  );
   if (!rows.length) throw new BookingError(404, `no booking "${id}"`);
   return (await one(db, tenantId, id))!;
 }
@@ -152,7 +183,11 @@ export async function bookingsOfCall(db: Queryable, tenantId: string, callId: st
   return rows.map(toBooking);
 }
 
-export async function listBookings(db: Queryable, tenantId: string, f: { from?: string | undefined; to?: string | undefined; status?: string | undefined }): Promise<Booking[]> {
+export async function listBookings(
+  db: Queryable,
+  tenantId: string,
+  f: { from?: string | undefined; to?: string | undefined; status?: string | undefined },
+): Promise<Booking[]> {
   const where = ['b.tenant_id = $1'];
   const params: unknown[] = [tenantId];
   if (f.from) where.push(`b.starts_at >= $${params.push(f.from)}`);

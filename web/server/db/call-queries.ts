@@ -52,11 +52,17 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
   if (f.q) {
     // a literal search: % and _ typed by a person mean themselves
     const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    add(`(c.caller_identity ilike ? or coalesce(c.caller_phone_masked, '') ilike $${params.length + 1} or coalesce(c.summary, '') ilike $${params.length + 1}
-      or coalesce(c.outcome, '') ilike $${params.length + 1} or c.id ilike $${params.length + 1})`, like);
+    add(
+      `(c.caller_identity ilike ? or coalesce(c.caller_phone_masked, '') ilike $${params.length + 1} or coalesce(c.summary, '') ilike $${params.length + 1}
+      or coalesce(c.outcome, '') ilike $${params.length + 1} or c.id ilike $${params.length + 1})`,
+      like,
+    );
   }
   const clause = where.join(' and ');
-  const [count] = await db.query<{ n: number }>(`select count(*)::int as n from call_sessions c where ${clause}`, params);
+  const [count] = await db.query<{ n: number }>(
+    `select count(*)::int as n from call_sessions c where ${clause}`,
+    params,
+  );
   const rows = await db.query<Record<string, unknown>>(
     `select ${ROW_COLUMNS} from call_sessions c where ${clause} order by c.started_at desc, c.id limit ${f.limit} offset ${f.offset}`,
     params,
@@ -76,12 +82,20 @@ export async function callDetail(db: Queryable, tenantId: string, callId: string
      from conversation_turns where call_id = $1 order by idx, started_at, speaker desc`,
     [callId],
   );
-  const states = await db.query<Record<string, unknown>>('select state, at, reason from call_states where call_id = $1 order by at, id', [callId]);
+  const states = await db.query<Record<string, unknown>>(
+    'select state, at, reason from call_states where call_id = $1 order by at, id',
+    [callId],
+  );
   return {
     call: {
       ...toRow(r),
       summary: (r.summary as string | null) ?? null,
-      engines: { stt: String(r.engine_stt), llm: String(r.engine_llm), tts: String(r.engine_tts), mode: String(r.mode) },
+      engines: {
+        stt: String(r.engine_stt),
+        llm: String(r.engine_llm),
+        tts: String(r.engine_tts),
+        mode: String(r.mode),
+      },
       room: String(r.room),
       callerIdentity: String(r.caller_identity),
     },
@@ -93,11 +107,18 @@ export async function callDetail(db: Queryable, tenantId: string, callId: string
       endedAt: iso(t.ended_at),
       interrupted: Boolean(t.interrupted),
       metrics: {
-        sttFinalMs: num(t.stt_final_ms), endOfTurnMs: num(t.end_of_turn_ms), llmFirstTokenMs: num(t.llm_first_token_ms),
-        ttsFirstByteMs: num(t.tts_first_byte_ms), v2vMs: num(t.v2v_ms),
+        sttFinalMs: num(t.stt_final_ms),
+        endOfTurnMs: num(t.end_of_turn_ms),
+        llmFirstTokenMs: num(t.llm_first_token_ms),
+        ttsFirstByteMs: num(t.tts_first_byte_ms),
+        v2vMs: num(t.v2v_ms),
       },
     })),
-    states: states.map((s) => ({ state: String(s.state), at: iso(s.at)!, reason: (s.reason as string | null) ?? null })),
+    states: states.map((s) => ({
+      state: String(s.state),
+      at: iso(s.at)!,
+      reason: (s.reason as string | null) ?? null,
+    })),
     bookings: await bookingsOfCall(db, tenantId, callId),
   };
 }

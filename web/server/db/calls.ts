@@ -18,7 +18,19 @@ export async function startCall(db: Queryable, tenantId: string, c: CallStart): 
        engine_stt, engine_llm, engine_tts, mode, current_state, state_since)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'IDLE', $7)
      on conflict (id) do nothing returning id`,
-    [c.callId, tenantId, c.room, c.channel, c.callerIdentity, c.callerPhoneMasked ?? null, c.startedAt, c.engines.stt, c.engines.llm, c.engines.tts, c.engines.mode],
+    [
+      c.callId,
+      tenantId,
+      c.room,
+      c.channel,
+      c.callerIdentity,
+      c.callerPhoneMasked ?? null,
+      c.startedAt,
+      c.engines.stt,
+      c.engines.llm,
+      c.engines.tts,
+      c.engines.mode,
+    ],
   );
   if (rows.length) await refreshMinute(db, tenantId, c.startedAt);
   return rows.length > 0;
@@ -36,15 +48,31 @@ export async function addTurn(db: Queryable, tenantId: string, callId: string, t
        stt_final_ms, end_of_turn_ms, llm_first_token_ms, tts_first_byte_ms, v2v_ms)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      on conflict (call_id, idx, speaker) do nothing returning idx`,
-    [callId, t.index, t.speaker, t.text, t.startedAt, t.endedAt, t.interrupted,
-      m.sttFinalMs ?? null, m.endOfTurnMs ?? null, m.llmFirstTokenMs ?? null, m.ttsFirstByteMs ?? null, m.v2vMs ?? null],
+    [
+      callId,
+      t.index,
+      t.speaker,
+      t.text,
+      t.startedAt,
+      t.endedAt,
+      t.interrupted,
+      m.sttFinalMs ?? null,
+      m.endOfTurnMs ?? null,
+      m.llmFirstTokenMs ?? null,
+      m.ttsFirstByteMs ?? null,
+      m.v2vMs ?? null,
+    ],
   );
   if (rows.length) await refreshMinute(db, tenantId, t.endedAt);
   return rows.length > 0;
 }
 
 /** true when the change is new, false when this event id was already stored (a retried write) */
-export async function addState(db: Queryable, callId: string, s: { id: string; state: string; at: string; reason?: string | undefined }): Promise<boolean> {
+export async function addState(
+  db: Queryable,
+  callId: string,
+  s: { id: string; state: string; at: string; reason?: string | undefined },
+): Promise<boolean> {
   const rows = await db.query(
     `insert into call_states (call_id, event_id, state, at, reason) values ($1, $2, $3, $4, $5)
      on conflict (call_id, event_id) do nothing returning id`,
@@ -78,7 +106,10 @@ export interface CallForAgent {
 }
 
 export async function callForAgent(db: Queryable, callId: string): Promise<CallForAgent | undefined> {
-  const [r] = await db.query<Record<string, unknown>>('select id, room, status, started_at from call_sessions where id = $1', [callId]);
+  const [r] = await db.query<Record<string, unknown>>(
+    'select id, room, status, started_at from call_sessions where id = $1',
+    [callId],
+  );
   if (!r) return undefined;
   const turns = await db.query<Record<string, unknown>>(
     // within a turn index the caller spoke before she answered
@@ -90,7 +121,12 @@ export async function callForAgent(db: Queryable, callId: string): Promise<CallF
     room: String(r.room),
     status: String(r.status),
     startedAt: iso(r.started_at)!,
-    turns: turns.map((t) => ({ index: Number(t.idx), speaker: String(t.speaker), text: String(t.text), interrupted: Boolean(t.interrupted) })),
+    turns: turns.map((t) => ({
+      index: Number(t.idx),
+      speaker: String(t.speaker),
+      text: String(t.text),
+      interrupted: Boolean(t.interrupted),
+    })),
   };
 }
 
@@ -103,7 +139,12 @@ export async function liveCall(db: Queryable, callId: string): Promise<LiveCall 
 }
 
 /** calls in progress: not ended, started within the last `maxAgeMs` (a worker that died never ends its call) */
-export async function liveCalls(db: Queryable, tenantId: string, now: Date, maxAgeMs = 2 * 3600_000): Promise<LiveCall[]> {
+export async function liveCalls(
+  db: Queryable,
+  tenantId: string,
+  now: Date,
+  maxAgeMs = 2 * 3600_000,
+): Promise<LiveCall[]> {
   const rows = await db.query<Record<string, unknown>>(
     `select id, caller_identity, caller_phone_masked, channel, current_state, state_since, started_at from call_sessions
      where tenant_id = $1 and ended_at is null and started_at > $2 order by started_at desc`,
@@ -149,12 +190,22 @@ export async function refreshMinute(db: Queryable, tenantId: string, at: string)
   );
 }
 
-export async function metricsBetween(db: Queryable, tenantId: string, from: string, to: string): Promise<MetricsMinute[]> {
+export async function metricsBetween(
+  db: Queryable,
+  tenantId: string,
+  from: string,
+  to: string,
+): Promise<MetricsMinute[]> {
   const rows = await db.query<Record<string, unknown>>(
     'select minute, calls, turns, v2v_p50_ms, v2v_p95_ms, errors from system_metrics where tenant_id = $1 and minute >= $2 and minute < $3 order by minute',
     [tenantId, from, to],
   );
   return rows.map((r) => ({
-    minute: iso(r.minute)!, calls: Number(r.calls), turns: Number(r.turns), v2vP50: num(r.v2v_p50_ms), v2vP95: num(r.v2v_p95_ms), errors: Number(r.errors),
+    minute: iso(r.minute)!,
+    calls: Number(r.calls),
+    turns: Number(r.turns),
+    v2vP50: num(r.v2v_p50_ms),
+    v2vP95: num(r.v2v_p95_ms),
+    errors: Number(r.errors),
   }));
 }

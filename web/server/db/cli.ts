@@ -30,7 +30,14 @@ let args;
 try {
   args = parseArgs({
     args: rest,
-    options: { clinic: { type: 'string' }, slug: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, kb: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      clinic: { type: 'string' },
+      slug: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      kb: { type: 'string' },
+      name: { type: 'string' },
+    },
   }).values;
 } catch (e) {
   fail(`${(e as Error).message}\n${USAGE}`);
@@ -51,7 +58,13 @@ try {
   const existing = command === 'init' ? await tenantBySlug(db, args.slug!) : undefined;
   if (existing && (await listUsers(db, existing.id)).length === 0) {
     // the clinic the web server created from clinic.yaml on first start, still without anyone to log in
-    await createUser(db, { tenantId: existing.id, email: args.email!, name: args.name ?? 'Owner', role: 'owner', password: args.password! });
+    await createUser(db, {
+      tenantId: existing.id,
+      email: args.email!,
+      name: args.name ?? 'Owner',
+      role: 'owner',
+      password: args.password!,
+    });
     if (args.clinic) await db.query('update tenants set name = $2 where id = $1', [existing.id, args.clinic]);
     console.log(`Clinic "${existing.slug}" existed without users; ${args.email} is now its owner (${where}).`);
   } else if (command === 'init') {
@@ -66,7 +79,9 @@ try {
     console.log(`The clinic "${DEMO.slug}" already exists in ${where}; nothing to do.`);
   } else {
     await seedDemo(db, config.knowledgeBasePath);
-    console.log(`Demo clinic "${DEMO.slug}" created in ${where}: log in as ${DEMO.ownerEmail} (owner) or ${DEMO.staffEmail} (staff), password ${DEMO.password}.`);
+    console.log(
+      `Demo clinic "${DEMO.slug}" created in ${where}: log in as ${DEMO.ownerEmail} (owner) or ${DEMO.staffEmail} (staff), password ${DEMO.password}.`,
+    );
   }
 } catch (e) {
   fail(`db ${command}: ${(e as Error).message}`);

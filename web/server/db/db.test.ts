@@ -23,7 +23,10 @@ it('hashes passwords with scrypt and verifies only the right one', async () => {
 });
 
 it('splits a migration into single statements', () => {
-  assert.deepEqual(splitStatements('create table a (x int);\n-- note\ncreate index b on a(x);\n'), ['create table a (x int)', 'create index b on a(x)']);
+  assert.deepEqual(splitStatements('create table a (x int);\n-- note\ncreate index b on a(x);\n'), [
+    'create table a (x int)',
+    'create index b on a(x)',
+  ]);
   assert.ok(splitStatements(MIGRATIONS[0]!.sql).length >= 10);
 });
 
@@ -45,14 +48,22 @@ forEachDatabase('records database', (h) => {
   it('migrations are recorded and applying them again changes nothing', async () => {
     assert.deepEqual(await migrate(h.db), []);
     const rows = await h.db.query<{ version: number }>('select version from schema_migrations order by version');
-    assert.deepEqual(rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      rows.map((r) => Number(r.version)),
+      MIGRATIONS.map((m) => m.version),
+    );
   });
 
   it('a transaction that throws leaves nothing behind', async () => {
-    await assert.rejects(h.db.transaction(async (tx) => {
-      await tx.query(`insert into tenants (id, slug, name, agent_name, voice, greeting, knowledge_base_yaml) values ('t-x', 'rollback', 'x', 'a', 'v', 'g', 'k')`);
-      throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      h.db.transaction(async (tx) => {
+        await tx.query(
+          `insert into tenants (id, slug, name, agent_name, voice, greeting, knowledge_base_yaml) values ('t-x', 'rollback', 'x', 'a', 'v', 'g', 'k')`,
+        );
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal((await h.db.query(`select 1 from tenants where slug = 'rollback'`)).length, 0);
   });
 
@@ -76,45 +87,105 @@ forEachDatabase('records database', (h) => {
     assert.equal(Date.parse(slots[0]!.endsAt) - Date.parse(slots[0]!.startsAt), SLOT_MINUTES * 60_000);
     const slot = slots[2]!;
     const now = new Date();
-    const attempt = (name: string) => book(h.db, tenant.id, kb, { name, phone: '+15550000001', service: 'rhinoplasty', startsAt: slot.startsAt }, now);
+    const attempt = (name: string) =>
+      book(h.db, tenant.id, kb, { name, phone: '+15550000001', service: 'rhinoplasty', startsAt: slot.startsAt }, now);
     const results = await Promise.allSettled([attempt('A'), attempt('B')]);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     assert.ok(refused.reason instanceof BookingError && refused.reason.status === 409);
-    const booked = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof attempt>>>).value;
+    const booked = (
+      results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof attempt>>>
+    ).value;
     assert.equal(booked.priceCents, 700000, 'the minimum of the service price, in cents');
-    assert.ok(!(await availability(h.db, tenant.id, kb, date, 'rhinoplasty', now)).some((s) => s.startsAt === slot.startsAt));
+    assert.ok(
+      !(await availability(h.db, tenant.id, kb, date, 'rhinoplasty', now)).some((s) => s.startsAt === slot.startsAt),
+    );
     // cancelled frees the slot; rescheduling onto a taken slot is refused
-    const other = await book(h.db, tenant.id, kb, { name: 'C', phone: '+15550000002', service: 'facelift', startsAt: slots[3]!.startsAt }, now);
-    await assert.rejects(reschedule(h.db, tenant.id, kb, other.id, slot.startsAt, now), (e: BookingError) => e.status === 409);
+    const other = await book(
+      h.db,
+      tenant.id,
+      kb,
+      { name: 'C', phone: '+15550000002', service: 'facelift', startsAt: slots[3]!.startsAt },
+      now,
+    );
+    await assert.rejects(
+      reschedule(h.db, tenant.id, kb, other.id, slot.startsAt, now),
+      (e: BookingError) => e.status === 409,
+    );
     await cancel(h.db, tenant.id, booked.id);
     assert.equal((await reschedule(h.db, tenant.id, kb, other.id, slot.startsAt, now)).startsAt, booked.startsAt);
-    await assert.rejects(book(h.db, tenant.id, kb, { name: 'D', phone: '+15550000003', service: 'rhinoplasty', startsAt: `${date}T03:00:00Z` }, now), (e: BookingError) => e.status === 400 && e.field === 'startsAt');
-    await assert.rejects(book(h.db, tenant.id, kb, { name: 'D', phone: '+15550000003', service: 'nope', startsAt: slot.startsAt }, now), (e: BookingError) => e.field === 'service');
+    await assert.rejects(
+      book(
+        h.db,
+        tenant.id,
+        kb,
+        { name: 'D', phone: '+15550000003', service: 'rhinoplasty', startsAt: `${date}T03:00:00Z` },
+        now,
+      ),
+      (e: BookingError) => e.status === 400 && e.field === 'startsAt',
+    );
+    await assert.rejects(
+      book(h.db, tenant.id, kb, { name: 'D', phone: '+15550000003', service: 'nope', startsAt: slot.startsAt }, now),
+      (e: BookingError) => e.field === 'service',
+    );
   });
 
   it('records a call as it happens: idempotent start and turns, states, end, metrics, live list', async () => {
     const { tenant } = await makeClinic(h.db, 'calls');
     const t0 = new Date(Date.now() - 60_000);
     const at = (ms: number) => new Date(t0.getTime() + ms).toISOString();
-    const start = { callId: 'c-1', room: 'r', channel: 'sip' as const, callerIdentity: 'sip_+15551234567', callerPhoneMasked: '+1******4567', startedAt: at(0), engines: { stt: 'deepgram', llm: 'groq', tts: 'aura', mode: 'cloud' as const } };
+    const start = {
+      callId: 'c-1',
+      room: 'r',
+      channel: 'sip' as const,
+      callerIdentity: 'sip_+15551234567',
+      callerPhoneMasked: '+1******4567',
+      startedAt: at(0),
+      engines: { stt: 'deepgram', llm: 'groq', tts: 'aura', mode: 'cloud' as const },
+    };
     assert.equal(await startCall(h.db, tenant.id, start), true);
     assert.equal(await startCall(h.db, tenant.id, start), false);
-    const turn = { index: 0, speaker: 'agent' as const, text: 'Hi!', startedAt: at(100), endedAt: at(900), interrupted: true, metrics: { v2vMs: 480 } };
+    const turn = {
+      index: 0,
+      speaker: 'agent' as const,
+      text: 'Hi!',
+      startedAt: at(100),
+      endedAt: at(900),
+      interrupted: true,
+      metrics: { v2vMs: 480 },
+    };
     assert.equal(await addTurn(h.db, tenant.id, 'c-1', turn), true);
     assert.equal(await addTurn(h.db, tenant.id, 'c-1', turn), false);
-    await addTurn(h.db, tenant.id, 'c-1', { ...turn, speaker: 'caller', text: 'hello', interrupted: false, metrics: undefined });
+    await addTurn(h.db, tenant.id, 'c-1', {
+      ...turn,
+      speaker: 'caller',
+      text: 'hello',
+      interrupted: false,
+      metrics: undefined,
+    });
     assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), true);
     assert.equal(await addState(h.db, 'c-1', { id: 'e2', state: 'LISTENING', at: at(150) }), true); // late delivery: recorded, not current
     // a retried write of a change already stored is ignored: one row, whatever the number of deliveries
-    for (let i = 0; i < 3; i++) assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), false);
+    for (let i = 0; i < 3; i++)
+      assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), false);
     const live = await liveCalls(h.db, tenant.id, new Date());
-    assert.deepEqual(live.map((c) => [c.id, c.state, c.caller]), [['c-1', 'SPEAKING', '+1******4567']]);
-    await endCall(h.db, tenant.id, 'c-1', { endedAt: at(5000), status: 'completed', outcome: 'asked about prices', summary: 'Prices.' });
+    assert.deepEqual(
+      live.map((c) => [c.id, c.state, c.caller]),
+      [['c-1', 'SPEAKING', '+1******4567']],
+    );
+    await endCall(h.db, tenant.id, 'c-1', {
+      endedAt: at(5000),
+      status: 'completed',
+      outcome: 'asked about prices',
+      summary: 'Prices.',
+    });
     assert.deepEqual(await liveCalls(h.db, tenant.id, new Date()), []);
     const d = await callDetail(h.db, tenant.id, 'c-1');
     assert.equal(d?.turns.length, 2);
-    assert.deepEqual(d?.states.map((s) => s.state), ['LISTENING', 'SPEAKING']);
+    assert.deepEqual(
+      d?.states.map((s) => s.state),
+      ['LISTENING', 'SPEAKING'],
+    );
     assert.equal(d?.call.bargeIns, 1);
     assert.equal(d?.call.v2vP50, 480);
     assert.equal(await callDetail(h.db, 'another-tenant', 'c-1'), undefined);
@@ -122,8 +193,14 @@ forEachDatabase('records database', (h) => {
     assert.equal(list.total, 1);
     assert.equal((await listCalls(h.db, tenant.id, { q: '%', limit: 10, offset: 0 })).total, 0, '% is literal');
     const m = await metricsBetween(h.db, tenant.id, at(-120_000), at(120_000));
-    assert.equal(m.reduce((s, x) => s + x.calls, 0), 1);
-    assert.equal(m.reduce((s, x) => s + x.turns, 0), 2);
+    assert.equal(
+      m.reduce((s, x) => s + x.calls, 0),
+      1,
+    );
+    assert.equal(
+      m.reduce((s, x) => s + x.turns, 0),
+      2,
+    );
   });
 
   it('seeds the demo clinic and the overview adds up', async () => {
@@ -135,9 +212,14 @@ forEachDatabase('records database', (h) => {
     assert.equal(all.total, 30);
     const o = await overview(h.db, t.id, 'America/Los_Angeles', new Date());
     assert.equal(o.weekly.length, 7);
-    assert.equal(o.weekly.reduce((s, d) => s + d.calls, 0), o.callsThisWeek);
+    assert.equal(
+      o.weekly.reduce((s, d) => s + d.calls, 0),
+      o.callsThisWeek,
+    );
     const [made] = await h.db.query<{ n: number; cents: number }>(
-      `select count(*)::int as n, coalesce(sum(price_cents), 0)::int as cents from bookings where tenant_id = $1 and status = 'booked'`, [t.id]);
+      `select count(*)::int as n, coalesce(sum(price_cents), 0)::int as cents from bookings where tenant_id = $1 and status = 'booked'`,
+      [t.id],
+    );
     assert.ok(Number(made!.n) > 0);
     assert.equal(o.bookingsThisWeek, Number(made!.n));
     assert.equal(o.revenueCents, Number(made!.cents));

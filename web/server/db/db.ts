@@ -33,8 +33,10 @@ export async function openDb(o: DbOptions): Promise<Db> {
 export async function openPglite(dataDir: string): Promise<Db> {
   await mkdir(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir);
-  const q = (target: Pick<PGlite, 'query'>) => async <T extends Row>(sql: string, params: unknown[] = []) =>
-    (await target.query<T>(sql, params)).rows;
+  const q =
+    (target: Pick<PGlite, 'query'>) =>
+    async <T extends Row>(sql: string, params: unknown[] = []) =>
+      (await target.query<T>(sql, params)).rows;
   return {
     kind: 'pglite',
     query: q(lite),
@@ -56,7 +58,10 @@ export async function openPostgres(url: string): Promise<Db> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: async <T extends Row>(sql: string, params: unknown[] = []) => (await client.query<T>(sql, params)).rows });
+        const result = await fn({
+          query: async <T extends Row>(sql: string, params: unknown[] = []) =>
+            (await client.query<T>(sql, params)).rows,
+        });
         await client.query('commit');
         return result;
       } catch (err) {

@@ -22,7 +22,10 @@ export async function overview(db: Queryable, tenantId: string, timeZone: string
   const weekStart = zonedIso(days[0]!, '00:00', timeZone);
   const dayOf = (v: unknown) => localParts(new Date(iso(v)!), timeZone).date;
 
-  const calls = await db.query<Record<string, unknown>>('select started_at, status from call_sessions where tenant_id = $1 and started_at >= $2', [tenantId, weekStart]);
+  const calls = await db.query<Record<string, unknown>>(
+    'select started_at, status from call_sessions where tenant_id = $1 and started_at >= $2',
+    [tenantId, weekStart],
+  );
   const turns = await db.query<Record<string, unknown>>(
     `select t.ended_at, t.v2v_ms from conversation_turns t join call_sessions c on c.id = t.call_id
      where c.tenant_id = $1 and c.started_at >= $2 and t.v2v_ms is not null`,
@@ -58,13 +61,23 @@ export async function overview(db: Queryable, tenantId: string, timeZone: string
       date,
       calls: calls.filter((c) => dayOf(c.started_at) === date).length,
       bookings: made.filter((b) => dayOf(b.created_at) === date).length,
-      v2vP50: percentile(turns.filter((t) => dayOf(t.ended_at) === date).map((t) => num(t.v2v_ms)!).sort((a, b) => a - b), 0.5),
+      v2vP50: percentile(
+        turns
+          .filter((t) => dayOf(t.ended_at) === date)
+          .map((t) => num(t.v2v_ms)!)
+          .sort((a, b) => a - b),
+        0.5,
+      ),
     })),
     safeMode: {
       // no call yet: nothing is known about the engines, so no banner
       active: latest ? mode !== 'cloud' : false,
       mode,
-      engines: { stt: String(latest?.engine_stt ?? ''), llm: String(latest?.engine_llm ?? ''), tts: String(latest?.engine_tts ?? '') },
+      engines: {
+        stt: String(latest?.engine_stt ?? ''),
+        llm: String(latest?.engine_llm ?? ''),
+        tts: String(latest?.engine_tts ?? ''),
+      },
       known: Boolean(latest),
     },
     timezone: timeZone,

@@ -43,10 +43,14 @@ export function parseKnowledgeBase(yamlText: string): KbResult {
   return { ok: false, error: `knowledge base: ${i.path.join('.') || '(root)'}: ${i.message}` };
 }
 
-export async function createTenant(db: Queryable, t: { slug: string; name: string; knowledgeBaseYaml: string }): Promise<Tenant> {
+export async function createTenant(
+  db: Queryable,
+  t: { slug: string; name: string; knowledgeBaseYaml: string },
+): Promise<Tenant> {
   const kb = parseKnowledgeBase(t.knowledgeBaseYaml);
   if (!kb.ok) throw new Error(kb.error);
-  if (!SLUG_PATTERN.test(t.slug)) throw new Error(`clinic slug must be lowercase letters, digits and dashes: "${t.slug}"`);
+  if (!SLUG_PATTERN.test(t.slug))
+    throw new Error(`clinic slug must be lowercase letters, digits and dashes: "${t.slug}"`);
   const id = randomUUID();
   await db.query(
     `insert into tenants (id, slug, name, agent_name, voice, greeting, knowledge_base_yaml) values ($1, $2, $3, $4, $5, $6, $7)`,
@@ -56,7 +60,10 @@ export async function createTenant(db: Queryable, t: { slug: string; name: strin
 }
 
 export async function tenantBySlug(db: Queryable, slug: string): Promise<Tenant | undefined> {
-  const [r] = await db.query<{ id: string; slug: string; name: string }>('select id, slug, name from tenants where slug = $1', [slug]);
+  const [r] = await db.query<{ id: string; slug: string; name: string }>(
+    'select id, slug, name from tenants where slug = $1',
+    [slug],
+  );
   return r;
 }
 
@@ -102,21 +109,37 @@ export async function createUser(
 ): Promise<User> {
   const id = randomUUID();
   const email = u.email.trim().toLowerCase();
-  await db.query('insert into users (id, tenant_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5, $6)', [
-    id, u.tenantId, email, u.name, u.role, await hashPassword(u.password),
-  ]);
+  await db.query(
+    'insert into users (id, tenant_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5, $6)',
+    [id, u.tenantId, email, u.name, u.role, await hashPassword(u.password)],
+  );
   return { id, tenantId: u.tenantId, email, name: u.name, role: u.role };
 }
 
-export async function userWithHash(db: Queryable, email: string): Promise<(User & { passwordHash: string }) | undefined> {
+export async function userWithHash(
+  db: Queryable,
+  email: string,
+): Promise<(User & { passwordHash: string }) | undefined> {
   const [r] = await db.query<Record<string, string>>(
     'select id, tenant_id, email, name, role, password_hash from users where email = $1',
     [email.trim().toLowerCase()],
   );
-  return r && { id: r.id!, tenantId: r.tenant_id!, email: r.email!, name: r.name!, role: r.role as Role, passwordHash: r.password_hash! };
+  return (
+    r && {
+      id: r.id!,
+      tenantId: r.tenant_id!,
+      email: r.email!,
+      name: r.name!,
+      role: r.role as Role,
+      passwordHash: r.password_hash!,
+    }
+  );
 }
 
 export async function listUsers(db: Queryable, tenantId: string): Promise<User[]> {
-  const rows = await db.query<Record<string, string>>('select id, tenant_id, email, name, role from users where tenant_id = $1 order by email', [tenantId]);
+  const rows = await db.query<Record<string, string>>(
+    'select id, tenant_id, email, name, role from users where tenant_id = $1 order by email',
+    [tenantId],
+  );
   return rows.map((r) => ({ id: r.id!, tenantId: r.tenant_id!, email: r.email!, name: r.name!, role: r.role as Role }));
 }

@@ -23,14 +23,23 @@ export interface SessionUser {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export async function createSession(db: Queryable, userId: string, now: Date): Promise<{ token: string; cookie: string }> {
+export async function createSession(
+  db: Queryable,
+  userId: string,
+  now: Date,
+): Promise<{ token: string; cookie: string }> {
   // expired sessions go when a new one is made: no timer, and the table stays small
   await db.query('delete from sessions where expires_at <= $1', [now.toISOString()]);
   const token = randomBytes(32).toString('base64url');
   await db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [
-    hashToken(token), userId, new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+    hashToken(token),
+    userId,
+    new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
   ]);
-  return { token, cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}` };
+  return {
+    token,
+    cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`,
+  };
 }
 
 export const CLEAR_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
@@ -47,9 +56,17 @@ export async function sessionUser(db: Queryable, token: string, now: Date): Prom
      where s.token_hash = $1 and s.expires_at > $2`,
     [hashToken(token), now.toISOString()],
   );
-  return r && {
-    id: r.id!, email: r.email!, name: r.name!, role: r.role as Role, tenantId: r.tenant_id!, tenantSlug: r.slug!, tenantName: r.tenant_name!,
-  };
+  return (
+    r && {
+      id: r.id!,
+      email: r.email!,
+      name: r.name!,
+      role: r.role as Role,
+      tenantId: r.tenant_id!,
+      tenantSlug: r.slug!,
+      tenantName: r.tenant_name!,
+    }
+  );
 }
 
 export async function deleteSession(db: Queryable, token: string): Promise<void> {

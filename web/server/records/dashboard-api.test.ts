@@ -4,7 +4,17 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
 import { LoginLimiter } from './auth.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
-import { call, callStart, login, makeClinic, openDay, PASSWORD, signed, startRecordsServer, type RecordsServer } from './testing.ts';
+import {
+  call,
+  callStart,
+  login,
+  makeClinic,
+  openDay,
+  PASSWORD,
+  signed,
+  startRecordsServer,
+  type RecordsServer,
+} from './testing.ts';
 
 forEachDatabase('dashboard API', (h) => {
   let web: RecordsServer;
@@ -22,15 +32,56 @@ forEachDatabase('dashboard API', (h) => {
     const t0 = Date.now() - 120_000;
     const at = (ms: number) => new Date(t0 + ms).toISOString();
     await signed(base, 'POST', '/internal/v1/calls', callStart('a-web', 'alpha', { startedAt: at(0) }));
-    await signed(base, 'POST', '/internal/v1/calls', callStart('a-sip', 'alpha', { startedAt: at(1000), channel: 'sip', callerPhoneMasked: '+1******4567', engines: { stt: 'deepgram', llm: 'groq', tts: 'aura', mode: 'cloud' } }));
-    for (const [i, v2v] of [[0, 400], [1, 600]] as const) {
-      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', { index: i, speaker: 'caller', text: `question ${i}`, startedAt: at(2000 + i * 5000), endedAt: at(3000 + i * 5000), interrupted: false });
-      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', { index: i, speaker: 'agent', text: `answer ${i}`, startedAt: at(3000 + i * 5000), endedAt: at(5000 + i * 5000), interrupted: i === 1, metrics: { v2vMs: v2v } });
+    await signed(
+      base,
+      'POST',
+      '/internal/v1/calls',
+      callStart('a-sip', 'alpha', {
+        startedAt: at(1000),
+        channel: 'sip',
+        callerPhoneMasked: '+1******4567',
+        engines: { stt: 'deepgram', llm: 'groq', tts: 'aura', mode: 'cloud' },
+      }),
+    );
+    for (const [i, v2v] of [
+      [0, 400],
+      [1, 600],
+    ] as const) {
+      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', {
+        index: i,
+        speaker: 'caller',
+        text: `question ${i}`,
+        startedAt: at(2000 + i * 5000),
+        endedAt: at(3000 + i * 5000),
+        interrupted: false,
+      });
+      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', {
+        index: i,
+        speaker: 'agent',
+        text: `answer ${i}`,
+        startedAt: at(3000 + i * 5000),
+        endedAt: at(5000 + i * 5000),
+        interrupted: i === 1,
+        metrics: { v2vMs: v2v },
+      });
     }
     await signed(base, 'POST', '/internal/v1/calls/a-web/states', { id: 's-1', state: 'SPEAKING', at: at(3500) });
-    await signed(base, 'POST', '/internal/v1/calls/a-web/end', { endedAt: at(20000), status: 'completed', outcome: 'booked', summary: 'Booked a rhinoplasty consultation.' });
-    const slots = (await signed(base, 'GET', `/internal/v1/tenants/alpha/availability?date=${openDay()}&service=rhinoplasty`)).body.slots;
-    await signed(base, 'POST', '/internal/v1/tenants/alpha/bookings', { callId: 'a-web', name: 'Sarah Lee', phone: '+15551234567', service: 'rhinoplasty', startsAt: slots[0].startsAt });
+    await signed(base, 'POST', '/internal/v1/calls/a-web/end', {
+      endedAt: at(20000),
+      status: 'completed',
+      outcome: 'booked',
+      summary: 'Booked a rhinoplasty consultation.',
+    });
+    const slots = (
+      await signed(base, 'GET', `/internal/v1/tenants/alpha/availability?date=${openDay()}&service=rhinoplasty`)
+    ).body.slots;
+    await signed(base, 'POST', '/internal/v1/tenants/alpha/bookings', {
+      callId: 'a-web',
+      name: 'Sarah Lee',
+      phone: '+15551234567',
+      service: 'rhinoplasty',
+      startsAt: slots[0].startsAt,
+    });
   });
   afterAll(() => web?.stop());
 
@@ -42,8 +93,14 @@ forEachDatabase('dashboard API', (h) => {
     assert.match(cookie, /^vx_session=[A-Za-z0-9_-]{40,}; /);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Lax/);
-    assert.equal((await call(base, 'POST', '/api/auth/login', { body: { email: 'owner@alpha.test', password: 'wrong' } })).status, 401);
-    assert.equal((await call(base, 'POST', '/api/auth/login', { body: { email: 'nobody@alpha.test', password: 'wrong' } })).status, 401);
+    assert.equal(
+      (await call(base, 'POST', '/api/auth/login', { body: { email: 'owner@alpha.test', password: 'wrong' } })).status,
+      401,
+    );
+    assert.equal(
+      (await call(base, 'POST', '/api/auth/login', { body: { email: 'nobody@alpha.test', password: 'wrong' } })).status,
+      401,
+    );
     const session = cookie.split(';')[0]!;
     assert.equal((await call(base, 'GET', '/api/me', { cookie: session })).status, 200);
     const out = await call(base, 'POST', '/api/auth/logout', { cookie: session });
@@ -53,13 +110,26 @@ forEachDatabase('dashboard API', (h) => {
   });
 
   it('rate-limits failed logins per address and email: the sixth try in a minute is 429, even with the right password', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: 'nope' } })).status, 401);
-    const limited = await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: PASSWORD } });
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: 'nope' } })).status,
+        401,
+      );
+    const limited = await call(base, 'POST', '/api/auth/login', {
+      body: { email: 'staff@alpha.test', password: PASSWORD },
+    });
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
-    assert.equal((await call(base, 'POST', '/api/auth/login', { body: { email: 'owner@alpha.test', password: PASSWORD } })).status, 200, 'another email is not limited');
+    assert.equal(
+      (await call(base, 'POST', '/api/auth/login', { body: { email: 'owner@alpha.test', password: PASSWORD } })).status,
+      200,
+      'another email is not limited',
+    );
     clock += 61_000;
-    assert.equal((await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: PASSWORD } })).status, 200);
+    assert.equal(
+      (await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: PASSWORD } })).status,
+      200,
+    );
   });
 
   it('every guarded route answers 401 without a session, and with a forged cookie', async () => {
@@ -68,7 +138,11 @@ forEachDatabase('dashboard API', (h) => {
     for (const r of guarded) {
       const path = r.path.replace(':callId', 'a-web');
       assert.equal((await call(base, r.method, path)).status, 401, `${r.method} ${path}`);
-      assert.equal((await call(base, r.method, path, { cookie: 'vx_session=forgedforgedforgedforgedforged' })).status, 401, `${r.method} ${path}`);
+      assert.equal(
+        (await call(base, r.method, path, { cookie: 'vx_session=forgedforgedforgedforgedforged' })).status,
+        401,
+        `${r.method} ${path}`,
+      );
     }
   });
 
@@ -85,19 +159,41 @@ forEachDatabase('dashboard API', (h) => {
     assert.deepEqual(o.v2vMs, { p50: 400, p95: 600 });
     assert.equal(o.weekly.length, 7);
     assert.match(o.weekly[6].date, /^\d{4}-\d{2}-\d{2}$/);
-    assert.deepEqual(o.safeMode, { active: false, mode: 'cloud', engines: { stt: 'deepgram', llm: 'groq', tts: 'aura' }, known: true });
+    assert.deepEqual(o.safeMode, {
+      active: false,
+      mode: 'cloud',
+      engines: { stt: 'deepgram', llm: 'groq', tts: 'aura' },
+      known: true,
+    });
     const list = (await call(base, 'GET', '/api/calls', { cookie: staff })).body;
     assert.equal(list.total, 2);
-    assert.deepEqual(list.calls.map((c: { id: string }) => c.id), ['a-sip', 'a-web']);
+    assert.deepEqual(
+      list.calls.map((c: { id: string }) => c.id),
+      ['a-sip', 'a-web'],
+    );
     const web1 = list.calls[1];
     assert.deepEqual([web1.turnCount, web1.bargeIns, web1.v2vP50, web1.status], [4, 1, 500, 'completed']);
     assert.equal(list.calls[0].caller, '+1******4567');
-    assert.deepEqual((await call(base, 'GET', '/api/calls?channel=sip', { cookie: staff })).body.calls.map((c: { id: string }) => c.id), ['a-sip']);
+    assert.deepEqual(
+      (await call(base, 'GET', '/api/calls?channel=sip', { cookie: staff })).body.calls.map(
+        (c: { id: string }) => c.id,
+      ),
+      ['a-sip'],
+    );
     assert.equal((await call(base, 'GET', '/api/calls?status=in_progress', { cookie: staff })).body.total, 1);
     assert.equal((await call(base, 'GET', '/api/calls?q=rhinoplasty', { cookie: staff })).body.total, 1);
     assert.equal((await call(base, 'GET', '/api/calls?limit=1&offset=1', { cookie: staff })).body.calls[0].id, 'a-web');
-    assert.equal((await call(base, 'GET', '/api/calls?from=2000-01-01&to=2000-01-02', { cookie: staff })).body.total, 0);
-    for (const [q, field] of [['status=bogus', 'status'], ['channel=fax', 'channel'], ['limit=0', 'limit'], ['limit=abc', 'limit'], ['from=tomorrow', 'from']]) {
+    assert.equal(
+      (await call(base, 'GET', '/api/calls?from=2000-01-01&to=2000-01-02', { cookie: staff })).body.total,
+      0,
+    );
+    for (const [q, field] of [
+      ['status=bogus', 'status'],
+      ['channel=fax', 'channel'],
+      ['limit=0', 'limit'],
+      ['limit=abc', 'limit'],
+      ['from=tomorrow', 'from'],
+    ]) {
       const r = await call(base, 'GET', `/api/calls?${q}`, { cookie: staff });
       assert.equal(r.status, 400, q);
       assert.equal(r.body.field, field);
@@ -108,10 +204,16 @@ forEachDatabase('dashboard API', (h) => {
     const d = (await call(base, 'GET', '/api/calls/a-web', { cookie: staff })).body;
     assert.equal(d.call.summary, 'Booked a rhinoplasty consultation.');
     assert.equal(d.call.engines.mode, 'offline');
-    assert.deepEqual(d.turns.map((t: { speaker: string; index: number }) => `${t.index}${t.speaker}`), ['0caller', '0agent', '1caller', '1agent']);
+    assert.deepEqual(
+      d.turns.map((t: { speaker: string; index: number }) => `${t.index}${t.speaker}`),
+      ['0caller', '0agent', '1caller', '1agent'],
+    );
     assert.equal(d.turns[1].metrics.v2vMs, 400);
     assert.equal(d.turns[3].interrupted, true);
-    assert.deepEqual(d.states.map((s: { state: string }) => s.state), ['SPEAKING']);
+    assert.deepEqual(
+      d.states.map((s: { state: string }) => s.state),
+      ['SPEAKING'],
+    );
     assert.equal(d.bookings.length, 1);
     assert.equal((await call(base, 'GET', '/api/calls/nope', { cookie: staff })).status, 404);
     assert.equal((await call(base, 'GET', '/api/calls/%E0%A4%A', { cookie: staff })).status, 400);
@@ -121,14 +223,27 @@ forEachDatabase('dashboard API', (h) => {
     const all = (await call(base, 'GET', '/api/bookings', { cookie: staff })).body.bookings;
     assert.equal(all.length, 1);
     assert.equal(all[0].name, 'Sarah Lee');
-    assert.equal((await call(base, 'GET', `/api/bookings?from=${encodeURIComponent(new Date().toISOString())}&status=booked`, { cookie: staff })).body.bookings.length, 1);
-    assert.equal((await call(base, 'GET', '/api/bookings?status=cancelled', { cookie: staff })).body.bookings.length, 0);
+    assert.equal(
+      (
+        await call(base, 'GET', `/api/bookings?from=${encodeURIComponent(new Date().toISOString())}&status=booked`, {
+          cookie: staff,
+        })
+      ).body.bookings.length,
+      1,
+    );
+    assert.equal(
+      (await call(base, 'GET', '/api/bookings?status=cancelled', { cookie: staff })).body.bookings.length,
+      0,
+    );
     assert.equal((await call(base, 'GET', '/api/bookings?status=gone', { cookie: staff })).body.field, 'status');
   });
 
   it('live: calls in progress, and a `call` event on the stream for each start, state change and end', async () => {
     const live = (await call(base, 'GET', '/api/live', { cookie: staff })).body.calls;
-    assert.deepEqual(live.map((c: { id: string }) => c.id), ['a-sip']);
+    assert.deepEqual(
+      live.map((c: { id: string }) => c.id),
+      ['a-sip'],
+    );
     const ctrl = new AbortController();
     const res = await fetch(`${base}/api/live/stream`, { headers: { cookie: staff }, signal: ctrl.signal });
     assert.equal(res.status, 200);
@@ -145,9 +260,16 @@ forEachDatabase('dashboard API', (h) => {
     await until(/"id":"a-sip"/); // the snapshot of calls already in progress
     await signed(base, 'POST', '/internal/v1/calls', callStart('a-live', 'alpha'));
     await until(/"id":"a-live","caller":"caller-a-live","channel":"web","state":"IDLE"/);
-    await signed(base, 'POST', '/internal/v1/calls/a-live/states', { id: 's-2', state: 'LISTENING', at: new Date().toISOString() });
+    await signed(base, 'POST', '/internal/v1/calls/a-live/states', {
+      id: 's-2',
+      state: 'LISTENING',
+      at: new Date().toISOString(),
+    });
     await until(/"id":"a-live"[^\n]*"state":"LISTENING"/);
-    await signed(base, 'POST', '/internal/v1/calls/a-live/end', { endedAt: new Date().toISOString(), status: 'abandoned' });
+    await signed(base, 'POST', '/internal/v1/calls/a-live/end', {
+      endedAt: new Date().toISOString(),
+      status: 'abandoned',
+    });
     await until(/"id":"a-live"[^\n]*"state":"ENDED"/);
     assert.match(text, /^retry: 2000\n\nevent: call\ndata: \{/);
     ctrl.abort();
@@ -155,10 +277,20 @@ forEachDatabase('dashboard API', (h) => {
 
   it('settings: staff reads but cannot save (403); the owner saves; bad values are 400 naming the field', async () => {
     const s = (await call(base, 'GET', '/api/settings', { cookie: staff })).body;
-    assert.deepEqual(Object.keys(s).sort(), ['agentName', 'greeting', 'instructions', 'knowledgeBase', 'silenceTimeoutMs', 'voice']);
+    assert.deepEqual(Object.keys(s).sort(), [
+      'agentName',
+      'greeting',
+      'instructions',
+      'knowledgeBase',
+      'silenceTimeoutMs',
+      'voice',
+    ]);
     assert.match(s.knowledgeBase, /^# The clinic Voxanne answers for/);
     assert.equal((await call(base, 'PUT', '/api/settings', { cookie: staff, body: s })).status, 403);
-    const saved = await call(base, 'PUT', '/api/settings', { cookie: owner, body: { ...s, agentName: 'Ava', silenceTimeoutMs: 4000 } });
+    const saved = await call(base, 'PUT', '/api/settings', {
+      cookie: owner,
+      body: { ...s, agentName: 'Ava', silenceTimeoutMs: 4000 },
+    });
     assert.equal(saved.status, 200);
     assert.equal(saved.body.agentName, 'Ava');
     assert.equal((await call(base, 'GET', '/api/settings', { cookie: staff })).body.silenceTimeoutMs, 4000);
@@ -168,20 +300,42 @@ forEachDatabase('dashboard API', (h) => {
       [{ ...s, greeting: '' }, 'greeting'],
       [{ ...s, agentName: undefined }, 'agentName'],
       [{ ...s, knowledgeBase: 'clinic: [' }, 'knowledgeBase'],
-      [{ ...s, knowledgeBase: s.knowledgeBase.replace('timezone: America/Los_Angeles', 'timezone: 7') }, 'knowledgeBase'],
+      [
+        { ...s, knowledgeBase: s.knowledgeBase.replace('timezone: America/Los_Angeles', 'timezone: 7') },
+        'knowledgeBase',
+      ],
     ];
     for (const [body, field] of cases) {
       const r = await call(base, 'PUT', '/api/settings', { cookie: owner, body });
       assert.equal(r.status, 400, field);
       assert.equal(r.body.field, field);
     }
-    assert.equal((await call(base, 'PUT', '/api/settings', { cookie: owner, raw: '{"agentName": ' })).body.field, 'body');
-    assert.equal((await call(base, 'PUT', '/api/settings', { cookie: owner, raw: JSON.stringify({ ...s, instructions: 'x'.repeat(300_000) }) })).status, 413);
-    assert.equal((await call(base, 'GET', '/api/settings', { cookie: staff })).body.agentName, 'Ava', 'refused saves changed nothing');
+    assert.equal(
+      (await call(base, 'PUT', '/api/settings', { cookie: owner, raw: '{"agentName": ' })).body.field,
+      'body',
+    );
+    assert.equal(
+      (
+        await call(base, 'PUT', '/api/settings', {
+          cookie: owner,
+          raw: JSON.stringify({ ...s, instructions: 'x'.repeat(300_000) }),
+        })
+      ).status,
+      413,
+    );
+    assert.equal(
+      (await call(base, 'GET', '/api/settings', { cookie: staff })).body.agentName,
+      'Ava',
+      'refused saves changed nothing',
+    );
   });
 
   it('per-minute metrics of the clinic: calls, turns, v2v percentiles', async () => {
-    const m = (await call(base, 'GET', '/api/metrics', { cookie: staff })).body.metrics as { calls: number; turns: number; v2vP50: number | null }[];
+    const m = (await call(base, 'GET', '/api/metrics', { cookie: staff })).body.metrics as {
+      calls: number;
+      turns: number;
+      v2vP50: number | null;
+    }[];
     assert.ok(m.reduce((s, x) => s + x.calls, 0) >= 2);
     assert.ok(m.reduce((s, x) => s + x.turns, 0) >= 4);
     assert.ok(m.some((x) => x.v2vP50 !== null));
@@ -190,14 +344,22 @@ forEachDatabase('dashboard API', (h) => {
 
   it('a write from a page of another origin is refused; the same origin is fine', async () => {
     const s = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
-    const put = (origin: string) => fetch(`${base}/api/settings`, { method: 'PUT', headers: { cookie: owner, origin, 'content-type': 'application/json' }, body: JSON.stringify(s) });
+    const put = (origin: string) =>
+      fetch(`${base}/api/settings`, {
+        method: 'PUT',
+        headers: { cookie: owner, origin, 'content-type': 'application/json' },
+        body: JSON.stringify(s),
+      });
     assert.equal((await put('http://evil.example')).status, 403);
     assert.equal((await put(base)).status, 200);
   });
 
-  it('users: the owner lists the clinic\'s users; staff get 403; unknown method 405', async () => {
+  it("users: the owner lists the clinic's users; staff get 403; unknown method 405", async () => {
     const u = (await call(base, 'GET', '/api/users', { cookie: owner })).body.users;
-    assert.deepEqual(u.map((x: { email: string }) => x.email), ['owner@alpha.test', 'staff@alpha.test']);
+    assert.deepEqual(
+      u.map((x: { email: string }) => x.email),
+      ['owner@alpha.test', 'staff@alpha.test'],
+    );
     assert.ok(!JSON.stringify(u).includes('scrypt'));
     assert.equal((await call(base, 'GET', '/api/users', { cookie: staff })).status, 403);
     assert.equal((await call(base, 'DELETE', '/api/calls/a-web', { cookie: owner })).status, 405);

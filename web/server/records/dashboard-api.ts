@@ -9,7 +9,14 @@ import { callDetail, listCalls } from '../db/call-queries.ts';
 import { liveCalls, metricsBetween } from '../db/calls.ts';
 import { overview } from '../db/overview.ts';
 import { DUMMY_HASH, verifyPassword } from '../db/passwords.ts';
-import { getSettings, knowledgeBaseOf, listUsers, parseKnowledgeBase, saveSettings, userWithHash } from '../db/tenants.ts';
+import {
+  getSettings,
+  knowledgeBaseOf,
+  listUsers,
+  parseKnowledgeBase,
+  saveSettings,
+  userWithHash,
+} from '../db/tenants.ts';
 import { CLEAR_COOKIE, createSession, deleteSession, sessionToken } from './auth.ts';
 import { check, clientIp, HttpError } from './http.ts';
 import type { Ctx, Route } from './router.ts';
@@ -20,12 +27,17 @@ const me = (ctx: Ctx) => ctx.user!;
 
 export const DASHBOARD_ROUTES: readonly Route[] = [
   {
-    method: 'POST', path: '/api/auth/login', access: 'public',
+    method: 'POST',
+    path: '/api/auth/login',
+    access: 'public',
     async handler(ctx) {
       const { email, password } = check(loginSchema, ctx.body);
       const key = `${clientIp(ctx.req)}|${email.trim().toLowerCase()}`;
       const wait = ctx.deps.limiter.retryAfterMs(key);
-      if (wait > 0) throw new HttpError(429, 'too many failed logins; try again in a minute', undefined, { 'retry-after': String(Math.ceil(wait / 1000)) });
+      if (wait > 0)
+        throw new HttpError(429, 'too many failed logins; try again in a minute', undefined, {
+          'retry-after': String(Math.ceil(wait / 1000)),
+        });
       const user = await userWithHash(ctx.deps.db, email);
       // an unknown email costs the same scrypt as a wrong password, so timing tells nothing
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -37,11 +49,17 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       ctx.deps.limiter.succeed(key);
       const { cookie } = await createSession(ctx.deps.db, user.id, ctx.deps.now());
       ctx.deps.logger.info({ userId: user.id, tenantId: user.tenantId }, 'login');
-      return { status: 200, body: { user: { id: user.id, email: user.email, name: user.name, role: user.role } } satisfies Pick<Me, 'user'>, headers: { 'set-cookie': cookie } };
+      return {
+        status: 200,
+        body: { user: { id: user.id, email: user.email, name: user.name, role: user.role } } satisfies Pick<Me, 'user'>,
+        headers: { 'set-cookie': cookie },
+      };
     },
   },
   {
-    method: 'POST', path: '/api/auth/logout', access: 'public',
+    method: 'POST',
+    path: '/api/auth/logout',
+    access: 'public',
     async handler(ctx) {
       const token = sessionToken(ctx.req);
       if (token) await deleteSession(ctx.deps.db, token);
@@ -49,32 +67,43 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/me', access: 'user',
+    method: 'GET',
+    path: '/api/me',
+    access: 'user',
     async handler(ctx) {
       const u = me(ctx);
       // the clinic's clock: the dashboard shows every time in it, whatever the browser's zone
       const kb = await knowledgeBaseOf(ctx.deps.db, u.tenantId);
       return {
         status: 200,
-        body: { user: { id: u.id, email: u.email, name: u.name, role: u.role }, tenant: { slug: u.tenantSlug, name: u.tenantName, timezone: kb.clinic.timezone } } satisfies Me,
+        body: {
+          user: { id: u.id, email: u.email, name: u.name, role: u.role },
+          tenant: { slug: u.tenantSlug, name: u.tenantName, timezone: kb.clinic.timezone },
+        } satisfies Me,
       };
     },
   },
   {
-    method: 'GET', path: '/api/overview', access: 'user',
+    method: 'GET',
+    path: '/api/overview',
+    access: 'user',
     async handler(ctx) {
       const kb = await knowledgeBaseOf(ctx.deps.db, me(ctx).tenantId);
       return { status: 200, body: await overview(ctx.deps.db, me(ctx).tenantId, kb.clinic.timezone, ctx.deps.now()) };
     },
   },
   {
-    method: 'GET', path: '/api/calls', access: 'user',
+    method: 'GET',
+    path: '/api/calls',
+    access: 'user',
     async handler(ctx) {
       return { status: 200, body: await listCalls(ctx.deps.db, me(ctx).tenantId, check(callsQuery, ctx.query)) };
     },
   },
   {
-    method: 'GET', path: '/api/calls/:callId', access: 'user',
+    method: 'GET',
+    path: '/api/calls/:callId',
+    access: 'user',
     async handler(ctx) {
       const detail = await callDetail(ctx.deps.db, me(ctx).tenantId, ctx.params.callId!);
       if (!detail) throw new HttpError(404, 'no such call');
@@ -82,32 +111,46 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/bookings', access: 'user',
+    method: 'GET',
+    path: '/api/bookings',
+    access: 'user',
     async handler(ctx) {
-      return { status: 200, body: { bookings: await listBookings(ctx.deps.db, me(ctx).tenantId, check(bookingsQuery, ctx.query)) } };
+      return {
+        status: 200,
+        body: { bookings: await listBookings(ctx.deps.db, me(ctx).tenantId, check(bookingsQuery, ctx.query)) },
+      };
     },
   },
   {
-    method: 'GET', path: '/api/live', access: 'user',
+    method: 'GET',
+    path: '/api/live',
+    access: 'user',
     async handler(ctx) {
       return { status: 200, body: { calls: await liveCalls(ctx.deps.db, me(ctx).tenantId, ctx.deps.now()) } };
     },
   },
   {
-    method: 'GET', path: '/api/live/stream', access: 'user',
+    method: 'GET',
+    path: '/api/live/stream',
+    access: 'user',
     async handler(ctx) {
       await openLiveStream(ctx);
       return 'streamed';
     },
   },
   {
-    method: 'GET', path: '/api/settings', access: 'user',
+    method: 'GET',
+    path: '/api/settings',
+    access: 'user',
     async handler(ctx) {
       return { status: 200, body: await getSettings(ctx.deps.db, me(ctx).tenantId) };
     },
   },
   {
-    method: 'PUT', path: '/api/settings', access: 'owner', maxBodyBytes: 256 * 1024,
+    method: 'PUT',
+    path: '/api/settings',
+    access: 'owner',
+    maxBodyBytes: 256 * 1024,
     async handler(ctx) {
       const s = check(settingsSchema, ctx.body);
       const kb = parseKnowledgeBase(s.knowledgeBase);
@@ -118,7 +161,9 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/metrics', access: 'user',
+    method: 'GET',
+    path: '/api/metrics',
+    access: 'user',
     async handler(ctx) {
       const q = check(metricsQuery, ctx.query);
       const to = q.to ?? ctx.deps.now().toISOString();
@@ -127,7 +172,9 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/users', access: 'owner',
+    method: 'GET',
+    path: '/api/users',
+    access: 'owner',
     async handler(ctx) {
       const users = await listUsers(ctx.deps.db, me(ctx).tenantId);
       return { status: 200, body: { users: users.map(({ id, email, name, role }) => ({ id, email, name, role })) } };

@@ -26,7 +26,8 @@ export async function readText(req: IncomingMessage, limitBytes: number): Promis
   try {
     return (await readBody(req, limitBytes)).toString('utf8');
   } catch (e) {
-    if (e instanceof BodyTooLargeError) throw new HttpError(413, `request body must be at most ${limitBytes} bytes`, undefined, { connection: 'close' });
+    if (e instanceof BodyTooLargeError)
+      throw new HttpError(413, `request body must be at most ${limitBytes} bytes`, undefined, { connection: 'close' });
     throw e;
   }
 }

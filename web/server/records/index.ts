@@ -26,8 +26,18 @@ export interface Records {
   close(): Promise<void>;
 }
 
-export function createRecords(db: Db, o: { logger: Logger; secret: string; now?: () => Date; limiter?: LoginLimiter }): Records {
-  const deps: RecordsDeps = { db, hub: new LiveHub(), limiter: o.limiter ?? new LoginLimiter(), logger: o.logger, secret: o.secret, now: o.now ?? (() => new Date()) };
+export function createRecords(
+  db: Db,
+  o: { logger: Logger; secret: string; now?: () => Date; limiter?: LoginLimiter },
+): Records {
+  const deps: RecordsDeps = {
+    db,
+    hub: new LiveHub(),
+    limiter: o.limiter ?? new LoginLimiter(),
+    logger: o.logger,
+    secret: o.secret,
+    now: o.now ?? (() => new Date()),
+  };
   const dashboard = compile(DASHBOARD_ROUTES);
   const internal = compile(INTERNAL_ROUTES);
   return {
@@ -43,7 +53,10 @@ export async function openRecords(config: WebConfig, logger: Logger): Promise<Re
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const applied = await migrate(db);
-    logger.info({ database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, applied }, 'records database ready');
+    logger.info(
+      { database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, applied },
+      'records database ready',
+    );
     if ((await countTenants(db)) === 0) {
       if (config.demoSeed) {
         await seedDemo(db, config.knowledgeBasePath);
@@ -52,7 +65,10 @@ export async function openRecords(config: WebConfig, logger: Logger): Promise<Re
         const kb = parseKnowledgeBase(await readFile(config.knowledgeBasePath, 'utf8'));
         if (!kb.ok) throw new Error(`${config.knowledgeBasePath}: ${kb.error}`);
         await initClinic(db, { kbPath: config.knowledgeBasePath, slug: config.defaultTenant });
-        logger.info({ tenant: config.defaultTenant }, 'empty database: default clinic created from the knowledge base (no users; see npm run db:init)');
+        logger.info(
+          { tenant: config.defaultTenant },
+          'empty database: default clinic created from the knowledge base (no users; see npm run db:init)',
+        );
       }
     }
   } catch (err) {

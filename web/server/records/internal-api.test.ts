@@ -4,7 +4,16 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { slotsOn } from '../db/bookings.ts';
 import { knowledgeBaseOf } from '../db/tenants.ts';
 import { forEachDatabase } from '../db/testing/databases.ts';
-import { call, callStart, login, makeClinic, openDay, signed, startRecordsServer, type RecordsServer } from './testing.ts';
+import {
+  call,
+  callStart,
+  login,
+  makeClinic,
+  openDay,
+  signed,
+  startRecordsServer,
+  type RecordsServer,
+} from './testing.ts';
 
 forEachDatabase('internal records API', (h) => {
   let web: RecordsServer;
@@ -19,15 +28,31 @@ forEachDatabase('internal records API', (h) => {
   it('refuses a missing, wrong or stale signature with 401', async () => {
     const plain = await fetch(`${base}/internal/v1/tenants/riverside/config`);
     assert.equal(plain.status, 401);
-    assert.equal((await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, { secret: 'another-secret' })).status, 401);
-    const stale = await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, { timestamp: Date.now() - 61_000 });
+    assert.equal(
+      (await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, { secret: 'another-secret' }))
+        .status,
+      401,
+    );
+    const stale = await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, {
+      timestamp: Date.now() - 61_000,
+    });
     assert.equal(stale.status, 401);
     assert.deepEqual(stale.body, { error: 'stale signature' });
     // the signature covers the body: the same headers with another body are refused
     const ts = String(Date.now());
     const { signRecordsRequest } = await import('@voxanne/contracts/signature');
-    const sig = signRecordsRequest('test-secret-that-is-long-enough-0123456789', ts, 'POST', '/internal/v1/calls', '{}');
-    const r = await fetch(`${base}/internal/v1/calls`, { method: 'POST', headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': sig }, body: '{"x":1}' });
+    const sig = signRecordsRequest(
+      'test-secret-that-is-long-enough-0123456789',
+      ts,
+      'POST',
+      '/internal/v1/calls',
+      '{}',
+    );
+    const r = await fetch(`${base}/internal/v1/calls`, {
+      method: 'POST',
+      headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': sig },
+      body: '{"x":1}',
+    });
     assert.equal(r.status, 401);
   });
 
@@ -48,23 +73,64 @@ forEachDatabase('internal records API', (h) => {
     assert.equal(again.status, 200);
     assert.deepEqual(again.body, { callId: 'call-int-1' });
     const now = new Date().toISOString();
-    const turn = { index: 0, speaker: 'agent', text: 'Hi there', startedAt: now, endedAt: now, interrupted: false, metrics: { v2vMs: 512, llmFirstTokenMs: 200 } };
+    const turn = {
+      index: 0,
+      speaker: 'agent',
+      text: 'Hi there',
+      startedAt: now,
+      endedAt: now,
+      interrupted: false,
+      metrics: { v2vMs: 512, llmFirstTokenMs: 200 },
+    };
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 201);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', turn)).status, 200);
-    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now })).status, 201);
+    assert.equal(
+      (await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now }))
+        .status,
+      201,
+    );
     // the same change sent again (its answer was lost) is stored once
-    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now })).status, 200);
-    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { state: 'SPEAKING', at: now })).body.field, 'id');
-    const rows = await h.db.query<{ n: number }>(`select count(*)::int as n from call_states where call_id = 'call-int-1'`);
+    assert.equal(
+      (await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { id: 's-1', state: 'SPEAKING', at: now }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await signed(base, 'POST', '/internal/v1/calls/call-int-1/states', { state: 'SPEAKING', at: now })).body.field,
+      'id',
+    );
+    const rows = await h.db.query<{ n: number }>(
+      `select count(*)::int as n from call_states where call_id = 'call-int-1'`,
+    );
     assert.equal(rows[0]!.n, 1);
-    await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', { ...turn, index: 0, speaker: 'caller', text: 'Hello' });
+    await signed(base, 'POST', '/internal/v1/calls/call-int-1/turns', {
+      ...turn,
+      index: 0,
+      speaker: 'caller',
+      text: 'Hello',
+    });
     // what a job taking over the call reads: the caller's words before her answer within a turn
     const read = await signed(base, 'GET', '/internal/v1/calls/call-int-1');
     assert.equal(read.status, 200);
     assert.equal(read.body.status, 'in_progress');
-    assert.deepEqual(read.body.turns.map((t: { speaker: string; text: string }) => [t.speaker, t.text]), [['caller', 'Hello'], ['agent', 'Hi there']]);
+    assert.deepEqual(
+      read.body.turns.map((t: { speaker: string; text: string }) => [t.speaker, t.text]),
+      [
+        ['caller', 'Hello'],
+        ['agent', 'Hi there'],
+      ],
+    );
     assert.equal((await signed(base, 'GET', '/internal/v1/calls/nope')).status, 404);
-    assert.equal((await signed(base, 'POST', '/internal/v1/calls/call-int-1/end', { endedAt: now, status: 'completed', summary: 'Said hi.' })).status, 200);
+    assert.equal(
+      (
+        await signed(base, 'POST', '/internal/v1/calls/call-int-1/end', {
+          endedAt: now,
+          status: 'completed',
+          summary: 'Said hi.',
+        })
+      ).status,
+      200,
+    );
     assert.equal((await signed(base, 'POST', '/internal/v1/calls/nope/turns', turn)).status, 404);
     assert.equal((await signed(base, 'POST', '/internal/v1/calls', callStart('x', 'nowhere'))).status, 404);
   });
@@ -85,18 +151,34 @@ forEachDatabase('internal records API', (h) => {
     const bad = await signed(base, 'POST', '/internal/v1/calls', '{"callId":');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'body');
-    assert.equal((await signed(base, 'GET', '/internal/v1/tenants/riverside/availability?date=2026-02-30&service=bbl')).body.field, 'date');
+    assert.equal(
+      (await signed(base, 'GET', '/internal/v1/tenants/riverside/availability?date=2026-02-30&service=bbl')).body.field,
+      'date',
+    );
   });
 
   it('books: availability, 201, then 409 for the same slot, two at once give one 201 and one 409, reschedule, cancel, find by phone', async () => {
     const date = openDay(3);
-    const avail = await signed(base, 'GET', `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`);
+    const avail = await signed(
+      base,
+      'GET',
+      `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`,
+    );
     assert.equal(avail.status, 200);
-    const kb = await knowledgeBaseOf(h.db, (await h.db.query<{ id: string }>(`select id from tenants where slug = 'riverside'`))[0]!.id);
+    const kb = await knowledgeBaseOf(
+      h.db,
+      (await h.db.query<{ id: string }>(`select id from tenants where slug = 'riverside'`))[0]!.id,
+    );
     assert.deepEqual(avail.body.slots, slotsOn(kb, date));
     const [s0, s1, s2] = avail.body.slots as { startsAt: string }[];
     const path = '/internal/v1/tenants/riverside/bookings';
-    const b = { name: 'Sarah Lee', phone: '+15551234567', service: 'rhinoplasty', startsAt: s0!.startsAt, callId: 'call-int-1' };
+    const b = {
+      name: 'Sarah Lee',
+      phone: '+15551234567',
+      service: 'rhinoplasty',
+      startsAt: s0!.startsAt,
+      callId: 'call-int-1',
+    };
     const first = await signed(base, 'POST', path, b);
     assert.equal(first.status, 201);
     assert.equal(first.body.booking.status, 'booked');
@@ -106,7 +188,10 @@ forEachDatabase('internal records API', (h) => {
     assert.equal(taken.status, 409);
     assert.deepEqual(taken.body, { error: 'slot taken' });
 
-    const race = await Promise.all([signed(base, 'POST', path, { ...b, startsAt: s1!.startsAt }), signed(base, 'POST', path, { ...b, name: 'Rival', startsAt: s1!.startsAt })]);
+    const race = await Promise.all([
+      signed(base, 'POST', path, { ...b, startsAt: s1!.startsAt }),
+      signed(base, 'POST', path, { ...b, name: 'Rival', startsAt: s1!.startsAt }),
+    ]);
     assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
 
     const mine = await signed(base, 'GET', `${path}?phone=${encodeURIComponent('+15551234567')}`);
@@ -120,14 +205,24 @@ forEachDatabase('internal records API', (h) => {
     const cancelled = await signed(base, 'POST', `${path}/${id}/cancel`, {});
     assert.equal(cancelled.body.booking.status, 'cancelled');
     assert.equal((await signed(base, 'POST', `${path}/bk_nope/cancel`, {})).status, 404);
-    const after = await signed(base, 'GET', `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`);
-    assert.ok(after.body.slots.some((s: { startsAt: string }) => s.startsAt === s2!.startsAt), 'a cancelled slot is free again');
+    const after = await signed(
+      base,
+      'GET',
+      `/internal/v1/tenants/riverside/availability?date=${date}&service=rhinoplasty`,
+    );
+    assert.ok(
+      after.body.slots.some((s: { startsAt: string }) => s.startsAt === s2!.startsAt),
+      'a cancelled slot is free again',
+    );
   });
 
   it('a saved greeting reaches the agent at the next call', async () => {
     const owner = await login(base, 'owner@riverside.test');
     const current = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
-    const put = await call(base, 'PUT', '/api/settings', { cookie: owner, body: { ...current, greeting: 'Hello from the new greeting!' } });
+    const put = await call(base, 'PUT', '/api/settings', {
+      cookie: owner,
+      body: { ...current, greeting: 'Hello from the new greeting!' },
+    });
     assert.equal(put.status, 200);
     const cfg = await signed(base, 'GET', '/internal/v1/tenants/riverside/config');
     assert.equal(cfg.body.greeting, 'Hello from the new greeting!');

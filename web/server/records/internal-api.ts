@@ -9,7 +9,14 @@ import { getSettings, knowledgeBaseOf, tenantBySlug, type Tenant } from '../db/t
 import { check, HttpError } from './http.ts';
 import type { Ctx, RecordsDeps, Route } from './router.ts';
 import {
-  availabilityQuery, callEndSchema, callStartSchema, newBookingSchema, phoneQuery, rescheduleSchema, stateSchema, turnSchema,
+  availabilityQuery,
+  callEndSchema,
+  callStartSchema,
+  newBookingSchema,
+  phoneQuery,
+  rescheduleSchema,
+  stateSchema,
+  turnSchema,
 } from './schemas.ts';
 
 export const INTERNAL_PREFIX = RECORDS_API_PREFIX;
@@ -46,7 +53,9 @@ const P = INTERNAL_PREFIX;
 
 export const INTERNAL_ROUTES: readonly Route[] = [
   {
-    method: 'GET', path: `${P}/tenants/:slug/config`, access: 'signed',
+    method: 'GET',
+    path: `${P}/tenants/:slug/config`,
+    access: 'signed',
     async handler(ctx) {
       const t = await tenantOf(ctx);
       const s = await getSettings(ctx.deps.db, t.id);
@@ -55,18 +64,36 @@ export const INTERNAL_ROUTES: readonly Route[] = [
       const knowledgeBase = { ...kb, agent: { ...kb.agent, name: s.agentName, voice: s.voice, greeting: s.greeting } };
       return {
         status: 200,
-        body: { tenant: t.slug, agentName: s.agentName, voice: s.voice, greeting: s.greeting, instructions: s.instructions, silenceTimeoutMs: s.silenceTimeoutMs, knowledgeBase },
+        body: {
+          tenant: t.slug,
+          agentName: s.agentName,
+          voice: s.voice,
+          greeting: s.greeting,
+          instructions: s.instructions,
+          silenceTimeoutMs: s.silenceTimeoutMs,
+          knowledgeBase,
+        },
       };
     },
   },
   {
-    method: 'POST', path: `${P}/calls`, access: 'signed',
+    method: 'POST',
+    path: `${P}/calls`,
+    access: 'signed',
     async handler(ctx) {
       const c = check(callStartSchema, ctx.body);
       const t = await tenantOf(ctx, c.tenant);
       const created = await startCall(ctx.deps.db, t.id, c);
       if (created) {
-        ctx.deps.logger.info({ callId: c.callId, tenant: t.slug, channel: c.channel, pii: { caller: c.callerPhoneMasked ?? c.callerIdentity } }, 'call recorded');
+        ctx.deps.logger.info(
+          {
+            callId: c.callId,
+            tenant: t.slug,
+            channel: c.channel,
+            pii: { caller: c.callerPhoneMasked ?? c.callerIdentity },
+          },
+          'call recorded',
+        );
         await publish(ctx.deps, t.id, c.callId);
       }
       return { status: created ? 201 : 200, body: { callId: c.callId } };
@@ -74,7 +101,9 @@ export const INTERNAL_ROUTES: readonly Route[] = [
   },
   {
     // a job that takes over a call whose process died reads where the conversation stood
-    method: 'GET', path: `${P}/calls/:callId`, access: 'signed',
+    method: 'GET',
+    path: `${P}/calls/:callId`,
+    access: 'signed',
     async handler(ctx) {
       const c = await callForAgent(ctx.deps.db, ctx.params.callId!);
       if (!c) throw new HttpError(404, `no call "${ctx.params.callId}"`, 'callId');
@@ -82,7 +111,10 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'POST', path: `${P}/calls/:callId/turns`, access: 'signed', maxBodyBytes: 64 * 1024,
+    method: 'POST',
+    path: `${P}/calls/:callId/turns`,
+    access: 'signed',
+    maxBodyBytes: 64 * 1024,
     async handler(ctx) {
       const turn = check(turnSchema, ctx.body);
       const { callId, tenantId } = await callOf(ctx);
@@ -91,7 +123,9 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'POST', path: `${P}/calls/:callId/states`, access: 'signed',
+    method: 'POST',
+    path: `${P}/calls/:callId/states`,
+    access: 'signed',
     async handler(ctx) {
       const s = check(stateSchema, ctx.body);
       const { callId, tenantId } = await callOf(ctx);
@@ -101,7 +135,10 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'POST', path: `${P}/calls/:callId/end`, access: 'signed', maxBodyBytes: 64 * 1024,
+    method: 'POST',
+    path: `${P}/calls/:callId/end`,
+    access: 'signed',
+    maxBodyBytes: 64 * 1024,
     async handler(ctx) {
       const e = check(callEndSchema, ctx.body);
       const { callId, tenantId } = await callOf(ctx);
@@ -111,27 +148,47 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'GET', path: `${P}/tenants/:slug/availability`, access: 'signed',
+    method: 'GET',
+    path: `${P}/tenants/:slug/availability`,
+    access: 'signed',
     async handler(ctx) {
       const q = check(availabilityQuery, ctx.query);
       const t = await tenantOf(ctx);
       const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
-      return { status: 200, body: { slots: await bookingCall(() => availability(ctx.deps.db, t.id, kb, q.date, q.service, ctx.deps.now())) } };
+      return {
+        status: 200,
+        body: {
+          slots: await bookingCall(() => availability(ctx.deps.db, t.id, kb, q.date, q.service, ctx.deps.now())),
+        },
+      };
     },
   },
   {
-    method: 'POST', path: `${P}/tenants/:slug/bookings`, access: 'signed',
+    method: 'POST',
+    path: `${P}/tenants/:slug/bookings`,
+    access: 'signed',
     async handler(ctx) {
       const b = check(newBookingSchema, ctx.body);
       const t = await tenantOf(ctx);
       const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
       const booking = await bookingCall(() => book(ctx.deps.db, t.id, kb, b, ctx.deps.now()));
-      ctx.deps.logger.info({ tenant: t.slug, bookingId: booking.id, service: booking.service, startsAt: booking.startsAt, pii: { name: b.name, phone: b.phone } }, 'booking made');
+      ctx.deps.logger.info(
+        {
+          tenant: t.slug,
+          bookingId: booking.id,
+          service: booking.service,
+          startsAt: booking.startsAt,
+          pii: { name: b.name, phone: b.phone },
+        },
+        'booking made',
+      );
       return { status: 201, body: { booking } };
     },
   },
   {
-    method: 'GET', path: `${P}/tenants/:slug/bookings`, access: 'signed',
+    method: 'GET',
+    path: `${P}/tenants/:slug/bookings`,
+    access: 'signed',
     async handler(ctx) {
       const q = check(phoneQuery, ctx.query);
       const t = await tenantOf(ctx);
@@ -139,16 +196,27 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     },
   },
   {
-    method: 'POST', path: `${P}/tenants/:slug/bookings/:id/reschedule`, access: 'signed',
+    method: 'POST',
+    path: `${P}/tenants/:slug/bookings/:id/reschedule`,
+    access: 'signed',
     async handler(ctx) {
       const r = check(rescheduleSchema, ctx.body);
       const t = await tenantOf(ctx);
       const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
-      return { status: 200, body: { booking: await bookingCall(() => reschedule(ctx.deps.db, t.id, kb, ctx.params.id!, r.startsAt, ctx.deps.now())) } };
+      return {
+        status: 200,
+        body: {
+          booking: await bookingCall(() =>
+            reschedule(ctx.deps.db, t.id, kb, ctx.params.id!, r.startsAt, ctx.deps.now()),
+          ),
+        },
+      };
     },
   },
   {
-    method: 'POST', path: `${P}/tenants/:slug/bookings/:id/cancel`, access: 'signed',
+    method: 'POST',
+    path: `${P}/tenants/:slug/bookings/:id/cancel`,
+    access: 'signed',
     async handler(ctx) {
       const t = await tenantOf(ctx);
       return { status: 200, body: { booking: await bookingCall(() => cancel(ctx.deps.db, t.id, ctx.params.id!)) } };

@@ -26,7 +26,12 @@ export const REAP_REASON = 'no LiveKit room behind the call';
  * agent still delivering its call's end after the room closed gets that long). `rooms` undefined =
  * LiveKit could not be asked: nothing is closed on a guess.
  */
-export function reapable(calls: readonly OpenCall[], rooms: ReadonlySet<string> | undefined, now: Date, graceMs: number): OpenCall[] {
+export function reapable(
+  calls: readonly OpenCall[],
+  rooms: ReadonlySet<string> | undefined,
+  now: Date,
+  graceMs: number,
+): OpenCall[] {
   if (!rooms) return [];
   return calls.filter((c) => !rooms.has(c.room) && now.getTime() - Date.parse(c.lastActivity) >= graceMs);
 }
@@ -35,7 +40,12 @@ export async function openCalls(db: Db): Promise<OpenCall[]> {
   const rows = await db.query<Record<string, unknown>>(
     `select id, tenant_id, room, coalesce(state_since, started_at) as last_activity from call_sessions where status = 'in_progress'`,
   );
-  return rows.map((r) => ({ id: String(r.id), tenantId: String(r.tenant_id), room: String(r.room), lastActivity: iso(r.last_activity)! }));
+  return rows.map((r) => ({
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    room: String(r.room),
+    lastActivity: iso(r.last_activity)!,
+  }));
 }
 
 /** Closes one call as failed, unless its own end arrived meanwhile; true when it was closed now. */
@@ -48,7 +58,12 @@ export async function reapCall(db: Db, c: OpenCall, now: Date): Promise<boolean>
       [c.id, at],
     );
     if (!rows.length) return false;
-    await tx.query(`insert into call_states (call_id, event_id, state, at, reason) values ($1, $2, 'REAPED', $3, $4)`, [c.id, `reaped-${c.id}`, at, REAP_REASON]);
+    await tx.query(`insert into call_states (call_id, event_id, state, at, reason) values ($1, $2, 'REAPED', $3, $4)`, [
+      c.id,
+      `reaped-${c.id}`,
+      at,
+      REAP_REASON,
+    ]);
     return true;
   });
   if (closed) await refreshMinute(db, c.tenantId, at);
@@ -110,7 +125,10 @@ export class Reaper {
       for (const c of reapable(calls, rooms, now, this.o.graceMs)) {
         if (!(await reapCall(this.o.db, c, now))) continue;
         closed++;
-        this.o.logger.warn({ callId: c.id, room: c.room, lastActivity: c.lastActivity, reason: REAP_REASON }, 'call closed by the reaper');
+        this.o.logger.warn(
+          { callId: c.id, room: c.room, lastActivity: c.lastActivity, reason: REAP_REASON },
+          'call closed by the reaper',
+        );
         const live = await liveCall(this.o.db, c.id);
         if (live) this.o.hub.publish(c.tenantId, live);
       }

@@ -77,13 +77,20 @@ function crossSite(req: IncomingMessage): boolean {
 }
 
 /** false when no route has this path (the caller answers 404); otherwise the request is answered */
-export async function dispatch(table: Compiled[], req: IncomingMessage, res: ServerResponse, deps: RecordsDeps): Promise<boolean> {
+export async function dispatch(
+  table: Compiled[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: RecordsDeps,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const matches = table
     .map((c) => ({ c, m: c.re.exec(url.pathname) }))
     .filter((x): x is { c: Compiled; m: RegExpExecArray } => x.m !== null);
   if (!matches.length) return false;
-  const hit = matches.find((x) => x.c.route.method === req.method || (x.c.route.method === 'GET' && req.method === 'HEAD'));
+  const hit = matches.find(
+    (x) => x.c.route.method === req.method || (x.c.route.method === 'GET' && req.method === 'HEAD'),
+  );
   if (!hit) {
     const allowed = [...new Set(matches.map((x) => x.c.route.method))];
     sendJson(res, 405, { error: `method not allowed; use ${allowed.join(' or ')}` }, { allow: allowed.join(', ') });
@@ -100,13 +107,22 @@ export async function dispatch(table: Compiled[], req: IncomingMessage, res: Ser
       }
     });
     const hasBody = route.method === 'POST' || route.method === 'PUT';
-    const text = hasBody || route.access === 'signed' ? await readText(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : '';
+    const text =
+      hasBody || route.access === 'signed' ? await readText(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : '';
     let user: SessionUser | undefined;
     if (route.access === 'signed') {
       const h = (k: string) => (typeof req.headers[k] === 'string' ? (req.headers[k] as string) : undefined);
-      const v = verifyRecordsRequest(deps.secret, {
-        timestamp: h(TIMESTAMP_HEADER), signature: h(SIGNATURE_HEADER), method: req.method ?? '', path: req.url ?? '', body: text,
-      }, deps.now().getTime());
+      const v = verifyRecordsRequest(
+        deps.secret,
+        {
+          timestamp: h(TIMESTAMP_HEADER),
+          signature: h(SIGNATURE_HEADER),
+          method: req.method ?? '',
+          path: req.url ?? '',
+          body: text,
+        },
+        deps.now().getTime(),
+      );
       if (!v.ok) throw new HttpError(401, v.error);
     } else if (hasBody && crossSite(req)) {
       // the cookie is SameSite=Lax already; this also refuses a same-site but foreign-origin page
@@ -116,9 +132,18 @@ export async function dispatch(table: Compiled[], req: IncomingMessage, res: Ser
       const token = sessionToken(req);
       user = token ? await sessionUser(deps.db, token, deps.now()) : undefined;
       if (!user) throw new HttpError(401, 'not logged in');
-      if (route.access === 'owner' && user.role !== 'owner') throw new HttpError(403, 'only the clinic owner can do this');
+      if (route.access === 'owner' && user.role !== 'owner')
+        throw new HttpError(403, 'only the clinic owner can do this');
     }
-    const ctx: Ctx = { req, res, params, query: queryObject(url.searchParams), body: hasBody ? parseJson(text) : undefined, user, deps };
+    const ctx: Ctx = {
+      req,
+      res,
+      params,
+      query: queryObject(url.searchParams),
+      body: hasBody ? parseJson(text) : undefined,
+      user,
+      deps,
+    };
     const reply = await route.handler(ctx);
     if (reply === 'streamed') return true;
     if (reply.status === 204) {

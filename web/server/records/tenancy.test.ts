@@ -8,39 +8,90 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import { INTERNAL_ROUTES } from './internal-api.ts';
-import { call, callStart, login, makeClinic, openDay, signed, startRecordsServer, type RecordsServer } from './testing.ts';
+import {
+  call,
+  callStart,
+  login,
+  makeClinic,
+  openDay,
+  signed,
+  startRecordsServer,
+  type RecordsServer,
+} from './testing.ts';
 
 forEachDatabase('tenancy and robustness', (h) => {
   let web: RecordsServer;
   let base: string;
   let bBooking: string;
   /** strings only clinic B's data contains */
-  const B_MARKERS = ['b-call-secret', 'Bravo Clinic', 'bravo', 'Zed Bravopatient', '+15559990000', 'caller-b-call-secret'];
-  const snapshotB = async () => JSON.stringify({
-    tenant: await h.db.query(`select name, agent_name, voice, greeting, instructions, silence_timeout_ms, knowledge_base_yaml from tenants where slug = 'bravo'`),
-    calls: await h.db.query(`select c.id, c.status, c.ended_at, (select count(*)::int from conversation_turns t where t.call_id = c.id) as turns
+  const B_MARKERS = [
+    'b-call-secret',
+    'Bravo Clinic',
+    'bravo',
+    'Zed Bravopatient',
+    '+15559990000',
+    'caller-b-call-secret',
+  ];
+  const snapshotB = async () =>
+    JSON.stringify({
+      tenant: await h.db.query(
+        `select name, agent_name, voice, greeting, instructions, silence_timeout_ms, knowledge_base_yaml from tenants where slug = 'bravo'`,
+      ),
+      calls: await h.db
+        .query(`select c.id, c.status, c.ended_at, (select count(*)::int from conversation_turns t where t.call_id = c.id) as turns
       from call_sessions c join tenants t on t.id = c.tenant_id where t.slug = 'bravo'`),
-    bookings: await h.db.query(`select b.id, b.status, b.starts_at from bookings b join tenants t on t.id = b.tenant_id where t.slug = 'bravo'`),
-    users: await h.db.query(`select u.email, u.role, u.password_hash from users u join tenants t on t.id = u.tenant_id where t.slug = 'bravo'`),
-  });
+      bookings: await h.db.query(
+        `select b.id, b.status, b.starts_at from bookings b join tenants t on t.id = b.tenant_id where t.slug = 'bravo'`,
+      ),
+      users: await h.db.query(
+        `select u.email, u.role, u.password_hash from users u join tenants t on t.id = u.tenant_id where t.slug = 'bravo'`,
+      ),
+    });
 
   beforeAll(async () => {
     await makeClinic(h.db, 'alpha', 'Alpha Clinic');
     await makeClinic(h.db, 'bravo', 'Bravo Clinic');
     web = await startRecordsServer(h.db);
     base = web.baseUrl;
-    for (const [id, slug] of [['a-call', 'alpha'], ['b-call-secret', 'bravo']] as const) {
-      await signed(base, 'POST', '/internal/v1/calls', callStart(id, slug, { callerPhoneMasked: slug === 'bravo' ? '+15559990000' : undefined }));
-      await signed(base, 'POST', `/internal/v1/calls/${id}/turns`, { index: 0, speaker: 'agent', text: `hello from ${slug}`, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), interrupted: false, metrics: { v2vMs: 300 } });
+    for (const [id, slug] of [
+      ['a-call', 'alpha'],
+      ['b-call-secret', 'bravo'],
+    ] as const) {
+      await signed(
+        base,
+        'POST',
+        '/internal/v1/calls',
+        callStart(id, slug, { callerPhoneMasked: slug === 'bravo' ? '+15559990000' : undefined }),
+      );
+      await signed(base, 'POST', `/internal/v1/calls/${id}/turns`, {
+        index: 0,
+        speaker: 'agent',
+        text: `hello from ${slug}`,
+        startedAt: new Date().toISOString(),
+        endedAt: new Date().toISOString(),
+        interrupted: false,
+        metrics: { v2vMs: 300 },
+      });
     }
-    const slots = (await signed(base, 'GET', `/internal/v1/tenants/bravo/availability?date=${openDay()}&service=facelift`)).body.slots;
-    bBooking = (await signed(base, 'POST', '/internal/v1/tenants/bravo/bookings', { callId: 'b-call-secret', name: 'Zed Bravopatient', phone: '+15559990000', service: 'facelift', startsAt: slots[1].startsAt })).body.booking.id;
+    const slots = (
+      await signed(base, 'GET', `/internal/v1/tenants/bravo/availability?date=${openDay()}&service=facelift`)
+    ).body.slots;
+    bBooking = (
+      await signed(base, 'POST', '/internal/v1/tenants/bravo/bookings', {
+        callId: 'b-call-secret',
+        name: 'Zed Bravopatient',
+        phone: '+15559990000',
+        service: 'facelift',
+        startsAt: slots[1].startsAt,
+      })
+    ).body.booking.id;
   });
   afterAll(() => web?.stop());
 
   it('a user of clinic A reads and changes nothing of clinic B, on every dashboard route', async () => {
     const before = await snapshotB();
-    const settingsA = (await call(base, 'GET', '/api/settings', { cookie: await login(base, 'owner@alpha.test') })).body;
+    const settingsA = (await call(base, 'GET', '/api/settings', { cookie: await login(base, 'owner@alpha.test') }))
+      .body;
     let checked = 0;
     for (const who of ['owner@alpha.test', 'staff@alpha.test']) {
       for (const route of DASHBOARD_ROUTES) {
@@ -55,14 +106,23 @@ forEachDatabase('tenancy and robustness', (h) => {
           if (route.path === '/api/live/stream') {
             ({ status, text } = await streamUntilOwnEvent(cookie));
           } else {
-            const body = route.path === '/api/settings' ? { ...settingsA, tenant: 'bravo', greeting: 'A changed its own greeting' }
-              : route.path === '/api/auth/login' ? { email: 'owner@bravo.test', password: 'guess' } : { tenant: 'bravo', tenantId: 'bravo' };
-            const r = await call(base, route.method, `${path}${q}`, { cookie, ...(route.method === 'GET' ? {} : { body }) });
+            const body =
+              route.path === '/api/settings'
+                ? { ...settingsA, tenant: 'bravo', greeting: 'A changed its own greeting' }
+                : route.path === '/api/auth/login'
+                  ? { email: 'owner@bravo.test', password: 'guess' }
+                  : { tenant: 'bravo', tenantId: 'bravo' };
+            const r = await call(base, route.method, `${path}${q}`, {
+              cookie,
+              ...(route.method === 'GET' ? {} : { body }),
+            });
             ({ status, text } = r);
           }
           assert.ok(status < 500, `${route.method} ${path}${q}: ${status}`);
-          for (const m of B_MARKERS) assert.ok(!text.includes(m), `${who} ${route.method} ${path}${q} leaked "${m}": ${text.slice(0, 300)}`);
-          if (route.path.includes(':callId')) assert.equal(status, 404, `${route.method} ${path} must be 404 for another clinic's id`);
+          for (const m of B_MARKERS)
+            assert.ok(!text.includes(m), `${who} ${route.method} ${path}${q} leaked "${m}": ${text.slice(0, 300)}`);
+          if (route.path.includes(':callId'))
+            assert.equal(status, 404, `${route.method} ${path} must be 404 for another clinic's id`);
           checked++;
         }
       }
@@ -70,17 +130,31 @@ forEachDatabase('tenancy and robustness', (h) => {
     // (B's call state moved meanwhile: that was the agent, in streamUntilOwnEvent, not the user)
     assert.equal(await snapshotB(), before, 'clinic B is unchanged');
     const routes = DASHBOARD_ROUTES.length;
-    console.log(`tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} requests as clinic A, none saw or changed clinic B`);
+    console.log(
+      `tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} requests as clinic A, none saw or changed clinic B`,
+    );
     assert.equal(routes, 13);
   });
 
-  it('internal routes scoped by clinic slug cannot reach another clinic\'s booking', async () => {
+  it("internal routes scoped by clinic slug cannot reach another clinic's booking", async () => {
     const before = await snapshotB();
     const scoped = INTERNAL_ROUTES.filter((r) => r.path.includes(':slug'));
     for (const route of scoped) {
       const path = route.path.replace(':slug', 'alpha').replace(':id', bBooking);
-      const q = route.path.endsWith('/availability') ? `?date=${openDay()}&service=facelift` : route.path.endsWith('/bookings') && route.method === 'GET' ? '?phone=%2B15559990000' : '';
-      const body = route.method === 'POST' ? { startsAt: new Date(Date.now() + 86400_000).toISOString(), name: 'x', phone: '+15550001111', service: 'facelift' } : undefined;
+      const q = route.path.endsWith('/availability')
+        ? `?date=${openDay()}&service=facelift`
+        : route.path.endsWith('/bookings') && route.method === 'GET'
+          ? '?phone=%2B15559990000'
+          : '';
+      const body =
+        route.method === 'POST'
+          ? {
+              startsAt: new Date(Date.now() + 86400_000).toISOString(),
+              name: 'x',
+              phone: '+15550001111',
+              service: 'facelift',
+            }
+          : undefined;
       const r = await signed(base, route.method as 'GET' | 'POST', `${path}${q}`, body);
       assert.ok(r.status < 500, `${route.method} ${path}: ${r.status}`);
       for (const m of B_MARKERS) assert.ok(!r.text.includes(m), `${route.path} leaked ${m}`);
@@ -92,21 +166,60 @@ forEachDatabase('tenancy and robustness', (h) => {
 
   it('nothing a request sends makes the server fail: garbage bodies, queries and paths on every route', async () => {
     const cookie = await login(base, 'owner@alpha.test');
-    const bodies = ['', 'null', '[]', '"x"', '1e999', '{"a":', '{"__proto__":{"admin":true}}', JSON.stringify({ email: ['x'], password: { $gt: '' } }),
-      '{'.repeat(5000), JSON.stringify({ agentName: 1, voice: null, greeting: [], instructions: {}, silenceTimeoutMs: 1e308, knowledgeBase: 5 }),
-      JSON.stringify({ knowledgeBase: '!!js/function "x"', agentName: 'a', voice: 'v', greeting: 'g', instructions: '', silenceTimeoutMs: 3000 }),
-      Buffer.from([0xff, 0xfe, 0x00, 0x81]).toString('latin1'), '\u0000\u2028'];
-    const queries = ['?limit=-1', '?limit=99999999999', '?offset=1e3', '?from=0000-00-00', '?to=2026-02-30T25:61:00Z', '?q=%27%3B%20drop%20table%20tenants%3B--', '?status[]=x&status=y', '?q=%E0%A4%A', '?from=%00'];
+    const bodies = [
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '1e999',
+      '{"a":',
+      '{"__proto__":{"admin":true}}',
+      JSON.stringify({ email: ['x'], password: { $gt: '' } }),
+      '{'.repeat(5000),
+      JSON.stringify({
+        agentName: 1,
+        voice: null,
+        greeting: [],
+        instructions: {},
+        silenceTimeoutMs: 1e308,
+        knowledgeBase: 5,
+      }),
+      JSON.stringify({
+        knowledgeBase: '!!js/function "x"',
+        agentName: 'a',
+        voice: 'v',
+        greeting: 'g',
+        instructions: '',
+        silenceTimeoutMs: 3000,
+      }),
+      Buffer.from([0xff, 0xfe, 0x00, 0x81]).toString('latin1'),
+      '\u0000\u2028',
+    ];
+    const queries = [
+      '?limit=-1',
+      '?limit=99999999999',
+      '?offset=1e3',
+      '?from=0000-00-00',
+      '?to=2026-02-30T25:61:00Z',
+      '?q=%27%3B%20drop%20table%20tenants%3B--',
+      '?status[]=x&status=y',
+      '?q=%E0%A4%A',
+      '?from=%00',
+    ];
     let requests = 0;
     for (const route of [...DASHBOARD_ROUTES, ...INTERNAL_ROUTES]) {
       if (route.path === '/api/live/stream') continue; // a stream; covered by the live test
       const path = route.path.replace(/:[a-zA-Z]+/g, (p) => (p === ':slug' ? 'alpha' : `x'%22%3Cscript%3E`));
       for (const raw of route.method === 'GET' ? [undefined] : bodies) {
         for (const q of route.method === 'GET' ? queries : ['']) {
-          const r = route.access === 'signed'
-            ? await signed(base, route.method as 'GET' | 'POST', `${path}${q}`, raw)
-            : await call(base, route.method, `${path}${q}`, { cookie, ...(raw === undefined ? {} : { raw }) });
-          assert.ok(r.status < 500, `${route.method} ${path}${q} ${String(raw).slice(0, 40)}: ${r.status} ${r.text.slice(0, 200)}`);
+          const r =
+            route.access === 'signed'
+              ? await signed(base, route.method as 'GET' | 'POST', `${path}${q}`, raw)
+              : await call(base, route.method, `${path}${q}`, { cookie, ...(raw === undefined ? {} : { raw }) });
+          assert.ok(
+            r.status < 500,
+            `${route.method} ${path}${q} ${String(raw).slice(0, 40)}: ${r.status} ${r.text.slice(0, 200)}`,
+          );
           if (r.status === 400) assert.equal(typeof r.body.field, 'string', `${route.path}: a 400 names the field`);
           requests++;
         }
@@ -129,8 +242,16 @@ forEachDatabase('tenancy and robustness', (h) => {
     };
     await until(/retry: 2000/);
     // B's change first: were it leaked, it would arrive before A's own
-    await signed(base, 'POST', '/internal/v1/calls/b-call-secret/states', { id: 's-1', state: 'SPEAKING', at: new Date().toISOString() });
-    await signed(base, 'POST', '/internal/v1/calls/a-call/states', { id: 's-2', state: 'SPEAKING', at: new Date().toISOString() });
+    await signed(base, 'POST', '/internal/v1/calls/b-call-secret/states', {
+      id: 's-1',
+      state: 'SPEAKING',
+      at: new Date().toISOString(),
+    });
+    await signed(base, 'POST', '/internal/v1/calls/a-call/states', {
+      id: 's-2',
+      state: 'SPEAKING',
+      at: new Date().toISOString(),
+    });
     await until(/"id":"a-call"[^\n]*"state":"SPEAKING"/);
     ctrl.abort();
     return { status: 200, text };

@@ -24,14 +24,32 @@ export async function startRecordsServer(db: Db, limiter?: LoginLimiter): Promis
 }
 
 /** a clinic (from clinic.yaml with its own slug and name) with an owner and a staff user */
-export async function makeClinic(db: Db, slug: string, name = `Clinic ${slug}`): Promise<{ tenant: Tenant; owner: string; staff: string }> {
-  const yamlText = (await readFile(KB_PATH, 'utf8')).replace(/^(\s*)id: riverside$/m, `$1id: ${slug}`).replace(/^(\s*)name: Riverside Aesthetic Surgery$/m, `$1name: ${name}`);
+export async function makeClinic(
+  db: Db,
+  slug: string,
+  name = `Clinic ${slug}`,
+): Promise<{ tenant: Tenant; owner: string; staff: string }> {
+  const yamlText = (await readFile(KB_PATH, 'utf8'))
+    .replace(/^(\s*)id: riverside$/m, `$1id: ${slug}`)
+    .replace(/^(\s*)name: Riverside Aesthetic Surgery$/m, `$1name: ${name}`);
   if (!parseKnowledgeBase(yamlText).ok) throw new Error('test knowledge base does not validate');
   const tenant = await createTenant(db, { slug, name, knowledgeBaseYaml: yamlText });
   const owner = `owner@${slug}.test`;
   const staff = `staff@${slug}.test`;
-  await createUser(db, { tenantId: tenant.id, email: owner, name: `Owner of ${slug}`, role: 'owner', password: PASSWORD });
-  await createUser(db, { tenantId: tenant.id, email: staff, name: `Staff of ${slug}`, role: 'staff', password: PASSWORD });
+  await createUser(db, {
+    tenantId: tenant.id,
+    email: owner,
+    name: `Owner of ${slug}`,
+    role: 'owner',
+    password: PASSWORD,
+  });
+  await createUser(db, {
+    tenantId: tenant.id,
+    email: staff,
+    name: `Staff of ${slug}`,
+    role: 'staff',
+    password: PASSWORD,
+  });
   return { tenant, owner, staff };
 }
 
@@ -54,18 +72,33 @@ async function toRes(r: Response): Promise<Res> {
 }
 
 /** a request the way the agent sends it: signed over the exact path and body */
-export async function signed(base: string, method: 'GET' | 'POST', path: string, body?: unknown, o: { secret?: string; timestamp?: number } = {}): Promise<Res> {
+export async function signed(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  o: { secret?: string; timestamp?: number } = {},
+): Promise<Res> {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   const ts = String(o.timestamp ?? Date.now());
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': signRecordsRequest(o.secret ?? SECRET, ts, method, path, text), 'content-type': 'application/json' },
+    headers: {
+      'x-voxanne-timestamp': ts,
+      'x-voxanne-signature': signRecordsRequest(o.secret ?? SECRET, ts, method, path, text),
+      'content-type': 'application/json',
+    },
     ...(method === 'GET' ? {} : { body: text }),
   });
   return toRes(r);
 }
 
-export async function call(base: string, method: string, path: string, o: { cookie?: string; body?: unknown; raw?: string } = {}): Promise<Res> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  o: { cookie?: string; body?: unknown; raw?: string } = {},
+): Promise<Res> {
   const r = await fetch(`${base}${path}`, {
     method,
     headers: { ...(o.cookie ? { cookie: o.cookie } : {}), 'content-type': 'application/json' },
@@ -92,7 +125,13 @@ export function openDay(after = 2, tz = 'America/Los_Angeles'): string {
 
 export function callStart(callId: string, tenant: string, over: Record<string, unknown> = {}) {
   return {
-    callId, tenant, room: `room-${callId}`, channel: 'web', callerIdentity: `caller-${callId}`, startedAt: new Date().toISOString(),
-    engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' }, ...over,
+    callId,
+    tenant,
+    room: `room-${callId}`,
+    channel: 'web',
+    callerIdentity: `caller-${callId}`,
+    startedAt: new Date().toISOString(),
+    engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
+    ...over,
   };
 }

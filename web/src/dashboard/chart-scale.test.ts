@@ -36,7 +36,14 @@ describe('chart scaling', () => {
 
   it('lays out grouped bars inside the plot, side by side, heights proportional to values', () => {
     const p = plotArea(736, 200, { left: 36, right: 0, top: 0, bottom: 0 });
-    const groups = layoutBars(p, [[10, 0, 5], [4, 2, 0]], 10);
+    const groups = layoutBars(
+      p,
+      [
+        [10, 0, 5],
+        [4, 2, 0],
+      ],
+      10,
+    );
     assert.equal(groups.length, 3);
     for (const g of groups) {
       const [a, b] = g.bars;
@@ -55,8 +62,14 @@ describe('chart scaling', () => {
     const p = plotArea(400, 100, { left: 0, right: 0, top: 0, bottom: 0 });
     const pieces = layoutLine(p, [100, 200, null, 400], 400);
     assert.equal(pieces.length, 2);
-    assert.deepEqual(pieces[0]!.map((pt) => pt.x), [50, 150]);
-    assert.deepEqual(pieces[0]!.map((pt) => pt.y), [75, 50]);
+    assert.deepEqual(
+      pieces[0]!.map((pt) => pt.x),
+      [50, 150],
+    );
+    assert.deepEqual(
+      pieces[0]!.map((pt) => pt.y),
+      [75, 50],
+    );
     assert.deepEqual(pieces[1], [{ x: 350, y: 0, value: 400 }]);
   });
 });

@@ -86,7 +86,11 @@ export function layoutBars(plot: Plot, series: number[][], max: number): BarGrou
 }
 
 /** Points of a line over the same day slots; days without a value (null) break the line into pieces. */
-export function layoutLine(plot: Plot, values: (number | null)[], max: number): { x: number; y: number; value: number }[][] {
+export function layoutLine(
+  plot: Plot,
+  values: (number | null)[],
+  max: number,
+): { x: number; y: number; value: number }[][] {
   const slot = (plot.right - plot.left) / Math.max(1, values.length);
   const y = yScale(plot, max);
   const pieces: { x: number; y: number; value: number }[][] = [];

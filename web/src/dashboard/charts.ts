@@ -18,7 +18,15 @@ export function callsChart(week: Week, width: number): SVGSVGElement {
   const names = ['calls', 'bookings'];
   return s(
     'svg',
-    { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': ariaSummary(week), class: 'chart', 'data-testid': 'weekly-chart' },
+    {
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': ariaSummary(week),
+      class: 'chart',
+      'data-testid': 'weekly-chart',
+    },
     ticks.map((t) => [
       s('line', { x1: plot.left, x2: plot.right, y1: r1(y(t)), y2: r1(y(t)), class: t === 0 ? 'axis' : 'grid' }),
       s('text', { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' }, t),
@@ -26,7 +34,11 @@ export function callsChart(week: Week, width: number): SVGSVGElement {
     groups.map((g, d) => [
       g.bars.map((b) =>
         b.h > 0
-          ? s('rect', { x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 2, class: `bar bar-${names[b.series]}` }, s('title', {}, `${formatChartDay(week[d]!.date)}: ${b.value} ${names[b.series]}`))
+          ? s(
+              'rect',
+              { x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 2, class: `bar bar-${names[b.series]}` },
+              s('title', {}, `${formatChartDay(week[d]!.date)}: ${b.value} ${names[b.series]}`),
+            )
           : null,
       ),
       dayLabel(week[d]!.date, g.cx, height),
@@ -45,14 +57,28 @@ export function latencyChart(week: Week, width: number): SVGSVGElement {
   const slot = (plot.right - plot.left) / Math.max(1, week.length);
   return s(
     'svg',
-    { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Median voice-to-voice latency per day', class: 'chart', 'data-testid': 'latency-chart' },
+    {
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': 'Median voice-to-voice latency per day',
+      class: 'chart',
+      'data-testid': 'latency-chart',
+    },
     ticks.map((t) => [
       s('line', { x1: plot.left, x2: plot.right, y1: r1(y(t)), y2: r1(y(t)), class: t === 0 ? 'axis' : 'grid' }),
-      s('text', { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' }, t === 0 ? '0' : formatMs(t)),
+      s(
+        'text',
+        { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' },
+        t === 0 ? '0' : formatMs(t),
+      ),
     ]),
     pieces.map((pts) => [
       s('polyline', { points: pts.map((p) => `${r1(p.x)},${r1(p.y)}`).join(' '), class: 'line' }),
-      pts.map((p) => s('circle', { cx: r1(p.x), cy: r1(p.y), r: 3.5, class: 'dot' }, s('title', {}, formatMs(p.value)))),
+      pts.map((p) =>
+        s('circle', { cx: r1(p.x), cy: r1(p.y), r: 3.5, class: 'dot' }, s('title', {}, formatMs(p.value))),
+      ),
     ]),
     week.map((d, i) => dayLabel(d.date, plot.left + slot * (i + 0.5), height)),
   );

@@ -109,7 +109,11 @@ export function formatSince(iso: string, now: Date): string {
   return `${formatSpan(ms)} ago`;
 }
 
-export const CHANNEL_LABELS: Readonly<Record<string, string>> = { web: 'Web', sip: 'Phone (SIP)', twilio: 'Phone (Twilio)' };
+export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  web: 'Web',
+  sip: 'Phone (SIP)',
+  twilio: 'Phone (Twilio)',
+};
 export const channelLabel = (c: string): string => CHANNEL_LABELS[c] ?? c;
 
 /** "in_progress" → "In progress" */
@@ -125,14 +129,29 @@ export function humanize(word: string | null | undefined): string {
  */
 export function serviceLabel(id: string | null | undefined): string {
   if (!id) return EMPTY;
-  return /^[a-z]{2,4}$/i.test(id) && !/^(lip|face|neck|arm|eye|nose|skin|brow|chin|ear|hair)s?$/i.test(id) ? id.toUpperCase() : humanize(id);
+  return /^[a-z]{2,4}$/i.test(id) && !/^(lip|face|neck|arm|eye|nose|skin|brow|chin|ear|hair)s?$/i.test(id)
+    ? id.toUpperCase()
+    : humanize(id);
 }
 
 /** Minutes the zone is ahead of UTC at that instant (New York in winter: -300). */
 function zoneOffsetMinutes(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return (Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000) / 60_000;
+  return (
+    (Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) -
+      Math.floor(at / 1000) * 1000) /
+    60_000
+  );
 }
 
 /**
@@ -143,9 +162,25 @@ export function zonedInstant(date: string, time: string, timeZone?: string): str
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{3}))?)?$/.exec(time);
   if (!m || !t) return null;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(t[1]), Number(t[2]), Number(t[3] ?? 0), Number(t[4] ?? 0));
+  const wall = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(t[1]),
+    Number(t[2]),
+    Number(t[3] ?? 0),
+    Number(t[4] ?? 0),
+  );
   if (!timeZone) {
-    const local = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(t[1]), Number(t[2]), Number(t[3] ?? 0), Number(t[4] ?? 0));
+    const local = new Date(
+      Number(m[1]),
+      Number(m[2]) - 1,
+      Number(m[3]),
+      Number(t[1]),
+      Number(t[2]),
+      Number(t[3] ?? 0),
+      Number(t[4] ?? 0),
+    );
     return Number.isNaN(local.getTime()) ? null : local.toISOString();
   }
   // the offset at the guessed instant, then again at the corrected one (a DST change between them)

@@ -31,10 +31,13 @@ describe('settings form', () => {
       field: 'silenceTimeoutMs',
       message: 'must be between 1000 and 30000',
     });
-    assert.deepEqual(serverFieldError({ error: 'services[0].name is required', field: 'knowledgeBase.services.0.name' }), {
-      field: 'knowledgeBase',
-      message: 'services[0].name is required',
-    });
+    assert.deepEqual(
+      serverFieldError({ error: 'services[0].name is required', field: 'knowledgeBase.services.0.name' }),
+      {
+        field: 'knowledgeBase',
+        message: 'services[0].name is required',
+      },
+    );
     assert.deepEqual(serverFieldError({ error: 'nope', field: 'other' }), { field: null, message: 'nope' });
     assert.deepEqual(serverFieldError(null), { field: null, message: 'The settings could not be saved.' });
   });

@@ -2,7 +2,14 @@
 // The server validates again and names the field; both kinds of error are shown next to the field.
 import type { Settings } from '@voxanne/contracts/dashboard';
 
-export const SETTINGS_FIELDS = ['agentName', 'voice', 'greeting', 'instructions', 'silenceTimeoutMs', 'knowledgeBase'] as const;
+export const SETTINGS_FIELDS = [
+  'agentName',
+  'voice',
+  'greeting',
+  'instructions',
+  'silenceTimeoutMs',
+  'knowledgeBase',
+] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 export type FormValues = Record<SettingsField, string>;
 export type FieldErrors = Partial<Record<SettingsField, string>>;
@@ -42,8 +49,13 @@ export function validateSettings(v: FormValues): { ok: true; value: Settings } |
 }
 
 /** A 400 from PUT /api/settings names one field; an unknown field name goes to the form-level message. */
-export function serverFieldError(body: { error?: string; field?: string } | null): { field: SettingsField | null; message: string } {
+export function serverFieldError(body: { error?: string; field?: string } | null): {
+  field: SettingsField | null;
+  message: string;
+} {
   const message = body?.error || 'The settings could not be saved.';
-  const field = (SETTINGS_FIELDS as readonly string[]).find((f) => f === body?.field || body?.field?.startsWith(`${f}.`)) as SettingsField | undefined;
+  const field = (SETTINGS_FIELDS as readonly string[]).find(
+    (f) => f === body?.field || body?.field?.startsWith(`${f}.`),
+  ) as SettingsField | undefined;
   return { field: field ?? null, message };
 }

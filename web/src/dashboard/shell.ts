@@ -18,15 +18,19 @@ export function navBar(me: Me, route: Route): HTMLElement {
   const active = navPageFor(route);
   const logout = h('button', { type: 'button', class: 'link-button', 'data-testid': 'logout' }, 'Log out');
   // an event listener cannot be awaited; a failed logout still goes to /login
-  logout.addEventListener('click', () => void (async () => {
-    logout.setAttribute('disabled', '');
-    try {
-      await api('/api/auth/logout', { method: 'POST' });
-    } catch (e) {
-      if (e instanceof Redirected) return;
-    }
-    window.location.assign('/login');
-  })());
+  logout.addEventListener(
+    'click',
+    () =>
+      void (async () => {
+        logout.setAttribute('disabled', '');
+        try {
+          await api('/api/auth/logout', { method: 'POST' });
+        } catch (e) {
+          if (e instanceof Redirected) return;
+        }
+        window.location.assign('/login');
+      })(),
+  );
   return h(
     'header',
     { class: 'topbar' },
@@ -37,7 +41,12 @@ export function navBar(me: Me, route: Route): HTMLElement {
         'a',
         { class: 'brand', href: '/dashboard', 'data-link': true },
         h('span', { class: 'logo', 'aria-hidden': 'true' }, 'V'),
-        h('span', { class: 'brand-text' }, h('strong', {}, 'Voxanne'), h('span', { class: 'clinic', 'data-testid': 'clinic-name' }, me.tenant.name)),
+        h(
+          'span',
+          { class: 'brand-text' },
+          h('strong', {}, 'Voxanne'),
+          h('span', { class: 'clinic', 'data-testid': 'clinic-name' }, me.tenant.name),
+        ),
       ),
       h(
         'div',
@@ -68,7 +77,12 @@ export function navBar(me: Me, route: Route): HTMLElement {
 }
 
 export function pageHeader(title: string, subtitle?: string | Node, actions?: Node): HTMLElement {
-  return h('div', { class: 'page-header' }, h('div', {}, h('h1', {}, title), subtitle ? h('p', { class: 'subtitle' }, subtitle) : null), actions ?? null);
+  return h(
+    'div',
+    { class: 'page-header' },
+    h('div', {}, h('h1', {}, title), subtitle ? h('p', { class: 'subtitle' }, subtitle) : null),
+    actions ?? null,
+  );
 }
 
 export function card(title: string | null, ...body: (Node | null)[]): HTMLElement {
@@ -80,7 +94,12 @@ export function errorPage(root: HTMLElement, err: unknown): void {
   if (err instanceof Redirected) return;
   const status = err instanceof ApiError ? err.status : 0;
   const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong';
-  const message = err instanceof ApiError ? (status === 403 || status === 404 ? plainStatus(status) : err.message) : 'The page could not be shown.';
+  const message =
+    err instanceof ApiError
+      ? status === 403 || status === 404
+        ? plainStatus(status)
+        : err.message
+      : 'The page could not be shown.';
   if (!(err instanceof ApiError)) console.error(err);
   root.replaceChildren(
     h(

@@ -5,7 +5,11 @@ import type { StateChange, Turn } from '@voxanne/contracts/dashboard';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
-const state = (s: StateChange['state'], ms: number, reason?: string): StateChange => ({ state: s, at: at(ms), reason: reason ?? null });
+const state = (s: StateChange['state'], ms: number, reason?: string): StateChange => ({
+  state: s,
+  at: at(ms),
+  reason: reason ?? null,
+});
 const turn = (index: number, speaker: Turn['speaker'], startMs: number, endMs: number, interrupted = false): Turn => ({
   index,
   speaker,
@@ -28,7 +32,11 @@ describe('state timeline layout', () => {
   ];
 
   it('puts each state on its lane, from its change to the next, scaled to the width', () => {
-    const l = layoutTimeline({ startedAt: at(0), endedAt: at(10_000), states, turns: [], now: new Date(T0 + 60_000) }, 40, 1000);
+    const l = layoutTimeline(
+      { startedAt: at(0), endedAt: at(10_000), states, turns: [], now: new Date(T0 + 60_000) },
+      40,
+      1000,
+    );
     assert.equal(l.durationMs, 10_000);
     assert.deepEqual(
       l.segments.map((s) => [s.state, s.startMs, s.endMs]),
@@ -52,19 +60,33 @@ describe('state timeline layout', () => {
   });
 
   it('marks barge-ins from INTERRUPTED states and interrupted agent turns, once each', () => {
-    const turns = [turn(0, 'agent', 200, 3000), turn(2, 'agent', 5500, 7050, true), turn(4, 'agent', 8000, 9000, true), turn(5, 'caller', 9000, 9500, true)];
+    const turns = [
+      turn(0, 'agent', 200, 3000),
+      turn(2, 'agent', 5500, 7050, true),
+      turn(4, 'agent', 8000, 9000, true),
+      turn(5, 'caller', 9000, 9500, true),
+    ];
     const l = layoutTimeline({ startedAt: at(0), endedAt: at(10_000), states, turns, now: new Date(T0) }, 0, 1000);
     assert.deepEqual(
       l.bargeIns.map((b) => b.atMs),
       [7000, 9000],
       'the turn cut at 7.05 s is the INTERRUPTED state at 7 s; the one at 9 s had no state recorded; caller turns are not barge-ins',
     );
-    assert.deepEqual(l.bargeIns.map((b) => b.x), [700, 900]);
+    assert.deepEqual(
+      l.bargeIns.map((b) => b.x),
+      [700, 900],
+    );
   });
 
   it('keeps very short states visible and inside the drawing', () => {
     const l = layoutTimeline(
-      { startedAt: at(0), endedAt: at(600_000), states: [state('SPEAKING', 0), state('INTERRUPTED', 599_990)], turns: [], now: new Date(T0) },
+      {
+        startedAt: at(0),
+        endedAt: at(600_000),
+        states: [state('SPEAKING', 0), state('INTERRUPTED', 599_990)],
+        turns: [],
+        now: new Date(T0),
+      },
       0,
       600,
     );
@@ -75,7 +97,13 @@ describe('state timeline layout', () => {
 
   it('runs a call in progress up to now, sorts states and clamps ones recorded before the start', () => {
     const l = layoutTimeline(
-      { startedAt: at(1000), endedAt: null, states: [state('LISTENING', 3000), state('SPEAKING', 500)], turns: [], now: new Date(T0 + 5000) },
+      {
+        startedAt: at(1000),
+        endedAt: null,
+        states: [state('LISTENING', 3000), state('SPEAKING', 500)],
+        turns: [],
+        now: new Date(T0 + 5000),
+      },
       0,
       400,
     );
@@ -90,10 +118,15 @@ describe('state timeline layout', () => {
   });
 
   it('labels time ticks from 0:00 at readable spacing', () => {
-    const l = layoutTimeline({ startedAt: at(0), endedAt: at(95_000), states: [], turns: [], now: new Date(T0) }, 0, 700);
+    const l = layoutTimeline(
+      { startedAt: at(0), endedAt: at(95_000), states: [], turns: [], now: new Date(T0) },
+      0,
+      700,
+    );
     assert.equal(l.ticks[0]!.label, '0:00');
     assert.ok(l.ticks.length >= 3 && l.ticks.length <= 11, `${l.ticks.length} ticks`);
-    for (let i = 1; i < l.ticks.length; i++) assert.ok(l.ticks[i]!.x - l.ticks[i - 1]!.x >= 60, 'labels do not overlap');
+    for (let i = 1; i < l.ticks.length; i++)
+      assert.ok(l.ticks[i]!.x - l.ticks[i - 1]!.x >= 60, 'labels do not overlap');
     assert.equal(formatOffset(65_000), '1:05');
   });
 

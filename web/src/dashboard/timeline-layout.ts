@@ -4,7 +4,12 @@ import type { StateChange, Turn } from '@voxanne/contracts/dashboard';
 import type { ConversationState } from '@voxanne/contracts/protocol';
 
 /** Lanes top to bottom; IDLE is the gap before the greeting and is not drawn. */
-export const LANES = ['LISTENING', 'PROCESSING', 'SPEAKING', 'INTERRUPTED'] as const satisfies readonly ConversationState[];
+export const LANES = [
+  'LISTENING',
+  'PROCESSING',
+  'SPEAKING',
+  'INTERRUPTED',
+] as const satisfies readonly ConversationState[];
 export type Lane = (typeof LANES)[number];
 
 export interface Segment {

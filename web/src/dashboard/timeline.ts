@@ -28,18 +28,43 @@ export function timelineSvg(input: TimelineInput, width: number): SVGSVGElement 
     },
     LANES.map((lane, i) => [
       s('rect', { x: labelW, y: laneY(i), width: plotW, height: LANE_H, class: i % 2 ? 'lane lane-odd' : 'lane' }),
-      s('text', { x: labelW - 8, y: laneY(i) + LANE_H / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, humanize(lane)),
+      s(
+        'text',
+        { x: labelW - 8, y: laneY(i) + LANE_H / 2 + 4, class: 'lane-label', 'text-anchor': 'end' },
+        humanize(lane),
+      ),
     ]),
     layout.ticks.map((t) => [
       s('line', { x1: r1(t.x), x2: r1(t.x), y1: TOP, y2: laneY(LANES.length), class: 'grid' }),
       // the first and a last label at the very edge are anchored inwards so they are not cut off
-      s('text', { x: r1(t.x), y: height - 6, class: 'tick', 'text-anchor': t.ms === 0 ? 'start' : t.x > labelW + plotW - 16 ? 'end' : 'middle' }, t.label),
+      s(
+        'text',
+        {
+          x: r1(t.x),
+          y: height - 6,
+          class: 'tick',
+          'text-anchor': t.ms === 0 ? 'start' : t.x > labelW + plotW - 16 ? 'end' : 'middle',
+        },
+        t.label,
+      ),
     ]),
     layout.segments.map((seg) =>
       s(
         'rect',
-        { x: r1(seg.x), y: laneY(seg.lane) + 4, width: r1(seg.w), height: LANE_H - 8, rx: 2, class: `seg seg-${seg.state.toLowerCase()}`, 'data-state': seg.state },
-        s('title', {}, `${humanize(seg.state)} for ${formatMs(seg.endMs - seg.startMs)}${seg.reason ? ` (${seg.reason})` : ''}`),
+        {
+          x: r1(seg.x),
+          y: laneY(seg.lane) + 4,
+          width: r1(seg.w),
+          height: LANE_H - 8,
+          rx: 2,
+          class: `seg seg-${seg.state.toLowerCase()}`,
+          'data-state': seg.state,
+        },
+        s(
+          'title',
+          {},
+          `${humanize(seg.state)} for ${formatMs(seg.endMs - seg.startMs)}${seg.reason ? ` (${seg.reason})` : ''}`,
+        ),
       ),
     ),
     layout.bargeIns.map((b) =>
@@ -47,7 +72,10 @@ export function timelineSvg(input: TimelineInput, width: number): SVGSVGElement 
         'g',
         { class: 'barge-in', 'data-testid': 'barge-in-marker' },
         s('line', { x1: r1(b.x), x2: r1(b.x), y1: TOP - 4, y2: laneY(LANES.length), class: 'barge-line' }),
-        s('path', { d: `M${r1(b.x - 5)},${TOP - 12} L${r1(b.x + 5)},${TOP - 12} L${r1(b.x)},${TOP - 4} Z`, class: 'barge-head' }),
+        s('path', {
+          d: `M${r1(b.x - 5)},${TOP - 12} L${r1(b.x + 5)},${TOP - 12} L${r1(b.x)},${TOP - 4} Z`,
+          class: 'barge-head',
+        }),
         s('title', {}, `Barge-in at ${(b.atMs / 1000).toFixed(1)} s`),
       ),
     ),
@@ -58,7 +86,14 @@ export function timelineLegend(): HTMLElement {
   return h(
     'ul',
     { class: 'legend' },
-    LANES.map((l) => h('li', {}, h('span', { class: `swatch seg-${l.toLowerCase()}`, 'aria-hidden': 'true' }), humanize(l))),
-    h('li', {}, h('span', { class: 'swatch swatch-barge', 'aria-hidden': 'true' }), 'Barge-in (caller talked over her)'),
+    LANES.map((l) =>
+      h('li', {}, h('span', { class: `swatch seg-${l.toLowerCase()}`, 'aria-hidden': 'true' }), humanize(l)),
+    ),
+    h(
+      'li',
+      {},
+      h('span', { class: 'swatch swatch-barge', 'aria-hidden': 'true' }),
+      'Barge-in (caller talked over her)',
+    ),
   );
 }

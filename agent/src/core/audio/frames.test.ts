@@ -12,7 +12,14 @@ describe('frames', () => {
 
   it('splits into equal frames, zero-padding the last one', () => {
     const frames = splitIntoFrames(Int16Array.from([1, 2, 3, 4, 5, 6, 7]), 3);
-    assert.deepEqual(frames.map((f) => [...f]), [[1, 2, 3], [4, 5, 6], [7, 0, 0]]);
+    assert.deepEqual(
+      frames.map((f) => [...f]),
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 0, 0],
+      ],
+    );
   });
 
   it('gives no frames for no samples and exact frames for an exact multiple', () => {

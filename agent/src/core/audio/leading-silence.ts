@@ -13,7 +13,12 @@ export const LEAD_SILENCE_KEEP_MS = 20;
  * How many frames at the start hold nothing above `peak` (int16), less enough frames to keep `keepMs`
  * of that silence. All-silent audio drops nothing: it is not ours to decide it is empty.
  */
-export function silentLeadFrames(frames: readonly Int16Array[], sampleRate: number, peak = LEAD_SILENCE_PEAK, keepMs = LEAD_SILENCE_KEEP_MS): number {
+export function silentLeadFrames(
+  frames: readonly Int16Array[],
+  sampleRate: number,
+  peak = LEAD_SILENCE_PEAK,
+  keepMs = LEAD_SILENCE_KEEP_MS,
+): number {
   let silent = 0;
   let silentSamples = 0;
   for (const f of frames) {

@@ -54,5 +54,9 @@ test('a sentence with softer syllables and short gaps is one sound: released onl
   const events = feed(d, [...speech, 40, 40, 40, 40, ...speech, ...Array(20).fill(20)]);
   const at = (e: string) => events.flatMap((x, i) => (x === e ? [i] : []));
   assert.deepEqual(at('onset'), [1]);
-  assert.deepEqual(at('release'), [60 + 4 + 60 + 7], 'eight quiet frames after the last sound, none inside the sentence');
+  assert.deepEqual(
+    at('release'),
+    [60 + 4 + 60 + 7],
+    'eight quiet frames after the last sound, none inside the sentence',
+  );
 });

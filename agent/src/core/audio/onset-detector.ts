@@ -18,7 +18,13 @@ export interface OnsetOptions {
   floorAdapt: number;
 }
 
-export const DEFAULT_ONSET_OPTIONS: OnsetOptions = { minLoudFrames: 2, floorRatio: 4, minRms: 400, releaseFrames: 20, floorAdapt: 0.1 };
+export const DEFAULT_ONSET_OPTIONS: OnsetOptions = {
+  minLoudFrames: 2,
+  floorRatio: 4,
+  minRms: 400,
+  releaseFrames: 20,
+  floorAdapt: 0.1,
+};
 
 export type OnsetEvent = 'onset' | 'release';
 
@@ -45,7 +51,8 @@ export class OnsetDetector {
     // raises it; speech, being loud and brief, hardly does). Inside a sound it barely moves: its
     // softer syllables are not the line's noise, and a floor that climbed onto the speech would
     // call a pause in the middle of it and then miss the real end.
-    const k = rms < this.#floor ? o.floorAdapt : this.#active ? o.floorAdapt / 100 : loud ? o.floorAdapt / 10 : o.floorAdapt;
+    const k =
+      rms < this.#floor ? o.floorAdapt : this.#active ? o.floorAdapt / 100 : loud ? o.floorAdapt / 10 : o.floorAdapt;
     this.#floor += (rms - this.#floor) * k;
     if (loud) {
       this.#quiet = 0;

@@ -41,7 +41,7 @@ export class PhoneBandFill {
   fill(samples: Int16Array): Int16Array {
     const out = new Int16Array(samples.length);
     // uniform noise has rms 1/√12 and its second difference √6 times that: scale to `rms` overall
-    const gain = this.rms * Math.sqrt(12) / Math.sqrt(6);
+    const gain = (this.rms * Math.sqrt(12)) / Math.sqrt(6);
     for (let i = 0; i < samples.length; i++) {
       const w = this.#next();
       const d = w - 2 * this.#p1 + this.#p2;

@@ -23,15 +23,25 @@ function zeroCrossingsPerSecond(x: Int16Array, rate: number, edge: number): numb
  */
 function residualRatio(x: Int16Array, rate: number, freq: number, edge: number): number {
   const w = (2 * Math.PI * freq) / rate;
-  let ss = 0, cc = 0, sc = 0, xs = 0, xc = 0;
+  let ss = 0,
+    cc = 0,
+    sc = 0,
+    xs = 0,
+    xc = 0;
   for (let i = edge; i < x.length - edge; i++) {
-    const s = Math.sin(w * i), c = Math.cos(w * i);
-    ss += s * s; cc += c * c; sc += s * c; xs += x[i]! * s; xc += x[i]! * c;
+    const s = Math.sin(w * i),
+      c = Math.cos(w * i);
+    ss += s * s;
+    cc += c * c;
+    sc += s * c;
+    xs += x[i]! * s;
+    xc += x[i]! * c;
   }
   const det = ss * cc - sc * sc;
   const a = (xs * cc - xc * sc) / det;
   const b = (xc * ss - xs * sc) / det;
-  let total = 0, residual = 0;
+  let total = 0,
+    residual = 0;
   for (let i = edge; i < x.length - edge; i++) {
     const r = x[i]! - (a * Math.sin(w * i) + b * Math.cos(w * i));
     total += x[i]! * x[i]!;
@@ -56,7 +66,12 @@ describe('resample', () => {
   });
 
   it('adds no energy above the source Nyquist when upsampling (no images)', () => {
-    for (const [from, freq] of [[16000, 1000], [16000, 6000], [8000, 1000], [8000, 3000]] as const) {
+    for (const [from, freq] of [
+      [16000, 1000],
+      [16000, 6000],
+      [8000, 1000],
+      [8000, 3000],
+    ] as const) {
       const out = resample(sine(freq, from, 1), from, 48000);
       const ratio = residualRatio(out, 48000, freq, 480);
       // -50 dB; sample repetition leaves images around -10 to -20 dB (see the next test)

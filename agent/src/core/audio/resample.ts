@@ -46,7 +46,12 @@ export function resampledLength(inputLength: number, fromRate: number, toRate: n
 }
 
 /** Resamples a whole buffer; see createResampler to compute it piece by piece. */
-export function resample(input: Int16Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Int16Array {
+export function resample(
+  input: Int16Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Int16Array {
   const r = createResampler(input, fromRate, toRate, options);
   return r.render(0, r.length);
 }
@@ -61,8 +66,16 @@ export interface Resampler {
   render(start: number, end: number): Int16Array;
 }
 
-export function createResampler(input: Int16Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Resampler {
-  for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+export function createResampler(
+  input: Int16Array,
+  fromRate: number,
+  toRate: number,
+  options: ResampleOptions = {},
+): Resampler {
+  for (const [name, rate] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
     if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`${name} must be a positive integer, got ${rate}`);
   }
   const n = input.length;

@@ -73,13 +73,19 @@ describe('wav', () => {
   });
 
   it('reads up to the end when the data size overstates the file (streaming writers)', () => {
-    const wav = riff('WAVE', [['fmt ', fmtChunk(1, 1, 16000, 16)], ['data', pcmBytes([1, 2, 3])]]);
+    const wav = riff('WAVE', [
+      ['fmt ', fmtChunk(1, 1, 16000, 16)],
+      ['data', pcmBytes([1, 2, 3])],
+    ]);
     new DataView(wav.buffer).setUint32(40, 0xffffffff, true);
     assert.deepEqual([...parseWav(wav).samples], [1, 2, 3]);
   });
 
   it('drops a trailing partial frame', () => {
-    const wav = riff('WAVE', [['fmt ', fmtChunk(1, 2, 16000, 16)], ['data', pcmBytes([1, 2, 3])]]);
+    const wav = riff('WAVE', [
+      ['fmt ', fmtChunk(1, 2, 16000, 16)],
+      ['data', pcmBytes([1, 2, 3])],
+    ]);
     assert.deepEqual([...parseWav(wav).samples], [1, 2]);
   });
 
@@ -90,10 +96,31 @@ describe('wav', () => {
     ['no fmt chunk', riff('WAVE', [['data', pcmBytes([1])]]), /data chunk comes before the fmt chunk/],
     ['no data chunk', riff('WAVE', [['fmt ', fmtChunk(1, 1, 16000, 16)]]), /no data chunk/],
     ['no chunks', riff('WAVE', []), /no fmt chunk/],
-    ['8-bit samples', riff('WAVE', [['fmt ', fmtChunk(1, 1, 8000, 8)], ['data', new Uint8Array(4)]]), /8 bits; only 16-bit/],
-    ['float samples', riff('WAVE', [['fmt ', fmtChunk(3, 1, 8000, 32)], ['data', new Uint8Array(4)]]), /encoding 3/],
+    [
+      '8-bit samples',
+      riff('WAVE', [
+        ['fmt ', fmtChunk(1, 1, 8000, 8)],
+        ['data', new Uint8Array(4)],
+      ]),
+      /8 bits; only 16-bit/,
+    ],
+    [
+      'float samples',
+      riff('WAVE', [
+        ['fmt ', fmtChunk(3, 1, 8000, 32)],
+        ['data', new Uint8Array(4)],
+      ]),
+      /encoding 3/,
+    ],
     ['a truncated fmt chunk', riff('WAVE', [['fmt ', new Uint8Array(8)]]), /fmt chunk too short/],
-    ['zero channels', riff('WAVE', [['fmt ', fmtChunk(1, 0, 8000, 16)], ['data', new Uint8Array(4)]]), /0 channels/],
+    [
+      'zero channels',
+      riff('WAVE', [
+        ['fmt ', fmtChunk(1, 0, 8000, 16)],
+        ['data', new Uint8Array(4)],
+      ]),
+      /0 channels/,
+    ],
   ];
   for (const [what, bytes, message] of malformed) {
     it(`rejects ${what} with a WavFormatError saying why`, () => {

@@ -25,10 +25,13 @@ function fourcc(view: DataView, at: number): string {
 
 /** Parses a 16-bit PCM WAV file. Throws WavFormatError saying what is wrong when it is not one. */
 export function parseWav(bytes: Uint8Array): PcmAudio {
-  if (bytes.byteLength < 12) throw new WavFormatError(`not a WAV file: ${bytes.byteLength} bytes is shorter than a RIFF header`);
+  if (bytes.byteLength < 12)
+    throw new WavFormatError(`not a WAV file: ${bytes.byteLength} bytes is shorter than a RIFF header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (fourcc(view, 0) !== 'RIFF') throw new WavFormatError(`not a WAV file: starts with "${fourcc(view, 0)}", expected "RIFF"`);
-  if (fourcc(view, 8) !== 'WAVE') throw new WavFormatError(`not a WAV file: RIFF form is "${fourcc(view, 8)}", expected "WAVE"`);
+  if (fourcc(view, 0) !== 'RIFF')
+    throw new WavFormatError(`not a WAV file: starts with "${fourcc(view, 0)}", expected "RIFF"`);
+  if (fourcc(view, 8) !== 'WAVE')
+    throw new WavFormatError(`not a WAV file: RIFF form is "${fourcc(view, 8)}", expected "WAVE"`);
 
   let fmt: { channels: number; sampleRate: number; bitsPerSample: number } | undefined;
   let at = 12;
@@ -45,7 +48,8 @@ export function parseWav(bytes: Uint8Array): PcmAudio {
       if (format !== WAVE_FORMAT_PCM && format !== WAVE_FORMAT_EXTENSIBLE) {
         throw new WavFormatError(`unsupported WAV encoding ${format}; only integer PCM is supported`);
       }
-      if (bitsPerSample !== 16) throw new WavFormatError(`unsupported WAV sample size ${bitsPerSample} bits; only 16-bit is supported`);
+      if (bitsPerSample !== 16)
+        throw new WavFormatError(`unsupported WAV sample size ${bitsPerSample} bits; only 16-bit is supported`);
       if (channels < 1) throw new WavFormatError('WAV fmt chunk declares 0 channels');
       if (sampleRate < 1) throw new WavFormatError('WAV fmt chunk declares a sample rate of 0');
       fmt = { channels, sampleRate, bitsPerSample };
@@ -66,9 +70,12 @@ export function parseWav(bytes: Uint8Array): PcmAudio {
 
 /** Encodes interleaved 16-bit PCM as a canonical 44-byte-header WAV file. */
 export function encodeWav(samples: Int16Array, sampleRate: number, channels = 1): Uint8Array {
-  if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new RangeError(`sample rate must be a positive integer, got ${sampleRate}`);
-  if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`channels must be a positive integer, got ${channels}`);
-  if (samples.length % channels !== 0) throw new RangeError(`${samples.length} samples is not a whole number of ${channels}-channel frames`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 1)
+    throw new RangeError(`sample rate must be a positive integer, got ${sampleRate}`);
+  if (!Number.isInteger(channels) || channels < 1)
+    throw new RangeError(`channels must be a positive integer, got ${channels}`);
+  if (samples.length % channels !== 0)
+    throw new RangeError(`${samples.length} samples is not a whole number of ${channels}-channel frames`);
   const dataBytes = samples.length * 2;
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);

@@ -7,7 +7,7 @@ test('names from "my name is", "this is", "I\'m", "X here", in typed or recognis
   const cases: Array<[string, string | undefined]> = [
     ['My name is Sarah Jones.', 'Sarah Jones'],
     ['my name is sarah jones and i want botox', 'Sarah Jones'],
-    ["Hi, this is Sarah.", 'Sarah'],
+    ['Hi, this is Sarah.', 'Sarah'],
     ["I'm Maria, I'd like to book a consult", 'Maria'],
     ['im sarah and i want botox', 'Sarah'],
     ['Hi, Mike here', 'Mike'],
@@ -45,7 +45,11 @@ test('the name is used when given, then not again for a few replies', () => {
   assert.deepEqual(book.forAnswer(4), { suppressName: 'Sarah' });
   assert.deepEqual(book.forAnswer(5), { callerName: 'Sarah', nameJustGiven: false });
   book.replied(5, false);
-  assert.deepEqual(book.forAnswer(6), { callerName: 'Sarah', nameJustGiven: false }, 'offered again until actually used');
+  assert.deepEqual(
+    book.forAnswer(6),
+    { callerName: 'Sarah', nameJustGiven: false },
+    'offered again until actually used',
+  );
 });
 
 test('a title is not the name', () => {

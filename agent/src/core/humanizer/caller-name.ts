@@ -24,15 +24,23 @@ const NOT_NAMES = new Set(
   booking appointment consultation patient client customer member mom mother dad father wife husband friend calling
   interested gonna one two three four five six seven eight nine ten twenty thirty forty fifty hoping following wanting
   needing regarding concerned thrilled excited tired done pleased disappointed upset annoyed frustrated fed fed-up only
-  more less much bit little lot pretty quite rather somewhat totally completely the voxanne again phone number name`.split(/\s+/),
+  more less much bit little lot pretty quite rather somewhat totally completely the voxanne again phone number name`.split(
+    /\s+/,
+  ),
 );
 
 const LEADS: ReadonlyArray<{ re: RegExp; strict: boolean }> = [
-  { re: /\b(?:my name is|my name's|name is|the name is|name's)\s+([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?/i, strict: false },
+  {
+    re: /\b(?:my name is|my name's|name is|the name is|name's)\s+([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?/i,
+    strict: false,
+  },
   { re: /\b(?:you can call me|call me)\s+([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?/i, strict: true },
   { re: /\b(?:this is|it's|its|it is)\s+([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?/i, strict: true },
   { re: /\b(?:i'm|im|i am)\s+([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?/i, strict: true },
-  { re: /^(?:hi,?\s+|hello,?\s+|hey,?\s+)?([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?\s+(?:here|speaking)\b/i, strict: true },
+  {
+    re: /^(?:hi,?\s+|hello,?\s+|hey,?\s+)?([a-z][a-z'-]*)(?:\s+([a-z][a-z'-]*))?\s+(?:here|speaking)\b/i,
+    strict: true,
+  },
 ];
 
 function couldBeName(word: string, strict: boolean): boolean {
@@ -56,7 +64,10 @@ export function extractCallerName(text: string): CallerName | undefined {
     // "this is Sarah" in a transcript with a capitalised first word elsewhere? Lowercase transcripts
     // carry no such signal, so the word list above is the guard
     const second = m[2];
-    const surname = second && couldBeName(second, true) && !/^(?:and|i|calling|here|speaking)$/i.test(second) ? cap(second) : undefined;
+    const surname =
+      second && couldBeName(second, true) && !/^(?:and|i|calling|here|speaking)$/i.test(second)
+        ? cap(second)
+        : undefined;
     const f = cap(first.replace(/'s$/i, ''));
     return { first: f, full: surname ? `${f} ${surname}` : f };
   }

@@ -7,7 +7,10 @@
 /** Openers that can carry a name, with the mark that follows "Opener, Name". */
 const OPENERS: ReadonlyArray<[RegExp, string]> = [
   [/^(absolutely|of course|perfect|wonderful|great|lovely|excellent|awesome)\b[,.!]?\s*/i, '!'],
-  [/^(sure|certainly|okay|ok|alright|all right|got it|no problem|yes|thanks|thank you|hi|hello|sorry|good question)\b[,.!]?\s*/i, '.'],
+  [
+    /^(sure|certainly|okay|ok|alright|all right|got it|no problem|yes|thanks|thank you|hi|hello|sorry|good question)\b[,.!]?\s*/i,
+    '.',
+  ],
 ];
 
 export interface AddressResult {

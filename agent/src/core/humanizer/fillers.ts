@@ -5,12 +5,29 @@
  */
 
 const HESITATIONS = /(^|[\s,])(?:um+|uh+|uhm|erm?|hmm+|mm+)(?=[\s,.!?]|$)[,]?/gi;
-export const SOFT_FILLERS = ['you know', 'i mean', 'basically', 'actually', 'literally', 'honestly', 'kind of', 'sort of', 'like', 'well', 'so', 'okay so', 'anyway'] as const;
+export const SOFT_FILLERS = [
+  'you know',
+  'i mean',
+  'basically',
+  'actually',
+  'literally',
+  'honestly',
+  'kind of',
+  'sort of',
+  'like',
+  'well',
+  'so',
+  'okay so',
+  'anyway',
+] as const;
 /** as fillers these stand at the start of a sentence followed by a comma, or are set off by commas */
 const SOFT_RE = new RegExp(`(?<=^|[.!?]\\s+|,\\s*)(${SOFT_FILLERS.join('|')}),\\s*`, 'gi');
 
 export function removeHesitations(text: string): string {
-  return text.replace(HESITATIONS, '$1').replace(/^\s*,\s*/, '').replace(/\s{2,}/g, ' ');
+  return text
+    .replace(HESITATIONS, '$1')
+    .replace(/^\s*,\s*/, '')
+    .replace(/\s{2,}/g, ' ');
 }
 
 /** Keeps the first `allowed` soft fillers of `text`, drops the rest; returns how many were kept. */

@@ -46,8 +46,13 @@ test('a sentence is released as soon as it ends, before the reply is over', () =
 });
 
 test('two to four sentences: a bare statement gets a follow-up, a long reply keeps its closing question', () => {
-  assert.equal(humanize('Botox costs $300 to $600 per area.'), 'Botox costs three hundred to six hundred dollars per area. Anything else I can help with?');
-  const long = humanize('One thing. Two things here. Three things here. Four things here. Five things here. Shall I book it?');
+  assert.equal(
+    humanize('Botox costs $300 to $600 per area.'),
+    'Botox costs three hundred to six hundred dollars per area. Anything else I can help with?',
+  );
+  const long = humanize(
+    'One thing. Two things here. Three things here. Four things here. Five things here. Shall I book it?',
+  );
   assert.equal(long, 'One thing. Two things here. Three things here. Shall I book it?');
   assert.equal(humanize('One. Two. Three. Four. Five.'), 'One. Two. Three. Four.');
   // a line she says by herself is not padded
@@ -62,7 +67,8 @@ test('a reply that opens with a question gets a short acknowledgement first', ()
 });
 
 test('under two hundred words, whatever the model sends', () => {
-  const rambling = Array.from({ length: 80 }, (_, i) => `This is sentence ${i} with several more words in it`).join(', and ') + '.';
+  const rambling =
+    Array.from({ length: 80 }, (_, i) => `This is sentence ${i} with several more words in it`).join(', and ') + '.';
   const out = humanize(rambling);
   assert.ok(countWords(out) < 200);
   assert.ok(splitSentences(out).length <= 4);
@@ -104,21 +110,35 @@ test('contractions where speech has them, never at the end of a clause', () => {
 });
 
 test('punctuation spacing and markup are cleaned', () => {
-  assert.equal(humanize('**Hours:** we are open ,Monday to Friday .We close at noon!!', { kind: 'line' }), "Hours: we're open, Monday to Friday. We close at noon!");
+  assert.equal(
+    humanize('**Hours:** we are open ,Monday to Friday .We close at noon!!', { kind: 'line' }),
+    "Hours: we're open, Monday to Friday. We close at noon!",
+  );
   assert.equal(humanize('- Botox\n- Fillers 😊', { kind: 'line' }), 'Botox, Fillers.');
   assert.deepEqual(spacingProblems('Hi , there.Yes'), ['space before punctuation', 'no space after a sentence end']);
 });
 
 test('fillers are rare: hesitations go, one soft filler at most', () => {
-  const out = humanize('Um, so, basically, you know, the recovery is about a week. Well, actually, it varies.', { kind: 'line' });
+  const out = humanize('Um, so, basically, you know, the recovery is about a week. Well, actually, it varies.', {
+    kind: 'line',
+  });
   assert.equal(out, 'So, the recovery is about a week. It varies.');
   assert.deepEqual(findFillers(out), ['So']);
 });
 
 test("the caller's name: on an opener, thanked once when given, never twice in a reply", () => {
-  assert.equal(humanize('Great. Your consult is booked.', { callerName: 'Sarah' }), 'Great, Sarah! Your consult is booked.');
-  assert.equal(humanize('Your consult is booked. See you Tuesday.', { callerName: 'Sarah', nameJustGiven: true }), 'Thanks, Sarah. Your consult is booked. See you Tuesday.');
-  assert.equal(humanize('Your consult is booked. See you Tuesday.', { callerName: 'Sarah' }), 'Your consult is booked. See you Tuesday.');
+  assert.equal(
+    humanize('Great. Your consult is booked.', { callerName: 'Sarah' }),
+    'Great, Sarah! Your consult is booked.',
+  );
+  assert.equal(
+    humanize('Your consult is booked. See you Tuesday.', { callerName: 'Sarah', nameJustGiven: true }),
+    'Thanks, Sarah. Your consult is booked. See you Tuesday.',
+  );
+  assert.equal(
+    humanize('Your consult is booked. See you Tuesday.', { callerName: 'Sarah' }),
+    'Your consult is booked. See you Tuesday.',
+  );
   const twice = humanize('Sure, Sarah. Sarah, your consult is booked.', { callerName: 'Sarah' });
   assert.equal(twice, 'Sure, Sarah. Your consult is booked.');
   assert.deepEqual(addressProblems(twice, 'Sarah'), []);
@@ -127,9 +147,16 @@ test("the caller's name: on an opener, thanked once when given, never twice in a
 });
 
 test('twelve-word sentences are cut at natural joints, numbers and times kept whole', () => {
-  const out = humanize('Our hours are 8am to 5pm Monday through Wednesday, and we are open until 7pm on Thursday.', { kind: 'line' });
-  assert.equal(out, "Our hours are eight a m to five p m. Monday through Wednesday. We're open until seven p m on Thursday.");
-  const phone = humanize('You can reach the front desk directly at (619) 555-0142 during business hours.', { kind: 'line' });
+  const out = humanize('Our hours are 8am to 5pm Monday through Wednesday, and we are open until 7pm on Thursday.', {
+    kind: 'line',
+  });
+  assert.equal(
+    out,
+    "Our hours are eight a m to five p m. Monday through Wednesday. We're open until seven p m on Thursday.",
+  );
+  const phone = humanize('You can reach the front desk directly at (619) 555-0142 during business hours.', {
+    kind: 'line',
+  });
   assert.match(phone, /six one nine, five five five, zero one four two/);
   assertSpeakable(phone);
 });
@@ -139,20 +166,38 @@ test('written shorthand is said in full: day ranges, lists, abbreviations', () =
   assert.equal(line('We are open Mon–Fri, 8am–5pm.'), "We're open Monday to Friday, eight a m to five p m.");
   assert.equal(line('We offer:\n- Botox\n- Fillers\n- Lipo'), 'We offer: Botox, Fillers, Lipo.');
   assert.equal(line('Dr. Smith sees patients, e.g. for BBL.'), 'Doctor Smith sees patients, for example, for BBL.');
-  assert.equal(line('Recovery is approx. 10 days.'), "Recovery is about ten days.");
+  assert.equal(line('Recovery is approx. 10 days.'), 'Recovery is about ten days.');
 });
 
 test("a name used too recently is taken out of the model's reply, but not out of a read-back", () => {
-  assert.equal(humanize('Sure, Sarah! Botox is about a week.', { suppressName: 'Sarah' }), 'Sure! Botox is about a week.');
-  assert.equal(humanize('Of course, Sarah. Botox is about a week.', { suppressName: 'Sarah' }), 'Of course. Botox is about a week.');
-  assert.equal(humanize('Sarah, your visit is booked. See you then.', { suppressName: 'Sarah' }), 'Your visit is booked. See you then.');
   assert.equal(
-    humanize('Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?', { suppressName: 'Sarah' }),
+    humanize('Sure, Sarah! Botox is about a week.', { suppressName: 'Sarah' }),
+    'Sure! Botox is about a week.',
+  );
+  assert.equal(
+    humanize('Of course, Sarah. Botox is about a week.', { suppressName: 'Sarah' }),
+    'Of course. Botox is about a week.',
+  );
+  assert.equal(
+    humanize('Sarah, your visit is booked. See you then.', { suppressName: 'Sarah' }),
+    'Your visit is booked. See you then.',
+  );
+  assert.equal(
+    humanize(
+      'Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
+      { suppressName: 'Sarah' },
+    ),
     'Let me read that back. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
   );
 });
 
 test('tool calls written as text and special tokens are never read out', () => {
-  assert.equal(humanize('Let me check. <function=check_availability>{"service": "bbl"}</function>', { kind: 'line' }), 'Let me check.');
-  assert.equal(humanize('Sure. {"name": "book_appointment", "parameters": {}} Done.<|eot_id|>', { kind: 'line' }), 'Sure. Done.');
+  assert.equal(
+    humanize('Let me check. <function=check_availability>{"service": "bbl"}</function>', { kind: 'line' }),
+    'Let me check.',
+  );
+  assert.equal(
+    humanize('Sure. {"name": "book_appointment", "parameters": {}} Done.<|eot_id|>', { kind: 'line' }),
+    'Sure. Done.',
+  );
 });

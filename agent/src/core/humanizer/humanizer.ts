@@ -64,7 +64,8 @@ function ensureEnd(s: string): string {
 }
 
 const isQuestion = (s: string): boolean => /\?["')]?$/.test(s);
-const isFarewell = (s: string): boolean => /\b(?:goodbye|bye|have a (?:great|good|nice|lovely) (?:day|one|evening|afternoon)|take care)\b/i.test(s);
+const isFarewell = (s: string): boolean =>
+  /\b(?:goodbye|bye|have a (?:great|good|nice|lovely) (?:day|one|evening|afternoon)|take care)\b/i.test(s);
 
 /**
  * One reply, streamed: push() the chunks as they come (clauses or sentences), flush() at the end.
@@ -73,7 +74,11 @@ const isFarewell = (s: string): boolean => /\b(?:goodbye|bye|have a (?:great|goo
  * closing question survives the four-sentence limit.
  */
 export class ReplyHumanizer {
-  readonly #o: Required<Omit<HumanizeOptions, 'callerName' | 'guard' | 'suppressName'>> & { callerName?: string; suppressName?: string; guard?: (s: string) => boolean };
+  readonly #o: Required<Omit<HumanizeOptions, 'callerName' | 'guard' | 'suppressName'>> & {
+    callerName?: string;
+    suppressName?: string;
+    guard?: (s: string) => boolean;
+  };
   #deflected = false;
   #buf = '';
   #emitted: string[] = [];
@@ -91,7 +96,7 @@ export class ReplyHumanizer {
       followUp: opts.followUp ?? DEFAULT_FOLLOW_UP,
       acknowledgements: opts.acknowledgements ?? DEFAULT_ACKS,
       seed: opts.seed ?? 0,
-      deflection: opts.deflection ?? "I can only help with questions about the clinic.",
+      deflection: opts.deflection ?? 'I can only help with questions about the clinic.',
       ...(opts.callerName ? { callerName: opts.callerName } : {}),
       ...(opts.guard ? { guard: opts.guard } : {}),
       ...(opts.suppressName && !opts.callerName ? { suppressName: opts.suppressName } : {}),
@@ -164,7 +169,8 @@ export class ReplyHumanizer {
       for (const s of splitSentences(limited.text)) {
         const sentence = ensureEnd(capitalizeFirst(s));
         // an answer's opener stands alone ("Sure. What day?"); her own lines are left as written
-        for (const piece of this.#o.kind === 'answer' ? splitOpener(sentence) : [sentence]) groups.push(shortenSentence(piece));
+        for (const piece of this.#o.kind === 'answer' ? splitOpener(sentence) : [sentence])
+          groups.push(shortenSentence(piece));
       }
     }
     if (groups.length === 0) return [];

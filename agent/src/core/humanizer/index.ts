@@ -1,4 +1,11 @@
-export { humanize, normalizeSentenceText, ReplyHumanizer, MAX_SENTENCES, MAX_WORDS, type HumanizeOptions } from './humanizer.ts';
+export {
+  humanize,
+  normalizeSentenceText,
+  ReplyHumanizer,
+  MAX_SENTENCES,
+  MAX_WORDS,
+  type HumanizeOptions,
+} from './humanizer.ts';
 export { extractCallerName, type CallerName } from './caller-name.ts';
 export { CallerAddressBook } from './caller-address.ts';
 export { speakNumbers, ordinalToWords, yearToWords, hasDigits } from './spoken-numbers.ts';

@@ -24,29 +24,42 @@ function stripJson(text: string): string {
 }
 
 export function stripMarkup(text: string): string {
-  return stripJson(text)
-    // a model that writes its tool call as text instead of calling it: never read that out
-    .replace(/<function[^>]*>[\s\S]*?(?:<\/function>|$)/gi, ' ')
-    .replace(/<\|[^|>]*\|>/g, ' ')
-    .replace(/```[\s\S]*?```/g, ' ')
-    .replace(/\*\*|__|`|\*/g, '')
-    .replace(/^\s*#{1,6}\s*/gm, '')
-    // a list read out as one: "We offer:\n- Botox\n- Fillers" → "We offer: Botox, Fillers."
-    .replace(/:\s*\n\s*(?:[-•*]|\d+[.)])\s+/g, ': ')
-    .replace(/([^.!?:\n])\s*\n\s*(?:[-•*]|\d+[.)])\s+/g, '$1, ')
-    .replace(/^\s*(?:[-•*]|\d+[.)])\s+/gm, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, '')
-    .replace(/\s*\n+\s*/g, (m) => (/\n\s*\n/.test(m) ? '. ' : ' '));
+  return (
+    stripJson(text)
+      // a model that writes its tool call as text instead of calling it: never read that out
+      .replace(/<function[^>]*>[\s\S]*?(?:<\/function>|$)/gi, ' ')
+      .replace(/<\|[^|>]*\|>/g, ' ')
+      .replace(/```[\s\S]*?```/g, ' ')
+      .replace(/\*\*|__|`|\*/g, '')
+      .replace(/^\s*#{1,6}\s*/gm, '')
+      // a list read out as one: "We offer:\n- Botox\n- Fillers" → "We offer: Botox, Fillers."
+      .replace(/:\s*\n\s*(?:[-•*]|\d+[.)])\s+/g, ': ')
+      .replace(/([^.!?:\n])\s*\n\s*(?:[-•*]|\d+[.)])\s+/g, '$1, ')
+      .replace(/^\s*(?:[-•*]|\d+[.)])\s+/gm, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/[\p{Extended_Pictographic}\u{FE0F}\u{200D}]/gu, '')
+      .replace(/\s*\n+\s*/g, (m) => (/\n\s*\n/.test(m) ? '. ' : ' '))
+  );
 }
 
 /** Written abbreviations a voice would read letter by letter or not at all. */
 const ABBREVIATIONS: Array<[RegExp, string]> = [
-  [/\bMon\.?(?=[\s,–-])/g, 'Monday'], [/\bTues?\.?(?=[\s,–-])/g, 'Tuesday'], [/\bWed\.?(?=[\s,–-])/g, 'Wednesday'],
-  [/\bThu(?:rs?)?\.?(?=[\s,–-])/g, 'Thursday'], [/\bFri\.?(?=[\s,–-])/g, 'Friday'], [/\bSat\.?(?=[\s,–-])/g, 'Saturday'],
+  [/\bMon\.?(?=[\s,–-])/g, 'Monday'],
+  [/\bTues?\.?(?=[\s,–-])/g, 'Tuesday'],
+  [/\bWed\.?(?=[\s,–-])/g, 'Wednesday'],
+  [/\bThu(?:rs?)?\.?(?=[\s,–-])/g, 'Thursday'],
+  [/\bFri\.?(?=[\s,–-])/g, 'Friday'],
+  [/\bSat\.?(?=[\s,–-])/g, 'Saturday'],
   [/\bSun\.?(?=[\s,–-])/g, 'Sunday'],
-  [/\bDr\.\s/g, 'Doctor '], [/\bapprox\.\s?/gi, 'about '], [/\be\.g\.,?\s?/gi, 'for example, '], [/\bi\.e\.,?\s?/gi, 'that is, '],
-  [/,?\s*etc\.?/gi, ', and so on'], [/\bvs\.?\s/gi, 'versus '], [/\bw\/\s?/gi, 'with '], [/\bhrs\b\.?/gi, 'hours'], [/\bmins\b\.?/gi, 'minutes'],
+  [/\bDr\.\s/g, 'Doctor '],
+  [/\bapprox\.\s?/gi, 'about '],
+  [/\be\.g\.,?\s?/gi, 'for example, '],
+  [/\bi\.e\.,?\s?/gi, 'that is, '],
+  [/,?\s*etc\.?/gi, ', and so on'],
+  [/\bvs\.?\s/gi, 'versus '],
+  [/\bw\/\s?/gi, 'with '],
+  [/\bhrs\b\.?/gi, 'hours'],
+  [/\bmins\b\.?/gi, 'minutes'],
   [/\b24\/7\b/g, 'twenty four seven'],
   // "Monday–Friday" between words is a range
   [/(?<=[A-Za-z])\s*[–—]\s*(?=[A-Za-z])/g, ' to '],

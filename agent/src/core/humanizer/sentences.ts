@@ -62,13 +62,30 @@ export function splitSentences(text: string): string[] {
   return rest.trim() ? [...sentences, rest.trim()] : sentences;
 }
 
-const QUESTION_START = /^(?:would|do|does|did|can|could|is|are|was|were|what|when|where|which|who|why|how|shall|should|will|may|have|has)\b/i;
+const QUESTION_START =
+  /^(?:would|do|does|did|can|could|is|are|was|were|what|when|where|which|who|why|how|shall|should|will|may|have|has)\b/i;
 const CLAUSE_JOINERS = ['and', 'but', 'so'];
 const CONJUNCTIONS = ['because', 'which', 'then', 'while', 'though', 'although', 'since', 'if'];
 /** after "and"/"but"/"so", these start a new clause rather than continue a list ("waist and thighs") */
-const SUBJECTS = /^(?:we|you|it|they|i|she|he|most|our|the|your|that|this|there|recovery|its|it's|we're|you're|they're|we'll|you'll)$/i;
+const SUBJECTS =
+  /^(?:we|you|it|they|i|she|he|most|our|the|your|that|this|there|recovery|its|it's|we're|you're|they're|we'll|you'll)$/i;
 /** a cut before one of these leaves the new sentence starting naturally */
-const SOFT_STARTS = ['for', 'about', 'in', 'on', 'at', 'from', 'after', 'before', 'during', 'until', 'depending', 'or', 'with', 'plus'];
+const SOFT_STARTS = [
+  'for',
+  'about',
+  'in',
+  'on',
+  'at',
+  'from',
+  'after',
+  'before',
+  'during',
+  'until',
+  'depending',
+  'or',
+  'with',
+  'plus',
+];
 
 interface Cut {
   /** word index where the second piece starts */
@@ -86,10 +103,12 @@ function candidateCuts(words: string[]): Cut[] {
     const w = words[i]!.toLowerCase().replace(/[^a-z]/g, '');
     if (/[;:—–]$/.test(prev) || prev === '—' || prev === '-') cuts.push({ at: i, rank: 0, drop: false });
     // ", and we…" joins two clauses; ", and liposuction" ends a list, a weaker joint
-    else if (prev.endsWith(',') && ['and', 'but', 'so'].includes(w)) cuts.push({ at: i, rank: SUBJECTS.test(words[i + 1] ?? '') ? 1 : 2, drop: w === 'and' });
+    else if (prev.endsWith(',') && ['and', 'but', 'so'].includes(w))
+      cuts.push({ at: i, rank: SUBJECTS.test(words[i + 1] ?? '') ? 1 : 2, drop: w === 'and' });
     else if (prev.endsWith(',') && w === 'which') cuts.push({ at: i, rank: 1, drop: true });
     else if (prev.endsWith(',')) cuts.push({ at: i, rank: 2, drop: false });
-    else if (CLAUSE_JOINERS.includes(w) && SUBJECTS.test(words[i + 1] ?? '')) cuts.push({ at: i, rank: 3, drop: w === 'and' });
+    else if (CLAUSE_JOINERS.includes(w) && SUBJECTS.test(words[i + 1] ?? ''))
+      cuts.push({ at: i, rank: 3, drop: w === 'and' });
     else if (CONJUNCTIONS.includes(w)) cuts.push({ at: i, rank: 3, drop: w === 'which' });
     else if (SOFT_STARTS.includes(w)) cuts.push({ at: i, rank: 4, drop: false });
   }
@@ -105,7 +124,8 @@ function endWith(piece: string, mark: string): string {
   return piece.replace(/[\s,;:—–-]+$/, '').replace(/[.!?]*$/, mark);
 }
 
-const NUMBER_WORD = /^(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|m|noon|midnight)$/i;
+const NUMBER_WORD =
+  /^(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|m|noon|midnight)$/i;
 
 /** Cuts that would split a unit apart: "eight a m | to five p m", "eight thousand | to twelve thousand". */
 function blocked(words: readonly string[], at: number): boolean {
@@ -127,7 +147,8 @@ export function shortenSentence(sentence: string, max = MAX_SENTENCE_WORDS): str
   const cuts = candidateCuts(words);
   // before a capitalised word (a day, a name) is a last natural resort
   for (let i = MIN_PIECE_WORDS; i <= words.length - MIN_PIECE_WORDS; i++) {
-    if (/^[A-Z]/.test(words[i]!) && words[i] !== 'I' && !cuts.some((c) => c.at === i)) cuts.push({ at: i, rank: 5, drop: false });
+    if (/^[A-Z]/.test(words[i]!) && words[i] !== 'I' && !cuts.some((c) => c.at === i))
+      cuts.push({ at: i, rank: 5, drop: false });
   }
   const usable = cuts.filter((c) => {
     const second = c.drop ? words.length - c.at - 1 : words.length - c.at;
@@ -148,8 +169,14 @@ export function shortenSentence(sentence: string, max = MAX_SENTENCE_WORDS): str
     for (let d = 0; d < words.length; d++) {
       const a = Math.ceil(mid) - d;
       const b = Math.ceil(mid) + d;
-      if (a > 0 && a <= max && !blocked(words, a)) { at = a; break; }
-      if (b < words.length && b <= max && !blocked(words, b)) { at = b; break; }
+      if (a > 0 && a <= max && !blocked(words, a)) {
+        at = a;
+        break;
+      }
+      if (b < words.length && b <= max && !blocked(words, b)) {
+        at = b;
+        break;
+      }
     }
   }
   const firstWords = words.slice(0, at);
@@ -162,7 +189,8 @@ export function shortenSentence(sentence: string, max = MAX_SENTENCE_WORDS): str
   return [...shortenSentence(first, max), ...shortenSentence(second, max)];
 }
 
-const INTERJECTION = /^(?:absolutely|of course|perfect|wonderful|great|lovely|excellent|awesome|sure|certainly|okay|ok|alright|all right|got it|no problem|yes|yeah|no|thanks|thank you|hi|hello|sorry|good question|great question)(?:,\s+[A-Z][a-z'-]+)?[.!]$/i;
+const INTERJECTION =
+  /^(?:absolutely|of course|perfect|wonderful|great|lovely|excellent|awesome|sure|certainly|okay|ok|alright|all right|got it|no problem|yes|yeah|no|thanks|thank you|hi|hello|sorry|good question|great question)(?:,\s+[A-Z][a-z'-]+)?[.!]$/i;
 
 /** A bare acknowledgement ("Sure.", "Absolutely, Sarah!"): it opens a reply, it isn't one of its sentences. */
 export function isInterjection(sentence: string): boolean {

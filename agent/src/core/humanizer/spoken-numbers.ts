@@ -8,12 +8,30 @@ import { digitsToWords, dollarsToWords, numberToWords } from '../text/number-wor
 import { timeToWords } from '../text/time-words.ts';
 
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
-const MONTH_RE = '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
+const MONTH_RE =
+  '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 
 const ORDINAL_LAST: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
 
 /** 21 → "twenty first", 12 → "twelfth", 30 → "thirtieth". */
@@ -65,7 +83,9 @@ function clock(h: string, m: string | undefined, suffix: string | undefined): st
   if (!s && hour <= 12) {
     // "at 2:30" with no a m / p m: say the time the way it was written, without guessing
     const hh = numberToWords(hour === 0 ? 12 : hour);
-    return minute === 0 ? `${hh} o'clock` : `${hh} ${minute < 10 ? `oh ${numberToWords(minute)}` : numberToWords(minute)}`;
+    return minute === 0
+      ? `${hh} o'clock`
+      : `${hh} ${minute < 10 ? `oh ${numberToWords(minute)}` : numberToWords(minute)}`;
   }
   return timeToWords(`${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`);
 }
@@ -115,7 +135,9 @@ const RULES: Rule[] = [
     /\b(\d{4})-(\d{2})-(\d{2})\b/g,
     (m, y, mo, d) => {
       const month = MONTHS[Number(mo) - 1];
-      return month && Number(d) >= 1 && Number(d) <= 31 ? `${month} ${ordinalToWords(Number(d))}, ${yearToWords(Number(y))}` : m;
+      return month && Number(d) >= 1 && Number(d) <= 31
+        ? `${month} ${ordinalToWords(Number(d))}, ${yearToWords(Number(y))}`
+        : m;
     },
   ],
   // "March 3rd, 2026", "Mar 3", "3 March"
@@ -149,7 +171,10 @@ const RULES: Rule[] = [
   // plain number ranges "7-10 days" → "seven to ten days"
   [/\b(\d[\d,]*)\s?[-–—]\s?(\d[\d,]*)\b/g, (_m, a, b) => `${numberToWords(toInt(a!))} to ${numberToWords(toInt(b!))}`],
   [/\b\d+\.\d+\b/g, (m) => decimal(m)],
-  [/\b\d{1,3}(?:,\d{3})+\b|\b\d+\b/g, (m) => (toInt(m) > Number.MAX_SAFE_INTEGER ? digitsToWords(m.replace(/,/g, '')) : numberToWords(toInt(m)))],
+  [
+    /\b\d{1,3}(?:,\d{3})+\b|\b\d+\b/g,
+    (m) => (toInt(m) > Number.MAX_SAFE_INTEGER ? digitsToWords(m.replace(/,/g, '')) : numberToWords(toInt(m))),
+  ],
   // time ranges written with a dash after the times became words: "nine a m-five p m"
   [/\b(a m|p m|noon|midnight|o'clock)\s*[-–—]\s*/g, (_m, s) => `${s} to `],
   [/\b(between [a-z ]+?) to ([a-z ]+? dollars)\b/gi, (_m, a, b) => `${a} and ${b}`],
@@ -167,7 +192,10 @@ function decimal(s: string): string {
 
 export function speakNumbers(text: string): string {
   let out = text;
-  for (const [re, fn] of RULES) out = out.replace(re, (...args: unknown[]) => fn(...(args.filter((a) => typeof a === 'string' || a === undefined) as string[])));
+  for (const [re, fn] of RULES)
+    out = out.replace(re, (...args: unknown[]) =>
+      fn(...(args.filter((a) => typeof a === 'string' || a === undefined) as string[])),
+    );
   return out;
 }
 

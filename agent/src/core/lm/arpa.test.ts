@@ -85,7 +85,8 @@ describe('buildArpa', () => {
       }
       // every context the model knows, plus the empty one and an unseen one
       const contexts: string[][] = [[], ['tummy', 'hours']];
-      for (let n = 1; n < order; n++) for (const g of m.byOrder.get(n)!) if (g !== SENTENCE_END) contexts.push(g.split(' '));
+      for (let n = 1; n < order; n++)
+        for (const g of m.byOrder.get(n)!) if (g !== SENTENCE_END) contexts.push(g.split(' '));
       for (const h of contexts) {
         const sum = vocab.reduce((acc, w) => acc + arpaProb(m, h, w), 0);
         assert.ok(Math.abs(sum - 1) < 1e-4, `p(·|${h.join(' ') || '∅'}) sums to ${sum}`);
@@ -95,7 +96,15 @@ describe('buildArpa', () => {
 
   it('matches hand-computed Witten-Bell values on a tiny corpus', () => {
     // tokens a b </s> a c </s>: N=6, V={a,b,c,</s>} → p(a) = (2+1)/(6+4)
-    const m = parseArpa(buildArpa([['a', 'b'], ['a', 'c']], { order: 2 }));
+    const m = parseArpa(
+      buildArpa(
+        [
+          ['a', 'b'],
+          ['a', 'c'],
+        ],
+        { order: 2 },
+      ),
+    );
     assert.ok(Math.abs(arpaProb(m, [], 'a') - 0.3) < 1e-6);
     assert.ok(Math.abs(arpaProb(m, [], 'b') - 0.2) < 1e-6);
     // after "a": seen 2 times with 2 distinct followers → back-off weight 2/4

@@ -40,8 +40,10 @@ const LOG10_NEVER = -99;
 function validate(sentences: ReadonlyArray<readonly string[]>): void {
   sentences.forEach((s, i) => {
     for (const w of s) {
-      if (!w || /\s/.test(w)) throw new RangeError(`sentence ${i}: word ${JSON.stringify(w)} is empty or contains whitespace`);
-      if (w === SENTENCE_START || w === SENTENCE_END) throw new RangeError(`sentence ${i}: ${w} is added automatically and must not appear in the text`);
+      if (!w || /\s/.test(w))
+        throw new RangeError(`sentence ${i}: word ${JSON.stringify(w)} is empty or contains whitespace`);
+      if (w === SENTENCE_START || w === SENTENCE_END)
+        throw new RangeError(`sentence ${i}: ${w} is added automatically and must not appear in the text`);
     }
   });
 }
@@ -60,7 +62,8 @@ export interface NgramModel {
 /** Trains an interpolated Witten-Bell model of the given order on tokenised sentences. */
 export function trainNgramModel(sentences: ReadonlyArray<readonly string[]>, opts: ArpaOptions = {}): NgramModel {
   const order = opts.order ?? 3;
-  if (!NGRAM_ORDERS.includes(order)) throw new RangeError(`order must be one of ${NGRAM_ORDERS.join(', ')}, got ${order}`);
+  if (!NGRAM_ORDERS.includes(order))
+    throw new RangeError(`order must be one of ${NGRAM_ORDERS.join(', ')}, got ${order}`);
   validate(sentences);
   const used = sentences.filter((s) => s.length > 0);
   if (used.length === 0) throw new RangeError('cannot train a language model on no words');
@@ -99,7 +102,8 @@ export function trainNgramModel(sentences: ReadonlyArray<readonly string[]>, opt
       const p = probs[h.length]?.get([...h, w].join(SEP));
       if (p !== undefined) {
         let weight = 1;
-        for (let s = 0; s < start; s++) weight *= backoffs[history.length - s - 1]?.get(history.slice(s).join(SEP)) ?? 1;
+        for (let s = 0; s < start; s++)
+          weight *= backoffs[history.length - s - 1]?.get(history.slice(s).join(SEP)) ?? 1;
         return weight * p;
       }
     }
@@ -150,7 +154,12 @@ export function toArpa(model: NgramModel, opts: Pick<ArpaOptions, 'precision'> =
 
   lines.push('\\1-grams:');
   const startBackoff = model.logBackoffs[0]!.get(SENTENCE_START);
-  const unigramRows: Array<[string, string]> = [[SENTENCE_START, `${fmt(LOG10_NEVER)}\t${SENTENCE_START}${startBackoff === undefined ? '' : `\t${fmt(startBackoff)}`}`]];
+  const unigramRows: Array<[string, string]> = [
+    [
+      SENTENCE_START,
+      `${fmt(LOG10_NEVER)}\t${SENTENCE_START}${startBackoff === undefined ? '' : `\t${fmt(startBackoff)}`}`,
+    ],
+  ];
   for (const [w, lp] of model.logProbs[0]!) {
     const bo = model.order > 1 ? model.logBackoffs[0]!.get(w) : undefined;
     unigramRows.push([w, `${fmt(lp)}\t${w}${bo === undefined ? '' : `\t${fmt(bo)}`}`]);

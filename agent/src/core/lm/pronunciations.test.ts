@@ -21,7 +21,10 @@ const DICT = [
 describe('selectPronunciations', () => {
   it('keeps only the wanted words with their alternates, renumbered and sorted', () => {
     const r = selectPronunciations(DICT, ['what', 'hello', "what's"]);
-    assert.equal(r.dictionary, ['hello HH AH L OW', 'hello(2) HH EH L OW', 'what W AH T', "what's W AH T S", ''].join('\n'));
+    assert.equal(
+      r.dictionary,
+      ['hello HH AH L OW', 'hello(2) HH EH L OW', 'what W AH T', "what's W AH T S", ''].join('\n'),
+    );
     assert.deepEqual(r.missing, []);
   });
   it('names the words it cannot pronounce', () => {
@@ -35,7 +38,9 @@ describe('selectPronunciations', () => {
     assert.equal(r.dictionary, 'bbl B IY B IY EH L\n');
   });
   it('lets extra pronunciations override and extend the dictionary', () => {
-    const r = selectPronunciations(DICT, ['lipo', 'hello'], { extra: { lipo: 'l ih p ow', hello: ['HH EH L OW'], unused: 'X' } });
+    const r = selectPronunciations(DICT, ['lipo', 'hello'], {
+      extra: { lipo: 'l ih p ow', hello: ['HH EH L OW'], unused: 'X' },
+    });
     assert.equal(r.dictionary, 'hello HH EH L OW\nlipo L IH P OW\n');
     assert.deepEqual(r.missing, []);
   });

@@ -25,14 +25,21 @@ export function isInitialism(word: string): boolean {
 const ENTRY = /^(\S+?)(?:\(\d+\))?\s+(.+?)\s*$/;
 
 /** Returns the dictionary subset for `words`, plus which words could not be pronounced. */
-export function selectPronunciations(dictText: string, words: Iterable<string>, opts: SelectOptions = {}): PronunciationSelection {
+export function selectPronunciations(
+  dictText: string,
+  words: Iterable<string>,
+  opts: SelectOptions = {},
+): PronunciationSelection {
   const wanted = new Set(words);
   const found = new Map<string, string[]>();
   for (const [word, phones] of Object.entries(opts.extra ?? {})) {
     if (!wanted.has(word)) continue;
     const list = typeof phones === 'string' ? [phones] : [...phones];
     if (list.length === 0) throw new RangeError(`extra pronunciation for "${word}" is empty`);
-    found.set(word, list.map((p) => p.trim().toUpperCase()));
+    found.set(
+      word,
+      list.map((p) => p.trim().toUpperCase()),
+    );
   }
   const fromExtra = new Set(found.keys());
   // letters are looked up too, so initialisms can be spelled without a second pass over the text

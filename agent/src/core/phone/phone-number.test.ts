@@ -22,10 +22,15 @@ test('0 asks for a person; other keys mean nothing to her', () => {
 });
 
 test('outbound purpose comes only from our own metadata', () => {
-  assert.deepEqual(outboundPurpose('{"tenant":"riverside","direction":"outbound","purpose":"reminder","detail":"your consultation on Tuesday"}'), {
-    purpose: 'reminder',
-    detail: 'your consultation on Tuesday',
-  });
+  assert.deepEqual(
+    outboundPurpose(
+      '{"tenant":"riverside","direction":"outbound","purpose":"reminder","detail":"your consultation on Tuesday"}',
+    ),
+    {
+      purpose: 'reminder',
+      detail: 'your consultation on Tuesday',
+    },
+  );
   assert.equal(outboundPurpose('{"tenant":"riverside"}'), undefined);
   assert.equal(outboundPurpose('{"direction":"outbound","purpose":"sell"}'), undefined);
   assert.equal(outboundPurpose('not json'), undefined);
@@ -33,7 +38,16 @@ test('outbound purpose comes only from our own metadata', () => {
 });
 
 test('when she calls, she says who she is and why', () => {
-  const r = outboundGreeting('Riverside Clinic', { purpose: 'reminder', detail: 'your consultation on Tuesday at 10 a.m.' });
-  assert.match(r, /^Hello, this is Voxanne.*Riverside Clinic.*remind you about your consultation on Tuesday at 10 a\.m\./);
-  assert.match(outboundGreeting('Riverside Clinic', { purpose: 'callback' }), /asked us to call you back\. How can I help\?/);
+  const r = outboundGreeting('Riverside Clinic', {
+    purpose: 'reminder',
+    detail: 'your consultation on Tuesday at 10 a.m.',
+  });
+  assert.match(
+    r,
+    /^Hello, this is Voxanne.*Riverside Clinic.*remind you about your consultation on Tuesday at 10 a\.m\./,
+  );
+  assert.match(
+    outboundGreeting('Riverside Clinic', { purpose: 'callback' }),
+    /asked us to call you back\. How can I help\?/,
+  );
 });

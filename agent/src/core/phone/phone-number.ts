@@ -38,12 +38,16 @@ export function outboundPurpose(roomMetadata: string | undefined): OutboundPurpo
   }
   const o = m as Record<string, unknown>;
   if (o.direction !== 'outbound' || (o.purpose !== 'reminder' && o.purpose !== 'callback')) return undefined;
-  return { purpose: o.purpose, ...(typeof o.detail === 'string' && o.detail ? { detail: o.detail.slice(0, 200) } : {}) };
+  return {
+    purpose: o.purpose,
+    ...(typeof o.detail === 'string' && o.detail ? { detail: o.detail.slice(0, 200) } : {}),
+  };
 }
 
 /** What she says first when she is the one calling: who she is and why, before anything else. */
 export function outboundGreeting(clinicName: string, p: OutboundPurpose): string {
   const who = `Hello, this is Voxanne, the virtual assistant at ${clinicName}.`;
-  if (p.purpose === 'reminder') return `${who} I'm calling to remind you about ${p.detail ?? 'your upcoming appointment'}. Would you like to keep it, or change it?`;
+  if (p.purpose === 'reminder')
+    return `${who} I'm calling to remind you about ${p.detail ?? 'your upcoming appointment'}. Would you like to keep it, or change it?`;
   return `${who} You asked us to call you back${p.detail ? ` about ${p.detail}` : ''}. How can I help?`;
 }

@@ -11,26 +11,40 @@ const user = (text: string): FlowItem => ({ role: 'user', text });
 const agent = (text: string): FlowItem => ({ role: 'assistant', text });
 
 test('a question asked mid-booking is a typed aside step carrying the pending question, with no text to splice', () => {
-  const step = bookingStep(kb, [user("I'd like to book a consultation"), agent(`Sure. ${ASK.date}`), user('how much is the consultation?')], now);
+  const step = bookingStep(
+    kb,
+    [user("I'd like to book a consultation"), agent(`Sure. ${ASK.date}`), user('how much is the consultation?')],
+    now,
+  );
   assert.deepEqual(step, { aside: true, ask: ASK.date });
 });
 
 test('an answer that moves the booking on is a plain step, not an aside', () => {
-  const step = bookingStep(kb, [user("I'd like to book a consultation"), agent(`Sure. ${ASK.date}`), user('Tuesday please')], now);
-  assert.deepEqual(step, { call: { name: 'check_availability', args: { service: 'consultation', date: '2026-03-03' } } });
+  const step = bookingStep(
+    kb,
+    [user("I'd like to book a consultation"), agent(`Sure. ${ASK.date}`), user('Tuesday please')],
+    now,
+  );
+  assert.deepEqual(step, {
+    call: { name: 'check_availability', args: { service: 'consultation', date: '2026-03-03' } },
+  });
 });
 
 /** the shipped clinic with its consultation renamed, so nothing can rely on the id "consultation" */
 function withConsultation(id: string | undefined): KnowledgeBase {
   return {
     ...kb,
-    services: kb.services.map((s) => (s.id === 'consultation' ? { ...s, id: 'first-visit', consultation: id === 'first-visit' } : s)),
+    services: kb.services.map((s) =>
+      s.id === 'consultation' ? { ...s, id: 'first-visit', consultation: id === 'first-visit' } : s,
+    ),
   };
 }
 
 test('"a BBL consultation" books the service the knowledge base marks as the consultation, whatever its id', () => {
   const step = bookingStep(withConsultation('first-visit'), [user('Can I book a BBL consultation on Tuesday?')], now);
-  assert.deepEqual(step, { call: { name: 'check_availability', args: { service: 'first-visit', date: '2026-03-03' } } });
+  assert.deepEqual(step, {
+    call: { name: 'check_availability', args: { service: 'first-visit', date: '2026-03-03' } },
+  });
 });
 
 test('with no service marked as the consultation, the procedure the caller named first is booked', () => {

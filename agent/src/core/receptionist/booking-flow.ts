@@ -8,7 +8,14 @@
  * Nothing is written without the caller's explicit yes to a read-back of exactly what will be
  * written; times offered come only from check_availability.
  */
-import type { AvailabilityResult, BookingResult, BookingToolName, SpokenBooking, SpokenSlot, ToolExchange } from '../booking-tools.ts';
+import type {
+  AvailabilityResult,
+  BookingResult,
+  BookingToolName,
+  SpokenBooking,
+  SpokenSlot,
+  ToolExchange,
+} from '../booking-tools.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
 import { dateFromSpeech, phoneFromSpeech, spokenDigits, timeFromSpeech, words } from '../text/caller-input.ts';
 import { localParts } from '../text/calendar.ts';
@@ -72,13 +79,50 @@ interface Draft {
   phoneMisheard?: boolean;
 }
 
-const LOOKUP_WORDS = ['when is my', 'what time is my', 'do i have', 'look up my', 'check my', 'confirm my', 'find my', 'is my appointment', 'my appointment', 'my booking'];
-const DAY_NAMES = /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
-const BOOK_VERBS = [
-  'book', 'booking', 'schedule', 'make an appointment', 'set up', 'availability', 'available', 'openings', 'slot', 'slots',
-  'sign up', 'come in', 'an appointment', 'appointment for', 'get an appointment', 'see a surgeon', 'see the doctor', 'reserve',
+const LOOKUP_WORDS = [
+  'when is my',
+  'what time is my',
+  'do i have',
+  'look up my',
+  'check my',
+  'confirm my',
+  'find my',
+  'is my appointment',
+  'my appointment',
+  'my booking',
 ];
-const STOP_WORDS = ['never mind', 'nevermind', 'forget it', 'not now', 'dont worry', 'no thanks', 'cancel that', 'stop'];
+const DAY_NAMES =
+  /^(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
+const BOOK_VERBS = [
+  'book',
+  'booking',
+  'schedule',
+  'make an appointment',
+  'set up',
+  'availability',
+  'available',
+  'openings',
+  'slot',
+  'slots',
+  'sign up',
+  'come in',
+  'an appointment',
+  'appointment for',
+  'get an appointment',
+  'see a surgeon',
+  'see the doctor',
+  'reserve',
+];
+const STOP_WORDS = [
+  'never mind',
+  'nevermind',
+  'forget it',
+  'not now',
+  'dont worry',
+  'no thanks',
+  'cancel that',
+  'stop',
+];
 
 function intentOf(kb: KnowledgeBase, text: string): FlowKind | undefined {
   const h = hear(kb, text);
@@ -86,7 +130,11 @@ function intentOf(kb: KnowledgeBase, text: string): FlowKind | undefined {
   if (h.booking === 'cancel') return 'cancel';
   if (h.booking === 'reschedule') return 'reschedule';
   const t = tokenize(text);
-  if (hasAny(t, LOOKUP_WORDS, false) && hasAny(t, ['appointment', 'booking', 'consultation', 'visit'], false) && !hasAny(t, ['book', 'make', 'schedule'], false)) {
+  if (
+    hasAny(t, LOOKUP_WORDS, false) &&
+    hasAny(t, ['appointment', 'booking', 'consultation', 'visit'], false) &&
+    !hasAny(t, ['book', 'make', 'schedule'], false)
+  ) {
     return 'lookup';
   }
   // "the appointment" alone ("can I bring my dog to the appointment?") is not a request to book
@@ -101,14 +149,17 @@ function askedIn(text: string): Asked | undefined {
   return found;
 }
 
-const yes = (text: string) => hasAny(tokenize(text), [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'great'], false);
+const yes = (text: string) =>
+  hasAny(tokenize(text), [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'great'], false);
 const no = (text: string) => hasAny(tokenize(text), [...CUES.no.exact, 'wrong', 'not right', 'wait'], false);
 
 /** "sarah jones" as the answer to "your full name?" */
 function nameAnswer(text: string): string | undefined {
   const n = extractCallerName(text);
   if (n) return n.full;
-  const ws = words(text).filter((w) => !['its', "it's", 'um', 'uh', 'yeah', 'sure', 'yes', 'ok', 'okay', 'so'].includes(w));
+  const ws = words(text).filter(
+    (w) => !['its', "it's", 'um', 'uh', 'yeah', 'sure', 'yes', 'ok', 'okay', 'so'].includes(w),
+  );
   if (ws.length === 0 || ws.length > 3 || ws.some((w) => /\d/.test(w))) return undefined;
   return ws.map((w) => capitalize(w)).join(' ');
 }
@@ -150,7 +201,10 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
     d.phone = phone;
     d.phoneMisheard = false;
     got = true;
-  } else if ((asked === 'phone' || asked === 'bookingPhone' || asked === 'phoneAgain') && spokenDigits(text).length >= 4) {
+  } else if (
+    (asked === 'phone' || asked === 'bookingPhone' || asked === 'phoneAgain') &&
+    spokenDigits(text).length >= 4
+  ) {
     // some digits, but not a whole number: ask again rather than guess
     d.phoneMisheard = true;
     got = true;
@@ -227,7 +281,13 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
     if (item.role === 'assistant') {
       if (!d) continue;
       // a result she has now said closes the flow; otherwise remember what she asked
-      if (d.result || d.lookupFailed || (d.kind === 'lookup' && d.found) || (d.declined && d.kind === 'cancel') || d.found?.bookings.length === 0) {
+      if (
+        d.result ||
+        d.lookupFailed ||
+        (d.kind === 'lookup' && d.found) ||
+        (d.declined && d.kind === 'cancel') ||
+        d.found?.bookings.length === 0
+      ) {
         d = undefined;
         continue;
       }
@@ -270,7 +330,15 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
 /** A question about the clinic in the middle of a booking ("how much is the consultation?"). */
 function isAside(kb: KnowledgeBase, text: string): boolean {
   const h = hear(kb, text);
-  return h.services.length > 0 || h.hours || h.address === 'strong' || h.phone || h.answer !== undefined || h.facets.some((f) => f !== 'describe') || h.list;
+  return (
+    h.services.length > 0 ||
+    h.hours ||
+    h.address === 'strong' ||
+    h.phone ||
+    h.answer !== undefined ||
+    h.facets.some((f) => f !== 'describe') ||
+    h.list
+  );
 }
 
 const ORDINAL_PICKS: ReadonlyArray<[string[], number]> = [
@@ -285,7 +353,9 @@ function offered(kb: KnowledgeBase, d: Draft): SpokenSlot[] {
   const tz = kb.clinic.timezone;
   let slots = d.availability?.slots ?? [];
   if (d.partOfDay) {
-    const part = slots.filter((s) => (localParts(new Date(s.startsAt), tz).time < '12:00') === (d.partOfDay === 'morning'));
+    const part = slots.filter(
+      (s) => localParts(new Date(s.startsAt), tz).time < '12:00' === (d.partOfDay === 'morning'),
+    );
     if (part.length) slots = part;
   }
   // times on the hour are easier to hear and to choose; half hours fill in when there are few
@@ -309,7 +379,11 @@ const onDay = (day: string): string => (/^(today|tomorrow)\b/.test(day) ? day : 
 function offerSlots(kb: KnowledgeBase, d: Draft): string[] {
   const picks = offered(kb, d).map((s) => s.time);
   const list = picks.length === 1 ? picks[0]! : `${picks.slice(0, -1).join(', ')} or ${picks.at(-1)}`;
-  return [capitalize(`${onDay(d.availability!.day)}, I have ${picks.length === 1 ? 'one time' : 'a few times'}.`), `${capitalize(list)}.`, ASK.time];
+  return [
+    capitalize(`${onDay(d.availability!.day)}, I have ${picks.length === 1 ? 'one time' : 'a few times'}.`),
+    `${capitalize(list)}.`,
+    ASK.time,
+  ];
 }
 
 function next(kb: KnowledgeBase, d: Draft): FlowStep {
@@ -334,7 +408,11 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
     const existing = d.found.bookings[0];
     if (!existing) return say(`I don't see a booking under ${phoneNumberToWords(d.phone)}.`, LINES.callbackQuestion);
     const noun = existing.serviceName;
-    if (d.kind === 'lookup') return say(`You're booked for ${serviceNounById(kb, existing.service)} ${onDay(existing.when)}.`, LINES.anythingElse);
+    if (d.kind === 'lookup')
+      return say(
+        `You're booked for ${serviceNounById(kb, existing.service)} ${onDay(existing.when)}.`,
+        LINES.anythingElse,
+      );
     if (d.kind === 'cancel') {
       if (d.declined) return say(`Okay, I'll keep your ${noun} as it is.`, LINES.anythingElse);
       if (d.confirmed) return call('cancel_appointment', { bookingId: existing.id });
@@ -371,7 +449,8 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
   }
   if (!d.name || (!d.name.includes(' ') && !d.nameAsked)) return say(`Great, ${when} is free.`, ASK.name);
   if (!d.phone) return say('Thanks.', ASK.phone);
-  if (d.confirmed) return call('book_appointment', { service: service.id, startsAt: chosen.startsAt, name: d.name, phone: d.phone });
+  if (d.confirmed)
+    return call('book_appointment', { service: service.id, startsAt: chosen.startsAt, name: d.name, phone: d.phone });
   if (d.declined) return say('No problem.', ASK.change);
   return say(
     'Let me read that back.',

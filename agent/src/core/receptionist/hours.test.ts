@@ -5,7 +5,10 @@ import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { dayInTimeZone, describeDayForSpeech, describeHoursForSpeech } from './hours.ts';
 
 const kb = await loadKnowledgeBase();
-const withHours = (hours: Partial<KnowledgeBase['hours']>): KnowledgeBase => ({ ...kb, hours: { ...kb.hours, ...hours } });
+const withHours = (hours: Partial<KnowledgeBase['hours']>): KnowledgeBase => ({
+  ...kb,
+  hours: { ...kb.hours, ...hours },
+});
 
 test('the week is grouped into runs of days with the same hours', () => {
   assert.equal(
@@ -17,10 +20,21 @@ test('the week is grouped into runs of days with the same hours', () => {
 
 test('identical hours every day, and days closed mid-week', () => {
   const same = { open: '09:00', close: '17:30' };
-  const everyDay = withHours({ monday: same, tuesday: same, wednesday: same, thursday: same, friday: same, saturday: same, sunday: same });
+  const everyDay = withHours({
+    monday: same,
+    tuesday: same,
+    wednesday: same,
+    thursday: same,
+    friday: same,
+    saturday: same,
+    sunday: same,
+  });
   assert.equal(describeHoursForSpeech(everyDay), "We're open every day, nine a m to five thirty p m.");
   const midweek = withHours({ wednesday: 'closed', thursday: { open: '08:00', close: '17:00' } });
-  assert.match(describeHoursForSpeech(midweek), /^We're open Monday and Tuesday, eight a m to five p m\. Thursday, eight a m to five p m\./);
+  assert.match(
+    describeHoursForSpeech(midweek),
+    /^We're open Monday and Tuesday, eight a m to five p m\. Thursday, eight a m to five p m\./,
+  );
   assert.match(describeHoursForSpeech(midweek), /We're closed on Wednesday and Sunday\.$/);
 });
 

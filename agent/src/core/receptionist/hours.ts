@@ -3,7 +3,15 @@ import type { Day, KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { timeToWords } from '../text/time-words.ts';
 
 /** Week order, kept here rather than imported from the schema so core stays free of zod at runtime. */
-export const WEEK = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const satisfies readonly Day[];
+export const WEEK = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const satisfies readonly Day[];
 
 type DayHours = KnowledgeBase['hours'][Day];
 
@@ -68,7 +76,9 @@ export function describeHoursForSpeech(kb: KnowledgeBase, days: readonly Day[] =
   if (open.length === 1 && closed.length === 0 && days.length === 7) {
     sentences.push(`We're open every day, ${span(open[0]!.hours as Exclude<DayHours, 'closed'>)}.`);
   } else {
-    open.forEach((g, i) => sentences.push(`${i === 0 ? "We're open " : ''}${g.label}, ${span(g.hours as Exclude<DayHours, 'closed'>)}.`));
+    open.forEach((g, i) =>
+      sentences.push(`${i === 0 ? "We're open " : ''}${g.label}, ${span(g.hours as Exclude<DayHours, 'closed'>)}.`),
+    );
   }
   if (closed.length > 0) sentences.push(`We're closed ${closed.length === 7 ? 'all week' : `on ${joinAnd(closed)}`}.`);
   return sentences.join(' ');

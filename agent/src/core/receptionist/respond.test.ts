@@ -20,9 +20,15 @@ function talk(lines: string[], opts: RespondOptions = {}): Reply[] {
 const one = (line: string, opts: RespondOptions = {}): Reply => talk([line], opts)[0]!;
 
 // Every numeric phrase she may say, spelled as she says it; anything else numeric is invented.
-const NUMBER_WORD = /\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|noon|midnight)\b/i;
+const NUMBER_WORD =
+  /\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|noon|midnight)\b/i;
 const ALLOWED = [
-  ...kb.services.flatMap((s) => [priceRangeToWords(s.price.min, s.price.max), dollarsToWords(s.price.max), s.recovery, s.description]),
+  ...kb.services.flatMap((s) => [
+    priceRangeToWords(s.price.min, s.price.max),
+    dollarsToWords(s.price.max),
+    s.recovery,
+    s.description,
+  ]),
   ...Object.values(kb.hours).flatMap((h) => (h === 'closed' ? [] : [timeToWords(h.open), timeToWords(h.close)])),
   ...[...kb.policies, ...kb.faq].map((a) => a.answer),
   phoneNumberToWords(kb.clinic.phone),
@@ -101,7 +107,10 @@ test('service description, price and recovery, tolerant of split and mis-heard n
   assert.equal(one('how much is a bbl').text, 'A Brazilian butt lift costs eight thousand to twelve thousand dollars.');
   assert.equal(one('how much is a rhino plastic').text, 'Rhinoplasty costs seven thousand to eleven thousand dollars.');
   assert.equal(one('how much for a face lift').text, 'A facelift costs ten thousand to eighteen thousand dollars.');
-  assert.equal(one('what does a tummy tuck cost').text, 'A tummy tuck costs eight thousand to thirteen thousand dollars.');
+  assert.equal(
+    one('what does a tummy tuck cost').text,
+    'A tummy tuck costs eight thousand to thirteen thousand dollars.',
+  );
   assert.equal(one('how much is botox').text, 'Botox costs three hundred to six hundred dollars, per area.');
   assert.equal(one('how much is a consult').text, 'A consultation costs one hundred fifty dollars.');
   const lipo = one('how much downtime after lipo');
@@ -117,7 +126,11 @@ test('"do you do X" for a known service confirms and describes it', () => {
 });
 
 test('follow-ups resolve "it" and "that" to the service just discussed', () => {
-  const [price, recovery, other] = talk(['how much does a tummy tuck cost', 'how long is recovery for that', 'what about a facelift']);
+  const [price, recovery, other] = talk([
+    'how much does a tummy tuck cost',
+    'how long is recovery for that',
+    'what about a facelift',
+  ]);
   assert.equal(price!.intent, 'service-price');
   assert.equal(recovery!.intent, 'service-recovery');
   assert.equal(recovery!.text, 'Recovery from a tummy tuck is two to three weeks.');
@@ -175,7 +188,11 @@ test('greetings, small talk, thanks and goodbye', () => {
 });
 
 test('booking is declined honestly with a callback offer, and the callback is taken', () => {
-  const [book, yes, details] = talk(['i want to book an appointment for a bbl', 'yes please', 'jane doe six one nine five five five one two three four']);
+  const [book, yes, details] = talk([
+    'i want to book an appointment for a bbl',
+    'yes please',
+    'jane doe six one nine five five five one two three four',
+  ]);
   assert.equal(book!.intent, 'booking');
   assert.match(book!.text, /can't book appointments/);
   assert.match(book!.text, /call you back\?$/);
@@ -200,7 +217,12 @@ test('asking for a person offers a callback; declining is accepted', () => {
 });
 
 test('things not in the knowledge base are not invented', () => {
-  for (const q of ['do you do hair transplants', 'how much is a breast reduction', 'what is the meaning of life', 'do you sell gift cards']) {
+  for (const q of [
+    'do you do hair transplants',
+    'how much is a breast reduction',
+    'what is the meaning of life',
+    'do you sell gift cards',
+  ]) {
     const r = one(q);
     assert.ok(r.intent === 'unknown' || r.intent === 'clarify', `${q} → ${r.intent}`);
     assert.deepEqual(r.serviceIds, [], q);
@@ -236,9 +258,24 @@ test('silence and hesitations are not answered as questions', () => {
 
 test('every reply in a long, varied conversation uses only knowledge-base numbers and short sentences', () => {
   const lines = [
-    'hi', 'what are your hours', 'are you open saturday', 'where are you', 'whats your number', 'what do you offer',
-    'tell me about a facelift', 'how much is it', 'how long is recovery', 'what about lipo', 'do you have financing',
-    'how much are fillers', 'do you do hair transplants', 'i want to book', 'no', 'what is the consultation fee', 'thanks', 'bye',
+    'hi',
+    'what are your hours',
+    'are you open saturday',
+    'where are you',
+    'whats your number',
+    'what do you offer',
+    'tell me about a facelift',
+    'how much is it',
+    'how long is recovery',
+    'what about lipo',
+    'do you have financing',
+    'how much are fillers',
+    'do you do hair transplants',
+    'i want to book',
+    'no',
+    'what is the consultation fee',
+    'thanks',
+    'bye',
   ];
   for (const r of talk(lines)) {
     assertNoInventedNumbers(r.text);

@@ -11,17 +11,47 @@
 import type { Day, KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
 import { describeDayForSpeech, describeHoursForSpeech } from './hours.ts';
 import {
-  addressLine, describeService, LINES, listServices, phoneLine, postcodeLine, serviceNoun, servicePrice, serviceRecovery, speakable,
+  addressLine,
+  describeService,
+  LINES,
+  listServices,
+  phoneLine,
+  postcodeLine,
+  serviceNoun,
+  servicePrice,
+  serviceRecovery,
+  speakable,
 } from './speak.ts';
 import { normalize } from './text-match.ts';
 import { hear, type Facet, type Heard } from './understand.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
 
 export const INTENTS = [
-  'greeting', 'small-talk', 'identity', 'thanks', 'goodbye', 'hours', 'address', 'phone', 'services',
-  'service-description', 'service-price', 'service-recovery', 'policy', 'booking', 'reschedule', 'cancel-appointment',
-  'human', 'callback-request', 'callback-details', 'callback-declined', 'clarify', 'off-topic', 'acknowledge',
-  'unclear', 'unknown',
+  'greeting',
+  'small-talk',
+  'identity',
+  'thanks',
+  'goodbye',
+  'hours',
+  'address',
+  'phone',
+  'services',
+  'service-description',
+  'service-price',
+  'service-recovery',
+  'policy',
+  'booking',
+  'reschedule',
+  'cancel-appointment',
+  'human',
+  'callback-request',
+  'callback-details',
+  'callback-declined',
+  'clarify',
+  'off-topic',
+  'acknowledge',
+  'unclear',
+  'unknown',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
@@ -70,7 +100,12 @@ export function greeting(kb: KnowledgeBase): string {
   return kb.agent.greeting;
 }
 
-export function respond(kb: KnowledgeBase, history: readonly Turn[], userText: string, opts: RespondOptions = {}): Reply {
+export function respond(
+  kb: KnowledgeBase,
+  history: readonly Turn[],
+  userText: string,
+  opts: RespondOptions = {},
+): Reply {
   let memory: Memory = { serviceIds: [], facets: [] };
   let lastAssistant = '';
   for (const turn of history.slice(-REPLAY_ENTRIES)) {
@@ -99,7 +134,9 @@ function remember(m: Memory, d: Decision): Memory {
   };
 }
 
-const say = (text: string, intent: Intent, extra: Partial<Reply> = {}): Decision => ({ reply: { text, intent, serviceIds: [], ...extra } });
+const say = (text: string, intent: Intent, extra: Partial<Reply> = {}): Decision => ({
+  reply: { text, intent, serviceIds: [], ...extra },
+});
 
 /** Whether she said a fixed line in full (an interrupted line doesn't count as asked). */
 function said(assistantText: string, line: string): boolean {
@@ -109,15 +146,24 @@ function said(assistantText: string, line: string): boolean {
 /** Anything that asks about the clinic, as opposed to yes/no/thanks/chit-chat. */
 function topical(h: Heard, m: Memory): boolean {
   return (
-    h.services.length > 0 || h.hours || h.days.length > 0 || h.address === 'strong' || h.phone || h.list || h.answer !== undefined ||
-    h.booking !== undefined || h.human || (m.serviceIds.length > 0 && h.facets.some((f) => f !== 'describe'))
+    h.services.length > 0 ||
+    h.hours ||
+    h.days.length > 0 ||
+    h.address === 'strong' ||
+    h.phone ||
+    h.list ||
+    h.answer !== undefined ||
+    h.booking !== undefined ||
+    h.human ||
+    (m.serviceIds.length > 0 && h.facets.some((f) => f !== 'describe'))
   );
 }
 
 function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: string, opts: RespondOptions): Decision {
   const h = hear(kb, text, opts.today);
   if (h.tokens.length === 0) return say(LINES.unclear, 'unclear');
-  if (h.injection) return say(`I can only help with questions about ${kb.clinic.name}. What would you like to know?`, 'off-topic');
+  if (h.injection)
+    return say(`I can only help with questions about ${kb.clinic.name}. What would you like to know?`, 'off-topic');
 
   const onTopic = topical(h, m);
   // "my number is …" answers her question; it isn't asking for the clinic's number
@@ -138,7 +184,8 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   if (h.booking && !opts.canBook) {
     if (h.policyQuestion && h.answer) return policy(h);
     const verb = h.booking === 'cancel' ? 'cancel' : h.booking === 'reschedule' ? 'change' : 'book';
-    const intent = h.booking === 'cancel' ? 'cancel-appointment' : h.booking === 'reschedule' ? 'reschedule' : 'booking';
+    const intent =
+      h.booking === 'cancel' ? 'cancel-appointment' : h.booking === 'reschedule' ? 'reschedule' : 'booking';
     return say(`I can't ${verb} appointments in this version yet. ${LINES.callbackQuestion}`, intent);
   }
   if (h.hours || (h.days.length > 0 && (m.topic === 'hours' || h.followUp))) return hours(kb, h);
@@ -154,9 +201,12 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
     if (h.answer && facets.some((f) => f !== 'describe')) d.reply.text += ` ${speakable(h.answer.answer)}`;
     return d;
   }
-  const remembered = m.serviceIds.map((id) => kb.services.find((s) => s.id === id)).filter((s): s is Service => s !== undefined);
+  const remembered = m.serviceIds
+    .map((id) => kb.services.find((s) => s.id === id))
+    .filter((s): s is Service => s !== undefined);
   const followsService = h.facets.some((f) => f !== 'describe') || (h.facets.includes('describe') && h.pronoun);
-  if (remembered.length > 0 && followsService && !h.answer) return serviceReply(remembered, h.facets, false, h.howLongOnly);
+  if (remembered.length > 0 && followsService && !h.answer)
+    return serviceReply(remembered, h.facets, false, h.howLongOnly);
   if (h.answer) return policy(h);
   if (h.facets.includes('price') || h.facets.includes('recovery')) {
     // remembered so that naming a service next ("the bbl") answers this question
@@ -167,7 +217,11 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   if (h.phone) return say(phoneLine(kb), 'phone');
   if (h.address === 'weak') return say(addressLine(kb), 'address');
   if (h.list) return say(listServices(kb), 'services');
-  if (h.identity) return say(`I'm ${kb.agent.name}, the automated receptionist for ${kb.clinic.name}. How can I help you today?`, 'identity');
+  if (h.identity)
+    return say(
+      `I'm ${kb.agent.name}, the automated receptionist for ${kb.clinic.name}. How can I help you today?`,
+      'identity',
+    );
   if (h.smallTalk) return say("I'm doing well, thanks for asking. How can I help you today?", 'small-talk');
   if (h.thanks) return say(`You're welcome. ${LINES.anythingElse}`, 'thanks');
   // "hi, do you do hair transplants" is a question about something not in the knowledge base, not a greeting
@@ -187,27 +241,52 @@ function hours(kb: KnowledgeBase, h: Heard): Decision {
   const days = h.days;
   let text: string;
   if (days.length === 0) text = describeHoursForSpeech(kb);
-  else if (days.length >= 3) text = describeHoursForSpeech(kb, days.map((d) => d.day));
+  else if (days.length >= 3)
+    text = describeHoursForSpeech(
+      kb,
+      days.map((d) => d.day),
+    );
   else {
     text = days
-      .map((d) => describeDayForSpeech(kb, { ...d, ask: h.dayAsk, yesNo: h.yesNo && days.length === 1, asksClosed: h.asksClosed }))
+      .map((d) =>
+        describeDayForSpeech(kb, {
+          ...d,
+          ask: h.dayAsk,
+          yesNo: h.yesNo && days.length === 1,
+          asksClosed: h.asksClosed,
+        }),
+      )
       .join(' ');
   }
   return { ...say(text, 'hours'), topic: 'hours' };
 }
 
-const FACET_INTENT = { price: 'service-price', recovery: 'service-recovery', describe: 'service-description' } as const satisfies Record<Facet, Intent>;
-const FACET_TEXT = { price: servicePrice, recovery: serviceRecovery, describe: describeService } as const satisfies Record<Facet, (s: Service) => string>;
+const FACET_INTENT = {
+  price: 'service-price',
+  recovery: 'service-recovery',
+  describe: 'service-description',
+} as const satisfies Record<Facet, Intent>;
+const FACET_TEXT = {
+  price: servicePrice,
+  recovery: serviceRecovery,
+  describe: describeService,
+} as const satisfies Record<Facet, (s: Service) => string>;
 
 /** A service with nothing to recover from ("none", "no downtime"). */
 const noRecovery = (s: Service): boolean => /^(none|no)\b/i.test(s.recovery.trim());
 
-function serviceReply(services: readonly Service[], facets: readonly Facet[], confirmOffered: boolean, howLongOnly: boolean): Decision {
+function serviceReply(
+  services: readonly Service[],
+  facets: readonly Facet[],
+  confirmOffered: boolean,
+  howLongOnly: boolean,
+): Decision {
   const picked = services.slice(0, MAX_SERVICES_PER_REPLY);
   // "how long is the consultation" is about the visit, which its description covers
   const facetFor = (s: Service, f: Facet): Facet => (f === 'recovery' && howLongOnly && noRecovery(s) ? 'describe' : f);
   const parts = picked.flatMap((s) => facets.map((f) => FACET_TEXT[facetFor(s, f)](s)));
-  if (confirmOffered) parts.unshift(picked.length === 1 ? 'Yes, we do.' : `Yes, we offer ${picked.map(serviceNoun).join(' and ')}.`);
+  if (confirmOffered)
+    parts.unshift(picked.length === 1 ? 'Yes, we do.' : `Yes, we offer ${picked.map(serviceNoun).join(' and ')}.`);
   const intent = FACET_INTENT[facetFor(picked[0]!, facets[0]!)];
   return {
     reply: { text: parts.join(' '), intent, serviceIds: picked.map((s) => s.id) },

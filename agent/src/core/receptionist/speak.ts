@@ -4,7 +4,13 @@
  * question) are exported so understanding and speaking cannot drift apart.
  */
 import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
-import { houseNumberToWords, digitsToWords, numberToWords, phoneNumberToWords, priceRangeToWords } from '../text/number-words.ts';
+import {
+  houseNumberToWords,
+  digitsToWords,
+  numberToWords,
+  phoneNumberToWords,
+  priceRangeToWords,
+} from '../text/number-words.ts';
 import { DESCRIPTION_VERBS } from './cues.ts';
 import { joinAnd } from './hours.ts';
 
@@ -95,9 +101,7 @@ export function listServices(kb: KnowledgeBase): string {
 
 /** "1200 Harbor Boulevard, Suite 300" → "twelve hundred Harbor Boulevard, Suite three hundred". */
 export function streetForSpeech(street: string): string {
-  return street
-    .replace(/^\d+/, (d) => houseNumberToWords(Number(d)))
-    .replace(/\d+/g, (d) => numberToWords(Number(d)));
+  return street.replace(/^\d+/, (d) => houseNumberToWords(Number(d))).replace(/\d+/g, (d) => numberToWords(Number(d)));
 }
 
 export function addressLine(kb: KnowledgeBase): string {

@@ -105,7 +105,11 @@ export function hasAny(tokens: readonly string[], phrases: readonly string[], fu
 }
 
 /** Earliest match of any phrase, longest first on ties, for ordering mentions as spoken. */
-export function firstMatch(tokens: readonly string[], phrases: readonly string[], fuzzy: boolean): PhraseMatch | undefined {
+export function firstMatch(
+  tokens: readonly string[],
+  phrases: readonly string[],
+  fuzzy: boolean,
+): PhraseMatch | undefined {
   let best: PhraseMatch | undefined;
   for (const p of phrases) {
     const m = findPhrase(tokens, p, fuzzy);

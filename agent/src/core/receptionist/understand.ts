@@ -86,7 +86,11 @@ function findServices(kb: KnowledgeBase, tokens: readonly string[]): Service[] {
   return found.sort((a, b) => a.at - b.at).map((f) => f.s);
 }
 
-function findDays(tokens: readonly string[], today: Day | undefined, hoursAsked: boolean): { days: DayMention[]; unresolved: boolean } {
+function findDays(
+  tokens: readonly string[],
+  today: Day | undefined,
+  hoursAsked: boolean,
+): { days: DayMention[]; unresolved: boolean } {
   const hits: Array<{ at: number; days: readonly Day[]; label?: string }> = [];
   tokens.forEach((t, at) => {
     for (const [word, days] of DAY_WORDS) if (t === word || t === `${word}s`) hits.push({ at, days });
@@ -103,7 +107,8 @@ function findDays(tokens: readonly string[], today: Day | undefined, hoursAsked:
   }
   const out: DayMention[] = [];
   for (const h of hits.sort((a, b) => a.at - b.at)) {
-    for (const day of h.days) if (!out.some((d) => d.day === day)) out.push(h.label ? { day, label: h.label } : { day });
+    for (const day of h.days)
+      if (!out.some((d) => d.day === day)) out.push(h.label ? { day, label: h.label } : { day });
   }
   return { days: out, unresolved };
 }
@@ -129,7 +134,10 @@ function findFacets(tokens: readonly string[]): Facet[] {
   const howMuch = findPhrase(tokens, 'how much', false);
   // "how much downtime" / "how much time off" asks about recovery although it starts like a price question
   const howMuchIsRecovery = howMuch !== undefined && has(tokens.slice(howMuch.end, howMuch.end + 2), CUES.recovery);
-  const otherPriceWords = has(tokens, { exact: CUES.price.exact.filter((c) => c !== 'how much'), fuzzy: CUES.price.fuzzy });
+  const otherPriceWords = has(tokens, {
+    exact: CUES.price.exact.filter((c) => c !== 'how much'),
+    fuzzy: CUES.price.fuzzy,
+  });
   const price = otherPriceWords || (howMuch !== undefined && !howMuchIsRecovery);
   const out: Facet[] = [];
   if (price) out.push('price');
@@ -164,7 +172,13 @@ export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
   const bookStrong = has(tokens, CUES.book);
   const bookNoun = !specific && hasAny(tokens, ['appointment', 'appointments', 'come in'], true);
   const bookWeak = !specific && services.length === 0 && has(tokens, CUES.bookWeak);
-  const booking: BookingKind | undefined = cancel ? 'cancel' : reschedule ? 'reschedule' : bookStrong || bookNoun || bookWeak ? 'book' : undefined;
+  const booking: BookingKind | undefined = cancel
+    ? 'cancel'
+    : reschedule
+      ? 'reschedule'
+      : bookStrong || bookNoun || bookWeak
+        ? 'book'
+        : undefined;
   const addressStrong = has(tokens, CUES.address);
   const answer = findAnswer(kb, tokens);
   return {
@@ -183,7 +197,11 @@ export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
     ...(booking ? { booking } : {}),
     policyQuestion: has(tokens, CUES.policyQuestion),
     ...(answer ? { answer } : {}),
-    ...(addressStrong ? { address: 'strong' as const } : has(tokens, CUES.addressWeak) ? { address: 'weak' as const } : {}),
+    ...(addressStrong
+      ? { address: 'strong' as const }
+      : has(tokens, CUES.addressWeak)
+        ? { address: 'weak' as const }
+        : {}),
     postcode: has(tokens, CUES.postcode),
     phone: has(tokens, CUES.phone),
     list: has(tokens, CUES.list),
@@ -198,7 +216,9 @@ export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
     goodbye: has(tokens, CUES.goodbye),
     yes: has(tokens, CUES.yes),
     no: has(tokens, CUES.no),
-    followUp: ['and', 'also', 'so'].includes(tokens[0] ?? '') || hasAny(tokens, ['what about', 'how about', 'same for', 'what of'], false),
+    followUp:
+      ['and', 'also', 'so'].includes(tokens[0] ?? '') ||
+      hasAny(tokens, ['what about', 'how about', 'same for', 'what of'], false),
     pronoun: tokens.some((t) => CUES.pronoun.exact.some((p) => wordMatches(t, p, false))),
   };
 }

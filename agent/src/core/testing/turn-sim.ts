@@ -23,7 +23,10 @@ const LOUD = 20000;
 const QUIET = 30;
 
 /** What the simulated AudioOut needs of the gate (PlaybackGate, or a model of older code to prove the sweep catches it). */
-export type Gate = Pick<PlaybackGate, 'begin' | 'stop' | 'pause' | 'resume' | 'verdict' | 'drained' | 'paused' | 'generation'>;
+export type Gate = Pick<
+  PlaybackGate,
+  'begin' | 'stop' | 'pause' | 'resume' | 'verdict' | 'drained' | 'paused' | 'generation'
+>;
 
 export interface SimTiming {
   /** caller speech start → VAD start of speech */
@@ -42,7 +45,15 @@ export interface SimTiming {
   interims: boolean;
 }
 
-export const DEFAULT_SIM_TIMING: SimTiming = { vadStartMs: 100, vadEndMs: 300, sttFinalMs: 450, answerMs: 350, prefetchedAnswerMs: 150, lineMs: 120, interims: true };
+export const DEFAULT_SIM_TIMING: SimTiming = {
+  vadStartMs: 100,
+  vadEndMs: 300,
+  sttFinalMs: 450,
+  answerMs: 350,
+  prefetchedAnswerMs: 150,
+  lineMs: 120,
+  interims: true,
+};
 
 /** One thing the caller says: when, for how long, and the words (interims grow to the final words). */
 export interface CallerSpeech {
@@ -55,7 +66,8 @@ export interface CallerSpeech {
 
 export const GREETING = 'Hello, thanks for calling Riverside Clinic. This is Voxanne. How can I help you today?';
 export const ONE_SENTENCE = 'We are open Monday to Friday from eight in the morning to six in the evening.';
-export const MULTI_SENTENCE = 'A facelift consultation with our surgeon is free of charge. The procedure itself costs from ten thousand dollars. Most people are back at work after about two weeks.';
+export const MULTI_SENTENCE =
+  'A facelift consultation with our surgeon is free of charge. The procedure itself costs from ten thousand dollars. Most people are back at work after about two weeks.';
 export const OTHER_ANSWER = 'On Saturdays we close at two in the afternoon.';
 export const SHORT_ANSWER = 'Yes, we do.';
 
@@ -120,11 +132,26 @@ export interface SimResult {
 /**
  * Runs one call: her greeting at 0, then the caller's speeches, until `untilMs`.
  */
-export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gate: Gate; timing?: Partial<SimTiming> }): SimResult {
+export function simulateCall(o: {
+  speeches: CallerSpeech[];
+  untilMs: number;
+  gate: Gate;
+  timing?: Partial<SimTiming>;
+}): SimResult {
   const t: SimTiming = { ...DEFAULT_SIM_TIMING, ...o.timing };
   const clock = new ManualClock(0);
   const gate = o.gate;
-  const result: SimResult = { audible: [], states: [], jobs: [], firstAudio: [], watchdog: 0, violations: [], events: [], finalState: 'IDLE', endMs: o.untilMs };
+  const result: SimResult = {
+    audible: [],
+    states: [],
+    jobs: [],
+    firstAudio: [],
+    watchdog: 0,
+    violations: [],
+    events: [],
+    finalState: 'IDLE',
+    endMs: o.untilMs,
+  };
   const now = () => clock.now();
   const log = (what: string) => result.events.push({ atMs: now(), what });
 
@@ -164,7 +191,17 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
         // the greeting's audio is made in advance sentence by sentence, so it is chunked like any reply
         const chunks = sentences(text).map((s) => ({ text: s, ms: wordsMs(s) }));
         replies.set(job.turn, {
-          job, token, readyAt, chunks, chunk: 0, writtenInChunk: 0, heard: chunks.map(() => 0), audioStarted: false, aborted: false, phase: 'thinking', playoutMark: 0,
+          job,
+          token,
+          readyAt,
+          chunks,
+          chunk: 0,
+          writtenInChunk: 0,
+          heard: chunks.map(() => 0),
+          audioStarted: false,
+          aborted: false,
+          phase: 'thinking',
+          playoutMark: 0,
         });
         log(`start_reply ${job.turn} ${job.source === 'agent' ? job.line.kind : 'answer'}`);
         break;
@@ -225,7 +262,13 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
     let unheard: string | undefined;
     if (aborted) {
       const cut = r.heard.findIndex((ms, i) => ms < r.chunks[i]!.ms);
-      unheard = cut < 0 ? '' : r.chunks.slice(cut).map((c) => c.text).join(' ');
+      unheard =
+        cut < 0
+          ? ''
+          : r.chunks
+              .slice(cut)
+              .map((c) => c.text)
+              .join(' ');
     }
     core.replyEnded(r.job.turn, { audioStarted: r.audioStarted, aborted, unheard });
     drainSoon();
@@ -331,15 +374,19 @@ export function simulateCall(o: { speeches: CallerSpeech[]; untilMs: number; gat
       if (!queue.length) playoutReleases++;
       frame.reply.heard[frame.chunk]! += TICK_MS;
       result.audible.push({ atMs: at, turn: frame.reply.job.turn });
-      if (frame.reply.heard.reduce((a, b) => a + b, 0) === TICK_MS) result.firstAudio.push({ atMs: at, turn: frame.reply.job.turn });
+      if (frame.reply.heard.reduce((a, b) => a + b, 0) === TICK_MS)
+        result.firstAudio.push({ atMs: at, turn: frame.reply.job.turn });
     }
     for (const r of [...replies.values()]) stepReply(r);
     // 4. what must hold at every moment
     const tokens = new Set(queue.map((f) => f.token));
     if (tokens.size > 1) result.violations.push(`${at} ms: two replies queued at once (${[...tokens].join(', ')})`);
-    const active = [...replies.values()].filter((r) => r.phase !== 'done' && !r.aborted && r.token === gate.generation && r.phase !== 'thinking');
+    const active = [...replies.values()].filter(
+      (r) => r.phase !== 'done' && !r.aborted && r.token === gate.generation && r.phase !== 'thinking',
+    );
     if (active.length > 1) result.violations.push(`${at} ms: two replies writing at once`);
-    if (gate.paused && core.state !== 'SPEAKING') result.violations.push(`${at} ms: her voice is paused in ${core.state}`);
+    if (gate.paused && core.state !== 'SPEAKING')
+      result.violations.push(`${at} ms: her voice is paused in ${core.state}`);
     // 5. time moves on: the core's timers (policy, duck, watchdog)
     clock.advance(TICK_MS);
     drainSoon();

@@ -6,9 +6,30 @@ import { addDaysToDate, localParts, weekdayOf } from '@voxanne/contracts/calenda
 import { ordinalToWords } from '../humanizer/spoken-numbers.ts';
 import { timeToWords } from './time-words.ts';
 
-export { addDaysToDate, localParts, nextWeekday, offsetMinutes, weekdayOf, zonedIso, type LocalParts } from '@voxanne/contracts/calendar';
+export {
+  addDaysToDate,
+  localParts,
+  nextWeekday,
+  offsetMinutes,
+  weekdayOf,
+  zonedIso,
+  type LocalParts,
+} from '@voxanne/contracts/calendar';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 

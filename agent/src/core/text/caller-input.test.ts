@@ -42,5 +42,8 @@ test('slots in the clinic time zone, across daylight saving time', () => {
   assert.equal(zonedIso('2026-03-10', '10:00', 'America/Los_Angeles'), '2026-03-10T10:00:00-07:00');
   const now = new Date('2026-03-02T17:00:00Z');
   assert.equal(describeSlot('2026-03-03T10:00:00-08:00', 'America/Los_Angeles', now), 'tomorrow at ten a m');
-  assert.equal(describeSlot('2026-03-05T14:30:00-08:00', 'America/Los_Angeles', now), 'Thursday, March fifth at two thirty p m');
+  assert.equal(
+    describeSlot('2026-03-05T14:30:00-08:00', 'America/Los_Angeles', now),
+    'Thursday, March fifth at two thirty p m',
+  );
 });

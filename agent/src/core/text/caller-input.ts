@@ -7,16 +7,67 @@ import type { Day } from '@voxanne/contracts/knowledge-base';
 import { addDaysToDate, nextWeekday, weekdayOf } from './calendar.ts';
 
 const UNITS: Record<string, number> = {
-  zero: 0, oh: 0, o: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  oh: 0,
+  o: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50 };
 const ORDINALS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, eleventh: 11,
-  twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17, eighteenth: 18,
-  nineteenth: 19, twentieth: 20, thirtieth: 30,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
 };
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const WEEK: readonly Day[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 export function words(text: string): string[] {
@@ -52,7 +103,11 @@ export function spokenDigits(text: string): string {
     else if ((w === 'double' || w === 'triple') && UNITS[ws[i + 1] ?? ''] !== undefined && UNITS[ws[i + 1]!]! < 10) {
       out += String(UNITS[ws[i + 1]!]).repeat(w === 'double' ? 2 : 3);
       i++;
-    } else if (DIGIT_HOMOPHONES[w] !== undefined && (digitAt(i - 1) !== undefined || DIGIT_HOMOPHONES[ws[i - 1] ?? ''] !== undefined) && (digitAt(i + 1) !== undefined || DIGIT_HOMOPHONES[ws[i + 1] ?? ''] !== undefined)) {
+    } else if (
+      DIGIT_HOMOPHONES[w] !== undefined &&
+      (digitAt(i - 1) !== undefined || DIGIT_HOMOPHONES[ws[i - 1] ?? ''] !== undefined) &&
+      (digitAt(i + 1) !== undefined || DIGIT_HOMOPHONES[ws[i + 1] ?? ''] !== undefined)
+    ) {
       out += String(DIGIT_HOMOPHONES[w]);
     }
   }
@@ -134,7 +189,10 @@ export function timeFromSpeech(text: string, loose = false): TimeMention | undef
     if (suffix === 'p' && hour < 12) hour += 12;
     else if (suffix === 'a' && hour === 12) hour = 0;
     else if (!suffix && hour >= 1 && hour <= 6) hour += 12;
-    return { time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`, explicit: suffix !== undefined };
+    return {
+      time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`,
+      explicit: suffix !== undefined,
+    };
   }
   if (ws.includes('morning')) return undefined;
   return undefined;
@@ -191,7 +249,8 @@ function nearestDate(today: string, month: number, day: number, year?: number): 
   const y = year ?? Number(today.slice(0, 4));
   for (const yy of [y, y + 1]) {
     const d = `${yy}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-    if (!Number.isNaN(Date.parse(`${d}T12:00:00Z`)) && new Date(`${d}T12:00:00Z`).getUTCDate() === day && d >= today) return d;
+    if (!Number.isNaN(Date.parse(`${d}T12:00:00Z`)) && new Date(`${d}T12:00:00Z`).getUTCDate() === day && d >= today)
+      return d;
     if (year === undefined) continue;
     // "the fifth" already past this month means next month
     const nm = month === 12 ? 1 : month + 1;

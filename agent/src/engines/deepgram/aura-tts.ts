@@ -114,7 +114,14 @@ export class AuraChunkedStream extends tts.ChunkedStream {
   readonly #maxRetry: number;
   #attempt = 0;
 
-  constructor(owner: AuraTTS, text: string, client: DeepgramClient, opts: ResolvedOptions, connOptions?: APIConnectOptions, abortSignal?: AbortSignal) {
+  constructor(
+    owner: AuraTTS,
+    text: string,
+    client: DeepgramClient,
+    opts: ResolvedOptions,
+    connOptions?: APIConnectOptions,
+    abortSignal?: AbortSignal,
+  ) {
     super(text, owner, connOptions, abortSignal);
     this.#owner = owner;
     this.#client = client;
@@ -137,7 +144,13 @@ export class AuraChunkedStream extends tts.ChunkedStream {
       if (err instanceof APIError && err.retryable && attempt < this.#maxRetry) throw err;
       const error = err instanceof Error ? err : new Error(String(err));
       if (this.#owner.listenerCount('error') > 0) {
-        this.#owner.emit('error', { type: 'tts_error', timestamp: Date.now(), label: this.#owner.label, error, recoverable: false });
+        this.#owner.emit('error', {
+          type: 'tts_error',
+          timestamp: Date.now(),
+          label: this.#owner.label,
+          error,
+          recoverable: false,
+        });
       } else {
         log().error({ err: error, tts: this.#owner.label }, 'speech synthesis failed');
       }
@@ -173,7 +186,10 @@ export class AuraChunkedStream extends tts.ChunkedStream {
         }
         if (r === 'aborted') return;
         if (r === 'timeout') {
-          throw new APITimeoutError({ message: `${WHAT}: no audio for ${this.#timeoutMs} ms`, options: { retryable: framesOut === 0 } });
+          throw new APITimeoutError({
+            message: `${WHAT}: no audio for ${this.#timeoutMs} ms`,
+            options: { retryable: framesOut === 0 },
+          });
         }
         if (r.done) break;
         for (const samples of framer.push(r.value)) emit(samples);
@@ -204,12 +220,14 @@ export class AuraChunkedStream extends tts.ChunkedStream {
         if (this.abortSignal.aborted) onAbort();
         else this.abortSignal.addEventListener('abort', onAbort, { once: true });
       }),
-    ]).catch((err: unknown) => {
-      throw restError(WHAT, err);
-    }).finally(() => {
-      clearTimeout(timer);
-      if (onAbort) this.abortSignal.removeEventListener('abort', onAbort);
-    });
+    ])
+      .catch((err: unknown) => {
+        throw restError(WHAT, err);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        if (onAbort) this.abortSignal.removeEventListener('abort', onAbort);
+      });
     if (typeof outcome === 'object') {
       const body = await outcome.client.getStream();
       if (!body) throw new APIConnectionError({ message: `${WHAT}: response had no body` });
@@ -217,7 +235,8 @@ export class AuraChunkedStream extends tts.ChunkedStream {
     }
     // Abandoned: when (if) the response still arrives, drop its connection instead of downloading audio nobody plays.
     pending.then(abandon, () => undefined); // its failure no longer matters to anyone
-    if (outcome === 'timeout') throw new APITimeoutError({ message: `${WHAT}: no response within ${this.#timeoutMs} ms` });
+    if (outcome === 'timeout')
+      throw new APITimeoutError({ message: `${WHAT}: no response within ${this.#timeoutMs} ms` });
     return undefined;
   }
 

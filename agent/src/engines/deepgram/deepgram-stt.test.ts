@@ -10,7 +10,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
-import { concatPcm, noise, silence, speechLike, startFakeDeepgram, type FakeDeepgram } from '../../../../test/fakes/deepgram/index.ts';
+import {
+  concatPcm,
+  noise,
+  silence,
+  speechLike,
+  startFakeDeepgram,
+  type FakeDeepgram,
+} from '../../../../test/fakes/deepgram/index.ts';
 import { encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { DeepgramSTT, type DeepgramSTTOptions } from './deepgram-stt.ts';
 
@@ -98,48 +105,64 @@ function errorsOf(engine: DeepgramSTT): STTError[] {
   return errors;
 }
 
-test('transcribes each utterance of real audio as the scripted text, interims before finals, in order', { timeout: 30_000 }, async () => {
-  const fake = await startFakeDeepgram({ script: [A, B] });
-  try {
-    const engine = sttFor(fake, { keyterms: ['Voxanne', 'Dr. Patel'] });
-    assert.equal(engine.description, 'deepgram nova-3');
-    const pcm = await wavAudio('two', twoUtterances(16000), 16000);
-    const stream = engine.stream();
-    push(stream, pcm, 16000);
-    stream.endInput();
-    const events = await collect(stream);
-    assert.deepEqual(finalsInOrder(events), [A, B]);
-    const ends = events.filter((e) => e.type === T.END_OF_SPEECH);
-    assert.deepEqual(ends.map((e) => e.alternatives?.[0].text), [A, B]);
+test(
+  'transcribes each utterance of real audio as the scripted text, interims before finals, in order',
+  { timeout: 30_000 },
+  async () => {
+    const fake = await startFakeDeepgram({ script: [A, B] });
+    try {
+      const engine = sttFor(fake, { keyterms: ['Voxanne', 'Dr. Patel'] });
+      assert.equal(engine.description, 'deepgram nova-3');
+      const pcm = await wavAudio('two', twoUtterances(16000), 16000);
+      const stream = engine.stream();
+      push(stream, pcm, 16000);
+      stream.endInput();
+      const events = await collect(stream);
+      assert.deepEqual(finalsInOrder(events), [A, B]);
+      const ends = events.filter((e) => e.type === T.END_OF_SPEECH);
+      assert.deepEqual(
+        ends.map((e) => e.alternatives?.[0].text),
+        [A, B],
+      );
 
-    assert.equal(fake.received.listen.length, 1);
-    const rec = fake.received.listen[0]!;
-    assert.equal(rec.authorization, `Token ${fake.apiKey}`);
-    assert.equal(rec.query.model, 'nova-3');
-    assert.equal(rec.query.encoding, 'linear16');
-    assert.equal(rec.query.sample_rate, '16000');
-    assert.equal(rec.query.channels, '1');
-    assert.equal(rec.query.interim_results, 'true');
-    assert.equal(rec.query.endpointing, '300');
-    assert.equal(rec.query.utterance_end_ms, '1000');
-    assert.equal(rec.query.vad_events, 'true');
-    assert.equal(rec.query.language, 'en-US');
-    assert.deepEqual(rec.params.getAll('keyterm'), ['Voxanne', 'Dr. Patel']);
-    assert.equal(rec.audioBytes, pcm.length * 2, 'every sample reached Deepgram, once');
-    assert.deepEqual(rec.messages.at(-1), { type: 'CloseStream' });
-    await fake.until(() => rec.closed);
-    assert.equal(rec.closedBy, 'server', 'Deepgram closed after CloseStream, as it does');
-    assert.equal(rec.closeCode, 1000);
-    assert.ok(events.some((e) => e.type === T.RECOGNITION_USAGE), "Deepgram's closing Metadata is reported as usage");
-  } finally {
-    await fake.close();
-  }
-});
+      assert.equal(fake.received.listen.length, 1);
+      const rec = fake.received.listen[0]!;
+      assert.equal(rec.authorization, `Token ${fake.apiKey}`);
+      assert.equal(rec.query.model, 'nova-3');
+      assert.equal(rec.query.encoding, 'linear16');
+      assert.equal(rec.query.sample_rate, '16000');
+      assert.equal(rec.query.channels, '1');
+      assert.equal(rec.query.interim_results, 'true');
+      assert.equal(rec.query.endpointing, '300');
+      assert.equal(rec.query.utterance_end_ms, '1000');
+      assert.equal(rec.query.vad_events, 'true');
+      assert.equal(rec.query.language, 'en-US');
+      assert.deepEqual(rec.params.getAll('keyterm'), ['Voxanne', 'Dr. Patel']);
+      assert.equal(rec.audioBytes, pcm.length * 2, 'every sample reached Deepgram, once');
+      assert.deepEqual(rec.messages.at(-1), { type: 'CloseStream' });
+      await fake.until(() => rec.closed);
+      assert.equal(rec.closedBy, 'server', 'Deepgram closed after CloseStream, as it does');
+      assert.equal(rec.closeCode, 1000);
+      assert.ok(
+        events.some((e) => e.type === T.RECOGNITION_USAGE),
+        "Deepgram's closing Metadata is reported as usage",
+      );
+    } finally {
+      await fake.close();
+    }
+  },
+);
 
 test('nova-2 at 8 kHz for phone audio, keyterms as keywords', { timeout: 30_000 }, async () => {
   const fake = await startFakeDeepgram({ script: [A, B] });
   try {
-    const engine = sttFor(fake, { model: 'nova-2', sampleRate: 8000, endpointingMs: 500, language: 'en-GB', keyterms: ['Voxanne'] });
+    const engine = sttFor(fake, {
+      model: 'nova-2',
+      sampleRate: 8000,
+      endpointingMs: 500,
+      language: 'en-GB',
+      keyterms: ['Voxanne'],
+    });
     assert.equal(engine.description, 'deepgram nova-2');
     const stream = engine.stream();
     push(stream, await wavAudio('phone', twoUtterances(8000), 8000), 8000);
@@ -157,27 +180,31 @@ test('nova-2 at 8 kHz for phone audio, keyterms as keywords', { timeout: 30_000 
   }
 });
 
-test('a wrong API key is rejected with 401 and surfaces at once as a non-retryable error', { timeout: 30_000 }, async () => {
-  const fake = await startFakeDeepgram({ apiKey: 'the-right-key', script: [A] });
-  try {
-    const engine = new DeepgramSTT({ apiKey: 'a-wrong-key', baseUrl: fake.url, connOptions: FAST_RETRY });
-    const errors = errorsOf(engine);
-    const stream = engine.stream();
-    push(stream, speechLike(A, 16000), 16000);
-    const events = await collect(stream); // ends: the stream cannot recover
-    assert.deepEqual(events, []);
-    assert.equal(errors.length, 1);
-    const err = errors[0]!;
-    assert.equal(err.recoverable, false);
-    assert.ok(err.error instanceof APIStatusError, `got ${err.error}`);
-    assert.equal(err.error.statusCode, 401);
-    assert.equal(err.error.retryable, false);
-    assert.equal(fake.received.listen.length, 1, 'a 401 is not retried');
-    assert.equal(fake.received.listen[0]!.status, 401);
-  } finally {
-    await fake.close();
-  }
-});
+test(
+  'a wrong API key is rejected with 401 and surfaces at once as a non-retryable error',
+  { timeout: 30_000 },
+  async () => {
+    const fake = await startFakeDeepgram({ apiKey: 'the-right-key', script: [A] });
+    try {
+      const engine = new DeepgramSTT({ apiKey: 'a-wrong-key', baseUrl: fake.url, connOptions: FAST_RETRY });
+      const errors = errorsOf(engine);
+      const stream = engine.stream();
+      push(stream, speechLike(A, 16000), 16000);
+      const events = await collect(stream); // ends: the stream cannot recover
+      assert.deepEqual(events, []);
+      assert.equal(errors.length, 1);
+      const err = errors[0]!;
+      assert.equal(err.recoverable, false);
+      assert.ok(err.error instanceof APIStatusError, `got ${err.error}`);
+      assert.equal(err.error.statusCode, 401);
+      assert.equal(err.error.retryable, false);
+      assert.equal(fake.received.listen.length, 1, 'a 401 is not retried');
+      assert.equal(fake.received.listen[0]!.status, 401);
+    } finally {
+      await fake.close();
+    }
+  },
+);
 
 test('a 429 on connect is retried', { timeout: 30_000 }, async () => {
   const fake = await startFakeDeepgram({ script: [A, B] });
@@ -187,31 +214,42 @@ test('a 429 on connect is retried', { timeout: 30_000 }, async () => {
     push(stream, twoUtterances(16000), 16000);
     stream.endInput();
     assert.deepEqual(finalsInOrder(await collect(stream)), [A, B]);
-    assert.deepEqual(fake.received.listen.map((r) => r.status), [429, 101]);
+    assert.deepEqual(
+      fake.received.listen.map((r) => r.status),
+      [429, 101],
+    );
   } finally {
     await fake.close();
   }
 });
 
-test('a socket dropped mid-utterance is survived: it reconnects and replays, nothing is lost', { timeout: 30_000 }, async () => {
-  const fake = await startFakeDeepgram({ script: [A, B] });
-  try {
-    fake.inject({ kind: 'disconnect', on: 'listen', afterAudioMs: 600 }); // inside the first utterance
-    const engine = sttFor(fake);
-    const errors = errorsOf(engine);
-    const stream = engine.stream();
-    push(stream, await wavAudio('drop', twoUtterances(16000), 16000), 16000);
-    stream.endInput();
-    const events = await collect(stream);
-    assert.deepEqual(finalsInOrder(events), [A, B]);
-    assert.equal(events.filter((e) => e.type === T.START_OF_SPEECH).length, 2, 'the drop did not split the utterance');
-    assert.equal(fake.received.listen.length, 2);
-    assert.equal(fake.received.listen[0]!.closedBy, 'fault');
-    assert.deepEqual(errors, [], 'a recovered drop is not an error');
-  } finally {
-    await fake.close();
-  }
-});
+test(
+  'a socket dropped mid-utterance is survived: it reconnects and replays, nothing is lost',
+  { timeout: 30_000 },
+  async () => {
+    const fake = await startFakeDeepgram({ script: [A, B] });
+    try {
+      fake.inject({ kind: 'disconnect', on: 'listen', afterAudioMs: 600 }); // inside the first utterance
+      const engine = sttFor(fake);
+      const errors = errorsOf(engine);
+      const stream = engine.stream();
+      push(stream, await wavAudio('drop', twoUtterances(16000), 16000), 16000);
+      stream.endInput();
+      const events = await collect(stream);
+      assert.deepEqual(finalsInOrder(events), [A, B]);
+      assert.equal(
+        events.filter((e) => e.type === T.START_OF_SPEECH).length,
+        2,
+        'the drop did not split the utterance',
+      );
+      assert.equal(fake.received.listen.length, 2);
+      assert.equal(fake.received.listen[0]!.closedBy, 'fault');
+      assert.deepEqual(errors, [], 'a recovered drop is not an error');
+    } finally {
+      await fake.close();
+    }
+  },
+);
 
 test('a socket dropped between utterances: the next utterance is still transcribed', { timeout: 30_000 }, async () => {
   const fake = await startFakeDeepgram({ script: [A, B] });
@@ -240,24 +278,28 @@ test('a socket dropped between utterances: the next utterance is still transcrib
   }
 });
 
-test('flush() sends Finalize and the utterance is finalized without waiting for silence', { timeout: 30_000 }, async () => {
-  const fake = await startFakeDeepgram({ script: [A] });
-  try {
-    const stream = sttFor(fake).stream();
-    push(stream, speechLike(A, 16000), 16000);
-    stream.flush();
-    const events: stt.SpeechEvent[] = [];
-    for await (const ev of stream) {
-      events.push(ev);
-      if (ev.type === T.END_OF_SPEECH) break;
+test(
+  'flush() sends Finalize and the utterance is finalized without waiting for silence',
+  { timeout: 30_000 },
+  async () => {
+    const fake = await startFakeDeepgram({ script: [A] });
+    try {
+      const stream = sttFor(fake).stream();
+      push(stream, speechLike(A, 16000), 16000);
+      stream.flush();
+      const events: stt.SpeechEvent[] = [];
+      for await (const ev of stream) {
+        events.push(ev);
+        if (ev.type === T.END_OF_SPEECH) break;
+      }
+      assert.deepEqual(finalsInOrder(events), [A]);
+      assert.ok(fake.received.listen[0]!.messages.some((m) => m.type === 'Finalize'));
+      stream.close();
+    } finally {
+      await fake.close();
     }
-    assert.deepEqual(finalsInOrder(events), [A]);
-    assert.ok(fake.received.listen[0]!.messages.some((m) => m.type === 'Finalize'));
-    stream.close();
-  } finally {
-    await fake.close();
-  }
-});
+  },
+);
 
 test('closing the stream sends CloseStream to Deepgram', { timeout: 30_000 }, async () => {
   const fake = await startFakeDeepgram({ script: [A] });
@@ -307,7 +349,11 @@ test('silence and low noise produce no transcript', { timeout: 30_000 }, async (
   const fake = await startFakeDeepgram({ script: [A] });
   try {
     const stream = sttFor(fake).stream();
-    push(stream, await wavAudio('quiet', concatPcm(silence(1500, 16000), noise(2000, 16000, -55), silence(500, 16000)), 16000), 16000);
+    push(
+      stream,
+      await wavAudio('quiet', concatPcm(silence(1500, 16000), noise(2000, 16000, -55), silence(500, 16000)), 16000),
+      16000,
+    );
     stream.endInput();
     const events = await collect(stream);
     assert.deepEqual(

@@ -77,7 +77,13 @@ export class DeepgramSTT extends stt.STT {
       keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 4000,
       serverSilenceTimeoutMs: opts.serverSilenceTimeoutMs ?? 10_000,
       maxReplayMs: opts.maxReplayMs ?? 10_000,
-      connOptions: { ...DEFAULT_API_CONNECT_OPTIONS, maxRetry: 4, retryIntervalMs: 1000, timeoutMs: 5000, ...opts.connOptions },
+      connOptions: {
+        ...DEFAULT_API_CONNECT_OPTIONS,
+        maxRetry: 4,
+        retryIntervalMs: 1000,
+        timeoutMs: 5000,
+        ...opts.connOptions,
+      },
     };
     this.#client = deepgramClient(opts.apiKey, opts.baseUrl);
   }
@@ -133,7 +139,8 @@ export class DeepgramSTT extends stt.STT {
 
 // the only symbol on the input is the base class's (protected) FLUSH_SENTINEL
 type Input = IteratorResult<AudioFrame | symbol>;
-type PumpEvent = { kind: 'input'; r: Input } | { kind: 'closed'; c: CloseInfo } | { kind: 'abort' } | { kind: 'stalled' };
+type PumpEvent =
+  { kind: 'input'; r: Input } | { kind: 'closed'; c: CloseInfo } | { kind: 'abort' } | { kind: 'stalled' };
 
 function timer(ms: number): { promise: Promise<void>; cancel(): void } {
   let handle: NodeJS.Timeout | undefined;
@@ -143,7 +150,10 @@ function timer(ms: number): { promise: Promise<void>; cancel(): void } {
 
 /** 16-bit mono PCM bytes of a frame (linear16 is little-endian, as Int16Array is on every platform Node runs on). */
 function monoBytes(frame: AudioFrame): Uint8Array {
-  if (frame.channels === 1) return new Uint8Array(frame.data.buffer.slice(frame.data.byteOffset, frame.data.byteOffset + frame.data.byteLength));
+  if (frame.channels === 1)
+    return new Uint8Array(
+      frame.data.buffer.slice(frame.data.byteOffset, frame.data.byteOffset + frame.data.byteLength),
+    );
   const mono = new Int16Array(frame.samplesPerChannel);
   for (let i = 0; i < mono.length; i++) {
     let sum = 0;
@@ -195,9 +205,12 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
       this.#audioSinceKeepAlive = false;
     }, this.#opts.keepAliveIntervalMs);
     const limit = this.#opts.serverSilenceTimeoutMs;
-    const watchdog = setInterval(() => {
-      if (this.#unansweredSince !== undefined && Date.now() - this.#unansweredSince > limit) trip();
-    }, Math.max(20, limit / 4));
+    const watchdog = setInterval(
+      () => {
+        if (this.#unansweredSince !== undefined && Date.now() - this.#unansweredSince > limit) trip();
+      },
+      Math.max(20, limit / 4),
+    );
     try {
       this.#unansweredSince = undefined;
       for (const chunk of this.#replay.restart()) this.#sendBytes(conn, chunk);
@@ -238,7 +251,12 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     for (;;) {
       // the read outlives this attempt if the connection fails first, so no frame is lost
       this.#pendingInput ??= this.input.next();
-      const ev = await Promise.race([this.#pendingInput.then((r): PumpEvent => ({ kind: 'input', r })), closed, aborted, stall]);
+      const ev = await Promise.race([
+        this.#pendingInput.then((r): PumpEvent => ({ kind: 'input', r })),
+        closed,
+        aborted,
+        stall,
+      ]);
       switch (ev.kind) {
         case 'input': {
           this.#pendingInput = undefined;
@@ -255,7 +273,9 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
           conn.disconnect();
           return;
         case 'stalled':
-          throw new APITimeoutError({ message: `${WHAT}: no message for ${this.#opts.serverSilenceTimeoutMs} ms of sent audio` });
+          throw new APITimeoutError({
+            message: `${WHAT}: no message for ${this.#opts.serverSilenceTimeoutMs} ms of sent audio`,
+          });
       }
     }
   }
@@ -272,10 +292,15 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     ]);
     t.cancel();
     if (r === 'stalled') {
-      throw new APITimeoutError({ message: `${WHAT}: no message for ${this.#opts.serverSilenceTimeoutMs} ms after CloseStream` });
+      throw new APITimeoutError({
+        message: `${WHAT}: no message for ${this.#opts.serverSilenceTimeoutMs} ms after CloseStream`,
+      });
     }
     if (r === 'timeout') {
-      this.#logger.warn({ timeoutMs: this.#connOptions.timeoutMs }, 'Deepgram did not close after CloseStream; last words may be missing');
+      this.#logger.warn(
+        { timeoutMs: this.#connOptions.timeoutMs },
+        'Deepgram did not close after CloseStream; last words may be missing',
+      );
       return;
     }
     // broke while finishing: a retry connects again and replays the audio not yet finalized
@@ -284,7 +309,11 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
 
   #sendBytes(conn: LiveConnection, bytes: Uint8Array, fresh = false): void {
     if (fresh) this.#replay.append(bytes);
-    conn.sendAudio(bytes.buffer.byteLength === bytes.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer));
+    conn.sendAudio(
+      bytes.buffer.byteLength === bytes.byteLength
+        ? (bytes.buffer as ArrayBuffer)
+        : (bytes.slice().buffer as ArrayBuffer),
+    );
     this.#audioSinceKeepAlive = true;
     this.#unansweredSince ??= Date.now();
   }
@@ -306,7 +335,13 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
         break;
       case 'Metadata':
         if (typeof msg.duration === 'number') {
-          this.#emit([{ type: stt.SpeechEventType.RECOGNITION_USAGE, requestId: this.#requestId, recognitionUsage: { audioDuration: msg.duration } }]);
+          this.#emit([
+            {
+              type: stt.SpeechEventType.RECOGNITION_USAGE,
+              requestId: this.#requestId,
+              recognitionUsage: { audioDuration: msg.duration },
+            },
+          ]);
         }
         break;
       default:

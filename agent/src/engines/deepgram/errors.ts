@@ -10,14 +10,25 @@ import { APIConnectionError, APIError, APIStatusError } from '@livekit/agents';
 function describe(raw: string): { message: string; requestId: string | null } {
   try {
     const body = JSON.parse(raw) as { err_code?: string; err_msg?: string; request_id?: string };
-    return { message: [body.err_code, body.err_msg].filter(Boolean).join(': ') || raw, requestId: body.request_id ?? null };
+    return {
+      message: [body.err_code, body.err_msg].filter(Boolean).join(': ') || raw,
+      requestId: body.request_id ?? null,
+    };
   } catch {
     return { message: raw, requestId: null };
   }
 }
 
-export function statusError(what: string, statusCode: number, detail: string, requestId: string | null = null): APIStatusError {
-  return new APIStatusError({ message: `${what}: Deepgram answered ${statusCode}: ${detail}`, options: { statusCode, requestId } });
+export function statusError(
+  what: string,
+  statusCode: number,
+  detail: string,
+  requestId: string | null = null,
+): APIStatusError {
+  return new APIStatusError({
+    message: `${what}: Deepgram answered ${statusCode}: ${detail}`,
+    options: { statusCode, requestId },
+  });
 }
 
 /** A failed REST call through the SDK. */

@@ -41,7 +41,8 @@ test('the engines talk to the given base URL with the given key', { timeout: 30_
     }
     stream.endInput();
     const finals: string[] = [];
-    for await (const ev of stream) if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) finals.push(ev.alternatives![0].text);
+    for await (const ev of stream)
+      if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) finals.push(ev.alternatives![0].text);
     assert.deepEqual(finals, [text]);
     assert.equal(fake.received.speak.length, 1);
     assert.equal(fake.received.listen.length, 1);

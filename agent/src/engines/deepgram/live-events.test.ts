@@ -27,7 +27,14 @@ test('one utterance: start, interims, final, end; the end carries the joined fin
     ...lt.results(results('Book me in', 0, 1.2, { is_final: true }), 0),
     ...lt.results(results('for Monday.', 1.2, 0.8, { is_final: true, speech_final: true }), 0),
   ];
-  assert.deepEqual(types(evs), ['START_OF_SPEECH', 'INTERIM_TRANSCRIPT', 'INTERIM_TRANSCRIPT', 'FINAL_TRANSCRIPT', 'FINAL_TRANSCRIPT', 'END_OF_SPEECH']);
+  assert.deepEqual(types(evs), [
+    'START_OF_SPEECH',
+    'INTERIM_TRANSCRIPT',
+    'INTERIM_TRANSCRIPT',
+    'FINAL_TRANSCRIPT',
+    'FINAL_TRANSCRIPT',
+    'END_OF_SPEECH',
+  ]);
   const end = evs.at(-1)!.alternatives![0];
   assert.equal(end.text, 'Book me in for Monday.');
   assert.equal(end.startTime, 0);
@@ -50,7 +57,11 @@ test('empty transcripts (Deepgram finalizing silence) produce nothing', () => {
 
 test('UtteranceEnd ends speech when endpointing never fired; a second one is a no-op', () => {
   const lt = new LiveTranscript('en');
-  const evs = [...lt.results(results('yes', 0, 0.3, { is_final: true }), 0), ...lt.utteranceEnd(), ...lt.utteranceEnd()];
+  const evs = [
+    ...lt.results(results('yes', 0, 0.3, { is_final: true }), 0),
+    ...lt.utteranceEnd(),
+    ...lt.utteranceEnd(),
+  ];
   assert.deepEqual(types(evs), ['START_OF_SPEECH', 'FINAL_TRANSCRIPT', 'END_OF_SPEECH']);
 });
 

@@ -32,7 +32,12 @@ export interface DeepgramResults {
 
 export function isResults(msg: Record<string, unknown>): msg is Record<string, unknown> & DeepgramResults {
   const ch = msg.channel as { alternatives?: unknown } | undefined;
-  return msg.type === 'Results' && typeof msg.start === 'number' && typeof msg.duration === 'number' && Array.isArray(ch?.alternatives);
+  return (
+    msg.type === 'Results' &&
+    typeof msg.start === 'number' &&
+    typeof msg.duration === 'number' &&
+    Array.isArray(ch?.alternatives)
+  );
 }
 
 export class LiveTranscript {

@@ -19,10 +19,13 @@ test('μ-law bytes decode to the G.711 values', () => {
   for (const [byte, linear] of known) assert.equal(mulawToLinear(byte), linear, `0x${byte.toString(16)}`);
   const framer = new PcmFramer('mulaw', 4);
   const frames = framer.push(Uint8Array.from(known.map(([b]) => b)));
-  assert.deepEqual(frames.map((f) => [...f]), [
-    [0, 0, -32124, 32124],
-    [120, -120, 6652, -6652],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [...f]),
+    [
+      [0, 0, -32124, 32124],
+      [120, -120, 6652, -6652],
+    ],
+  );
   assert.deepEqual([...framer.flush()!], [924, -924]);
 });
 
@@ -33,7 +36,11 @@ test('linear16 samples split across chunks at odd byte boundaries come out whole
   for (let a = 0; a <= bytes.length; a++) {
     for (let b = a; b <= bytes.length; b++) {
       const framer = new PcmFramer('linear16', 3);
-      const out = [...framer.push(bytes.subarray(0, a)), ...framer.push(bytes.subarray(a, b)), ...framer.push(bytes.subarray(b))];
+      const out = [
+        ...framer.push(bytes.subarray(0, a)),
+        ...framer.push(bytes.subarray(a, b)),
+        ...framer.push(bytes.subarray(b)),
+      ];
       const last = framer.flush();
       const got = [...out.flatMap((f) => [...f]), ...(last ? [...last] : [])];
       assert.deepEqual(got, [...samples], `split at ${a}/${b}`);

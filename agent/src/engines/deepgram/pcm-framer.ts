@@ -29,7 +29,8 @@ export class PcmFramer {
   #lowByte: number | undefined;
 
   constructor(encoding: AudioEncoding, frameSamples: number) {
-    if (!Number.isInteger(frameSamples) || frameSamples < 1) throw new RangeError(`frame size must be a positive whole number of samples, got ${frameSamples}`);
+    if (!Number.isInteger(frameSamples) || frameSamples < 1)
+      throw new RangeError(`frame size must be a positive whole number of samples, got ${frameSamples}`);
     this.#encoding = encoding;
     this.#frameSamples = frameSamples;
     this.#frame = new Int16Array(frameSamples);
@@ -52,11 +53,11 @@ export class PcmFramer {
     }
     let i = 0;
     if (this.#lowByte !== undefined && bytes.length > 0) {
-      put(((bytes[0]! << 8) | this.#lowByte) << 16 >> 16); // little-endian, then sign-extend
+      put((((bytes[0]! << 8) | this.#lowByte) << 16) >> 16); // little-endian, then sign-extend
       this.#lowByte = undefined;
       i = 1;
     }
-    for (; i + 1 < bytes.length; i += 2) put(((bytes[i + 1]! << 8) | bytes[i]!) << 16 >> 16);
+    for (; i + 1 < bytes.length; i += 2) put((((bytes[i + 1]! << 8) | bytes[i]!) << 16) >> 16);
     if (i < bytes.length) this.#lowByte = bytes[i];
     return out;
   }

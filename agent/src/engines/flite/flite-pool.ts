@@ -132,7 +132,9 @@ export class FlitePool {
       else this.#finish(job, undefined, new Error(reply.error));
     });
     worker.on('error', (err) => this.#workerDied(worker, err));
-    worker.on('exit', (code) => this.#workerDied(worker, new Error(`flite worker exited unexpectedly with code ${code}`)));
+    worker.on('exit', (code) =>
+      this.#workerDied(worker, new Error(`flite worker exited unexpectedly with code ${code}`)),
+    );
     // Referenced only while it has a request (see #dispatch/#finish). After the listeners: adding a
     // 'message' listener references the worker's port again.
     worker.unref();

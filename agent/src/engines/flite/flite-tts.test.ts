@@ -26,12 +26,20 @@ function isAudio(x: Audio | typeof EOS): x is Audio {
 
 function tone(ms: number, rate = 16000): Speech {
   const n = (rate * ms) / 1000;
-  return { samples: new Int16Array(n).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate))), sampleRate: rate };
+  return {
+    samples: new Int16Array(n).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate))),
+    sampleRate: rate,
+  };
 }
 
 /** A synthesizer the test resolves by hand, so ordering is observed without any timing. */
 function scripted() {
-  const calls: Array<{ text: string; signal: AbortSignal; resolve: (s: Speech) => void; reject: (e: unknown) => void }> = [];
+  const calls: Array<{
+    text: string;
+    signal: AbortSignal;
+    resolve: (s: Speech) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   const waiting: Array<() => void> = [];
   const fn: SynthesizeFn = (text, { signal }) =>
     new Promise<Speech>((resolve, reject) => {
@@ -144,35 +152,42 @@ describe('FliteTTS with the real engine', () => {
 });
 
 describe('FliteTTS stream logic (scripted synthesizer)', () => {
-  it('synthesizes each sentence as soon as it is complete, and plays it before later ones are ready', HANG, async () => {
-    const s = scripted();
-    const stream = new FliteTTS({ synthesizeFn: s.fn }).stream();
-    stream.pushText('First sen');
-    stream.pushText('tence is here. Second ');
-    const first = await s.call(1);
-    assert.equal(first.text, 'First sentence is here.');
-    first.resolve(tone(100)); // 100 ms -> 5 frames
-    const got: Audio[] = [];
-    for (let i = 0; i < 4; i++) {
-      const r = await stream.next();
-      assert.ok(!r.done && isAudio(r.value));
-      got.push(r.value);
-    }
-    assert.equal(s.calls.length, 1, 'the second sentence is not complete yet');
-    stream.pushText('one follows.');
-    stream.endInput();
-    const second = await s.call(2);
-    assert.equal(second.text, 'Second one follows.');
-    second.resolve(tone(40));
-    const rest = await drain(stream);
-    const audio = [...got, ...rest.filter(isAudio)];
-    assert.equal(audio.length, 5 + 2);
-    assert.equal(audio[0]!.deltaText, 'First sentence is here.');
-    assert.equal(audio[5]!.deltaText, 'Second one follows.');
-    assert.deepEqual(audio.map((a) => a.final), [false, false, false, false, false, false, true]);
-    assert.equal(rest.at(-1), EOS);
-    assert.equal(rest.filter((x) => x === EOS).length, 1);
-  });
+  it(
+    'synthesizes each sentence as soon as it is complete, and plays it before later ones are ready',
+    HANG,
+    async () => {
+      const s = scripted();
+      const stream = new FliteTTS({ synthesizeFn: s.fn }).stream();
+      stream.pushText('First sen');
+      stream.pushText('tence is here. Second ');
+      const first = await s.call(1);
+      assert.equal(first.text, 'First sentence is here.');
+      first.resolve(tone(100)); // 100 ms -> 5 frames
+      const got: Audio[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await stream.next();
+        assert.ok(!r.done && isAudio(r.value));
+        got.push(r.value);
+      }
+      assert.equal(s.calls.length, 1, 'the second sentence is not complete yet');
+      stream.pushText('one follows.');
+      stream.endInput();
+      const second = await s.call(2);
+      assert.equal(second.text, 'Second one follows.');
+      second.resolve(tone(40));
+      const rest = await drain(stream);
+      const audio = [...got, ...rest.filter(isAudio)];
+      assert.equal(audio.length, 5 + 2);
+      assert.equal(audio[0]!.deltaText, 'First sentence is here.');
+      assert.equal(audio[5]!.deltaText, 'Second one follows.');
+      assert.deepEqual(
+        audio.map((a) => a.final),
+        [false, false, false, false, false, false, true],
+      );
+      assert.equal(rest.at(-1), EOS);
+      assert.equal(rest.filter((x) => x === EOS).length, 1);
+    },
+  );
 
   it('flush() ends a segment: final frame, then a new segment id', HANG, async () => {
     const s = scripted();
@@ -185,8 +200,14 @@ describe('FliteTTS stream logic (scripted synthesizer)', () => {
     (await s.call(2)).resolve(tone(60));
     const out = await drain(stream);
     const audio = out.filter(isAudio);
-    assert.deepEqual(s.calls.map((c) => c.text), ['One.', 'Two.']);
-    assert.deepEqual(audio.map((a) => a.final), [false, false, true, false, false, true]);
+    assert.deepEqual(
+      s.calls.map((c) => c.text),
+      ['One.', 'Two.'],
+    );
+    assert.deepEqual(
+      audio.map((a) => a.final),
+      [false, false, true, false, false, true],
+    );
     assert.notEqual(audio[0]!.segmentId, audio[3]!.segmentId);
     assert.equal(audio[0]!.segmentId, audio[2]!.segmentId);
     assert.equal(audio[0]!.requestId, audio[5]!.requestId);

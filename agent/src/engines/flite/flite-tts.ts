@@ -2,7 +2,14 @@ import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import { SentenceChunker } from '../../core/sentence-chunker.ts';
 import { type FliteVoice, FLITE_VOICES } from './flite-pool.ts';
 import { FliteSynthesizeStream } from './flite-stream.ts';
-import { reportSynthesisError, SegmentWriter, type SynthesizeFn, settle, speechFrameSlices, synthesisError } from './speech-frames.ts';
+import {
+  reportSynthesisError,
+  SegmentWriter,
+  type SynthesizeFn,
+  settle,
+  speechFrameSlices,
+  synthesisError,
+} from './speech-frames.ts';
 import { synthesize } from './synthesize.ts';
 
 export interface FliteTTSOptions {
@@ -27,7 +34,9 @@ export class FliteTTS extends tts.TTS {
   constructor(opts: FliteTTSOptions = {}) {
     const sampleRate = opts.sampleRate ?? 48000;
     if (!Number.isInteger(sampleRate) || sampleRate % 50 !== 0) {
-      throw new RangeError(`sampleRate must be a multiple of 50 Hz so 20 ms frames are whole samples, got ${sampleRate}`);
+      throw new RangeError(
+        `sampleRate must be a multiple of 50 Hz so 20 ms frames are whole samples, got ${sampleRate}`,
+      );
     }
     super(sampleRate, 1, { streaming: true });
     this.voice = opts.voice ?? 'slt';
@@ -79,7 +88,10 @@ export class FliteChunkedStream extends tts.ChunkedStream {
     const signal = AbortSignal.any([this.abortSignal, failed.signal]);
     const { voice, synthesizeFn } = this.#tts;
     // Every sentence is queued at once; the worker takes them in order while earlier ones play.
-    const pending = sentencesOf(this.inputText).map((text) => ({ text, result: settle(synthesizeFn(text, { voice, signal })) }));
+    const pending = sentencesOf(this.inputText).map((text) => ({
+      text,
+      result: settle(synthesizeFn(text, { voice, signal })),
+    }));
     const out = new SegmentWriter(requestId, (audio) => this.queue.put(audio));
     for (const { text, result } of pending) {
       const r = await result;

@@ -56,7 +56,9 @@ function synthesize(id, text, voice) {
     const wav = readFileSync(wavPath);
     rmSync(wavPath);
     // a Buffer may be a view into a shared slab; transfer needs a buffer of its own
-    return wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength ? new Uint8Array(wav.buffer) : new Uint8Array(wav);
+    return wav.byteOffset === 0 && wav.byteLength === wav.buffer.byteLength
+      ? new Uint8Array(wav.buffer)
+      : new Uint8Array(wav);
   } finally {
     closeSync(logFd);
     rmSync(logPath, { force: true });

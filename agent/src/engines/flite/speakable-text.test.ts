@@ -4,7 +4,10 @@ import { speakableText } from './speakable-text.ts';
 
 describe('speakableText', () => {
   it('leaves plain English alone', () => {
-    assert.equal(speakableText('Your appointment is at 3:30 pm, Dr. Smith.'), 'Your appointment is at 3:30 pm, Dr. Smith.');
+    assert.equal(
+      speakableText('Your appointment is at 3:30 pm, Dr. Smith.'),
+      'Your appointment is at 3:30 pm, Dr. Smith.',
+    );
   });
 
   it('folds accents and typographic punctuation to ASCII', () => {

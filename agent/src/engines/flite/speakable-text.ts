@@ -29,4 +29,3 @@ export function speakableText(text: string): string {
   s = s.replace(/[^\x20-\x7e]+/g, ' ');
   return s.replace(/ {2,}/g, ' ').trim();
 }
-

@@ -64,7 +64,13 @@ export class SegmentWriter {
   write(segmentId: string, frames: AudioFrame[], deltaText?: string): void {
     frames.forEach((frame, i) => {
       if (this.#held) this.#put(this.#held);
-      this.#held = { requestId: this.#requestId, segmentId, frame, final: false, ...(i === 0 && deltaText !== undefined ? { deltaText } : {}) };
+      this.#held = {
+        requestId: this.#requestId,
+        segmentId,
+        frame,
+        final: false,
+        ...(i === 0 && deltaText !== undefined ? { deltaText } : {}),
+      };
     });
   }
 
@@ -79,7 +85,9 @@ export class SegmentWriter {
 /** Wraps a synthesis failure; flite is deterministic, so retrying the same text would not help. */
 export function synthesisError(text: string, err: unknown): APIError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new APIError(`flite could not synthesize ${JSON.stringify(text.slice(0, 80))}: ${reason}`, { retryable: false });
+  return new APIError(`flite could not synthesize ${JSON.stringify(text.slice(0, 80))}: ${reason}`, {
+    retryable: false,
+  });
 }
 
 /**

@@ -98,7 +98,10 @@ describe('flite synthesize', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flite-crash-'));
     const script = join(dir, 'crash.mjs');
     // crashes on the first request it ever gets, in each worker, the way a native fault would
-    writeFileSync(script, "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));");
+    writeFileSync(
+      script,
+      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));",
+    );
     const p = new FlitePool({ workerUrl: pathToFileURL(script) });
     try {
       await assert.rejects(p.run('hello', 'slt'), /flite worker exited unexpectedly with code 3/);

@@ -18,7 +18,12 @@ export interface Speech {
 }
 
 /** Native output rate of each voice, so empty input can still report the right rate. */
-export const FLITE_VOICE_RATES: Readonly<Record<FliteVoice, number>> = { slt: 16000, rms: 16000, awb: 16000, kal: 8000 };
+export const FLITE_VOICE_RATES: Readonly<Record<FliteVoice, number>> = {
+  slt: 16000,
+  rms: 16000,
+  awb: 16000,
+  kal: 8000,
+};
 
 /**
  * Speaks `text` with flite, offline, in a worker thread. Text without anything sayable gives
@@ -26,7 +31,8 @@ export const FLITE_VOICE_RATES: Readonly<Record<FliteVoice, number>> = { slt: 16
  */
 export async function synthesize(text: string, opts: SynthesizeOptions = {}): Promise<Speech> {
   const voice = opts.voice ?? 'slt';
-  if (!FLITE_VOICES.includes(voice)) throw new RangeError(`unknown flite voice "${voice}"; expected one of ${FLITE_VOICES.join(', ')}`);
+  if (!FLITE_VOICES.includes(voice))
+    throw new RangeError(`unknown flite voice "${voice}"; expected one of ${FLITE_VOICES.join(', ')}`);
   opts.signal?.throwIfAborted();
   const clean = speakableText(text);
   if (!clean) return { samples: new Int16Array(0), sampleRate: FLITE_VOICE_RATES[voice] };

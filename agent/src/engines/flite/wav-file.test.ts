@@ -9,7 +9,13 @@ afterAll(() => sharedFlitePool().close());
 describe('synthesizeToWav', () => {
   it('writes a 16-bit mono WAV at the requested rate, with the requested silence around the speech', async () => {
     const plain = parseWav(await synthesizeToWav('Book me in for Tuesday.', { sampleRate: 16000 }));
-    const padded = parseWav(await synthesizeToWav('Book me in for Tuesday.', { sampleRate: 16000, leadingSilenceMs: 500, trailingSilenceMs: 250 }));
+    const padded = parseWav(
+      await synthesizeToWav('Book me in for Tuesday.', {
+        sampleRate: 16000,
+        leadingSilenceMs: 500,
+        trailingSilenceMs: 250,
+      }),
+    );
     assert.equal(plain.sampleRate, 16000);
     assert.equal(plain.channels, 1);
     assert.equal(padded.samples.length, plain.samples.length + 8000 + 4000);

@@ -16,7 +16,10 @@ test('roles, order and text: developer becomes system, instructions render, imag
     role: 'user',
     content: [llm.createImageContent({ image: 'https://example.invalid/x.png' }), 'Thanks!'],
   });
-  ctx.addMessage({ role: 'assistant', content: [new llm.Instructions({ audio: 'spoken variant', text: 'text variant' })] });
+  ctx.addMessage({
+    role: 'assistant',
+    content: [new llm.Instructions({ audio: 'spoken variant', text: 'text variant' })],
+  });
   assert.deepEqual(toGroqMessages(ctx), [
     { role: 'system', content: 'You are the receptionist of Elm Street Clinic.' },
     { role: 'system', content: 'Keep replies under two sentences.' },
@@ -31,7 +34,9 @@ test('function calls join the assistant turn before them and their outputs follo
   const ctx = llm.ChatContext.empty();
   ctx.addMessage({ role: 'user', content: 'Book me Friday at ten.' });
   ctx.addMessage({ role: 'assistant', content: 'Let me check.' });
-  ctx.insert(llm.FunctionCall.create({ callId: 'call_1', name: 'check_slot', args: '{"day":"friday","time":"10:00"}' }));
+  ctx.insert(
+    llm.FunctionCall.create({ callId: 'call_1', name: 'check_slot', args: '{"day":"friday","time":"10:00"}' }),
+  );
   ctx.insert(llm.FunctionCall.create({ callId: 'call_2', name: 'get_patient', args: '' }));
   ctx.insert(llm.FunctionCallOutput.create({ callId: 'call_2', output: '{"name":"Ana"}', isError: false }));
   ctx.insert(llm.FunctionCallOutput.create({ callId: 'call_1', output: 'free', isError: false }));
@@ -45,7 +50,11 @@ test('function calls join the assistant turn before them and their outputs follo
       role: 'assistant',
       content: 'Let me check.',
       tool_calls: [
-        { id: 'call_1', type: 'function', function: { name: 'check_slot', arguments: '{"day":"friday","time":"10:00"}' } },
+        {
+          id: 'call_1',
+          type: 'function',
+          function: { name: 'check_slot', arguments: '{"day":"friday","time":"10:00"}' },
+        },
         { id: 'call_2', type: 'function', function: { name: 'get_patient', arguments: '{}' } },
       ],
     },
@@ -81,8 +90,15 @@ test('tools become Groq function definitions in name order; tool choice passes t
       }),
     }),
   );
-  assert.deepEqual(tools?.map((t) => t.function?.name), ['book_appointment', 'transfer_call']);
-  const params = tools?.[0]?.function?.parameters as { type: string; properties: Record<string, unknown>; required: string[] };
+  assert.deepEqual(
+    tools?.map((t) => t.function?.name),
+    ['book_appointment', 'transfer_call'],
+  );
+  const params = tools?.[0]?.function?.parameters as {
+    type: string;
+    properties: Record<string, unknown>;
+    required: string[];
+  };
   assert.equal(params.type, 'object');
   assert.deepEqual(Object.keys(params.properties), ['date', 'reason']);
   assert.deepEqual(params.required, ['date']);

@@ -83,7 +83,10 @@ export function toGroqTools(toolCtx: llm.ToolContext | undefined): ChatCompletio
     // plain JSON Schema, not the OpenAI dialect (which makes optional fields required-but-null):
     // the agents' tool executor validates arguments against the plain schema, so a null the
     // model was told to send for an optional field would fail that check
-    const { $schema: _unused, ...parameters } = llm.toJsonSchema(tool.parameters, false, false) as Record<string, unknown>;
+    const { $schema: _unused, ...parameters } = llm.toJsonSchema(tool.parameters, false, false) as Record<
+      string,
+      unknown
+    >;
     return { type: 'function', function: { name, description: tool.description, parameters } };
   });
 }

@@ -50,7 +50,10 @@ export function toAgentsError(err: unknown, ctx: FailureContext): APIError | und
   } else if (err instanceof TypeError && (err.cause !== undefined || err.message === 'terminated')) {
     // fetch reports network failures as a TypeError ('terminated' when the socket drops
     // mid-body) carrying the socket error as its cause; a TypeError without one is a bug
-    mapped = new APIConnectionError({ message: `connection to Groq failed: ${causeText(err)}`, options: { retryable } });
+    mapped = new APIConnectionError({
+      message: `connection to Groq failed: ${causeText(err)}`,
+      options: { retryable },
+    });
   } else {
     return undefined;
   }

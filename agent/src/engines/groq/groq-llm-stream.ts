@@ -103,7 +103,10 @@ export class GroqLLMStream extends llm.LLMStream {
       if (closed.aborted) return;
       // groq-sdk ends iteration without an error when its request is aborted
       if (silentForMs !== undefined) {
-        throw new APITimeoutError({ message: `Groq sent nothing for ${silentForMs} ms`, options: { retryable: !state.delivered } });
+        throw new APITimeoutError({
+          message: `Groq sent nothing for ${silentForMs} ms`,
+          options: { retryable: !state.delivered },
+        });
       }
       if (!state.finished) {
         throw new APIConnectionError({
@@ -179,7 +182,10 @@ export class GroqLLMStream extends llm.LLMStream {
       // one call per chunk, as the agents' own OpenAI-compatible stream does
       this.queue.put({
         id,
-        delta: { role: 'assistant', toolCalls: [llm.FunctionCall.create({ callId: c.callId, name: c.name, args: c.args })] },
+        delta: {
+          role: 'assistant',
+          toolCalls: [llm.FunctionCall.create({ callId: c.callId, name: c.name, args: c.args })],
+        },
       });
       state.delivered = true;
     }

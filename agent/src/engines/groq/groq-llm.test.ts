@@ -162,7 +162,10 @@ test('a finished tool round trip is sent back as assistant tool_calls plus a too
   await drain(model, model.chat({ chatCtx: ctx }));
   assert.deepEqual(errors, [], 'the fake rejects unpaired calls with 400, as Groq does');
   assert.deepEqual(fake.requests.at(-1)?.messages.slice(-2), [
-    { role: 'assistant', tool_calls: [{ id: 'call_7', type: 'function', function: { name: 'check_slot', arguments: '{"time":"10:00"}' } }] },
+    {
+      role: 'assistant',
+      tool_calls: [{ id: 'call_7', type: 'function', function: { name: 'check_slot', arguments: '{"time":"10:00"}' } }],
+    },
     { role: 'tool', tool_call_id: 'call_7', content: 'free' },
   ]);
 });
@@ -346,7 +349,10 @@ test('createGroqLLM returns the LLM and a one-line description', () => {
   const made = createGroqLLM({ apiKey: 'gsk_x', baseURL: fake.baseURL });
   assert.ok(made.llm instanceof GroqLLM);
   assert.equal(made.info, 'groq llama-3.1-8b-instant');
-  assert.equal(createGroqLLM({ apiKey: 'gsk_x', model: 'llama-3.3-70b-versatile' }).info, 'groq llama-3.3-70b-versatile');
+  assert.equal(
+    createGroqLLM({ apiKey: 'gsk_x', model: 'llama-3.3-70b-versatile' }).info,
+    'groq llama-3.3-70b-versatile',
+  );
   assert.throws(() => createGroqLLM({ apiKey: '' }), /apiKey/);
   assert.throws(() => new GroqLLM({ apiKey: 'k', maxTokens: 0 }), RangeError);
 });

@@ -19,7 +19,13 @@ export const SUMMARY_INSTRUCTIONS = [
 ].join(' ');
 
 export function createGroqSummarizer(o: GroqSummarizerOptions): (transcript: string) => Promise<string> {
-  const client = new Groq({ apiKey: o.apiKey, baseURL: o.baseURL ?? 'https://api.groq.com', maxRetries: 1, timeout: o.timeoutMs ?? 6000, logLevel: 'off' });
+  const client = new Groq({
+    apiKey: o.apiKey,
+    baseURL: o.baseURL ?? 'https://api.groq.com',
+    maxRetries: 1,
+    timeout: o.timeoutMs ?? 6000,
+    logLevel: 'off',
+  });
   return async (transcript) => {
     const r = await client.chat.completions.create({
       model: o.model,
@@ -37,8 +43,14 @@ export function createGroqSummarizer(o: GroqSummarizerOptions): (transcript: str
 }
 
 /** The conversation as the summary model reads it: one line per turn, tool results included. */
-export function transcriptForSummary(items: ReadonlyArray<{ role: string; text?: string; name?: string; result?: unknown }>): string {
+export function transcriptForSummary(
+  items: ReadonlyArray<{ role: string; text?: string; name?: string; result?: unknown }>,
+): string {
   return items
-    .map((i) => (i.role === 'tool' ? `[tool ${i.name}: ${JSON.stringify(i.result)}]` : `${i.role === 'user' ? 'Caller' : 'Receptionist'}: ${i.text}`))
+    .map((i) =>
+      i.role === 'tool'
+        ? `[tool ${i.name}: ${JSON.stringify(i.result)}]`
+        : `${i.role === 'user' ? 'Caller' : 'Receptionist'}: ${i.text}`,
+    )
     .join('\n');
 }

@@ -5,7 +5,8 @@ import { ToolCallAssembler } from './tool-call-assembler.ts';
 test('arguments split over many deltas come back whole when the reply finishes', () => {
   const a = new ToolCallAssembler();
   assert.deepEqual(a.push({ index: 0, id: 'call_1', function: { name: 'book', arguments: '' } }), []);
-  for (const piece of ['{"da', 'te":"2025-', '03-14"', '}']) assert.deepEqual(a.push({ index: 0, function: { arguments: piece } }), []);
+  for (const piece of ['{"da', 'te":"2025-', '03-14"', '}'])
+    assert.deepEqual(a.push({ index: 0, function: { arguments: piece } }), []);
   assert.equal(a.pending, 1);
   assert.deepEqual(a.flush(), [{ callId: 'call_1', name: 'book', args: '{"date":"2025-03-14"}' }]);
   assert.equal(a.pending, 0);

@@ -23,13 +23,24 @@ describe('callerSentences', () => {
     for (const service of kb.services) {
       for (const alias of [service.name, ...service.aliases]) {
         const a = alias.toLowerCase();
-        assert.ok(sentences.some((s) => s.includes(`how much`) && s.endsWith(a)), `no price question for "${a}"`);
+        assert.ok(
+          sentences.some((s) => s.includes(`how much`) && s.endsWith(a)),
+          `no price question for "${a}"`,
+        );
       }
     }
   });
 
   it('covers hours, address, booking with days and times, names, digits, yes/no, thanks and goodbye', () => {
-    for (const s of ['what are your opening hours', 'where are you located', "i'd like to book an appointment", 'yes', 'no', 'thank you', 'goodbye']) {
+    for (const s of [
+      'what are your opening hours',
+      'where are you located',
+      "i'd like to book an appointment",
+      'yes',
+      'no',
+      'thank you',
+      'goodbye',
+    ]) {
       assert.ok(has(s), s);
     }
     for (const day of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']) {
@@ -37,13 +48,25 @@ describe('callerSentences', () => {
     }
     assert.ok(sentences.some((s) => /^i'd like to book an appointment on \w+ at \w+/.test(s)));
     assert.ok(sentences.some((s) => s.startsWith('my name is sarah ')));
-    assert.ok(has('my number is six one nine five five five zero one four two'), "the clinic's own number, digit by digit");
+    assert.ok(
+      has('my number is six one nine five five five zero one four two'),
+      "the clinic's own number, digit by digit",
+    );
     assert.ok(has('is there parking') && has('do you take insurance') && has('do you offer financing'));
-    assert.ok(sentences.some((s) => s.includes('harbor boulevard')), 'the street from the knowledge base');
+    assert.ok(
+      sentences.some((s) => s.includes('harbor boulevard')),
+      'the street from the knowledge base',
+    );
   });
 
   it('follows the knowledge base: a new service is asked about', () => {
-    const more: KnowledgeBase = { ...kb, services: [...kb.services, { ...kb.services[0]!, id: 'peel', name: 'chemical peel', aliases: ['chemical peel', 'peel'] }] };
+    const more: KnowledgeBase = {
+      ...kb,
+      services: [
+        ...kb.services,
+        { ...kb.services[0]!, id: 'peel', name: 'chemical peel', aliases: ['chemical peel', 'peel'] },
+      ],
+    };
     assert.ok(callerSentences(more).includes('how much is a chemical peel'));
     assert.ok(!has('how much is a chemical peel'));
   });

@@ -45,7 +45,8 @@ export class DecoderError extends Error {
 type Reply = { id: number; ok: true; [k: string]: unknown } | { id: number; ok: false; error: string };
 
 function decoderArgs(c: DecoderConfig): string[] {
-  if ((c.lm === undefined) === (c.jsgf === undefined)) throw new DecoderError('give the decoder exactly one of lm or jsgf');
+  if ((c.lm === undefined) === (c.jsgf === undefined))
+    throw new DecoderError('give the decoder exactly one of lm or jsgf');
   const flags: Record<string, string> = {
     '-hmm': c.hmm,
     '-dict': c.dict,
@@ -161,7 +162,8 @@ export class PocketsphinxDecoder {
   process(samples: Int16Array): void {
     if (samples.length === 0) return;
     // a view into a larger buffer cannot be transferred without giving the rest away
-    const own = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
+    const own =
+      samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
     this.#post({ op: 'audio', samples: own }, [own.buffer as ArrayBuffer]);
   }
 

@@ -90,7 +90,9 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
   let sentences = [...base, ...extras];
   const words = new Set(sentences.flatMap((s) => s.split(' ')));
   const dictText = await readDictionary(opts.cmudictPath ?? DEBIAN_POCKETSPHINX.dict);
-  let selection = selectPronunciations(dictText, words, { extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations } });
+  let selection = selectPronunciations(dictText, words, {
+    extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations },
+  });
   let skippedWords: string[] = [];
   if (selection.missing.length > 0) {
     if ((opts.onMissingWord ?? 'throw') === 'throw') throw new MissingPronunciationError(selection.missing);
@@ -98,7 +100,9 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
     const missing = new Set(skippedWords);
     sentences = sentences.filter((s) => !s.split(' ').some((w) => missing.has(w)));
     for (const w of missing) words.delete(w);
-    selection = selectPronunciations(dictText, words, { extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations } });
+    selection = selectPronunciations(dictText, words, {
+      extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations },
+    });
   }
   const arpa = buildArpa(tokenizeCorpus(sentences), { order: opts.order ?? 3 });
   const hash = createHash('sha256').update(arpa).update('\0').update(selection.dictionary).digest('hex').slice(0, 16);

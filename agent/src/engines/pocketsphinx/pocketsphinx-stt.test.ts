@@ -70,7 +70,8 @@ async function transcribe(engine: PocketsphinxSTT, audio: Int16Array): Promise<S
   return seen;
 }
 
-const finals = (seen: Seen[]) => seen.filter((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT).map((e) => e.text ?? '');
+const finals = (seen: Seen[]) =>
+  seen.filter((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT).map((e) => e.text ?? '');
 
 beforeAll(async () => {
   kb = await loadKnowledgeBase();
@@ -90,7 +91,11 @@ describe('buildDomainModel', () => {
     assert.ok(model.sentences.includes('what are your opening hours'));
     assert.ok(model.vocabulary.includes('tummy') && model.vocabulary.includes('tuesday'));
     assert.deepEqual(model.spelled, ['bbl']);
-    const decoder = new PocketsphinxDecoder({ hmm: '/usr/share/pocketsphinx/model/en-us/en-us', lm: model.lmPath, dict: model.dictPath });
+    const decoder = new PocketsphinxDecoder({
+      hmm: '/usr/share/pocketsphinx/model/en-us/en-us',
+      lm: model.lmPath,
+      dict: model.dictPath,
+    });
     await decoder.ready;
     const r = await decoder.recognize(await speech('how much is botox'));
     assert.equal(r.text, 'how much is botox');
@@ -105,7 +110,13 @@ describe('buildDomainModel', () => {
   });
 
   it('names the words it cannot pronounce, or skips them when asked', async () => {
-    const odd: KnowledgeBase = { ...kb, services: [...kb.services, { ...kb.services[0]!, id: 'odd', name: 'zorbulation', aliases: ['zorbulation', 'qwxplasty'] }] };
+    const odd: KnowledgeBase = {
+      ...kb,
+      services: [
+        ...kb.services,
+        { ...kb.services[0]!, id: 'odd', name: 'zorbulation', aliases: ['zorbulation', 'qwxplasty'] },
+      ],
+    };
     await assert.rejects(buildDomainModel(odd, { cacheDir }), (err: unknown) => {
       assert.ok(err instanceof MissingPronunciationError);
       assert.deepEqual(err.words, ['qwxplasty', 'zorbulation']);
@@ -115,7 +126,10 @@ describe('buildDomainModel', () => {
     const skipped = await buildDomainModel(odd, { cacheDir, onMissingWord: 'skip' });
     assert.deepEqual(skipped.skippedWords, ['qwxplasty', 'zorbulation']);
     assert.ok(!skipped.vocabulary.includes('zorbulation'));
-    const fixed = await buildDomainModel(odd, { cacheDir, extraPronunciations: { zorbulation: 'Z AO R B Y AH L EY SH AH N', qwxplasty: 'K W IH K S P L AE S T IY' } });
+    const fixed = await buildDomainModel(odd, {
+      cacheDir,
+      extraPronunciations: { zorbulation: 'Z AO R B Y AH L EY SH AH N', qwxplasty: 'K W IH K S P L AE S T IY' },
+    });
     assert.ok(fixed.vocabulary.includes('zorbulation'));
   });
 });
@@ -136,7 +150,11 @@ describe('PocketsphinxSTT', () => {
     assert.deepEqual(engine.capabilities, { streaming: true, interimResults: true });
   });
 
-  for (const text of ['what are your opening hours', 'how much is a tummy tuck', "I'd like to book an appointment on tuesday"]) {
+  for (const text of [
+    'what are your opening hours',
+    'how much is a tummy tuck',
+    "I'd like to book an appointment on tuesday",
+  ]) {
     it(`recognises "${text}" with WER ≤ 0.34`, async () => {
       const seen = await transcribe(engine, concatPcm(silence(300), await speech(text), silence(800)));
       const heard = finals(seen);
@@ -147,19 +165,31 @@ describe('PocketsphinxSTT', () => {
   }
 
   it('emits START_OF_SPEECH, then interim results, then FINAL and END_OF_SPEECH', async () => {
-    const seen = await transcribe(engine, concatPcm(silence(300), await speech('do you offer financing'), silence(800)));
+    const seen = await transcribe(
+      engine,
+      concatPcm(silence(300), await speech('do you offer financing'), silence(800)),
+    );
     const types = seen.map((e) => e.type).filter((t) => t !== stt.SpeechEventType.RECOGNITION_USAGE);
     const T = stt.SpeechEventType;
     assert.equal(types[0], T.START_OF_SPEECH);
     assert.equal(types[1], T.INTERIM_TRANSCRIPT);
     assert.deepEqual(types.slice(-2), [T.FINAL_TRANSCRIPT, T.END_OF_SPEECH]);
-    assert.ok(types.slice(1, -2).every((t) => t === T.INTERIM_TRANSCRIPT), `only interims in between: ${types.join(',')}`);
+    assert.ok(
+      types.slice(1, -2).every((t) => t === T.INTERIM_TRANSCRIPT),
+      `only interims in between: ${types.join(',')}`,
+    );
     assert.ok(seen.filter((e) => e.type === T.INTERIM_TRANSCRIPT).every((e) => e.text && e.text.length > 0));
     assert.equal(seen.at(-1)!.type, T.RECOGNITION_USAGE);
   });
 
   it('gives two finals for two utterances one second apart', async () => {
-    const audio = concatPcm(silence(200), await speech('how much is botox'), silence(1000), await speech('thank you goodbye'), silence(800));
+    const audio = concatPcm(
+      silence(200),
+      await speech('how much is botox'),
+      silence(1000),
+      await speech('thank you goodbye'),
+      silence(800),
+    );
     const seen = await transcribe(engine, audio);
     const heard = finals(seen);
     assert.equal(heard.length, 2, JSON.stringify(heard));
@@ -177,8 +207,15 @@ describe('PocketsphinxSTT', () => {
       ['clipped noise', whiteNoise(3000, 32767 * 4).map((x) => Math.max(-32768, Math.min(32767, x)))],
     ] as const) {
       const seen = await transcribe(engine, audio);
-      assert.deepEqual(finals(seen).filter((t) => t.trim()), [], `${name} produced words`);
-      assert.ok(seen.some((e) => e.type === stt.SpeechEventType.RECOGNITION_USAGE), `${name}: the stream ran to its end`);
+      assert.deepEqual(
+        finals(seen).filter((t) => t.trim()),
+        [],
+        `${name} produced words`,
+      );
+      assert.ok(
+        seen.some((e) => e.type === stt.SpeechEventType.RECOGNITION_USAGE),
+        `${name}: the stream ran to its end`,
+      );
     }
   });
 
@@ -196,7 +233,8 @@ describe('PocketsphinxSTT', () => {
     const stream = engine.stream();
     const seen: string[] = [];
     const reading = (async () => {
-      for await (const ev of stream) if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) seen.push(ev.alternatives![0].text);
+      for await (const ev of stream)
+        if (ev.type === stt.SpeechEventType.FINAL_TRANSCRIPT) seen.push(ev.alternatives![0].text);
     })();
     for (const f of frames(stereo, 48000, 2)) stream.pushFrame(f);
     stream.endInput();
@@ -209,7 +247,10 @@ describe('PocketsphinxSTT', () => {
     const audio = await speech('can i book a consultation for friday');
     const ev = await engine.recognize(frames(audio));
     assert.equal(ev.type, stt.SpeechEventType.FINAL_TRANSCRIPT);
-    assert.ok(wordErrorRate('can i book a consultation for friday', ev.alternatives![0].text).wer <= 0.34, ev.alternatives![0].text);
+    assert.ok(
+      wordErrorRate('can i book a consultation for friday', ev.alternatives![0].text).wer <= 0.34,
+      ev.alternatives![0].text,
+    );
     const quiet = await engine.recognize(frames(silence(1000)));
     assert.equal(quiet.alternatives![0].text, '');
   });

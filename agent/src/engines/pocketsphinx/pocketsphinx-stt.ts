@@ -71,7 +71,10 @@ export class PocketsphinxSTT extends stt.STT {
    * Builds the clinic's language model and dictionary from its knowledge base (a few hundred ms)
    * and returns a recogniser using them.
    */
-  static async forKnowledgeBase(kb: KnowledgeBase, opts: PocketsphinxSTTOptions & { model?: DomainModelOptions } = {}): Promise<PocketsphinxSTT> {
+  static async forKnowledgeBase(
+    kb: KnowledgeBase,
+    opts: PocketsphinxSTTOptions & { model?: DomainModelOptions } = {},
+  ): Promise<PocketsphinxSTT> {
     const { model: modelOpts, ...sttOpts } = opts;
     // a missing library is a clear error here, not a decoder thread that dies at the first call
     checkPocketsphinxInstall(sttOpts);
@@ -113,7 +116,10 @@ export class PocketsphinxSTT extends stt.STT {
 
   /** phoneBand: the caller is on a telephone line (8 kHz band), see core/audio/phone-band.ts */
   stream(options?: { connOptions?: APIConnectOptions; phoneBand?: boolean }): PocketsphinxStream {
-    const endpointer = { ...this.#opts.endpointer, ...(this.#opts.endpointingMs !== undefined ? { endpointingMs: this.#opts.endpointingMs } : {}) };
+    const endpointer = {
+      ...this.#opts.endpointer,
+      ...(this.#opts.endpointingMs !== undefined ? { endpointingMs: this.#opts.endpointingMs } : {}),
+    };
     return new PocketsphinxStream(
       this,
       () => this.#takeDecoder(),
@@ -143,7 +149,15 @@ export class PocketsphinxSTT extends stt.STT {
     abortSignal?.throwIfAborted();
     return {
       type: stt.SpeechEventType.FINAL_TRANSCRIPT,
-      alternatives: [{ language: normalizeLanguage('en'), text: result.text, startTime: 0, endTime: samples.length / DECODER_SAMPLE_RATE, confidence: 1 }],
+      alternatives: [
+        {
+          language: normalizeLanguage('en'),
+          text: result.text,
+          startTime: 0,
+          endTime: samples.length / DECODER_SAMPLE_RATE,
+          confidence: 1,
+        },
+      ],
     };
   }
 

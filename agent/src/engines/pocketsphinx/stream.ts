@@ -53,7 +53,13 @@ export class PocketsphinxStream extends stt.SpeechStream {
   /** Settles once the stream has stopped and freed its decoder (after endInput() or close()). */
   readonly finished: Promise<void> = new Promise((resolve) => (this.#markFinished = resolve));
 
-  constructor(sttImpl: stt.STT, getDecoder: () => PocketsphinxDecoder, timing: StreamTiming, connOptions?: APIConnectOptions, observer?: UtteranceObserver) {
+  constructor(
+    sttImpl: stt.STT,
+    getDecoder: () => PocketsphinxDecoder,
+    timing: StreamTiming,
+    connOptions?: APIConnectOptions,
+    observer?: UtteranceObserver,
+  ) {
     // no sample rate for the base class: it can only resample mono, so conversion happens in run()
     super(sttImpl, undefined, connOptions);
     this.#getDecoder = getDecoder;
@@ -76,7 +82,13 @@ export class PocketsphinxStream extends stt.SpeechStream {
   }
 
   #data(text: string, startMs: number, endMs: number): stt.SpeechData {
-    return { language: LANGUAGE, text, startTime: this.startTimeOffset + startMs / 1000, endTime: this.startTimeOffset + endMs / 1000, confidence: 1 };
+    return {
+      language: LANGUAGE,
+      text,
+      startTime: this.startTimeOffset + startMs / 1000,
+      endTime: this.startTimeOffset + endMs / 1000,
+      confidence: 1,
+    };
   }
 
   #handle(decoder: PocketsphinxDecoder, events: EndpointerEvent[], ep: Endpointer): void {
@@ -109,7 +121,10 @@ export class PocketsphinxStream extends stt.SpeechStream {
       const text = await partial;
       if (!text || text === utterance.lastInterim) return;
       utterance.lastInterim = text;
-      this.#emit({ type: stt.SpeechEventType.INTERIM_TRANSCRIPT, alternatives: [this.#data(text, utterance.startMs, atMs)] });
+      this.#emit({
+        type: stt.SpeechEventType.INTERIM_TRANSCRIPT,
+        alternatives: [this.#data(text, utterance.startMs, atMs)],
+      });
     });
   }
 
@@ -121,7 +136,8 @@ export class PocketsphinxStream extends stt.SpeechStream {
       const r = await result;
       const finalAt = performance.now();
       // noise, a cough, a breath: the decoder found no words, so there is no final, only the end
-      if (r.text) this.#emit({ type: stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives: [this.#data(r.text, startMs, endMs)] });
+      if (r.text)
+        this.#emit({ type: stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives: [this.#data(r.text, startMs, endMs)] });
       this.#emit({ type: stt.SpeechEventType.END_OF_SPEECH });
       const audioMs = (r.samples * 1000) / DECODER_SAMPLE_RATE;
       this.#observer?.({ text: r.text, startMs, endMs, decodeMs: r.decodeMs, audioMs, endpointAt, finalAt }, this);

@@ -30,7 +30,9 @@ export class ToDecoderRate {
     if (this.#resampler && this.#resampler.inputRate !== frame.sampleRate) this.close();
     // HIGH quality: the decoder's features are sensitive to aliasing; the cost is small at 16 kHz
     this.#resampler ??= new AudioResampler(frame.sampleRate, DECODER_SAMPLE_RATE, 1, AudioResamplerQuality.HIGH);
-    return this.#resampler.push(new AudioFrame(mono, frame.sampleRate, 1, mono.length)).map((f) => f.data.slice(0, f.samplesPerChannel));
+    return this.#resampler
+      .push(new AudioFrame(mono, frame.sampleRate, 1, mono.length))
+      .map((f) => f.data.slice(0, f.samplesPerChannel));
   }
 
   /** What the resampler still holds, at the end of the input. */

@@ -35,16 +35,35 @@ async function talk(c: TextConversation, ...lines: string[]) {
 test('booking: service, day, time, name, phone, a read-back, an explicit yes, then the record', async () => {
   const store = new MemoryRecords(kb, now);
   const c = conversation(store);
-  const t = await talk(c, "Hi, I'd like to book a consultation", 'Tuesday please', 'ten a m', 'my name is Sarah Jones', 'six one nine five five five zero one zero zero');
+  const t = await talk(
+    c,
+    "Hi, I'd like to book a consultation",
+    'Tuesday please',
+    'ten a m',
+    'my name is Sarah Jones',
+    'six one nine five five five zero one zero zero',
+  );
   assert.match(t[0]!.reply, /What day works for you\?/);
-  assert.deepEqual(t[1]!.tools.map((x) => x.name), ['check_availability']);
-  assert.match(t[1]!.reply, /tomorrow, I have a few times\. Eight a m, nine a m or ten a m\. Which time works for you\?/i);
+  assert.deepEqual(
+    t[1]!.tools.map((x) => x.name),
+    ['check_availability'],
+  );
+  assert.match(
+    t[1]!.reply,
+    /tomorrow, I have a few times\. Eight a m, nine a m or ten a m\. Which time works for you\?/i,
+  );
   assert.match(t[2]!.reply, /ten a m is free\. Can I get your full name\?/);
   assert.match(t[3]!.reply, /What's the best phone number for you\?/);
-  assert.match(t[4]!.reply, /Let me read that back\. A consultation tomorrow at ten a m\. For Sarah Jones, at six one nine, five five five, zero one zero zero\. Shall I book that\?/);
+  assert.match(
+    t[4]!.reply,
+    /Let me read that back\. A consultation tomorrow at ten a m\. For Sarah Jones, at six one nine, five five five, zero one zero zero\. Shall I book that\?/,
+  );
   assert.equal(store.bookings.length, 0, 'nothing is written before the yes');
   const yes = await c.say('yes please');
-  assert.deepEqual(yes.tools.map((x) => x.name), ['book_appointment']);
+  assert.deepEqual(
+    yes.tools.map((x) => x.name),
+    ['book_appointment'],
+  );
   assert.match(yes.reply, /You're all set for tomorrow at ten a m\./);
   assert.deepEqual(
     store.bookings.map((b) => [b.name, b.phone, b.service, b.startsAt, b.callId]),
@@ -54,9 +73,25 @@ test('booking: service, day, time, name, phone, a read-back, an explicit yes, th
 
 test('booking: "no" to the read-back changes it; a closed day and a taken time get other offers', async () => {
   const store = new MemoryRecords(kb, now);
-  await store.book({ name: 'Someone', phone: '+16195550199', service: 'consultation', startsAt: '2026-03-07T09:00:00-08:00' });
+  await store.book({
+    name: 'Someone',
+    phone: '+16195550199',
+    service: 'consultation',
+    startsAt: '2026-03-07T09:00:00-08:00',
+  });
   const c = conversation(store);
-  const t = await talk(c, 'Can I book a BBL consultation on Sunday?', 'Saturday at 9am', 'the first one', 'Tom Lee', '619 555 0111', 'no, wait', 'make it Friday afternoon', 'the last one', 'yes');
+  const t = await talk(
+    c,
+    'Can I book a BBL consultation on Sunday?',
+    'Saturday at 9am',
+    'the first one',
+    'Tom Lee',
+    '619 555 0111',
+    'no, wait',
+    'make it Friday afternoon',
+    'the last one',
+    'yes',
+  );
   assert.match(t[0]!.reply, /We're closed on Sunday, March eighth\. Would another day work\?/);
   assert.match(t[1]!.reply, /That time isn't free on Saturday, March seventh\./);
   assert.match(t[1]!.reply, /Ten a m, eleven a m or noon\./);
@@ -65,7 +100,10 @@ test('booking: "no" to the read-back changes it; a closed day and a taken time g
   assert.match(t[6]!.reply, /Noon, one p m or two p m\./, 'afternoon times only');
   assert.match(t[7]!.reply, /A consultation on Friday, March sixth at two p m\./);
   assert.match(t[8]!.reply, /You're all set/);
-  assert.deepEqual(store.bookings.filter((b) => b.name === 'Tom Lee').map((b) => b.startsAt), ['2026-03-06T14:00:00-08:00']);
+  assert.deepEqual(
+    store.bookings.filter((b) => b.name === 'Tom Lee').map((b) => b.startsAt),
+    ['2026-03-06T14:00:00-08:00'],
+  );
 });
 
 test('booking: a slot taken by another call between the offer and the yes is never double-booked', async () => {
@@ -73,7 +111,12 @@ test('booking: a slot taken by another call between the offer and the yes is nev
   const c = conversation(store);
   await talk(c, 'I want to book botox on Wednesday at 11am', 'Maria Lopez', '6195550123');
   // another caller takes the same slot meanwhile
-  await store.book({ name: 'Other Caller', phone: '+16195550124', service: 'botox', startsAt: '2026-03-04T11:00:00-08:00' });
+  await store.book({
+    name: 'Other Caller',
+    phone: '+16195550124',
+    service: 'botox',
+    startsAt: '2026-03-04T11:00:00-08:00',
+  });
   const taken = await c.say('yes');
   assert.match(taken.reply, /Sorry, that time was just taken\./);
   assert.match(taken.reply, /Which time works for you\?/);
@@ -85,7 +128,12 @@ test('booking: a slot taken by another call between the offer and the yes is nev
 
 test('reschedule, look up and cancel find the booking by phone and confirm before writing', async () => {
   const store = new MemoryRecords(kb, now);
-  const b = await store.book({ name: 'Sarah Jones', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:00:00-08:00' });
+  const b = await store.book({
+    name: 'Sarah Jones',
+    phone: '+16195550100',
+    service: 'botox',
+    startsAt: '2026-03-03T10:00:00-08:00',
+  });
   const c = conversation(store);
   const r = await talk(c, 'I need to reschedule my appointment', '619 555 0100', 'Thursday', '2pm');
   assert.match(r[0]!.reply, /What phone number is the booking under\?/);
@@ -112,7 +160,10 @@ test('a question in the middle of a booking is answered, then the booking goes o
   const t = await talk(c, 'I want to book a consultation', 'how much is the consultation?', 'Tuesday');
   assert.match(t[1]!.reply, /one hundred fifty dollars/);
   assert.match(t[1]!.reply, /What day works for you\?/);
-  assert.deepEqual(t[2]!.tools.map((x) => x.name), ['check_availability']);
+  assert.deepEqual(
+    t[2]!.tools.map((x) => x.name),
+    ['check_availability'],
+  );
 });
 
 test('no booking under the number, and a booking system that is down: she says so and offers a callback', async () => {
@@ -134,48 +185,106 @@ test('no booking under the number, and a booking system that is down: she says s
   assert.match(u[1]!.reply, /call you back\?/);
 });
 
-test('the tools refuse to write without the caller\'s yes, whoever calls them', async () => {
+test("the tools refuse to write without the caller's yes, whoever calls them", async () => {
   const store = new MemoryRecords(kb, now);
   const tools = bookingTools({ kb, store, callId: 'c', now });
   const { llm } = await import('@livekit/agents');
   const chat = llm.ChatContext.empty();
   chat.addMessage({ role: 'user', content: 'book me in for ten tomorrow, my number is 6195550100' });
-  const out = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
+  const out = JSON.parse(
+    await tools.run(
+      'book_appointment',
+      JSON.stringify({
+        service: 'consultation',
+        startsAt: '2026-03-03T10:00:00-08:00',
+        name: 'Sarah Jones',
+        phone: '6195550100',
+      }),
+      chat,
+    ),
+  );
   assert.equal(out.error, 'not_confirmed');
   assert.equal(store.bookings.length, 0);
   chat.addMessage({ role: 'assistant', content: 'Would you like to book?' });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
-  const noReadBack = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
+  const noReadBack = JSON.parse(
+    await tools.run(
+      'book_appointment',
+      JSON.stringify({
+        service: 'consultation',
+        startsAt: '2026-03-03T10:00:00-08:00',
+        name: 'Sarah Jones',
+        phone: '6195550100',
+      }),
+      chat,
+    ),
+  );
   assert.equal(noReadBack.error, 'not_confirmed', 'a yes to something that was not read back does not count');
   assert.match(noReadBack.message, /Read the service, day, time, name and phone number back/);
-  chat.addMessage({ role: 'assistant', content: 'A consultation tomorrow at ten a m. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?' });
+  chat.addMessage({
+    role: 'assistant',
+    content:
+      'A consultation tomorrow at ten a m. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
+  });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
-  const ok = JSON.parse(await tools.run('book_appointment', JSON.stringify({ service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone: '6195550100' }), chat));
+  const ok = JSON.parse(
+    await tools.run(
+      'book_appointment',
+      JSON.stringify({
+        service: 'consultation',
+        startsAt: '2026-03-03T10:00:00-08:00',
+        name: 'Sarah Jones',
+        phone: '6195550100',
+      }),
+      chat,
+    ),
+  );
   assert.equal(ok.ok, true);
   assert.equal(ok.booking.when, 'tomorrow at ten a m');
-  const bad = JSON.parse(await tools.run('check_availability', JSON.stringify({ service: 'hair transplant', date: 'tuesday' }), chat));
+  const bad = JSON.parse(
+    await tools.run('check_availability', JSON.stringify({ service: 'hair transplant', date: 'tuesday' }), chat),
+  );
   assert.equal(bad.error, 'invalid');
 });
 
 test('a phone number heard only in part is asked for again, not guessed', async () => {
   const store = new MemoryRecords(kb, now);
   const c = conversation(store);
-  const t = await talk(c, 'I want to book a consultation on Wednesday at 9am', 'Sarah Jones', 'six one nine five five five zero one sarah zero', 'six one nine five five five two four one eight');
-  assert.match(t[2]!.reply, /Sorry, I didn't catch the whole number\. Could you say the number again, digit by digit\?/);
+  const t = await talk(
+    c,
+    'I want to book a consultation on Wednesday at 9am',
+    'Sarah Jones',
+    'six one nine five five five zero one sarah zero',
+    'six one nine five five five two four one eight',
+  );
+  assert.match(
+    t[2]!.reply,
+    /Sorry, I didn't catch the whole number\. Could you say the number again, digit by digit\?/,
+  );
   assert.match(t[3]!.reply, /at six one nine, five five five, two four one eight\. Shall I book that\?/);
 });
 
-test('a question she was cut off in still counts: the caller\'s answer goes to the booking', async () => {
+test("a question she was cut off in still counts: the caller's answer goes to the booking", async () => {
   const store = new MemoryRecords(kb, now);
   const c = conversation(store);
   await c.say('I want to book a consultation');
   // the caller talked over "What day works for you?": the history holds only what was heard
   const { llm } = await import('@livekit/agents');
   const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
-  c.history.items.splice(c.history.items.length - 1, 1, llm.ChatMessage.create({ role: 'assistant', content: 'Okay, a consultation. What day', createdAt: last.createdAt }));
-  assert.equal((c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>).textContent, 'Okay, a consultation. What day');
+  c.history.items.splice(
+    c.history.items.length - 1,
+    1,
+    llm.ChatMessage.create({ role: 'assistant', content: 'Okay, a consultation. What day', createdAt: last.createdAt }),
+  );
+  assert.equal(
+    (c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>).textContent,
+    'Okay, a consultation. What day',
+  );
   const t = await c.say('Tuesday');
-  assert.deepEqual(t.tools.map((x) => x.name), ['check_availability']);
+  assert.deepEqual(
+    t.tools.map((x) => x.name),
+    ['check_availability'],
+  );
   assert.match(t.reply, /Which time works for you\?/);
 });
 
@@ -186,7 +295,11 @@ test('a yes said over the read-back gets the read-back again, not a booking', as
   // the caller said yes over her read-back: only its start was heard
   const { llm } = await import('@livekit/agents');
   const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
-  c.history.items.splice(c.history.items.length - 1, 1, llm.ChatMessage.create({ role: 'assistant', content: 'Let me read that back.', createdAt: last.createdAt }));
+  c.history.items.splice(
+    c.history.items.length - 1,
+    1,
+    llm.ChatMessage.create({ role: 'assistant', content: 'Let me read that back.', createdAt: last.createdAt }),
+  );
   const t = await c.say('yes');
   assert.equal((t.tools[0]?.result as { error?: string }).error, 'not_confirmed');
   assert.match(t.reply, /Let me read that back\. A consultation on Wednesday, March fourth at nine a m\./);
@@ -199,9 +312,22 @@ test('a yes said over the read-back gets the read-back again, not a booking', as
 test('a wrong name in the read-back is corrected by the caller before anything is written', async () => {
   const store = new MemoryRecords(kb, now);
   const c = conversation(store);
-  const t = await talk(c, 'I want to book a consultation on Wednesday at 9am', 'my name is Sarah Johnson', '6195552418', 'no', 'my name is Sarah Jones');
+  const t = await talk(
+    c,
+    'I want to book a consultation on Wednesday at 9am',
+    'my name is Sarah Johnson',
+    '6195552418',
+    'no',
+    'my name is Sarah Jones',
+  );
   assert.match(t[3]!.reply, /What would you like to change\?/);
-  assert.match(t[4]!.reply, /For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/);
+  assert.match(
+    t[4]!.reply,
+    /For Sarah Jones, at six one nine, five five five, two four one eight\. Shall I book that\?/,
+  );
   await c.say('yes');
-  assert.deepEqual(store.bookings.map((b) => b.name), ['Sarah Jones']);
+  assert.deepEqual(
+    store.bookings.map((b) => b.name),
+    ['Sarah Jones'],
+  );
 });

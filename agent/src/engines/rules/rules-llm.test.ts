@@ -46,7 +46,10 @@ test('answers the latest user turn using the earlier turns for follow-ups', asyn
   const chatCtx = llm.ChatContext.empty();
   chatCtx.addMessage({ role: 'assistant', content: kb.agent.greeting });
   chatCtx.addMessage({ role: 'user', content: 'tell me about a tummy tuck' });
-  chatCtx.addMessage({ role: 'assistant', content: 'A tummy tuck removes loose skin and tightens the stomach muscles.' });
+  chatCtx.addMessage({
+    role: 'assistant',
+    content: 'A tummy tuck removes loose skin and tightens the stomach muscles.',
+  });
   chatCtx.addMessage({ role: 'user', content: 'and how much is it' });
   const { text } = await new RulesLLM({ kb, now: thursday }).chat({ chatCtx }).collect();
   assert.equal(text, 'A tummy tuck costs eight thousand to thirteen thousand dollars.');

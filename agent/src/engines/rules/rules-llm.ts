@@ -79,7 +79,10 @@ export function composeReply(kb: KnowledgeBase, chatCtx: llm.ChatContext, now: D
   });
   // nothing said yet (the pipeline asked her to speak first): she greets
   if (lastUser < 0) return { text: greeting(kb), intent: 'greeting', serviceIds: [] };
-  return respond(kb, turns.slice(0, lastUser), turns[lastUser]!.text, { today: dayInTimeZone(now, kb.clinic.timezone), canBook });
+  return respond(kb, turns.slice(0, lastUser), turns[lastUser]!.text, {
+    today: dayInTimeZone(now, kb.clinic.timezone),
+    canBook,
+  });
 }
 
 function hasBookingTools(toolCtx: llm.ToolContextLike | undefined): boolean {
@@ -168,7 +171,11 @@ export class RulesLLMStream extends llm.LLMStream {
       wordsPerChunk: number;
     },
   ) {
-    super(owner, { chatCtx: opts.chatCtx, ...(opts.toolCtx ? { toolCtx: opts.toolCtx } : {}), connOptions: opts.connOptions });
+    super(owner, {
+      chatCtx: opts.chatCtx,
+      ...(opts.toolCtx ? { toolCtx: opts.toolCtx } : {}),
+      connOptions: opts.connOptions,
+    });
     this.#compose = opts.compose;
     this.#wordsPerChunk = opts.wordsPerChunk;
   }

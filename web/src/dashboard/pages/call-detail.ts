@@ -2,7 +2,16 @@ import { api } from '../api.ts';
 import { responsive } from '../charts.ts';
 import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
-import { channelLabel, serviceLabel, formatDateTime, formatDuration, formatMoney, formatMs, formatTime, humanize } from '../format.ts';
+import {
+  channelLabel,
+  serviceLabel,
+  formatDateTime,
+  formatDuration,
+  formatMoney,
+  formatMs,
+  formatTime,
+  humanize,
+} from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
 import type { Booking, CallDetail, Turn, TurnMetrics } from '@voxanne/contracts/dashboard';
@@ -25,13 +34,22 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
 
   ctx.root.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '/dashboard/calls', 'data-link': true }, '← All calls')),
-    pageHeader(call.caller || 'Unknown caller', `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} · ${formatDuration(call.startedAt, call.endedAt)}`, badge(humanize(call.status), statusKind(call.status), 'call-status')),
+    pageHeader(
+      call.caller || 'Unknown caller',
+      `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} · ${formatDuration(call.startedAt, call.endedAt)}`,
+      badge(humanize(call.status), statusKind(call.status), 'call-status'),
+    ),
     h(
       'div',
       { class: 'grid-2' },
       card(
         'Summary',
-        h('p', { class: 'summary', 'data-testid': 'call-summary' }, call.summary || (call.endedAt ? 'No summary was written for this call.' : 'The summary is written when the call ends.')),
+        h(
+          'p',
+          { class: 'summary', 'data-testid': 'call-summary' },
+          call.summary ||
+            (call.endedAt ? 'No summary was written for this call.' : 'The summary is written when the call ends.'),
+        ),
         h(
           'dl',
           { class: 'facts' },
@@ -41,15 +59,51 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
           h('dd', {}, String(d.turns.length)),
           h('dt', {}, 'Barge-ins'),
           h('dd', { 'data-testid': 'barge-in-count' }, String(bargeIns)),
-          call.engines ? [h('dt', {}, 'Engines'), h('dd', {}, Object.entries(call.engines).map(([k, v]) => `${k}: ${v}`).join(' · '))] : null,
+          call.engines
+            ? [
+                h('dt', {}, 'Engines'),
+                h(
+                  'dd',
+                  {},
+                  Object.entries(call.engines)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join(' · '),
+                ),
+              ]
+            : null,
         ),
       ),
-      card('Booked on this call', d.bookings.length ? h('ul', { class: 'bookings-list' }, d.bookings.map((b) => bookingItem(b, now))) : h('p', { class: 'empty' }, 'Nothing was booked on this call.')),
+      card(
+        'Booked on this call',
+        d.bookings.length
+          ? h(
+              'ul',
+              { class: 'bookings-list' },
+              d.bookings.map((b) => bookingItem(b, now)),
+            )
+          : h('p', { class: 'empty' }, 'Nothing was booked on this call.'),
+      ),
     ),
-    card('State timeline', h('p', { class: 'muted small' }, 'What Voxanne was doing, second by second. Red markers are moments the caller talked over her.'), timelineLegend(), timelineHost),
-    card('Transcript', d.turns.length ? transcript(d.turns) : h('p', { class: 'empty' }, 'Nothing was said on this call.')),
+    card(
+      'State timeline',
+      h(
+        'p',
+        { class: 'muted small' },
+        'What Voxanne was doing, second by second. Red markers are moments the caller talked over her.',
+      ),
+      timelineLegend(),
+      timelineHost,
+    ),
+    card(
+      'Transcript',
+      d.turns.length ? transcript(d.turns) : h('p', { class: 'empty' }, 'Nothing was said on this call.'),
+    ),
   );
-  responsive(timelineHost, (w) => timelineSvg({ startedAt: call.startedAt, endedAt: call.endedAt, states: d.states, turns: d.turns, now }, w), ctx.signal);
+  responsive(
+    timelineHost,
+    (w) => timelineSvg({ startedAt: call.startedAt, endedAt: call.endedAt, states: d.states, turns: d.turns, now }, w),
+    ctx.signal,
+  );
 }
 
 function transcript(turns: Turn[]): HTMLElement {
@@ -61,7 +115,12 @@ function transcript(turns: Turn[]): HTMLElement {
       .map((t) =>
         h(
           'li',
-          { class: `turn turn-${t.speaker}`, 'data-testid': 'turn', 'data-speaker': t.speaker, 'data-interrupted': String(t.interrupted) },
+          {
+            class: `turn turn-${t.speaker}`,
+            'data-testid': 'turn',
+            'data-speaker': t.speaker,
+            'data-interrupted': String(t.interrupted),
+          },
           h(
             'div',
             { class: 'turn-head' },
@@ -83,7 +142,9 @@ function latencies(m: TurnMetrics | null | undefined): HTMLElement | null {
   return h(
     'dl',
     { class: 'latencies', 'data-testid': 'turn-latencies' },
-    present.map(([k, label]) => h('div', { class: k === 'v2vMs' ? 'lat lat-main' : 'lat' }, h('dt', {}, label), h('dd', {}, formatMs(m[k])))),
+    present.map(([k, label]) =>
+      h('div', { class: k === 'v2vMs' ? 'lat lat-main' : 'lat' }, h('dt', {}, label), h('dd', {}, formatMs(m[k]))),
+    ),
   );
 }
 
@@ -92,8 +153,23 @@ export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElemen
   return h(
     'li',
     { class: 'booking', 'data-testid': 'booking' },
-    h('div', { class: 'booking-when' }, h('strong', {}, timeOnly ? formatTime(b.startsAt, zone()) : formatDateTime(b.startsAt, now, zone())), h('span', { class: 'muted' }, `until ${formatTime(b.endsAt, zone())}`)),
-    h('div', { class: 'booking-what' }, h('strong', {}, serviceLabel(b.service)), h('span', {}, `${b.name} · ${b.phone}`)),
-    h('div', { class: 'booking-meta' }, typeof b.priceCents === 'number' ? h('span', {}, formatMoney(b.priceCents)) : null, badge(humanize(b.status), statusKind(b.status))),
+    h(
+      'div',
+      { class: 'booking-when' },
+      h('strong', {}, timeOnly ? formatTime(b.startsAt, zone()) : formatDateTime(b.startsAt, now, zone())),
+      h('span', { class: 'muted' }, `until ${formatTime(b.endsAt, zone())}`),
+    ),
+    h(
+      'div',
+      { class: 'booking-what' },
+      h('strong', {}, serviceLabel(b.service)),
+      h('span', {}, `${b.name} · ${b.phone}`),
+    ),
+    h(
+      'div',
+      { class: 'booking-meta' },
+      typeof b.priceCents === 'number' ? h('span', {}, formatMoney(b.priceCents)) : null,
+      badge(humanize(b.status), statusKind(b.status)),
+    ),
   );
 }

@@ -1,7 +1,15 @@
 import { api } from '../api.ts';
 import { h } from '../dom.ts';
 import { zone } from '../zone.ts';
-import { zonedInstant, channelLabel, formatCount, formatDateTime, formatDuration, formatMs, humanize } from '../format.ts';
+import {
+  zonedInstant,
+  channelLabel,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatMs,
+  humanize,
+} from '../format.ts';
 import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '@voxanne/contracts/dashboard';
 
@@ -20,7 +28,9 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
   if (to) query.set('to', to);
   query.set('limit', String(PAGE_SIZE));
   query.set('offset', String(offset));
-  const { calls, total } = await api<{ calls: CallRow[]; total: number }>(`/api/calls?${query}`, { signal: ctx.signal });
+  const { calls, total } = await api<{ calls: CallRow[]; total: number }>(`/api/calls?${query}`, {
+    signal: ctx.signal,
+  });
   const now = new Date();
 
   const select = (name: string, label: string, options: [string, string][]) =>
@@ -28,10 +38,26 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
       'div',
       { class: 'field' },
       h('label', { for: `f-${name}` }, label),
-      h('select', { id: `f-${name}`, name, 'data-testid': `filter-${name}` }, options.map(([v, l]) => h('option', { value: v, selected: (params.get(name) ?? '') === v }, l))),
+      h(
+        'select',
+        { id: `f-${name}`, name, 'data-testid': `filter-${name}` },
+        options.map(([v, l]) => h('option', { value: v, selected: (params.get(name) ?? '') === v }, l)),
+      ),
     );
   const input = (name: string, label: string, type: string, placeholder = '') =>
-    h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), h('input', { id: `f-${name}`, name, type, value: params.get(name) ?? '', placeholder, 'data-testid': `filter-${name}` }));
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: `f-${name}` }, label),
+      h('input', {
+        id: `f-${name}`,
+        name,
+        type,
+        value: params.get(name) ?? '',
+        placeholder,
+        'data-testid': `filter-${name}`,
+      }),
+    );
 
   const form = h(
     'form',
@@ -46,7 +72,12 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
     ]),
     input('from', 'From', 'date'),
     input('to', 'To', 'date'),
-    h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Apply'), h('a', { href: '/dashboard/calls', 'data-link': true, class: 'button' }, 'Clear')),
+    h(
+      'div',
+      { class: 'filter-actions' },
+      h('button', { type: 'submit', class: 'primary' }, 'Apply'),
+      h('a', { href: '/dashboard/calls', 'data-link': true, class: 'button' }, 'Clear'),
+    ),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -60,11 +91,16 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
     const p = new URLSearchParams(params);
     if (toOffset > 0) p.set('offset', String(toOffset));
     else p.delete('offset');
-    return enabled ? h('a', { href: `/dashboard/calls${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
+    return enabled
+      ? h('a', { href: `/dashboard/calls${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label)
+      : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
   };
 
   ctx.root.replaceChildren(
-    pageHeader('Calls', `${formatCount(total)} ${total === 1 ? 'call' : 'calls'}${params.size ? ' matching the filters' : ''}`),
+    pageHeader(
+      'Calls',
+      `${formatCount(total)} ${total === 1 ? 'call' : 'calls'}${params.size ? ' matching the filters' : ''}`,
+    ),
     card(null, form),
     card(
       null,
@@ -72,7 +108,25 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
         ? h(
             'table',
             { class: 'table calls-table', 'data-testid': 'calls-table' },
-            h('thead', {}, h('tr', {}, ['Caller', 'When', 'Channel', 'Length', 'Status', 'Outcome', 'Turns', 'Barge-ins', 'Voice-to-voice p50'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                [
+                  'Caller',
+                  'When',
+                  'Channel',
+                  'Length',
+                  'Status',
+                  'Outcome',
+                  'Turns',
+                  'Barge-ins',
+                  'Voice-to-voice p50',
+                ].map((t) => h('th', { scope: 'col' }, t)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -80,7 +134,15 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
                 h(
                   'tr',
                   { 'data-testid': 'call-row', 'data-call-id': c.id },
-                  h('td', { 'data-label': 'Caller', class: 'cell-main' }, h('a', { href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true }, c.caller || 'Unknown caller')),
+                  h(
+                    'td',
+                    { 'data-label': 'Caller', class: 'cell-main' },
+                    h(
+                      'a',
+                      { href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true },
+                      c.caller || 'Unknown caller',
+                    ),
+                  ),
                   h('td', { 'data-label': 'When' }, formatDateTime(c.startedAt, now, zone())),
                   h('td', { 'data-label': 'Channel' }, channelLabel(c.channel)),
                   h('td', { 'data-label': 'Length' }, formatDuration(c.startedAt, c.endedAt)),
@@ -97,13 +159,21 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
       calls.length ? callCards(calls, now) : null,
       calls.length
         ? null
-        : h('p', { class: 'empty', 'data-testid': 'calls-empty' }, params.size ? 'No calls match these filters.' : 'No calls yet.'),
+        : h(
+            'p',
+            { class: 'empty', 'data-testid': 'calls-empty' },
+            params.size ? 'No calls match these filters.' : 'No calls yet.',
+          ),
       total > PAGE_SIZE
         ? h(
             'div',
             { class: 'pager' },
             pageLink(Math.max(0, offset - PAGE_SIZE), '← Newer', offset > 0),
-            h('span', { class: 'muted' }, `${offset + 1}–${Math.min(total, offset + calls.length)} of ${formatCount(total)}`),
+            h(
+              'span',
+              { class: 'muted' },
+              `${offset + 1}–${Math.min(total, offset + calls.length)} of ${formatCount(total)}`,
+            ),
             pageLink(offset + PAGE_SIZE, 'Older →', offset + PAGE_SIZE < total),
           )
         : null,
@@ -123,15 +193,35 @@ function callCards(calls: CallRow[], now: Date): HTMLElement {
         {},
         h(
           'a',
-          { class: 'call-card', href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true, 'data-testid': 'call-card' },
-          h('span', { class: 'cc-top' }, h('strong', {}, c.caller || 'Unknown caller'), badge(humanize(c.status), statusKind(c.status))),
-          h('span', { class: 'cc-line muted' }, `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`),
+          {
+            class: 'call-card',
+            href: `/dashboard/calls/${encodeURIComponent(c.id)}`,
+            'data-link': true,
+            'data-testid': 'call-card',
+          },
+          h(
+            'span',
+            { class: 'cc-top' },
+            h('strong', {}, c.caller || 'Unknown caller'),
+            badge(humanize(c.status), statusKind(c.status)),
+          ),
+          h(
+            'span',
+            { class: 'cc-line muted' },
+            `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`,
+          ),
           h('span', { class: 'cc-line' }, humanize(c.outcome)),
           h(
             'span',
             { class: 'cc-line muted' },
             // zeros and missing figures are left out: "0 barge-ins · — reply" is noise on a small screen
-            [plural(c.turnCount, 'turn'), c.bargeIns ? plural(c.bargeIns, 'barge-in') : null, c.v2vP50 !== null ? `replies in ${formatMs(c.v2vP50)}` : null].filter(Boolean).join(' · '),
+            [
+              plural(c.turnCount, 'turn'),
+              c.bargeIns ? plural(c.bargeIns, 'barge-in') : null,
+              c.v2vP50 !== null ? `replies in ${formatMs(c.v2vP50)}` : null,
+            ]
+              .filter(Boolean)
+              .join(' · '),
           ),
         ),
       ),

@@ -14,9 +14,16 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 export async function renderLive(ctx: PageContext): Promise<void> {
-  let calls = (await api<{ calls: LiveCall[] }>('/api/live', { signal: ctx.signal })).calls.reduce<LiveCall[]>((list, c) => applyLiveEvent(list, c), []);
+  let calls = (await api<{ calls: LiveCall[] }>('/api/live', { signal: ctx.signal })).calls.reduce<LiveCall[]>(
+    (list, c) => applyLiveEvent(list, c),
+    [],
+  );
   const list = h('div', { class: 'live-list', 'data-testid': 'live-calls', 'aria-live': 'polite' });
-  const status = h('span', { class: 'conn', 'data-testid': 'live-connection', 'data-state': 'connecting' }, 'Connecting…');
+  const status = h(
+    'span',
+    { class: 'conn', 'data-testid': 'live-connection', 'data-state': 'connecting' },
+    'Connecting…',
+  );
   const count = h('span', {});
 
   const draw = () => {
@@ -27,13 +34,36 @@ export async function renderLive(ctx: PageContext): Promise<void> {
         ? calls.map((c) =>
             h(
               'a',
-              { class: 'live-call', href: `/dashboard/calls/${encodeURIComponent(c.id)}`, 'data-link': true, 'data-testid': 'live-call', 'data-call-id': c.id, 'data-state': c.state },
+              {
+                class: 'live-call',
+                href: `/dashboard/calls/${encodeURIComponent(c.id)}`,
+                'data-link': true,
+                'data-testid': 'live-call',
+                'data-call-id': c.id,
+                'data-state': c.state,
+              },
               h('span', { class: `state-dot state-${c.state.toLowerCase()}`, 'aria-hidden': 'true' }),
-              h('span', { class: 'live-who' }, h('strong', {}, c.caller || 'Unknown caller'), h('span', { class: 'muted' }, `${channelLabel(c.channel)} · started ${formatSince(c.startedAt, now)}`)),
-              h('span', { class: 'live-state' }, h('strong', { 'data-testid': 'live-state' }, STATE_WORDS[c.state] ?? humanize(c.state)), h('span', { class: 'muted' }, formatSince(c.since, now))),
+              h(
+                'span',
+                { class: 'live-who' },
+                h('strong', {}, c.caller || 'Unknown caller'),
+                h('span', { class: 'muted' }, `${channelLabel(c.channel)} · started ${formatSince(c.startedAt, now)}`),
+              ),
+              h(
+                'span',
+                { class: 'live-state' },
+                h('strong', { 'data-testid': 'live-state' }, STATE_WORDS[c.state] ?? humanize(c.state)),
+                h('span', { class: 'muted' }, formatSince(c.since, now)),
+              ),
             ),
           )
-        : [h('p', { class: 'empty', 'data-testid': 'live-empty' }, 'No calls in progress. This page updates by itself when a call comes in.')]),
+        : [
+            h(
+              'p',
+              { class: 'empty', 'data-testid': 'live-empty' },
+              'No calls in progress. This page updates by itself when a call comes in.',
+            ),
+          ]),
     );
   };
 
@@ -42,19 +72,26 @@ export async function renderLive(ctx: PageContext): Promise<void> {
 
   const source = new EventSource('/api/live/stream');
   // an event listener cannot be awaited; a failed reload is handled inside
-  source.addEventListener('open', () => void (async () => {
-    // after a reconnect the events in between are gone: start again from the current list
-    if (status.dataset.state === 'reconnecting') {
-      try {
-        calls = (await api<{ calls: LiveCall[] }>('/api/live', { signal: ctx.signal })).calls.reduce<LiveCall[]>((list, c) => applyLiveEvent(list, c), []);
-        draw();
-      } catch {
-        return; // the next error or open event tries again
-      }
-    }
-    status.textContent = 'Live';
-    status.dataset.state = 'open';
-  })());
+  source.addEventListener(
+    'open',
+    () =>
+      void (async () => {
+        // after a reconnect the events in between are gone: start again from the current list
+        if (status.dataset.state === 'reconnecting') {
+          try {
+            calls = (await api<{ calls: LiveCall[] }>('/api/live', { signal: ctx.signal })).calls.reduce<LiveCall[]>(
+              (list, c) => applyLiveEvent(list, c),
+              [],
+            );
+            draw();
+          } catch {
+            return; // the next error or open event tries again
+          }
+        }
+        status.textContent = 'Live';
+        status.dataset.state = 'open';
+      })(),
+  );
   source.addEventListener('error', () => {
     if (status.dataset.state === 'reconnecting') return;
     status.textContent = 'Reconnecting…';

@@ -3,8 +3,22 @@ import { h } from '../dom.ts';
 import { safeNext } from '../routes.ts';
 
 export function renderLogin(root: HTMLElement): void {
-  const email = h('input', { id: 'email', name: 'email', type: 'email', autocomplete: 'username', required: true, 'data-testid': 'login-email' });
-  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const email = h('input', {
+    id: 'email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'username',
+    required: true,
+    'data-testid': 'login-email',
+  });
+  const password = h('input', {
+    id: 'password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'login-password',
+  });
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, 'Log in');
   const form = h(
@@ -16,37 +30,44 @@ export function renderLogin(root: HTMLElement): void {
     submit,
   );
   // an event listener cannot be awaited; a failed login is shown inside
-  form.addEventListener('submit', (ev) => void (async () => {
-    ev.preventDefault();
-    error.hidden = true;
-    if (!email.value.trim() || !password.value) {
-      error.textContent = 'Enter your email and password.';
-      error.hidden = false;
-      return;
-    }
-    submit.disabled = true;
-    submit.textContent = 'Logging in…';
-    try {
-      await api('/api/auth/login', { method: 'POST', body: { email: email.value.trim(), password: password.value } });
-      window.location.assign(safeNext(new URLSearchParams(window.location.search).get('next')));
-      return;
-    } catch (e) {
-      const status = e instanceof ApiError ? e.status : 0;
-      error.textContent =
-        status === 401
-          ? 'That email and password do not match an account.'
-          : status === 429
-            ? 'Too many attempts. Wait a minute, then try again.'
-            : e instanceof ApiError
-              ? e.message
-              : 'Logging in failed. Try again.';
-      error.hidden = false;
-      password.value = '';
-      password.focus();
-    }
-    submit.disabled = false;
-    submit.textContent = 'Log in';
-  })());
+  form.addEventListener(
+    'submit',
+    (ev) =>
+      void (async () => {
+        ev.preventDefault();
+        error.hidden = true;
+        if (!email.value.trim() || !password.value) {
+          error.textContent = 'Enter your email and password.';
+          error.hidden = false;
+          return;
+        }
+        submit.disabled = true;
+        submit.textContent = 'Logging in…';
+        try {
+          await api('/api/auth/login', {
+            method: 'POST',
+            body: { email: email.value.trim(), password: password.value },
+          });
+          window.location.assign(safeNext(new URLSearchParams(window.location.search).get('next')));
+          return;
+        } catch (e) {
+          const status = e instanceof ApiError ? e.status : 0;
+          error.textContent =
+            status === 401
+              ? 'That email and password do not match an account.'
+              : status === 429
+                ? 'Too many attempts. Wait a minute, then try again.'
+                : e instanceof ApiError
+                  ? e.message
+                  : 'Logging in failed. Try again.';
+          error.hidden = false;
+          password.value = '';
+          password.focus();
+        }
+        submit.disabled = false;
+        submit.textContent = 'Log in';
+      })(),
+  );
   document.title = 'Log in · Voxanne';
   root.replaceChildren(
     h(
@@ -55,7 +76,12 @@ export function renderLogin(root: HTMLElement): void {
       h(
         'section',
         { class: 'login-card' },
-        h('div', { class: 'login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'V'), h('div', {}, h('h1', {}, 'Voxanne'), h('p', { class: 'subtitle' }, 'Clinic dashboard'))),
+        h(
+          'div',
+          { class: 'login-brand' },
+          h('span', { class: 'logo', 'aria-hidden': 'true' }, 'V'),
+          h('div', {}, h('h1', {}, 'Voxanne'), h('p', { class: 'subtitle' }, 'Clinic dashboard')),
+        ),
         form,
         h('p', { class: 'muted small' }, 'Staff accounts are created by the clinic owner.'),
       ),
