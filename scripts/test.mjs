@@ -17,7 +17,9 @@ await runPreflight('test');
 if (
   !existsSync('node_modules/tsx') ||
   !existsSync('node_modules/@livekit/agents') ||
-  !existsSync('node_modules/@voxanne/contracts')
+  !existsSync('node_modules/@voxanne/contracts') ||
+  // the gates and the runner: missing from an install made before they were added
+  !['vitest', 'eslint', 'typescript-eslint', 'prettier'].every((p) => existsSync(`node_modules/${p}`))
 ) {
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
