@@ -92,7 +92,10 @@ for (const [i, args] of runs.entries()) {
   }
   const report = JSON.parse(readFileSync(json, 'utf8'));
   total.passed += report.numPassedTests;
-  total.failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  total.failed += report.numFailedTests;
+  // a file that failed without a failed test (it could not be loaded, or a hook threw) counts once
+  for (const f of report.testResults ?? [])
+    if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')) total.failed++;
   total.skipped += report.numPendingTests + report.numTodoTests;
 }
 rmSync(out, { recursive: true, force: true });
