@@ -108,28 +108,41 @@ test('calibration: her greeting and her first answer have a measurable length at
 
 for (const offsetMs of SWEEP_OFFSETS_MS) {
   test(`a caller who starts ${offsetMs} ms from the end of her greeting, and of her answer, is answered within ${ANSWER_BOUND_MS} ms`, async () => {
-    const c = await newCall(String(offsetMs));
-    try {
-      const results = await sweepCall(c, script, cal, offsetMs);
-      placed.push(...results);
-      for (const r of results) console.log(describeResult(r));
-      console.log(`states ${c.states().join(' > ')}`);
-      assert.equal(
-        results.length,
-        2,
-        `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`,
-      );
-      for (const r of results) {
-        // the onset really was where it was meant to be, relative to her predicted end (timers, a loaded machine)
-        assert.ok(
-          Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) <= ONSET_SLACK_MS,
-          `onset placed at ${Math.round(r.onsetAt - r.predictedEndAt)} ms for ${offsetMs}`,
+    // The onset is placed by a timer on this (possibly loaded) machine; a call whose onset landed more than
+    // ONSET_SLACK_MS from its aim tested another offset, so it is placed again in a new call (once).
+    for (let attempt = 1; ; attempt++) {
+      const c = await newCall(`${offsetMs}-${attempt}`);
+      try {
+        const results = await sweepCall(c, script, cal, offsetMs);
+        for (const r of results) console.log(describeResult(r));
+        console.log(`states ${c.states().join(' > ')}`);
+        assert.equal(
+          results.length,
+          2,
+          `both the greeting and the answer case ran: ${results.map(describeResult).join(' | ')}`,
         );
-        assert.equal(r.problem, undefined, describeResult(r));
-        assert.ok(r.answerMs !== undefined && r.answerMs <= ANSWER_BOUND_MS, describeResult(r));
+        // she must answer wherever the onset landed: a failure is a failure even at a misplaced onset
+        for (const r of results) {
+          assert.equal(r.problem, undefined, describeResult(r));
+          assert.ok(r.answerMs !== undefined && r.answerMs <= ANSWER_BOUND_MS, describeResult(r));
+        }
+        const missed = results.filter((r) => Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) > ONSET_SLACK_MS);
+        if (missed.length && attempt < 2) {
+          const at = missed.map((r) => Math.round(r.onsetAt - r.predictedEndAt)).join(', ');
+          console.log(`onset missed its aim (${at} ms); placing it again`);
+          continue;
+        }
+        placed.push(...results);
+        // the onset really was where it was meant to be, relative to her predicted end (timers, a loaded machine)
+        for (const r of results)
+          assert.ok(
+            Math.abs(r.onsetAt - r.predictedEndAt - offsetMs) <= ONSET_SLACK_MS,
+            `onset placed at ${Math.round(r.onsetAt - r.predictedEndAt)} ms for ${offsetMs}`,
+          );
+        return;
+      } finally {
+        await hangUp(c);
       }
-    } finally {
-      await hangUp(c);
     }
   });
 }
