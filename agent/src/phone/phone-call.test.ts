@@ -8,7 +8,7 @@ import { PhoneCall, phoneLines } from './phone-call.ts';
 const quiet = { info() {}, warn() {}, debug() {}, error() {} } as unknown as Logger;
 const lines = phoneLines('Riverside');
 
-function setup(o: { transferTo?: string; fail?: boolean } = {}) {
+function setup(o: { transferTo?: string; failures?: number } = {}) {
   const room = Object.assign(new EventEmitter(), { name: 'call-1' }) as unknown as Room & EventEmitter;
   const caller = { identity: 'sip_+15551234567' } as RemoteParticipant;
   const said: string[] = [];
@@ -23,8 +23,9 @@ function setup(o: { transferTo?: string; fail?: boolean } = {}) {
     clinicName: 'Riverside',
     transfer: async (r, id, to) => {
       transfers.push([r, id, to]);
-      if (o.fail) throw new Error('REFER rejected');
+      if (transfers.length <= (o.failures ?? 0)) throw new Error('REFER rejected');
     },
+    transferRetryMs: 0,
   });
   call.start();
   const press = (digit: string, who = caller) => room.emit(RoomEvent.DtmfReceived, 0, digit, who);
@@ -32,6 +33,10 @@ function setup(o: { transferTo?: string; fail?: boolean } = {}) {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(ok(), 'condition never met');
+}
 
 test('digits other than 0 change nothing; digits from someone else are ignored', async () => {
   const { said, transfers, press } = setup({ transferTo: 'tel:+15550100999' });
@@ -63,13 +68,24 @@ test('0: she says she is connecting you, and transfers only once she has said it
   assert.deepEqual(transfers, [['call-1', 'sip_+15551234567', 'tel:+15550100999']]);
 });
 
-test('a failed transfer is told to the caller instead of leaving them in silence', async () => {
-  const { call, said, press } = setup({ transferTo: 'tel:+15550100999', fail: true });
+test('a transfer that fails once is tried once more, and the caller hears nothing of it', async () => {
+  const { call, said, transfers, press } = setup({ transferTo: 'tel:+15550100999', failures: 1 });
   press('0');
   await tick();
   call.onAgentState('SPEAKING', 'PROCESSING');
   call.onAgentState('LISTENING', 'SPEAKING');
+  await until(() => transfers.length === 2);
   await tick();
+  assert.deepEqual(said, [lines.transferring]);
+});
+
+test('a transfer that fails twice is told to the caller instead of leaving them in silence', async () => {
+  const { call, said, transfers, press } = setup({ transferTo: 'tel:+15550100999', failures: 2 });
+  press('0');
   await tick();
+  call.onAgentState('SPEAKING', 'PROCESSING');
+  call.onAgentState('LISTENING', 'SPEAKING');
+  await until(() => said.length === 2);
+  assert.equal(transfers.length, 2);
   assert.deepEqual(said, [lines.transferring, lines.noTransfer]);
 });

@@ -10,6 +10,9 @@ import type { ConversationState } from '@voxanne/contracts/protocol';
 import { dtmfIntent } from '../core/phone/phone-number.ts';
 import type { Logger } from '../call/logger.ts';
 
+/** how long she waits before trying a failed transfer once more (the caller hears the hold line's silence) */
+export const TRANSFER_RETRY_MS = 500;
+
 export interface PhoneCallOptions {
   room: Room;
   caller: RemoteParticipant;
@@ -22,6 +25,8 @@ export interface PhoneCallOptions {
   clinicName: string;
   /** how the transfer is made; default LiveKit's TransferSIPParticipant (tests give their own) */
   transfer?: (room: string, identity: string, to: string) => Promise<void>;
+  /** pause before the one retry of a failed transfer; default TRANSFER_RETRY_MS */
+  transferRetryMs?: number;
 }
 
 export const phoneLines = (clinicName: string) => ({
@@ -89,7 +94,15 @@ export class PhoneCall {
             this.o.livekit.apiKey,
             this.o.livekit.apiSecret,
           ).transferSipParticipant(room, identity, to, { playDialtone: false }));
-      await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
+      try {
+        await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
+      } catch (err) {
+        // A REFER can fail at once on a transient SIP transaction error (seen with LiveKit SIP 1.8: "transaction
+        // failed to complete (0 intermediate responses)"); the caller is still on hold, so it is tried once more.
+        this.o.logger.warn({ err: (err as Error).message }, 'transfer failed; trying once more');
+        await new Promise((r) => setTimeout(r, this.o.transferRetryMs ?? TRANSFER_RETRY_MS));
+        await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
+      }
       this.o.logger.info({}, 'caller transferred');
     } catch (err) {
       // the caller is still with her: tell them instead of leaving them in silence
