@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
@@ -292,7 +294,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it('is served by Vite in dev mode too: dashboard.html for /login and /dashboard/*, the talking page at /', async () => {
-    const dev = await startWebServer(testConfig({ mode: 'dev' }));
+    const dev = await devWebServer();
     const { context, page, errors } = await newPage(browser, dev.baseUrl);
     try {
       for (const path of ['/login', '/dashboard', '/dashboard/calls/abc?x=1']) {
@@ -311,3 +313,34 @@ describe('dashboard pages (stub API)', () => {
     }
   });
 });
+
+/** The web server in dev mode in a child process (see support/dev-web-server.ts); stop() ends it for sure. */
+async function devWebServer(): Promise<{ baseUrl: string; port: number; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./support/dev-web-server.ts', import.meta.url))],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    void exited.then(() => reject(new Error('the dev web server exited before it was ready')));
+  });
+  return {
+    baseUrl,
+    port: Number(new URL(baseUrl).port),
+    async stop() {
+      child.kill('SIGTERM');
+      const killed = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killed);
+    },
+  };
+}
