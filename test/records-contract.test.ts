@@ -125,4 +125,49 @@ forEachDatabase('agent records client against the web server', (h) => {
       ['LISTENING', 'INTERRUPTED'],
     );
   });
+
+  it('a SIP caller whose From user holds a NUL byte is recorded; a refused write is sent once, not retried', async () => {
+    const errors: object[] = [];
+    const log = { warn: () => {}, error: (o: object) => errors.push(o) };
+    let posts = 0;
+    const counting = new RecordsClient({
+      baseUrl: web.baseUrl,
+      secret: SECRET,
+      sign: signRecordsRequest,
+      sleep: async () => {},
+      fetch: (input, init) => {
+        if (init?.method === 'POST') posts++;
+        return fetch(input, init);
+      },
+    });
+    const rec = new HttpCallRecorder(counting, log, { sleep: async () => {} });
+    rec.start({
+      callId: 'agent-nul',
+      tenant: 'riverside',
+      room: 'call-_\0evil_x',
+      channel: 'sip',
+      callerIdentity: 'sip_\0evil',
+      callerPhoneMasked: '+1******\0',
+      startedAt: new Date().toISOString(),
+      engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
+    });
+    // a write the server refuses (an index it does not accept): dropped after one attempt, the next goes on
+    rec.turn('agent-nul', {
+      index: -1,
+      speaker: 'caller',
+      text: 'x',
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+      interrupted: false,
+    });
+    rec.end('agent-nul', { endedAt: new Date().toISOString(), status: 'abandoned' });
+    assert.equal(await rec.flush(), 0);
+    assert.equal(posts, 3, 'start, the refused turn once, end');
+    assert.equal(errors.length, 1);
+    const cookie = await login(web.baseUrl, 'staff@riverside.test');
+    const d = (await call(web.baseUrl, 'GET', '/api/calls/agent-nul', { cookie })).body;
+    assert.equal(d.call.status, 'abandoned');
+    assert.equal(d.call.callerIdentity, 'sip_\uFFFDevil');
+    assert.equal(d.call.room, 'call-_\uFFFDevil_x');
+  });
 });

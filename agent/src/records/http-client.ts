@@ -2,7 +2,8 @@
  * The signed HTTP client for the web server's internal API (web/server/RECORDS-API.md): every
  * request carries x-voxanne-timestamp and an HMAC of `${timestamp}.${method}.${path}.${body}`
  * with the LiveKit secret. Failures that a retry can fix (no connection, 5xx, 408, 429) are
- * retried with exponential backoff; others become typed RecordsErrors naming the route.
+ * retried with exponential backoff; others (every other 4xx: the server refused the request as it
+ * is) become typed, non-retryable RecordsErrors naming the route and the field.
  */
 import { RECORDS_API_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
 import { NotFoundError, RecordsError, SlotTakenError } from './types.ts';
@@ -35,6 +36,15 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function backoffMs(attempt: number, p: RetryPolicy): number {
   return Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
+}
+
+/**
+ * The body as sent: a NUL byte (which PostgreSQL cannot store, and the server refuses with a 400)
+ * becomes U+FFFD. It can arrive from outside, in a SIP From user or a room name, and a call must be
+ * recorded all the same.
+ */
+export function recordsJson(body: unknown): string {
+  return JSON.stringify(body, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\0', '\uFFFD') : v));
 }
 
 export class RecordsClient {
@@ -82,7 +92,7 @@ export class RecordsClient {
   /** One attempt, no retry. */
   async once<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
     const path = `${PREFIX}${route}`; // route may carry a query string
-    const text = body === undefined ? '' : JSON.stringify(body);
+    const text = body === undefined ? '' : recordsJson(body);
     const timestamp = String(this.#o.now());
     // the signed path is the request target as sent, query string included (req.url on the server)
     const signature = this.#o.sign(this.#o.secret, timestamp, method, path, text);

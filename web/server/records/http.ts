@@ -51,6 +51,40 @@ export function check<S extends z.ZodTypeAny>(schema: S, value: unknown): z.infe
   throw new HttpError(400, `${field}: ${message}`, field);
 }
 
+/**
+ * The path of the first string (or object key) in a parsed JSON value that holds a NUL byte, or
+ * undefined. PostgreSQL text cannot store U+0000: such a value must be refused with a 400 naming
+ * the field before it reaches a query (where it would fail as a 500).
+ */
+export function nulField(value: unknown, path: string): string | undefined {
+  // depth-first with an explicit stack: a 256 KB body can nest arrays deeper than the call stack
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return at;
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, x] = entries[i]!;
+      const here = at ? `${at}.${k}` : k;
+      if (k.includes('\0')) return here;
+      stack.push([x, here]);
+    }
+  }
+  return undefined;
+}
+
+/** refuses a NUL byte anywhere in a request's parameters, query or body, naming where (`root` for a bare string) */
+export function refuseNul(value: unknown, root: string): void {
+  const field = nulField(value, '');
+  if (field === undefined) return;
+  const name = field.replaceAll('\0', '\\0') || root;
+  throw new HttpError(400, `${name} must not contain a NUL byte`, name);
+}
+
 export function queryObject(search: URLSearchParams): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of search) if (!(k in o)) o[k] = v; // the first of repeated keys

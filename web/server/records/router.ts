@@ -9,7 +9,7 @@ import { verifyRecordsRequest } from '@voxanne/contracts/signature';
 import type { Db } from '../db/db.ts';
 import { sendJson } from '../http-util.ts';
 import { sessionToken, sessionUser, type LoginLimiter, type SessionUser } from './auth.ts';
-import { HttpError, parseJson, queryObject, readText, type Reply } from './http.ts';
+import { HttpError, parseJson, queryObject, readText, refuseNul, type Reply } from './http.ts';
 import type { LiveHub } from './live-hub.ts';
 
 export interface RecordsDeps {
@@ -106,6 +106,7 @@ export async function dispatch(
         throw new HttpError(400, `${n} is not a valid path segment`, n);
       }
     });
+    refuseNul(params, 'path');
     const hasBody = route.method === 'POST' || route.method === 'PUT';
     const text =
       hasBody || route.access === 'signed' ? await readText(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : '';
@@ -135,12 +136,16 @@ export async function dispatch(
       if (route.access === 'owner' && user.role !== 'owner')
         throw new HttpError(403, 'only the clinic owner can do this');
     }
+    const query = queryObject(url.searchParams);
+    refuseNul(query, 'query');
+    const body = hasBody ? parseJson(text) : undefined;
+    refuseNul(body, 'body');
     const ctx: Ctx = {
       req,
       res,
       params,
-      query: queryObject(url.searchParams),
-      body: hasBody ? parseJson(text) : undefined,
+      query,
+      body,
       user,
       deps,
     };

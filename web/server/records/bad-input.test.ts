@@ -1,0 +1,78 @@
+// Bad input to both record APIs, on PGlite and PostgreSQL: a NUL byte anywhere is a 400 naming the field, never a 500.
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { forEachDatabase } from '../db/testing/databases.ts';
+import { nulField } from './http.ts';
+import { call, callStart, login, makeClinic, signed, startRecordsServer, type RecordsServer } from './testing.ts';
+
+describe('nulField', () => {
+  it('names the first value or key holding a NUL byte, however deep', () => {
+    assert.equal(nulField({ a: 'ok', b: { c: ['x', 'y\0'] } }, ''), 'b.c.1');
+    assert.equal(nulField({ ['k\0']: 1 }, ''), 'k\0');
+    assert.equal(nulField('\0', ''), '');
+    assert.equal(nulField({ a: 'fine', n: 1, z: null }, ''), undefined);
+    let deep: unknown = 'bad\0';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.equal(nulField(deep, '')?.split('.').length, 200_000);
+  });
+});
+
+forEachDatabase('bad input', (h) => {
+  let web: RecordsServer;
+  let base: string;
+  let owner: string;
+  beforeAll(async () => {
+    await makeClinic(h.db, 'nulls');
+    web = await startRecordsServer(h.db);
+    base = web.baseUrl;
+    owner = await login(base, 'owner@nulls.test');
+    assert.equal((await signed(base, 'POST', '/internal/v1/calls', callStart('nul-call', 'nulls'))).status, 201);
+  });
+  afterAll(() => web?.stop());
+
+  it('a NUL in a signed body is a 400 naming the field, and nothing is stored', async () => {
+    const r = await signed(
+      base,
+      'POST',
+      '/internal/v1/calls',
+      callStart('nul-2', 'nulls', { callerIdentity: 'sip_\0x' }),
+    );
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body, { error: 'callerIdentity must not contain a NUL byte', field: 'callerIdentity' });
+    assert.equal((await signed(base, 'GET', '/internal/v1/calls/nul-2')).status, 404);
+    const turn = await signed(base, 'POST', '/internal/v1/calls/nul-call/turns', {
+      index: 0,
+      speaker: 'caller',
+      text: 'hello\0',
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+      interrupted: false,
+    });
+    assert.equal(turn.status, 400);
+    assert.equal(turn.body.field, 'text');
+  });
+
+  it('a NUL in a path parameter or a query is a 400 naming it', async () => {
+    const p = await signed(base, 'GET', '/internal/v1/calls/nul%00call');
+    assert.equal(p.status, 400);
+    assert.equal(p.body.field, 'callId');
+    const q = await signed(base, 'GET', '/internal/v1/tenants/nulls/bookings?phone=%2B15551234567%00');
+    assert.equal(q.status, 400);
+    assert.equal(q.body.field, 'phone');
+    const d = await call(base, 'GET', '/api/calls?q=%00', { cookie: owner });
+    assert.equal(d.status, 400);
+    assert.equal(d.body.field, 'q');
+    const c = await call(base, 'GET', '/api/calls/x%00', { cookie: owner });
+    assert.equal(c.status, 400);
+    assert.equal(c.body.field, 'callId');
+  });
+
+  it('a NUL in a dashboard body (settings, login) is a 400 naming the field', async () => {
+    const s = await call(base, 'PUT', '/api/settings', { cookie: owner, body: { agentName: 'V\0' } });
+    assert.equal(s.status, 400);
+    assert.equal(s.body.field, 'agentName');
+    const l = await call(base, 'POST', '/api/auth/login', { body: { email: 'a\0@b', password: 'x' } });
+    assert.equal(l.status, 400);
+    assert.equal(l.body.field, 'email');
+  });
+});
