@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
 import { nulField } from './http.ts';
+import { MAX_STREAMS_PER_SESSION } from './live-stream.ts';
 import { call, callStart, login, makeClinic, signed, startRecordsServer, type RecordsServer } from './testing.ts';
 
 describe('nulField', () => {
@@ -74,5 +75,35 @@ forEachDatabase('bad input', (h) => {
     const l = await call(base, 'POST', '/api/auth/login', { body: { email: 'a\0@b', password: 'x' } });
     assert.equal(l.status, 400);
     assert.equal(l.body.field, 'email');
+  });
+
+  it('live streams are capped per login session: a clear 429 above the cap, a place freed when one closes', async () => {
+    const open = async (cookie: string) => {
+      const ctrl = new AbortController();
+      const res = await fetch(`${base}/api/live/stream`, { headers: { cookie }, signal: ctrl.signal });
+      return { res, close: () => ctrl.abort() };
+    };
+    const streams = [];
+    for (let i = 0; i < MAX_STREAMS_PER_SESSION; i++) streams.push(await open(owner));
+    assert.deepEqual(
+      streams.map((s) => s.res.status),
+      Array(MAX_STREAMS_PER_SESSION).fill(200),
+    );
+    const over = await open(owner);
+    assert.equal(over.res.status, 429);
+    assert.match(((await over.res.json()) as { error: string }).error, /at most 5 live streams per login session/);
+    // another session of the same user is counted on its own
+    const other = await open(await login(base, 'owner@nulls.test'));
+    assert.equal(other.res.status, 200);
+    other.close();
+    streams.pop()!.close();
+    let again = await open(owner);
+    for (let i = 0; again.res.status === 429 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20)); // the server sees the abort as the socket closes
+      again = await open(owner);
+    }
+    assert.equal(again.res.status, 200);
+    again.close();
+    for (const s of streams) s.close();
   });
 });
