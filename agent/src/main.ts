@@ -25,6 +25,7 @@ import { createGroqSummarizer } from './engines/groq/summarize.ts';
 import { maskPhoneNumber, outboundGreeting, outboundPurpose } from './core/phone/phone-number.ts';
 import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
+import { emergencyRule } from './core/emergency.ts';
 import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
@@ -196,6 +197,7 @@ export default defineAgent<ProcData>({
         clinicName,
       });
     }
+    const emergency = emergencyRule(prepared.kb);
     const restore = recovery ? await restoreCall({ client, callId, kb: prepared.kb, logger }) : undefined;
     if (recovery) {
       prepared.recorder?.state(callId, {
@@ -241,6 +243,9 @@ export default defineAgent<ProcData>({
       ...(restore ? { restore } : {}),
       // on the phone, "can I speak to someone?" goes to a person (or she says no one is free), not to the brain
       ...(phoneCall ? { handOff: (text: string) => asksForPerson(text) && (void phoneCall!.toPerson(), true) } : {}),
+      // emergency words get the fixed line before any model; on the phone the person on call follows
+      emergency,
+      ...(phoneCall ? { onEmergency: () => void phoneCall!.emergency(emergency.onCall, emergency.line) } : {}),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
     // Ctrl-C / worker shutdown: the call ends now and writes its records while the web server is still up

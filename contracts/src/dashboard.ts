@@ -3,7 +3,7 @@
  * the server's queries return these types and the dashboard pages read them, so the two cannot
  * drift apart. Times are ISO-8601 strings, durations ms.
  */
-import type { Booking as RecordsBooking, CallStatus, Channel, EngineMode } from './records-api.ts';
+import type { Booking as RecordsBooking, CallFlag, CallStatus, Channel, EngineMode } from './records-api.ts';
 
 export const ROLES = ['owner', 'staff'] as const;
 export type Role = (typeof ROLES)[number];
@@ -59,6 +59,8 @@ export interface CallRow {
   turnCount: number;
   bargeIns: number;
   v2vP50: number | null;
+  /** for staff's attention: EMERGENCY, she told the caller to dial the emergency number */
+  flags: CallFlag[];
 }
 
 /** GET /api/calls */

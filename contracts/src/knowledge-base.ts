@@ -45,6 +45,14 @@ export const knowledgeBaseSchema = z
         postcode: z.string().min(1),
       }),
       timezone: z.string().min(1),
+      /**
+       * ISO 3166-1 alpha-2 country ("US", "GB", "DE"): which emergency number she tells a caller
+       * to dial (core/emergency.ts). Absent: "US".
+       */
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'two capital letters, for example US, GB, DE')
+        .optional(),
     }),
     agent: z.object({
       name: z.string().min(1),
@@ -54,6 +62,26 @@ export const knowledgeBaseSchema = z
     hours: z.object(Object.fromEntries(DAYS.map((d) => [d, day])) as Record<Day, typeof day>),
     services: z.array(service).min(1),
     policies: z.array(answer).default([]),
+    /**
+     * The emergency layer (core/emergency.ts): words beyond the built-in ones ("chest pain",
+     * "can't breathe", …) that get the fixed "hang up and dial …" line before any model, the
+     * number to dial when it is not the country's, and on the phone who is on call.
+     */
+    emergency: z
+      .object({
+        words: z.array(z.string().min(1)).default([]),
+        /** overrides the country's number, e.g. "911" */
+        number: z
+          .string()
+          .regex(/^\d{2,4}$/, 'two to four digits, for example 911')
+          .optional(),
+        /** transfer target once she has said the line on a phone call: tel:+1… or sip:… */
+        onCall: z
+          .string()
+          .regex(/^(tel:\+\d{8,15}|sip:\S+)$/, 'tel:+E.164 or sip:…')
+          .optional(),
+      })
+      .optional(),
     faq: z.array(answer).default([]),
   })
   .superRefine((kb, ctx) => {

@@ -23,6 +23,12 @@ export type EndStatus = (typeof END_STATUSES)[number];
 /** a stored call's status: still going, or how it ended */
 export const CALL_STATUSES = ['in_progress', ...END_STATUSES] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
+/**
+ * Flags for staff, written as a call's state records (POST /calls/:callId/states) that leave its live
+ * state alone: EMERGENCY, she heard emergency words and told the caller to dial the emergency number.
+ */
+export const CALL_FLAGS = ['EMERGENCY'] as const;
+export type CallFlag = (typeof CALL_FLAGS)[number];
 export const SPEAKERS = ['caller', 'agent'] as const;
 export type RecordSpeaker = (typeof SPEAKERS)[number];
 export const BOOKING_STATUSES = ['booked', 'cancelled'] as const;

@@ -192,6 +192,7 @@ export function makeStubData(now = Date.now()): StubData {
         startedAt: iso(start),
         endedAt: iso(start + 20_000),
         status: i === 5 ? 'abandoned' : 'completed',
+        flags: [],
         outcome: callBookings.length ? 'booked' : 'answered',
         summary: callBookings.length
           ? 'Caller wanted a cleaning next Tuesday. Booked Tuesday 2:30 PM for Jordan Lee.'
@@ -212,6 +213,7 @@ export function makeStubData(now = Date.now()): StubData {
       startedAt: iso(now - 3_600_000),
       endedAt: iso(now - 3_500_000),
       status: 'completed',
+      flags: [],
       outcome: 'answered',
       summary: 'Harbor secret summary',
       engines: { stt: 'deepgram', llm: 'groq', tts: 'aura-2', mode: 'cloud' },
@@ -343,6 +345,7 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
     channel: c.call.channel,
     caller: c.call.caller,
     startedAt: c.call.startedAt,
+    flags: c.call.flags,
     endedAt: c.call.endedAt,
     status: c.call.status,
     outcome: c.call.outcome,

@@ -6,6 +6,7 @@
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EnginesInfo } from '@voxanne/contracts/protocol';
+import type { CallFlag } from '@voxanne/contracts/records-api';
 import type { ReplyKeep } from '../core/reply-commit.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { CallRecorder, CallStart } from '../records/types.ts';
@@ -90,6 +91,14 @@ export class CallRecords {
       startedAt,
       keep.interrupted,
     );
+  }
+
+  /**
+   * A flag for staff on the call's timeline (records-api.ts CALL_FLAGS): a state record that does not
+   * move the call's live state. `reason` is what set it (the emergency phrase), never the caller's words.
+   */
+  flag(flag: CallFlag, reason: string): void {
+    this.o.records?.recorder.state(this.o.callId, { state: flag, at: this.at(), reason });
   }
 
   /** caller words handed to someone else */

@@ -2,6 +2,7 @@ import { stt, VADEventType, type VADEvent } from '@livekit/agents';
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
+import type { EmergencyRule } from '../core/emergency.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { ReplyKeep } from '../core/reply-commit.ts';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
@@ -54,6 +55,10 @@ export interface CallSessionOptions {
    * speak to someone?" hands the call to a person, who says her own line through say()).
    */
   handOff?(userText: string): boolean;
+  /** words that name an emergency get its fixed line before any model (core/emergency.ts) */
+  emergency?: EmergencyRule;
+  /** an emergency was heard and reply `turn` says the line (on the phone: the on-call transfer follows) */
+  onEmergency?(phrase: string, turn: number): void;
   /** every change of her conversation state (phone actions wait for her to finish a line) */
   onState?(to: ConversationState, from: ConversationState): void;
   /**
@@ -146,6 +151,7 @@ export class CallSession {
       ...(o.watchdog ? { watchdog: o.watchdog } : {}),
       speculate: o.engines.prefetch !== undefined,
       ...(o.handOff ? { handOff: o.handOff } : {}),
+      ...(o.emergency ? { emergency: o.emergency } : {}),
     });
     const handlers: CallerAudioHandlers = {
       onSpeech: (ev) => this.#onSpeech(ev),
@@ -248,6 +254,12 @@ export class CallSession {
         this.#log.info({}, 'caller turn handed off');
         this.#conversation.handedOff(e.userText);
         this.#records.handedOff(e.userText);
+        break;
+      case 'emergency':
+        // the phrase, not the caller's words: the words are in the transcript, under pii in the logs
+        this.#log.warn({ phrase: e.phrase, turn: e.turn }, 'emergency words; fixed line, no model');
+        this.#records.flag('EMERGENCY', e.phrase);
+        this.o.onEmergency?.(e.phrase, e.turn);
         break;
       case 'watchdog': {
         const total = callCounters.watchdogRecoveries.inc();
@@ -361,6 +373,7 @@ export class CallSession {
           line,
           userText,
           recover: job.source === 'user' && job.recover,
+          fixed: job.source === 'user' ? job.fixed : undefined,
           // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
           shaper: (kind) => {
             const h = new ReplyHumanizer({

@@ -33,6 +33,8 @@ export interface ReplyRequest {
   userText?: string | undefined;
   /** the watchdog abandoned the first try: apologise and answer with the embedded engines at once */
   recover?: boolean;
+  /** userText is answered with exactly this line and no model sees it (an emergency, core/emergency.ts) */
+  fixed?: string | undefined;
   /** shapes text for the voice (the humanizer): 'answer' for a reply to the caller, 'line' for her own lines */
   shaper?(kind: 'answer' | 'line'): TextShaper;
 }
@@ -134,6 +136,9 @@ async function attempt(
     chunks = cannedChunks(d.line.audio);
   } else if (d.line) {
     chunks = synthesizeChunks(once(d.line.text), e.tts, d.signal, markTts, d.shaper?.('line'));
+  } else if (d.fixed !== undefined) {
+    // word for word: not even the humanizer reshapes it
+    chunks = synthesizeChunks(once(d.fixed), e.tts, d.signal, markTts);
   } else {
     const chat = d.chat.chatFor(d.userText ?? '');
     d.on.mark('llmStartMs');

@@ -10,6 +10,7 @@ import type { llm } from '@livekit/agents';
 import { CallerAddressBook, ReplyHumanizer } from '../core/humanizer/index.ts';
 import type { SummaryItem } from '../core/call-summary.ts';
 import type { Clock } from '../core/clock.ts';
+import type { EmergencyRule } from '../core/emergency.ts';
 import { keepOfReply } from '../core/reply-commit.ts';
 import { CallRecords } from './call-records.ts';
 import { Conversation, toolResults, type ToolItem } from './conversation.ts';
@@ -26,6 +27,8 @@ export interface TextTurn {
   tools: Array<{ name: string; args: Record<string, unknown>; result: unknown }>;
   /** the caller's name she was allowed to use in this reply */
   callerName?: string;
+  /** the emergency phrase heard: the reply is the fixed line and no model saw the turn */
+  emergency?: string;
 }
 
 export interface TextConversationOptions {
@@ -34,6 +37,8 @@ export interface TextConversationOptions {
   tools?: ReplyTools;
   guard?: (sentence: string) => boolean;
   clock?: Clock;
+  /** the live call's emergency layer (core/emergency.ts), before the model */
+  emergency?: EmergencyRule;
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
@@ -75,14 +80,21 @@ export class TextConversation {
     const startedAt = this.#records.at();
     let raw = '';
     const out: string[] = [];
-    const chat = this.#conversation.chatFor(callerText);
-    for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) =>
-      toolItems.push(...items),
-    )) {
-      raw += delta;
-      out.push(...h.push(delta));
+    const emergency = this.o.emergency?.match(callerText);
+    if (emergency !== undefined) {
+      // as in a live call (core/turn-core.ts): the fixed line word for word, and no model sees the words
+      raw = this.o.emergency!.line;
+      out.push(raw);
+    } else {
+      const chat = this.#conversation.chatFor(callerText);
+      for await (const delta of llmText(this.o.model, chat, signal, undefined, this.o.tools, (items) =>
+        toolItems.push(...items),
+      )) {
+        raw += delta;
+        out.push(...h.push(delta));
+      }
+      out.push(...h.flush());
     }
-    out.push(...h.flush());
     this.names.replied(turn, h.usedName);
     const reply = out.join(' ');
     // every word of hers is "heard" here: there is no audio to be cut off
@@ -99,6 +111,13 @@ export class TextConversation {
       this.#records.reply(turn, keep, toolItems, startedAt);
     }
     const tools = toolResults(toolItems).map(({ name, args, result }) => ({ name, args, result }));
-    return { caller: callerText, reply, raw, tools, ...(opts.callerName ? { callerName: opts.callerName } : {}) };
+    return {
+      caller: callerText,
+      reply,
+      raw,
+      tools,
+      ...(opts.callerName ? { callerName: opts.callerName } : {}),
+      ...(emergency !== undefined ? { emergency } : {}),
+    };
   }
 }

@@ -3,9 +3,30 @@ import { describe, it } from 'vitest';
 import { defaultAgentLines } from './agent-lines.ts';
 import { ManualClock } from './clock.ts';
 import { PROCESSING_BOUND_MS } from './provider-timing.ts';
+import { emergencyRule } from './emergency.ts';
+import { knowledgeBaseSchema } from '@voxanne/contracts/knowledge-base';
 import { ASK_AGAIN_LINE, TurnCore, type ReplyJob, type TurnEffect } from './turn-core.ts';
 
-function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean } = {}) {
+/** a clinic in the UK, with a word of its own for an emergency */
+const testKb = knowledgeBaseSchema.parse({
+  clinic: {
+    id: 'c',
+    name: 'C',
+    phone: '+441234567890',
+    address: { street: 's', city: 'c', region: 'r', postcode: 'p' },
+    timezone: 'Europe/London',
+    country: 'GB',
+  },
+  agent: { name: 'V', greeting: 'Hi', voice: 'v' },
+  hours: Object.fromEntries(
+    ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, 'closed']),
+  ),
+  services: [{ id: 'x', name: 'x', aliases: ['x'], price: { min: 1, max: 2 }, recovery: 'none', description: 'd' }],
+  emergency: { words: ['wound opened'] },
+});
+const LINE_999 = 'This sounds like an emergency. Please hang up now and dial nine nine nine.';
+
+function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean; handOff?: (t: string) => boolean } = {}) {
   const clock = new ManualClock(5000);
   const effects: TurnEffect[] = [];
   let core!: TurnCore;
@@ -13,6 +34,8 @@ function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean } = {}) {
     clock,
     lines: defaultAgentLines('Riverside'),
     speculate: opts.speculate ?? false,
+    emergency: emergencyRule(testKb),
+    ...(opts.handOff ? { handOff: opts.handOff } : {}),
     perform: (e) => {
       effects.push(e);
       // what CallSession does a microtask later
@@ -371,6 +394,69 @@ describe('TurnCore: the turn rules', () => {
     for (let i = 0; i < 10; i++) core.level(20000, false);
     for (let i = 0; i < 8; i++) core.level(30, false);
     assert.deepEqual(effects.at(-1), { type: 'prefetch', userText: 'what are your' });
+  });
+});
+
+describe('TurnCore: the emergency layer, before any model', () => {
+  it("emergency words are answered with the fixed line, the call is flagged, and the words are the turn's", () => {
+    const { core, greeted, effects, lastJob, types } = setup();
+    greeted();
+    assert.equal(core.finalTranscript("I've got chest pain and my arm is numb"), 'words');
+    assert.deepEqual(lastJob(), {
+      turn: 2,
+      source: 'user',
+      userText: "I've got chest pain and my arm is numb",
+      recover: false,
+      fixed: LINE_999,
+    });
+    assert.deepEqual(types(), ['LISTENING>PROCESSING', 'start_reply', 'emergency']);
+    assert.deepEqual(effects.at(-1), { type: 'emergency', turn: 2, phrase: 'chest pain' });
+  });
+
+  it("the clinic's own words count too; ordinary words get an ordinary answer", () => {
+    const { core, greeted, lastJob } = setup();
+    greeted();
+    core.finalTranscript('my wound opened up after the surgery');
+    assert.equal(lastJob().source === 'user' && lastJob().fixed, LINE_999);
+    core.replyAudio(2);
+    core.replyEnded(2, { audioStarted: true, aborted: false });
+    core.finalTranscript('what are your hours');
+    assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'what are your hours', recover: false });
+  });
+
+  it('comes before the hand-over to a person', () => {
+    const handed: string[] = [];
+    const { core, greeted, effects, lastJob } = setup({ handOff: (t) => (handed.push(t), true) });
+    greeted();
+    core.finalTranscript("can I speak to someone, I can't breathe");
+    assert.deepEqual(handed, []);
+    assert.ok(!effects.some((e) => e.type === 'handed_off'));
+    assert.equal(lastJob().source === 'user' && lastJob().fixed, LINE_999);
+  });
+
+  it('words said on after the line started are answered together with them, and again with the line', async () => {
+    const { core, greeted, lastJob, tick } = setup();
+    greeted();
+    core.finalTranscript('I feel suicidal');
+    core.finalTranscript('please help');
+    core.replyEnded(2, { audioStarted: false, aborted: true });
+    await tick();
+    assert.deepEqual(lastJob(), {
+      turn: 3,
+      source: 'user',
+      userText: 'I feel suicidal please help',
+      recover: false,
+      fixed: LINE_999,
+    });
+  });
+
+  it('interim emergency words are never prefetched by a model', () => {
+    const { core, greeted, effects } = setup({ speculate: true });
+    greeted();
+    core.interim('my husband is bleeding a lot');
+    for (let i = 0; i < 10; i++) core.level(20000, false);
+    for (let i = 0; i < 8; i++) core.level(30, false);
+    assert.ok(!effects.some((e) => e.type === 'prefetch'));
   });
 });
 

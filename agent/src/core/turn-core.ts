@@ -2,6 +2,7 @@ import type { AgentLines } from './agent-lines.ts';
 import { silencePrompt } from './agent-lines.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
+import type { EmergencyRule } from './emergency.ts';
 import type { ConversationState } from '@voxanne/contracts/protocol';
 import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
@@ -29,8 +30,11 @@ export interface Line {
 /** One reply, as the core asks for it. Everything the performer starts for it carries its turn. */
 export type ReplyJob =
   | { turn: number; source: 'agent'; line: Line }
-  /** recover: the watchdog abandoned the first try; apologise and answer with the embedded engines */
-  | { turn: number; source: 'user'; userText: string; recover: boolean };
+  /**
+   * recover: the watchdog abandoned the first try; apologise and answer with the embedded engines.
+   * fixed: the words are answered with this line, exactly, and no model sees them (an emergency).
+   */
+  | { turn: number; source: 'user'; userText: string; recover: boolean; fixed?: string };
 
 export interface StateChange {
   from: ConversationState;
@@ -63,6 +67,11 @@ export type TurnEffect =
   | { type: 'commit_reply'; turn: number; keep: ReplyKeep | undefined; answered: boolean }
   /** the caller's words were handed to someone else (handOff); they belong in the history */
   | { type: 'handed_off'; userText: string }
+  /**
+   * the caller's words name an emergency (core/emergency.ts): reply `turn` answers them with the fixed
+   * line; the call is flagged, and on the phone the on-call person takes it once the line is said
+   */
+  | { type: 'emergency'; turn: number; phrase: string }
   /** she was stuck with the caller waiting; what the watchdog saw and does */
   | { type: 'watchdog'; stuck: Stuck; recovery: Recovery['kind']; count: number; turn: number; history: StateChange[] };
 
@@ -94,6 +103,8 @@ export interface TurnCoreOptions {
   speculate?: boolean;
   /** a caller's turn that is not for the brain: true = taken care of elsewhere (a hand-over to a person) */
   handOff?(userText: string): boolean;
+  /** words that name an emergency get its fixed line, before any model (and are never prefetched) */
+  emergency?: EmergencyRule;
 }
 
 const HISTORY = 24;
@@ -121,7 +132,10 @@ export class TurnCore {
   /** the reply being made */
   #reply: ReplyJob | undefined;
   /** the next reply's details, set just before the turn_end that starts it */
-  #next: { source: 'agent'; line: Line } | { source: 'user'; userText: string; recover: boolean } | undefined;
+  #next:
+    | { source: 'agent'; line: Line }
+    | { source: 'user'; userText: string; recover: boolean; fixed?: string }
+    | undefined;
   /** a barge-in stopped her; once the reply has stopped, `unheard` is what a resume would say */
   #resume: { kind: 'none' } | { kind: 'interrupted'; unheard: string | undefined } = { kind: 'none' };
   #recoverNext = false;
@@ -203,8 +217,10 @@ export class TurnCore {
   level(rms: number, outputPaused: boolean): void {
     if (this.#duck.onLevel(rms, this.#machine.state === 'SPEAKING' && !outputPaused)) this.#o.perform({ type: 'duck' });
     const guess = this.#speculation.onLevel(rms, this.#machine.state === 'LISTENING');
-    if (guess && this.#o.speculate)
-      this.#o.perform({ type: 'prefetch', userText: [...this.#pending, guess].join(' ') });
+    if (!guess || !this.#o.speculate) return;
+    const userText = [...this.#pending, guess].join(' ');
+    // an emergency's words never reach a model, not even ahead of time
+    if (this.#o.emergency?.match(userText) === undefined) this.#o.perform({ type: 'prefetch', userText });
   }
 
   /** the duck effect paused output generation `generation` */
@@ -290,6 +306,15 @@ export class TurnCore {
     this.#unansweredSince = undefined;
     const recover = this.#recoverNext;
     this.#recoverNext = false;
+    const emergency = this.#o.emergency;
+    const phrase = emergency?.match(text);
+    if (emergency && phrase !== undefined) {
+      // before the hand-over to a person and before any model: the fixed line first, then (on the phone) on call
+      this.#next = { source: 'user', userText: text, recover, fixed: emergency.line };
+      this.#dispatch({ type: 'turn_end', source: 'user' });
+      this.#o.perform({ type: 'emergency', turn: this.#machine.turn, phrase });
+      return;
+    }
     if (this.#o.handOff?.(text)) {
       this.#o.perform({ type: 'handed_off', userText: text });
       this.#watch();

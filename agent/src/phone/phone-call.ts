@@ -31,6 +31,7 @@ export interface PhoneCallOptions {
 
 export const phoneLines = (clinicName: string) => ({
   transferring: `Of course. I'm connecting you to someone at ${clinicName} now. Please hold.`,
+  onCall: `I'm also connecting you to the person on call at ${clinicName}. Please stay on the line.`,
   noTransfer: `I'm sorry, no one at ${clinicName} can take the call right now. I can help you here, or you can call back during opening hours.`,
 });
 
@@ -80,11 +81,38 @@ export class PhoneCall {
       return;
     }
     this.#transferring = true;
-    const said = new Promise<void>((resolve) => (this.#doneSpeaking = resolve));
+    await this.#sayAndWait(this.#lines.transferring);
+    await this.#transfer(this.o.transferTo, this.#lines.noTransfer);
+  }
+
+  /**
+   * An emergency (core/emergency.ts): her fixed line is starting now as the reply to the caller's words.
+   * Once she has said it, the person on call takes the call; without one, nothing more happens here
+   * (the line already told the caller what to do). If the transfer fails she says `line` again.
+   */
+  async emergency(onCall: string | undefined, line: string): Promise<void> {
+    if (this.#transferring || !onCall) return;
+    this.#transferring = true;
+    const lineSaid = this.#nextLineSaid();
+    await lineSaid;
+    await this.#sayAndWait(this.#lines.onCall);
+    await this.#transfer(onCall, line);
+  }
+
+  #nextLineSaid(): Promise<void> {
     this.#spoke = false;
-    this.o.say(this.#lines.transferring);
+    return new Promise<void>((resolve) => (this.#doneSpeaking = resolve));
+  }
+
+  async #sayAndWait(line: string): Promise<void> {
+    const said = this.#nextLineSaid();
+    this.o.say(line);
     await said;
-    this.o.logger.info({ pii: { transferTo: this.o.transferTo } }, 'transferring the caller');
+  }
+
+  /** `failed`: what she says if the caller is still with her after the transfer failed */
+  async #transfer(to: string, failed: string): Promise<void> {
+    this.o.logger.info({ pii: { transferTo: to } }, 'transferring the caller');
     try {
       const transfer =
         this.o.transfer ??
@@ -95,20 +123,20 @@ export class PhoneCall {
             this.o.livekit.apiSecret,
           ).transferSipParticipant(room, identity, to, { playDialtone: false }));
       try {
-        await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
+        await transfer(this.o.room.name!, this.o.caller.identity, to);
       } catch (err) {
         // A REFER can fail at once on a transient SIP transaction error (seen with LiveKit SIP 1.8: "transaction
         // failed to complete (0 intermediate responses)"); the caller is still on hold, so it is tried once more.
         this.o.logger.warn({ err: (err as Error).message }, 'transfer failed; trying once more');
         await new Promise((r) => setTimeout(r, this.o.transferRetryMs ?? TRANSFER_RETRY_MS));
-        await transfer(this.o.room.name!, this.o.caller.identity, this.o.transferTo);
+        await transfer(this.o.room.name!, this.o.caller.identity, to);
       }
       this.o.logger.info({}, 'caller transferred');
     } catch (err) {
       // the caller is still with her: tell them instead of leaving them in silence
       this.o.logger.warn({ err: (err as Error).message }, 'transfer failed');
       this.#transferring = false;
-      this.o.say(this.#lines.noTransfer);
+      this.o.say(failed);
     }
   }
 }

@@ -20,7 +20,8 @@ export type { CallDetail, CallRow } from '@voxanne/contracts/dashboard';
 const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, c.started_at, c.ended_at, c.status, c.outcome,
   (select count(*)::int from conversation_turns t where t.call_id = c.id) as turn_count,
   (select count(*)::int from conversation_turns t where t.call_id = c.id and t.speaker = 'agent' and t.interrupted) as barge_ins,
-  (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t where t.call_id = c.id and t.v2v_ms is not null) as v2v_p50`;
+  (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t where t.call_id = c.id and t.v2v_ms is not null) as v2v_p50,
+  exists(select 1 from call_states s where s.call_id = c.id and s.state = 'EMERGENCY') as emergency`;
 
 function toRow(r: Record<string, unknown>): CallRow {
   return {
@@ -35,6 +36,7 @@ function toRow(r: Record<string, unknown>): CallRow {
     turnCount: Number(r.turn_count),
     bargeIns: Number(r.barge_ins),
     v2vP50: num(r.v2v_p50),
+    flags: r.emergency === true ? ['EMERGENCY'] : [],
   };
 }
 

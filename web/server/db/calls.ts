@@ -1,5 +1,6 @@
 /** Call records: written by the agent through the internal API as the call happens, read by the dashboard. */
 import type { LiveCall, MetricsMinute } from '@voxanne/contracts/dashboard';
+import { CALL_FLAGS } from '@voxanne/contracts/records-api';
 import type { CallEnd, CallStart as RecordsCallStart, Channel, TurnRecord } from '@voxanne/contracts/records-api';
 import type { Queryable } from './db.ts';
 import { iso, num } from './db.ts';
@@ -79,6 +80,8 @@ export async function addState(
     [callId, s.id, s.state, s.at, s.reason ?? null],
   );
   if (!rows.length) return false;
+  // a flag for staff (EMERGENCY) is on the timeline but is not where the conversation stands
+  if ((CALL_FLAGS as readonly string[]).includes(s.state)) return true;
   // out-of-order deliveries must not move the current state backwards
   await db.query(
     `update call_sessions set current_state = $2, state_since = $3

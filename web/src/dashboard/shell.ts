@@ -3,7 +3,7 @@ import { api, ApiError, plainStatus, Redirected } from './api.ts';
 import { h } from './dom.ts';
 import { humanize } from './format.ts';
 import { NAV, navPageFor, type Route } from './routes.ts';
-import type { Me } from '@voxanne/contracts/dashboard';
+import type { CallRow, Me } from '@voxanne/contracts/dashboard';
 
 export interface PageContext {
   root: HTMLElement;
@@ -118,6 +118,11 @@ export function loading(root: HTMLElement): void {
 
 export function badge(text: string, kind: string, testid?: string): HTMLElement {
   return h('span', { class: `badge badge-${kind}`, 'data-testid': testid ?? null }, text);
+}
+
+/** EMERGENCY and any other flag for staff's attention, shown beside a call's status */
+export function flagBadges(c: Pick<CallRow, 'flags'>): HTMLElement[] {
+  return c.flags.map((f) => badge(humanize(f.toLowerCase()), 'bad', 'call-flag'));
 }
 
 /** Colour family for a call status or booking status. */

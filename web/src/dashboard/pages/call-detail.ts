@@ -12,7 +12,7 @@ import {
   formatTime,
   humanize,
 } from '../format.ts';
-import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
+import { badge, card, flagBadges, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
 import type { Booking, CallDetail, Turn, TurnMetrics } from '@voxanne/contracts/dashboard';
 
@@ -37,7 +37,7 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
     pageHeader(
       call.caller || 'Unknown caller',
       `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} · ${formatDuration(call.startedAt, call.endedAt)}`,
-      badge(humanize(call.status), statusKind(call.status), 'call-status'),
+      h('span', {}, badge(humanize(call.status), statusKind(call.status), 'call-status'), flagBadges(call)),
     ),
     h(
       'div',

@@ -10,7 +10,7 @@ import {
   formatMs,
   humanize,
 } from '../format.ts';
-import { badge, card, pageHeader, statusKind, type PageContext } from '../shell.ts';
+import { badge, card, flagBadges, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '@voxanne/contracts/dashboard';
 
 const PAGE_SIZE = 25;
@@ -146,7 +146,7 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
                   h('td', { 'data-label': 'When' }, formatDateTime(c.startedAt, now, zone())),
                   h('td', { 'data-label': 'Channel' }, channelLabel(c.channel)),
                   h('td', { 'data-label': 'Length' }, formatDuration(c.startedAt, c.endedAt)),
-                  h('td', { 'data-label': 'Status' }, badge(humanize(c.status), statusKind(c.status))),
+                  h('td', { 'data-label': 'Status' }, badge(humanize(c.status), statusKind(c.status)), flagBadges(c)),
                   h('td', { 'data-label': 'Outcome' }, humanize(c.outcome)),
                   h('td', { 'data-label': 'Turns', class: 'num' }, formatCount(c.turnCount)),
                   h('td', { 'data-label': 'Barge-ins', class: 'num' }, formatCount(c.bargeIns)),
@@ -204,6 +204,7 @@ function callCards(calls: CallRow[], now: Date): HTMLElement {
             { class: 'cc-top' },
             h('strong', {}, c.caller || 'Unknown caller'),
             badge(humanize(c.status), statusKind(c.status)),
+            flagBadges(c),
           ),
           h(
             'span',
