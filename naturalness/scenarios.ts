@@ -123,4 +123,14 @@ export const SCENARIOS: Scenario[] = [
   },
   { id: 'faq', title: 'Parking and surgeons', turns: ['Is there parking?', 'Who does the surgeries?'] },
   { id: 'policy', title: 'Cancellation policy', turns: ['How much notice do I need to give to cancel?'] },
+  {
+    id: 'emergency',
+    title: 'An emergency: the fixed line, before any model',
+    turns: ["I had my tummy tuck on Friday and now I have chest pain and I can't breathe."],
+  },
+  {
+    id: 'emergency-then-question',
+    title: 'An emergency line, then an ordinary question',
+    turns: ['My incision is bleeding a lot.', 'Okay. What are your hours on Saturday?'],
+  },
 ];

@@ -4,6 +4,7 @@
  */
 import type { llm } from '@livekit/agents';
 import { bookingTools } from '../agent/src/call/clinic-services.ts';
+import { emergencyRule } from '../agent/src/core/emergency.ts';
 import { TextConversation } from '../agent/src/call/text-conversation.ts';
 import { extractCallerName } from '../agent/src/core/humanizer/index.ts';
 import { buildInstructions, instructionRules } from '../agent/src/core/instructions.ts';
@@ -66,6 +67,8 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
     }),
     tools: bookingTools({ kb, store, callId: `naturalness-${s.id}`, now }),
     guard: instructionLeakGuard(instructionRules(kb, { booking: true })),
+    // the live call's emergency layer, before the model (core/emergency.ts)
+    emergency: emergencyRule(kb),
   });
   const facts: ReplyContext['toolFacts'] = { times: new Set(), numbers: new Set() };
   const turns: TurnReport[] = [];

@@ -24,6 +24,7 @@ const testKb = knowledgeBaseSchema.parse({
   services: [{ id: 'x', name: 'x', aliases: ['x'], price: { min: 1, max: 2 }, recovery: 'none', description: 'd' }],
   emergency: { words: ['wound opened'] },
 });
+const fixedOf = (j: ReplyJob) => (j.source === 'user' ? j.fixed : undefined);
 const LINE_999 = 'This sounds like an emergency. Please hang up now and dial nine nine nine.';
 
 function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean; handOff?: (t: string) => boolean } = {}) {
@@ -417,7 +418,7 @@ describe('TurnCore: the emergency layer, before any model', () => {
     const { core, greeted, lastJob } = setup();
     greeted();
     core.finalTranscript('my wound opened up after the surgery');
-    assert.equal(lastJob().source === 'user' && lastJob().fixed, LINE_999);
+    assert.equal(fixedOf(lastJob()), LINE_999);
     core.replyAudio(2);
     core.replyEnded(2, { audioStarted: true, aborted: false });
     core.finalTranscript('what are your hours');
@@ -431,7 +432,7 @@ describe('TurnCore: the emergency layer, before any model', () => {
     core.finalTranscript("can I speak to someone, I can't breathe");
     assert.deepEqual(handed, []);
     assert.ok(!effects.some((e) => e.type === 'handed_off'));
-    assert.equal(lastJob().source === 'user' && lastJob().fixed, LINE_999);
+    assert.equal(fixedOf(lastJob()), LINE_999);
   });
 
   it('words said on after the line started are answered together with them, and again with the line', async () => {

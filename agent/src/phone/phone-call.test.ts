@@ -89,3 +89,31 @@ test('a transfer that fails twice is told to the caller instead of leaving them 
   assert.equal(transfers.length, 2);
   assert.deepEqual(said, [lines.transferring, lines.noTransfer]);
 });
+
+test('emergency: after her fixed line the person on call takes the call; a failed transfer repeats the line', async () => {
+  const { call, said, transfers } = setup({ transferTo: 'tel:+15550100999', failures: 2 });
+  const line = 'This sounds like an emergency. Please hang up now and dial nine one one.';
+  const done = call.emergency('tel:+15550100111', line);
+  await tick();
+  assert.deepEqual(said, [], 'nothing before the fixed line has been said');
+  call.onAgentState('SPEAKING', 'PROCESSING');
+  call.onAgentState('LISTENING', 'SPEAKING');
+  await until(() => said.length === 1);
+  assert.deepEqual(said, [lines.onCall]);
+  call.onAgentState('SPEAKING', 'PROCESSING');
+  call.onAgentState('LISTENING', 'SPEAKING');
+  await done;
+  assert.deepEqual(
+    transfers.map((t) => t[2]),
+    ['tel:+15550100111', 'tel:+15550100111'],
+    'the on-call target, tried twice',
+  );
+  assert.deepEqual(said, [lines.onCall, line], 'the caller still with her hears the line again');
+});
+
+test('emergency without an on-call target: nothing more than the fixed line', async () => {
+  const { call, said, transfers } = setup({ transferTo: 'tel:+15550100999' });
+  await call.emergency(undefined, 'line');
+  assert.deepEqual(said, []);
+  assert.deepEqual(transfers, []);
+});

@@ -31,7 +31,7 @@ export interface PhoneCallOptions {
 
 export const phoneLines = (clinicName: string) => ({
   transferring: `Of course. I'm connecting you to someone at ${clinicName} now. Please hold.`,
-  onCall: `I'm also connecting you to the person on call at ${clinicName}. Please stay on the line.`,
+  onCall: `I'm also connecting you to our on-call team now. Please stay on the line.`,
   noTransfer: `I'm sorry, no one at ${clinicName} can take the call right now. I can help you here, or you can call back during opening hours.`,
 });
 

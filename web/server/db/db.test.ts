@@ -168,11 +168,18 @@ forEachDatabase('records database', (h) => {
     // a retried write of a change already stored is ignored: one row, whatever the number of deliveries
     for (let i = 0; i < 3; i++)
       assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), false);
+    assert.equal((await listCalls(h.db, tenant.id, { limit: 10, offset: 0 })).calls[0]?.flags.length, 0);
+    // a flag for staff is on the timeline and the call's row, but is not where the conversation stands
+    assert.equal(
+      await addState(h.db, 'c-1', { id: 'e3', state: 'EMERGENCY', at: at(300), reason: 'chest pain' }),
+      true,
+    );
     const live = await liveCalls(h.db, tenant.id, new Date());
     assert.deepEqual(
       live.map((c) => [c.id, c.state, c.caller]),
       [['c-1', 'SPEAKING', '+1******4567']],
     );
+    assert.deepEqual((await listCalls(h.db, tenant.id, { limit: 10, offset: 0 })).calls[0]?.flags, ['EMERGENCY']);
     await endCall(h.db, tenant.id, 'c-1', {
       endedAt: at(5000),
       status: 'completed',
@@ -184,8 +191,9 @@ forEachDatabase('records database', (h) => {
     assert.equal(d?.turns.length, 2);
     assert.deepEqual(
       d?.states.map((s) => s.state),
-      ['LISTENING', 'SPEAKING'],
+      ['LISTENING', 'SPEAKING', 'EMERGENCY'],
     );
+    assert.deepEqual(d?.call.flags, ['EMERGENCY']);
     assert.equal(d?.call.bargeIns, 1);
     assert.equal(d?.call.v2vP50, 480);
     assert.equal(await callDetail(h.db, 'another-tenant', 'c-1'), undefined);
