@@ -5,6 +5,8 @@ import {
   decideRecovery,
   MAX_RECOVERIES_PER_CALL,
   parseRecoveryMetadata,
+  RECOVERY_MEMORY_MS,
+  RecoveryAttempts,
   recoveryLine,
   restoreFromTurns,
   type JobExit,
@@ -132,4 +134,21 @@ test('her line when she is back names what the caller asked, and asks again for 
     recoveryLine(restoreFromTurns([turn(0, 'agent', 'Hi.')]), topic),
     'Sorry, I lost you for a moment. How can I help you today?',
   );
+});
+
+test('recovery attempts are counted per room, and forgotten when the room is gone or after two hours', () => {
+  const a = new RecoveryAttempts();
+  a.record('call-1', 0);
+  a.record('call-1', 1_000);
+  a.record('call-2', 2_000);
+  assert.equal(a.count('call-1', 3_000), 2);
+  assert.equal(a.count('call-2', 3_000), 1);
+  assert.equal(a.count('call-3', 3_000), 0);
+  a.forget('call-2');
+  assert.equal(a.count('call-2', 3_000), 0);
+  assert.equal(a.size, 1);
+  // call-1's last recovery was at 1 s: remembered until two hours after it, then gone
+  assert.equal(a.count('call-1', 1_000 + RECOVERY_MEMORY_MS), 2);
+  assert.equal(a.count('call-4', 1_001 + RECOVERY_MEMORY_MS), 0);
+  assert.equal(a.size, 0);
 });

@@ -34,6 +34,40 @@ export type RecoveryDecision =
     }
   | { kind: 'recover'; room: string; removeIdentity: string; metadata: RecoveryMetadata };
 
+/** How long the worker remembers a call's recoveries: longer than any call lasts. */
+export const RECOVERY_MEMORY_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Recoveries made per room, so a call that keeps killing its process is not revived forever. A room
+ * is forgotten once it is gone, and any entry is forgotten after RECOVERY_MEMORY_MS, so a worker
+ * that runs for months holds only the calls of the last two hours.
+ */
+export class RecoveryAttempts {
+  readonly #byRoom = new Map<string, { count: number; lastMs: number }>();
+
+  count(room: string, nowMs: number): number {
+    this.#prune(nowMs);
+    return this.#byRoom.get(room)?.count ?? 0;
+  }
+
+  record(room: string, nowMs: number): void {
+    this.#prune(nowMs);
+    this.#byRoom.set(room, { count: (this.#byRoom.get(room)?.count ?? 0) + 1, lastMs: nowMs });
+  }
+
+  forget(room: string): void {
+    this.#byRoom.delete(room);
+  }
+
+  get size(): number {
+    return this.#byRoom.size;
+  }
+
+  #prune(nowMs: number): void {
+    for (const [room, a] of this.#byRoom) if (nowMs - a.lastMs > RECOVERY_MEMORY_MS) this.#byRoom.delete(room);
+  }
+}
+
 /**
  * A job process that exits 0 finished its job; anything else died under it. The library also
  * exits 0 after an exception in the job, so a call announced and never ended is a crash too.

@@ -6,7 +6,7 @@
  */
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
-import { crashed, decideRecovery, exitReason, type JobExit } from '../core/recovery.ts';
+import { crashed, decideRecovery, exitReason, RecoveryAttempts, type JobExit } from '../core/recovery.ts';
 import type { RecordsClient } from '../records/http-client.ts';
 
 export interface RecoveryLog {
@@ -29,7 +29,7 @@ export class CallRecovery {
   readonly #rooms: RoomServiceClient;
   readonly #dispatch: AgentDispatchClient;
   /** recoveries made per room, so a call that keeps killing its process is not revived forever */
-  readonly #attempts = new Map<string, number>();
+  readonly #attempts = new RecoveryAttempts();
 
   constructor(private readonly o: CallRecoveryOptions) {
     const http = o.livekit.url.replace(/^ws/, 'http');
@@ -56,14 +56,16 @@ export class CallRecovery {
     }
     if (!stopping) this.o.log.error({ ...fields, reason: exitReason(exit) }, 'call job process died');
     const callers = stopping ? [] : await this.#callersIn(exit.job.room);
-    const attempts = this.#attempts.get(exit.job.room) ?? 0;
+    const nowMs = (this.o.now?.() ?? new Date()).getTime();
+    if (callers === undefined) this.#attempts.forget(exit.job.room);
+    const attempts = this.#attempts.count(exit.job.room, nowMs);
     const d = decideRecovery({ exit, stopping, callers, attempts });
     if (d.kind === 'ignore') {
       if (!stopping) this.o.log.info({ ...fields, why: d.why }, 'call not recovered');
       return;
     }
-    this.#attempts.set(d.room, attempts + 1);
-    const at = (this.o.now?.() ?? new Date()).toISOString();
+    this.#attempts.record(d.room, nowMs);
+    const at = new Date(nowMs).toISOString();
     // all three at once: the caller is waiting, and none needs another's answer
     await Promise.all([
       this.#rooms.removeParticipant(d.room, d.removeIdentity).catch((err: unknown) =>
