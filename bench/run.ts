@@ -111,7 +111,9 @@ async function benchPipeline(
         const f = await runCall(c, stt, script);
         calls.push(f);
         process.stdout.write(
-          `  ${p.name} call ${i + 1}/${CALLS}: greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}\n`,
+          `  ${p.name} call ${i + 1}/${CALLS}: greeting ${Math.round(f.greetingMs ?? NaN)} ` +
+            `ms, v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ` +
+            `ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}\n`,
         );
       } catch (e) {
         calls.push({ v2vMs: [], bargeInMs: [], problems: [String(e)] });
@@ -150,14 +152,17 @@ async function browserMain(): Promise<void> {
   const r = await runBrowserBench(CALLS, (line) => console.log(line));
   const s = r.click_to_greeting_ms;
   console.log(
-    `\n${'step (ms after the click)'.padEnd(28)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}`,
+    `\n${'step (ms after the click)'.padEnd(28)}` +
+      `${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}`,
   );
   for (const [step, p] of Object.entries(r.breakdown_ms))
     console.log(
-      `${step.padEnd(28)}${String(p.p50).padStart(7)}${String(p.p95).padStart(7)}${String(p.p99).padStart(7)}${String(p.n).padStart(5)}`,
+      `${step.padEnd(28)}${String(p.p50).padStart(7)}${String(p.p95).padStart(7)}` +
+        `${String(p.p99).padStart(7)}${String(p.n).padStart(5)}`,
     );
   console.log(
-    `click → greeting: p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms (n=${s.n}); p95 ≤ ${TARGETS.clickToGreeting}: ${s.p95 <= TARGETS.clickToGreeting ? 'met' : 'MISSED'}`,
+    `click → greeting: p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms (n=${s.n}); p95 ≤ ${TARGETS.clickToGreeting}: ` +
+      `${s.p95 <= TARGETS.clickToGreeting ? 'met' : 'MISSED'}`,
   );
   for (const p of r.problems) console.log(`problem: ${p}`);
   const latest = readResults(join(args.out!, 'latest.json'));
@@ -208,7 +213,8 @@ async function main(): Promise<void> {
     }
     if (SWEEP) {
       console.log(
-        `bench: sweep (caller onsets around the end of her greeting and answer, offline engines), ${SWEEP_CALLS} call(s) per offset`,
+        `bench: sweep (caller onsets around the end of her greeting and answer, offline ` +
+          `engines), ${SWEEP_CALLS} call(s) per offset`,
       );
       sweep = await runSweepBench(SWEEP_CALLS, (line) => console.log(line));
     }
@@ -247,17 +253,21 @@ async function report(
     ['overhead', 'overhead_ms', undefined],
   ];
   console.log(
-    `\nprovider budget ${PROVIDER_BUDGET_MS} ms (STT final ${BUDGET.endpointingMs + BUDGET.sttFinalMs}, LLM first token ${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`,
+    `\nprovider budget ${PROVIDER_BUDGET_MS} ms (STT final ` +
+      `${BUDGET.endpointingMs + BUDGET.sttFinalMs}, LLM first token ` +
+      `${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`,
   );
   console.log(
-    `${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`,
+    `${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}` +
+      `${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`,
   );
   for (const [label, key, target] of rows) {
     for (const [name, r] of Object.entries(results)) {
       const s = r[key] as Percentiles;
       const verdict = target === undefined ? '' : `p95 ≤ ${target}: ${s.p95 <= target ? 'met' : 'MISSED'}`;
       console.log(
-        `${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`,
+        `${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}` +
+          `${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`,
       );
     }
   }
@@ -268,12 +278,15 @@ async function report(
   for (const [n, r] of Object.entries(results)) {
     if (r.prefetch)
       console.log(
-        `${n}: ${r.prefetch.used} of ${r.prefetch.requested} speculative LLM requests were confirmed by the final transcript and answered from`,
+        `${n}: ${r.prefetch.used} of ${r.prefetch.requested} speculative LLM requests ` +
+          `were confirmed by the final transcript and answered from`,
       );
   }
   // the caller simulator and the fakes share this process: its event-loop delay is added to what they measure
+  const loopMs = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
-    `bench process event-loop delay p50/p99/max: ${(loopDelay.percentile(50) / 1e6).toFixed(1)}/${(loopDelay.percentile(99) / 1e6).toFixed(1)}/${(loopDelay.max / 1e6).toFixed(1)} ms`,
+    'bench process event-loop delay p50/p99/max: ' +
+      `${loopMs(loopDelay.percentile(50))}/${loopMs(loopDelay.percentile(99))}/${loopMs(loopDelay.max)} ms`,
   );
   if (unexpectedSegments)
     console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
@@ -311,7 +324,8 @@ async function report(
   });
   const html = plotHtml(
     'Voxanne vs a stock LiveKit AgentSession',
-    `Same Deepgram/Groq fakes at the provider budget (${PROVIDER_BUDGET_MS} ms); ${CALLS} calls per pipeline; measured at the caller. ${json.measured_at}`,
+    `Same Deepgram/Groq fakes at the provider budget (${PROVIDER_BUDGET_MS} ms); ` +
+      `${CALLS} calls per pipeline; measured at the caller. ${json.measured_at}`,
     [
       panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms', TARGETS.v2v),
       panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms', TARGETS.bargeIn),

@@ -94,7 +94,8 @@ try {
 }
 const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
 console.log(
-  `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`,
+  `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ` +
+    `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`,
 );
 writeFileSync(
   join(ROOT, 'test-artifacts', 'sip-stt-wer.json'),

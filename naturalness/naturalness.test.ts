@@ -50,7 +50,7 @@ test("at least twenty scenarios, the customer's BBL question among them", () => 
   }
 });
 
-test('against the Groq fake, raw model text ($8,000, 10:00 AM, long sentences) is humanized to at least 95%', async () => {
+test('against the Groq fake, raw model text ($8,000, 10:00 AM, long sentences) is humanized to ≥ 95%', async () => {
   const report = await runSuite(kb, new GroqLLM({ apiKey: fake.apiKey, baseURL: fake.baseURL }), 'groq');
   const failures = report.results.flatMap((s) =>
     s.turns.flatMap((t) =>
@@ -114,7 +114,8 @@ test('the checks fail on bad replies', () => {
   // and pass on good ones
   assert.deepEqual(
     failed(
-      'Absolutely, Sarah! A Brazilian butt lift costs eight thousand to twelve thousand dollars. Recovery is about two weeks. Want me to check Tuesday?',
+      'Absolutely, Sarah! A Brazilian butt lift costs eight thousand to twelve ' +
+        'thousand dollars. Recovery is about two weeks. Want me to check Tuesday?',
       { ...ctx, callerName: 'Sarah', nameJustGiven: true },
     ),
     [],
@@ -125,7 +126,8 @@ test('the checks fail on bad replies', () => {
 
 test('raw model text really is raw before the humanizer', () => {
   const raw = rawLlmText(
-    "A tummy tuck costs eight thousand to thirteen thousand dollars. We're open at ten a m. Anything else I can help with?",
+    "A tummy tuck costs eight thousand to thirteen thousand dollars. We're open at " +
+      'ten a m. Anything else I can help with?',
     true,
   );
   assert.equal(

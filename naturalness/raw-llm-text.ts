@@ -76,7 +76,8 @@ export function rawLlmText(spoken: string, callerAskedQuestion: boolean): string
   // phone numbers read digit by digit
   t = t.replace(
     new RegExp(
-      `\\b(?:${Object.keys(UNITS).slice(0, 10).join('|')})(?:,? (?:zero|one|two|three|four|five|six|seven|eight|nine)){9}\\b`,
+      `\\b(?:${Object.keys(UNITS).slice(0, 10).join('|')})(?:,? ` +
+        `(?:zero|one|two|three|four|five|six|seven|eight|nine)){9}\\b`,
       'gi',
     ),
     (m) => {

@@ -153,7 +153,8 @@ export function formatReport(r: SuiteReport): string {
   });
   for (const [name, v] of Object.entries(r.by_check)) lines.push(`${name.padEnd(20)} ${v.passed}/${v.total}`);
   lines.push(
-    `Pass rate: ${(r.pass_rate * 100).toFixed(1)}% (${r.checks - r.failed_checks}/${r.checks} checks, ${r.replies} replies, ${r.scenarios} scenarios)`,
+    `Pass rate: ${(r.pass_rate * 100).toFixed(1)}% ` +
+      `(${r.checks - r.failed_checks}/${r.checks} checks, ${r.replies} replies, ${r.scenarios} scenarios)`,
   );
   return lines.join('\n');
 }

@@ -27,7 +27,9 @@ export function neededPieces(pieces, roles) {
   return pieces.filter((p) => p.for.some((r) => roles.includes(r)));
 }
 
-/** The Go binaries a run needs (from package.json's pins): livekit-server always, livekit-sip for telephony and tests. */
+/**
+ * The Go binaries a run needs (from package.json's pins): livekit-server always, livekit-sip for telephony and tests.
+ */
 export function neededBinaries(pkg, roles) {
   const bins = [{ name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', ...pkg.voxanne.livekitServer }];
   if (roles.includes('telephony') || roles.includes('test'))
@@ -108,7 +110,8 @@ export async function preflight({
     if (fromEnv) {
       if (!probes.isExecutable(fromEnv))
         problems.push(
-          `${b.envVar}=${fromEnv} is not an executable file: point it at a ${b.name} binary, or unset it to have it built.`,
+          `${b.envVar}=${fromEnv} is not an executable file: point it at a ${b.name} ` +
+            `binary, or unset it to have it built.`,
         );
       continue;
     }
@@ -122,11 +125,13 @@ export async function preflight({
     const have = goOut === undefined ? undefined : parseGoVersion(goOut);
     if (goOut === undefined)
       problems.push(
-        `Go ${list.go.minVersion}+ is needed to build ${names} (first run only): install it from ${list.go.install}, or put the binaries on PATH.`,
+        `Go ${list.go.minVersion}+ is needed to build ${names} (first run only): install ` +
+          `it from ${list.go.install}, or put the binaries on PATH.`,
       );
     else if (!have || !versionAtLeast(have, list.go.minVersion))
       problems.push(
-        `Go ${list.go.minVersion}+ is needed to build ${names}, but '${goOut.trim()}' was found: install a newer Go from ${list.go.install}.`,
+        `Go ${list.go.minVersion}+ is needed to build ${names}, but '${goOut.trim()}' ` +
+          `was found: install a newer Go from ${list.go.install}.`,
       );
   }
 
@@ -155,7 +160,8 @@ export async function preflight({
       missing = still;
       if (missing.length)
         problems.push(
-          `apt-get could not install ${missing.map((p) => p.packages.apt).join(' ')} (exit ${code}); see its messages above.`,
+          `apt-get could not install ${missing.map((p) => p.packages.apt).join(' ')} (exit ` +
+            `${code}); see its messages above.`,
         );
     } else {
       const cmd = system.manager && installCommand(system.manager, missing, probes.uid === 0);
@@ -163,7 +169,8 @@ export async function preflight({
       problems.push(
         cmd
           ? `Missing ${what}. Install with: ${cmd}`
-          : `Missing ${what}. Install them with your system's package manager (Debian names: ${missing.map((p) => p.packages.apt).join(' ')}).`,
+          : `Missing ${what}. Install them with your system's package manager (Debian names: ` +
+              `${missing.map((p) => p.packages.apt).join(' ')}).`,
       );
     }
   }

@@ -196,7 +196,8 @@ describe('preflight', () => {
       const r = await run('start', { missing: new Set() }, { LIVEKIT_SERVER_BIN: '/nowhere/livekit-server' });
       assert.equal(r.ok, false);
       assert.deepEqual(r.err, [
-        'preflight: LIVEKIT_SERVER_BIN=/nowhere/livekit-server is not an executable file: point it at a livekit-server binary, or unset it to have it built.',
+        'preflight: LIVEKIT_SERVER_BIN=/nowhere/livekit-server is not an executable ' +
+          'file: point it at a livekit-server binary, or unset it to have it built.',
       ]);
     });
   });

@@ -1,6 +1,7 @@
 /**
  * Bad input on a real call: a caller with no microphone, a silent microphone, hiss and clipped
- * garbage, a caller who hangs up mid-greeting, a caller who never arrives, and two calls at once. Everything is judged from the
+ * garbage, a caller who hangs up mid-greeting, a caller who never arrives, and two calls at once. Everything is judged
+ * from the
  * outside: the audio and data messages a real LiveKit participant receives, and the agent's logs.
  * One stack for the whole file; every case gets its own room, so its own agent job and callId.
  */
@@ -164,7 +165,7 @@ function note(t: TestContext, c: SimCaller, callId: string): void {
 // ---------------------------------------------------------------------------------------------
 // cases
 
-test('a room opened for a caller who never arrives (the tab closed after the token) does not hold her line', async () => {
+test('a room opened for a caller who never arrives (tab closed after the token) does not hold her line', async () => {
   const name = roomName('nobody');
   const since = stack.lines.length;
   // exactly what /api/token does before handing out a token
@@ -182,7 +183,8 @@ test('a room opened for a caller who never arrives (the tab closed after the tok
     GREETING_TIMEOUT_MS,
     since,
   );
-  // she was dispatched and got ready; with nobody coming she leaves (LiveKit closes the empty room, or her own wait ends)
+  // she was dispatched and got ready; with nobody coming she
+  // leaves (LiveKit closes the empty room, or her own wait ends)
   const gone = await waitForLog(
     stack,
     'agent',
@@ -295,7 +297,8 @@ test('hiss, a clipped square wave and codec garbage do not break the call', asyn
   assertAgentInRoom(c);
   // Not asserted (the brief allows a recogniser to hear something in garbage), but worth seeing.
   console.log(
-    `heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ${JSON.stringify(c.transcripts('user'))}`,
+    `heard in the noise: interim ${JSON.stringify(allUserTranscripts(c))}, final ` +
+      `${JSON.stringify(c.transcripts('user'))}`,
   );
 
   // The call goes on: a real question gets the real answer.

@@ -111,7 +111,8 @@ async function killAndRecover(
   await c.waitFor(() => !agentIds(c).some((id) => before.includes(id)), 5000, 'the dead agent removed from the room');
   const removedMs = performance.now() - killedAt;
   console.log(
-    `kill -9 of job process ${pid}: new agent in the room after ${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`,
+    `kill -9 of job process ${pid}: new agent in the room after ` +
+      `${Math.round(backMs)} ms, dead one gone after ${Math.round(removedMs)} ms`,
   );
   assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${Math.round(backMs)} ms)`);
 
@@ -161,7 +162,7 @@ async function hangUp(c: SimCaller): Promise<void> {
   await c.leave();
 }
 
-test('killed while she is answering: she comes back, says she lost the caller, and the next question is answered', async (t) => {
+test('killed while she answers: she comes back, says she lost the caller, and answers the next question', async (t) => {
   const { c, callId, room } = await newCall('answering');
   calls.push({ callId, room, case: 'answering' });
   // the question, and the kill once her answer is audible

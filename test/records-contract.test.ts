@@ -1,4 +1,5 @@
-// The agent's own records client (agent/src/records) against the web server (web/server/records): both sides of RECORDS-API.md agree.
+// The agent's own records client (agent/src/records) against the web
+// server (web/server/records): both sides of RECORDS-API.md agree.
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from 'vitest';
 import { RecordsClient } from '../agent/src/records/http-client.ts';
@@ -126,7 +127,7 @@ forEachDatabase('agent records client against the web server', (h) => {
     );
   });
 
-  it('a SIP caller whose From user holds a NUL byte is recorded; a refused write is sent once, not retried', async () => {
+  it('a SIP caller whose From user holds a NUL byte is recorded; a refused write is sent once, no retry', async () => {
     const errors: object[] = [];
     const log = { warn: () => {}, error: (o: object) => errors.push(o) };
     let posts = 0;

@@ -98,7 +98,7 @@ async function ask(c: SimCaller, pcm: Int16Array, answered: (t: string) => boole
   }
 }
 
-test('a records server that loses answers, then is down, then is back: every turn and state change stored exactly once', async () => {
+test('a records server losing answers, then down, then back: every turn and state change stored once', async () => {
   const s = stack!;
   const [hours, address] = await Promise.all([
     speech48k('What are your opening hours?'),

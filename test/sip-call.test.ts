@@ -237,7 +237,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000);
   });
 
-  test('an outbound reminder: LiveKit SIP dials the patient through the outbound trunk, she speaks once they answer', async () => {
+  test('an outbound reminder: LiveKit SIP dials the patient via the outbound trunk; she speaks on answer', async () => {
     const phone = await RtpPhone.open();
     phones.push(phone);
     const patient = await sippAnswer({ port: patientPort, rtpPort: phone.port });
@@ -295,7 +295,8 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const garbage = [
       Buffer.from('this is not SIP\r\n\r\n'),
       Buffer.from(
-        'INVITE sip:+15550100200@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9\r\nContent-Length: 999999\r\n\r\nv=0',
+        'INVITE sip:+15550100200@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP ' +
+          '127.0.0.1:9\r\nContent-Length: 999999\r\n\r\nv=0',
       ),
       Buffer.from('INVITE  SIP/2.0\r\nCall-ID:\r\nCSeq: x INVITE\r\nFrom: <>\r\nTo: <>\r\n\r\n'),
       Buffer.alloc(1400, 0xff),

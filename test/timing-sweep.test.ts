@@ -107,7 +107,7 @@ test('calibration: her greeting and her first answer have a measurable length at
 });
 
 for (const offsetMs of SWEEP_OFFSETS_MS) {
-  test(`a caller who starts ${offsetMs} ms from the end of her greeting, and of her answer, is answered within ${ANSWER_BOUND_MS} ms`, async () => {
+  test(`onset ${offsetMs} ms from the end of her greeting and answer: answered in ${ANSWER_BOUND_MS} ms`, async () => {
     // The onset is placed by a timer on this (possibly loaded) machine; a call whose onset landed more than
     // ONSET_SLACK_MS from its aim tested another offset, so it is placed again in a new call (once).
     for (let attempt = 1; ; attempt++) {
@@ -147,7 +147,7 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
   });
 }
 
-test(`the sweep placed its onsets where it meant to: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted one`, () => {
+test(`onsets placed as meant: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted`, () => {
   // only where the caller started after she had finished can her own end be seen
   const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
   for (const r of seen)

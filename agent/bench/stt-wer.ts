@@ -1,6 +1,7 @@
 // Word error rate and latency of the embedded pocketsphinx STT on clinic caller utterances spoken
 // by the project's flite voices (agent/src/engines/flite).
-//   cd /work/main && node --import tsx agent/bench/stt-wer.ts [--pace realtime|fast] [--sequential] [--voices slt,rms,awb,kal]
+// cd /work/main && node --import tsx agent/bench/stt-wer.ts [--pace realtime|fast] [--sequential] [--voices
+// slt,rms,awb,kal]
 // Each voice gets one streaming session: 300 ms silence, utterance, 1200 ms silence, next utterance…
 // sent as 20 ms AudioFrames at the voice's native rate (kal is 8 kHz, so it goes through the resampler).
 // --pace realtime (default): frames leave on a wall-clock schedule, voices run concurrently (as
@@ -143,7 +144,8 @@ function stats(values: number[]) {
 }
 
 const fmt = (s: ReturnType<typeof stats>, digits: number, unit = '') =>
-  `n=${String(s.n).padStart(3)}  p50 ${s.p50.toFixed(digits)}  p95 ${s.p95.toFixed(digits)}  p99 ${s.p99.toFixed(digits)}  max ${s.max.toFixed(digits)}${unit}`;
+  `n=${String(s.n).padStart(3)}  p50 ${s.p50.toFixed(digits)}  p95 ` +
+  `${s.p95.toFixed(digits)}  p99 ${s.p99.toFixed(digits)}  max ${s.max.toFixed(digits)}${unit}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -289,21 +291,25 @@ async function main(): Promise<void> {
     const fresh = aggregateWer(rs.filter((r) => r.fresh).map((r) => r.wer));
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
     console.log(
-      `${label.padEnd(22)} WER ${pct(all)}   in-corpus ${pct(inCorpus)}   held-out ${pct(held)}   fresh held-out ${pct(fresh)}   (${rs.length} utterances)`,
+      `${label.padEnd(22)} WER ${pct(all)}   in-corpus ${pct(inCorpus)}   held-out ` +
+        `${pct(held)}   fresh held-out ${pct(fresh)}   (${rs.length} utterances)`,
     );
     return { wer: all, werInCorpus: inCorpus, werHeldOut: held, werFresh: fresh, utterances: rs.length };
   };
   console.log(
-    `pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ${model.sentences.length} training sentences, ${model.vocabulary.length} words, built in ${buildMs.toFixed(0)} ms`,
+    `pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ` +
+      `${model.sentences.length} training sentences, ${model.vocabulary.length} words, ` +
+      `built in ${buildMs.toFixed(0)} ms`,
   );
   const freshHeld = FRESH.filter((u) => heldOut.has(u)).length;
   console.log(
-    `${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`,
+    `${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM ` +
+      `corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; ` +
+      `out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`,
   );
   if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
-  console.log(
-    `pace ${values.pace}${realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : ''}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`,
-  );
+  const how = realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : '';
+  console.log(`pace ${values.pace}${how}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`);
   const perVoice: Record<string, unknown> = {};
   for (const v of voices)
     perVoice[v] = report(
@@ -321,12 +327,14 @@ async function main(): Promise<void> {
   console.log(`decode real-time factor         ${fmt(rtf, 3)}`);
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
-    `event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
+    `event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ` +
+      `${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
   );
   console.log('\nworst utterances:');
   for (const r of [...rows].sort((a, b) => b.wer.wer - a.wer.wer).slice(0, 12)) {
     console.log(
-      `  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.fresh ? 'fresh    ' : r.heldOut ? 'held-out ' : 'in-corpus'} "${r.reference}" → "${r.hypothesis}"`,
+      `  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.fresh ? 'fresh    ' : r.heldOut ? 'held-out ' : 'in-corpus'} ` +
+        `"${r.reference}" → "${r.hypothesis}"`,
     );
   }
 

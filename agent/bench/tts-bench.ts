@@ -40,7 +40,10 @@ function percentile(sorted: number[], p: number): number {
 function summary(name: string, values: number[], unit: string, digits = 1): string {
   const s = [...values].sort((a, b) => a - b);
   const f = (v: number) => v.toFixed(digits);
-  return `${name.padEnd(34)} n=${String(s.length).padStart(3)}  p50 ${f(percentile(s, 50))}  p95 ${f(percentile(s, 95))}  p99 ${f(percentile(s, 99))}  max ${f(s.at(-1)!)} ${unit}`;
+  return (
+    `${name.padEnd(34)} n=${String(s.length).padStart(3)}  p50 ` +
+    `${f(percentile(s, 50))}  p95 ${f(percentile(s, 95))}  p99 ${f(percentile(s, 99))}  max ${f(s.at(-1)!)} ${unit}`
+  );
 }
 
 /** Streams a reply word by word (like LLM deltas) and times it. */
@@ -110,11 +113,13 @@ async function main(): Promise<void> {
   console.log(summary('RTF flite only (native rate)', rawRtf, '', 3));
   console.log(summary('RTF stream incl. resample to 48k', pipelineRtf, '', 3));
   console.log(
-    `overall: ${(audioTotalMs / 1000).toFixed(1)} s of audio in ${(wallTotalMs / 1000).toFixed(2)} s -> RTF ${(wallTotalMs / audioTotalMs).toFixed(3)} (${(audioTotalMs / wallTotalMs).toFixed(1)}x real time)`,
+    `overall: ${(audioTotalMs / 1000).toFixed(1)} s of audio in ${(wallTotalMs / 1000).toFixed(2)} s -> RTF ` +
+      `${(wallTotalMs / audioTotalMs).toFixed(3)} (${(audioTotalMs / wallTotalMs).toFixed(1)}x real time)`,
   );
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
-    `caller event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
+    `caller event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ` +
+      `${ms(loop.percentile(99))}  max ${ms(loop.max)} ms`,
   );
   await sharedFlitePool().close();
 }

@@ -27,7 +27,9 @@ const schema = z.object({
   POCKETSPHINX_LIB: z.string().min(1).optional(),
   SPHINXBASE_LIB: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-  /** the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded */
+  /**
+   * the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded
+   */
   VOXANNE_RECORDS_URL: z.string().url().optional(),
   /** the clinic a call belongs to when the room metadata names none */
   VOXANNE_TENANT: z

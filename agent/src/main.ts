@@ -147,7 +147,8 @@ export default defineAgent<ProcData>({
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const voice = new AudioOut(ctx.proc.userData.engines.tts.sampleRate);
     await voice.publish(ctx.room.localParticipant!);
-    const caller = await waitForCaller(ctx, CALLER_WAIT_MS).catch(() => undefined); // rejects when the room closes first
+    // rejects when the room closes first
+    const caller = await waitForCaller(ctx, CALLER_WAIT_MS).catch(() => undefined);
     if (!caller) {
       logger.info({}, 'no caller joined');
       gate.cancel();

@@ -17,7 +17,10 @@ import { TIMELINE_STEPS, type CallTimeline, type TimelineStep } from '../../web/
 import { startBenchStack } from './bench-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
-/** A visitor reads the page before pressing the button; the page's load-time work (prepareConnection, VAD prefetch) happens then. */
+/**
+ * A visitor reads the page before pressing the button; the page's
+ * load-time work (prepareConnection, VAD prefetch) happens then.
+ */
 export const THINK_MS = 1000;
 const GREETING_TIMEOUT_MS = 15_000;
 
@@ -82,7 +85,10 @@ export async function runBrowserBench(calls: number, log: (line: string) => void
       results.push(r);
       const t = r.timeline;
       log(
-        `  browser call ${i + 1}/${calls}: click → greeting ${r.clickToGreetingMs ?? '—'} ms (mic ${t.micMs}, token ${t.tokenMs}, connected ${t.connectedMs}, agent ${t.agentJoinedMs}, track ${t.trackSubscribedMs}, first sample ${t.firstSampleMs})${r.problem ? `: ${r.problem}` : ''}`,
+        `  browser call ${i + 1}/${calls}: click → greeting ` +
+          `${r.clickToGreetingMs ?? '—'} ms (mic ${t.micMs}, token ${t.tokenMs}, connected ` +
+          `${t.connectedMs}, agent ${t.agentJoinedMs}, track ${t.trackSubscribedMs}, first ` +
+          `sample ${t.firstSampleMs})${r.problem ? `: ${r.problem}` : ''}`,
       );
     }
   } finally {

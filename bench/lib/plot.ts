@@ -69,7 +69,8 @@ export function panelSvg(p: Panel): string {
     ] as const) {
       if (!Number.isFinite(v)) continue;
       parts.push(
-        `<line x1="${x(v)}" y1="${cy - 14}" x2="${x(v)}" y2="${cy + 14}" stroke="${color}" stroke-width="${label === 'p50' ? 3 : 1.5}"/>`,
+        `<line x1="${x(v)}" y1="${cy - 14}" x2="${x(v)}" y2="${cy + 14}" ` +
+          `stroke="${color}" stroke-width="${label === 'p50' ? 3 : 1.5}"/>`,
       );
       parts.push(
         `<text x="${x(v)}" y="${cy - 16}" font-size="10" text-anchor="middle" fill="${color}">${label}</text>`,
@@ -82,7 +83,8 @@ export function panelSvg(p: Panel): string {
 
 export function plotHtml(title: string, subtitle: string, panels: Panel[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:24px;color:#111;background:#fff}h1{font-size:20px;margin:0 0 4px}p{margin:0 0 16px;color:#444;font-size:13px}svg{display:block;margin:0 0 14px}</style>
+<style>body{font-family:system-ui,sans-serif;margin:24px;color:#111;background:#fff}
+h1{font-size:20px;margin:0 0 4px}p{margin:0 0 16px;color:#444;font-size:13px}svg{display:block;margin:0 0 14px}</style>
 </head><body><h1>${esc(title)}</h1><p>${esc(subtitle)}</p>
 ${panels.map(panelSvg).join('\n')}
 </body></html>

@@ -14,7 +14,8 @@ export const LLM_TOKENS_PER_SECOND = 700;
 const REPLIES: [RegExp, string][] = [
   [
     /hours/i,
-    "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open until seven. Friday until four, and Saturday mornings.",
+    "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open " +
+      'until seven. Friday until four, and Saturday mornings.',
   ],
   [
     /BBL/i,

@@ -36,7 +36,10 @@ export async function runSipBench(
         const greetingAt = c.firstAudibleAfter(c.invitedAtMs);
         figures.push({ ...f, ...(greetingAt ? { inviteToGreetingMs: greetingAt - c.invitedAtMs } : {}) });
         log(
-          `  sip call ${i + 1}/${calls}: greeting ${Math.round(f.greetingMs ?? NaN)} ms after the answer (${Math.round(greetingAt ? greetingAt - c.invitedAtMs : NaN)} ms after the INVITE), v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}`,
+          `  sip call ${i + 1}/${calls}: greeting ${Math.round(f.greetingMs ?? NaN)} ms ` +
+            `after the answer (${Math.round(greetingAt ? greetingAt - c.invitedAtMs : NaN)} ` +
+            `ms after the INVITE), v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ` +
+            `${f.bargeInMs.map(Math.round).join('/')} ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}`,
         );
       } catch (e) {
         figures.push({ v2vMs: [], bargeInMs: [], problems: [String(e)] });

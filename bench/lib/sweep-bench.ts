@@ -41,7 +41,10 @@ export interface SweepFigures {
   unanswered: number;
   /** her utterances' lengths at the caller, which place the onsets (the shortest of the calibration calls) */
   calibration: { greeting_ms: number; answer_ms: number };
-  /** her measured end − the predicted one, where the caller started after she had finished: how exactly onsets were placed */
+  /**
+   * her measured end − the predicted one, where the caller started
+   * after she had finished: how exactly onsets were placed
+   */
   end_prediction_error_ms: Percentiles;
   samples: Record<string, { greeting: number[]; answer: number[] }>;
   problems: string[];
@@ -79,7 +82,8 @@ export async function runSweepBench(
         const k = await calibrate(c, script);
         calibrations.push(k);
         log(
-          `  sweep calibration ${i + 1}/${CALIBRATION_CALLS}: greeting ${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms at the caller`,
+          `  sweep calibration ${i + 1}/${CALIBRATION_CALLS}: greeting ` +
+            `${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms at the caller`,
         );
       } finally {
         await c.leave();
@@ -152,15 +156,19 @@ function summarize(results: OnsetResult[], cal: Calibration, callsPerOffset: num
 export function sweepTable(s: SweepFigures): string[] {
   const cell = (p: Percentiles) => (p.n ? `${p.p50} / ${p.p95} / ${p.p99}`.padStart(20) : '—'.padStart(20));
   const lines = [
-    `\nsweep (offline engines, ${s.calls_per_offset} call(s) per offset): caller's last word → her first audio, ms p50 / p95 / p99`,
-    `${'onset'.padStart(8)}${'around her greeting'.padStart(22)}${'around her answer'.padStart(22)}${'unanswered'.padStart(12)}`,
+    `\nsweep (offline engines, ${s.calls_per_offset} call(s) per offset): caller's ` +
+      `last word → her first audio, ms p50 / p95 / p99`,
+    `${'onset'.padStart(8)}${'around her greeting'.padStart(22)}` +
+      `${'around her answer'.padStart(22)}${'unanswered'.padStart(12)}`,
   ];
   for (const o of s.offsets)
     lines.push(
-      `${String(o.offset_ms).padStart(8)}  ${cell(o.greeting_ms)}  ${cell(o.answer_ms)}${String(o.unanswered).padStart(12)}`,
+      `${String(o.offset_ms).padStart(8)}  ${cell(o.greeting_ms)}  ` +
+        `${cell(o.answer_ms)}${String(o.unanswered).padStart(12)}`,
     );
   lines.push(
-    `worst ${s.worst_ms ?? '—'} ms; unanswered ${s.unanswered}; her end vs prediction (where seen) p50/p95 ${s.end_prediction_error_ms.p50}/${s.end_prediction_error_ms.p95} ms, n ${s.end_prediction_error_ms.n}`,
+    `worst ${s.worst_ms ?? '—'} ms; unanswered ${s.unanswered}; her end vs prediction (where seen) p50/p95 ` +
+      `${s.end_prediction_error_ms.p50}/${s.end_prediction_error_ms.p95} ms, n ${s.end_prediction_error_ms.n}`,
   );
   return lines;
 }

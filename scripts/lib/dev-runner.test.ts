@@ -49,12 +49,13 @@ it('a busy port is one sentence naming it, and nothing starts', async () => {
   }
   assert.deepEqual(codes, [1]);
   assert.deepEqual(errors, [
-    `Cannot start: web port ${web}/tcp already in use. Stop the other process (another 'npm start'?) or, for the web port, set PORT.`,
+    `Cannot start: web port ${web}/tcp already in use. Stop the other process ` +
+      `(another 'npm start'?) or, for the web port, set PORT.`,
   ]);
   assert.deepEqual(printed, []);
 });
 
-it('the web server restart policy: backoff doubling to the cap, anew after a quiet minute, gives up after 5 in a row', async () => {
+it('web server restarts: backoff doubles to the cap, anew after a quiet minute, stops after 5 in a row', async () => {
   const { nextWebRestart } = await import('./dev-runner.ts');
   const p = { firstMs: 500, maxMs: 10_000 };
   let state = { crashes: 0, lastCrashAt: 0 };

@@ -192,7 +192,8 @@ export async function runDev(o: DevOptions): Promise<void> {
 
   const line = `  Voxanne is ready: ${stack.webUrl}  `;
   const phone = stack.sipAddress
-    ? `  Phone: LiveKit SIP on ${stack.sipAddress} (udp/tcp); provision trunks with 'npm run sip:provision' (README, "Phone calls").\n`
+    ? `  Phone: LiveKit SIP on ${stack.sipAddress} (udp/tcp); provision trunks with ` +
+      `'npm run sip:provision' (README, "Phone calls").\n`
     : '';
   print(`\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n${phone}  Press Ctrl-C to stop.\n`);
 }

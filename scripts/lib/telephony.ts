@@ -71,7 +71,8 @@ export async function startRedis(port: number, log: (line: string) => void): Pro
   } catch (e) {
     await redis.stop();
     throw new MissingBinaryError(
-      `Redis did not start (${(e as Error).message}); telephony needs Debian's redis-server (apt-get install redis-server)`,
+      `Redis did not start (${(e as Error).message}); telephony needs Debian's ` +
+        `redis-server (apt-get install redis-server)`,
     );
   }
   return redis;

@@ -1,5 +1,6 @@
 /**
- * Places an outbound call: node --import tsx sip/src/call-cli.ts --to +15551234567 [--purpose reminder|callback] [--detail "…"]
+ * Places an outbound call: node --import tsx sip/src/call-cli.ts --to +15551234567 [--purpose reminder|callback]
+ * [--detail "…"]
  * (or npm run sip:call -- --to …). Needs the outbound trunk (npm run sip:provision with SIP_OUTBOUND_ADDRESS).
  */
 import { existsSync } from 'node:fs';

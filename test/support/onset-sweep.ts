@@ -198,7 +198,10 @@ export interface OnsetResult {
   problem?: string;
 }
 
-/** One call at one offset: the caller's first question around the end of the greeting, the second around the end of the answer. */
+/**
+ * One call at one offset: the caller's first question around the
+ * end of the greeting, the second around the end of the answer.
+ */
 export async function sweepCall(
   c: SimCaller,
   s: SweepScript,
@@ -225,7 +228,9 @@ export async function sweepCall(
       around: 'answer',
       answerMs: undefined,
       answerText: undefined,
-      problem: `her answer began "${first.reply.firstText}", not as calibrated ("${cal.answerStart}"): its end cannot be predicted`,
+      problem:
+        `her answer began "${first.reply.firstText}", not as calibrated ` +
+        `("${cal.answerStart}"): its end cannot be predicted`,
     });
     return out;
   }

@@ -133,7 +133,9 @@ export class RtpPhone {
     return new Promise((resolve, reject) => this.socket.send(b, r.port, r.address, (e) => (e ? reject(e) : resolve())));
   }
 
-  /** Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent line). */
+  /**
+   * Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent line).
+   */
   keepLineOpen(): void {
     this.#idle ??= setInterval(() => {
       if (this.#playing === 0 && this.remote)

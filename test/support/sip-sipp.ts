@@ -3,7 +3,8 @@
  * INVITE with an SDP offering PCMU and telephone-events on the RtpPhone's port, ACK the answer, then
  * wait until either LiveKit hangs up (BYE), or transfers the call (REFER: accepted, a NOTIFY saying the
  * new call was answered, then LiveKit's BYE, as a carrier does), or the test asks sipp to hang up (an
- * in-dialog INFO sent to sipp's own port, which the scenario waits for), and send BYE. sipp runs in its own process group so
+ * in-dialog INFO sent to sipp's own port, which the scenario waits for), and send BYE. sipp runs in its own process
+ * group so
  * a test's cleanup ends it whatever state it is in.
  */
 import { createSocket } from 'node:dgram';

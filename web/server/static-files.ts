@@ -46,7 +46,8 @@ export function htmlPageFor(decodedPath: string): string | null {
 /**
  * Maps a raw request path (still percent-encoded, no query) to a file inside distDir, or says why not.
  * Decoding happens once, here, and any '..' (literal or encoded), NUL or backslash is refused, so
- * nothing outside distDir can be named. `/` maps to index.html and the dashboard's routes to dashboard.html (htmlPageFor).
+ * nothing outside distDir can be named. `/` maps to index.html
+ * and the dashboard's routes to dashboard.html (htmlPageFor).
  */
 export function lookupStaticPath(distDir: string, rawPath: string): StaticLookup {
   if (!rawPath.startsWith('/')) return { kind: 'bad-request', reason: 'path must start with /' };

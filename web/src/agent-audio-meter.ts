@@ -36,7 +36,10 @@ export class AgentAudioMeter {
     /** performance.now() at the click that started the call */
     private readonly clickAtMs: number,
     private readonly onUpdate: (p: AudioPresence) => void,
-    /** once per call: ms from the click to her first audible sample (dated on the audio thread; by the analyser's window without a worklet) */
+    /**
+     * once per call: ms from the click to her first audible sample (dated
+     * on the audio thread; by the analyser's window without a worklet)
+     */
     private readonly onFirstSample: (sinceClickMs: number) => void = () => {},
   ) {
     this.analyser = new AnalyserNode(ctx, { fftSize: 2048 });

@@ -5,7 +5,10 @@
  */
 export const VAD_ASSET_PATH = '/vad/';
 
-/** The files the VAD fetches from VAD_ASSET_PATH when it starts: the Silero model, its audio worklet, onnxruntime's loader and wasm. */
+/**
+ * The files the VAD fetches from VAD_ASSET_PATH when it starts: the
+ * Silero model, its audio worklet, onnxruntime's loader and wasm.
+ */
 export const VAD_ASSET_FILES = [
   'silero_vad_v5.onnx',
   'vad.worklet.bundle.min.js',

@@ -63,7 +63,8 @@ export async function startLocalVad(
       // Threads need cross-origin isolation, which this page does not have; 1 avoids a warning and a worker.
       ort.env.wasm.numThreads = 1;
     },
-    // Quicker to call speech over than the library's defaults (1400 ms): ducking should lift soon after the caller stops.
+    // Quicker to call speech over than the library's defaults
+    // (1400 ms): ducking should lift soon after the caller stops.
     positiveSpeechThreshold: 0.5,
     negativeSpeechThreshold: 0.35,
     redemptionMs: 500,

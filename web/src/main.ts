@@ -29,7 +29,8 @@ const view = new CallView(document, {
   onUnlockAudio: () => {
     session?.startAudio().then(
       () => dispatch({ type: 'audio-blocked', blocked: false }),
-      (e: unknown) => console.warn('starting audio playback failed', e), // the button stays, so the caller can try again
+      // the button stays, so the caller can try again
+      (e: unknown) => console.warn('starting audio playback failed', e),
     );
   },
 });

@@ -13,9 +13,11 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export const ERROR_MESSAGES: Readonly<Record<ErrorKind, string>> = {
   unsupported:
-    "This page can't use a microphone here. Open it in a recent Chrome, Edge, Firefox or Safari, over https (or at localhost on this computer).",
+    "This page can't use a microphone here. Open it in a recent Chrome, Edge, " +
+    'Firefox or Safari, over https (or at localhost on this computer).',
   'mic-denied':
-    'Voxanne needs your microphone to hear you. Allow microphone access for this page (look for the microphone or lock icon near the address bar), then press the button again.',
+    'Voxanne needs your microphone to hear you. Allow microphone access for this ' +
+    'page (look for the microphone or lock icon near the address bar), then press the button again.',
   'mic-missing': "No microphone was found. Plug one in or check your device's sound settings, then try again.",
   'mic-failed': "Your microphone couldn't be started — another app may be using it. Close that app and try again.",
   'server-unreachable':

@@ -31,7 +31,7 @@
  *                  { status: 'off' | 'loading' | 'ready' | 'failed' | 'stopped', readyAtMs, error, speaking }
  *                  ('stopped' after the call; readyAtMs stays set if it ever became ready)
  *   vadEvents      [{ type: 'start' | 'end' | 'misfire', atMs }] speech starts and ends seen by that VAD
- *   metrics        [{ turn, voiceToVoiceMs, sttFinalDelayMs, endOfTurnDelayMs, llmTtftMs, ttsTtfbMs, engines }] per answered
+ *   metrics [{ turn, voiceToVoiceMs, sttFinalDelayMs, endOfTurnDelayMs, llmTtftMs, ttsTtfbMs, engines }] per answered
  *                  turn, as Voxanne measured them
  *   ducked         true while the agent's playback is lowered because the caller is speaking
  *   vadPrefetched  true once the page has fetched the VAD's files into the HTTP cache (after load, before any call;
@@ -41,7 +41,8 @@
  *                    agentJoinedMs: Voxanne seen in the room, trackSubscribedMs: her audio track subscribed,
  *                    firstSampleMs: her first audible sample (|x| > AUDIBLE_SAMPLE) on the received track,
  *                    dated to the sample within the analyser's window }
- *   connectionWarmed  true once the page has warmed its way to LiveKit (room.prepareConnection) after load; kept across calls
+ *   connectionWarmed true once the page has warmed its way to LiveKit (room.prepareConnection) after load; kept across
+ *   calls
  *   mic            { echoCancellation, noiseSuppression, autoGainControl } as the browser applies them to the
  *                  microphone (MediaStreamTrack.getSettings()), null before the microphone is open
  */

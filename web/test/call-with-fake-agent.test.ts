@@ -80,7 +80,7 @@ async function clickAndGetRoom(page: Page): Promise<string> {
 }
 
 describe('a call with a stand-in agent on a real LiveKit server', () => {
-  it('shows her state, transcript and engines, measures her audio, ducks it while the caller speaks, and hangs up', async () => {
+  it('shows her state, transcript and engines, measures her audio, ducks it under the caller, hangs up', async () => {
     const { browser, page, pageErrors } = await open(speechWav);
     try {
       const room = await clickAndGetRoom(page);

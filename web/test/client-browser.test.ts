@@ -1,6 +1,7 @@
 /**
  * The built page in Chromium, without LiveKit: the server answers tokens (its room opening stubbed, as
- * if LiveKit had been there a moment ago) but LIVEKIT_URL points at a closed port. Checks the plain-words errors, that the on-device VAD loads its model and wasm from
+ * if LiveKit had been there a moment ago) but LIVEKIT_URL points at a closed port. Checks the plain-words errors, that
+ * the on-device VAD loads its model and wasm from
  * our own origin (and nothing from anywhere else), and leaves screenshots in test-artifacts/web/.
  */
 import assert from 'node:assert/strict';

@@ -233,7 +233,8 @@ export function makeStubData(now = Date.now()): StubData {
     bookings: [],
   });
   const kb =
-    'name: Riverside Family Clinic\nphone: "+1 555 010 0142"\nhours:\n  mon-fri: "8:00-18:00"\nservices:\n  - id: cleaning\n    name: Cleaning\n    price: "$120"\n';
+    'name: Riverside Family Clinic\nphone: "+1 555 010 0142"\nhours:\n  mon-fri: ' +
+    '"8:00-18:00"\nservices:\n  - id: cleaning\n    name: Cleaning\n    price: "$120"\n';
   return {
     calls,
     bookings,

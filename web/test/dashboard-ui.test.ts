@@ -98,7 +98,7 @@ describe('dashboard pages (stub API)', () => {
     }
   });
 
-  it('filters calls, opens one, and shows its transcript, latencies, timeline with the barge-in, summary and booking', async () => {
+  it('filters calls, opens one: transcript, latencies, timeline with the barge-in, summary and booking', async () => {
     const { context, page, errors } = await newPage(browser, web.baseUrl);
     try {
       await logIn(page, ...OWNER);
@@ -293,7 +293,7 @@ describe('dashboard pages (stub API)', () => {
     }
   });
 
-  it('is served by Vite in dev mode too: dashboard.html for /login and /dashboard/*, the talking page at /', async () => {
+  it('is served by Vite in dev mode too: dashboard.html at /login and /dashboard/*, the call page at /', async () => {
     const dev = await devWebServer();
     const { context, page, errors } = await newPage(browser, dev.baseUrl);
     try {

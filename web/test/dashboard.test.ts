@@ -1,6 +1,7 @@
 /**
  * The dashboard in Chromium against the real web server and database, on both databases (PGlite in
- * a temp directory and a PostgreSQL started for the run), each migrated and filled by the backend's demo seed (clinic `riverside`, 30 sample calls) plus a second
+ * a temp directory and a PostgreSQL started for the run), each migrated and filled by the backend's demo seed (clinic
+ * `riverside`, 30 sample calls) plus a second
  * clinic `harbor` with one call. Figures on the pages are checked against SQL on that database; the
  * agent's side (a live call, the next call's configuration) goes through the signed internal API.
  * Screenshots of every page at 390, 820 and 1366 px go to test-artifacts/dashboard/<page>-<width>.png.
@@ -157,17 +158,20 @@ forEachDatabase('dashboard in Chromium', (h) => {
         ),
         revenue: formatMoney(
           await one(
-            `select coalesce(sum(price_cents), 0)::int as n from bookings where tenant_id = $1 and status = 'booked' and created_at >= $2`,
+            `select coalesce(sum(price_cents), 0)::int as n from bookings where tenant_id = ` +
+              `$1 and status = 'booked' and created_at >= $2`,
             [riversideId, weekStart],
           ),
         ),
         answerRate: formatPercent(
           (await one(
-            `select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status in ('completed', 'transferred')`,
+            `select count(*)::int as n from call_sessions where tenant_id = $1 and ` +
+              `started_at >= $2 and status in ('completed', 'transferred')`,
             [riversideId, weekStart],
           )) /
             (await one(
-              `select count(*)::int as n from call_sessions where tenant_id = $1 and started_at >= $2 and status <> 'in_progress'`,
+              `select count(*)::int as n from call_sessions where tenant_id = $1 and ` +
+                `started_at >= $2 and status <> 'in_progress'`,
               [riversideId, weekStart],
             )),
         ),
@@ -176,7 +180,8 @@ forEachDatabase('dashboard in Chromium', (h) => {
         assert.equal(await page.getByTestId(`stat-${key}-value`).textContent(), value, key);
       const v2v = (
         await db.query<{ v: number }>(
-          `select t.v2v_ms as v from conversation_turns t join call_sessions c on c.id = t.call_id where c.tenant_id = $1 and c.started_at >= $2 and t.v2v_ms is not null order by t.v2v_ms`,
+          `select t.v2v_ms as v from conversation_turns t join call_sessions c on c.id = ` +
+            `t.call_id where c.tenant_id = $1 and c.started_at >= $2 and t.v2v_ms is not null order by t.v2v_ms`,
           [riversideId, weekStart],
         )
       ).map((r) => Number(r.v));
@@ -225,7 +230,8 @@ forEachDatabase('dashboard in Chromium', (h) => {
       await page.goto('/dashboard/calls');
       await ready(page);
       const [call] = await db.query<{ id: string }>(
-        'select id from call_sessions c where tenant_id = $1 and exists (select 1 from conversation_turns t where t.call_id = c.id) order by started_at desc limit 1',
+        'select id from call_sessions c where tenant_id = $1 and exists (select 1 from ' +
+          'conversation_turns t where t.call_id = c.id) order by started_at desc limit 1',
         [riversideId],
       );
       await page.locator(`[data-testid="call-row"][data-call-id="${call!.id}"] a`).click();
@@ -419,7 +425,8 @@ forEachDatabase('dashboard in Chromium', (h) => {
 
   it('fits every page at phone, tablet and desktop widths (screenshots in test-artifacts/dashboard/)', async () => {
     const [call] = await db.query<{ id: string }>(
-      `select c.id from call_sessions c where tenant_id = $1 and exists (select 1 from call_states s where s.call_id = c.id and s.state = 'INTERRUPTED') order by started_at desc limit 1`,
+      `select c.id from call_sessions c where tenant_id = $1 and exists (select 1 from ` +
+        `call_states s where s.call_id = c.id and s.state = 'INTERRUPTED') order by started_at desc limit 1`,
       [riversideId],
     );
     const pages = [

@@ -72,7 +72,10 @@ export class AudioOut {
     return this.#gate.generation;
   }
 
-  /** Queues one frame unless the utterance was stopped; returns false once it has been. A write during a pause waits for resume(). */
+  /**
+   * Queues one frame unless the utterance was stopped; returns false
+   * once it has been. A write during a pause waits for resume().
+   */
   async write(token: number, frame: AudioFrame): Promise<boolean> {
     if (!(await this.#wait(token))) return false;
     await this.source.captureFrame(frame);
@@ -92,7 +95,10 @@ export class AudioOut {
     return this.#gate.paused;
   }
 
-  /** Silences her now but keeps what was queued and not yet heard; writers wait. Returns the paused generation (undefined: already paused). */
+  /**
+   * Silences her now but keeps what was queued and not yet heard; writers
+   * wait. Returns the paused generation (undefined: already paused).
+   */
   pause(): number | undefined {
     const generation = this.#gate.pause();
     if (generation === undefined) return undefined;

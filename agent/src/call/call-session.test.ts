@@ -41,7 +41,7 @@ function captureLog() {
 }
 
 describe('CallSession performs the watchdog', () => {
-  it('a voice that never answers: logged at error level with the call id and state history, counted, and she asks again instead of going silent', async () => {
+  it('a voice that never answers: logged (call id, state history), counted; she asks again, not silent', async () => {
     const clock = new ManualClock();
     const { room, caller } = fakeRoom();
     const { log, lines } = captureLog();
@@ -156,7 +156,7 @@ async function until(done: () => boolean, what: string, clock?: ManualClock, ste
 }
 
 describe('CallSession performs a whole conversation', () => {
-  it('greeting, a question, a barge-in answered, and a false interruption she resumes after, with the history and records she leaves', async () => {
+  it('greeting, question, barge-in answered, false interruption resumed: the history and records left', async () => {
     const clock = new ManualClock();
     const { room, caller, data } = fakeRoom();
     const { log } = captureLog();

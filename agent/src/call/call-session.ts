@@ -420,7 +420,10 @@ export class CallSession {
     if (verdict === 'stale') this.#log.warn({ turn }, 'a reply ended after it was abandoned; nothing of it is kept');
   }
 
-  /** Performs commit_reply: what the core keeps of the reply goes into the history, her screen and the records; its metrics are published. */
+  /**
+   * Performs commit_reply: what the core keeps of the reply goes into
+   * the history, her screen and the records; its metrics are published.
+   */
   #commit(turn: number, keep: ReplyKeep | undefined, answered: boolean): void {
     const reply = this.#reply;
     if (reply?.turn !== turn) return; // the core holds one reply at a time, the same one as here

@@ -45,7 +45,7 @@ test('without VOXANNE_RECORDS_URL: clinic.yaml, no tools, nothing recorded, an e
   assert.equal((await p.summarize([{ role: 'user', text: 'what are your hours' }], undefined)).outcome, 'information');
 });
 
-test('with the records API: the tenant configuration sets her name, greeting, style and knowledge base; signed', async () => {
+test('with the records API: the tenant config sets her name, greeting, style and knowledge base; signed', async () => {
   const seen: Array<{ url: string; ok: boolean }> = [];
   const server = createServer((req, res) => {
     const ts = String(req.headers['x-voxanne-timestamp']);

@@ -124,7 +124,7 @@ async function until(done: () => boolean, what: string, clock?: ManualClock): Pr
 }
 
 describe('emergency words on a phone call (below the recogniser)', () => {
-  it('she says the fixed line, the call is flagged, then the person on call takes it; the brain is never asked', async () => {
+  it('she says the fixed line, the call is flagged, the person on call takes it; the brain is not asked', async () => {
     const clock = new ManualClock();
     const room = Object.assign(new EventEmitter(), {
       name: 'phone-room',

@@ -8,7 +8,7 @@ const RATE = 16000;
 const frames = (n: number) => Array.from({ length: n }, () => AudioFrame.create(RATE, 1, RATE / 100));
 
 describe('cannedChunks: the greeting made in advance', () => {
-  it('plays sentence by sentence, so a barge-in in the second sentence leaves only it and the rest unsaid', async () => {
+  it('plays sentence by sentence: a barge-in in the second sentence leaves only it and the rest unsaid', async () => {
     const sentences: CannedSentence[] = [
       { text: 'Hello, thanks for calling Riverside Clinic.', audio: frames(3) },
       { text: 'This is Voxanne.', audio: frames(3) },

@@ -91,7 +91,8 @@ describe('Endpointer', () => {
       onsetWindowMs: 250,
     });
     const speech = events.reduce((n, e) => n + (e.type === 'speech_end' ? 0 : e.audio.length), 0);
-    // history (pre-roll + onset window, in frames) up to the onset, then every frame until 400 ms after the last loud one
+    // history (pre-roll + onset window, in frames) up to the
+    // onset, then every frame until 400 ms after the last loud one
     const onsetFrame = 500 / 10 + 100 / 10 - 1;
     const historyFrames = Math.min(onsetFrame + 1, (200 + 250) / 10);
     const afterOnset = 1500 / 10 + 400 / 10 - (onsetFrame + 1);

@@ -34,7 +34,7 @@ test('a job process killed or failing is a crash; exit 0 is a finished job', () 
   assert.equal(crashed({ code: 0, signal: null, callId: 'c', callEnded: false }), true);
 });
 
-test('a killed job with its caller still in the room is recovered: the dead agent removed, a recovery dispatch made', () => {
+test('a killed job with its caller still in the room is recovered: dead agent removed, recovery dispatched', () => {
   const d = decideRecovery(facts());
   assert.deepEqual(d, {
     kind: 'recover',

@@ -31,7 +31,7 @@ describe('what a finished reply leaves behind', () => {
     assert.equal(k?.interrupted, true);
   });
 
-  it('stopped before any word was heard but after audio started: her screen shows what was queued, the history keeps no answer', () => {
+  it('stopped after audio started but before a word was heard: her screen shows the queue, history no answer', () => {
     const k = keepOfReply(end({ userText: 'hours?', aborted: true, heard: '', spoken: 'We open at nine.' }));
     assert.equal(k?.heard, undefined);
     assert.equal(k?.transcript, 'We open at nine.');

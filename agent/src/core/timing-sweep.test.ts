@@ -132,9 +132,11 @@ function check(
     return { problems, answerMs: undefined };
   }
   const words = kind === 'question';
-  // an "uh-huh" heard over her voice (its VAD start well inside her reference utterance) is no request, however late its final
+  // an "uh-huh" heard over her voice (its VAD start well inside
+  // her reference utterance) is no request, however late its final
   const vadStart = speech.atMs + timing.vadStartMs;
-  const overHer = vadStart >= ref.end - ref.heardMs + 100 && vadStart < ref.end - 100; // 100 ms: the output queue at either edge
+  // 100 ms: the output queue at either edge
+  const overHer = vadStart >= ref.end - ref.heardMs + 100 && vadStart < ref.end - 100;
   if (!words && overHer && run.jobs.some((j) => j.job.source === 'user' && j.job.userText.includes(speech.text)))
     problems.push(`"${speech.text}" over her was answered as a request`);
   const spokeEnd = speech.atMs + speech.durationMs;
@@ -201,14 +203,16 @@ const pct = (xs: number[], p: number) => {
 describe('timing sweep: a caller may start talking at any moment around the end of her speech', () => {
   for (const s of SCENARIOS) {
     for (const kind of ['backchannel', 'question', 'click'] as const) {
-      it(`${s.name}, ${kind}: every onset from −2000 to +1000 ms ${kind === 'click' ? 'costs her no word' : 'is answered'}`, () => {
+      const outcome = kind === 'click' ? 'costs her no word' : 'is answered';
+      it(`${s.name}, ${kind}: every onset from −2000 to +1000 ms ${outcome}`, () => {
         const r = sweep(s, kind, () => new PlaybackGate());
         assert.ok(r.onsets >= 300, `${r.onsets} onsets`);
         const first = r.failures.slice(0, 5).map((f) => `  ${f.onset} ms: ${f.problems.join('; ')}`);
         assert.deepEqual(first, [], `${r.failures.length} of ${r.onsets} onsets failed:\n${first.join('\n')}`);
         if (kind === 'click') return;
         console.log(
-          `# sweep ${s.name}, ${kind}: ${r.onsets} onsets; caller's last word → her voice p50/p95/p99/max ${pct(r.answers, 50)}/${pct(r.answers, 95)}/${pct(r.answers, 99)}/${r.worstAnswerMs} ms`,
+          `# sweep ${s.name}, ${kind}: ${r.onsets} onsets; caller's last word → her voice p50/p95/p99/max ` +
+            `${pct(r.answers, 50)}/${pct(r.answers, 95)}/${pct(r.answers, 99)}/${r.worstAnswerMs} ms`,
         );
       });
     }
@@ -264,7 +268,8 @@ describe('the sweep catches the issue-10 hang', () => {
     // the hang needs the duck to land in the last 200 ms the output queue holds, before her voice ends
     for (const f of hung) assert.ok(f.onset < 0 && f.onset > -250, `hang at ${f.onset} ms`);
     console.log(
-      `# old rules: ${r.failures.length} of ${r.onsets} onsets fail, hung at ${hung[0]!.onset}…${hung.at(-1)!.onset} ms`,
+      `# old rules: ${r.failures.length} of ${r.onsets} onsets fail, hung at ` +
+        `${hung[0]!.onset}…${hung.at(-1)!.onset} ms`,
     );
   });
 });

@@ -113,7 +113,7 @@ describe('TurnCore: the turn rules', () => {
     assert.deepEqual(lastJob(), { turn: 3, source: 'user', userText: 'on saturday', recover: false });
   });
 
-  it('barge-in stops her; an "uh-huh" is no request, and a second of quiet brings back what she did not get to say', () => {
+  it('barge-in stops her; an "uh-huh" is no request; a second of quiet brings back what she did not get to say', () => {
     const { core, greeted, effects, clock, lastJob, types } = setup();
     greeted();
     core.finalTranscript('what are your hours');
@@ -140,7 +140,7 @@ describe('TurnCore: the turn rules', () => {
     t.core.replyEnded(2, { audioStarted: true, aborted: true, unheard: 'We open at nine. We close at five.' });
   };
 
-  it('a slow final transcript after a resume began: the resume still being prepared is cancelled and the words answered at once', async () => {
+  it('a slow final after a resume began: the resume being prepared is cancelled, the words answered now', async () => {
     const t = setup();
     const { core, clock, effects, lastJob, tick } = t;
     interrupted(t);
@@ -164,7 +164,7 @@ describe('TurnCore: the turn rules', () => {
     );
   });
 
-  it('a slow final transcript while the resume is spoken: she stops, keeps what was heard of it, and answers at once', async () => {
+  it('a slow final while the resume is spoken: she stops, keeps what was heard of it, and answers now', async () => {
     const t = setup();
     const { core, clock, effects, lastJob, tick, types } = t;
     interrupted(t);
@@ -233,7 +233,7 @@ describe('TurnCore: the turn rules', () => {
     });
   });
 
-  it('interim words whose final comes to a backchannel: she resumes then; whose final never comes: the watchdog asks again', () => {
+  it('interim words whose final is a backchannel: she resumes; whose final never comes: the watchdog asks', () => {
     const a = setup();
     interrupted(a);
     a.core.interim('what are');
@@ -261,7 +261,7 @@ describe('TurnCore: the turn rules', () => {
     assert.deepEqual(b.lastJob(), { turn: 3, source: 'agent', line: { kind: 'recovery', text: ASK_AGAIN_LINE } });
   });
 
-  it('what a finished reply keeps: an answer heard to the end is committed with the words it answered, before she listens again', () => {
+  it('a finished reply keeps: an answer heard to the end, committed with its words before she listens again', () => {
     const { core, greeted, effects, types } = setup();
     greeted();
     core.finalTranscript('what are your hours');
@@ -289,7 +289,7 @@ describe('TurnCore: the turn rules', () => {
     assert.deepEqual(types(), ['commit_reply', 'SPEAKING>LISTENING']);
   });
 
-  it('what a finished reply keeps: cut off by a barge-in, only the heard part, marked interrupted; a booking made before she spoke stays', () => {
+  it('a finished reply keeps: barged in, only the heard part, marked interrupted; a booking made earlier stays', () => {
     const { core, greeted, effects, clock } = setup();
     greeted();
     core.finalTranscript('what are your hours');
@@ -331,7 +331,7 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(effects.length, 0);
   });
 
-  it('speech that goes on with words not yet answered continues their turn; speech over an answer being made starts a new one', () => {
+  it('speech after words not yet answered continues their turn; speech over an answer being made starts anew', () => {
     const { core, greeted } = setup({ autoTakeTurn: false });
     greeted();
     assert.equal(core.speechContinuesTurn, false, 'nothing pending');
@@ -388,7 +388,7 @@ describe('TurnCore: the turn rules', () => {
     assert.ok(!effects.some((e) => e.type === 'duck'));
   });
 
-  it("speculation: a pause in the caller's speech while she listens prefetches the interim words with those still waiting", () => {
+  it("speculation: a pause in the caller's speech prefetches the interim words with those still waiting", () => {
     const { core, greeted, effects } = setup({ speculate: true });
     greeted();
     core.interim('what are your');
@@ -462,7 +462,7 @@ describe('TurnCore: the emergency layer, before any model', () => {
 });
 
 describe('TurnCore: the watchdog', () => {
-  it('PROCESSING past the bound: logged with the state history, abandoned, and the words answered by the fallback with an apology', () => {
+  it('PROCESSING past the bound: logged with the state history, abandoned; the fallback answers, sorry', () => {
     const { core, greeted, effects, clock, lastJob } = setup();
     greeted();
     core.finalTranscript('what are your hours');
@@ -497,7 +497,7 @@ describe('TurnCore: the watchdog', () => {
     assert.equal(core.state, 'PROCESSING');
   });
 
-  it('the fallback stuck too: "Sorry, could you say that again?"; stuck a third time: it stops trying and she listens', () => {
+  it('the fallback stuck too: "Sorry, could you say that again?"; stuck a third time: she just listens', () => {
     const { core, greeted, clock, lastJob, effects } = setup();
     greeted();
     core.finalTranscript('what are your hours');

@@ -405,7 +405,8 @@ export class TurnCore {
         case 'start_reply': {
           const next = this.#next;
           this.#next = undefined;
-          if (!next) throw new Error('a reply started with nothing to say'); // only turn_end starts one, and it sets #next
+          // only turn_end starts one, and it sets #next
+          if (!next) throw new Error('a reply started with nothing to say');
           this.#reply = next.source === 'agent' ? { turn: e.turn, ...next } : { turn: e.turn, ...next };
           this.#o.perform({ type: 'start_reply', job: this.#reply });
           break;

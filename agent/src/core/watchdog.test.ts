@@ -24,7 +24,7 @@ describe('watchdog rules', () => {
     assert.equal(stuckAt(s, 500 + L.unansweredMs, L)?.reason, 'words_unanswered');
   });
 
-  it('LISTENING for the final of words an interim showed: stuck after the longer final bound, and she asks again', () => {
+  it('LISTENING for the final of words an interim showed: stuck after the longer final bound; she asks again', () => {
     assert.ok(L.finalMissingMs > 2300, 'longer than the slowest offline final seen');
     const s = { state: 'LISTENING' as const, enteredAtMs: 0, awaitingFinalSinceMs: 1000 };
     assert.equal(nextCheckAt(s, L), 1000 + L.finalMissingMs);

@@ -114,7 +114,9 @@ export type Recovery =
   | { kind: 'flush' }
   | { kind: 'give_up' };
 
-/** A stuck PROCESSING, SPEAKING or INTERRUPTED reply is abandoned first, whatever the recovery (the state must move on). */
+/**
+ * A stuck PROCESSING, SPEAKING or INTERRUPTED reply is abandoned first, whatever the recovery (the state must move on).
+ */
 
 export function recoveryFor(
   stuck: Stuck,

@@ -6,7 +6,10 @@
 import { numberToWords } from './text/number-words.ts';
 
 export interface WerResult {
-  /** (substitutions + deletions + insertions) / reference words; 0 when both are empty, 1 per inserted word when only the reference is empty */
+  /**
+   * (substitutions + deletions + insertions) / reference words; 0 when
+   * both are empty, 1 per inserted word when only the reference is empty
+   */
   wer: number;
   substitutions: number;
   deletions: number;
@@ -52,7 +55,10 @@ function ordinalToWords(n: number): string {
   return [...words, ord].join(' ');
 }
 
-/** Digits as words: "10:30" → "ten thirty", "9:05" → "nine oh five", "$8,000" → "eight thousand dollars", "21st" → "twenty first". */
+/**
+ * Digits as words: "10:30" → "ten thirty", "9:05" → "nine oh five",
+ * "$8,000" → "eight thousand dollars", "21st" → "twenty first".
+ */
 function numbersToWords(text: string): string {
   return text
     .replace(/\$(\d[\d,]*)/g, (_, n: string) => `${n} dollars`)

@@ -81,7 +81,7 @@ test("errors of the wrapped engine are the wrapper's errors (the reply listens o
   assert.deepEqual(seen, [err]);
 });
 
-test('a guess whose provider failed while it waited is not handed out: the reply makes its own request and sees the failure', () => {
+test('a guess whose provider failed while it waited is not handed out: the reply asks anew, sees the failure', () => {
   const inner = new CountingLLM();
   const p = new PrefetchingLLM(inner);
   const seen: string[] = [];

@@ -90,7 +90,7 @@ test('a transfer that fails twice is told to the caller instead of leaving them 
   assert.deepEqual(said, [lines.transferring, lines.noTransfer]);
 });
 
-test('emergency: after her fixed line the person on call takes the call; a failed transfer repeats the line', async () => {
+test('emergency: after her fixed line the person on call takes it; a failed transfer repeats the line', async () => {
   const { call, said, transfers } = setup({ transferTo: 'tel:+15550100999', failures: 2 });
   const line = 'This sounds like an emergency. Please hang up now and dial nine one one.';
   const done = call.emergency('tel:+15550100111', line);

@@ -1,8 +1,9 @@
 /**
  * What a phone call adds to a call: keypad digits (LiveKit SIP turns RFC 4733 telephone-events into
- * SipDTMF data packets, seen here as RoomEvent.DtmfReceived; v1.8.0 ignores SIP INFO digits) and the hand-over to a person
- * ("press 0"): she says so first, and once she has said it LiveKit SIP transfers the caller with a
- * SIP REFER (TransferSIPParticipant). Without a transfer number she says no one can take the call now.
+ * SipDTMF data packets, seen here as RoomEvent.DtmfReceived; v1.8.0 ignores SIP INFO digits) and the
+ * hand-over to a person ("press 0"): she says so first, and once she has said it LiveKit SIP transfers
+ * the caller with a SIP REFER (TransferSIPParticipant). Without a transfer number she says no one can
+ * take the call now.
  */
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
@@ -32,7 +33,9 @@ export interface PhoneCallOptions {
 export const phoneLines = (clinicName: string) => ({
   transferring: `Of course. I'm connecting you to someone at ${clinicName} now. Please hold.`,
   onCall: `I'm also connecting you to our on-call team now. Please stay on the line.`,
-  noTransfer: `I'm sorry, no one at ${clinicName} can take the call right now. I can help you here, or you can call back during opening hours.`,
+  noTransfer:
+    `I'm sorry, no one at ${clinicName} can take the call right now. I can help you ` +
+    `here, or you can call back during opening hours.`,
 });
 
 export class PhoneCall {

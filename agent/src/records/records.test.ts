@@ -239,7 +239,7 @@ test('call recorder: a full queue drops state changes first and counts what it d
   assert.equal(await rec.flush(1), 3, 'undelivered entries are reported, not hidden');
 });
 
-test('call recorder: a state change whose answer was lost is sent again with the same id; each change has its own', async () => {
+test('call recorder: a state change whose answer was lost is resent with the same id; each has its own', async () => {
   const srv = await fakeRecordsServer();
   try {
     const sent: { id: string; state: string }[] = [];

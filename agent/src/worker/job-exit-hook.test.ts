@@ -70,7 +70,7 @@ async function runJob(jobId: string, metadata: string, kill: boolean): Promise<E
   }
 }
 
-test(`a killed job process is reported with its signal, job, room, agent identity and call (@livekit/agents ${AGENTS_VERSION_HOOKED})`, async () => {
+test(`a killed job process: signal, job, room, agent and call reported (agents ${AGENTS_VERSION_HOOKED})`, async () => {
   const exit = await runJob('AJ_killed', '', true);
   assert.equal(exit.signal, 'SIGKILL');
   assert.equal(exit.code, null);

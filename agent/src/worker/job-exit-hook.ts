@@ -43,7 +43,8 @@ export async function jobProcExecutorClass(): Promise<{ prototype: ExecutorLike 
   };
   if (typeof mod.JobProcExecutor?.prototype?.createProcess !== 'function') {
     throw new Error(
-      `@livekit/agents internals changed: JobProcExecutor.createProcess not found (hook written for ${AGENTS_VERSION_HOOKED})`,
+      `@livekit/agents internals changed: JobProcExecutor.createProcess not found ` +
+        `(hook written for ${AGENTS_VERSION_HOOKED})`,
     );
   }
   return mod.JobProcExecutor;

@@ -71,7 +71,8 @@ const transcripts = (msgs: JsonMessage[], final: boolean) =>
     .filter(Boolean);
 
 test(
-  'endpoints on the received audio: interims, then the final, SpeechStarted and UtteranceEnd; CloseStream ends with Metadata and 1000',
+  'endpoints on the received audio: interims, then the final, SpeechStarted and ' +
+    'UtteranceEnd; CloseStream ends with Metadata and 1000',
   { timeout: 20_000 },
   async () => {
     const fake = await startFakeDeepgram({ script: ['Good morning, Doctor Patel.'] });

@@ -94,7 +94,8 @@ export async function handleSpeak(
   const rec = ctx.record;
   // cancels pending waits once the response is over, so a long stall does not keep the process alive
   const gone = new AbortController();
-  const wait = (ms: number) => sleep(ms, undefined, { signal: gone.signal }).catch(() => undefined); // aborted: res.destroyed says so
+  // aborted: res.destroyed says so
+  const wait = (ms: number) => sleep(ms, undefined, { signal: gone.signal }).catch(() => undefined);
   res.on('close', () => {
     gone.abort();
     if (rec.outcome === undefined) rec.outcome = res.writableFinished ? 'completed' : 'client-aborted';

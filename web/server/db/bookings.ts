@@ -80,7 +80,8 @@ export async function availability(
   return all.filter((s) => Date.parse(s.startsAt) > now.getTime() && !busy.has(Date.parse(s.startsAt)));
 }
 
-const COLUMNS = `b.id, t.slug, b.call_id, b.name, b.phone, b.service, b.starts_at, b.ends_at, b.status, b.price_cents, b.created_at`;
+const COLUMNS =
+  'b.id, t.slug, b.call_id, b.name, b.phone, b.service, b.starts_at, b.ends_at, b.status, b.price_cents, b.created_at';
 
 function toBooking(r: Record<string, unknown>): Booking {
   return {
@@ -177,7 +178,8 @@ export async function bookingsByPhone(db: Queryable, tenantId: string, phone: st
 
 export async function bookingsOfCall(db: Queryable, tenantId: string, callId: string): Promise<Booking[]> {
   const rows = await db.query<Record<string, unknown>>(
-    `select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where b.tenant_id = $1 and b.call_id = $2 order by b.starts_at`,
+    `select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where ` +
+      `b.tenant_id = $1 and b.call_id = $2 order by b.starts_at`,
     [tenantId, callId],
   );
   return rows.map(toBooking);
@@ -194,7 +196,8 @@ export async function listBookings(
   if (f.to) where.push(`b.starts_at < $${params.push(f.to)}`);
   if (f.status) where.push(`b.status = $${params.push(f.status)}`);
   const rows = await db.query<Record<string, unknown>>(
-    `select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where ${where.join(' and ')} order by b.starts_at limit 500`,
+    `select ${COLUMNS} from bookings b join tenants t on t.id = b.tenant_id where ` +
+      `${where.join(' and ')} order by b.starts_at limit 500`,
     params,
   );
   return rows.map(toBooking);

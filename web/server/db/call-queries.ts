@@ -17,10 +17,13 @@ export interface CallFilter {
 
 export type { CallDetail, CallRow } from '@voxanne/contracts/dashboard';
 
-const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, c.started_at, c.ended_at, c.status, c.outcome,
+const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, c.started_at, c.ended_at, c.status,
+  c.outcome,
   (select count(*)::int from conversation_turns t where t.call_id = c.id) as turn_count,
-  (select count(*)::int from conversation_turns t where t.call_id = c.id and t.speaker = 'agent' and t.interrupted) as barge_ins,
-  (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t where t.call_id = c.id and t.v2v_ms is not null) as v2v_p50,
+  (select count(*)::int from conversation_turns t where t.call_id = c.id and t.speaker = 'agent' and t.interrupted) as
+    barge_ins,
+  (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t where t.call_id = c.id and
+    t.v2v_ms is not null) as v2v_p50,
   exists(select 1 from call_states s where s.call_id = c.id and s.state = 'EMERGENCY') as emergency`;
 
 function toRow(r: Record<string, unknown>): CallRow {
@@ -55,7 +58,8 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
     // a literal search: % and _ typed by a person mean themselves
     const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     add(
-      `(c.caller_identity ilike ? or coalesce(c.caller_phone_masked, '') ilike $${params.length + 1} or coalesce(c.summary, '') ilike $${params.length + 1}
+      `(c.caller_identity ilike ? or coalesce(c.caller_phone_masked, '') ilike $${params.length + 1} or
+        coalesce(c.summary, '') ilike $${params.length + 1}
       or coalesce(c.outcome, '') ilike $${params.length + 1} or c.id ilike $${params.length + 1})`,
       like,
     );
@@ -66,7 +70,8 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
     params,
   );
   const rows = await db.query<Record<string, unknown>>(
-    `select ${ROW_COLUMNS} from call_sessions c where ${clause} order by c.started_at desc, c.id limit ${f.limit} offset ${f.offset}`,
+    `select ${ROW_COLUMNS} from call_sessions c where ${clause} order by ` +
+      `c.started_at desc, c.id limit ${f.limit} offset ${f.offset}`,
     params,
   );
   return { calls: rows.map(toRow), total: Number(count?.n ?? 0) };
@@ -75,12 +80,14 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
 /** undefined when the call does not exist or belongs to another clinic: the caller answers 404 either way */
 export async function callDetail(db: Queryable, tenantId: string, callId: string): Promise<CallDetail | undefined> {
   const [r] = await db.query<Record<string, unknown>>(
-    `select ${ROW_COLUMNS}, c.summary, c.engine_stt, c.engine_llm, c.engine_tts, c.mode, c.room from call_sessions c where c.id = $1 and c.tenant_id = $2`,
+    `select ${ROW_COLUMNS}, c.summary, c.engine_stt, c.engine_llm, c.engine_tts, ` +
+      `c.mode, c.room from call_sessions c where c.id = $1 and c.tenant_id = $2`,
     [callId, tenantId],
   );
   if (!r) return undefined;
   const turns = await db.query<Record<string, unknown>>(
-    `select idx, speaker, text, started_at, ended_at, interrupted, stt_final_ms, end_of_turn_ms, llm_first_token_ms, tts_first_byte_ms, v2v_ms
+    `select idx, speaker, text, started_at, ended_at, interrupted, stt_final_ms, end_of_turn_ms, llm_first_token_ms,
+      tts_first_byte_ms, v2v_ms
      from conversation_turns where call_id = $1 order by idx, started_at, speaker desc`,
     [callId],
   );

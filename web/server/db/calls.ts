@@ -93,7 +93,8 @@ export async function addState(
 
 export async function endCall(db: Queryable, tenantId: string, callId: string, e: CallEndInput): Promise<void> {
   await db.query(
-    `update call_sessions set ended_at = $2, status = $3, outcome = $4, summary = $5, current_state = 'ENDED', state_since = $2 where id = $1`,
+    `update call_sessions set ended_at = $2, status = $3, outcome = $4, summary = ` +
+      `$5, current_state = 'ENDED', state_since = $2 where id = $1`,
     [callId, e.endedAt, e.status, e.outcome ?? null, e.summary ?? null],
   );
   await refreshMinute(db, tenantId, e.endedAt);
@@ -135,7 +136,8 @@ export async function callForAgent(db: Queryable, callId: string): Promise<CallF
 
 export async function liveCall(db: Queryable, callId: string): Promise<LiveCall | undefined> {
   const [r] = await db.query<Record<string, unknown>>(
-    `select id, caller_identity, caller_phone_masked, channel, current_state, state_since, started_at from call_sessions where id = $1`,
+    `select id, caller_identity, caller_phone_masked, channel, current_state, ` +
+      `state_since, started_at from call_sessions where id = $1`,
     [callId],
   );
   return r && toLive(r);
@@ -182,11 +184,14 @@ export async function refreshMinute(db: Queryable, tenantId: string, at: string)
        (select count(*)::int from call_sessions where tenant_id = $1 and started_at >= $2 and started_at < $3),
        (select count(*)::int from conversation_turns t join call_sessions c on c.id = t.call_id
           where c.tenant_id = $1 and t.ended_at >= $2 and t.ended_at < $3),
-       (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t join call_sessions c on c.id = t.call_id
+       (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t join call_sessions c on
+         c.id = t.call_id
           where c.tenant_id = $1 and t.ended_at >= $2 and t.ended_at < $3 and t.v2v_ms is not null),
-       (select percentile_cont(0.95) within group (order by t.v2v_ms) from conversation_turns t join call_sessions c on c.id = t.call_id
+       (select percentile_cont(0.95) within group (order by t.v2v_ms) from conversation_turns t join call_sessions c
+         on c.id = t.call_id
           where c.tenant_id = $1 and t.ended_at >= $2 and t.ended_at < $3 and t.v2v_ms is not null),
-       (select count(*)::int from call_sessions where tenant_id = $1 and status = 'failed' and ended_at >= $2 and ended_at < $3)
+       (select count(*)::int from call_sessions where tenant_id = $1 and status = 'failed' and ended_at >= $2 and
+         ended_at < $3)
      on conflict (tenant_id, minute) do update set calls = excluded.calls, turns = excluded.turns,
        v2v_p50_ms = excluded.v2v_p50_ms, v2v_p95_ms = excluded.v2v_p95_ms, errors = excluded.errors`,
     [tenantId, from, to],
@@ -200,7 +205,8 @@ export async function metricsBetween(
   to: string,
 ): Promise<MetricsMinute[]> {
   const rows = await db.query<Record<string, unknown>>(
-    'select minute, calls, turns, v2v_p50_ms, v2v_p95_ms, errors from system_metrics where tenant_id = $1 and minute >= $2 and minute < $3 order by minute',
+    'select minute, calls, turns, v2v_p50_ms, v2v_p95_ms, errors from system_metrics ' +
+      'where tenant_id = $1 and minute >= $2 and minute < $3 order by minute',
     [tenantId, from, to],
   );
   return rows.map((r) => ({

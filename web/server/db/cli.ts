@@ -1,6 +1,7 @@
 /**
  * Database commands (README, "Database"):
- *   npm run db:init -- --clinic "Riverside" --slug riverside --email you@clinic.com --password '…' [--kb path/to/clinic.yaml] [--name "Your Name"]
+ *   npm run db:init -- --clinic "Riverside" --slug riverside --email you@clinic.com \
+ *       --password '…' [--kb path/to/clinic.yaml] [--name "Your Name"]
  *   npm run db:demo      the demo clinic `riverside`, its users and a week of sample calls
  * Both open the database the web server would (DATABASE_URL, else DATA_DIR) and migrate it first.
  * An embedded database is one process's at a time: stop `npm start` before running them.
@@ -14,7 +15,8 @@ import { DEMO, initClinic, seedDemo } from './seed.ts';
 import { createUser, listUsers, SLUG_PATTERN, tenantBySlug } from './tenants.ts';
 
 const USAGE = `usage:
-  npm run db:init -- --clinic "Clinic Name" --slug clinic-slug --email owner@clinic.example --password 'at least 10 characters' [--kb clinic.yaml] [--name "Owner Name"]
+  npm run db:init -- --clinic "Clinic Name" --slug clinic-slug --email owner@clinic.example \\
+      --password 'at least 10 characters' [--kb clinic.yaml] [--name "Owner Name"]
   npm run db:demo`;
 
 function fail(message: string): never {
@@ -80,7 +82,8 @@ try {
   } else {
     await seedDemo(db, config.knowledgeBasePath);
     console.log(
-      `Demo clinic "${DEMO.slug}" created in ${where}: log in as ${DEMO.ownerEmail} (owner) or ${DEMO.staffEmail} (staff), password ${DEMO.password}.`,
+      `Demo clinic "${DEMO.slug}" created in ${where}: log in as ${DEMO.ownerEmail} ` +
+        `(owner) or ${DEMO.staffEmail} (staff), password ${DEMO.password}.`,
     );
   }
 } catch (e) {

@@ -58,7 +58,8 @@ forEachDatabase('records database', (h) => {
     await assert.rejects(
       h.db.transaction(async (tx) => {
         await tx.query(
-          `insert into tenants (id, slug, name, agent_name, voice, greeting, knowledge_base_yaml) values ('t-x', 'rollback', 'x', 'a', 'v', 'g', 'k')`,
+          `insert into tenants (id, slug, name, agent_name, voice, greeting, ` +
+            `knowledge_base_yaml) values ('t-x', 'rollback', 'x', 'a', 'v', 'g', 'k')`,
         );
         throw new Error('boom');
       }),
@@ -164,7 +165,8 @@ forEachDatabase('records database', (h) => {
       metrics: undefined,
     });
     assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), true);
-    assert.equal(await addState(h.db, 'c-1', { id: 'e2', state: 'LISTENING', at: at(150) }), true); // late delivery: recorded, not current
+    // late delivery: recorded, not current
+    assert.equal(await addState(h.db, 'c-1', { id: 'e2', state: 'LISTENING', at: at(150) }), true);
     // a retried write of a change already stored is ignored: one row, whatever the number of deliveries
     for (let i = 0; i < 3; i++)
       assert.equal(await addState(h.db, 'c-1', { id: 'e1', state: 'SPEAKING', at: at(200) }), false);
@@ -225,7 +227,8 @@ forEachDatabase('records database', (h) => {
       o.callsThisWeek,
     );
     const [made] = await h.db.query<{ n: number; cents: number }>(
-      `select count(*)::int as n, coalesce(sum(price_cents), 0)::int as cents from bookings where tenant_id = $1 and status = 'booked'`,
+      `select count(*)::int as n, coalesce(sum(price_cents), 0)::int as cents from ` +
+        `bookings where tenant_id = $1 and status = 'booked'`,
       [t.id],
     );
     assert.ok(Number(made!.n) > 0);

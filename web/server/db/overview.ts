@@ -40,7 +40,8 @@ export async function overview(db: Queryable, tenantId: string, timeZone: string
     [tenantId, now.toISOString()],
   );
   const [latest] = await db.query<Record<string, unknown>>(
-    'select engine_stt, engine_llm, engine_tts, mode from call_sessions where tenant_id = $1 order by started_at desc limit 1',
+    'select engine_stt, engine_llm, engine_tts, mode from call_sessions where ' +
+      'tenant_id = $1 order by started_at desc limit 1',
     [tenantId],
   );
 

@@ -53,7 +53,8 @@ export async function createTenant(
     throw new Error(`clinic slug must be lowercase letters, digits and dashes: "${t.slug}"`);
   const id = randomUUID();
   await db.query(
-    `insert into tenants (id, slug, name, agent_name, voice, greeting, knowledge_base_yaml) values ($1, $2, $3, $4, $5, $6, $7)`,
+    `insert into tenants (id, slug, name, agent_name, voice, greeting, ` +
+      `knowledge_base_yaml) values ($1, $2, $3, $4, $5, $6, $7)`,
     [id, t.slug, t.name, kb.kb.agent.name, kb.kb.agent.voice, kb.kb.agent.greeting, t.knowledgeBaseYaml],
   );
   return { id, slug: t.slug, name: t.name };
@@ -74,7 +75,8 @@ export async function countTenants(db: Queryable): Promise<number> {
 
 export async function getSettings(db: Queryable, tenantId: string): Promise<TenantSettings> {
   const [r] = await db.query<Record<string, unknown>>(
-    'select agent_name, voice, greeting, instructions, silence_timeout_ms, knowledge_base_yaml from tenants where id = $1',
+    'select agent_name, voice, greeting, instructions, silence_timeout_ms, ' +
+      'knowledge_base_yaml from tenants where id = $1',
     [tenantId],
   );
   if (!r) throw new Error(`no tenant ${tenantId}`);
@@ -90,7 +92,8 @@ export async function getSettings(db: Queryable, tenantId: string): Promise<Tena
 
 export async function saveSettings(db: Queryable, tenantId: string, s: TenantSettings): Promise<void> {
   await db.query(
-    `update tenants set agent_name = $2, voice = $3, greeting = $4, instructions = $5, silence_timeout_ms = $6, knowledge_base_yaml = $7
+    `update tenants set agent_name = $2, voice = $3, greeting = $4, instructions = $5, silence_timeout_ms = $6,
+      knowledge_base_yaml = $7
      where id = $1`,
     [tenantId, s.agentName, s.voice, s.greeting, s.instructions, s.silenceTimeoutMs, s.knowledgeBase],
   );

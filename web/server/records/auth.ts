@@ -101,7 +101,8 @@ export class LoginLimiter {
     const list = this.#recent(key);
     list.push(this.now());
     this.#failures.set(key, list);
-    if (this.#failures.size > 10_000) for (const k of [...this.#failures.keys()].slice(0, 1000)) this.#recent(k); // bounded memory under a flood
+    // bounded memory under a flood
+    if (this.#failures.size > 10_000) for (const k of [...this.#failures.keys()].slice(0, 1000)) this.#recent(k);
   }
 
   succeed(key: string): void {

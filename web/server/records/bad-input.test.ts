@@ -77,7 +77,7 @@ forEachDatabase('bad input', (h) => {
     assert.equal(l.body.field, 'email');
   });
 
-  it('live streams are capped per login session: a clear 429 above the cap, a place freed when one closes', async () => {
+  it('live streams capped per login session: a clear 429 above the cap, a place freed when one closes', async () => {
     const open = async (cookie: string) => {
       const ctrl = new AbortController();
       const res = await fetch(`${base}/api/live/stream`, { headers: { cookie }, signal: ctrl.signal });

@@ -109,7 +109,7 @@ forEachDatabase('dashboard API', (h) => {
     assert.equal((await call(base, 'GET', '/api/me', { cookie: session })).status, 401);
   });
 
-  it('rate-limits failed logins per address and email: the sixth try in a minute is 429, even with the right password', async () => {
+  it('failed logins, per address and email: the 6th in a minute is 429, even with the password right', async () => {
     for (let i = 0; i < 5; i++)
       assert.equal(
         (await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: 'nope' } })).status,

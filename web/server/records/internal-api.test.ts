@@ -157,7 +157,7 @@ forEachDatabase('internal records API', (h) => {
     );
   });
 
-  it('books: availability, 201, then 409 for the same slot, two at once give one 201 and one 409, reschedule, cancel, find by phone', async () => {
+  it('books: availability, 201, 409 for the slot taken, two at once 201 + 409, reschedule, cancel, find', async () => {
     const date = openDay(3);
     const avail = await signed(
       base,

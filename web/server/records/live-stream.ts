@@ -1,4 +1,7 @@
-/** GET /api/live/stream: Server-Sent Events, one `call` event per call start, state change and end, for the user's clinic only. */
+/**
+ * GET /api/live/stream: Server-Sent Events, one `call` event per
+ * call start, state change and end, for the user's clinic only.
+ */
 import { createHash } from 'node:crypto';
 import { liveCalls, type LiveCall } from '../db/calls.ts';
 import { sessionToken } from './auth.ts';

@@ -60,7 +60,7 @@ forEachDatabase('reaper', (h) => {
     await endCall(h.db, tenantId, 'r-ended', { endedAt: ago(500_000), status: 'completed' });
   });
 
-  it('closes the ghost call as failed with a timeline entry, once; live, recent and ended calls are untouched', async () => {
+  it('closes the ghost call as failed with a timeline entry, once; live, recent, ended calls untouched', async () => {
     const hub = new LiveHub();
     const seen: string[] = [];
     hub.subscribe(tenantId, (c) => seen.push(`${c.id}:${c.state}`));

@@ -38,7 +38,8 @@ export function reapable(
 
 export async function openCalls(db: Db): Promise<OpenCall[]> {
   const rows = await db.query<Record<string, unknown>>(
-    `select id, tenant_id, room, coalesce(state_since, started_at) as last_activity from call_sessions where status = 'in_progress'`,
+    `select id, tenant_id, room, coalesce(state_since, started_at) as last_activity ` +
+      `from call_sessions where status = 'in_progress'`,
   );
   return rows.map((r) => ({
     id: String(r.id),
@@ -53,7 +54,8 @@ export async function reapCall(db: Db, c: OpenCall, now: Date): Promise<boolean>
   const at = now.toISOString();
   const closed = await db.transaction(async (tx) => {
     const rows = await tx.query(
-      `update call_sessions set ended_at = $2, status = 'failed', outcome = 'agent lost', current_state = 'ENDED', state_since = $2
+      `update call_sessions set ended_at = $2, status = 'failed', outcome = 'agent lost', current_state = 'ENDED',
+        state_since = $2
        where id = $1 and status = 'in_progress' returning id`,
       [c.id, at],
     );
@@ -104,7 +106,10 @@ export class Reaper {
     await this.#running;
   }
 
-  /** One pass; resolves with the number of calls closed. Never throws: a failed pass is logged and the next one tries again. */
+  /**
+   * One pass; resolves with the number of calls closed. Never
+   * throws: a failed pass is logged and the next one tries again.
+   */
   sweep(): Promise<number> {
     this.#running ??= this.#sweep().finally(() => (this.#running = undefined));
     return this.#running;

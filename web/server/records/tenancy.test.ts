@@ -35,16 +35,20 @@ forEachDatabase('tenancy and robustness', (h) => {
   const snapshotB = async () =>
     JSON.stringify({
       tenant: await h.db.query(
-        `select name, agent_name, voice, greeting, instructions, silence_timeout_ms, knowledge_base_yaml from tenants where slug = 'bravo'`,
+        `select name, agent_name, voice, greeting, instructions, silence_timeout_ms, ` +
+          `knowledge_base_yaml from tenants where slug = 'bravo'`,
       ),
       calls: await h.db
-        .query(`select c.id, c.status, c.ended_at, (select count(*)::int from conversation_turns t where t.call_id = c.id) as turns
+        .query(`select c.id, c.status, c.ended_at, (select count(*)::int from conversation_turns t where t.call_id =
+          c.id) as turns
       from call_sessions c join tenants t on t.id = c.tenant_id where t.slug = 'bravo'`),
       bookings: await h.db.query(
-        `select b.id, b.status, b.starts_at from bookings b join tenants t on t.id = b.tenant_id where t.slug = 'bravo'`,
+        `select b.id, b.status, b.starts_at from bookings b join tenants t on t.id = ` +
+          `b.tenant_id where t.slug = 'bravo'`,
       ),
       users: await h.db.query(
-        `select u.email, u.role, u.password_hash from users u join tenants t on t.id = u.tenant_id where t.slug = 'bravo'`,
+        `select u.email, u.role, u.password_hash from users u join tenants t on t.id = ` +
+          `u.tenant_id where t.slug = 'bravo'`,
       ),
     });
 
@@ -131,7 +135,8 @@ forEachDatabase('tenancy and robustness', (h) => {
     assert.equal(await snapshotB(), before, 'clinic B is unchanged');
     const routes = DASHBOARD_ROUTES.length;
     console.log(
-      `tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} requests as clinic A, none saw or changed clinic B`,
+      `tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} ` +
+        `requests as clinic A, none saw or changed clinic B`,
     );
     assert.equal(routes, 13);
   });

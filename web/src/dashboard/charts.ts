@@ -96,7 +96,10 @@ function dayLabel(date: string, x: number, height: number): SVGTextElement {
 }
 
 function ariaSummary(week: Week): string {
-  return `Calls and bookings per day: ${week.map((d) => `${formatChartDay(d.date)} ${d.calls} calls, ${d.bookings} bookings`).join('; ')}`;
+  return (
+    `Calls and bookings per day: ` +
+    `${week.map((d) => `${formatChartDay(d.date)} ${d.calls} calls, ${d.bookings} bookings`).join('; ')}`
+  );
 }
 
 export function legend(items: { label: string; cls: string }[]): HTMLElement {

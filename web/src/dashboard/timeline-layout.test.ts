@@ -70,7 +70,8 @@ describe('state timeline layout', () => {
     assert.deepEqual(
       l.bargeIns.map((b) => b.atMs),
       [7000, 9000],
-      'the turn cut at 7.05 s is the INTERRUPTED state at 7 s; the one at 9 s had no state recorded; caller turns are not barge-ins',
+      'the turn cut at 7.05 s is the INTERRUPTED state at 7 s; the one at 9 s had no ' +
+        'state recorded; caller turns are not barge-ins',
     );
     assert.deepEqual(
       l.bargeIns.map((b) => b.x),

@@ -43,7 +43,9 @@ export class OnsetDetector {
     return this.#floor;
   }
 
-  /** One frame's RMS; returns 'onset' on the frame that completes a loud run, 'release' once it has been quiet again. */
+  /**
+   * One frame's RMS; returns 'onset' on the frame that completes a loud run, 'release' once it has been quiet again.
+   */
   push(rms: number): OnsetEvent | undefined {
     const o = this.#o;
     const loud = rms > Math.max(o.minRms, this.#floor * o.floorRatio);

@@ -15,18 +15,17 @@ export interface CallerName {
 
 /** Words that follow "I'm" / "this is" / "it's" and are not names. */
 const NOT_NAMES = new Set(
-  `a an the just not also still really very so too here there calling looking wondering interested trying hoping planning
-  thinking asking going having getting ready available free new curious scared nervous worried from about on at in with for
-  to of glad happy sure afraid booked done all over under good fine okay ok great well sorry fine confused unsure busy away
-  back home out over right wrong late early open closed able unable pregnant sick ill allergic considering after before your
-  my his her their our it its that this what who how why when where yes no yeah yep nope hi hello hey thanks thank please
-  um uh er like kind sort gonna wanna actually literally basically currently already almost definitely probably maybe
-  booking appointment consultation patient client customer member mom mother dad father wife husband friend calling
-  interested gonna one two three four five six seven eight nine ten twenty thirty forty fifty hoping following wanting
-  needing regarding concerned thrilled excited tired done pleased disappointed upset annoyed frustrated fed fed-up only
-  more less much bit little lot pretty quite rather somewhat totally completely the voxanne again phone number name`.split(
-    /\s+/,
-  ),
+  `a an the just not also still really very so too here there calling looking wondering interested trying hoping
+  planning thinking asking going having getting ready available free new curious scared nervous worried from about
+  on at in with for to of glad happy sure afraid booked done all over under good fine okay ok great well sorry fine
+  confused unsure busy away back home out over right wrong late early open closed able unable pregnant sick ill
+  allergic considering after before your my his her their our it its that this what who how why when where yes no
+  yeah yep nope hi hello hey thanks thank please um uh er like kind sort gonna wanna actually literally basically
+  currently already almost definitely probably maybe booking appointment consultation patient client customer member
+  mom mother dad father wife husband friend calling interested gonna one two three four five six seven eight nine
+  ten twenty thirty forty fifty hoping following wanting needing regarding concerned thrilled excited tired done
+  pleased disappointed upset annoyed frustrated fed fed-up only more less much bit little lot pretty quite rather
+  somewhat totally completely the voxanne again phone number name`.split(/\s+/),
 );
 
 const LEADS: ReadonlyArray<{ re: RegExp; strict: boolean }> = [

@@ -45,7 +45,8 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
 /** "have" contracts only before a past participle */
 const HAVE_SUBJECTS = ['I', 'we', 'you', 'they'] as const;
 const PARTICIPLES =
-  'been|got|gotten|booked|scheduled|found|made|had|sent|noted|added|moved|cancel+ed|seen|done|checked|reserved|passed|put|set';
+  'been|got|gotten|booked|scheduled|found|made|had|sent|noted|added|moved|' +
+  'cancel+ed|seen|done|checked|reserved|passed|put|set';
 
 function keepCase(original: string, replacement: string): string {
   if (original[0] === original[0]!.toUpperCase() && original[0] !== 'I')

@@ -7,7 +7,9 @@ import { spacingProblems } from './punctuation.ts';
 import { countWords, spokenWordCount, splitSentences } from './sentences.ts';
 
 const RAW_BBL =
-  'Absolutely! We specialize in Brazilian Butt Lift, which costs $8,000-$12,000 depending on the plan your surgeon makes with you, and recovery is about 2 weeks. Want me to check Tuesday availability?';
+  'Absolutely! We specialize in Brazilian Butt Lift, which costs $8,000-$12,000 ' +
+  'depending on the plan your surgeon makes with you, and recovery is about 2 ' +
+  'weeks. Want me to check Tuesday availability?';
 
 function assertSpeakable(text: string): void {
   for (const s of splitSentences(text)) assert.ok(spokenWordCount(s) <= 12, `sentence over twelve words: "${s}"`);
@@ -19,7 +21,9 @@ test("the customer's BBL example comes out short, spelled out and addressed", ()
   const out = humanize(RAW_BBL, { callerName: 'Sarah' });
   assert.equal(
     out,
-    'Absolutely, Sarah! We specialize in Brazilian Butt Lift. It costs eight thousand to twelve thousand dollars. Depending on the plan your surgeon makes with you. Want me to check Tuesday availability?',
+    'Absolutely, Sarah! We specialize in Brazilian Butt Lift. It costs eight ' +
+      'thousand to twelve thousand dollars. Depending on the plan your surgeon makes ' +
+      'with you. Want me to check Tuesday availability?',
   );
   assertSpeakable(out);
   assert.deepEqual(addressProblems(out, 'Sarah'), []);

@@ -226,7 +226,10 @@ export class ReplyHumanizer {
     return this.#emitted.filter((s) => !isInterjection(s)).length;
   }
 
-  /** One source sentence's pieces: out now, held back (an answer keeps its last slot for a closing question), or dropped. */
+  /**
+   * One source sentence's pieces: out now, held back (an answer
+   * keeps its last slot for a closing question), or dropped.
+   */
   #emit(group: string[], final = false): string[] {
     const out: string[] = [];
     for (let i = 0; i < group.length; i++) {

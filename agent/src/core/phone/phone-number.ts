@@ -48,6 +48,9 @@ export function outboundPurpose(roomMetadata: string | undefined): OutboundPurpo
 export function outboundGreeting(clinicName: string, p: OutboundPurpose): string {
   const who = `Hello, this is Voxanne, the virtual assistant at ${clinicName}.`;
   if (p.purpose === 'reminder')
-    return `${who} I'm calling to remind you about ${p.detail ?? 'your upcoming appointment'}. Would you like to keep it, or change it?`;
+    return (
+      `${who} I'm calling to remind you about ` +
+      `${p.detail ?? 'your upcoming appointment'}. Would you like to keep it, or change it?`
+    );
   return `${who} You asked us to call you back${p.detail ? ` about ${p.detail}` : ''}. How can I help?`;
 }

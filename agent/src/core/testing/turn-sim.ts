@@ -22,7 +22,9 @@ const WORD_MS = 250;
 const LOUD = 20000;
 const QUIET = 30;
 
-/** What the simulated AudioOut needs of the gate (PlaybackGate, or a model of older code to prove the sweep catches it). */
+/**
+ * What the simulated AudioOut needs of the gate (PlaybackGate, or a model of older code to prove the sweep catches it).
+ */
 export type Gate = Pick<
   PlaybackGate,
   'begin' | 'stop' | 'pause' | 'resume' | 'verdict' | 'drained' | 'paused' | 'generation'
@@ -67,7 +69,8 @@ export interface CallerSpeech {
 export const GREETING = 'Hello, thanks for calling Riverside Clinic. This is Voxanne. How can I help you today?';
 export const ONE_SENTENCE = 'We are open Monday to Friday from eight in the morning to six in the evening.';
 export const MULTI_SENTENCE =
-  'A facelift consultation with our surgeon is free of charge. The procedure itself costs from ten thousand dollars. Most people are back at work after about two weeks.';
+  'A facelift consultation with our surgeon is free of charge. The procedure ' +
+  'itself costs from ten thousand dollars. Most people are back at work after about two weeks.';
 export const OTHER_ANSWER = 'On Saturdays we close at two in the afternoon.';
 export const SHORT_ANSWER = 'Yes, we do.';
 

@@ -86,7 +86,8 @@ test(
   async () => {
     const fake = await startFakeDeepgram();
     try {
-      const hold = fake.hold({ afterBytes: 1920 }); // 20 ms at 48 kHz; the first chunk (3001 bytes) goes out, then it waits
+      // 20 ms at 48 kHz; the first chunk (3001 bytes) goes out, then it waits
+      const hold = fake.hold({ afterBytes: 1920 });
       const stream = auraFor(fake).synthesize(TEXT);
       const first = await stream.next();
       assert.equal(first.done, false);
@@ -272,7 +273,8 @@ test('stream() speaks sentence by sentence, in order', { timeout: 30_000 }, asyn
     assert.ok(texts.length >= 2, `one request per sentence, got ${JSON.stringify(texts)}`);
     assert.equal(
       texts.join(' ').replace(/\s+/g, ' ').trim(),
-      'Thanks for calling Riverside Clinic today. We are open from eight until six on weekdays. Is there anything else?',
+      'Thanks for calling Riverside Clinic today. We are open from eight until six on ' +
+        'weekdays. Is there anything else?',
     );
     assert.equal(
       samples * 2,

@@ -62,7 +62,10 @@ export class PcmFramer {
     return out;
   }
 
-  /** End of stream: the last, shorter frame if any samples are left. A lone trailing byte is not a sample and is dropped. */
+  /**
+   * End of stream: the last, shorter frame if any samples are
+   * left. A lone trailing byte is not a sample and is dropped.
+   */
   flush(): Int16Array | undefined {
     this.#lowByte = undefined;
     if (this.#fill === 0) return undefined;

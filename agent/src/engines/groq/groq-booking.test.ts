@@ -59,7 +59,10 @@ test('tool calls in the stream are run and the model continues with their result
       const r = JSON.parse(String(tool.content));
       if (r.slots)
         return {
-          content: `Great news, Sarah! We have 10:00 AM and 2:30 PM open on Tuesday, March 3rd. The consultation is $150, which is credited toward any procedure you decide to go ahead with. Which would you like?`,
+          content:
+            `Great news, Sarah! We have 10:00 AM and 2:30 PM open on Tuesday, March 3rd. The ` +
+            `consultation is $150, which is credited toward any procedure you decide to go ` +
+            `ahead with. Which would you like?`,
         };
       if (r.ok && r.booking) return { content: `You're all booked for ${r.booking.when}. We'll see you then!` };
       return { content: 'Sorry, something went wrong.' };
@@ -140,7 +143,7 @@ test('a model that books before the caller said yes is refused, and nothing is w
   assert.match(t.reply, /Shall I book it\?/);
 });
 
-test('prompt injection on the Groq path: caller words stay in user messages, and a leaking reply is not spoken', async () => {
+test('prompt injection on the Groq path: caller words stay user messages; a leaking reply is not spoken', async () => {
   const { c, instructions } = conversation();
   // a model that falls for it and recites its instructions
   fake.setResponder(() => ({

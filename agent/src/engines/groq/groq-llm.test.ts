@@ -170,7 +170,7 @@ test('a finished tool round trip is sent back as assistant tool_calls plus a too
   ]);
 });
 
-test('the first chunk is delivered while Groq is still generating; closing the stream hangs up the request', async () => {
+test('the first chunk is delivered while Groq still generates; closing the stream hangs up the request', async () => {
   fake.script({ content: 'Good morning, Elm Street Clinic, how can I help?' });
   fake.inject({ kind: 'stall', afterTokens: 1, ms: 60_000 });
   const { model, errors } = groq({ timeoutMs: 60_000 });
@@ -333,7 +333,7 @@ test('a malformed stream event gives a clear error and keeps the text already de
   assert.equal(errors.length, 1);
 });
 
-test("with no 'error' listener (a caller iterating the stream itself) stream.error still says why it stopped", async () => {
+test("with no 'error' listener (a caller iterating the stream) stream.error still says why it stopped", async () => {
   const model = new GroqLLM({ apiKey: 'gsk_wrong', baseURL: fake.baseURL });
   const stream = model.chat({ chatCtx: conversation(), connOptions: RETRY_FAST });
   const finished = metricsOf(model);

@@ -157,7 +157,9 @@ const HOURS_12 = ['eight', 'nine', 'ten', 'eleven', 'twelve', 'one', 'two', 'thr
 const DAY_PARTS = ['morning', 'afternoon', 'evening'];
 const RELATIVE_DAYS = ['today', 'tomorrow', 'next week', 'this week', 'the day after tomorrow'];
 
-/** Times the way people say them: "nine", "nine thirty", "ten a m", "two p m", "noon", "three o'clock", "half past two". */
+/**
+ * Times the way people say them: "nine", "nine thirty", "ten a m", "two p m", "noon", "three o'clock", "half past two".
+ */
 function spokenTimes(): string[] {
   const out: string[] = ['noon', 'midday', 'lunchtime', 'first thing in the morning', 'end of the day'];
   HOURS_12.forEach((h, i) => {

@@ -39,7 +39,8 @@ const api = {
   ps_end_utt: ps.func('int ps_end_utt(ps_decoder_t *ps)'),
   ps_get_hyp: ps.func('const char *ps_get_hyp(ps_decoder_t *ps, _Out_ int32_t *out_best_score)'),
   cmd_ln_parse_r: sb.func(
-    'cmd_ln_t *cmd_ln_parse_r(cmd_ln_t *inout_cmdln, const arg_t *defn, int32_t argc, const char **argv, int32_t strict)',
+    'cmd_ln_t *cmd_ln_parse_r(cmd_ln_t *inout_cmdln, const arg_t *defn, int32_t ' +
+      'argc, const char **argv, int32_t strict)',
   ),
   cmd_ln_free_r: sb.func('int cmd_ln_free_r(cmd_ln_t *cmdln)'),
   err_set_logfp: sb.func('void err_set_logfp(FILE *stream)'),

@@ -32,7 +32,8 @@ export function checkPocketsphinxInstall(o: PocketsphinxInstall = {}): void {
   const hmm = o.hmm ?? DEBIAN_POCKETSPHINX.hmm;
   if (!existsSync(hmm)) {
     throw new DecoderError(
-      `the offline speech recogniser's model ${hmm} is missing: install Debian's pocketsphinx-en-us (npm start does this)`,
+      `the offline speech recogniser's model ${hmm} is missing: install Debian's ` +
+        `pocketsphinx-en-us (npm start does this)`,
     );
   }
 }

@@ -224,7 +224,8 @@ test("the tools refuse to write without the caller's yes, whoever calls them", a
   chat.addMessage({
     role: 'assistant',
     content:
-      'A consultation tomorrow at ten a m. For Sarah Jones, at six one nine, five five five, zero one zero zero. Shall I book that?',
+      'A consultation tomorrow at ten a m. For Sarah Jones, at six one nine, five five ' +
+      'five, zero one zero zero. Shall I book that?',
   });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
   const ok = JSON.parse(

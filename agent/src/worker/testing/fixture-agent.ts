@@ -1,4 +1,7 @@
-/** A job that names its call and then waits (job-exit-hook.test.ts kills its process); "end" in the job metadata ends it cleanly. */
+/**
+ * A job that names its call and then waits (job-exit-hook.test.ts
+ * kills its process); "end" in the job metadata ends it cleanly.
+ */
 import { defineAgent, type JobContext } from '@livekit/agents';
 import { announceCall, announceCallEnded } from '../job-exit-hook.ts';
 

@@ -36,7 +36,8 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
     h('p', { class: 'crumbs' }, h('a', { href: '/dashboard/calls', 'data-link': true }, '← All calls')),
     pageHeader(
       call.caller || 'Unknown caller',
-      `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} · ${formatDuration(call.startedAt, call.endedAt)}`,
+      `${channelLabel(call.channel)} · ${formatDateTime(call.startedAt, now, zone())} ` +
+        `· ${formatDuration(call.startedAt, call.endedAt)}`,
       h('span', {}, badge(humanize(call.status), statusKind(call.status), 'call-status'), flagBadges(call)),
     ),
     h(

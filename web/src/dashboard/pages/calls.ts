@@ -209,7 +209,8 @@ function callCards(calls: CallRow[], now: Date): HTMLElement {
           h(
             'span',
             { class: 'cc-line muted' },
-            `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ${formatDuration(c.startedAt, c.endedAt)}`,
+            `${formatDateTime(c.startedAt, now, zone())} · ${channelLabel(c.channel)} · ` +
+              `${formatDuration(c.startedAt, c.endedAt)}`,
           ),
           h('span', { class: 'cc-line' }, humanize(c.outcome)),
           h(

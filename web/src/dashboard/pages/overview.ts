@@ -21,6 +21,7 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   ]);
   setZone(o.timezone);
   const now = new Date();
+  const today = new Intl.DateTimeFormat('en-US', { timeZone: zone(), weekday: 'long', month: 'short', day: 'numeric' });
   const stat = (key: string, label: string, value: string, note?: string) =>
     h(
       'div',
@@ -34,10 +35,7 @@ export async function renderOverview(ctx: PageContext): Promise<void> {
   const latencyHost = h('div', { class: 'chart-host' });
   fill(
     ctx.root,
-    pageHeader(
-      'Overview',
-      `${ctx.me.tenant.name} · ${new Intl.DateTimeFormat('en-US', { timeZone: zone(), weekday: 'long', month: 'short', day: 'numeric' }).format(now)}`,
-    ),
+    pageHeader('Overview', `${ctx.me.tenant.name} · ${today.format(now)}`),
     o.safeMode?.active ? safeModeBanner(o.safeMode) : null,
     h(
       'div',
