@@ -27,6 +27,7 @@ import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
 import { emergencyRule } from './core/emergency.ts';
 import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
+import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
 import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
@@ -159,6 +160,8 @@ export default defineAgent<ProcData>({
     gate.on('caller-joined');
     logger.info({ pii: { caller: caller.identity } }, 'call started');
     const phone = phoneCaller(caller);
+    // a Twilio Media Streams caller: a phone line too, bridged in by the web server
+    const bridged = phone ? undefined : bridgedCaller(caller);
     let phoneCall: PhoneCall | undefined;
     // she placed this call (a reminder, a callback): she waits for the patient to pick up, then says why she calls
     const outbound = phone ? outboundPurpose(ctx.room.metadata) : undefined;
@@ -172,16 +175,18 @@ export default defineAgent<ProcData>({
     }
     const prepared = await preparing;
     let engines = prepared.engines;
-    if (phone) {
-      logger.info(
-        {
-          caller: maskPhoneNumber(phone.number),
-          dialled: phone.dialled,
-          sipCallId: phone.sipCallId,
-          pii: { phoneNumber: phone.number },
-        },
-        'phone call',
-      );
+    if (phone || bridged) {
+      if (phone)
+        logger.info(
+          {
+            caller: maskPhoneNumber(phone.number),
+            dialled: phone.dialled,
+            sipCallId: phone.sipCallId,
+            pii: { phoneNumber: phone.number },
+          },
+          'phone call',
+        );
+      else logger.info({ caller: bridged!.callerMasked, channel: bridged!.channel }, 'phone call');
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
       engines = {
         ...engines,
@@ -196,6 +201,7 @@ export default defineAgent<ProcData>({
         transferTo: config.TRANSFER_TO,
         livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
         clinicName,
+        ...(bridged ? { transfer: bridgeTransfer(ctx.room) } : {}),
       });
     }
     const emergency = emergencyRule(prepared.kb);
@@ -232,8 +238,9 @@ export default defineAgent<ProcData>({
             records: {
               recorder: prepared.recorder,
               tenant: prepared.tenant,
-              channel: phone ? ('sip' as const) : ('web' as const),
+              channel: bridged ? bridged.channel : phone ? ('sip' as const) : ('web' as const),
               ...(phone ? { callerPhoneMasked: maskPhoneNumber(phone.number) } : {}),
+              ...(bridged ? { callerPhoneMasked: bridged.callerMasked } : {}),
             },
           }
         : {}),

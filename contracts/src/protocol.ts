@@ -96,3 +96,30 @@ export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
 function isState(s: unknown): s is ConversationState {
   return typeof s === 'string' && (CONVERSATION_STATES as readonly string[]).includes(s);
 }
+
+/**
+ * A caller bridged in from a telephone WebSocket (Twilio Media Streams) is a standard participant,
+ * not a SIP one: the bridge says how it came in and whose line it is in its attributes, set in its
+ * token so they are there when it joins. The number is masked by the bridge; the full number never
+ * enters the room.
+ */
+export const CHANNEL_ATTRIBUTE = 'voxanne.channel';
+export const CALLER_MASKED_ATTRIBUTE = 'voxanne.callerMasked';
+export const TWILIO_MEDIA_CHANNEL = 'twilio-media';
+
+/**
+ * The RPC method a Media Streams bridge answers: hand this caller to a person. Payload
+ * `{"to":"tel:+1…"|"sip:…"}`; the bridge redirects the call through Twilio's REST API and answers
+ * "ok", or fails the RPC with the reason. Only the agent participant may call it.
+ */
+export const TRANSFER_RPC_METHOD = 'voxanne.transfer';
+
+/**
+ * The barge-in signal a bridge acts on (it must drop the audio the carrier still has queued, at
+ * once): her state message going SPEAKING → INTERRUPTED, sent reliably on DATA_TOPIC the moment
+ * the agent's VAD confirms the caller's speech over her voice. The same state is in STATE_ATTRIBUTE
+ * for a bridge that joined late.
+ */
+export function isBargeIn(m: AgentMessage): boolean {
+  return m.type === 'state' && m.state === 'INTERRUPTED' && m.previous === 'SPEAKING';
+}

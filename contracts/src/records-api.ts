@@ -12,7 +12,13 @@ export const RECORDS_API_PREFIX = '/internal/v1';
 export const TIMESTAMP_HEADER = 'x-voxanne-timestamp';
 export const SIGNATURE_HEADER = 'x-voxanne-signature';
 
-export const CHANNELS = ['web', 'sip', 'twilio'] as const;
+/**
+ * How a caller reached her: the page, a SIP trunk, or a plain Twilio number through Media Streams
+ * (`twilio-media`: μ-law over a WebSocket, bridged into a LiveKit room) or ConversationRelay
+ * (`twilio-relay`: Twilio's own speech, text over a WebSocket). `twilio` is kept for calls recorded
+ * before the two were told apart.
+ */
+export const CHANNELS = ['web', 'sip', 'twilio', 'twilio-media', 'twilio-relay'] as const;
 export type Channel = (typeof CHANNELS)[number];
 /** which engines a call ran on: all cloud, all embedded, or embedded after a cloud one failed */
 export const ENGINE_MODES = ['cloud', 'offline', 'fallback'] as const;

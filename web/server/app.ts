@@ -6,6 +6,7 @@ import { createClientHandler, type ClientHandler } from './client-handler.ts';
 import type { WebConfig } from './config.ts';
 import { sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
+import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
 
 export type { WebConfig } from './config.ts';
 
@@ -29,6 +30,7 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const client = createClientHandler(config, server);
   const rooms = options.rooms ?? livekitCallRooms(config);
   clients.set(server, client);
+  attachTwilioSockets(server, { config, logger, rooms });
 
   server.on('request', (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
@@ -39,7 +41,9 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
       ? handleInternal(req, res, rawPath, deps)
       : isApi
         ? handleApi(req, res, rawPath, deps)
-        : client.handle(req, res, rawPath);
+        : isTwilioPath(rawPath)
+          ? handleTwilio(req, res, rawPath, deps)
+          : client.handle(req, res, rawPath);
     work.catch((err: unknown) => {
       logger.error({ err, method: req.method, path: rawPath }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
@@ -51,6 +55,7 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
 
 /** Closes the client side (Vite and its HMR sockets in dev mode) and the server, dropping open connections. */
 export async function stopWebServer(server: Server): Promise<void> {
+  closeTwilioSockets(server);
   await clients.get(server)?.close();
   await new Promise<void>((resolve, reject) => {
     server.close((err) =>

@@ -11,7 +11,9 @@ export const ROOM_EMPTY_TIMEOUT_SECONDS = 30;
 /** Opens a caller's room before the caller joins it. */
 export interface CallRooms {
   /** creates the room with Voxanne dispatched into it; rejects when LiveKit cannot be reached */
-  open(room: string): Promise<void>;
+  open(room: string, opts?: { metadata?: string }): Promise<void>;
+  /** closes a room the server opened (a bridged phone call that ended); absent in stand-ins */
+  close?(room: string): Promise<void>;
 }
 
 export class CallRoomError extends Error {
@@ -32,15 +34,25 @@ export function livekitCallRooms(
     config.livekitApiSecret,
   );
   return {
-    async open(room) {
+    async open(room, opts = {}) {
       try {
         await rooms.createRoom({
           name: room,
           emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS,
           agents: [new RoomAgentDispatch({ agentName: config.agentName })],
+          ...(opts.metadata ? { metadata: opts.metadata } : {}),
         });
       } catch (e) {
         throw new CallRoomError(`creating room ${room} failed: ${(e as Error).message}`);
+      }
+    },
+    async close(room) {
+      try {
+        await rooms.deleteRoom(room);
+      } catch (e) {
+        // already gone (the agent closed it when the call ended) is the usual case
+        if (!/not found|404/i.test((e as Error).message))
+          throw new CallRoomError(`closing room ${room} failed: ${(e as Error).message}`);
       }
     },
   };

@@ -23,7 +23,36 @@ describe('parseWebConfig', () => {
       demoSeed: false,
       reaperIntervalMs: 30_000,
       reaperGraceMs: 60_000,
+      twilio: undefined,
     });
+  });
+
+  it('reads the Twilio webhook settings: channel, public URL, numbers → clinics', () => {
+    const r = parseWebConfig({
+      TWILIO_AUTH_TOKEN: 'auth-token-123',
+      TWILIO_CHANNEL: 'media-streams',
+      PUBLIC_URL: 'https://voxanne.example.org/',
+      TWILIO_NUMBERS: '+15550100200=riverside, +15550100300=lakeside',
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.twilio, {
+      channel: 'media-streams',
+      authToken: 'auth-token-123',
+      accountSid: undefined,
+      apiBaseUrl: undefined,
+      publicUrl: 'https://voxanne.example.org',
+      numbers: { '+15550100200': 'riverside', '+15550100300': 'lakeside' },
+    });
+    for (const [k, v] of [
+      ['TWILIO_NUMBERS', '5550100200=riverside'],
+      ['TWILIO_CHANNEL', 'sip'],
+      ['PUBLIC_URL', 'ftp://x'],
+      ['TWILIO_ACCOUNT_SID', 'AC123'],
+    ] as const) {
+      const bad = parseWebConfig({ TWILIO_AUTH_TOKEN: 'auth-token-123', [k]: v });
+      assert.ok(!bad.ok, k);
+      assert.match(bad.errors.join('\n'), new RegExp(`^${k}: `, 'm'));
+    }
   });
 
   it('reads the agent to dispatch, refusing a name unsafe for logs', () => {

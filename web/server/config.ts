@@ -36,6 +36,28 @@ export interface WebConfig {
   reaperIntervalMs: number;
   /** how long such a call must have been quiet before it is closed */
   reaperGraceMs: number;
+  /** a plain Twilio number's voice webhook (web/server/twilio/); undefined = no auth token, routes answer 404 */
+  twilio?: TwilioConfig | undefined;
+}
+
+export const TWILIO_CHANNELS = ['media-streams', 'conversation-relay'] as const;
+export type TwilioChannel = (typeof TWILIO_CHANNELS)[number];
+
+export interface TwilioConfig {
+  /** what POST /twilio/voice connects a call to */
+  channel: TwilioChannel;
+  /** validates X-Twilio-Signature and keys the media sockets' tokens; calls the REST API with the SID */
+  authToken: string;
+  accountSid?: string | undefined;
+  /** another Twilio REST endpoint (the tests' fake) */
+  apiBaseUrl?: string | undefined;
+  /**
+   * the URL Twilio sees for this server (behind a proxy or a tunnel), no trailing slash; signatures
+   * are computed over it. Unset: http://HOST:PORT as the server listens (only right on loopback tests).
+   */
+  publicUrl?: string | undefined;
+  /** the clinic's numbers → clinic slug; empty = every number is the default clinic's */
+  numbers: Record<string, string>;
 }
 
 /** web/, resolved from this file so the server works from any working directory */
@@ -67,6 +89,37 @@ const schema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   VOXANNE_REAPER_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   VOXANNE_REAPER_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  TWILIO_CHANNEL: z.enum(TWILIO_CHANNELS).default('media-streams'),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+  TWILIO_NUMBERS: z
+    .string()
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const m = /^(\+\d{6,15})=([a-z0-9-]{1,40})$/.exec(pair);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not +E164=clinic-slug` });
+          return z.NEVER;
+        }
+        out[m[1]!] = m[2]!;
+      }
+      return out;
+    })
+    .optional(),
 });
 
 export type ConfigResult = { ok: true; config: WebConfig } | { ok: false; errors: string[] };
@@ -100,6 +153,16 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       demoSeed: e.VOXANNE_DEMO_SEED,
       reaperIntervalMs: e.VOXANNE_REAPER_INTERVAL_MS,
       reaperGraceMs: e.VOXANNE_REAPER_GRACE_MS,
+      twilio: e.TWILIO_AUTH_TOKEN
+        ? {
+            channel: e.TWILIO_CHANNEL,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            apiBaseUrl: e.TWILIO_API_BASE_URL,
+            publicUrl: e.PUBLIC_URL,
+            numbers: e.TWILIO_NUMBERS ?? {},
+          }
+        : undefined,
     },
   };
 }

@@ -127,6 +127,17 @@ alter table call_states add column event_id text;
 create unique index call_states_event on call_states(call_id, event_id);
 `,
   },
+  {
+    version: 3,
+    name: 'channels: twilio-media and twilio-relay',
+    // the two ways a plain Twilio number reaches her (issue 15); the inline check of step 1 has
+    // PostgreSQL's (and PGlite's) default name
+    sql: `
+alter table call_sessions drop constraint call_sessions_channel_check;
+alter table call_sessions add constraint call_sessions_channel_check
+  check (channel in ('web', 'sip', 'twilio', 'twilio-media', 'twilio-relay'));
+`,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions applied now. */

@@ -113,6 +113,8 @@ export const CHANNEL_LABELS: Readonly<Record<string, string>> = {
   web: 'Web',
   sip: 'Phone (SIP)',
   twilio: 'Phone (Twilio)',
+  'twilio-media': 'Phone (Twilio Media Streams)',
+  'twilio-relay': 'Phone (Twilio ConversationRelay)',
 };
 export const channelLabel = (c: string): string => CHANNEL_LABELS[c] ?? c;
 

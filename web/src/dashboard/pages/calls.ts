@@ -12,6 +12,7 @@ import {
 } from '../format.ts';
 import { badge, card, flagBadges, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '@voxanne/contracts/dashboard';
+import { CHANNELS } from '@voxanne/contracts/records-api';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['completed', 'transferred', 'abandoned', 'failed', 'in_progress'];
@@ -66,9 +67,7 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
     select('status', 'Status', [['', 'Any status'], ...STATUSES.map((s) => [s, humanize(s)] as [string, string])]),
     select('channel', 'Channel', [
       ['', 'Any channel'],
-      ['web', 'Web'],
-      ['sip', 'Phone (SIP)'],
-      ['twilio', 'Phone (Twilio)'],
+      ...CHANNELS.map((c) => [c, channelLabel(c)] as [string, string]),
     ]),
     input('from', 'From', 'date'),
     input('to', 'To', 'date'),

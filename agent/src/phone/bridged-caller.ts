@@ -1,0 +1,39 @@
+/**
+ * A caller bridged in from a telephone WebSocket (Twilio Media Streams, web/server/twilio/): a standard
+ * participant whose attributes say its channel and its masked number. Its keypad digits arrive as SIP
+ * DTMF packets like LiveKit SIP's; a transfer is asked of the bridge by RPC, which redirects the call
+ * through Twilio's REST API.
+ */
+import type { RemoteParticipant, Room } from '@livekit/rtc-node';
+import {
+  CALLER_MASKED_ATTRIBUTE,
+  CHANNEL_ATTRIBUTE,
+  TRANSFER_RPC_METHOD,
+  TWILIO_MEDIA_CHANNEL,
+} from '@voxanne/contracts/protocol';
+
+export interface BridgedCaller {
+  channel: typeof TWILIO_MEDIA_CHANNEL;
+  /** masked by the bridge (+1******4567); the full number never enters the room */
+  callerMasked: string;
+}
+
+export function bridgedCaller(p: RemoteParticipant): BridgedCaller | undefined {
+  if (p.attributes[CHANNEL_ATTRIBUTE] !== TWILIO_MEDIA_CHANNEL) return undefined;
+  return { channel: TWILIO_MEDIA_CHANNEL, callerMasked: p.attributes[CALLER_MASKED_ATTRIBUTE] ?? '(unknown)' };
+}
+
+/** how long the bridge has to get Twilio's answer to the redirect */
+export const TRANSFER_RPC_TIMEOUT_MS = 10_000;
+
+/** PhoneCall's transfer for a bridged caller: the bridge does it, and says whether Twilio took it. */
+export function bridgeTransfer(room: Room): (roomName: string, identity: string, to: string) => Promise<void> {
+  return async (_roomName, identity, to) => {
+    await room.localParticipant!.performRpc({
+      destinationIdentity: identity,
+      method: TRANSFER_RPC_METHOD,
+      payload: JSON.stringify({ to }),
+      responseTimeout: TRANSFER_RPC_TIMEOUT_MS,
+    });
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * Twilio's side of a plain number's call, speaking its real wire formats: the signed voice webhook
+ * POST (form-encoded, X-Twilio-Signature over the URL and the sorted params, as the twilio SDK
+ * computes it), the TwiML answer read for its <Stream url>, and a bidirectional Media Stream:
+ * `connected`, `start` (streamSid, callSid, customParameters, mediaFormat audio/x-mulaw 8000 1),
+ * 20 ms `media` frames paced in real time, `dtmf`, `stop`; from the app it takes `media`, `mark` and
+ * `clear` and plays like Twilio: her frames queue and play in real time, a mark is echoed once the
+ * audio before it has played, `clear` drops the queue and echoes the pending marks at once.
+ */
+import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+import WebSocket from 'ws';
+
+export const ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
+export const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
+const newStreamSid = () => `MZ${randomBytes(16).toString('hex')}`;
+
+export interface WebhookAnswer {
+  status: number;
+  body: string;
+}
+
+/** Twilio's call webhook: form fields, signed with the auth token over the URL Twilio used. */
+export async function postVoiceWebhook(
+  url: string,
+  authToken: string | undefined,
+  params: Record<string, string>,
+  signAs?: string,
+): Promise<WebhookAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (authToken !== undefined)
+    headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(authToken, signAs ?? url, params);
+  const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  return { status: res.status, body: await res.text() };
+}
+
+export function callParams(callSid: string, from: string, to: string): Record<string, string> {
+  return {
+    AccountSid: ACCOUNT_SID,
+    ApiVersion: '2010-04-01',
+    CallSid: callSid,
+    CallStatus: 'ringing',
+    Called: to,
+    Caller: from,
+    Direction: 'inbound',
+    From: from,
+    To: to,
+  };
+}
+
+/** the <Stream url> and its <Parameter>s of a TwiML answer */
+export function streamOf(twiml: string): { url: string; parameters: Record<string, string> } | undefined {
+  const url = /<Stream url="([^"]+)"/.exec(twiml)?.[1];
+  if (!url) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const m of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) parameters[m[1]!] = m[2]!;
+  return { url: url.replace(/&amp;/g, '&'), parameters };
+}
+
+export interface Heard {
+  /** performance.now() when the frame arrived */
+  at: number;
+  mulaw: Buffer;
+}
+
+/** One Media Stream, as Twilio's media server runs it. */
+export class FakeMediaStream {
+  readonly streamSid = newStreamSid();
+  readonly received: Heard[] = [];
+  readonly clears: number[] = [];
+  readonly marksEchoed: string[] = [];
+  readonly unknown: unknown[] = [];
+  closedAt: number | undefined;
+  #seq = 0;
+  #chunk = 0;
+  #startedAt = 0;
+  /** her queued audio: ms still to play, and marks waiting behind it */
+  #queue: ({ kind: 'audio'; ms: number } | { kind: 'mark'; name: string })[] = [];
+  #player: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    readonly ws: WebSocket,
+    readonly callSid: string,
+  ) {
+    ws.on('message', (data) => this.#onMessage(String(data)));
+    ws.on('close', () => {
+      this.closedAt = performance.now();
+      clearInterval(this.#player);
+    });
+    // Twilio plays her audio in real time; 20 ms ticks
+    this.#player = setInterval(() => this.#play(20), 20);
+  }
+
+  static async open(url: string, callSid: string): Promise<FakeMediaStream> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    return new FakeMediaStream(ws, callSid);
+  }
+
+  #send(m: Record<string, unknown>): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  raw(text: string | Buffer): void {
+    this.ws.send(text);
+  }
+
+  connected(): void {
+    this.#send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+  }
+
+  start(
+    customParameters: Record<string, string>,
+    mediaFormat = { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+  ): void {
+    this.#startedAt = performance.now();
+    this.#send({
+      event: 'start',
+      sequenceNumber: String(++this.#seq),
+      start: {
+        accountSid: ACCOUNT_SID,
+        streamSid: this.streamSid,
+        callSid: this.callSid,
+        tracks: ['inbound'],
+        mediaFormat,
+        customParameters,
+      },
+      streamSid: this.streamSid,
+    });
+  }
+
+  /** one 20 ms frame of the caller (160 μ-law bytes) */
+  media(mulaw: Uint8Array): void {
+    this.#send({
+      event: 'media',
+      sequenceNumber: String(++this.#seq),
+      media: {
+        track: 'inbound',
+        chunk: String(++this.#chunk),
+        timestamp: String(Math.round(performance.now() - this.#startedAt)),
+        payload: Buffer.from(mulaw).toString('base64'),
+      },
+      streamSid: this.streamSid,
+    });
+  }
+
+  /** the caller's audio in 20 ms frames at real-time pace; onFrame sees each frame's send time */
+  async play(mulaw: Uint8Array, onFrame?: (index: number, at: number) => void): Promise<void> {
+    const t0 = performance.now();
+    for (let i = 0, f = 0; i + 160 <= mulaw.length; i += 160, f++) {
+      const due = t0 + f * 20;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (this.ws.readyState !== WebSocket.OPEN) return;
+      this.media(mulaw.subarray(i, i + 160));
+      onFrame?.(f, performance.now());
+    }
+  }
+
+  dtmf(digit: string): void {
+    this.#send({
+      event: 'dtmf',
+      streamSid: this.streamSid,
+      sequenceNumber: String(++this.#seq),
+      dtmf: { track: 'inbound_track', digit },
+    });
+  }
+
+  stop(): void {
+    this.#send({
+      event: 'stop',
+      sequenceNumber: String(++this.#seq),
+      stop: { accountSid: ACCOUNT_SID, callSid: this.callSid },
+      streamSid: this.streamSid,
+    });
+    this.ws.close();
+  }
+
+  #onMessage(text: string): void {
+    let m: Record<string, unknown>;
+    try {
+      m = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      this.unknown.push(text);
+      return;
+    }
+    if (m.streamSid !== this.streamSid) {
+      this.unknown.push(m);
+      return;
+    }
+    if (m.event === 'media') {
+      const payload = Buffer.from(String((m.media as { payload?: string }).payload ?? ''), 'base64');
+      this.received.push({ at: performance.now(), mulaw: payload });
+      this.#queue.push({ kind: 'audio', ms: payload.length / 8 });
+    } else if (m.event === 'mark') {
+      this.#queue.push({ kind: 'mark', name: String((m.mark as { name?: string }).name) });
+    } else if (m.event === 'clear') {
+      this.clears.push(performance.now());
+      const marks = this.#queue.filter((q) => q.kind === 'mark');
+      this.#queue = [];
+      for (const q of marks) this.#echo(q.name);
+    } else this.unknown.push(m);
+  }
+
+  #play(ms: number): void {
+    let budget = ms;
+    while (this.#queue.length) {
+      const head = this.#queue[0]!;
+      if (head.kind === 'mark') {
+        this.#queue.shift();
+        this.#echo(head.name);
+        continue;
+      }
+      if (budget <= 0) break;
+      const take = Math.min(budget, head.ms);
+      head.ms -= take;
+      budget -= take;
+      if (head.ms <= 0) this.#queue.shift();
+    }
+  }
+
+  #echo(name: string): void {
+    this.marksEchoed.push(name);
+    this.#send({ event: 'mark', sequenceNumber: String(++this.#seq), streamSid: this.streamSid, mark: { name } });
+  }
+
+  close(): void {
+    clearInterval(this.#player);
+    this.ws.close();
+  }
+
+  /** her audio as received: loud 20 ms frames' arrival times (|x| RMS over a frame above `rms`) */
+  audibleFrames(rms = 300): number[] {
+    return this.received.filter((h) => frameRms(h.mulaw) > rms).map((h) => h.at);
+  }
+}
+
+function ulawToLinear(b: number): number {
+  const u = ~b & 0xff;
+  const e = (u >> 4) & 7;
+  const mag = ((((u & 0x0f) << 3) + 0x84) << e) - 0x84;
+  return u & 0x80 ? -mag : mag;
+}
+
+export function frameRms(mulaw: Uint8Array): number {
+  let s = 0;
+  for (const b of mulaw) s += ulawToLinear(b) ** 2;
+  return Math.sqrt(s / Math.max(1, mulaw.length));
+}

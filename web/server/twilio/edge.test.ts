@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
+import { decodeMulaw, decodeSample, encodeMulaw, encodeSample } from './g711.ts';
+import { dtmfCode, parseInbound } from './media-messages.ts';
+import { Playout } from './playout.ts';
+import { maskNumber, signStreamToken, verifyStreamToken } from './stream-token.ts';
+
+describe('G.711 μ-law', () => {
+  it('matches the standard code points', () => {
+    assert.equal(encodeSample(0), 0xff);
+    assert.equal(decodeSample(0xff), 0);
+    assert.equal(decodeSample(0x80), 32124);
+    assert.equal(decodeSample(0x00), -32124);
+    assert.equal(encodeSample(32767), 0x80);
+    assert.equal(encodeSample(-32768), 0x00);
+  });
+  it('round-trips within the codec step', () => {
+    const pcm = Int16Array.from({ length: 2000 }, (_, i) => Math.round(Math.sin(i / 7) * 20000));
+    const back = decodeMulaw(encodeMulaw(pcm));
+    for (let i = 0; i < pcm.length; i++)
+      assert.ok(Math.abs(back[i]! - pcm[i]!) <= Math.abs(pcm[i]!) / 16 + 8, `sample ${i}`);
+  });
+});
+
+describe('media socket token', () => {
+  const claims = {
+    callSid: `CA${'a'.repeat(32)}`,
+    tenant: 'riverside',
+    callerMasked: '+1******4567',
+    expiresAt: 10_000,
+  };
+  it('verifies its own token and returns the claims', () => {
+    const t = signStreamToken('auth-token-1', claims);
+    assert.deepEqual(verifyStreamToken('auth-token-1', t, 9_999), { ok: true, claims });
+  });
+  it('refuses another key, a changed claim, an expired or a malformed token', () => {
+    const t = signStreamToken('auth-token-1', claims);
+    assert.deepEqual(verifyStreamToken('auth-token-2', t, 0), { ok: false, reason: 'bad signature' });
+    const [, mac] = t.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, tenant: 'lakeside' })).toString('base64url')}.${mac}`;
+    assert.deepEqual(verifyStreamToken('auth-token-1', forged, 0), { ok: false, reason: 'bad signature' });
+    assert.deepEqual(verifyStreamToken('auth-token-1', t, 10_001), { ok: false, reason: 'expired' });
+    for (const bad of ['', 'x', 'a.b', `${t}x`, '../../etc/passwd'])
+      assert.equal(verifyStreamToken('auth-token-1', bad, 0).ok, false, bad);
+  });
+  it('masks the number as the agent does', () => {
+    assert.equal(maskNumber('+15551234567'), '+1******4567');
+    assert.equal(maskNumber(undefined), '(unknown)');
+  });
+});
+
+describe('Media Streams messages', () => {
+  it('reads start, media, dtmf, mark and stop in Twilio’s shapes', () => {
+    const start = parseInbound(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        start: {
+          accountSid: 'AC1',
+          streamSid: 'MZ1',
+          callSid: 'CA1',
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+          customParameters: { clinic: 'riverside', n: 5 },
+        },
+        streamSid: 'MZ1',
+      }),
+    );
+    assert.deepEqual(start, {
+      event: 'start',
+      streamSid: 'MZ1',
+      callSid: 'CA1',
+      customParameters: { clinic: 'riverside' },
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    });
+    const media = parseInbound(
+      JSON.stringify({
+        event: 'media',
+        media: { track: 'inbound', chunk: '2', timestamp: '20', payload: Buffer.from([1, 2, 3]).toString('base64') },
+        streamSid: 'MZ1',
+      }),
+    );
+    assert.equal(media.event, 'media');
+    assert.deepEqual([...(media as { payload: Uint8Array }).payload], [1, 2, 3]);
+    assert.deepEqual(parseInbound('{"event":"dtmf","dtmf":{"track":"inbound_track","digit":"0"}}'), {
+      event: 'dtmf',
+      digit: '0',
+    });
+    assert.deepEqual(parseInbound('{"event":"mark","mark":{"name":"a1#2"}}'), { event: 'mark', name: 'a1#2' });
+    assert.deepEqual(parseInbound('{"event":"stop","stop":{}}'), { event: 'stop' });
+  });
+  it('ignores, with a reason, what is not a message of the stream', () => {
+    const reasons = [
+      '{',
+      '[]',
+      '{"event":"hello"}',
+      '{"event":"start","start":{}}',
+      '{"event":"media","media":{}}',
+      '{"event":"media","media":{"track":"outbound","payload":"AAAA"}}',
+      `{"event":"media","media":{"payload":"${'A'.repeat(20_000)}"}}`,
+      '{"event":"dtmf","dtmf":{"digit":"12"}}',
+      '{"event":"mark","mark":{}}',
+    ].map((t) => parseInbound(t));
+    for (const r of reasons) assert.equal(r.event, 'ignored', JSON.stringify(r));
+  });
+  it('maps keypad digits to SIP DTMF codes', () => {
+    assert.deepEqual(['0', '9', '*', '#', 'A', 'D'].map(dtmfCode), [0, 9, 10, 11, 12, 15]);
+  });
+});
+
+describe('Playout: what Twilio has played, by the marks', () => {
+  it('moves played up to an echoed mark, and every earlier mark with it', () => {
+    const p = new Playout();
+    p.sent(400);
+    const m1 = p.mark('a1');
+    p.sent(600);
+    const m2 = p.mark('a1');
+    p.sent(200);
+    assert.equal(p.unconfirmedMs, 1200);
+    assert.equal(p.echoed(m2), true);
+    assert.equal(p.playedMs, 1000);
+    assert.equal(p.echoed(m1), false, 'an earlier mark is settled by a later echo');
+    assert.equal(p.echoed('stranger#9'), false);
+    assert.equal(p.unconfirmedMs, 200);
+  });
+  it('a clear reports what may not have been heard and starts a clean count', () => {
+    const p = new Playout();
+    p.sent(1000);
+    const m = p.mark('a2');
+    p.sent(500);
+    assert.equal(p.cleared(), 1500);
+    assert.equal(p.echoed(m), false, 'the echo a clear causes says nothing about playback');
+    assert.equal(p.unconfirmedMs, 0);
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * One Twilio Media Stream, bridged into a LiveKit room as the caller. The agent handles the call like
+ * any other (same job, state machine, greeting, tools, records); this edge only converts:
+ * μ-law 8 kHz in → PCM published as the caller's microphone; her track → AudioResampler → 8 kHz μ-law
+ * in 20 ms `media` messages out, with a `mark` after each of her sentences; her barge-in signal →
+ * `clear` at once; `dtmf` → SIP DTMF packets like LiveKit SIP's; `stop` or a closed socket → the
+ * caller leaves and the room is closed.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  AudioFrame,
+  AudioResampler,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  ParticipantKind,
+  Room,
+  RoomEvent,
+  RpcError,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  type RemoteParticipant,
+  type RemoteTrack,
+} from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import {
+  CALLER_MASKED_ATTRIBUTE,
+  CHANNEL_ATTRIBUTE,
+  DATA_TOPIC,
+  TRANSFER_RPC_METHOD,
+  TWILIO_MEDIA_CHANNEL,
+  decodeMessage,
+  isBargeIn,
+} from '@voxanne/contracts/protocol';
+import type { CallRooms } from '../call-rooms.ts';
+import { decodeMulaw, encodeMulaw } from './g711.ts';
+import {
+  clearMessage,
+  dtmfCode,
+  markMessage,
+  mediaMessage,
+  parseInbound,
+  type InboundEvent,
+} from './media-messages.ts';
+import { Playout } from './playout.ts';
+import type { StreamClaims } from './stream-token.ts';
+
+export const TWILIO_RATE = 8000;
+/** Twilio's frame: 20 ms of 8 kHz μ-law */
+export const FRAME_SAMPLES = 160;
+/** Twilio sends `start` right after `connected`; a socket that sends none is not a call */
+export const START_TIMEOUT_MS = 10_000;
+/** after the caller leaves, the agent's call ends at once; the room goes a moment later */
+export const ROOM_CLOSE_DELAY_MS = 1000;
+/** her track's rate as the bridge asks LiveKit for it; resampled to 8 kHz natively */
+const AGENT_RATE = 48000;
+
+export interface BridgeDeps {
+  livekit: { url: string; apiKey: string; apiSecret: string };
+  rooms: CallRooms;
+  logger: Logger;
+  /** redirects the live call to new TwiML (the transfer); absent = no Twilio REST credentials */
+  redirect?: (callSid: string, to: string) => Promise<void>;
+}
+
+/** Runs one stream until the socket closes. Never throws: every failure ends this call only. */
+export function bridgeMediaStream(ws: WebSocket, claims: StreamClaims, deps: BridgeDeps): Promise<void> {
+  return new MediaBridge(ws, claims, deps).run();
+}
+
+class MediaBridge {
+  readonly #log: Logger;
+  #streamSid: string | undefined;
+  #room: Room | undefined;
+  #roomName: string | undefined;
+  #source: AudioSource | undefined;
+  #capture: Promise<void> = Promise.resolve();
+  #herStream: AudioStream | undefined;
+  #herReader: ReadableStreamDefaultReader<AudioFrame> | undefined;
+  #resampler: AudioResampler | undefined;
+  #pending = new Int16Array(0);
+  #playout = new Playout();
+  #lastAgentText = '';
+  #closed = false;
+  #ignored = 0;
+  #done!: () => void;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly claims: StreamClaims,
+    private readonly deps: BridgeDeps,
+  ) {
+    this.#log = deps.logger.child({ callSid: claims.callSid, tenant: claims.tenant });
+  }
+
+  run(): Promise<void> {
+    const finished = new Promise<void>((resolve) => (this.#done = resolve));
+    const startTimer = setTimeout(() => {
+      if (!this.#streamSid) this.#close('no start message');
+    }, START_TIMEOUT_MS);
+    this.ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.#ignore('binary frame');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
+      this.#onEvent(parseInbound(text));
+    });
+    this.ws.on('close', () => {
+      clearTimeout(startTimer);
+      this.#close('socket closed');
+    });
+    this.ws.on('error', (err) => this.#log.warn({ err: err.message }, 'media socket error'));
+    return finished;
+  }
+
+  #ignore(reason: string): void {
+    // counted, and logged the first few times only: a broken client must not flood the log
+    if (++this.#ignored <= 5) this.#log.warn({ reason, ignored: this.#ignored }, 'media stream message ignored');
+  }
+
+  #onEvent(e: InboundEvent): void {
+    if (this.#closed) return;
+    switch (e.event) {
+      case 'connected':
+        return;
+      case 'start':
+        if (this.#streamSid) return this.#ignore('second start');
+        return void this.#start(e);
+      case 'media':
+        if (!this.#source) return this.#ignore('media before the call is up');
+        return this.#inbound(e.payload);
+      case 'dtmf':
+        if (!this.#room?.localParticipant) return this.#ignore('dtmf before the call is up');
+        this.#log.info({ digit: e.digit }, 'dtmf');
+        this.#room.localParticipant.publishDtmf(dtmfCode(e.digit), e.digit).catch((err: unknown) => {
+          this.#log.warn({ err: (err as Error).message }, 'dtmf not delivered');
+        });
+        return;
+      case 'mark':
+        this.#playout.echoed(e.name);
+        return;
+      case 'stop':
+        this.#log.info({}, 'media stream stopped');
+        this.#close('stop');
+        return;
+      case 'ignored':
+        return this.#ignore(e.reason);
+    }
+  }
+
+  async #start(e: Extract<InboundEvent, { event: 'start' }>): Promise<void> {
+    if (e.callSid !== this.claims.callSid) {
+      this.#log.warn({}, 'media stream for another call than its token; closing');
+      return this.#close('call mismatch');
+    }
+    const f = e.mediaFormat;
+    if (f.encoding !== 'audio/x-mulaw' || f.sampleRate !== TWILIO_RATE || f.channels !== 1) {
+      this.#log.warn({ mediaFormat: f }, 'media stream in an unexpected format; closing');
+      return this.#close('media format');
+    }
+    this.#streamSid = e.streamSid;
+    // server-chosen names, random: never the number, nothing a stranger could guess
+    const roomName = `twilio-${randomBytes(12).toString('base64url')}`;
+    const identity = `phone-${randomBytes(9).toString('base64url')}`;
+    this.#roomName = roomName;
+    const log = this.#log.child({ room: roomName });
+    try {
+      await this.deps.rooms.open(roomName, {
+        metadata: JSON.stringify({ tenant: this.claims.tenant, channel: TWILIO_MEDIA_CHANNEL }),
+      });
+      const at = new AccessToken(this.deps.livekit.apiKey, this.deps.livekit.apiSecret, {
+        identity,
+        ttl: 10 * 60,
+        attributes: { [CHANNEL_ATTRIBUTE]: TWILIO_MEDIA_CHANNEL, [CALLER_MASKED_ATTRIBUTE]: this.claims.callerMasked },
+      });
+      at.addGrant({ room: roomName, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
+      const room = new Room();
+      this.#room = room;
+      room.on(RoomEvent.TrackSubscribed, this.#onTrack);
+      room.on(RoomEvent.DataReceived, this.#onData);
+      room.on(RoomEvent.Disconnected, () => this.#close('room closed'));
+      await room.connect(this.deps.livekit.url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
+      if (this.#closed) return void (await room.disconnect());
+      room.localParticipant!.registerRpcMethod(TRANSFER_RPC_METHOD, (d) => this.#transfer(d.callerIdentity, d.payload));
+      const source = new AudioSource(TWILIO_RATE, 1);
+      const track = LocalAudioTrack.createAudioTrack('phone', source);
+      await room.localParticipant!.publishTrack(
+        track,
+        new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+      );
+      this.#source = source;
+      log.info({ caller: this.claims.callerMasked, streamSid: e.streamSid }, 'media stream bridged');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'media stream bridge failed to start');
+      this.#close('bridge failed');
+    }
+  }
+
+  #inbound(mulaw: Uint8Array): void {
+    const pcm = decodeMulaw(mulaw);
+    if (pcm.length === 0) return;
+    const frame = new AudioFrame(pcm, TWILIO_RATE, 1, pcm.length);
+    const source = this.#source!;
+    // in order, one at a time: captureFrame paces into the track's own buffer
+    this.#capture = this.#capture.then(
+      () => source.captureFrame(frame),
+      () => source.captureFrame(frame),
+    );
+    this.#capture.catch(() => {}); // a frame lost as the call ends is nothing to report
+  }
+
+  readonly #onTrack = (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => {
+    if (track.kind !== TrackKind.KIND_AUDIO || p.kind !== ParticipantKind.AGENT || this.#herStream) return;
+    this.#herStream = new AudioStream(track, { sampleRate: AGENT_RATE, numChannels: 1 });
+    this.#resampler = new AudioResampler(AGENT_RATE, TWILIO_RATE, 1);
+    void this.#pumpHerVoice(this.#herStream);
+  };
+
+  async #pumpHerVoice(stream: AudioStream): Promise<void> {
+    const reader = stream.getReader();
+    this.#herReader = reader;
+    try {
+      for (;;) {
+        const { value: frame, done } = await reader.read();
+        if (done || this.#closed) break;
+        for (const out of this.#resampler!.push(frame)) this.#queueOut(out.data);
+      }
+    } catch (err) {
+      if (!this.#closed) this.#log.warn({ err: (err as Error).message }, 'her audio stream failed');
+    }
+  }
+
+  #queueOut(samples: Int16Array): void {
+    const joined = new Int16Array(this.#pending.length + samples.length);
+    joined.set(this.#pending);
+    joined.set(samples, this.#pending.length);
+    let at = 0;
+    for (; at + FRAME_SAMPLES <= joined.length; at += FRAME_SAMPLES) {
+      this.#send(mediaMessage(this.#streamSid!, encodeMulaw(joined.subarray(at, at + FRAME_SAMPLES))));
+      this.#playout.sent((FRAME_SAMPLES / TWILIO_RATE) * 1000);
+    }
+    this.#pending = joined.slice(at);
+  }
+
+  readonly #onData = (payload: Uint8Array, p?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+    if (topic !== DATA_TOPIC || p?.kind !== ParticipantKind.AGENT || !this.#streamSid) return;
+    const m = decodeMessage(payload);
+    if (!m) return;
+    if (isBargeIn(m)) {
+      this.#send(clearMessage(this.#streamSid));
+      this.#pending = new Int16Array(0);
+      const missedMs = this.#playout.cleared();
+      this.#log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in: cleared');
+      return;
+    }
+    // her live transcript grows a sentence at a time: mark where that sentence's audio ends
+    if (m.type === 'transcript' && m.speaker === 'agent' && m.text !== this.#lastAgentText) {
+      this.#lastAgentText = m.text;
+      this.#send(markMessage(this.#streamSid, this.#playout.mark(m.id)));
+    }
+  };
+
+  async #transfer(from: string, payload: string): Promise<string> {
+    const agent = this.#room?.remoteParticipants.get(from);
+    if (agent?.kind !== ParticipantKind.AGENT) throw new RpcError(1403, 'only the agent may transfer');
+    let to: unknown;
+    try {
+      to = (JSON.parse(payload) as { to?: unknown }).to;
+    } catch {
+      throw new RpcError(1400, 'payload must be JSON');
+    }
+    if (typeof to !== 'string' || !/^(tel:\+\d{6,15}|sip:[^\s<>"]{3,200})$/.test(to))
+      throw new RpcError(1400, 'bad "to"');
+    if (!this.deps.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
+    try {
+      await this.deps.redirect(this.claims.callSid, to);
+    } catch (err) {
+      throw new RpcError(1502, `twilio refused the redirect: ${(err as Error).message}`);
+    }
+    this.#log.info({ pii: { to } }, 'caller transferred through twilio');
+    return 'ok';
+  }
+
+  #send(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  #close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored }, 'media stream ended');
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
+    void this.#herReader?.cancel().catch(() => {});
+    this.#resampler?.close();
+    const room = this.#room;
+    void (async () => {
+      try {
+        await this.#source?.close();
+      } catch {
+        // closing a source whose room is gone: nothing left to release
+      }
+      // the caller leaves: the agent ends the call and writes its records; the room is closed after
+      // a moment (her records go through the web server, not the room) so none is left behind
+      if (room) await room.disconnect().catch(() => {});
+      if (this.#roomName && this.deps.rooms.close) {
+        await new Promise((r) => setTimeout(r, ROOM_CLOSE_DELAY_MS));
+        await this.deps.rooms.close(this.#roomName).catch((err: unknown) => {
+          this.#log.warn({ err: (err as Error).message }, 'closing the bridged room failed');
+        });
+      }
+    })().finally(() => this.#done());
+    if (!room) this.#done();
+  }
+}

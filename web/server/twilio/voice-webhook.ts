@@ -1,0 +1,91 @@
+/**
+ * POST /twilio/voice: Twilio's call webhook for a clinic number with no SIP trunk. The request is
+ * checked with the twilio SDK's validateRequest against the URL Twilio saw (PUBLIC_URL + path), and
+ * answered with TwiML that connects the call to the configured channel. A request that fails the
+ * check gets 403 and is logged without its body (it holds the caller's number).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import twilio from 'twilio';
+import type { Logger } from 'pino';
+import type { TwilioConfig } from '../config.ts';
+import { BodyTooLargeError, methodNotAllowed, readBody } from '../http-util.ts';
+import { maskNumber, signStreamToken, STREAM_TOKEN_TTL_MS } from './stream-token.ts';
+import { connectStreamTwiml, rejectTwiml } from './twiml.ts';
+
+/** Twilio's webhook bodies are a few hundred bytes of form fields */
+export const MAX_WEBHOOK_BYTES = 16 * 1024;
+export const VOICE_PATH = '/twilio/voice';
+export const MEDIA_STREAM_PATH = '/twilio/media-stream/';
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+
+export interface WebhookDeps {
+  twilio: TwilioConfig;
+  logger: Logger;
+  /** the clinic of a number when TWILIO_NUMBERS lists none */
+  defaultTenant: string;
+  now?: () => number;
+}
+
+/** The URL Twilio requested, as it saw it: PUBLIC_URL when set, else this request's own Host. */
+export function publicBase(cfg: TwilioConfig, req: IncomingMessage): string {
+  return cfg.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
+}
+
+export async function handleVoiceWebhook(req: IncomingMessage, res: ServerResponse, deps: WebhookDeps): Promise<void> {
+  if (req.method !== 'POST') return methodNotAllowed(res, ['POST']);
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, MAX_WEBHOOK_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return sendText(res, 413, 'request body too large', { connection: 'close' });
+    throw e;
+  }
+  const params = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  const signature = req.headers['x-twilio-signature'];
+  const url = `${publicBase(deps.twilio, req)}${req.url ?? VOICE_PATH}`;
+  if (typeof signature !== 'string' || !twilio.validateRequest(deps.twilio.authToken, signature, url, params)) {
+    // never the body: it carries the caller's number
+    deps.logger.warn(
+      { path: VOICE_PATH, signature: typeof signature === 'string' ? 'invalid' : 'missing' },
+      'twilio webhook refused',
+    );
+    return sendText(res, 403, 'forbidden');
+  }
+  const callSid = params.CallSid ?? '';
+  if (!CALL_SID.test(callSid)) return sendText(res, 400, 'CallSid missing or malformed');
+  const numbers = deps.twilio.numbers;
+  const called = params.To ?? '';
+  const tenant = Object.keys(numbers).length ? numbers[called] : deps.defaultTenant;
+  if (!tenant) {
+    deps.logger.warn({ callSid, pii: { called } }, 'twilio call to a number no clinic has; rejected');
+    return sendXml(res, rejectTwiml());
+  }
+  const callerMasked = maskNumber(params.From);
+  const token = signStreamToken(deps.twilio.authToken, {
+    callSid,
+    tenant,
+    callerMasked,
+    expiresAt: (deps.now ?? Date.now)() + STREAM_TOKEN_TTL_MS,
+  });
+  const wsBase = publicBase(deps.twilio, req).replace(/^http/, 'ws');
+  deps.logger.info({ callSid, tenant, caller: callerMasked, channel: deps.twilio.channel }, 'twilio call answered');
+  sendXml(res, connectStreamTwiml(`${wsBase}${MEDIA_STREAM_PATH}${token}`, { clinic: tenant }));
+}
+
+function sendXml(res: ServerResponse, xml: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/xml; charset=utf-8',
+    'content-length': Buffer.byteLength(xml),
+    'cache-control': 'no-store',
+  });
+  res.end(xml);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
