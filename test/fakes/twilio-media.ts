@@ -11,6 +11,9 @@ import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 
+/** 20 ms of line silence in μ-law (0xFF is zero) */
+const SILENT_FRAME = new Uint8Array(160).fill(0xff);
+
 export const ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
 export const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
 const newStreamSid = () => `MZ${randomBytes(16).toString('hex')}`;
@@ -77,6 +80,9 @@ export class FakeMediaStream {
   /** her queued audio: ms still to play, and marks waiting behind it */
   #queue: ({ kind: 'audio'; ms: number } | { kind: 'mark'; name: string })[] = [];
   #player: ReturnType<typeof setInterval> | undefined;
+  #lineRunning = false;
+  #lineTimer: ReturnType<typeof setTimeout> | undefined;
+  #words: { frame: Uint8Array; sent: (at: number) => void }[] = [];
 
   private constructor(
     readonly ws: WebSocket,
@@ -86,6 +92,7 @@ export class FakeMediaStream {
     ws.on('close', () => {
       this.closedAt = performance.now();
       clearInterval(this.#player);
+      this.stopLine();
     });
     // Twilio plays her audio in real time; 20 ms ticks
     this.#player = setInterval(() => this.#play(20), 20);
@@ -148,17 +155,50 @@ export class FakeMediaStream {
     });
   }
 
-  /** the caller's audio in 20 ms frames at real-time pace; onFrame sees each frame's send time */
-  async play(mulaw: Uint8Array, onFrame?: (index: number, at: number) => void): Promise<void> {
+  /**
+   * The phone line: like Twilio, a 20 ms frame every 20 ms for the whole call, the caller's words when
+   * there are some (say()) and line silence otherwise. Paced on due times, not on a drifting interval.
+   */
+  startLine(): void {
+    if (this.#lineRunning) return;
+    this.#lineRunning = true;
     const t0 = performance.now();
-    for (let i = 0, f = 0; i + 160 <= mulaw.length; i += 160, f++) {
-      const due = t0 + f * 20;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (this.ws.readyState !== WebSocket.OPEN) return;
-      this.media(mulaw.subarray(i, i + 160));
-      onFrame?.(f, performance.now());
-    }
+    let f = 0;
+    const tick = () => {
+      if (!this.#lineRunning || this.ws.readyState !== WebSocket.OPEN) return;
+      const words = this.#words.shift();
+      this.media(words?.frame ?? SILENT_FRAME);
+      words?.sent(performance.now());
+      f++;
+      this.#lineTimer = setTimeout(tick, Math.max(0, t0 + f * 20 - performance.now()));
+    };
+    tick();
+  }
+
+  stopLine(): void {
+    this.#lineRunning = false;
+    clearTimeout(this.#lineTimer);
+  }
+
+  /**
+   * The caller speaks `mulaw` (8 kHz μ-law) on the line; resolves with each frame's send time
+   * (performance.now()) once the last frame is sent.
+   */
+  say(mulaw: Uint8Array): Promise<number[]> {
+    const times: number[] = [];
+    const n = Math.floor(mulaw.length / 160);
+    return new Promise((resolve) => {
+      if (n === 0) return resolve(times);
+      for (let i = 0; i < n; i++) {
+        this.#words.push({
+          frame: mulaw.subarray(i * 160, i * 160 + 160),
+          sent: (at) => {
+            times.push(at);
+            if (times.length === n) resolve(times);
+          },
+        });
+      }
+    });
   }
 
   dtmf(digit: string): void {
@@ -177,6 +217,7 @@ export class FakeMediaStream {
       stop: { accountSid: ACCOUNT_SID, callSid: this.callSid },
       streamSid: this.streamSid,
     });
+    this.stopLine();
     this.ws.close();
   }
 
@@ -230,7 +271,15 @@ export class FakeMediaStream {
 
   close(): void {
     clearInterval(this.#player);
+    this.stopLine();
     this.ws.close();
+  }
+
+  /** a dropped connection: no stop, no close handshake */
+  drop(): void {
+    clearInterval(this.#player);
+    this.stopLine();
+    this.ws.terminate();
   }
 
   /** her audio as received: loud 20 ms frames' arrival times (|x| RMS over a frame above `rms`) */

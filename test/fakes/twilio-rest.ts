@@ -1,5 +1,6 @@
 /**
- * A local stand-in for exactly the Twilio REST endpoints sip/src/twilio-side.ts calls, speaking their
+ * A local stand-in for exactly the Twilio REST endpoints sip/src/twilio-side.ts and the Media Streams
+ * bridge's transfer (web/server/twilio/rest.ts: update a live call with new TwiML) call, speaking their
  * wire format: form-encoded POST bodies, HTTP basic auth with the account SID and auth token,
  * snake_case JSON, and each API's list envelope (Trunking v1: `meta.key`; API 2010: `next_page_uri`).
  * It keeps state like the real service, so a second provisioning run sees the first one's work, and
@@ -20,6 +21,8 @@ export interface TwilioFake {
     credentials: Row[];
     trunkCredentialLists: Row[];
     numbers: Row[];
+    /** live calls redirected to new TwiML (Calls/{sid}.json, the Media Streams bridge's transfer) */
+    callUpdates: { callSid: string; twiml: string }[];
   };
   close(): Promise<void>;
 }
@@ -43,6 +46,7 @@ export async function startTwilioFake(
       phone_number,
       trunk_sid: null,
     })),
+    callUpdates: [],
   };
   const requests: TwilioFake['requests'] = [];
 
@@ -188,6 +192,21 @@ export async function startTwilioFake(
       state.credentials.push(c);
       const { password: _p, ...shown } = c;
       return [201, shown];
+    }
+    if ((m = path.match(new RegExp(`^${acct}/Calls/(CA[0-9a-f]{32})\\.json$`))) && method === 'POST') {
+      if (!form.Twiml && !form.Url) return [400, { code: 21205, message: 'Url or Twiml is required', status: 400 }];
+      state.callUpdates.push({ callSid: m[1]!, twiml: form.Twiml ?? '' });
+      return [
+        200,
+        {
+          sid: m[1],
+          account_sid: accountSid,
+          status: 'in-progress',
+          direction: 'inbound',
+          api_version: '2010-04-01',
+          uri: `${acct}/Calls/${m[1]}.json`,
+        },
+      ];
     }
     if (path === `${acct}/IncomingPhoneNumbers.json` && method === 'GET') {
       const want = query.get('PhoneNumber');

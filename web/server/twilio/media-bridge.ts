@@ -130,7 +130,8 @@ class MediaBridge {
         if (this.#streamSid) return this.#ignore('second start');
         return void this.#start(e);
       case 'media':
-        if (!this.#source) return this.#ignore('media before the call is up');
+        // the line's first frames come while the bridge joins the room: nothing to hear yet
+        if (!this.#source) return this.#streamSid ? undefined : this.#ignore('media before start');
         return this.#inbound(e.payload);
       case 'dtmf':
         if (!this.#room?.localParticipant) return this.#ignore('dtmf before the call is up');

@@ -1,0 +1,219 @@
+/**
+ * A plain Twilio number through Media Streams, on the whole stack (livekit-server, the agent with the
+ * offline engines, the web server with its bridge): a fake Twilio (test/fakes/twilio-media.ts) posts
+ * the signed webhook, opens the stream the TwiML names and speaks Media Streams — `connected`,
+ * `start`, a 20 ms μ-law frame every 20 ms (flite's speech made 8 kHz μ-law here, line silence
+ * otherwise), `dtmf`, mark echoes, `stop`. The transfer goes to the Twilio REST fake.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { resample } from '../agent/src/core/audio/resample.ts';
+import { synthesize } from '../agent/src/engines/flite/index.ts';
+import { openPglite } from '../web/server/db/db.ts';
+import { encodeMulaw } from '../web/server/twilio/g711.ts';
+import { startTwilioFake, type TwilioFake } from './fakes/twilio-rest.ts';
+import {
+  ACCOUNT_SID,
+  callParams,
+  FakeMediaStream,
+  newCallSid,
+  postVoiceWebhook,
+  streamOf,
+} from './fakes/twilio-media.ts';
+import { agentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } from './support/test-stack.ts';
+
+const AUTH = 'twilio-auth-token-for-the-media-test';
+const CLINIC = '+15550100200';
+const CALLER = '+15557654321';
+const FRONT_DESK = 'tel:+15550100999';
+
+/** `text` in flite's slt voice as Twilio carries it: 8 kHz μ-law, with line silence after it */
+async function phoneSpeech(text: string, trailingMs = 600): Promise<Uint8Array> {
+  const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
+  const pcm = resample(samples, sampleRate, 8000);
+  const padded = new Int16Array(pcm.length + (trailingMs * 8000) / 1000);
+  padded.set(pcm);
+  return encodeMulaw(padded);
+}
+
+/** the first frame of `mulaw` loud enough to be speech: the caller's onset, in frames */
+function onsetFrame(mulaw: Uint8Array): number {
+  for (let f = 0; (f + 1) * 160 <= mulaw.length; f++) {
+    let s = 0;
+    for (let i = f * 160; i < (f + 1) * 160; i++) s += Math.abs((mulaw[i]! & 0x7f) - 0x7f);
+    if (s / 160 > 20) return f;
+  }
+  return 0;
+}
+
+describe('a Twilio number through Media Streams', () => {
+  let stack: TestStack;
+  let rest: TwilioFake;
+  let rooms: RoomServiceClient;
+  const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-twilio-media-'));
+  const streams: FakeMediaStream[] = [];
+
+  beforeAll(async () => {
+    rest = await startTwilioFake(ACCOUNT_SID, AUTH, [CLINIC]);
+    stack = await startTestStack(
+      'twilio-media',
+      { TRANSFER_TO: FRONT_DESK },
+      {
+        webEnv: {
+          DATA_DIR: dataDir,
+          TWILIO_AUTH_TOKEN: AUTH,
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_API_BASE_URL: rest.baseUrl,
+          TWILIO_NUMBERS: `${CLINIC}=riverside`,
+        },
+      },
+    );
+    rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
+  });
+
+  let stopped = false;
+  afterAll(async () => {
+    for (const s of streams) s.close();
+    if (!stopped) await stack?.stop();
+    await rest?.close();
+  });
+
+  /** Twilio's side of a new call: the signed webhook, then the stream its TwiML names, started */
+  async function call(): Promise<{ stream: FakeMediaStream; startedAt: number }> {
+    const callSid = newCallSid();
+    const hook = await postVoiceWebhook(`${stack.webUrl}/twilio/voice`, AUTH, callParams(callSid, CALLER, CLINIC));
+    assert.equal(hook.status, 200, hook.body);
+    const { url, parameters } = streamOf(hook.body)!;
+    const stream = await FakeMediaStream.open(url, callSid);
+    streams.push(stream);
+    stream.connected();
+    stream.start(parameters);
+    const startedAt = performance.now();
+    stream.startLine();
+    return { stream, startedAt };
+  }
+
+  const logsOf = (callId: string) => agentLogs(stack).filter((l) => l.callId === callId);
+  const stateLogs = (callId: string) => logsOf(callId).filter((l) => l.msg === 'state');
+  async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what} (see ${stack.logFile})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const listening = (callId: string) => stateLogs(callId).filter((l) => l.to === 'LISTENING').length;
+
+  test('greeting, an answer, barge-in → clear, 0 → transfer through Twilio REST, stop → the call ends and is recorded', async () => {
+    const question = await phoneSpeech('what are your opening hours');
+    const interruption = await phoneSpeech('where are you located');
+    const since = stack.lines.length;
+    const { stream, startedAt } = await call();
+
+    // her greeting arrives as Media Streams frames
+    const phone = JSON.parse(
+      await waitForLog(stack, 'agent', /"channel":"twilio-media","msg":"phone call"/, 30_000, since),
+    ) as AgentLog;
+    assert.equal(phone.caller, '+1******4321', 'the bridge gives her only the masked number');
+    const callId = phone.callId!;
+    await until(() => stream.audibleFrames().length >= 10, 30_000, 'her greeting');
+    console.log(`greeting: first audible frame ${Math.round(stream.audibleFrames()[0]! - startedAt)} ms after start`);
+    await until(() => listening(callId) >= 2, 30_000, 'the greeting to end');
+
+    // a question gets the right answer, as audio on the stream
+    const asked = await stream.say(question);
+    const said = await waitForLog(stack, 'agent', /"msg":"caller said"/, 20_000, since);
+    console.log(`heard: ${(JSON.parse(said) as { pii: { text: string } }).pii.text}`);
+    await until(() => stream.audibleFrames().some((t) => t > asked.at(-1)!), 20_000, 'her answer');
+    const answerAt = stream.audibleFrames().find((t) => t > asked.at(-1)!)!;
+    console.log(
+      `voice-to-voice (last frame of the question → first audible frame): ${Math.round(answerAt - asked.at(-1)!)} ms`,
+    );
+
+    // she is in her long answer: the caller talks over her, and Twilio is told to clear at once
+    await until(() => stateLogs(callId).at(-1)?.to === 'SPEAKING', 20_000, 'her to speak');
+    await new Promise((r) => setTimeout(r, 1200));
+    const clearsBefore = stream.clears.length;
+    const frames = await stream.say(interruption);
+    const onset = frames[onsetFrame(interruption)]!;
+    await until(() => stream.clears.length > clearsBefore, 5000, 'clear after the barge-in');
+    console.log(`barge-in: caller onset → clear at the fake ${Math.round(stream.clears[clearsBefore]! - onset)} ms`);
+    const cleared = JSON.parse(await waitForLog(stack, 'web', /"msg":"barge-in: cleared"/, 5000, since)) as {
+      unconfirmedMs: number;
+    };
+    assert.ok(cleared.unconfirmedMs >= 0);
+    assert.ok(stream.marksEchoed.length > 0, 'marks were sent at her sentence ends and echoed');
+    // and she answers what the caller said over her
+    await until(() => listening(callId) >= 4, 30_000, 'her answer to the interruption');
+
+    // 0 on the keypad: she says she is connecting the caller, then the bridge redirects the call
+    stream.dtmf('0');
+    await waitForLog(stack, 'agent', /"digit":"0".*"msg":"dtmf"/, 10_000, since);
+    await until(() => rest.state.callUpdates.length > 0, 30_000, 'the REST redirect');
+    assert.equal(rest.state.callUpdates[0]!.callSid, stream.callSid);
+    assert.match(rest.state.callUpdates[0]!.twiml, /<Dial><Number>\+15550100999<\/Number><\/Dial>/);
+
+    // Twilio ends the stream: the room closes and the job exits
+    stream.stop();
+    await waitForLog(stack, 'web', /"reason":"(stop|socket closed)".*"msg":"media stream ended"/, 10_000, since);
+    const room = String(phone.room);
+    await until(() => logsOf(callId).some((l) => l.msg === 'call ended'), 15_000, 'the call to end');
+    const gone = Date.now() + 15_000;
+    while ((await rooms.listRooms([room])).length > 0) {
+      assert.ok(Date.now() < gone, 'the room is closed');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  test('malformed JSON, unknown events, out-of-order frames, a 10 MB frame, a dropped socket: no crash, no room, no job left', async () => {
+    const since = stack.lines.length;
+    // garbage on a live stream, then a 10 MB frame
+    const a = await call();
+    a.stream.raw('{"event":');
+    a.stream.raw(JSON.stringify({ event: 'surprise', streamSid: a.stream.streamSid }));
+    a.stream.raw(Buffer.from([0, 1, 2, 3]));
+    a.stream.start({}); // a second start
+    a.stream.dtmf('12');
+    await waitForLog(stack, 'agent', /"channel":"twilio-media","msg":"phone call"/, 30_000, since);
+    const closed = new Promise<number>((resolve) => a.stream.ws.once('close', (code) => resolve(code)));
+    a.stream.raw(Buffer.alloc(10 * 1024 * 1024, 0x41).toString());
+    assert.equal(await closed, 1009, 'a 10 MB frame closes the socket as too big');
+    // a second call whose socket is dropped while she greets
+    const b = await call();
+    await until(() => b.stream.audibleFrames().length >= 5, 30_000, 'the second greeting');
+    b.stream.drop();
+    // the web server still answers, every bridged room is gone, every job exited
+    assert.equal((await fetch(`${stack.webUrl}/api/health`)).status, 200);
+    const end = Date.now() + 20_000;
+    while ((await rooms.listRooms()).some((r) => r.name.startsWith('twilio-'))) {
+      assert.ok(Date.now() < end, 'no twilio room left');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const jobs = () => agentLogs(stack).filter((l) => l.msg === 'job exiting').length;
+    await until(() => jobs() >= 3, 20_000, 'every job to exit');
+    assert.ok(
+      !stack.lines.slice(since).some((l) => l.source === 'web' && /uncaught|unhandled/i.test(l.line)),
+      'no crash in the web server',
+    );
+  });
+
+  test('the calls are recorded with channel twilio-media and the masked number', async () => {
+    await waitForLog(stack, 'web', /"msg":"media stream ended"/, 1000);
+    stopped = true;
+    await stack.stop();
+    const db = await openPglite(dataDir);
+    try {
+      const calls = await db.query<{ channel: string; caller_phone_masked: string }>(
+        'select channel, caller_phone_masked from call_sessions',
+      );
+      assert.ok(calls.length >= 1);
+      for (const c of calls) assert.deepEqual(c, { channel: 'twilio-media', caller_phone_masked: '+1******4321' });
+    } finally {
+      await db.close();
+    }
+  });
+});
