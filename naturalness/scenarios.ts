@@ -124,6 +124,17 @@ export const SCENARIOS: Scenario[] = [
   { id: 'faq', title: 'Parking and surgeons', turns: ['Is there parking?', 'Who does the surgeries?'] },
   { id: 'policy', title: 'Cancellation policy', turns: ['How much notice do I need to give to cancel?'] },
   {
+    id: 'two-questions',
+    title: 'Two questions in one turn',
+    turns: ['What time do you open tomorrow and is parking free?'],
+  },
+  {
+    id: 'reschedule-yes-detail',
+    title: 'A yes that carries the detail ("Yes, 10 is fine")',
+    seed: [SARAH_BOOKING],
+    turns: ['I need to move my appointment.', '619 555 0100', 'Thursday.', 'Yes, 10 is fine.'],
+  },
+  {
     id: 'emergency',
     title: 'An emergency: the fixed line, before any model',
     turns: ["I had my tummy tuck on Friday and now I have chest pain and I can't breathe."],

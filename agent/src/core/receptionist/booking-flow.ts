@@ -151,7 +151,8 @@ function askedIn(text: string): Asked | undefined {
 
 const yes = (text: string) =>
   hasAny(tokenize(text), [...CUES.yes.exact, 'correct', 'right', 'perfect', 'book it', 'do it', 'great'], false);
-const no = (text: string) => hasAny(tokenize(text), [...CUES.no.exact, 'wrong', 'not right', 'wait'], false);
+const no = (text: string) =>
+  hasAny(tokenize(text), [...CUES.no.exact, 'wrong', 'not right', 'wait', 'but', 'instead', 'rather'], false);
 
 /** "sarah jones" as the answer to "your full name?" */
 function nameAnswer(text: string): string | undefined {
@@ -169,6 +170,9 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
   let got = false;
   const asked = d.asked;
   const h = hear(kb, text);
+  // a yes that repeats what she read back ("yes, ten is fine") is a yes, not a change
+  const details = () => [d.service?.id, d.date, d.time, d.phone, d.name].join('|');
+  const before = details();
   // "a BBL consultation" books the consultation, the service the knowledge base marks as such
   const svc = h.services.find((x) => x.consultation) ?? h.services[0];
   if (svc && d.kind === 'book' && svc.id !== d.service?.id) {
@@ -217,13 +221,14 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
       got = true;
     }
   }
+  const changed = details() !== before || d.phoneMisheard === true;
   if (asked === 'confirmBook' || asked === 'confirmMove' || asked === 'confirmCancel') {
-    if (yes(text) && !no(text) && !got) {
+    if (yes(text) && !no(text) && !changed) {
       d.confirmed = true;
       return true;
     }
-    if (no(text) || got) {
-      d.declined = !got;
+    if (no(text) || changed) {
+      d.declined = !changed;
       d.confirmed = false;
       return true;
     }
@@ -232,6 +237,9 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
     d.confirmed = false;
     d.declined = false;
   }
+  // moving a visit, the time is the last detail: "yes, ten is fine" to the times she offered is the
+  // caller's yes to exactly that move (the reply says what was done)
+  if (d.kind === 'reschedule' && asked === 'time' && time && yes(text) && !no(text)) d.confirmed = true;
   return got;
 }
 

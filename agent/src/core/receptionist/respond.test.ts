@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import { dollarsToWords, phoneNumberToWords, priceRangeToWords } from '../text/number-words.ts';
 import { timeToWords } from '../text/time-words.ts';
-import { greeting, respond, type Reply, type RespondOptions, type Turn } from './respond.ts';
+import { greeting, respond, splitQuestions, type Reply, type RespondOptions, type Turn } from './respond.ts';
 import { streetForSpeech } from './speak.ts';
 
 const kb = await loadKnowledgeBase();
@@ -217,19 +217,47 @@ test('asking for a person offers a callback; declining is accepted', () => {
 });
 
 test('things not in the knowledge base are not invented', () => {
-  for (const q of [
-    'do you do hair transplants',
-    'how much is a breast reduction',
-    'what is the meaning of life',
-    'do you sell gift cards',
-  ]) {
+  for (const q of ['how much is a breast reduction', 'what is the meaning of life', 'do you sell gift cards']) {
     const r = one(q);
     assert.ok(r.intent === 'unknown' || r.intent === 'clarify', `${q} → ${r.intent}`);
     assert.deepEqual(r.serviceIds, [], q);
     assert.doesNotMatch(r.text, /\byes\b|dollars|we offer|we do\b/i, q);
     assertNoInventedNumbers(r.text);
   }
-  assert.match(one('do you do hair transplants').text, /^I'm not sure about that\. .*call you back\?$/);
+  assert.match(one('do you sell gift cards').text, /^I'm not sure about that\. .*call you back\?$/);
+});
+
+test("a procedure not on the list: she says they don't offer it and what they do instead", () => {
+  for (const q of [
+    'do you do hair transplants',
+    'Hi, do you offer laser hair removal?',
+    'do you have gastric sleeve surgery',
+  ]) {
+    const r = one(q);
+    assert.equal(r.intent, 'not-offered', q);
+    assert.match(
+      r.text,
+      /^No, we don't offer that\. We offer Brazilian butt lift, .*Which would you like to know more about\?$/,
+      q,
+    );
+    assertNoInventedNumbers(r.text);
+  }
+  // named services, policies and things that are not procedures are answered as before
+  assert.equal(one('do you do bbl').intent, 'service-description');
+  assert.equal(one('do you have parking').intent, 'policy');
+  assert.equal(one('do you have a bathroom').intent, 'unknown');
+});
+
+test('two questions in one turn: both answered in one reply', () => {
+  const r = one('What time do you open tomorrow and is parking free?', { today: 'monday' });
+  assert.equal(r.text, "Tomorrow, we open at eight a m. There's free parking in the garage under the building.");
+  const two = one('Are you open Saturday? Where are you located?');
+  assert.match(two.text, /^Yes, on Saturday we're open nine a m to one p m\. We're at twelve hundred Harbor Boulevard/);
+  // one question with two facets is still one answer, said once
+  const price = one('how much is a tummy tuck, and do you do financing');
+  assert.equal(price.text.match(/financing/g)?.length, 1);
+  assert.deepEqual(splitQuestions('what are your hours and where are you'), ['what are your hours', 'where are you']);
+  assert.deepEqual(splitQuestions('I want a tummy tuck and lipo'), ['I want a tummy tuck and lipo']);
 });
 
 test('instructions inside caller speech change nothing', () => {
@@ -280,7 +308,7 @@ test('every reply in a long, varied conversation uses only knowledge-base number
   for (const r of talk(lines)) {
     assertNoInventedNumbers(r.text);
     assert.ok(r.text.length > 0);
-    if (r.intent !== 'services' && r.intent !== 'hours') {
+    if (r.intent !== 'services' && r.intent !== 'hours' && r.intent !== 'not-offered') {
       const sentences = r.text.split(/(?<=[.?!])\s+/);
       assert.ok(sentences.length <= 3, `too many sentences: ${r.text}`);
     }

@@ -22,7 +22,7 @@ import {
   serviceRecovery,
   speakable,
 } from './speak.ts';
-import { normalize } from './text-match.ts';
+import { normalize, tokenize } from './text-match.ts';
 import { hear, type Facet, type Heard } from './understand.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
 
@@ -36,6 +36,7 @@ export const INTENTS = [
   'address',
   'phone',
   'services',
+  'not-offered',
   'service-description',
   'service-price',
   'service-recovery',
@@ -117,7 +118,72 @@ export function respond(
     memory = remember(memory, earlier);
     lastAssistant = '';
   }
-  return decide(kb, memory, lastAssistant, userText, opts).reply;
+  const whole = decide(kb, memory, lastAssistant, userText, opts).reply;
+  return withOtherQuestions(kb, memory, lastAssistant, userText, opts, whole);
+}
+
+/** Replies that answer something; the others ("I'm not sure", a greeting) add nothing to another answer. */
+const ANSWERS: ReadonlySet<Intent> = new Set([
+  'hours',
+  'address',
+  'phone',
+  'services',
+  'not-offered',
+  'service-description',
+  'service-price',
+  'service-recovery',
+  'policy',
+]);
+
+/**
+ * "What time do you open tomorrow and is parking free?": two questions in one turn. Each question is
+ * decided on its own; an answer the whole turn's reply does not already contain is added to it, so
+ * neither half is dropped. At most two answers, to keep the reply short.
+ */
+function withOtherQuestions(
+  kb: KnowledgeBase,
+  memory: Memory,
+  lastAssistant: string,
+  userText: string,
+  opts: RespondOptions,
+  whole: Reply,
+): Reply {
+  if (!ANSWERS.has(whole.intent)) return whole;
+  const parts = splitQuestions(userText);
+  if (parts.length < 2) return whole;
+  let text = whole.text;
+  for (const part of parts) {
+    const r = decide(kb, memory, lastAssistant, part, opts).reply;
+    if (!ANSWERS.has(r.intent) || r.intent === whole.intent) continue;
+    // the whole turn's answer may already hold this one ("how much is a tummy tuck, and do you do financing")
+    if (normalize(text).includes(normalize(r.text))) continue;
+    text = `${withoutClosingQuestion(text)} ${r.text}`;
+    break;
+  }
+  return { ...whole, text };
+}
+
+/** a closing question ("Anything else I can help with?") belongs at the very end only */
+function withoutClosingQuestion(text: string): string {
+  return text.replace(/\s*(?:Anything else I can help with\?|Which would you like to know more about\?)$/, '');
+}
+
+const QUESTION_STARTERS =
+  'is|are|do|does|can|could|what|whats|when|where|how|who|will|would|should|and is|and are|and do|and what|and how|and where';
+
+/**
+ * The questions in one turn: split at question marks, and at "and"/"also" followed by a new question
+ * ("… tomorrow and is parking free"). One question gives one part.
+ */
+export function splitQuestions(text: string): string[] {
+  const starters = QUESTION_STARTERS.split('|')
+    .filter((w) => !w.startsWith('and '))
+    .join('|');
+  return text
+    .split(/\?+/)
+    .flatMap((q) => q.split(new RegExp(`,?\\s+(?:and|also|plus)\\s+(?=(?:${starters})\\b)`, 'i')))
+    .map((q) => q.trim())
+    .filter((q) => tokenize(q).length >= 2);
 }
 
 interface Decision {
@@ -227,6 +293,8 @@ function decide(kb: KnowledgeBase, m: Memory, lastAssistant: string, text: strin
   // "hi, do you do hair transplants" is a question about something not in the knowledge base, not a greeting
   if (h.greeting && !h.doYouOffer) return say('Hi there. How can I help you today?', 'greeting');
   if ((h.yes || h.no) && h.tokens.length <= 3) return say(LINES.ack, 'acknowledge');
+  // "do you do hair transplants": a procedure the list does not have; the list says what they do instead
+  if (h.asksProcedure && !h.injection) return say(`No, we don't offer that. ${listServices(kb)}`, 'not-offered');
   // "my name is Maria" and nothing else: a greeting, not a question she can't answer
   if (extractCallerName(text)) return say('Hi there. How can I help you today?', 'greeting');
   return say(`I'm not sure about that. ${LINES.callbackQuestion}`, 'unknown');

@@ -45,6 +45,8 @@ export interface Heard {
   phone: boolean;
   list: boolean;
   doYouOffer: boolean;
+  /** asks whether the clinic does a procedure ("do you do …", "do you have … surgery"), named or not */
+  asksProcedure: boolean;
   human: boolean;
   callback: boolean;
   injection: boolean;
@@ -151,6 +153,33 @@ function asksDuration(tokens: readonly string[]): boolean {
   return findPhrase(tokens, 'how long', false) !== undefined && (tokens.includes('last') || tokens.includes('lasts'));
 }
 
+/** asking whether the clinic does something; "do you have" alone is too broad (parking, a bathroom) */
+const PROCEDURE_ASKS = [
+  'do you do',
+  'do you offer',
+  'do you perform',
+  'do you provide',
+  'can you do',
+  'do you guys do',
+  'do you guys offer',
+  'does the clinic do',
+  'does the clinic offer',
+];
+const PROCEDURE_WORDS = [
+  'surgery',
+  'procedure',
+  'treatment',
+  'transplant',
+  'removal',
+  'implant',
+  'injection',
+  'laser',
+  'lift',
+  'tuck',
+  'reduction',
+  'peel',
+];
+
 const YES_NO_STARTERS = new Set(['are', 'is', 'will', 'do', 'does', 'r', 'were', 'you', 'open', 'closed', 'can']);
 
 export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
@@ -206,6 +235,9 @@ export function hear(kb: KnowledgeBase, text: string, today?: Day): Heard {
     phone: has(tokens, CUES.phone),
     list: has(tokens, CUES.list),
     doYouOffer: has(tokens, CUES.doYouOffer),
+    asksProcedure:
+      hasAny(tokens, PROCEDURE_ASKS, false) ||
+      (hasAny(tokens, ['do you have', 'do you guys have'], false) && hasAny(tokens, PROCEDURE_WORDS, true)),
     human: wantsPerson(tokens),
     callback: has(tokens, CUES.callback),
     injection: has(tokens, CUES.injection),

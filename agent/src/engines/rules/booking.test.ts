@@ -332,3 +332,49 @@ test('a wrong name in the read-back is corrected by the caller before anything i
     ['Sarah Jones'],
   );
 });
+
+test('a yes that carries the detail is a yes: "Yes, 10 is fine" moves the visit at once, and to the read-back too', async () => {
+  const seed = { name: 'Sarah Jones', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:00:00-08:00' };
+  // to the times she offered
+  let store = new MemoryRecords(kb, now);
+  await store.book(seed);
+  let r = await talk(conversation(store), 'I need to reschedule my appointment', '619 555 0100', 'Thursday');
+  assert.match(r[2]!.reply, /Which time works for you\?/);
+  assert.equal(store.bookings[0]!.startsAt, seed.startsAt, 'not moved before a time is chosen');
+  const c = conversation(store);
+  r = await talk(c, 'I need to reschedule my appointment', '619 555 0100', 'Thursday', 'Yes, 10 is fine');
+  assert.deepEqual(
+    r[3]!.tools.map((t) => t.name),
+    ['reschedule_appointment'],
+  );
+  assert.match(r[3]!.reply, /^Done\. Your Botox is now Thursday, March fifth at ten a m\./);
+  assert.equal(store.bookings[0]!.startsAt, '2026-03-05T10:00:00-08:00');
+
+  // to the read-back, repeating what she read
+  store = new MemoryRecords(kb, now);
+  await store.book(seed);
+  r = await talk(
+    conversation(store),
+    'I need to reschedule my appointment',
+    '619 555 0100',
+    'Thursday at 10',
+    'Yes, Thursday at 10 is fine',
+  );
+  assert.match(r[2]!.reply, /Shall I move it\?/);
+  assert.match(r[3]!.reply, /^Done\./);
+  assert.equal(store.bookings[0]!.startsAt, '2026-03-05T10:00:00-08:00');
+
+  // a yes with a different detail ("but", "instead") is not a yes to the read-back: nothing is written
+  store = new MemoryRecords(kb, now);
+  await store.book(seed);
+  r = await talk(
+    conversation(store),
+    'I need to reschedule my appointment',
+    '619 555 0100',
+    'Thursday at 10',
+    'Yes, but 9 instead',
+  );
+  assert.doesNotMatch(r[3]!.reply, /Done/);
+  assert.equal(store.bookings[0]!.startsAt, seed.startsAt);
+  assert.equal(r[3]!.tools.length, 0);
+});
