@@ -5,7 +5,8 @@ import { ManualClock } from './clock.ts';
 import { PROCESSING_BOUND_MS } from './provider-timing.ts';
 import { emergencyRule } from './emergency.ts';
 import { knowledgeBaseSchema } from '@voxanne/contracts/knowledge-base';
-import { ASK_AGAIN_LINE, TurnCore, type ReplyJob, type TurnEffect } from './turn-core.ts';
+import { DEFAULT_END_OF_TURN } from './end-of-turn.ts';
+import { ASK_AGAIN_LINE, FALSE_START_MS, TurnCore, type ReplyJob, type TurnEffect } from './turn-core.ts';
 
 /** a clinic in the UK, with a word of its own for an emergency */
 const testKb = knowledgeBaseSchema.parse({
@@ -27,7 +28,13 @@ const testKb = knowledgeBaseSchema.parse({
 const fixedOf = (j: ReplyJob) => (j.source === 'user' ? j.fixed : undefined);
 const LINE_999 = 'This sounds like an emergency. Please hang up now and dial nine nine nine.';
 
-function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean; handOff?: (t: string) => boolean } = {}) {
+/**
+ * `falseStartMs` defaults to 0 here: these cases barge in the instant her answer starts (the clock does
+ * not move), which the default rule would call a false start; those have their own cases below.
+ */
+function setup(
+  opts: { autoTakeTurn?: boolean; speculate?: boolean; handOff?: (t: string) => boolean; falseStartMs?: number } = {},
+) {
   const clock = new ManualClock(5000);
   const effects: TurnEffect[] = [];
   let core!: TurnCore;
@@ -37,6 +44,7 @@ function setup(opts: { autoTakeTurn?: boolean; speculate?: boolean; handOff?: (t
     speculate: opts.speculate ?? false,
     emergency: emergencyRule(testKb),
     ...(opts.handOff ? { handOff: opts.handOff } : {}),
+    falseStartMs: opts.falseStartMs ?? 0,
     perform: (e) => {
       effects.push(e);
       // what CallSession does a microtask later
@@ -391,10 +399,19 @@ describe('TurnCore: the turn rules', () => {
   it("speculation: a pause in the caller's speech prefetches the interim words with those still waiting", () => {
     const { core, greeted, effects } = setup({ speculate: true });
     greeted();
+    core.interim('what are your hours');
+    for (let i = 0; i < 10; i++) core.level(20000, false);
+    for (let i = 0; i < 8; i++) core.level(30, false);
+    assert.deepEqual(effects.at(-1), { type: 'prefetch', userText: 'what are your hours' });
+  });
+
+  it('speculation: words that stop mid-sentence are not prefetched (they will not be answered as they are)', () => {
+    const { core, greeted, effects } = setup({ speculate: true });
+    greeted();
     core.interim('what are your');
     for (let i = 0; i < 10; i++) core.level(20000, false);
     for (let i = 0; i < 8; i++) core.level(30, false);
-    assert.deepEqual(effects.at(-1), { type: 'prefetch', userText: 'what are your' });
+    assert.ok(!effects.some((e) => e.type === 'prefetch'));
   });
 });
 
@@ -581,5 +598,129 @@ describe('TurnCore: the watchdog', () => {
       clock.advance(1000);
     }
     assert.equal(core.watchdogCount, 0);
+  });
+});
+
+describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, false starts)", () => {
+  const answered = (jobs: () => ReplyJob[]) => jobs().flatMap((j) => (j.source === 'user' ? [j.userText] : []));
+
+  it('words that stop mid-sentence are held; the rest of the turn is answered with them, once', () => {
+    const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.speechStarted();
+    core.speechEnded();
+    assert.equal(core.finalTranscript("I'd like to book um"), 'words');
+    assert.equal(core.state, 'LISTENING', 'no answer to a filler');
+    assert.ok(core.holding);
+    clock.advance(600); // the caller thinks
+    core.speechStarted();
+    clock.advance(3000); // …and talks on, longer than any hold
+    assert.deepEqual(answered(jobs), [], 'nothing answered while the caller talks');
+    core.finalTranscript('a consultation for next week.');
+    assert.deepEqual(answered(jobs), ["I'd like to book um a consultation for next week."]);
+    assert.equal(core.state, 'PROCESSING');
+  });
+
+  it('a held turn with nothing more is answered after the hold, not before, and the watchdog stays out of it', () => {
+    const { core, greeted, jobs, clock, effects } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript('I want to ask about');
+    clock.advance(DEFAULT_END_OF_TURN.unfinishedHoldMs - 1);
+    assert.deepEqual(answered(jobs), []);
+    clock.advance(1);
+    assert.deepEqual(answered(jobs), ['I want to ask about']);
+    assert.ok(!effects.some((e) => e.type === 'watchdog'));
+  });
+
+  it('a phone number read out in groups is one turn, answered at once when its tenth digit comes', () => {
+    const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript('my number is five five five');
+    clock.advance(700);
+    core.finalTranscript('one two three');
+    clock.advance(700);
+    assert.deepEqual(answered(jobs), []);
+    core.finalTranscript('four five six seven');
+    assert.deepEqual(answered(jobs), ['my number is five five five one two three four five six seven']);
+  });
+
+  it("the end-of-turn model's low probability holds ambiguous words briefly; a question is answered whatever it says", () => {
+    const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript("I'm interested in botox", 0.1);
+    assert.deepEqual(answered(jobs), []);
+    clock.advance(DEFAULT_END_OF_TURN.unlikelyHoldMs);
+    assert.deepEqual(answered(jobs), ["I'm interested in botox"]);
+
+    const b = setup({ falseStartMs: FALSE_START_MS });
+    b.greeted();
+    b.core.finalTranscript('what are your opening hours?', 0.1);
+    assert.deepEqual(answered(b.jobs), ['what are your opening hours?']);
+  });
+
+  it('a false start (the caller goes on as she begins) is cut at once, keeps nothing, and the whole turn is answered', () => {
+    const { core, greeted, jobs, clock, effects, types } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript("I'd like to book a consultation");
+    const first = jobs().at(-1)!;
+    core.replyAudio(first.turn);
+    clock.advance(300);
+    const from = effects.length;
+    assert.equal(core.speechStarted(), true);
+    assert.deepEqual(types().slice(from), ['SPEAKING>INTERRUPTED', 'stop_audio', 'cancel_reply']);
+    assert.equal(
+      core.replyEnded(first.turn, { audioStarted: true, aborted: true, heard: 'Sure', spoken: 'Sure!' }),
+      'superseded',
+    );
+    assert.ok(!effects.some((e) => e.type === 'commit_reply'), 'nothing of the false start is kept');
+    assert.equal(core.state, 'LISTENING');
+    core.takeTurn(); // what take_turn_soon does: still the caller's turn
+    clock.advance(5000); // the caller is still talking
+    assert.equal(answered(jobs).length, 1);
+    core.speechEnded();
+    core.finalTranscript('for next Tuesday.');
+    assert.deepEqual(answered(jobs), [
+      "I'd like to book a consultation",
+      "I'd like to book a consultation for next Tuesday.",
+    ]);
+    clock.advance(2000);
+    core.replyAudio(jobs().at(-1)!.turn);
+    assert.ok(!effects.some((e) => e.type === 'watchdog'));
+    assert.ok(!jobs().some((j) => j.source === 'agent' && j.line.kind === 'resume'), 'no resume of the false start');
+  });
+
+  it('an "okay" as she begins: she stops, then answers the same words again from the start', () => {
+    const { core, greeted, jobs, clock, effects } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript('where are you located?');
+    const first = jobs().at(-1)!;
+    core.replyAudio(first.turn);
+    clock.advance(200);
+    core.speechStarted();
+    core.replyEnded(first.turn, { audioStarted: true, aborted: true, heard: '', spoken: "We're at" });
+    core.speechEnded();
+    assert.equal(core.finalTranscript('okay'), 'backchannel');
+    assert.deepEqual(answered(jobs), ['where are you located?', 'where are you located?']);
+    assert.ok(!effects.some((e) => e.type === 'commit_reply' && e.turn === first.turn));
+  });
+
+  it('an emergency is answered at once, even in words that stop mid-sentence', () => {
+    const { core, greeted, jobs } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript('my wound opened and');
+    assert.equal(core.state, 'PROCESSING');
+    assert.equal(fixedOf(jobs().at(-1)!), LINE_999);
+  });
+
+  it('a barge-in well into her answer is no false start: what was heard is kept', () => {
+    const { core, greeted, jobs, clock, effects } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.finalTranscript('tell me about the BBL.');
+    const first = jobs().at(-1)!;
+    core.replyAudio(first.turn);
+    clock.advance(FALSE_START_MS);
+    core.speechStarted();
+    core.replyEnded(first.turn, { audioStarted: true, aborted: true, heard: 'Our BBL', spoken: 'Our BBL moves fat.' });
+    assert.ok(effects.some((e) => e.type === 'commit_reply' && e.turn === first.turn && e.keep !== undefined));
   });
 });

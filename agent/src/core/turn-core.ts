@@ -3,6 +3,7 @@ import { silencePrompt } from './agent-lines.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
 import type { EmergencyRule } from './emergency.ts';
+import { DEFAULT_END_OF_TURN, endOfTurn, type EndOfTurnOptions } from './end-of-turn.ts';
 import type { ConversationState } from '@voxanne/contracts/protocol';
 import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
@@ -105,7 +106,20 @@ export interface TurnCoreOptions {
   handOff?(userText: string): boolean;
   /** words that name an emergency get its fixed line, before any model (and are never prefetched) */
   emergency?: EmergencyRule;
+  /** the semantic end-of-turn rule's holds (core/end-of-turn.ts) */
+  endOfTurn?: Partial<EndOfTurnOptions>;
+  /**
+   * the caller talking within this long of the first audio of her answer makes it a false start: she
+   * answered a pause, not a finished turn. It is cut, nothing of it is kept, and the caller's words wait
+   * for the rest of their turn.
+   */
+  falseStartMs?: number;
 }
+
+/** a false start: the caller goes on talking within this long of her answer's first audio */
+export const FALSE_START_MS = 800;
+/** however long a caller talks on, a held turn is answered after this much with no final transcript */
+const MAX_HOLD_MS = 8000;
 
 const HISTORY = 24;
 
@@ -151,12 +165,26 @@ export class TurnCore {
   #lastAudioAt: number | undefined;
   #watchdogCount = 0;
   #byAgent = false;
+  readonly #eot: EndOfTurnOptions;
+  /** the end-of-turn rule holds the turn: the caller's words wait for more (or for this timer) */
+  #hold: TimerHandle | undefined;
+  /** an end-of-turn model's probability for the audio behind the latest final transcript */
+  #eotProbability: number | undefined;
+  /** when the first audio of the reply being spoken reached her voice */
+  #replyAudioAt: number | undefined;
+  /** the caller talked over the first moments of her answer: it was a false start */
+  #falseStart = false;
+  /** after a false start: the rest of the caller's turn is on its way, so nothing is answered before it */
+  #awaitContinuation = false;
+  /** the VAD hears the caller now */
+  #callerSpeaking = false;
 
   constructor(o: TurnCoreOptions) {
     this.#o = o;
     this.#clock = o.clock;
     this.#startedAt = o.clock.now();
     this.#limits = { ...DEFAULT_WATCHDOG_LIMITS, ...o.watchdog };
+    this.#eot = { ...DEFAULT_END_OF_TURN, ...o.endOfTurn };
     this.#policy = new TurnPolicy(o.clock, (a) => this.#onPolicy(a), o.policy);
     this.#duck = new DuckRule(
       o.clock,
@@ -219,8 +247,15 @@ export class TurnCore {
     const guess = this.#speculation.onLevel(rms, this.#machine.state === 'LISTENING');
     if (!guess || !this.#o.speculate) return;
     const userText = [...this.#pending, guess].join(' ');
-    // an emergency's words never reach a model, not even ahead of time
-    if (this.#o.emergency?.match(userText) === undefined) this.#o.perform({ type: 'prefetch', userText });
+    // an emergency's words never reach a model, not even ahead of time; words that stop mid-sentence
+    // will not be answered as they are: no point asking for their answer
+    if (this.#o.emergency?.match(userText) !== undefined) return;
+    if (endOfTurn(userText, undefined, this.#eot).kind === 'complete') this.#o.perform({ type: 'prefetch', userText });
+  }
+
+  /** true while the end-of-turn rule holds the caller's words back, waiting for the rest of their turn */
+  get holding(): boolean {
+    return this.#hold !== undefined;
   }
 
   /** the duck effect paused output generation `generation` */
@@ -231,7 +266,22 @@ export class TurnCore {
   /** The caller started speaking (VAD); true when that was a barge-in. */
   speechStarted(): boolean {
     this.#policy.onUserSpeechStart();
+    this.#callerSpeaking = true;
+    // the caller goes on: a held turn waits for their words (bounded, should no final ever come)
+    if (this.#hold) this.#holdTurn(MAX_HOLD_MS);
     if (this.#machine.state !== 'SPEAKING') return false;
+    const reply = this.#reply;
+    if (
+      reply?.source === 'user' &&
+      this.#replyAudioAt !== undefined &&
+      this.now() - this.#replyAudioAt < (this.#o.falseStartMs ?? FALSE_START_MS)
+    ) {
+      // she answered a pause: cut at once, keep nothing of it, no resume; the words wait for the rest
+      this.#falseStart = true;
+      this.#resume = { kind: 'none' };
+      this.#dispatch({ type: 'barge_in' });
+      return true;
+    }
     this.#resume = { kind: 'interrupted', unheard: undefined };
     this.#dispatch({ type: 'barge_in' });
     this.#policy.onBargeIn();
@@ -240,6 +290,9 @@ export class TurnCore {
 
   speechEnded(): void {
     this.#policy.onUserSpeechEnd();
+    this.#callerSpeaking = false;
+    // the caller paused again with no new final yet: the held words are judged again (and held anew)
+    if (this.#hold) this.#decide();
     if (this.#awaitingFinalSince !== undefined) {
       // the recogniser's final comes after the speech: the wait for it counts from there
       this.#awaitingFinalSince = this.now();
@@ -260,27 +313,38 @@ export class TurnCore {
    * A final transcript. 'empty': nothing was said; 'backchannel': an "uh-huh" over her, she carries
    * on; 'words': words to answer (now, or once she is free, or together with the ones being answered).
    */
-  finalTranscript(text: string): 'empty' | 'backchannel' | 'words' {
+  finalTranscript(text: string, eotProbability?: number): 'empty' | 'backchannel' | 'words' {
     this.#speculation.onFinal();
+    this.#eotProbability = eotProbability;
     const held = this.#awaitingFinalSince !== undefined;
     this.#awaitingFinalSince = undefined;
     const reply = this.#reply;
     // an "uh-huh" over her: after a barge-in, or whose final came once she had taken up her line again
-    const overHer = this.#resume.kind === 'interrupted' || (reply?.source === 'agent' && reply.line.kind === 'resume');
+    // (after a false start too: she answers the words waiting again, from the start, not the "okay")
+    const overHer =
+      this.#resume.kind === 'interrupted' ||
+      this.#awaitContinuation ||
+      (reply?.source === 'agent' && reply.line.kind === 'resume');
     if (!text || (overHer && isBackchannel(text))) {
       // the words an interim showed came to nothing after all: it was a false interruption
       if (held) {
         this.#policy.onNoWordsCame();
         this.#onPolicy({ type: 'resume' });
       }
+      // after a false start, nothing more came: the words waiting are judged as they are
+      if (this.#awaitContinuation) {
+        this.#awaitContinuation = false;
+        this.#decide();
+      }
       this.#watch();
       return text ? 'backchannel' : 'empty';
     }
     this.#policy.onUserWords(text);
     this.#resume = { kind: 'none' };
+    this.#awaitContinuation = false;
     this.#pending.push(text);
     this.#unansweredSince ??= this.now();
-    if (this.#machine.state === 'LISTENING') this.takeTurn();
+    if (this.#machine.state === 'LISTENING') this.#decide();
     else if (this.#machine.state === 'PROCESSING' && reply?.source === 'user') {
       // more words before her answer started: answer the whole thing instead
       this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
@@ -298,8 +362,42 @@ export class TurnCore {
     return 'words';
   }
 
-  /** Answers the words waiting, if she is free. */
+  /** Answers the words waiting, if she is free and the caller's turn is over (end-of-turn rule). */
   takeTurn(): void {
+    this.#decide();
+  }
+
+  /** the end-of-turn rule: answer the words waiting now, or hold them for the rest of the turn */
+  #decide(): void {
+    if (this.#machine.state !== 'LISTENING' || !this.#pending.length) return;
+    const text = this.#pending.join(' ');
+    // an emergency is answered at once, however the words end
+    if (this.#o.emergency?.match(text) !== undefined) return this.#takeTurnNow();
+    if (this.#awaitContinuation) return this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : this.#eot.unfinishedHoldMs);
+    const v = endOfTurn(text, this.#eotProbability, this.#eot);
+    if (v.kind === 'complete') this.#takeTurnNow();
+    else this.#holdTurn(v.holdMs);
+  }
+
+  #holdTurn(ms: number): void {
+    this.#clearHold();
+    this.#hold = this.#clock.setTimeout(() => {
+      this.#hold = undefined;
+      this.#awaitContinuation = false;
+      this.#takeTurnNow();
+    }, ms);
+    this.#watch();
+  }
+
+  #clearHold(): void {
+    if (this.#hold) this.#clock.clearTimeout(this.#hold);
+    this.#hold = undefined;
+  }
+
+  /** Answers the words waiting now, if she is free. */
+  #takeTurnNow(): void {
+    this.#clearHold();
+    this.#awaitContinuation = false;
     if (this.#machine.state !== 'LISTENING' || !this.#pending.length) return;
     const text = this.#pending.join(' ');
     this.#pending = [];
@@ -329,6 +427,7 @@ export class TurnCore {
     if (this.#reply?.turn !== turn) return;
     this.#recoveriesInARow = 0;
     this.#lastAudioAt = this.now();
+    this.#replyAudioAt = this.now();
     this.#dispatch({ type: 'reply_audio' });
   }
 
@@ -345,6 +444,20 @@ export class TurnCore {
     const job = this.#reply;
     if (!job || job.turn !== turn) return 'stale';
     this.#reply = undefined;
+    this.#replyAudioAt = undefined;
+    if (this.#falseStart) {
+      this.#falseStart = false;
+      if (job.source === 'user') {
+        // a false start: neither her first words nor the caller's half-turn go into the history yet;
+        // the caller's words are answered with the rest of their turn
+        this.#pending.unshift(job.userText);
+        this.#unansweredSince ??= this.now();
+        this.#awaitContinuation = true;
+        if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
+        else if (this.#machine.state === 'SPEAKING') this.#dispatch({ type: 'reply_done' });
+        return 'superseded';
+      }
+    }
     if (job.source === 'user' && !r.audioStarted && r.aborted && this.#machine.state === 'PROCESSING') {
       // superseded before she spoke (the caller went on talking): answer everything together
       this.#pending.unshift(job.userText);
@@ -380,6 +493,7 @@ export class TurnCore {
   }
 
   dispose(): void {
+    this.#clearHold();
     this.#policy.dispose();
     this.#duck.settle();
     this.#unwatch();
@@ -443,8 +557,9 @@ export class TurnCore {
   #watched() {
     const m = this.#machine;
     // words count as unanswered from when she was free to answer them
+    // words the end-of-turn rule holds are waited for on purpose: its own timer answers them
     const since =
-      m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined
+      m.state === 'LISTENING' && this.#pending.length && this.#unansweredSince !== undefined && !this.#hold
         ? Math.max(this.#unansweredSince, m.enteredAtMs)
         : undefined;
     const awaitingFinalSinceMs =
@@ -516,15 +631,15 @@ export class TurnCore {
       case 'answer_fallback':
         this.#pending.unshift(recovery.userText);
         this.#recoverNext = true;
-        this.takeTurn();
+        this.#takeTurnNow();
         break;
       case 'ask_again':
         this.#awaitingFinalSince = undefined;
-        if (this.#pending.length) this.takeTurn();
+        if (this.#pending.length) this.#takeTurnNow();
         else this.say({ kind: 'recovery', text: ASK_AGAIN_LINE });
         break;
       case 'take_turn':
-        this.takeTurn();
+        this.#takeTurnNow();
         break;
       case 'flush':
         // the state has moved on; words waiting are taken by take_turn_soon, a resume by the policy
