@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: Voxanne against a stock @livekit/agents AgentSession, side by side, on the same
- * protocol-faithful Deepgram and Groq fakes set to the customer's provider budget. Each pipeline
- * gets its own real livekit-server; a caller simulator (a real LiveKit participant) makes scripted
- * calls and times what it hears. Prints p50/p95/p99 and writes bench/results/latest.{json,html,png}.
+ * `npm run bench`: Voxanne against a stock @livekit/agents AgentSession (default and tuned), side by
+ * side, on the same protocol-faithful Deepgram and Groq fakes set to the customer's provider budget,
+ * every agent on its shipped defaults. Each pipeline gets its own real livekit-server; a caller
+ * simulator (a real LiveKit participant) makes scripted calls, fluent and hesitant, and times what it
+ * hears. Then Voxanne and stock-tuned again under the jitter profile (provider tails). Prints
+ * p50/p95/p99 and writes bench/results/latest.{json,html,png} and the README's table.
  *
- *   npm run bench                        # 8 calls per pipeline
- *   npm run bench -- --calls 20 --only voxanne
+ *   npm run bench                        # 6 calls per pipeline, 3 per pipeline under jitter (--jitter-calls N, 0: none)
+ *   npm run bench -- --calls 20 --only voxanne     # --only takes a list: voxanne,stock,stock-tuned,jitter,sip,sweep
  *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
  *   npm run bench -- --only sip          # the phone leg alone
  *   npm run bench -- --browser           # only the click → greeting time in Chromium (10 calls unless --calls);
@@ -16,6 +18,7 @@
  */
 import { dispose } from '@livekit/rtc-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -30,40 +33,59 @@ import { BenchTranscriber } from './lib/bench-transcriber.ts';
 import { defaultScript, runCall, type CallFigures } from './lib/caller-script.ts';
 import { plotHtml, type Panel } from './lib/plot.ts';
 import { BUDGET, LLM_TOKENS_PER_SECOND, PROVIDER_BUDGET_MS, scriptedAnswer } from './lib/scenario.ts';
+import { Jitter, DEFAULT_JITTER } from './lib/jitter.ts';
+import { benchTable, replaceBenchTable } from './lib/readme-table.ts';
 import { runBrowserBench } from './lib/browser-bench.ts';
 import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 import { mergeResults } from './lib/merge-results.ts';
 import { runSweepBench, sweepTable, type SweepFigures } from './lib/sweep-bench.ts';
 
+const DEFAULT_OUT = join(ROOT, 'bench/results');
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string' },
+    'jitter-calls': { type: 'string', default: '3' },
     only: { type: 'string' },
     sip: { type: 'boolean', default: false },
     'sweep-calls': { type: 'string', default: '3' },
     browser: { type: 'boolean', default: false },
-    out: { type: 'string', default: join(ROOT, 'bench/results') },
+    out: { type: 'string', default: DEFAULT_OUT },
   },
 });
-const CALLS = Number(args.calls ?? (args.browser ? 10 : 8));
+const CALLS = Number(args.calls ?? (args.browser ? 10 : 6));
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
+const JITTER_CALLS = Number(args['jitter-calls']);
+if (!Number.isInteger(JITTER_CALLS) || JITTER_CALLS < 0)
+  throw new Error(`--jitter-calls must be a whole number, got ${args['jitter-calls']}`);
 const SWEEP_CALLS = Number(args['sweep-calls']);
 if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1)
   throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
 
-const TARGETS = { v2v: 500, bargeIn: 150, greeting: 1000, clickToGreeting: 1000 };
+const TARGETS = { v2v: 450, bargeIn: 100, greeting: 300, clickToGreeting: 1000, prematureRate: 0.05 };
+/** Deepgram sends an interim about once a second of audio (its docs' example: 0–1.1 s, 0–2.1 s, …) */
+const JITTER_INTERIM_EVERY_MS = 1000;
 
-const PIPELINES = [
-  { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts') },
-  { name: 'stock', agentScript: join(ROOT, 'bench/stock-agent.ts') },
-].filter((p) => !args.only || p.name === args.only);
+const ALL_PIPELINES = [
+  { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts'), env: {} },
+  { name: 'stock', agentScript: join(ROOT, 'bench/stock-agent.ts'), env: { STOCK_TUNING: 'default' } },
+  { name: 'stock-tuned', agentScript: join(ROOT, 'bench/stock-agent.ts'), env: { STOCK_TUNING: 'tuned' } },
+];
+/** --only a,b,…: just these parts of the run */
+const ONLY = args.only?.split(',').map((x) => x.trim());
+const only = (part: string) => !ONLY || ONLY.includes(part);
+const PIPELINES = ALL_PIPELINES.filter((p) => only(p.name));
+/** the jitter profile's pipelines: Voxanne and the best-configured peer (`--only jitter`: only these) */
+const JITTER_PIPELINES =
+  JITTER_CALLS > 0 && only('jitter')
+    ? ALL_PIPELINES.filter((p) => p.name === 'voxanne' || p.name === 'stock-tuned')
+    : [];
 /** the phone leg: Voxanne through LiveKit SIP, a sipp caller with RTP (bench/lib/sip-bench.ts) */
-const SIP = args.sip || args.only === 'sip';
+const SIP = args.sip || ONLY?.includes('sip') === true;
 /** the caller-onset sweep (bench/lib/sweep-bench.ts): part of every full run */
-const SWEEP = !args.only || args.only === 'sweep';
-if (PIPELINES.length === 0 && !SIP && !SWEEP)
-  throw new Error(`--only must be voxanne, stock, sip or sweep, got ${args.only}`);
+const SWEEP = only('sweep');
+if (PIPELINES.length === 0 && JITTER_PIPELINES.length === 0 && !SIP && !SWEEP)
+  throw new Error(`--only must be voxanne, stock, stock-tuned, jitter, sip or sweep, got ${args.only}`);
 
 interface PipelineResult {
   calls: CallFigures[];
@@ -71,21 +93,30 @@ interface PipelineResult {
   barge_in_ms: Percentiles;
   greeting_ms: Percentiles;
   overhead_ms: Percentiles;
-  samples: { v2v: number[]; barge_in: number[]; greeting: number[]; overhead: number[] };
+  /** share of hesitant questions during which she started speaking before the caller had finished */
+  premature_reply_rate: number;
+  hesitant: { n: number; premature: number; v2v_ms: Percentiles };
+  samples: { v2v: number[]; barge_in: number[]; greeting: number[]; overhead: number[]; hesitant_v2v: number[] };
   /** speculative LLM requests sent on the interim transcript, and how many the final one confirmed */
   prefetch?: { requested: number; used: number };
+  /** os.loadavg() (1, 5, 15 min) as the pipeline's calls began and ended: the machine's load shows in every figure */
+  load_average: { start: number[]; end: number[] };
 }
 
+const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
 async function benchPipeline(
-  p: (typeof PIPELINES)[number],
+  p: (typeof ALL_PIPELINES)[number],
   stt: BenchTranscriber,
   env: NodeJS.ProcessEnv,
+  calls_ = CALLS,
+  label = p.name,
 ): Promise<PipelineResult> {
   const prefetch = { requested: 0, used: 0 };
   const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
-    name: `bench-${p.name}`,
+    name: `bench-${label}`,
     agentScript: p.agentScript,
-    agentEnv: env,
+    agentEnv: { ...env, ...p.env },
     onLine: (source, line) => {
       // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
       if (source !== 'agent' || !line.includes('"msg":"speculative answers"')) return;
@@ -95,29 +126,31 @@ async function benchPipeline(
     },
   });
   const calls: CallFigures[] = [];
+  const loadAtStart = load();
   try {
     const script = await defaultScript();
-    for (let i = 0; i < CALLS; i++) {
+    for (let i = 0; i < calls_; i++) {
       // each call takes the warm job process; wait for its replacement so every call starts alike
       await warmed(i + 1);
       const c = await SimCaller.join({
         url: stack.livekitUrl,
         apiKey,
         apiSecret,
-        room: `bench-${p.name}-${i}-${Date.now()}`,
+        room: `bench-${label}-${i}-${Date.now()}`,
         publishMic: true,
       });
       try {
-        const f = await runCall(c, stt, script);
+        const f = await runCall(c, stt, script, i);
         calls.push(f);
+        const hes = (f.hesitant ?? []).map((h) => (h.premature ? 'PREMATURE' : `${Math.round(h.v2vMs ?? NaN)}`));
         process.stdout.write(
-          `  ${p.name} call ${i + 1}/${CALLS}: greeting ${Math.round(f.greetingMs ?? NaN)} ` +
+          `  ${label} call ${i + 1}/${calls_}: greeting ${Math.round(f.greetingMs ?? NaN)} ` +
             `ms, v2v ${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ` +
-            `ms${f.problems.length ? `, ${f.problems.join('; ')}` : ''}\n`,
+            `ms, hesitant ${hes.join('/')}${f.problems.length ? `, ${f.problems.join('; ')}` : ''}\n`,
         );
       } catch (e) {
         calls.push({ v2vMs: [], bargeInMs: [], problems: [String(e)] });
-        process.stdout.write(`  ${p.name} call ${i + 1}/${CALLS}: failed: ${String(e)}\n`);
+        process.stdout.write(`  ${label} call ${i + 1}/${calls_}: failed: ${String(e)}\n`);
       } finally {
         await c.leave();
       }
@@ -125,21 +158,30 @@ async function benchPipeline(
   } finally {
     await stack.stop();
   }
-  return { ...summarize(calls), ...(prefetch.requested ? { prefetch } : {}) };
+  return {
+    ...summarize(calls, { start: loadAtStart, end: load() }),
+    ...(prefetch.requested ? { prefetch } : {}),
+  };
 }
 
-function summarize(calls: CallFigures[]): PipelineResult {
+function summarize(calls: CallFigures[], loadAverage: PipelineResult['load_average']): PipelineResult {
   const v2v = calls.flatMap((c) => c.v2vMs);
   const bargeIn = calls.flatMap((c) => c.bargeInMs);
   const greeting = calls.flatMap((c) => (c.greetingMs === undefined ? [] : [c.greetingMs]));
   const overhead = v2v.map((v) => v - PROVIDER_BUDGET_MS);
+  const hesitant = calls.flatMap((c) => c.hesitant ?? []);
+  const hesitantV2v = hesitant.flatMap((h) => (h.v2vMs === undefined ? [] : [h.v2vMs]));
+  const premature = hesitant.filter((h) => h.premature).length;
   return {
     calls,
     v2v_ms: percentiles(v2v),
     barge_in_ms: percentiles(bargeIn),
     greeting_ms: percentiles(greeting),
     overhead_ms: percentiles(overhead),
-    samples: { v2v, barge_in: bargeIn, greeting, overhead },
+    premature_reply_rate: hesitant.length ? Math.round((premature / hesitant.length) * 1000) / 1000 : NaN,
+    hesitant: { n: hesitant.length, premature, v2v_ms: percentiles(hesitantV2v) },
+    samples: { v2v, barge_in: bargeIn, greeting, overhead, hesitant_v2v: hesitantV2v },
+    load_average: loadAverage,
   };
 }
 
@@ -186,30 +228,57 @@ async function main(): Promise<void> {
     transcriber: stt,
     profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 },
   });
+  // the jitter profile, once switched on: every LLM request's first token drawn afresh (the fake reads
+  // its latency right after asking the responder)
+  let jitter: Jitter | undefined;
   const groq = await startFakeGroq({
-    responder: scriptedAnswer,
+    responder: (req) => {
+      if (jitter) groq.setLatency({ firstTokenMs: jitter.draw(BUDGET.llmFirstTokenMs) });
+      return scriptedAnswer(req);
+    },
     latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: LLM_TOKENS_PER_SECOND },
   });
+  // the agents run on their shipped defaults: only the fakes' addresses and keys are set
   const env = {
     DEEPGRAM_API_KEY: dg.apiKey,
     DEEPGRAM_BASE_URL: dg.url,
-    DEEPGRAM_ENDPOINTING_MS: String(BUDGET.endpointingMs),
     GROQ_API_KEY: groq.apiKey,
     GROQ_BASE_URL: groq.baseURL,
     LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
   };
   const results: Record<string, PipelineResult> = {};
+  const jitterResults: Record<string, PipelineResult> = {};
   let sweep: SweepFigures | undefined;
   try {
     for (const p of PIPELINES) {
-      console.log(`bench: ${p.name}, ${CALLS} calls`);
+      console.log(`bench: ${p.name}, ${CALLS} calls (load average ${load().join(' ')})`);
       results[p.name] = await benchPipeline(p, stt, env);
     }
     if (SIP) {
       console.log(`bench: sip (Voxanne over LiveKit SIP), ${CALLS} calls`);
+      const loadAtStart = load();
       const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line));
-      results.sip = summarize(sip.figures);
+      results.sip = summarize(sip.figures, { start: loadAtStart, end: load() });
       sipGreetingAfterInvite = sip.greeting_after_invite_ms;
+    }
+    if (JITTER_PIPELINES.length) {
+      // provider tails: first token / first byte / STT final drawn with p95 = 2 × median and 3% stalls
+      // of 1 s, and interim transcripts at Deepgram's real cadence (about one a second of audio)
+      jitter = new Jitter();
+      const j = jitter;
+      dg.setProfile({
+        sttInterimEveryMs: JITTER_INTERIM_EVERY_MS,
+        jitterMs: (what) =>
+          what === 'sttFinal'
+            ? j.draw(BUDGET.sttFinalMs) - BUDGET.sttFinalMs
+            : j.draw(BUDGET.ttsFirstByteMs) - BUDGET.ttsFirstByteMs,
+      });
+      for (const p of JITTER_PIPELINES) {
+        console.log(
+          `bench: ${p.name} under the jitter profile, ${JITTER_CALLS} calls (load average ${load().join(' ')})`,
+        );
+        jitterResults[p.name] = await benchPipeline(p, stt, env, JITTER_CALLS, `${p.name}-jitter`);
+      }
     }
     if (SWEEP) {
       console.log(
@@ -223,13 +292,76 @@ async function main(): Promise<void> {
     await dg.close();
     await groq.close();
   }
-  const fresh = Object.keys(results).length ? await report(results, stt.unexpected) : undefined;
+  let fresh = Object.keys(results).length ? await report(results, stt.unexpected) : undefined;
+  if (Object.keys(jitterResults).length) {
+    const figures = jitterReport(jitterResults);
+    // a jitter-only run (--only jitter) replaces the jitter figures and nothing else
+    fresh ??= { samples: {}, problems: [] };
+    fresh.jitter = {
+      ...figures,
+      profile: {
+        median_ms: {
+          stt_final: BUDGET.sttFinalMs,
+          llm_first_token: BUDGET.llmFirstTokenMs,
+          tts_first_byte: BUDGET.ttsFirstByteMs,
+        },
+        p95_over_median: DEFAULT_JITTER.p95OverMedian,
+        stall_rate: DEFAULT_JITTER.stallRate,
+        stall_ms: DEFAULT_JITTER.stallMs,
+        stt_interim_every_ms: JITTER_INTERIM_EVERY_MS,
+        draws: jitter?.counts,
+      },
+      calls: JITTER_CALLS,
+    };
+  }
   if (sweep) for (const line of sweepTable(sweep)) console.log(line);
   mkdirSync(args.out!, { recursive: true });
   const file = join(args.out!, 'latest.json');
-  writeFileSync(file, `${JSON.stringify(mergeResults(readResults(file), fresh, sweep), null, 2)}\n`);
+  const merged = mergeResults(readResults(file), fresh, sweep);
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
+  // the README's table is made from latest.json, never typed in
+  const readme = join(ROOT, 'README.md');
+  const table = benchTable(merged);
+  console.log(`\n${table}`);
+  const updated = args.out === DEFAULT_OUT ? replaceBenchTable(readFileSync(readme, 'utf8'), table) : undefined;
+  if (updated !== undefined) {
+    writeFileSync(readme, updated);
+    console.log(`updated the table in ${readme}`);
+  }
 }
+
+/** Prints the jitter profile's figures (p50/p95/p99) and returns them for latest.json. */
+function jitterReport(results: Record<string, PipelineResult>): Record<string, unknown> {
+  console.log(
+    `\njitter profile (provider times log-normal, p95 = ${DEFAULT_JITTER.p95OverMedian} × median, ${DEFAULT_JITTER.stallRate * 100}% stalls of ${DEFAULT_JITTER.stallMs} ms, interims every ${JITTER_INTERIM_EVERY_MS} ms)`,
+  );
+  const out: Record<string, unknown> = {};
+  for (const [n, r] of Object.entries(results)) {
+    for (const [label, s] of [
+      ['voice-to-voice', r.v2v_ms],
+      ['barge-in', r.barge_in_ms],
+      ['hesitant v2v', r.hesitant.v2v_ms],
+    ] as const)
+      console.log(
+        `${label.padEnd(16)}${n.padEnd(13)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}`,
+      );
+    console.log(`premature replies ${n}: ${r.hesitant.premature} of ${r.hesitant.n}`);
+    out[n] = pick(r);
+  }
+  return out;
+}
+
+const pick = (r: PipelineResult) => ({
+  v2v_ms: r.v2v_ms,
+  barge_in_ms: r.barge_in_ms,
+  greeting_ms: r.greeting_ms,
+  overhead_ms: r.overhead_ms,
+  premature_reply_rate: r.premature_reply_rate,
+  hesitant: r.hesitant,
+  load_average: r.load_average,
+  ...(r.prefetch ? { prefetch: r.prefetch } : {}),
+});
 
 /** What latest.json holds now ({} when there is none yet). */
 function readResults(file: string): Record<string, unknown> {
@@ -258,7 +390,7 @@ async function report(
       `${BUDGET.llmFirstTokenMs}, TTS first byte ${BUDGET.ttsFirstByteMs}); ${CALLS} calls per pipeline`,
   );
   console.log(
-    `${'metric'.padEnd(16)}${'pipeline'.padEnd(10)}${'p50'.padStart(7)}` +
+    `${'metric'.padEnd(16)}${'pipeline'.padEnd(13)}${'p50'.padStart(7)}` +
       `${'p95'.padStart(7)}${'p99'.padStart(7)}${'n'.padStart(5)}  target`,
   );
   for (const [label, key, target] of rows) {
@@ -266,11 +398,21 @@ async function report(
       const s = r[key] as Percentiles;
       const verdict = target === undefined ? '' : `p95 ≤ ${target}: ${s.p95 <= target ? 'met' : 'MISSED'}`;
       console.log(
-        `${label.padEnd(16)}${name.padEnd(10)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}` +
+        `${label.padEnd(16)}${name.padEnd(13)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}` +
           `${String(s.p99).padStart(7)}${String(s.n).padStart(5)}  ${name === 'voxanne' ? verdict : ''}`,
       );
     }
   }
+  for (const [name, r] of Object.entries(results)) {
+    const h = r.hesitant.v2v_ms;
+    console.log(
+      `${'hesitant v2v'.padEnd(16)}${name.padEnd(13)}${String(h.p50).padStart(7)}${String(h.p95).padStart(7)}${String(h.p99).padStart(7)}${String(h.n).padStart(5)}`,
+    );
+  }
+  for (const [name, r] of Object.entries(results))
+    console.log(
+      `premature replies ${name}: ${r.hesitant.premature} of ${r.hesitant.n} hesitant questions (${(r.premature_reply_rate * 100).toFixed(0)}%)${name === 'voxanne' ? `; ≤ ${TARGETS.prematureRate * 100}%: ${r.premature_reply_rate <= TARGETS.prematureRate ? 'met' : 'MISSED'}` : ''}; load average ${r.load_average.start.join(' ')} → ${r.load_average.end.join(' ')}`,
+    );
   const problems = Object.entries(results).flatMap(([n, r]) =>
     r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)),
   );
@@ -291,17 +433,19 @@ async function report(
   if (unexpectedSegments)
     console.log(`note: the STT fake finalized ${unexpectedSegments} unscripted speech segment(s)`);
 
-  const pick = (r: PipelineResult) => ({
-    v2v_ms: r.v2v_ms,
-    barge_in_ms: r.barge_in_ms,
-    greeting_ms: r.greeting_ms,
-    overhead_ms: r.overhead_ms,
-    ...(r.prefetch ? { prefetch: r.prefetch } : {}),
-  });
   const json = {
     ...Object.fromEntries(Object.entries(results).map(([n, r]) => [n, pick(r)])),
     ...(sipGreetingAfterInvite ? { sip_greeting_after_invite_ms: sipGreetingAfterInvite } : {}),
     provider_budget_ms: PROVIDER_BUDGET_MS,
+    settings: {
+      deepgram_endpointing_ms: BUDGET.endpointingMs,
+      stt_final_after_endpointing_ms: BUDGET.sttFinalMs,
+      llm_first_token_ms: BUDGET.llmFirstTokenMs,
+      tts_first_byte_ms: BUDGET.ttsFirstByteMs,
+      agents: "shipped defaults (no agent variable set but the fakes' addresses and keys)",
+      'stock-tuned':
+        'preemptive generation + preemptive TTS, v1-mini turn detector, dynamic endpointing 200–2500 ms, VAD interruption after 200 ms, false interruption resumed after 1 s',
+    },
     calls: CALLS,
     samples: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.samples])),
     problems,
@@ -311,7 +455,7 @@ async function report(
   const panel = (
     title: string,
     key: keyof PipelineResult['samples'],
-    statKey: keyof PipelineResult,
+    stat: (r: PipelineResult) => Percentiles,
     target?: number,
   ): Panel => ({
     title,
@@ -319,18 +463,23 @@ async function report(
     series: Object.entries(results).map(([n, r]) => ({
       pipeline: n,
       samples: r.samples[key],
-      stats: r[statKey] as Percentiles,
+      stats: stat(r),
     })),
   });
   const html = plotHtml(
     'Voxanne vs a stock LiveKit AgentSession',
     `Same Deepgram/Groq fakes at the provider budget (${PROVIDER_BUDGET_MS} ms); ` +
-      `${CALLS} calls per pipeline; measured at the caller. ${json.measured_at}`,
+      `${CALLS} calls per pipeline; measured at the caller. ${json.measured_at}; load average ${load().join(' ')}`,
     [
-      panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms', TARGETS.v2v),
-      panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms', TARGETS.bargeIn),
-      panel('greeting (join → first greeting audio)', 'greeting', 'greeting_ms', TARGETS.greeting),
-      panel('overhead (voice-to-voice minus provider budget)', 'overhead', 'overhead_ms'),
+      panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', (r) => r.v2v_ms, TARGETS.v2v),
+      panel('barge-in (caller speech onset → her audio stops)', 'barge_in', (r) => r.barge_in_ms, TARGETS.bargeIn),
+      panel('greeting (join → first greeting audio)', 'greeting', (r) => r.greeting_ms, TARGETS.greeting),
+      panel('overhead (voice-to-voice minus provider budget)', 'overhead', (r) => r.overhead_ms),
+      panel(
+        'hesitant questions: end of the last word → her first audio (premature replies left out)',
+        'hesitant_v2v',
+        (r) => r.hesitant.v2v_ms,
+      ),
     ],
   );
   const htmlPath = join(args.out!, 'latest.html');

@@ -1,8 +1,15 @@
 /**
- * The benchmark's reference pipeline: a stock @livekit/agents AgentSession with its default
- * endpointing and interruption settings and the local end-of-turn model (LiveKit's cloud turn
- * detector is unreachable here). It gets the very same STT, LLM and TTS adapters Voxanne uses, so
- * the benchmark compares the orchestration, not the providers.
+ * The benchmark's reference pipelines: a stock @livekit/agents AgentSession with the local end-of-turn
+ * model (LiveKit's cloud turn detector is unreachable here), in two configurations:
+ * - `STOCK_TUNING=default` (the bench's `stock`): the framework's default endpointing, interruption
+ *   and preemptive-generation settings;
+ * - `STOCK_TUNING=tuned` (`stock-tuned`): set up as fast as the framework allows, per LiveKit's turn
+ *   handling docs: preemptive generation with preemptive TTS, the turn detector with dynamic
+ *   endpointing from a 200 ms floor (its ceiling is the streaming detector's 2.5 s when the model
+ *   finds the end unlikely), VAD interruptions after 200 ms of speech instead of 500, and a false
+ *   interruption resumed after 1 s instead of 2.
+ * Both get the very same STT, LLM, TTS and VAD adapters Voxanne uses (and her Deepgram endpointing
+ * default), so the benchmark compares the orchestration, not the providers.
  * Run by bench/run.ts as a worker process: node --import tsx bench/stock-agent.ts start
  */
 import {
@@ -41,12 +48,26 @@ export default defineAgent<ProcData>({
   entry: async (ctx: JobContext<ProcData>) => {
     const { engines, instructions, greeting } = ctx.proc.userData;
     await ctx.connect();
+    const turnDetection = new inference.TurnDetector({ version: 'v1-mini' });
     const session = new voice.AgentSession({
       stt: engines.stt,
       llm: engines.llm,
       tts: engines.tts,
       vad: engines.vad,
-      turnHandling: { turnDetection: new inference.TurnDetector({ version: 'v1-mini' }) },
+      turnHandling:
+        process.env.STOCK_TUNING === 'tuned'
+          ? {
+              turnDetection,
+              endpointing: { mode: 'dynamic', minDelay: 200, maxDelay: 2500 },
+              interruption: {
+                mode: 'vad',
+                minDuration: 200,
+                falseInterruptionTimeout: 1000,
+                resumeFalseInterruption: true,
+              },
+              preemptiveGeneration: { enabled: true, preemptiveTts: true },
+            }
+          : { turnDetection },
     });
     await session.start({ agent: new voice.Agent({ instructions }), room: ctx.room });
     session.say(greeting);

@@ -18,7 +18,7 @@ const schema = z.object({
   /** another Deepgram endpoint (a proxy, or the local fake in tests) */
   DEEPGRAM_BASE_URL: z.string().url().optional(),
   DEEPGRAM_STT_MODEL: z.enum(['nova-3', 'nova-2']).default('nova-3'),
-  DEEPGRAM_ENDPOINTING_MS: z.coerce.number().int().min(10).max(5000).default(300),
+  DEEPGRAM_ENDPOINTING_MS: z.coerce.number().int().min(10).max(5000).default(100),
   DEEPGRAM_VOICE: z.string().min(1).default('aura-2-thalia-en'),
   GROQ_API_KEY: z.string().min(1).optional(),
   GROQ_BASE_URL: z.string().url().optional(),

@@ -17,6 +17,16 @@ export class BenchTranscriber implements Transcriber {
     this.#interims = 0;
   }
 
+  /**
+   * The caller goes on after a pause (a hesitant utterance's next part): these words join those not
+   * finalized yet, so a pause the recogniser did not end on still gives one transcript of both parts.
+   */
+  more(text: string): void {
+    if (this.#pending === undefined) return this.expect(text);
+    this.#pending = `${this.#pending} ${text}`;
+    this.#current = this.#pending;
+  }
+
   final(_segment: SpeechSegment): string {
     const text = this.#pending;
     this.#pending = undefined;

@@ -1,10 +1,11 @@
 /**
  * One benchmark call, as a caller would make it: wait for the greeting, ask a short question, ask
- * one with a long answer and talk over that answer, hear the reply to the interruption, hang up.
+ * one with a long answer and talk over that answer, hear the reply to the interruption, then two
+ * hesitant questions (pauses of 300–900 ms inside them), hang up.
  * Every figure is taken from the audio as the caller receives it (SimCaller), never from the agent.
  */
 import type { SimCaller } from '../../test/support/sim-caller.ts';
-import { AUDIBLE_RMS, spokenText, type SpokenText } from '../../test/support/speech.ts';
+import { AUDIBLE_RMS, concat, silence, spokenText, type SpokenText } from '../../test/support/speech.ts';
 import type { BenchTranscriber } from './bench-transcriber.ts';
 
 /** Loudness (int16 RMS over 10 ms) above which a frame counts as speech, hers or the caller's. */
@@ -12,10 +13,19 @@ const AUDIBLE = AUDIBLE_RMS;
 /** her audio counts as stopped once it stays quiet this long (longer than any pause between her sentences) */
 const STOPPED_QUIET_MS = 600;
 
+export interface HesitantFigures {
+  text: string;
+  /** she started speaking before the caller had finished */
+  premature: boolean;
+  /** end of the caller's last word → her first audio, when she waited for it */
+  v2vMs?: number;
+}
+
 export interface CallFigures {
   greetingMs?: number;
   v2vMs: number[];
   bargeInMs: number[];
+  hesitant?: HesitantFigures[];
   problems: string[];
 }
 
@@ -24,12 +34,87 @@ export type Utterance = SpokenText;
 export const utterance = (text: string, trailingSilenceMs: number): Promise<Utterance> =>
   spokenText(text, { trailingSilenceMs });
 
+/** A question said with pauses: its parts (each fluent) and the silences between them. */
+export interface Hesitant {
+  text: string;
+  pcm: Int16Array;
+  /** each part's words and where its audible voice starts and ends in pcm (ms) */
+  parts: { text: string; startMs: number; onsetMs: number; endMs: number }[];
+}
+
 export interface Script {
   question: Utterance;
   longQuestion: Utterance;
   interruption: Utterance;
   /** how much of her long answer the caller hears before talking over it */
   listenBeforeBargeInMs: number;
+  /** call i says hesitant[2i mod n] and hesitant[2i+1 mod n] */
+  hesitant: Hesitant[];
+}
+
+/**
+ * What hesitant callers say: a filler, a list read out, a phone number in groups, a clause left open.
+ * Each part is fluent (no pause inside longer than the STT's endpointing); the pause after it is
+ * silence of the given length between the voice of one part and the next.
+ */
+export const HESITANT: ReadonlyArray<ReadonlyArray<string | number>> = [
+  ["I'd like to book um", 700, 'a consultation for next week.'],
+  ['I want to know about botox and', 500, 'fillers and', 800, 'lip injections.'],
+  ['My number is five five five', 600, 'one two three', 400, 'four five six seven.'],
+  ['I was wondering if', 900, 'you take new patients?'],
+  ['So uh', 300, 'how much is a consultation?'],
+];
+
+/** quieter than this (int16 RMS over 10 ms; -38 dBFS, the STT fake's voicing threshold) is a gap */
+const GAP_RMS = 413;
+/** longest gap left inside a part: under the 100 ms endpointing, so a part is one transcript */
+const MAX_GAP_MS = 80;
+
+/**
+ * flite pauses up to 140 ms between spoken digits ("five five five"), which a 100 ms endpointing ends
+ * an utterance on; a caller reading a group says it in one breath. Gaps inside the voice are cut to
+ * MAX_GAP_MS, so each part is fluent and only the scripted pauses are pauses.
+ */
+function fluent(u: SpokenText): SpokenText {
+  const win = 480; // 10 ms at 48 kHz
+  const keep: Int16Array[] = [];
+  let quiet = 0;
+  let voiced = false;
+  for (let i = 0; i < u.pcm.length; i += win) {
+    const w = u.pcm.subarray(i, Math.min(u.pcm.length, i + win));
+    let sum = 0;
+    for (const x of w) sum += x * x;
+    const loud = Math.sqrt(sum / w.length) > GAP_RMS;
+    quiet = loud ? 0 : quiet + 10;
+    voiced ||= loud;
+    if (!voiced || loud || quiet <= MAX_GAP_MS || i >= (u.endMs / 10) * win) keep.push(w);
+  }
+  const pcm = concat(...keep);
+  const cut = (u.pcm.length - pcm.length) / 48;
+  return { ...u, pcm, endMs: u.endMs - cut };
+}
+
+/** Says a hesitant question with the project's voice: one PCM, silences of exactly the pauses given. */
+export async function hesitant(spec: ReadonlyArray<string | number>, trailingSilenceMs = 1500): Promise<Hesitant> {
+  const pcms: Int16Array[] = [];
+  const parts: Hesitant['parts'] = [];
+  let atMs = 0;
+  for (let i = 0; i < spec.length; i += 2) {
+    const part = fluent(await spokenText(String(spec[i])));
+    const pauseMs = i + 1 < spec.length ? Number(spec[i + 1]) : undefined;
+    parts.push({ text: part.text, startMs: atMs, onsetMs: atMs + part.onsetMs, endMs: atMs + part.endMs });
+    // from this part's last audible frame to the next part's first: exactly the pause
+    const partMs = (part.pcm.length / 48000) * 1000;
+    pcms.push(part.pcm);
+    atMs += partMs;
+    if (pauseMs === undefined) break;
+    const next = fluent(await spokenText(String(spec[i + 2])));
+    const gap = Math.max(0, pauseMs - (partMs - part.endMs) - next.onsetMs);
+    pcms.push(silence(gap));
+    atMs += gap;
+  }
+  pcms.push(silence(trailingSilenceMs));
+  return { text: parts.map((p) => p.text).join(' '), pcm: concat(...pcms), parts };
 }
 
 export async function defaultScript(): Promise<Script> {
@@ -39,6 +124,7 @@ export async function defaultScript(): Promise<Script> {
     longQuestion: await utterance('Tell me about the BBL.', 0),
     interruption: await utterance('Where are you located?', 1500),
     listenBeforeBargeInMs: 1200,
+    hesitant: await Promise.all(HESITANT.map((h) => hesitant(h))),
   };
 }
 
@@ -56,8 +142,24 @@ async function say(
   return { onset: startMs + u.onsetMs, end: startMs + u.endMs };
 }
 
-export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script): Promise<CallFigures> {
-  const out: CallFigures = { v2vMs: [], bargeInMs: [], problems: [] };
+/**
+ * Plays a hesitant question; the STT fake is told each part's words as the part begins (a final at a
+ * pause carries the words said so far). Returns when the first part's voice began and the last ended.
+ */
+async function sayHesitant(c: SimCaller, stt: BenchTranscriber, h: Hesitant): Promise<{ onset: number; end: number }> {
+  stt.expect(h.parts[0]!.text);
+  const startMs = performance.now();
+  const timers = h.parts.slice(1).map((p) => setTimeout(() => stt.more(p.text), p.startMs));
+  try {
+    await c.play(h.pcm);
+  } finally {
+    for (const t of timers) clearTimeout(t);
+  }
+  return { onset: startMs + h.parts[0]!.onsetMs, end: startMs + h.parts.at(-1)!.endMs };
+}
+
+export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script, index = 0): Promise<CallFigures> {
+  const out: CallFigures = { v2vMs: [], bargeInMs: [], hesitant: [], problems: [] };
   // greeting: from joining the room to the first audible frame of her voice
   await c.waitFor(() => c.firstAudibleAfter(c.joinedAtMs, AUDIBLE) !== undefined, 15_000, 'the greeting');
   out.greetingMs = c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)! - c.joinedAtMs;
@@ -96,5 +198,24 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script): P
     } else out.problems.push('she was still talking when the caller finished the interruption');
   }
   await c.waitQuiet(1000, 30_000);
+
+  // hesitant questions: did she start before the caller had finished, and how fast after the end
+  for (const k of [2 * index, 2 * index + 1]) {
+    const h = s.hesitant[k % s.hesitant.length]!;
+    const said = await sayHesitant(c, stt, h);
+    const first = c.firstAudibleAfter(said.onset, AUDIBLE);
+    const premature = first !== undefined && first < said.end;
+    await c.waitFor(
+      () => c.firstAudibleAfter(said.end, AUDIBLE) !== undefined,
+      15_000,
+      'the answer to a hesitant question',
+    );
+    out.hesitant!.push({
+      text: h.text,
+      premature,
+      ...(premature ? {} : { v2vMs: c.firstAudibleAfter(said.end, AUDIBLE)! - said.end }),
+    });
+    await c.waitQuiet(1000, 30_000);
+  }
   return out;
 }

@@ -257,7 +257,8 @@ export class ListenSession {
     seg: SpeechSegment | undefined,
     how: { speechFinal: boolean; fromFinalize: boolean },
   ): void {
-    const delay = seg ? this.#o.profile().sttFinalMs : 0;
+    const profile = this.#o.profile();
+    const delay = seg ? profile.sttFinalMs + (profile.jitterMs?.('sttFinal') ?? 0) : 0;
     this.#enqueue(async () => {
       const text = seg ? await this.#o.transcriber.final(seg) : '';
       return this.#results(from, to, text, seg, { isFinal: true, ...how });

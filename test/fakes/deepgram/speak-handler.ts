@@ -144,10 +144,11 @@ export async function handleSpeak(
     return rejectSpeak(res, rec, 413, 'PAYLOAD_TOO_LARGE', `text is limited to ${MAX_TEXT_CHARS} characters`);
 
   // Aura's time to first byte includes its synthesis: the clock starts before the synthesizer runs
-  const firstByte = ctx.stallMs > 0 ? undefined : wait(ctx.profile.ttsFirstByteMs);
+  const firstByteMs = ctx.profile.ttsFirstByteMs + (ctx.profile.jitterMs?.('ttsFirstByte') ?? 0);
+  const firstByte = ctx.stallMs > 0 ? undefined : wait(firstByteMs);
   const pcm = Promise.resolve(ctx.synthesizer(text, sampleRate));
   if (ctx.stallMs > 0) await wait(ctx.stallMs);
-  await (firstByte ?? wait(ctx.profile.ttsFirstByteMs));
+  await (firstByte ?? wait(firstByteMs));
   const audio = encoding === 'linear16' ? pcmToBytes(await pcm) : mulawEncode(await pcm);
   if (res.destroyed) return; // the client gave up during the wait; 'close' recorded it
   rec.audioBytesTotal = audio.length;

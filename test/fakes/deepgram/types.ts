@@ -13,6 +13,11 @@ export interface LatencyProfile {
   ttsSpeedup: number;
   /** bytes per body chunk; odd by default so clients meet samples split across chunks */
   ttsChunkBytes: number;
+  /**
+   * Provider tails: extra delay (ms) drawn afresh for each final Results and each speak response, on
+   * top of sttFinalMs / ttsFirstByteMs (a benchmark's jitter profile). Absent: the times are fixed.
+   */
+  jitterMs?: (what: 'sttFinal' | 'ttsFirstByte') => number;
 }
 
 export const DEFAULT_PROFILE: LatencyProfile = {

@@ -133,7 +133,7 @@ test(
       assert.equal(rec.query.sample_rate, '16000');
       assert.equal(rec.query.channels, '1');
       assert.equal(rec.query.interim_results, 'true');
-      assert.equal(rec.query.endpointing, '300');
+      assert.equal(rec.query.endpointing, '100');
       assert.equal(rec.query.utterance_end_ms, '1000');
       assert.equal(rec.query.vad_events, 'true');
       assert.equal(rec.query.language, 'en-US');

@@ -28,7 +28,7 @@ export interface DeepgramSTTOptions {
   model?: string;
   /** audio sent to Deepgram, Hz; frames at other rates are resampled. 16000 (8000 for phone audio) */
   sampleRate?: number;
-  /** trailing silence that ends an utterance (Deepgram `endpointing`); false turns endpointing off. Default 300 */
+  /** trailing silence that ends an utterance (Deepgram `endpointing`); false turns endpointing off. Default 100 (the turn core decides whether the caller is done: core/end-of-turn.ts) */
   endpointingMs?: number | false;
   /** word gap after which Deepgram sends UtteranceEnd (needs interim results; at least 1000). Default 1000 */
   utteranceEndMs?: number | undefined;
@@ -67,7 +67,7 @@ export class DeepgramSTT extends stt.STT {
       apiKey: opts.apiKey,
       model: opts.model ?? 'nova-3',
       sampleRate: opts.sampleRate ?? 16000,
-      endpointingMs: opts.endpointingMs ?? 300,
+      endpointingMs: opts.endpointingMs ?? 100,
       utteranceEndMs: 'utteranceEndMs' in opts ? opts.utteranceEndMs : 1000,
       interimResults,
       language: opts.language ?? 'en-US',
