@@ -135,7 +135,7 @@ async function say(
   u: Utterance,
   signal?: AbortSignal,
 ): Promise<{ onset: number; end: number }> {
-  stt.expect(u.text);
+  stt.expect(u.text, u.onsetMs, u.endMs);
   const played = c.play(u.pcm, signal);
   const startMs = performance.now();
   await played;
@@ -143,18 +143,13 @@ async function say(
 }
 
 /**
- * Plays a hesitant question; the STT fake is told each part's words as the part begins (a final at a
- * pause carries the words said so far). Returns when the first part's voice began and the last ended.
+ * Plays a hesitant question; the STT fake is told its words and where they end (a final at a pause
+ * carries the words said so far). Returns when the first part's voice began and the last ended.
  */
 async function sayHesitant(c: SimCaller, stt: BenchTranscriber, h: Hesitant): Promise<{ onset: number; end: number }> {
-  stt.expect(h.parts[0]!.text);
+  stt.expectParts(h.parts);
   const startMs = performance.now();
-  const timers = h.parts.slice(1).map((p) => setTimeout(() => stt.more(p.text), p.startMs));
-  try {
-    await c.play(h.pcm);
-  } finally {
-    for (const t of timers) clearTimeout(t);
-  }
+  await c.play(h.pcm);
   return { onset: startMs + h.parts[0]!.onsetMs, end: startMs + h.parts.at(-1)!.endMs };
 }
 
