@@ -6,7 +6,7 @@
  * hears. Then Voxanne and stock-tuned again under the jitter profile (provider tails). Prints
  * p50/p95/p99 and writes bench/results/latest.{json,html,png} and the README's table.
  *
- *   npm run bench                        # 6 calls per pipeline, 3 per pipeline under jitter (--jitter-calls N, 0: none)
+ *   npm run bench                        # 6 calls per pipeline, 3 under jitter (--jitter-calls N, 0: none)
  *   npm run bench -- --calls 20 --only voxanne     # --only takes a list: voxanne,stock,stock-tuned,jitter,sip,sweep
  *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
  *   npm run bench -- --only sip          # the phone leg alone
@@ -334,7 +334,9 @@ async function main(): Promise<void> {
 /** Prints the jitter profile's figures (p50/p95/p99) and returns them for latest.json. */
 function jitterReport(results: Record<string, PipelineResult>): Record<string, unknown> {
   console.log(
-    `\njitter profile (provider times log-normal, p95 = ${DEFAULT_JITTER.p95OverMedian} × median, ${DEFAULT_JITTER.stallRate * 100}% stalls of ${DEFAULT_JITTER.stallMs} ms, interims every ${JITTER_INTERIM_EVERY_MS} ms)`,
+    `\njitter profile (provider times log-normal, p95 = ${DEFAULT_JITTER.p95OverMedian} × median, ` +
+      `${DEFAULT_JITTER.stallRate * 100}% stalls of ${DEFAULT_JITTER.stallMs} ms, ` +
+      `interims every ${JITTER_INTERIM_EVERY_MS} ms)`,
   );
   const out: Record<string, unknown> = {};
   for (const [n, r] of Object.entries(results)) {
@@ -344,7 +346,8 @@ function jitterReport(results: Record<string, PipelineResult>): Record<string, u
       ['hesitant v2v', r.hesitant.v2v_ms],
     ] as const)
       console.log(
-        `${label.padEnd(16)}${n.padEnd(13)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}${String(s.p99).padStart(7)}${String(s.n).padStart(5)}`,
+        `${label.padEnd(16)}${n.padEnd(13)}${String(s.p50).padStart(7)}${String(s.p95).padStart(7)}` +
+          `${String(s.p99).padStart(7)}${String(s.n).padStart(5)}`,
       );
     console.log(`premature replies ${n}: ${r.hesitant.premature} of ${r.hesitant.n}`);
     out[n] = pick(r);
@@ -406,12 +409,18 @@ async function report(
   for (const [name, r] of Object.entries(results)) {
     const h = r.hesitant.v2v_ms;
     console.log(
-      `${'hesitant v2v'.padEnd(16)}${name.padEnd(13)}${String(h.p50).padStart(7)}${String(h.p95).padStart(7)}${String(h.p99).padStart(7)}${String(h.n).padStart(5)}`,
+      `${'hesitant v2v'.padEnd(16)}${name.padEnd(13)}${String(h.p50).padStart(7)}${String(h.p95).padStart(7)}` +
+        `${String(h.p99).padStart(7)}${String(h.n).padStart(5)}`,
     );
   }
   for (const [name, r] of Object.entries(results))
     console.log(
-      `premature replies ${name}: ${r.hesitant.premature} of ${r.hesitant.n} hesitant questions (${(r.premature_reply_rate * 100).toFixed(0)}%)${name === 'voxanne' ? `; ≤ ${TARGETS.prematureRate * 100}%: ${r.premature_reply_rate <= TARGETS.prematureRate ? 'met' : 'MISSED'}` : ''}; load average ${r.load_average.start.join(' ')} → ${r.load_average.end.join(' ')}`,
+      `premature replies ${name}: ${r.hesitant.premature} of ${r.hesitant.n} hesitant questions ` +
+        `(${(r.premature_reply_rate * 100).toFixed(0)}%)` +
+        (name === 'voxanne'
+          ? `; ≤ ${TARGETS.prematureRate * 100}%: ${r.premature_reply_rate <= TARGETS.prematureRate ? 'met' : 'MISSED'}`
+          : '') +
+        `; load average ${r.load_average.start.join(' ')} → ${r.load_average.end.join(' ')}`,
     );
   const problems = Object.entries(results).flatMap(([n, r]) =>
     r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)),
@@ -444,7 +453,8 @@ async function report(
       tts_first_byte_ms: BUDGET.ttsFirstByteMs,
       agents: "shipped defaults (no agent variable set but the fakes' addresses and keys)",
       'stock-tuned':
-        'preemptive generation + preemptive TTS, v1-mini turn detector, dynamic endpointing 200–2500 ms, VAD interruption after 200 ms, false interruption resumed after 1 s',
+        'preemptive generation + preemptive TTS, v1-mini turn detector, dynamic endpointing 200–2500 ms, ' +
+        'VAD interruption after 200 ms, false interruption resumed after 1 s',
     },
     calls: CALLS,
     samples: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.samples])),

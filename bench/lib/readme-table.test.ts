@@ -35,12 +35,9 @@ describe('benchTable: the README table from latest.json', () => {
   });
 
   it('replaces only what lies between its markers, and leaves a README without them alone', () => {
-    const readme =
-      'a\n<!-- bench-table: made by npm run bench from bench/results/latest.json -->\nold\n<!-- /bench-table -->\nb\n';
-    assert.equal(
-      replaceBenchTable(readme, 'NEW'),
-      'a\n<!-- bench-table: made by npm run bench from bench/results/latest.json -->\n\nNEW\n\n<!-- /bench-table -->\nb\n',
-    );
+    const start = '<!-- bench-table: made by npm run bench from bench/results/latest.json -->';
+    const readme = `a\n${start}\nold\n<!-- /bench-table -->\nb\n`;
+    assert.equal(replaceBenchTable(readme, 'NEW'), `a\n${start}\n\nNEW\n\n<!-- /bench-table -->\nb\n`);
     assert.equal(replaceBenchTable('no markers', 'NEW'), undefined);
   });
 });

@@ -59,8 +59,13 @@ export function benchTable(latest: Json): string {
   const budget = typeof latest.provider_budget_ms === 'number' ? latest.provider_budget_ms : '?';
   lines.push(
     '',
-    `Provider budget ${budget} ms (Deepgram endpointing ${String(settings.deepgram_endpointing_ms ?? '?')} ms — the shipped default — + final ${String(settings.stt_final_after_endpointing_ms ?? '?')}, LLM first token ${String(settings.llm_first_token_ms ?? '?')}, TTS first byte ${String(settings.tts_first_byte_ms ?? '?')}); ` +
-      `${String(latest.calls ?? '?')} calls per pipeline${jNames.length ? `, ${String(jitter.calls ?? '?')} per pipeline under jitter` : ''}; measured ${String(latest.measured_at ?? '?')}. ` +
+    `Provider budget ${budget} ms (Deepgram endpointing ${String(settings.deepgram_endpointing_ms ?? '?')} ms — ` +
+      `the shipped default — + final ${String(settings.stt_final_after_endpointing_ms ?? '?')}, ` +
+      `LLM first token ${String(settings.llm_first_token_ms ?? '?')}, ` +
+      `TTS first byte ${String(settings.tts_first_byte_ms ?? '?')}); ` +
+      `${String(latest.calls ?? '?')} calls per pipeline` +
+      `${jNames.length ? `, ${String(jitter.calls ?? '?')} per pipeline under jitter` : ''}; ` +
+      `measured ${String(latest.measured_at ?? '?')}. ` +
       `Every agent on its shipped defaults; stock-tuned: ${String(settings['stock-tuned'] ?? '?')}.`,
   );
   return lines.join('\n');

@@ -644,7 +644,7 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     assert.deepEqual(answered(jobs), ['my number is five five five one two three four five six seven']);
   });
 
-  it("the end-of-turn model's low probability holds ambiguous words briefly; a question is answered whatever it says", () => {
+  it('a low end-of-turn probability holds ambiguous words briefly; a question is answered whatever it is', () => {
     const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
     greeted();
     core.finalTranscript("I'm interested in botox", 0.1);
@@ -658,7 +658,7 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     assert.deepEqual(answered(b.jobs), ['what are your opening hours?']);
   });
 
-  it('a false start (the caller goes on as she begins) is cut at once, keeps nothing, and the whole turn is answered', () => {
+  it('a false start (the caller goes on as she begins) is cut at once, keeps nothing; the turn is answered', () => {
     const { core, greeted, jobs, clock, effects, types } = setup({ falseStartMs: FALSE_START_MS });
     greeted();
     core.finalTranscript("I'd like to book a consultation");

@@ -28,7 +28,10 @@ export interface DeepgramSTTOptions {
   model?: string;
   /** audio sent to Deepgram, Hz; frames at other rates are resampled. 16000 (8000 for phone audio) */
   sampleRate?: number;
-  /** trailing silence that ends an utterance (Deepgram `endpointing`); false turns endpointing off. Default 100 (the turn core decides whether the caller is done: core/end-of-turn.ts) */
+  /**
+   * trailing silence that ends an utterance (Deepgram `endpointing`); false turns endpointing off. Default 100
+   * (whether the caller is done is the turn core's decision: core/end-of-turn.ts)
+   */
   endpointingMs?: number | false;
   /** word gap after which Deepgram sends UtteranceEnd (needs interim results; at least 1000). Default 1000 */
   utteranceEndMs?: number | undefined;
