@@ -108,7 +108,7 @@ describe('a Twilio number through Media Streams', () => {
   }
   const listening = (callId: string) => stateLogs(callId).filter((l) => l.to === 'LISTENING').length;
 
-  test('greeting, an answer, barge-in → clear, 0 → transfer through Twilio REST, stop → the call ends and is recorded', async () => {
+  test('greeting, answer, barge-in → clear, 0 → transfer by Twilio REST, stop → call ends, room closed', async () => {
     const question = await phoneSpeech('what are your opening hours');
     const interruption = await phoneSpeech('where are you located');
     const since = stack.lines.length;
@@ -169,7 +169,7 @@ describe('a Twilio number through Media Streams', () => {
     }
   });
 
-  test('malformed JSON, unknown events, out-of-order frames, a 10 MB frame, a dropped socket: no crash, no room, no job left', async () => {
+  test('malformed JSON, unknown events, out-of-order and 10 MB frames, a dropped socket: nothing left', async () => {
     const since = stack.lines.length;
     // garbage on a live stream, then a 10 MB frame
     const a = await call();
