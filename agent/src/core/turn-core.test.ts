@@ -621,6 +621,33 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     assert.equal(core.state, 'PROCESSING');
   });
 
+  it('words held while the VAD still hears the caller wait until they stop, however long', () => {
+    const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.speechStarted();
+    core.finalTranscript('So'); // a pause shorter than the VAD's silence: no speech end, no new start
+    clock.advance(3000);
+    assert.deepEqual(answered(jobs), []);
+    core.finalTranscript('uh how much is a');
+    clock.advance(3000);
+    assert.deepEqual(answered(jobs), []);
+    core.finalTranscript('consultation?');
+    assert.deepEqual(answered(jobs), ['So uh how much is a consultation?']);
+  });
+
+  it('a held word with the caller gone quiet is answered the hold after the VAD heard them stop', () => {
+    const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    core.speechStarted();
+    core.finalTranscript('So');
+    clock.advance(5000);
+    core.speechEnded();
+    clock.advance(DEFAULT_END_OF_TURN.unfinishedHoldMs - 1);
+    assert.deepEqual(answered(jobs), []);
+    clock.advance(1);
+    assert.deepEqual(answered(jobs), ['So']);
+  });
+
   it('a held turn with nothing more is answered after the hold, not before, and the watchdog stays out of it', () => {
     const { core, greeted, jobs, clock, effects } = setup({ falseStartMs: FALSE_START_MS });
     greeted();

@@ -376,7 +376,9 @@ export class TurnCore {
     if (this.#awaitContinuation) return this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : this.#eot.unfinishedHoldMs);
     const v = endOfTurn(text, this.#eotProbability, this.#eot);
     if (v.kind === 'complete') this.#takeTurnNow();
-    else this.#holdTurn(v.holdMs);
+    // the VAD still hears the caller (their pause was too short for it, or they went on): the hold lasts
+    // until they stop, and is judged again then
+    else this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : v.holdMs);
   }
 
   #holdTurn(ms: number): void {
