@@ -9,14 +9,14 @@ describe('BenchTranscriber: a final carries the words its audio covers', () => {
     const t = new BenchTranscriber();
     // the connection's clock is 10 s ahead of the played audio; the voice starts 100 ms into it
     t.expectParts([
-      { text: 'my number is', onsetMs: 100, endMs: 700 },
-      { text: 'five five', onsetMs: 1400, endMs: 1800 },
+      { text: 'my number is', onsetMs: 100, endMs: 1300 },
+      { text: 'five five', onsetMs: 2000, endMs: 2400 },
     ]);
-    assert.equal(t.interim(seg(10.0, 10.25)), 'my');
-    assert.equal(t.final(seg(10.0, 10.45)), 'my number');
-    assert.equal(t.final(seg(10.5, 10.6)), 'is');
-    assert.equal(t.final(seg(11.3, 11.7)), 'five five');
-    assert.equal(t.final(seg(12.0, 12.2)), '', 'nothing left to say');
+    assert.equal(t.interim(seg(10.0, 10.2)), 'my');
+    assert.equal(t.final(seg(10.0, 10.5)), 'my');
+    assert.equal(t.final(seg(10.6, 11.1)), 'number is', 'its quiet end is still the part');
+    assert.equal(t.final(seg(11.9, 12.3)), 'five five');
+    assert.equal(t.final(seg(12.5, 12.7)), '', 'nothing left to say');
     assert.equal(t.unexpected, 1);
   });
 });

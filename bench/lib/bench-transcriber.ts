@@ -14,8 +14,12 @@ export interface TimedPart {
   endMs: number;
 }
 
-/** how far past a segment's end a word may end and still be in it (the fake's voicing threshold differs from ours) */
-const TOLERANCE_MS = 60;
+/**
+ * how far past a segment's end a word may end and still be in it: the fake's voicing (-38 dBFS on the
+ * audio after WebRTC) ends a quiet last sound ("BBL") up to a few hundred ms before ours does; every
+ * scripted pause is longer, so the next part's words never fall in
+ */
+const TOLERANCE_MS = 250;
 
 export class BenchTranscriber implements Transcriber {
   /** the words still to be transcribed, each with where it ends, in ms from the first word's onset */
