@@ -168,17 +168,15 @@ function withoutClosingQuestion(text: string): string {
   return text.replace(/\s*(?:Anything else I can help with\?|Which would you like to know more about\?)$/, '');
 }
 
-const QUESTION_STARTERS =
-  'is|are|do|does|can|could|what|whats|when|where|how|who|will|would|should|and is|and are|and do|and what|and how|and where';
+/** words a second question starts with, after "and" / "also" / "plus" */
+const QUESTION_STARTERS = 'is|are|do|does|can|could|what|whats|when|where|how|who|will|would|should';
 
 /**
  * The questions in one turn: split at question marks, and at "and"/"also" followed by a new question
  * ("… tomorrow and is parking free"). One question gives one part.
  */
 export function splitQuestions(text: string): string[] {
-  const starters = QUESTION_STARTERS.split('|')
-    .filter((w) => !w.startsWith('and '))
-    .join('|');
+  const starters = QUESTION_STARTERS;
   return text
     .split(/\?+/)
     .flatMap((q) => q.split(new RegExp(`,?\\s+(?:and|also|plus)\\s+(?=(?:${starters})\\b)`, 'i')))

@@ -333,7 +333,7 @@ test('a wrong name in the read-back is corrected by the caller before anything i
   );
 });
 
-test('a yes that carries the detail is a yes: "Yes, 10 is fine" moves the visit at once, and to the read-back too', async () => {
+test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at once, and to the read-back', async () => {
   const seed = { name: 'Sarah Jones', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:00:00-08:00' };
   // to the times she offered
   let store = new MemoryRecords(kb, now);
