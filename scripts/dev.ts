@@ -32,8 +32,9 @@ if (!env.success) {
 // the agent's and the web server's own settings, checked here too, so a broken one is a sentence
 // before anything starts
 const broken: string[] = [];
+let agentMetrics = DEFAULT_PORTS.agentMetrics;
 try {
-  parseAgentConfig(process.env);
+  agentMetrics = parseAgentConfig(process.env).AGENT_METRICS_PORT;
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   broken.push(e.message);
@@ -45,7 +46,7 @@ if (broken.length) {
     console.error(`Configuration error: ${b}; fix it in .env or the environment (see .env.example).`);
   process.exit(1);
 }
-const ports: StackPorts = { ...DEFAULT_PORTS, web: env.data.PORT };
+const ports: StackPorts = { ...DEFAULT_PORTS, web: env.data.PORT, agentMetrics };
 const telephony: TelephonyPorts | undefined = env.data.TELEPHONY
   ? { ...DEFAULT_TELEPHONY_PORTS, sip: env.data.SIP_PORT }
   : undefined;

@@ -16,6 +16,7 @@ import type { FakeGroq, RecordedRequest } from './fakes/groq/types.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { silence, speech48k } from './support/speech.ts';
 import { startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+import { metricValue, scrape, type Sample } from './support/prometheus.ts';
 
 let stack: TestStack;
 let dg: FakeDeepgram;
@@ -84,7 +85,12 @@ async function call(): Promise<SimCaller> {
 
 const agentFinals = (c: SimCaller) => c.transcripts('agent').join(' | ');
 
+/** how much a metric grew between two scrapes */
+const grew = (before: Sample[], after: Sample[], name: string, labels: Record<string, string> = {}) =>
+  metricValue(after, name, labels) - metricValue(before, name, labels);
+
 test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and reports its latency', async () => {
+  const agentBefore = await scrape(stack.agentMetricsUrl);
   const c = await call();
   try {
     dg.script('What are your opening hours?');
@@ -113,9 +119,54 @@ test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and
     assert.equal(req.messages[0]!.role, 'system');
     assert.match(String(req.messages[0]!.content), /Riverside Aesthetic Surgery/);
     assert.equal(req.messages.at(-1)!.content, 'What are your opening hours?');
+
+    // the same call, seen by Prometheus on the worker and on the web server while it goes on
+    const during = await scrape(stack.agentMetricsUrl);
+    assert.ok(metricValue(during, 'voxanne_calls_active', { channel: 'web' }) >= 1, 'the call is active');
+    assert.ok(metricValue(during, 'voxanne_worker_load') > 0);
+    assert.equal(grew(agentBefore, during, 'voxanne_greeting_seconds_count'), 1);
+    assert.equal(grew(agentBefore, during, 'voxanne_voice_to_voice_seconds_count'), 1);
+    assert.equal(
+      grew(agentBefore, during, 'voxanne_provider_latency_seconds_count', {
+        stage: 'llm',
+        provider: 'groq llama-3.1-8b-instant',
+      }),
+      1,
+    );
+    assert.equal(grew(agentBefore, during, 'voxanne_provider_latency_seconds_count', { stage: 'tts' }), 1);
+    assert.ok(grew(agentBefore, during, 'voxanne_records_request_seconds_count', { result: 'ok' }) >= 1);
+    const web = await scrape(stack.webUrl);
+    assert.ok(metricValue(web, 'voxanne_calls', { channel: 'web', status: 'in_progress' }) >= 1);
+    assert.ok(metricValue(web, 'voxanne_db_query_seconds_count') >= 1);
   } finally {
     await c.leave();
   }
+  // the caller hung up: counted once, by outcome, and no longer active
+  const ended = (after: Sample[]) =>
+    grew(agentBefore, after, 'voxanne_calls_total', { channel: 'web', outcome: 'caller_hung_up' });
+  let after = await scrape(stack.agentMetricsUrl);
+  // the job process reports the end as it shuts the call down; the scrape is polled (it has no event)
+  for (const deadline = Date.now() + 15_000; ended(after) === 0 && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 250));
+    after = await scrape(stack.agentMetricsUrl);
+  }
+  assert.equal(ended(after), 1, 'the call was counted once as ended by the caller');
+  assert.equal(metricValue(after, 'voxanne_calls_active'), 0);
+});
+
+test('the worker and the web server say they are alive and ready for calls', async () => {
+  for (const base of [stack.agentMetricsUrl, stack.webUrl]) {
+    const alive = await fetch(`${base}/healthz`);
+    assert.equal(alive.status, 200, `${base}/healthz`);
+    const ready = await fetch(`${base}/readyz`);
+    const body = (await ready.json()) as { ready: boolean; checks: Record<string, unknown> };
+    assert.equal(ready.status, 200, `${base}/readyz: ${JSON.stringify(body)}`);
+    assert.equal(body.checks.livekit, 'up');
+    assert.equal(body.checks.db, 'up');
+    assert.equal(body.checks.draining, false);
+  }
+  const agent = (await (await fetch(`${stack.agentMetricsUrl}/readyz`)).json()) as { checks: { engines: string } };
+  assert.equal(agent.checks.engines, 'warm');
 });
 
 test('barge-in: talking over her stops her audio at the caller, and she answers the new question', async () => {
@@ -218,6 +269,7 @@ test('silence after her reply brings a gentle prompt, then a goodbye, then she h
 test('the LLM failing mid-call: an apology, then an answer from the embedded brain, and the call goes on', async () => {
   const c = await call();
   try {
+    const before = await scrape(stack.agentMetricsUrl);
     groq.inject({ kind: 'http-error', status: 500, times: 20 });
     dg.script('What are your opening hours?');
     await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
@@ -229,6 +281,9 @@ test('the LLM failing mid-call: an apology, then an answer from the embedded bra
     await c.waitFor(() => c.messages.some((x) => x.msg.type === 'metrics'), 5000, 'turn metrics');
     const m = c.messages.flatMap((x) => (x.msg.type === 'metrics' ? [x.msg.metrics] : [])).at(-1)!;
     assert.equal(m.engines.llm, 'rules (offline)');
+    const after = await scrape(stack.agentMetricsUrl);
+    assert.equal(grew(before, after, 'voxanne_provider_errors_total', { stage: 'reply', kind: 'http_5xx' }), 1);
+    assert.equal(grew(before, after, 'voxanne_provider_fallbacks_total', { stage: 'reply', kind: 'http_5xx' }), 1);
 
     // the next turn goes back to Groq
     groq.clearFaults();

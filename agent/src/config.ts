@@ -11,6 +11,10 @@ const schema = z.object({
   ...agentNameEnv,
   /** the worker's own health/metrics HTTP port */
   AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** the worker's operations port: /metrics (Prometheus), /healthz, /readyz (0 = any free port, logged) */
+  AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  /** where that port listens; 0.0.0.0 for a Prometheus on another machine */
+  AGENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** calls one worker takes at once; LiveKit sends further callers to another worker */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
   KNOWLEDGE_BASE_PATH: z.string().min(1).optional(),

@@ -36,6 +36,11 @@ import { parseRecoveryMetadata } from './core/recovery.ts';
 import { restoreCall } from './call/restore-call.ts';
 import { announceCall, announceCallEnded, onJobProcessExit } from './worker/job-exit-hook.ts';
 import { CallRecovery } from './worker/call-recovery.ts';
+import { onJobProcessStart } from './worker/job-exit-hook.ts';
+import { reportMetric, reportWarm, timedFetch, WorkerMetrics } from './worker/metrics.ts';
+import { startHealthServer } from './worker/health-server.ts';
+import { callOutcome } from './core/call-metrics.ts';
+import { callCounters } from './call/counters.ts';
 
 interface ProcData {
   /** parsed once in prewarm; a job process is its own process, so it cannot receive the worker's */
@@ -103,6 +108,7 @@ export default defineAgent<ProcData>({
       },
       'engines ready',
     );
+    reportWarm();
   }),
 
   entry: async (ctx: JobContext<ProcData>) => {
@@ -118,7 +124,10 @@ export default defineAgent<ProcData>({
         { previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason },
         'call recovery started',
       );
-    const client = createRecordsClient(config);
+    // every records request is timed for the worker's metrics (the database's latency, seen from the call)
+    const client = createRecordsClient(config, undefined, {
+      fetch: timedFetch((ms, ok) => reportMetric({ kind: 'records_request', ms, ok })),
+    });
     if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
     const preparing = prepareCall({
       kb: ctx.proc.userData.kb,
@@ -162,6 +171,15 @@ export default defineAgent<ProcData>({
     const phone = phoneCaller(caller);
     // a Twilio Media Streams caller: a phone line too, bridged in by the web server
     const bridged = phone ? undefined : bridgedCaller(caller);
+    const channel = bridged ? bridged.channel : phone ? ('sip' as const) : ('web' as const);
+    reportMetric({ kind: 'call_started', channel });
+    let recordsQueue: ReturnType<typeof setInterval> | undefined;
+    // every way out of the call from here on: counted once, by outcome
+    const finish = (reason: string) => {
+      clearInterval(recordsQueue);
+      reportMetric({ kind: 'call_ended', channel, outcome: callOutcome(reason) });
+      ctx.shutdown(reason);
+    };
     let phoneCall: PhoneCall | undefined;
     // she placed this call (a reminder, a callback): she waits for the patient to pick up, then says why she calls
     const outbound = phone ? outboundPurpose(ctx.room.metadata) : undefined;
@@ -169,12 +187,15 @@ export default defineAgent<ProcData>({
       logger.info({ purpose: outbound.purpose }, 'outbound call ringing');
       if (!(await untilAnswered(ctx.room, caller))) {
         logger.info({}, 'outbound call not answered');
-        ctx.shutdown('not answered');
+        finish('not answered');
         return;
       }
     }
     const prepared = await preparing;
     let engines = prepared.engines;
+    const recorder = prepared.recorder;
+    if (recorder?.pending !== undefined)
+      recordsQueue = setInterval(() => reportMetric({ kind: 'records_queue', depth: recorder.pending ?? 0 }), 1000);
     if (phone || bridged) {
       if (phone)
         logger.info(
@@ -238,7 +259,7 @@ export default defineAgent<ProcData>({
             records: {
               recorder: prepared.recorder,
               tenant: prepared.tenant,
-              channel: bridged ? bridged.channel : phone ? ('sip' as const) : ('web' as const),
+              channel,
               ...(phone ? { callerPhoneMasked: maskPhoneNumber(phone.number) } : {}),
               ...(bridged ? { callerPhoneMasked: bridged.callerMasked } : {}),
             },
@@ -248,6 +269,8 @@ export default defineAgent<ProcData>({
       guard: prepared.guard,
       ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
       onState: (to, from) => phoneCall?.onAgentState(to, from),
+      onMetrics: (metrics) => reportMetric({ kind: 'turn', metrics, stt: engines.info.stt }),
+      onCallMetric: reportMetric,
       ...(restore ? { restore } : {}),
       // on the phone, "can I speak to someone?" goes to a person (or she says no one is free), not to the brain
       ...(phoneCall ? { handOff: (text: string) => asksForPerson(text) && (void phoneCall!.toPerson(), true) } : {}),
@@ -260,20 +283,22 @@ export default defineAgent<ProcData>({
     const stopListening = onAgentStopping(() => session.end('agent stopping'));
     const why = await greetNow;
     ctx.room.off(RoomEvent.LocalTrackSubscribed, onSubscribed);
-    logger.info({ why, afterJoinMs: Math.round(systemClock.now() - joinedAt) }, 'greeting starts');
+    const afterJoinMs = systemClock.now() - joinedAt;
+    logger.info({ why, afterJoinMs: Math.round(afterJoinMs) }, 'greeting starts');
     if (!ctx.room.remoteParticipants.has(caller.identity)) {
       stopListening();
       announceCallEnded();
-      ctx.shutdown('caller left before the greeting');
+      finish('caller left before the greeting');
       return;
     }
+    reportMetric({ kind: 'greeting', ms: afterJoinMs });
     await session.start();
     phoneCall?.start();
     const reason = await session.ended;
     stopListening();
     announceCallEnded();
     phoneCall?.close();
-    ctx.shutdown(reason);
+    finish(reason);
   },
 });
 
@@ -291,6 +316,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // a call whose job process dies gets a fresh one (worker/call-recovery.ts); not while the worker stops
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopping = true));
+  // the calls' measurements arrive from their job processes; /metrics, /healthz, /readyz answer here
+  const metrics = new WorkerMetrics({
+    maxCalls: config.MAX_CONCURRENT_CALLS,
+    watchdog: callCounters.watchdogRecoveries,
+  });
+  await onJobProcessStart((child) => metrics.watch(child));
   const recovery = new CallRecovery({
     livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
     agentName: config.AGENT_NAME,
@@ -324,4 +355,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       logLevel: config.LOG_LEVEL,
     }),
   );
+  // after runApp, whose start command sets up the logger
+  const ops = await startHealthServer({
+    port: config.AGENT_METRICS_PORT,
+    host: config.AGENT_METRICS_HOST,
+    livekitUrl: config.LIVEKIT_URL,
+    recordsUrl: config.VOXANNE_RECORDS_URL,
+    metrics: () => metrics.expose(),
+    warmProcesses: () => metrics.warmProcesses,
+    draining: () => stopping,
+  }).catch((err: NodeJS.ErrnoException) => {
+    console.error(
+      err.code === 'EADDRINUSE'
+        ? `AGENT_METRICS_PORT ${config.AGENT_METRICS_PORT} is already in use: stop the other process or set AGENT_METRICS_PORT`
+        : `the metrics server failed to start: ${err.message}`,
+    );
+    process.exit(1);
+  });
+  ops.server.unref(); // /readyz says "draining" while the worker stops; it never holds the process up
+  log().info({ port: ops.port, host: config.AGENT_METRICS_HOST }, 'metrics server listening');
 }

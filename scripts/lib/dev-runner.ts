@@ -50,6 +50,7 @@ async function busyPorts(p: StackPorts, telephony: TelephonyPorts | undefined): 
     ['LiveKit RTC/TCP', p.livekitTcp],
     ['web', p.web],
     ['agent health', p.agentHealth],
+    ...(p.agentMetrics ? [['agent metrics', p.agentMetrics] as [string, number]] : []),
   ];
   for (const [what, port] of tcp) if (!(await isTcpPortFree(port))) busy.push(`${what} port ${port}/tcp`);
   if (!(await isUdpPortFree(p.livekitUdp))) busy.push(`LiveKit RTC port ${p.livekitUdp}/udp`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ensureGoBinary, pinnedSpecs, ROOT } from './livekit-binary.ts';
+import { freeTcpPort } from './ports.ts';
 import { startChild, waitForHttp, type ChildHandle } from './procs.ts';
 import { livekitRedis, startLivekitSip, startRedis, type TelephonyPorts } from './telephony.ts';
 
@@ -12,6 +13,8 @@ export interface StackPorts {
   livekitUdp: number;
   web: number;
   agentHealth: number;
+  /** the agent's /metrics, /healthz, /readyz (AGENT_METRICS_PORT); absent = any free port */
+  agentMetrics?: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -20,6 +23,7 @@ export const DEFAULT_PORTS: StackPorts = {
   livekitUdp: 7882,
   web: 5173,
   agentHealth: 8081,
+  agentMetrics: 8082,
 };
 
 export interface StackOptions {
@@ -50,6 +54,8 @@ export interface StackOptions {
 export interface Stack {
   webUrl: string;
   livekitUrl: string;
+  /** the agent worker's operations port: /metrics, /healthz, /readyz */
+  agentMetricsUrl: string;
   livekitBin: string;
   children: ChildHandle[];
   /** LiveKit SIP's signalling address (host:port) when telephony was started */
@@ -86,6 +92,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const children: ChildHandle[] = [];
   const livekitUrl = `ws://127.0.0.1:${ports.livekit}`;
   const webUrl = `http://127.0.0.1:${ports.web}`;
+  const agentMetricsPort = ports.agentMetrics ?? (await freeTcpPort());
+  const agentMetricsUrl = `http://127.0.0.1:${agentMetricsPort}`;
   const creds = { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: opts.apiKey, LIVEKIT_API_SECRET: opts.apiSecret };
   const stop = async () => {
     const agent = children.find((c) => c.name === 'agent');
@@ -161,6 +169,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           ...opts.agentEnv,
           ...creds,
           AGENT_HTTP_PORT: String(ports.agentHealth),
+          AGENT_METRICS_PORT: String(agentMetricsPort),
+          AGENT_METRICS_HOST: '127.0.0.1',
         },
         onLine: (l) => log('agent', l),
       },
@@ -171,7 +181,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.waitForLine(/engines ready/, 90_000);
     if (opts.web === false) {
       const noWeb = () => Promise.reject(new Error('this stack has no web server'));
-      return { webUrl: '', livekitUrl, livekitBin, children, sipAddress, restartWeb: noWeb, stop };
+      return { webUrl: '', livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb: noWeb, stop };
     }
     interrupted();
     await startWeb();
@@ -180,7 +190,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stop();
     throw e;
   }
-  return { webUrl, livekitUrl, livekitBin, children, sipAddress, restartWeb, stop };
+  return { webUrl, livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb, stop };
 }
 
 async function failOnExit(child: ChildHandle): Promise<never> {

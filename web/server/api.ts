@@ -5,6 +5,7 @@ import type { WebConfig } from './config.ts';
 import { probeLivekit } from './health.ts';
 import { BodyTooLargeError, methodNotAllowed, readBody, sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
+import type { WebMetrics } from './metrics.ts';
 import { mintCallerToken, validateTokenRequest } from './token.ts';
 
 export const MAX_BODY_BYTES = 4 * 1024;
@@ -15,6 +16,7 @@ export interface ApiDeps {
   records?: Records | undefined;
   /** opens each caller's room with Voxanne dispatched into it */
   rooms: CallRooms;
+  metrics?: WebMetrics;
 }
 
 /** Handles every /api/* path; anything unknown is a JSON 404 so the client never receives the SPA page. */
@@ -56,7 +58,7 @@ export async function handleInternal(
 async function handleToken(
   req: IncomingMessage,
   res: ServerResponse,
-  { config, logger, rooms }: ApiDeps,
+  { config, logger, rooms, metrics }: ApiDeps,
 ): Promise<void> {
   let raw: Buffer;
   try {
@@ -90,5 +92,6 @@ async function handleToken(
   }
   const token = await mintCallerToken({ apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret }, v.value);
   logger.info({ room: v.value.room, identity: v.value.identity }, 'token issued');
+  metrics?.tokensIssued.inc();
   sendJson(res, 200, { url: config.livekitUrl, token, room: v.value.room, identity: v.value.identity });
 }

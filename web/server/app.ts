@@ -7,6 +7,7 @@ import type { WebConfig } from './config.ts';
 import { sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
 import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
+import { handleOps, isOpsPath, WebMetrics } from './metrics.ts';
 
 export type { WebConfig } from './config.ts';
 
@@ -16,6 +17,10 @@ export interface WebServerOptions {
   records?: Records;
   /** where callers' rooms are opened (default: this config's LiveKit, with its agent dispatched) */
   rooms?: CallRooms;
+  /** the Prometheus registry behind /metrics (default: a new one); its database timing wraps `records` */
+  metrics?: WebMetrics;
+  /** true once the server is stopping: /readyz answers 503 */
+  draining?: () => boolean;
 }
 
 const clients = new WeakMap<Server, ClientHandler>();
@@ -31,19 +36,29 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const rooms = options.rooms ?? livekitCallRooms(config);
   clients.set(server, client);
   attachTwilioSockets(server, { config, logger, rooms });
+  const metrics = options.metrics ?? new WebMetrics();
+  // every query the records make from here on is timed (the records' routes and the reaper read deps.db)
+  if (options.records) options.records.deps.db = metrics.timedDb(options.records.deps.db);
+  const draining = options.draining ?? (() => false);
 
   server.on('request', (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
-    const deps = { config, logger, records: options.records, rooms };
-    const work = isInternal
-      ? handleInternal(req, res, rawPath, deps)
-      : isApi
-        ? handleApi(req, res, rawPath, deps)
-        : isTwilioPath(rawPath)
-          ? handleTwilio(req, res, rawPath, deps)
-          : client.handle(req, res, rawPath);
+    const deps = { config, logger, records: options.records, rooms, metrics };
+    // the operations paths, registered by name: everything else goes where it went before
+    const ops = isOpsPath(rawPath) ? rawPath : undefined;
+    const area = ops ? 'ops' : isInternal ? 'internal' : isApi ? 'api' : isTwilioPath(rawPath) ? 'twilio' : 'client';
+    res.once('finish', () => metrics.answered(area, res.statusCode));
+    const work = ops
+      ? handleOps(req, res, ops, { metrics, livekitUrl: config.livekitUrl, draining })
+      : isInternal
+        ? handleInternal(req, res, rawPath, deps)
+        : isApi
+          ? handleApi(req, res, rawPath, deps)
+          : isTwilioPath(rawPath)
+            ? handleTwilio(req, res, rawPath, deps)
+            : client.handle(req, res, rawPath);
     work.catch((err: unknown) => {
       logger.error({ err, method: req.method, path: rawPath }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });

@@ -6,6 +6,7 @@ import { createWebServer, stopWebServer } from './app.ts';
 import { parseWebConfig } from './config.ts';
 import { openRecords, type Records } from './records/index.ts';
 import { Reaper } from './records/reaper.ts';
+import { WebMetrics } from './metrics.ts';
 
 const parsed = parseWebConfig(process.env);
 if (!parsed.ok) {
@@ -29,6 +30,10 @@ try {
   process.exit(1);
 }
 
+let stopping = false;
+// created before the reaper: the server times every query of the records database, the reaper's too
+const server = createWebServer(config, { logger, records, metrics: new WebMetrics(), draining: () => stopping });
+
 // calls left in progress by an agent that died, with no room behind them, are closed
 const reaper = new Reaper({
   db: records.deps.db,
@@ -40,7 +45,6 @@ const reaper = new Reaper({
 });
 reaper.start();
 
-const server = createWebServer(config, { logger, records });
 server.once('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') {
     console.error(`port ${config.port} is already in use — stop the other process or set PORT`);
@@ -59,7 +63,6 @@ server.listen(config.port, config.host, () => {
 
 /** Vite can take a while to close mid-optimisation; nobody should have to kill -9 a dev server. */
 const STOP_GRACE_MS = 5000;
-let stopping = false;
 const shutdown = () => {
   if (stopping) {
     console.error('second stop signal: exiting now');

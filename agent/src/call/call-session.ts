@@ -9,6 +9,7 @@ import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
 import type { TurnPolicyOptions } from '../core/turn-policy.ts';
 import type { WatchdogLimits } from '../core/watchdog.ts';
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
+import { errorKind, type CallMetric } from '../core/call-metrics.ts';
 import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallRecords, type RecordsTarget } from './call-records.ts';
@@ -42,6 +43,8 @@ export interface CallSessionOptions {
   /** ends the call for everyone (the agent hangs up) */
   hangUp(): Promise<void>;
   onMetrics?(m: TurnMetrics): void;
+  /** barge-ins, provider errors and fallbacks, watchdog recoveries, for the worker's Prometheus metrics */
+  onCallMetric?(m: CallMetric): void;
   /** appointment tools the LLM may call (absent: she offers a callback instead of booking) */
   tools?: ReplyTools;
   /** writes the call, its turns, state changes and end as they happen */
@@ -135,6 +138,7 @@ export class CallSession {
       out: this.#out,
       log: this.#log,
       tools: o.tools,
+      ...(o.onCallMetric ? { onCallMetric: o.onCallMetric } : {}),
     };
     this.#speculation = new Speculation({
       prefetcher: o.engines.prefetch,
@@ -263,6 +267,7 @@ export class CallSession {
         break;
       case 'watchdog': {
         const total = callCounters.watchdogRecoveries.inc();
+        this.o.onCallMetric?.({ kind: 'watchdog_recovery' });
         this.#log.error(
           {
             callId: this.o.callId,
@@ -294,7 +299,11 @@ export class CallSession {
   #speechStarted(speechMs: number): void {
     // marks for the utterance starting now; a reply already answering the previous one keeps its own
     if (!this.#core.speechContinuesTurn) this.#marks = {};
-    if (this.#core.speechStarted()) this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
+    if (this.#core.speechStarted()) {
+      this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
+      // her audio stopped as this was decided (stop_audio), speechMs after the caller's onset
+      this.o.onCallMetric?.({ kind: 'barge_in', ms: speechMs });
+    }
   }
 
   /** silenceMs: how long the caller had already been quiet when this was detected */
@@ -337,8 +346,11 @@ export class CallSession {
 
   #onSttFailure(err: Error): stt.STT | undefined {
     const fb = this.o.engines.fallback;
+    const failed = this.#usingFallbackStt && fb ? fb.info.stt : this.o.engines.info.stt;
+    this.o.onCallMetric?.({ kind: 'provider_error', stage: 'stt', provider: failed, error: errorKind(err) });
     if (!fb || this.#usingFallbackStt) return undefined;
     this.#usingFallbackStt = true;
+    this.o.onCallMetric?.({ kind: 'fallback', stage: 'stt', provider: failed, error: errorKind(err) });
     this.#log.warn({ err: err.message, fallback: fb.info.stt }, 'speech recognition switched to the embedded engine');
     return fb.stt;
   }

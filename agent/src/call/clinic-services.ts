@@ -34,9 +34,13 @@ export interface RecordsSettings {
   LIVEKIT_API_SECRET: string;
 }
 
-export function createRecordsClient(s: RecordsSettings, sign: Signer = contractSigner): RecordsClient | undefined {
+export function createRecordsClient(
+  s: RecordsSettings,
+  sign: Signer = contractSigner,
+  o: { fetch?: typeof fetch } = {},
+): RecordsClient | undefined {
   if (!s.VOXANNE_RECORDS_URL) return undefined;
-  return new RecordsClient({ baseUrl: s.VOXANNE_RECORDS_URL, secret: s.LIVEKIT_API_SECRET, sign });
+  return new RecordsClient({ baseUrl: s.VOXANNE_RECORDS_URL, secret: s.LIVEKIT_API_SECRET, sign, ...o });
 }
 
 /** The tenant named in the room metadata ({"tenant":"riverside"}), else the configured default. */

@@ -3,6 +3,7 @@ import type { AgentLines } from '../core/agent-lines.ts';
 import type { LineKind } from '../core/turn-core.ts';
 import { splitHeard, type PlayedChunk } from '../core/heard-text.ts';
 import type { TurnMarks } from '../core/turn-metrics.ts';
+import { errorKind, type CallMetric } from '../core/call-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { EngineTrio, Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
@@ -49,6 +50,8 @@ export interface ReplyContext {
   log: Logger;
   /** appointment tools the model may call while answering */
   tools?: ReplyTools | undefined;
+  /** a provider failure and the move to the fallback, for the worker's metrics */
+  onCallMetric?(m: CallMetric): void;
 }
 
 /** What the reply reports while it runs. */
@@ -101,6 +104,13 @@ export async function runReply(
   let result = await attempt(d, primary, token, false, toolItems);
   if (result.error !== undefined && !d.signal.aborted) {
     const fallback = d.engines.fallback ?? primary;
+    const failure = {
+      stage: 'reply',
+      provider: `${primary.info.llm}+${primary.info.tts}`,
+      error: errorKind(result.error),
+    } as const;
+    d.onCallMetric?.({ kind: 'provider_error', ...failure });
+    if (fallback !== primary) d.onCallMetric?.({ kind: 'fallback', ...failure });
     d.log.warn(
       { err: result.error, turn: d.turn, fallbackLlm: fallback.info.llm, fallbackTts: fallback.info.tts },
       'provider failed mid-reply; apologising and answering with the fallback',

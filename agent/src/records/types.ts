@@ -47,6 +47,8 @@ export interface CallRecorder {
   end(callId: string, e: CallEnd): void;
   /** resolves with the number of writes still undelivered when it gave up (0: everything landed) */
   flush(timeoutMs?: number): Promise<number>;
+  /** writes queued, not yet delivered (a recorder without a queue has none) */
+  readonly pending?: number;
 }
 
 export class RecordsError extends Error {

@@ -33,6 +33,7 @@ interface ExecutorLike {
 export type JobExitListener = (exit: JobExit & { pid: number | undefined }) => void;
 
 const listeners = new Set<JobExitListener>();
+const startListeners = new Set<(child: ChildProcess) => void>();
 let installed: Promise<void> | undefined;
 
 /** Loads the library's executor module: the very file its ProcPool imports (same URL, same class). */
@@ -55,6 +56,7 @@ async function install(): Promise<void> {
   const original = proto.createProcess;
   proto.createProcess = function (this: ExecutorLike): ChildProcess {
     const child = original.call(this);
+    for (const l of startListeners) l(child);
     let callId: string | undefined;
     let callEnded = false;
     child.on('message', (m: { case?: unknown; value?: { callId?: unknown } }) => {
@@ -79,6 +81,17 @@ export async function onJobProcessExit(listener: JobExitListener): Promise<() =>
   await installed;
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/**
+ * Calls `listener` with every job process the worker forks from now on, as soon as it exists (the
+ * metrics listen to its IPC messages and its exit).
+ */
+export async function onJobProcessStart(listener: (child: ChildProcess) => void): Promise<() => void> {
+  installed ??= install();
+  await installed;
+  startListeners.add(listener);
+  return () => startListeners.delete(listener);
 }
 
 /** In the job process: tells the worker which call this job is handling. */
