@@ -12,7 +12,7 @@ const schema = z.object({
   /** the worker's own health/metrics HTTP port */
   AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** the worker's operations port: /metrics (Prometheus), /healthz, /readyz (0 = any free port, logged) */
-  AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
   /** where that port listens; 0.0.0.0 for a Prometheus on another machine */
   AGENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** calls one worker takes at once; LiveKit sends further callers to another worker */

@@ -37,7 +37,7 @@ import { restoreCall } from './call/restore-call.ts';
 import { announceCall, announceCallEnded, onJobProcessExit } from './worker/job-exit-hook.ts';
 import { CallRecovery } from './worker/call-recovery.ts';
 import { onJobProcessStart } from './worker/job-exit-hook.ts';
-import { reportMetric, reportWarm, timedFetch, WorkerMetrics } from './worker/metrics.ts';
+import { reportMetric, timedFetch, WorkerMetrics } from './worker/metrics.ts';
 import { startHealthServer } from './worker/health-server.ts';
 import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
@@ -108,7 +108,6 @@ export default defineAgent<ProcData>({
       },
       'engines ready',
     );
-    reportWarm();
   }),
 
   entry: async (ctx: JobContext<ProcData>) => {

@@ -23,7 +23,7 @@ export const DEFAULT_PORTS: StackPorts = {
   livekitUdp: 7882,
   web: 5173,
   agentHealth: 8081,
-  agentMetrics: 8082,
+  agentMetrics: 8083,
 };
 
 export interface StackOptions {

@@ -89,7 +89,9 @@ export async function* llmText(
     // none (an error can be reported before anyone listens, e.g. for a speculative request): the
     // caller would hear nothing at all, so it goes down the apology-and-fallback path instead.
     if (!signal.aborted && first && calls.length === 0)
-      throw new Error('the language model ended its answer without saying anything');
+      throw Object.assign(new Error('the language model ended its answer without saying anything'), {
+        name: 'EmptyAnswerError',
+      });
     if (calls.length === 0 || !offer || signal.aborted) return;
     // run the calls, add them and their outputs to the conversation, and let the model go on
     const items: Array<llm.FunctionCall | llm.FunctionCallOutput> = [];

@@ -19,6 +19,7 @@ test('a provider failure is classed by status, then by what its name and message
   assert.equal(errorKind(Object.assign(new Error('request timed out'), { name: 'APITimeoutError' })), 'timeout');
   assert.equal(errorKind(new Error('connect ECONNREFUSED 127.0.0.1:9')), 'connection');
   assert.equal(errorKind(new Error('unexpected token in JSON')), 'other');
+  assert.equal(errorKind(Object.assign(new Error('no words'), { name: 'EmptyAnswerError' })), 'empty_answer');
   assert.equal(errorKind('a string thrown'), 'other');
   assert.equal(errorKind(undefined), 'other');
 });

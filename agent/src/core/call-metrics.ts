@@ -47,7 +47,8 @@ export function callOutcome(reason: string): CallOutcome {
   return 'other';
 }
 
-export const ERROR_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'connection', 'other'] as const;
+/** empty_answer: the LLM stream ended without a word (its own error, if any, went to a speculative request) */
+export const ERROR_KINDS = ['http_4xx', 'http_5xx', 'timeout', 'connection', 'empty_answer', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /**
@@ -60,6 +61,7 @@ export function errorKind(err: unknown): ErrorKind {
   const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
   if (status !== undefined && status >= 500) return 'http_5xx';
   if (status !== undefined && status >= 400) return 'http_4xx';
+  if (e.name === 'EmptyAnswerError') return 'empty_answer';
   const text = `${String(e.name ?? '')} ${String(e.code ?? '')} ${String(e.message ?? '')}`.toLowerCase();
   if (/timeout|timed out|etimedout/.test(text)) return 'timeout';
   if (/connection|econnrefused|econnreset|socket|network|closed/.test(text)) return 'connection';

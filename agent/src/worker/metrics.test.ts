@@ -182,3 +182,23 @@ test('the operations port answers /metrics, /healthz and /readyz, and 404 for an
   assert.equal((await get('/nope')).status, 404);
   assert.equal((await get('/metrics', 'POST')).status, 405);
 });
+
+test('every metric the committed Grafana dashboard plots is one the worker or the web server exports', async () => {
+  const { WebMetrics } = await import('../../../web/server/metrics.ts');
+  const { readFileSync } = await import('node:fs');
+  const dashboard = JSON.parse(
+    readFileSync(new URL('../../../ops/grafana/voxanne-dashboard.json', import.meta.url), 'utf8'),
+  ) as { panels: { targets: { expr: string }[] }[] };
+  const exported = new Set(
+    [
+      ...(await new WorkerMetrics({ maxCalls: 1, watchdog: WATCHDOG }).registry.getMetricsAsJSON()),
+      ...(await new WebMetrics().registry.getMetricsAsJSON()),
+    ].map((m) => m.name),
+  );
+  const used = dashboard.panels
+    .flatMap((p) => p.targets.map((t) => t.expr))
+    .flatMap((e) => [...e.matchAll(/\b(voxanne_\w+|nodejs_\w+|process_\w+)/g)].map((m) => m[1]!))
+    .map((n) => n.replace(/_(bucket|count|sum)$/, ''));
+  assert.ok(used.length >= 10);
+  for (const n of used) assert.ok(exported.has(n), `the dashboard plots ${n}, which nothing exports`);
+});

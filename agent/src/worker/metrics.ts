@@ -11,17 +11,16 @@ import type { Channel } from '@voxanne/contracts/records-api';
 
 /** our IPC message case, on the channel the library owns (see job-exit-hook.ts) */
 export const METRIC_MESSAGE = 'voxanne.metric';
-/** a job process finished its prewarm: engines loaded, greeting synthesised */
-export const WARM_MESSAGE = 'voxanne.warm';
+/**
+ * The library's own message (agents 1.9.0, ipc/job_proc_lazy_main.js) that a job process finished its
+ * prewarm: engines loaded, greeting synthesised. A job process must send nothing before it (the
+ * worker takes any other first message for a broken process), so we listen for it instead.
+ */
+export const WARM_MESSAGE = 'initializeResponse';
 
 /** In the job process: hands one measurement to the worker (a no-op when not forked, as in unit tests). */
 export function reportMetric(m: CallMetric): void {
   process.send?.({ case: METRIC_MESSAGE, value: m });
-}
-
-/** In the job process: its engines are ready for a call. */
-export function reportWarm(): void {
-  process.send?.({ case: WARM_MESSAGE, value: {} });
 }
 
 const seconds = (ms: number) => ms / 1000;
