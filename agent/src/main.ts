@@ -366,7 +366,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }).catch((err: NodeJS.ErrnoException) => {
     console.error(
       err.code === 'EADDRINUSE'
-        ? `AGENT_METRICS_PORT ${config.AGENT_METRICS_PORT} is already in use: stop the other process or set AGENT_METRICS_PORT`
+        ? `AGENT_METRICS_PORT ${config.AGENT_METRICS_PORT} is already in use: ` +
+            'stop the other process or set AGENT_METRICS_PORT'
         : `the metrics server failed to start: ${err.message}`,
     );
     process.exit(1);

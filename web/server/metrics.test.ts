@@ -59,7 +59,8 @@ test('/metrics: calls by channel and status read from the records, database late
     ['c3', 'sip', 'completed'],
   ] as const)
     await records.deps.db.query(
-      `insert into call_sessions (id, tenant_id, room, channel, caller_identity, started_at, status, engine_stt, engine_llm, engine_tts, mode)
+      `insert into call_sessions
+         (id, tenant_id, room, channel, caller_identity, started_at, status, engine_stt, engine_llm, engine_tts, mode)
        values ($1, $2, 'r', $3, 'caller', now(), $4, 's', 'l', 't', 'cloud')`,
       [id, tenant, channel, status],
     );

@@ -34,7 +34,7 @@ const turn = (v2v: number | null) => ({
   },
 });
 
-test('what job processes report lands in one registry: calls by channel, latencies, failures, queue depth', async () => {
+test('what job processes report lands in one registry: calls by channel, latencies, failures, queues', async () => {
   const m = new WorkerMetrics({ maxCalls: 4, watchdog: WATCHDOG });
   const a = fakeChild();
   const b = fakeChild();
