@@ -148,3 +148,30 @@ export interface MetricsMinute {
   v2vP95: number | null;
   errors: number;
 }
+
+/**
+ * What a staff member looked at that holds patients' information (HIPAA audit controls):
+ * a call's transcript, the calls list (callers), the bookings list (names, numbers), the live calls.
+ */
+export const AUDIT_ACTIONS = ['call.view', 'calls.list', 'bookings.list', 'live.view'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** one recorded view: who, when, what, from where. Append-only: no API route edits or deletes one. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  user: { id: string; email: string; name: string };
+  action: AuditAction;
+  /** the call's id for call.view; the list's filter (the query string, '' for none) otherwise */
+  target: string;
+  /** the client address the request came from */
+  ip: string;
+  userAgent: string | null;
+}
+
+/** GET /api/audit (owners only), newest first */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** matching entries in all, for paging */
+  total: number;
+}

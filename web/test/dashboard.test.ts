@@ -259,6 +259,20 @@ forEachDatabase('dashboard in Chromium', (h) => {
         (await page.locator('[data-testid="state-timeline"] rect.seg-listening').count()) > 0,
         'the timeline is drawn',
       );
+      // the owner's Audit page shows each of these views, newest first, as the database holds them
+      await page.getByTestId('nav-audit').click();
+      await ready(page);
+      const audited = await db.query<{ action: string; target: string }>(
+        'select action, target from audit_events where tenant_id = $1 order by at desc, id desc limit 50',
+        [riversideId],
+      );
+      assert.equal(audited[0]?.action, 'call.view');
+      assert.equal(audited[0]?.target, call!.id);
+      assert.deepEqual(
+        await page.getByTestId('audit-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))),
+        audited.map((a) => a.action),
+      );
+      assert.match((await page.getByTestId('audit-row').first().textContent())!, new RegExp(call!.id));
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -297,6 +311,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
       assert.equal(await staff.page.getByTestId('settings-readonly').isVisible(), true);
       assert.equal(await staff.page.getByTestId('setting-greeting').isDisabled(), true);
       assert.equal(await staff.page.getByTestId('settings-save').isDisabled(), true);
+      assert.equal(await staff.page.getByTestId('nav-audit').count(), 0, "the Audit page is the owner's");
     } finally {
       await staff.context.close();
     }
@@ -436,6 +451,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
       ['bookings', '/dashboard/bookings'],
       ['live', '/dashboard/live'],
       ['settings', '/dashboard/settings'],
+      ['audit', '/dashboard/audit'],
       ['not-found', `/dashboard/calls/${HARBOR_CALL}`],
     ] as const;
     for (const width of WIDTHS) {

@@ -138,6 +138,31 @@ alter table call_sessions add constraint call_sessions_channel_check
   check (channel in ('web', 'sip', 'twilio', 'twilio-media', 'twilio-relay'));
 `,
   },
+  {
+    version: 4,
+    name: 'audit trail: every staff view of patient information, append-only',
+    // No foreign keys: an entry outlives the user or clinic it names (HIPAA keeps audit records for
+    // six years). The trigger refuses update, delete and truncate in the database itself, beneath
+    // an API that has no route to try. (Each function body stays on one line: splitStatements.)
+    sql: `
+create table audit_events (
+  id bigint generated always as identity primary key,
+  tenant_id text not null,
+  at timestamptz not null,
+  user_id text not null,
+  user_email text not null,
+  user_name text not null,
+  action text not null,
+  target text not null,
+  ip text not null,
+  user_agent text
+);
+create index audit_events_tenant_at on audit_events(tenant_id, at desc, id desc);
+create function audit_events_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_events is append-only'; end $$;
+create trigger audit_events_no_update before update or delete on audit_events for each row execute function audit_events_append_only();
+create trigger audit_events_no_truncate before truncate on audit_events for each statement execute function audit_events_append_only();
+`,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions applied now. */

@@ -3,7 +3,8 @@
  * is scoped to the logged-in user's clinic, so another clinic's id answers 404, never its data.
  * The tenancy test walks this table, so a new route is covered the day it is added.
  */
-import type { Me } from '@voxanne/contracts/dashboard';
+import type { AuditPage, Me } from '@voxanne/contracts/dashboard';
+import { listAudit } from '../db/audit.ts';
 import { listBookings } from '../db/bookings.ts';
 import { callDetail, listCalls } from '../db/call-queries.ts';
 import { liveCalls, metricsBetween } from '../db/calls.ts';
@@ -20,10 +21,12 @@ import {
 import { CLEAR_COOKIE, createSession, deleteSession, sessionToken } from './auth.ts';
 import { check, clientIp, HttpError } from './http.ts';
 import type { Ctx, Route } from './router.ts';
-import { bookingsQuery, callsQuery, loginSchema, metricsQuery, settingsSchema } from './schemas.ts';
+import { auditQuery, bookingsQuery, callsQuery, loginSchema, metricsQuery, settingsSchema } from './schemas.ts';
 import { openLiveStream } from './live-stream.ts';
 
 const me = (ctx: Ctx) => ctx.user!;
+/** a list's filter as the audit trail keeps it: the query string as sent, without its '?' */
+const listFilter = (ctx: Ctx) => new URL(ctx.req.url ?? '/', 'http://x').search.slice(1);
 
 export const DASHBOARD_ROUTES: readonly Route[] = [
   {
@@ -96,6 +99,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/calls',
     access: 'user',
+    audit: { action: 'calls.list', target: listFilter },
     async handler(ctx) {
       return { status: 200, body: await listCalls(ctx.deps.db, me(ctx).tenantId, check(callsQuery, ctx.query)) };
     },
@@ -104,6 +108,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/calls/:callId',
     access: 'user',
+    audit: { action: 'call.view', target: (ctx) => ctx.params.callId! },
     async handler(ctx) {
       const detail = await callDetail(ctx.deps.db, me(ctx).tenantId, ctx.params.callId!);
       if (!detail) throw new HttpError(404, 'no such call');
@@ -114,6 +119,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/bookings',
     access: 'user',
+    audit: { action: 'bookings.list', target: listFilter },
     async handler(ctx) {
       return {
         status: 200,
@@ -125,6 +131,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/live',
     access: 'user',
+    audit: { action: 'live.view', target: () => '' },
     async handler(ctx) {
       return { status: 200, body: { calls: await liveCalls(ctx.deps.db, me(ctx).tenantId, ctx.deps.now()) } };
     },
@@ -133,6 +140,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/live/stream',
     access: 'user',
+    audit: { action: 'live.view', target: () => 'stream' },
     async handler(ctx) {
       await openLiveStream(ctx);
       return 'streamed';
@@ -169,6 +177,17 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       const to = q.to ?? ctx.deps.now().toISOString();
       const from = q.from ?? new Date(Date.parse(to) - 24 * 3600_000).toISOString();
       return { status: 200, body: { metrics: await metricsBetween(ctx.deps.db, me(ctx).tenantId, from, to) } };
+    },
+  },
+  {
+    // the audit trail, for the owner; no route writes, edits or deletes it (the router records views)
+    method: 'GET',
+    path: '/api/audit',
+    access: 'owner',
+    async handler(ctx) {
+      const q = check(auditQuery, ctx.query);
+      const page = await listAudit(ctx.deps.db, me(ctx).tenantId, { ...q, userId: q.user });
+      return { status: 200, body: page satisfies AuditPage };
     },
   },
   {

@@ -6,10 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
 import { verifyRecordsRequest } from '@voxanne/contracts/signature';
+import type { AuditAction } from '@voxanne/contracts/dashboard';
+import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/db.ts';
 import { sendJson } from '../http-util.ts';
 import { sessionToken, sessionUser, type LoginLimiter, type SessionUser } from './auth.ts';
-import { HttpError, parseJson, queryObject, readText, refuseNul, type Reply } from './http.ts';
+import { clientIp, HttpError, parseJson, queryObject, readText, refuseNul, type Reply } from './http.ts';
 import type { LiveHub } from './live-hub.ts';
 
 export interface RecordsDeps {
@@ -41,6 +43,11 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   access: Access;
+  /**
+   * a view of patient information: each successful answer is recorded in the audit trail
+   * (db/audit.ts) before it is sent; target names what was seen (a call id, a list's filter)
+   */
+  audit?: { action: AuditAction; target(ctx: Ctx): string };
   maxBodyBytes?: number;
   /** a Reply is sent as JSON; 'streamed' means the handler owns the response (SSE) */
   handler(ctx: Ctx): Promise<Reply | 'streamed'>;
@@ -150,6 +157,17 @@ export async function dispatch(
       deps,
     };
     const reply = await route.handler(ctx);
+    if (route.audit && user && (reply === 'streamed' || reply.status < 300))
+      // awaited: a view that cannot be recorded fails (a 500; a stream is cut) instead of going on unrecorded
+      await appendAudit(deps.db, {
+        tenantId: user.tenantId,
+        at: deps.now(),
+        user: { id: user.id, email: user.email, name: user.name },
+        action: route.audit.action,
+        target: route.audit.target(ctx),
+        ip: clientIp(req),
+        userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined,
+      });
     if (reply === 'streamed') return true;
     if (reply.status === 204) {
       res.writeHead(204, { 'cache-control': 'no-store', ...reply.headers });

@@ -1,5 +1,6 @@
 /** Request shapes of both APIs, as zod schemas; a failure becomes a 400 naming the field. */
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '@voxanne/contracts/dashboard';
 import {
   BOOKING_STATUSES,
   CALL_STATUSES,
@@ -123,6 +124,15 @@ export const bookingsQuery = z.object({
   from: timeOrDate.optional(),
   to: timeOrDate.optional(),
   status: z.enum(BOOKING_STATUSES).optional(),
+});
+
+export const auditQuery = z.object({
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  user: z.string().min(1).max(200).optional(),
+  from: timeOrDate.optional(),
+  to: timeOrDate.optional(),
+  limit: intParam(1, 200, 50),
+  offset: intParam(0, 1_000_000, 0),
 });
 
 /** per-minute aggregates; default the last 24 hours */

@@ -121,6 +121,12 @@ forEachDatabase('tenancy and robustness', (h) => {
               ...(route.method === 'GET' ? {} : { body }),
             });
             ({ status, text } = r);
+            if (route.path === '/api/audit' && status === 200) {
+              // A's own trail holds the queries this test sent as A (?q=bravo…): those are A's, not B's
+              const entries = (r.body as { entries: { user: { email: string }; target: string }[] }).entries;
+              for (const e of entries) assert.match(e.user.email, /@alpha\.test$/, `${who} saw another clinic's audit`);
+              text = JSON.stringify(entries.map(({ target: _, ...rest }) => rest));
+            }
           }
           assert.ok(status < 500, `${route.method} ${path}${q}: ${status}`);
           for (const m of B_MARKERS)
@@ -138,7 +144,7 @@ forEachDatabase('tenancy and robustness', (h) => {
       `tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} ` +
         `requests as clinic A, none saw or changed clinic B`,
     );
-    assert.equal(routes, 13);
+    assert.equal(routes, 14);
   });
 
   it("internal routes scoped by clinic slug cannot reach another clinic's booking", async () => {

@@ -3,6 +3,7 @@
 import './dashboard.css';
 import { api, ApiError, Redirected } from './api.ts';
 import { h } from './dom.ts';
+import { renderAudit } from './pages/audit.ts';
 import { renderBookings } from './pages/bookings.ts';
 import { renderCallDetail } from './pages/call-detail.ts';
 import { renderCalls } from './pages/calls.ts';
@@ -28,6 +29,7 @@ const TITLES: Record<string, string> = {
   bookings: 'Bookings',
   live: 'Live calls',
   settings: 'Settings',
+  audit: 'Audit trail',
   'not-found': 'Not found',
 };
 
@@ -80,6 +82,9 @@ async function show(): Promise<void> {
         break;
       case 'settings':
         await renderSettings(ctx);
+        break;
+      case 'audit':
+        await renderAudit(ctx);
         break;
       case 'not-found':
         errorPage(root, new ApiError(404, 'not found'));

@@ -13,6 +13,7 @@ describe('dashboard routes', () => {
     assert.deepEqual(matchRoute('/dashboard/bookings'), { page: 'bookings' });
     assert.deepEqual(matchRoute('/dashboard/live'), { page: 'live' });
     assert.deepEqual(matchRoute('/dashboard/settings'), { page: 'settings' });
+    assert.deepEqual(matchRoute('/dashboard/audit'), { page: 'audit' });
   });
 
   it('knows nothing else', () => {

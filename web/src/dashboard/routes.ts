@@ -8,6 +8,7 @@ export type Route =
   | { page: 'bookings' }
   | { page: 'live' }
   | { page: 'settings' }
+  | { page: 'audit' }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
@@ -25,6 +26,8 @@ export function matchRoute(pathname: string): Route {
       return { page: 'live' };
     case '/dashboard/settings':
       return { page: 'settings' };
+    case '/dashboard/audit':
+      return { page: 'audit' };
   }
   const call = /^\/dashboard\/calls\/([^/]+)$/.exec(path);
   if (call) {
@@ -49,6 +52,7 @@ export const NAV = [
   { href: '/dashboard/bookings', label: 'Bookings', page: 'bookings' },
   { href: '/dashboard/live', label: 'Live', page: 'live' },
   { href: '/dashboard/settings', label: 'Settings', page: 'settings' },
+  { href: '/dashboard/audit', label: 'Audit', page: 'audit', ownerOnly: true },
   { href: '/', label: 'Voice test', page: 'voice-test' },
 ] as const;
 

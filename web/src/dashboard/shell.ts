@@ -58,7 +58,8 @@ export function navBar(me: Me, route: Route): HTMLElement {
       h(
         'nav',
         { class: 'nav', 'aria-label': 'Dashboard' },
-        NAV.map((n) =>
+        // the owner's pages are not offered to staff (the API refuses them a 403 all the same)
+        NAV.filter((n) => !('ownerOnly' in n) || me.user.role === 'owner').map((n) =>
           h(
             'a',
             {
