@@ -143,7 +143,7 @@ alter table call_sessions add constraint call_sessions_channel_check
     name: 'audit trail: every staff view of patient information, append-only',
     // No foreign keys: an entry outlives the user or clinic it names (HIPAA keeps audit records for
     // six years). The trigger refuses update, delete and truncate in the database itself, beneath
-    // an API that has no route to try. (Each function body stays on one line: splitStatements.)
+    // an API that has no route to try. (No ';' ends a line inside the function: splitStatements.)
     sql: `
 create table audit_events (
   id bigint generated always as identity primary key,
@@ -158,9 +158,12 @@ create table audit_events (
   user_agent text
 );
 create index audit_events_tenant_at on audit_events(tenant_id, at desc, id desc);
-create function audit_events_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_events is append-only'; end $$;
-create trigger audit_events_no_update before update or delete on audit_events for each row execute function audit_events_append_only();
-create trigger audit_events_no_truncate before truncate on audit_events for each statement execute function audit_events_append_only();
+create function audit_events_append_only() returns trigger language plpgsql
+  as $$ begin raise exception 'audit_events is append-only'; end $$;
+create trigger audit_events_no_update before update or delete on audit_events
+  for each row execute function audit_events_append_only();
+create trigger audit_events_no_truncate before truncate on audit_events
+  for each statement execute function audit_events_append_only();
 `,
   },
 ];

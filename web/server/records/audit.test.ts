@@ -29,7 +29,7 @@ forEachDatabase('audit trail', (h) => {
   });
   afterAll(() => web?.stop());
 
-  it('records each staff view of a transcript, the calls, the bookings and the live calls: who, when, what, from where', async () => {
+  it('records each view of a transcript, the calls, the bookings, the live calls: who, when, what, where', async () => {
     const before = Date.now();
     const views = [
       ['/api/calls/aud-1', 'call.view', 'aud-1'],

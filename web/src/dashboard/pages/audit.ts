@@ -40,7 +40,8 @@ export async function renderAudit(ctx: PageContext): Promise<void> {
   ctx.root.replaceChildren(
     pageHeader(
       'Audit trail',
-      `${formatCount(total)} recorded ${total === 1 ? 'view' : 'views'} of patient information. Entries cannot be edited or deleted.`,
+      `${formatCount(total)} recorded ${total === 1 ? 'view' : 'views'} of patient information. ` +
+        'Entries cannot be edited or deleted.',
     ),
     card(
       null,
