@@ -36,6 +36,7 @@ import { BUDGET, LLM_TOKENS_PER_SECOND, PROVIDER_BUDGET_MS, scriptedAnswer } fro
 import { Jitter, DEFAULT_JITTER } from './lib/jitter.ts';
 import { benchTable, replaceBenchTable } from './lib/readme-table.ts';
 import { runBrowserBench } from './lib/browser-bench.ts';
+import { runTwilioBench } from './lib/twilio-bench.ts';
 import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
 import { mergeResults } from './lib/merge-results.ts';
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     sip: { type: 'boolean', default: false },
     'sweep-calls': { type: 'string', default: '3' },
     browser: { type: 'boolean', default: false },
+    twilio: { type: 'boolean', default: false },
     out: { type: 'string', default: DEFAULT_OUT },
   },
 });
@@ -525,4 +527,20 @@ async function renderPng(htmlPath: string, pngPath: string): Promise<void> {
   }
 }
 
-await (args.browser ? browserMain() : main());
+await (args.twilio ? twilioMain() : args.browser ? browserMain() : main());
+
+/** --twilio: only the Media Streams leg (bench/lib/twilio-bench.ts), merged into latest.json as `twilio` */
+async function twilioMain(): Promise<void> {
+  console.log(`bench: twilio (Media Streams through the web server's bridge, offline engines), ${CALLS} calls`);
+  const twilio = await runTwilioBench(CALLS, (line) => console.log(line));
+  for (const [k, p] of Object.entries({
+    greeting: twilio.greeting_ms,
+    v2v: twilio.v2v_ms,
+    barge_in: twilio.barge_in_ms,
+  }))
+    console.log(`${k.padEnd(10)} p50 ${p.p50} / p95 ${p.p95} / p99 ${p.p99} ms (n=${p.n})`);
+  const latest = readResults(join(args.out!, 'latest.json'));
+  mkdirSync(args.out!, { recursive: true });
+  writeFileSync(join(args.out!, 'latest.json'), `${JSON.stringify({ ...latest, twilio }, null, 2)}\n`);
+  console.log(`\nwrote twilio figures into ${join(args.out!, 'latest.json')}`);
+}

@@ -11,44 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { resample } from '../agent/src/core/audio/resample.ts';
-import { synthesize } from '../agent/src/engines/flite/index.ts';
 import { openPglite } from '../web/server/db/db.ts';
-import { encodeMulaw } from '../web/server/twilio/g711.ts';
 import { startTwilioFake, type TwilioFake } from './fakes/twilio-rest.ts';
-import {
-  ACCOUNT_SID,
-  callParams,
-  FakeMediaStream,
-  newCallSid,
-  postVoiceWebhook,
-  streamOf,
-} from './fakes/twilio-media.ts';
+import { ACCOUNT_SID, type FakeMediaStream } from './fakes/twilio-media.ts';
+import { CLINIC_NUMBER, phoneSpeech, twilioCall, voicedFrames } from './support/twilio-caller.ts';
 import { agentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } from './support/test-stack.ts';
 
 const AUTH = 'twilio-auth-token-for-the-media-test';
-const CLINIC = '+15550100200';
-const CALLER = '+15557654321';
+const CLINIC = CLINIC_NUMBER;
 const FRONT_DESK = 'tel:+15550100999';
-
-/** `text` in flite's slt voice as Twilio carries it: 8 kHz μ-law, with line silence after it */
-async function phoneSpeech(text: string, trailingMs = 600): Promise<Uint8Array> {
-  const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
-  const pcm = resample(samples, sampleRate, 8000);
-  const padded = new Int16Array(pcm.length + (trailingMs * 8000) / 1000);
-  padded.set(pcm);
-  return encodeMulaw(padded);
-}
-
-/** the first frame of `mulaw` loud enough to be speech: the caller's onset, in frames */
-function onsetFrame(mulaw: Uint8Array): number {
-  for (let f = 0; (f + 1) * 160 <= mulaw.length; f++) {
-    let s = 0;
-    for (let i = f * 160; i < (f + 1) * 160; i++) s += Math.abs((mulaw[i]! & 0x7f) - 0x7f);
-    if (s / 160 > 20) return f;
-  }
-  return 0;
-}
 
 describe('a Twilio number through Media Streams', () => {
   let stack: TestStack;
@@ -82,20 +53,7 @@ describe('a Twilio number through Media Streams', () => {
     await rest?.close();
   });
 
-  /** Twilio's side of a new call: the signed webhook, then the stream its TwiML names, started */
-  async function call(): Promise<{ stream: FakeMediaStream; startedAt: number }> {
-    const callSid = newCallSid();
-    const hook = await postVoiceWebhook(`${stack.webUrl}/twilio/voice`, AUTH, callParams(callSid, CALLER, CLINIC));
-    assert.equal(hook.status, 200, hook.body);
-    const { url, parameters } = streamOf(hook.body)!;
-    const stream = await FakeMediaStream.open(url, callSid);
-    streams.push(stream);
-    stream.connected();
-    stream.start(parameters);
-    const startedAt = performance.now();
-    stream.startLine();
-    return { stream, startedAt };
-  }
+  const call = () => twilioCall(stack.webUrl, AUTH);
 
   const logsOf = (callId: string) => agentLogs(stack).filter((l) => l.callId === callId);
   const stateLogs = (callId: string) => logsOf(callId).filter((l) => l.msg === 'state');
@@ -139,7 +97,7 @@ describe('a Twilio number through Media Streams', () => {
     await new Promise((r) => setTimeout(r, 1200));
     const clearsBefore = stream.clears.length;
     const frames = await stream.say(interruption);
-    const onset = frames[onsetFrame(interruption)]!;
+    const onset = frames[voicedFrames(interruption).first]!;
     await until(() => stream.clears.length > clearsBefore, 5000, 'clear after the barge-in');
     console.log(`barge-in: caller onset → clear at the fake ${Math.round(stream.clears[clearsBefore]! - onset)} ms`);
     const cleared = JSON.parse(await waitForLog(stack, 'web', /"msg":"barge-in: cleared"/, 5000, since)) as {
