@@ -170,6 +170,11 @@ describe('a Twilio number through Media Streams', () => {
       );
       assert.ok(calls.length >= 1);
       for (const c of calls) assert.deepEqual(c, { channel: 'twilio-media', caller_phone_masked: '+1******4321' });
+      // the answer the caller talked over is kept only as far as it was heard
+      const cut = await db.query<{ text: string }>(
+        "select text from conversation_turns where speaker = 'agent' and interrupted = true",
+      );
+      assert.ok(cut.length >= 1, 'her interrupted answer is recorded as interrupted');
     } finally {
       await db.close();
     }
