@@ -1,5 +1,9 @@
 // `npm start` after the preflight and npm install (scripts/start.mjs): configuration, then the stack.
-import { livekitServerEnv } from '@voxanne/contracts/env';
+// `npm start` runs in dev mode (VOXANNE_DEV=1, announced on screen) unless .env says VOXANNE_DEV=0;
+// `npm run serve` (NODE_ENV=production) never does, and refuses to start without real secrets.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { livekitServerEnv, runModeOf } from '@voxanne/contracts/env';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { ConfigError, parseAgentConfig } from '../agent/src/config.ts';
@@ -8,6 +12,10 @@ import { runDev } from './lib/dev-runner.ts';
 import { ROOT } from './lib/livekit-binary.ts';
 import { DEFAULT_PORTS, type StackPorts } from './lib/stack.ts';
 import { DEFAULT_TELEPHONY_PORTS, type TelephonyPorts } from './lib/telephony.ts';
+
+const production = process.env.NODE_ENV === 'production';
+if (!production && process.env.VOXANNE_DEV === undefined) process.env.VOXANNE_DEV = '1';
+const devMode = runModeOf(process.env).dev;
 
 const env = z
   .object({
@@ -51,14 +59,37 @@ const telephony: TelephonyPorts | undefined = env.data.TELEPHONY
   ? { ...DEFAULT_TELEPHONY_PORTS, sip: env.data.SIP_PORT }
   : undefined;
 
+// production serves the built client (built here when missing); dev mode runs Vite
+const webMode = production || process.env.WEB_MODE === 'static' ? 'static' : 'dev';
+if (webMode === 'static' && !existsSync(join(ROOT, 'web/dist/index.html'))) {
+  console.log('Building the web client (web/dist)…');
+  const r = spawnSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('the web client did not build; see the messages above.');
+    process.exit(1);
+  }
+}
+if (devMode) {
+  console.log(
+    [
+      '',
+      '  DEV MODE (VOXANNE_DEV=1): the example secrets written in the repository are accepted, and the demo',
+      "  clinic's logins with their published password work. Keep it on this machine. To deploy: real",
+      '  secrets in .env and `npm run serve` (README, "Security").',
+      '',
+    ].join('\n'),
+  );
+}
+
 await runDev({
   ports,
   apiKey: env.data.LIVEKIT_API_KEY,
   apiSecret: env.data.LIVEKIT_API_SECRET,
-  // a persistent embedded database (git-ignored), given the demo clinic and sample calls when empty
+  webMode,
+  // a persistent embedded database (git-ignored), given the demo clinic and sample calls when empty (dev mode)
   webEnv: {
     DATA_DIR: process.env.DATA_DIR || join(ROOT, '.data/pglite'),
-    VOXANNE_DEMO_SEED: process.env.VOXANNE_DEMO_SEED || '1',
+    VOXANNE_DEMO_SEED: process.env.VOXANNE_DEMO_SEED || (devMode ? '1' : '0'),
   },
   ...(telephony ? { telephony } : {}),
 });

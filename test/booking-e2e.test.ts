@@ -19,7 +19,7 @@ import { HttpBookingStore } from '../agent/src/records/http-records.ts';
 import { openPglite } from '../web/server/db/db.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { speech48k } from './support/speech.ts';
-import { startTestStack, TEST_SECRET, waitForLog, type TestStack } from './support/test-stack.ts';
+import { startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
 
 let stack: TestStack | undefined;
 // a database of its own, so the test neither sees nor touches the development data in .data/
@@ -72,7 +72,7 @@ test('a caller books a consultation by voice; the booking and the call are in th
     }
   };
   const store = new HttpBookingStore(
-    new RecordsClient({ baseUrl: s.webUrl, secret: TEST_SECRET, sign: contractSigner }),
+    new RecordsClient({ baseUrl: s.webUrl, secret: s.recordsApiKey, sign: contractSigner }),
     'riverside',
   );
   try {

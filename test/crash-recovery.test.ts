@@ -215,7 +215,7 @@ test('killed while she is listening: she comes back and the conversation goes on
 });
 
 test('a call record left in progress with no LiveKit room behind it is closed by the reaper', async () => {
-  const client = new RecordsClient({ baseUrl: stack!.webUrl, secret: stack!.apiSecret, sign: contractSigner });
+  const client = new RecordsClient({ baseUrl: stack!.webUrl, secret: stack!.recordsApiKey, sign: contractSigner });
   const callId = `ghost-${Date.now()}`;
   // what a worker that died with its job leaves: a started call, never ended, its room long closed
   await client.request('POST', '/calls', {

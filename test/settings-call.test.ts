@@ -16,7 +16,11 @@ let stack: TestStack;
 const dataDir = mkdtempSync(join(tmpdir(), 'voxanne-settings-call-'));
 
 beforeAll(async () => {
-  stack = await startTestStack('settings-call', {}, { webEnv: { DATA_DIR: dataDir, VOXANNE_DEMO_SEED: '1' } });
+  stack = await startTestStack(
+    'settings-call',
+    {},
+    { webEnv: { DATA_DIR: dataDir, VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1' } },
+  );
 });
 
 afterAll(async () => {

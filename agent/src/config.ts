@@ -1,4 +1,4 @@
-import { agentNameEnv, livekitEnv } from '@voxanne/contracts/env';
+import { agentNameEnv, DEV_RECORDS_API_KEY, livekitEnv, recordsKeyEnv, secretProblems } from '@voxanne/contracts/env';
 import { z } from 'zod';
 
 /**
@@ -35,6 +35,8 @@ const schema = z.object({
    * the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded
    */
   VOXANNE_RECORDS_URL: z.string().url().optional(),
+  /** signs the requests to it; its own key, never LiveKit's secret (dev mode: a published default) */
+  ...recordsKeyEnv,
   /** the clinic a call belongs to when the room metadata names none */
   VOXANNE_TENANT: z
     .string()
@@ -47,7 +49,7 @@ const schema = z.object({
     .optional(),
 });
 
-export type AgentConfig = z.infer<typeof schema>;
+export type AgentConfig = Omit<z.infer<typeof schema>, 'RECORDS_API_KEY'> & { RECORDS_API_KEY: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -60,5 +62,8 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
   if (!r.success) {
     throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  return r.data;
+  // the repository's example secrets only in dev mode (VOXANNE_DEV=1), real ones in production
+  const secrets = secretProblems(cleaned, { records: r.data.VOXANNE_RECORDS_URL !== undefined });
+  if (secrets.length) throw new ConfigError(secrets.join('; '));
+  return { ...r.data, RECORDS_API_KEY: r.data.RECORDS_API_KEY ?? DEV_RECORDS_API_KEY };
 }

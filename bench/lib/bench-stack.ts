@@ -53,7 +53,7 @@ export async function startBenchStack(o: {
     apiSecret,
     webMode: 'static',
     web: o.web ?? false,
-    ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1' } } : {}),
+    ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1' } } : {}),
     ...(o.agentScript ? { agentScript: o.agentScript } : {}),
     ...(o.telephony ? { telephony: await freeTelephonyPorts() } : {}),
     agentEnv: o.agentEnv,

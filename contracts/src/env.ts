@@ -43,3 +43,62 @@ export const livekitServerEnv = {
 export const agentNameEnv = {
   AGENT_NAME: z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '-' or '_'").default(DEFAULT_AGENT_NAME),
 };
+
+/**
+ * The internal records API's signing key in dev mode (VOXANNE_DEV=1). Anywhere else RECORDS_API_KEY
+ * must be set, to something other than this and other than LIVEKIT_API_SECRET: a leaked LiveKit
+ * secret must not also let someone write bookings, and the other way round.
+ */
+export const DEV_RECORDS_API_KEY = 'voxanne-local-dev-records-key-0123456789';
+export const RECORDS_KEY_MIN_LENGTH = 32;
+
+/** RECORDS_API_KEY (validated further by secretProblems) */
+export const recordsKeyEnv = {
+  RECORDS_API_KEY: z
+    .string()
+    .min(RECORDS_KEY_MIN_LENGTH, `must be at least ${RECORDS_KEY_MIN_LENGTH} characters`)
+    .optional(),
+};
+
+/** the repository's published secrets: accepted in dev mode only */
+export const EXAMPLE_SECRETS: readonly string[] = [DEV_LIVEKIT_API_SECRET, DEV_RECORDS_API_KEY];
+
+export interface RunMode {
+  /** VOXANNE_DEV=1: the example secrets and the demo users with their published password are allowed */
+  dev: boolean;
+  /** NODE_ENV=production: real secrets required, dev mode refused */
+  production: boolean;
+}
+
+export function runModeOf(env: Record<string, string | undefined>): RunMode {
+  const dev = env.VOXANNE_DEV === '1' || env.VOXANNE_DEV === 'true';
+  return { dev, production: env.NODE_ENV === 'production' };
+}
+
+/**
+ * What is wrong with a process's secrets, one sentence each naming the variable; empty when it may
+ * start. `records`: this process signs or verifies the internal records API. Unset variables are
+ * read as their dev defaults, which only dev mode accepts.
+ */
+export function secretProblems(env: Record<string, string | undefined>, o: { records: boolean }): string[] {
+  const mode = runModeOf(env);
+  const problems: string[] = [];
+  const fix = 'set a real one (32+ random characters, e.g. `openssl rand -hex 32`) or run in dev mode (VOXANNE_DEV=1)';
+  if (mode.production && mode.dev) problems.push('VOXANNE_DEV: dev mode is not allowed with NODE_ENV=production');
+  const lkSecret = env.LIVEKIT_API_SECRET || DEV_LIVEKIT_API_SECRET;
+  const recordsKey = env.RECORDS_API_KEY || (mode.dev && !mode.production ? DEV_RECORDS_API_KEY : undefined);
+  const devOk = mode.dev && !mode.production;
+  if (!devOk) {
+    if (!env.LIVEKIT_API_SECRET) problems.push(`LIVEKIT_API_SECRET: not set; ${fix}`);
+    else if (EXAMPLE_SECRETS.includes(lkSecret))
+      problems.push(`LIVEKIT_API_SECRET: this is the example secret published in the repository; ${fix}`);
+  }
+  if (o.records) {
+    if (!recordsKey) problems.push(`RECORDS_API_KEY: not set (the internal records API's own key); ${fix}`);
+    else if (!devOk && EXAMPLE_SECRETS.includes(recordsKey))
+      problems.push(`RECORDS_API_KEY: this is the example key published in the repository; ${fix}`);
+    else if (recordsKey === lkSecret)
+      problems.push('RECORDS_API_KEY: must differ from LIVEKIT_API_SECRET (each key guards something else)');
+  }
+  return problems;
+}

@@ -8,8 +8,9 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 
 /** every route of the internal API is under this prefix */
 export const RECORDS_API_PREFIX = '/internal/v1';
-/** the signature's headers: ms since the epoch, and the hex HMAC (./signature.ts) */
+/** the signature's headers: ms since the epoch, a once-only nonce, and the hex HMAC (./signature.ts) */
 export const TIMESTAMP_HEADER = 'x-voxanne-timestamp';
+export const NONCE_HEADER = 'x-voxanne-nonce';
 export const SIGNATURE_HEADER = 'x-voxanne-signature';
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,11 @@ export interface StackOptions {
   ports: StackPorts;
   apiKey: string;
   apiSecret: string;
+  /**
+   * the internal records API's key, shared by the web server and the agent; default RECORDS_API_KEY
+   * from the environment, else one generated for this stack (no process outside it needs it)
+   */
+  recordsApiKey?: string;
   /** 'dev' serves the client through Vite middleware; 'static' serves a built web/dist */
   webMode: 'dev' | 'static';
   /** extra environment for the agent (engine selection, provider URLs) */
@@ -53,6 +59,8 @@ export interface StackOptions {
 
 export interface Stack {
   webUrl: string;
+  /** what the web server and the agent sign the records API with */
+  recordsApiKey: string;
   livekitUrl: string;
   /** the agent worker's operations port: /metrics, /healthz, /readyz */
   agentMetricsUrl: string;
@@ -94,7 +102,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const webUrl = `http://127.0.0.1:${ports.web}`;
   const agentMetricsPort = ports.agentMetrics ?? (await freeTcpPort());
   const agentMetricsUrl = `http://127.0.0.1:${agentMetricsPort}`;
-  const creds = { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: opts.apiKey, LIVEKIT_API_SECRET: opts.apiSecret };
+  const recordsApiKey = opts.recordsApiKey || process.env.RECORDS_API_KEY || randomBytes(24).toString('hex');
+  const creds = {
+    LIVEKIT_URL: livekitUrl,
+    LIVEKIT_API_KEY: opts.apiKey,
+    LIVEKIT_API_SECRET: opts.apiSecret,
+    RECORDS_API_KEY: recordsApiKey,
+  };
   const stop = async () => {
     const agent = children.find((c) => c.name === 'agent');
     if (agent) await agent.stop(AGENT_STOP_GRACE_MS);
@@ -181,7 +195,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await agent.waitForLine(/engines ready/, 90_000);
     if (opts.web === false) {
       const noWeb = () => Promise.reject(new Error('this stack has no web server'));
-      return { webUrl: '', livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb: noWeb, stop };
+      return {
+        webUrl: '',
+        recordsApiKey,
+        livekitUrl,
+        agentMetricsUrl,
+        livekitBin,
+        children,
+        sipAddress,
+        restartWeb: noWeb,
+        stop,
+      };
     }
     interrupted();
     await startWeb();
@@ -190,7 +214,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stop();
     throw e;
   }
-  return { webUrl, livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb, stop };
+  return { webUrl, recordsApiKey, livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb, stop };
 }
 
 async function failOnExit(child: ChildHandle): Promise<never> {

@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentNameEnv, livekitEnv } from '@voxanne/contracts/env';
+import {
+  agentNameEnv,
+  DEV_RECORDS_API_KEY,
+  livekitEnv,
+  recordsKeyEnv,
+  runModeOf,
+  secretProblems,
+} from '@voxanne/contracts/env';
 import { z } from 'zod';
 
 export const WEB_MODES = ['dev', 'static'] as const;
@@ -38,6 +45,17 @@ export interface WebConfig {
   reaperGraceMs: number;
   /** a plain Twilio number's voice webhook (web/server/twilio/); undefined = no auth token, routes answer 404 */
   twilio?: TwilioConfig | undefined;
+  // --- security (README "Security") ---
+  /** signs and verifies the internal records API (RECORDS_API_KEY); never LiveKit's secret */
+  recordsApiKey: string;
+  /** VOXANNE_DEV=1: the example secrets, the demo seed and the demo users' published password are allowed */
+  devMode: boolean;
+  /** PUBLIC_URL: where users reach this server; https means HSTS and Secure cookies */
+  publicUrl: string | undefined;
+  /** host names (no port) a request's Host may name; anything else is refused (DNS rebinding) */
+  allowedHosts: string[];
+  /** TRUST_PROXY=1: X-Forwarded-For (its last entry) and X-Forwarded-Proto come from our own proxy */
+  trustProxy: boolean;
 }
 
 export const TWILIO_CHANNELS = ['media-streams', 'conversation-relay'] as const;
@@ -89,6 +107,7 @@ const schema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   VOXANNE_REAPER_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   VOXANNE_REAPER_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  ...recordsKeyEnv,
   PUBLIC_URL: z
     .string()
     .url()
@@ -120,7 +139,27 @@ const schema = z.object({
       return out;
     })
     .optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+(,[A-Za-z0-9.:[\]-]+)*$/, 'a comma-separated list of host names')
+    .optional(),
+  TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
 });
+
+/** the loopback names every server answers to, whatever else is configured */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+
+function allowedHostsOf(bindHost: string, publicUrl: string | undefined, extra: string | undefined): string[] {
+  const names = new Set<string>(LOOPBACK_HOSTS);
+  // a wildcard bind says nothing about the names users type: those come from PUBLIC_URL / ALLOWED_HOSTS
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  if (publicUrl) names.add(new URL(publicUrl).hostname);
+  for (const h of (extra ?? '').split(',')) if (h) names.add(h);
+  return [...names].map((h) => h.toLowerCase());
+}
 
 export type ConfigResult = { ok: true; config: WebConfig } | { ok: false; errors: string[] };
 
@@ -133,6 +172,16 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
     return { ok: false, errors: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
   }
   const e = r.data;
+  const secrets = secretProblems(present, { records: true });
+  if (secrets.length) return { ok: false, errors: secrets };
+  const mode = runModeOf(present);
+  if (e.VOXANNE_DEMO_SEED && !mode.dev)
+    return {
+      ok: false,
+      errors: [
+        'VOXANNE_DEMO_SEED: the demo users have a published password; the demo seed needs dev mode (VOXANNE_DEV=1)',
+      ],
+    };
   return {
     ok: true,
     config: {
@@ -163,6 +212,11 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
             numbers: e.TWILIO_NUMBERS ?? {},
           }
         : undefined,
+      recordsApiKey: e.RECORDS_API_KEY ?? DEV_RECORDS_API_KEY, // secretProblems allows the default in dev mode only
+      devMode: mode.dev,
+      publicUrl: e.PUBLIC_URL,
+      allowedHosts: allowedHostsOf(e.HOST, e.PUBLIC_URL, e.ALLOWED_HOSTS),
+      trustProxy: e.TRUST_PROXY,
     },
   };
 }

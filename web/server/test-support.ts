@@ -36,6 +36,11 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     demoSeed: false,
     reaperIntervalMs: 0,
     reaperGraceMs: 60_000,
+    recordsApiKey: 'test-records-key-that-is-long-enough-0123',
+    devMode: false,
+    publicUrl: undefined,
+    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    trustProxy: false,
     ...overrides,
   };
 }

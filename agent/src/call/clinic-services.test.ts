@@ -36,7 +36,7 @@ test('the tenant comes from the room metadata, else the default', () => {
 });
 
 test('without VOXANNE_RECORDS_URL: clinic.yaml, no tools, nothing recorded, an extractive summary', async () => {
-  const settings = { VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
+  const settings = { VOXANNE_TENANT: 'riverside', RECORDS_API_KEY: SECRET };
   assert.equal(createRecordsClient(settings), undefined);
   const p = await prepareCall({ kb, engines, callId: 'c', settings, logger, greeting: kb.agent.greeting });
   assert.equal(p.tools, undefined);
@@ -48,8 +48,11 @@ test('without VOXANNE_RECORDS_URL: clinic.yaml, no tools, nothing recorded, an e
 test('with the records API: the tenant config sets her name, greeting, style and knowledge base; signed', async () => {
   const seen: Array<{ url: string; ok: boolean }> = [];
   const server = createServer((req, res) => {
-    const ts = String(req.headers['x-voxanne-timestamp']);
-    const ok = req.headers['x-voxanne-signature'] === contractSigner(SECRET, ts, req.method!, req.url!, '');
+    const timestamp = String(req.headers['x-voxanne-timestamp']);
+    const nonce = String(req.headers['x-voxanne-nonce']);
+    const ok =
+      req.headers['x-voxanne-signature'] ===
+      contractSigner(SECRET, { timestamp, nonce, method: req.method!, path: req.url!, body: '' });
     seen.push({ url: req.url!, ok });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
@@ -67,7 +70,7 @@ test('with the records API: the tenant config sets her name, greeting, style and
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
+    const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', RECORDS_API_KEY: SECRET };
     const client = createRecordsClient(settings)!;
     const p = await prepareCall({
       kb,
@@ -100,7 +103,7 @@ test('an unreachable records server at call start: clinic.yaml, with a warning, 
   const settings = {
     VOXANNE_RECORDS_URL: 'http://127.0.0.1:9',
     VOXANNE_TENANT: 'riverside',
-    LIVEKIT_API_SECRET: SECRET,
+    RECORDS_API_KEY: SECRET,
   };
   const { RecordsClient } = await import('../records/http-client.ts');
   const client = new RecordsClient({
@@ -123,7 +126,7 @@ test('a records server that does not answer delays the call start by at most the
   try {
     warnings.length = 0;
     const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
-    const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', LIVEKIT_API_SECRET: SECRET };
+    const settings = { VOXANNE_RECORDS_URL: url, VOXANNE_TENANT: 'riverside', RECORDS_API_KEY: SECRET };
     const p = await prepareCall({
       kb,
       engines,

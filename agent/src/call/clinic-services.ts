@@ -31,7 +31,8 @@ export const contractSigner: Signer = signRecordsRequest;
 export interface RecordsSettings {
   VOXANNE_RECORDS_URL?: string | undefined;
   VOXANNE_TENANT: string;
-  LIVEKIT_API_SECRET: string;
+  /** the internal records API's own key (never LiveKit's secret) */
+  RECORDS_API_KEY: string;
 }
 
 export function createRecordsClient(
@@ -40,7 +41,7 @@ export function createRecordsClient(
   o: { fetch?: typeof fetch } = {},
 ): RecordsClient | undefined {
   if (!s.VOXANNE_RECORDS_URL) return undefined;
-  return new RecordsClient({ baseUrl: s.VOXANNE_RECORDS_URL, secret: s.LIVEKIT_API_SECRET, sign, ...o });
+  return new RecordsClient({ baseUrl: s.VOXANNE_RECORDS_URL, secret: s.RECORDS_API_KEY, sign, ...o });
 }
 
 /** The tenant named in the room metadata ({"tenant":"riverside"}), else the configured default. */

@@ -1,14 +1,17 @@
 /**
  * The signed HTTP client for the web server's internal API (web/server/RECORDS-API.md): every
- * request carries x-voxanne-timestamp and an HMAC of `${timestamp}.${method}.${path}.${body}`
- * with the LiveKit secret. Failures that a retry can fix (no connection, 5xx, 408, 429) are
- * retried with exponential backoff; others (every other 4xx: the server refused the request as it
- * is) become typed, non-retryable RecordsErrors naming the route and the field.
+ * request (every retry too) carries x-voxanne-timestamp, a fresh x-voxanne-nonce and an HMAC of
+ * `${timestamp}.${nonce}.${method}.${path}.${body}` with RECORDS_API_KEY. Failures that a retry can
+ * fix (no connection, 5xx, 408, 429) are retried with exponential backoff; others (every other 4xx:
+ * the server refused the request as it is) become typed, non-retryable RecordsErrors naming the
+ * route and the field.
  */
-import { RECORDS_API_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
+import { NONCE_HEADER, RECORDS_API_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
+import { randomBytes } from 'node:crypto';
+import type { SignedParts } from '@voxanne/contracts/signature';
 import { NotFoundError, RecordsError, SlotTakenError } from './types.ts';
 
-export type Signer = (secret: string, timestamp: string, method: string, path: string, body: string) => string;
+export type Signer = (key: string, parts: SignedParts) => string;
 
 export interface RetryPolicy {
   /** attempts in all, the first included */
@@ -28,6 +31,8 @@ export interface RecordsClientOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** a fresh nonce per request (default: 128 random bits) */
+  nonce?: () => string;
 }
 
 export const PREFIX = RECORDS_API_PREFIX;
@@ -51,7 +56,7 @@ export class RecordsClient {
   readonly #o: Required<Omit<RecordsClientOptions, 'retry'>> & { retry: RetryPolicy };
 
   constructor(o: RecordsClientOptions) {
-    if (!o.secret) throw new TypeError('RecordsClient needs the LiveKit API secret to sign requests');
+    if (!o.secret) throw new TypeError('RecordsClient needs RECORDS_API_KEY to sign requests');
     const url = new URL(o.baseUrl); // throws a clear TypeError on a bad VOXANNE_RECORDS_URL
     this.#o = {
       baseUrl: url.origin,
@@ -62,6 +67,7 @@ export class RecordsClient {
       fetch: o.fetch ?? fetch,
       sleep: o.sleep ?? defaultSleep,
       now: o.now ?? Date.now,
+      nonce: o.nonce ?? (() => randomBytes(16).toString('base64url')),
     };
   }
 
@@ -95,13 +101,15 @@ export class RecordsClient {
     const text = body === undefined ? '' : recordsJson(body);
     const timestamp = String(this.#o.now());
     // the signed path is the request target as sent, query string included (req.url on the server)
-    const signature = this.#o.sign(this.#o.secret, timestamp, method, path, text);
+    const nonce = this.#o.nonce();
+    const signature = this.#o.sign(this.#o.secret, { timestamp, nonce, method, path, body: text });
     let res: Response;
     try {
       res = await this.#o.fetch(`${this.#o.baseUrl}${path}`, {
         method,
         headers: {
           [TIMESTAMP_HEADER]: timestamp,
+          [NONCE_HEADER]: nonce,
           [SIGNATURE_HEADER]: signature,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

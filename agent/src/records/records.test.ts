@@ -13,8 +13,8 @@ const kb = await loadKnowledgeBase();
 // Monday 2026-03-02, 09:00 in San Diego
 const NOW = new Date('2026-03-02T17:00:00Z');
 const SECRET = 'test-secret-0123456789abcdef0123456789';
-const sign: Signer = (secret, ts, method, path, body) =>
-  createHmac('sha256', secret).update(`${ts}.${method}.${path}.${body}`).digest('hex');
+const sign: Signer = (secret, p) =>
+  createHmac('sha256', secret).update(`${p.timestamp}.${p.nonce}.${p.method}.${p.path}.${p.body}`).digest('hex');
 const quiet = { warn() {}, error() {} };
 
 test('memory store: free slots within opening hours, in the clinic time zone, none on a closed day', async () => {
@@ -57,6 +57,8 @@ async function fakeRecordsServer() {
   const store = new MemoryRecords(kb, () => NOW);
   const received: Array<{ method: string; path: string; body: unknown }> = [];
   let down = 0;
+  // every request, each retry included, must carry a nonce never seen before
+  const seenNonces = new Set<string>();
   // node's request listener cannot be awaited; every path below answers the request itself
   const server = createServer(
     (req: IncomingMessage, res: ServerResponse) =>
@@ -71,8 +73,14 @@ async function fakeRecordsServer() {
           down--;
           return send(503, { error: 'restarting' });
         }
-        const ts = String(req.headers['x-voxanne-timestamp']);
-        if (req.headers['x-voxanne-signature'] !== sign(SECRET, ts, req.method!, req.url!, body))
+        const timestamp = String(req.headers['x-voxanne-timestamp']);
+        const nonce = String(req.headers['x-voxanne-nonce']);
+        if (seenNonces.has(nonce)) return send(401, { error: 'replayed signature' });
+        seenNonces.add(nonce);
+        if (
+          req.headers['x-voxanne-signature'] !==
+          sign(SECRET, { timestamp, nonce, method: req.method!, path: req.url!, body })
+        )
           return send(401, { error: 'bad signature' });
         const url = new URL(req.url!, 'http://x');
         const parsed = body ? JSON.parse(body) : undefined;

@@ -1,6 +1,7 @@
 /**
- * Dashboard sessions: a random token in the http-only `vx_session` cookie, only its SHA-256 kept
- * in the database, and a login limiter (failures per address and email in a sliding minute).
+ * Dashboard sessions: a random token in the http-only `vx_session` cookie (Secure over HTTPS), only
+ * its SHA-256 kept in the database, and the login limits (LoginLimits: failures per address and
+ * email, per address across all emails, per email across all addresses).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -23,10 +24,14 @@ export interface SessionUser {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** `; Secure` when the page was served over HTTPS: the browser then never sends the cookie in clear */
+const secureFlag = (secure: boolean) => (secure ? '; Secure' : '');
+
 export async function createSession(
   db: Queryable,
   userId: string,
   now: Date,
+  secure = false,
 ): Promise<{ token: string; cookie: string }> {
   // expired sessions go when a new one is made: no timer, and the table stays small
   await db.query('delete from sessions where expires_at <= $1', [now.toISOString()]);
@@ -38,11 +43,12 @@ export async function createSession(
   ]);
   return {
     token,
-    cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`,
+    cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}${secureFlag(secure)}`,
   };
 }
 
-export const CLEAR_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+export const clearCookie = (secure = false) =>
+  `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureFlag(secure)}`;
 
 export function sessionToken(req: IncomingMessage): string | undefined {
   const t = parseCookies(req.headers.cookie)[SESSION_COOKIE];
@@ -107,5 +113,74 @@ export class LoginLimiter {
 
   succeed(key: string): void {
     this.#failures.delete(key);
+  }
+
+  forgetMatching(match: (key: string) => boolean): void {
+    for (const k of [...this.#failures.keys()]) if (match(k)) this.#failures.delete(k);
+  }
+}
+
+export interface LoginLimitSettings {
+  /** one address trying one email (a typo-prone user) */
+  pair: { max: number; windowMs: number };
+  /** one address trying many emails (probe finding 7: 40 emails from one address were never limited) */
+  address: { max: number; windowMs: number };
+  /**
+   * one email tried from many addresses (a distributed guess). Higher than `pair`, so one attacker
+   * address cannot lock a real user out alone; the owner can unlock a user at once.
+   */
+  email: { max: number; windowMs: number };
+}
+
+export const LOGIN_LIMITS: LoginLimitSettings = {
+  pair: { max: 5, windowMs: 60_000 },
+  address: { max: 20, windowMs: 10 * 60_000 },
+  email: { max: 10, windowMs: 15 * 60_000 },
+};
+
+/**
+ * The three login limits together. The address is the client's real one (clientAddress: the
+ * socket's, or the trusted proxy's X-Forwarded-For), so users behind one proxy are not one address.
+ */
+export class LoginLimits {
+  readonly #pair: LoginLimiter;
+  readonly #address: LoginLimiter;
+  readonly #email: LoginLimiter;
+
+  constructor(now: () => number = Date.now, s: LoginLimitSettings = LOGIN_LIMITS) {
+    this.#pair = new LoginLimiter(s.pair.max, s.pair.windowMs, now);
+    this.#address = new LoginLimiter(s.address.max, s.address.windowMs, now);
+    this.#email = new LoginLimiter(s.email.max, s.email.windowMs, now);
+  }
+
+  /** ms until this address may try this email again; 0 when it may now */
+  retryAfterMs(address: string, email: string): number {
+    const e = email.trim().toLowerCase();
+    return Math.max(
+      this.#pair.retryAfterMs(`${address}|${e}`),
+      this.#address.retryAfterMs(address),
+      this.#email.retryAfterMs(e),
+    );
+  }
+
+  fail(address: string, email: string): void {
+    const e = email.trim().toLowerCase();
+    this.#pair.fail(`${address}|${e}`);
+    this.#address.fail(address);
+    this.#email.fail(e);
+  }
+
+  /** a right password clears that email's counts; the address keeps its count (one good account must not reset a sweep) */
+  succeed(address: string, email: string): void {
+    const e = email.trim().toLowerCase();
+    this.#pair.succeed(`${address}|${e}`);
+    this.#email.succeed(e);
+  }
+
+  /** the owner's unlock: the email may be tried again at once from any address not itself limited */
+  unlock(email: string): void {
+    const e = email.trim().toLowerCase();
+    this.#email.succeed(e);
+    this.#pair.forgetMatching((k) => k.endsWith(`|${e}`));
   }
 }

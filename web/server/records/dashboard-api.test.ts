@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from 'vitest';
 import { forEachDatabase } from '../db/testing/databases.ts';
-import { LoginLimiter } from './auth.ts';
+import { LOGIN_LIMITS, LoginLimits } from './auth.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import {
   call,
@@ -24,7 +24,7 @@ forEachDatabase('dashboard API', (h) => {
   let staff: string;
   beforeAll(async () => {
     await makeClinic(h.db, 'alpha', 'Alpha Clinic');
-    web = await startRecordsServer(h.db, new LoginLimiter(5, 60_000, () => clock));
+    web = await startRecordsServer(h.db, new LoginLimits(() => clock));
     base = web.baseUrl;
     owner = await login(base, 'owner@alpha.test');
     staff = await login(base, 'staff@alpha.test');
@@ -130,6 +130,93 @@ forEachDatabase('dashboard API', (h) => {
       (await call(base, 'POST', '/api/auth/login', { body: { email: 'staff@alpha.test', password: PASSWORD } })).status,
       200,
     );
+  });
+
+  it('login limits per address across emails and per email across addresses; the owner unlocks (probe finding 7)', async () => {
+    // behind the clinic's own proxy (TRUST_PROXY=1): each client is its X-Forwarded-For address
+    const proxied = await startRecordsServer(h.db, new LoginLimits(() => clock), { trustProxy: true });
+    const from = (ip: string, email: string, password = 'wrong') =>
+      call(proxied.baseUrl, 'POST', '/api/auth/login', {
+        body: { email, password },
+        headers: { 'x-forwarded-for': `10.9.9.9, ${ip}` }, // the first entry is the client's own claim
+      });
+    try {
+      // one address sweeping many emails is stopped after LOGIN_LIMITS.address.max failures
+      for (let i = 0; i < LOGIN_LIMITS.address.max; i++)
+        assert.equal((await from('203.0.113.1', `guess${i}@alpha.test`)).status, 401);
+      const swept = await from('203.0.113.1', 'guess-next@alpha.test');
+      assert.equal(swept.status, 429);
+      assert.match(swept.body.error, /try again in 10 minutes$/);
+      assert.equal(swept.headers.get('retry-after'), String(LOGIN_LIMITS.address.windowMs / 1000));
+      // an attacker's failures on one user, from one address, do not lock the real user out elsewhere
+      for (let i = 0; i < LOGIN_LIMITS.pair.max; i++) await from('198.51.100.66', 'staff@alpha.test');
+      assert.equal((await from('198.51.100.66', 'staff@alpha.test', PASSWORD)).status, 429);
+      assert.equal((await from('192.0.2.10', 'staff@alpha.test', PASSWORD)).status, 200, 'the real user still logs in');
+      // a guess spread over many addresses is stopped per email, and the page is told when to retry
+      for (let i = 0; i < LOGIN_LIMITS.email.max; i++) await from(`198.51.100.${i + 1}`, 'owner@alpha.test');
+      const locked = await from('192.0.2.10', 'owner@alpha.test', PASSWORD);
+      assert.equal(locked.status, 429);
+      assert.match(locked.body.error, /^too many failed logins; try again in \d+ minutes$/);
+      // the owner of the clinic unlocks (here the staff user is unlocked by a logged-in owner session)
+      for (let i = 0; i < LOGIN_LIMITS.email.max; i++) await from(`198.51.100.${i + 1}`, 'staff@alpha.test');
+      assert.equal((await from('192.0.2.10', 'staff@alpha.test', PASSWORD)).status, 429);
+      const users = (await call(base, 'GET', '/api/users', { cookie: owner })).body.users as {
+        id: string;
+        email: string;
+      }[];
+      const staffId = users.find((u) => u.email === 'staff@alpha.test')!.id;
+      assert.equal((await call(base, 'POST', `/api/users/${staffId}/unlock`, { cookie: staff })).status, 403);
+      // the proxied server shares the database, not the limits: unlock there, as its own owner session
+      const ownerThere = (await from('192.0.2.20', 'owner@alpha.test', PASSWORD)).status;
+      assert.equal(ownerThere, 429, 'the owner is still locked (spread guess above)');
+      const unlockOwner = await call(
+        proxied.baseUrl,
+        'POST',
+        `/api/users/${users.find((u) => u.email === 'owner@alpha.test')!.id}/unlock`,
+        {
+          cookie: owner,
+        },
+      );
+      assert.equal(unlockOwner.status, 204);
+      const ownerCookie = (await from('192.0.2.20', 'owner@alpha.test', PASSWORD)).headers
+        .get('set-cookie')!
+        .split(';')[0]!;
+      assert.equal(
+        (await call(proxied.baseUrl, 'POST', `/api/users/${staffId}/unlock`, { cookie: ownerCookie })).status,
+        204,
+      );
+      assert.equal((await from('192.0.2.10', 'staff@alpha.test', PASSWORD)).status, 200, 'unlocked');
+      assert.equal(
+        (
+          await call(proxied.baseUrl, 'POST', '/api/users/00000000-0000-0000-0000-000000000000/unlock', {
+            cookie: ownerCookie,
+          })
+        ).status,
+        404,
+      );
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('the published demo password opens nothing outside dev mode', async () => {
+    const { DEMO } = await import('../db/seed.ts');
+    const { createUser, tenantBySlug } = await import('../db/tenants.ts');
+    const alpha = (await tenantBySlug(h.db, 'alpha'))!;
+    const email = 'published@alpha.test';
+    await createUser(h.db, {
+      tenantId: alpha.id,
+      email,
+      name: 'Demo Password',
+      role: 'staff',
+      password: DEMO.password,
+    });
+    try {
+      const r = await call(base, 'POST', '/api/auth/login', { body: { email, password: DEMO.password } });
+      assert.equal(r.status, 401);
+    } finally {
+      await h.db.query('delete from users where email = $1', [email]); // the users test lists the clinic's users
+    }
   });
 
   it('every guarded route answers 401 without a session, and with a forged cookie', async () => {

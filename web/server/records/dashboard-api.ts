@@ -18,8 +18,10 @@ import {
   saveSettings,
   userWithHash,
 } from '../db/tenants.ts';
-import { CLEAR_COOKIE, createSession, deleteSession, sessionToken } from './auth.ts';
-import { check, clientIp, HttpError } from './http.ts';
+import { clientAddress, servedOverHttps } from '../client-address.ts';
+import { DEMO } from '../db/seed.ts';
+import { clearCookie, createSession, deleteSession, sessionToken } from './auth.ts';
+import { check, HttpError } from './http.ts';
 import type { Ctx, Route } from './router.ts';
 import { auditQuery, bookingsQuery, callsQuery, loginSchema, metricsQuery, settingsSchema } from './schemas.ts';
 import { openLiveStream } from './live-stream.ts';
@@ -35,22 +37,31 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     access: 'public',
     async handler(ctx) {
       const { email, password } = check(loginSchema, ctx.body);
-      const key = `${clientIp(ctx.req)}|${email.trim().toLowerCase()}`;
-      const wait = ctx.deps.limiter.retryAfterMs(key);
-      if (wait > 0)
-        throw new HttpError(429, 'too many failed logins; try again in a minute', undefined, {
-          'retry-after': String(Math.ceil(wait / 1000)),
+      const address = clientAddress(ctx.req, ctx.deps.proxy);
+      const wait = ctx.deps.limiter.retryAfterMs(address, email);
+      if (wait > 0) {
+        const retryAfterSeconds = Math.ceil(wait / 1000);
+        throw new HttpError(429, `too many failed logins; try again in ${inWords(retryAfterSeconds)}`, undefined, {
+          'retry-after': String(retryAfterSeconds),
         });
+      }
       const user = await userWithHash(ctx.deps.db, email);
       // an unknown email costs the same scrypt as a wrong password, so timing tells nothing
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok) {
-        ctx.deps.limiter.fail(key);
-        ctx.deps.logger.warn({ pii: { email, ip: clientIp(ctx.req) } }, 'login failed');
+      // the demo users' password is in the README: outside dev mode it opens nothing
+      const published = !ctx.deps.devMode && password === DEMO.password;
+      if (!user || !ok || published) {
+        ctx.deps.limiter.fail(address, email);
+        ctx.deps.logger.warn({ published, pii: { email, ip: address } }, 'login failed');
         throw new HttpError(401, 'wrong email or password');
       }
-      ctx.deps.limiter.succeed(key);
-      const { cookie } = await createSession(ctx.deps.db, user.id, ctx.deps.now());
+      ctx.deps.limiter.succeed(address, email);
+      const { cookie } = await createSession(
+        ctx.deps.db,
+        user.id,
+        ctx.deps.now(),
+        servedOverHttps(ctx.req, ctx.deps.proxy),
+      );
       ctx.deps.logger.info({ userId: user.id, tenantId: user.tenantId }, 'login');
       return {
         status: 200,
@@ -66,7 +77,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const token = sessionToken(ctx.req);
       if (token) await deleteSession(ctx.deps.db, token);
-      return { status: 204, headers: { 'set-cookie': CLEAR_COOKIE } };
+      return { status: 204, headers: { 'set-cookie': clearCookie(servedOverHttps(ctx.req, ctx.deps.proxy)) } };
     },
   },
   {
@@ -199,4 +210,24 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       return { status: 200, body: { users: users.map(({ id, email, name, role }) => ({ id, email, name, role })) } };
     },
   },
+  {
+    // a user locked out by failed logins (someone guessing their password) can try again at once
+    method: 'POST',
+    path: '/api/users/:userId/unlock',
+    access: 'owner',
+    async handler(ctx) {
+      const user = (await listUsers(ctx.deps.db, me(ctx).tenantId)).find((u) => u.id === ctx.params.userId);
+      if (!user) throw new HttpError(404, 'no such user in this clinic', 'userId');
+      ctx.deps.limiter.unlock(user.email);
+      ctx.deps.logger.info({ userId: user.id, by: me(ctx).id }, 'login unlocked');
+      return { status: 204 };
+    },
+  },
 ];
+
+/** "45 seconds", "1 minute", "12 minutes": what the login page shows */
+export function inWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

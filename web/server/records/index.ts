@@ -6,12 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { ProxyTrust } from '../client-address.ts';
 import type { WebConfig } from '../config.ts';
 import { openDb, type Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { initClinic, seedDemo } from '../db/seed.ts';
 import { countTenants, parseKnowledgeBase } from '../db/tenants.ts';
-import { LoginLimiter } from './auth.ts';
+import { NonceLedger } from '@voxanne/contracts/signature';
+import { LoginLimits } from './auth.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import { INTERNAL_ROUTES } from './internal-api.ts';
 import { LiveHub } from './live-hub.ts';
@@ -28,14 +30,24 @@ export interface Records {
 
 export function createRecords(
   db: Db,
-  o: { logger: Logger; secret: string; now?: () => Date; limiter?: LoginLimiter },
+  o: {
+    logger: Logger;
+    secret: string;
+    now?: () => Date;
+    limiter?: LoginLimits;
+    devMode?: boolean;
+    proxy?: ProxyTrust;
+  },
 ): Records {
   const deps: RecordsDeps = {
     db,
     hub: new LiveHub(),
-    limiter: o.limiter ?? new LoginLimiter(),
+    limiter: o.limiter ?? new LoginLimits(),
     logger: o.logger,
     secret: o.secret,
+    nonces: new NonceLedger(),
+    devMode: o.devMode ?? false,
+    proxy: o.proxy ?? { trustProxy: false },
     now: o.now ?? (() => new Date()),
   };
   const dashboard = compile(DASHBOARD_ROUTES);
@@ -75,5 +87,10 @@ export async function openRecords(config: WebConfig, logger: Logger): Promise<Re
     await db.close();
     throw err;
   }
-  return createRecords(db, { logger, secret: config.livekitApiSecret });
+  return createRecords(db, {
+    logger,
+    secret: config.recordsApiKey,
+    devMode: config.devMode,
+    proxy: { trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+  });
 }

@@ -1,6 +1,7 @@
 // The agent's internal API over HTTP (RECORDS-API.md), on PGlite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from 'vitest';
+import { newNonce, signRecordsRequest } from '@voxanne/contracts/signature';
 import { slotsOn } from '../db/bookings.ts';
 import { knowledgeBaseOf } from '../db/tenants.ts';
 import { forEachDatabase } from '../db/testing/databases.ts';
@@ -10,6 +11,7 @@ import {
   login,
   makeClinic,
   openDay,
+  SECRET,
   signed,
   startRecordsServer,
   type RecordsServer,
@@ -40,18 +42,43 @@ forEachDatabase('internal records API', (h) => {
     assert.deepEqual(stale.body, { error: 'stale signature' });
     // the signature covers the body: the same headers with another body are refused
     const ts = String(Date.now());
-    const { signRecordsRequest } = await import('@voxanne/contracts/signature');
-    const sig = signRecordsRequest(
-      'test-secret-that-is-long-enough-0123456789',
-      ts,
-      'POST',
-      '/internal/v1/calls',
-      '{}',
-    );
+    const nonce = newNonce();
+    const sig = signRecordsRequest(SECRET, {
+      timestamp: ts,
+      nonce,
+      method: 'POST',
+      path: '/internal/v1/calls',
+      body: '{}',
+    });
     const r = await fetch(`${base}/internal/v1/calls`, {
       method: 'POST',
-      headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-signature': sig },
+      headers: { 'x-voxanne-timestamp': ts, 'x-voxanne-nonce': nonce, 'x-voxanne-signature': sig },
       body: '{"x":1}',
+    });
+    assert.equal(r.status, 401);
+  });
+
+  it('accepts a signed request once: a replay within the window is refused (probe finding 5)', async () => {
+    const path = '/internal/v1/tenants/riverside/config';
+    const ts = String(Date.now());
+    const nonce = newNonce();
+    const headers = {
+      'x-voxanne-timestamp': ts,
+      'x-voxanne-nonce': nonce,
+      'x-voxanne-signature': signRecordsRequest(SECRET, { timestamp: ts, nonce, method: 'GET', path, body: '' }),
+    };
+    assert.equal((await fetch(`${base}${path}`, { headers })).status, 200);
+    const replay = await fetch(`${base}${path}`, { headers });
+    assert.equal(replay.status, 401);
+    assert.deepEqual(await replay.json(), { error: 'replayed signature' });
+    // no nonce at all: not signed in the current sense
+    const { 'x-voxanne-nonce': _dropped, ...noNonce } = headers;
+    assert.equal((await fetch(`${base}${path}`, { headers: noNonce })).status, 401);
+  });
+
+  it('is keyed by RECORDS_API_KEY, not the LiveKit secret', async () => {
+    const r = await signed(base, 'GET', '/internal/v1/tenants/riverside/config', undefined, {
+      secret: web.config.livekitApiSecret,
     });
     assert.equal(r.status, 401);
   });

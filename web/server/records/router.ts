@@ -4,23 +4,30 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
-import { verifyRecordsRequest } from '@voxanne/contracts/signature';
+import { NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@voxanne/contracts/records-api';
+import { verifyRecordsRequest, type NonceLedger } from '@voxanne/contracts/signature';
 import type { AuditAction } from '@voxanne/contracts/dashboard';
+import type { ProxyTrust } from '../client-address.ts';
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/db.ts';
 import { sendJson } from '../http-util.ts';
-import { sessionToken, sessionUser, type LoginLimiter, type SessionUser } from './auth.ts';
+import { sessionToken, sessionUser, type LoginLimits, type SessionUser } from './auth.ts';
 import { clientIp, HttpError, parseJson, queryObject, readText, refuseNul, type Reply } from './http.ts';
 import type { LiveHub } from './live-hub.ts';
 
 export interface RecordsDeps {
   db: Db;
   hub: LiveHub;
-  limiter: LoginLimiter;
+  limiter: LoginLimits;
   logger: Logger;
-  /** the LiveKit API secret: the internal API's signing key */
+  /** RECORDS_API_KEY: the internal API's signing key (never LiveKit's secret) */
   secret: string;
+  /** the signed requests' nonces already spent */
+  nonces: NonceLedger;
+  /** VOXANNE_DEV=1: the demo users' published password may log in */
+  devMode: boolean;
+  /** TRUST_PROXY and PUBLIC_URL: the client's real address, and whether cookies must be Secure */
+  proxy: ProxyTrust;
   now: () => Date;
 }
 
@@ -124,12 +131,14 @@ export async function dispatch(
         deps.secret,
         {
           timestamp: h(TIMESTAMP_HEADER),
+          nonce: h(NONCE_HEADER),
           signature: h(SIGNATURE_HEADER),
           method: req.method ?? '',
           path: req.url ?? '',
           body: text,
         },
         deps.now().getTime(),
+        deps.nonces,
       );
       if (!v.ok) throw new HttpError(401, v.error);
     } else if (hasBody && crossSite(req)) {

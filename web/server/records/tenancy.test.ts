@@ -23,6 +23,7 @@ forEachDatabase('tenancy and robustness', (h) => {
   let web: RecordsServer;
   let base: string;
   let bBooking: string;
+  let bOwner: string;
   /** strings only clinic B's data contains */
   const B_MARKERS = [
     'b-call-secret',
@@ -57,6 +58,7 @@ forEachDatabase('tenancy and robustness', (h) => {
     await makeClinic(h.db, 'bravo', 'Bravo Clinic');
     web = await startRecordsServer(h.db);
     base = web.baseUrl;
+    bOwner = (await h.db.query<{ id: string }>(`select id from users where email = 'owner@bravo.test'`))[0]!.id;
     for (const [id, slug] of [
       ['a-call', 'alpha'],
       ['b-call-secret', 'bravo'],
@@ -101,7 +103,7 @@ forEachDatabase('tenancy and robustness', (h) => {
       for (const route of DASHBOARD_ROUTES) {
         const cookie = await login(base, who); // fresh each time: the logout route ends the session
         // every path parameter points at clinic B's records
-        const path = route.path.replace(':callId', 'b-call-secret');
+        const path = route.path.replace(':callId', 'b-call-secret').replace(':userId', bOwner);
         assert.ok(!path.includes(':'), `route ${route.path} has a parameter this test does not know; add it here`);
         const queries = route.method === 'GET' ? ['', '?q=bravo&phone=%2B15559990000&tenant=bravo&slug=bravo'] : [''];
         for (const q of queries) {
@@ -131,7 +133,7 @@ forEachDatabase('tenancy and robustness', (h) => {
           assert.ok(status < 500, `${route.method} ${path}${q}: ${status}`);
           for (const m of B_MARKERS)
             assert.ok(!text.includes(m), `${who} ${route.method} ${path}${q} leaked "${m}": ${text.slice(0, 300)}`);
-          if (route.path.includes(':callId'))
+          if (route.path.includes(':callId') || (route.path.includes(':userId') && who.startsWith('owner')))
             assert.equal(status, 404, `${route.method} ${path} must be 404 for another clinic's id`);
           checked++;
         }

@@ -1,12 +1,13 @@
 // Helpers for the records API tests: a web server over a test database, signed agent requests, logins.
 import { readFile } from 'node:fs/promises';
-import { signRecordsRequest } from '@voxanne/contracts/signature';
+import { newNonce, signRecordsRequest } from '@voxanne/contracts/signature';
 import { addDaysToDate, localParts } from '@voxanne/contracts/calendar';
 import type { Db } from '../db/db.ts';
 import { createTenant, createUser, parseKnowledgeBase, type Tenant } from '../db/tenants.ts';
 import { SILENT, startWebServer, testConfig, type Running } from '../test-support.ts';
-import { REPO_ROOT } from '../config.ts';
-import { LoginLimiter } from './auth.ts';
+import { REPO_ROOT, type WebConfig } from '../config.ts';
+import type { ProxyTrust } from '../client-address.ts';
+import type { LoginLimits } from './auth.ts';
 import { createRecords, type Records } from './index.ts';
 
 export const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -15,12 +16,20 @@ export const KB_PATH = `${REPO_ROOT}/agent/knowledge/clinic.yaml`;
 
 export interface RecordsServer extends Running {
   records: Records;
+  config: WebConfig;
 }
 
-export async function startRecordsServer(db: Db, limiter?: LoginLimiter): Promise<RecordsServer> {
-  const records = createRecords(db, { logger: SILENT, secret: SECRET, ...(limiter ? { limiter } : {}) });
-  const web = await startWebServer(testConfig({ livekitApiSecret: SECRET }), { records });
-  return { ...web, records };
+export async function startRecordsServer(db: Db, limiter?: LoginLimits, proxy?: ProxyTrust): Promise<RecordsServer> {
+  const records = createRecords(db, {
+    logger: SILENT,
+    secret: SECRET,
+    ...(limiter ? { limiter } : {}),
+    ...(proxy ? { proxy } : {}),
+  });
+  // the records key and LiveKit's secret differ, as secretProblems demands of a real start
+  const config = testConfig({ recordsApiKey: SECRET, livekitApiSecret: 'test-livekit-secret-not-the-records-key-01' });
+  const web = await startWebServer(config, { records });
+  return { ...web, records, config };
 }
 
 /** a clinic (from clinic.yaml with its own slug and name) with an owner and a staff user */
@@ -77,15 +86,17 @@ export async function signed(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
-  o: { secret?: string; timestamp?: number } = {},
+  o: { secret?: string; timestamp?: number; nonce?: string } = {},
 ): Promise<Res> {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   const ts = String(o.timestamp ?? Date.now());
+  const nonce = o.nonce ?? newNonce();
   const r = await fetch(`${base}${path}`, {
     method,
     headers: {
       'x-voxanne-timestamp': ts,
-      'x-voxanne-signature': signRecordsRequest(o.secret ?? SECRET, ts, method, path, text),
+      'x-voxanne-nonce': nonce,
+      'x-voxanne-signature': signRecordsRequest(o.secret ?? SECRET, { timestamp: ts, nonce, method, path, body: text }),
       'content-type': 'application/json',
     },
     ...(method === 'GET' ? {} : { body: text }),
@@ -97,11 +108,11 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  o: { cookie?: string; body?: unknown; raw?: string } = {},
+  o: { cookie?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
 ): Promise<Res> {
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(o.cookie ? { cookie: o.cookie } : {}), 'content-type': 'application/json' },
+    headers: { ...(o.cookie ? { cookie: o.cookie } : {}), 'content-type': 'application/json', ...o.headers },
     ...(o.raw !== undefined ? { body: o.raw } : o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
   });
   return toRes(r);

@@ -56,7 +56,7 @@ export function renderLogin(root: HTMLElement): void {
             status === 401
               ? 'That email and password do not match an account.'
               : status === 429
-                ? 'Too many attempts. Wait a minute, then try again.'
+                ? retryMessage(e instanceof ApiError ? e.message : '')
                 : e instanceof ApiError
                   ? e.message
                   : 'Logging in failed. Try again.';
@@ -88,4 +88,10 @@ export function renderLogin(root: HTMLElement): void {
     ),
   );
   email.focus();
+}
+
+/** the server says how long (`… try again in 12 minutes`); the page says it in a sentence */
+export function retryMessage(serverError: string): string {
+  const when = /try again in (\d+ (?:seconds?|minutes?))$/.exec(serverError)?.[1];
+  return `Too many failed logins. Try again in ${when ?? 'a few minutes'}, or ask the clinic owner to unlock your account.`;
 }

@@ -1,0 +1,37 @@
+/**
+ * Who is asking, and over what: the client's address and whether the page reached it over HTTPS.
+ * Proxy headers are believed only with TRUST_PROXY=1 (the operator's own proxy in front); without
+ * it anyone could send them. Shared by the login limits, the token limits and the security headers.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface ProxyTrust {
+  /** TRUST_PROXY=1 */
+  trustProxy: boolean;
+  /** PUBLIC_URL; https:// means every request reached us over HTTPS (through a proxy that ends TLS) */
+  publicUrl?: string | undefined;
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.at(-1) : v;
+};
+
+/**
+ * The socket's address; behind a trusted proxy, the last X-Forwarded-For entry: the one our proxy
+ * appended, naming whoever connected to it (the entries before it are the client's own claims).
+ */
+export function clientAddress(req: IncomingMessage, t: ProxyTrust): string {
+  if (t.trustProxy) {
+    const last = header(req, 'x-forwarded-for')?.split(',').at(-1)?.trim();
+    if (last && /^[0-9A-Fa-f:.]{2,45}$/.test(last)) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** HTTPS when PUBLIC_URL says so, the socket is TLS, or a trusted proxy says X-Forwarded-Proto: https */
+export function servedOverHttps(req: IncomingMessage, t: ProxyTrust): boolean {
+  if (t.publicUrl?.startsWith('https://')) return true;
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  return t.trustProxy && header(req, 'x-forwarded-proto')?.split(',').at(-1)?.trim().toLowerCase() === 'https';
+}
