@@ -247,3 +247,79 @@ describe('static files', () => {
     }
   });
 });
+
+describe('security headers and hosts (probe finding 6)', () => {
+  const PAGES_AND_APIS: [string, string][] = [
+    ['GET', '/'],
+    ['GET', '/assets/main-abc.js'],
+    ['GET', '/api/connection'],
+    ['GET', '/api/health'],
+    ['GET', '/api/no-such-route'],
+    ['POST', '/api/token'],
+    ['GET', '/internal/v1/calls/x'],
+    ['GET', '/no-such-page'],
+  ];
+
+  it('every page and API answer carries CSP, frame-ancestors, Referrer-Policy and nosniff', async () => {
+    for (const [method, path] of PAGES_AND_APIS) {
+      const res = await rawRequest(web.port, method, path, method === 'POST' ? '{}' : undefined);
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/, `${method} ${path}: no inline script`);
+      assert.ok(!/unsafe-inline/.test(csp), `${method} ${path}: static mode allows no inline style either`);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      const connect = /connect-src ([^;]+)/.exec(csp)![1]!.split(' ');
+      const lk = new URL(livekitUrl);
+      assert.deepEqual(
+        connect,
+        ["'self'", `ws://${lk.host}`, `http://${lk.host}`],
+        `${path}: own origin + LiveKit only`,
+      );
+      assert.equal(res.headers['x-frame-options'], 'DENY', path);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', path);
+      assert.equal(res.headers['referrer-policy'], 'no-referrer', path);
+      assert.equal(res.headers['strict-transport-security'], undefined, `${path}: no HSTS over plain HTTP`);
+    }
+  });
+
+  it('refuses any Host that is not allowed, on every route (DNS rebinding)', async () => {
+    for (const [method, path] of PAGES_AND_APIS) {
+      const res = await rawRequest(web.port, method, path, method === 'POST' ? '{}' : undefined, {
+        host: 'attacker.example:5173',
+      });
+      assert.equal(res.status, 403, `${method} ${path}`);
+      assert.match(res.body, /host name is not served here/);
+    }
+    for (const host of ['localhost:5173', '127.0.0.1', `127.0.0.1:${web.port}`, '[::1]:80'])
+      assert.equal((await rawRequest(web.port, 'GET', '/api/connection', undefined, { host })).status, 200, host);
+    for (const host of ['evil.localhost.example', '127.0.0.1.nip.io', 'localhost@evil'])
+      assert.equal((await rawRequest(web.port, 'GET', '/api/connection', undefined, { host })).status, 403, host);
+  });
+
+  it('/metrics, /healthz and /readyz never answer the page (probe finding 9); unknown paths are 404', async () => {
+    for (const path of ['/metrics', '/healthz', '/readyz', '/metrics?x=1']) {
+      const res = await rawRequest(web.port, 'GET', path);
+      assert.ok(!/text\/html/.test(String(res.headers['content-type'])), `${path}: ${res.headers['content-type']}`);
+      assert.ok(!res.body.includes('<title>'), path);
+      assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, path);
+    }
+    for (const path of ['/no-such-page', '/server/config.ts', '/metricsx'])
+      assert.equal((await rawRequest(web.port, 'GET', path)).status, 404, path);
+  });
+
+  it('over HTTPS (PUBLIC_URL https, or a trusted X-Forwarded-Proto): HSTS', async () => {
+    const proxied = await startWebServer(testConfig({ trustProxy: true }), { rooms });
+    const behindHttps = await startWebServer(testConfig({ publicUrl: 'https://clinic.example.com' }), { rooms });
+    try {
+      const hsts = async (port: number, headers: Record<string, string> = {}) =>
+        (await rawRequest(port, 'GET', '/api/connection', undefined, headers)).headers['strict-transport-security'];
+      assert.match(String(await hsts(behindHttps.port)), /^max-age=31536000/);
+      assert.match(String(await hsts(proxied.port, { 'x-forwarded-proto': 'https' })), /^max-age=31536000/);
+      assert.equal(await hsts(proxied.port), undefined);
+      // without TRUST_PROXY the header is anyone's to send, and means nothing
+      assert.equal(await hsts(web.port, { 'x-forwarded-proto': 'https' }), undefined);
+    } finally {
+      await proxied.stop();
+      await behindHttps.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
 import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
 import { handleOps, isOpsPath, WebMetrics } from './metrics.ts';
+import { contentSecurityPolicy, hostAllowed, setSecurityHeaders } from './security.ts';
 
 export type { WebConfig } from './config.ts';
 
@@ -41,8 +42,16 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   if (options.records) options.records.deps.db = metrics.timedDb(options.records.deps.db);
   const draining = options.draining ?? (() => false);
 
+  const csp = contentSecurityPolicy(config);
+
   server.on('request', (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    setSecurityHeaders(req, res, config, csp);
+    // DNS rebinding: a foreign name that resolves to this machine gets nothing, on every route
+    if (!hostAllowed(req.headers.host, config.allowedHosts)) {
+      sendJson(res, 403, { error: 'this host name is not served here (see ALLOWED_HOSTS / PUBLIC_URL)' });
+      return;
+    }
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
     const deps = { config, logger, records: options.records, rooms, metrics };

@@ -30,9 +30,11 @@ function devClient(config: WebConfig, httpServer: Server): ClientHandler {
   const start = async (): Promise<ViteDevServer> => {
     const { createServer } = await import('vite');
     return createServer({
-      root: config.webRoot,
+      // web/src, as in vite.config.ts: web/server is outside Vite's root, so its source is never served
+      root: join(config.webRoot, 'src'),
       configFile: join(config.webRoot, 'vite.config.ts'),
-      appType: 'spa',
+      // 'mpa': no SPA fallback, so an unknown path is 404 (not the talking page); our pages are mapped below
+      appType: 'mpa',
       // HMR rides on our server's port instead of opening a second one (24678) that parallel runs would fight over
       server: { middlewareMode: true, hmr: { server: httpServer } },
     });
@@ -40,10 +42,11 @@ function devClient(config: WebConfig, httpServer: Server): ClientHandler {
   return {
     async handle(req, res, rawPath) {
       vite ??= start();
-      // Vite's SPA fallback would answer every unknown path with index.html (the talking page);
-      // the dashboard's routes get dashboard.html instead, transformed by Vite like any page.
+      // the dashboard's routes get dashboard.html, transformed by Vite like any page; but its modules
+      // live under /dashboard/ too (Vite's root is web/src): a file name, unless a navigation asks for a page
       const page = dashboardPage(rawPath);
-      if (page) req.url = `/${page}`;
+      const navigation = String(req.headers.accept ?? '').includes('text/html');
+      if (page && (navigation || !/\.[a-z0-9]+$/i.test(rawPath))) req.url = `/${page}`;
       const server = await vite;
       await new Promise<void>((resolve, reject) => {
         server.middlewares(req, res, (err?: unknown) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DEV_LIVEKIT_API_SECRET } from '@voxanne/contracts/env';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,7 +17,7 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./main.ts', import.meta.url).pathname], {
-      env: { ...process.env, DATA_DIR: join(dataDir, 'run'), DATABASE_URL: '', ...env },
+      env: { ...process.env, DATA_DIR: join(dataDir, 'run'), DATABASE_URL: '', VOXANNE_DEV: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -40,6 +41,16 @@ describe('web/server/main.ts', () => {
     }
   });
 
+  it("refuses the repository's example secret outside dev mode, naming the variable (probe finding 5)", async () => {
+    const { code, stderr } = await runMain({ VOXANNE_DEV: '', LIVEKIT_API_SECRET: DEV_LIVEKIT_API_SECRET });
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /Configuration error: LIVEKIT_API_SECRET: this is the example secret published in the repository/,
+    );
+    assert.match(stderr, /Configuration error: RECORDS_API_KEY: not set/);
+  });
+
   it('exits 1 naming the variable when configuration is invalid', async () => {
     const { code, stderr } = await runMain({ WEB_MODE: 'production' });
     assert.equal(code, 1);
@@ -54,6 +65,7 @@ describe('web/server/main.ts', () => {
         ...process.env,
         DATA_DIR: join(dataDir, 'static'),
         DATABASE_URL: '',
+        VOXANNE_DEV: '1',
         PORT: '0',
         WEB_MODE: 'static',
         WEB_DIST_DIR: dist,

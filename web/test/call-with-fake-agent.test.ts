@@ -35,8 +35,7 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   const outDir = join(tmp, 'dist');
   await build({
-    configFile: join(WEB_ROOT, 'vite.config.ts'),
-    root: WEB_ROOT,
+    configFile: join(WEB_ROOT, 'vite.config.ts'), // its root is web/src
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
@@ -69,6 +68,10 @@ async function open(fakeAudioFile?: string): Promise<{ browser: LaunchedBrowser;
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // the page runs under the server's content security policy: a violation is only a console message
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
   await page.goto(web.baseUrl);
   return { browser, page, pageErrors };
 }

@@ -34,8 +34,7 @@ const served: Served[] = [];
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'voxanne-dist-'));
   await build({
-    configFile: join(WEB_ROOT, 'vite.config.ts'),
-    root: WEB_ROOT,
+    configFile: join(WEB_ROOT, 'vite.config.ts'), // its root is web/src
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });

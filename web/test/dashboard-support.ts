@@ -18,8 +18,7 @@ export const WAIT = { timeout: 30_000 }; // a guard against hanging, not a timin
 export async function buildClient(): Promise<{ outDir: string; remove(): Promise<void> }> {
   const outDir = await mkdtemp(join(tmpdir(), 'voxanne-dash-dist-'));
   await build({
-    configFile: join(WEB_ROOT, 'vite.config.ts'),
-    root: WEB_ROOT,
+    configFile: join(WEB_ROOT, 'vite.config.ts'), // its root is web/src
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
@@ -36,6 +35,10 @@ export async function newPage(browser: Browser, baseURL: string, width: (typeof 
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // a content security policy violation is only a console message; the pages must cause none
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   return { context, page, errors };
 }
 

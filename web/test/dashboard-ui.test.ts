@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
+import { WEB_ROOT } from '../server/config.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
 import { createStubApi, type StubApi } from './dashboard-stub-api.ts';
 import {
@@ -300,10 +301,29 @@ describe('dashboard pages (stub API)', () => {
       for (const path of ['/login', '/dashboard', '/dashboard/calls/abc?x=1']) {
         const res = await rawRequest(dev.port, 'GET', path);
         assert.equal(res.status, 200, path);
-        assert.match(res.body, /src="\/src\/dashboard\/main\.ts"/, path);
+        assert.match(res.body, /src="\/dashboard\/main\.ts"/, path);
         assert.match(res.body, /@vite\/client/, `${path} is transformed by Vite`);
+        assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, path);
       }
       assert.match((await rawRequest(dev.port, 'GET', '/')).body, /Talk to Voxanne/);
+      // probe findings 6 and 9: Vite's root is web/src, so the server's own source is out of reach,
+      // and an unknown path is 404, never the talking page
+      for (const path of [
+        '/server/config.ts?raw',
+        '/server/config.ts',
+        '/vite.config.ts',
+        '/package.json',
+        '/test/fake-agent.ts',
+        `/@fs${WEB_ROOT}/server/config.ts?raw`,
+        '/metrics',
+        '/healthz',
+        '/readyz',
+        '/no-such-page',
+      ]) {
+        const res = await rawRequest(dev.port, 'GET', path);
+        assert.ok(res.status === 404 || res.status === 403, `${path} answered ${res.status}`);
+        assert.ok(!/livekitApiSecret|Talk to Voxanne/.test(res.body), `${path} served source or the page`);
+      }
       await page.goto('/login');
       await page.getByTestId('login-submit').waitFor(WAIT);
       assert.deepEqual(errors, []);

@@ -199,6 +199,41 @@ forEachDatabase('dashboard API', (h) => {
     }
   });
 
+  it('the session cookie is Secure when served over HTTPS (PUBLIC_URL https or a trusted X-Forwarded-Proto)', async () => {
+    const plain = await call(base, 'POST', '/api/auth/login', {
+      body: { email: 'owner@alpha.test', password: PASSWORD },
+    });
+    assert.ok(
+      !/;\s*Secure/i.test(plain.headers.get('set-cookie')!),
+      'plain HTTP: a Secure cookie would never come back',
+    );
+    const forged = await call(base, 'POST', '/api/auth/login', {
+      body: { email: 'owner@alpha.test', password: PASSWORD },
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    assert.ok(!/;\s*Secure/i.test(forged.headers.get('set-cookie')!), 'the header is not trusted without TRUST_PROXY');
+    const servers = [
+      await startRecordsServer(h.db, undefined, { trustProxy: false, publicUrl: 'https://clinic.example.com' }),
+      await startRecordsServer(h.db, undefined, { trustProxy: true }),
+    ];
+    try {
+      for (const s of servers) {
+        const r = await call(s.baseUrl, 'POST', '/api/auth/login', {
+          body: { email: 'owner@alpha.test', password: PASSWORD },
+          headers: { 'x-forwarded-proto': 'https' },
+        });
+        assert.match(r.headers.get('set-cookie')!, /; Secure$/);
+        const out = await call(s.baseUrl, 'POST', '/api/auth/logout', {
+          cookie: r.headers.get('set-cookie')!.split(';')[0]!,
+          headers: { 'x-forwarded-proto': 'https' },
+        });
+        assert.match(out.headers.get('set-cookie')!, /Max-Age=0; Secure$/);
+      }
+    } finally {
+      for (const s of servers) await s.stop();
+    }
+  });
+
   it('the published demo password opens nothing outside dev mode', async () => {
     const { DEMO } = await import('../db/seed.ts');
     const { createUser, tenantBySlug } = await import('../db/tenants.ts');
