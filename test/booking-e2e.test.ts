@@ -145,4 +145,19 @@ test('a caller books a consultation by voice; the booking and the call are in th
   } finally {
     await db.close();
   }
+  // probe finding 4: the caller's name and number are in the records, and in no log line of any
+  // process, at any level (the agent logs at debug here); the `pii` fields were removed by pino
+  const personal = [/sarah/i, /jones/i, /619\D{0,3}555\D{0,3}2418/, /six one nine/i];
+  const leaks = s.lines.filter((l) => personal.some((re) => re.test(l.line)));
+  assert.deepEqual(
+    leaks.map((l) => `${l.source}: ${l.line.slice(0, 300)}`),
+    [],
+    'a log line carries the caller’s name or number',
+  );
+  const piiFields = s.lines.filter((l) => /"pii":/.test(l.line));
+  assert.deepEqual(piiFields, [], 'no pii field survives without LOG_PII=1');
+  assert.ok(
+    s.lines.some((l) => l.source === 'agent' && /"msg":"caller said"/.test(l.line)),
+    'the agent did log the caller’s turns (at debug, without their words)',
+  );
 });

@@ -45,7 +45,8 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   const phones: RtpPhone[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK }, { telephony: true });
+    // LOG_PII=1: these tests read what she heard from the `pii` field of "caller said" (debug level)
+    stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK, LOG_PII: '1' }, { telephony: true });
     patientPort = await freeUdpPort();
     config = parseProvisionConfig({
       LIVEKIT_URL: stack.livekitUrl,
@@ -121,7 +122,10 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
     const info = JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone call"/, 10_000)) as Record<string, any>;
     assert.equal(info.caller, '+1******4567', 'the number is masked in the log');
-    assert.equal(info.pii.phoneNumber, CALLER, 'the full number only under pii');
+    assert.equal(info.pii, undefined, 'nothing personal at info level');
+    const full = JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone caller"/, 10_000)) as Record<string, any>;
+    assert.equal(full.level, 20, 'the full number only at debug…');
+    assert.equal(full.pii.phoneNumber, CALLER, '…and only under pii');
     assert.equal(info.dialled, CLINIC);
     const roomSid = String(info.room_id);
     const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
@@ -288,6 +292,30 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   test('an INVITE from an address the trunk does not allow is rejected', async () => {
     const { call } = await dial({ localIp: '127.0.0.2' });
     await assertDropped(call);
+  });
+
+  test('no info-level line of the agent or the web server carries the caller’s number or words (probe finding 4)', () => {
+    // even with LOG_PII=1; room names and participant identities are LiveKit's (issue 13, point 1), not log data
+    const ours = stack.lines.filter((l) => {
+      if (l.source !== 'agent' && l.source !== 'web') return false;
+      try {
+        return (JSON.parse(l.line) as { level?: number }).level! >= 30;
+      } catch {
+        return false; // not a pino line (the agents CLI's banner)
+      }
+    });
+    assert.ok(ours.length > 50, 'the calls above were logged');
+    const text = (l: { line: string }) =>
+      l.line.replace(/"(?:[\w.]*room[\w.]*|[\w.]*identity[\w.]*|participant[\w.]*)":"[^"]*"/gi, '""');
+    const digits = CALLER.slice(2); // 5551234567, with or without +1
+    const leaks = ours.filter(
+      (l) =>
+        text(l).includes(digits) || /what are your opening hours|i need to cancel|where are you located/i.test(l.line),
+    );
+    assert.deepEqual(
+      leaks.map((l) => `${l.source}: ${l.line.slice(0, 300)}`),
+      [],
+    );
   });
 
   test('malformed SIP does not crash LiveKit SIP: the next call is answered', async () => {

@@ -1,4 +1,11 @@
-import { agentNameEnv, DEV_RECORDS_API_KEY, livekitEnv, recordsKeyEnv, secretProblems } from '@voxanne/contracts/env';
+import {
+  agentNameEnv,
+  DEV_RECORDS_API_KEY,
+  livekitEnv,
+  logPiiEnv,
+  recordsKeyEnv,
+  secretProblems,
+} from '@voxanne/contracts/env';
 import { z } from 'zod';
 
 /**
@@ -31,6 +38,8 @@ const schema = z.object({
   POCKETSPHINX_LIB: z.string().min(1).optional(),
   SPHINXBASE_LIB: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** 1: keep the `pii` field in the logs (local debugging); by default it is removed */
+  ...logPiiEnv,
   /**
    * the web server's internal records API (bookings, call records, tenant config); unset = no booking, nothing recorded
    */

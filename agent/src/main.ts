@@ -19,6 +19,7 @@ import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
 import { buildInstructions } from './core/instructions.ts';
 import { loadKnowledgeBase } from './knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
+import { piiLogOptions } from '@voxanne/contracts/env';
 import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
@@ -117,7 +118,8 @@ export default defineAgent<ProcData>({
     const callId = recovery?.callId ?? randomUUID();
     // the job names the room before we are in it: the clinic's configuration is fetched while she connects
     const room = ctx.job.room;
-    const logger = log().child({ callId, room: room?.name });
+    // every call log goes through this child: its `pii` field is removed unless LOG_PII=1
+    const logger = log().child({ callId, room: room?.name }, piiLogOptions(config.LOG_PII));
     if (recovery)
       logger.info(
         { previousJobId: recovery.previousJobId, attempt: recovery.attempt, reason: recovery.reason },
@@ -166,7 +168,8 @@ export default defineAgent<ProcData>({
     }
     const joinedAt = systemClock.now();
     gate.on('caller-joined');
-    logger.info({ pii: { caller: caller.identity } }, 'call started');
+    logger.info({}, 'call started');
+    logger.debug({ pii: { caller: caller.identity } }, 'call started by');
     const phone = phoneCaller(caller);
     // a Twilio Media Streams caller: a phone line too, bridged in by the web server
     const bridged = phone ? undefined : bridgedCaller(caller);
@@ -196,17 +199,17 @@ export default defineAgent<ProcData>({
     if (recorder?.pending !== undefined)
       recordsQueue = setInterval(() => reportMetric({ kind: 'records_queue', depth: recorder.pending ?? 0 }), 1000);
     if (phone || bridged) {
-      if (phone)
+      if (phone) {
         logger.info(
           {
             caller: maskPhoneNumber(phone.number),
             dialled: phone.dialled,
             sipCallId: phone.sipCallId,
-            pii: { phoneNumber: phone.number },
           },
           'phone call',
         );
-      else logger.info({ caller: bridged!.callerMasked, channel: bridged!.channel }, 'phone call');
+        logger.debug({ pii: { phoneNumber: phone.number } }, 'phone caller');
+      } else logger.info({ caller: bridged!.callerMasked, channel: bridged!.channel }, 'phone call');
       // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
       engines = {
         ...engines,

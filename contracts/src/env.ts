@@ -102,3 +102,20 @@ export function secretProblems(env: Record<string, string | undefined>, o: { rec
   }
   return problems;
 }
+
+/**
+ * LOG_PII: logs carry anything personal (caller words, names, numbers, emails) only under a `pii`
+ * field, and every process's logger removes that field unless LOG_PII=1 (local debugging only).
+ * Independently of it, nothing personal is logged at info level or above.
+ */
+export const logPiiEnv = {
+  LOG_PII: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+};
+
+/** pino options (root or child logger) that drop the `pii` field, or none with LOG_PII=1 */
+export function piiLogOptions(logPii: boolean): { redact?: { paths: string[]; remove: true } } {
+  return logPii ? {} : { redact: { paths: ['pii'], remove: true } };
+}

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { piiLogOptions } from '@voxanne/contracts/env';
 import { pino, type Logger } from 'pino';
 import { handleApi, handleInternal } from './api.ts';
 import { livekitCallRooms, type CallRooms } from './call-rooms.ts';
@@ -31,7 +32,7 @@ const clients = new WeakMap<Server, ClientHandler>();
  * Stop it with stopWebServer, which also stops Vite in dev mode.
  */
 export function createWebServer(config: WebConfig, options: WebServerOptions = {}): Server {
-  const logger = options.logger ?? pino({ name: 'web' });
+  const logger = options.logger ?? pino({ name: 'web', ...piiLogOptions(config.logPii) });
   const server = createServer();
   const client = createClientHandler(config, server);
   const rooms = options.rooms ?? livekitCallRooms(config);

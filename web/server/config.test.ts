@@ -35,6 +35,7 @@ describe('parseWebConfig', () => {
       publicUrl: undefined,
       allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
       trustProxy: false,
+      logPii: false,
     });
   });
 

@@ -4,6 +4,7 @@ import {
   agentNameEnv,
   DEV_RECORDS_API_KEY,
   livekitEnv,
+  logPiiEnv,
   recordsKeyEnv,
   runModeOf,
   secretProblems,
@@ -56,6 +57,8 @@ export interface WebConfig {
   allowedHosts: string[];
   /** TRUST_PROXY=1: X-Forwarded-For (its last entry) and X-Forwarded-Proto come from our own proxy */
   trustProxy: boolean;
+  /** LOG_PII=1: logs keep their `pii` field (local debugging); by default pino removes it */
+  logPii: boolean;
 }
 
 export const TWILIO_CHANNELS = ['media-streams', 'conversation-relay'] as const;
@@ -147,6 +150,7 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  ...logPiiEnv,
 });
 
 /** the loopback names every server answers to, whatever else is configured */
@@ -217,6 +221,7 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       publicUrl: e.PUBLIC_URL,
       allowedHosts: allowedHostsOf(e.HOST, e.PUBLIC_URL, e.ALLOWED_HOSTS),
       trustProxy: e.TRUST_PROXY,
+      logPii: e.LOG_PII,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { piiLogOptions } from '@voxanne/contracts/env';
 import { pino } from 'pino';
 import { createWebServer, stopWebServer } from './app.ts';
 import { parseWebConfig } from './config.ts';
@@ -14,7 +15,7 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const config = parsed.config;
-const logger = pino({ name: 'web' });
+const logger = pino({ name: 'web', ...piiLogOptions(config.logPii) });
 
 if (config.mode === 'static' && !existsSync(join(config.distDir, 'index.html'))) {
   console.error(`${config.distDir}/index.html not found — build the client first: npm run build --workspace web`);

@@ -41,6 +41,7 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     publicUrl: undefined,
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     trustProxy: false,
+    logPii: false,
     ...overrides,
   };
 }

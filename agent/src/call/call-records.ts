@@ -149,7 +149,10 @@ export class CallRecords {
     } catch (err) {
       this.o.log.warn({ err }, 'call summary failed');
     }
-    if (summary) this.o.log.info({ outcome: summary.outcome, pii: { summary: summary.summary } }, 'call summary');
+    if (summary) {
+      this.o.log.info({ outcome: summary.outcome }, 'call summary');
+      this.o.log.debug({ pii: { summary: summary.summary } }, 'call summary text');
+    }
     if (!r) return;
     const spoke = this.items.some((i) => i.role === 'user');
     r.recorder.end(this.o.callId, {

@@ -332,7 +332,7 @@ export class CallSession {
         const text = ev.alternatives?.[0]?.text.trim() ?? '';
         if (text) {
           this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
-          this.#log.info({ pii: { text } }, 'caller said');
+          this.#log.debug({ pii: { text } }, 'caller said');
         }
         const sttFinalMs = this.#now();
         // "uh-huh" over her (she carries on) or nothing said: not the end of a turn, no mark

@@ -40,6 +40,7 @@ export async function restoreCall(o: {
   }
   const restored = restoreFromTurns(turns);
   const line = recoveryLine(restored, topicOf(o.kb));
-  o.logger.info({ turns: turns.length, nextTurnIndex: restored.nextTurnIndex, pii: { line } }, 'call restored');
+  o.logger.info({ turns: turns.length, nextTurnIndex: restored.nextTurnIndex }, 'call restored');
+  o.logger.debug({ pii: { line } }, 'call restored with');
   return { history: restored.history, nextTurnIndex: restored.nextTurnIndex, line };
 }

@@ -52,7 +52,8 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       const published = !ctx.deps.devMode && password === DEMO.password;
       if (!user || !ok || published) {
         ctx.deps.limiter.fail(address, email);
-        ctx.deps.logger.warn({ published, pii: { email, ip: address } }, 'login failed');
+        ctx.deps.logger.warn({ published }, 'login failed');
+        ctx.deps.logger.debug({ pii: { email, ip: address } }, 'login failed for');
         throw new HttpError(401, 'wrong email or password');
       }
       ctx.deps.limiter.succeed(address, email);

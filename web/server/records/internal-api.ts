@@ -90,9 +90,12 @@ export const INTERNAL_ROUTES: readonly Route[] = [
             callId: c.callId,
             tenant: t.slug,
             channel: c.channel,
-            pii: { caller: c.callerPhoneMasked ?? c.callerIdentity },
           },
           'call recorded',
+        );
+        ctx.deps.logger.debug(
+          { callId: c.callId, pii: { caller: c.callerPhoneMasked ?? c.callerIdentity } },
+          'call recorded from',
         );
         await publish(ctx.deps, t.id, c.callId);
       }
@@ -178,10 +181,10 @@ export const INTERNAL_ROUTES: readonly Route[] = [
           bookingId: booking.id,
           service: booking.service,
           startsAt: booking.startsAt,
-          pii: { name: b.name, phone: b.phone },
         },
         'booking made',
       );
+      ctx.deps.logger.debug({ bookingId: booking.id, pii: { name: b.name, phone: b.phone } }, 'booking made for');
       return { status: 201, body: { booking } };
     },
   },
