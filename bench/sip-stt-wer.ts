@@ -46,7 +46,8 @@ const waiters = new Set<() => void>();
 const { stack } = await startBenchStack({
   name: 'sip-stt-wer',
   telephony: true,
-  agentEnv: { LOG_LEVEL: 'info' },
+  // what she heard is in "caller said" (debug level, its words under pii: kept with LOG_PII=1)
+  agentEnv: { LOG_LEVEL: 'debug', LOG_PII: '1' },
   onLine: (source, line) => {
     if (source === 'agent' && line.includes('"msg":"caller said"')) {
       said.push(String(JSON.parse(line).pii?.text ?? ''));
