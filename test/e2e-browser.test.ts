@@ -51,6 +51,11 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
     if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:')
       external.push(r.url());
   });
+  // the page runs under the web server's content security policy; a violation is only a console message
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   await page.goto(stack.webUrl);
   await page.getByTestId('talk-button').click();
 
@@ -96,6 +101,7 @@ test('press the button, hear the greeting, ask for the hours, hear the answer', 
     assert.ok(states.includes(s), `state ${s} seen: ${states.join(',')}`);
   await page.screenshot({ path: join(ARTIFACTS, 'e2e-in-call.png'), fullPage: true });
   assert.deepEqual(external, [], 'nothing is loaded from outside this machine');
+  assert.deepEqual(cspViolations, [], 'the call works within the content security policy');
 
   // Hang up: the page returns to its start, and the agent's job ends cleanly.
   await page.getByTestId('hangup-button').click();
