@@ -294,7 +294,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await assertDropped(call);
   });
 
-  test('no info-level line of the agent or the web server carries the caller’s number or words (probe finding 4)', () => {
+  test('no info line of the agent or the web server carries the caller’s number or words (probe finding 4)', () => {
     // even with LOG_PII=1; room names and participant identities are LiveKit's (issue 13, point 1), not log data
     const ours = stack.lines.filter((l) => {
       if (l.source !== 'agent' && l.source !== 'web') return false;

@@ -39,7 +39,7 @@ describe('parseWebConfig', () => {
     });
   });
 
-  it("refuses the repository's example secrets outside dev mode, and any missing secret in production (probe finding 5)", () => {
+  it('refuses the example secrets outside dev mode, and a missing secret in production (probe finding 5)', () => {
     const none = parseWebConfig({});
     assert.ok(!none.ok);
     assert.match(none.errors.join('\n'), /^LIVEKIT_API_SECRET: not set/m);

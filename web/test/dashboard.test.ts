@@ -96,7 +96,8 @@ forEachDatabase('dashboard in Chromium', (h) => {
     const kb = parseKnowledgeBase(await readFile(KB_PATH, 'utf8'));
     if (!kb.ok) throw new Error(kb.error);
     timeZone = kb.kb.clinic.timezone;
-    records = createRecords(db, { logger: SILENT, secret: SECRET, devMode: true }); // the demo users' published password
+    // dev mode: the demo users log in with their published password
+    records = createRecords(db, { logger: SILENT, secret: SECRET, devMode: true });
     server = createWebServer(testConfig({ mode: 'static', distDir: dist.outDir, livekitApiSecret: SECRET }), {
       logger: SILENT,
       records,

@@ -43,7 +43,9 @@ export async function createSession(
   ]);
   return {
     token,
-    cookie: `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}${secureFlag(secure)}`,
+    cookie:
+      `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}` +
+      secureFlag(secure),
   };
 }
 
@@ -170,7 +172,7 @@ export class LoginLimits {
     this.#email.fail(e);
   }
 
-  /** a right password clears that email's counts; the address keeps its count (one good account must not reset a sweep) */
+  /** a right password clears that email's counts; the address keeps its own (one account must not reset a sweep) */
   succeed(address: string, email: string): void {
     const e = email.trim().toLowerCase();
     this.#pair.succeed(`${address}|${e}`);

@@ -132,7 +132,7 @@ forEachDatabase('dashboard API', (h) => {
     );
   });
 
-  it('login limits per address across emails and per email across addresses; the owner unlocks (probe finding 7)', async () => {
+  it('limits logins per address across emails, per email across addresses; the owner unlocks (finding 7)', async () => {
     // behind the clinic's own proxy (TRUST_PROXY=1): each client is its X-Forwarded-For address
     const proxied = await startRecordsServer(h.db, new LoginLimits(() => clock), { trustProxy: true });
     const from = (ip: string, email: string, password = 'wrong') =>
@@ -199,7 +199,7 @@ forEachDatabase('dashboard API', (h) => {
     }
   });
 
-  it('the session cookie is Secure when served over HTTPS (PUBLIC_URL https or a trusted X-Forwarded-Proto)', async () => {
+  it('the session cookie is Secure over HTTPS (PUBLIC_URL https or a trusted X-Forwarded-Proto)', async () => {
     const plain = await call(base, 'POST', '/api/auth/login', {
       body: { email: 'owner@alpha.test', password: PASSWORD },
     });

@@ -93,5 +93,6 @@ export function renderLogin(root: HTMLElement): void {
 /** the server says how long (`… try again in 12 minutes`); the page says it in a sentence */
 export function retryMessage(serverError: string): string {
   const when = /try again in (\d+ (?:seconds?|minutes?))$/.exec(serverError)?.[1];
-  return `Too many failed logins. Try again in ${when ?? 'a few minutes'}, or ask the clinic owner to unlock your account.`;
+  const wait = when ?? 'a few minutes';
+  return `Too many failed logins. Try again in ${wait}, or ask the clinic owner to unlock your account.`;
 }
