@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { NonceLedger, SIGNATURE_MAX_SKEW_MS, signRecordsRequest, verifyRecordsRequest } from './signature.ts';
+import { NonceLedger, SIGNATURE_MAX_SKEW_MS, signRecordsRequest, verifyRecordsRequest } from './src/signature.ts';
 
 const KEY = 'k'.repeat(40);
 
