@@ -146,7 +146,7 @@ forEachDatabase('tenancy and robustness', (h) => {
       `tenancy: ${routes} dashboard routes x 2 users (owner, staff) = ${checked} ` +
         `requests as clinic A, none saw or changed clinic B`,
     );
-    assert.equal(routes, 14);
+    assert.equal(routes, 15);
   });
 
   it("internal routes scoped by clinic slug cannot reach another clinic's booking", async () => {
