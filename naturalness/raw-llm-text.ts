@@ -4,38 +4,7 @@
  * phone numbers as digits, no contractions, sentences run together, an eager opener and stray
  * spaces. The Groq fake answers with this so the naturalness suite tests the humanizer's repairs.
  */
-const UNITS: Record<string, number> = {
-  zero: 0,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-};
-const TENS: Record<string, number> = {
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  sixty: 60,
-  seventy: 70,
-  eighty: 80,
-  ninety: 90,
-};
+import { TENS_VALUES as TENS, UNIT_VALUES as UNITS } from '../agent/src/core/text/number-words.ts';
 const NUM = `(?:${[...Object.keys(UNITS), ...Object.keys(TENS), 'hundred', 'thousand'].join('|')})`;
 const RUN = `${NUM}(?:[ -]${NUM})*`;
 

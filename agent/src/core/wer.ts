@@ -3,7 +3,7 @@
  * both are normalised the same way, so that spelling conventions ("10:30" vs "ten thirty",
  * "what's" vs "what is", "p.m." vs "p m") are not counted as recognition errors. Pure.
  */
-import { numberToWords } from './text/number-words.ts';
+import { numberToWords, ordinalToWords } from './text/number-words.ts';
 
 export interface WerResult {
   /**
@@ -36,24 +36,6 @@ const CONTRACTIONS: ReadonlyArray<[RegExp, string]> = [
   [/\blet's\b/g, 'let us'],
   [/\b(what|where|when|who|how|that|there|here|it|he|she)'s\b/g, '$1 is'],
 ];
-
-const ORDINAL_WORDS: Record<string, string> = {
-  one: 'first',
-  two: 'second',
-  three: 'third',
-  five: 'fifth',
-  eight: 'eighth',
-  nine: 'ninth',
-  twelve: 'twelfth',
-};
-
-function ordinalToWords(n: number): string {
-  const words = numberToWords(n).split(' ');
-  const last = words.pop()!;
-  let ord = ORDINAL_WORDS[last];
-  if (!ord) ord = last.endsWith('y') ? `${last.slice(0, -1)}ieth` : `${last}th`;
-  return [...words, ord].join(' ');
-}
 
 /**
  * Digits as words: "10:30" → "ten thirty", "9:05" → "nine oh five",

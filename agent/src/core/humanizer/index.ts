@@ -8,7 +8,8 @@ export {
 } from './humanizer.ts';
 export { extractCallerName, type CallerName } from './caller-name.ts';
 export { CallerAddressBook } from './caller-address.ts';
-export { speakNumbers, ordinalToWords, yearToWords, hasDigits } from './spoken-numbers.ts';
+export { speakNumbers, yearToWords, hasDigits } from './spoken-numbers.ts';
+export { ordinalToWords } from '../text/number-words.ts';
 export { contract, uncontracted } from './contractions.ts';
 export { spacingProblems, fixSpacing } from './punctuation.ts';
 export { findFillers } from './fillers.ts';

@@ -4,44 +4,13 @@
  * plain numbers. Pure; the order of the rules matters (a phone number must be read as digits
  * before the plain-number rule would read it as "six hundred nineteen").
  */
-import { digitsToWords, dollarsToWords, numberToWords } from '../text/number-words.ts';
+import { MONTHS } from '../text/calendar.ts';
+import { digitsToWords, dollarsToWords, numberToWords, ordinalToWords } from '../text/number-words.ts';
 import { timeToWords } from '../text/time-words.ts';
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
 const MONTH_RE =
   '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|' +
   'Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
-
-const ORDINAL_LAST: Record<string, string> = {
-  one: 'first',
-  two: 'second',
-  three: 'third',
-  five: 'fifth',
-  eight: 'eighth',
-  nine: 'ninth',
-  twelve: 'twelfth',
-};
-
-/** 21 → "twenty first", 12 → "twelfth", 30 → "thirtieth". */
-export function ordinalToWords(n: number): string {
-  const words = numberToWords(n).split(' ');
-  const last = words.pop()!;
-  const ord = ORDINAL_LAST[last] ?? (last.endsWith('y') ? `${last.slice(0, -1)}ieth` : `${last}th`);
-  return [...words, ord].join(' ');
-}
 
 /** 2026 → "twenty twenty six", 2000 → "two thousand", 2005 → "two thousand five", 1999 → "nineteen ninety nine". */
 export function yearToWords(y: number): string {

@@ -3,7 +3,7 @@
  * server and lives in @voxanne/contracts/calendar; it is re-exported here for the agent's callers.
  */
 import { addDaysToDate, localParts, weekdayOf } from '@voxanne/contracts/calendar';
-import { ordinalToWords } from '../humanizer/spoken-numbers.ts';
+import { ordinalToWords } from './number-words.ts';
 import { timeToWords } from './time-words.ts';
 
 export {
@@ -16,7 +16,8 @@ export {
   type LocalParts,
 } from '@voxanne/contracts/calendar';
 
-const MONTHS = [
+/** the month names as written; months are numbered from 1, so MONTHS[m - 1] */
+export const MONTHS = [
   'January',
   'February',
   'March',

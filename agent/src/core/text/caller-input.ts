@@ -3,72 +3,17 @@
  * days ("Tuesday", "tomorrow", "March fifth") and clock times ("ten a m", "2:30", "noon"). Works
  * on typed text and on recogniser output (lowercase words, no digits). Pure given `today`.
  */
-import type { Day } from '@voxanne/contracts/knowledge-base';
-import { addDaysToDate, nextWeekday, weekdayOf } from './calendar.ts';
+import { DAYS, type Day } from '@voxanne/contracts/knowledge-base';
+import { addDaysToDate, MONTHS as MONTH_NAMES, nextWeekday, weekdayOf } from './calendar.ts';
+import { ORDINAL_VALUES, TENS_VALUES, UNIT_VALUES } from './number-words.ts';
 
-const UNITS: Record<string, number> = {
-  zero: 0,
-  oh: 0,
-  o: 0,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-};
-const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50 };
-const ORDINALS: Record<string, number> = {
-  first: 1,
-  second: 2,
-  third: 3,
-  fourth: 4,
-  fifth: 5,
-  sixth: 6,
-  seventh: 7,
-  eighth: 8,
-  ninth: 9,
-  tenth: 10,
-  eleventh: 11,
-  twelfth: 12,
-  thirteenth: 13,
-  fourteenth: 14,
-  fifteenth: 15,
-  sixteenth: 16,
-  seventeenth: 17,
-  eighteenth: 18,
-  nineteenth: 19,
-  twentieth: 20,
-  thirtieth: 30,
-};
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-const WEEK: readonly Day[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+// "oh" and "o" are zeros in a phone number ("six one nine, five five five, oh one four two")
+const UNITS: Record<string, number> = { ...UNIT_VALUES, oh: 0, o: 0 };
+// a caller's days and clock times never need more than fifty
+const TENS: Record<string, number> = Object.fromEntries(Object.entries(TENS_VALUES).filter(([, n]) => n <= 50));
+const ORDINALS: Record<string, number> = ORDINAL_VALUES;
+const MONTHS = MONTH_NAMES.map((m) => m.toLowerCase());
+const WEEK: readonly Day[] = DAYS;
 
 export function words(text: string): string[] {
   return text

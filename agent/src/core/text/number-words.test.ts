@@ -5,8 +5,12 @@ import {
   dollarsToWords,
   houseNumberToWords,
   numberToWords,
+  ORDINAL_VALUES,
+  ordinalToWords,
   phoneNumberToWords,
   priceRangeToWords,
+  TENS_VALUES,
+  UNIT_VALUES,
 } from './number-words.ts';
 
 test('numbers are written out in American style', () => {
@@ -55,4 +59,45 @@ test('house numbers are said in pairs', () => {
   assert.equal(houseNumberToWords(1234), 'twelve thirty four');
   assert.equal(houseNumberToWords(2000), 'two thousand');
   assert.equal(houseNumberToWords(300), 'three hundred');
+});
+
+test('ordinals are said the way dates are: first, twelfth, twenty first, thirtieth', () => {
+  const said = [1, 2, 3, 5, 8, 9, 12, 20, 21, 22, 23, 30, 31].map(ordinalToWords);
+  assert.deepEqual(said, [
+    'first',
+    'second',
+    'third',
+    'fifth',
+    'eighth',
+    'ninth',
+    'twelfth',
+    'twentieth',
+    'twenty first',
+    'twenty second',
+    'twenty third',
+    'thirtieth',
+    'thirty first',
+  ]);
+});
+
+test('the same words read back as values: units, tens and the one-word ordinals', () => {
+  assert.equal(UNIT_VALUES.zero, 0);
+  assert.equal(UNIT_VALUES.nineteen, 19);
+  assert.deepEqual(Object.keys(UNIT_VALUES).slice(0, 3), ['zero', 'one', 'two']);
+  assert.deepEqual(Object.entries(TENS_VALUES), [
+    ['twenty', 20],
+    ['thirty', 30],
+    ['forty', 40],
+    ['fifty', 50],
+    ['sixty', 60],
+    ['seventy', 70],
+    ['eighty', 80],
+    ['ninety', 90],
+  ]);
+  assert.equal(ORDINAL_VALUES.first, 1);
+  assert.equal(ORDINAL_VALUES.twelfth, 12);
+  assert.equal(ORDINAL_VALUES.twentieth, 20);
+  assert.equal(ORDINAL_VALUES.thirtieth, 30);
+  assert.equal(Object.keys(ORDINAL_VALUES).length, 21);
+  for (const [w, n] of Object.entries(ORDINAL_VALUES)) assert.equal(ordinalToWords(n), w);
 });

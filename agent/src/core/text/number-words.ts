@@ -64,6 +64,36 @@ export function numberToWords(n: number): string {
   return parts.join(' ');
 }
 
+const ORDINAL_LAST: Record<string, string> = {
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
+};
+
+/** 21 → "twenty first", 12 → "twelfth", 30 → "thirtieth". */
+export function ordinalToWords(n: number): string {
+  const words = numberToWords(n).split(' ');
+  const last = words.pop()!;
+  const ord = ORDINAL_LAST[last] ?? (last.endsWith('y') ? `${last.slice(0, -1)}ieth` : `${last}th`);
+  return [...words, ord].join(' ');
+}
+
+// The same words read the other way, for what a caller or a model said: "seven" → 7, "forty" → 40.
+/** "zero" … "nineteen" → 0 … 19, in that order */
+export const UNIT_VALUES: Readonly<Record<string, number>> = Object.fromEntries(ONES.map((w, n) => [w, n]));
+/** "twenty" … "ninety" → 20 … 90, in that order */
+export const TENS_VALUES: Readonly<Record<string, number>> = Object.fromEntries(
+  TENS.flatMap((w, i) => (w ? [[w, i * 10] as const] : [])),
+);
+/** the one-word ordinals: "first" … "twentieth" → 1 … 20, "thirtieth" → 30 */
+export const ORDINAL_VALUES: Readonly<Record<string, number>> = Object.fromEntries(
+  [...Array.from({ length: 20 }, (_, i) => i + 1), 30].map((n) => [ordinalToWords(n), n]),
+);
+
 /** 150 → "one hundred fifty dollars"; 1 → "one dollar". */
 export function dollarsToWords(n: number): string {
   return `${numberToWords(n)} ${n === 1 ? 'dollar' : 'dollars'}`;

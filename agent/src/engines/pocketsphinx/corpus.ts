@@ -10,7 +10,8 @@
  */
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { DAYS } from '@voxanne/contracts/knowledge-base';
-import { digitsToWords, numberToWords, priceRangeToWords } from '../../core/text/number-words.ts';
+import { MONTHS as MONTH_NAMES } from '../../core/text/calendar.ts';
+import { digitsToWords, numberToWords, ordinalToWords, priceRangeToWords } from '../../core/text/number-words.ts';
 
 const FIRST_NAMES = [
   'james',
@@ -106,53 +107,9 @@ const LAST_NAMES = [
   'nguyen',
   'kim',
 ];
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-const ORDINALS = [
-  'first',
-  'second',
-  'third',
-  'fourth',
-  'fifth',
-  'sixth',
-  'seventh',
-  'eighth',
-  'ninth',
-  'tenth',
-  'eleventh',
-  'twelfth',
-  'thirteenth',
-  'fourteenth',
-  'fifteenth',
-  'sixteenth',
-  'seventeenth',
-  'eighteenth',
-  'nineteenth',
-  'twentieth',
-  'twenty first',
-  'twenty second',
-  'twenty third',
-  'twenty fourth',
-  'twenty fifth',
-  'twenty sixth',
-  'twenty seventh',
-  'twenty eighth',
-  'twenty ninth',
-  'thirtieth',
-  'thirty first',
-];
+const MONTHS = MONTH_NAMES.map((m) => m.toLowerCase());
+// "first" … "thirty first": every day of a month
+const ORDINALS = Array.from({ length: 31 }, (_, i) => ordinalToWords(i + 1));
 const HOURS_12 = ['eight', 'nine', 'ten', 'eleven', 'twelve', 'one', 'two', 'three', 'four', 'five', 'six'];
 const DAY_PARTS = ['morning', 'afternoon', 'evening'];
 const RELATIVE_DAYS = ['today', 'tomorrow', 'next week', 'this week', 'the day after tomorrow'];
