@@ -17,6 +17,7 @@ import {
 } from '@livekit/rtc-node';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
 import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '@voxanne/contracts/protocol';
+import { HeardAudio, type Heard } from './heard-audio.ts';
 
 export interface SimCallerOptions {
   url: string;
@@ -37,20 +38,17 @@ const RATE = 48000;
 const FRAME = RATE / 100; // 10 ms frames: finer timing for onset/offset measurements
 
 /** Agent audio as heard: one entry per received 10 ms frame. */
-export interface HeardFrame {
-  atMs: number;
-  rms: number;
-}
+export type HeardFrame = Heard;
 
-export class SimCaller {
+export class SimCaller extends HeardAudio<HeardFrame> {
   readonly room = new Room();
   readonly messages: { atMs: number; msg: AgentMessage }[] = [];
-  readonly heard: HeardFrame[] = [];
   #source: AudioSource | undefined;
-  #listeners = new Set<() => void>();
   joinedAtMs = 0;
 
-  private constructor(private readonly o: SimCallerOptions) {}
+  private constructor(private readonly o: SimCallerOptions) {
+    super(10, 100);
+  }
 
   static async join(o: SimCallerOptions): Promise<SimCaller> {
     const c = new SimCaller(o);
@@ -67,7 +65,9 @@ export class SimCaller {
     this.room.on(RoomEvent.DataReceived, (payload, _p, _k, topic) => {
       if (topic !== DATA_TOPIC) return;
       const msg = decodeMessage(payload);
-      if (msg) this.#notify(this.messages.push({ atMs: performance.now(), msg }));
+      if (!msg) return;
+      this.messages.push({ atMs: performance.now(), msg });
+      this.notify();
     });
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
@@ -98,7 +98,7 @@ export class SimCaller {
       let sum = 0;
       for (let i = 0; i < f.data.length; i++) sum += f.data[i]! * f.data[i]!;
       this.heard.push({ atMs: performance.now(), rms: Math.sqrt(sum / Math.max(1, f.data.length)) });
-      this.#notify(0);
+      this.notify();
     }
   }
 
@@ -118,30 +118,6 @@ export class SimCaller {
     }
     await source.waitForPlayout();
     return { startMs, endMs: performance.now() };
-  }
-
-  /** Milliseconds of received agent audio louder than `threshold` RMS (int16 units). */
-  audibleMs(fromMs = 0, threshold = 300): number {
-    return this.heard.filter((h) => h.atMs >= fromMs && h.rms > threshold).length * 10;
-  }
-
-  /** Time of the first audible agent frame at or after fromMs. */
-  firstAudibleAfter(fromMs: number, threshold = 300): number | undefined {
-    return this.heard.find((h) => h.atMs >= fromMs && h.rms > threshold)?.atMs;
-  }
-
-  /** Start of the first run of `quietMs` of silence after fromMs: when her audio stopped at the caller. */
-  silentFrom(fromMs: number, quietMs = 100, threshold = 300): number | undefined {
-    let runStart: number | undefined;
-    for (const h of this.heard) {
-      if (h.atMs < fromMs) continue;
-      if (h.rms > threshold) runStart = undefined;
-      else {
-        runStart ??= h.atMs;
-        if (h.atMs - runStart >= quietMs) return runStart;
-      }
-    }
-    return undefined;
   }
 
   /**
@@ -173,9 +149,9 @@ export class SimCaller {
       const cleanup = () => {
         clearTimeout(timer);
         clearTimeout(deadline);
-        this.#listeners.delete(check);
+        this.listeners.delete(check);
       };
-      this.#listeners.add(check);
+      this.listeners.add(check);
       check();
     });
   }
@@ -188,31 +164,6 @@ export class SimCaller {
     return this.messages.flatMap((m) =>
       m.msg.type === 'transcript' && m.msg.speaker === speaker && (!finalOnly || m.msg.final) ? [m.msg.text] : [],
     );
-  }
-
-  /** Resolves once pred() holds (checked on every message and audio frame), or rejects after timeoutMs. */
-  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pred()) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-      };
-      this.#listeners.add(check);
-    });
-  }
-
-  #notify(_: number): void {
-    for (const l of [...this.#listeners]) l();
   }
 
   async leave(): Promise<void> {

@@ -6,6 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import { linearToUlaw, ulawToLinear } from '../../agent/src/core/audio/g711.ts';
+import { HeardAudio } from './heard-audio.ts';
 
 export { linearToUlaw, ulawToLinear };
 
@@ -64,20 +65,19 @@ export interface HeardPacket {
   payloadType: number;
 }
 
-export class RtpPhone {
-  readonly heard: HeardPacket[] = [];
+export class RtpPhone extends HeardAudio<HeardPacket> {
   /** where our RTP goes: the address and port of LiveKit SIP's SDP answer (set by the test) */
   remote: { address: string; port: number } | undefined;
   #seq = Math.floor(Math.random() * 0xffff);
   #ts = Math.floor(Math.random() * 0xffffffff);
   readonly #ssrc = Math.floor(Math.random() * 0xffffffff) >>> 0;
-  #listeners = new Set<() => void>();
   #first: Promise<void>;
   /** a phone sends packets all call long; silence fills the gaps between play() calls */
   #idle: NodeJS.Timeout | undefined;
   #playing = 0;
 
   private constructor(readonly socket: Socket) {
+    super(20, 200);
     let gotFirst!: () => void;
     this.#first = new Promise((r) => (gotFirst = r));
     socket.on('message', (msg) => {
@@ -93,7 +93,7 @@ export class RtpPhone {
         rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0,
         payloadType: pt,
       });
-      for (const l of [...this.#listeners]) l();
+      this.notify();
     });
   }
 
@@ -193,48 +193,6 @@ export class RtpPhone {
     }
     for (let i = 0; i < 3; i++) await this.#send(this.#packet(PT_DTMF, event(800, true), false, false, ts));
     this.#ts = (this.#ts + 800) >>> 0;
-  }
-
-  audibleMs(fromMs = 0, threshold = 300): number {
-    return this.heard.filter((h) => h.atMs >= fromMs && h.rms > threshold).length * 20;
-  }
-
-  firstAudibleAfter(fromMs: number, threshold = 300): number | undefined {
-    return this.heard.find((h) => h.atMs >= fromMs && h.rms > threshold)?.atMs;
-  }
-
-  /** Start of the first run of quietMs of silence (or no packets) after fromMs. */
-  silentFrom(fromMs: number, quietMs = 200, threshold = 300): number | undefined {
-    let runStart: number | undefined;
-    for (const h of this.heard) {
-      if (h.atMs < fromMs) continue;
-      if (h.rms > threshold) runStart = undefined;
-      else {
-        runStart ??= h.atMs;
-        if (h.atMs - runStart >= quietMs) return runStart;
-      }
-    }
-    return undefined;
-  }
-
-  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pred()) return;
-        cleanup();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-      };
-      this.#listeners.add(check);
-    });
   }
 
   close(): void {

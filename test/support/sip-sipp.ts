@@ -48,6 +48,40 @@ a=ptime:20
 a=sendrecv
 `;
 
+/** sipp's answer to the request it just received: that request's headers, no body */
+const answerLast = (status: string, extra = '') => `  <send>
+    <![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+${extra}Content-Length: 0
+
+]]>
+  </send>`;
+
+/** A request of the test caller's inside its dialog (after the 200 OK: the To tag and Contact it learnt) */
+const inDialog = (
+  o: SippCallOptions,
+  method: string,
+  cseq: number,
+  { retrans = true, extra = '', body = '' } = {},
+) => `  <send${retrans ? ' retrans="500"' : ''}>
+    <![CDATA[
+${method} [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
+Call-ID: [call_id]
+CSeq: ${cseq} ${method}
+Max-Forwards: 70
+${extra}Content-Length: ${body ? '[len]' : '0'}
+
+${body}]]>
+  </send>`;
+
 function scenario(o: SippCallOptions): string {
   const body = (o.wav ? sdp(0).replace('m=audio 0 ', 'm=audio [rtpstream_audio_port] ') : sdp(o.rtpPort)).replace(
     /\n/g,
@@ -84,83 +118,28 @@ ${body}]]>
     </action>
   </recv>
   <Reference variables="totagall,contactall"/>
-  <send>
-    <![CDATA[
-ACK [$contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]>
-  </send>
+${inDialog(o, 'ACK', 1, { retrans: false })}
 ${play}  <recv request="BYE" optional="true" next="remote_bye"/>
   <recv request="REFER" optional="true" next="refer"/>
   <recv request="INFO"/>
-  <send retrans="500">
-    <![CDATA[
-BYE [$contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]>
-  </send>
+${inDialog(o, 'BYE', 2)}
   <recv response="200" next="done"/>
   <label id="refer"/>
-  <send>
-    <![CDATA[
-SIP/2.0 202 Accepted
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:${o.from}@[local_ip]:[local_port]>
-Content-Length: 0
-
-]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-NOTIFY [$contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Test Caller" <sip:${o.from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${o.to}@[remote_ip]:[remote_port]>;tag=[$totag]
-Call-ID: [call_id]
-CSeq: 2 NOTIFY
-Max-Forwards: 70
-Contact: <sip:${o.from}@[local_ip]:[local_port]>
-Event: refer
-Subscription-State: terminated;reason=noresource
-Content-Type: message/sipfrag
-Content-Length: [len]
-
-SIP/2.0 200 OK
-]]>
-  </send>
+${answerLast('202 Accepted', `Contact: <sip:${o.from}@[local_ip]:[local_port]>\n`)}
+${inDialog(o, 'NOTIFY', 2, {
+  extra: [
+    `Contact: <sip:${o.from}@[local_ip]:[local_port]>`,
+    'Event: refer',
+    'Subscription-State: terminated;reason=noresource',
+    'Content-Type: message/sipfrag',
+    '',
+  ].join('\n'),
+  body: 'SIP/2.0 200 OK\n',
+})}
   <recv response="200"/>
   <recv request="BYE"/>
   <label id="remote_bye"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
+${answerLast('200 OK')}
   <label id="done"/>
 </scenario>
 `;
@@ -186,6 +165,50 @@ export interface SippCall {
   answerMedia(timeoutMs: number): Promise<{ address: string; port: number }>;
 }
 
+/**
+ * One call of `scenarioFile` from localIp, with `own` (addresses, ports) in between; then sipp's
+ * message trace (how the tests follow a call), its error log and its guard against a hung call.
+ */
+const sippArgs = (dir: string, scenarioFile: string, localIp: string, messageFile: string, own: string[]) => [
+  '-sf',
+  scenarioFile,
+  '-m',
+  '1',
+  '-i',
+  localIp,
+  ...own,
+  '-nostdin',
+  '-trace_msg',
+  '-message_file',
+  messageFile,
+  '-trace_err',
+  '-error_file',
+  join(dir, 'errors.log'),
+  '-timeout',
+  '180s',
+  '-timeout_error',
+];
+
+/** The c= address and m=audio port of the first traced message `pick` accepts, once sipp has traced it. */
+async function mediaIn(
+  child: ChildHandle,
+  messages: () => Promise<string>,
+  timeoutMs: number,
+  o: { pick: (message: string) => boolean; missing: string; exited: (code: number) => string },
+): Promise<{ address: string; port: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await messages()).split(/^-{10,}.*$/m).find(o.pick);
+    const port = found?.match(/^m=audio (\d+)/m)?.[1];
+    const address = found?.match(/^c=IN IP4 (\S+)/m)?.[1];
+    if (port && address) return { address, port: Number(port) };
+    if (Date.now() > deadline) throw new Error(o.missing);
+    if (child.proc.exitCode !== null) throw new Error(o.exited(child.proc.exitCode));
+    // sipp writes its message trace to a file; reading it again shortly is the only way to follow it
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts one call with sipp. Resolves at once; watch child.exited for its end (0 = scenario completed). */
 export async function sippCall(o: SippCallOptions): Promise<SippCall> {
   const dir = await mkdtemp(join(tmpdir(), 'voxanne-sipp-'));
@@ -196,35 +219,8 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
   const callId = `voxanne-test-${Math.random().toString(36).slice(2, 10)}`;
   const messageFile = join(dir, 'messages.log');
   const localIp = o.localIp ?? '127.0.0.1';
-  const args = [
-    o.target,
-    '-sf',
-    sf,
-    '-m',
-    '1',
-    '-i',
-    localIp,
-    '-mi',
-    localIp,
-    '-p',
-    String(sipPort),
-    '-mp',
-    String(mediaPort),
-    '-cid_str',
-    `${callId}-%u`,
-    '-nostdin',
-    '-trace_msg',
-    '-message_file',
-    messageFile,
-    '-trace_err',
-    '-error_file',
-    join(dir, 'errors.log'),
-    '-timeout',
-    '180s',
-    '-timeout_error',
-    '-max_recv_loops',
-    '1',
-  ];
+  const own = ['-mi', localIp, '-p', String(sipPort), '-mp', String(mediaPort), '-cid_str', `${callId}-%u`];
+  const args = [o.target, ...sippArgs(dir, sf, localIp, messageFile, own), '-max_recv_loops', '1'];
   const child = startChild('sipp', SIPP, args, { onLine: (l) => o.log?.(l) });
   const fullCallId = `${callId}-1`;
   const messages = () => readFile(messageFile, 'utf8').catch(() => '');
@@ -255,24 +251,12 @@ export async function sippCall(o: SippCallOptions): Promise<SippCall> {
     async responseCodes() {
       return [...(await messages()).matchAll(/^SIP\/2\.0 (\d{3})/gm)].map((m) => Number(m[1]));
     },
-    async answerMedia(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const text = await messages();
-        const ok = text.split(/^-{10,}.*$/m).find((m) => /^SIP\/2\.0 200 OK/m.test(m) && /^CSeq: \d+ INVITE/m.test(m));
-        const port = ok?.match(/^m=audio (\d+)/m)?.[1];
-        const address = ok?.match(/^c=IN IP4 (\S+)/m)?.[1];
-        if (port && address) return { address, port: Number(port) };
-        if (Date.now() > deadline)
-          throw new Error(`no 200 OK with SDP from LiveKit SIP within ${timeoutMs} ms (see ${messageFile})`);
-        if (child.proc.exitCode !== null)
-          throw new Error(
-            `sipp exited (code ${child.proc.exitCode}) before the call was answered (see ${messageFile})`,
-          );
-        // sipp writes its message trace to a file; reading it again shortly is the only way to follow it
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    answerMedia: (timeoutMs) =>
+      mediaIn(child, messages, timeoutMs, {
+        pick: (m) => /^SIP\/2\.0 200 OK/m.test(m) && /^CSeq: \d+ INVITE/m.test(m),
+        missing: `no 200 OK with SDP from LiveKit SIP within ${timeoutMs} ms (see ${messageFile})`,
+        exited: (code) => `sipp exited (code ${code}) before the call was answered (see ${messageFile})`,
+      }),
     hangUp: signal,
     signal,
   };
@@ -327,65 +311,23 @@ ${reply('180 Ringing')}
 ${reply('200 OK', 'Content-Type: application/sdp\r\n', sdp(o.rtpPort).replace(/\n/g, '\r\n'))}
   <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
+${answerLast('200 OK')}
 </scenario>
 `,
   );
   const messageFile = join(dir, 'messages.log');
   const localIp = o.localIp ?? '127.0.0.1';
-  const args = [
-    '-sf',
-    sf,
-    '-m',
-    '1',
-    '-i',
-    localIp,
-    '-p',
-    String(o.port),
-    '-mp',
-    String(await freeUdpPort()),
-    '-nostdin',
-    '-trace_msg',
-    '-message_file',
-    messageFile,
-    '-trace_err',
-    '-error_file',
-    join(dir, 'errors.log'),
-    '-timeout',
-    '180s',
-    '-timeout_error',
-  ];
+  const args = sippArgs(dir, sf, localIp, messageFile, ['-p', String(o.port), '-mp', String(await freeUdpPort())]);
   const child = startChild('sipp-uas', SIPP, args, { onLine: (l) => o.log?.(l) });
   const messages = () => readFile(messageFile, 'utf8').catch(() => '');
   return {
     child,
     messages,
-    async offerMedia(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const invite = (await messages())
-          .split(/^-{10,}.*$/m)
-          .find((m) => /message received/.test(m) && /^INVITE /m.test(m));
-        const port = invite?.match(/^m=audio (\d+)/m)?.[1];
-        const address = invite?.match(/^c=IN IP4 (\S+)/m)?.[1];
-        if (port && address) return { address, port: Number(port) };
-        if (Date.now() > deadline)
-          throw new Error(`no INVITE with SDP reached the patient's phone within ${timeoutMs} ms (see ${messageFile})`);
-        if (child.proc.exitCode !== null)
-          throw new Error(`sipp (patient) exited (code ${child.proc.exitCode}) before an INVITE came`);
-        await new Promise((r) => setTimeout(r, 50)); // following sipp's message trace file, as in answerMedia
-      }
-    },
+    offerMedia: (timeoutMs) =>
+      mediaIn(child, messages, timeoutMs, {
+        pick: (m) => /message received/.test(m) && /^INVITE /m.test(m),
+        missing: `no INVITE with SDP reached the patient's phone within ${timeoutMs} ms (see ${messageFile})`,
+        exited: (code) => `sipp (patient) exited (code ${code}) before an INVITE came`,
+      }),
   };
 }

@@ -60,6 +60,23 @@ const metrics = (m: Partial<TurnMetrics> = {}): TurnMetrics => ({
   v2vMs: null,
   ...m,
 });
+/** one turn of a stub call, `atMs` [start, end] after t0 */
+const turn = (
+  t0: number,
+  index: number,
+  speaker: 'agent' | 'caller',
+  text: string,
+  atMs: [number, number],
+  o: { metrics?: Partial<TurnMetrics>; interrupted?: boolean } = {},
+): CallDetail['turns'][number] => ({
+  index,
+  speaker,
+  text,
+  startedAt: iso(t0 + atMs[0]),
+  endedAt: iso(t0 + atMs[1]),
+  interrupted: o.interrupted ?? false,
+  metrics: metrics(o.metrics),
+});
 /** the clinic's zone as the server would send it: the machine's, which is also the browser's here */
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -96,57 +113,36 @@ export function makeStubData(now = Date.now()): StubData {
     const id = `call-${i + 1}`;
     const t0 = start;
     const turns: CallDetail['turns'] = [
-      {
-        index: 0,
-        speaker: 'agent',
-        text: 'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?',
-        startedAt: iso(t0 + 300),
-        endedAt: iso(t0 + 4200),
-        interrupted: false,
-        metrics: metrics(),
-      },
-      {
-        index: 1,
-        speaker: 'caller',
-        text: 'Hi, I would like to book a cleaning for next Tuesday.',
-        startedAt: iso(t0 + 5000),
-        endedAt: iso(t0 + 8000),
-        interrupted: false,
-        metrics: metrics({ sttFinalMs: 180, endOfTurnMs: 240 }),
-      },
-      {
-        index: 2,
-        speaker: 'agent',
-        text: 'Sure! I have Tuesday at ten or at two thirty. Which works better for you, and could I have your name?',
-        startedAt: iso(t0 + 8480),
-        endedAt: iso(t0 + 11_000),
-        interrupted: i % 2 === 0,
-        metrics: metrics({
-          sttFinalMs: 180,
-          endOfTurnMs: 240,
-          llmFirstTokenMs: 130,
-          ttsFirstByteMs: 95,
-          v2vMs: 480 + i * 10,
-        }),
-      },
-      {
-        index: 3,
-        speaker: 'caller',
-        text: 'Two thirty please, my name is Jordan Lee.',
-        startedAt: iso(t0 + 10_800),
-        endedAt: iso(t0 + 13_500),
-        interrupted: false,
-        metrics: metrics(),
-      },
-      {
-        index: 4,
-        speaker: 'agent',
-        text: 'Great, Jordan. You are booked for a cleaning on Tuesday at two thirty p m. Anything else?',
-        startedAt: iso(t0 + 14_050),
-        endedAt: iso(t0 + 18_500),
-        interrupted: false,
-        metrics: metrics({ sttFinalMs: 170, endOfTurnMs: 250, llmFirstTokenMs: 140, ttsFirstByteMs: 110, v2vMs: 550 }),
-      },
+      turn(
+        t0,
+        0,
+        'agent',
+        'Hi, thanks for calling Riverside Family Clinic. This is Voxanne. How can I help?',
+        [300, 4200],
+      ),
+      turn(t0, 1, 'caller', 'Hi, I would like to book a cleaning for next Tuesday.', [5000, 8000], {
+        metrics: { sttFinalMs: 180, endOfTurnMs: 240 },
+      }),
+      turn(
+        t0,
+        2,
+        'agent',
+        'Sure! I have Tuesday at ten or at two thirty. Which works better for you, and could I have your name?',
+        [8480, 11_000],
+        {
+          interrupted: i % 2 === 0,
+          metrics: { sttFinalMs: 180, endOfTurnMs: 240, llmFirstTokenMs: 130, ttsFirstByteMs: 95, v2vMs: 480 + i * 10 },
+        },
+      ),
+      turn(t0, 3, 'caller', 'Two thirty please, my name is Jordan Lee.', [10_800, 13_500]),
+      turn(
+        t0,
+        4,
+        'agent',
+        'Great, Jordan. You are booked for a cleaning on Tuesday at two thirty p m. Anything else?',
+        [14_050, 18_500],
+        { metrics: { sttFinalMs: 170, endOfTurnMs: 250, llmFirstTokenMs: 140, ttsFirstByteMs: 110, v2vMs: 550 } },
+      ),
     ];
     const states: CallDetail['states'] = [
       { state: 'IDLE', at: iso(t0), reason: null },
@@ -218,17 +214,7 @@ export function makeStubData(now = Date.now()): StubData {
       summary: 'Harbor secret summary',
       engines: { stt: 'deepgram', llm: 'groq', tts: 'aura-2', mode: 'cloud' },
     },
-    turns: [
-      {
-        index: 0,
-        speaker: 'agent',
-        text: 'Harbor Dental, how can I help?',
-        startedAt: iso(now - 3_600_000),
-        endedAt: iso(now - 3_598_000),
-        interrupted: false,
-        metrics: metrics(),
-      },
-    ],
+    turns: [turn(now, 0, 'agent', 'Harbor Dental, how can I help?', [-3_600_000, -3_598_000])],
     states: [],
     bookings: [],
   });

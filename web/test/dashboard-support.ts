@@ -1,9 +1,11 @@
 // Shared by the dashboard browser tests: one Chromium, pages at the three widths the issue names.
-import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { WEB_ROOT } from '../server/config.ts';
 import { CHROMIUM_PATH, chromiumArgs } from './browser-support.ts';
 
@@ -64,4 +66,67 @@ export async function horizontalOverflow(page: Page): Promise<number> {
 
 export async function screenshot(page: Page, name: string, width: (typeof WIDTHS)[number]): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}-${width.width}.png`), fullPage: true });
+}
+
+/**
+ * Logs in, then opens every page at every width: none scrolls sideways and none logs a page error;
+ * the talking page links to the dashboard. Screenshots go to `${prefix}${page}-${width}.png` unless
+ * `shots` is false.
+ */
+export async function fitsEveryWidth(
+  browser: Browser,
+  baseUrl: string,
+  o: {
+    login: readonly [email: string, password: string];
+    pages: readonly (readonly [name: string, path: string])[];
+    prefix: string;
+    shots: boolean;
+  },
+): Promise<void> {
+  const shot = async (page: Page, name: string, width: (typeof WIDTHS)[number]) => {
+    if (o.shots) await screenshot(page, `${o.prefix}${name}`, width);
+  };
+  for (const width of WIDTHS) {
+    const { context, page, errors } = await newPage(browser, baseUrl, width);
+    try {
+      await page.goto('/login');
+      await ready(page);
+      await shot(page, 'login', width);
+      await logIn(page, ...o.login);
+      for (const [name, path] of o.pages) {
+        await page.goto(path);
+        await ready(page);
+        assert.ok((await horizontalOverflow(page)) <= 0, `${name} at ${width.width} px scrolls sideways`);
+        await shot(page, name, width);
+      }
+      await page.goto('/');
+      await page.getByTestId('dashboard-link').waitFor(WAIT);
+      assert.equal(await page.getByTestId('dashboard-link').getAttribute('href'), '/dashboard');
+      assert.ok((await horizontalOverflow(page)) <= 0);
+      await shot(page, 'voice-test', width);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+}
+
+export interface DashboardRig {
+  dist: Awaited<ReturnType<typeof buildClient>>;
+  browser: Browser;
+}
+
+/** The built client and one Chromium for a whole test file: made in beforeAll, removed in afterAll. */
+export function dashboardRig(): DashboardRig {
+  const rig = {} as DashboardRig;
+  beforeAll(async () => {
+    rig.dist = await buildClient();
+    rig.browser = await launch();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.dist?.remove();
+  });
+  return rig;
 }

@@ -6,38 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdir } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { rawRequest, startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { WEB_ROOT } from '../server/config.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
 import { createStubApi, type StubApi } from './dashboard-stub-api.ts';
-import {
-  ARTIFACTS,
-  buildClient,
-  horizontalOverflow,
-  launch,
-  logIn,
-  newPage,
-  ready,
-  screenshot,
-  WAIT,
-  WIDTHS,
-} from './dashboard-support.ts';
+import { dashboardRig, fitsEveryWidth, logIn, newPage, ready, WAIT } from './dashboard-support.ts';
 
-let dist: Awaited<ReturnType<typeof buildClient>>;
+const rig = dashboardRig();
 let web: Running;
 let stub: StubApi;
-let browser: Browser;
 const OWNER = ['owner@riverside.test', 'owner-pass-123'] as const;
 const STAFF = ['staff@riverside.test', 'staff-pass-123'] as const;
 
 beforeAll(async () => {
-  dist = await buildClient();
-  web = await startWebServer(testConfig({ mode: 'static', distDir: dist.outDir }));
+  web = await startWebServer(testConfig({ mode: 'static', distDir: rig.dist.outDir }));
   stub = createStubApi();
   // the stub answers the dashboard's API routes; everything else (pages, assets) is the real server
   const [real] = web.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
@@ -47,19 +32,15 @@ beforeAll(async () => {
     if (path.startsWith('/api/') && path !== '/api/token' && path !== '/api/health') void stub.handle(req, res, path);
     else real!(req, res);
   });
-  browser = await launch();
-  await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
   await web?.stop();
-  await dist?.remove();
 });
 
 describe('dashboard pages (stub API)', () => {
   it('sends a visitor who is not logged in to /login, refuses a wrong password, then shows the overview', async () => {
-    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    const { context, page, errors } = await newPage(rig.browser, web.baseUrl);
     try {
       await page.goto('/dashboard/calls?status=completed');
       await page.waitForURL(/\/login\?next=/, WAIT);
@@ -100,7 +81,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it('filters calls, opens one: transcript, latencies, timeline with the barge-in, summary and booking', async () => {
-    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    const { context, page, errors } = await newPage(rig.browser, web.baseUrl);
     try {
       await logIn(page, ...OWNER);
       await page.getByTestId('nav-calls').click();
@@ -133,7 +114,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it("shows another clinic's call as not found, without any of its content", async () => {
-    const { context, page } = await newPage(browser, web.baseUrl);
+    const { context, page } = await newPage(rig.browser, web.baseUrl);
     try {
       await logIn(page, ...OWNER);
       await page.goto('/dashboard/calls/harbor-call-1');
@@ -149,7 +130,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it('saves settings, and shows client and server errors next to their fields', async () => {
-    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    const { context, page, errors } = await newPage(rig.browser, web.baseUrl);
     try {
       await logIn(page, ...OWNER);
       await page.getByTestId('nav-settings').click();
@@ -191,7 +172,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it('shows settings read-only to staff', async () => {
-    const { context, page } = await newPage(browser, web.baseUrl);
+    const { context, page } = await newPage(rig.browser, web.baseUrl);
     try {
       await logIn(page, ...STAFF);
       assert.equal(await page.getByTestId('user-role').textContent(), 'Staff');
@@ -207,7 +188,7 @@ describe('dashboard pages (stub API)', () => {
   });
 
   it('updates the live page from the event stream without reloading', async () => {
-    const { context, page, errors } = await newPage(browser, web.baseUrl);
+    const { context, page, errors } = await newPage(rig.browser, web.baseUrl);
     try {
       await logIn(page, ...OWNER);
       await page.getByTestId('nav-live').click();
@@ -270,33 +251,12 @@ describe('dashboard pages (stub API)', () => {
       ['settings', '/dashboard/settings'],
       ['not-found', '/dashboard/calls/harbor-call-1'],
     ] as const;
-    for (const width of WIDTHS) {
-      const { context, page, errors } = await newPage(browser, web.baseUrl, width);
-      try {
-        await page.goto('/login');
-        await ready(page);
-        await screenshot(page, 'stub-login', width);
-        await logIn(page, ...OWNER);
-        for (const [name, path] of pages) {
-          await page.goto(path);
-          await ready(page);
-          assert.ok((await horizontalOverflow(page)) <= 0, `${name} at ${width.width} px scrolls sideways`);
-          await screenshot(page, `stub-${name}`, width);
-        }
-        await page.goto('/');
-        await page.getByTestId('dashboard-link').waitFor(WAIT);
-        assert.equal(await page.getByTestId('dashboard-link').getAttribute('href'), '/dashboard');
-        await screenshot(page, 'stub-voice-test', width);
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
-    }
+    await fitsEveryWidth(rig.browser, web.baseUrl, { login: OWNER, pages, prefix: 'stub-', shots: true });
   });
 
   it('is served by Vite in dev mode too: dashboard.html at /login and /dashboard/*, the call page at /', async () => {
     const dev = await devWebServer();
-    const { context, page, errors } = await newPage(browser, dev.baseUrl);
+    const { context, page, errors } = await newPage(rig.browser, dev.baseUrl);
     try {
       for (const path of ['/login', '/dashboard', '/dashboard/calls/abc?x=1']) {
         const res = await rawRequest(dev.port, 'GET', path);

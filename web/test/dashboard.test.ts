@@ -7,11 +7,11 @@
  * Screenshots of every page at 390, 820 and 1366 px go to test-artifacts/dashboard/<page>-<width>.png.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDaysToDate, localParts, zonedIso } from '@voxanne/contracts/calendar';
 import { createWebServer, stopWebServer } from '../server/app.ts';
 import { addTurn, endCall, startCall } from '../server/db/calls.ts';
@@ -23,34 +23,11 @@ import { createRecords, type Records } from '../server/records/index.ts';
 import { KB_PATH, makeClinic, PASSWORD, SECRET, signed } from '../server/records/testing.ts';
 import { rawRequest, SILENT, testConfig } from '../server/test-support.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../src/dashboard/format.ts';
-import {
-  ARTIFACTS,
-  buildClient,
-  horizontalOverflow,
-  launch,
-  logIn,
-  newPage,
-  ready,
-  screenshot,
-  WAIT,
-  WIDTHS,
-} from './dashboard-support.ts';
+import { dashboardRig, fitsEveryWidth, logIn, newPage, ready, screenshot, WAIT, WIDTHS } from './dashboard-support.ts';
 
-let dist: Awaited<ReturnType<typeof buildClient>>;
-let browser: Browser;
+const rig = dashboardRig();
 const HARBOR_CALL = 'harbor-call-1';
 const HARBOR_WORDS = 'Harbor private words about a root canal';
-
-beforeAll(async () => {
-  dist = await buildClient();
-  browser = await launch();
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await dist?.remove();
-});
 
 forEachDatabase('dashboard in Chromium', (h) => {
   let db: Db;
@@ -98,7 +75,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     timeZone = kb.kb.clinic.timezone;
     // dev mode: the demo users log in with their published password
     records = createRecords(db, { logger: SILENT, secret: SECRET, devMode: true });
-    server = createWebServer(testConfig({ mode: 'static', distDir: dist.outDir, livekitApiSecret: SECRET }), {
+    server = createWebServer(testConfig({ mode: 'static', distDir: rig.dist.outDir, livekitApiSecret: SECRET }), {
       logger: SILENT,
       records,
     });
@@ -119,7 +96,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
   async function asOwner(
     width: (typeof WIDTHS)[number] = WIDTHS[2],
   ): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-    const { context, page, errors } = await newPage(browser, baseUrl, width);
+    const { context, page, errors } = await newPage(rig.browser, baseUrl, width);
     await logIn(page, DEMO.ownerEmail, DEMO.password);
     return { page, errors, close: () => context.close() };
   }
@@ -304,7 +281,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     } finally {
       await close();
     }
-    const staff = await newPage(browser, baseUrl);
+    const staff = await newPage(rig.browser, baseUrl);
     try {
       await logIn(staff.page, DEMO.staffEmail, DEMO.password);
       await staff.page.getByTestId('nav-settings').click();
@@ -319,7 +296,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
   });
 
   it('says so in plain words when the password is wrong, and when there were too many attempts', async () => {
-    const { context, page } = await newPage(browser, baseUrl);
+    const { context, page } = await newPage(rig.browser, baseUrl);
     try {
       await page.goto('/login');
       await ready(page);
@@ -351,7 +328,7 @@ forEachDatabase('dashboard in Chromium', (h) => {
     } finally {
       await close();
     }
-    const harbor = await newPage(browser, baseUrl);
+    const harbor = await newPage(rig.browser, baseUrl);
     try {
       await logIn(harbor.page, harborOwner, PASSWORD);
       const [riversideCall] = await db.query<{ id: string }>(
@@ -455,28 +432,8 @@ forEachDatabase('dashboard in Chromium', (h) => {
       ['audit', '/dashboard/audit'],
       ['not-found', `/dashboard/calls/${HARBOR_CALL}`],
     ] as const;
-    for (const width of WIDTHS) {
-      const { context, page, errors } = await newPage(browser, baseUrl, width);
-      try {
-        await page.goto('/login');
-        await ready(page);
-        if (shots) await screenshot(page, 'login', width);
-        await logIn(page, DEMO.ownerEmail, DEMO.password);
-        for (const [name, path] of pages) {
-          await page.goto(path);
-          await ready(page);
-          assert.ok((await horizontalOverflow(page)) <= 0, `${name} at ${width.width} px scrolls sideways`);
-          if (shots) await screenshot(page, name, width);
-        }
-        await page.goto('/');
-        await page.getByTestId('dashboard-link').waitFor(WAIT);
-        assert.ok((await horizontalOverflow(page)) <= 0);
-        if (shots) await screenshot(page, 'voice-test', width);
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
-    }
+    const login = [DEMO.ownerEmail, DEMO.password] as const;
+    await fitsEveryWidth(rig.browser, baseUrl, { login, pages, prefix: '', shots });
   });
 });
 

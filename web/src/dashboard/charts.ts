@@ -6,6 +6,25 @@ import { formatChartDay, formatMs } from './format.ts';
 import type { Overview } from '@voxanne/contracts/dashboard';
 
 type Week = Overview['weekly'];
+type Plot = ReturnType<typeof plotArea>;
+
+/** One chart: sized in pixels, described in words for a screen reader. */
+function chart(
+  o: { width: number; height: number; label: string; testId: string },
+  ...children: Parameters<typeof s>[2][]
+): SVGSVGElement {
+  const { width, height } = o;
+  const attrs = { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': o.label };
+  return s('svg', { ...attrs, class: 'chart', 'data-testid': o.testId }, ...children);
+}
+
+/** A horizontal line and a label per tick of the y axis; the zero line is the axis. */
+function gridLines(ticks: number[], plot: Plot, y: (v: number) => number, label: (t: number) => string | number) {
+  return ticks.map((t) => [
+    s('line', { x1: plot.left, x2: plot.right, y1: r1(y(t)), y2: r1(y(t)), class: t === 0 ? 'axis' : 'grid' }),
+    s('text', { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' }, label(t)),
+  ]);
+}
 
 export function callsChart(week: Week, width: number): SVGSVGElement {
   const height = 220;
@@ -16,21 +35,9 @@ export function callsChart(week: Week, width: number): SVGSVGElement {
   const y = yScale(plot, max);
   const groups = layoutBars(plot, series, max);
   const names = ['calls', 'bookings'];
-  return s(
-    'svg',
-    {
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'img',
-      'aria-label': ariaSummary(week),
-      class: 'chart',
-      'data-testid': 'weekly-chart',
-    },
-    ticks.map((t) => [
-      s('line', { x1: plot.left, x2: plot.right, y1: r1(y(t)), y2: r1(y(t)), class: t === 0 ? 'axis' : 'grid' }),
-      s('text', { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' }, t),
-    ]),
+  return chart(
+    { width, height, label: ariaSummary(week), testId: 'weekly-chart' },
+    gridLines(ticks, plot, y, (t) => t),
     groups.map((g, d) => [
       g.bars.map((b) =>
         b.h > 0
@@ -55,25 +62,9 @@ export function latencyChart(week: Week, width: number): SVGSVGElement {
   const y = yScale(plot, max);
   const pieces = layoutLine(plot, values, max);
   const slot = (plot.right - plot.left) / Math.max(1, week.length);
-  return s(
-    'svg',
-    {
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'img',
-      'aria-label': 'Median voice-to-voice latency per day',
-      class: 'chart',
-      'data-testid': 'latency-chart',
-    },
-    ticks.map((t) => [
-      s('line', { x1: plot.left, x2: plot.right, y1: r1(y(t)), y2: r1(y(t)), class: t === 0 ? 'axis' : 'grid' }),
-      s(
-        'text',
-        { x: plot.left - 6, y: r1(y(t)) + 4, class: 'tick', 'text-anchor': 'end' },
-        t === 0 ? '0' : formatMs(t),
-      ),
-    ]),
+  return chart(
+    { width, height, label: 'Median voice-to-voice latency per day', testId: 'latency-chart' },
+    gridLines(ticks, plot, y, (t) => (t === 0 ? '0' : formatMs(t))),
     pieces.map((pts) => [
       s('polyline', { points: pts.map((p) => `${r1(p.x)},${r1(p.y)}`).join(' '), class: 'line' }),
       pts.map((p) =>

@@ -156,6 +156,8 @@ function zoneOffsetMinutes(at: number, timeZone: string): number {
   );
 }
 
+type WallFields = [number, number, number, number, number, number, number];
+
 /**
  * The instant a wall-clock time on a calendar day ('YYYY-MM-DD', 'HH:MM[:SS.mmm]') happens in a zone,
  * as ISO; no zone = the browser's. A date filter means the clinic's day, not UTC's.
@@ -164,25 +166,11 @@ export function zonedInstant(date: string, time: string, timeZone?: string): str
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{3}))?)?$/.exec(time);
   if (!m || !t) return null;
-  const wall = Date.UTC(
-    Number(m[1]),
-    Number(m[2]) - 1,
-    Number(m[3]),
-    Number(t[1]),
-    Number(t[2]),
-    Number(t[3] ?? 0),
-    Number(t[4] ?? 0),
-  );
+  // year, month (0-based), day, hours, minutes, seconds, milliseconds: read as UTC, or in the browser's zone
+  const parts = [m[1], Number(m[2]) - 1, m[3], t[1], t[2], t[3] ?? 0, t[4] ?? 0].map(Number) as WallFields;
+  const wall = Date.UTC(...parts);
   if (!timeZone) {
-    const local = new Date(
-      Number(m[1]),
-      Number(m[2]) - 1,
-      Number(m[3]),
-      Number(t[1]),
-      Number(t[2]),
-      Number(t[3] ?? 0),
-      Number(t[4] ?? 0),
-    );
+    const local = new Date(...parts);
     return Number.isNaN(local.getTime()) ? null : local.toISOString();
   }
   // the offset at the guessed instant, then again at the corrected one (a DST change between them)
