@@ -105,3 +105,17 @@ export const knowledgeBaseSchema = z
 export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>;
 export type Service = KnowledgeBase['services'][number];
 export type Answer = KnowledgeBase['policies'][number];
+
+/**
+ * The consultation service of a knowledge base stored before the `consultation` flag existed (none
+ * marked): the service whose id is `consultation`, else the one service whose name says
+ * consultation. Undefined when a service is already marked, when none qualifies, or when several
+ * names do (ambiguous: the clinic must mark one).
+ */
+export function inferConsultation(kb: KnowledgeBase): { index: number; service: Service } | undefined {
+  if (kb.services.some((s) => s.consultation)) return undefined;
+  const byId = kb.services.findIndex((s) => s.id === 'consultation');
+  if (byId >= 0) return { index: byId, service: kb.services[byId]! };
+  const named = kb.services.flatMap((s, index) => (/\bconsultation\b/i.test(s.name) ? [{ index, service: s }] : []));
+  return named.length === 1 ? named[0] : undefined;
+}

@@ -11,7 +11,7 @@ import { overview, percentile } from './overview.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { seedDemo, DEMO } from './seed.ts';
 import { forEachDatabase } from './testing/databases.ts';
-import { getSettings, knowledgeBaseOf, parseKnowledgeBase, userWithHash } from './tenants.ts';
+import { createTenant, getSettings, knowledgeBaseOf, parseKnowledgeBase, userWithHash } from './tenants.ts';
 
 it('hashes passwords with scrypt and verifies only the right one', async () => {
   const h = await hashPassword('s3cret pass');
@@ -78,6 +78,29 @@ forEachDatabase('records database', (h) => {
     assert.equal(u?.role, 'owner');
     assert.ok(!u!.passwordHash.includes('correct horse'));
     await assert.rejects(makeClinic(h.db, 'alpha'), 'slug is unique');
+  });
+
+  it('a knowledge base stored before the consultation flag gets it inferred and saved once, logged', async () => {
+    const old = (await readFile(KB_PATH, 'utf8'))
+      .replace(/^(\s*)id: riverside$/m, '$1id: oldkb')
+      .replace(/^\s*consultation: true\n/m, '');
+    const tenant = await createTenant(h.db, { slug: 'oldkb', name: 'Old KB', knowledgeBaseYaml: old });
+    const logged: Array<{ obj: object; msg: string }> = [];
+    const log = { info: (obj: object, msg: string) => void logged.push({ obj, msg }) };
+    const marked = (kb: Awaited<ReturnType<typeof knowledgeBaseOf>>) =>
+      kb.services.filter((s) => s.consultation).map((s) => s.id);
+    assert.deepEqual(marked(await knowledgeBaseOf(h.db, tenant.id, log)), ['consultation']);
+    assert.deepEqual(logged, [
+      {
+        obj: { tenantId: tenant.id, service: 'consultation' },
+        msg: 'stored knowledge base had no consultation service: inferred and saved',
+      },
+    ]);
+    const stored = parseKnowledgeBase((await getSettings(h.db, tenant.id)).knowledgeBase);
+    assert.ok(stored.ok);
+    assert.deepEqual(marked(stored.kb), ['consultation'], 'written back');
+    assert.deepEqual(marked(await knowledgeBaseOf(h.db, tenant.id, log)), ['consultation']);
+    assert.equal(logged.length, 1, 'once: the next load finds it marked');
   });
 
   it('one slot, one booking: two simultaneous bookings give one booking and one 409', async () => {

@@ -1,7 +1,7 @@
 /** Clinics, their settings (the knowledge base kept as the YAML the owner edits) and their users. */
 import { randomUUID } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
-import { knowledgeBaseSchema, type KnowledgeBase } from '@voxanne/contracts/knowledge-base';
+import { isMap, isScalar, parseDocument, parse as parseYaml } from 'yaml';
+import { inferConsultation, knowledgeBaseSchema, type KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import type { Role, Settings } from '@voxanne/contracts/dashboard';
 import type { Queryable } from './db.ts';
 import { hashPassword } from './passwords.ts';
@@ -99,11 +99,57 @@ export async function saveSettings(db: Queryable, tenantId: string, s: TenantSet
   );
 }
 
-/** The parsed knowledge base of a tenant (its YAML was validated when saved). */
-export async function knowledgeBaseOf(db: Queryable, tenantId: string): Promise<KnowledgeBase> {
-  const kb = parseKnowledgeBase((await getSettings(db, tenantId)).knowledgeBase);
+/**
+ * The YAML with `consultation: true` added to its service number `index`: one line after the
+ * service's last, at its keys' indentation, so the clinic's layout and comments stay as they were.
+ * A layout that insertion cannot handle is written out afresh (same content, the library's layout).
+ */
+export function withConsultationFlag(yamlText: string, index: number): string {
+  const doc = parseDocument(yamlText);
+  const service = doc.getIn(['services', index], true);
+  if (isMap(service) && !service.flow && service.range && isScalar(service.items[0]?.key)) {
+    const keyAt = service.items[0].key.range?.[0] ?? 0;
+    const indent = keyAt - (yamlText.lastIndexOf('\n', keyAt - 1) + 1);
+    const lineEnd = yamlText.indexOf('\n', service.range[1] - 1);
+    const at = lineEnd < 0 ? yamlText.length : lineEnd + 1;
+    const line = `${lineEnd < 0 ? '\n' : ''}${' '.repeat(indent)}consultation: true\n`;
+    const text = yamlText.slice(0, at) + line + yamlText.slice(at);
+    const expected = parseYaml(yamlText) as { services: Record<string, unknown>[] };
+    expected.services[index]!.consultation = true;
+    if (JSON.stringify(parseYaml(text)) === JSON.stringify(expected)) return text;
+  }
+  doc.setIn(['services', index, 'consultation'], true);
+  return String(doc);
+}
+
+/** where knowledgeBaseOf says that it completed an old stored knowledge base */
+export interface KbLog {
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * The parsed knowledge base of a tenant (its YAML was validated when saved). One stored before
+ * services had the `consultation` flag gets it inferred (inferConsultation) and written back into
+ * its YAML, once, with a log line: "a BBL consultation" then books the consultation, not the
+ * procedure listed first.
+ */
+export async function knowledgeBaseOf(db: Queryable, tenantId: string, log?: KbLog): Promise<KnowledgeBase> {
+  const yamlText = (await getSettings(db, tenantId)).knowledgeBase;
+  const kb = parseKnowledgeBase(yamlText);
   if (!kb.ok) throw new Error(`stored ${kb.error}`);
-  return kb.kb;
+  const found = inferConsultation(kb.kb);
+  if (!found) return kb.kb;
+  // only over the text just read: a knowledge base saved meanwhile is read afresh next time
+  const saved = await db.query(
+    'update tenants set knowledge_base_yaml = $2 where id = $1 and knowledge_base_yaml = $3 returning id',
+    [tenantId, withConsultationFlag(yamlText, found.index), yamlText],
+  );
+  if (saved.length)
+    log?.info(
+      { tenantId, service: found.service.id },
+      'stored knowledge base had no consultation service: inferred and saved',
+    );
+  return { ...kb.kb, services: kb.kb.services.map((s, i) => (i === found.index ? { ...s, consultation: true } : s)) };
 }
 
 export async function createUser(

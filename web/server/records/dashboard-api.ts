@@ -88,7 +88,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const u = me(ctx);
       // the clinic's clock: the dashboard shows every time in it, whatever the browser's zone
-      const kb = await knowledgeBaseOf(ctx.deps.db, u.tenantId);
+      const kb = await knowledgeBaseOf(ctx.deps.db, u.tenantId, ctx.deps.logger);
       return {
         status: 200,
         body: {
@@ -103,7 +103,7 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
     path: '/api/overview',
     access: 'user',
     async handler(ctx) {
-      const kb = await knowledgeBaseOf(ctx.deps.db, me(ctx).tenantId);
+      const kb = await knowledgeBaseOf(ctx.deps.db, me(ctx).tenantId, ctx.deps.logger);
       return { status: 200, body: await overview(ctx.deps.db, me(ctx).tenantId, kb.clinic.timezone, ctx.deps.now()) };
     },
   },

@@ -59,7 +59,7 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const t = await tenantOf(ctx);
       const s = await getSettings(ctx.deps.db, t.id);
-      const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
+      const kb = await knowledgeBaseOf(ctx.deps.db, t.id, ctx.deps.logger);
       // the settings page's fields win over the same fields inside the knowledge base
       const knowledgeBase = { ...kb, agent: { ...kb.agent, name: s.agentName, voice: s.voice, greeting: s.greeting } };
       return {
@@ -157,7 +157,7 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const q = check(availabilityQuery, ctx.query);
       const t = await tenantOf(ctx);
-      const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
+      const kb = await knowledgeBaseOf(ctx.deps.db, t.id, ctx.deps.logger);
       return {
         status: 200,
         body: {
@@ -173,7 +173,7 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const b = check(newBookingSchema, ctx.body);
       const t = await tenantOf(ctx);
-      const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
+      const kb = await knowledgeBaseOf(ctx.deps.db, t.id, ctx.deps.logger);
       const booking = await bookingCall(() => book(ctx.deps.db, t.id, kb, b, ctx.deps.now()));
       ctx.deps.logger.info(
         {
@@ -205,7 +205,7 @@ export const INTERNAL_ROUTES: readonly Route[] = [
     async handler(ctx) {
       const r = check(rescheduleSchema, ctx.body);
       const t = await tenantOf(ctx);
-      const kb = await knowledgeBaseOf(ctx.deps.db, t.id);
+      const kb = await knowledgeBaseOf(ctx.deps.db, t.id, ctx.deps.logger);
       return {
         status: 200,
         body: {
