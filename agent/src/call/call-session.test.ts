@@ -8,11 +8,10 @@ import { ASK_AGAIN_LINE, FALSE_START_MS } from '../core/turn-core.ts';
 import { FliteTTS } from '../engines/flite/flite-tts.ts';
 import { RulesLLM } from '../engines/rules/rules-llm.ts';
 import { loadKnowledgeBase } from '../knowledge/kb.ts';
-import type { CallRecorder, TurnRecord } from '../records/types.ts';
-import type { CallerAudioHandlers } from './caller-audio.ts';
 import { CallSession } from './call-session.ts';
 import { callCounters } from './counters.ts';
 import type { Logger } from './logger.ts';
+import { fakeCaller, fakeRecorder } from './testing/fake-call.ts';
 
 beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
 afterAll(() => dispose());
@@ -109,41 +108,6 @@ describe('CallSession performs the watchdog', () => {
     assert.equal(await session.ended, 'test over');
   });
 });
-
-/** The caller, fed to the session by hand instead of through a room (no VAD: the recogniser's own speech events). */
-function fakeCaller() {
-  let h: CallerAudioHandlers | undefined;
-  const ev = (type: stt.SpeechEventType, text?: string) =>
-    h!.onSpeech({
-      type,
-      ...(text !== undefined
-        ? { alternatives: [{ text, language: 'en', startTime: 0, endTime: 0, confidence: 1 }] }
-        : {}),
-    } as stt.SpeechEvent);
-  return {
-    listen: (handlers: CallerAudioHandlers) => {
-      h = handlers;
-      return { start() {}, close() {} };
-    },
-    startsSpeaking: () => ev(stt.SpeechEventType.START_OF_SPEECH),
-    says: (text: string) => ev(stt.SpeechEventType.FINAL_TRANSCRIPT, text),
-    stops: () => ev(stt.SpeechEventType.END_OF_SPEECH),
-  };
-}
-
-/** A records store that keeps what it is told. */
-function fakeRecorder() {
-  const turns: TurnRecord[] = [];
-  const states: string[] = [];
-  const recorder: CallRecorder = {
-    start() {},
-    turn: (_id, t) => void turns.push(t),
-    state: (_id, s) => void states.push(s.state),
-    end() {},
-    flush: async () => 0,
-  };
-  return { recorder, turns, states };
-}
 
 /** waits (real time: her audio plays at its own pace) until `done`, moving the call's clock by `step` ms each time */
 async function until(done: () => boolean, what: string, clock?: ManualClock, step = 0): Promise<void> {

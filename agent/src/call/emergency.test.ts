@@ -20,13 +20,12 @@ import { GroqLLM } from '../engines/groq/groq-llm.ts';
 import { RulesLLM } from '../engines/rules/rules-llm.ts';
 import { loadKnowledgeBase } from '../knowledge/kb.ts';
 import { MemoryRecords } from '../records/memory-records.ts';
-import type { CallRecorder, StateRecord, TurnRecord } from '../records/types.ts';
 import { PhoneCall, phoneLines } from '../phone/phone-call.ts';
-import type { CallerAudioHandlers } from './caller-audio.ts';
 import { CallSession } from './call-session.ts';
 import { bookingTools } from './clinic-services.ts';
 import type { Logger } from './logger.ts';
 import { TextConversation } from './text-conversation.ts';
+import { fakeCaller, fakeRecorder } from './testing/fake-call.ts';
 
 const kb = await loadKnowledgeBase();
 const rule = emergencyRule(kb);
@@ -91,29 +90,6 @@ describe('emergency words on the text path', () => {
   });
 });
 
-/** the caller fed by hand below the recogniser (final transcripts, no audio) */
-function fakeCaller() {
-  let h: CallerAudioHandlers | undefined;
-  const ev = (type: stt.SpeechEventType, text?: string) =>
-    h!.onSpeech({
-      type,
-      ...(text !== undefined
-        ? { alternatives: [{ text, language: 'en', startTime: 0, endTime: 0, confidence: 1 }] }
-        : {}),
-    } as stt.SpeechEvent);
-  return {
-    listen: (handlers: CallerAudioHandlers) => {
-      h = handlers;
-      return { start() {}, close() {} };
-    },
-    says(text: string) {
-      ev(stt.SpeechEventType.START_OF_SPEECH);
-      ev(stt.SpeechEventType.FINAL_TRANSCRIPT, text);
-      ev(stt.SpeechEventType.END_OF_SPEECH);
-    },
-  };
-}
-
 async function until(done: () => boolean, what: string, clock?: ManualClock): Promise<void> {
   for (let i = 0; i < 2000; i++) {
     if (done()) return;
@@ -143,15 +119,7 @@ describe('emergency words on a phone call (below the recogniser)', () => {
         return { samples: new Int16Array(1600).fill(1000), sampleRate: 16000 };
       },
     });
-    const turns: TurnRecord[] = [];
-    const states: StateRecord[] = [];
-    const recorder: CallRecorder = {
-      start() {},
-      turn: (_id, t) => void turns.push(t),
-      state: (_id, s) => void states.push(s),
-      end() {},
-      flush: async () => 0,
-    };
+    const { recorder, turns, stateRecords: states } = fakeRecorder();
     const transfers: string[] = [];
     const model = new CountingRules({ kb, now });
     const you = fakeCaller();
@@ -189,7 +157,7 @@ describe('emergency words on a phone call (below the recogniser)', () => {
     await session.start();
     await until(() => spoken.length === 1 && session.state === 'LISTENING', 'the greeting');
 
-    you.says('help my wife is bleeding a lot');
+    you.speaks('help my wife is bleeding a lot');
     await until(() => transfers.length > 0, 'the transfer', clock);
     // sentence by sentence, as the voice gets them
     assert.equal(

@@ -12,6 +12,16 @@ import { RecordsError, SlotTakenError } from './types.ts';
 const kb = await loadKnowledgeBase();
 // Monday 2026-03-02, 09:00 in San Diego
 const NOW = new Date('2026-03-02T17:00:00Z');
+/** the start of call c1, web, at NOW */
+const C1_START = {
+  callId: 'c1',
+  tenant: 'riverside',
+  room: 'r',
+  channel: 'web',
+  callerIdentity: 'u',
+  startedAt: NOW.toISOString(),
+  engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'offline' },
+} as const;
 const SECRET = 'test-secret-0123456789abcdef0123456789';
 const sign: Signer = (secret, p) =>
   createHmac('sha256', secret).update(`${p.timestamp}.${p.nonce}.${p.method}.${p.path}.${p.body}`).digest('hex');
@@ -186,15 +196,7 @@ test('call recorder: writes in order, holds them through an outage, loses nothin
       sleep: async () => {},
     });
     srv.failNext(5);
-    rec.start({
-      callId: 'c1',
-      tenant: 'riverside',
-      room: 'r',
-      channel: 'web',
-      callerIdentity: 'u',
-      startedAt: NOW.toISOString(),
-      engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'offline' },
-    });
+    rec.start(C1_START);
     for (let i = 0; i < 3; i++)
       rec.turn('c1', {
         index: i,
@@ -264,15 +266,7 @@ test('call recorder: a state change whose answer was lost is resent with the sam
     const client = () =>
       new RecordsClient({ baseUrl: srv.url, secret: SECRET, sign, fetch: flaky, sleep: async () => {} });
     const rec = new HttpCallRecorder(client(), quiet, { sleep: async () => {} });
-    rec.start({
-      callId: 'c1',
-      tenant: 'riverside',
-      room: 'r',
-      channel: 'web',
-      callerIdentity: 'u',
-      startedAt: NOW.toISOString(),
-      engines: { stt: 'a', llm: 'b', tts: 'c', mode: 'offline' },
-    });
+    rec.start(C1_START);
     rec.state('c1', { state: 'LISTENING', at: NOW.toISOString() });
     rec.state('c1', { state: 'PROCESSING', at: NOW.toISOString() });
     assert.equal(await rec.flush(), 0);

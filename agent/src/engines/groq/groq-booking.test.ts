@@ -44,6 +44,16 @@ function conversation(store = new MemoryRecords(kb, now)) {
 
 const lastTool = (r: RecordedRequest) => [...r.messages].reverse().find((m) => m.role === 'tool');
 
+/** the model's book_appointment call for Sarah Jones's consultation, with her number as the model wrote it */
+const bookSarah = (phone: string) => ({
+  toolCalls: [
+    {
+      name: 'book_appointment',
+      arguments: { service: 'consultation', startsAt: '2026-03-03T10:00:00-08:00', name: 'Sarah Jones', phone },
+    },
+  ],
+});
+
 test('tool calls in the stream are run and the model continues with their results; raw text is humanized', async () => {
   const { c, store } = conversation();
   fake.setResponder((req) => {
@@ -68,19 +78,7 @@ test('tool calls in the stream are run and the model continues with their result
       return { content: 'Sorry, something went wrong.' };
     }
     if (last.role === 'user' && /^yes/i.test(String(last.content))) {
-      return {
-        toolCalls: [
-          {
-            name: 'book_appointment',
-            arguments: {
-              service: 'consultation',
-              startsAt: '2026-03-03T10:00:00-08:00',
-              name: 'Sarah Jones',
-              phone: '619-555-0100',
-            },
-          },
-        ],
-      };
+      return bookSarah('619-555-0100');
     }
     return {
       content: 'So that is a consultation on Tuesday at 10am for Sarah Jones at (619) 555-0100. Shall I book it?',
@@ -123,19 +121,7 @@ test('a model that books before the caller said yes is refused, and nothing is w
   fake.setResponder((req) => {
     const last = req.messages.at(-1)!;
     if (last.role === 'tool') return { content: 'Let me just confirm the details first. Shall I book it?' };
-    return {
-      toolCalls: [
-        {
-          name: 'book_appointment',
-          arguments: {
-            service: 'consultation',
-            startsAt: '2026-03-03T10:00:00-08:00',
-            name: 'Sarah Jones',
-            phone: '6195550100',
-          },
-        },
-      ],
-    };
+    return bookSarah('6195550100');
   });
   const t = await c.say('book me a consultation tomorrow at ten, Sarah Jones, 619 555 0100');
   assert.equal((t.tools[0]!.result as { error: string }).error, 'not_confirmed');

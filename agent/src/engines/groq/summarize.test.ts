@@ -32,9 +32,8 @@ const items = [
   { role: 'user' as const, text: 'How much is botox?' },
 ];
 
-test('the LLM summary: fixed instructions, the transcript as tagged data, the text it returns', async () => {
-  fake.reset();
-  fake.script({ content: 'The caller asked about Botox prices. Nothing was booked. No follow-up needed.' });
+/** the call's summary of `items`, made with the Groq summarizer (against the fake) as a call would */
+async function summarizeThroughGroq() {
   const summarize = createGroqSummarizer({ apiKey: fake.apiKey, baseURL: fake.baseURL, model: 'llama-3.1-8b-instant' });
   const p = await prepareCall({
     kb,
@@ -45,7 +44,13 @@ test('the LLM summary: fixed instructions, the transcript as tagged data, the te
     greeting: kb.agent.greeting,
     llmSummary: summarize,
   });
-  const s = await p.summarize(items, undefined);
+  return p.summarize(items, undefined);
+}
+
+test('the LLM summary: fixed instructions, the transcript as tagged data, the text it returns', async () => {
+  fake.reset();
+  fake.script({ content: 'The caller asked about Botox prices. Nothing was booked. No follow-up needed.' });
+  const s = await summarizeThroughGroq();
   assert.equal(s.summary, 'The caller asked about Botox prices. Nothing was booked. No follow-up needed.');
   assert.equal(s.outcome, 'information');
   const req = fake.requests.at(-1)!;
@@ -58,16 +63,6 @@ test('the LLM summary: fixed instructions, the transcript as tagged data, the te
 test('when Groq fails, the extractive summary is stored instead', async () => {
   fake.reset();
   fake.inject({ kind: 'http-error', status: 500, times: 5 });
-  const summarize = createGroqSummarizer({ apiKey: fake.apiKey, baseURL: fake.baseURL, model: 'llama-3.1-8b-instant' });
-  const p = await prepareCall({
-    kb,
-    engines,
-    callId: 'c',
-    settings: { VOXANNE_TENANT: 'riverside', RECORDS_API_KEY: 'x' },
-    logger,
-    greeting: kb.agent.greeting,
-    llmSummary: summarize,
-  });
-  const s = await p.summarize(items, undefined);
+  const s = await summarizeThroughGroq();
   assert.match(s.summary, /^The caller asked about Botox \(prices\)\./);
 });

@@ -191,34 +191,19 @@ test("the tools refuse to write without the caller's yes, whoever calls them", a
   const { llm } = await import('@livekit/agents');
   const chat = llm.ChatContext.empty();
   chat.addMessage({ role: 'user', content: 'book me in for ten tomorrow, my number is 6195550100' });
-  const out = JSON.parse(
-    await tools.run(
-      'book_appointment',
-      JSON.stringify({
-        service: 'consultation',
-        startsAt: '2026-03-03T10:00:00-08:00',
-        name: 'Sarah Jones',
-        phone: '6195550100',
-      }),
-      chat,
-    ),
-  );
+  const booking = {
+    service: 'consultation',
+    startsAt: '2026-03-03T10:00:00-08:00',
+    name: 'Sarah Jones',
+    phone: '6195550100',
+  };
+  const book = async () => JSON.parse(await tools.run('book_appointment', JSON.stringify(booking), chat));
+  const out = await book();
   assert.equal(out.error, 'not_confirmed');
   assert.equal(store.bookings.length, 0);
   chat.addMessage({ role: 'assistant', content: 'Would you like to book?' });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
-  const noReadBack = JSON.parse(
-    await tools.run(
-      'book_appointment',
-      JSON.stringify({
-        service: 'consultation',
-        startsAt: '2026-03-03T10:00:00-08:00',
-        name: 'Sarah Jones',
-        phone: '6195550100',
-      }),
-      chat,
-    ),
-  );
+  const noReadBack = await book();
   assert.equal(noReadBack.error, 'not_confirmed', 'a yes to something that was not read back does not count');
   assert.match(noReadBack.message, /Read the service, day, time, name and phone number back/);
   chat.addMessage({
@@ -228,18 +213,7 @@ test("the tools refuse to write without the caller's yes, whoever calls them", a
       'five, zero one zero zero. Shall I book that?',
   });
   chat.addMessage({ role: 'user', content: "Yes, that's right." });
-  const ok = JSON.parse(
-    await tools.run(
-      'book_appointment',
-      JSON.stringify({
-        service: 'consultation',
-        startsAt: '2026-03-03T10:00:00-08:00',
-        name: 'Sarah Jones',
-        phone: '6195550100',
-      }),
-      chat,
-    ),
-  );
+  const ok = await book();
   assert.equal(ok.ok, true);
   assert.equal(ok.booking.when, 'tomorrow at ten a m');
   const bad = JSON.parse(
