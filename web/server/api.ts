@@ -78,10 +78,10 @@ async function handleToken(
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    return sendJson(res, 400, { error: 'body must be valid JSON' });
+    return sendJson(res, 400, { error: 'body must be valid JSON', field: 'body' });
   }
   const v = validateTokenRequest(body);
-  if (!v.ok) return sendJson(res, 400, { error: v.error });
+  if (!v.ok) return sendJson(res, 400, { error: v.error, field: v.field });
 
   // the room first: a caller who joined a room LiveKit created on the fly would wait for no one
   try {

@@ -101,14 +101,14 @@ describe('POST /api/token', () => {
     for (const [body, error] of cases) {
       const res = await postToken(JSON.stringify(body));
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.deepEqual(JSON.parse(res.body), { error });
+      assert.deepEqual(JSON.parse(res.body), { error, field: error.split(' ')[0] });
     }
   });
 
   it('refuses a body that is not JSON', async () => {
     const res = await postToken('{"room": "call-1",');
     assert.equal(res.status, 400);
-    assert.deepEqual(JSON.parse(res.body), { error: 'body must be valid JSON' });
+    assert.deepEqual(JSON.parse(res.body), { error: 'body must be valid JSON', field: 'body' });
   });
 
   it('refuses bodies over 4 KiB, declared or streamed', async () => {

@@ -90,7 +90,7 @@ export async function serveStatic(
     modified = st.mtime;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return plain(res, 404, 'Not found\n');
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return plain(res, 404, 'Not found\n');
     throw e;
   }
   const headers = {

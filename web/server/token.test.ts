@@ -23,7 +23,7 @@ describe('validateTokenRequest', () => {
     for (const [body, field] of cases) {
       assert.deepEqual(
         validateTokenRequest(body),
-        { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'` },
+        { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'`, field },
         JSON.stringify(body),
       );
     }

@@ -9,18 +9,18 @@ export interface TokenRequest {
   identity: string;
 }
 
-export type TokenRequestResult = { ok: true; value: TokenRequest } | { ok: false; error: string };
+export type TokenRequestResult = { ok: true; value: TokenRequest } | { ok: false; error: string; field: string };
 
 /** Validates a parsed JSON body; the error names the first offending field. */
 export function validateTokenRequest(body: unknown): TokenRequestResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, error: 'body must be a JSON object with room and identity' };
+    return { ok: false, error: 'body must be a JSON object with room and identity', field: 'body' };
   }
   const o = body as Record<string, unknown>;
   for (const field of ['room', 'identity'] as const) {
     const v = o[field];
     if (typeof v !== 'string' || !NAME_PATTERN.test(v)) {
-      return { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'` };
+      return { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'`, field };
     }
   }
   return { ok: true, value: { room: o.room as string, identity: o.identity as string } };

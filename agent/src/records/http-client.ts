@@ -44,12 +44,14 @@ export function backoffMs(attempt: number, p: RetryPolicy): number {
 }
 
 /**
- * The body as sent: a NUL byte (which PostgreSQL cannot store, and the server refuses with a 400)
+ * The body as sent: a NUL byte or a lone surrogate (which PostgreSQL cannot store, and the server refuses with a 400)
  * becomes U+FFFD. It can arrive from outside, in a SIP From user or a room name, and a call must be
  * recorded all the same.
  */
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function recordsJson(body: unknown): string {
-  return JSON.stringify(body, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\0', '\uFFFD') : v));
+  return JSON.stringify(body, (_key, v: unknown) => (typeof v === 'string' ? v.replace(UNSTORABLE, '\uFFFD') : v));
 }
 
 export class RecordsClient {

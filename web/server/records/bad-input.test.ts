@@ -39,7 +39,10 @@ forEachDatabase('bad input', (h) => {
       callStart('nul-2', 'nulls', { callerIdentity: 'sip_\0x' }),
     );
     assert.equal(r.status, 400);
-    assert.deepEqual(r.body, { error: 'callerIdentity must not contain a NUL byte', field: 'callerIdentity' });
+    assert.deepEqual(r.body, {
+      error: 'callerIdentity must not contain a NUL byte or a lone surrogate',
+      field: 'callerIdentity',
+    });
     assert.equal((await signed(base, 'GET', '/internal/v1/calls/nul-2')).status, 404);
     const turn = await signed(base, 'POST', '/internal/v1/calls/nul-call/turns', {
       index: 0,
@@ -51,6 +54,17 @@ forEachDatabase('bad input', (h) => {
     });
     assert.equal(turn.status, 400);
     assert.equal(turn.body.field, 'text');
+    // found by npm run fuzz: a lone surrogate, and a year PostgreSQL does not have, were 500s
+    const half = await signed(base, 'POST', '/internal/v1/calls/nul-call/states', {
+      id: 'h1',
+      state: 'x\udf88',
+      at: new Date().toISOString(),
+    });
+    assert.equal(half.status, 400);
+    assert.equal(half.body.field, 'state');
+    const year0 = await call(base, 'GET', '/api/calls?to=0000-01-01T00%3A00%3A00%2B00%3A00', { cookie: owner });
+    assert.equal(year0.status, 400);
+    assert.equal(year0.body.field, 'to');
   });
 
   it('a NUL in a path parameter or a query is a 400 naming it', async () => {

@@ -52,17 +52,20 @@ export function check<S extends z.ZodTypeAny>(schema: S, value: unknown): z.infe
 }
 
 /**
- * The path of the first string (or object key) in a parsed JSON value that holds a NUL byte, or
- * undefined. PostgreSQL text cannot store U+0000: such a value must be refused with a 400 naming
- * the field before it reaches a query (where it would fail as a 500).
+ * The path of the first string (or object key) in a parsed JSON value that holds a NUL byte or a
+ * lone UTF-16 surrogate, or undefined. PostgreSQL text can store neither (U+0000; no UTF-8 for a
+ * half pair): such a value must be refused with a 400 naming the field before it reaches a query
+ * (where it would fail as a 500).
  */
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function nulField(value: unknown, path: string): string | undefined {
   // depth-first with an explicit stack: a 256 KB body can nest arrays deeper than the call stack
   const stack: [unknown, string][] = [[value, path]];
   while (stack.length) {
     const [v, at] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\0')) return at;
+      if (UNSTORABLE.test(v)) return at;
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
@@ -70,7 +73,7 @@ export function nulField(value: unknown, path: string): string | undefined {
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, x] = entries[i]!;
       const here = at ? `${at}.${k}` : k;
-      if (k.includes('\0')) return here;
+      if (UNSTORABLE.test(k)) return here;
       stack.push([x, here]);
     }
   }
@@ -81,8 +84,8 @@ export function nulField(value: unknown, path: string): string | undefined {
 export function refuseNul(value: unknown, root: string): void {
   const field = nulField(value, '');
   if (field === undefined) return;
-  const name = field.replaceAll('\0', '\\0') || root;
-  throw new HttpError(400, `${name} must not contain a NUL byte`, name);
+  const name = JSON.stringify(field).slice(1, -1) || root;
+  throw new HttpError(400, `${name} must not contain a NUL byte or a lone surrogate`, name);
 }
 
 export function queryObject(search: URLSearchParams): Record<string, string> {

@@ -36,6 +36,12 @@ export async function openLiveStream(ctx: Ctx): Promise<void> {
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  if (req.method === 'HEAD') {
+    // the head alone: a HEAD answer has no body, so the stream would never flush or end
+    release();
+    res.end();
+    return;
+  }
   const send = (call: LiveCall) => res.write(`event: call\ndata: ${JSON.stringify(call)}\n\n`);
   res.write('retry: 2000\n\n');
   const unsubscribe = deps.hub.subscribe(tenantId, send);

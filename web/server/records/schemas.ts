@@ -20,7 +20,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d
 export const isoTime = z.string().transform((s, ctx) => {
   // one check, in a transform: zod would run later refinements even after a failed regex
   const t = ISO.test(s) ? Date.parse(s) : NaN;
-  if (Number.isNaN(t)) {
+  // PostgreSQL has no year 0 and toISOString writes years before 1 as '-000001': both are refused
+  if (Number.isNaN(t) || new Date(t).getUTCFullYear() < 1) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 time with an offset' });
     return z.NEVER;
   }
