@@ -44,7 +44,7 @@ function send(base: URL, q: FuzzRequest): Promise<{ status: number | undefined; 
         }
         let body = '';
         res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c.length + body.length < 100_000 ? c : ''));
+        res.on('data', (c: string) => (body += c.length + body.length < 2_000_000 ? c : ''));
         res.on('end', () => resolve({ status: res.statusCode, contentType, body }));
         res.on('error', () => resolve({ status: undefined, contentType, body }));
       },
