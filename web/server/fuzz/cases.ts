@@ -152,8 +152,11 @@ export function generate(r: Rng, surface: Surface, t: FuzzTarget): FuzzRequest {
       const ts = String(t.now());
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (surface === 'internal-signed') {
+        // a fresh nonce per case, from the seed (the server accepts each once)
+        const nonce = Array.from({ length: 24 }, () => r.pick([...'abcdefghijklmnopqrstuvwxyz0123456789'])).join('');
         headers['x-voxanne-timestamp'] = ts;
-        headers['x-voxanne-signature'] = signRecordsRequest(t.secret, ts, method, path, body);
+        headers['x-voxanne-nonce'] = nonce;
+        headers['x-voxanne-signature'] = signRecordsRequest(t.secret, { timestamp: ts, nonce, method, path, body });
       } else if (r.chance(0.5)) {
         headers['x-voxanne-timestamp'] = r.chance(0.5) ? ts : pct(nastyString(r)).slice(0, 100);
         headers['x-voxanne-signature'] = r.chance(0.5) ? 'ab'.repeat(32) : pct(nastyString(r)).slice(0, 100);
