@@ -6,17 +6,17 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, it } from 'vitest';
 import { initializeLogger } from '@livekit/agents';
 import { knowledgeBaseSchema } from '@voxanne/contracts/knowledge-base';
-import { signRecordsRequest } from '@voxanne/contracts/signature';
 import { bookingTools } from '../agent/src/call/clinic-services.ts';
 import { TextConversation } from '../agent/src/call/text-conversation.ts';
 import { buildInstructions } from '../agent/src/core/instructions.ts';
 import { RulesLLM } from '../agent/src/engines/rules/rules-llm.ts';
-import { RecordsClient } from '../agent/src/records/http-client.ts';
+import type { RecordsClient } from '../agent/src/records/http-client.ts';
+import { agentRecordsClient } from './support/records-client.ts';
 import { fetchTenantConfig } from '../agent/src/records/http-records.ts';
 import { MemoryRecords } from '../agent/src/records/memory-records.ts';
 import { forEachDatabase } from '../web/server/db/testing/databases.ts';
 import { createTenant, getSettings } from '../web/server/db/tenants.ts';
-import { KB_PATH, SECRET, startRecordsServer, type RecordsServer } from '../web/server/records/testing.ts';
+import { KB_PATH, startRecordsServer, type RecordsServer } from '../web/server/records/testing.ts';
 
 initializeLogger({ pretty: false, level: 'warn' });
 // Monday 2026-03-02, 09:00 in San Diego
@@ -32,12 +32,7 @@ forEachDatabase('a knowledge base stored before the consultation flag', (h) => {
     assert.doesNotMatch(oldYaml, /consultation: true/);
     tenantId = (await createTenant(h.db, { slug: 'riverside', name: 'Riverside', knowledgeBaseYaml: oldYaml })).id;
     web = await startRecordsServer(h.db);
-    client = new RecordsClient({
-      baseUrl: web.baseUrl,
-      secret: SECRET,
-      sign: signRecordsRequest,
-      sleep: async () => {},
-    });
+    client = agentRecordsClient(web.baseUrl);
   });
   afterAll(() => web?.stop());
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, it } from 'vitest';
 import { RecordsClient } from '../agent/src/records/http-client.ts';
+import { agentRecordsClient } from './support/records-client.ts';
 import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../agent/src/records/http-records.ts';
 import { signRecordsRequest } from '@voxanne/contracts/signature';
 import { SlotTakenError } from '../agent/src/records/types.ts';
@@ -23,12 +24,7 @@ forEachDatabase('agent records client against the web server', (h) => {
   beforeAll(async () => {
     await makeClinic(h.db, 'riverside', 'Riverside Aesthetic Surgery');
     web = await startRecordsServer(h.db);
-    client = new RecordsClient({
-      baseUrl: web.baseUrl,
-      secret: SECRET,
-      sign: signRecordsRequest,
-      sleep: async () => {},
-    });
+    client = agentRecordsClient(web.baseUrl);
   });
   afterAll(() => web?.stop());
 
