@@ -71,7 +71,14 @@ describe('repository layout', () => {
   });
 
   it('the browser-side contracts use no node: module (the page bundles them)', () => {
-    for (const name of ['protocol.ts', 'dashboard.ts', 'records-api.ts', 'calendar.ts', 'knowledge-base.ts']) {
+    for (const name of [
+      'protocol.ts',
+      'dashboard.ts',
+      'records-api.ts',
+      'calendar.ts',
+      'knowledge-base.ts',
+      'call-room.ts',
+    ]) {
       const nodeImports = specifiers(readFileSync(join(ROOT, 'contracts/src', name), 'utf8')).filter((s) =>
         s.startsWith('node:'),
       );

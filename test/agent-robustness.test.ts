@@ -13,6 +13,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { defaultAgentLines } from '../agent/src/core/agent-lines.ts';
 import { CALLER_WAIT_MS } from '../agent/src/core/greeting-gate.ts';
 import { livekitCallRooms } from '../web/server/call-rooms.ts';
+import { newCallNames } from '../web/server/token.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { clippedGarbage, concat, silence, speech48k, squareWave, whiteNoise } from './support/speech.ts';
 import {
@@ -174,7 +175,7 @@ test('a room opened for a caller who never arrives (tab closed after the token) 
     livekitApiKey: stack.apiKey,
     livekitApiSecret: stack.apiSecret,
     agentName: 'voxanne',
-  }).open(name);
+  }).open({ room: name, metadata: { channel: 'web', caller: newCallNames().identity } });
   const inRoom = new RegExp(`"room":"${escape(name)}"`);
   await waitForLog(
     stack,

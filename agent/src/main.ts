@@ -3,7 +3,7 @@
  * Run: node --import tsx agent/src/main.ts start   (npm start does this for you)
  */
 import { AutoSubscribe, cli, defineAgent, log, WorkerOptions, type JobContext, type JobProcess } from '@livekit/agents';
-import { RoomEvent, type AudioFrame, type RemoteParticipant } from '@livekit/rtc-node';
+import { RoomEvent, type AudioFrame } from '@livekit/rtc-node';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AudioOut } from './call/audio-out.ts';
@@ -42,6 +42,8 @@ import { reportMetric, timedFetch, WorkerMetrics } from './worker/metrics.ts';
 import { startHealthServer } from './worker/health-server.ts';
 import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
+import { callerExpectation } from './core/caller-trust.ts';
+import { waitForTrustedCaller } from './call/trusted-caller.ts';
 
 interface ProcData {
   /** parsed once in prewarm; a job process is its own process, so it cannot receive the worker's */
@@ -53,16 +55,6 @@ interface ProcData {
   clinicName: string;
   kb: KnowledgeBase;
   [key: string]: unknown;
-}
-
-async function waitForCaller(ctx: JobContext<ProcData>, ms: number): Promise<RemoteParticipant | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([ctx.waitForParticipant(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export default defineAgent<ProcData>({
@@ -158,8 +150,13 @@ export default defineAgent<ProcData>({
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const voice = new AudioOut(ctx.proc.userData.engines.tts.sampleRate);
     await voice.publish(ctx.room.localParticipant!);
-    // rejects when the room closes first
-    const caller = await waitForCaller(ctx, CALLER_WAIT_MS).catch(() => undefined);
+    // only the caller this room was opened for (a web room names them), or a phone line: anyone else is ignored
+    const caller = await waitForTrustedCaller(
+      ctx.room,
+      callerExpectation(room?.metadata ?? ctx.room.metadata),
+      CALLER_WAIT_MS,
+      (p) => logger.warn({ kind: p.kind }, 'participant ignored: not the caller this call is for'),
+    );
     if (!caller) {
       logger.info({}, 'no caller joined');
       gate.cancel();

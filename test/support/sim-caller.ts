@@ -15,7 +15,9 @@ import {
   TrackSource,
   type RemoteTrack,
 } from '@livekit/rtc-node';
+import { randomBytes } from 'node:crypto';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
+import { encodeCallRoomMetadata, randomName, WEB_CALLER_PREFIX } from '@voxanne/contracts/call-room';
 import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '@voxanne/contracts/protocol';
 import { HeardAudio, type Heard } from './heard-audio.ts';
 
@@ -57,8 +59,10 @@ export class SimCaller extends HeardAudio<HeardFrame> {
   }
 
   async #connect(): Promise<void> {
+    // a web caller's identity, as the web server chooses one; the room's metadata names it, so she trusts it
+    const identity = this.o.identity ?? randomName(WEB_CALLER_PREFIX, randomBytes);
     const at = new AccessToken(this.o.apiKey, this.o.apiSecret, {
-      identity: this.o.identity ?? `sim-${Math.random().toString(36).slice(2, 8)}`,
+      identity,
       ttl: '10m',
     });
     at.addGrant({ room: this.o.room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
@@ -76,7 +80,12 @@ export class SimCaller extends HeardAudio<HeardFrame> {
     const agentName = this.o.dispatch ?? DEFAULT_AGENT_NAME;
     if (agentName !== false) {
       const rooms = new RoomServiceClient(this.o.url.replace(/^ws/, 'http'), this.o.apiKey, this.o.apiSecret);
-      await rooms.createRoom({ name: this.o.room, emptyTimeout: 30, agents: [new RoomAgentDispatch({ agentName })] });
+      await rooms.createRoom({
+        name: this.o.room,
+        emptyTimeout: 30,
+        metadata: encodeCallRoomMetadata({ channel: 'web', caller: identity }),
+        agents: [new RoomAgentDispatch({ agentName })],
+      });
     }
     await this.room.connect(this.o.url, jwt, { autoSubscribe: true, dynacast: false });
     // joined = the server accepted us; her dispatch started when the room was created, just before

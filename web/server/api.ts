@@ -1,21 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { CallRooms } from './call-rooms.ts';
 import type { WebConfig } from './config.ts';
 import { probeLivekit } from './health.ts';
-import { BodyTooLargeError, methodNotAllowed, readBody, sendJson } from './http-util.ts';
+import { methodNotAllowed, sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
 import type { WebMetrics } from './metrics.ts';
-import { mintCallerToken, validateTokenRequest } from './token.ts';
-
-export const MAX_BODY_BYTES = 4 * 1024;
+import type { TokenEndpoint } from './token-endpoint.ts';
 
 export interface ApiDeps {
   config: WebConfig;
   logger: Logger;
   records?: Records | undefined;
-  /** opens each caller's room with Voxanne dispatched into it */
-  rooms: CallRooms;
+  /** POST /api/token: opens each caller's room with Voxanne dispatched into it (token-endpoint.ts) */
+  tokens: TokenEndpoint;
   metrics?: WebMetrics;
 }
 
@@ -29,7 +26,7 @@ export async function handleApi(
   switch (pathname) {
     case '/api/token':
       if (req.method !== 'POST') return methodNotAllowed(res, ['POST']);
-      return handleToken(req, res, deps);
+      return deps.tokens.handle(req, res, () => deps.metrics?.tokensIssued.inc());
     case '/api/connection':
       // where the page will connect, before any call: it warms that connection up (room.prepareConnection)
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, ['GET', 'HEAD']);
@@ -53,45 +50,4 @@ export async function handleInternal(
   if (!deps.records) return sendJson(res, 503, { error: 'the records database is not configured on this server' });
   if (await deps.records.internal(req, res)) return;
   sendJson(res, 404, { error: `no such internal route: ${pathname}` });
-}
-
-async function handleToken(
-  req: IncomingMessage,
-  res: ServerResponse,
-  { config, logger, rooms, metrics }: ApiDeps,
-): Promise<void> {
-  let raw: Buffer;
-  try {
-    raw = await readBody(req, MAX_BODY_BYTES);
-  } catch (e) {
-    if (e instanceof BodyTooLargeError) {
-      return sendJson(
-        res,
-        413,
-        { error: `request body must be at most ${MAX_BODY_BYTES} bytes` },
-        { connection: 'close' },
-      );
-    }
-    throw e;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    return sendJson(res, 400, { error: 'body must be valid JSON', field: 'body' });
-  }
-  const v = validateTokenRequest(body);
-  if (!v.ok) return sendJson(res, 400, { error: v.error, field: v.field });
-
-  // the room first: a caller who joined a room LiveKit created on the fly would wait for no one
-  try {
-    await rooms.open(v.value.room);
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'opening the call room failed');
-    return sendJson(res, 503, { error: 'the voice server cannot be reached; please try again shortly' });
-  }
-  const token = await mintCallerToken({ apiKey: config.livekitApiKey, apiSecret: config.livekitApiSecret }, v.value);
-  logger.info({ room: v.value.room, identity: v.value.identity }, 'token issued');
-  metrics?.tokensIssued.inc();
-  sendJson(res, 200, { url: config.livekitUrl, token, room: v.value.room, identity: v.value.identity });
 }

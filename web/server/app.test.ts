@@ -6,20 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TokenVerifier } from 'livekit-server-sdk';
-import type { CallRooms } from './call-rooms.ts';
-import { closedPort, rawRequest, startWebServer, testConfig, type Running } from './test-support.ts';
+import { closedPort, rawRequest, startWebServer, stubRooms, testConfig, type Running } from './test-support.ts';
 
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 let tmp: string;
 let web: Running;
 let livekitUrl: string;
 /** rooms the token endpoint opened, in order */
-const opened: string[] = [];
-const rooms: CallRooms = {
-  async open(room) {
-    opened.push(room);
-  },
-};
+const rooms = stubRooms();
 
 beforeAll(async () => {
   // dist/ holds a fake build; secret.txt beside it must never be reachable
@@ -36,7 +30,10 @@ beforeAll(async () => {
   await writeFile(join(dist, '.env'), 'SECRET=1');
   await writeFile(join(tmp, 'secret.txt'), 'do not serve');
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
-  web = await startWebServer(testConfig({ distDir: dist, livekitUrl, livekitApiSecret: SECRET }), { rooms });
+  web = await startWebServer(
+    testConfig({ distDir: dist, livekitUrl, livekitApiSecret: SECRET, tokenBurst: 1000, maxCallsPerClient: 1000 }),
+    { rooms },
+  );
 });
 afterAll(async () => {
   await web.stop();
@@ -47,36 +44,62 @@ const postToken = (body: string, headers: Record<string, string> = { 'content-ty
   rawRequest(web.port, 'POST', '/api/token', body, headers);
 
 describe('POST /api/token', () => {
-  it('returns a token for exactly the requested room and identity, and the LiveKit URL', async () => {
-    const res = await postToken(JSON.stringify({ room: 'call-x1', identity: 'caller-y2' }));
+  it('opens a fresh room of its own choosing, for one caller it names, and only then hands out a token', async () => {
+    const res = await postToken('');
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /^application\/json/);
     const body = JSON.parse(res.body) as Record<string, string>;
     assert.deepEqual(Object.keys(body).sort(), ['identity', 'room', 'token', 'url']);
     assert.equal(body.url, livekitUrl);
-    assert.equal(body.room, 'call-x1');
-    assert.equal(body.identity, 'caller-y2');
+    assert.match(body.room!, /^call-[a-z2-7]{26}$/);
+    assert.match(body.identity!, /^caller-[a-z2-7]{26}$/);
     assert.ok(!res.body.includes(SECRET), 'the API secret must not be in the response');
     const claims = await new TokenVerifier('testkey', SECRET).verify(body.token!);
-    assert.equal(claims.sub, 'caller-y2');
-    assert.equal(claims.video?.room, 'call-x1');
+    assert.equal(claims.sub, body.identity);
+    assert.equal(claims.video?.room, body.room);
     assert.equal(claims.video?.roomJoin, true);
     assert.notEqual(claims.video?.roomAdmin, true);
-    assert.equal((claims.exp ?? 0) - (claims.nbf ?? 0), 600);
-    assert.equal(opened.at(-1), 'call-x1', 'the room (with her dispatch) is opened before the token is handed out');
+    assert.equal((claims.exp ?? 0) - (claims.nbf ?? 0), 60);
+    assert.deepEqual(rooms.opened.at(-1), {
+      room: body.room,
+      metadata: { tenant: 'riverside', channel: 'web', caller: body.identity },
+    });
+    // an empty JSON object is an empty request too
+    const again = await postToken('{}');
+    assert.equal(again.status, 200);
+    const second = JSON.parse(again.body) as Record<string, string>;
+    assert.notEqual(second.room, body.room, 'every token is for a new room');
+    assert.notEqual(second.identity, body.identity);
+  });
+
+  it('refuses a request that names a room or an identity: nobody gets a token for a call under way', async () => {
+    const live = rooms.opened.at(-1)!;
+    const before = rooms.opened.length;
+    for (const [body, field] of [
+      [{ room: live.room }, 'room'],
+      [{ identity: live.metadata.caller }, 'identity'],
+      [{ room: live.room, identity: live.metadata.caller }, 'room'],
+    ] as const) {
+      const res = await postToken(JSON.stringify(body));
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.deepEqual(JSON.parse(res.body), {
+        error: `${field}: not accepted; the server chooses the call's room and identity (send an empty body)`,
+        field,
+      });
+    }
+    for (const body of ['[]', '"call-1"', '3', 'null']) {
+      const res = await postToken(body);
+      assert.equal(res.status, 400, body);
+      assert.deepEqual(JSON.parse(res.body), { error: 'body must be empty or an empty JSON object', field: 'body' });
+    }
+    assert.equal(rooms.opened.length, before, 'no room opened for a refused request');
   });
 
   it('answers 503 and hands out no token when the room cannot be opened', async () => {
     // the real LiveKit-backed rooms, pointed at a port where nothing listens
     const other = await startWebServer(testConfig({ livekitUrl: `ws://127.0.0.1:${await closedPort()}` }));
     try {
-      const res = await rawRequest(
-        other.port,
-        'POST',
-        '/api/token',
-        JSON.stringify({ room: 'call-z3', identity: 'caller-z3' }),
-        { 'content-type': 'application/json' },
-      );
+      const res = await rawRequest(other.port, 'POST', '/api/token', '');
       assert.equal(res.status, 503);
       assert.deepEqual(JSON.parse(res.body), { error: 'the voice server cannot be reached; please try again shortly' });
     } finally {
@@ -84,35 +107,31 @@ describe('POST /api/token', () => {
     }
   });
 
-  it('opens no room for a refused request', async () => {
-    const before = opened.length;
-    await postToken(JSON.stringify({ room: 'call 1', identity: 'caller-1' }));
-    await postToken('{"room": "call-1",');
-    assert.equal(opened.length, before);
-  });
-
-  it('names the missing or malformed field', async () => {
-    const cases: [unknown, string][] = [
-      [{ identity: 'caller-1' }, "room must be 1-64 letters, digits, '-' or '_'"],
-      [{ room: 'call 1', identity: 'caller-1' }, "room must be 1-64 letters, digits, '-' or '_'"],
-      [{ room: 'call-1' }, "identity must be 1-64 letters, digits, '-' or '_'"],
-      [{ room: 'call-1', identity: 'x'.repeat(65) }, "identity must be 1-64 letters, digits, '-' or '_'"],
-    ];
-    for (const [body, error] of cases) {
-      const res = await postToken(JSON.stringify(body));
-      assert.equal(res.status, 400, JSON.stringify(body));
-      assert.deepEqual(JSON.parse(res.body), { error, field: error.split(' ')[0] });
+  it('answers 503 "all lines busy" at once, and closes the room, when no worker takes the call', async () => {
+    const busyRooms = stubRooms({ assigned: false });
+    const busy = await startWebServer(testConfig({ livekitUrl }), { rooms: busyRooms });
+    try {
+      const res = await rawRequest(busy.port, 'POST', '/api/token', '');
+      assert.equal(res.status, 503);
+      assert.deepEqual(JSON.parse(res.body), {
+        error: 'All our lines are busy; please try again in a minute',
+        code: 'lines-busy',
+      });
+      assert.equal(res.headers['retry-after'], '60');
+      assert.deepEqual(busyRooms.closed, [busyRooms.opened[0]!.room]);
+    } finally {
+      await busy.stop();
     }
   });
 
   it('refuses a body that is not JSON', async () => {
     const res = await postToken('{"room": "call-1",');
     assert.equal(res.status, 400);
-    assert.deepEqual(JSON.parse(res.body), { error: 'body must be valid JSON', field: 'body' });
+    assert.deepEqual(JSON.parse(res.body), { error: 'body must be empty or valid JSON', field: 'body' });
   });
 
   it('refuses bodies over 4 KiB, declared or streamed', async () => {
-    const big = JSON.stringify({ room: 'call-1', identity: 'caller-1', pad: 'x'.repeat(5000) });
+    const big = JSON.stringify({ pad: 'x'.repeat(5000) });
     const declared = await postToken(big);
     assert.equal(declared.status, 413);
     assert.match(JSON.parse(declared.body).error, /4096 bytes/);
@@ -128,6 +147,75 @@ describe('POST /api/token', () => {
     assert.match(JSON.parse(res.body).error, /POST/);
   });
 });
+
+describe('POST /api/token, per client address', () => {
+  const limited = async (over: Partial<Parameters<typeof testConfig>[0]>, rooms = stubRooms()) =>
+    ({ rooms, web: await startWebServer(testConfig({ livekitUrl, ...over }), { rooms }) }) as const;
+
+  it('takes a burst, then refuses with 429 and Retry-After: 300 requests no longer open 300 rooms', async () => {
+    const { rooms: r, web: w } = await limited({ tokenBurst: 3, tokenPerMinute: 1, maxCallsPerClient: 1000 });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 300 }, () => rawRequest(w.port, 'POST', '/api/token', '').then((x) => x)),
+      );
+      assert.equal(statuses.filter((x) => x.status === 200).length, 3);
+      const refused = statuses.filter((x) => x.status === 429);
+      assert.equal(refused.length, 297);
+      assert.equal(JSON.parse(refused[0]!.body).code, 'too-many-calls');
+      assert.match(JSON.parse(refused[0]!.body).error, /^too many calls from this address; try again in \d+ s$/);
+      assert.ok(Number(refused[0]!.headers['retry-after']) >= 1);
+      assert.equal(r.opened.length, 3);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('caps the calls one address holds; a call that has ended frees its place', async () => {
+    const { rooms: r, web: w } = await limited({ tokenBurst: 100, tokenPerMinute: 100, maxCallsPerClient: 2 });
+    try {
+      const ok = [await postTo(w), await postTo(w)];
+      assert.deepEqual(
+        ok.map((x) => x.status),
+        [200, 200],
+      );
+      const third = await postTo(w);
+      assert.equal(third.status, 429);
+      assert.deepEqual(JSON.parse(third.body), {
+        error: 'this address already holds 2 calls; end one first',
+        code: 'too-many-calls',
+      });
+      // the first call ends: LiveKit no longer has its room
+      r.closed.push(JSON.parse(ok[0]!.body).room);
+      assert.equal((await postTo(w)).status, 200);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('trusts X-Forwarded-For only with TRUST_PROXY, and then only its last entry', async () => {
+    const xff = (v: string) => ({ 'x-forwarded-for': v });
+    const direct = await limited({ tokenBurst: 1, tokenPerMinute: 0 });
+    try {
+      assert.equal((await postTo(direct.web, xff('10.0.0.1'))).status, 200);
+      // without a trusted proxy the header is anyone's to write: every request is the socket's address
+      assert.equal((await postTo(direct.web, xff('10.0.0.2'))).status, 429);
+    } finally {
+      await direct.web.stop();
+    }
+    const proxied = await limited({ tokenBurst: 1, tokenPerMinute: 0, trustProxy: true });
+    try {
+      assert.equal((await postTo(proxied.web, xff('10.0.0.1'))).status, 200);
+      assert.equal((await postTo(proxied.web, xff('10.0.0.2'))).status, 200, 'another client behind the proxy');
+      // a client cannot pose as another by prepending: the proxy appends the address it saw
+      assert.equal((await postTo(proxied.web, xff('10.0.0.3, 10.0.0.1'))).status, 429);
+    } finally {
+      await proxied.web.stop();
+    }
+  });
+});
+
+const postTo = (w: Running, headers: Record<string, string> = {}) =>
+  rawRequest(w.port, 'POST', '/api/token', '', headers);
 
 describe('GET /api/connection', () => {
   it('tells the page where LiveKit is, so it can warm the connection before the click', async () => {

@@ -10,6 +10,7 @@ import type { Records } from './records/index.ts';
 import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
 import { handleOps, isOpsPath, WebMetrics } from './metrics.ts';
 import { contentSecurityPolicy, hostAllowed, setSecurityHeaders } from './security.ts';
+import { TokenEndpoint } from './token-endpoint.ts';
 
 export type { WebConfig } from './config.ts';
 
@@ -36,6 +37,7 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const server = createServer();
   const client = createClientHandler(config, server);
   const rooms = options.rooms ?? livekitCallRooms(config);
+  const tokens = new TokenEndpoint(config, rooms, logger);
   clients.set(server, client);
   attachTwilioSockets(server, { config, logger, rooms });
   const metrics = options.metrics ?? new WebMetrics();
@@ -55,7 +57,7 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
     }
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
-    const deps = { config, logger, records: options.records, rooms, metrics };
+    const deps = { config, logger, records: options.records, rooms, tokens, metrics };
     // the operations paths, registered by name: everything else goes where it went before
     const ops = isOpsPath(rawPath) ? rawPath : undefined;
     const area = ops ? 'ops' : isInternal ? 'internal' : isApi ? 'api' : isTwilioPath(rawPath) ? 'twilio' : 'client';

@@ -1,4 +1,5 @@
-import { RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
+import { AgentDispatchClient, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
+import { encodeCallRoomMetadata, type CallRoomMetadata } from '@voxanne/contracts/call-room';
 import type { WebConfig } from './config.ts';
 
 /**
@@ -7,18 +8,41 @@ import type { WebConfig } from './config.ts';
  * closes by itself and releases the agent waiting in it.
  */
 export const ROOM_EMPTY_TIMEOUT_SECONDS = 30;
+/**
+ * A web call's room admits one participant besides agents (LiveKit does not count agent participants
+ * against max_participants): its caller. A second join with any other identity is refused by LiveKit.
+ */
+export const WEB_ROOM_MAX_PARTICIPANTS = 1;
+/**
+ * How long the web server waits for a worker to take the call's job before it tells the page that every
+ * line is busy. A worker answers a job request at once (accepting or refusing it: agent/src/worker/
+ * admission.ts), so a job that has not been taken by then will not be.
+ */
+export const AGENT_ASSIGN_WAIT_MS = 2000;
+const ASSIGN_POLL_MS = 25;
+
+export interface CallRoomSpec {
+  room: string;
+  metadata: CallRoomMetadata;
+}
 
 /** Opens a caller's room before the caller joins it. */
 export interface CallRooms {
   /** creates the room with Voxanne dispatched into it; rejects when LiveKit cannot be reached */
-  open(room: string, opts?: { metadata?: string }): Promise<void>;
-  /** closes a room the server opened (a bridged phone call that ended); absent in stand-ins */
-  close?(room: string): Promise<void>;
+  open(spec: CallRoomSpec): Promise<void>;
+  /** true once a worker has taken the room's job; false when none has within waitMs */
+  agentAssigned(room: string, waitMs: number): Promise<boolean>;
+  /** closes a room (its call is refused); never rejects */
+  close(room: string): Promise<void>;
+  /** which of these rooms still exist */
+  alive(rooms: string[]): Promise<Set<string>>;
 }
 
 export class CallRoomError extends Error {
   override name = 'CallRoomError';
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The room is created, with her dispatch, when the token is minted: her job starts while the
@@ -28,32 +52,40 @@ export class CallRoomError extends Error {
 export function livekitCallRooms(
   config: Pick<WebConfig, 'livekitUrl' | 'livekitApiKey' | 'livekitApiSecret' | 'agentName'>,
 ): CallRooms {
-  const rooms = new RoomServiceClient(
-    config.livekitUrl.replace(/^ws/, 'http'),
-    config.livekitApiKey,
-    config.livekitApiSecret,
-  );
+  const http = config.livekitUrl.replace(/^ws/, 'http');
+  const rooms = new RoomServiceClient(http, config.livekitApiKey, config.livekitApiSecret);
+  const dispatches = new AgentDispatchClient(http, config.livekitApiKey, config.livekitApiSecret);
   return {
-    async open(room, opts = {}) {
+    async open({ room, metadata }) {
       try {
         await rooms.createRoom({
           name: room,
           emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS,
+          maxParticipants: WEB_ROOM_MAX_PARTICIPANTS,
+          metadata: encodeCallRoomMetadata(metadata),
           agents: [new RoomAgentDispatch({ agentName: config.agentName })],
-          ...(opts.metadata ? { metadata: opts.metadata } : {}),
         });
       } catch (e) {
-        throw new CallRoomError(`creating room ${room} failed: ${(e as Error).message}`);
+        throw new CallRoomError(`creating a call room failed: ${(e as Error).message}`);
+      }
+    },
+    async agentAssigned(room, waitMs) {
+      // LiveKit lists a dispatch's job once a worker has accepted it; a refused job is never listed
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const list = await dispatches.listDispatch(room).catch(() => []);
+        if (list.some((d) => (d.state?.jobs.length ?? 0) > 0)) return true;
+        if (Date.now() >= until) return false;
+        await sleep(ASSIGN_POLL_MS);
       }
     },
     async close(room) {
-      try {
-        await rooms.deleteRoom(room);
-      } catch (e) {
-        // already gone (the agent closed it when the call ended) is the usual case
-        if (!/not found|404/i.test((e as Error).message))
-          throw new CallRoomError(`closing room ${room} failed: ${(e as Error).message}`);
-      }
+      await rooms.deleteRoom(room).catch(() => undefined); // already gone: nothing to close
+    },
+    async alive(names) {
+      if (names.length === 0) return new Set();
+      const list = await rooms.listRooms(names);
+      return new Set(list.map((r) => r.name));
     },
   };
 }

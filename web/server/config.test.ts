@@ -36,6 +36,9 @@ describe('parseWebConfig', () => {
       allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
       trustProxy: false,
       logPii: false,
+      tokenBurst: 10,
+      tokenPerMinute: 20,
+      maxCallsPerClient: 3,
     });
   });
 
@@ -127,6 +130,24 @@ describe('parseWebConfig', () => {
       assert.ok(!bad.ok, k);
       assert.match(bad.errors.join('\n'), new RegExp(`^${k}: `, 'm'));
     }
+  });
+
+  it('reads the proxy and the per-address limits, naming a bad one', () => {
+    const r = parseWebConfig({
+      TRUST_PROXY: '1',
+      TOKEN_RATE_BURST: '3',
+      TOKEN_RATE_PER_MINUTE: '0.5',
+      MAX_CALLS_PER_CLIENT: '1',
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(
+      [r.config.trustProxy, r.config.tokenBurst, r.config.tokenPerMinute, r.config.maxCallsPerClient],
+      [true, 3, 0.5, 1],
+    );
+    const bad = parseWebConfig({ TRUST_PROXY: 'yes', TOKEN_RATE_BURST: '0', MAX_CALLS_PER_CLIENT: 'many' });
+    assert.ok(!bad.ok);
+    for (const v of ['TRUST_PROXY', 'TOKEN_RATE_BURST', 'MAX_CALLS_PER_CLIENT'])
+      assert.match(bad.errors.join('\n'), new RegExp(`^${v}: `, 'm'));
   });
 
   it('reads the agent to dispatch, refusing a name unsafe for logs', () => {

@@ -44,6 +44,15 @@ export interface WebConfig {
   reaperIntervalMs: number;
   /** how long such a call must have been quiet before it is closed */
   reaperGraceMs: number;
+  /** TRUST_PROXY=1: X-Forwarded-For (its last entry) and X-Forwarded-Proto come from our own proxy */
+  trustProxy: boolean;
+  // --- rooms and capacity (README "Security: rooms and capacity") ---
+  /** call tokens one client address may take at once (TOKEN_RATE_BURST) */
+  tokenBurst: number;
+  /** and then per minute (TOKEN_RATE_PER_MINUTE) */
+  tokenPerMinute: number;
+  /** calls one client address may hold at once (MAX_CALLS_PER_CLIENT) */
+  maxCallsPerClient: number;
   /** a plain Twilio number's voice webhook (web/server/twilio/); undefined = no auth token, routes answer 404 */
   twilio?: TwilioConfig | undefined;
   // --- security (README "Security") ---
@@ -55,8 +64,6 @@ export interface WebConfig {
   publicUrl: string | undefined;
   /** host names (no port) a request's Host may name; anything else is refused (DNS rebinding) */
   allowedHosts: string[];
-  /** TRUST_PROXY=1: X-Forwarded-For (its last entry) and X-Forwarded-Proto come from our own proxy */
-  trustProxy: boolean;
   /** LOG_PII=1: logs keep their `pii` field (local debugging); by default pino removes it */
   logPii: boolean;
 }
@@ -151,6 +158,9 @@ const schema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
   ...logPiiEnv,
+  TOKEN_RATE_BURST: z.coerce.number().int().min(1).max(10_000).default(10),
+  TOKEN_RATE_PER_MINUTE: z.coerce.number().min(0).max(100_000).default(20),
+  MAX_CALLS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(3),
 });
 
 /** the loopback names every server answers to, whatever else is configured */
@@ -222,6 +232,9 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       allowedHosts: allowedHostsOf(e.HOST, e.PUBLIC_URL, e.ALLOWED_HOSTS),
       trustProxy: e.TRUST_PROXY,
       logPii: e.LOG_PII,
+      tokenBurst: e.TOKEN_RATE_BURST,
+      tokenPerMinute: e.TOKEN_RATE_PER_MINUTE,
+      maxCallsPerClient: e.MAX_CALLS_PER_CLIENT,
     },
   };
 }

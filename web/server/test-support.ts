@@ -3,6 +3,7 @@ import { request, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createWebServer, stopWebServer, type WebServerOptions } from './app.ts';
+import type { CallRoomSpec, CallRooms } from './call-rooms.ts';
 import { WEB_ROOT, type WebConfig } from './config.ts';
 
 export const SILENT = pino({ level: 'silent' });
@@ -42,7 +43,32 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
     trustProxy: false,
     logPii: false,
+    tokenBurst: 10,
+    tokenPerMinute: 20,
+    maxCallsPerClient: 3,
     ...overrides,
+  };
+}
+
+/** Rooms that open at once with an agent assigned at once, recording what they were asked. */
+export function stubRooms(o: { assigned?: boolean } = {}): CallRooms & { opened: CallRoomSpec[]; closed: string[] } {
+  const opened: CallRoomSpec[] = [];
+  const closed: string[] = [];
+  return {
+    opened,
+    closed,
+    async open(spec) {
+      opened.push(spec);
+    },
+    async agentAssigned() {
+      return o.assigned ?? true;
+    },
+    async close(room) {
+      closed.push(room);
+    },
+    async alive(rooms) {
+      return new Set(rooms.filter((r) => !closed.includes(r)));
+    },
   };
 }
 

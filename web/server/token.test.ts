@@ -1,44 +1,60 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { mintCallerToken, TOKEN_TTL_MS, validateTokenRequest } from './token.ts';
+import { parseCallRoomMetadata, randomName, SERVER_NAME_PATTERN } from '@voxanne/contracts/call-room';
+import { mintCallerToken, newCallNames, TOKEN_TTL_MS, validateTokenRequest } from './token.ts';
 
-describe('validateTokenRequest', () => {
-  it('accepts names of letters, digits, - and _ up to 64 characters', () => {
-    const r = validateTokenRequest({ room: 'call-Ab_9', identity: 'x'.repeat(64) });
-    assert.deepEqual(r, { ok: true, value: { room: 'call-Ab_9', identity: 'x'.repeat(64) } });
+describe('newCallNames', () => {
+  it('chooses a room and an identity of 26 random base32 characters each, never the same twice', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const { room, identity } = newCallNames();
+      assert.match(room, /^call-[a-z2-7]{26}$/);
+      assert.match(identity, /^caller-[a-z2-7]{26}$/);
+      assert.match(room, SERVER_NAME_PATTERN);
+      seen.add(room).add(identity);
+    }
+    assert.equal(seen.size, 2000);
   });
 
-  it('names the first offending field', () => {
-    const cases: [unknown, string][] = [
-      [{ identity: 'a' }, 'room'],
-      [{ room: '', identity: 'a' }, 'room'],
-      [{ room: 'a b', identity: 'a' }, 'room'],
-      [{ room: 'a'.repeat(65), identity: 'a' }, 'room'],
-      [{ room: 42, identity: 'a' }, 'room'],
-      [{ room: 'ok' }, 'identity'],
-      [{ room: 'ok', identity: 'é' }, 'identity'],
-      [{ room: 'ok', identity: '../x' }, 'identity'],
-    ];
-    for (const [body, field] of cases) {
-      assert.deepEqual(
-        validateTokenRequest(body),
-        { ok: false, error: `${field} must be 1-64 letters, digits, '-' or '_'`, field },
-        JSON.stringify(body),
-      );
+  it('uses every bit it is given: different bytes, different names', () => {
+    const fixed = (v: number) => (n: number) => new Uint8Array(n).fill(v);
+    assert.equal(randomName('call-', fixed(0)), `call-${'a'.repeat(26)}`);
+    assert.equal(randomName('call-', fixed(255)), `call-${'7'.repeat(26)}`);
+    const last = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i === 15 ? 1 : 0));
+    assert.notEqual(randomName('call-', last), randomName('call-', fixed(0)));
+  });
+});
+
+describe('validateTokenRequest', () => {
+  it('accepts an empty request', () => {
+    assert.deepEqual(validateTokenRequest(undefined), { ok: true });
+    assert.deepEqual(validateTokenRequest({}), { ok: true });
+  });
+
+  it('refuses any field, naming it: the page chooses nothing', () => {
+    for (const field of ['room', 'identity', 'tenant']) {
+      assert.deepEqual(validateTokenRequest({ [field]: 'call-1' }), {
+        ok: false,
+        error: `${field}: not accepted; the server chooses the call's room and identity (send an empty body)`,
+        field,
+      });
     }
   });
 
   it('refuses bodies that are not objects', () => {
     for (const body of [null, [], 'room', 3]) {
-      const r = validateTokenRequest(body);
-      assert.equal(r.ok, false);
+      assert.deepEqual(validateTokenRequest(body), {
+        ok: false,
+        error: 'body must be empty or an empty JSON object',
+        field: 'body',
+      });
     }
   });
 });
 
 describe('mintCallerToken', () => {
-  it('grants exactly one room and identity, publish/subscribe/data, no admin rights, for 10 minutes', async () => {
+  it('grants exactly one room and identity, publish/subscribe/data, no admin rights, for one minute', async () => {
     const creds = { apiKey: 'k1', apiSecret: 'a-secret-of-at-least-thirty-two-chars!' };
     const before = Math.floor(Date.now() / 1000);
     const jwt = await mintCallerToken(creds, { room: 'call-1', identity: 'caller-1' });
@@ -60,7 +76,22 @@ describe('mintCallerToken', () => {
     );
     assert.ok(claims.exp !== undefined && claims.nbf !== undefined);
     assert.equal(claims.exp - claims.nbf, TOKEN_TTL_MS / 1000);
+    assert.equal(TOKEN_TTL_MS, 60_000);
     assert.ok(claims.nbf >= before - 1 && claims.nbf <= before + 5);
     await assert.rejects(new TokenVerifier(creds.apiKey, 'some-other-secret-of-32-characters!!').verify(jwt));
+  });
+});
+
+describe('parseCallRoomMetadata', () => {
+  it('reads what the room opener wrote and drops what is malformed or not ours', () => {
+    const caller = newCallNames().identity;
+    assert.deepEqual(parseCallRoomMetadata(JSON.stringify({ tenant: 'riverside', channel: 'web', caller })), {
+      tenant: 'riverside',
+      channel: 'web',
+      caller,
+    });
+    assert.deepEqual(parseCallRoomMetadata(JSON.stringify({ tenant: 'Big Clinic', channel: 'fax', caller: 'x' })), {});
+    for (const raw of [undefined, '', 'not json', '[]', 'null', '3'])
+      assert.deepEqual(parseCallRoomMetadata(raw), {}, String(raw));
   });
 });

@@ -18,10 +18,9 @@ import { AgentAudioMeter } from './agent-audio-meter.ts';
 import type { AudioPresence } from './audio-level.ts';
 import { parseEnginesAttribute, parseStateAttribute, type CallEvent } from './call-model.ts';
 import { startLocalVad, type LocalVad, type VadStatus } from './local-vad.ts';
-import { newCallNames } from './names.ts';
 import { classifyMicError, type ErrorKind } from './plain-errors.ts';
 import type { TimelineStep } from './test-hook.ts';
-import { fetchCallToken, type CallToken } from './token-client.ts';
+import { fetchCallToken, TokenRequestError, type CallToken } from './token-client.ts';
 
 export const AGENT_JOIN_TIMEOUT_MS = 10_000;
 /**
@@ -129,13 +128,16 @@ export class CallSession {
 
   async start(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) return this.fail('unsupported');
-    const names = newCallNames();
-    this.listener.names(names.room, names.identity);
     // The token does not depend on the microphone: ask for both at once. The token request also opens
     // her room with her dispatched into it, so she is getting ready while the permission prompt is open.
-    const tokenRequest = fetchCallToken(names.room, names.identity).then(
-      (t) => (this.listener.step('tokenMs'), { ok: true as const, t }),
-      (e: unknown) => ({ ok: false as const, e }),
+    // The server chooses the room and the caller's identity.
+    const tokenRequest = fetchCallToken().then(
+      (t) => (this.listener.step('tokenMs'), this.listener.names(t.room, t.identity), { ok: true as const, t }),
+      (e: unknown) => {
+        // every line busy: said at once, even while the microphone prompt is still open
+        if (e instanceof TokenRequestError && e.failure !== 'unreachable') this.fail(e.failure);
+        return { ok: false as const, e };
+      },
     );
     try {
       this.mic = await navigator.mediaDevices.getUserMedia({ audio: { ...AUDIO_PROCESSING, channelCount: 1 } });
@@ -157,7 +159,8 @@ export class CallSession {
     const tokenResult = await tokenRequest;
     if (!tokenResult.ok) {
       console.warn('token request failed', tokenResult.e);
-      return this.fail('server-unreachable');
+      const failure = tokenResult.e instanceof TokenRequestError ? tokenResult.e.failure : 'unreachable';
+      return this.fail(failure === 'unreachable' ? 'server-unreachable' : failure);
     }
     const token: CallToken = tokenResult.t;
     if (this.closed) return;

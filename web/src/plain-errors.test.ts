@@ -19,5 +19,6 @@ describe('classifyMicError', () => {
     assert.match(ERROR_MESSAGES['mic-denied'], /^Voxanne needs your microphone/);
     assert.match(ERROR_MESSAGES['server-unreachable'], /^Can't reach the voice server/);
     assert.match(ERROR_MESSAGES['agent-unavailable'], /^Voxanne isn't available right now/);
+    assert.equal(ERROR_MESSAGES['lines-busy'], 'All our lines are busy; please try again in a minute.');
   });
 });

@@ -1,3 +1,5 @@
+import { LINES_BUSY_MESSAGE } from '@voxanne/contracts/call-room';
+
 /** Every failure the caller can see, in words a patient understands. */
 export const ERROR_KINDS = [
   'unsupported',
@@ -5,6 +7,8 @@ export const ERROR_KINDS = [
   'mic-missing',
   'mic-failed',
   'server-unreachable',
+  'lines-busy',
+  'too-many-calls',
   'agent-unavailable',
   'call-dropped',
   'unexpected',
@@ -22,6 +26,9 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorKind, string>> = {
   'mic-failed': "Your microphone couldn't be started — another app may be using it. Close that app and try again.",
   'server-unreachable':
     "Can't reach the voice server right now. Check your internet connection and try again in a moment.",
+  'lines-busy': `${LINES_BUSY_MESSAGE}.`,
+  'too-many-calls':
+    'Too many calls have been started from this connection. Please end any other call and try again in a minute.',
   'agent-unavailable': "Voxanne isn't available right now. Please try again in a minute, or phone the clinic directly.",
   'call-dropped': 'The call was cut off because the connection to the voice server was lost. Please call again.',
   unexpected: 'Something went wrong on this page. Please reload it and try again.',

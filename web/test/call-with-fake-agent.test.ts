@@ -13,6 +13,7 @@ import { dispose } from '@livekit/rtc-node';
 import { AgentDispatchClient } from 'livekit-server-sdk';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
+import { livekitCallRooms } from '../server/call-rooms.ts';
 import { WEB_ROOT } from '../server/config.ts';
 import { startWebServer, testConfig, type Running } from '../server/test-support.ts';
 import { launchChromium, type LaunchedBrowser } from './browser-support.ts';
@@ -45,15 +46,15 @@ beforeAll(async () => {
     4000,
   );
   lk = await startLivekit();
-  web = await startWebServer(
-    testConfig({
-      mode: 'static',
-      distDir: outDir,
-      livekitUrl: lk.url,
-      livekitApiKey: lk.apiKey,
-      livekitApiSecret: lk.apiSecret,
-    }),
-  );
+  const config = testConfig({
+    mode: 'static',
+    distDir: outDir,
+    livekitUrl: lk.url,
+    livekitApiKey: lk.apiKey,
+    livekitApiSecret: lk.apiSecret,
+  });
+  // no worker here takes her job: the stand-in joins by itself once the page is in the room
+  web = await startWebServer(config, { rooms: { ...livekitCallRooms(config), agentAssigned: async () => true } });
 });
 
 afterAll(async () => {

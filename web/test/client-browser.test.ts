@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { WEB_ROOT } from '../server/config.ts';
-import { closedPort, startWebServer, testConfig, type Running } from '../server/test-support.ts';
+import { closedPort, startWebServer, stubRooms, testConfig, type Running } from '../server/test-support.ts';
 import { VAD_ASSET_FILES } from '../src/asset-paths.ts';
 import { launchChromium, type LaunchOptions } from './browser-support.ts';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
   web = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }), {
-    rooms: { open: async () => {} },
+    rooms: stubRooms(),
   });
   // Server-side record too: worklet module fetches do not always surface as page 'request' events.
   web.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -93,8 +93,9 @@ describe('the call page, with the voice server unreachable', () => {
 
       const hook = await page.evaluate(() => window.__voxanne);
       assert.equal(hook.error?.kind, 'server-unreachable');
-      assert.match(hook.room ?? '', /^call-[a-z0-9]+$/);
-      assert.match(hook.identity ?? '', /^caller-[a-z0-9]+$/);
+      // the names the server chose for the call
+      assert.match(hook.room ?? '', /^call-[a-z2-7]{26}$/);
+      assert.match(hook.identity ?? '', /^caller-[a-z2-7]{26}$/);
       // the VAD starts only on a connected call; its files were fetched into the cache while the page sat idle
       assert.equal(hook.vad.status, 'off');
       assert.equal(hook.agentAudio.receivedMs, 0);
@@ -148,6 +149,31 @@ describe('the call page, with the voice server unreachable', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'mic-denied-phone.png') });
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe('the call page when every line is busy', () => {
+  it('says so at once, before LiveKit is dialled, and lets the caller try again', async () => {
+    const busy = await startWebServer(testConfig({ mode: 'static', distDir: outDir, livekitUrl }), {
+      rooms: stubRooms({ assigned: false }),
+    });
+    try {
+      const { browser, page, requested, pageErrors } = await openPage({}, busy.baseUrl);
+      try {
+        await page.getByTestId('talk-button').click();
+        const error = page.getByTestId('error-box');
+        await error.waitFor({ state: 'visible', ...WAIT });
+        assert.equal((await error.textContent())?.trim(), 'All our lines are busy; please try again in a minute.');
+        assert.equal(await page.evaluate(() => window.__voxanne.error?.kind), 'lines-busy');
+        assert.ok(!requested.some((u) => u.startsWith(livekitUrl)), 'no connection to LiveKit without a free line');
+        assert.ok(await page.getByTestId('talk-button').isVisible(), 'the caller can try again');
+        assert.deepEqual(pageErrors, []);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await busy.stop();
     }
   });
 });

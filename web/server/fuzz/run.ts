@@ -13,7 +13,7 @@ import { openPglite } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { createRecords } from '../records/index.ts';
 import { callStart, login, makeClinic, SECRET, signed } from '../records/testing.ts';
-import { SILENT, testConfig } from '../test-support.ts';
+import { SILENT, stubRooms, testConfig } from '../test-support.ts';
 import { generate, SURFACES, type FuzzRequest, type Surface } from './cases.ts';
 import { judge } from './judge.ts';
 import { Rng } from './rng.ts';
@@ -67,7 +67,7 @@ export async function runFuzz(o: {
     const clinic = await makeClinic(db, 'fuzz');
     const records = createRecords(db, { logger: SILENT, secret: SECRET });
     // the token API opens a room per valid request: a stand-in here, so the fuzz needs no LiveKit
-    const rooms = { open: async () => {} };
+    const rooms = stubRooms();
     const server = createWebServer(testConfig({ livekitApiSecret: SECRET }), { logger: SILENT, records, rooms });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

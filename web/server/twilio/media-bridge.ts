@@ -35,6 +35,7 @@ import {
   decodeMessage,
   isBargeIn,
 } from '@voxanne/contracts/protocol';
+import { randomName } from '@voxanne/contracts/call-room';
 import type { CallRooms } from '../call-rooms.ts';
 import { decodeMulaw, encodeMulaw } from './g711.ts';
 import {
@@ -165,12 +166,14 @@ class MediaBridge {
     this.#streamSid = e.streamSid;
     // server-chosen names, random: never the number, nothing a stranger could guess
     const roomName = `twilio-${randomBytes(12).toString('base64url')}`;
-    const identity = `phone-${randomBytes(9).toString('base64url')}`;
+    const identity = randomName('phone-', randomBytes);
     this.#roomName = roomName;
     const log = this.#log.child({ room: roomName });
     try {
-      await this.deps.rooms.open(roomName, {
-        metadata: JSON.stringify({ tenant: this.claims.tenant, channel: TWILIO_MEDIA_CHANNEL }),
+      // the room names its one caller: the agent trusts no one else in it (agent/src/core/caller-trust.ts)
+      await this.deps.rooms.open({
+        room: roomName,
+        metadata: { tenant: this.claims.tenant, channel: TWILIO_MEDIA_CHANNEL, caller: identity },
       });
       const at = new AccessToken(this.deps.livekit.apiKey, this.deps.livekit.apiSecret, {
         identity,
@@ -306,7 +309,7 @@ class MediaBridge {
       // the caller leaves: the agent ends the call and writes its records; the room is closed after
       // a moment (her records go through the web server, not the room) so none is left behind
       if (room) await room.disconnect().catch(() => {});
-      if (this.#roomName && this.deps.rooms.close) {
+      if (this.#roomName) {
         await new Promise((r) => setTimeout(r, ROOM_CLOSE_DELAY_MS));
         await this.deps.rooms.close(this.#roomName).catch((err: unknown) => {
           this.#log.warn({ err: (err as Error).message }, 'closing the bridged room failed');

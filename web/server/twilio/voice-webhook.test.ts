@@ -18,19 +18,14 @@ import {
   streamOf,
 } from '../../../test/fakes/twilio-media.ts';
 import { createWebServer, stopWebServer } from '../app.ts';
-import type { CallRooms } from '../call-rooms.ts';
-import { closedPort, testConfig } from '../test-support.ts';
+import { closedPort, stubRooms, testConfig } from '../test-support.ts';
 
 const AUTH = 'twilio-auth-token-for-tests';
 const CALLER = '+15557654321';
 const CLINIC_NUMBER = '+15550100200';
 const logLines: string[] = [];
-const opened: { room: string; metadata?: string | undefined }[] = [];
-const rooms: CallRooms = {
-  async open(room, opts) {
-    opened.push({ room, metadata: opts?.metadata });
-  },
-};
+const rooms = stubRooms();
+const opened = rooms.opened;
 let base: string;
 let stop: () => Promise<void>;
 
@@ -155,7 +150,13 @@ describe('the media socket', () => {
     assert.equal(opened.length, before + 1);
     const room = opened.at(-1)!;
     assert.match(room.room, /^twilio-[\w-]{16}$/);
-    assert.deepEqual(JSON.parse(room.metadata!), { tenant: 'riverside', channel: 'twilio-media' });
+    // the bridge names the one caller the agent is to trust: its own server-chosen identity
+    assert.deepEqual(room.metadata, {
+      tenant: 'riverside',
+      channel: 'twilio-media',
+      caller: room.metadata.caller,
+    });
+    assert.match(room.metadata.caller ?? '', /^phone-[a-z2-7]{26}$/);
     assert.ok(!logLines.join('').includes('5557654321'), 'the full number is never logged');
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * A call's room, as the processes that open it (the web server, SIP dispatch rules, outbound calls)
+ * describe it to the agent, and the token answer the page receives. Room names and identities are
+ * chosen by the server, random and unguessable, and never carry a phone number or a name: they appear
+ * in LiveKit's logs, its webhooks and our own.
+ * Pure types and helpers: imported by the web server, the agent, the SIP tools and the page.
+ */
+import { CHANNELS, type Channel } from './records-api.ts';
+
+/** web rooms: call-<26 random base32 characters> (130 bits) */
+export const WEB_ROOM_PREFIX = 'call-';
+/** web callers: caller-<26 random base32 characters> */
+export const WEB_CALLER_PREFIX = 'caller-';
+/** what every name the server chooses looks like (LiveKit accepts far more; we never need more) */
+export const SERVER_NAME_PATTERN = /^[a-z]+-[a-z2-7]{26}$/;
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** 26 base32 characters from 17 random bytes (130 bits of the 136) */
+export function randomName(prefix: string, random: (n: number) => Uint8Array): string {
+  const bytes = random(17);
+  let bits = 0;
+  let acc = 0;
+  let out = '';
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5 && out.length < 26) {
+      bits -= 5;
+      out += BASE32[(acc >> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return prefix + out;
+}
+
+/**
+ * The room's metadata, set by whoever creates the room. `caller` names the one participant the agent
+ * was dispatched for (a web caller); a room without it is a phone call's, whose caller is LiveKit
+ * SIP's participant. Visible to every participant of the room, so nothing personal goes in here.
+ */
+export interface CallRoomMetadata {
+  /** the clinic the call belongs to */
+  tenant?: string;
+  channel?: Channel;
+  /** the identity of the only caller the agent talks to */
+  caller?: string;
+}
+
+const TENANT_PATTERN = /^[a-z0-9-]{1,40}$/;
+
+export function encodeCallRoomMetadata(m: CallRoomMetadata): string {
+  return JSON.stringify(m);
+}
+
+/** What of the metadata is well-formed; anything else (or metadata that is not ours) is left out. */
+export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata {
+  if (!raw) return {};
+  let o: unknown;
+  try {
+    o = JSON.parse(raw);
+  } catch {
+    return {};
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return {};
+  const r = o as Record<string, unknown>;
+  const out: CallRoomMetadata = {};
+  if (typeof r.tenant === 'string' && TENANT_PATTERN.test(r.tenant)) out.tenant = r.tenant;
+  if (typeof r.channel === 'string' && (CHANNELS as readonly string[]).includes(r.channel))
+    out.channel = r.channel as Channel;
+  if (typeof r.caller === 'string' && SERVER_NAME_PATTERN.test(r.caller)) out.caller = r.caller;
+  return out;
+}
+
+/** POST /api/token's answer: the server chose the room and the identity; the page only uses them. */
+export interface CallTokenResponse {
+  url: string;
+  token: string;
+  room: string;
+  identity: string;
+}
+
+/** the error code of a 503 that means every line is taken (the page shows LINES_BUSY_MESSAGE) */
+export const LINES_BUSY_CODE = 'lines-busy';
+export const LINES_BUSY_MESSAGE = 'All our lines are busy; please try again in a minute';
+/** the error code of a 429: this address asked too often, or holds too many calls */
+export const TOO_MANY_CALLS_CODE = 'too-many-calls';
+
+/** The body of any refused token request. */
+export interface CallTokenError {
+  error: string;
+  /** the offending input of a 400 */
+  field?: string;
+  code?: typeof LINES_BUSY_CODE | typeof TOO_MANY_CALLS_CODE;
+}
