@@ -42,6 +42,7 @@ import { reportMetric, timedFetch, WorkerMetrics } from './worker/metrics.ts';
 import { startHealthServer } from './worker/health-server.ts';
 import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
+import { WorkerAdmission } from './worker/admission.ts';
 import { callerExpectation } from './core/caller-trust.ts';
 import { waitForTrustedCaller } from './call/trusted-caller.ts';
 
@@ -328,7 +329,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m), error: (o, m) => log().error(o, m) },
     stopping: () => stopping,
   });
+  // each job request is answered against the calls already taken, when it arrives (worker/admission.ts)
+  const admission = new WorkerAdmission({
+    maxCalls: config.MAX_CONCURRENT_CALLS,
+    livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
+    log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m) },
+  });
   // before the worker starts its first job process
+  await admission.install();
   await onJobProcessExit(
     (exit) => void recovery.onExit(exit).catch((err: unknown) => log().error({ err }, 'call recovery failed')),
   );
@@ -349,7 +357,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       initializeProcessTimeout: 60_000,
       // Capacity is counted in calls, not CPU: the default CPU-based load marks a 2-core machine "full"
       // while it is merely busy starting up, and LiveKit then finds no worker for the caller's room.
-      loadFunc: async (server) => server.activeJobs.length / config.MAX_CONCURRENT_CALLS,
+      // A job above MAX_CONCURRENT_CALLS is refused when its request arrives, not at the next load report.
+      requestFunc: admission.requestFunc,
+      loadFunc: admission.loadFunc,
       loadThreshold: 1,
       logLevel: config.LOG_LEVEL,
     }),

@@ -45,6 +45,10 @@ export interface CallRoomMetadata {
   channel?: Channel;
   /** the identity of the only caller the agent talks to */
   caller?: string;
+  /** set by the worker that took the room's job (the web server hands out the token once it sees this) */
+  taken?: true;
+  /** set by a worker that refused the room's job because every line it has is taken */
+  busy?: true;
 }
 
 const TENANT_PATTERN = /^[a-z0-9-]{1,40}$/;
@@ -69,7 +73,25 @@ export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata
   if (typeof r.channel === 'string' && (CHANNELS as readonly string[]).includes(r.channel))
     out.channel = r.channel as Channel;
   if (typeof r.caller === 'string' && SERVER_NAME_PATTERN.test(r.caller)) out.caller = r.caller;
+  if (r.taken === true) out.taken = true;
+  if (r.busy === true) out.busy = true;
   return out;
+}
+
+/**
+ * The room's metadata with a worker's answer added (`taken` or `busy`), everything else in it kept
+ * as it was. LiveKit's own record of a dispatch's jobs is not kept up to date (livekit-server 1.13:
+ * ListDispatch never lists them), so the worker says so here.
+ */
+export function withLineMark(raw: string | undefined, mark: 'taken' | 'busy'): string {
+  let o: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(raw ?? '');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) o = parsed as Record<string, unknown>;
+  } catch {
+    // empty or not JSON: the mark alone
+  }
+  return JSON.stringify({ ...o, [mark]: true });
 }
 
 /** POST /api/token's answer: the server chose the room and the identity; the page only uses them. */

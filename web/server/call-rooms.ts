@@ -1,5 +1,5 @@
-import { AgentDispatchClient, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
-import { encodeCallRoomMetadata, type CallRoomMetadata } from '@voxanne/contracts/call-room';
+import { RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
+import { encodeCallRoomMetadata, parseCallRoomMetadata, type CallRoomMetadata } from '@voxanne/contracts/call-room';
 import type { WebConfig } from './config.ts';
 
 /**
@@ -15,10 +15,12 @@ export const ROOM_EMPTY_TIMEOUT_SECONDS = 30;
 export const WEB_ROOM_MAX_PARTICIPANTS = 1;
 /**
  * How long the web server waits for a worker to take the call's job before it tells the page that every
- * line is busy. A worker answers a job request at once (accepting or refusing it: agent/src/worker/
- * admission.ts), so a job that has not been taken by then will not be.
+ * line is busy. A worker answers a job request when it arrives (agent/src/worker/admission.ts); one that
+ * refuses marks the room busy, which ends the wait at once. This bound covers no worker at all.
  */
 export const AGENT_ASSIGN_WAIT_MS = 2000;
+/** after a refusal LiveKit asks the next worker straight away: this long for another one to take the job */
+export const BUSY_GRACE_MS = 150;
 const ASSIGN_POLL_MS = 25;
 
 export interface CallRoomSpec {
@@ -54,7 +56,6 @@ export function livekitCallRooms(
 ): CallRooms {
   const http = config.livekitUrl.replace(/^ws/, 'http');
   const rooms = new RoomServiceClient(http, config.livekitApiKey, config.livekitApiSecret);
-  const dispatches = new AgentDispatchClient(http, config.livekitApiKey, config.livekitApiSecret);
   return {
     async open({ room, metadata }) {
       try {
@@ -70,12 +71,17 @@ export function livekitCallRooms(
       }
     },
     async agentAssigned(room, waitMs) {
-      // LiveKit lists a dispatch's job once a worker has accepted it; a refused job is never listed
+      // the worker that takes the job marks the room taken; one that refuses it marks it busy
       const until = Date.now() + waitMs;
+      let busySince: number | undefined;
       for (;;) {
-        const list = await dispatches.listDispatch(room).catch(() => []);
-        if (list.some((d) => (d.state?.jobs.length ?? 0) > 0)) return true;
-        if (Date.now() >= until) return false;
+        const [r] = await rooms.listRooms([room]).catch(() => []);
+        const marks = parseCallRoomMetadata(r?.metadata);
+        if (marks.taken) return true;
+        const now = Date.now();
+        if (marks.busy) busySince ??= now;
+        if (busySince !== undefined && now - busySince >= BUSY_GRACE_MS) return false;
+        if (now >= until) return false;
         await sleep(ASSIGN_POLL_MS);
       }
     },

@@ -8,6 +8,7 @@ import { initializeLogger } from '@livekit/agents';
 import {
   AGENTS_VERSION_HOOKED,
   jobProcExecutorClass,
+  onJobLaunched,
   onJobProcessExit,
   type JobExitListener,
 } from './job-exit-hook.ts';
@@ -30,6 +31,8 @@ async function runJob(jobId: string, metadata: string, kill: boolean): Promise<E
   const Executor = (await jobProcExecutorClass()) as unknown as new (o: object) => Executor;
   const exits: Exit[] = [];
   const off = await onJobProcessExit((e) => exits.push(e));
+  const launched: string[] = [];
+  const offLaunched = await onJobLaunched((id) => launched.push(id));
   try {
     const ex = new Executor({
       agent: FIXTURE,
@@ -60,6 +63,8 @@ async function runJob(jobId: string, metadata: string, kill: boolean): Promise<E
       token: '',
       workerId: 'W_test',
     });
+    // the worker's admission counts the job as running from here (worker/admission.ts)
+    assert.deepEqual(launched, [jobId], 'the launch is reported with its job id');
     await announced;
     if (kill) ex.proc.kill('SIGKILL');
     await ex.join();
@@ -67,6 +72,7 @@ async function runJob(jobId: string, metadata: string, kill: boolean): Promise<E
     return exits[0]!;
   } finally {
     off();
+    offLaunched();
   }
 }
 

@@ -9,7 +9,8 @@
  * names its call (the library ignores message cases it does not know). The job being run is the
  * executor's public-looking `runningJob` (a RunningJobInfo). job-exit-hook.test.ts forks a real
  * executor and kills it, so an upgrade that moves any of this fails there, not in a call.
- * Everything else in the agent uses onJobProcessExit() and announceCall() only.
+ * It also wraps `launchJob`, the moment a process is handed its job (worker/admission.ts counts from
+ * there). Everything else in the agent uses onJobProcessExit(), onJobLaunched() and announceCall() only.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { JobExit } from '../core/recovery.ts';
@@ -27,6 +28,7 @@ interface RunningJobLike {
 
 interface ExecutorLike {
   createProcess(): ChildProcess;
+  launchJob(info: RunningJobLike): Promise<void>;
   readonly runningJob?: RunningJobLike;
 }
 
@@ -34,6 +36,7 @@ export type JobExitListener = (exit: JobExit & { pid: number | undefined }) => v
 
 const listeners = new Set<JobExitListener>();
 const startListeners = new Set<(child: ChildProcess) => void>();
+const launchListeners = new Set<(jobId: string) => void>();
 let installed: Promise<void> | undefined;
 
 /** Loads the library's executor module: the very file its ProcPool imports (same URL, same class). */
@@ -42,9 +45,12 @@ export async function jobProcExecutorClass(): Promise<{ prototype: ExecutorLike 
   const mod = (await import(new URL('./ipc/job_proc_executor.js', index).href)) as {
     JobProcExecutor?: { prototype: ExecutorLike };
   };
-  if (typeof mod.JobProcExecutor?.prototype?.createProcess !== 'function') {
+  const missing = (['createProcess', 'launchJob'] as const).find(
+    (m) => typeof mod.JobProcExecutor?.prototype?.[m] !== 'function',
+  );
+  if (missing || !mod.JobProcExecutor) {
     throw new Error(
-      `@livekit/agents internals changed: JobProcExecutor.createProcess not found ` +
+      `@livekit/agents internals changed: JobProcExecutor.${missing ?? 'createProcess'} not found ` +
         `(hook written for ${AGENTS_VERSION_HOOKED})`,
     );
   }
@@ -53,6 +59,12 @@ export async function jobProcExecutorClass(): Promise<{ prototype: ExecutorLike 
 
 async function install(): Promise<void> {
   const proto = (await jobProcExecutorClass()).prototype;
+  const launch = proto.launchJob;
+  proto.launchJob = async function (this: ExecutorLike, info: RunningJobLike): Promise<void> {
+    await launch.call(this, info);
+    const id = info.job?.id;
+    if (id) for (const l of launchListeners) l(id);
+  };
   const original = proto.createProcess;
   proto.createProcess = function (this: ExecutorLike): ChildProcess {
     const child = original.call(this);
@@ -92,6 +104,14 @@ export async function onJobProcessStart(listener: (child: ChildProcess) => void)
   await installed;
   startListeners.add(listener);
   return () => startListeners.delete(listener);
+}
+
+/** Calls `listener` with the job's id whenever a job process is handed its job. */
+export async function onJobLaunched(listener: (jobId: string) => void): Promise<() => void> {
+  installed ??= install();
+  await installed;
+  launchListeners.add(listener);
+  return () => launchListeners.delete(listener);
 }
 
 /** In the job process: tells the worker which call this job is handling. */

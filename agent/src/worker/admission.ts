@@ -1,0 +1,71 @@
+/**
+ * The worker's answer to each job request, given when it arrives (core/job-admission.ts decides).
+ * The answer is written into the room's metadata (`taken` or `busy`): the web server hands the page
+ * its token once a worker has taken the job, and tells it at once that every line is busy otherwise.
+ */
+import type { JobRequest } from '@livekit/agents';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { withLineMark } from '@voxanne/contracts/call-room';
+import { JobAdmission } from '../core/job-admission.ts';
+import { onJobLaunched, onJobProcessExit } from './job-exit-hook.ts';
+
+export interface AdmissionLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WorkerAdmissionOptions {
+  maxCalls: number;
+  livekit: { url: string; apiKey: string; apiSecret: string };
+  log: AdmissionLog;
+  /** a refused job's room, once marked busy (the busy line for phone callers) */
+  onRefused?: (room: { name: string; metadata: string }) => void;
+}
+
+export class WorkerAdmission {
+  readonly #admission: JobAdmission;
+  readonly #rooms: RoomServiceClient;
+
+  constructor(private readonly o: WorkerAdmissionOptions) {
+    this.#admission = new JobAdmission(o.maxCalls, { now: () => performance.now() });
+    this.#rooms = new RoomServiceClient(o.livekit.url.replace(/^ws/, 'http'), o.livekit.apiKey, o.livekit.apiSecret);
+  }
+
+  /** Counts jobs from the library's process pool; call before the worker starts. */
+  async install(): Promise<void> {
+    await onJobLaunched((id) => this.#admission.launched(id));
+    await onJobProcessExit((exit) => {
+      if (exit.job) this.#admission.ended(exit.job.id);
+    });
+  }
+
+  /** WorkerOptions.requestFunc */
+  readonly requestFunc = async (req: JobRequest): Promise<void> => {
+    const d = this.#admission.request(req.id);
+    const room = req.room;
+    if (d.accept) {
+      await req.accept();
+      if (room?.name) await this.#mark(room.name, room.metadata, 'taken');
+      return;
+    }
+    await req.reject();
+    this.o.log.warn({ jobId: req.id, room: room?.name, active: d.active, max: d.max }, 'job refused: every line busy');
+    if (room?.name && (await this.#mark(room.name, room.metadata, 'busy')))
+      this.o.onRefused?.({ name: room.name, metadata: withLineMark(room.metadata, 'busy') });
+  };
+
+  /** WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger */
+  readonly loadFunc = async (): Promise<number> => this.#admission.load();
+
+  /** Tells whoever opened the room what became of its job; false when the room is gone. */
+  async #mark(name: string, metadata: string, mark: 'taken' | 'busy'): Promise<boolean> {
+    try {
+      await this.#rooms.updateRoomMetadata(name, withLineMark(metadata, mark));
+      return true;
+    } catch (err) {
+      // the room closed meanwhile: nobody is waiting for the answer
+      this.o.log.info({ room: name, mark, err: (err as Error).message }, 'marking a call room failed');
+      return false;
+    }
+  }
+}

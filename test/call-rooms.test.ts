@@ -1,0 +1,197 @@
+/**
+ * Issue 13's attacks on a call, against a real livekit-server, the real web server and a real
+ * @livekit/agents worker with Voxanne's admission (each job a process that just holds its line):
+ * listening in, kicking the caller or the agent, and taking more lines than the worker has.
+ * One LiveKit, one worker, one web server for the file.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { initializeLogger, Worker, WorkerOptions } from '@livekit/agents';
+import { dispose, Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+import type { CallTokenResponse } from '@voxanne/contracts/call-room';
+import { WorkerAdmission } from '../agent/src/worker/admission.ts';
+import { freeTcpPort } from '../scripts/lib/ports.ts';
+import { AGENT_ASSIGN_WAIT_MS } from '../web/server/call-rooms.ts';
+import { rawRequest, startWebServer, testConfig, type Running } from '../web/server/test-support.ts';
+import { startLivekit, type TestLivekit } from '../web/test/livekit-support.ts';
+
+const LINE_AGENT = fileURLToPath(new URL('../agent/src/worker/testing/line-agent.ts', import.meta.url));
+const MAX_CALLS = 1;
+
+let lk: TestLivekit;
+let web: Running;
+let worker: InstanceType<typeof Worker>;
+let rooms: RoomServiceClient;
+const refusals: object[] = [];
+const joined: Room[] = [];
+
+beforeAll(async () => {
+  initializeLogger({ pretty: false, level: 'warn' });
+  lk = await startLivekit();
+  rooms = new RoomServiceClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret);
+  const livekit = { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret };
+  const admission = new WorkerAdmission({
+    maxCalls: MAX_CALLS,
+    livekit,
+    log: { info: () => {}, warn: (o, m) => m === 'job refused: every line busy' && refusals.push(o) },
+  });
+  await admission.install();
+  worker = new Worker(
+    new WorkerOptions({
+      agent: LINE_AGENT,
+      wsURL: lk.url,
+      apiKey: lk.apiKey,
+      apiSecret: lk.apiSecret,
+      agentName: 'voxanne',
+      host: '127.0.0.1',
+      port: await freeTcpPort(),
+      numIdleProcesses: 1,
+      initializeProcessTimeout: 60_000,
+      // the warm process that never got a job is not waited for at the end
+      shutdownProcessTimeout: 2000,
+      requestFunc: admission.requestFunc,
+      loadFunc: admission.loadFunc,
+      loadThreshold: 1,
+      logLevel: 'warn',
+    }),
+  );
+  const registered = new Promise<void>((resolve) => worker.event.once('worker_registered', () => resolve()));
+  void worker.run();
+  await registered;
+  web = await startWebServer(
+    // the per-address limits are app.test.ts's subject; here every request comes from 127.0.0.1
+    testConfig({
+      livekitUrl: lk.url,
+      livekitApiKey: lk.apiKey,
+      livekitApiSecret: lk.apiSecret,
+      tokenBurst: 1000,
+      maxCallsPerClient: 1000,
+    }),
+  );
+});
+
+afterAll(async () => {
+  for (const r of joined) await r.disconnect().catch(() => {});
+  await web?.stop();
+  await worker?.close();
+  await lk?.stop();
+  await dispose();
+});
+
+async function openCall(
+  body = '',
+): Promise<{ status: number; json: Partial<CallTokenResponse> & { error?: string; code?: string }; ms: number }> {
+  const t0 = performance.now();
+  const res = await rawRequest(web.port, 'POST', '/api/token', body);
+  return { status: res.status, json: JSON.parse(res.body), ms: performance.now() - t0 };
+}
+
+async function join(url: string, token: string): Promise<Room> {
+  const room = new Room();
+  joined.push(room);
+  await room.connect(url, token, { autoSubscribe: true, dynacast: false });
+  return room;
+}
+
+const agentsIn = (r: Room) =>
+  [...r.remoteParticipants.values()].filter((p: RemoteParticipant) => p.identity.startsWith('agent-'));
+
+async function untilAgentIn(r: Room): Promise<void> {
+  if (agentsIn(r).length) return;
+  await new Promise<void>((resolve) => {
+    const on = () => agentsIn(r).length && (r.off(RoomEvent.ParticipantConnected, on), resolve());
+    r.on(RoomEvent.ParticipantConnected, on);
+  });
+}
+
+/** Opens a call once the worker has a free line again (a job process takes a moment to exit after its call). */
+async function openWhenFree(): Promise<Awaited<ReturnType<typeof openCall>>> {
+  let r = await openCall();
+  for (let i = 0; r.status === 503 && r.json.code === 'lines-busy' && i < 80; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    r = await openCall();
+  }
+  return r;
+}
+
+async function endCall(r: Room, name: string): Promise<void> {
+  await r.disconnect();
+  await rooms.deleteRoom(name).catch(() => {});
+}
+
+describe('a call nobody else can join or break', () => {
+  it('listen-in and both kicks fail: no token names a live call, and its room admits its one caller only', async () => {
+    const call = await openCall();
+    assert.equal(call.status, 200, JSON.stringify(call.json));
+    const { url, token, room: name, identity } = call.json as CallTokenResponse;
+    const caller = await join(url, token);
+    await untilAgentIn(caller);
+    const agentIdentity = agentsIn(caller)[0]!.identity;
+    let callerDropped = false;
+    caller.on(RoomEvent.Disconnected, () => (callerDropped = true));
+
+    // 1. listening in: the stranger asks for a token to the call's room, as the probe did
+    const listen = await openCall(JSON.stringify({ room: name, identity: 'stranger' }));
+    assert.equal(listen.status, 400);
+    assert.match(listen.json.error!, /^room: not accepted; the server chooses/);
+    // 2. kicking the caller or the agent: a token in their identity
+    for (const who of [identity, agentIdentity]) {
+      const kick = await openCall(JSON.stringify({ room: name, identity: who }));
+      assert.equal(kick.status, 400);
+    }
+    // what the stranger can get is a call of their own: another room, another identity
+    const own = await openCall();
+    assert.equal(own.status, 503, 'the one line is taken by the caller');
+    assert.equal(own.json.code, 'lines-busy');
+
+    // even a second valid token for the room (as if one had leaked) is refused by LiveKit: one caller per room
+    const at = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'caller-second', ttl: 60 });
+    at.addGrant({ room: name, roomJoin: true, canSubscribe: true });
+    await assert.rejects(join(url, await at.toJwt()));
+
+    assert.equal(callerDropped, false, 'the caller is still in the call');
+    assert.ok(caller.isConnected);
+    assert.deepEqual(
+      agentsIn(caller).map((p) => p.identity),
+      [agentIdentity],
+      'her agent is still in the call',
+    );
+    const names = (await rooms.listParticipants(name)).map((p) => p.identity).sort();
+    assert.deepEqual(names, [agentIdentity, identity].sort(), 'nobody else is in the room');
+    await endCall(caller, name);
+  });
+});
+
+describe('lines', () => {
+  it('the worker refuses a job above its limit when the request arrives; the page hears "lines busy" at once', async () => {
+    const first = await openWhenFree();
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const caller = await join(first.json.url!, first.json.token!);
+    await untilAgentIn(caller);
+    const before = refusals.length;
+    // several at once, as the probe's one process opening six rooms
+    const more = await Promise.all([openCall(), openCall(), openCall()]);
+    for (const r of more) {
+      assert.equal(r.status, 503);
+      assert.deepEqual(r.json, { error: 'All our lines are busy; please try again in a minute', code: 'lines-busy' });
+      // ended by the worker's refusal (the room marked busy), not by the wait for an agent running out
+      assert.ok(r.ms < AGENT_ASSIGN_WAIT_MS, `answered in ${Math.round(r.ms)} ms`);
+    }
+    assert.equal(refusals.length - before, 3, 'the worker refused each of them');
+    console.log(`lines busy answered in ${more.map((r) => Math.round(r.ms)).join(', ')} ms`);
+    // refused rooms are closed: no agent waits in them, nobody can join them
+    const live = (await rooms.listRooms()).map((r) => r.name);
+    for (const r of more) assert.ok(!live.includes(r.json.room ?? '—'));
+    assert.equal(live.length, 1);
+
+    // the call ends (its job process exits): the line is free again
+    await endCall(caller, first.json.room!);
+    const next = await openWhenFree();
+    assert.equal(next.status, 200, 'a freed line takes the next call');
+    const again = await join(next.json.url!, next.json.token!);
+    await untilAgentIn(again);
+    await endCall(again, next.json.room!);
+  });
+});
