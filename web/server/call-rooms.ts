@@ -18,10 +18,12 @@ export const WEB_ROOM_MAX_PARTICIPANTS = 1;
  * line is busy. A worker answers a job request when it arrives (agent/src/worker/admission.ts); one that
  * refuses marks the room busy, which ends the wait at once. This bound covers no worker at all.
  */
-export const AGENT_ASSIGN_WAIT_MS = 2000;
+export const AGENT_ASSIGN_WAIT_MS = 4000;
 /** after a refusal LiveKit asks the next worker straight away: this long for another one to take the job */
 export const BUSY_GRACE_MS = 150;
 const ASSIGN_POLL_MS = 25;
+
+export type AgentAnswer = 'taken' | 'refused' | 'no-answer';
 
 export interface CallRoomSpec {
   room: string;
@@ -32,8 +34,8 @@ export interface CallRoomSpec {
 export interface CallRooms {
   /** creates the room with Voxanne dispatched into it; rejects when LiveKit cannot be reached */
   open(spec: CallRoomSpec): Promise<void>;
-  /** true once a worker has taken the room's job; false when none has within waitMs */
-  agentAssigned(room: string, waitMs: number): Promise<boolean>;
+  /** 'taken' once a worker has taken the room's job; 'refused' when workers refused it; 'no-answer' after waitMs */
+  agentAssigned(room: string, waitMs: number): Promise<AgentAnswer>;
   /** closes a room (its call is refused); never rejects */
   close(room: string): Promise<void>;
   /** which of these rooms still exist */
@@ -77,11 +79,11 @@ export function livekitCallRooms(
       for (;;) {
         const [r] = await rooms.listRooms([room]).catch(() => []);
         const marks = parseCallRoomMetadata(r?.metadata);
-        if (marks.taken) return true;
+        if (marks.taken) return 'taken';
         const now = Date.now();
         if (marks.busy) busySince ??= now;
-        if (busySince !== undefined && now - busySince >= BUSY_GRACE_MS) return false;
-        if (now >= until) return false;
+        if (busySince !== undefined && now - busySince >= BUSY_GRACE_MS) return 'refused';
+        if (now >= until) return 'no-answer';
         await sleep(ASSIGN_POLL_MS);
       }
     },

@@ -61,7 +61,7 @@ export function stubRooms(o: { assigned?: boolean } = {}): CallRooms & { opened:
       opened.push(spec);
     },
     async agentAssigned() {
-      return o.assigned ?? true;
+      return (o.assigned ?? true) ? 'taken' : 'refused';
     },
     async close(room) {
       closed.push(room);
@@ -79,10 +79,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startWebServer(
-  config: WebConfig,
-  options: Omit<WebServerOptions, 'logger'> = {},
-): Promise<Running> {
+export async function startWebServer(config: WebConfig, options: WebServerOptions = {}): Promise<Running> {
   const server = createWebServer(config, { logger: SILENT, ...options });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

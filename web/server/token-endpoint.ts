@@ -13,7 +13,7 @@ import {
   type CallTokenError,
   type CallTokenResponse,
 } from '@voxanne/contracts/call-room';
-import { AGENT_ASSIGN_WAIT_MS, type CallRooms } from './call-rooms.ts';
+import { AGENT_ASSIGN_WAIT_MS, type AgentAnswer, type CallRooms } from './call-rooms.ts';
 import { CallsPerClient, TokenBuckets } from './call-limits.ts';
 import { addressKey, clientAddress } from './client-address.ts';
 import type { WebConfig } from './config.ts';
@@ -114,17 +114,17 @@ export class TokenEndpoint {
       this.logger.warn({ err: (err as Error).message }, 'opening the call room failed');
       return this.#unreachable(res);
     }
-    let assigned: boolean;
+    let answer: AgentAnswer;
     try {
-      assigned = await this.rooms.agentAssigned(names.room, AGENT_ASSIGN_WAIT_MS);
+      answer = await this.rooms.agentAssigned(names.room, AGENT_ASSIGN_WAIT_MS);
     } catch (err) {
-      assigned = false;
+      answer = 'no-answer';
       this.logger.warn({ err: (err as Error).message }, 'waiting for the agent failed');
     }
-    if (!assigned) {
+    if (answer !== 'taken') {
       this.#calls.release(client, names.room);
       await this.rooms.close(names.room);
-      this.logger.warn({ room: names.room }, 'token refused: no agent free');
+      this.logger.warn({ room: names.room, why: answer }, 'token refused: no agent free');
       return refuse(503, { error: LINES_BUSY_MESSAGE, code: LINES_BUSY_CODE }, { 'retry-after': '60' });
     }
     const token = await mintCallerToken(
@@ -133,8 +133,8 @@ export class TokenEndpoint {
     );
     this.logger.info({ room: names.room }, 'token issued');
     onIssued?.();
-    const answer: CallTokenResponse = { url: this.config.livekitUrl, token, ...names };
-    sendJson(res, 200, answer);
+    const granted: CallTokenResponse = { url: this.config.livekitUrl, token, ...names };
+    sendJson(res, 200, granted);
   }
 
   #unreachable(res: ServerResponse): void {

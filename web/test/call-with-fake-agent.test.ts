@@ -54,7 +54,9 @@ beforeAll(async () => {
     livekitApiSecret: lk.apiSecret,
   });
   // no worker here takes her job: the stand-in joins by itself once the page is in the room
-  web = await startWebServer(config, { rooms: { ...livekitCallRooms(config), agentAssigned: async () => true } });
+  web = await startWebServer(config, {
+    rooms: { ...livekitCallRooms(config), agentAssigned: async () => 'taken' as const },
+  });
 });
 
 afterAll(async () => {

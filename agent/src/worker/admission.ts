@@ -9,6 +9,9 @@ import { withLineMark } from '@voxanne/contracts/call-room';
 import { JobAdmission } from '../core/job-admission.ts';
 import { onJobLaunched, onJobProcessExit } from './job-exit-hook.ts';
 
+/** the highest load reported to LiveKit (a worker at loadThreshold 1 is "full" and no longer asked) */
+export const REPORTED_LOAD_CEILING = 0.99;
+
 export interface AdmissionLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -54,8 +57,14 @@ export class WorkerAdmission {
       this.o.onRefused?.({ name: room.name, metadata: withLineMark(room.metadata, 'busy') });
   };
 
-  /** WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger */
-  readonly loadFunc = async (): Promise<number> => this.#admission.load();
+  /**
+   * WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger, kept just under
+   * "full". LiveKit never asks a worker it believes full, and then nobody marks the room busy: the
+   * web server would only give up on its wait. Asked, a full worker refuses at once and says so;
+   * LiveKit picks workers in proportion to their free share, so a full one is asked only when every
+   * other is full too.
+   */
+  readonly loadFunc = async (): Promise<number> => Math.min(this.#admission.load(), REPORTED_LOAD_CEILING);
 
   /** Tells whoever opened the room what became of its job; false when the room is gone. */
   async #mark(name: string, metadata: string, mark: 'taken' | 'busy'): Promise<boolean> {
