@@ -167,7 +167,7 @@ describe('a call nobody else can join or break', () => {
 });
 
 describe('lines', () => {
-  it('the worker refuses a job above its limit when the request arrives; the page hears "lines busy" at once', async () => {
+  it('a job above the limit is refused when its request arrives; the page hears "lines busy" at once', async () => {
     const first = await openWhenFree();
     assert.equal(first.status, 200, JSON.stringify(first.json));
     const caller = await join(first.json.url!, first.json.token!);

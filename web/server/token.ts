@@ -19,6 +19,8 @@ export function newCallNames(random: (n: number) => Uint8Array = randomBytes): C
   return { room: randomName(WEB_ROOM_PREFIX, random), identity: randomName(WEB_CALLER_PREFIX, random) };
 }
 
+const NOT_ACCEPTED = "not accepted; the server chooses the call's room and identity (send an empty body)";
+
 export type TokenRequestResult = { ok: true } | { ok: false; error: string; field: string };
 
 /**
@@ -34,7 +36,7 @@ export function validateTokenRequest(body: unknown): TokenRequestResult {
   if (field !== undefined) {
     return {
       ok: false,
-      error: `${field.slice(0, 40)}: not accepted; the server chooses the call's room and identity (send an empty body)`,
+      error: `${field.slice(0, 40)}: ${NOT_ACCEPTED}`,
       field: field.slice(0, 40),
     };
   }

@@ -2,7 +2,7 @@ import { LINES_BUSY_CODE, TOO_MANY_CALLS_CODE, type CallTokenResponse } from '@v
 
 export type CallToken = CallTokenResponse;
 
-/** Why no token came: every line is busy, this address holds or asked for too many calls, or the server is out of reach. */
+/** Why no token came: every line busy, too many calls from this address, or the server out of reach. */
 export type TokenFailure = 'lines-busy' | 'too-many-calls' | 'unreachable';
 
 export class TokenRequestError extends Error {

@@ -1,4 +1,4 @@
-/** A job that holds its line until its caller leaves or the room closes, and does nothing else (test/call-rooms.test.ts). */
+/** A job that holds its line until its caller leaves or the room closes, and does nothing else (call-rooms.test.ts). */
 import { defineAgent, type JobContext } from '@livekit/agents';
 import { RoomEvent } from '@livekit/rtc-node';
 
