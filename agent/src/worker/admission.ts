@@ -9,8 +9,12 @@ import { withLineMark } from '@voxanne/contracts/call-room';
 import { JobAdmission } from '../core/job-admission.ts';
 import { onJobLaunched, onJobProcessExit } from './job-exit-hook.ts';
 
-/** the highest load reported to LiveKit (a worker at loadThreshold 1 is "full" and no longer asked) */
-export const REPORTED_LOAD_CEILING = 0.99;
+/**
+ * The load reported to LiveKit is the share of lines taken, scaled below LiveKit's agent target_load
+ * (0.7 by default): a worker at or above it gets no job requests at all (livekit-server 1.13's
+ * JobRequestAffinity), and a worker that is never asked cannot say the lines are busy.
+ */
+export const REPORTED_LOAD_SCALE = 0.69;
 
 export interface AdmissionLog {
   info(obj: object, msg: string): void;
@@ -58,13 +62,13 @@ export class WorkerAdmission {
   };
 
   /**
-   * WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger, kept just under
-   * "full". LiveKit never asks a worker it believes full, and then nobody marks the room busy: the
-   * web server would only give up on its wait. Asked, a full worker refuses at once and says so;
-   * LiveKit picks workers in proportion to their free share, so a full one is asked only when every
-   * other is full too.
+   * WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger, scaled so that a
+   * full worker is still asked (REPORTED_LOAD_SCALE). LiveKit never asks a worker it believes full,
+   * and then nobody marks the room busy: the web server would only give up on its wait. Asked, a full
+   * worker refuses at once and says so; LiveKit prefers the less loaded workers, so a full one is
+   * asked first only when every other is as full.
    */
-  readonly loadFunc = async (): Promise<number> => Math.min(this.#admission.load(), REPORTED_LOAD_CEILING);
+  readonly loadFunc = async (): Promise<number> => this.#admission.load() * REPORTED_LOAD_SCALE;
 
   /** Tells whoever opened the room what became of its job; false when the room is gone. */
   async #mark(name: string, metadata: string, mark: 'taken' | 'busy'): Promise<boolean> {
