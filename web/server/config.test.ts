@@ -134,6 +134,7 @@ describe('parseWebConfig', () => {
 
   it('reads the proxy and the per-address limits, naming a bad one', () => {
     const r = parseWebConfig({
+      ...DEV,
       TRUST_PROXY: '1',
       TOKEN_RATE_BURST: '3',
       TOKEN_RATE_PER_MINUTE: '0.5',
@@ -144,7 +145,7 @@ describe('parseWebConfig', () => {
       [r.config.trustProxy, r.config.tokenBurst, r.config.tokenPerMinute, r.config.maxCallsPerClient],
       [true, 3, 0.5, 1],
     );
-    const bad = parseWebConfig({ TRUST_PROXY: 'yes', TOKEN_RATE_BURST: '0', MAX_CALLS_PER_CLIENT: 'many' });
+    const bad = parseWebConfig({ ...DEV, TRUST_PROXY: 'yes', TOKEN_RATE_BURST: '0', MAX_CALLS_PER_CLIENT: 'many' });
     assert.ok(!bad.ok);
     for (const v of ['TRUST_PROXY', 'TOKEN_RATE_BURST', 'MAX_CALLS_PER_CLIENT'])
       assert.match(bad.errors.join('\n'), new RegExp(`^${v}: `, 'm'));
