@@ -5,6 +5,7 @@
  * draw is log-normal around the budget's figure as its median, with p95 = 2 × median (σ = ln 2 / 1.645),
  * and `stallRate` of the draws take a 1 s stall on top (a GC pause, a congested edge, a cold replica).
  */
+import { xorshift32, XORSHIFT_RANGE } from '../../agent/src/core/random.ts';
 
 export interface JitterOptions {
   /** p95 / median of a draw without stall */
@@ -32,16 +33,10 @@ export class Jitter {
     this.#x = this.#o.seed >>> 0 || 0x9e3779b9;
   }
 
-  /** a uniform in (0, 1) (xorshift32) */
+  /** a uniform in (0, 1) */
   #uniform(): number {
-    let x = this.#x;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    this.#x = x;
-    return (x + 0.5) / 0x1_0000_0000;
+    this.#x = xorshift32(this.#x);
+    return (this.#x + 0.5) / XORSHIFT_RANGE;
   }
 
   /** one time (ms) whose median is `medianMs` */

@@ -5,6 +5,7 @@
  */
 import { concatPcm, padWithSilence } from '../../agent/src/core/audio/frames.ts';
 import { resample } from '../../agent/src/core/audio/resample.ts';
+import { xorshift32, XORSHIFT_RANGE } from '../../agent/src/core/random.ts';
 import { synthesize } from '../../agent/src/engines/flite/index.ts';
 
 export const MIC_RATE = 48000;
@@ -31,16 +32,12 @@ export function silence(ms: number): Int16Array {
   return new Int16Array(samplesFor(ms));
 }
 
-/** A small deterministic PRNG (xorshift32) giving floats in [0, 1). */
+/** A small deterministic generator giving floats in [0, 1). */
 function random(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;
   return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
+    x = xorshift32(x);
+    return x / XORSHIFT_RANGE;
   };
 }
 

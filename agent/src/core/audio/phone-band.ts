@@ -11,6 +11,7 @@
  * this model's features must stay as it was trained.
  * Pure: no I/O; a seeded generator, so a run can be replayed sample for sample.
  */
+import { xorshift32, XORSHIFT_RANGE } from '../random.ts';
 export const PHONE_BAND_FILL_RMS = 60;
 
 export class PhoneBandFill {
@@ -25,16 +26,10 @@ export class PhoneBandFill {
     this.#x = seed >>> 0 || 1;
   }
 
-  /** uniform in [-0.5, 0.5): xorshift32 */
+  /** uniform in [-0.5, 0.5) */
   #next(): number {
-    let x = this.#x;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    this.#x = x;
-    return x / 0x1_0000_0000 - 0.5;
+    this.#x = xorshift32(this.#x);
+    return this.#x / XORSHIFT_RANGE - 0.5;
   }
 
   /** 16 kHz samples with the fill added (a new array; the input is not changed). */
