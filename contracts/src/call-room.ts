@@ -115,3 +115,17 @@ export interface CallTokenError {
   field?: string;
   code?: typeof LINES_BUSY_CODE | typeof TOO_MANY_CALLS_CODE;
 }
+
+/**
+ * Phone numbers in logs and records: enough to tell calls apart and to match a complaint ("the call
+ * from …4567"), not enough to call the patient. +15551234567 → +1******4567: the country code's first
+ * digit and the last four stay.
+ */
+export function maskPhoneNumber(n: string | undefined): string {
+  if (!n) return '(unknown)';
+  const digits = n.replace(/[^\d]/g, '');
+  if (digits.length <= 4) return '*'.repeat(digits.length);
+  const plus = n.trim().startsWith('+');
+  const keepHead = plus ? 1 : 0;
+  return `${plus ? '+' : ''}${digits.slice(0, keepHead)}${'*'.repeat(digits.length - keepHead - 4)}${digits.slice(-4)}`;
+}

@@ -6,6 +6,7 @@
  * the Twilio auth token (which only this server and Twilio hold).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { maskPhoneNumber } from '@voxanne/contracts/call-room';
 
 /** how long after the webhook Twilio may open the socket (it does so within a second or two) */
 export const STREAM_TOKEN_TTL_MS = 60_000;
@@ -56,12 +57,5 @@ export function verifyStreamToken(authToken: string, token: string, nowMs: numbe
   return { ok: true, claims: o as StreamClaims };
 }
 
-/** +15551234567 → +1******4567 (the same rule as the agent's maskPhoneNumber) */
-export function maskNumber(n: string | undefined): string {
-  if (!n) return '(unknown)';
-  const digits = n.replace(/[^\d]/g, '');
-  if (digits.length <= 4) return '*'.repeat(digits.length);
-  const plus = n.trim().startsWith('+');
-  const keepHead = plus ? 1 : 0;
-  return `${plus ? '+' : ''}${digits.slice(0, keepHead)}${'*'.repeat(digits.length - keepHead - 4)}${digits.slice(-4)}`;
-}
+/** +15551234567 → +1******4567 (the agent's rule, declared once in the contracts) */
+export const maskNumber = maskPhoneNumber;
