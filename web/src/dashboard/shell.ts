@@ -1,7 +1,7 @@
 // The frame around every dashboard page: the navigation bar, the page title, plain error pages.
 import { api, ApiError, plainStatus, Redirected } from './api.ts';
 import { h } from './dom.ts';
-import { humanize } from './format.ts';
+import { formatCount, humanize } from './format.ts';
 import { NAV, navPageFor, type Route } from './routes.ts';
 import type { CallRow, Me } from '@voxanne/contracts/dashboard';
 
@@ -88,6 +88,34 @@ export function pageHeader(title: string, subtitle?: string | Node, actions?: No
 
 export function card(title: string | null, ...body: (Node | null)[]): HTMLElement {
   return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body);
+}
+
+/**
+ * "← Newer · 26–50 of 120 · Older →" under a long list: links keep the page's other query parameters
+ * (its filters) and change only `offset`. Nothing when everything fits on one page.
+ */
+export function pager(
+  path: string,
+  params: URLSearchParams,
+  at: { offset: number; shown: number; total: number; pageSize: number },
+): HTMLElement | null {
+  const { offset, shown, total, pageSize } = at;
+  if (total <= pageSize) return null;
+  const link = (to: number, label: string, enabled: boolean) => {
+    const p = new URLSearchParams(params);
+    if (to > 0) p.set('offset', String(to));
+    else p.delete('offset');
+    return enabled
+      ? h('a', { href: `${path}${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label)
+      : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
+  };
+  return h(
+    'div',
+    { class: 'pager' },
+    link(Math.max(0, offset - pageSize), '← Newer', offset > 0),
+    h('span', { class: 'muted' }, `${offset + 1}–${Math.min(total, offset + shown)} of ${formatCount(total)}`),
+    link(offset + pageSize, 'Older →', offset + pageSize < total),
+  );
 }
 
 /** The plain message for 403, 404 and other failures, in place of the page. */

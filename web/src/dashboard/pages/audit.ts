@@ -3,7 +3,7 @@ import { api } from '../api.ts';
 import { auditWhat, AUDIT_LABELS } from '../audit-text.ts';
 import { h } from '../dom.ts';
 import { formatCount, formatDateTime } from '../format.ts';
-import { card, pageHeader, type PageContext } from '../shell.ts';
+import { card, pageHeader, pager, type PageContext } from '../shell.ts';
 import { zone } from '../zone.ts';
 import type { AuditPage } from '@voxanne/contracts/dashboard';
 
@@ -28,15 +28,6 @@ export async function renderAudit(ctx: PageContext): Promise<void> {
   select.addEventListener('change', () =>
     ctx.navigate(`/dashboard/audit${select.value ? `?action=${encodeURIComponent(select.value)}` : ''}`),
   );
-  const pageLink = (to: number, label: string, enabled: boolean) => {
-    const p = new URLSearchParams(params);
-    if (to > 0) p.set('offset', String(to));
-    else p.delete('offset');
-    return enabled
-      ? h('a', { href: `/dashboard/audit${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label)
-      : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
-  };
-
   ctx.root.replaceChildren(
     pageHeader(
       'Audit trail',
@@ -95,19 +86,7 @@ export async function renderAudit(ctx: PageContext): Promise<void> {
             ),
           )
         : h('p', { class: 'empty', 'data-testid': 'audit-empty' }, 'Nobody has looked at patient information yet.'),
-      total > PAGE_SIZE
-        ? h(
-            'div',
-            { class: 'pager' },
-            pageLink(Math.max(0, offset - PAGE_SIZE), '← Newer', offset > 0),
-            h(
-              'span',
-              { class: 'muted' },
-              `${offset + 1}–${Math.min(total, offset + entries.length)} of ${formatCount(total)}`,
-            ),
-            pageLink(offset + PAGE_SIZE, 'Older →', offset + PAGE_SIZE < total),
-          )
-        : null,
+      pager('/dashboard/audit', params, { offset, shown: entries.length, total, pageSize: PAGE_SIZE }),
     ),
   );
 }

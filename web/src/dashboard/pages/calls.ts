@@ -10,7 +10,7 @@ import {
   formatMs,
   humanize,
 } from '../format.ts';
-import { badge, card, flagBadges, pageHeader, statusKind, type PageContext } from '../shell.ts';
+import { badge, card, flagBadges, pageHeader, pager, statusKind, type PageContext } from '../shell.ts';
 import type { CallRow } from '@voxanne/contracts/dashboard';
 import { CHANNELS } from '@voxanne/contracts/records-api';
 
@@ -86,15 +86,6 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
   });
   for (const el of form.querySelectorAll('select')) el.addEventListener('change', () => form.requestSubmit());
 
-  const pageLink = (toOffset: number, label: string, enabled: boolean) => {
-    const p = new URLSearchParams(params);
-    if (toOffset > 0) p.set('offset', String(toOffset));
-    else p.delete('offset');
-    return enabled
-      ? h('a', { href: `/dashboard/calls${p.size ? `?${p}` : ''}`, 'data-link': true, class: 'button' }, label)
-      : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
-  };
-
   ctx.root.replaceChildren(
     pageHeader(
       'Calls',
@@ -163,19 +154,7 @@ export async function renderCalls(ctx: PageContext): Promise<void> {
             { class: 'empty', 'data-testid': 'calls-empty' },
             params.size ? 'No calls match these filters.' : 'No calls yet.',
           ),
-      total > PAGE_SIZE
-        ? h(
-            'div',
-            { class: 'pager' },
-            pageLink(Math.max(0, offset - PAGE_SIZE), '← Newer', offset > 0),
-            h(
-              'span',
-              { class: 'muted' },
-              `${offset + 1}–${Math.min(total, offset + calls.length)} of ${formatCount(total)}`,
-            ),
-            pageLink(offset + PAGE_SIZE, 'Older →', offset + PAGE_SIZE < total),
-          )
-        : null,
+      pager('/dashboard/calls', params, { offset, shown: calls.length, total, pageSize: PAGE_SIZE }),
     ),
   );
 }
