@@ -9,38 +9,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { linearToUlaw } from '../agent/src/core/audio/g711.ts';
 import { resample } from '../agent/src/core/audio/resample.ts';
+import { PHONE_UTTERANCES } from '../agent/bench/utterances.ts';
 import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';
 import { synthesize } from '../agent/src/engines/flite/index.ts';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { SipCaller } from '../test/support/sip-caller.ts';
 import { BENCH_CLINIC_NUMBER, startBenchStack } from './lib/bench-stack.ts';
 
-// the first utterances of agent/bench/stt-wer.ts
-const UTTERANCES = [
-  'what are your opening hours',
-  'how much is a tummy tuck',
-  "i'd like to book an appointment on tuesday",
-  'where are you located',
-  'do you take insurance',
-  'do you offer financing',
-  'what is your cancellation policy',
-  'how much is botox',
-  'is there parking',
-  'my name is sarah johnson',
-  'can i book a consultation',
-  'what time do you close on friday',
-  'are you open on saturday',
-  'i need to cancel my appointment',
-  'how long is the recovery for liposuction',
-  'do you do rhinoplasty',
-  'are your surgeons board certified',
-  'what about lip fillers',
-  'hi i was wondering what time you guys open tomorrow',
-  'how much would a breast augmentation cost me',
-];
-
 const { values } = parseArgs({ options: { count: { type: 'string', default: '20' } } });
-const list = UTTERANCES.slice(0, Number(values.count));
+const list = PHONE_UTTERANCES.slice(0, Number(values.count));
 const said: string[] = [];
 const waiters = new Set<() => void>();
 const { stack } = await startBenchStack({

@@ -30,86 +30,9 @@ import {
   type UtteranceTiming,
 } from '../src/engines/pocketsphinx/index.ts';
 import { loadKnowledgeBase } from '../src/knowledge/kb.ts';
+import { DOMAIN_UTTERANCES, FRESH_UTTERANCES } from './utterances.ts';
 
-const UTTERANCES = [
-  'what are your opening hours',
-  'how much is a tummy tuck',
-  "i'd like to book an appointment on tuesday",
-  'where are you located',
-  'do you take insurance',
-  'do you offer financing',
-  'what is your cancellation policy',
-  'how much is botox',
-  'is there parking',
-  'my name is sarah johnson',
-  'thank you goodbye',
-  'yes please',
-  'no thanks',
-  'can i book a consultation',
-  'what time do you close on friday',
-  'are you open on saturday',
-  'i need to cancel my appointment',
-  'how long is the recovery for liposuction',
-  'do you do rhinoplasty',
-  'my number is six one nine five five five zero one four two',
-  'are your surgeons board certified',
-  'what about lip fillers',
-  // phrasings written without looking at the corpus; the report checks which really are held out
-  'hi i was wondering what time you guys open tomorrow',
-  'how much would a breast augmentation cost me',
-  'could i come in next wednesday morning around ten',
-  "what's the recovery like after a facelift",
-  'i want to reschedule my consultation to thursday',
-  'do you have any appointments available this friday afternoon',
-  'is a nose job expensive',
-  'can you tell me the address of the clinic',
-  'do you accept credit cards or payment plans',
-  'my first name is emily and my last name is garcia',
-  'how old do you have to be to get botox',
-  'is liposuction covered by my insurance',
-  'are you open late on thursdays',
-  'how long does a tummy tuck take to heal',
-  'can i get a consultation for a brazilian butt lift',
-  "i'd like to move my appointment to monday at two p m",
-  'where should i park when i get there',
-  'that sounds good thank you so much',
-  'okay perfect see you then',
-  'who will be doing my surgery',
-  'what are the prices for dermal fillers',
-  'can someone from the office call me back please',
-  'is there a fee if i cancel',
-  'do you guys do lip fillers on saturdays',
-  "i'm calling to book a consultation for breast implants",
-  "what's the earliest appointment you have next week",
-  'how much is the consultation fee',
-  'sorry could you repeat the price',
-];
-
-// Written after the corpus was last widened (the first 50 had shown which common words it lacked)
-// and never used to tune it: the honest estimate of how new phrasings fare.
-const FRESH = [
-  'good morning do you have any openings for a consultation next tuesday',
-  'how much do breast implants usually run',
-  'i just had a quick question about parking',
-  'is the consultation free',
-  'can i bring my sister with me to the appointment',
-  'what is the downtime for a face lift',
-  'i think i need to push my appointment back a week',
-  'are you the receptionist',
-  'the number to reach me is eight five eight four four two one nine nine zero',
-  'my last name is miller',
-  'does the price include the anesthesia',
-  'what days are you open',
-  'i would prefer an afternoon appointment',
-  'is friday at three thirty still open',
-  'how soon can i get in',
-  'can i finance a tummy tuck',
-  'do you do botox on the weekend',
-  "what's the difference between botox and fillers",
-  "sorry i didn't catch that",
-  'alright thanks for your help bye',
-];
-const ALL = [...UTTERANCES, ...FRESH];
+const ALL = [...DOMAIN_UTTERANCES, ...FRESH_UTTERANCES];
 
 const LEAD_MS = 300;
 const GAP_MS = 1200;
@@ -213,7 +136,7 @@ async function runVoice(
       voice,
       reference,
       heldOut: heldOut.has(reference),
-      fresh: FRESH.includes(reference),
+      fresh: FRESH_UTTERANCES.includes(reference),
       hypothesis,
       finals: mine.length,
       wer: wordErrorRate(reference, hypothesis),
@@ -301,7 +224,7 @@ async function main(): Promise<void> {
       `${model.sentences.length} training sentences, ${model.vocabulary.length} words, ` +
       `built in ${buildMs.toFixed(0)} ms`,
   );
-  const freshHeld = FRESH.filter((u) => heldOut.has(u)).length;
+  const freshHeld = FRESH_UTTERANCES.filter((u) => heldOut.has(u)).length;
   console.log(
     `${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM ` +
       `corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; ` +
