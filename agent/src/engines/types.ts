@@ -12,9 +12,12 @@ export interface EngineTrio {
   info: EnginesInfo;
 }
 
+/** What an LLM's `chat()` is asked with (the framework's own parameter type, named once). */
+export type ChatRequest = Parameters<llm.LLM['chat']>[0];
+
 /** An LLM request that may be started before the caller's final words are known (see prefetch-llm.ts). */
 export interface LlmPrefetcher {
-  prefetch(opts: Parameters<llm.LLM['chat']>[0]): void;
+  prefetch(opts: ChatRequest): void;
   /** forgets the pending guess */
   drop(): void;
   /** requested: guesses sent; used: guesses the final transcript confirmed; dropped: the rest */

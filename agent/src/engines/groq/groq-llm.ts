@@ -1,5 +1,6 @@
-import { type APIConnectOptions, DEFAULT_API_CONNECT_OPTIONS, llm } from '@livekit/agents';
+import { DEFAULT_API_CONNECT_OPTIONS, llm } from '@livekit/agents';
 import Groq from 'groq-sdk';
+import type { ChatRequest } from '../types.ts';
 import { GroqLLMStream } from './groq-llm-stream.ts';
 
 export { GroqLLMStream } from './groq-llm-stream.ts';
@@ -87,14 +88,7 @@ export class GroqLLM extends llm.LLM {
     parallelToolCalls,
     toolChoice,
     extraKwargs,
-  }: {
-    chatCtx: llm.ChatContext;
-    toolCtx?: llm.ToolContextLike;
-    connOptions?: APIConnectOptions;
-    parallelToolCalls?: boolean;
-    toolChoice?: llm.ToolChoice;
-    extraKwargs?: Record<string, unknown>;
-  }): GroqLLMStream {
+  }: ChatRequest): GroqLLMStream {
     return new GroqLLMStream(
       this,
       this.#client,

@@ -12,6 +12,7 @@ import { dayInTimeZone } from '../../core/receptionist/hours.ts';
 import { greeting, respond, type Reply, type Turn } from '../../core/receptionist/respond.ts';
 import { bookingStep, type FlowItem, type FlowStep } from '../../core/receptionist/booking-flow.ts';
 import type { ToolResult } from '../../core/booking-tools.ts';
+import type { ChatRequest } from '../types.ts';
 
 export interface RulesLLMOptions {
   kb: KnowledgeBase;
@@ -46,18 +47,7 @@ export class RulesLLM extends llm.LLM {
     return 'voxanne';
   }
 
-  chat({
-    chatCtx,
-    toolCtx,
-    connOptions = DEFAULT_API_CONNECT_OPTIONS,
-  }: {
-    chatCtx: llm.ChatContext;
-    toolCtx?: llm.ToolContextLike;
-    connOptions?: APIConnectOptions;
-    parallelToolCalls?: boolean;
-    toolChoice?: llm.ToolChoice;
-    extraKwargs?: Record<string, unknown>;
-  }): RulesLLMStream {
+  chat({ chatCtx, toolCtx, connOptions = DEFAULT_API_CONNECT_OPTIONS }: ChatRequest): RulesLLMStream {
     // appointments run by slot filling only when the pipeline offers the booking tools to run
     const booking = hasBookingTools(toolCtx);
     return new RulesLLMStream(this, {
