@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
+import { freeStackPorts } from '../scripts/lib/ports.ts';
 import { openPglite } from '../web/server/db/db.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { speech48k } from './support/speech.ts';
@@ -37,13 +37,7 @@ async function startDev(
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
-  const ports = {
-    livekit: await freeTcpPort(),
-    livekitTcp: await freeTcpPort(),
-    livekitUdp: await freeUdpPort(),
-    web: await freeTcpPort(),
-    agentHealth: await freeTcpPort(),
-  };
+  const ports = await freeStackPorts();
   const options = {
     ports,
     apiKey: TEST_KEY,

@@ -37,3 +37,21 @@ export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   }
   throw new Error('no free UDP port found');
 }
+
+/** Free ports for one whole stack on loopback: livekit-server (signal, TCP and UDP media), the web
+ * server and the agent worker's health port. */
+export async function freeStackPorts(): Promise<{
+  livekit: number;
+  livekitTcp: number;
+  livekitUdp: number;
+  web: number;
+  agentHealth: number;
+}> {
+  return {
+    livekit: await freeTcpPort(),
+    livekitTcp: await freeTcpPort(),
+    livekitUdp: await freeUdpPort(),
+    web: await freeTcpPort(),
+    agentHealth: await freeTcpPort(),
+  };
+}

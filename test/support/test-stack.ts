@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
+import { freeStackPorts } from '../../scripts/lib/ports.ts';
 import { startStack, type Stack } from '../../scripts/lib/stack.ts';
 import { freeTelephonyPorts, type TelephonyPorts } from '../../scripts/lib/telephony.ts';
 
@@ -45,13 +45,7 @@ export async function startTestStack(
   const logFile = join(ARTIFACTS, `${name}.log`);
   const lines: TestStack['lines'] = [];
   const watchers = new Set<() => void>();
-  const ports = {
-    livekit: await freeTcpPort(),
-    livekitTcp: await freeTcpPort(),
-    livekitUdp: await freeUdpPort(),
-    web: await freeTcpPort(),
-    agentHealth: await freeTcpPort(),
-  };
+  const ports = await freeStackPorts();
   const telephony = opts.telephony ? await freeTelephonyPorts() : undefined;
   const stack = await startStack({
     ports,
