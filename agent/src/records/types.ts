@@ -14,16 +14,8 @@ import type {
   TurnRecord,
 } from '@voxanne/contracts/records-api';
 
-export type {
-  Booking,
-  CallEnd,
-  CallStart,
-  NewBooking,
-  Slot,
-  StateRecord,
-  TenantConfig,
-  TurnRecord,
-} from '@voxanne/contracts/records-api';
+// every wire shape, for the agent's callers
+export type * from '@voxanne/contracts/records-api';
 
 export interface BookingStore {
   /** free slots on the clinic-local `date` (YYYY-MM-DD) for `service`, within opening hours */
