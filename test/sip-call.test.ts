@@ -131,7 +131,8 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
     const room = (await rooms.listRooms()).find((r) => r.sid === roomSid);
     assert.match(room?.name ?? '', /^call-/, 'a room of its own, named by the dispatch rule');
-    assert.deepEqual(JSON.parse(room!.metadata), { tenant: 'riverside' });
+    // the dispatch rule names the clinic; the worker that took the call marks the line taken
+    assert.deepEqual(JSON.parse(room!.metadata), { tenant: 'riverside', taken: true });
     const greetingStart = phone.firstAudibleAfter(0)!;
     await phone.waitFor(() => phone.silentFrom(greetingStart, 800) !== undefined, 30_000, 'the greeting to end');
 

@@ -275,13 +275,21 @@ describe('dashboard pages (stub API)', () => {
         '/package.json',
         '/test/fake-agent.ts',
         `/@fs${WEB_ROOT}/server/config.ts?raw`,
-        '/metrics',
-        '/healthz',
-        '/readyz',
         '/no-such-page',
       ]) {
         const res = await rawRequest(dev.port, 'GET', path);
         assert.ok(res.status === 404 || res.status === 403, `${path} answered ${res.status}`);
+        assert.ok(!/livekitApiSecret|Talk to Voxanne/.test(res.body), `${path} served source or the page`);
+      }
+      // the operations paths are answered by their own handlers (issue 16), in dev mode too: never the page
+      const metrics = await rawRequest(dev.port, 'GET', '/metrics');
+      assert.equal(metrics.status, 200);
+      assert.match(String(metrics.headers['content-type']), /^text\/plain/);
+      assert.match(metrics.body, /^# HELP voxanne_/m);
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await rawRequest(dev.port, 'GET', path);
+        assert.ok([200, 503].includes(res.status), `${path} answered ${res.status}`);
+        assert.match(String(res.headers['content-type']), /^application\/json/, `${path} answers JSON`);
         assert.ok(!/livekitApiSecret|Talk to Voxanne/.test(res.body), `${path} served source or the page`);
       }
       await page.goto('/login');
