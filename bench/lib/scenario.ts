@@ -11,7 +11,8 @@ import type { RecordedRequest } from '../../test/fakes/groq/types.ts';
  * (DEEPGRAM_ENDPOINTING_MS unset), as a clinic that only sets its keys runs her.
  */
 export const BUDGET = {
-  endpointingMs: parseAgentConfig({}).DEEPGRAM_ENDPOINTING_MS,
+  // the default only (dev mode lets the parse pass without secrets; nothing else is read)
+  endpointingMs: parseAgentConfig({ VOXANNE_DEV: '1' }).DEEPGRAM_ENDPOINTING_MS,
   sttFinalMs: 50,
   llmFirstTokenMs: 100,
   ttsFirstByteMs: 100,
