@@ -3,7 +3,8 @@ import { describe, it } from 'vitest';
 import { decodeMulaw, decodeSample, encodeMulaw, encodeSample } from './g711.ts';
 import { dtmfCode, parseInbound } from './media-messages.ts';
 import { Playout } from './playout.ts';
-import { maskNumber, signStreamToken, verifyStreamToken } from './stream-token.ts';
+import { maskPhoneNumber } from '@voxanne/contracts/call-room';
+import { signStreamToken, verifyStreamToken } from './stream-token.ts';
 
 describe('G.711 μ-law', () => {
   it('matches the standard code points', () => {
@@ -44,8 +45,8 @@ describe('media socket token', () => {
       assert.equal(verifyStreamToken('auth-token-1', bad, 0).ok, false, bad);
   });
   it('masks the number as the agent does', () => {
-    assert.equal(maskNumber('+15551234567'), '+1******4567');
-    assert.equal(maskNumber(undefined), '(unknown)');
+    assert.equal(maskPhoneNumber('+15551234567'), '+1******4567');
+    assert.equal(maskPhoneNumber(undefined), '(unknown)');
   });
 });
 

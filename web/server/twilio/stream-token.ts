@@ -6,7 +6,6 @@
  * the Twilio auth token (which only this server and Twilio hold).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { maskPhoneNumber } from '@voxanne/contracts/call-room';
 
 /** how long after the webhook Twilio may open the socket (it does so within a second or two) */
 export const STREAM_TOKEN_TTL_MS = 60_000;
@@ -56,6 +55,3 @@ export function verifyStreamToken(authToken: string, token: string, nowMs: numbe
   if (nowMs > o.expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims: o as StreamClaims };
 }
-
-/** +15551234567 → +1******4567 (the agent's rule, declared once in the contracts) */
-export const maskNumber = maskPhoneNumber;

@@ -9,7 +9,8 @@ import twilio from 'twilio';
 import type { Logger } from 'pino';
 import type { TwilioConfig } from '../config.ts';
 import { BodyTooLargeError, methodNotAllowed, readBody } from '../http-util.ts';
-import { maskNumber, signStreamToken, STREAM_TOKEN_TTL_MS } from './stream-token.ts';
+import { maskPhoneNumber } from '@voxanne/contracts/call-room';
+import { signStreamToken, STREAM_TOKEN_TTL_MS } from './stream-token.ts';
 import { connectStreamTwiml, rejectTwiml } from './twiml.ts';
 
 /** Twilio's webhook bodies are a few hundred bytes of form fields */
@@ -60,7 +61,7 @@ export async function handleVoiceWebhook(req: IncomingMessage, res: ServerRespon
     deps.logger.warn({ callSid, pii: { called } }, 'twilio call to a number no clinic has; rejected');
     return sendXml(res, rejectTwiml());
   }
-  const callerMasked = maskNumber(params.From);
+  const callerMasked = maskPhoneNumber(params.From);
   const token = signStreamToken(deps.twilio.authToken, {
     callSid,
     tenant,
