@@ -27,6 +27,7 @@ import { parseAgentConfig } from '../agent/src/config.ts';
 import { buildInstructions } from '../agent/src/core/instructions.ts';
 import { createEngines, type EngineSet } from '../agent/src/engines/index.ts';
 import { loadKnowledgeBase } from '../agent/src/knowledge/kb.ts';
+import { workerConnection } from '../agent/src/worker/worker-options.ts';
 
 interface ProcData {
   engines: EngineSet;
@@ -78,18 +79,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = parseAgentConfig(process.env);
   cli.runApp(
     new WorkerOptions({
-      agent: fileURLToPath(import.meta.url),
-      wsURL: config.LIVEKIT_URL,
-      apiKey: config.LIVEKIT_API_KEY,
-      apiSecret: config.LIVEKIT_API_SECRET,
       // dispatched like Voxanne (the bench's callers create their rooms with this name's dispatch)
-      agentName: config.AGENT_NAME,
-      port: config.AGENT_HTTP_PORT,
-      host: '127.0.0.1',
+      ...workerConnection(config, fileURLToPath(import.meta.url)),
       numIdleProcesses: 1,
       loadFunc: async (server) => server.activeJobs.length / config.MAX_CONCURRENT_CALLS,
-      loadThreshold: 1,
-      logLevel: config.LOG_LEVEL,
     }),
   );
 }

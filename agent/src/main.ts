@@ -43,6 +43,7 @@ import { startHealthServer } from './worker/health-server.ts';
 import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
 import { WorkerAdmission } from './worker/admission.ts';
+import { workerConnection } from './worker/worker-options.ts';
 import { callerExpectation } from './core/caller-trust.ts';
 import { waitForTrustedCaller } from './call/trusted-caller.ts';
 
@@ -342,14 +343,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   cli.runApp(
     new WorkerOptions({
-      agent: fileURLToPath(import.meta.url),
-      wsURL: config.LIVEKIT_URL,
-      apiKey: config.LIVEKIT_API_KEY,
-      apiSecret: config.LIVEKIT_API_SECRET,
-      // explicit dispatch only: the web server, SIP dispatch rules and outbound calls name her
-      agentName: config.AGENT_NAME,
-      port: config.AGENT_HTTP_PORT,
-      host: '127.0.0.1',
+      ...workerConnection(config, fileURLToPath(import.meta.url)),
       // one warm process is enough for a clinic; more would each hold a recogniser and a synthesiser
       numIdleProcesses: 1,
       // prewarm (language model, voice, greeting) takes 3 s on an idle machine but over 10 s, the library's
@@ -360,8 +354,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       // A job above MAX_CONCURRENT_CALLS is refused when its request arrives, not at the next load report.
       requestFunc: admission.requestFunc,
       loadFunc: admission.loadFunc,
-      loadThreshold: 1,
-      logLevel: config.LOG_LEVEL,
     }),
   );
   // after runApp, whose start command sets up the logger
