@@ -26,12 +26,8 @@ import { normalize, tokenize } from './text-match.ts';
 import { hear, type Facet, type Heard } from './understand.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
 
-export const INTENTS = [
-  'greeting',
-  'small-talk',
-  'identity',
-  'thanks',
-  'goodbye',
+/** Replies that answer something; the others ("I'm not sure", a greeting) add nothing to another answer. */
+const ANSWER_INTENTS = [
   'hours',
   'address',
   'phone',
@@ -41,6 +37,15 @@ export const INTENTS = [
   'service-price',
   'service-recovery',
   'policy',
+] as const;
+
+export const INTENTS = [
+  'greeting',
+  'small-talk',
+  'identity',
+  'thanks',
+  'goodbye',
+  ...ANSWER_INTENTS,
   'booking',
   'reschedule',
   'cancel-appointment',
@@ -122,18 +127,7 @@ export function respond(
   return withOtherQuestions(kb, memory, lastAssistant, userText, opts, whole);
 }
 
-/** Replies that answer something; the others ("I'm not sure", a greeting) add nothing to another answer. */
-const ANSWERS: ReadonlySet<Intent> = new Set([
-  'hours',
-  'address',
-  'phone',
-  'services',
-  'not-offered',
-  'service-description',
-  'service-price',
-  'service-recovery',
-  'policy',
-]);
+const ANSWERS: ReadonlySet<Intent> = new Set(ANSWER_INTENTS);
 
 /**
  * "What time do you open tomorrow and is parking free?": two questions in one turn. Each question is
