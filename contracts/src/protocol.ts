@@ -53,6 +53,13 @@ export function encodeMessage(m: AgentMessage): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(m));
 }
 
+/** Whether `v` is an object whose named fields have these JavaScript types. */
+function fieldsAre(v: unknown, kinds: Record<string, 'string' | 'number' | 'boolean'>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return Object.entries(kinds).every(([field, kind]) => typeof o[field] === kind);
+}
+
 /** Returns the message, or null for anything that is not a well-formed AgentMessage. */
 export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
   let m: unknown;
@@ -66,28 +73,18 @@ export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
   if (o.v !== 1 || typeof o.callId !== 'string') return null;
   switch (o.type) {
     case 'state':
-      return isState(o.state) && isState(o.previous) && typeof o.atMs === 'number' ? (o as AgentMessage) : null;
+      return isState(o.state) && isState(o.previous) && fieldsAre(o, { atMs: 'number' }) ? (o as AgentMessage) : null;
     case 'transcript':
       return (o.speaker === 'user' || o.speaker === 'agent') &&
-        typeof o.id === 'string' &&
-        typeof o.text === 'string' &&
-        typeof o.final === 'boolean'
+        fieldsAre(o, { id: 'string', text: 'string', final: 'boolean' })
         ? (o as AgentMessage)
         : null;
-    case 'engines': {
-      const e = o.engines as Record<string, unknown> | undefined;
-      return e &&
-        typeof e.stt === 'string' &&
-        typeof e.llm === 'string' &&
-        typeof e.tts === 'string' &&
-        typeof e.offline === 'boolean'
+    case 'engines':
+      return fieldsAre(o.engines, { stt: 'string', llm: 'string', tts: 'string', offline: 'boolean' })
         ? (o as AgentMessage)
         : null;
-    }
-    case 'metrics': {
-      const m = o.metrics as Record<string, unknown> | undefined;
-      return m && typeof m.turn === 'number' ? (o as AgentMessage) : null;
-    }
+    case 'metrics':
+      return fieldsAre(o.metrics, { turn: 'number' }) ? (o as AgentMessage) : null;
     default:
       return null;
   }
