@@ -1,3 +1,4 @@
+import './base.css';
 import './styles.css';
 import { INITIAL_MODEL, isActive, reduceCall, type CallEvent, type CallModel } from './call-model.ts';
 import { CallSession, type CallSessionListener } from './call-session.ts';

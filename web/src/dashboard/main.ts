@@ -1,5 +1,6 @@
 // The dashboard's entry: a small client router over the pages. /login and /dashboard/* are all
 // served dashboard.html by the web server; links marked data-link change pages without a reload.
+import '../base.css';
 import './dashboard.css';
 import { api, ApiError, Redirected } from './api.ts';
 import { h } from './dom.ts';
