@@ -30,6 +30,11 @@ describe('endOfTurn: is the caller done?', () => {
     assert.equal(kind('I was wondering if'), 'function_word');
     assert.equal(kind('I want to ask about the'), 'function_word');
     assert.equal(kind('I need botox,'), 'trailing_comma');
+    assert.equal(kind('My name is'), 'function_word', 'the name follows');
+    assert.equal(kind('The best number to reach me is'), 'function_word');
+    assert.equal(kind('My appointments were'), 'function_word');
+    assert.equal(kind("That's what it is."), 'complete', 'a full stop ends it');
+    assert.equal(kind('What time is it'), 'complete');
   });
 
   it('a phone number short of ten digits holds the turn, however it is grouped', () => {

@@ -37,7 +37,8 @@ const FILLERS = new Set(['um', 'umm', 'uh', 'uhh', 'er', 'erm', 'hmm', 'mm', 'ah
 
 /**
  * Words a finished sentence practically never ends on (conjunctions, prepositions, articles,
- * possessives, a subject pronoun); one that ends with a full stop may ("I think so.", "I'd like that.").
+ * possessives, a subject pronoun, a linking "is" before what it introduces: "my name is", "the best
+ * number is"); one that ends with a full stop may ("I think so.", "I'd like that.", "That's what it is.").
  */
 const FUNCTION_WORDS = new Set([
   'and',
@@ -76,6 +77,10 @@ const FUNCTION_WORDS = new Set([
   'we',
   "we're",
   'just',
+  'is',
+  'are',
+  'was',
+  'were',
 ]);
 
 const DIGIT_WORDS: Record<string, number> = {

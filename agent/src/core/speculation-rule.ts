@@ -26,6 +26,11 @@ export class SpeculationRule {
     return text;
   }
 
+  /** the caller is audibly speaking now (a loud run, not yet PAUSE_FRAMES of quiet) */
+  get callerAudible(): boolean {
+    return this.#pause.active;
+  }
+
   /** a final transcript arrived: the next utterance starts from nothing */
   onFinal(): void {
     this.#interim = '';

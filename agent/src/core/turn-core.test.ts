@@ -659,6 +659,44 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     assert.ok(!effects.some((e) => e.type === 'watchdog'));
   });
 
+  it('a final on a gap the caller has already talked through waits for the rest; quiet at the final: at once', () => {
+    const { core, greeted, jobs } = setup({ falseStartMs: FALSE_START_MS });
+    greeted();
+    /** n 10 ms frames of the caller's line at this loudness */
+    const frames = (n: number, rms: number) => {
+      for (let i = 0; i < n; i++) core.level(rms, false);
+    };
+    frames(20, 30);
+    core.speechStarted();
+    frames(80, 8000); // "Can I come in on Thursday"
+    frames(11, 30); // a gap just long enough for the recogniser's endpointing…
+    frames(5, 8000); // …and the caller is talking again when its final comes
+    core.finalTranscript('Can I come in on Thursday');
+    assert.deepEqual(answered(jobs), [], 'a complete-looking final while the caller is audible is not the end');
+    assert.ok(core.holding);
+    frames(60, 8000);
+    frames(15, 30); // quiet when the next final comes: the turn is over
+    core.finalTranscript('afternoon?');
+    assert.deepEqual(answered(jobs), ['Can I come in on Thursday afternoon?']);
+
+    // no further final: the VAD hearing them stop ends the wait
+    const b = setup({ falseStartMs: FALSE_START_MS });
+    b.greeted();
+    for (const [n, rms] of [
+      [20, 30],
+      [80, 8000],
+      [11, 30],
+      [5, 8000],
+    ] as const)
+      for (let i = 0; i < n; i++) b.core.level(rms, false);
+    b.core.speechStarted();
+    b.core.finalTranscript('Can I come in on Thursday');
+    assert.deepEqual(answered(b.jobs), []);
+    for (let i = 0; i < 30; i++) b.core.level(30, false);
+    b.core.speechEnded();
+    assert.deepEqual(answered(b.jobs), ['Can I come in on Thursday']);
+  });
+
   it('a phone number read out in groups is one turn, answered at once when its tenth digit comes', () => {
     const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
     greeted();

@@ -375,6 +375,11 @@ export class TurnCore {
     if (this.#o.emergency?.match(text) !== undefined) return this.#takeTurnNow();
     if (this.#awaitContinuation) return this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : this.#eot.unfinishedHoldMs);
     const v = endOfTurn(text, this.#eotProbability, this.#eot);
+    // The recogniser ended the utterance on a gap the caller has already talked through (a final comes
+    // 150 ms after the voice stops; by then a caller who only drew breath is loud again): the words are
+    // not all in. Held until the next final, or the VAD hears them stop; a caller quiet at the final, as
+    // after every finished question, is answered at once.
+    if (v.kind === 'complete' && this.#speculation.callerAudible) return this.#holdTurn(MAX_HOLD_MS);
     if (v.kind === 'complete') this.#takeTurnNow();
     // the VAD still hears the caller (their pause was too short for it, or they went on): the hold lasts
     // until they stop, and is judged again then

@@ -43,6 +43,11 @@ export class OnsetDetector {
     return this.#floor;
   }
 
+  /** inside a sound: an onset fired and no release since */
+  get active(): boolean {
+    return this.#active;
+  }
+
   /**
    * One frame's RMS; returns 'onset' on the frame that completes a loud run, 'release' once it has been quiet again.
    */
