@@ -6,13 +6,15 @@
  * hears. Then Voxanne and stock-tuned again under the jitter profile (provider tails). Prints
  * p50/p95/p99 and writes bench/results/latest.{json,html,png} and the README's table.
  *
- *   npm run bench                        # 6 calls per pipeline, 3 under jitter (--jitter-calls N, 0: none)
+ *   npm run bench                        # 2 calls per pipeline with ≥ 20 hesitant questions in all, 1 under jitter
+ *                                        # (--jitter-calls N, 0: none; --hesitant N: hesitant questions per pipeline)
  *   npm run bench -- --calls 20 --only voxanne     # --only takes a list: voxanne,stock,stock-tuned,jitter,sip,sweep
  *   npm run bench -- --sip               # also Voxanne over the phone leg (sipp → LiveKit SIP), as "sip"
  *   npm run bench -- --only sip          # the phone leg alone
  *   npm run bench -- --browser           # only the click → greeting time in Chromium (10 calls unless --calls);
  *                                        # merged into latest.json as `browser`, the other figures kept
- *   npm run bench -- --only sweep        # the caller-onset sweep alone (--sweep-calls N per offset)
+ *   npm run bench -- --sweep             # also the caller-onset sweep (--sweep-calls N per offset)
+ *   npm run bench -- --only sweep        # the sweep alone
  *
  * latest.json is merged: a run replaces only what it measured, so `--only sweep` keeps the pipelines' figures.
  */
@@ -39,6 +41,7 @@ import { runBrowserBench } from './lib/browser-bench.ts';
 import { runTwilioBench } from './lib/twilio-bench.ts';
 import { runSipBench } from './lib/sip-bench.ts';
 import { percentiles, type Percentiles } from './lib/stats.ts';
+import { AgentTimeline, splitCall, summarizeSplits } from './lib/timeline.ts';
 import { mergeResults } from './lib/merge-results.ts';
 import { runSweepBench, sweepTable, type SweepFigures } from './lib/sweep-bench.ts';
 
@@ -46,7 +49,9 @@ const DEFAULT_OUT = join(ROOT, 'bench/results');
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string' },
-    'jitter-calls': { type: 'string', default: '3' },
+    'jitter-calls': { type: 'string', default: '1' },
+    hesitant: { type: 'string', default: '20' },
+    sweep: { type: 'boolean', default: false },
     only: { type: 'string' },
     sip: { type: 'boolean', default: false },
     'sweep-calls': { type: 'string', default: '3' },
@@ -55,11 +60,20 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: DEFAULT_OUT },
   },
 });
-const CALLS = Number(args.calls ?? (args.browser ? 10 : 6));
+const CALLS = Number(args.calls ?? (args.browser ? 10 : 2));
 if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error(`--calls must be a positive integer, got ${args.calls}`);
 const JITTER_CALLS = Number(args['jitter-calls']);
 if (!Number.isInteger(JITTER_CALLS) || JITTER_CALLS < 0)
   throw new Error(`--jitter-calls must be a whole number, got ${args['jitter-calls']}`);
+/**
+ * hesitant questions per pipeline, at least: each call says its share (a rate of a few percent needs
+ * tens of them); the jitter profile's calls say two each
+ */
+const HESITANT_TOTAL = Number(args.hesitant);
+if (!Number.isInteger(HESITANT_TOTAL) || HESITANT_TOTAL < 0)
+  throw new Error(`--hesitant must be a whole number, got ${args.hesitant}`);
+const HESITANT_PER_CALL = Math.ceil(HESITANT_TOTAL / CALLS);
+const JITTER_HESITANT_PER_CALL = 2;
 const SWEEP_CALLS = Number(args['sweep-calls']);
 if (!Number.isInteger(SWEEP_CALLS) || SWEEP_CALLS < 1)
   throw new Error(`--sweep-calls must be a positive integer, got ${args['sweep-calls']}`);
@@ -84,8 +98,11 @@ const JITTER_PIPELINES =
     : [];
 /** the phone leg: Voxanne through LiveKit SIP, a sipp caller with RTP (bench/lib/sip-bench.ts) */
 const SIP = args.sip || ONLY?.includes('sip') === true;
-/** the caller-onset sweep (bench/lib/sweep-bench.ts): part of every full run */
-const SWEEP = only('sweep');
+/**
+ * the caller-onset sweep (bench/lib/sweep-bench.ts, offline engines): with --sweep or --only sweep; its
+ * 29 calls take longer than the rest of the run together
+ */
+const SWEEP = args.sweep || ONLY?.includes('sweep') === true;
 if (PIPELINES.length === 0 && JITTER_PIPELINES.length === 0 && !SIP && !SWEEP)
   throw new Error(`--only must be voxanne, stock, stock-tuned, jitter, sip or sweep, got ${args.only}`);
 
@@ -103,6 +120,8 @@ interface PipelineResult {
   prefetch?: { requested: number; used: number };
   /** os.loadavg() (1, 5, 15 min) as the pipeline's calls began and ended: the machine's load shows in every figure */
   load_average: { start: number[]; end: number[] };
+  /** where the greeting's and the barge-in's time went, step by step (bench/lib/timeline.ts; Voxanne's log only) */
+  timeline?: { greeting_ms: Record<string, Percentiles>; barge_in_ms: Record<string, Percentiles> };
 }
 
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
@@ -113,13 +132,16 @@ async function benchPipeline(
   env: NodeJS.ProcessEnv,
   calls_ = CALLS,
   label = p.name,
+  hesitantPerCall = HESITANT_PER_CALL,
 ): Promise<PipelineResult> {
   const prefetch = { requested: 0, used: 0 };
+  const timeline = new AgentTimeline();
   const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
     name: `bench-${label}`,
     agentScript: p.agentScript,
     agentEnv: { ...env, ...p.env },
     onLine: (source, line) => {
+      if (source === 'agent') timeline.onLine(line);
       // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
       if (source !== 'agent' || !line.includes('"msg":"speculative answers"')) return;
       const s = (JSON.parse(line) as { prefetch: { requested: number; used: number } }).prefetch;
@@ -152,7 +174,7 @@ async function benchPipeline(
         publishMic: true,
       });
       try {
-        const f = await runCall(c, stt, script, i);
+        const f = await runCall(c, stt, script, i, hesitantPerCall);
         calls.push(f);
         const hes = (f.hesitant ?? []).map((h) => (h.premature ? 'PREMATURE' : `${Math.round(h.v2vMs ?? NaN)}`));
         process.stdout.write(
@@ -171,12 +193,21 @@ async function benchPipeline(
     await stack.stop();
   }
   return {
-    ...summarize(calls, { start: loadAtStart, end: load() }),
+    ...summarize(calls, { start: loadAtStart, end: load() }, timeline),
     ...(prefetch.requested ? { prefetch } : {}),
   };
 }
 
-function summarize(calls: CallFigures[], loadAverage: PipelineResult['load_average']): PipelineResult {
+function summarize(
+  calls: CallFigures[],
+  loadAverage: PipelineResult['load_average'],
+  timeline?: AgentTimeline,
+): PipelineResult {
+  const splits = timeline ? calls.flatMap((c) => (c.marks ? [splitCall(c.marks, timeline)] : [])) : [];
+  const steps = {
+    greeting_ms: summarizeSplits(splits.map((s) => s.greeting)),
+    barge_in_ms: summarizeSplits(splits.map((s) => s.bargeIn)),
+  };
   const v2v = calls.flatMap((c) => c.v2vMs);
   const bargeIn = calls.flatMap((c) => c.bargeInMs);
   const greeting = calls.flatMap((c) => (c.greetingMs === undefined ? [] : [c.greetingMs]));
@@ -194,6 +225,7 @@ function summarize(calls: CallFigures[], loadAverage: PipelineResult['load_avera
     hesitant: { n: hesitant.length, premature, v2v_ms: percentiles(hesitantV2v) },
     samples: { v2v, barge_in: bargeIn, greeting, overhead, hesitant_v2v: hesitantV2v },
     load_average: loadAverage,
+    ...(Object.keys(steps.greeting_ms).length + Object.keys(steps.barge_in_ms).length ? { timeline: steps } : {}),
   };
 }
 
@@ -263,14 +295,18 @@ async function main(): Promise<void> {
   let sweep: SweepFigures | undefined;
   try {
     for (const p of PIPELINES) {
-      console.log(`bench: ${p.name}, ${CALLS} calls (load average ${load().join(' ')})`);
+      console.log(
+        `bench: ${p.name}, ${CALLS} calls, ${HESITANT_PER_CALL} hesitant questions each ` +
+          `(load average ${load().join(' ')})`,
+      );
       results[p.name] = await benchPipeline(p, stt, env);
     }
     if (SIP) {
       console.log(`bench: sip (Voxanne over LiveKit SIP), ${CALLS} calls`);
       const loadAtStart = load();
-      const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line));
-      results.sip = summarize(sip.figures, { start: loadAtStart, end: load() });
+      const timeline = new AgentTimeline();
+      const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line), timeline);
+      results.sip = summarize(sip.figures, { start: loadAtStart, end: load() }, timeline);
       sipGreetingAfterInvite = sip.greeting_after_invite_ms;
     }
     if (JITTER_PIPELINES.length) {
@@ -289,7 +325,14 @@ async function main(): Promise<void> {
         console.log(
           `bench: ${p.name} under the jitter profile, ${JITTER_CALLS} calls (load average ${load().join(' ')})`,
         );
-        jitterResults[p.name] = await benchPipeline(p, stt, env, JITTER_CALLS, `${p.name}-jitter`);
+        jitterResults[p.name] = await benchPipeline(
+          p,
+          stt,
+          env,
+          JITTER_CALLS,
+          `${p.name}-jitter`,
+          JITTER_HESITANT_PER_CALL,
+        );
       }
     }
     if (SWEEP) {
@@ -376,6 +419,7 @@ const pick = (r: PipelineResult) => ({
   hesitant: r.hesitant,
   load_average: r.load_average,
   ...(r.prefetch ? { prefetch: r.prefetch } : {}),
+  ...(r.timeline ? { timeline: r.timeline } : {}),
 });
 
 /** What latest.json holds now ({} when there is none yet). */
@@ -438,6 +482,10 @@ async function report(
     r.calls.flatMap((c) => c.problems.map((x) => `${n}: ${x}`)),
   );
   for (const p of problems) console.log(`problem: ${p}`);
+  for (const [n, r] of Object.entries(results))
+    for (const [what, steps] of Object.entries(r.timeline ?? {}))
+      for (const [step, p] of Object.entries(steps))
+        console.log(`${n} ${what} step ${step}: p50 ${p.p50} / p95 ${p.p95} / p99 ${p.p99} (n=${p.n})`);
   for (const [n, r] of Object.entries(results)) {
     if (r.prefetch)
       console.log(

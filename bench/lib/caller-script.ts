@@ -1,12 +1,13 @@
 /**
  * One benchmark call, as a caller would make it: wait for the greeting, ask a short question, ask
- * one with a long answer and talk over that answer, hear the reply to the interruption, then two
+ * one with a long answer and talk over that answer, hear the reply to the interruption, then some
  * hesitant questions (pauses of 300–900 ms inside them), hang up.
  * Every figure is taken from the audio as the caller receives it (SimCaller), never from the agent.
  */
 import type { SimCaller } from '../../test/support/sim-caller.ts';
 import { AUDIBLE_RMS, concat, silence, spokenText, type SpokenText } from '../../test/support/speech.ts';
 import type { BenchTranscriber } from './bench-transcriber.ts';
+import type { CallerMarks } from './timeline.ts';
 
 /** Loudness (int16 RMS over 10 ms) above which a frame counts as speech, hers or the caller's. */
 const AUDIBLE = AUDIBLE_RMS;
@@ -27,6 +28,8 @@ export interface CallFigures {
   bargeInMs: number[];
   hesitant?: HesitantFigures[];
   problems: string[];
+  /** the caller's marks (epoch ms), to set beside the agent's log (timeline.ts) */
+  marks?: CallerMarks;
 }
 
 export type Utterance = SpokenText;
@@ -48,14 +51,16 @@ export interface Script {
   interruption: Utterance;
   /** how much of her long answer the caller hears before talking over it */
   listenBeforeBargeInMs: number;
-  /** call i says hesitant[2i mod n] and hesitant[2i+1 mod n] */
+  /** call i of a run with k hesitant questions a call says hesitant[(k·i + j) mod n], j < k */
   hesitant: Hesitant[];
 }
 
 /**
- * What hesitant callers say: a filler, a list read out, a phone number in groups, a clause left open.
- * Each part is fluent (no pause inside longer than the STT's endpointing); the pause after it is
- * silence of the given length between the voice of one part and the next.
+ * What hesitant callers say: fillers, a list read out, phone numbers in groups, clauses left open
+ * (on a preposition, an article, a possessive, "is"), pauses of 300–900 ms. Each part is fluent (no
+ * pause inside longer than the STT's endpointing); the pause after it is silence of the given length
+ * between the voice of one part and the next. Calls take them in turn (runCall), so a run of n
+ * hesitant questions says each about n / 12 times.
  */
 export const HESITANT: ReadonlyArray<ReadonlyArray<string | number>> = [
   ["I'd like to book um", 700, 'a consultation for next week.'],
@@ -63,6 +68,13 @@ export const HESITANT: ReadonlyArray<ReadonlyArray<string | number>> = [
   ['My number is five five five', 600, 'one two three', 400, 'four five six seven.'],
   ['I was wondering if', 900, 'you take new patients?'],
   ['So uh', 300, 'how much is a consultation?'],
+  ['Can I come in on', 600, 'Thursday afternoon?'],
+  ['Um', 500, 'do you have anything on Saturday?'],
+  ['I need to cancel my', 600, 'appointment on Friday.'],
+  ['The best number to reach me is', 500, 'five five five', 300, 'two zero one', 400, 'nine eight seven six.'],
+  ['I have a question about the', 800, 'uh', 500, 'laser hair removal.'],
+  ['My name is', 700, 'Maria Lopez.'],
+  ['Do you take um', 500, 'insurance or', 700, 'only cash?'],
 ];
 
 /** quieter than this (int16 RMS over 10 ms; -38 dBFS, the STT fake's voicing threshold) is a gap */
@@ -95,7 +107,15 @@ function fluent(u: SpokenText): SpokenText {
 }
 
 /** Says a hesitant question with the project's voice: one PCM, silences of exactly the pauses given. */
-export async function hesitant(spec: ReadonlyArray<string | number>, trailingSilenceMs = 1500): Promise<Hesitant> {
+/** after a hesitant question: room for the STT's endpointing and her answer's start, then the next one */
+const HESITANT_TRAILING_MS = 700;
+/** her answer to a hesitant question is over once she is quiet this long (each is one short sentence) */
+const HESITANT_QUIET_MS = 700;
+
+export async function hesitant(
+  spec: ReadonlyArray<string | number>,
+  trailingSilenceMs = HESITANT_TRAILING_MS,
+): Promise<Hesitant> {
   const pcms: Int16Array[] = [];
   const parts: Hesitant['parts'] = [];
   let atMs = 0;
@@ -153,11 +173,25 @@ async function sayHesitant(c: SimCaller, stt: BenchTranscriber, h: Hesitant): Pr
   return { onset: startMs + h.parts[0]!.onsetMs, end: startMs + h.parts.at(-1)!.endMs };
 }
 
-export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script, index = 0): Promise<CallFigures> {
-  const out: CallFigures = { v2vMs: [], bargeInMs: [], hesitant: [], problems: [] };
+/**
+ * One call. `index` is the call's number in its run and `hesitantPerCall` how many hesitant questions
+ * each call of the run says: the run walks through the set in order, so over a run every one is said.
+ */
+export async function runCall(
+  c: SimCaller,
+  stt: BenchTranscriber,
+  s: Script,
+  index = 0,
+  hesitantPerCall = 2,
+): Promise<CallFigures> {
+  const epoch = (perfMs: number) => performance.timeOrigin + perfMs;
+  const marks: CallerMarks = { joined: epoch(c.joinedAtMs), end: Infinity };
+  const out: CallFigures = { v2vMs: [], bargeInMs: [], hesitant: [], problems: [], marks };
   // greeting: from joining the room to the first audible frame of her voice
   await c.waitFor(() => c.firstAudibleAfter(c.joinedAtMs, AUDIBLE) !== undefined, 15_000, 'the greeting');
   out.greetingMs = c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)! - c.joinedAtMs;
+  marks.greetingHeard = epoch(c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)!);
+  if (c.heard[0]) marks.firstFrame = epoch(c.heard[0].atMs);
   await c.waitQuiet(800, 30_000);
 
   // a short question: end of the caller's speech → first audible frame of her answer
@@ -179,6 +213,8 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script, in
 
   const bi = await say(c, stt, s.interruption);
   const stopped = c.silentFrom(bi.onset, STOPPED_QUIET_MS, AUDIBLE);
+  marks.bargeInOnset = epoch(bi.onset);
+  if (stopped !== undefined) marks.bargeInStopped = epoch(stopped);
   if (stopped === undefined) {
     out.problems.push('she did not stop when talked over');
   } else {
@@ -195,8 +231,8 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script, in
   await c.waitQuiet(1000, 30_000);
 
   // hesitant questions: did she start before the caller had finished, and how fast after the end
-  for (const k of [2 * index, 2 * index + 1]) {
-    const h = s.hesitant[k % s.hesitant.length]!;
+  for (let j = 0; j < hesitantPerCall; j++) {
+    const h = s.hesitant[(hesitantPerCall * index + j) % s.hesitant.length]!;
     const said = await sayHesitant(c, stt, h);
     const first = c.firstAudibleAfter(said.onset, AUDIBLE);
     const premature = first !== undefined && first < said.end;
@@ -210,7 +246,8 @@ export async function runCall(c: SimCaller, stt: BenchTranscriber, s: Script, in
       premature,
       ...(premature ? {} : { v2vMs: c.firstAudibleAfter(said.end, AUDIBLE)! - said.end }),
     });
-    await c.waitQuiet(1000, 30_000);
+    await c.waitQuiet(HESITANT_QUIET_MS, 30_000);
   }
+  marks.end = epoch(performance.now());
   return out;
 }

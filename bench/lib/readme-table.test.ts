@@ -16,7 +16,7 @@ const pipeline = (v: number, premature: number) => ({
 describe('benchTable: the README table from latest.json', () => {
   it('has a column per pipeline measured, the premature rate, the load and the jitter rows', () => {
     const t = benchTable({
-      voxanne: pipeline(400, 0),
+      voxanne: { ...pipeline(400, 0), timeline: { barge_in_ms: { onset_to_duck: p(40) }, greeting_ms: {} } },
       stock: pipeline(900, 3),
       jitter: { voxanne: pipeline(500, 1), calls: 3 },
       provider_budget_ms: 350,
@@ -32,6 +32,8 @@ describe('benchTable: the README table from latest.json', () => {
     assert.ok(lines.some((l) => l.startsWith('| load average (1 min) during the calls | 3.3 → 4.5 |')));
     assert.ok(lines.includes('| **jitter profile**: voice-to-voice, fluent | 500 / 510 / 520 | — | |'));
     assert.match(t, /Deepgram endpointing 100 ms/);
+    assert.ok(lines.includes('| barge-in step: caller onset → her voice paused (agent) | 40 / 50 / 60 | — |  |'));
+    assert.ok(!lines.some((l) => l.startsWith('| greeting step')), 'no row for a step nobody measured');
   });
 
   it('replaces only what lies between its markers, and leaves a README without them alone', () => {

@@ -24,6 +24,17 @@ function load(r: Json): string {
   return l.start ? `${first(l.start)} → ${first(l.end)}` : '—';
 }
 
+/** the timeline's steps shown, in the order they happen */
+const STEPS = [
+  ['barge_in_ms', 'onset_to_duck', 'barge-in step: caller onset → her voice paused (agent)'],
+  ['barge_in_ms', 'duck_to_silence_at_caller', 'barge-in step: paused → silent at the caller'],
+  ['barge_in_ms', 'onset_to_vad', 'barge-in step: caller onset → VAD confirms'],
+  ['greeting_ms', 'join_to_agent_sees_caller', 'greeting step: caller joined → agent sees the caller'],
+  ['greeting_ms', 'gate', 'greeting step: → caller subscribed to her voice (gate opens)'],
+  ['greeting_ms', 'first_frame_out', 'greeting step: → first greeting frame written'],
+  ['greeting_ms', 'out_to_heard', 'greeting step: → first audible frame at the caller'],
+] as const;
+
 /** The table (markdown) for the pipelines latest.json holds, with the jitter profile's rows. */
 export function benchTable(latest: Json): string {
   const names = PIPELINES.filter((n) => latest[n] !== undefined);
@@ -44,6 +55,10 @@ export function benchTable(latest: Json): string {
     row('overhead (v2v − provider budget)', (r) => triple(r.overhead_ms), ''),
     row('load average (1 min) during the calls', load, ''),
   ];
+  // where the greeting's and the barge-in's time went (bench/lib/timeline.ts), for pipelines that log it
+  for (const [what, step, label] of STEPS)
+    if (names.some((n) => obj(obj(obj(latest[n]).timeline)[what])[step] !== undefined))
+      lines.push(row(label, (r) => triple(obj(obj(r.timeline)[what])[step]), ''));
   if (jNames.length) {
     const j = (label: string, cell: (r: Json) => string) =>
       `| ${label} | ${names.map((n) => (jitter[n] === undefined ? '—' : cell(obj(jitter[n])))).join(' | ')} | |`;

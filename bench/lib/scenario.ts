@@ -22,12 +22,9 @@ export const PROVIDER_BUDGET_MS =
 /** tokens per second after the first (Groq's fast models stream far faster than she speaks) */
 export const LLM_TOKENS_PER_SECOND = 700;
 
+// short answers where nothing is measured past their first audio, so a run spends its time on questions
 const REPLIES: [RegExp, string][] = [
-  [
-    /hours/i,
-    "We're open Monday to Wednesday from eight a m to five p m. Thursday we're open " +
-      'until seven. Friday until four, and Saturday mornings.',
-  ],
+  [/hours/i, "We're open Monday to Friday from eight a m to five p m, and Saturday mornings."],
   [
     /BBL/i,
     'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
@@ -36,12 +33,17 @@ const REPLIES: [RegExp, string][] = [
       'Every procedure starts with a consultation with one of our board certified surgeons. ' +
       'Would you like the front desk to call you back about a consultation?',
   ],
-  [/located/i, "We're at twelve hundred Harbor Boulevard, Suite three hundred, in San Diego."],
+  [/located/i, "We're on Harbor Boulevard in San Diego."],
   // the hesitant callers' questions (caller-script.ts HESITANT), answered in one short sentence
-  [/number is/i, 'Thank you, I have your number.'],
+  [/number/i, 'Thank you, I have your number.'],
   [/new patients/i, 'Yes, we welcome new patients.'],
-  [/botox|fillers|injections/i, 'Botox starts at three hundred dollars and fillers at six hundred.'],
-  [/consultation|book/i, 'A consultation is free. What day suits you?'],
+  [/botox|fillers|injections/i, 'Botox starts at three hundred dollars.'],
+  [/thursday|saturday/i, 'Yes, we have openings then.'],
+  [/cancel/i, "I'll let the front desk know."],
+  [/laser/i, 'Laser hair removal starts at two hundred dollars.'],
+  [/name is/i, 'Nice to meet you, Maria.'],
+  [/insurance|cash/i, 'We take cash and cards.'],
+  [/consultation|book/i, 'A consultation is free.'],
 ];
 
 /** The Groq fake's responder: the scripted answer to the caller's last message. */

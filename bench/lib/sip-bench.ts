@@ -8,6 +8,7 @@ import { BENCH_CLINIC_NUMBER, startBenchStack } from './bench-stack.ts';
 import type { BenchTranscriber } from './bench-transcriber.ts';
 import { defaultScript, runCall, type CallFigures } from './caller-script.ts';
 import { percentiles } from './stats.ts';
+import type { AgentTimeline } from './timeline.ts';
 import type { SimCaller } from '../../test/support/sim-caller.ts';
 import { SipCaller } from '../../test/support/sip-caller.ts';
 
@@ -17,8 +18,14 @@ export async function runSipBench(
   stt: BenchTranscriber,
   agentEnv: NodeJS.ProcessEnv,
   log: (line: string) => void = console.log,
+  timeline?: AgentTimeline,
 ) {
-  const { stack, warmed } = await startBenchStack({ name: 'bench-sip', telephony: true, agentEnv });
+  const { stack, warmed } = await startBenchStack({
+    name: 'bench-sip',
+    telephony: true,
+    agentEnv,
+    onLine: (source, line) => source === 'agent' && timeline?.onLine(line),
+  });
   const figures: (CallFigures & { inviteToGreetingMs?: number })[] = [];
   try {
     const script = await defaultScript();
@@ -32,7 +39,7 @@ export async function runSipBench(
       });
       try {
         // the script reads only the measuring surface SipCaller shares with SimCaller
-        const f = await runCall(c as unknown as SimCaller, stt, script);
+        const f = await runCall(c as unknown as SimCaller, stt, script, i);
         const greetingAt = c.firstAudibleAfter(c.invitedAtMs);
         figures.push({ ...f, ...(greetingAt ? { inviteToGreetingMs: greetingAt - c.invitedAtMs } : {}) });
         log(

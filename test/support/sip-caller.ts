@@ -37,6 +37,11 @@ export class SipCaller {
     return c;
   }
 
+  /** her voice as the phone received it, one entry per RTP packet */
+  get heard() {
+    return this.phone.heard;
+  }
+
   waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
     return this.phone.waitFor(pred, timeoutMs, what);
   }
