@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schedulingSchema } from './scheduling.ts';
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
 const openDay = z
@@ -83,6 +84,8 @@ export const knowledgeBaseSchema = z
       })
       .optional(),
     faq: z.array(answer).default([]),
+    /** where appointments are booked: the built-in calendar (absent) or the clinic's EHR over FHIR (./scheduling.ts) */
+    scheduling: schedulingSchema.optional(),
   })
   .superRefine((kb, ctx) => {
     const seen = new Set<string>();

@@ -1,0 +1,45 @@
+/**
+ * Where a clinic's appointments live, part of its knowledge base (the YAML on the dashboard's
+ * Settings page, or clinic.yaml): the built-in calendar in Voxanne's own database, or the clinic's
+ * EHR over FHIR R4. Secrets never live here: the SMART client's private key is the agent's
+ * FHIR_PRIVATE_KEY_FILE (README "The clinic's calendar over FHIR").
+ */
+import { z } from 'zod';
+
+export const SCHEDULING_SYSTEMS = ['builtin', 'fhir'] as const;
+export type SchedulingSystem = (typeof SCHEDULING_SYSTEMS)[number];
+
+const fhirSettings = z.object({
+  /** the FHIR R4 base, e.g. https://ehr.example.org/fhir/r4 (no trailing slash needed) */
+  baseUrl: z.string().url(),
+  /**
+   * `smart-backend`: SMART backend services (a JWT signed with the agent's key, the
+   * client_credentials grant); `none`: an open server (a sandbox, the local fake).
+   */
+  auth: z.enum(['smart-backend', 'none']).default('smart-backend'),
+  /** the client id the EHR registered for this clinic's Voxanne */
+  clientId: z.string().min(1).optional(),
+  /** the token endpoint; absent: read from {baseUrl}/.well-known/smart-configuration */
+  tokenUrl: z.string().url().optional(),
+  scope: z.string().min(1).default('system/Slot.rs system/Schedule.rs system/Appointment.cru system/Patient.cru'),
+  /** service id (from `services`) → the FHIR Schedule id whose Slots it books, e.g. consultation: dr-lee */
+  schedules: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** per request, milliseconds: a slower answer counts as the server being down */
+  timeoutMs: z.number().int().min(100).max(30_000).default(4000),
+});
+
+export const schedulingSchema = z
+  .object({
+    system: z.enum(SCHEDULING_SYSTEMS).default('builtin'),
+    fhir: fhirSettings.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.system !== 'fhir') return;
+    if (!s.fhir)
+      ctx.addIssue({ code: 'custom', path: ['fhir'], message: 'system fhir needs a fhir: section (baseUrl)' });
+    else if (s.fhir.auth === 'smart-backend' && !s.fhir.clientId)
+      ctx.addIssue({ code: 'custom', path: ['fhir', 'clientId'], message: 'SMART backend auth needs a clientId' });
+  });
+
+export type SchedulingSettings = z.infer<typeof schedulingSchema>;
+export type FhirSettings = z.infer<typeof fhirSettings>;
