@@ -51,6 +51,13 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
     .default('riverside'),
+  /**
+   * the private key (PEM, PKCS#8, RSA or EC P-384) this agent signs its SMART backend-services
+   * assertions with, for clinics whose scheduling is FHIR; its public half is registered with the EHR
+   */
+  FHIR_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /** the key's id in the JWKS the EHR knows (the assertion's `kid`) */
+  FHIR_KEY_ID: z.string().min(1).optional(),
   /** where "press 0 for a person" sends a phone caller (SIP REFER): tel:+1… or sip:…; unset = nobody to transfer to */
   TRANSFER_TO: z
     .string()

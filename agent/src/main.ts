@@ -21,6 +21,7 @@ import { loadKnowledgeBase } from './knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { piiLogOptions } from '@voxanne/contracts/env';
 import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
+import { loadSmartKey, type SmartKey } from './records/fhir/index.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
 import { maskPhoneNumber, outboundGreeting, outboundPurpose } from './core/phone/phone-number.ts';
@@ -56,6 +57,8 @@ interface ProcData {
   instructions: string;
   clinicName: string;
   kb: KnowledgeBase;
+  /** the SMART backend-services key for FHIR scheduling (FHIR_PRIVATE_KEY_FILE), read once */
+  fhirKey?: SmartKey;
   [key: string]: unknown;
 }
 
@@ -87,6 +90,8 @@ export default defineAgent<ProcData>({
         ),
       );
     proc.userData.config = config;
+    const fhirKey = loadSmartKey(config);
+    if (fhirKey) proc.userData.fhirKey = fhirKey;
     proc.userData.engines = engines;
     proc.userData.kb = kb;
     proc.userData.greeting = { text: greetingText, audio };
@@ -131,6 +136,7 @@ export default defineAgent<ProcData>({
       ...(room?.metadata ? { roomMetadata: room.metadata } : {}),
       settings: config,
       ...(client ? { client } : {}),
+      ...(ctx.proc.userData.fhirKey ? { fhirKey: ctx.proc.userData.fhirKey } : {}),
       logger,
       greeting: greeting.text,
       ...(config.GROQ_API_KEY

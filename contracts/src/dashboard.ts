@@ -115,6 +115,8 @@ export interface CallDetail {
   turns: Turn[];
   states: StateChange[];
   bookings: Booking[];
+  /** messages she took for the front desk on this call (CALLBACK flags), oldest first */
+  messages: { at: string; text: string }[];
 }
 
 /** a call in progress: GET /api/live lists them, the SSE stream /api/live/stream sends each change */

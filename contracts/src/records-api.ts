@@ -32,9 +32,11 @@ export const CALL_STATUSES = ['in_progress', ...END_STATUSES] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 /**
  * Flags for staff, written as a call's state records (POST /calls/:callId/states) that leave its live
- * state alone: EMERGENCY, she heard emergency words and told the caller to dial the emergency number.
+ * state alone: EMERGENCY, she heard emergency words and told the caller to dial the emergency number;
+ * CALLBACK, the booking system was down and she took a message for the front desk (the record's
+ * `reason` is the message: who to call back, on which number, about what).
  */
-export const CALL_FLAGS = ['EMERGENCY'] as const;
+export const CALL_FLAGS = ['EMERGENCY', 'CALLBACK'] as const;
 export type CallFlag = (typeof CALL_FLAGS)[number];
 export const SPEAKERS = ['caller', 'agent'] as const;
 export type RecordSpeaker = (typeof SPEAKERS)[number];

@@ -198,6 +198,7 @@ export function makeStubData(now = Date.now()): StubData {
       turns,
       states,
       bookings: callBookings,
+      messages: [],
     });
   }
   calls.push({
@@ -217,6 +218,7 @@ export function makeStubData(now = Date.now()): StubData {
     turns: [turn(now, 0, 'agent', 'Harbor Dental, how can I help?', [-3_600_000, -3_598_000])],
     states: [],
     bookings: [],
+    messages: [],
   });
   const kb =
     'name: Riverside Family Clinic\nphone: "+1 555 010 0142"\nhours:\n  mon-fri: ' +

@@ -15,7 +15,8 @@ import { transcriptForSummary } from '../engines/groq/summarize.ts';
 import { RulesLLM } from '../engines/rules/rules-llm.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { knowledgeBaseSchema } from '@voxanne/contracts/knowledge-base';
-import { runBookingTool } from '../records/booking-tools.ts';
+import { type FrontDeskMessage, messageText, runBookingTool } from '../records/booking-tools.ts';
+import { createFhirScheduling, FhirError, type SmartKey } from '../records/fhir/index.ts';
 import { RecordsClient, type Signer } from '../records/http-client.ts';
 import { signRecordsRequest } from '@voxanne/contracts/signature';
 import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../records/http-records.ts';
@@ -82,6 +83,10 @@ export interface PrepareCallOptions {
   client?: RecordsClient;
   /** a store to use instead of the records API (tests, the naturalness suite) */
   store?: BookingStore;
+  /** the agent's SMART backend-services key, for clinics whose scheduling is FHIR (FHIR_PRIVATE_KEY_FILE) */
+  fhirKey?: SmartKey;
+  /** fetch for the FHIR client (tests) */
+  fhirFetch?: typeof fetch;
   logger: Logger;
   now?: () => Date;
   /** the LLM summary; the extractive one stands in when it is absent or fails */
@@ -116,6 +121,8 @@ export function bookingTools(o: {
   store: BookingStore;
   callId: string;
   now: () => Date;
+  /** where a message for the front desk goes when the booking system is down */
+  takeMessage?: (m: FrontDeskMessage) => Promise<void>;
 }): ReplyTools {
   const defs = BOOKING_TOOLS.map((t) =>
     llm.tool({
@@ -139,6 +146,7 @@ export function bookingTools(o: {
           now: o.now,
           lastCallerText: () => lastCallerText(chat),
           lastAgentText: () => lastAgentText(chat),
+          ...(o.takeMessage ? { takeMessage: o.takeMessage } : {}),
         }),
       ),
   };
@@ -184,11 +192,20 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
   );
   // the offline brain answers from this tenant's knowledge base
   const engines = kb === o.kb ? o.engines : withKnowledgeBase(o.engines, kb);
-  const store = o.store ?? (o.client ? new HttpBookingStore(o.client, tenant) : undefined);
-  const tools = store ? bookingTools({ kb, store, callId: o.callId, now }) : undefined;
+  const store = o.store ?? schedulingStore(o, kb, tenant, now);
+  const recorder = o.client ? new HttpCallRecorder(o.client, o.logger) : undefined;
+  // a message for the front desk is a flag on the call's records, shown to staff with the call
+  const takeMessage = recorder
+    ? async (m: FrontDeskMessage) => {
+        recorder.state(o.callId, { state: 'CALLBACK', at: now().toISOString(), reason: messageText(m) });
+        o.logger.info({ tenant, pii: { name: m.name, phone: m.phone } }, 'message for the front desk stored');
+      }
+    : undefined;
+  const tools = store
+    ? bookingTools({ kb, store, callId: o.callId, now, ...(takeMessage ? { takeMessage } : {}) })
+    : undefined;
   const today = describeDate(localParts(now(), kb.clinic.timezone).date, '');
   const instructions = buildInstructions(kb, { booking: tools !== undefined, today, ...(style ? { style } : {}) });
-  const recorder = o.client ? new HttpCallRecorder(o.client, o.logger) : undefined;
   const guard = instructionLeakGuard(
     instructionRules(kb, { booking: tools !== undefined, ...(style ? { style } : {}) }),
   );
@@ -214,6 +231,40 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
       }
     },
   };
+}
+
+/**
+ * Where this clinic's appointments are booked: its EHR over FHIR when its settings say so
+ * (scheduling.system: fhir), else the built-in calendar behind the records API (absent without it).
+ * A FHIR clinic whose client cannot be built (no key) gets a store that fails every call, so she
+ * takes a message rather than booking into a calendar the clinic does not read.
+ */
+function schedulingStore(
+  o: PrepareCallOptions,
+  kb: KnowledgeBase,
+  tenant: string,
+  now: () => Date,
+): BookingStore | undefined {
+  const s = kb.scheduling;
+  if (s?.system !== 'fhir' || !s.fhir) return o.client ? new HttpBookingStore(o.client, tenant) : undefined;
+  try {
+    const { store } = createFhirScheduling({
+      settings: s.fhir,
+      kb,
+      tenant,
+      now,
+      ...(o.fhirKey ? { key: o.fhirKey } : {}),
+      ...(o.fhirFetch ? { fetch: o.fhirFetch } : {}),
+    });
+    o.logger.info({ tenant, baseUrl: s.fhir.baseUrl, auth: s.fhir.auth }, 'scheduling over FHIR');
+    return store;
+  } catch (err) {
+    o.logger.error({ tenant, err: (err as Error).message }, 'FHIR scheduling not usable; taking messages instead');
+    const refuse = async (): Promise<never> => {
+      throw err instanceof FhirError ? err : new FhirError((err as Error).message, undefined);
+    };
+    return { availability: refuse, book: refuse, findByPhone: refuse, reschedule: refuse, cancel: refuse };
+  }
 }
 
 function withKnowledgeBase(e: Engines, kb: KnowledgeBase): Engines {

@@ -12,6 +12,7 @@ export const BOOKING_TOOL_NAMES = [
   'reschedule_appointment',
   'cancel_appointment',
   'find_booking',
+  'take_message',
 ] as const;
 export type BookingToolName = (typeof BOOKING_TOOL_NAMES)[number];
 
@@ -73,6 +74,21 @@ export const BOOKING_TOOLS: readonly ToolSpec[] = [
     description: 'Cancels a booking. Only after the caller confirmed which appointment to cancel.',
     parameters: { type: 'object', properties: { bookingId: str('id from find_booking') }, required: ['bookingId'] },
   },
+  {
+    name: 'take_message',
+    description:
+      'Only when a tool said the booking system is unavailable: leaves a message for the front desk ' +
+      'to call the caller back. Get their name and phone first.',
+    parameters: {
+      type: 'object',
+      properties: {
+        name: str("the caller's full name"),
+        phone: str("the caller's phone number, digits"),
+        request: str('what they wanted, e.g. "book a consultation on Tuesday at ten a m"'),
+      },
+      required: ['name', 'phone', 'request'],
+    },
+  },
 ];
 
 export interface SpokenSlot {
@@ -104,7 +120,9 @@ export type AvailabilityResult =
   | ToolFailure;
 export type BookingResult = { ok: true; booking: SpokenBooking } | ToolFailure;
 export type FindResult = { ok: true; bookings: SpokenBooking[] } | ToolFailure;
-export type ToolResult = AvailabilityResult | BookingResult | FindResult;
+/** a message for the front desk was stored; they call back on `phone` */
+export type MessageResult = { ok: true; message: { name: string; phone: string; request: string } } | ToolFailure;
+export type ToolResult = AvailabilityResult | BookingResult | FindResult | MessageResult;
 
 /** A tool call and its result as they stand in the conversation. */
 export interface ToolExchange {

@@ -31,6 +31,8 @@ export function instructionRules(kb: KnowledgeBase, o: InstructionOptions = {}):
           'Before book_appointment, reschedule_appointment or cancel_appointment, read the ' +
             'details back and wait for the caller to say yes.',
           "Say slot times and days the way the tools' results spell them.",
+          'If a tool says the booking system is unavailable, say you will take a message and the front ' +
+            'desk will call back; get their name and phone number, then call take_message.',
         ]
       : ['You cannot book appointments on this call; offer a callback from the front desk instead.']),
     ...(o.style ? [`Style: ${o.style}`] : []),

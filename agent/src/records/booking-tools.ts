@@ -10,6 +10,7 @@ import type {
   BookingResult,
   BookingToolName,
   FindResult,
+  MessageResult,
   SpokenBooking,
   ToolFailure,
   ToolResult,
@@ -40,6 +41,23 @@ export interface BookingToolContext {
   lastCallerText: () => string;
   /** what she said just before them: a booking or a move needs its read-back there */
   lastAgentText?: () => string;
+  /**
+   * Stores a message for the front desk (the call's records, shown to staff), for when the
+   * booking system cannot be reached; absent: take_message answers unavailable.
+   */
+  takeMessage?: (m: FrontDeskMessage) => Promise<void>;
+}
+
+export interface FrontDeskMessage {
+  name: string;
+  /** E.164 */
+  phone: string;
+  request: string;
+}
+
+/** The stored words of a message, as staff read it on the call's page. */
+export function messageText(m: FrontDeskMessage): string {
+  return `Please call back ${m.name} at ${m.phone}: ${m.request}`;
 }
 
 const fail = (error: ToolFailure['error'], message: string): ToolFailure => ({ ok: false, error, message });
@@ -93,7 +111,11 @@ function storeFailure(err: unknown): ToolFailure {
   if (err instanceof NotFoundError) return fail('not_found', 'No such booking.');
   if (err instanceof RecordsError && err.status === 400) return fail('invalid', err.message);
   // the store is unreachable: say so and offer a callback rather than pretend
-  return fail('unavailable', 'The booking system is unavailable right now. Offer a callback from the front desk.');
+  return fail(
+    'unavailable',
+    'The booking system is unavailable right now. Say you will take a message and the front desk will call back; ' +
+      'get their name and phone number, then call take_message.',
+  );
 }
 
 const NEEDS_CONFIRMATION = 'The caller has not confirmed. Read the details back and ask them to confirm first.';
@@ -188,6 +210,19 @@ export async function runBookingTool(
         if (!readBack(ctx, args.startsAt)) return fail('not_confirmed', NEEDS_READ_BACK);
         const b = await ctx.store.reschedule(args.bookingId, args.startsAt);
         return { ok: true, booking: spokenBooking(ctx.kb, b, now) };
+      }
+      case 'take_message': {
+        const phone = typeof args.phone === 'string' ? phoneFromSpeech(args.phone) : undefined;
+        if (!phone) return fail('invalid', 'phone must be a ten digit number. Ask the caller for it again.');
+        const fullName = typeof args.name === 'string' ? args.name.trim() : '';
+        if (!fullName) return fail('invalid', "name is missing. Ask for the caller's name.");
+        const request = typeof args.request === 'string' && args.request.trim() ? args.request.trim() : 'a call back';
+        if (!ctx.takeMessage)
+          return fail('unavailable', 'Messages cannot be stored on this call. Ask them to call again later.');
+        const m = { name: fullName, phone, request: request.slice(0, 300) };
+        await ctx.takeMessage(m);
+        const r: MessageResult = { ok: true, message: m };
+        return r;
       }
       case 'cancel_appointment': {
         if (typeof args.bookingId !== 'string') return fail('invalid', 'bookingId is required.');

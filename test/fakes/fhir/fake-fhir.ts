@@ -62,6 +62,7 @@ export class FakeFhirServer {
   /** every request answers 503 with an OperationOutcome */
   down = false;
   #failures: Array<{ status: number; match: RegExp }> = [];
+  #before: Array<{ match: RegExp; run: () => void }> = [];
   /** runs once before the next write that would take this slot: someone else books it first */
   #stealBeforeWrite = new Map<string, () => void>();
   #server: Server | undefined;
@@ -95,6 +96,11 @@ export class FakeFhirServer {
   /** the next `times` requests whose "METHOD path" matches answer `status` */
   failNext(status: number, match: RegExp = /./, times = 1): void {
     for (let i = 0; i < times; i++) this.#failures.push({ status, match });
+  }
+
+  /** runs `run` once, just before the next request whose "METHOD path" matches is handled (staff editing) */
+  before(match: RegExp, run: () => void): void {
+    this.#before.push({ match, run });
   }
 
   /** someone else books the slot starting at `start` just before our write reaches it */
@@ -222,6 +228,8 @@ export class FakeFhirServer {
       send(status, outcome(status >= 500 ? 'fatal' : 'error', code, diagnostics));
 
     if (this.down) return oo(503, 'transient', 'server is down for maintenance');
+    const hook = this.#before.findIndex((b) => b.match.test(`${req.method} ${path}`));
+    if (hook >= 0) this.#before.splice(hook, 1)[0]!.run();
     const failure = this.#failures.findIndex((f) => f.match.test(`${req.method} ${path}`));
     if (failure >= 0) {
       const f = this.#failures.splice(failure, 1)[0]!;

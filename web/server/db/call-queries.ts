@@ -24,7 +24,8 @@ const ROW_COLUMNS = `c.id, c.channel, c.caller_identity, c.caller_phone_masked, 
     barge_ins,
   (select percentile_cont(0.5) within group (order by t.v2v_ms) from conversation_turns t where t.call_id = c.id and
     t.v2v_ms is not null) as v2v_p50,
-  exists(select 1 from call_states s where s.call_id = c.id and s.state = 'EMERGENCY') as emergency`;
+  exists(select 1 from call_states s where s.call_id = c.id and s.state = 'EMERGENCY') as emergency,
+  exists(select 1 from call_states s where s.call_id = c.id and s.state = 'CALLBACK') as callback`;
 
 function toRow(r: Record<string, unknown>): CallRow {
   return {
@@ -39,7 +40,10 @@ function toRow(r: Record<string, unknown>): CallRow {
     turnCount: Number(r.turn_count),
     bargeIns: Number(r.barge_ins),
     v2vP50: num(r.v2v_p50),
-    flags: r.emergency === true ? ['EMERGENCY'] : [],
+    flags: [
+      ...(r.emergency === true ? (['EMERGENCY'] as const) : []),
+      ...(r.callback === true ? (['CALLBACK'] as const) : []),
+    ],
   };
 }
 
@@ -129,5 +133,8 @@ export async function callDetail(db: Queryable, tenantId: string, callId: string
       reason: (s.reason as string | null) ?? null,
     })),
     bookings: await bookingsOfCall(db, tenantId, callId),
+    messages: states
+      .filter((s) => s.state === 'CALLBACK')
+      .map((s) => ({ at: iso(s.at)!, text: String(s.reason ?? '') })),
   };
 }

@@ -205,6 +205,10 @@ forEachDatabase('records database', (h) => {
       [['c-1', 'SPEAKING', '+1******4567']],
     );
     assert.deepEqual((await listCalls(h.db, tenant.id, { limit: 10, offset: 0 })).calls[0]?.flags, ['EMERGENCY']);
+    // the booking system was down: a message for the front desk is a flag too, its words on the call's page
+    const message = 'Please call back Sarah Jones at +16195550100: book a consultation on 2026-03-03 at 10:00';
+    assert.equal(await addState(h.db, 'c-1', { id: 'e4', state: 'CALLBACK', at: at(400), reason: message }), true);
+    assert.equal((await liveCalls(h.db, tenant.id, new Date()))[0]?.state, 'SPEAKING');
     await endCall(h.db, tenant.id, 'c-1', {
       endedAt: at(5000),
       status: 'completed',
@@ -216,9 +220,10 @@ forEachDatabase('records database', (h) => {
     assert.equal(d?.turns.length, 2);
     assert.deepEqual(
       d?.states.map((s) => s.state),
-      ['LISTENING', 'SPEAKING', 'EMERGENCY'],
+      ['LISTENING', 'SPEAKING', 'EMERGENCY', 'CALLBACK'],
     );
-    assert.deepEqual(d?.call.flags, ['EMERGENCY']);
+    assert.deepEqual(d?.call.flags, ['EMERGENCY', 'CALLBACK']);
+    assert.deepEqual(d?.messages, [{ at: at(400), text: message }]);
     assert.equal(d?.call.bargeIns, 1);
     assert.equal(d?.call.v2vP50, 480);
     assert.equal(await callDetail(h.db, 'another-tenant', 'c-1'), undefined);

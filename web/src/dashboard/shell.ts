@@ -151,7 +151,9 @@ export function badge(text: string, kind: string, testid?: string): HTMLElement 
 
 /** EMERGENCY and any other flag for staff's attention, shown beside a call's status */
 export function flagBadges(c: Pick<CallRow, 'flags'>): HTMLElement[] {
-  return c.flags.map((f) => badge(humanize(f.toLowerCase()), 'bad', 'call-flag'));
+  return c.flags.map((f) =>
+    badge(f === 'CALLBACK' ? 'Call back' : humanize(f.toLowerCase()), f === 'CALLBACK' ? 'info' : 'bad', 'call-flag'),
+  );
 }
 
 /** Colour family for a call status or booking status. */

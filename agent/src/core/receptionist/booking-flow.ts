@@ -77,6 +77,12 @@ interface Draft {
   nameAsked?: boolean;
   /** the caller's last answer had digits but no whole phone number */
   phoneMisheard?: boolean;
+  /** a tool said the booking system is unreachable: she takes a message instead */
+  unavailable?: boolean;
+  /** …and she has not said so yet */
+  unavailableNew?: boolean;
+  /** the message for the front desk is stored (or could not be) */
+  message?: { ok: boolean };
 }
 
 const LOOKUP_WORDS = [
@@ -214,7 +220,7 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
     got = true;
   }
   if (asked === 'name') d.nameAsked = true;
-  if (d.kind === 'book') {
+  if (d.kind === 'book' || d.unavailable) {
     const name = asked === 'name' ? nameAnswer(text) : extractCallerName(text)?.full;
     if (name && (asked === 'name' || !d.name || name.includes(' '))) {
       d.name = name;
@@ -245,6 +251,16 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
 
 function applyTool(d: Draft, item: ToolExchange): void {
   const r = item.result;
+  if (item.name === 'take_message') {
+    d.message = { ok: r.ok };
+    return;
+  }
+  if (!r.ok && r.error === 'unavailable') {
+    // the booking system is down: nothing more to look up or write; a message for the front desk
+    d.unavailable = true;
+    d.unavailableNew = true;
+    return;
+  }
   if (item.name === 'check_availability' && r.ok && 'slots' in r) d.availability = r;
   else if (item.name === 'find_booking') {
     if (r.ok && 'bookings' in r) d.found = { phone: String(item.args.phone ?? d.phone ?? ''), bookings: r.bookings };
@@ -289,8 +305,10 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
     if (item.role === 'assistant') {
       if (!d) continue;
       // a result she has now said closes the flow; otherwise remember what she asked
+      d.unavailableNew = false;
       if (
         d.result ||
+        d.message ||
         d.lookupFailed ||
         (d.kind === 'lookup' && d.found) ||
         (d.declined && d.kind === 'cancel') ||
@@ -398,6 +416,7 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
   const say = (...parts: string[]): FlowStep => ({ say: parts.join(' ') });
   const call = (name: BookingToolName, args: Record<string, unknown>): FlowStep => ({ call: { name, args } });
 
+  if (d.unavailable) return takeMessage(d);
   if (d.result) {
     if (!d.result.ok) {
       return say("I'm sorry, I couldn't reach our booking system just now.", LINES.callbackQuestion);
@@ -466,6 +485,36 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
     `For ${d.name}, at ${phoneNumberToWords(d.phone)}.`,
     ASK.confirmBook,
   );
+}
+
+/** what the caller wanted, for the front desk: "book a consultation on 2026-03-03 at 10:00" */
+function requestOf(d: Draft): string {
+  const what = {
+    book: 'book',
+    reschedule: 'move their appointment',
+    cancel: 'cancel their appointment',
+    lookup: 'check their appointment',
+  }[d.kind];
+  const service = d.service && d.kind === 'book' ? ` ${serviceNoun(d.service)}` : '';
+  const when = [d.date ? ` on ${d.date}` : '', d.time ? ` at ${d.time}` : ''].join('');
+  return `${what}${service}${d.kind === 'book' || d.kind === 'reschedule' ? when : ''}`;
+}
+
+/** The booking system is down: her name and phone questions, then the message, then its receipt. */
+function takeMessage(d: Draft): FlowStep {
+  const say = (...parts: string[]): FlowStep => ({ say: parts.join(' ') });
+  const opening = d.unavailableNew ? [LINES.takeMessage] : [];
+  if (d.message?.ok)
+    return say(
+      ...opening,
+      `Thank you. The front desk will call you back at ${phoneNumberToWords(d.phone!)}.`,
+      LINES.anythingElse,
+    );
+  if (d.message) return say("I'm sorry, I can't leave a message right now either.", LINES.callAgainLater);
+  if (d.phoneMisheard) return say("Sorry, I didn't catch the whole number.", ASK.phoneAgain);
+  if (!d.name || (!d.name.includes(' ') && !d.nameAsked)) return say(...opening, ASK.name);
+  if (!d.phone) return say(...(opening.length ? opening : ['Thanks.']), ASK.phone);
+  return { call: { name: 'take_message', args: { name: d.name, phone: d.phone, request: requestOf(d) } } };
 }
 
 function serviceNounById(kb: KnowledgeBase, id: string): string {

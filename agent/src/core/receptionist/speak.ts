@@ -18,6 +18,10 @@ export const LINES = {
   callbackQuestion: 'Would you like the front desk to call you back?',
   detailsQuestion: "What's your name and the best number to reach you?",
   anythingElse: 'Anything else I can help with?',
+  /** the booking system cannot be reached (issue 17): a message instead of a booking */
+  takeMessage:
+    "I'm sorry, I can't reach our booking system just now. I'll take a message and the front desk will call you back.",
+  callAgainLater: 'Please call us again a little later.',
   unclear: "Sorry, I didn't catch that. Could you say it again?",
   clarifyService: 'Sure. Which procedure are you asking about?',
   ack: 'Okay. What can I help you with?',

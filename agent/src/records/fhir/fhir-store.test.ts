@@ -197,22 +197,25 @@ describe('FHIR scheduling, plain REST details', () => {
     assert.ok(fake.seen.some((r) => r.path.startsWith('/Schedule?service-type=')));
   });
 
-  test('an Appointment changed by staff meanwhile (412 on If-Match) is still cancelled, at its new version', async () => {
+  test('an Appointment changed by staff meanwhile (412 on If-Match) is cancelled at its new version', async () => {
     fake.seedSchedule({ id: 'dr-lee', practitioner: 'lee', starts: TUE });
     const store = storeFor(fake);
     await store.availability('2026-03-03', 'consultation');
     const b = await store.book(booking(TUE[0]!));
-    fake.failNext(412, /^PUT \/Appointment\//);
+    // a receptionist adds a note in the EHR between our read and our write
+    fake.before(/^PUT \/Appointment\//, () => fake.put({ ...fake.get('Appointment', b.id)!, comment: 'bring ID' }));
     const c = await storeFor(fake).cancel(b.id);
     assert.equal(c.status, 'cancelled');
-    assert.equal(fake.get('Appointment', b.id)!.status, 'cancelled');
+    const stored = fake.get('Appointment', b.id)!;
+    assert.equal(stored.status, 'cancelled');
+    assert.equal(stored.comment, 'bring ID', 'the staff note is kept, not overwritten');
     assert.deepEqual(
       fake.seen
         .filter((r) => r.method === 'PUT' && r.path.startsWith('/Appointment/'))
         .map((r) => [r.status, r.headers['if-match']]),
       [
         [412, 'W/"1"'],
-        [200, 'W/"1"'],
+        [200, 'W/"2"'],
       ],
     );
   });

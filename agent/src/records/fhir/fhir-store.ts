@@ -55,7 +55,6 @@ export interface FhirStoreOptions {
 /** what availability() offered, so the write uses the same Slot (or proposed Appointment) */
 type Offer = { slot: FhirSlot } | { proposed: FhirAppointment };
 
-const sameInstant = (a: string | undefined, b: string) => a !== undefined && Date.parse(a) === Date.parse(b);
 const isConflict = (err: unknown) => err instanceof FhirError && (err.status === 409 || err.status === 412);
 
 export class FhirBookingStore implements BookingStore {

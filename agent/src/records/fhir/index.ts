@@ -3,6 +3,8 @@
  * agent's SMART key: the client (with SMART backend-services tokens, the token endpoint taken
  * from the settings or the server's .well-known/smart-configuration) and the BookingStore over it.
  */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FhirSettings } from '@voxanne/contracts/scheduling';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { FhirClient } from './client.ts';
@@ -20,6 +22,25 @@ export interface SmartKey {
   privateKeyPem: string;
   /** its JWKS kid (FHIR_KEY_ID) */
   keyId?: string;
+}
+
+/**
+ * The agent's SMART key, read once at start (FHIR_PRIVATE_KEY_FILE, FHIR_KEY_ID); a file that is
+ * missing or not a private key stops the start with a message naming the variable.
+ */
+export function loadSmartKey(env: {
+  FHIR_PRIVATE_KEY_FILE?: string | undefined;
+  FHIR_KEY_ID?: string | undefined;
+}): SmartKey | undefined {
+  if (!env.FHIR_PRIVATE_KEY_FILE) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(env.FHIR_PRIVATE_KEY_FILE, 'utf8');
+    createPrivateKey(pem);
+  } catch (err) {
+    throw new Error(`FHIR_PRIVATE_KEY_FILE: not a readable PEM private key (${(err as Error).message})`);
+  }
+  return { privateKeyPem: pem, ...(env.FHIR_KEY_ID ? { keyId: env.FHIR_KEY_ID } : {}) };
 }
 
 /** The token endpoint a SMART server advertises (SMART App Launch 2.x, §Discovery). */

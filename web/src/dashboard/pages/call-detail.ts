@@ -85,6 +85,18 @@ export async function renderCallDetail(ctx: PageContext, id: string): Promise<vo
           : h('p', { class: 'empty' }, 'Nothing was booked on this call.'),
       ),
     ),
+    ...(d.messages.length
+      ? [
+          card(
+            'Message for the front desk',
+            h(
+              'ul',
+              { class: 'messages-list', 'data-testid': 'front-desk-messages' },
+              d.messages.map((m) => h('li', {}, h('time', { datetime: m.at }, formatTime(m.at, zone())), ' ', m.text)),
+            ),
+          ),
+        ]
+      : []),
     card(
       'State timeline',
       h(
