@@ -22,6 +22,11 @@ test('a bad value names the variable', () => {
   );
   assert.throws(() => parseAgentConfig({ VOXANNE_DEV: '1', LIVEKIT_URL: 'not a url' }), /LIVEKIT_URL/);
   assert.throws(() => parseAgentConfig({ VOXANNE_DEV: '1', AGENT_NAME: 'voxanne east' }), /AGENT_NAME/);
+  assert.throws(() => parseAgentConfig({ VOXANNE_DEV: '1', REDIS_URL: '127.0.0.1:6379' }), /REDIS_URL/);
+  assert.equal(
+    parseAgentConfig({ VOXANNE_DEV: '1', REDIS_URL: 'redis://10.0.0.5:6379' }).REDIS_URL,
+    'redis://10.0.0.5:6379',
+  );
 });
 
 test("the worker refuses the repository's example secret outside dev mode (probe finding 5)", () => {

@@ -24,6 +24,15 @@ const schema = z.object({
   AGENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** calls one worker takes at once; LiveKit sends further callers to another worker */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
+  /**
+   * the Redis the LiveKit cluster shares (redis://host:port): with several workers, each keeps a lease
+   * there, and the calls of a worker that dies are taken over by another (worker/worker-lease.ts);
+   * unset = one worker, no takeover
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be redis://host:port (or rediss:// for TLS)')
+    .optional(),
   KNOWLEDGE_BASE_PATH: z.string().min(1).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   /** another Deepgram endpoint (a proxy, or the local fake in tests) */

@@ -5,6 +5,7 @@
 import { AutoSubscribe, cli, defineAgent, log, WorkerOptions, type JobContext, type JobProcess } from '@livekit/agents';
 import { RoomEvent, type AudioFrame } from '@livekit/rtc-node';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AudioOut } from './call/audio-out.ts';
 import { CallSession } from './call/call-session.ts';
@@ -38,7 +39,8 @@ import { parseRecoveryMetadata } from './core/recovery.ts';
 import { restoreCall } from './call/restore-call.ts';
 import { announceCall, announceCallEnded, onJobProcessExit } from './worker/job-exit-hook.ts';
 import { CallRecovery } from './worker/call-recovery.ts';
-import { onJobProcessStart } from './worker/job-exit-hook.ts';
+import { heldCalls, onJobProcessStart } from './worker/job-exit-hook.ts';
+import { WorkerLease } from './worker/worker-lease.ts';
 import { reportMetric, timedFetch, WorkerMetrics } from './worker/metrics.ts';
 import { startHealthServer } from './worker/health-server.ts';
 import { callOutcome } from './core/call-metrics.ts';
@@ -347,6 +349,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await onJobProcessExit(
     (exit) => void recovery.onExit(exit).catch((err: unknown) => log().error({ err }, 'call recovery failed')),
   );
+  // several workers on one cluster: each keeps a lease in the cluster's Redis, and the calls of a worker
+  // that dies whole (its machine, a kill -9) are taken over by another (worker/worker-lease.ts)
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const lease = config.REDIS_URL
+    ? new WorkerLease({
+        redisUrl: config.REDIS_URL,
+        agentName: config.AGENT_NAME,
+        workerId,
+        held: heldCalls,
+        recover: (exit) => recovery.onExit(exit),
+        stopping: () => stopping,
+        log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m) },
+      })
+    : undefined;
   cli.runApp(
     new WorkerOptions({
       ...workerConnection(config, fileURLToPath(import.meta.url)),
@@ -381,5 +397,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   });
   ops.server.unref(); // /readyz says "draining" while the worker stops; it never holds the process up
+  if (lease) {
+    await lease.start().catch((err: Error) => {
+      // the URL is not repeated: it may hold Redis's password
+      console.error(`Redis at REDIS_URL cannot be reached (${err.message}): start it or fix REDIS_URL`);
+      process.exit(1);
+    });
+    log().info({ workerId }, 'worker lease taken');
+  }
   log().info({ port: ops.port, host: config.AGENT_METRICS_HOST }, 'metrics server listening');
 }

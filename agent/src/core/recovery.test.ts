@@ -32,6 +32,9 @@ test('a job process killed or failing is a crash; exit 0 is a finished job', () 
   assert.equal(crashed({ code: 0, signal: null, callId: 'c', callEnded: true }), false);
   // the library exits 0 after an exception in the job too: a call that never ended is a crash
   assert.equal(crashed({ code: 0, signal: null, callId: 'c', callEnded: false }), true);
+  // the whole worker went (another worker saw its lease run out): its jobs died with it, unless the call had ended
+  assert.equal(crashed({ code: null, signal: null, workerLost: true }), true);
+  assert.equal(crashed({ code: null, signal: null, workerLost: true, callId: 'c', callEnded: true }), false);
 });
 
 test('a killed job with its caller still in the room is recovered: dead agent removed, recovery dispatched', () => {

@@ -13,6 +13,11 @@ export interface JobExit {
   callId?: string;
   /** the job announced the end of its call before the process went */
   callEnded?: boolean;
+  /**
+   * the whole worker that ran the job is gone (its lease in the cluster's Redis ran out: core/worker-lease.ts);
+   * another worker saw it, so the call counts as crashed whatever the job had announced
+   */
+  workerLost?: true;
 }
 
 export interface RecoveryFacts {
@@ -72,7 +77,8 @@ export class RecoveryAttempts {
  * A job process that exits 0 finished its job; anything else died under it. The library also
  * exits 0 after an exception in the job, so a call announced and never ended is a crash too.
  */
-export function crashed(exit: Pick<JobExit, 'code' | 'signal' | 'callId' | 'callEnded'>): boolean {
+export function crashed(exit: Pick<JobExit, 'code' | 'signal' | 'callId' | 'callEnded' | 'workerLost'>): boolean {
+  if (exit.workerLost) return exit.callEnded !== true;
   if (exit.signal !== null || (exit.code !== null && exit.code !== 0)) return true;
   return exit.callId !== undefined && exit.callEnded !== true;
 }
@@ -100,7 +106,8 @@ export function decideRecovery(f: RecoveryFacts): RecoveryDecision {
   };
 }
 
-export function exitReason(exit: Pick<JobExit, 'code' | 'signal'>): string {
+export function exitReason(exit: Pick<JobExit, 'code' | 'signal' | 'workerLost'>): string {
+  if (exit.workerLost) return 'agent worker lost';
   if (exit.signal) return `job process killed (${exit.signal})`;
   return exit.code === 0 ? 'job ended before its call did' : `job process exited with code ${exit.code}`;
 }

@@ -54,7 +54,11 @@ export class CallRecovery {
       if (!stopping) this.o.log.warn(fields, 'idle job process died');
       return;
     }
-    if (!stopping) this.o.log.error({ ...fields, reason: exitReason(exit) }, 'call job process died');
+    if (!stopping)
+      this.o.log.error(
+        { ...fields, reason: exitReason(exit) },
+        exit.workerLost ? 'call lost with its worker' : 'call job process died',
+      );
     const callers = stopping ? [] : await this.#callersIn(exit.job.room);
     const nowMs = (this.o.now?.() ?? new Date()).getTime();
     if (callers === undefined) this.#attempts.forget(exit.job.room);

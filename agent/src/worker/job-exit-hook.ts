@@ -14,6 +14,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { JobExit } from '../core/recovery.ts';
+import type { HeldCall } from '../core/worker-lease.ts';
 
 export const AGENTS_VERSION_HOOKED = '1.9.0';
 
@@ -38,6 +39,8 @@ const listeners = new Set<JobExitListener>();
 const startListeners = new Set<(child: ChildProcess) => void>();
 const launchListeners = new Set<(jobId: string) => void>();
 let installed: Promise<void> | undefined;
+/** the jobs this worker's processes are running now, by executor (worker/worker-lease.ts publishes them) */
+const held = new Map<ExecutorLike, HeldCall>();
 
 /** Loads the library's executor module: the very file its ProcPool imports (same URL, same class). */
 export async function jobProcExecutorClass(): Promise<{ prototype: ExecutorLike }> {
@@ -63,6 +66,13 @@ async function install(): Promise<void> {
   proto.launchJob = async function (this: ExecutorLike, info: RunningJobLike): Promise<void> {
     await launch.call(this, info);
     const id = info.job?.id;
+    if (id)
+      held.set(this, {
+        jobId: id,
+        room: info.job?.room?.name ?? '',
+        identity: info.acceptArguments?.identity ?? '',
+        ...(held.get(this)?.callId ? { callId: held.get(this)!.callId! } : {}),
+      });
     if (id) for (const l of launchListeners) l(id);
   };
   const original = proto.createProcess;
@@ -72,10 +82,17 @@ async function install(): Promise<void> {
     let callId: string | undefined;
     let callEnded = false;
     child.on('message', (m: { case?: unknown; value?: { callId?: unknown } }) => {
-      if (m?.case === CALL_STARTED && typeof m.value?.callId === 'string') callId = m.value.callId;
-      else if (m?.case === CALL_ENDED) callEnded = true;
+      if (m?.case === CALL_STARTED && typeof m.value?.callId === 'string') {
+        callId = m.value.callId;
+        const h = held.get(this);
+        if (h) held.set(this, { ...h, callId });
+      } else if (m?.case === CALL_ENDED) {
+        callEnded = true;
+        held.delete(this); // over: nothing for another worker to bring back
+      }
     });
     child.once('exit', (code, signal) => {
+      held.delete(this);
       const running = this.runningJob;
       const job = running?.job?.id
         ? { id: running.job.id, room: running.job.room?.name ?? '', identity: running.acceptArguments?.identity ?? '' }
@@ -112,6 +129,11 @@ export async function onJobLaunched(listener: (jobId: string) => void): Promise<
   await installed;
   launchListeners.add(listener);
   return () => launchListeners.delete(listener);
+}
+
+/** The jobs this worker's processes are running now, with their calls once announced. */
+export function heldCalls(): HeldCall[] {
+  return [...held.values()];
 }
 
 /** In the job process: tells the worker which call this job is handling. */
