@@ -13,6 +13,8 @@ export interface Scenario {
   turns: string[];
   /** bookings that exist before the call */
   seed?: NewBooking[];
+  /** the booking system (the clinic's EHR, the records API) cannot be reached during the call */
+  bookingSystemDown?: boolean;
 }
 
 export const SCENARIO_NOW = new Date('2026-03-02T17:00:00Z');
@@ -143,5 +145,15 @@ export const SCENARIOS: Scenario[] = [
     id: 'emergency-then-question',
     title: 'An emergency line, then an ordinary question',
     turns: ['My incision is bleeding a lot.', 'Okay. What are your hours on Saturday?'],
+  },
+  {
+    id: 'booking-system-down',
+    title: 'The booking system down: a message for the front desk',
+    bookingSystemDown: true,
+    turns: [
+      "Hi, I'd like to book a consultation for Tuesday.",
+      'Sarah Jones.',
+      "It's six one nine, five five five, zero one zero zero.",
+    ],
   },
 ];

@@ -12,6 +12,7 @@ import { instructionLeakGuard } from '../agent/src/core/safety.ts';
 import { describeDate, localParts } from '../agent/src/core/text/calendar.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { MemoryRecords } from '../agent/src/records/memory-records.ts';
+import { type BookingStore, RecordsError } from '../agent/src/records/types.ts';
 import { checkReply, CHECK_NAMES, type CheckResult, type ReplyContext } from './checks.ts';
 import { SCENARIO_NOW, SCENARIOS, type Scenario } from './scenarios.ts';
 
@@ -55,17 +56,24 @@ function collectToolFacts(kb: KnowledgeBase, results: unknown[], into: ReplyCont
   for (const m of text.matchAll(/"date":"(\d{4}-\d{2}-(\d{2}))"/g)) into.numbers.add(Number(m[2]));
 }
 
+/** a booking system that does not answer, as the FHIR client reports it (records/fhir/client.ts) */
+function unreachableStore(): BookingStore {
+  const refuse = () => Promise.reject(new RecordsError('connect ECONNREFUSED', undefined, true));
+  return { availability: refuse, book: refuse, findByPhone: refuse, reschedule: refuse, cancel: refuse };
+}
+
 export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario): Promise<ScenarioReport> {
   const now = () => SCENARIO_NOW;
-  const store = new MemoryRecords(kb, now);
-  for (const b of s.seed ?? []) await store.book(b);
+  const memory = new MemoryRecords(kb, now);
+  for (const b of s.seed ?? []) await memory.book(b);
+  const store = s.bookingSystemDown ? unreachableStore() : memory;
   const conv = new TextConversation({
     model,
     instructions: buildInstructions(kb, {
       booking: true,
       today: describeDate(localParts(SCENARIO_NOW, kb.clinic.timezone).date, ''),
     }),
-    tools: bookingTools({ kb, store, callId: `naturalness-${s.id}`, now }),
+    tools: bookingTools({ kb, store, callId: `naturalness-${s.id}`, now, takeMessage: async () => {} }),
     guard: instructionLeakGuard(instructionRules(kb, { booking: true })),
     // the live call's emergency layer, before the model (core/emergency.ts)
     emergency: emergencyRule(kb),
