@@ -190,6 +190,25 @@ describe('FHIR scheduling, plain REST details', () => {
     assert.ok(fake.seen.filter((r) => r.path.startsWith('/Slot')).length >= 2);
   });
 
+  test('a new patient’s intake date of birth finds the Patient by name and birth date', async () => {
+    fake.seedSchedule({ id: 'dr-lee', practitioner: 'lee', starts: TUE });
+    fake.put({
+      resourceType: 'Patient',
+      id: 'known',
+      name: [{ given: ['Sarah'], family: 'Jones' }],
+      birthDate: '1990-04-12',
+      telecom: [{ system: 'phone', value: '+16195550999' }],
+    });
+    const store = storeFor(fake);
+    await store.availability('2026-03-03', 'consultation');
+    // the booking tools' intake (new-patient questions) carries the date of birth
+    const withIntake = { ...booking(TUE[1]!), intake: { dateOfBirth: '1990-04-12' } };
+    const b = await store.book(withIntake);
+    assert.equal(fake.all('Patient').length, 1, 'found by name and birth date, not created');
+    assert.ok(fake.get('Appointment', b.id)!.participant.some((p) => p.actor.reference === 'Patient/known'));
+    assert.ok(fake.seen.some((r) => r.path.startsWith('/Patient?name=Sarah+Jones&birthdate=1990-04-12')));
+  });
+
   test('a service without a mapped Schedule is found by the Schedule’s service-type', async () => {
     fake.seedSchedule({ id: 'botox-room', practitioner: 'kim', service: 'botox', starts: TUE });
     const slots = await storeFor(fake).availability('2026-03-03', 'botox');

@@ -183,7 +183,9 @@ export class FhirBookingStore implements BookingStore {
   async book(b: NewBooking & { birthDate?: string }): Promise<Booking> {
     const schedule = await this.#scheduleOrFail(b.service);
     const offer = await this.#offer(b.service, b.startsAt);
-    const patient = await this.#patient(b.name, b.phone, b.birthDate);
+    // the date of birth a new patient's intake carries (issue 17 intake), or a caller's given one
+    const birthDate = b.birthDate ?? (b as { intake?: { dateOfBirth?: string } }).intake?.dateOfBirth;
+    const patient = await this.#patient(b.name, b.phone, birthDate);
     const participant: FhirAppointment['participant'] = [
       { actor: { reference: `Patient/${patient.id}`, display: b.name }, required: 'required', status: 'accepted' },
       ...this.#actors(schedule).map((actor) => ({ actor, required: 'required' as const, status: 'accepted' as const })),
