@@ -235,7 +235,7 @@ export class CallSession {
       case 'duck': {
         const generation = this.#out.pause();
         if (generation === undefined) break;
-        this.#log.debug({}, 'ducked on a sound onset');
+        this.#log.info({}, 'ducked on a sound onset');
         this.#core.ducked(generation);
         break;
       }
