@@ -136,19 +136,21 @@ async function benchPipeline(
 ): Promise<PipelineResult> {
   const prefetch = { requested: 0, used: 0 };
   const timeline = new AgentTimeline();
-  const { stack, apiKey, apiSecret, warmed } = await startBenchStack({
-    name: `bench-${label}`,
-    agentScript: p.agentScript,
-    agentEnv: { ...env, ...p.env },
-    onLine: (source, line) => {
-      if (source === 'agent') timeline.onLine(line);
-      // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
-      if (source !== 'agent' || !line.includes('"msg":"speculative answers"')) return;
-      const s = (JSON.parse(line) as { prefetch: { requested: number; used: number } }).prefetch;
-      prefetch.requested += s.requested;
-      prefetch.used += s.used;
-    },
-  });
+  const { stack, apiKey, apiSecret, warmed } = await startWithRetry(() =>
+    startBenchStack({
+      name: `bench-${label}`,
+      agentScript: p.agentScript,
+      agentEnv: { ...env, ...p.env },
+      onLine: (source, line) => {
+        if (source === 'agent') timeline.onLine(line);
+        // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
+        if (source !== 'agent' || !line.includes('"msg":"speculative answers"')) return;
+        const s = (JSON.parse(line) as { prefetch: { requested: number; used: number } }).prefetch;
+        prefetch.requested += s.requested;
+        prefetch.used += s.used;
+      },
+    }),
+  );
   const calls: CallFigures[] = [];
   const loadAtStart = load();
   try {
@@ -196,6 +198,19 @@ async function benchPipeline(
     ...summarize(calls, { start: loadAtStart, end: load() }, timeline),
     ...(prefetch.requested ? { prefetch } : {}),
   };
+}
+
+/**
+ * A stack whose agent did not come up in time (on a machine loaded far past its cores, loading the
+ * models can take longer than the stack waits) is started once more before the run gives up.
+ */
+async function startWithRetry<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    process.stdout.write(`  the stack did not start (${String(e)}); once more (load average ${load().join(' ')})\n`);
+    return start();
+  }
 }
 
 function summarize(
