@@ -314,7 +314,12 @@ async function main(): Promise<void> {
         `bench: ${p.name}, ${CALLS} calls, ${HESITANT_PER_CALL} hesitant questions each ` +
           `(load average ${load().join(' ')})`,
       );
-      results[p.name] = await benchPipeline(p, stt, env);
+      try {
+        results[p.name] = await benchPipeline(p, stt, env);
+      } catch (e) {
+        // the other pipelines are still measured and written
+        console.log(`bench: ${p.name} failed: ${String(e)}`);
+      }
     }
     if (SIP) {
       console.log(`bench: sip (Voxanne over LiveKit SIP), ${CALLS} calls`);

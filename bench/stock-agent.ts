@@ -82,6 +82,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       // dispatched like Voxanne (the bench's callers create their rooms with this name's dispatch)
       ...workerConnection(config, fileURLToPath(import.meta.url)),
       numIdleProcesses: 1,
+      // as Voxanne's worker (agent/src/main.ts): loading the models can take more than the framework's 10 s on a
+      // busy machine, and a job process killed at 10 s is started again and again
+      initializeProcessTimeout: 60_000,
       loadFunc: async (server) => server.activeJobs.length / config.MAX_CONCURRENT_CALLS,
     }),
   );
