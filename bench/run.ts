@@ -325,9 +325,13 @@ async function main(): Promise<void> {
       console.log(`bench: sip (Voxanne over LiveKit SIP), ${CALLS} calls`);
       const loadAtStart = load();
       const timeline = new AgentTimeline();
-      const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line), timeline);
-      results.sip = summarize(sip.figures, { start: loadAtStart, end: load() }, timeline);
-      sipGreetingAfterInvite = sip.greeting_after_invite_ms;
+      try {
+        const sip = await runSipBench(CALLS, stt, env, (line) => console.log(line), timeline);
+        results.sip = summarize(sip.figures, { start: loadAtStart, end: load() }, timeline);
+        sipGreetingAfterInvite = sip.greeting_after_invite_ms;
+      } catch (e) {
+        console.log(`bench: sip failed: ${String(e)}`);
+      }
     }
     if (JITTER_PIPELINES.length) {
       // provider tails: first token / first byte / STT final drawn with p95 = 2 × median and 3% stalls
