@@ -10,6 +10,7 @@ import type { TurnPolicyOptions } from '../core/turn-policy.ts';
 import type { WatchdogLimits } from '../core/watchdog.ts';
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
 import { errorKind, type CallMetric } from '../core/call-metrics.ts';
+import { recognisedWords } from '../core/text/recognised-words.ts';
 import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallRecords, type RecordsTarget } from './call-records.ts';
@@ -323,13 +324,14 @@ export class CallSession {
         if (!this.o.engines.vad) this.#speechEnded(0);
         break;
       case stt.SpeechEventType.INTERIM_TRANSCRIPT: {
-        const text = ev.alternatives?.[0]?.text.trim();
+        const text = recognisedWords(ev.alternatives?.[0]?.text);
         if (text) this.#pub.transcript('user', `u${this.#userSegment}`, text, false);
         if (text) this.#core.interim(text);
         break;
       }
       case stt.SpeechEventType.FINAL_TRANSCRIPT: {
-        const text = ev.alternatives?.[0]?.text.trim() ?? '';
+        // a final of no words (noise the recogniser marked, blank text) is not a turn: no log, no transcript
+        const text = recognisedWords(ev.alternatives?.[0]?.text);
         if (text) {
           this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
           this.#log.debug({ pii: { text } }, 'caller said');

@@ -89,6 +89,17 @@ describe('TurnCore: the turn rules', () => {
     assert.equal(core.state, 'PROCESSING');
   });
 
+  it('a final of no words (blank, or only noise markers) is no turn: nothing is answered', () => {
+    const { core, greeted, jobs } = setup();
+    greeted();
+    const before = jobs().length;
+    for (const none of ['', '   ', '[NOISE]', '<sil> [SPEECH]']) assert.equal(core.finalTranscript(none), 'empty');
+    assert.equal(jobs().length, before);
+    assert.equal(core.state, 'LISTENING');
+    assert.equal(core.finalTranscript(' <s> where are you located </s> '), 'words');
+    assert.equal(jobs().at(-1)!.source === 'user' && jobs().at(-1)!.userText, 'where are you located');
+  });
+
   it('more words before her answer started: the answer is cancelled and both are answered together', async () => {
     const { core, greeted, effects, lastJob, tick } = setup();
     greeted();

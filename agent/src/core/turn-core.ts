@@ -7,6 +7,7 @@ import { DEFAULT_END_OF_TURN, endOfTurn, type EndOfTurnOptions } from './end-of-
 import type { ConversationState } from '@voxanne/contracts/protocol';
 import { keepOfReply, type ReplyKeep } from './reply-commit.ts';
 import { SpeculationRule } from './speculation-rule.ts';
+import { recognisedWords } from './text/recognised-words.ts';
 import { initialMachine, transition, type ConversationEvent, type Machine } from './state-machine.ts';
 import { isBackchannel, TurnPolicy, type PolicyAction, type TurnPolicyOptions } from './turn-policy.ts';
 import {
@@ -313,7 +314,9 @@ export class TurnCore {
    * A final transcript. 'empty': nothing was said; 'backchannel': an "uh-huh" over her, she carries
    * on; 'words': words to answer (now, or once she is free, or together with the ones being answered).
    */
-  finalTranscript(text: string, eotProbability?: number): 'empty' | 'backchannel' | 'words' {
+  finalTranscript(heard: string, eotProbability?: number): 'empty' | 'backchannel' | 'words' {
+    // a final of no words (blank, or only the recogniser's noise markers) is never a turn
+    const text = recognisedWords(heard);
     this.#speculation.onFinal();
     this.#eotProbability = eotProbability;
     const held = this.#awaitingFinalSince !== undefined;

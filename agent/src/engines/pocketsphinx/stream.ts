@@ -1,5 +1,6 @@
 import { type APIConnectOptions, normalizeLanguage, stt } from '@livekit/agents';
 import { PhoneBandFill } from '../../core/audio/phone-band.ts';
+import { recognisedWords } from '../../core/text/recognised-words.ts';
 import { Endpointer, type EndpointerEvent, type EndpointerOptions } from '../../core/endpointer.ts';
 import { DECODER_SAMPLE_RATE, type PocketsphinxDecoder } from './decoder.ts';
 import { ToDecoderRate } from './to-decoder-rate.ts';
@@ -118,7 +119,7 @@ export class PocketsphinxStream extends stt.SpeechStream {
     partial.catch(() => {}); // awaited below, in order; this only keeps an early rejection from counting as unhandled
     const utterance = this.#utterance;
     this.#then(async () => {
-      const text = await partial;
+      const text = recognisedWords(await partial);
       if (!text || text === utterance.lastInterim) return;
       utterance.lastInterim = text;
       this.#emit({
@@ -136,8 +137,9 @@ export class PocketsphinxStream extends stt.SpeechStream {
       const r = await result;
       const finalAt = performance.now();
       // noise, a cough, a breath: the decoder found no words, so there is no final, only the end
-      if (r.text)
-        this.#emit({ type: stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives: [this.#data(r.text, startMs, endMs)] });
+      const text = recognisedWords(r.text);
+      if (text)
+        this.#emit({ type: stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives: [this.#data(text, startMs, endMs)] });
       this.#emit({ type: stt.SpeechEventType.END_OF_SPEECH });
       const audioMs = (r.samples * 1000) / DECODER_SAMPLE_RATE;
       this.#observer?.({ text: r.text, startMs, endMs, decodeMs: r.decodeMs, audioMs, endpointAt, finalAt }, this);
