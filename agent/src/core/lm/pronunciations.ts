@@ -31,6 +31,9 @@ export function selectPronunciations(
   opts: SelectOptions = {},
 ): PronunciationSelection {
   const wanted = new Set(words);
+  // a compound ("tummy_tuck") is pronounced as its words in a row, so its words are looked up too
+  const parts = new Set([...wanted].filter((w) => w.includes('_')).flatMap((w) => w.split('_')));
+  const partPhones = new Map<string, string>();
   const found = new Map<string, string[]>();
   for (const [word, phones] of Object.entries(opts.extra ?? {})) {
     if (!wanted.has(word)) continue;
@@ -50,6 +53,7 @@ export function selectPronunciations(
     const word = m[1]!;
     const isLetter = word.length === 1 && word >= 'a' && word <= 'z';
     if (isLetter && !letters.has(word) && !line.includes('(')) letters.set(word, m[2]!);
+    if (parts.has(word) && !partPhones.has(word)) partPhones.set(word, m[2]!);
     if (!wanted.has(word) || fromExtra.has(word)) continue;
     let list = found.get(word);
     if (!list) found.set(word, (list = []));
@@ -57,6 +61,16 @@ export function selectPronunciations(
   }
   const missing: string[] = [];
   const spelled: string[] = [];
+  const phonesOf = (w: string): string | undefined =>
+    found.get(w)?.[0] ??
+    (typeof opts.extra?.[w] === 'string' ? (opts.extra[w] as string) : opts.extra?.[w]?.[0])?.trim().toUpperCase() ??
+    partPhones.get(w) ??
+    (isInitialism(w) && [...w].every((c) => letters.has(c)) ? [...w].map((c) => letters.get(c)).join(' ') : undefined);
+  for (const word of wanted) {
+    if (found.has(word) || !word.includes('_')) continue;
+    const phones = word.split('_').map(phonesOf);
+    if (phones.every((p) => p !== undefined)) found.set(word, [phones.join(' ')]);
+  }
   for (const word of wanted) {
     if (found.has(word)) continue;
     const parts = isInitialism(word) ? [...word].map((c) => letters.get(c)) : [];

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeAll, describe, it } from 'vitest';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
-import { callerSentences, normalizeSentence } from './corpus.ts';
+import { HELD_OUT_UTTERANCES } from '../../../bench/utterances.ts';
+import { callerClasses, callerSentences, normalizeSentence } from './corpus.ts';
 
 let kb: KnowledgeBase;
 let sentences: string[];
@@ -69,6 +70,36 @@ describe('callerSentences', () => {
     };
     assert.ok(callerSentences(more).includes('how much is a chemical peel'));
     assert.ok(!has('how much is a chemical peel'));
+  });
+});
+
+describe('callerSentences with classes', () => {
+  it('puts class tokens where names, days of the month and services were, as often as they were filled', () => {
+    const classed = callerSentences(kb, { classes: true });
+    assert.equal(classed.length, sentences.length);
+    assert.ok(classed.includes('my name is [first] [last]'));
+    assert.ok(classed.includes('on the [ordinal]'));
+    assert.ok(classed.includes('how much is a [service]'));
+    assert.equal(
+      classed.filter((s) => s === 'how much is a [service]').length,
+      sentences.filter(
+        (s) => /^how much is a /.test(s) && callerClasses(kb).service.includes(s.slice(14).replace(/ /g, '_')),
+      ).length,
+    );
+    for (const s of classed) assert.match(s, /^([a-z']+|\[\w+\])( ([a-z']+|\[\w+\]))*$/, s);
+  });
+
+  it('lists each class’s members, several words joined into one compound', () => {
+    const c = callerClasses(kb);
+    assert.ok(c.first.includes('sarah') && c.last.includes('garcia'));
+    assert.equal(c.ordinal.length, 31);
+    assert.ok(c.ordinal.includes('twenty_second') && c.ordinal.includes('thirty_first'));
+    assert.ok(c.service.includes('tummy_tuck') && c.service.includes('botox'));
+  });
+
+  it('never trains on the bench’s held-out set (it stays a fair test of new wording)', () => {
+    const train = new Set([...sentences, ...callerSentences(kb, { classes: true })]);
+    for (const u of HELD_OUT_UTTERANCES) assert.ok(!train.has(normalizeSentence(u)), u);
   });
 });
 

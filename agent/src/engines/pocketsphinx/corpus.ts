@@ -188,14 +188,53 @@ function spokenPhone(digits: string): string[] {
   return [plain, plain.replace(/\bzero\b/g, 'oh')];
 }
 
-/** The caller-side sentences, lowercase words separated by single spaces. Deterministic for a given KB. */
-export function callerSentences(kb: KnowledgeBase): string[] {
-  const services = kb.services.flatMap((s) => [s.name, ...s.aliases]).map((a) => a.toLowerCase());
-  const uniqueServices = [...new Set(services)];
+/** The slots that become word classes with `classes: true`. */
+export const CLASS_SLOTS = ['first', 'last', 'ordinal', 'service'] as const;
+export type ClassSlot = (typeof CLASS_SLOTS)[number];
+
+function uniqueServices(kb: KnowledgeBase): string[] {
+  return [...new Set(kb.services.flatMap((s) => [s.name, ...s.aliases]).map((a) => normalizeSentence(a)))].filter(
+    Boolean,
+  );
+}
+
+/**
+ * The members of each class slot: names, days of the month ("twenty_second") and the clinic's
+ * services and their aliases ("tummy_tuck"), several words joined by '_' into one compound token.
+ */
+export function callerClasses(kb: KnowledgeBase): Record<ClassSlot, string[]> {
+  const compound = (xs: readonly string[]) => [...new Set(xs.map((x) => x.replace(/ /g, '_')))];
+  return {
+    first: compound(FIRST_NAMES),
+    last: compound(LAST_NAMES),
+    ordinal: compound(ORDINALS),
+    service: compound(uniqueServices(kb)),
+  };
+}
+
+/** Normalises a sentence but keeps its class tokens ("[first]") as they are. */
+function normalizeKeepingClasses(s: string): string {
+  return s
+    .split(/(\[\w+\])/)
+    .map((part, i) => (i % 2 === 1 ? part : normalizeSentence(part)))
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * The caller-side sentences, lowercase words separated by single spaces. Deterministic for a given KB.
+ * With `classes: true`, names, days of the month and services are class tokens ("[first]",
+ * "[ordinal]", "[service]"; members from callerClasses), each slot still filled as many times.
+ */
+export function callerSentences(kb: KnowledgeBase, opts: { classes?: boolean } = {}): string[] {
+  const services = uniqueServices(kb);
+  const asClass = (name: ClassSlot, values: readonly string[]) =>
+    opts.classes ? values.map(() => `[${name}]`) : values;
   const days = [...DAYS];
   const times = spokenTimes();
+  const ordinals = asClass('ordinal', ORDINALS);
   const slots: Record<string, readonly string[]> = {
-    service: uniqueServices,
+    service: asClass('service', services),
     day: days,
     dayish: [...days, ...days.map((d) => `next ${d}`), ...days.map((d) => `this ${d}`), 'today', 'tomorrow'],
     when: [
@@ -206,10 +245,10 @@ export function callerSentences(kb: KnowledgeBase): string[] {
     ],
     time: times,
     part: DAY_PARTS,
-    date: MONTHS.map((m, i) => `${m} ${ORDINALS[(i * 7) % ORDINALS.length]}`),
-    ordinal: ORDINALS,
-    first: FIRST_NAMES,
-    last: LAST_NAMES,
+    date: MONTHS.map((m, i) => `${m} ${ordinals[(i * 7) % ordinals.length]}`),
+    ordinal: ordinals,
+    first: asClass('first', FIRST_NAMES),
+    last: asClass('last', LAST_NAMES),
     phone: phoneNumbers(kb).flatMap(spokenPhone),
     keyword: [...kb.policies, ...kb.faq]
       .flatMap((a) => [...a.keywords, ...(a.topic ? [a.topic] : [])])
@@ -578,7 +617,7 @@ export function callerSentences(kb: KnowledgeBase): string[] {
     ],
     slots,
   );
-  return sentences.map(normalizeSentence).filter((s) => s.length > 0);
+  return sentences.map(opts.classes ? normalizeKeepingClasses : normalizeSentence).filter((s) => s.length > 0);
 }
 
 /** Lowercase words separated by single spaces; apostrophes kept ("i'd" is a dictionary word), digits spelled out. */

@@ -5,11 +5,14 @@
 // Binds the Debian 0.8+5prealpha C API (libpocketsphinx.so.3 / libsphinxbase.so.3) with koffi.
 // Signatures checked against /usr/include/pocketsphinx/pocketsphinx.h and sphinxbase/cmd_ln.h, err.h.
 //
-// workerData: { pocketsphinxLib: string, sphinxbaseLib: string, args: string[] }  (flag/value pairs)
+// workerData: { pocketsphinxLib: string, sphinxbaseLib: string, args: string[] (flag/value pairs),
+//              mix?: { lm: string, general: string, weight: number } }
+//   mix: the search uses sphinxbase's interpolated LM set of the domain model `lm` (weight `weight`) and
+//   the general model `general` (1 - weight) instead of `-lm` alone; the dictionary bounds its vocabulary.
 // in:  { op: 'start' }                          begin an utterance
 //      { op: 'audio', samples: Int16Array }      16 kHz mono, any length
 //      { op: 'partial', id }                     → { id, ok, text }
-//      { op: 'end', id }                         → { id, ok, text, score, decodeMs, samples }
+//      { op: 'end', id }                         → { id, ok, text, score, decodeMs, cpuMs, samples }
 //      { op: 'recognize', id, samples }          whole-buffer decode → same reply as 'end'
 //      { op: 'close', id }                       → { id, ok }, frees the decoder, then the worker exits
 // out: { type: 'ready', initMs } once, after the model is loaded; replies as above; a failed
@@ -27,6 +30,19 @@ koffi.opaque('ps_decoder_t');
 koffi.opaque('cmd_ln_t');
 koffi.opaque('arg_t');
 koffi.opaque('FILE');
+koffi.opaque('ngram_model_t');
+koffi.opaque('logmath_t');
+
+// CPU time of this thread (CLOCK_THREAD_CPUTIME_ID): what decoding costs, whatever else the machine runs
+const libc = koffi.load('libc.so.6');
+koffi.struct('timespec', { tv_sec: 'int64_t', tv_nsec: 'int64_t' });
+const clockGettime = libc.func('int clock_gettime(int clk, _Out_ timespec *ts)');
+const CLOCK_THREAD_CPUTIME_ID = 3;
+function cpuMs() {
+  const ts = {};
+  clockGettime(CLOCK_THREAD_CPUTIME_ID, ts);
+  return Number(ts.tv_sec) * 1000 + Number(ts.tv_nsec) / 1e6;
+}
 
 const api = {
   ps_args: ps.func('const arg_t *ps_args(void)'),
@@ -44,6 +60,18 @@ const api = {
   ),
   cmd_ln_free_r: sb.func('int cmd_ln_free_r(cmd_ln_t *cmdln)'),
   err_set_logfp: sb.func('void err_set_logfp(FILE *stream)'),
+  ps_get_logmath: ps.func('logmath_t *ps_get_logmath(ps_decoder_t *ps)'),
+  ps_get_config: ps.func('cmd_ln_t *ps_get_config(ps_decoder_t *ps)'),
+  ps_set_lm: ps.func('int ps_set_lm(ps_decoder_t *ps, const char *name, ngram_model_t *lm)'),
+  ps_set_search: ps.func('int ps_set_search(ps_decoder_t *ps, const char *name)'),
+  ngram_model_read: sb.func(
+    'ngram_model_t *ngram_model_read(cmd_ln_t *config, const char *file_name, int file_type, logmath_t *lmath)',
+  ),
+  ngram_model_set_init: sb.func(
+    'ngram_model_t *ngram_model_set_init(cmd_ln_t *config, ngram_model_t **models, const char **names, ' +
+      'const float *weights, int32_t n_models)',
+  ),
+  ngram_model_free: sb.func('int ngram_model_free(ngram_model_t *model)'),
 };
 
 // Logging off process-wide. Not "-logfn /dev/null": ps_init would then fopen the file and fclose
@@ -59,9 +87,25 @@ const decoder = api.ps_init(config);
 api.cmd_ln_free_r(config);
 if (!decoder) throw new Error(`pocketsphinx could not load its model (check the paths): ${args.join(' ')}`);
 
+// The interpolated set: both models read with the decoder's log base and its language weight, as
+// ps_init reads -lm. NGRAM_AUTO (0) tells ARPA text from binary. ps_set_lm keeps its own reference.
+const mix = workerData.mix;
+if (mix) {
+  const cfg = api.ps_get_config(decoder);
+  const lmath = api.ps_get_logmath(decoder);
+  const domain = api.ngram_model_read(cfg, mix.lm, 0, lmath);
+  const general = domain && api.ngram_model_read(cfg, mix.general, 0, lmath);
+  if (!domain || !general) throw new Error(`pocketsphinx could not read ${domain ? mix.general : mix.lm}`);
+  const set = api.ngram_model_set_init(cfg, [domain, general], ['domain', 'general'], [mix.weight, 1 - mix.weight], 2);
+  if (!set) throw new Error('pocketsphinx could not interpolate the domain and general models');
+  check(api.ps_set_lm(decoder, 'mix', set), 'ps_set_lm');
+  check(api.ps_set_search(decoder, 'mix'), 'ps_set_search');
+  api.ngram_model_free(set);
+}
+
 let inUtterance = false;
 let pendingError;
-let utt = { decodeMs: 0, samples: 0 };
+let utt = { decodeMs: 0, cpuMs: 0, samples: 0 };
 
 function check(rc, what) {
   if (rc < 0) throw new Error(`pocketsphinx ${what} failed (${rc})`);
@@ -71,30 +115,35 @@ function start() {
   if (inUtterance) check(api.ps_end_utt(decoder), 'ps_end_utt');
   check(api.ps_start_utt(decoder), 'ps_start_utt');
   inUtterance = true;
-  utt = { decodeMs: 0, samples: 0 };
+  utt = { decodeMs: 0, cpuMs: 0, samples: 0 };
 }
 
 function feed(samples, fullUtterance) {
   if (!inUtterance) throw new Error('audio outside an utterance');
   const t = performance.now();
+  const c = cpuMs();
   check(api.ps_process_raw(decoder, samples, samples.length, 0, fullUtterance ? 1 : 0), 'ps_process_raw');
   utt.decodeMs += performance.now() - t;
+  utt.cpuMs += cpuMs() - c;
   utt.samples += samples.length;
 }
 
 function hypothesis() {
   const score = [0];
   const text = api.ps_get_hyp(decoder, score) ?? '';
-  return { text: text.trim(), score: score[0] };
+  // a compound dictionary entry ("twenty_second", "tummy_tuck") is its words
+  return { text: text.replace(/_/g, ' ').trim(), score: score[0] };
 }
 
 function end() {
-  if (!inUtterance) return { text: '', score: 0, decodeMs: 0, samples: 0 };
+  if (!inUtterance) return { text: '', score: 0, decodeMs: 0, cpuMs: 0, samples: 0 };
   const t = performance.now();
+  const c = cpuMs();
   check(api.ps_end_utt(decoder), 'ps_end_utt');
   inUtterance = false;
   utt.decodeMs += performance.now() - t;
-  return { ...hypothesis(), decodeMs: utt.decodeMs, samples: utt.samples };
+  utt.cpuMs += cpuMs() - c;
+  return { ...hypothesis(), decodeMs: utt.decodeMs, cpuMs: utt.cpuMs, samples: utt.samples };
 }
 
 function handle(msg) {

@@ -21,6 +21,8 @@ export interface DecoderConfig {
   lm?: string;
   /** JSGF grammar instead of an n-gram model */
   jsgf?: string;
+  /** a general n-gram model interpolated with `lm` at decode time (sphinxbase's LM set) */
+  general?: { lm: string; domainWeight: number };
   pocketsphinxLib?: string;
   sphinxbaseLib?: string;
   /** further pocketsphinx flags, e.g. { '-beam': '1e-60' } */
@@ -34,6 +36,8 @@ export interface UtteranceResult {
   score: number;
   /** milliseconds the worker spent inside the decoder for this utterance */
   decodeMs: number;
+  /** CPU milliseconds the worker thread used for it (decodeMs minus time other work took the core) */
+  cpuMs: number;
   /** samples decoded in this utterance */
   samples: number;
 }
@@ -79,6 +83,9 @@ export class PocketsphinxDecoder {
         pocketsphinxLib: config.pocketsphinxLib ?? DEBIAN_POCKETSPHINX.pocketsphinxLib,
         sphinxbaseLib: config.sphinxbaseLib ?? DEBIAN_POCKETSPHINX.sphinxbaseLib,
         args,
+        ...(config.general && config.lm !== undefined
+          ? { mix: { lm: config.lm, general: config.general.lm, weight: config.general.domainWeight } }
+          : {}),
       },
       // the worker has no business with the agent's stdin, and its own output is silenced
       stdin: false,
@@ -209,6 +216,7 @@ function toResult(r: Record<string, unknown>): UtteranceResult {
     text: String(r.text ?? ''),
     score: Number(r.score ?? 0),
     decodeMs: Number(r.decodeMs ?? 0),
+    cpuMs: Number(r.cpuMs ?? 0),
     samples: Number(r.samples ?? 0),
   };
 }

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildArpa, type NgramOrder } from '../../core/lm/arpa.ts';
+import { type NgramOrder, toArpa, trainNgramModel } from '../../core/lm/arpa.ts';
+import { expandClasses } from '../../core/lm/classes.ts';
 import { selectPronunciations } from '../../core/lm/pronunciations.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
-import { callerSentences, normalizeSentence, tokenizeCorpus } from './corpus.ts';
+import { callerClasses, callerSentences, normalizeSentence, tokenizeCorpus } from './corpus.ts';
 import { DEBIAN_POCKETSPHINX } from './decoder.ts';
+import { generalWordsByFrequency } from './general-model.ts';
 import { CLINIC_PRONUNCIATIONS } from './lexicon.ts';
 
 export interface DomainModelOptions {
@@ -25,18 +27,46 @@ export interface DomainModelOptions {
    * naming every such word; 'skip' leaves out the sentences containing them and reports them.
    */
   onMissingWord?: 'throw' | 'skip';
+  /**
+   * The general English model interpolated with the clinic's at decode time, so phrasings and words
+   * the clinic's sentences never had are still recognised; false for the clinic's model alone.
+   * Default: Debian's en-us.lm.bin, its DEFAULT_GENERAL_WORDS most frequent words, weight DEFAULT_DOMAIN_WEIGHT.
+   */
+  general?: GeneralModelOptions | false;
+  /**
+   * Names, days of the month and services as word classes (core/lm/classes.ts): each member gets
+   * every context of its class. Default true; false trains on the filled-in sentences.
+   */
+  classes?: boolean;
 }
+
+export interface GeneralModelOptions {
+  /** the general n-gram model (ARPA or sphinxbase binary); default Debian's en-us.lm.bin */
+  lmPath?: string;
+  /** how many of its most frequent words the dictionary carries (the search's vocabulary) */
+  words?: number;
+  /** interpolation weight of the clinic's model, 0–1 (the general model gets the rest) */
+  domainWeight?: number;
+}
+
+/** Tuned on the domain and fresh sets of agent/bench/utterances.ts (never on the held-out set). */
+export const DEFAULT_GENERAL_WORDS = 10000;
+export const DEFAULT_DOMAIN_WEIGHT = 0.7;
 
 export interface DomainModel {
   lmPath: string;
   dictPath: string;
-  /** the training sentences actually used */
+  /** the training sentences actually used (with class tokens such as "[first]" when classes are on) */
   sentences: string[];
+  /** the word classes and their members (compounds joined by '_'), when classes are on */
+  classes: Record<string, string[]>;
   vocabulary: string[];
   /** initialisms given letter-by-letter pronunciations */
   spelled: string[];
   /** words left out under onMissingWord: 'skip' */
   skippedWords: string[];
+  /** the interpolated general model, when there is one */
+  general?: { lmPath: string; domainWeight: number; words: number };
   buildMs: number;
 }
 
@@ -83,41 +113,74 @@ async function writeOnce(path: string, content: string): Promise<void> {
  */
 export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptions = {}): Promise<DomainModel> {
   const t0 = performance.now();
+  const useClasses = opts.classes ?? true;
   // template repeats are kept (they are the counts); extra sentences are added once each
-  const base = callerSentences(kb);
+  const base = callerSentences(kb, { classes: useClasses });
   const known = new Set(base);
   const extras = [...new Set((opts.extraSentences ?? []).map(normalizeSentence))].filter((s) => s && !known.has(s));
   let sentences = [...base, ...extras];
-  const words = new Set(sentences.flatMap((s) => s.split(' ')));
+  let classes: Record<string, string[]> = useClasses ? callerClasses(kb) : {};
+  const isClass = (w: string) => /^\[\w+\]$/.test(w);
+  const words = new Set([
+    ...sentences.flatMap((s) => s.split(' ')).filter((w) => !isClass(w)),
+    ...Object.values(classes).flat(),
+  ]);
   const dictText = await readDictionary(opts.cmudictPath ?? DEBIAN_POCKETSPHINX.dict);
-  let selection = selectPronunciations(dictText, words, {
-    extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations },
-  });
+  const extra = { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations };
+  let selection = selectPronunciations(dictText, words, { extra });
   let skippedWords: string[] = [];
   if (selection.missing.length > 0) {
     if ((opts.onMissingWord ?? 'throw') === 'throw') throw new MissingPronunciationError(selection.missing);
     skippedWords = selection.missing;
     const missing = new Set(skippedWords);
     sentences = sentences.filter((s) => !s.split(' ').some((w) => missing.has(w)));
+    classes = Object.fromEntries(Object.entries(classes).map(([c, ms]) => [c, ms.filter((m) => !missing.has(m))]));
     for (const w of missing) words.delete(w);
-    selection = selectPronunciations(dictText, words, {
-      extra: { ...CLINIC_PRONUNCIATIONS, ...opts.extraPronunciations },
-    });
+    selection = selectPronunciations(dictText, words, { extra });
   }
-  const arpa = buildArpa(tokenizeCorpus(sentences), { order: opts.order ?? 3 });
-  const hash = createHash('sha256').update(arpa).update('\0').update(selection.dictionary).digest('hex').slice(0, 16);
+  const general = opts.general === false ? undefined : resolveGeneral(opts.general);
+  let dictionary = selection.dictionary;
+  if (general) {
+    // the general model's most frequent words join the dictionary; one with no pronunciation is simply left out
+    const extraWords = generalWordsByFrequency(general.lmPath)
+      .slice(0, general.words)
+      .filter((w) => !words.has(w));
+    dictionary = mergeDictionaries(dictionary, selectPronunciations(dictText, extraWords).dictionary);
+  }
+  const trained = trainNgramModel(tokenizeCorpus(sentences), { order: opts.order ?? 3 });
+  const arpa = toArpa(useClasses ? expandClasses(trained, classes) : trained);
+  const hash = createHash('sha256').update(arpa).update('\0').update(dictionary).digest('hex').slice(0, 16);
   const dir = opts.cacheDir ?? join(tmpdir(), 'voxanne-pocketsphinx');
   await mkdir(dir, { recursive: true });
   const lmPath = join(dir, `domain-${hash}.lm`);
   const dictPath = join(dir, `domain-${hash}.dict`);
-  await Promise.all([writeOnce(lmPath, arpa), writeOnce(dictPath, selection.dictionary)]);
+  await Promise.all([writeOnce(lmPath, arpa), writeOnce(dictPath, dictionary)]);
   return {
     lmPath,
     dictPath,
     sentences,
+    classes,
     vocabulary: [...words].sort(),
     spelled: selection.spelled,
     skippedWords,
+    ...(general ? { general } : {}),
     buildMs: performance.now() - t0,
   };
+}
+
+function resolveGeneral(o: GeneralModelOptions = {}): { lmPath: string; domainWeight: number; words: number } {
+  const domainWeight = o.domainWeight ?? DEFAULT_DOMAIN_WEIGHT;
+  if (!(domainWeight > 0 && domainWeight < 1))
+    throw new RangeError(`domainWeight must be between 0 and 1, got ${domainWeight}`);
+  const words = o.words ?? DEFAULT_GENERAL_WORDS;
+  if (!Number.isInteger(words) || words < 0) throw new RangeError(`words must be a whole number, got ${words}`);
+  return { lmPath: o.lmPath ?? DEBIAN_POCKETSPHINX.lm, domainWeight, words };
+}
+
+/** Two sorted dictionary texts as one, sorted (pocketsphinx wants alternates after their word). */
+function mergeDictionaries(a: string, b: string): string {
+  const lines = [...a.split('\n'), ...b.split('\n')].filter(Boolean);
+  const key = (l: string) => l.slice(0, l.indexOf(' '));
+  lines.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -2,7 +2,7 @@
 // flite engine (agent/src/engines/flite). Audio goes in as 20 ms frames, faster than real time:
 // the endpointer runs on the audio clock, so pacing does not change what it decides.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -12,7 +12,7 @@ import { wordErrorRate } from '../../core/wer.ts';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { sharedFlitePool, synthesize } from '../flite/index.ts';
-import { PocketsphinxDecoder } from './decoder.ts';
+import { DEBIAN_POCKETSPHINX, PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, MissingPronunciationError, type DomainModel } from './domain-model.ts';
 import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
 import { concatPcm } from '../../core/audio/frames.ts';
@@ -89,7 +89,10 @@ afterAll(async () => {
 describe('buildDomainModel', () => {
   it('writes an ARPA model and dictionary that pocketsphinx loads', async () => {
     assert.ok(model.sentences.includes('what are your opening hours'));
-    assert.ok(model.vocabulary.includes('tummy') && model.vocabulary.includes('tuesday'));
+    // services, names and days of the month are classes; a member of several words is one compound
+    assert.ok(model.vocabulary.includes('tummy_tuck') && model.vocabulary.includes('tuesday'));
+    assert.ok(model.sentences.includes('how much is a [service]'));
+    assert.ok(model.classes.ordinal!.includes('twenty_second'));
     assert.deepEqual(model.spelled, ['bbl']);
     const decoder = new PocketsphinxDecoder({
       hmm: '/usr/share/pocketsphinx/model/en-us/en-us',
@@ -101,6 +104,34 @@ describe('buildDomainModel', () => {
     assert.equal(r.text, 'how much is botox');
     await decoder.close();
     assert.equal(decoder.closed, true);
+  });
+
+  it('interpolates the general English model: words and phrasings the clinic never wrote are heard', async () => {
+    assert.equal(model.general?.lmPath, '/usr/share/pocketsphinx/model/en-us/en-us.lm.bin');
+    const dict = await readFile(model.dictPath, 'utf8');
+    assert.match(dict, /^sister /m, 'a general word the clinic’s sentences lack is in the dictionary');
+    const general = { lm: model.general!.lmPath, domainWeight: model.general!.domainWeight };
+    const decoder = new PocketsphinxDecoder({
+      hmm: DEBIAN_POCKETSPHINX.hmm,
+      lm: model.lmPath,
+      dict: model.dictPath,
+      general,
+    });
+    const alone = new PocketsphinxDecoder({ hmm: DEBIAN_POCKETSPHINX.hmm, lm: model.lmPath, dict: model.dictPath });
+    try {
+      const audio = await speech('can i bring my sister with me');
+      const mixed = await decoder.recognize(audio);
+      assert.equal(mixed.text, 'can i bring my sister with me');
+      // the clinic's model alone cannot say "sister" however clear the audio
+      assert.doesNotMatch((await alone.recognize(audio)).text, /sister/);
+      // a class member of two words comes back as its words
+      assert.equal(
+        (await decoder.recognize(await speech('i would like a tummy tuck'))).text,
+        'i would like a tummy tuck',
+      );
+    } finally {
+      await Promise.all([decoder.close(), alone.close()]);
+    }
   });
 
   it('reuses the files for an unchanged clinic', async () => {

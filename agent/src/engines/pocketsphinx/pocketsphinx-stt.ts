@@ -17,6 +17,8 @@ export interface PocketsphinxSTTOptions {
   lm?: string;
   /** JSGF grammar instead of an n-gram model */
   jsgf?: string;
+  /** a general n-gram model interpolated with `lm` at decode time; forKnowledgeBase sets it */
+  general?: { lm: string; domainWeight: number };
   pocketsphinxLib?: string;
   sphinxbaseLib?: string;
   /** further pocketsphinx flags, e.g. { '-beam': '1e-60' } */
@@ -60,6 +62,7 @@ export class PocketsphinxSTT extends stt.STT {
       hmm: opts.hmm ?? DEBIAN_POCKETSPHINX.hmm,
       dict: opts.dict ?? DEBIAN_POCKETSPHINX.dict,
       ...(opts.jsgf !== undefined ? { jsgf: opts.jsgf } : { lm: opts.lm ?? DEBIAN_POCKETSPHINX.lm }),
+      ...(opts.general && opts.jsgf === undefined ? { general: opts.general } : {}),
       pocketsphinxLib: opts.pocketsphinxLib,
       sphinxbaseLib: opts.sphinxbaseLib,
       extraArgs: opts.decoderArgs,
@@ -79,7 +82,8 @@ export class PocketsphinxSTT extends stt.STT {
     // a missing library is a clear error here, not a decoder thread that dies at the first call
     checkPocketsphinxInstall(sttOpts);
     const model = await buildDomainModel(kb, modelOpts);
-    const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath });
+    const general = model.general ? { lm: model.general.lmPath, domainWeight: model.general.domainWeight } : undefined;
+    const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath, general });
     engine.domainModel = model;
     return engine;
   }

@@ -23,6 +23,8 @@ export interface UtteranceTiming {
   endMs: number;
   /** ms the decoder spent on this utterance */
   decodeMs: number;
+  /** CPU ms its thread used for it */
+  cpuMs: number;
   /** ms of audio it decoded (pre-roll and trailing silence included) */
   audioMs: number;
   /** wall time (performance.now()) when the endpoint was detected and when the final was ready */
@@ -142,7 +144,10 @@ export class PocketsphinxStream extends stt.SpeechStream {
         this.#emit({ type: stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives: [this.#data(text, startMs, endMs)] });
       this.#emit({ type: stt.SpeechEventType.END_OF_SPEECH });
       const audioMs = (r.samples * 1000) / DECODER_SAMPLE_RATE;
-      this.#observer?.({ text: r.text, startMs, endMs, decodeMs: r.decodeMs, audioMs, endpointAt, finalAt }, this);
+      this.#observer?.(
+        { text, startMs, endMs, decodeMs: r.decodeMs, cpuMs: r.cpuMs, audioMs, endpointAt, finalAt },
+        this,
+      );
     });
   }
 
