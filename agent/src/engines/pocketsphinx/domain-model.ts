@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type NgramOrder, toArpa, trainNgramModel } from '../../core/lm/arpa.ts';
 import { expandClasses } from '../../core/lm/classes.ts';
 import { selectPronunciations } from '../../core/lm/pronunciations.ts';
@@ -38,6 +38,8 @@ export interface DomainModelOptions {
    * every context of its class. Default true; false trains on the filled-in sentences.
    */
   classes?: boolean;
+  /** sphinxbase, to read the general model's words; default Debian's libsphinxbase.so.3 */
+  sphinxbaseLib?: string;
 }
 
 export interface GeneralModelOptions {
@@ -139,10 +141,12 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
     selection = selectPronunciations(dictText, words, { extra });
   }
   const general = opts.general === false ? undefined : resolveGeneral(opts.general);
+  const cacheDir = opts.cacheDir ?? join(tmpdir(), 'voxanne-pocketsphinx');
+  await mkdir(cacheDir, { recursive: true });
   let dictionary = selection.dictionary;
   if (general) {
     // the general model's most frequent words join the dictionary; one with no pronunciation is simply left out
-    const extraWords = generalWordsByFrequency(general.lmPath)
+    const extraWords = (await rankedGeneralWords(general.lmPath, cacheDir, opts.sphinxbaseLib))
       .slice(0, general.words)
       .filter((w) => !words.has(w));
     dictionary = mergeDictionaries(dictionary, selectPronunciations(dictText, extraWords).dictionary);
@@ -150,8 +154,7 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
   const trained = trainNgramModel(tokenizeCorpus(sentences), { order: opts.order ?? 3 });
   const arpa = toArpa(useClasses ? expandClasses(trained, classes) : trained);
   const hash = createHash('sha256').update(arpa).update('\0').update(dictionary).digest('hex').slice(0, 16);
-  const dir = opts.cacheDir ?? join(tmpdir(), 'voxanne-pocketsphinx');
-  await mkdir(dir, { recursive: true });
+  const dir = cacheDir;
   const lmPath = join(dir, `domain-${hash}.lm`);
   const dictPath = join(dir, `domain-${hash}.dict`);
   await Promise.all([writeOnce(lmPath, arpa), writeOnce(dictPath, dictionary)]);
@@ -183,4 +186,21 @@ function mergeDictionaries(a: string, b: string): string {
   const key = (l: string) => l.slice(0, l.indexOf(' '));
   lines.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
   return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/**
+ * The general model's words by frequency, kept in the cache directory beside the models (named by the
+ * model file's size and time), so a new job process reads a list instead of the 27 MB model.
+ */
+async function rankedGeneralWords(lmPath: string, dir: string, sphinxbaseLib?: string): Promise<string[]> {
+  const { size, mtimeMs } = await stat(lmPath);
+  const file = join(dir, `general-${basename(lmPath)}-${size}-${Math.round(mtimeMs)}.words`);
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const words = generalWordsByFrequency(lmPath, sphinxbaseLib);
+  await writeOnce(file, `${words.join('\n')}\n`);
+  return words;
 }

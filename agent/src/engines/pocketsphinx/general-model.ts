@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DEBIAN_POCKETSPHINX } from './decoder.ts';
 
@@ -55,6 +56,9 @@ export function generalWordsByFrequency(
   lmPath: string = DEBIAN_POCKETSPHINX.lm,
   sphinxbaseLib: string = DEBIAN_POCKETSPHINX.sphinxbaseLib,
 ): string[] {
+  // sphinxbase reads any path it is given; a missing file is said plainly here
+  if (!existsSync(lmPath))
+    throw new Error(`the general language model ${lmPath} is missing (Debian's pocketsphinx-en-us)`);
   const cached = ranked.get(lmPath);
   if (cached) return cached;
   const sb = sphinxbase(sphinxbaseLib);

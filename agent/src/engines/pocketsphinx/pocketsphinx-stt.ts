@@ -81,7 +81,10 @@ export class PocketsphinxSTT extends stt.STT {
     const { model: modelOpts, ...sttOpts } = opts;
     // a missing library is a clear error here, not a decoder thread that dies at the first call
     checkPocketsphinxInstall(sttOpts);
-    const model = await buildDomainModel(kb, modelOpts);
+    const model = await buildDomainModel(kb, {
+      ...(sttOpts.sphinxbaseLib ? { sphinxbaseLib: sttOpts.sphinxbaseLib } : {}),
+      ...modelOpts,
+    });
     const general = model.general ? { lm: model.general.lmPath, domainWeight: model.general.domainWeight } : undefined;
     const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath, general });
     engine.domainModel = model;
