@@ -4,7 +4,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createWebServer, stopWebServer, type WebServerOptions } from './app.ts';
 import type { CallRoomSpec, CallRooms } from './call-rooms.ts';
-import { WEB_ROOT, type WebConfig } from './config.ts';
+import { parseWebConfig, type WebConfig } from './config.ts';
 
 export const SILENT = pino({ level: 'silent' });
 
@@ -20,32 +20,25 @@ export async function closedPort(): Promise<number> {
   });
 }
 
+/**
+ * A server's config for tests: the documented defaults (as `npm start`'s dev mode parses them), then
+ * what a test must not share with a running stack: its own port, no LiveKit, no data directory, static
+ * files, its own secrets, no reaper, production rules (dev mode off).
+ */
 export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
+  const defaults = parseWebConfig({ VOXANNE_DEV: '1' });
+  if (!defaults.ok) throw new Error(`the default config does not parse: ${defaults.errors.join('; ')}`);
   return {
+    ...defaults.config,
     port: 0,
-    host: '127.0.0.1',
     livekitUrl: 'ws://127.0.0.1:1',
     livekitApiKey: 'testkey',
     livekitApiSecret: 'test-secret-that-is-long-enough-0123456789',
-    agentName: 'voxanne',
     mode: 'static',
-    webRoot: WEB_ROOT,
-    distDir: `${WEB_ROOT}/dist`,
     dataDir: '/nonexistent/voxanne-test-data',
-    defaultTenant: 'riverside',
-    knowledgeBasePath: `${WEB_ROOT}/../agent/knowledge/clinic.yaml`,
-    demoSeed: false,
     reaperIntervalMs: 0,
-    reaperGraceMs: 60_000,
     recordsApiKey: 'test-records-key-that-is-long-enough-0123',
     devMode: false,
-    publicUrl: undefined,
-    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
-    trustProxy: false,
-    logPii: false,
-    tokenBurst: 10,
-    tokenPerMinute: 20,
-    maxCallsPerClient: 3,
     ...overrides,
   };
 }

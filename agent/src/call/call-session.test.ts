@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { initializeLogger, stt, type llm } from '@livekit/agents';
+import { initializeLogger, type llm } from '@livekit/agents';
 import { dispose, type RemoteParticipant, type Room } from '@livekit/rtc-node';
-import { defaultAgentLines } from '../core/agent-lines.ts';
 import { ManualClock } from '../core/clock.ts';
 import { ASK_AGAIN_LINE, FALSE_START_MS } from '../core/turn-core.ts';
 import { FliteTTS } from '../engines/flite/flite-tts.ts';
@@ -11,7 +10,7 @@ import { loadKnowledgeBase } from '../knowledge/kb.ts';
 import { CallSession } from './call-session.ts';
 import { callCounters } from './counters.ts';
 import type { Logger } from './logger.ts';
-import { fakeCaller, fakeRecorder } from './testing/fake-call.ts';
+import { fakeCaller, fakeRecorder, sessionOptions } from './testing/fake-call.ts';
 
 beforeAll(() => initializeLogger({ pretty: false, level: 'warn' }));
 afterAll(() => dispose());
@@ -53,24 +52,12 @@ describe('CallSession performs the watchdog', () => {
       },
     });
     const before = callCounters.watchdogRecoveries.value;
-    const session = new CallSession({
-      callId: 'call-watchdog',
-      room,
-      caller,
-      engines: {
-        stt: {} as stt.STT,
-        llm: {} as llm.LLM,
-        tts,
-        info: { stt: 'x', llm: 'x', tts: 'flite', offline: true },
-      },
-      greeting: { text: 'Hello, this is Voxanne.' },
-      lines: defaultAgentLines('Riverside'),
-      instructions: '',
-      clock,
-      logger: log,
-      watchdog: { processingMs: 1000 },
-      hangUp: async () => {},
-    });
+    const session = new CallSession(
+      sessionOptions(
+        { llm: {} as llm.LLM, tts },
+        { callId: 'call-watchdog', room, caller, clock, logger: log, watchdog: { processingMs: 1000 } },
+      ),
+    );
     await session.start();
     await new Promise((r) => setImmediate(r));
     assert.equal(session.state, 'PROCESSING');
@@ -137,27 +124,22 @@ describe('CallSession performs a whole conversation', () => {
     const you = fakeCaller();
     const metrics: number[] = [];
     const states: string[] = [];
-    const session = new CallSession({
-      callId: 'call-whole',
-      room,
-      caller,
-      engines: {
-        stt: {} as stt.STT,
-        llm: new RulesLLM({ kb }),
-        tts,
-        info: { stt: 'x', llm: 'rules', tts: 'flite', offline: true },
-      },
-      greeting: { text: 'Hello, this is Voxanne.' },
-      lines: defaultAgentLines(kb.clinic.name),
-      instructions: '',
-      clock,
-      logger: log,
-      hangUp: async () => {},
-      records: { recorder, tenant: 't1', channel: 'web' },
-      onMetrics: (m) => metrics.push(m.turn),
-      onState: (to) => states.push(to),
-      listen: you.listen,
-    });
+    const session = new CallSession(
+      sessionOptions(
+        { llm: new RulesLLM({ kb }), tts, llmName: 'rules', clinic: kb.clinic.name },
+        {
+          callId: 'call-whole',
+          room,
+          caller,
+          clock,
+          logger: log,
+          records: { recorder, tenant: 't1', channel: 'web' },
+          onMetrics: (m) => metrics.push(m.turn),
+          onState: (to) => states.push(to),
+          listen: you.listen,
+        },
+      ),
+    );
     await session.start();
 
     // the greeting, heard to the end

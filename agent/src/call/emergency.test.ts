@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { initializeLogger, llm, stt } from '@livekit/agents';
+import { initializeLogger, llm } from '@livekit/agents';
 import { dispose, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { startFakeGroq, type FakeGroq } from '../../../test/fakes/groq/fake-groq.ts';
-import { defaultAgentLines } from '../core/agent-lines.ts';
 import { ManualClock } from '../core/clock.ts';
 import { emergencyRule } from '../core/emergency.ts';
 import { buildInstructions } from '../core/instructions.ts';
@@ -25,7 +24,7 @@ import { CallSession } from './call-session.ts';
 import { bookingTools } from './clinic-services.ts';
 import type { Logger } from './logger.ts';
 import { TextConversation } from './text-conversation.ts';
-import { fakeCaller, fakeRecorder } from './testing/fake-call.ts';
+import { fakeCaller, fakeRecorder, sessionOptions } from './testing/fake-call.ts';
 
 const kb = await loadKnowledgeBase();
 const rule = emergencyRule(kb);
@@ -137,23 +136,23 @@ describe('emergency words on a phone call (below the recogniser)', () => {
       clinicName: kb.clinic.name,
       transfer: async (_room, _id, to) => void transfers.push(to),
     });
-    session = new CallSession({
-      callId: 'call-phone-e',
-      room,
-      caller,
-      engines: { stt: {} as stt.STT, llm: model, tts, info: { stt: 'x', llm: 'rules', tts: 'flite', offline: true } },
-      greeting: { text: 'Hello, this is Voxanne.' },
-      lines: defaultAgentLines(kb.clinic.name),
-      instructions: '',
-      clock,
-      logger: quiet,
-      hangUp: async () => {},
-      records: { recorder, tenant: 't1', channel: 'sip' },
-      onState: (to, from) => phone.onAgentState(to, from),
-      emergency: phoneRule,
-      onEmergency: () => void phone.emergency(phoneRule.onCall, phoneRule.line),
-      listen: you.listen,
-    });
+    session = new CallSession(
+      sessionOptions(
+        { llm: model, tts, llmName: 'rules', clinic: kb.clinic.name },
+        {
+          callId: 'call-phone-e',
+          room,
+          caller,
+          clock,
+          logger: quiet,
+          records: { recorder, tenant: 't1', channel: 'sip' },
+          onState: (to, from) => phone.onAgentState(to, from),
+          emergency: phoneRule,
+          onEmergency: () => void phone.emergency(phoneRule.onCall, phoneRule.line),
+          listen: you.listen,
+        },
+      ),
+    );
     await session.start();
     await until(() => spoken.length === 1 && session.state === 'LISTENING', 'the greeting');
 

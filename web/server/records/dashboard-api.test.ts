@@ -5,11 +5,11 @@ import { forEachDatabase } from '../db/testing/databases.ts';
 import { LOGIN_LIMITS, LoginLimits } from './auth.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import {
+  bookFreeSlot,
   call,
   callStart,
   login,
   makeClinic,
-  openDay,
   PASSWORD,
   signed,
   startRecordsServer,
@@ -47,20 +47,19 @@ forEachDatabase('dashboard API', (h) => {
       [0, 400],
       [1, 600],
     ] as const) {
-      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', {
+      const turn = (speaker: string, text: string, fromMs: number, toMs: number) => ({
         index: i,
-        speaker: 'caller',
-        text: `question ${i}`,
-        startedAt: at(2000 + i * 5000),
-        endedAt: at(3000 + i * 5000),
+        speaker,
+        text,
+        startedAt: at(fromMs + i * 5000),
+        endedAt: at(toMs + i * 5000),
+      });
+      await signed(base, 'POST', '/internal/v1/calls/a-web/turns', {
+        ...turn('caller', `question ${i}`, 2000, 3000),
         interrupted: false,
       });
       await signed(base, 'POST', '/internal/v1/calls/a-web/turns', {
-        index: i,
-        speaker: 'agent',
-        text: `answer ${i}`,
-        startedAt: at(3000 + i * 5000),
-        endedAt: at(5000 + i * 5000),
+        ...turn('agent', `answer ${i}`, 3000, 5000),
         interrupted: i === 1,
         metrics: { v2vMs: v2v },
       });
@@ -72,15 +71,11 @@ forEachDatabase('dashboard API', (h) => {
       outcome: 'booked',
       summary: 'Booked a rhinoplasty consultation.',
     });
-    const slots = (
-      await signed(base, 'GET', `/internal/v1/tenants/alpha/availability?date=${openDay()}&service=rhinoplasty`)
-    ).body.slots;
-    await signed(base, 'POST', '/internal/v1/tenants/alpha/bookings', {
+    await bookFreeSlot(base, 'alpha', {
       callId: 'a-web',
       name: 'Sarah Lee',
       phone: '+15551234567',
       service: 'rhinoplasty',
-      startsAt: slots[0].startsAt,
     });
   });
   afterAll(() => web?.stop());

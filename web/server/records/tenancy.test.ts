@@ -9,6 +9,7 @@ import { forEachDatabase } from '../db/testing/databases.ts';
 import { DASHBOARD_ROUTES } from './dashboard-api.ts';
 import { INTERNAL_ROUTES } from './internal-api.ts';
 import {
+  bookFreeSlot,
   call,
   callStart,
   login,
@@ -79,18 +80,13 @@ forEachDatabase('tenancy and robustness', (h) => {
         metrics: { v2vMs: 300 },
       });
     }
-    const slots = (
-      await signed(base, 'GET', `/internal/v1/tenants/bravo/availability?date=${openDay()}&service=facelift`)
-    ).body.slots;
-    bBooking = (
-      await signed(base, 'POST', '/internal/v1/tenants/bravo/bookings', {
-        callId: 'b-call-secret',
-        name: 'Zed Bravopatient',
-        phone: '+15559990000',
-        service: 'facelift',
-        startsAt: slots[1].startsAt,
-      })
-    ).body.booking.id;
+    const bravoPatient = {
+      callId: 'b-call-secret',
+      name: 'Zed Bravopatient',
+      phone: '+15559990000',
+      service: 'facelift',
+    };
+    bBooking = await bookFreeSlot(base, 'bravo', bravoPatient, 1);
   });
   afterAll(() => web?.stop());
 

@@ -43,23 +43,12 @@ export async function makeClinic(
     .replace(/^(\s*)name: Riverside Aesthetic Surgery$/m, `$1name: ${name}`);
   if (!parseKnowledgeBase(yamlText).ok) throw new Error('test knowledge base does not validate');
   const tenant = await createTenant(db, { slug, name, knowledgeBaseYaml: yamlText });
-  const owner = `owner@${slug}.test`;
-  const staff = `staff@${slug}.test`;
-  await createUser(db, {
-    tenantId: tenant.id,
-    email: owner,
-    name: `Owner of ${slug}`,
-    role: 'owner',
-    password: PASSWORD,
-  });
-  await createUser(db, {
-    tenantId: tenant.id,
-    email: staff,
-    name: `Staff of ${slug}`,
-    role: 'staff',
-    password: PASSWORD,
-  });
-  return { tenant, owner, staff };
+  const email = (role: 'owner' | 'staff') => `${role}@${slug}.test`;
+  for (const role of ['owner', 'staff'] as const) {
+    const name = `${role === 'owner' ? 'Owner' : 'Staff'} of ${slug}`;
+    await createUser(db, { tenantId: tenant.id, email: email(role), name, role, password: PASSWORD });
+  }
+  return { tenant, owner: email('owner'), staff: email('staff') };
 }
 
 export interface Res {
@@ -145,4 +134,21 @@ export function callStart(callId: string, tenant: string, over: Record<string, u
     engines: { stt: 'pocketsphinx', llm: 'rules', tts: 'flite', mode: 'offline' },
     ...over,
   };
+}
+
+/** books the `nth` free slot of a service on the next open day, as the agent does; returns the booking's id */
+export async function bookFreeSlot(
+  base: string,
+  tenant: string,
+  booking: { callId: string; name: string; phone: string; service: string },
+  nth = 0,
+): Promise<string> {
+  const q = `date=${openDay()}&service=${booking.service}`;
+  const slots = (await signed(base, 'GET', `/internal/v1/tenants/${tenant}/availability?${q}`)).body.slots;
+  const r = await signed(base, 'POST', `/internal/v1/tenants/${tenant}/bookings`, {
+    ...booking,
+    startsAt: slots[nth].startsAt,
+  });
+  if (r.status !== 201) throw new Error(`booking for the test: ${r.status} ${r.text}`);
+  return r.body.booking.id;
 }

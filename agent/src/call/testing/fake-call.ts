@@ -1,7 +1,9 @@
 /** What the CallSession unit tests put around a call instead of LiveKit, the recogniser and the records API. */
-import { stt } from '@livekit/agents';
+import { type llm, stt, type tts } from '@livekit/agents';
+import { defaultAgentLines } from '../../core/agent-lines.ts';
 import type { CallRecorder, StateRecord, TurnRecord } from '../../records/types.ts';
 import type { CallerAudioHandlers } from '../caller-audio.ts';
+import type { CallSessionOptions } from '../call-session.ts';
 
 /** The caller, fed to the session by hand instead of through a room (no VAD: the recogniser's own speech events). */
 export function fakeCaller() {
@@ -50,5 +52,29 @@ export function fakeRecorder() {
     get states(): string[] {
       return stateRecords.map((s) => s.state);
     },
+  };
+}
+
+/**
+ * A CallSession's options in a unit test: the engines around the test's model and voice, the fixed
+ * greeting the tests listen for, the clinic's default lines, no instructions, and a hang-up that does
+ * nothing; `rest` adds or replaces what the test is about.
+ */
+export function sessionOptions(
+  o: { llm: llm.LLM; tts: tts.TTS; llmName?: string; clinic?: string },
+  rest: Pick<CallSessionOptions, 'callId' | 'room' | 'caller' | 'clock' | 'logger'> & Partial<CallSessionOptions>,
+): CallSessionOptions {
+  return {
+    engines: {
+      stt: {} as stt.STT,
+      llm: o.llm,
+      tts: o.tts,
+      info: { stt: 'x', llm: o.llmName ?? 'x', tts: 'flite', offline: true },
+    },
+    greeting: { text: 'Hello, this is Voxanne.' },
+    lines: defaultAgentLines(o.clinic ?? 'Riverside'),
+    instructions: '',
+    hangUp: async () => {},
+    ...rest,
   };
 }
