@@ -18,4 +18,14 @@ test('scheduling settings: builtin by default; fhir needs a base URL, and SMART 
   ]);
   assert.deepEqual(issues({ system: 'fhir', fhir: { baseUrl: 'http://127.0.0.1:1/fhir', auth: 'none' } }), []);
   assert.equal(issues({ system: 'epic' }).length, 1);
+  assert.deepEqual(issues({ system: 'fhir', fhir: { baseUrl: 'http://ehr.example.org/fhir', auth: 'none' } }), [
+    'fhir.baseUrl: must be https:// (plain http only to 127.0.0.1 or localhost)',
+  ]);
+  assert.deepEqual(
+    issues({
+      system: 'fhir',
+      fhir: { baseUrl: 'https://ehr.example.org/fhir', clientId: 'x', tokenUrl: 'http://10.0.0.5/token' },
+    }),
+    ['fhir.tokenUrl: must be https:// (plain http only to 127.0.0.1 or localhost)'],
+  );
 });

@@ -9,9 +9,20 @@ import { z } from 'zod';
 export const SCHEDULING_SYSTEMS = ['builtin', 'fhir'] as const;
 export type SchedulingSystem = (typeof SCHEDULING_SYSTEMS)[number];
 
+/**
+ * https, or plain http to this machine only (a local sandbox, the tests' fake): the bearer token and
+ * the patients' details never cross a network in the clear.
+ */
+export const isSecureUrl = (u: string): boolean =>
+  /^https:\/\//i.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(u);
+
+const secureUrl = z.string().url().refine(isSecureUrl, {
+  message: 'must be https:// (plain http only to 127.0.0.1 or localhost)',
+});
+
 const fhirSettings = z.object({
   /** the FHIR R4 base, e.g. https://ehr.example.org/fhir/r4 (no trailing slash needed) */
-  baseUrl: z.string().url(),
+  baseUrl: secureUrl,
   /**
    * `smart-backend`: SMART backend services (a JWT signed with the agent's key, the
    * client_credentials grant); `none`: an open server (a sandbox, the local fake).
@@ -20,7 +31,7 @@ const fhirSettings = z.object({
   /** the client id the EHR registered for this clinic's Voxanne */
   clientId: z.string().min(1).optional(),
   /** the token endpoint; absent: read from {baseUrl}/.well-known/smart-configuration */
-  tokenUrl: z.string().url().optional(),
+  tokenUrl: secureUrl.optional(),
   scope: z.string().min(1).default('system/Slot.rs system/Schedule.rs system/Appointment.cru system/Patient.cru'),
   /** service id (from `services`) → the FHIR Schedule id whose Slots it books, e.g. consultation: dr-lee */
   schedules: z.record(z.string().min(1), z.string().min(1)).default({}),

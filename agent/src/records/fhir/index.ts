@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FhirSettings } from '@voxanne/contracts/scheduling';
+import { type FhirSettings, isSecureUrl } from '@voxanne/contracts/scheduling';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { FhirClient } from './client.ts';
 import { FhirError } from './errors.ts';
@@ -55,6 +55,8 @@ export async function discoverTokenUrl(baseUrl: string, f: typeof fetch = fetch,
   const json = (await res.json().catch(() => ({}))) as { token_endpoint?: unknown };
   if (!res.ok || typeof json.token_endpoint !== 'string')
     throw new FhirError(`no token_endpoint in ${url} (${res.status})`, res.ok ? 502 : res.status);
+  // the signed assertion goes there: never in the clear over a network
+  if (!isSecureUrl(json.token_endpoint)) throw new FhirError(`token_endpoint ${json.token_endpoint} is not https`, 502);
   return json.token_endpoint;
 }
 
