@@ -270,11 +270,14 @@ export interface StubApi {
   /** the overview figures, computed from the data the way the backend would, for assertions */
   overviewFor(tenant: string): Overview;
   liveClients(): number;
+  /** the users the owner unlocked (POST /api/users/:id/unlock), in order */
+  readonly unlocked: string[];
 }
 
 export function createStubApi(data: StubData = makeStubData()): StubApi {
   const sessions = new Map<string, User>();
   const streams = new Set<{ res: ServerResponse; tenant: string }>();
+  const unlocked: string[] = [];
   const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));
@@ -347,6 +350,7 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
     data,
     overviewFor,
     liveClients: () => streams.size,
+    unlocked,
     pushLive(call) {
       data.live = data.live.filter((c) => c.id !== call.id);
       if (call.state !== 'ENDED') data.live.push(call);
@@ -437,6 +441,19 @@ export function createStubApi(data: StubData = makeStubData()): StubApi {
         return send(res, 200, data.settings[tenant]);
       }
       if (path === '/api/settings') return send(res, 200, data.settings[tenant]);
+      if (path === '/api/users' || path.startsWith('/api/users/')) {
+        if (user.role !== 'owner') return send(res, 403, { error: 'only the clinic owner may do this' });
+        const mine = STUB_USERS.filter((u) => u.tenant === tenant);
+        if (path === '/api/users')
+          return send(res, 200, { users: mine.map(({ id, email, name, role }) => ({ id, email, name, role })) });
+        const m = /^\/api\/users\/([^/]+)\/unlock$/.exec(path);
+        if (m && req.method === 'POST') {
+          if (!mine.some((u) => u.id === m[1]))
+            return send(res, 404, { error: 'no such user in this clinic', field: 'userId' });
+          unlocked.push(m[1]!);
+          return send(res, 204);
+        }
+      }
       return send(res, 404, { error: `no such API route: ${path}` });
     },
   };

@@ -171,6 +171,25 @@ describe('dashboard pages (stub API)', () => {
     }
   });
 
+  it('lets the owner unlock a user locked out by failed logins, from the settings page', async () => {
+    const { context, page, errors } = await newPage(rig.browser, web.baseUrl);
+    try {
+      await logIn(page, ...OWNER);
+      await page.getByTestId('nav-settings').click();
+      await ready(page);
+      await page.getByTestId('users-table').waitFor(WAIT);
+      assert.equal(await page.getByTestId('user-row').count(), 2, 'the clinic’s two users, not the other clinic’s');
+      const before = stub.unlocked.length;
+      await page.locator('[data-testid="user-unlock"][data-user="u2"]').click();
+      await page.getByTestId('users-message').waitFor({ state: 'visible', ...WAIT });
+      assert.equal(await page.getByTestId('users-message').textContent(), 'Sam Staff can log in again now.');
+      assert.deepEqual(stub.unlocked.slice(before), ['u2'], 'the unlock API was called for that user');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows settings read-only to staff', async () => {
     const { context, page } = await newPage(rig.browser, web.baseUrl);
     try {
@@ -182,6 +201,7 @@ describe('dashboard pages (stub API)', () => {
       assert.equal(await page.getByTestId('setting-greeting').isDisabled(), true);
       assert.equal(await page.getByTestId('setting-knowledgeBase').isDisabled(), true);
       assert.equal(await page.getByTestId('settings-save').isDisabled(), true);
+      assert.equal(await page.getByTestId('users-table').count(), 0, 'staff see no users to unlock');
     } finally {
       await context.close();
     }

@@ -10,7 +10,7 @@ import {
   type SettingsField,
 } from '../settings-form.ts';
 import { card, pageHeader, type PageContext } from '../shell.ts';
-import type { Settings } from '@voxanne/contracts/dashboard';
+import type { DashboardUser, Settings } from '@voxanne/contracts/dashboard';
 
 const VOICES = ['aura-2-thalia-en', 'aura-2-andromeda-en', 'aura-2-helena-en', 'aura-2-apollo-en', 'flite-slt'];
 
@@ -181,5 +181,62 @@ export async function renderSettings(ctx: PageContext): Promise<void> {
         )
       : null,
     card(null, form),
+    readOnly ? null : await usersCard(ctx),
+  );
+}
+
+/**
+ * The clinic's users, for the owner: a user locked out by failed logins (someone guessing their
+ * password, or a colleague's typos) can be let back in at once instead of waiting out the limit.
+ */
+async function usersCard(ctx: PageContext): Promise<HTMLElement> {
+  const { users } = await api<{ users: DashboardUser[] }>('/api/users', { signal: ctx.signal });
+  const message = h('p', { class: 'form-message', role: 'status', 'data-testid': 'users-message', hidden: true });
+  const say = (text: string, kind: 'ok' | 'bad') => {
+    message.textContent = text;
+    message.className = `form-message form-message-${kind}`;
+    message.hidden = false;
+  };
+  const rows = users.map((u) => {
+    const unlock = h(
+      'button',
+      { type: 'button', 'data-testid': 'user-unlock', 'data-user': u.id, 'aria-label': `Unlock login for ${u.name}` },
+      'Unlock login',
+    );
+    unlock.addEventListener(
+      'click',
+      () =>
+        void (async () => {
+          unlock.disabled = true;
+          try {
+            await api(`/api/users/${encodeURIComponent(u.id)}/unlock`, { method: 'POST' });
+            say(`${u.name} can log in again now.`, 'ok');
+          } catch (e) {
+            if (e instanceof ApiError) say(e.message, 'bad');
+            else throw e;
+          } finally {
+            unlock.disabled = false;
+          }
+        })(),
+    );
+    return h(
+      'tr',
+      { 'data-testid': 'user-row' },
+      h('td', {}, u.name),
+      h('td', {}, u.email),
+      h('td', {}, u.role === 'owner' ? 'Owner' : 'Staff'),
+      h('td', {}, unlock),
+    );
+  });
+  return card(
+    'Users',
+    h('p', { class: 'help' }, 'After too many failed logins a user must wait; unlock lets them try again at once.'),
+    h(
+      'table',
+      { class: 'table', 'data-testid': 'users-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Email'), h('th', {}, 'Role'), h('th', {}, ''))),
+      h('tbody', {}, rows),
+    ),
+    message,
   );
 }
