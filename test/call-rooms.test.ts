@@ -25,21 +25,20 @@ let web: Running;
 let worker: InstanceType<typeof Worker>;
 let rooms: RoomServiceClient;
 const refusals: object[] = [];
-const webLog: { msg: string; why?: string }[] = [];
-const joined: Room[] = [];
+/** every job a worker took, by worker ('line taken' of its admission) */
+const taken: { worker: string; room: string }[] = [];
+/** lines each worker holds now, from its admission's 'line taken' and 'line free' */
+const held: Record<string, number> = { A: 0, B: 0 };
+const lineLog = (worker: string) => (o: object, m: string) => {
+  if (m === 'line taken') {
+    taken.push({ worker, ...(o as { room: string }) });
+    held[worker]!++;
+  } else if (m === 'line free') held[worker]!--;
+};
 
-beforeAll(async () => {
-  initializeLogger({ pretty: false, level: 'warn' });
-  lk = await startLivekit();
-  rooms = new RoomServiceClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret);
-  const livekit = { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret };
-  const admission = new WorkerAdmission({
-    maxCalls: MAX_CALLS,
-    livekit,
-    log: { info: () => {}, warn: (o, m) => m === 'job refused: every line busy' && refusals.push(o) },
-  });
-  await admission.install();
-  worker = new Worker(
+/** A worker with Voxanne's admission whose jobs just hold their line (line-agent.ts); not yet running. */
+async function makeWorker(admission: WorkerAdmission): Promise<InstanceType<typeof Worker>> {
+  return new Worker(
     new WorkerOptions({
       agent: LINE_AGENT,
       wsURL: lk.url,
@@ -58,9 +57,32 @@ beforeAll(async () => {
       logLevel: 'warn',
     }),
   );
-  const registered = new Promise<void>((resolve) => worker.event.once('worker_registered', () => resolve()));
-  void worker.run();
+}
+
+async function runWorker(w: InstanceType<typeof Worker>): Promise<void> {
+  const registered = new Promise<void>((resolve) => w.event.once('worker_registered', () => resolve()));
+  void w.run();
   await registered;
+}
+const webLog: { msg: string; why?: string }[] = [];
+const joined: Room[] = [];
+
+beforeAll(async () => {
+  initializeLogger({ pretty: false, level: 'warn' });
+  lk = await startLivekit();
+  rooms = new RoomServiceClient(lk.url.replace(/^ws/, 'http'), lk.apiKey, lk.apiSecret);
+  const livekit = { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret };
+  const admission = new WorkerAdmission({
+    maxCalls: MAX_CALLS,
+    livekit,
+    log: {
+      info: lineLog('A'),
+      warn: (o, m) => m === 'job refused: every line busy' && refusals.push(o),
+    },
+  });
+  await admission.install();
+  worker = await makeWorker(admission);
+  await runWorker(worker);
   web = await startWebServer(
     // the per-address limits are app.test.ts's subject; here every request comes from 127.0.0.1
     testConfig({
@@ -202,5 +224,55 @@ describe('lines', () => {
     const again = await join(next.json.url!, next.json.token!);
     await untilAgentIn(again);
     await endCall(again, next.json.room!);
+  });
+});
+
+describe('two workers', () => {
+  it('never take more calls than their lines together, and each room gets one agent from one worker', async () => {
+    // a second worker of one line beside the first: two lines in all
+    const admissionB = new WorkerAdmission({
+      maxCalls: MAX_CALLS,
+      livekit: { url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret },
+      log: {
+        info: lineLog('B'),
+        warn: () => {},
+      },
+    });
+    await admissionB.install();
+    const workerB = await makeWorker(admissionB);
+    try {
+      await runWorker(workerB);
+      // both lines free: the earlier tests' job processes exit a moment after their calls
+      for (let i = 0; (held.A !== 0 || held.B !== 0) && i < 240; i++) await new Promise((r) => setTimeout(r, 250));
+      assert.deepEqual(held, { A: 0, B: 0 });
+      const from = taken.length;
+      // five callers at once, as the probe's one process opening rooms
+      const calls = await Promise.all([openCall(), openCall(), openCall(), openCall(), openCall()]);
+      const ok = calls.filter((c) => c.status === 200);
+      const busy = calls.filter((c) => c.status === 503);
+      assert.equal(ok.length, 2, `two of five got a line, one per worker (${calls.map((c) => c.status).join(', ')})`);
+      assert.equal(ok.length + busy.length, 5);
+      for (const c of busy) assert.equal(c.json.code, 'lines-busy');
+      const byRoom = new Map<string, string[]>();
+      for (const t of taken.slice(from)) byRoom.set(t.room, [...(byRoom.get(t.room) ?? []), t.worker]);
+      for (const c of ok) assert.equal(byRoom.get(c.json.room!)?.length, 1, 'one job, taken by one worker');
+      assert.ok(
+        [...byRoom.values()].every((ws) => ws.length === 1),
+        'no room was taken twice',
+      );
+      const perWorker = (w: string) => taken.slice(from).filter((t) => t.worker === w).length;
+      assert.deepEqual([perWorker('A'), perWorker('B')], [1, 1], 'each worker took one call: its one line');
+      // in each room the caller meets exactly one agent
+      for (const c of ok) {
+        const r = await join(c.json.url!, c.json.token!);
+        await untilAgentIn(r);
+        await new Promise((res) => setTimeout(res, 500));
+        assert.equal(agentsIn(r).length, 1, 'one agent in the room');
+        await endCall(r, c.json.room!);
+      }
+      console.log(`two workers, five callers at once: ${ok.length} taken, ${busy.length} told the lines are busy`);
+    } finally {
+      await workerB.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
  * code the CLI uses.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
@@ -21,6 +22,8 @@ import { ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support
 
 const CLINIC = '+15550100200';
 const CALLER = '+15551234567';
+/** the caller's number without its last four digits (which the masked form shows anyway) */
+const CALLER_DIGITS = CALLER.slice(2, -4);
 const FRONT_DESK = 'tel:+15550100999';
 
 /** `text` in flite's slt voice as a phone line carries it: an 8 kHz μ-law WAV file. */
@@ -46,7 +49,12 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
 
   beforeAll(async () => {
     // LOG_PII=1: these tests read what she heard from the `pii` field of "caller said" (debug level)
-    stack = await startTestStack('sip-call', { TRANSFER_TO: FRONT_DESK, LOG_PII: '1' }, { telephony: true });
+    // two lines: a third caller at once hears the busy line
+    stack = await startTestStack(
+      'sip-call',
+      { TRANSFER_TO: FRONT_DESK, LOG_PII: '1', MAX_CONCURRENT_CALLS: '2' },
+      { telephony: true },
+    );
     patientPort = await freeUdpPort();
     config = parseProvisionConfig({
       LIVEKIT_URL: stack.livekitUrl,
@@ -131,6 +139,13 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const rooms = new RoomServiceClient(stack.livekitUrl.replace(/^ws/, 'http'), stack.apiKey, stack.apiSecret);
     const room = (await rooms.listRooms()).find((r) => r.sid === roomSid);
     assert.match(room?.name ?? '', /^call-/, 'a room of its own, named by the dispatch rule');
+    // names never carry the caller's number (issue 13): not the room's, not the phone leg's identity or name
+    const people = await rooms.listParticipants(room!.name);
+    const phoneLeg = people.find((p) => p.identity.startsWith('sip_'));
+    assert.ok(phoneLeg, `the phone leg is in the room (${people.map((p) => p.identity).join(', ')})`);
+    for (const name of [room!.name, ...people.flatMap((p) => [p.identity, p.name])])
+      assert.ok(!name.includes(CALLER_DIGITS), `"${name}" carries no part of the caller's number but the last four`);
+    assert.equal(phoneLeg!.attributes['sip.phoneNumber'], undefined, 'LiveKit does not repeat the number either');
     // the dispatch rule names the clinic; the worker that took the call marks the line taken
     assert.deepEqual(JSON.parse(room!.metadata), { tenant: 'riverside', taken: true });
     const greetingStart = phone.firstAudibleAfter(0)!;
@@ -267,21 +282,58 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.equal(await patient.child.exited, 0, 'the patient’s phone got BYE and answered it');
   });
 
-  test('two callers at once: a room each, both greeted', async () => {
+  /** resolves once the worker holds no job (its "line taken"/"line free" log says 0 lines are taken) */
+  async function linesFree(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const last = stack.lines.filter((l) => l.source === 'agent' && /"msg":"line (taken|free)"/.test(l.line)).at(-1);
+      const said = last && (JSON.parse(last.line) as { msg: string; active: number });
+      if (!said || (said.msg === 'line free' && said.active === 0)) return;
+      assert.ok(Date.now() < deadline, `the worker still holds a call 60 s on: ${last?.line}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  test('three callers on two lines: two are greeted, the third hears the busy line, then BYE', async () => {
+    await linesFree();
     const before = stack.lines.filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"')).length;
-    const [a, b] = await Promise.all([dial(), dial()]);
-    await Promise.all([answered(a.call, a.phone), answered(b.call, b.phone)]);
+    const since = stack.lines.length;
+    const dialled = await Promise.all([dial(), dial(), dial()]);
+    await Promise.all(dialled.map(({ call, phone }) => answered(call, phone)));
     await Promise.all(
-      [a, b].map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'a greeting on each line')),
+      dialled.map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'her voice on each line')),
     );
+    // the one refused hangs up on its own after the message: LiveKit SIP sends BYE, sipp answers it
+    const ended = await Promise.race([
+      Promise.any(dialled.map(({ call }, i) => call.child.exited.then((code) => ({ i, code })))),
+      new Promise<undefined>((r) => setTimeout(r, 30_000)),
+    ]);
+    assert.ok(ended, 'one call was ended by Voxanne within 30 s');
+    assert.equal(ended.code, 0, 'the busy caller got BYE and answered it');
+    const busy = dialled[ended.i]!;
+    const bye = (await busy.call.messages())
+      .split(/^-{10,}.*$/m)
+      .find((m) => /message received/.test(m) && /^BYE /m.test(m));
+    assert.ok(bye, 'the call ended with LiveKit SIP’s BYE');
+    console.log(`the busy line: ${Math.round(busy.phone.audibleMs())} ms of her voice, then BYE`);
+    await waitForLog(stack, 'agent', /"msg":"busy line played"/, 10_000, since);
+    const refused = await waitForLog(stack, 'agent', /"msg":"job refused: every line busy"/, 10_000, since);
+    assert.equal(JSON.parse(refused).max, 2);
+
+    // the other two are calls: greeted, and in rooms of their own
     const infos = stack.lines
       .filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"'))
       .slice(before)
       .map((l) => JSON.parse(l.line) as Record<string, unknown>);
-    assert.equal(infos.length, 2);
+    assert.equal(infos.length, 2, 'two calls were taken');
     assert.notEqual(infos[0]!.room_id, infos[1]!.room_id, 'each caller has a room of their own');
-    await Promise.all([a, b].map(({ call }) => call.hangUp()));
-    assert.deepEqual(await Promise.all([a.call.child.exited, b.call.child.exited]), [0, 0]);
+    const taken = dialled.filter((_, i) => i !== ended.i);
+    assert.ok(
+      taken.every(({ call }) => call.child.proc.exitCode === null),
+      'the two calls go on',
+    );
+    await Promise.all(taken.map(({ call }) => call.hangUp()));
+    assert.deepEqual(await Promise.all(taken.map(({ call }) => call.child.exited)), [0, 0]);
   });
 
   test('an INVITE to a number the trunk does not have is rejected', async () => {
@@ -295,7 +347,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   });
 
   test('no info line of the agent or the web server carries the caller’s number or words (probe finding 4)', () => {
-    // even with LOG_PII=1; room names and participant identities are LiveKit's (issue 13, point 1), not log data
+    // even with LOG_PII=1, and room names and participant identities included (issue 13, point 1)
     const ours = stack.lines.filter((l) => {
       if (l.source !== 'agent' && l.source !== 'web') return false;
       try {
@@ -305,17 +357,72 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       }
     });
     assert.ok(ours.length > 50, 'the calls above were logged');
-    const text = (l: { line: string }) =>
-      l.line.replace(/"(?:[\w.]*room[\w.]*|[\w.]*identity[\w.]*|participant[\w.]*)":"[^"]*"/gi, '""');
     const digits = CALLER.slice(2); // 5551234567, with or without +1
+    // numbers (times, ports, durations) could hold any six digits by chance; a phone number is a string
+    const text = (l: { line: string }) => l.line.replace(/:-?\d+(?:\.\d+)?/g, ':0');
     const leaks = ours.filter(
       (l) =>
-        text(l).includes(digits) || /what are your opening hours|i need to cancel|where are you located/i.test(l.line),
+        text(l).includes(digits) ||
+        text(l).includes(CALLER_DIGITS) ||
+        /what are your opening hours|i need to cancel|where are you located/i.test(l.line),
     );
     assert.deepEqual(
       leaks.map((l) => `${l.source}: ${l.line.slice(0, 300)}`),
       [],
     );
+  });
+
+  test('an INVITE answered but never ACKed ends within seconds, freeing her line (probe finding 8)', async () => {
+    // the earlier tests' phones keep sending RTP to ports LiveKit SIP hands out again: media would keep this call up
+    for (const p of phones.splice(0)) p.close();
+    await linesFree();
+    const [host, port] = stack.sipAddress!.split(':') as [string, string];
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+    const own = sock.address().port;
+    const answers: string[] = [];
+    let answeredAt = 0;
+    sock.on('message', (m) => {
+      const text = m.toString();
+      answers.push(text.split('\r\n')[0]!);
+      if (!answeredAt && /^SIP\/2\.0 200/.test(text)) answeredAt = performance.now();
+      // never an ACK: the 200 OK is retransmitted and then given up on
+    });
+    const callId = `voxanne-noack-${Math.random().toString(36).slice(2, 10)}`;
+    const offer = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0'];
+    const sdp = [...offer, `m=audio ${own + 1} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+    const invite = [
+      `INVITE sip:${CLINIC}@${host}:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${own};branch=z9hG4bK-${callId}`,
+      `From: "No Ack" <sip:${CALLER}@127.0.0.1:${own}>;tag=noack`,
+      `To: <sip:${CLINIC}@${host}:${port}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:${CALLER}@127.0.0.1:${own}>`,
+      'Max-Forwards: 70',
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(sdp)}`,
+      '',
+      sdp,
+    ].join('\r\n');
+    const since = stack.lines.length;
+    try {
+      sock.send(invite, Number(port), host);
+      const call = JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone call"/, 30_000, since)) as {
+        room: string;
+      };
+      const room = call.room.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      await waitForLog(stack, 'agent', new RegExp(`"room":"${room}".*"msg":"call ended"`), 60_000, since);
+      const heldMs = performance.now() - answeredAt;
+      console.log(`a call never ACKed ended ${Math.round(heldMs)} ms after LiveKit SIP's 200 OK`);
+      assert.ok(answeredAt > 0, `LiveKit SIP answered (${answers.join(' | ')})`);
+      // she gives the caller 10 s to ACK (INBOUND_ANSWER_WAIT_MS); before, LiveKit SIP kept the call up
+      // 20-30 s (the probe) while its BYE to the silent caller timed out
+      await waitForLog(stack, 'agent', /"msg":"phone call never answered: no ACK from the caller"/, 1000, since);
+      assert.ok(heldMs < 15_000, `the call ended ${Math.round(heldMs)} ms after the answer, not after 30 s`);
+    } finally {
+      sock.close();
+    }
   });
 
   test('malformed SIP does not crash LiveKit SIP: the next call is answered', async () => {

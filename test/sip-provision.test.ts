@@ -93,7 +93,13 @@ describe('provisioning (sip/src/cli.ts)', () => {
     const [rule] = await sip.listSipDispatchRule();
     assert.equal(rule?.name, NAMES.dispatch);
     assert.deepEqual(rule!.trunkIds, [inbound!.sipTrunkId]);
-    assert.equal(rule!.rule?.rule.case, 'dispatchRuleIndividual');
+    // rooms are named after the clinic's number dialled, never the caller's, and LiveKit hides the caller's
+    // number from the identity and its own attributes; the trunk hands it to the agent in ours (issue 13)
+    assert.equal(rule!.rule?.rule.case, 'dispatchRuleCallee');
+    assert.equal(rule!.rule?.rule.value.roomPrefix, 'call-');
+    assert.equal(rule!.rule?.rule.case === 'dispatchRuleCallee' && rule!.rule.rule.value.randomize, true);
+    assert.equal(rule!.hidePhoneNumber, true);
+    assert.deepEqual(inbound!.headersToAttributes, { From: 'voxanne.sip.from', To: 'voxanne.sip.to' });
     assert.deepEqual(JSON.parse(rule!.roomConfig!.metadata), { tenant: 'riverside' });
     assert.equal(rule!.roomConfig!.agents.length, 1, 'Voxanne is dispatched into each caller’s room');
     const [outbound] = await sip.listSipOutboundTrunk();

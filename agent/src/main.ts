@@ -25,11 +25,16 @@ import { createRecordsClient, prepareCall } from './call/clinic-services.ts';
 import { loadSmartKey, type SmartKey } from './records/fhir/index.ts';
 import { humanize } from './core/humanizer/index.ts';
 import { createGroqSummarizer } from './engines/groq/summarize.ts';
-import { maskPhoneNumber, outboundGreeting, outboundPurpose } from './core/phone/phone-number.ts';
+import {
+  INBOUND_ANSWER_WAIT_MS,
+  maskPhoneNumber,
+  outboundGreeting,
+  outboundPurpose,
+} from './core/phone/phone-number.ts';
 import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
 import { emergencyRule } from './core/emergency.ts';
-import { phoneCaller, untilAnswered } from './phone/phone-caller.ts';
+import { answeredWithin, phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
@@ -47,6 +52,7 @@ import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
 import { WorkerAdmission } from './worker/admission.ts';
 import { workerConnection } from './worker/worker-options.ts';
+import { busyLinePlayer } from './worker/busy-line.ts';
 import { callerExpectation } from './core/caller-trust.ts';
 import { waitForTrustedCaller } from './call/trusted-caller.ts';
 
@@ -288,6 +294,15 @@ export default defineAgent<ProcData>({
       ...(phoneCall ? { onEmergency: () => void phoneCall!.emergency(emergency.onCall, emergency.line) } : {}),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
+    // an inbound phone call must be answered soon (the caller ACKs LiveKit SIP's 200 OK); an INVITE
+    // answered but never ACKed would otherwise hold this job until LiveKit SIP gives up, 20-30 s on
+    if (phone && !outbound)
+      void answeredWithin(ctx.room, caller, INBOUND_ANSWER_WAIT_MS).then((answered) => {
+        if (answered) return;
+        logger.warn({ waitedMs: INBOUND_ANSWER_WAIT_MS }, 'phone call never answered: no ACK from the caller');
+        session.end('never answered');
+        void ctx.deleteRoom().catch(() => undefined);
+      });
     // Ctrl-C / worker shutdown: the call ends now and writes its records while the web server is still up
     const stopListening = onAgentStopping(() => session.end('agent stopping'));
     const why = await greetNow;
@@ -343,6 +358,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     maxCalls: config.MAX_CONCURRENT_CALLS,
     livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
     log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m) },
+    // a phone caller nobody can take hears a short message, played by the worker itself (worker/busy-line.ts)
+    busyLine: await busyLinePlayer({
+      livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
+      log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m) },
+    }),
   });
   // before the worker starts its first job process
   await admission.install();

@@ -49,7 +49,18 @@ export interface CallRoomMetadata {
   taken?: true;
   /** set by a worker that refused the room's job because every line it has is taken */
   busy?: true;
+  /** set by the worker that dispatched the busy line into a phone call's room nobody could take */
+  busyLine?: true;
 }
+
+/**
+ * A phone caller's number reaches the agent only here: the inbound trunk copies the INVITE's From and To
+ * headers into these participant attributes (LiveKit SIP's headers_to_attributes), while the dispatch
+ * rule hides the number from the room name, the participant's identity and LiveKit's own attributes.
+ * Attributes are seen by the room's participants only (the agent and the phone leg), never logged by name.
+ */
+export const SIP_FROM_ATTRIBUTE = 'voxanne.sip.from';
+export const SIP_TO_ATTRIBUTE = 'voxanne.sip.to';
 
 const TENANT_PATTERN = /^[a-z0-9-]{1,40}$/;
 
@@ -75,6 +86,7 @@ export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata
   if (typeof r.caller === 'string' && SERVER_NAME_PATTERN.test(r.caller)) out.caller = r.caller;
   if (r.taken === true) out.taken = true;
   if (r.busy === true) out.busy = true;
+  if (r.busyLine === true) out.busyLine = true;
   return out;
 }
 
@@ -83,7 +95,7 @@ export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata
  * as it was. LiveKit's own record of a dispatch's jobs is not kept up to date (livekit-server 1.13:
  * ListDispatch never lists them), so the worker says so here.
  */
-export function withLineMark(raw: string | undefined, mark: 'taken' | 'busy'): string {
+export function withLineMark(raw: string | undefined, mark: 'taken' | 'busy' | 'busyLine'): string {
   let o: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(raw ?? '');

@@ -8,12 +8,13 @@ import {
   RoomAgentDispatch,
   RoomConfiguration,
   SIPDispatchRule,
-  SIPDispatchRuleIndividual,
+  SIPDispatchRuleCallee,
   SIPDispatchRuleInfo,
   type SIPInboundTrunkInfo,
   type SIPOutboundTrunkInfo,
   SipClient,
 } from 'livekit-server-sdk';
+import { SIP_FROM_ATTRIBUTE, SIP_TO_ATTRIBUTE } from '@voxanne/contracts/call-room';
 import { livekitHttpUrl, type ProvisionConfig } from './config.ts';
 import { planResource, type Action, type Current, type Fields } from './plan.ts';
 
@@ -22,8 +23,18 @@ export const NAMES = {
   outbound: 'voxanne-outbound',
   dispatch: 'voxanne-dispatch',
 } as const;
-/** rooms of phone calls: call-<caller number>_<random> (LiveKit adds the rest) */
+/**
+ * rooms of phone calls: call-_<the clinic's number dialled>_<random> (LiveKit adds the rest). The rule
+ * names rooms after the number called, never the caller's (LiveKit's "individual" rule puts the
+ * caller's number, or with hide_phone_number its last four digits, in the name), and hides the
+ * caller's number: the participant's identity is sip_<hash>, its name "Phone <last four>", and
+ * LiveKit's sip.phoneNumber attribute is left out. The number reaches the agent through the trunk's
+ * HEADERS_TO_ATTRIBUTES instead.
+ */
 export const ROOM_PREFIX = 'call-';
+/** the INVITE's From and To headers, copied into the caller's attributes for the agent (see ROOM_PREFIX) */
+export const HEADERS_TO_ATTRIBUTES: Record<string, string> = { From: SIP_FROM_ATTRIBUTE, To: SIP_TO_ATTRIBUTE };
+const headerPairs = (m: Record<string, string> | undefined) => Object.entries(m ?? {}).map(([h, a]) => `${h}=${a}`);
 
 /** SIPTransport values of @livekit/protocol (not re-exported by the SDK) */
 const TRANSPORT = { auto: 0, udp: 1, tcp: 2, tls: 3 } as const;
@@ -42,14 +53,17 @@ export function desiredInbound(c: ProvisionConfig): Fields {
     authUsername: c.SIP_INBOUND_USERNAME ?? '',
     authPassword: c.SIP_INBOUND_PASSWORD ?? '',
     metadata: roomMetadata(c),
+    headersToAttributes: headerPairs(HEADERS_TO_ATTRIBUTES),
   };
 }
 
 export function desiredDispatch(c: ProvisionConfig, inboundTrunkId: string): Fields {
   return {
     trunkIds: [inboundTrunkId],
-    rule: 'individual',
+    rule: 'callee',
     roomPrefix: ROOM_PREFIX,
+    randomRoom: true,
+    hidePhoneNumber: true,
     roomMetadata: roomMetadata(c),
     agentName: c.AGENT_NAME || '(default worker)',
     agentMetadata: roomMetadata(c),
@@ -74,6 +88,7 @@ const inboundFields = (t: SIPInboundTrunkInfo): Fields => ({
   authUsername: t.authUsername,
   authPassword: t.authPassword,
   metadata: t.metadata,
+  headersToAttributes: headerPairs(t.headersToAttributes),
 });
 
 const outboundFields = (t: SIPOutboundTrunkInfo): Fields => ({
@@ -87,10 +102,21 @@ const outboundFields = (t: SIPOutboundTrunkInfo): Fields => ({
 
 function dispatchFields(r: SIPDispatchRuleInfo): Fields {
   const agent = r.roomConfig?.agents[0];
+  const rule = r.rule?.rule;
   return {
     trunkIds: r.trunkIds,
-    rule: r.rule?.rule.case === 'dispatchRuleIndividual' ? 'individual' : String(r.rule?.rule.case),
-    roomPrefix: r.rule?.rule.case === 'dispatchRuleIndividual' ? r.rule.rule.value.roomPrefix : undefined,
+    rule:
+      rule?.case === 'dispatchRuleCallee'
+        ? 'callee'
+        : rule?.case === 'dispatchRuleIndividual'
+          ? 'individual'
+          : String(rule?.case),
+    roomPrefix:
+      rule?.case === 'dispatchRuleCallee' || rule?.case === 'dispatchRuleIndividual'
+        ? rule.value.roomPrefix
+        : undefined,
+    randomRoom: rule?.case === 'dispatchRuleCallee' ? rule.value.randomize : rule?.case === 'dispatchRuleIndividual',
+    hidePhoneNumber: r.hidePhoneNumber,
     roomMetadata: r.roomConfig?.metadata,
     agentName: agent ? agent.agentName || '(default worker)' : undefined,
     agentMetadata: agent?.metadata,
@@ -143,8 +169,12 @@ function dispatchRuleInfo(c: ProvisionConfig, trunkId: string, base?: SIPDispatc
   info.name = NAMES.dispatch;
   info.trunkIds = [trunkId];
   info.rule = new SIPDispatchRule({
-    rule: { case: 'dispatchRuleIndividual', value: new SIPDispatchRuleIndividual({ roomPrefix: ROOM_PREFIX }) },
+    rule: {
+      case: 'dispatchRuleCallee',
+      value: new SIPDispatchRuleCallee({ roomPrefix: ROOM_PREFIX, randomize: true }),
+    },
   });
+  info.hidePhoneNumber = true;
   info.roomConfig = new RoomConfiguration({
     ...(base?.roomConfig ?? {}),
     metadata: roomMetadata(c),
@@ -169,6 +199,7 @@ export async function applyLiveKit(
       authUsername: c.SIP_INBOUND_USERNAME,
       authPassword: c.SIP_INBOUND_PASSWORD,
       metadata: roomMetadata(c),
+      headersToAttributes: HEADERS_TO_ATTRIBUTES,
     });
   } else if (ia.op === 'update') {
     const t = s.inbound!.clone();
@@ -177,6 +208,7 @@ export async function applyLiveKit(
     t.authUsername = c.SIP_INBOUND_USERNAME ?? '';
     t.authPassword = c.SIP_INBOUND_PASSWORD ?? '';
     t.metadata = roomMetadata(c);
+    t.headersToAttributes = HEADERS_TO_ATTRIBUTES;
     inbound = await client.updateSipInboundTrunk(t.sipTrunkId, t);
   }
   const inboundId = inbound!.sipTrunkId;
@@ -187,8 +219,8 @@ export async function applyLiveKit(
   if (!dispatch) {
     const info = dispatchRuleInfo(c, inboundId);
     dispatch = await client.createSipDispatchRule(
-      { type: 'individual', roomPrefix: ROOM_PREFIX },
-      { name: NAMES.dispatch, trunkIds: [inboundId], roomConfig: info.roomConfig },
+      { type: 'callee', roomPrefix: ROOM_PREFIX, randomize: true },
+      { name: NAMES.dispatch, trunkIds: [inboundId], roomConfig: info.roomConfig, hidePhoneNumber: true },
     );
   } else if (da.op === 'update' || !dispatch.trunkIds.includes(inboundId)) {
     dispatch = await client.updateSipDispatchRule(dispatch.sipDispatchRuleId, dispatchRuleInfo(c, inboundId, dispatch));

@@ -3,8 +3,9 @@
  * the call's purpose in the room metadata, then LiveKit SIP dials the patient through the outbound
  * trunk (CreateSIPParticipant). She starts talking once the patient picks up.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { RoomAgentDispatch, RoomServiceClient, type SIPParticipantInfo } from 'livekit-server-sdk';
+import { randomName } from '@voxanne/contracts/call-room';
 import { livekitHttpUrl, type ProvisionConfig } from './config.ts';
 import { NAMES, sipClient } from './livekit-side.ts';
 
@@ -27,7 +28,8 @@ export async function placeCall(
   const trunk = (await sip.listSipOutboundTrunk()).find((t) => t.name === NAMES.outbound);
   if (!trunk)
     throw new Error(`no outbound trunk "${NAMES.outbound}": run the provisioning CLI with SIP_OUTBOUND_ADDRESS first`);
-  const room = `out-${randomUUID().slice(0, 8)}`;
+  // random names: the patient's number stays out of the room's name and the participant's identity
+  const room = randomName('out-', randomBytes);
   const metadata = JSON.stringify({
     tenant: c.SIP_TENANT,
     direction: 'outbound',
@@ -42,7 +44,7 @@ export async function placeCall(
     agents: [new RoomAgentDispatch({ agentName: c.AGENT_NAME, metadata })],
   });
   const participant = await sip.createSipParticipant(trunk.sipTrunkId, call.to, room, {
-    participantIdentity: `phone-${call.to.replace(/\D/g, '')}`,
+    participantIdentity: randomName('phone-', randomBytes),
     participantName: 'Patient',
     // resolves once the patient answers (or fails if they do not)
     waitUntilAnswered: true,

@@ -5,7 +5,10 @@
  * job request is answered against this ledger when it arrives: a place is taken on accepting, and
  * given back when the job's process exits, or when an accepted job never reaches a process.
  */
+import { parseCallRoomMetadata } from '@voxanne/contracts/call-room';
 import type { Clock } from './clock.ts';
+import { callerExpectation } from './caller-trust.ts';
+import { outboundPurpose } from './phone/phone-number.ts';
 
 /**
  * An accepted job that no process has started by then never will: LiveKit did not assign it (the room
@@ -13,6 +16,37 @@ import type { Clock } from './clock.ts';
  * initialise (main.ts initializeProcessTimeout), so a slower job is still on its way before that.
  */
 export const UNLAUNCHED_JOB_TIMEOUT_MS = 65_000;
+
+/**
+ * A phone caller refused for capacity hears a short message and the call ends, instead of ringing
+ * until the trunk gives up. After a worker refuses a phone call, LiveKit asks the other workers at
+ * once; a room none of them has marked taken this long after the refusal has nobody.
+ */
+export const BUSY_LINE_GRACE_MS = 500;
+
+/** busy messages one worker plays at once (each a room connection for a few seconds); more callers ring on */
+export const MAX_BUSY_LINES = 4;
+
+/** what the caller hears: the web page's busy message, said for the phone */
+export const BUSY_LINE_WORDS = 'All our lines are busy right now. Please call again in a minute. Goodbye.';
+
+/**
+ * Whether a room whose call was refused for capacity should hear the busy line: an inbound phone call's
+ * room (no web caller named, not a call she places herself). A web page says "lines busy" itself; a
+ * patient she was about to call is simply not called.
+ */
+export function wantsBusyLine(roomMetadata: string | undefined): boolean {
+  return callerExpectation(roomMetadata).kind === 'sip' && outboundPurpose(roomMetadata) === undefined;
+}
+
+/**
+ * Once the grace is over: the busy line plays if no worker took the call, no worker has started the
+ * busy line in it yet (the room's busyLine mark), and this worker is not already playing its most.
+ */
+export function busyLineDue(roomMetadataNow: string | undefined, playing: number): boolean {
+  const m = parseCallRoomMetadata(roomMetadataNow);
+  return !m.taken && !m.busyLine && playing < MAX_BUSY_LINES;
+}
 
 export type AdmissionDecision = { accept: true } | { accept: false; active: number; max: number };
 
@@ -40,9 +74,9 @@ export class JobAdmission {
     if (j) j.launched = true;
   }
 
-  /** The job's process exited (the call is over, or it crashed). */
-  ended(jobId: string): void {
-    this.#jobs.delete(jobId);
+  /** The job's process exited (the call is over, or it crashed); false for a job it did not hold. */
+  ended(jobId: string): boolean {
+    return this.#jobs.delete(jobId);
   }
 
   get active(): number {

@@ -1,4 +1,6 @@
 import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import { SIP_FROM_ATTRIBUTE, SIP_TO_ATTRIBUTE } from '@voxanne/contracts/call-room';
+import { sipHeaderUser } from '../core/phone/phone-number.ts';
 
 /** A caller on a phone line, as LiveKit SIP describes the participant it puts in the room. */
 export interface PhoneCaller {
@@ -14,7 +16,12 @@ export interface PhoneCaller {
 export function phoneCaller(p: RemoteParticipant): PhoneCaller | undefined {
   if (p.kind !== ParticipantKind.SIP) return undefined;
   const a = p.attributes;
-  return { number: a['sip.phoneNumber'], dialled: a['sip.trunkPhoneNumber'], sipCallId: a['sip.callID'] };
+  // our dispatch rule hides the number from LiveKit's own attributes; the trunk copies the headers into ours
+  return {
+    number: a['sip.phoneNumber'] ?? sipHeaderUser(a[SIP_FROM_ATTRIBUTE]),
+    dialled: a['sip.trunkPhoneNumber'] ?? sipHeaderUser(a[SIP_TO_ATTRIBUTE]),
+    sipCallId: a['sip.callID'],
+  };
 }
 
 /**
@@ -40,4 +47,11 @@ export function untilAnswered(room: Room, p: RemoteParticipant): Promise<boolean
     room.on(RoomEvent.ParticipantAttributesChanged, onAttrs);
     room.on(RoomEvent.ParticipantDisconnected, onLeft);
   });
+}
+
+/** untilAnswered(), false after `ms` too (the call is not answered in time). */
+export function answeredWithin(room: Room, p: RemoteParticipant, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([untilAnswered(room, p), late]).finally(() => clearTimeout(timer));
 }

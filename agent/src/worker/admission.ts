@@ -6,7 +6,7 @@
 import type { JobRequest } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { withLineMark } from '@voxanne/contracts/call-room';
-import { JobAdmission } from '../core/job-admission.ts';
+import { BUSY_LINE_GRACE_MS, busyLineDue, JobAdmission, wantsBusyLine } from '../core/job-admission.ts';
 import { onJobLaunched, onJobProcessExit } from './job-exit-hook.ts';
 
 /**
@@ -25,13 +25,15 @@ export interface WorkerAdmissionOptions {
   maxCalls: number;
   livekit: { url: string; apiKey: string; apiSecret: string };
   log: AdmissionLog;
-  /** a refused job's room, once marked busy (the busy line for phone callers) */
-  onRefused?: (room: { name: string; metadata: string }) => void;
+  /** plays the busy message into a phone call's room and closes it (worker/busy-line.ts); none: the phone rings on */
+  busyLine?: (room: string) => Promise<void>;
 }
 
 export class WorkerAdmission {
   readonly #admission: JobAdmission;
   readonly #rooms: RoomServiceClient;
+  /** busy messages playing now */
+  #busyLines = 0;
 
   constructor(private readonly o: WorkerAdmissionOptions) {
     this.#admission = new JobAdmission(o.maxCalls, { now: () => performance.now() });
@@ -42,7 +44,8 @@ export class WorkerAdmission {
   async install(): Promise<void> {
     await onJobLaunched((id) => this.#admission.launched(id));
     await onJobProcessExit((exit) => {
-      if (exit.job) this.#admission.ended(exit.job.id);
+      if (exit.job && this.#admission.ended(exit.job.id))
+        this.o.log.info({ jobId: exit.job.id, active: this.#admission.active }, 'line free');
     });
   }
 
@@ -51,15 +54,43 @@ export class WorkerAdmission {
     const d = this.#admission.request(req.id);
     const room = req.room;
     if (d.accept) {
+      this.o.log.info({ jobId: req.id, room: room?.name, active: this.#admission.active }, 'line taken');
       await req.accept();
       if (room?.name) await this.#mark(room.name, room.metadata, 'taken');
       return;
     }
+    // marked before the refusal: LiveKit asks the next worker only after it, so a 'taken' from that
+    // worker always lands after this 'busy' (the other order would hide the taken line)
+    const marked = room?.name ? await this.#mark(room.name, room.metadata, 'busy') : false;
     await req.reject();
     this.o.log.warn({ jobId: req.id, room: room?.name, active: d.active, max: d.max }, 'job refused: every line busy');
-    if (room?.name && (await this.#mark(room.name, room.metadata, 'busy')))
-      this.o.onRefused?.({ name: room.name, metadata: withLineMark(room.metadata, 'busy') });
+    if (marked && wantsBusyLine(room!.metadata)) void this.#busyLineAfterGrace(room!.name);
   };
+
+  /**
+   * A phone caller nobody took hears the busy line (core/job-admission.ts decides): once the other
+   * workers have had their chance, the first refusing worker to get there marks the room (busyLine)
+   * and plays it.
+   */
+  async #busyLineAfterGrace(name: string): Promise<void> {
+    if (!this.o.busyLine) return;
+    await new Promise((r) => setTimeout(r, BUSY_LINE_GRACE_MS));
+    try {
+      const [room] = await this.#rooms.listRooms([name]);
+      if (!room || !busyLineDue(room.metadata, this.#busyLines)) return;
+      await this.#rooms.updateRoomMetadata(name, withLineMark(room.metadata, 'busyLine'));
+    } catch (err) {
+      // the caller hung up meanwhile (the room is gone): nobody to tell
+      this.o.log.info({ room: name, err: (err as Error).message }, 'busy line not played');
+      return;
+    }
+    this.#busyLines++;
+    try {
+      await this.o.busyLine(name);
+    } finally {
+      this.#busyLines--;
+    }
+  }
 
   /**
    * WorkerOptions.loadFunc: what LiveKit is told every 2.5 s, from the same ledger, scaled so that a

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { dtmfIntent, maskPhoneNumber, outboundGreeting, outboundPurpose } from './phone-number.ts';
+import { dtmfIntent, maskPhoneNumber, outboundGreeting, outboundPurpose, sipHeaderUser } from './phone-number.ts';
 
 test('masks all but the country digit and the last four', () => {
   assert.equal(maskPhoneNumber('+15551234567'), '+1******4567');
@@ -50,4 +50,19 @@ test('when she calls, she says who she is and why', () => {
     outboundGreeting('Riverside Clinic', { purpose: 'callback' }),
     /asked us to call you back\. How can I help\?/,
   );
+});
+
+test('the number in a SIP From or To header as LiveKit SIP copies it into an attribute', () => {
+  assert.equal(sipHeaderUser('"Test Caller" <sip:+15551234567@127.0.0.1:5062>;tag=1234'), '+15551234567');
+  assert.equal(sipHeaderUser('<sip:+15550100200@127.0.0.1:5060>'), '+15550100200');
+  assert.equal(sipHeaderUser('sips:%2B15551234567@pstn.example;user=phone'), '+15551234567');
+  assert.equal(sipHeaderUser('<tel:+15551234567>'), '+15551234567');
+  assert.equal(sipHeaderUser('<sip:anonymous@anonymous.invalid>'), 'anonymous');
+});
+
+test('a header without a SIP user gives no number', () => {
+  assert.equal(sipHeaderUser(undefined), undefined);
+  assert.equal(sipHeaderUser(''), undefined);
+  assert.equal(sipHeaderUser('<sip:127.0.0.1:5060>'), undefined);
+  assert.equal(sipHeaderUser('no uri here'), undefined);
 });
