@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -14,6 +15,8 @@ import { defaultAgentLines } from '../agent/src/core/agent-lines.ts';
 import { CALLER_WAIT_MS } from '../agent/src/core/greeting-gate.ts';
 import { livekitCallRooms } from '../web/server/call-rooms.ts';
 import { newCallNames } from '../web/server/token.ts';
+import { roomDataCase } from '../web/server/fuzz/room-data.ts';
+import { Rng } from '../web/server/fuzz/rng.ts';
 import { SimCaller } from './support/sim-caller.ts';
 import { clippedGarbage, concat, silence, speech48k, squareWave, whiteNoise } from './support/speech.ts';
 import {
@@ -35,6 +38,8 @@ const ERROR_LEVEL = 50;
 /** the agent's first job process may still be warming up when the first room appears */
 const GREETING_TIMEOUT_MS = 40_000;
 const ANSWER_TIMEOUT_MS = 40_000;
+/** hostile room-data payloads published into one live call */
+const ROOM_DATA_CASES = 500;
 
 beforeAll(async () => {
   [stack, hoursQuestion, addressQuestion] = await Promise.all([
@@ -270,10 +275,21 @@ test('a silent microphone after the greeting is not taken for speech', async (t)
   await hangUp(c);
 });
 
-test('hiss, a clipped square wave and codec garbage do not break the call', async (t) => {
+test('hiss, a clipped square wave, codec garbage and hostile room data do not break the call', async (t) => {
   const c = await join(roomName('noise'), true);
   const callId = await callIdOf(c);
   await hearGreeting(c);
+
+  // issue 13 point 8: the caller's side publishes garbage on the room's data channel (our topic and
+  // others; web/server/fuzz/room-data.ts) while the noise plays; she ignores it, the call goes on
+  const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
+  const rng = new Rng(seed);
+  const data = (async () => {
+    for (let i = 0; i < ROOM_DATA_CASES; i++) {
+      const d = roomDataCase(rng);
+      await c.room.localParticipant!.publishData(d.payload, { reliable: i % 2 === 0, topic: d.topic });
+    }
+  })();
 
   // Moderate hiss (RMS 1000, about -30 dBFS), then full-scale garbage, then the line goes quiet.
   // Kept under 5 s so at most one silence prompt (3 s) fits before the question: a second unanswered
@@ -286,6 +302,8 @@ test('hiss, a clipped square wave and codec garbage do not break the call', asyn
     silence(1000),
   );
   await c.play(garbage);
+  await data;
+  console.log(`room data fuzz into the call: ${ROOM_DATA_CASES} payloads, seed ${seed} (FUZZ_SEED repeats it)`);
   const afterNoise = performance.now();
   // Whatever the noise made her do (nothing, a "sorry?", a silence prompt), she must come back to listening.
   await c.waitFor(() => latestState(c) === 'LISTENING', 30_000, 'LISTENING after the noise');

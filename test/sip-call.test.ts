@@ -282,8 +282,9 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     assert.equal(await patient.child.exited, 0, 'the patient’s phone got BYE and answered it');
   });
 
-  /** resolves once the worker holds no job (its "line taken"/"line free" log says 0 lines are taken) */
+  /** hangs up every earlier call still up, then resolves once the worker holds no job ("line free", 0 taken) */
   async function linesFree(): Promise<void> {
+    for (const c of calls) if (c.child.proc.exitCode === null && c.hangUp) await c.hangUp();
     const deadline = Date.now() + 60_000;
     for (;;) {
       const last = stack.lines.filter((l) => l.source === 'agent' && /"msg":"line (taken|free)"/.test(l.line)).at(-1);
