@@ -92,8 +92,8 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     return { call, phone };
   }
 
-  async function answered(call: SippCall, phone: RtpPhone): Promise<void> {
-    phone.remote = await call.answerMedia(30_000);
+  async function answered(call: SippCall, phone: RtpPhone, waitMs = 30_000): Promise<void> {
+    phone.remote = await call.answerMedia(waitMs);
     phone.keepLineOpen();
   }
 
@@ -300,9 +300,10 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const before = stack.lines.filter((l) => l.source === 'agent' && l.line.includes('"msg":"phone call"')).length;
     const since = stack.lines.length;
     const dialled = await Promise.all([dial(), dial(), dial()]);
-    await Promise.all(dialled.map(({ call, phone }) => answered(call, phone)));
+    // a guard, not a timing: two job processes start at once, each loading her engines
+    await Promise.all(dialled.map(({ call, phone }) => answered(call, phone, 90_000)));
     await Promise.all(
-      dialled.map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'her voice on each line')),
+      dialled.map(({ phone }) => phone.waitFor(() => phone.audibleMs() >= 1000, 60_000, 'her voice on each line')),
     );
     // the one refused hangs up on its own after the message: LiveKit SIP sends BYE, sipp answers it
     const ended = await Promise.race([
