@@ -197,6 +197,33 @@ test(
 );
 
 test(
+  'transcriberFor: each live connection gets its own transcriber, so concurrent calls are recognised apart',
+  { timeout: 20_000 },
+  async () => {
+    const made: number[] = [];
+    const fake = await startFakeDeepgram({
+      transcriberFor: (connection) => {
+        made.push(connection.id);
+        return { final: () => `caller ${connection.id}` };
+      },
+    });
+    try {
+      const pcm = mulawEncode(concatPcm(speechLike('one two', 8000), silence(800, 8000)));
+      const query = 'model=nova-2&encoding=mulaw&sample_rate=8000&endpointing=300';
+      const [a, b] = await Promise.all([converse(fake, query, pcm), converse(fake, query, pcm)]);
+      assert.deepEqual(made.sort(), [0, 1]);
+      assert.deepEqual(
+        [transcripts(a.messages, true), transcripts(b.messages, true)].sort(),
+        [['caller 0'], ['caller 1']],
+      );
+      assert.throws(() => fake.script('x'), /custom transcriber/);
+    } finally {
+      await fake.close();
+    }
+  },
+);
+
+test(
   'auth and bad requests are refused like Deepgram: 401 with dg-error, 400 for unusable parameters',
   { timeout: 20_000 },
   async () => {

@@ -40,6 +40,11 @@ export interface FakeDeepgramOptions {
   script?: string[];
   /** replaces the scripted transcriber (e.g. an offline recogniser) */
   transcriber?: Transcriber;
+  /**
+   * one transcriber per live connection, made when it opens (takes precedence over `transcriber`): many
+   * concurrent calls on one fake each get their own words recognised (the load generator's callers)
+   */
+  transcriberFor?: (connection: ListenRecord) => Transcriber;
   /** replaces the default speech-like signal as Aura's voice (e.g. flite) */
   synthesizer?: Synthesizer;
   vad?: Partial<VadOptions>;
@@ -226,7 +231,7 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
         ws,
         record: rec,
         params,
-        transcriber,
+        transcriber: opts.transcriberFor?.(rec) ?? transcriber,
         profile: () => profile,
         vad,
         stallMs: fault?.kind === 'stall' ? fault.ms : 0,
@@ -263,7 +268,7 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
     script(...texts) {
-      if (transcriber !== scripted)
+      if (transcriber !== scripted || opts.transcriberFor)
         throw new Error('this fake transcribes with a custom transcriber; it has no script');
       scripted.push(...texts);
     },
