@@ -7,6 +7,12 @@
 import type { SimCaller } from '../../test/support/sim-caller.ts';
 import { AUDIBLE_RMS, concat, silence, spokenText, type SpokenText } from '../../test/support/speech.ts';
 import type { BenchTranscriber } from './bench-transcriber.ts';
+
+/**
+ * What the script tells the STT fake before each utterance; `ready`, when there, is awaited first
+ * (the load generator's callers take turns to bind their STT connection: load-routing.ts).
+ */
+export type ScriptTranscriber = Pick<BenchTranscriber, 'expect' | 'expectParts'> & { ready?(): Promise<void> };
 import type { CallerMarks } from './timeline.ts';
 
 /** Loudness (int16 RMS over 10 ms) above which a frame counts as speech, hers or the caller's. */
@@ -151,10 +157,11 @@ export async function defaultScript(): Promise<Script> {
 /** Plays an utterance; returns when its first and last audible samples reached the caller's track. */
 async function say(
   c: SimCaller,
-  stt: BenchTranscriber,
+  stt: ScriptTranscriber,
   u: Utterance,
   signal?: AbortSignal,
 ): Promise<{ onset: number; end: number }> {
+  await stt.ready?.();
   stt.expect(u.text, u.onsetMs, u.endMs);
   const played = c.play(u.pcm, signal);
   const startMs = performance.now();
@@ -166,7 +173,12 @@ async function say(
  * Plays a hesitant question; the STT fake is told its words and where they end (a final at a pause
  * carries the words said so far). Returns when the first part's voice began and the last ended.
  */
-async function sayHesitant(c: SimCaller, stt: BenchTranscriber, h: Hesitant): Promise<{ onset: number; end: number }> {
+async function sayHesitant(
+  c: SimCaller,
+  stt: ScriptTranscriber,
+  h: Hesitant,
+): Promise<{ onset: number; end: number }> {
+  await stt.ready?.();
   stt.expectParts(h.parts);
   const startMs = performance.now();
   await c.play(h.pcm);
@@ -179,7 +191,7 @@ async function sayHesitant(c: SimCaller, stt: BenchTranscriber, h: Hesitant): Pr
  */
 export async function runCall(
   c: SimCaller,
-  stt: BenchTranscriber,
+  stt: ScriptTranscriber,
   s: Script,
   index = 0,
   hesitantPerCall = 2,

@@ -61,6 +61,8 @@ export interface FakeDeepgram {
   readonly received: { readonly listen: ListenRecord[]; readonly speak: SpeakRecord[] };
   setProfile(p: Partial<LatencyProfile>): void;
   inject(fault: Fault): void;
+  /** forgets every injected fault not yet used */
+  clearFaults(): void;
   /** queues more texts on the scripted transcriber (an error when a custom transcriber is in use) */
   script(...texts: string[]): void;
   /** the next speak response sends `afterBytes` of audio (default 1), then waits for release() */
@@ -266,6 +268,9 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
     },
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults.splice(0);
     },
     script(...texts) {
       if (transcriber !== scripted || opts.transcriberFor)

@@ -1,0 +1,375 @@
+/**
+ * One load step of `npm run load`: N concurrent scripted calls against a whole stack (livekit-server,
+ * the agent worker on its shipped defaults, the web server with the records database, LiveKit SIP for
+ * phone callers) on the Deepgram/Groq fakes at the provider budget. Web callers are LiveKit
+ * participants (SimCaller), phone callers sipp with RTP (SipCaller); each runs the benchmark's script
+ * (caller-script.ts) and, with a hold, keeps asking short questions until the hold is over. While the
+ * calls run, the stack's processes are sampled (proc-sampler.ts) and the worker's /metrics read.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/lib/livekit-binary.ts';
+import { buildWeb } from '../../test/support/test-stack.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startFakeDeepgram, type FakeDeepgram } from '../../test/fakes/deepgram/index.ts';
+import { startFakeGroq } from '../../test/fakes/groq/fake-groq.ts';
+import type { FakeGroq } from '../../test/fakes/groq/types.ts';
+import { SimCaller } from '../../test/support/sim-caller.ts';
+import { SipCaller } from '../../test/support/sip-caller.ts';
+import { BENCH_CLINIC_NUMBER, startBenchStack, type BenchStack } from './bench-stack.ts';
+import { defaultScript, runCall, type CallFigures, type Script, type ScriptTranscriber } from './caller-script.ts';
+import { LoadRouting, type CallerLine } from './load-routing.ts';
+import { ProcSampler, type KindFigures, type ProcessKind } from './proc-sampler.ts';
+import { BUDGET, LLM_TOKENS_PER_SECOND, scriptedAnswer } from './scenario.ts';
+import { percentiles, type Percentiles } from './stats.ts';
+
+export interface LoadOptions {
+  calls: number;
+  /** calls start evenly spread over this long (0: all at once) */
+  rampMs: number;
+  /** each call lasts at least this long: after the script she is asked short questions until it is over */
+  holdMs: number;
+  /** share of web and phone callers, e.g. { web: 4, sip: 1 }: every fifth call is a phone */
+  mix: { web: number; sip: number };
+  /** mid-load faults (load-faults.ts), started once every call has begun */
+  faults?: (ctx: FaultContext) => Promise<FaultReport>;
+  log(line: string): void;
+}
+
+export interface FaultContext {
+  deepgram: FakeDeepgram;
+  groq: FakeGroq;
+  bench: BenchStack;
+  log(line: string): void;
+}
+export type FaultReport = Record<string, unknown>;
+
+export interface LoadCall extends CallFigures {
+  channel: 'web' | 'sip';
+  /** the caller never heard the greeting (no agent, or the call could not be placed) */
+  dropped: boolean;
+  /** the script stopped early (a wait timed out or the call failed) */
+  failed: boolean;
+  /** utterances the caller said, and how many of them she answered */
+  said: number;
+  answered: number;
+  /** how often the STT connection of this call was (re)bound: above 1, her agent reconnected */
+  sttBindings: number;
+}
+
+export interface LoadStep {
+  calls: number;
+  ramp_ms: number;
+  hold_ms: number;
+  mix: { web: number; sip: number };
+  v2v_ms: Percentiles;
+  barge_in_ms: Percentiles;
+  greeting_ms: Percentiles;
+  dropped: number;
+  failed: number;
+  turns_said: number;
+  turns_lost: number;
+  /** records the agent logged as rejected, dropped or left undelivered */
+  records_lost: number;
+  /** CPU (cores, all processes of the kind) and RSS over the window in which every call was up */
+  processes: Record<ProcessKind, KindFigures> & { windowMs: number };
+  per_call: { job_cpu_cores: number; job_rss_mb: number; stack_cpu_cores: number; stack_rss_mb: number };
+  event_loop_lag_ms: { load_generator: { p50: number; p99: number; max: number }; worker_p99?: number };
+  load_average: { start: number[]; end: number[] };
+  problems: string[];
+  stt_unrouted: number;
+  faults?: FaultReport;
+  samples: { v2v: number[]; barge_in: number[]; greeting: number[] };
+  measured_at: string;
+}
+
+export interface Fakes {
+  deepgram: FakeDeepgram;
+  groq: FakeGroq;
+  routing: LoadRouting;
+  env: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+/** The fakes at the customer's provider budget (as `npm run bench` sets them), with one transcriber per caller. */
+export async function startLoadFakes(): Promise<Fakes> {
+  const routing = new LoadRouting();
+  const deepgram = await startFakeDeepgram({
+    transcriberFor: routing.transcriberFor,
+    profile: { sttFinalMs: BUDGET.sttFinalMs, ttsFirstByteMs: BUDGET.ttsFirstByteMs, ttsSpeedup: 4 },
+  });
+  const groq = await startFakeGroq({
+    responder: scriptedAnswer,
+    latency: { firstTokenMs: BUDGET.llmFirstTokenMs, tokensPerSecond: LLM_TOKENS_PER_SECOND },
+  });
+  return {
+    deepgram,
+    groq,
+    routing,
+    env: {
+      DEEPGRAM_API_KEY: deepgram.apiKey,
+      DEEPGRAM_BASE_URL: deepgram.url,
+      GROQ_API_KEY: groq.apiKey,
+      GROQ_BASE_URL: groq.baseURL,
+    },
+    close: async () => {
+      await deepgram.close();
+      await groq.close();
+    },
+  };
+}
+
+const RECORDS_LOST = /call record rejected|call record queue full|records left undelivered|records not delivered/;
+
+/** The stack for a load step: MAX_CONCURRENT_CALLS is the step's N (a clinic sets it to the lines it runs). */
+export async function startLoadStack(
+  name: string,
+  fakes: Fakes,
+  o: { maxCalls: number; telephony: boolean; onLine?(source: string, line: string): void },
+): Promise<BenchStack> {
+  // the web server serves the built page (static mode); callers never load it, but it must exist
+  if (!existsSync(join(ROOT, 'web/dist/index.html'))) buildWeb();
+  return startBenchStack({
+    name,
+    web: true,
+    telephony: o.telephony,
+    agentEnv: {
+      ...fakes.env,
+      MAX_CONCURRENT_CALLS: String(Math.max(4, o.maxCalls)),
+      LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
+    },
+    ...(o.onLine ? { onLine: o.onLine } : {}),
+  });
+}
+
+/** Counts what the caller said and what she answered, around the line that routes its STT. */
+class CountingLine implements ScriptTranscriber {
+  said = 0;
+  constructor(readonly line: CallerLine) {}
+  async ready(): Promise<void> {
+    await this.line.ready();
+    this.said++;
+  }
+  expect(text: string, onsetMs?: number, endMs?: number): void {
+    this.line.expect(text, onsetMs, endMs);
+  }
+  expectParts(parts: Parameters<CallerLine['expectParts']>[0]): void {
+    this.line.expectParts(parts);
+  }
+}
+
+/** One call: the benchmark's script, then short questions until the hold is over. */
+async function oneCall(
+  i: number,
+  channel: 'web' | 'sip',
+  bench: BenchStack,
+  fakes: Fakes,
+  script: Script,
+  holdMs: number,
+): Promise<LoadCall> {
+  const line = new CountingLine(fakes.routing.line());
+  const started = performance.now();
+  let c: SimCaller | SipCaller | undefined;
+  const out: LoadCall = {
+    channel,
+    v2vMs: [],
+    bargeInMs: [],
+    problems: [],
+    dropped: false,
+    failed: false,
+    said: 0,
+    answered: 0,
+    sttBindings: 0,
+  };
+  try {
+    c =
+      channel === 'web'
+        ? await SimCaller.join({
+            url: bench.stack.livekitUrl,
+            apiKey: bench.apiKey,
+            apiSecret: bench.apiSecret,
+            room: `load-${i}-${randomBytes(6).toString('hex')}`,
+            publishMic: true,
+          })
+        : await SipCaller.dial({
+            target: bench.stack.sipAddress!,
+            to: BENCH_CLINIC_NUMBER,
+            from: `+1555123${String(4000 + (i % 6000))}`,
+          });
+    const caller = c as SimCaller; // the script reads only the measuring surface both callers share
+    try {
+      Object.assign(out, await runCall(caller, line, script, i));
+      while (performance.now() - started < holdMs) {
+        await line.ready();
+        line.said++;
+        line.expect(script.question.text, script.question.onsetMs, script.question.endMs);
+        const at = performance.now();
+        await caller.play(script.question.pcm);
+        const end = at + script.question.endMs;
+        await caller.waitFor(() => caller.firstAudibleAfter(end) !== undefined, 15_000, 'an answer (hold)');
+        out.v2vMs.push(caller.firstAudibleAfter(end)! - end);
+        await caller.waitQuiet(1000, 30_000);
+      }
+    } catch (e) {
+      out.failed = true;
+      out.problems.push(String(e));
+    }
+  } catch (e) {
+    out.failed = true;
+    out.problems.push(`could not place the call: ${String(e)}`);
+  } finally {
+    line.line.done();
+    await c?.leave().catch(() => undefined);
+  }
+  out.dropped = out.greetingMs === undefined;
+  out.said = line.said;
+  // every utterance but the interruption's own (its answer is counted as the v2v after it) gets one answer
+  out.answered = out.v2vMs.length + (out.hesitant ?? []).length;
+  out.sttBindings = line.line.bindings;
+  return out;
+}
+
+const loadavg = async () => (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
+
+/** The worker's event-loop lag p99 from its /metrics (prom-client's default metrics), in ms. */
+async function workerLagP99(metricsUrl: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+    const m = /^nodejs_eventloop_lag_p99_seconds\s+(\S+)/m.exec(text);
+    return m ? Math.round(Number(m[1]) * 10000) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function channelOf(i: number, mix: { web: number; sip: number }): 'web' | 'sip' {
+  const cycle = mix.web + mix.sip;
+  return i % cycle < mix.web ? 'web' : 'sip';
+}
+
+/** Runs one load step on an already started stack (the soak runs many on one). */
+export async function runLoadStep(
+  bench: BenchStack,
+  fakes: Fakes,
+  o: LoadOptions,
+  recordsLost: () => number,
+): Promise<LoadStep> {
+  const script = await defaultScript();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const pid = (n: string) => bench.stack.children.find((c) => c.name === n)?.proc.pid;
+  const sampler = new ProcSampler(() => ({
+    agent: pid('agent'),
+    livekit: pid('livekit'),
+    'livekit-sip': pid('livekit-sip'),
+    web: pid('web'),
+  }));
+  const loadStart = await loadavg();
+  const recordsLostBefore = recordsLost();
+  const unroutedBefore = fakes.routing.unrouted;
+  const calls: Promise<LoadCall>[] = [];
+  let workerLag: number | undefined;
+  let processes: LoadStep['processes'] | undefined;
+  let faults: FaultReport | undefined;
+  let running = 0;
+  let allUp!: () => void;
+  const everyCallUp = new Promise<void>((r) => (allUp = r));
+  for (let i = 0; i < o.calls; i++) {
+    const delay = o.calls > 1 ? (i * o.rampMs) / (o.calls - 1) : 0;
+    calls.push(
+      (async () => {
+        await new Promise((r) => setTimeout(r, delay));
+        running++;
+        if (running === o.calls) allUp();
+        const f = await oneCall(i, channelOf(i, o.mix), bench, fakes, script, o.holdMs);
+        running--;
+        o.log(
+          `  call ${i + 1}/${o.calls} (${f.channel}): greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ` +
+            `${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ms, ` +
+            `answered ${f.answered}/${f.said}${f.problems.length ? `, ${f.problems.join('; ')}` : ''}`,
+        );
+        return f;
+      })(),
+    );
+  }
+  // resources are measured while every call is up: from the last call's start until the first one ends
+  const measuring = (async () => {
+    await everyCallUp;
+    sampler.start();
+    const faulting = o.faults?.({ deepgram: fakes.deepgram, groq: fakes.groq, bench, log: o.log });
+    await Promise.race(calls);
+    workerLag = await workerLagP99(bench.stack.agentMetricsUrl);
+    processes = sampler.stop();
+    faults = await faulting;
+  })();
+  const figures = await Promise.all(calls);
+  await measuring;
+  loopDelay.disable();
+  const v2v = figures.flatMap((f) => f.v2vMs);
+  const bargeIn = figures.flatMap((f) => f.bargeInMs);
+  const greeting = figures.flatMap((f) => (f.greetingMs === undefined ? [] : [f.greetingMs]));
+  const said = figures.reduce((n, f) => n + f.said, 0);
+  const answered = figures.reduce((n, f) => n + f.answered, 0);
+  const p = processes!;
+  const perCall = (x: number) => Math.round((x / o.calls) * 1000) / 1000;
+  const stackKinds: ProcessKind[] = ['worker', 'job', 'inference', 'livekit', 'livekit-sip', 'web'];
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return {
+    calls: o.calls,
+    ramp_ms: o.rampMs,
+    hold_ms: o.holdMs,
+    mix: o.mix,
+    v2v_ms: percentiles(v2v),
+    barge_in_ms: percentiles(bargeIn),
+    greeting_ms: percentiles(greeting),
+    dropped: figures.filter((f) => f.dropped).length,
+    failed: figures.filter((f) => f.failed).length,
+    turns_said: said,
+    turns_lost: said - answered,
+    records_lost: recordsLost() - recordsLostBefore,
+    processes: p,
+    per_call: {
+      job_cpu_cores: perCall(p.job.cpuCores),
+      job_rss_mb: p.job.rssMbMean,
+      stack_cpu_cores: perCall(stackKinds.reduce((n, k) => n + p[k].cpuCores, 0)),
+      stack_rss_mb: Math.round(perCall(stackKinds.reduce((n, k) => n + p[k].rssMbTotal, 0)) * 10) / 10,
+    },
+    event_loop_lag_ms: {
+      load_generator: {
+        p50: ms(loopDelay.percentile(50)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+      },
+      ...(workerLag !== undefined ? { worker_p99: workerLag } : {}),
+    },
+    load_average: { start: loadStart, end: await loadavg() },
+    problems: figures.flatMap((f, i) => f.problems.map((x) => `call ${i + 1}: ${x}`)),
+    stt_unrouted: fakes.routing.unrouted - unroutedBefore,
+    ...(faults ? { faults } : {}),
+    samples: { v2v, barge_in: bargeIn, greeting },
+    measured_at: new Date().toISOString(),
+  };
+}
+
+/** A whole load step on its own stack: fakes, stack, calls, teardown. */
+export async function runLoad(o: LoadOptions & { name?: string }): Promise<LoadStep> {
+  const fakes = await startLoadFakes();
+  let recordsLost = 0;
+  try {
+    const bench = await startLoadStack(o.name ?? `load-${o.calls}`, fakes, {
+      maxCalls: o.calls,
+      telephony: o.mix.sip > 0,
+      onLine: (source, l) => {
+        if (source === 'agent' && RECORDS_LOST.test(l)) recordsLost++;
+      },
+    });
+    try {
+      return await runLoadStep(bench, fakes, o, () => recordsLost);
+    } finally {
+      await bench.stack.stop();
+    }
+  } finally {
+    await fakes.close();
+  }
+}

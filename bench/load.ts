@@ -1,0 +1,112 @@
+/**
+ * `npm run load`: many concurrent scripted calls against the whole stack (bench/lib/load-run.ts), on
+ * the Deepgram/Groq fakes at the provider budget. Prints the table, writes bench/results/load.json
+ * (one row per number of calls, merged with the rows already there) and load.html / load.png.
+ *
+ *   npm run load -- --calls 1,10,25,50            # one step per number, each on a fresh stack
+ *   npm run load -- --calls 10 --ramp 5 --hold 60 --mix 4:1   # every fifth caller a phone (sipp + RTP)
+ *   npm run load -- --calls 25 --faults provider,records      # faults mid-load (bench/lib/load-faults.ts)
+ *   npm run load -- --soak 30m --calls 5          # cycles 5 concurrent calls for 30 minutes (load-soak.ts)
+ */
+import { dispose } from '@livekit/rtc-node';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { ROOT } from '../scripts/lib/livekit-binary.ts';
+import { CHROMIUM_PATH, chromiumArgs } from '../web/test/browser-support.ts';
+import { faultsUnderLoad, parseFaults } from './lib/load-faults.ts';
+import { loadTable, mergeLoadRows, parseCalls, parseDuration, parseMix } from './lib/load-report.ts';
+import { runLoad, type LoadStep } from './lib/load-run.ts';
+import { runSoak } from './lib/load-soak.ts';
+import { plotHtml, type Panel } from './lib/plot.ts';
+
+const OUT = join(ROOT, 'bench/results');
+const { values: args } = parseArgs({
+  options: {
+    calls: { type: 'string' },
+    ramp: { type: 'string', default: '10s' },
+    hold: { type: 'string', default: '0' },
+    mix: { type: 'string', default: '1:0' },
+    faults: { type: 'string' },
+    soak: { type: 'string' },
+    out: { type: 'string', default: OUT },
+  },
+});
+
+async function main(): Promise<void> {
+  const mix = parseMix(args.mix!);
+  const rampMs = parseDuration(args.ramp!);
+  const holdMs = parseDuration(args.hold!);
+  const log = (line: string) => console.log(line);
+  if (args.soak) {
+    const calls = parseCalls(args.calls ?? '5');
+    const soak = await runSoak({ calls: calls[0]!, durationMs: parseDuration(args.soak), mix, log });
+    writeJson('load.json', { ...readJson('load.json'), soak });
+    return;
+  }
+  const steps = parseCalls(args.calls ?? '1,10,25,50');
+  const faults = args.faults ? faultsUnderLoad(parseFaults(args.faults)) : undefined;
+  const rows: LoadStep[] = [];
+  for (const calls of steps) {
+    console.log(`load: ${calls} call(s), ramp ${rampMs} ms, hold ${holdMs} ms, web:sip ${mix.web}:${mix.sip}`);
+    rows.push(await runLoad({ calls, rampMs, holdMs, mix, log, ...(faults ? { faults } : {}) }));
+    for (const line of loadTable(rows.slice(-1))) console.log(line);
+  }
+  console.log(`\n${loadTable(rows).join('\n')}`);
+  for (const r of rows) for (const p of r.problems) console.log(`problem (${r.calls} calls): ${p}`);
+  const old = (readJson('load.json').steps ?? []) as LoadStep[];
+  const merged = mergeLoadRows(old, rows);
+  writeJson('load.json', { ...readJson('load.json'), steps: merged });
+  await plot(merged.filter((r) => !r.faults));
+}
+
+function readJson(name: string): Record<string, unknown> {
+  const file = join(args.out!, name);
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+function writeJson(name: string, value: unknown): void {
+  mkdirSync(args.out!, { recursive: true });
+  writeFileSync(join(args.out!, name), `${JSON.stringify(value, null, 2)}\n`);
+  console.log(`wrote ${join(args.out!, name)}`);
+}
+
+async function plot(rows: LoadStep[]): Promise<void> {
+  const panel = (title: string, key: keyof LoadStep['samples'], stat: 'v2v_ms' | 'barge_in_ms' | 'greeting_ms') =>
+    ({
+      title,
+      series: rows.map((r) => ({ pipeline: `${r.calls} calls`, samples: r.samples[key], stats: r[stat] })),
+    }) satisfies Panel;
+  const html = plotHtml(
+    'Voxanne under load: concurrent calls on one worker',
+    `Deepgram/Groq fakes at the provider budget; every figure measured at the caller; ${new Date().toISOString()}`,
+    [
+      panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms'),
+      panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms'),
+      panel('greeting (join → first greeting audio)', 'greeting', 'greeting_ms'),
+    ],
+  );
+  const htmlPath = join(args.out!, 'load.html');
+  writeFileSync(htmlPath, html);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH,
+    args: chromiumArgs({}),
+    headless: true,
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 820, height: 600 } });
+    await page.goto(`file://${htmlPath}`);
+    await page.screenshot({ path: join(args.out!, 'load.png'), fullPage: true });
+    console.log(`wrote ${htmlPath} and load.png`);
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} finally {
+  await dispose();
+}
