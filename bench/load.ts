@@ -7,10 +7,12 @@
  *   npm run load -- --calls 10 --ramp 5 --hold 60 --mix 4:1   # every fifth caller a phone (sipp + RTP)
  *   npm run load -- --calls 25 --faults provider,records      # faults mid-load (bench/lib/load-faults.ts)
  *   npm run load -- --soak 30m --calls 5          # cycles 5 concurrent calls for 30 minutes (load-soak.ts)
+ *   npm run load -- --calls 10 --warm all         # AGENT_IDLE_PROCESSES=10: every caller finds a warm process
+ *   npm run load -- --calls 1 --cpu-prof /tmp/prof  # a .cpuprofile per job process (its flame graph)
  */
 import { dispose } from '@livekit/rtc-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
@@ -28,8 +30,10 @@ const { values: args } = parseArgs({
     ramp: { type: 'string', default: '10s' },
     hold: { type: 'string', default: '0' },
     mix: { type: 'string', default: '1:0' },
+    warm: { type: 'string' },
     faults: { type: 'string' },
     soak: { type: 'string' },
+    'cpu-prof': { type: 'string' },
     out: { type: 'string', default: OUT },
   },
 });
@@ -50,7 +54,18 @@ async function main(): Promise<void> {
   const rows: LoadStep[] = [];
   for (const calls of steps) {
     console.log(`load: ${calls} call(s), ramp ${rampMs} ms, hold ${holdMs} ms, web:sip ${mix.web}:${mix.sip}`);
-    rows.push(await runLoad({ calls, rampMs, holdMs, mix, log, ...(faults ? { faults } : {}) }));
+    rows.push(
+      await runLoad({
+        calls,
+        rampMs,
+        holdMs,
+        mix,
+        log,
+        ...(faults ? { faults } : {}),
+        ...(args.warm !== undefined ? { warm: parseWarm(args.warm, calls) } : {}),
+        ...(args['cpu-prof'] ? { cpuProfDir: resolve(args['cpu-prof']) } : {}),
+      }),
+    );
     for (const line of loadTable(rows.slice(-1))) console.log(line);
   }
   console.log(`\n${loadTable(rows).join('\n')}`);
@@ -59,6 +74,14 @@ async function main(): Promise<void> {
   const merged = mergeLoadRows(old, rows);
   writeJson('load.json', { ...readJson('load.json'), steps: merged });
   await plot(merged.filter((r) => !r.faults));
+}
+
+/** --warm K, or --warm all (one warm job process per call of the step) */
+function parseWarm(s: string, calls: number): number {
+  if (s === 'all') return calls;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`--warm is a number of processes or "all", got "${s}"`);
+  return n;
 }
 
 function readJson(name: string): Record<string, unknown> {

@@ -25,6 +25,12 @@ const schema = z.object({
   /** calls one worker takes at once; LiveKit sends further callers to another worker */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
   /**
+   * job processes kept warm (engines loaded, greeting synthesised) for the next callers; each holds
+   * about 150 MB. A caller who finds none waits for one to start (3 s idle, 10 s and more on a busy
+   * machine): set it to the calls that may arrive together (npm run load, README 'Running many calls')
+   */
+  AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(100).default(1),
+  /**
    * the Redis the LiveKit cluster shares (redis://host:port): with several workers, each keeps a lease
    * there, and the calls of a worker that dies are taken over by another (worker/worker-lease.ts);
    * unset = one worker, no takeover

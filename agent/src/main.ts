@@ -386,8 +386,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   cli.runApp(
     new WorkerOptions({
       ...workerConnection(config, fileURLToPath(import.meta.url)),
-      // one warm process is enough for a clinic; more would each hold a recogniser and a synthesiser
-      numIdleProcesses: 1,
+      // one warm process (the default) is enough for a clinic's calls one at a time; each more holds a
+      // recogniser and a synthesiser, but callers arriving together no longer wait for a process to start
+      numIdleProcesses: config.AGENT_IDLE_PROCESSES,
       // prewarm (language model, voice, greeting) takes 3 s on an idle machine but over 10 s, the library's
       // default, on a loaded 2-core one; timed out, it is killed and started again, which only adds load
       initializeProcessTimeout: 60_000,

@@ -32,6 +32,13 @@ export interface LoadOptions {
   holdMs: number;
   /** share of web and phone callers, e.g. { web: 4, sip: 1 }: every fifth call is a phone */
   mix: { web: number; sip: number };
+  /**
+   * job processes kept warm (AGENT_IDLE_PROCESSES, the clinic's own setting); the calls start once
+   * that many are warm. Default 1, the shipped default: callers beyond it wait for a process to start
+   */
+  warm?: number;
+  /** 'short': each caller hears the greeting and asks one question (the smoke run in npm test) */
+  script?: 'full' | 'short';
   /** mid-load faults (load-faults.ts), started once every call has begun */
   faults?: (ctx: FaultContext) => Promise<FaultReport>;
   log(line: string): void;
@@ -60,6 +67,8 @@ export interface LoadCall extends CallFigures {
 
 export interface LoadStep {
   calls: number;
+  /** AGENT_IDLE_PROCESSES of the run */
+  warm: number;
   ramp_ms: number;
   hold_ms: number;
   mix: { web: number; sip: number };
@@ -126,7 +135,14 @@ const RECORDS_LOST = /call record rejected|call record queue full|records left u
 export async function startLoadStack(
   name: string,
   fakes: Fakes,
-  o: { maxCalls: number; telephony: boolean; onLine?(source: string, line: string): void },
+  o: {
+    maxCalls: number;
+    telephony: boolean;
+    idleProcesses?: number;
+    /** profile every job process into this directory (profiled-agent.ts) */
+    cpuProfDir?: string;
+    onLine?(source: string, line: string): void;
+  },
 ): Promise<BenchStack> {
   // the web server serves the built page (static mode); callers never load it, but it must exist
   if (!existsSync(join(ROOT, 'web/dist/index.html'))) buildWeb();
@@ -134,9 +150,12 @@ export async function startLoadStack(
     name,
     web: true,
     telephony: o.telephony,
+    ...(o.cpuProfDir ? { agentScript: join(ROOT, 'bench/lib/profiled-agent.ts') } : {}),
     agentEnv: {
       ...fakes.env,
+      ...(o.cpuProfDir ? { LOAD_CPU_PROF_DIR: o.cpuProfDir } : {}),
       MAX_CONCURRENT_CALLS: String(Math.max(4, o.maxCalls)),
+      ...(o.idleProcesses !== undefined ? { AGENT_IDLE_PROCESSES: String(o.idleProcesses) } : {}),
       LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
     },
     ...(o.onLine ? { onLine: o.onLine } : {}),
@@ -167,6 +186,7 @@ async function oneCall(
   fakes: Fakes,
   script: Script,
   holdMs: number,
+  short: boolean,
 ): Promise<LoadCall> {
   const line = new CountingLine(fakes.routing.line());
   const started = performance.now();
@@ -199,8 +219,12 @@ async function oneCall(
           });
     const caller = c as SimCaller; // the script reads only the measuring surface both callers share
     try {
-      Object.assign(out, await runCall(caller, line, script, i));
-      while (performance.now() - started < holdMs) {
+      if (short) {
+        await caller.waitFor(() => caller.firstAudibleAfter(caller.joinedAtMs) !== undefined, 15_000, 'the greeting');
+        out.greetingMs = caller.firstAudibleAfter(caller.joinedAtMs)! - caller.joinedAtMs;
+        await caller.waitQuiet(800, 30_000);
+      } else Object.assign(out, await runCall(caller, line, script, i));
+      while (performance.now() - started < holdMs || (short && out.v2vMs.length === 0)) {
         await line.ready();
         line.said++;
         line.expect(script.question.text, script.question.onsetMs, script.question.endMs);
@@ -282,7 +306,7 @@ export async function runLoadStep(
         await new Promise((r) => setTimeout(r, delay));
         running++;
         if (running === o.calls) allUp();
-        const f = await oneCall(i, channelOf(i, o.mix), bench, fakes, script, o.holdMs);
+        const f = await oneCall(i, channelOf(i, o.mix), bench, fakes, script, o.holdMs, o.script === 'short');
         running--;
         o.log(
           `  call ${i + 1}/${o.calls} (${f.channel}): greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ` +
@@ -317,6 +341,7 @@ export async function runLoadStep(
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     calls: o.calls,
+    warm: o.warm ?? 1,
     ramp_ms: o.rampMs,
     hold_ms: o.holdMs,
     mix: o.mix,
@@ -353,18 +378,21 @@ export async function runLoadStep(
 }
 
 /** A whole load step on its own stack: fakes, stack, calls, teardown. */
-export async function runLoad(o: LoadOptions & { name?: string }): Promise<LoadStep> {
+export async function runLoad(o: LoadOptions & { name?: string; cpuProfDir?: string }): Promise<LoadStep> {
   const fakes = await startLoadFakes();
   let recordsLost = 0;
   try {
     const bench = await startLoadStack(o.name ?? `load-${o.calls}`, fakes, {
       maxCalls: o.calls,
       telephony: o.mix.sip > 0,
+      ...(o.warm !== undefined ? { idleProcesses: o.warm } : {}),
+      ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}),
       onLine: (source, l) => {
         if (source === 'agent' && RECORDS_LOST.test(l)) recordsLost++;
       },
     });
     try {
+      await bench.warmed(o.warm ?? 1, 180_000);
       return await runLoadStep(bench, fakes, o, () => recordsLost);
     } finally {
       await bench.stack.stop();

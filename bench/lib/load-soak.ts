@@ -47,6 +47,8 @@ export async function runSoak(o: SoakOptions) {
     const bench = await startLoadStack('load-soak', fakes, {
       maxCalls: o.calls,
       telephony: o.mix.sip > 0,
+      // a warm process per concurrent call: each round's callers find one, as a clinic would set it
+      idleProcesses: o.calls,
       onLine: (source, l) => {
         if (source === 'agent' && /call record rejected|queue full|left undelivered|not delivered/.test(l))
           recordsLost++;
@@ -55,6 +57,7 @@ export async function runSoak(o: SoakOptions) {
     const pid = (n: string) => bench.stack.children.find((c) => c.name === n)?.proc.pid;
     const sampler = new ProcSampler(() => ({ agent: pid('agent'), livekit: pid('livekit'), web: pid('web') }));
     try {
+      await bench.warmed(o.calls, 180_000);
       sampler.start(5000);
       const t0 = performance.now();
       let rounds = 0;
@@ -102,7 +105,11 @@ export async function runSoak(o: SoakOptions) {
         records_lost: recordsLost,
         v2v_p95_ms_first_last_round: [v2vP95[0], v2vP95.at(-1)],
         worker_rss_mb: worker
-          ? { first: worker.firstMb, last: worker.lastMb, growth: worker.lastMb - worker.firstMb }
+          ? {
+              first: worker.firstMb,
+              last: worker.lastMb,
+              growth: Math.round((worker.lastMb - worker.firstMb) * 10) / 10,
+            }
           : {},
         job_processes: {
           count: jobs.length,
