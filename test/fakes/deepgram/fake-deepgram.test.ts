@@ -212,10 +212,10 @@ test(
       const query = 'model=nova-2&encoding=mulaw&sample_rate=8000&endpointing=300';
       const [a, b] = await Promise.all([converse(fake, query, pcm), converse(fake, query, pcm)]);
       assert.deepEqual(made.sort(), [0, 1]);
-      assert.deepEqual(
-        [transcripts(a.messages, true), transcripts(b.messages, true)].sort(),
-        [['caller 0'], ['caller 1']],
-      );
+      assert.deepEqual([transcripts(a.messages, true), transcripts(b.messages, true)].sort(), [
+        ['caller 0'],
+        ['caller 1'],
+      ]);
       assert.throws(() => fake.script('x'), /custom transcriber/);
     } finally {
       await fake.close();
