@@ -35,6 +35,26 @@ export async function workerHandles(metricsUrl: string, pid: number | undefined)
   return out;
 }
 
+/**
+ * Resolves once the worker has no call in progress and `warm` job processes ready (its /metrics), so
+ * a round never meets the last round's calls still ending (their job processes count until they exit).
+ */
+export async function workerIdle(metricsUrl: string, warm: number, timeoutMs = 120_000): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    try {
+      const text = await (await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const load = Number(/^voxanne_worker_load\s+(\S+)$/m.exec(text)?.[1] ?? NaN);
+      const ready = Number(/^voxanne_job_processes\{state="warm"\}\s+(\S+)$/m.exec(text)?.[1] ?? NaN);
+      if (load === 0 && ready >= warm) return true;
+    } catch {
+      // not answering this moment: asked again below
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
+}
+
 const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : NaN);
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -67,7 +87,9 @@ export async function runSoak(o: SoakOptions) {
       let turnsLost = 0;
       let handlesAfterFirst: Record<string, number> | undefined;
       const v2vP95: number[] = [];
+      let notIdle = 0;
       while (performance.now() - t0 < o.durationMs) {
+        if (!(await workerIdle(bench.stack.agentMetricsUrl, o.calls))) notIdle++;
         const step = await runLoadStep(
           bench,
           fakes,
@@ -98,6 +120,8 @@ export async function runSoak(o: SoakOptions) {
         duration_ms: o.durationMs,
         concurrent_calls: o.calls,
         rounds,
+        /** rounds started although the last round's calls had not all ended within 2 minutes */
+        rounds_started_busy: notIdle,
         calls,
         failed,
         dropped,
