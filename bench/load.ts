@@ -67,6 +67,11 @@ async function main(): Promise<void> {
       }),
     );
     for (const line of loadTable(rows.slice(-1))) console.log(line);
+    // written after every step, so a long run stopped part-way keeps the steps it finished
+    writeJson('load.json', {
+      ...readJson('load.json'),
+      steps: mergeLoadRows((readJson('load.json').steps ?? []) as LoadStep[], rows),
+    });
   }
   console.log(`\n${loadTable(rows).join('\n')}`);
   for (const r of rows) for (const p of r.problems) console.log(`problem (${r.calls} calls): ${p}`);
