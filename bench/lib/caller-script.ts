@@ -173,11 +173,7 @@ async function say(
  * Plays a hesitant question; the STT fake is told its words and where they end (a final at a pause
  * carries the words said so far). Returns when the first part's voice began and the last ended.
  */
-async function sayHesitant(
-  c: SimCaller,
-  stt: ScriptTranscriber,
-  h: Hesitant,
-): Promise<{ onset: number; end: number }> {
+async function sayHesitant(c: SimCaller, stt: ScriptTranscriber, h: Hesitant): Promise<{ onset: number; end: number }> {
   await stt.ready?.();
   stt.expectParts(h.parts);
   const startMs = performance.now();
