@@ -12,6 +12,7 @@ import { runDev } from './lib/dev-runner.ts';
 import { ROOT } from './lib/livekit-binary.ts';
 import { DEFAULT_PORTS, type StackPorts } from './lib/stack.ts';
 import { DEFAULT_TELEPHONY_PORTS, type TelephonyPorts } from './lib/telephony.ts';
+import { DEFAULT_CLUSTER_PORTS, firstStackPorts, type ClusterPorts } from './lib/cluster.ts';
 
 const production = process.env.NODE_ENV === 'production';
 if (!production && process.env.VOXANNE_DEV === undefined) process.env.VOXANNE_DEV = '1';
@@ -55,6 +56,14 @@ if (broken.length) {
   process.exit(1);
 }
 const ports: StackPorts = { ...DEFAULT_PORTS, web: env.data.PORT, agentMetrics };
+// `npm run cluster` (start.mjs --cluster): two LiveKit nodes on one Redis, two workers (scripts/lib/cluster.ts)
+const cluster: ClusterPorts | undefined = process.argv.includes('--cluster')
+  ? {
+      ...DEFAULT_CLUSTER_PORTS,
+      web: env.data.PORT,
+      telephony: { ...DEFAULT_TELEPHONY_PORTS, sip: env.data.SIP_PORT },
+    }
+  : undefined;
 const telephony: TelephonyPorts | undefined = env.data.TELEPHONY
   ? { ...DEFAULT_TELEPHONY_PORTS, sip: env.data.SIP_PORT }
   : undefined;
@@ -82,7 +91,8 @@ if (devMode) {
 }
 
 await runDev({
-  ports,
+  ports: cluster ? firstStackPorts(cluster) : ports,
+  ...(cluster ? { cluster } : {}),
   apiKey: env.data.LIVEKIT_API_KEY,
   apiSecret: env.data.LIVEKIT_API_SECRET,
   webMode,

@@ -19,6 +19,8 @@ if (existsSync('.env')) {
     process.exit(1);
   }
 }
+// `npm run cluster` needs what telephony needs (Redis, LiveKit SIP): the cluster always has them
+if (process.argv.includes('--cluster')) process.env.TELEPHONY = '1';
 // the system pieces (scripts/system-packages.json): installed where possible, else the command and exit 1
 await runPreflight('start');
 

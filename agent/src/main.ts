@@ -383,6 +383,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         log: { info: (o, m) => log().info(o, m), warn: (o, m) => log().warn(o, m) },
       })
     : undefined;
+  let reportedLoad: number | undefined;
   cli.runApp(
     new WorkerOptions({
       ...workerConnection(config, fileURLToPath(import.meta.url)),
@@ -396,7 +397,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       // while it is merely busy starting up, and LiveKit then finds no worker for the caller's room.
       // A job above MAX_CONCURRENT_CALLS is refused when its request arrives, not at the next load report.
       requestFunc: admission.requestFunc,
-      loadFunc: admission.loadFunc,
+      // each change is logged: which worker of a cluster is busy, and when LiveKit heard of it
+      loadFunc: async () => {
+        const load = await admission.loadFunc();
+        if (load !== reportedLoad) log().info({ load }, 'worker load changed');
+        reportedLoad = load;
+        return load;
+      },
     }),
   );
   // after runApp, whose start command sets up the logger

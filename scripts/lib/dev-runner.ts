@@ -3,6 +3,7 @@
 // and stop it all on Ctrl-C, agent first so its calls end and their records reach the web server.
 import { isTcpPortFree, isUdpPortFree } from './ports.ts';
 import { startStack, type Stack, type StackOptions, type StackPorts } from './stack.ts';
+import { busyClusterPorts, startCluster, type ClusterPorts } from './cluster.ts';
 import type { TelephonyPorts } from './telephony.ts';
 import type { ChildHandle } from './procs.ts';
 
@@ -15,6 +16,8 @@ export interface DevOptions extends Omit<StackOptions, 'log' | 'webMode'> {
   /** web server restarts: first wait, doubled per consecutive crash up to maxMs */
   webRestart?: { firstMs: number; maxMs: number };
   exit?: (code: number) => void;
+  /** `npm run cluster`: two LiveKit nodes on one Redis and two workers on these ports (ports/telephony unused) */
+  cluster?: ClusterPorts;
 }
 
 export interface RestartState {
@@ -84,15 +87,17 @@ export async function runDev(o: DevOptions): Promise<void> {
   const exit = o.exit ?? process.exit;
   const restart = o.webRestart ?? { firstMs: 500, maxMs: 10_000 };
   let agentFatal: string | undefined;
-  const log = (source: string, line: string) => {
+  const log = (name: string, line: string) => {
+    // a cluster's livekit-1, agent-2…: filtered as their kind
+    const source = name.replace(/-\d+$/, '');
     if (source === 'agent') agentFatal = fatalReason(line) ?? agentFatal;
     if (source === 'livekit' && quietLivekit.test(line)) return; // its info lines drown the rest
     if (source === 'sip' && quietLivekit.test(line)) return; // LiveKit SIP logs every call step at INFO
     if (source === 'redis' && !/error|fatal/i.test(line)) return; // only its start-up banner otherwise
-    print(`${dim(source.padEnd(8))} ${line}`);
+    print(`${dim(name.padEnd(8))} ${line}`);
   };
 
-  const busy = await busyPorts(o.ports, o.telephony);
+  const busy = o.cluster ? await busyClusterPorts(o.cluster) : await busyPorts(o.ports, o.telephony);
   if (busy.length) {
     printError(
       `Cannot start: ${busy.join(', ')} already in use. Stop the other process (another 'npm start'?)` +
@@ -143,7 +148,8 @@ export async function runDev(o: DevOptions): Promise<void> {
   process.on('SIGHUP', () => void shutdown(0));
 
   try {
-    starting = startStack({ ...o, webMode: o.webMode ?? 'dev', log, signal: startUp.signal });
+    const common = { ...o, webMode: o.webMode ?? 'dev', log, signal: startUp.signal } as const;
+    starting = o.cluster ? startCluster({ ...common, ports: o.cluster }) : startStack(common);
     stack = await starting;
   } catch (e) {
     if (stopping) return;
@@ -157,7 +163,7 @@ export async function runDev(o: DevOptions): Promise<void> {
       if (stopping) return;
       if (c.name === 'web') return void restartWeb(code);
       printError(
-        c.name === 'agent' && agentFatal
+        c.name.startsWith('agent') && agentFatal
           ? `Voxanne stopped: ${agentFatal}`
           : `${c.name} stopped unexpectedly (code ${code}); stopping everything.`,
       );
@@ -196,5 +202,8 @@ export async function runDev(o: DevOptions): Promise<void> {
     ? `  Phone: LiveKit SIP on ${stack.sipAddress} (udp/tcp); provision trunks with ` +
       `'npm run sip:provision' (README, "Phone calls").\n`
     : '';
-  print(`\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n${phone}  Press Ctrl-C to stop.\n`);
+  const cluster = 'summary' in stack ? String(stack.summary) : '';
+  print(
+    `\n${'='.repeat(line.length)}\n${line}\n${'='.repeat(line.length)}\n${cluster}${phone}  Press Ctrl-C to stop.\n`,
+  );
 }

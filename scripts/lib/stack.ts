@@ -118,23 +118,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await rm(dir, { recursive: true, force: true });
   };
   const startWeb = async (): Promise<ChildHandle> => {
-    const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATA_DIR: join(dir, 'pglite'),
-        ...creds,
-        PORT: String(ports.web),
-        HOST: '127.0.0.1',
-        WEB_MODE: opts.webMode,
-        ...opts.webEnv,
-      },
-      onLine: (l) => log('web', l),
+    const web = await startWebServer({
+      port: ports.web,
+      dir,
+      env: { ...creds, WEB_MODE: opts.webMode, ...opts.webEnv },
+      log,
+      replace: children,
     });
-    const old = children.findIndex((c) => c.name === 'web');
-    if (old >= 0) children.splice(old, 1, web);
-    else children.push(web);
-    await Promise.race([waitForHttp(`${webUrl}/api/health`, 60_000), failOnExit(web)]);
     return web;
   };
   const restartWeb = () => startWeb();
@@ -169,30 +159,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     interrupted();
-    const agent = startChild(
-      'agent',
-      process.execPath,
-      ['--import', 'tsx', opts.agentScript ?? join(ROOT, 'agent/src/main.ts'), 'start'],
-      {
-        cwd: ROOT,
-        // the agent books and records calls through this web server's internal API (it starts right after),
-        // unless the environment names another records server (an empty VOXANNE_RECORDS_URL= names none)
-        env: {
-          ...process.env,
-          ...(opts.web === false ? {} : { VOXANNE_RECORDS_URL: process.env.VOXANNE_RECORDS_URL || webUrl }),
-          ...opts.agentEnv,
-          ...creds,
-          AGENT_HTTP_PORT: String(ports.agentHealth),
-          AGENT_METRICS_PORT: String(agentMetricsPort),
-          AGENT_METRICS_HOST: '127.0.0.1',
-        },
-        onLine: (l) => log('agent', l),
+    await startAgentWorker({
+      name: 'agent',
+      script: opts.agentScript,
+      // the agent books and records calls through this web server's internal API (it starts right after),
+      // unless the environment names another records server (an empty VOXANNE_RECORDS_URL= names none)
+      env: {
+        ...(opts.web === false ? {} : { VOXANNE_RECORDS_URL: process.env.VOXANNE_RECORDS_URL || webUrl }),
+        ...opts.agentEnv,
+        ...creds,
       },
-    );
-    children.push(agent);
-    await agent.waitForLine(/registered worker/, 60_000);
-    // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once
-    await agent.waitForLine(/engines ready/, 90_000);
+      healthPort: ports.agentHealth,
+      metricsPort: agentMetricsPort,
+      log,
+      into: children,
+    });
     if (opts.web === false) {
       const noWeb = () => Promise.reject(new Error('this stack has no web server'));
       return {
@@ -217,7 +198,66 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   return { webUrl, recordsApiKey, livekitUrl, agentMetricsUrl, livekitBin, children, sipAddress, restartWeb, stop };
 }
 
-async function failOnExit(child: ChildHandle): Promise<never> {
+/**
+ * Starts an agent worker (Voxanne's, or `script`) and resolves once it is registered with LiveKit and
+ * its first job process is warm; the child is pushed onto `into` at once, so a failed start still stops it.
+ */
+export async function startAgentWorker(o: {
+  name: string;
+  script?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  healthPort: number;
+  metricsPort: number;
+  log: (source: string, line: string) => void;
+  into: ChildHandle[];
+}): Promise<ChildHandle> {
+  const agent = startChild(
+    o.name,
+    process.execPath,
+    ['--import', 'tsx', o.script ?? join(ROOT, 'agent/src/main.ts'), 'start'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...o.env,
+        AGENT_HTTP_PORT: String(o.healthPort),
+        AGENT_METRICS_PORT: String(o.metricsPort),
+        AGENT_METRICS_HOST: '127.0.0.1',
+      },
+      onLine: (l) => o.log(o.name, l),
+    },
+  );
+  o.into.push(agent);
+  await agent.waitForLine(/registered worker/, 60_000);
+  // a warm job process (engines loaded, greeting synthesised) is what lets the first caller be greeted at once
+  await agent.waitForLine(/engines ready/, 90_000);
+  return agent;
+}
+
+/**
+ * Starts the web server on loopback (its embedded database in `dir` unless env names one) and resolves
+ * once it answers; it replaces a dead 'web' child in `replace`, or is pushed onto it.
+ */
+export async function startWebServer(o: {
+  port: number;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  log: (source: string, line: string) => void;
+  replace: ChildHandle[];
+}): Promise<ChildHandle> {
+  const web = startChild('web', process.execPath, ['--import', 'tsx', join(ROOT, 'web/server/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: join(o.dir, 'pglite'), PORT: String(o.port), HOST: '127.0.0.1', ...o.env },
+    onLine: (l) => o.log('web', l),
+  });
+  const old = o.replace.findIndex((c) => c.name === 'web');
+  if (old >= 0) o.replace.splice(old, 1, web);
+  else o.replace.push(web);
+  await Promise.race([waitForHttp(`http://127.0.0.1:${o.port}/api/health`, 60_000), failOnExit(web)]);
+  return web;
+}
+
+export async function failOnExit(child: ChildHandle): Promise<never> {
   const code = await child.exited;
   throw new Error(`${child.name} exited during start-up (code ${code}); see its output above`);
 }
