@@ -210,20 +210,17 @@ test('a worker sent SIGTERM drains: its calls go on to their end, new calls go t
   worker.proc.kill('SIGTERM'); // the worker alone: its job processes finish their calls
   await waitForLog(s, draining, /draining worker/, 10_000, since);
 
-  // a caller arriving now goes to the other worker, and one phones in through LiveKit SIP
-  const [c] = await Promise.all([newCall('c', 0), phoneCall()]);
-  console.log(`during the drain of ${draining}: the new call went to ${c.worker}`);
-  assert.notEqual(c.worker, draining, 'the new call went to the worker that is not draining');
-
-  // the draining worker's calls go on: a question still gets its answer
+  // a caller arriving now goes to the other worker, and one phones in through LiveKit SIP; meanwhile the
+  // draining worker's calls go on: a question still gets its answer
   const a = calls.a!;
   const asked = performance.now();
-  await say(
-    a.c,
-    hoursQuestion,
-    () => agentFinalsSince(a.c, asked).some(isHoursAnswer),
-    'a: her answer during the drain',
-  );
+  const [c] = await Promise.all([
+    newCall('c', 0),
+    phoneCall(),
+    say(a.c, hoursQuestion, () => agentFinalsSince(a.c, asked).some(isHoursAnswer), 'a: her answer during the drain'),
+  ]);
+  console.log(`during the drain of ${draining}: the new call went to ${c.worker}`);
+  assert.notEqual(c.worker, draining, 'the new call went to the worker that is not draining');
   assert.equal(worker.proc.exitCode, null, 'the draining worker waits for its calls');
 
   // the callers hang up; with no call left, the worker is done

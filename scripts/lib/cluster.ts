@@ -191,20 +191,23 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       }),
     );
     interrupted();
-    // LiveKit SIP finds rooms through the shared Redis: it may talk to any node (here the last)
-    const sip = await startLivekitSip({
-      ports: ports.telephony,
-      livekitUrl: nodeUrls.at(-1)!,
-      apiKey: opts.apiKey,
-      apiSecret: opts.apiSecret,
-      dir,
-      log,
-    });
-    children.push(sip.child);
-    interrupted();
-    await Promise.all(ports.workers.map((_, i) => startWorker(i, `agent-${i + 1}`)));
-    interrupted();
-    await startWeb();
+    // the rest at once: LiveKit SIP and the workers need only the nodes, and the workers reach the web
+    // server only when a call comes. All settle before a failure is thrown, so stop() finds every child.
+    const started = await Promise.allSettled([
+      // LiveKit SIP finds rooms through the shared Redis: it may talk to any node (here the last)
+      startLivekitSip({
+        ports: ports.telephony,
+        livekitUrl: nodeUrls.at(-1)!,
+        apiKey: opts.apiKey,
+        apiSecret: opts.apiSecret,
+        dir,
+        log,
+      }).then((sip) => children.push(sip.child)),
+      ...ports.workers.map((_, i) => startWorker(i, `agent-${i + 1}`)),
+      startWeb(),
+    ]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     interrupted();
   } catch (e) {
     await stop();
