@@ -9,20 +9,44 @@ import {
   leaseKeys,
   lostWorkers,
   parseHeldCalls,
+  SILENT_MS,
   type HeldCall,
 } from './worker-lease.ts';
 
 const call: HeldCall = { jobId: 'AJ_1', room: 'call-1', identity: 'agent-AJ_1', callId: 'c-1' };
 
+const live = { leaseLeftMs: LEASE_MS - 100, connected: true };
+const view = (peers: Record<string, { leaseLeftMs: number | undefined; connected: boolean }>) =>
+  new Map(Object.entries(peers));
+
 test('a worker is lost when it was known and its lease is gone; never the worker itself', () => {
-  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W1', 'W2', 'W3'], alive: new Set(['W1', 'W3']) }), ['W2']);
-  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W1'], alive: new Set() }), []);
-  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W2', 'W2'], alive: new Set() }), ['W2']);
-  assert.deepEqual(lostWorkers({ self: 'W1', known: [], alive: new Set(['W2']) }), []);
+  const gone = { leaseLeftMs: undefined, connected: false };
+  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W1', 'W2', 'W3'], peers: view({ W2: gone, W3: live }) }), ['W2']);
+  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W1'], peers: view({}) }), []);
+  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W2', 'W2'], peers: view({}) }), ['W2']);
+  assert.deepEqual(lostWorkers({ self: 'W1', known: [], peers: view({ W2: gone }) }), []);
+  // a lease that ran out is a death even with a connection open (a hung process, a frozen machine)
+  assert.deepEqual(
+    lostWorkers({ self: 'W1', known: ['W2'], peers: view({ W2: { leaseLeftMs: undefined, connected: true } }) }),
+    ['W2'],
+  );
+});
+
+test('a closed connection is a death once the lease has gone unrenewed for two beats, not before', () => {
+  const closed = (silentMs: number) => ({ leaseLeftMs: LEASE_MS - silentMs, connected: false });
+  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W2'], peers: view({ W2: closed(SILENT_MS) }) }), ['W2']);
+  // a connection that dropped a moment ago (and may come back): not yet
+  assert.deepEqual(lostWorkers({ self: 'W1', known: ['W2'], peers: view({ W2: closed(BEAT_MS) }) }), []);
+  // connected and renewing late is alive until the lease runs out
+  assert.deepEqual(
+    lostWorkers({ self: 'W1', known: ['W2'], peers: view({ W2: { leaseLeftMs: 1, connected: true } }) }),
+    [],
+  );
 });
 
 test('a lease outlives several missed beats: one slow beat is not a death', () => {
   assert.ok(LEASE_MS >= 4 * BEAT_MS);
+  assert.ok(SILENT_MS >= 2 * BEAT_MS && SILENT_MS < LEASE_MS);
 });
 
 test('the held calls round-trip; malformed entries are left out, not guessed', () => {

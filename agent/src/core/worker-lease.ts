@@ -15,6 +15,12 @@ export const LEASE_MS = 2000;
 export const BEAT_MS = 500;
 /** How long one worker's claim on a lost worker's calls stands, so no two workers recover the same call. */
 export const CLAIM_MS = 30_000;
+/**
+ * A worker whose connection to Redis is gone (its process died: the kernel closed the socket) and that
+ * has not renewed its lease for this long is gone too, without waiting out the lease: a kill -9 is seen
+ * within about a second. Two beats, so a connection that drops and comes back at once is not a death.
+ */
+export const SILENT_MS = 2 * BEAT_MS;
 
 /** A call a worker holds: what another worker needs to bring it back. */
 export interface HeldCall {
@@ -37,9 +43,33 @@ export function leaseKeys(agentName: string, workerId?: string) {
   };
 }
 
-/** The workers that were known and whose lease is gone; never this worker itself. */
-export function lostWorkers(o: { self: string; known: readonly string[]; alive: ReadonlySet<string> }): string[] {
-  return [...new Set(o.known)].filter((id) => id !== o.self && !o.alive.has(id));
+/** What a worker sees of another in Redis at one beat. */
+export interface PeerView {
+  /** how long its lease has left (PTTL); undefined when the lease ran out */
+  leaseLeftMs: number | undefined;
+  /** its own connection to Redis is open (it names itself on it: connectionName) */
+  connected: boolean;
+}
+
+/** Redis's name for a worker's connection, so the others see whether it is still open. */
+export const connectionName = (agentName: string, workerId: string) =>
+  `voxanne-worker:${agentName || 'auto'}:${workerId}`;
+
+/**
+ * The workers that were known and are gone: their lease ran out, or their connection is closed and
+ * they have not renewed for SILENT_MS. Never this worker itself.
+ */
+export function lostWorkers(o: {
+  self: string;
+  known: readonly string[];
+  peers: ReadonlyMap<string, PeerView>;
+}): string[] {
+  return [...new Set(o.known)].filter((id) => {
+    if (id === o.self) return false;
+    const p = o.peers.get(id);
+    if (!p || p.leaseLeftMs === undefined) return true;
+    return !p.connected && LEASE_MS - p.leaseLeftMs >= SILENT_MS;
+  });
 }
 
 export function encodeHeldCalls(calls: readonly HeldCall[]): string {

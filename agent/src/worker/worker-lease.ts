@@ -3,8 +3,9 @@
  * takeover of a lost worker's calls (core/worker-lease.ts decides; CallRecovery recovers each call).
  *
  * Every BEAT_MS the worker renews its lease (expiring after LEASE_MS) with the calls it holds, and
- * looks at the other workers' leases. A lease that ran out means the worker is gone with its job
- * processes (its machine died, it was killed): one surviving worker claims it (SET NX, so no call is
+ * looks at the other workers' leases and connections. A lease that ran out, or a connection closed and
+ * not renewed for SILENT_MS (a process killed: the kernel closes its socket), means the worker is gone
+ * with its job processes (its machine died, it was killed): one surviving worker claims it (SET NX, so no call is
  * recovered twice) and asks LiveKit for a fresh job in each of its rooms. A beat rather than an event
  * because a dead machine sends nothing; LEASE_MS bounds how long a caller waits before the takeover.
  */
@@ -13,6 +14,7 @@ import type { JobExit } from '../core/recovery.ts';
 import {
   BEAT_MS,
   CLAIM_MS,
+  connectionName,
   encodeHeldCalls,
   exitOfLostCall,
   LEASE_MS,
@@ -20,6 +22,7 @@ import {
   lostWorkers,
   parseHeldCalls,
   type HeldCall,
+  type PeerView,
 } from '../core/worker-lease.ts';
 
 /** How long a worker's list of calls outlives its lease: time enough for another worker to read it. */
@@ -53,7 +56,13 @@ export class WorkerLease {
   constructor(private readonly o: WorkerLeaseOptions) {
     this.#keys = leaseKeys(o.agentName, o.workerId);
     // a command while Redis is away fails at once instead of queueing beats that would all land later
-    this.#redis = new Redis(o.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    // named, so the other workers see at once when this process's connection closes (it died)
+    this.#redis = new Redis(o.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      connectionName: connectionName(o.agentName, o.workerId),
+    });
     this.#redis.on('error', () => {}); // reported by the beat that fails, once per outage
   }
 
@@ -94,9 +103,18 @@ export class WorkerLease {
     const known = await this.#redis.smembers(k.workers);
     const others = known.filter((id) => id !== this.o.workerId);
     if (!others.length) return;
-    const leases = await this.#redis.mget(others.map((id) => k.lease(id)));
-    const alive = new Set([this.o.workerId, ...others.filter((_, i) => leases[i] !== null)]);
-    for (const lost of lostWorkers({ self: this.o.workerId, known, alive })) {
+    const left = await Promise.all(others.map((id) => this.#redis.pttl(k.lease(id))));
+    const clients = String(await this.#redis.client('LIST'));
+    const peers = new Map<string, PeerView>(
+      others.map((id, i) => [
+        id,
+        {
+          leaseLeftMs: left[i]! > 0 ? left[i]! : undefined,
+          connected: clients.includes(` name=${connectionName(this.o.agentName, id)} `),
+        },
+      ]),
+    );
+    for (const lost of lostWorkers({ self: this.o.workerId, known, peers })) {
       // exactly one survivor takes each lost worker's calls
       const won = await this.#redis.set(k.claim(lost), this.o.workerId, 'PX', CLAIM_MS, 'NX');
       if (won !== 'OK') continue;
