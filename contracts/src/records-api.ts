@@ -49,6 +49,25 @@ export interface Slot {
   endsAt: string;
 }
 
+/**
+ * What a new patient tells the front desk before the first visit (issue 17), stored with the booking
+ * and shown to staff. Every field is optional: a caller may decline one (an insurance of
+ * "self-pay" is an answer, not a missing one). `dateOfBirth` is also what identifies the caller
+ * later, with their name (core/identity.ts).
+ */
+export interface PatientIntake {
+  /** YYYY-MM-DD */
+  dateOfBirth?: string;
+  email?: string;
+  /** the carrier's name, or "self-pay" */
+  insurance?: string;
+  /** why they are coming, in their words */
+  reason?: string;
+  /** how they heard of the clinic */
+  referral?: string;
+}
+export const INTAKE_FIELDS = ['dateOfBirth', 'email', 'insurance', 'reason', 'referral'] as const;
+
 export interface Booking {
   id: string;
   tenant: string;
@@ -61,6 +80,8 @@ export interface Booking {
   endsAt: string;
   status: BookingStatus;
   priceCents?: number | null;
+  /** a new patient's intake; null (or absent) when none was taken */
+  intake?: PatientIntake | null;
 }
 
 export interface NewBooking {
@@ -70,6 +91,7 @@ export interface NewBooking {
   phone: string;
   service: string;
   startsAt: string;
+  intake?: PatientIntake;
 }
 
 export interface CallStart {

@@ -103,6 +103,7 @@ export class MemoryRecords implements BookingStore, CallRecorder {
       endsAt: slot.endsAt,
       status: 'booked',
       priceCents: s.price.min === s.price.max ? s.price.min * 100 : null,
+      intake: b.intake && Object.keys(b.intake).length ? { ...b.intake } : null,
     };
     this.bookings.push(booking);
     return { ...booking };

@@ -81,7 +81,14 @@ export async function availability(
 }
 
 const COLUMNS =
-  'b.id, t.slug, b.call_id, b.name, b.phone, b.service, b.starts_at, b.ends_at, b.status, b.price_cents, b.created_at';
+  'b.id, t.slug, b.call_id, b.name, b.phone, b.service, b.starts_at, b.ends_at, b.status, b.price_cents, ' +
+  'b.intake, b.created_at';
+
+/** jsonb comes back parsed from PostgreSQL and PGlite alike; text from an older driver is parsed here */
+function intakeOf(v: unknown): Booking['intake'] {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as Booking['intake'];
+}
 
 function toBooking(r: Record<string, unknown>): Booking {
   return {
@@ -95,6 +102,7 @@ function toBooking(r: Record<string, unknown>): Booking {
     endsAt: iso(r.ends_at)!,
     status: r.status as Booking['status'],
     priceCents: num(r.price_cents),
+    intake: intakeOf(r.intake),
     createdAt: iso(r.created_at)!,
   };
 }
@@ -119,10 +127,22 @@ export async function book(
   const id = `bk_${randomUUID()}`;
   try {
     await db.query(
-      `insert into bookings (id, tenant_id, call_id, name, phone, service, starts_at, ends_at, status, price_cents)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9)`,
+      `insert into bookings (id, tenant_id, call_id, name, phone, service, starts_at, ends_at, status, price_cents,
+         intake)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10)`,
       // the price the clinic can promise is the bottom of the service's range
-      [id, tenantId, b.callId ?? null, b.name, b.phone, s.id, slot.startsAt, slot.endsAt, s.price.min * 100],
+      [
+        id,
+        tenantId,
+        b.callId ?? null,
+        b.name,
+        b.phone,
+        s.id,
+        slot.startsAt,
+        slot.endsAt,
+        s.price.min * 100,
+        b.intake && Object.keys(b.intake).length ? JSON.stringify(b.intake) : null,
+      ],
     );
   } catch (err) {
     if (isUniqueViolation(err)) throw new BookingError(409, 'slot taken');

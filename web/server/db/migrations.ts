@@ -166,6 +166,15 @@ create trigger audit_events_no_truncate before truncate on audit_events
   for each statement execute function audit_events_append_only();
 `,
   },
+  {
+    version: 5,
+    name: 'new-patient intake stored with the booking',
+    // one JSON object (contracts PatientIntake: date of birth, email, insurance, reason, referral):
+    // staff read it as a whole, and a field added later needs no step of its own
+    sql: `
+alter table bookings add column intake jsonb;
+`,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions applied now. */

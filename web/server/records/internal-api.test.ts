@@ -243,6 +243,48 @@ forEachDatabase('internal records API', (h) => {
     );
   });
 
+  it('a new patient’s intake is stored with the booking, read back by the agent and shown to staff', async () => {
+    const date = '2031-06-03'; // a Tuesday, open
+    const path = '/internal/v1/tenants/riverside/bookings';
+    const avail = await signed(base, 'GET', `/internal/v1/tenants/riverside/availability?date=${date}&service=botox`);
+    const slot = (avail.body.slots as { startsAt: string }[]).at(-1)!;
+    const intake = {
+      dateOfBirth: '1985-03-04',
+      email: 'maria.lopez@example.com',
+      insurance: 'self-pay',
+      reason: 'frown lines',
+      referral: 'a friend',
+    };
+    const b = { name: 'Maria Lopez', phone: '+15557654321', service: 'botox', startsAt: slot.startsAt, intake };
+    // a bad field is named and nothing is stored
+    const bad = await signed(base, 'POST', path, { ...b, intake: { ...intake, dateOfBirth: '1985-02-30' } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'intake.dateOfBirth');
+    assert.equal((await signed(base, 'POST', path, { ...b, intake: { ...intake, shoeSize: '9' } })).status, 400);
+    assert.equal(
+      (await signed(base, 'POST', path, { ...b, intake: { email: 'not an email' } })).body.field,
+      'intake.email',
+    );
+    const made = await signed(base, 'POST', path, b);
+    assert.equal(made.status, 201);
+    assert.deepEqual(made.body.booking.intake, intake);
+    const found = await signed(base, 'GET', `${path}?phone=${encodeURIComponent('+15557654321')}`);
+    assert.deepEqual(found.body.bookings[0].intake, intake);
+    // a booking without one says so with null
+    const [other] = (avail.body.slots as { startsAt: string }[]).slice(-2);
+    const plain = await signed(base, 'POST', path, {
+      ...b,
+      phone: '+15557654322',
+      startsAt: other!.startsAt,
+      intake: undefined,
+    });
+    assert.equal(plain.body.booking.intake, null);
+    const owner = await login(base, 'owner@riverside.test');
+    const list = await call(base, 'GET', `/api/bookings?from=${date}`, { cookie: owner });
+    const mine = (list.body.bookings as { phone: string; intake: unknown }[]).find((x) => x.phone === '+15557654321');
+    assert.deepEqual(mine?.intake, intake);
+  });
+
   it('a saved greeting reaches the agent at the next call', async () => {
     const owner = await login(base, 'owner@riverside.test');
     const current = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;

@@ -89,12 +89,37 @@ export const callEndSchema = z.object({
 
 export const availabilityQuery = z.object({ date: isoDate, service: z.string().min(1).max(100) });
 
+const intakeText = z.string().trim().min(1).max(200);
+/** a new patient's intake (contracts PatientIntake); unknown fields are refused, not dropped */
+export const intakeSchema = z
+  .object({
+    dateOfBirth: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+      .refine((d) => {
+        const t = Date.parse(`${d}T00:00:00Z`);
+        return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d) && d >= '1900-01-01';
+      }, 'must be a real date after 1900')
+      .optional(),
+    email: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address')
+      .optional(),
+    insurance: intakeText.optional(),
+    reason: z.string().trim().min(1).max(500).optional(),
+    referral: intakeText.optional(),
+  })
+  .strict();
+
 export const newBookingSchema = z.object({
   callId: id.optional(),
   name: z.string().trim().min(1).max(120),
   phone: phoneE164,
   service: z.string().min(1).max(100),
   startsAt: isoTime,
+  intake: intakeSchema.optional(),
 });
 
 export const rescheduleSchema = z.object({ startsAt: isoTime });

@@ -14,6 +14,7 @@ import {
 } from '../format.ts';
 import { badge, card, flagBadges, pageHeader, statusKind, type PageContext } from '../shell.ts';
 import { timelineLegend, timelineSvg } from '../timeline.ts';
+import { intakeLines } from '../intake-text.ts';
 import type { Booking, CallDetail, Turn, TurnMetrics } from '@voxanne/contracts/dashboard';
 
 const METRICS: [keyof TurnMetrics, string][] = [
@@ -163,6 +164,7 @@ function latencies(m: TurnMetrics | null | undefined): HTMLElement | null {
 
 /** `timeOnly`: under a day heading the date would be said twice. */
 export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElement {
+  const intake = intakeLines(b.intake);
   return h(
     'li',
     { class: 'booking', 'data-testid': 'booking' },
@@ -177,6 +179,13 @@ export function bookingItem(b: Booking, now: Date, timeOnly = false): HTMLElemen
       { class: 'booking-what' },
       h('strong', {}, serviceLabel(b.service)),
       h('span', {}, `${b.name} · ${b.phone}`),
+      intake.length
+        ? h(
+            'dl',
+            { class: 'booking-intake', 'data-testid': 'booking-intake' },
+            intake.flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
+          )
+        : null,
     ),
     h(
       'div',
