@@ -15,6 +15,8 @@ export interface Scenario {
   seed?: NewBooking[];
   /** the booking system (the clinic's EHR, the records API) cannot be reached during the call */
   bookingSystemDown?: boolean;
+  /** a phone call from this number (E.164); none: a web call */
+  callerPhone?: string;
 }
 
 export const SCENARIO_NOW = new Date('2026-03-02T17:00:00Z');
@@ -24,7 +26,10 @@ const SARAH_BOOKING: NewBooking = {
   phone: '+16195550100',
   service: 'botox',
   startsAt: '2026-03-03T10:00:00-08:00',
+  intake: { dateOfBirth: '1985-03-04' },
 };
+/** a web caller proves who they are before any detail of a booking: its phone number, name and birth date */
+const SARAH_IDENTITY = ['619 555 0100', 'Sarah Jones.', 'March fourth, nineteen eighty five.'];
 
 export const SCENARIOS: Scenario[] = [
   { id: 'bbl', title: 'Do you do BBL?', turns: ['Hi, this is Sarah.', 'Do you do BBL?', 'How much does it cost?'] },
@@ -77,19 +82,20 @@ export const SCENARIOS: Scenario[] = [
     id: 'reschedule',
     title: 'Rescheduling',
     seed: [SARAH_BOOKING],
-    turns: ['I need to reschedule my appointment.', '619 555 0100', 'Thursday.', 'Two p m.', 'Yes please.'],
+    turns: ['I need to reschedule my appointment.', ...SARAH_IDENTITY, 'Thursday.', 'Two p m.', 'Yes please.'],
   },
   {
     id: 'cancel',
     title: 'Cancelling',
     seed: [SARAH_BOOKING],
-    turns: ['I want to cancel my appointment.', 'It is 6195550100.', 'Yes.'],
+    callerPhone: '+16195550100',
+    turns: ['I want to cancel my appointment.', 'Yes.'],
   },
   {
     id: 'lookup',
     title: 'Looking up my booking',
     seed: [SARAH_BOOKING],
-    turns: ['When is my appointment?', '619 555 0100'],
+    turns: ['When is my appointment?', ...SARAH_IDENTITY],
   },
   { id: 'unknown-service', title: 'A procedure the clinic does not list', turns: ['Do you do hair transplants?'] },
   {
@@ -134,7 +140,55 @@ export const SCENARIOS: Scenario[] = [
     id: 'reschedule-yes-detail',
     title: 'A yes that carries the detail ("Yes, 10 is fine")',
     seed: [SARAH_BOOKING],
-    turns: ['I need to move my appointment.', '619 555 0100', 'Thursday.', 'Yes, 10 is fine.'],
+    callerPhone: '+16195550100',
+    turns: ['I need to move my appointment.', 'Thursday.', 'Yes, 10 is fine.'],
+  },
+  {
+    id: 'identity-mismatch',
+    title: 'Identity before details: a wrong date of birth learns nothing',
+    seed: [SARAH_BOOKING],
+    turns: ['Can you tell me when my appointment is?', '619 555 0100', 'Sarah Jones.', 'April third, 1985.'],
+  },
+  {
+    id: 'identity-other-line',
+    title: 'Identity before details: a call from another number is asked for the details',
+    seed: [SARAH_BOOKING],
+    callerPhone: '+16195550199',
+    turns: ['I need to cancel my appointment.', '619 555 0100', 'Sarah Jones.', 'March 4th 1985.', 'Yes.'],
+  },
+  {
+    id: 'new-patient-intake',
+    title: 'A new patient: the intake, echoed and read back before saving',
+    turns: [
+      "Hi, I'm a new patient and I'd like to book a consultation.",
+      'Tuesday.',
+      'Ten a m.',
+      'Maria Lopez.',
+      'Six one nine, five five five, zero one two three.',
+      'March fourth, nineteen eighty five.',
+      'm a r i a dot l o p e z at gmail dot com',
+      "I'll be self-pay.",
+      "It's about a tummy tuck.",
+      'A friend told me about you.',
+      'Yes, that is right.',
+    ],
+  },
+  {
+    id: 'new-patient-insurance',
+    title: 'A new patient with an insurance carrier, who corrects the date of birth',
+    turns: [
+      "It's my first visit. Can I book Botox on Thursday at two p m?",
+      'Tom Lee.',
+      '619 555 0111',
+      'June fifth, nineteen ninety.',
+      "No, that's wrong.",
+      'June sixth, nineteen ninety.',
+      "I don't have an email.",
+      'I have Aetna.',
+      'Frown lines.',
+      'Instagram.',
+      'Yes.',
+    ],
   },
   {
     id: 'emergency',

@@ -14,6 +14,7 @@ import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { MemoryRecords } from '../agent/src/records/memory-records.ts';
 import { type BookingStore, RecordsError } from '../agent/src/records/types.ts';
 import { checkReply, CHECK_NAMES, type CheckResult, type ReplyContext } from './checks.ts';
+import { spokenNumbers } from './spoken-values.ts';
 import { SCENARIO_NOW, SCENARIOS, type Scenario } from './scenarios.ts';
 
 export interface TurnReport {
@@ -73,7 +74,14 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
       booking: true,
       today: describeDate(localParts(SCENARIO_NOW, kb.clinic.timezone).date, ''),
     }),
-    tools: bookingTools({ kb, store, callId: `naturalness-${s.id}`, now, takeMessage: async () => {} }),
+    tools: bookingTools({
+      kb,
+      store,
+      callId: `naturalness-${s.id}`,
+      now,
+      takeMessage: async () => {},
+      ...(s.callerPhone ? { callerPhone: () => s.callerPhone } : {}),
+    }),
     guard: instructionLeakGuard(instructionRules(kb, { booking: true })),
     // the live call's emergency layer, before the model (core/emergency.ts)
     emergency: emergencyRule(kb),
@@ -82,6 +90,8 @@ export async function runScenario(kb: KnowledgeBase, model: llm.LLM, s: Scenario
   const turns: TurnReport[] = [];
   try {
     for (const caller of s.turns) {
+      // what the caller said may be said back to them ("I have March fourth, nineteen eighty five")
+      for (const v of spokenNumbers(caller)) facts.numbers.add(v);
       const t = await conv.say(caller);
       collectToolFacts(
         kb,

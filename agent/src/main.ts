@@ -33,6 +33,7 @@ import {
 } from './core/phone/phone-number.ts';
 import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
+import { phoneFromSpeech } from './core/text/caller-input.ts';
 import { emergencyRule } from './core/emergency.ts';
 import { answeredWithin, phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
@@ -137,7 +138,11 @@ export default defineAgent<ProcData>({
       fetch: timedFetch((ms, ok) => reportMetric({ kind: 'records_request', ms, ok })),
     });
     if (!client) logger.info({}, 'VOXANNE_RECORDS_URL not set: no bookings, call not recorded');
+    // the phone line's own number, once a SIP caller has joined: the booking tools' identity check may
+    // use it (core/identity.ts); it is never logged, recorded unmasked or shown to a model
+    let callerNumber: string | undefined;
     const preparing = prepareCall({
+      callerPhone: () => callerNumber,
       kb: ctx.proc.userData.kb,
       engines: ctx.proc.userData.engines,
       callId,
@@ -184,6 +189,7 @@ export default defineAgent<ProcData>({
     logger.info({}, 'call started');
     logger.debug({ pii: { caller: caller.identity } }, 'call started by');
     const phone = phoneCaller(caller);
+    callerNumber = phone?.number ? phoneFromSpeech(phone.number) : undefined;
     // a Twilio Media Streams caller: a phone line too, bridged in by the web server
     const bridged = phone ? undefined : bridgedCaller(caller);
     const channel = bridged ? bridged.channel : phone ? ('sip' as const) : ('web' as const);

@@ -7,6 +7,9 @@ const openDay = z
   .refine((d) => d.open < d.close, { message: 'open must be before close' });
 const day = z.union([z.literal('closed'), openDay]);
 
+export const IDENTITY_RULES = ['name-and-dob', 'caller-phone-or-name-and-dob'] as const;
+export type IdentityRule = (typeof IDENTITY_RULES)[number];
+
 export const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Day = (typeof DAYS)[number];
 
@@ -86,6 +89,12 @@ export const knowledgeBaseSchema = z
     faq: z.array(answer).default([]),
     /** where appointments are booked: the built-in calendar (absent) or the clinic's EHR over FHIR (./scheduling.ts) */
     scheduling: schedulingSchema.optional(),
+    /**
+     * Who may hear, move or cancel an existing appointment (core/identity.ts): `name-and-dob` asks
+     * every caller for the name and date of birth the booking was made with; `caller-phone-or-name-and-dob`
+     * (the default) also accepts a phone call from the number the booking was made with.
+     */
+    identity: z.object({ rule: z.enum(IDENTITY_RULES).default('caller-phone-or-name-and-dob') }).optional(),
   })
   .superRefine((kb, ctx) => {
     const seen = new Set<string>();

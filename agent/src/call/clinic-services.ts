@@ -93,6 +93,8 @@ export interface PrepareCallOptions {
   llmSummary?: (transcript: string) => Promise<string>;
   /** the greeting already synthesised at start (humanized) */
   greeting: string;
+  /** the number a phone call comes from (E.164), known once the caller joins; for identity checks only */
+  callerPhone?: () => string | undefined;
 }
 
 /** The caller's latest words in the conversation: writes need their "yes". */
@@ -123,7 +125,11 @@ export function bookingTools(o: {
   now: () => Date;
   /** where a message for the front desk goes when the booking system is down */
   takeMessage?: (m: FrontDeskMessage) => Promise<void>;
+  /** the number a phone call comes from (E.164), once the caller has joined; never given to a model */
+  callerPhone?: () => string | undefined;
 }): ReplyTools {
+  // the bookings this caller proved theirs, for the whole call (core/identity.ts)
+  const verified = new Set<string>();
   const defs = BOOKING_TOOLS.map((t) =>
     llm.tool({
       name: t.name,
@@ -147,6 +153,8 @@ export function bookingTools(o: {
           lastCallerText: () => lastCallerText(chat),
           lastAgentText: () => lastAgentText(chat),
           ...(o.takeMessage ? { takeMessage: o.takeMessage } : {}),
+          verified,
+          ...(o.callerPhone ? { callerPhone: o.callerPhone } : {}),
         }),
       ),
   };
@@ -202,7 +210,14 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
       }
     : undefined;
   const tools = store
-    ? bookingTools({ kb, store, callId: o.callId, now, ...(takeMessage ? { takeMessage } : {}) })
+    ? bookingTools({
+        kb,
+        store,
+        callId: o.callId,
+        now,
+        ...(takeMessage ? { takeMessage } : {}),
+        ...(o.callerPhone ? { callerPhone: o.callerPhone } : {}),
+      })
     : undefined;
   const today = describeDate(localParts(now(), kb.clinic.timezone).date, '');
   const instructions = buildInstructions(kb, { booking: tools !== undefined, today, ...(style ? { style } : {}) });

@@ -40,7 +40,9 @@ export const BOOKING_TOOLS: readonly ToolSpec[] = [
   {
     name: 'book_appointment',
     description:
-      'Books a slot. Only after you read the service, day, time, name and phone back to the caller and they said yes.',
+      'Books a slot. Only after you read the service, day, time, name and phone back to the caller and they ' +
+      'said yes. For a new patient first ask, one at a time, and repeat back: date of birth, email (spelled), ' +
+      'insurance carrier or self-pay, reason for the visit, how they heard of us; pass them too.',
     parameters: {
       type: 'object',
       properties: {
@@ -48,14 +50,31 @@ export const BOOKING_TOOLS: readonly ToolSpec[] = [
         startsAt: str('the slot startsAt exactly as check_availability returned it'),
         name: str("the caller's full name"),
         phone: str("the caller's phone number, digits"),
+        dateOfBirth: str('a new patient: date of birth, YYYY-MM-DD'),
+        email: str('a new patient: email address, as spelled by the caller'),
+        insurance: str('a new patient: insurance carrier, or "self-pay"'),
+        reason: str("a new patient: the reason for the visit, in the caller's words"),
+        referral: str('a new patient: how they heard of the clinic'),
       },
       required: ['service', 'startsAt', 'name', 'phone'],
     },
   },
   {
     name: 'find_booking',
-    description: "The caller's upcoming appointments, found by the phone number they booked with.",
-    parameters: { type: 'object', properties: { phone: str('phone number, digits') }, required: ['phone'] },
+    description:
+      "The caller's upcoming appointments. Identity first: call it with no arguments first (a phone call from the " +
+      'number the booking was made with is enough). If it answers not_verified, ask for the phone number the ' +
+      'booking is under, the full name and the date of birth, and call it again with all three. Never say whether ' +
+      'a booking exists before it returns one.',
+    parameters: {
+      type: 'object',
+      properties: {
+        phone: str('phone number the booking is under, digits'),
+        name: str("the caller's full name"),
+        dateOfBirth: str('date of birth, YYYY-MM-DD'),
+      },
+      required: [],
+    },
   },
   {
     name: 'reschedule_appointment',
@@ -108,7 +127,14 @@ export interface SpokenBooking {
   phone: string;
 }
 
-export const TOOL_ERRORS = ['slot_taken', 'not_confirmed', 'not_found', 'invalid', 'unavailable'] as const;
+export const TOOL_ERRORS = [
+  'slot_taken',
+  'not_confirmed',
+  'not_found',
+  'invalid',
+  'unavailable',
+  'not_verified',
+] as const;
 export interface ToolFailure {
   ok: false;
   error: (typeof TOOL_ERRORS)[number];

@@ -33,6 +33,10 @@ export function instructionRules(kb: KnowledgeBase, o: InstructionOptions = {}):
           "Say slot times and days the way the tools' results spell them.",
           'If a tool says the booking system is unavailable, say you will take a message and the front ' +
             'desk will call back; get their name and phone number, then call take_message.',
+          'Before saying anything about an existing appointment, or moving or cancelling one, call find_booking ' +
+            'as its description says; never say whether a booking exists before it returns one.',
+          'A new patient (a first visit): ask, one at a time, the date of birth, email spelled out, insurance ' +
+            'carrier or self-pay, reason for the visit and how they heard of us; repeat each answer back.',
         ]
       : ['You cannot book appointments on this call; offer a callback from the front desk instead.']),
     ...(o.style ? [`Style: ${o.style}`] : []),

@@ -27,6 +27,8 @@ import {
   weekdayOf,
 } from '../core/text/calendar.ts';
 import { phoneFromSpeech } from '../core/text/caller-input.ts';
+import { acceptsCallerPhone, identityRuleOf, verifyCaller } from '../core/identity.ts';
+import type { PatientIntake } from '@voxanne/contracts/records-api';
 import { timeToWords } from '../core/text/time-words.ts';
 import { digitsToWords } from '../core/text/number-words.ts';
 import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
@@ -46,6 +48,16 @@ export interface BookingToolContext {
    * booking system cannot be reached; absent: take_message answers unavailable.
    */
   takeMessage?: (m: FrontDeskMessage) => Promise<void>;
+  /**
+   * the number a phone call comes from (E.164, the real one: never logged, never shown to a model);
+   * undefined on the web. Under the clinic's identity rule it may stand in for name and date of birth.
+   */
+  callerPhone?: () => string | undefined;
+  /**
+   * the bookings this call's caller proved theirs (core/identity.ts); only these may be moved or
+   * cancelled. One set per call.
+   */
+  verified?: Set<string>;
 }
 
 export interface FrontDeskMessage {
@@ -118,6 +130,28 @@ function storeFailure(err: unknown): ToolFailure {
   );
 }
 
+const NOT_VERIFIED =
+  'Identity first: ask for the phone number the booking is under, the full name and the date of birth, ' +
+  'then call find_booking with all three. Do not say whether a booking exists.';
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** a new patient's intake from the tool's arguments: only well-formed, non-empty fields */
+function intakeOf(args: Record<string, unknown>): PatientIntake | undefined {
+  const out: PatientIntake = {};
+  const text = (v: unknown, max: number) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined);
+  const dob = text(args.dateOfBirth, 10);
+  if (dob && ISO_DATE.test(dob)) out.dateOfBirth = dob;
+  const email = text(args.email, 200)?.toLowerCase();
+  if (email && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) out.email = email;
+  const insurance = text(args.insurance, 200);
+  if (insurance) out.insurance = /^self[- ]?pay$/i.test(insurance) ? 'self-pay' : insurance;
+  const reason = text(args.reason, 500);
+  if (reason) out.reason = reason;
+  const referral = text(args.referral, 200);
+  if (referral) out.referral = referral;
+  return Object.keys(out).length ? out : undefined;
+}
+
 const NEEDS_CONFIRMATION = 'The caller has not confirmed. Read the details back and ask them to confirm first.';
 const NEEDS_READ_BACK =
   'Read the service, day, time, name and phone number back to the caller first, then ask them to confirm.';
@@ -184,28 +218,48 @@ export async function runBookingTool(
         if (typeof args.startsAt !== 'string') return fail('invalid', 'startsAt is missing.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
         if (!readBack(ctx, args.startsAt, phone)) return fail('not_confirmed', NEEDS_READ_BACK);
+        const intake = intakeOf(args);
         const b = await ctx.store.book({
           ...(ctx.callId ? { callId: ctx.callId } : {}),
           name: fullName,
           phone,
           service: s.id,
           startsAt: args.startsAt,
+          ...(intake ? { intake } : {}),
         });
+        // the caller just made it: they may move or cancel it on this call
+        ctx.verified?.add(b.id);
         const r: BookingResult = { ok: true, booking: spokenBooking(ctx.kb, b, now) };
         return r;
       }
       case 'find_booking': {
-        const phone = typeof args.phone === 'string' ? phoneFromSpeech(args.phone) : undefined;
-        if (!phone) return fail('invalid', 'phone must be a ten digit number.');
-        const r: FindResult = {
-          ok: true,
-          bookings: (await ctx.store.findByPhone(phone)).map((b) => spokenBooking(ctx.kb, b, now)),
-        };
+        // identity before details (core/identity.ts): what comes back is only what this caller proved
+        // theirs, and a mismatch is answered exactly like no booking at all
+        const rule = identityRuleOf(ctx.kb);
+        const callerPhone = ctx.callerPhone?.();
+        const line = acceptsCallerPhone(rule) ? callerPhone : undefined;
+        const given = typeof args.phone === 'string' && args.phone ? phoneFromSpeech(args.phone) : undefined;
+        if (typeof args.phone === 'string' && args.phone && !given)
+          return fail('invalid', 'phone must be a ten digit number.');
+        const name = typeof args.name === 'string' ? args.name.trim() : undefined;
+        const dateOfBirth =
+          typeof args.dateOfBirth === 'string' && ISO_DATE.test(args.dateOfBirth) ? args.dateOfBirth : undefined;
+        const phone = given ?? line;
+        if (!phone) return fail('not_verified', NOT_VERIFIED);
+        const claim = { name, dateOfBirth, callerPhone };
+        const mine = (await ctx.store.findByPhone(phone)).filter(
+          (b) => verifyCaller(rule, claim, { ...b, dateOfBirth: b.intake?.dateOfBirth }).verified,
+        );
+        // without a name and date of birth the answer must not depend on what the store holds
+        if (!mine.length && !(name && dateOfBirth)) return fail('not_verified', NOT_VERIFIED);
+        for (const b of mine) ctx.verified?.add(b.id);
+        const r: FindResult = { ok: true, bookings: mine.map((b) => spokenBooking(ctx.kb, b, now)) };
         return r;
       }
       case 'reschedule_appointment': {
         if (typeof args.bookingId !== 'string' || typeof args.startsAt !== 'string')
           return fail('invalid', 'bookingId and startsAt are required.');
+        if (ctx.verified && !ctx.verified.has(args.bookingId)) return fail('not_found', 'No such booking.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
         if (!readBack(ctx, args.startsAt)) return fail('not_confirmed', NEEDS_READ_BACK);
         const b = await ctx.store.reschedule(args.bookingId, args.startsAt);
@@ -226,6 +280,7 @@ export async function runBookingTool(
       }
       case 'cancel_appointment': {
         if (typeof args.bookingId !== 'string') return fail('invalid', 'bookingId is required.');
+        if (ctx.verified && !ctx.verified.has(args.bookingId)) return fail('not_found', 'No such booking.');
         if (!isConfirmation(ctx.lastCallerText())) return fail('not_confirmed', NEEDS_CONFIRMATION);
         const b = await ctx.store.cancel(args.bookingId);
         return { ok: true, booking: spokenBooking(ctx.kb, b, now) };

@@ -18,6 +18,7 @@ import type {
 } from '../booking-tools.ts';
 import { extractCallerName } from '../humanizer/caller-name.ts';
 import { dateFromSpeech, phoneFromSpeech, spokenDigits, timeFromSpeech, words } from '../text/caller-input.ts';
+import { birthDateFromSpeech, emailFromSpeech } from '../text/dictated.ts';
 import { localParts } from '../text/calendar.ts';
 import { phoneNumberToWords } from '../text/number-words.ts';
 import type { KnowledgeBase, Service } from '@voxanne/contracts/knowledge-base';
@@ -25,6 +26,15 @@ import { CUES } from './cues.ts';
 import { capitalize, LINES, serviceNoun } from './speak.ts';
 import { hasAny, normalize, tokenize } from './text-match.ts';
 import { hear } from './understand.ts';
+import {
+  birthDateToWords,
+  declines,
+  emailToWords,
+  freeAnswer,
+  insuranceAnswer,
+  insuranceToWords,
+  isNewPatient,
+} from './intake.ts';
 
 export type FlowItem = { role: 'user' | 'assistant'; text: string } | ({ role: 'tool' } & ToolExchange);
 export type FlowStep =
@@ -49,6 +59,12 @@ export const ASK = {
   newDate: 'What day would you like instead?',
   change: 'What would you like to change?',
   phoneAgain: 'Could you say the number again, digit by digit?',
+  dob: "What's your date of birth?",
+  email: "What's your email address? Please spell it out for me.",
+  emailAgain: 'Could you spell the email address again, letter by letter?',
+  insurance: 'Which insurance carrier do you have, or will you be self-pay?',
+  reason: "What's the reason for your visit?",
+  referral: 'And how did you hear about us?',
 } as const;
 type Asked = keyof typeof ASK;
 
@@ -62,7 +78,18 @@ interface Draft {
   name?: string;
   phone?: string;
   availability?: Extract<AvailabilityResult, { ok: true }>;
-  found?: { phone: string; bookings: SpokenBooking[] };
+  /** what find_booking answered, for which details (identityKey) */
+  found?: { key: string; bookings: SpokenBooking[] };
+  /** the date of birth the caller gave (YYYY-MM-DD): identity for an existing booking, intake for a new one */
+  dob?: string;
+  /** find_booking without details came back not verified: she asks for the phone, name and date of birth */
+  needsIdentity?: boolean;
+  /** a new patient: the booking takes the intake (email, insurance, reason, referral) */
+  newPatient?: boolean;
+  intake: { email?: string; insurance?: string; reason?: string; referral?: string };
+  /** the email could not be made out this many times; after two she goes on without it */
+  emailMisses: number;
+  emailSkipped?: boolean;
   /** the caller said yes to the read-back */
   confirmed: boolean;
   /** the caller said no to the read-back (cancel: keep it) */
@@ -171,6 +198,9 @@ function nameAnswer(text: string): string | undefined {
   return ws.map((w) => capitalize(w)).join(' ');
 }
 
+/** her questions whose answers are personal details, never an appointment's */
+const PERSONAL = new Set<Asked>(['dob', 'email', 'emailAgain', 'insurance', 'reason', 'referral']);
+
 /** What one caller turn adds to the draft, given what she had just asked. */
 function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boolean {
   let got = false;
@@ -179,6 +209,18 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
   // a yes that repeats what she read back ("yes, ten is fine") is a yes, not a change
   const details = () => [d.service?.id, d.date, d.time, d.phone, d.name].join('|');
   const before = details();
+  // an answer to a date-of-birth or intake question is that answer only: "March fourth nineteen eighty
+  // five" is no appointment day, "botox for frown lines" as the reason changes no service
+  if (asked && PERSONAL.has(asked)) {
+    let answered = false;
+    if (asked === 'dob') {
+      const dob = birthDateFromSpeech(text, today);
+      if (dob) d.dob = dob;
+      answered = dob !== undefined;
+    }
+    if (d.kind === 'book' && absorbIntake(d, asked, text)) answered = true;
+    return answered;
+  }
   // "a BBL consultation" books the consultation, the service the knowledge base marks as such
   const svc = h.services.find((x) => x.consultation) ?? h.services[0];
   if (svc && d.kind === 'book' && svc.id !== d.service?.id) {
@@ -226,7 +268,23 @@ function absorb(kb: KnowledgeBase, d: Draft, text: string, today: string): boole
       d.name = name;
       got = true;
     }
+    if (isNewPatient(text)) d.newPatient = true;
+  } else if (asked === 'name') {
+    // who the booking is for: with the date of birth, it proves the caller may hear it (core/identity.ts)
+    const name = nameAnswer(text);
+    if (name) {
+      d.name = name;
+      got = true;
+    }
   }
+  if (/\b(born|birth)\b/i.test(text)) {
+    const dob = birthDateFromSpeech(text, today);
+    if (dob) {
+      d.dob = dob;
+      got = true;
+    }
+  }
+  if (d.kind === 'book' && absorbIntake(d, asked, text)) got = true;
   const changed = details() !== before || d.phoneMisheard === true;
   if (asked === 'confirmBook' || asked === 'confirmMove' || asked === 'confirmCancel') {
     if (yes(text) && !no(text) && !changed) {
@@ -263,7 +321,8 @@ function applyTool(d: Draft, item: ToolExchange): void {
   }
   if (item.name === 'check_availability' && r.ok && 'slots' in r) d.availability = r;
   else if (item.name === 'find_booking') {
-    if (r.ok && 'bookings' in r) d.found = { phone: String(item.args.phone ?? d.phone ?? ''), bookings: r.bookings };
+    if (r.ok && 'bookings' in r) d.found = { key: identityKey(item.args), bookings: r.bookings };
+    else if (!r.ok && r.error === 'not_verified') d.needsIdentity = true;
     else d.lookupFailed = r.ok ? undefined : r.error;
   } else if (['book_appointment', 'reschedule_appointment', 'cancel_appointment'].includes(item.name)) {
     d.result = r as BookingResult;
@@ -336,7 +395,7 @@ export function bookingStep(kb: KnowledgeBase, items: readonly FlowItem[], now: 
       continue;
     }
     if (intent && (!d || (intent !== d.kind && intent !== 'book'))) {
-      d = { kind: intent, confirmed: false, declined: false, taken: false };
+      d = { kind: intent, confirmed: false, declined: false, taken: false, intake: {}, emailMisses: 0 };
       if (knownName && intent === 'book') d.name = knownName;
     }
     if (!d) continue;
@@ -430,10 +489,19 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
 
   if (d.phoneMisheard) return say("Sorry, I didn't catch the whole number.", ASK.phoneAgain);
   if (d.kind !== 'book') {
-    if (!d.phone) return say('Sure.', ASK.bookingPhone);
-    if (!d.found || d.found.phone !== d.phone) return call('find_booking', { phone: d.phone });
-    const existing = d.found.bookings[0];
-    if (!existing) return say(`I don't see a booking under ${phoneNumberToWords(d.phone)}.`, LINES.callbackQuestion);
+    // identity before details: first the line the call comes from (the tool knows it, she does not),
+    // then the phone number, name and date of birth the booking was made with
+    if (!d.needsIdentity && !d.found) return call('find_booking', {});
+    if (d.needsIdentity) {
+      if (!d.phone) return say('Sure, I just need to check who I am speaking with.', ASK.bookingPhone);
+      if (!d.name) return say('Thanks.', ASK.name);
+      if (!d.dob) return say('Thank you.', ASK.dob);
+      const args = { phone: d.phone, name: d.name, dateOfBirth: d.dob };
+      if (!d.found || d.found.key !== identityKey(args)) return call('find_booking', args);
+    }
+    const existing = d.found!.bookings[0];
+    // the same words whether no booking exists or the details did not match: a mismatch reveals nothing
+    if (!existing) return say("I couldn't find a booking that matches those details.", LINES.callbackQuestion);
     const noun = existing.serviceName;
     if (d.kind === 'lookup')
       return say(
@@ -476,8 +544,16 @@ function next(kb: KnowledgeBase, d: Draft): FlowStep {
   }
   if (!d.name || (!d.name.includes(' ') && !d.nameAsked)) return say(`Great, ${when} is free.`, ASK.name);
   if (!d.phone) return say('Thanks.', ASK.phone);
+  const intakeStep = d.newPatient ? nextIntakeQuestion(d) : undefined;
+  if (intakeStep) return intakeStep;
   if (d.confirmed)
-    return call('book_appointment', { service: service.id, startsAt: chosen.startsAt, name: d.name, phone: d.phone });
+    return call('book_appointment', {
+      service: service.id,
+      startsAt: chosen.startsAt,
+      name: d.name,
+      phone: d.phone,
+      ...(d.newPatient ? intakeArgs(d) : {}),
+    });
   if (d.declined) return say('No problem.', ASK.change);
   return say(
     'Let me read that back.',
@@ -520,4 +596,82 @@ function takeMessage(d: Draft): FlowStep {
 function serviceNounById(kb: KnowledgeBase, id: string): string {
   const s = kb.services.find((x) => x.id === id);
   return s ? serviceNoun(s) : id;
+}
+
+/** find_booking's details as one key: the answer stands for exactly these */
+function identityKey(args: Record<string, unknown>): string {
+  return [args.phone, args.name, args.dateOfBirth].map((v) => (typeof v === 'string' ? v : '')).join('|');
+}
+
+/** the previous intake question, whose answer she echoed in the one just asked: a "no" corrects it */
+const ECHOED: Partial<Record<Asked, 'dob' | 'email' | 'insurance'>> = {
+  email: 'dob',
+  emailAgain: 'dob',
+  insurance: 'email',
+  reason: 'insurance',
+};
+
+/** A new patient's answers to the intake questions; true when the turn gave one. */
+function absorbIntake(d: Draft, asked: Asked | undefined, text: string): boolean {
+  if (isNewPatient(text)) d.newPatient = true;
+  if (!d.newPatient || !asked) return false;
+  const echoed = ECHOED[asked];
+  const wrong = hasAny(tokenize(text), ['no', 'wrong', 'not right', 'thats not', 'incorrect'], false);
+  if (asked === 'email' || asked === 'emailAgain') {
+    const email = emailFromSpeech(text);
+    if (email) {
+      d.intake.email = email;
+      return true;
+    }
+    if (echoed && wrong && !declines(text)) return correct(d, echoed);
+    if (declines(text) || ++d.emailMisses >= 2) d.emailSkipped = true;
+    return true;
+  }
+  if (echoed && wrong && words(text).length <= 6) return correct(d, echoed);
+  if (asked === 'insurance') {
+    const insurance = insuranceAnswer(text);
+    if (insurance) d.intake.insurance = insurance;
+    return insurance !== undefined;
+  }
+  if (asked === 'reason' || asked === 'referral') {
+    const answer = declines(text) ? 'not given' : freeAnswer(text);
+    if (answer) d.intake[asked] = answer;
+    return answer !== undefined;
+  }
+  return false;
+}
+
+/** the caller said the echoed answer was wrong: it is asked again */
+function correct(d: Draft, field: 'dob' | 'email' | 'insurance'): boolean {
+  if (field === 'dob') d.dob = undefined;
+  else if (field === 'email') {
+    d.intake.email = undefined;
+    d.emailSkipped = false;
+    d.emailMisses = 0;
+  } else d.intake.insurance = undefined;
+  return true;
+}
+
+/** The next intake question, each echoing the answer before it so the caller hears it read back. */
+function nextIntakeQuestion(d: Draft): FlowStep | undefined {
+  const say = (...parts: string[]): FlowStep => ({ say: parts.join(' ') });
+  if (!d.dob) return say('Thanks. Since this is your first visit, I have a few quick questions.', ASK.dob);
+  const born = `I have ${birthDateToWords(d.dob)}.`;
+  if (d.intake.email === undefined && !d.emailSkipped)
+    return d.emailMisses ? say("Sorry, I didn't catch that.", ASK.emailAgain) : say(born, ASK.email);
+  const email = d.intake.email ? `I have ${emailToWords(d.intake.email)}.` : 'No problem.';
+  if (!d.intake.insurance) return say(email, ASK.insurance);
+  if (!d.intake.reason) return say(`${insuranceToWords(d.intake.insurance)}, got it.`, ASK.reason);
+  if (!d.intake.referral) return say('Thank you.', ASK.referral);
+  return undefined;
+}
+
+function intakeArgs(d: Draft): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (d.dob) out.dateOfBirth = d.dob;
+  for (const k of ['email', 'insurance', 'reason', 'referral'] as const) {
+    const v = d.intake[k];
+    if (v && v !== 'not given') out[k] = v;
+  }
+  return out;
 }

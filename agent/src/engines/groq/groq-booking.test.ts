@@ -146,3 +146,45 @@ test('prompt injection on the Groq path: caller words stay user messages; a leak
   assert.doesNotMatch(t.reply, /Use only the facts|Never invent/);
   assert.match(t.reply, /I can only help with questions about the clinic\./);
 });
+
+test('the Groq path: the tools carry the identity rule and a new patient’s intake to the store', async () => {
+  const { c, store } = conversation();
+  await store.book({
+    name: 'Sarah Jones',
+    phone: '+16195550100',
+    service: 'botox',
+    startsAt: '2026-03-03T10:00:00-08:00',
+    intake: { dateOfBirth: '1985-03-04' },
+  });
+  // the tool definitions the model sees ask for identity first and for the intake fields
+  fake.setResponder((req) => {
+    const last = req.messages.at(-1)!;
+    if (last.role === 'tool') return { content: 'Could I have the phone number, your full name and date of birth?' };
+    return { toolCalls: [{ name: 'find_booking', arguments: {} }] };
+  });
+  const first = await c.say('When is my appointment?');
+  assert.equal((first.tools[0]!.result as { error: string }).error, 'not_verified', 'a web call proves nothing');
+  const tools = fake.requests.at(-1)!.tools ?? [];
+  const find = tools.find((t) => t.function.name === 'find_booking')!;
+  assert.match(find.function.description ?? '', /Identity first/);
+  const book = tools.find((t) => t.function.name === 'book_appointment')!;
+  assert.deepEqual(Object.keys((book.function.parameters as { properties: object }).properties).slice(4), [
+    'dateOfBirth',
+    'email',
+    'insurance',
+    'reason',
+    'referral',
+  ]);
+  // a model that guesses the details: a wrong date of birth gets exactly what no booking gets
+  fake.setResponder((req) => {
+    const last = req.messages.at(-1)!;
+    if (last.role === 'tool') return { content: String(last.content) };
+    return {
+      toolCalls: [
+        { name: 'find_booking', arguments: { phone: '6195550100', name: 'Sarah Jones', dateOfBirth: '1985-04-03' } },
+      ],
+    };
+  });
+  const wrong = await c.say("It's 619 555 0100, Sarah Jones, April third 1985.");
+  assert.deepEqual(wrong.tools[0]!.result, { ok: true, bookings: [] });
+});

@@ -2,7 +2,7 @@
  * Appointments on the offline path, end to end in text: the rules brain through the reply
  * pipeline's tool loop (llmText), the appointment tools over the in-memory store, the humanizer.
  */
-import { initializeLogger } from '@livekit/agents';
+import { initializeLogger, llm } from '@livekit/agents';
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { bookingTools } from '../../call/clinic-services.ts';
@@ -11,6 +11,7 @@ import { buildInstructions } from '../../core/instructions.ts';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import { MemoryRecords } from '../../records/memory-records.ts';
 import type { BookingStore } from '../../records/types.ts';
+import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { RulesLLM } from './rules-llm.ts';
 
 initializeLogger({ pretty: false, level: 'warn' });
@@ -18,13 +19,29 @@ const kb = await loadKnowledgeBase();
 // Monday 2026-03-02, 09:00 in San Diego
 const now = () => new Date('2026-03-02T17:00:00Z');
 
-function conversation(store: BookingStore = new MemoryRecords(kb, now), callId = 'call-1') {
+/** `callerPhone`: a phone call from that number (E.164); none: a web call */
+function conversation(
+  store: BookingStore = new MemoryRecords(kb, now),
+  callId = 'call-1',
+  callerPhone?: string,
+  base: KnowledgeBase = kb,
+) {
   return new TextConversation({
-    model: new RulesLLM({ kb, now }),
-    instructions: buildInstructions(kb, { booking: true }),
-    tools: bookingTools({ kb, store, callId, now }),
+    model: new RulesLLM({ kb: base, now }),
+    instructions: buildInstructions(base, { booking: true }),
+    tools: bookingTools({ kb: base, store, callId, now, ...(callerPhone ? { callerPhone: () => callerPhone } : {}) }),
   });
 }
+const SARAH_DOB = '1985-03-04';
+const SARAH = {
+  name: 'Sarah Jones',
+  phone: '+16195550100',
+  service: 'botox',
+  startsAt: '2026-03-03T10:00:00-08:00',
+  intake: { dateOfBirth: SARAH_DOB },
+};
+/** a web caller proves who they are: the booking's phone number, name and date of birth */
+const IDENTIFY = ['619 555 0100', 'Sarah Jones', 'March fourth, nineteen eighty five'];
 
 async function talk(c: TextConversation, ...lines: string[]) {
   const out = [];
@@ -126,33 +143,76 @@ test('booking: a slot taken by another call between the offer and the yes is nev
   assert.match(done.reply, /You're all set for Wednesday, March fourth at noon\./);
 });
 
-test('reschedule, look up and cancel find the booking by phone and confirm before writing', async () => {
+test('reschedule, look up and cancel: the caller proves who they are first, then confirms before writing', async () => {
   const store = new MemoryRecords(kb, now);
-  const b = await store.book({
-    name: 'Sarah Jones',
-    phone: '+16195550100',
-    service: 'botox',
-    startsAt: '2026-03-03T10:00:00-08:00',
-  });
+  const b = await store.book(SARAH);
   const c = conversation(store);
-  const r = await talk(c, 'I need to reschedule my appointment', '619 555 0100', 'Thursday', '2pm');
+  const r = await talk(c, 'I need to reschedule my appointment', ...IDENTIFY, 'Thursday', '2pm');
   assert.match(r[0]!.reply, /What phone number is the booking under\?/);
-  assert.match(r[1]!.reply, /I see your Botox tomorrow at ten a m\. What day would you like instead\?/);
-  assert.match(r[3]!.reply, /I'll move your Botox to Thursday, March fifth at two p m\. Shall I move it\?/);
+  assert.match(r[1]!.reply, /Can I get your full name\?/);
+  assert.match(r[2]!.reply, /What's your date of birth\?/);
+  assert.doesNotMatch(
+    r
+      .slice(0, 3)
+      .map((t) => t.reply)
+      .join(' '),
+    /Botox/,
+    'nothing before the identity is proven',
+  );
+  assert.match(r[3]!.reply, /I see your Botox tomorrow at ten a m\. What day would you like instead\?/);
+  assert.match(r[5]!.reply, /I'll move your Botox to Thursday, March fifth at two p m\. Shall I move it\?/);
   assert.equal(store.bookings[0]!.startsAt, b.startsAt, 'not moved before the yes');
   assert.match((await c.say('yes')).reply, /Done\. Your Botox is now Thursday, March fifth at two p m\./);
   assert.equal(store.bookings[0]!.startsAt, '2026-03-05T14:00:00-08:00');
 
-  const l = await talk(c, 'when is my appointment?', '6195550100');
-  assert.match(l[1]!.reply, /You're booked for Botox on Thursday, March fifth at two p m\./);
+  // from the phone the booking was made with, the line is the proof (the clinic's default rule)
+  const line = conversation(store, 'call-2', '+16195550100');
+  const l = await talk(line, 'when is my appointment?');
+  assert.match(l[0]!.reply, /You're booked for Botox on Thursday, March fifth at two p m\./);
 
-  const x = await talk(c, 'I want to cancel my appointment', '6195550100', 'no');
-  assert.match(x[1]!.reply, /Shall I cancel it\?/);
-  assert.match(x[2]!.reply, /I'll keep your Botox as it is/);
+  const x = await talk(line, 'I want to cancel my appointment', 'no');
+  assert.match(x[0]!.reply, /Shall I cancel it\?/);
+  assert.match(x[1]!.reply, /I'll keep your Botox as it is/);
   assert.equal(store.bookings[0]!.status, 'booked');
-  const y = await talk(c, 'actually please cancel my appointment', '6195550100', 'yes');
-  assert.match(y[2]!.reply, /Your Botox on Thursday, March fifth at two p m is cancelled\./);
+  const y = await talk(line, 'actually please cancel my appointment', 'yes');
+  assert.match(y[1]!.reply, /Your Botox on Thursday, March fifth at two p m is cancelled\./);
   assert.equal(store.bookings[0]!.status, 'cancelled');
+});
+
+test('a mismatch reveals nothing: the same answer as no booking at all, and nothing can be moved', async () => {
+  const store = new MemoryRecords(kb, now);
+  await store.book(SARAH);
+  const answer = async (...identify: string[]) =>
+    (await talk(conversation(store), 'when is my appointment?', ...identify)).at(-1)!;
+  const wrongDob = await answer('619 555 0100', 'Sarah Jones', 'April third, nineteen eighty five');
+  const wrongName = await answer('619 555 0100', 'Sarah Smith', 'March fourth, nineteen eighty five');
+  const nobody = await answer('619 555 0177', 'Sarah Jones', 'March fourth, nineteen eighty five');
+  assert.match(nobody.reply, /I couldn't find a booking that matches those details\./);
+  assert.match(nobody.reply, /call you back/);
+  assert.equal(wrongDob.reply, nobody.reply);
+  assert.equal(wrongName.reply, nobody.reply);
+  assert.doesNotMatch(wrongDob.reply + wrongName.reply, /Botox|Tuesday|ten a m/);
+  // another line than the booking's proves nothing: she asks for the details instead
+  const other = await talk(conversation(store, 'c3', '+16195550199'), 'when is my appointment?');
+  assert.match(other[0]!.reply, /What phone number is the booking under\?/);
+  // where the clinic's rule is name and date of birth, the booking's own line is not enough
+  const strict: KnowledgeBase = { ...kb, identity: { rule: 'name-and-dob' } };
+  const s = await talk(conversation(store, 'c4', '+16195550100', strict), 'when is my appointment?');
+  assert.match(s[0]!.reply, /What phone number is the booking under\?/);
+
+  // whoever calls the tools: a booking id not proven on this call is not found, and nothing moves
+  const tools = bookingTools({ kb, store, callId: 'c5', now });
+  const chat = llm.ChatContext.empty();
+  chat.addMessage({ role: 'assistant', content: 'Shall I cancel it?' });
+  chat.addMessage({ role: 'user', content: 'yes' });
+  const id = store.bookings[0]!.id;
+  assert.match(await tools.run('cancel_appointment', JSON.stringify({ bookingId: id }), chat), /"error":"not_found"/);
+  assert.match(
+    await tools.run('find_booking', JSON.stringify({ phone: '6195550100' }), chat),
+    /"error":"not_verified"/,
+  );
+  assert.match(await tools.run('find_booking', '{}', chat), /"error":"not_verified"/);
+  assert.equal(store.bookings[0]!.status, 'booked');
 });
 
 test('a question in the middle of a booking is answered, then the booking goes on', async () => {
@@ -168,9 +228,9 @@ test('a question in the middle of a booking is answered, then the booking goes o
 
 test('no booking under the number, and a booking system that is down: she says so and takes a message', async () => {
   const c = conversation();
-  const t = await talk(c, 'when is my appointment', '619 555 0177');
-  assert.match(t[1]!.reply, /I don't see a booking under six one nine, five five five, zero one seven seven\./);
-  assert.match(t[1]!.reply, /call you back/);
+  const t = await talk(c, 'when is my appointment', '619 555 0177', 'Sarah Jones', 'March fourth nineteen eighty five');
+  assert.match(t[3]!.reply, /I couldn't find a booking that matches those details\./);
+  assert.match(t[3]!.reply, /call you back/);
 
   const down: BookingStore = {
     availability: () => Promise.reject(new Error('ECONNREFUSED')),
@@ -180,25 +240,21 @@ test('no booking under the number, and a booking system that is down: she says s
     cancel: () => Promise.reject(new Error('ECONNREFUSED')),
   };
   const d = conversation(down);
-  const u = await talk(d, 'I want to cancel my appointment', '6195550100', 'Sarah Jones');
-  // she takes a message instead (agent/src/records/fhir/fhir-conversation.test.ts stores one); this
-  // call has nowhere to store it, so she says that too rather than promise a call back
-  assert.match(
-    u[1]!.reply,
-    /can't reach our booking system just now\. I'll take a message and the front desk will call you back\./,
-  );
-  assert.match(u[1]!.reply, /Can I get your full name\?/);
+  const u = await talk(d, 'I want to cancel my appointment', ...IDENTIFY);
+  // she takes a message instead (agent/src/records/fhir/fhir-conversation.test.ts stores one) with the
+  // name and number the caller just gave; this call has nowhere to store it, so she says that too
+  // rather than promise a call back
   assert.deepEqual(
-    u[2]!.tools.map((t) => [t.name, t.args.request]),
-    [['take_message', 'cancel their appointment']],
+    u[3]!.tools.map((t) => t.name),
+    ['find_booking', 'take_message'],
   );
-  assert.match(u[2]!.reply, /I can't leave a message right now either\. Please call us again a little later\./);
+  assert.equal(u[3]!.tools[1]!.args.request, 'cancel their appointment');
+  assert.match(u[3]!.reply, /I can't leave a message right now either\. Please call us again a little later\./);
 });
 
 test("the tools refuse to write without the caller's yes, whoever calls them", async () => {
   const store = new MemoryRecords(kb, now);
   const tools = bookingTools({ kb, store, callId: 'c', now });
-  const { llm } = await import('@livekit/agents');
   const chat = llm.ChatContext.empty();
   chat.addMessage({ role: 'user', content: 'book me in for ten tomorrow, my number is 6195550100' });
   const booking = {
@@ -254,7 +310,6 @@ test("a question she was cut off in still counts: the caller's answer goes to th
   const c = conversation(store);
   await c.say('I want to book a consultation');
   // the caller talked over "What day works for you?": the history holds only what was heard
-  const { llm } = await import('@livekit/agents');
   const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
   c.history.items.splice(
     c.history.items.length - 1,
@@ -278,7 +333,6 @@ test('a yes said over the read-back gets the read-back again, not a booking', as
   const c = conversation(store);
   await talk(c, 'I want to book a consultation on Wednesday at 9am', 'Sarah Jones', '6195550100');
   // the caller said yes over her read-back: only its start was heard
-  const { llm } = await import('@livekit/agents');
   const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
   c.history.items.splice(
     c.history.items.length - 1,
@@ -318,14 +372,15 @@ test('a wrong name in the read-back is corrected by the caller before anything i
 });
 
 test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at once, and to the read-back', async () => {
-  const seed = { name: 'Sarah Jones', phone: '+16195550100', service: 'botox', startsAt: '2026-03-03T10:00:00-08:00' };
-  // to the times she offered
+  const seed = SARAH;
+  // a call from the booking's own line (its identity proven), to the times she offered
+  const line = (s: BookingStore) => conversation(s, 'call-1', '+16195550100');
   let store = new MemoryRecords(kb, now);
   await store.book(seed);
-  let r = await talk(conversation(store), 'I need to reschedule my appointment', '619 555 0100', 'Thursday');
+  let r = await talk(line(store), 'I need to reschedule my appointment', '619 555 0100', 'Thursday');
   assert.match(r[2]!.reply, /Which time works for you\?/);
   assert.equal(store.bookings[0]!.startsAt, seed.startsAt, 'not moved before a time is chosen');
-  const c = conversation(store);
+  const c = line(store);
   r = await talk(c, 'I need to reschedule my appointment', '619 555 0100', 'Thursday', 'Yes, 10 is fine');
   assert.deepEqual(
     r[3]!.tools.map((t) => t.name),
@@ -338,7 +393,7 @@ test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at onc
   store = new MemoryRecords(kb, now);
   await store.book(seed);
   r = await talk(
-    conversation(store),
+    line(store),
     'I need to reschedule my appointment',
     '619 555 0100',
     'Thursday at 10',
@@ -352,7 +407,7 @@ test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at onc
   store = new MemoryRecords(kb, now);
   await store.book(seed);
   r = await talk(
-    conversation(store),
+    line(store),
     'I need to reschedule my appointment',
     '619 555 0100',
     'Thursday at 10',
@@ -361,4 +416,80 @@ test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at onc
   assert.doesNotMatch(r[3]!.reply, /Done/);
   assert.equal(store.bookings[0]!.startsAt, seed.startsAt);
   assert.equal(r[3]!.tools.length, 0);
+});
+
+test('a new patient: the intake is asked one question at a time, echoed back, read back, then stored', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  const r = await talk(
+    c,
+    "Hi, I'm a new patient and I'd like to book Botox.",
+    'Tuesday',
+    'ten a m',
+    'Maria Lopez',
+    '619 555 0123',
+    'March fourth, nineteen eighty five',
+    'm a r i a dot l o p e z at gmail dot com',
+    "I'll be self pay",
+    "It's for frown lines",
+    'A friend told me about you',
+  );
+  const said = r.map((t) => t.reply);
+  assert.match(said[4]!, /first visit, I have a few quick questions\. What's your date of birth\?/);
+  assert.match(said[5]!, /I have March fourth, nineteen eighty five\. What's your email address\? Please spell it out/);
+  assert.match(said[6]!, /I have maria dot lopez at gmail dot com\. Which insurance carrier/);
+  assert.match(said[7]!, /Self-pay, got it\. What's the reason for your visit\?/);
+  assert.match(said[8]!, /how did you hear about us\?/);
+  assert.match(said[9]!, /Let me read that back\. Botox tomorrow at ten a m\. For Maria Lopez, .*Shall I book that\?/);
+  assert.equal(store.bookings.length, 0, 'nothing stored before the yes');
+  const done = await c.say('Yes, that is right.');
+  assert.match(done.reply, /You're all set/);
+  assert.deepEqual(store.bookings[0]!.intake, {
+    dateOfBirth: '1985-03-04',
+    email: 'maria.lopez@gmail.com',
+    insurance: 'self-pay',
+    reason: 'frown lines',
+    referral: 'A friend told me about you',
+  });
+  assert.equal(store.bookings[0]!.startsAt, '2026-03-03T10:00:00-08:00', 'the birth date is no appointment day');
+});
+
+test('new patient: a wrong echo is corrected, an email missed twice is left out, a carrier is named', async () => {
+  const store = new MemoryRecords(kb, now);
+  const c = conversation(store);
+  const r = await talk(
+    c,
+    'This is my first visit, can I book a consultation on Tuesday at ten?',
+    'Tom Lee',
+    '6195550111',
+    'March third nineteen ninety',
+    "No, that's wrong",
+    'April third nineteen ninety',
+    'uh it is tom at something',
+    'something something',
+    'I have Aetna',
+    'a tummy tuck consultation',
+    'Instagram',
+  );
+  const said = r.map((t) => t.reply);
+  assert.match(said[4]!, /What's your date of birth\?/, 'asked again after the caller said it was wrong');
+  assert.match(said[5]!, /I have April third, nineteen ninety\./);
+  assert.match(said[6]!, /spell the email address again/);
+  assert.match(said[7]!, /No problem\. Which insurance carrier/);
+  assert.match(said[8]!, /Aetna, got it\./);
+  assert.match(said[10]!, /Shall I book that\?/);
+  await c.say('yes');
+  assert.equal(store.bookings[0]!.service, 'consultation', 'the reason names no new service');
+  assert.deepEqual(store.bookings[0]!.intake, {
+    dateOfBirth: '1990-04-03',
+    insurance: 'Aetna',
+    reason: 'a tummy tuck consultation',
+    referral: 'Instagram',
+  });
+});
+
+test('a returning patient is not asked the intake', async () => {
+  const store = new MemoryRecords(kb, now);
+  const r = await talk(conversation(store), 'Can I book Botox on Tuesday at ten?', 'Sarah Jones', '6195550100');
+  assert.match(r[2]!.reply, /Shall I book that\?/);
 });
