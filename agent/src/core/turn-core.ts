@@ -2,6 +2,7 @@ import type { AgentLines } from './agent-lines.ts';
 import { silencePrompt } from './agent-lines.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { DuckRule, DUCK_CONFIRM_MS } from './duck-rule.ts';
+import { DICTATION_HOLD_MS, dictationAsked, dictationVerdict, type DictationKind } from './dictation.ts';
 import type { EmergencyRule } from './emergency.ts';
 import { DEFAULT_END_OF_TURN, endOfTurn, type EndOfTurnOptions } from './end-of-turn.ts';
 import type { ConversationState } from '@voxanne/contracts/protocol';
@@ -109,6 +110,8 @@ export interface TurnCoreOptions {
   emergency?: EmergencyRule;
   /** the semantic end-of-turn rule's holds (core/end-of-turn.ts) */
   endOfTurn?: Partial<EndOfTurnOptions>;
+  /** while she collects a phone number, a birth date or a spelling: the wait for the next group (core/dictation.ts) */
+  dictationHoldMs?: number;
   /**
    * the caller talking within this long of the first audio of her answer makes it a false start: she
    * answered a pause, not a finished turn. It is cut, nothing of it is kept, and the caller's words wait
@@ -179,6 +182,8 @@ export class TurnCore {
   #awaitContinuation = false;
   /** the VAD hears the caller now */
   #callerSpeaking = false;
+  /** what her last reply asked the caller to dictate (core/dictation.ts), if anything */
+  #dictation: DictationKind | undefined;
 
   constructor(o: TurnCoreOptions) {
     this.#o = o;
@@ -251,7 +256,13 @@ export class TurnCore {
     // an emergency's words never reach a model, not even ahead of time; words that stop mid-sentence
     // will not be answered as they are: no point asking for their answer
     if (this.#o.emergency?.match(userText) !== undefined) return;
+    if (this.#dictation && dictationVerdict(this.#dictation, userText) === 'more') return;
     if (endOfTurn(userText, undefined, this.#eot).kind === 'complete') this.#o.perform({ type: 'prefetch', userText });
+  }
+
+  /** what she is collecting now: the caller's next words are dictation (their keypad digits count too) */
+  get dictating(): DictationKind | undefined {
+    return this.#dictation;
   }
 
   /** true while the end-of-turn rule holds the caller's words back, waiting for the rest of their turn */
@@ -377,6 +388,9 @@ export class TurnCore {
     // an emergency is answered at once, however the words end
     if (this.#o.emergency?.match(text) !== undefined) return this.#takeTurnNow();
     if (this.#awaitContinuation) return this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : this.#eot.unfinishedHoldMs);
+    // a number, a birth date or a spelling read out in groups: the pauses between groups are not the end
+    if (this.#dictation && dictationVerdict(this.#dictation, text) === 'more')
+      return this.#holdTurn(this.#callerSpeaking ? MAX_HOLD_MS : (this.#o.dictationHoldMs ?? DICTATION_HOLD_MS));
     const v = endOfTurn(text, this.#eotProbability, this.#eot);
     // The recogniser ended the utterance on a gap the caller has already talked through (a final comes
     // 150 ms after the voice stops; by then a caller who only drew breath is loud again): the words are
@@ -486,6 +500,8 @@ export class TurnCore {
     });
     if (keep || job.source === 'user')
       this.#o.perform({ type: 'commit_reply', turn, keep, answered: job.source === 'user' });
+    // what this reply asked for decides how the caller's next words are waited for
+    if (keep || job.source === 'user') this.#dictation = dictationAsked(r.spoken || r.heard || '');
     if (r.aborted) {
       if (this.#resume.kind === 'interrupted') this.#resume = { kind: 'interrupted', unheard: r.unheard ?? '' };
       if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
