@@ -34,6 +34,7 @@ import {
 import { PhoneCall } from './phone/phone-call.ts';
 import { asksForPerson } from './core/receptionist/understand.ts';
 import { phoneFromSpeech } from './core/text/caller-input.ts';
+import type { DictationKind } from './core/dictation.ts';
 import { emergencyRule } from './core/emergency.ts';
 import { answeredWithin, phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
@@ -244,6 +245,12 @@ export default defineAgent<ProcData>({
         livekit: { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET },
         clinicName,
         ...(bridged ? { transfer: bridgeTransfer(ctx.room) } : {}),
+        // a number or birth date typed on the keypad, ended with # (core/phone/keypad.ts)
+        collecting: (): boolean => {
+          const d: DictationKind | undefined = session.dictating;
+          return d === 'phone' || d === 'date-of-birth';
+        },
+        typed: (text: string): void => session.typed(text),
       });
     }
     const emergency = emergencyRule(prepared.kb);

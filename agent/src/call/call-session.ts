@@ -3,6 +3,7 @@ import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node'
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EmergencyRule } from '../core/emergency.ts';
+import type { DictationKind } from '../core/dictation.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { ReplyKeep } from '../core/reply-commit.ts';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
@@ -190,6 +191,18 @@ export class CallSession {
     });
     this.#core.start({ kind: 'greeting', text: this.#opening.text });
     this.#listener.start();
+  }
+
+  /** what she is collecting now (core/dictation.ts): a phone's keypad digits are an answer then */
+  get dictating(): DictationKind | undefined {
+    return this.#core.dictating;
+  }
+
+  /** The caller typed `text` on the keypad and ended it with `#`: their answer, as if said. */
+  typed(text: string): void {
+    this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
+    this.#log.debug({ pii: { text } }, 'caller typed');
+    this.#core.typed(text);
   }
 
   /** She says `text` by herself, as she does a silence prompt (a phone action: "connecting you now"). */

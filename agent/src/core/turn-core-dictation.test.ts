@@ -121,4 +121,11 @@ describe('TurnCore: dictation-friendly turns', () => {
     sheSays('I have March fourth, nineteen eighty five. Which insurance carrier do you have?');
     assert.equal(core.dictating, undefined);
   });
+
+  it('a keypad entry ended with # is answered at once, even short of a whole number', () => {
+    const { core, answered, sheSays } = setup();
+    sheSays("What's the best phone number for you?");
+    core.typed('61955501');
+    assert.deepEqual(answered(), ['61955501']);
+  });
 });

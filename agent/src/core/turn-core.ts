@@ -376,6 +376,11 @@ export class TurnCore {
     return 'words';
   }
 
+  /** Words the caller typed on the keypad and ended with `#`: their turn is over, whatever the words say. */
+  typed(text: string): void {
+    if (this.finalTranscript(text) === 'words') this.#takeTurnNow();
+  }
+
   /** Answers the words waiting, if she is free and the caller's turn is over (end-of-turn rule). */
   takeTurn(): void {
     this.#decide();

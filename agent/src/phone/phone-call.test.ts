@@ -8,12 +8,15 @@ import { PhoneCall, phoneLines } from './phone-call.ts';
 const quiet = { info() {}, warn() {}, debug() {}, error() {} } as unknown as Logger;
 const lines = phoneLines('Riverside');
 
-function setup(o: { transferTo?: string; failures?: number } = {}) {
+function setup(o: { transferTo?: string; failures?: number; collecting?: () => boolean } = {}) {
   const room = Object.assign(new EventEmitter(), { name: 'call-1' }) as unknown as Room & EventEmitter;
   const caller = { identity: 'sip_+15551234567' } as RemoteParticipant;
   const said: string[] = [];
   const transfers: string[][] = [];
+  const typed: string[] = [];
   const call = new PhoneCall({
+    collecting: o.collecting ?? (() => false),
+    typed: (t) => typed.push(t),
     room,
     caller,
     logger: quiet,
@@ -29,7 +32,7 @@ function setup(o: { transferTo?: string; failures?: number } = {}) {
   });
   call.start();
   const press = (digit: string, who = caller) => room.emit(RoomEvent.DtmfReceived, 0, digit, who);
-  return { call, said, transfers, press };
+  return { call, said, transfers, press, typed };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -45,6 +48,20 @@ test('digits other than 0 change nothing; digits from someone else are ignored',
   await tick();
   assert.deepEqual(said, []);
   assert.deepEqual(transfers, []);
+});
+
+test('a number typed on the keypad while she asks for one, ended with #, is the caller’s answer', async () => {
+  let collecting = true;
+  const { said, transfers, press, typed } = setup({ transferTo: 'tel:+15550100999', collecting: () => collecting });
+  for (const d of '6195550100#') press(d);
+  await tick();
+  assert.deepEqual(typed, ['6195550100']);
+  assert.deepEqual(transfers, [], 'the 0s of a number are digits, not a request for a person');
+  // once she asks for nothing, 0 is a person again
+  collecting = false;
+  press('0');
+  await until(() => said.length > 0);
+  assert.deepEqual(said, [lines.transferring]);
 });
 
 test('0 with nowhere to transfer: she says no one can take the call', async () => {

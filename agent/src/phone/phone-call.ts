@@ -8,7 +8,7 @@
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import { SipClient } from 'livekit-server-sdk';
 import type { ConversationState } from '@voxanne/contracts/protocol';
-import { dtmfIntent } from '../core/phone/phone-number.ts';
+import { EMPTY_KEYPAD, keypadPress } from '../core/phone/keypad.ts';
 import type { Logger } from '../call/logger.ts';
 
 /** how long she waits before trying a failed transfer once more (the caller hears the hold line's silence) */
@@ -28,6 +28,10 @@ export interface PhoneCallOptions {
   transfer?: (room: string, identity: string, to: string) => Promise<void>;
   /** pause before the one retry of a failed transfer; default TRANSFER_RETRY_MS */
   transferRetryMs?: number;
+  /** she is collecting something the keypad can give (a phone number, a date of birth): 0 is a digit then */
+  collecting?: () => boolean;
+  /** the caller typed an answer and ended it with # (core/phone/keypad.ts): their words, as if said */
+  typed?: (text: string) => void;
 }
 
 export const phoneLines = (clinicName: string) => ({
@@ -43,6 +47,7 @@ export class PhoneCall {
   /** resolves the next time she stops speaking (back to LISTENING, or cut off) */
   #doneSpeaking: (() => void) | undefined;
   #spoke = false;
+  #keypad = EMPTY_KEYPAD;
   readonly #lines: ReturnType<typeof phoneLines>;
 
   constructor(private readonly o: PhoneCallOptions) {
@@ -68,9 +73,14 @@ export class PhoneCall {
 
   readonly #onDtmf = (code: number, digit: string, p: RemoteParticipant) => {
     if (p.identity !== this.o.caller.identity) return;
-    const intent = dtmfIntent(digit);
-    this.o.logger.info({ digit, code, intent }, 'dtmf');
-    if (intent === 'person') void this.toPerson();
+    const r = keypadPress(this.#keypad, digit, this.o.collecting?.() ?? false);
+    this.#keypad = r.state;
+    // a digit typed into an entry may be part of a number or a birth date: personal, so not at info
+    if (r.state.digits || r.action.type === 'answer')
+      this.o.logger.debug({ code, action: r.action.type, pii: { digit } }, 'dtmf');
+    else this.o.logger.info({ digit, code, action: r.action.type }, 'dtmf');
+    if (r.action.type === 'person') void this.toPerson();
+    else if (r.action.type === 'answer') this.o.typed?.(r.action.text);
   };
 
   /**
