@@ -78,7 +78,7 @@ export class PhoneCall {
     // a digit typed into an entry may be part of a number or a birth date: personal, so not at info
     if (r.state.digits || r.action.type === 'answer')
       this.o.logger.debug({ code, action: r.action.type, pii: { digit } }, 'dtmf');
-    else this.o.logger.info({ digit, code, action: r.action.type }, 'dtmf');
+    else this.o.logger.info({ digit, code, intent: r.action.type === 'person' ? 'person' : 'none' }, 'dtmf');
     if (r.action.type === 'person') void this.toPerson();
     else if (r.action.type === 'answer') this.o.typed?.(r.action.text);
   };
