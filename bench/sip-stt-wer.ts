@@ -3,6 +3,8 @@
  * into LiveKit SIP, through the room to the agent (phone-band fill on), transcripts read from the
  * agent's log. One call; after each utterance it waits for her answer to finish before the next.
  *   npm run bench:sip-stt [-- --count 20]
+ *   npm run bench:sip-stt -- --say "can i speak to a person" --runs 10   (one phrase, said N times in a call;
+ *     also counts the runs whose transcript asks for a person, as the hand-over rule reads it)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,13 +13,22 @@ import { linearToUlaw } from '../agent/src/core/audio/g711.ts';
 import { resample } from '../agent/src/core/audio/resample.ts';
 import { PHONE_UTTERANCES } from '../agent/bench/utterances.ts';
 import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';
+import { asksForPerson } from '../agent/src/core/receptionist/understand.ts';
 import { synthesize } from '../agent/src/engines/flite/index.ts';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { SipCaller } from '../test/support/sip-caller.ts';
 import { BENCH_CLINIC_NUMBER, startBenchStack } from './lib/bench-stack.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '20' } } });
-const list = PHONE_UTTERANCES.slice(0, Number(values.count));
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '20' },
+    say: { type: 'string' },
+    runs: { type: 'string', default: '10' },
+  },
+});
+const list = values.say
+  ? Array.from({ length: Number(values.runs) }, () => values.say!)
+  : PHONE_UTTERANCES.slice(0, Number(values.count));
 const said: string[] = [];
 const waiters = new Set<() => void>();
 const { stack } = await startBenchStack({
@@ -75,8 +86,15 @@ console.log(
   `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ` +
     `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`,
 );
+const exact = rows.filter((r) => wordErrorRate(r.reference, r.hypothesis).wer === 0).length;
+const handedOver = rows.filter((r) => asksForPerson(r.hypothesis)).length;
+if (values.say)
+  console.log(
+    `"${values.say}": heard word for word ${exact} of ${rows.length}, ` +
+      `asks for a person ${handedOver} of ${rows.length}`,
+  );
 writeFileSync(
-  join(ROOT, 'test-artifacts', 'sip-stt-wer.json'),
-  `${JSON.stringify({ wer, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
+  join(ROOT, 'test-artifacts', values.say ? 'sip-stt-say.json' : 'sip-stt-wer.json'),
+  `${JSON.stringify({ wer, exact, handedOver, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
 );
 process.exit(0);
