@@ -92,6 +92,18 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     return { call, phone };
   }
 
+  /**
+   * A finder for the agent's log lines of the call that began after line `since` (its room, named by its
+   * "phone call" line): a late line of an earlier call, say its transcript on a busy machine, is not this call's.
+   */
+  async function callLines(since: number): Promise<(re: RegExp) => (typeof stack.lines)[number] | undefined> {
+    const room = String(JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone call"/, 30_000, since)).room);
+    return (re) =>
+      stack.lines
+        .slice(since)
+        .find((l) => l.source === 'agent' && l.line.includes(`"room":${JSON.stringify(room)}`) && re.test(l.line));
+  }
+
   async function answered(call: SippCall, phone: RtpPhone, waitMs = 30_000): Promise<void> {
     phone.remote = await call.answerMedia(waitMs);
     phone.keepLineOpen();
@@ -195,7 +207,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     const wav = await phoneWav('where', 'where are you located');
     const before = stack.lines.length;
     const { call } = await dial({ wav });
-    const mine = (re: RegExp) => stack.lines.slice(before).find((l) => l.source === 'agent' && re.test(l.line));
+    const mine = await callLines(before);
     const greeted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the greeting did not end within 40 s')), 40_000);
       const check = () => {
@@ -267,10 +279,12 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       30_000,
       'the greeting to end',
     );
+    const mine = await callLines(before);
     await phone.play(ask);
     await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000, before);
-    const said = stack.lines.slice(before).find((l) => l.source === 'agent' && /"msg":"caller said"/.test(l.line));
+    const said = mine(/"msg":"caller said"/);
     assert.ok(said, 'her transcript of the request');
+    assert.ok(mine(/"msg":"transferring the caller"/), 'this call is the one transferred');
     console.log(`heard: ${JSON.parse(said.line).pii.text}`);
     assert.equal(await call.child.exited, 0, 'sipp accepted the REFER and got LiveKit’s BYE');
     const refer = (await call.messages()).split(/^-{10,}.*$/m).find((m) => /^REFER /m.test(m));
