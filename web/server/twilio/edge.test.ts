@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { decodeMulaw, decodeSample, encodeMulaw, encodeSample } from './g711.ts';
 import { dtmfCode, parseInbound } from './media-messages.ts';
+import { EDGE_BARGE_IN, EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { Playout } from './playout.ts';
 import { maskPhoneNumber } from '@voxanne/contracts/call-room';
 import { signStreamToken, verifyStreamToken } from './stream-token.ts';
@@ -132,5 +133,54 @@ describe('Playout: what Twilio has played, by the marks', () => {
     assert.equal(p.cleared(), 1500);
     assert.equal(p.echoed(m), false, 'the echo a clear causes says nothing about playback');
     assert.equal(p.unconfirmedMs, 0);
+  });
+});
+
+describe('barge-in at the edge (EdgeBargeIn)', () => {
+  const run = (levels: number[], speaks: (i: number) => boolean, rule = new EdgeBargeIn()) =>
+    levels.map((l, i) => rule.caller(l, speaks(i), i * 20));
+  const quietLine = Array<number>(25).fill(30);
+
+  it('clears on the second loud frame while she speaks, once per sound', () => {
+    const out = run([...quietLine, 3000, 3200, 2800, 3000, 2900], () => true);
+    assert.deepEqual(
+      out.map((d, i) => (d ? i : -1)).filter((i) => i >= 0),
+      [26],
+    );
+    assert.equal(out[26]!.holdUntil, 26 * 20 + EDGE_BARGE_IN.holdMs);
+  });
+  it('never clears while she is silent, nor on one loud frame, nor on line silence', () => {
+    assert.ok(run([...quietLine, 3000, 3200, 2800], () => false).every((d) => d === undefined));
+    assert.ok(run([...quietLine, 3000, 30, 3000, 30, 3000, 30], () => true).every((d) => d === undefined));
+    assert.ok(run(Array<number>(50).fill(0), () => true).every((d) => d === undefined));
+  });
+  it('a noisy line raises the floor: only a rise well above it counts', () => {
+    const hiss = Array<number>(60).fill(350);
+    assert.ok(run([...hiss, 900, 950, 900], () => true).every((d) => d === undefined));
+    const out = run([...hiss, 1500, 1600], () => true);
+    assert.ok(out[61], 'a sound over four times the hiss is an onset');
+  });
+  it('a new sound may clear again only after the line has been quiet', () => {
+    const rule = new EdgeBargeIn();
+    const first = run([...quietLine, 3000, 3000, 30, 30, 3000, 3000], () => true, rule);
+    assert.equal(first.filter(Boolean).length, 1, 'two quiet frames do not release the sound');
+    const later = [...Array<number>(EDGE_BARGE_IN.releaseFrames).fill(30), 3000, 3000].map((l, i) =>
+      rule.caller(l, true, 10_000 + i * 20),
+    );
+    assert.equal(later.filter(Boolean).length, 1);
+  });
+  it('holds her frames until the hold ends or the agent settles it', () => {
+    const rule = new EdgeBargeIn();
+    run([...quietLine, 3000, 3000], () => true, rule);
+    const clearAt = 26 * 20;
+    assert.equal(rule.holding(clearAt + 10), true);
+    assert.equal(rule.holding(clearAt + EDGE_BARGE_IN.holdMs), false);
+    run([...quietLine, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 3000, 3000], () => true, rule);
+    rule.settle();
+    assert.equal(rule.holding(clearAt + 1), false);
+  });
+  it('measures RMS in int16 units', () => {
+    assert.equal(rms(new Int16Array([3, -3, 3, -3])), 3);
+    assert.equal(rms(new Int16Array(0)), 0);
   });
 });

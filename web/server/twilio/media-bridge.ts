@@ -37,6 +37,7 @@ import {
 } from '@voxanne/contracts/protocol';
 import { randomName } from '@voxanne/contracts/call-room';
 import type { CallRooms } from '../call-rooms.ts';
+import { EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { decodeMulaw, encodeMulaw } from './g711.ts';
 import {
   clearMessage,
@@ -58,6 +59,10 @@ export const START_TIMEOUT_MS = 10_000;
 export const ROOM_CLOSE_DELAY_MS = 1000;
 /** her track's rate as the bridge asks LiveKit for it; resampled to 8 kHz natively */
 const AGENT_RATE = 48000;
+/** a frame of hers at least this loud (int16 RMS) is her voice, not the silence between sentences */
+const AUDIBLE_RMS = 300;
+/** she counts as speaking this long after her last audible frame went out (Twilio's small queue) */
+const SPEAKING_TAIL_MS = 200;
 
 export interface BridgeDeps {
   livekit: { url: string; apiKey: string; apiSecret: string };
@@ -84,6 +89,11 @@ class MediaBridge {
   #resampler: AudioResampler | undefined;
   #pending = new Int16Array(0);
   #playout = new Playout();
+  readonly #edge = new EdgeBargeIn();
+  /** her frames held after an edge clear, until the agent's barge-in drops them or the hold ends */
+  #held: Uint8Array[] = [];
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #herAudibleUntil = -Infinity;
   #lastAgentText = '';
   #closed = false;
   #ignored = 0;
@@ -206,6 +216,9 @@ class MediaBridge {
   #inbound(mulaw: Uint8Array): void {
     const pcm = decodeMulaw(mulaw);
     if (pcm.length === 0) return;
+    const now = performance.now();
+    const edge = this.#edge.caller(rms(pcm), now < this.#herAudibleUntil, now);
+    if (edge) this.#edgeClear(edge.holdUntil - now);
     const frame = new AudioFrame(pcm, TWILIO_RATE, 1, pcm.length);
     const source = this.#source!;
     // in order, one at a time: captureFrame paces into the track's own buffer
@@ -242,11 +255,34 @@ class MediaBridge {
     joined.set(this.#pending);
     joined.set(samples, this.#pending.length);
     let at = 0;
+    const now = performance.now();
     for (; at + FRAME_SAMPLES <= joined.length; at += FRAME_SAMPLES) {
-      this.#send(mediaMessage(this.#streamSid!, encodeMulaw(joined.subarray(at, at + FRAME_SAMPLES))));
-      this.#playout.sent((FRAME_SAMPLES / TWILIO_RATE) * 1000);
+      const frame = joined.subarray(at, at + FRAME_SAMPLES);
+      if (rms(frame) >= AUDIBLE_RMS) this.#herAudibleUntil = now + SPEAKING_TAIL_MS;
+      const mulaw = encodeMulaw(frame);
+      if (this.#edge.holding(now)) this.#held.push(mulaw);
+      else this.#sendHer(mulaw);
     }
     this.#pending = joined.slice(at);
+  }
+
+  #sendHer(mulaw: Uint8Array): void {
+    this.#send(mediaMessage(this.#streamSid!, mulaw));
+    this.#playout.sent((FRAME_SAMPLES / TWILIO_RATE) * 1000);
+  }
+
+  /** the caller's voice rose over hers: Twilio drops its queue now, her next frames wait for the agent */
+  #edgeClear(holdMs: number): void {
+    this.#send(clearMessage(this.#streamSid!));
+    const missedMs = this.#playout.cleared();
+    this.#log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in at the edge: cleared');
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = setTimeout(() => {
+      // no barge-in from the agent: a cough or a bang, not speech; she goes on, a moment late
+      const held = this.#held;
+      this.#held = [];
+      if (!this.#closed) for (const f of held) this.#sendHer(f);
+    }, holdMs);
   }
 
   readonly #onData = (payload: Uint8Array, p?: RemoteParticipant, _kind?: unknown, topic?: string) => {
@@ -254,10 +290,15 @@ class MediaBridge {
     const m = decodeMessage(payload);
     if (!m) return;
     if (isBargeIn(m)) {
-      this.#send(clearMessage(this.#streamSid));
+      // an edge clear already emptied Twilio's queue and held what came since: that is dropped now
+      const atEdge = this.#edge.holding(performance.now());
+      this.#edge.settle();
+      clearTimeout(this.#holdTimer);
+      this.#held = [];
       this.#pending = new Int16Array(0);
+      if (!atEdge) this.#send(clearMessage(this.#streamSid));
       const missedMs = this.#playout.cleared();
-      this.#log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in: cleared');
+      this.#log.info({ unconfirmedMs: Math.round(missedMs), atEdge }, 'barge-in: cleared');
       return;
     }
     // her live transcript grows a sentence at a time: mark where that sentence's audio ends
@@ -295,6 +336,7 @@ class MediaBridge {
   #close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#holdTimer);
     this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored }, 'media stream ended');
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     void this.#herReader?.cancel().catch(() => {});
