@@ -39,6 +39,8 @@ import { emergencyRule } from './core/emergency.ts';
 import { answeredWithin, phoneCaller, untilAnswered } from './phone/phone-caller.ts';
 import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
 import { phoneStt } from './phone/phone-stt.ts';
+import { RelayVoice, relayEngines, relayListener } from './phone/relay.ts';
+import { TWILIO_RELAY_CHANNEL } from '@voxanne/contracts/protocol';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
 import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
 import { onAgentStopping } from './worker/agent-stopping.ts';
@@ -203,6 +205,7 @@ export default defineAgent<ProcData>({
       ctx.shutdown(reason);
     };
     let phoneCall: PhoneCall | undefined;
+    let relay: RelayVoice | undefined;
     // she placed this call (a reminder, a callback): she waits for the patient to pick up, then says why she calls
     const outbound = phone ? outboundPurpose(ctx.room.metadata) : undefined;
     if (outbound) {
@@ -230,12 +233,19 @@ export default defineAgent<ProcData>({
         );
         logger.debug({ pii: { phoneNumber: phone.number } }, 'phone caller');
       } else logger.info({ caller: bridged!.callerMasked, channel: bridged!.channel }, 'phone call');
-      // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
-      engines = {
-        ...engines,
-        stt: phoneStt(engines.stt),
-        fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) },
-      };
+      if (bridged?.channel === TWILIO_RELAY_CHANNEL) {
+        // Twilio hears and speaks (phone/relay.ts); the greeting is Twilio's welcomeGreeting unless she
+        // comes back after a crash, when her line is hers to send
+        relay = new RelayVoice(ctx.room, caller, logger, !recovery, engines.tts.sampleRate);
+        engines = relayEngines(engines, relay);
+      } else {
+        // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)
+        engines = {
+          ...engines,
+          stt: phoneStt(engines.stt),
+          fallback: engines.fallback && { ...engines.fallback, stt: phoneStt(engines.fallback.stt) },
+        };
+      }
       phoneCall = new PhoneCall({
         room: ctx.room,
         caller,
@@ -274,7 +284,9 @@ export default defineAgent<ProcData>({
         ? { text: outboundGreeting(clinicName, outbound) }
         : prepared.greeting
           ? { text: humanize(prepared.greeting, { kind: 'line' }) }
-          : greeting,
+          : relay
+            ? { text: greeting.text }
+            : greeting,
       lines,
       instructions: prepared.instructions,
       clock: systemClock,
@@ -296,7 +308,11 @@ export default defineAgent<ProcData>({
       summarize: prepared.summarize,
       guard: prepared.guard,
       ...(prepared.silenceTimeoutMs ? { policy: { silencePromptMs: prepared.silenceTimeoutMs } } : {}),
-      onState: (to, from) => phoneCall?.onAgentState(to, from),
+      onState: (to, from) => {
+        if (from === 'SPEAKING') relay?.unmute();
+        phoneCall?.onAgentState(to, from);
+      },
+      ...(relay ? { listen: relayListener(ctx.room, caller, logger) } : {}),
       onMetrics: (metrics) => reportMetric({ kind: 'turn', metrics, stt: engines.info.stt }),
       onCallMetric: reportMetric,
       ...(restore ? { restore } : {}),

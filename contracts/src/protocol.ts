@@ -120,3 +120,44 @@ export const TRANSFER_RPC_METHOD = 'voxanne.transfer';
 export function isBargeIn(m: AgentMessage): boolean {
   return m.type === 'state' && m.state === 'INTERRUPTED' && m.previous === 'SPEAKING';
 }
+
+/**
+ * A Twilio ConversationRelay caller (web/server/twilio/relay-bridge.ts): Twilio hears and speaks, and
+ * the bridge joins the room as a caller with no audio track, carrying the call's text on RELAY_TOPIC.
+ * Bridge → agent: the caller's finished words (`prompt`), Twilio's report that the caller talked over
+ * her (`interrupt`: what Twilio had spoken until then). Agent → bridge: one sentence of hers to speak
+ * (`text`). The end of her reply is her state leaving SPEAKING, on DATA_TOPIC as for every channel.
+ */
+export const TWILIO_RELAY_CHANNEL = 'twilio-relay';
+export const RELAY_TOPIC = 'voxanne.relay';
+
+export type RelayMessage =
+  | { v: 1; type: 'prompt'; text: string }
+  | { v: 1; type: 'interrupt'; heard: string; durationMs: number }
+  | { v: 1; type: 'text'; text: string };
+
+export function encodeRelay(m: RelayMessage): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(m));
+}
+
+/** Returns the message, or null for anything that is not a well-formed RelayMessage. */
+export function decodeRelay(bytes: Uint8Array): RelayMessage | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const o = m as Record<string, unknown>;
+  if (o.v !== 1) return null;
+  switch (o.type) {
+    case 'prompt':
+    case 'text':
+      return typeof o.text === 'string' ? (o as RelayMessage) : null;
+    case 'interrupt':
+      return typeof o.heard === 'string' && typeof o.durationMs === 'number' ? (o as RelayMessage) : null;
+    default:
+      return null;
+  }
+}

@@ -7,6 +7,7 @@ import { createClientHandler, type ClientHandler } from './client-handler.ts';
 import type { WebConfig } from './config.ts';
 import { sendJson } from './http-util.ts';
 import type { Records } from './records/index.ts';
+import { clinicGreeting } from './twilio/clinic-greeting.ts';
 import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
 import { handleOps, isOpsPath, WebMetrics } from './metrics.ts';
 import { contentSecurityPolicy, hostAllowed, setSecurityHeaders } from './security.ts';
@@ -39,6 +40,7 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const rooms = options.rooms ?? livekitCallRooms(config);
   const tokens = new TokenEndpoint(config, rooms, logger);
   clients.set(server, client);
+  const welcomeGreeting = options.records ? clinicGreeting(options.records) : undefined;
   attachTwilioSockets(server, { config, logger, rooms });
   const metrics = options.metrics ?? new WebMetrics();
   // every query the records make from here on is timed (the records' routes and the reaper read deps.db)
@@ -57,7 +59,15 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
     }
     const isApi = rawPath === '/api' || rawPath.startsWith('/api/');
     const isInternal = rawPath === '/internal' || rawPath.startsWith('/internal/');
-    const deps = { config, logger, records: options.records, rooms, tokens, metrics };
+    const deps = {
+      config,
+      logger,
+      records: options.records,
+      rooms,
+      tokens,
+      metrics,
+      ...(welcomeGreeting ? { welcomeGreeting } : {}),
+    };
     // the operations paths, registered by name: everything else goes where it went before
     const ops = isOpsPath(rawPath) ? rawPath : undefined;
     const area = ops ? 'ops' : isInternal ? 'internal' : isApi ? 'api' : isTwilioPath(rawPath) ? 'twilio' : 'client';

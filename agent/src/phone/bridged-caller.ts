@@ -1,5 +1,6 @@
 /**
- * A caller bridged in from a telephone WebSocket (Twilio Media Streams, web/server/twilio/): a standard
+ * A caller bridged in from a telephone WebSocket (Twilio Media Streams or ConversationRelay,
+ * web/server/twilio/): a standard
  * participant whose attributes say its channel and its masked number. Its keypad digits arrive as SIP
  * DTMF packets like LiveKit SIP's; a transfer is asked of the bridge by RPC, which redirects the call
  * through Twilio's REST API.
@@ -10,17 +11,19 @@ import {
   CHANNEL_ATTRIBUTE,
   TRANSFER_RPC_METHOD,
   TWILIO_MEDIA_CHANNEL,
+  TWILIO_RELAY_CHANNEL,
 } from '@voxanne/contracts/protocol';
 
 export interface BridgedCaller {
-  channel: typeof TWILIO_MEDIA_CHANNEL;
+  channel: typeof TWILIO_MEDIA_CHANNEL | typeof TWILIO_RELAY_CHANNEL;
   /** masked by the bridge (+1******4567); the full number never enters the room */
   callerMasked: string;
 }
 
 export function bridgedCaller(p: RemoteParticipant): BridgedCaller | undefined {
-  if (p.attributes[CHANNEL_ATTRIBUTE] !== TWILIO_MEDIA_CHANNEL) return undefined;
-  return { channel: TWILIO_MEDIA_CHANNEL, callerMasked: p.attributes[CALLER_MASKED_ATTRIBUTE] ?? '(unknown)' };
+  const channel = p.attributes[CHANNEL_ATTRIBUTE];
+  if (channel !== TWILIO_MEDIA_CHANNEL && channel !== TWILIO_RELAY_CHANNEL) return undefined;
+  return { channel, callerMasked: p.attributes[CALLER_MASKED_ATTRIBUTE] ?? '(unknown)' };
 }
 
 /** how long the bridge has to get Twilio's answer to the redirect */

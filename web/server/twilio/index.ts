@@ -11,7 +11,15 @@ import type { WebConfig } from '../config.ts';
 import { bridgeMediaStream } from './media-bridge.ts';
 import { twilioRedirect } from './rest.ts';
 import { verifyStreamToken } from './stream-token.ts';
-import { handleVoiceWebhook, MEDIA_STREAM_PATH, VOICE_PATH } from './voice-webhook.ts';
+import { bridgeConversationRelay } from './relay-bridge.ts';
+import {
+  handleRelayAction,
+  handleVoiceWebhook,
+  MEDIA_STREAM_PATH,
+  RELAY_ACTION_PATH,
+  RELAY_PATH,
+  VOICE_PATH,
+} from './voice-webhook.ts';
 
 /** one Twilio message is at most a few hundred bytes; a larger frame closes the socket (1009) */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
@@ -22,6 +30,8 @@ export interface TwilioDeps {
   config: WebConfig;
   logger: Logger;
   rooms: CallRooms;
+  /** the clinic's greeting from its dashboard settings (absent: no database) */
+  welcomeGreeting?: (tenant: string) => Promise<string | undefined>;
 }
 
 export const isTwilioPath = (path: string) => path === '/twilio' || path.startsWith('/twilio/');
@@ -29,13 +39,20 @@ export const isTwilioPath = (path: string) => path === '/twilio' || path.startsW
 /** Handles /twilio/*; without TWILIO_AUTH_TOKEN there is no Twilio here (404). */
 export async function handleTwilio(req: IncomingMessage, res: ServerResponse, path: string, deps: TwilioDeps) {
   const twilio = deps.config.twilio;
-  if (twilio && path === VOICE_PATH) {
-    return handleVoiceWebhook(req, res, { twilio, logger: deps.logger, defaultTenant: deps.config.defaultTenant });
-  }
+  const hook = {
+    logger: deps.logger,
+    defaultTenant: deps.config.defaultTenant,
+    ...(deps.welcomeGreeting ? { welcomeGreeting: deps.welcomeGreeting } : {}),
+  };
+  if (twilio && path === VOICE_PATH) return handleVoiceWebhook(req, res, { twilio, ...hook });
+  if (twilio && path === RELAY_ACTION_PATH) return handleRelayAction(req, res, { twilio, ...hook });
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
 }
 
-/** The media sockets: an upgrade on MEDIA_STREAM_PATH<token> with a valid token becomes a bridge. */
+/**
+ * The sockets: an upgrade on MEDIA_STREAM_PATH<token> (Media Streams) or RELAY_PATH<token>
+ * (ConversationRelay) with a valid token becomes a bridge.
+ */
 export function attachTwilioSockets(server: Server, deps: TwilioDeps): void {
   const twilio = deps.config.twilio;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
@@ -52,19 +69,17 @@ export function attachTwilioSockets(server: Server, deps: TwilioDeps): void {
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
-    if (!twilio || !path.startsWith(MEDIA_STREAM_PATH)) return refuse('404 Not Found');
-    const check = verifyStreamToken(twilio.authToken, path.slice(MEDIA_STREAM_PATH.length), Date.now());
+    const prefix = [MEDIA_STREAM_PATH, RELAY_PATH].find((p) => path.startsWith(p));
+    if (!twilio || !prefix) return refuse('404 Not Found');
+    const check = verifyStreamToken(twilio.authToken, path.slice(prefix.length), Date.now());
     if (!check.ok) {
-      deps.logger.warn({ path: MEDIA_STREAM_PATH, reason: check.reason }, 'media socket refused');
+      deps.logger.warn({ path: prefix, reason: check.reason }, 'media socket refused');
       return refuse('403 Forbidden');
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void bridgeMediaStream(ws, check.claims, {
-        livekit,
-        rooms: deps.rooms,
-        logger: deps.logger,
-        ...(redirect ? { redirect } : {}),
-      });
+      const bridge = { livekit, rooms: deps.rooms, logger: deps.logger };
+      if (prefix === RELAY_PATH) void bridgeConversationRelay(ws, check.claims, bridge);
+      else void bridgeMediaStream(ws, check.claims, { ...bridge, ...(redirect ? { redirect } : {}) });
     });
   });
 }

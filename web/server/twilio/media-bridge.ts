@@ -49,6 +49,7 @@ import {
 } from './media-messages.ts';
 import { Playout } from './playout.ts';
 import type { StreamClaims } from './stream-token.ts';
+import { transferTarget } from './transfer-target.ts';
 
 export const TWILIO_RATE = 8000;
 /** Twilio's frame: 20 ms of 8 kHz μ-law */
@@ -311,14 +312,8 @@ class MediaBridge {
   async #transfer(from: string, payload: string): Promise<string> {
     const agent = this.#room?.remoteParticipants.get(from);
     if (agent?.kind !== ParticipantKind.AGENT) throw new RpcError(1403, 'only the agent may transfer');
-    let to: unknown;
-    try {
-      to = (JSON.parse(payload) as { to?: unknown }).to;
-    } catch {
-      throw new RpcError(1400, 'payload must be JSON');
-    }
-    if (typeof to !== 'string' || !/^(tel:\+\d{6,15}|sip:[^\s<>"]{3,200})$/.test(to))
-      throw new RpcError(1400, 'bad "to"');
+    const to = transferTarget(payload);
+    if (typeof to !== 'string') throw new RpcError(1400, to.error);
     if (!this.deps.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
     try {
       await this.deps.redirect(this.claims.callSid, to);

@@ -9,6 +9,29 @@ export function connectStreamTwiml(streamUrl: string, parameters: Record<string,
   return r.toString();
 }
 
+/**
+ * <Connect action><ConversationRelay>: Twilio hears and speaks, the bridge exchanges text. Her greeting
+ * is spoken by Twilio at once (welcomeGreeting); the caller may talk over her (interruptible any) and
+ * use the keypad (dtmfDetection). When the session ends with handoffData Twilio posts it to `action`.
+ */
+export function connectRelayTwiml(relayUrl: string, welcomeGreeting: string, action: string): string {
+  const r = new twilio.twiml.VoiceResponse();
+  r.connect({ action }).conversationRelay({
+    url: relayUrl,
+    welcomeGreeting,
+    interruptible: 'any',
+    dtmfDetection: true,
+  });
+  return r.toString();
+}
+
+/** The end of a relay session with nothing to hand off: the call is over. */
+export function hangupTwiml(): string {
+  const r = new twilio.twiml.VoiceResponse();
+  r.hangup();
+  return r.toString();
+}
+
 /** A number this server does not answer for: rejected before it rings, nothing billed. */
 export function rejectTwiml(): string {
   const r = new twilio.twiml.VoiceResponse();
