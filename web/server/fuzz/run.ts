@@ -17,17 +17,21 @@ import { SILENT, stubRooms, testConfig } from '../test-support.ts';
 import { generate, SURFACES, type FuzzRequest, type Surface } from './cases.ts';
 import { judge } from './judge.ts';
 import { Rng } from './rng.ts';
+import { fuzzTwilio, type TwilioSurface } from './twilio.ts';
+
+/** the Twilio surfaces' key in the fuzz server (web/server/fuzz/twilio.ts signs with it) */
+const TWILIO_TOKEN = 'fuzz-twilio-auth-token';
 
 export interface FuzzFailure {
   case: number;
-  request: Omit<FuzzRequest, 'body'> & { body?: string };
+  request: (Omit<FuzzRequest, 'body'> & { body?: string }) | { surface: TwilioSurface; sample: string };
   problem: string;
 }
 
 export interface FuzzResult {
   seed: number;
   cases: number;
-  bySurface: Record<Surface, number>;
+  bySurface: Record<Surface | TwilioSurface, number>;
   byStatus: Record<string, number>;
   failures: FuzzFailure[];
 }
@@ -68,7 +72,12 @@ export async function runFuzz(o: {
     const records = createRecords(db, { logger: SILENT, secret: SECRET });
     // the token API opens a room per valid request: a stand-in here, so the fuzz needs no LiveKit
     const rooms = stubRooms();
-    const server = createWebServer(testConfig({ livekitApiSecret: SECRET }), { logger: SILENT, records, rooms });
+    const twilio = { channel: 'media-streams' as const, authToken: TWILIO_TOKEN, numbers: {} };
+    const server = createWebServer(testConfig({ livekitApiSecret: SECRET, twilio }), {
+      logger: SILENT,
+      records,
+      rooms,
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     try {
@@ -80,7 +89,7 @@ export async function runFuzz(o: {
       const result: FuzzResult = {
         seed: o.seed,
         cases: 0,
-        bySurface: Object.fromEntries(SURFACES.map((s) => [s, 0])) as Record<Surface, number>,
+        bySurface: Object.fromEntries(SURFACES.map((s) => [s, 0])) as FuzzResult['bySurface'],
         byStatus: {},
         failures: [],
       };
@@ -100,6 +109,17 @@ export async function runFuzz(o: {
           });
         if ((i + 1) % 1000 === 0) o.onProgress?.(i + 1);
       }
+      // the Twilio webhook and sockets: a tenth as many cases again (each socket case is several messages)
+      const tw = await fuzzTwilio(base, TWILIO_TOKEN, rng, Math.ceil(o.cases / 10));
+      result.cases += tw.cases;
+      Object.assign(result.bySurface, tw.bySurface);
+      for (const [k, n] of Object.entries(tw.byStatus)) result.byStatus[k] = (result.byStatus[k] ?? 0) + n;
+      for (const f of tw.failures)
+        result.failures.push({
+          case: o.cases + f.case,
+          request: { surface: f.surface, sample: f.sample },
+          problem: f.problem,
+        });
       // the server is still there and still answers a good request
       const health = await send(base, {
         surface: 'paths',
