@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
+import { CHANNELS } from '@voxanne/contracts/records-api';
 import {
   EMPTY,
   formatChartDay,
@@ -84,6 +85,12 @@ describe('dashboard formatting', () => {
     assert.equal(humanize(''), EMPTY);
     assert.equal(channelLabel('sip'), 'Phone (SIP)');
     assert.equal(channelLabel('carrier-pigeon'), 'carrier-pigeon');
+  });
+
+  it('names every channel the records know, both Twilio channels among them (the calls filter lists them all)', () => {
+    assert.ok(CHANNELS.includes('twilio-media') && CHANNELS.includes('twilio-relay'));
+    for (const c of CHANNELS) assert.notEqual(channelLabel(c), c, `a label for ${c}`);
+    assert.equal(channelLabel('twilio-relay'), 'Phone (Twilio ConversationRelay)');
   });
 
   it('names services from their ids, initialisms in capitals', () => {
