@@ -54,6 +54,8 @@ class RelayBridge {
   #roomName: string | undefined;
   #setup = false;
   #ready = false;
+  /** the caller's messages that came before the agent was listening, delivered once she is */
+  #early: RelayMessage[] | undefined = [];
   /** her sentences sent since her reply began: `last: true` closes them when she stops speaking */
   #open = false;
   #closed = false;
@@ -162,6 +164,8 @@ class RelayBridge {
   }
 
   #toAgent(m: RelayMessage): void {
+    // Twilio speaks the welcome greeting while the agent joins: a caller quick to answer it is heard
+    if (this.#early) return void (this.#early.length < 20 && this.#early.push(m));
     this.#room!.localParticipant!.publishData(encodeRelay(m), { reliable: true, topic: RELAY_TOPIC }).catch(
       (err: unknown) => this.#log.warn({ err: (err as Error).message }, 'relay message not delivered'),
     );
@@ -177,6 +181,12 @@ class RelayBridge {
     }
     if (topic !== DATA_TOPIC) return;
     const m = decodeMessage(payload);
+    // her first state message: her call has started and listens from now on
+    if (m?.type === 'state' && this.#early) {
+      const early = this.#early;
+      this.#early = undefined;
+      for (const e of early) this.#toAgent(e);
+    }
     // her reply is over when she stops speaking: Twilio gets the end of its talk cycle
     if (m?.type === 'state' && m.previous === 'SPEAKING' && m.state !== 'SPEAKING' && this.#open) {
       this.#open = false;
