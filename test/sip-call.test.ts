@@ -268,29 +268,6 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     await waitForLog(stack, 'agent', /"msg":"caller transferred"/, 10_000);
   });
 
-  test('asking out loud over 8 kHz RTP ("can i speak to a person"): the call is transferred (SIP REFER)', async () => {
-    const ask = await phoneSpeech('person', 'can i speak to a person');
-    const before = stack.lines.length;
-    const { call, phone } = await dial();
-    await answered(call, phone);
-    await phone.waitFor(() => phone.audibleMs() >= 1000, 30_000, 'greeting audio over RTP');
-    await phone.waitFor(
-      () => phone.silentFrom(phone.firstAudibleAfter(0)!, 800) !== undefined,
-      30_000,
-      'the greeting to end',
-    );
-    const mine = await callLines(before);
-    await phone.play(ask);
-    await waitForLog(stack, 'agent', /"msg":"transferring the caller"/, 30_000, before);
-    const said = mine(/"msg":"caller said"/);
-    assert.ok(said, 'her transcript of the request');
-    assert.ok(mine(/"msg":"transferring the caller"/), 'this call is the one transferred');
-    console.log(`heard: ${JSON.parse(said.line).pii.text}`);
-    assert.equal(await call.child.exited, 0, 'sipp accepted the REFER and got LiveKit’s BYE');
-    const refer = (await call.messages()).split(/^-{10,}.*$/m).find((m) => /^REFER /m.test(m));
-    assert.match(refer ?? '', /^Refer-To: .*tel:\+15550100999/m);
-  });
-
   test('an outbound reminder: LiveKit SIP dials the patient via the outbound trunk; she speaks on answer', async () => {
     const phone = await RtpPhone.open();
     phones.push(phone);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeMessage, encodeMessage, type AgentMessage } from './protocol.ts';
+import { decodeMessage, encodeMessage, type AgentMessage } from './src/protocol.ts';
 
 const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
