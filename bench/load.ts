@@ -14,9 +14,8 @@ import { dispose } from '@livekit/rtc-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
-import { CHROMIUM_PATH, chromiumArgs } from '../web/test/browser-support.ts';
+import { renderPng } from './lib/render-png.ts';
 import { faultsUnderLoad, parseFaults } from './lib/load-faults.ts';
 import { loadTable, mergeLoadRows, parseCalls, parseDuration, parseMix } from './lib/load-report.ts';
 import { runLoad, type LoadStep } from './lib/load-run.ts';
@@ -118,19 +117,7 @@ async function plot(rows: LoadStep[]): Promise<void> {
   );
   const htmlPath = join(args.out!, 'load.html');
   writeFileSync(htmlPath, html);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH,
-    args: chromiumArgs({}),
-    headless: true,
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 820, height: 600 } });
-    await page.goto(`file://${htmlPath}`);
-    await page.screenshot({ path: join(args.out!, 'load.png'), fullPage: true });
-    console.log(`wrote ${htmlPath} and load.png`);
-  } finally {
-    await browser.close();
-  }
+  await renderPng(htmlPath, join(args.out!, 'load.png'));
 }
 
 try {

@@ -24,12 +24,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { startFakeDeepgram } from '../test/fakes/deepgram/index.ts';
 import { startFakeGroq } from '../test/fakes/groq/fake-groq.ts';
 import { SimCaller } from '../test/support/sim-caller.ts';
-import { CHROMIUM_PATH, chromiumArgs } from '../web/test/browser-support.ts';
+import { renderPng } from './lib/render-png.ts';
 import { startBenchStack } from './lib/bench-stack.ts';
 import { BenchTranscriber } from './lib/bench-transcriber.ts';
 import { defaultScript, runCall, type CallFigures } from './lib/caller-script.ts';
@@ -581,22 +580,6 @@ async function report(
   console.log(`\nwrote ${htmlPath}`);
   await renderPng(htmlPath, join(args.out!, 'latest.png'));
   return json;
-}
-
-async function renderPng(htmlPath: string, pngPath: string): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM_PATH,
-    args: chromiumArgs({}),
-    headless: true,
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 820, height: 600 } });
-    await page.goto(`file://${htmlPath}`);
-    await page.screenshot({ path: pngPath, fullPage: true });
-    console.log(`wrote ${pngPath}`);
-  } finally {
-    await browser.close();
-  }
 }
 
 await (args.twilio ? twilioMain() : args.browser ? browserMain() : main());
