@@ -97,6 +97,12 @@ function mediaMessage(r: Rng, callSid: string): string | Buffer {
   return message(r, valid);
 }
 
+/**
+ * A lone surrogate (a nasty string may hold one) cannot be put in a URL: what a client would send
+ * instead is its UTF-8 replacement character. (encodeURIComponent throws on it.)
+ */
+const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+
 /** one generated message of a ConversationRelay session */
 function relayMessage(r: Rng, callSid: string): string | Buffer {
   const valid: Record<string, Record<string, unknown>> = {
@@ -137,7 +143,8 @@ async function socketCase(
   const token = forged
     ? r.pick([nastyString(r), signStreamToken('not-the-auth-token', claims), `${signStreamToken(authToken, claims)}x`])
     : signStreamToken(authToken, claims);
-  const path = `${surface === 'twilio-media-socket' ? MEDIA_STREAM_PATH : RELAY_PATH}${encodeURIComponent(token)}`;
+  const prefix = surface === 'twilio-media-socket' ? MEDIA_STREAM_PATH : RELAY_PATH;
+  const path = `${prefix}${encodeURIComponent(wellFormed(token))}`;
   const ws = new WebSocket(`ws://${base.host}${path}`);
   const opened = await new Promise<number | 'open' | 'error'>((resolve) => {
     ws.once('open', () => resolve('open'));
