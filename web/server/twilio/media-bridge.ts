@@ -6,7 +6,6 @@
  * `clear` at once; `dtmf` → SIP DTMF packets like LiveKit SIP's; `stop` or a closed socket → the
  * caller leaves and the room is closed.
  */
-import { randomBytes } from 'node:crypto';
 import {
   AudioFrame,
   AudioResampler,
@@ -23,20 +22,18 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { DATA_TOPIC, TWILIO_MEDIA_CHANNEL, decodeMessage, isBargeIn } from '@voxanne/contracts/protocol';
 import {
-  CALLER_MASKED_ATTRIBUTE,
-  CHANNEL_ATTRIBUTE,
-  DATA_TOPIC,
-  TRANSFER_RPC_METHOD,
-  TWILIO_MEDIA_CHANNEL,
-  decodeMessage,
-  isBargeIn,
-} from '@voxanne/contracts/protocol';
-import { randomName } from '@voxanne/contracts/call-room';
-import type { CallRooms } from '../call-rooms.ts';
+  type BridgeEnds,
+  IgnoredMessages,
+  joinAsCaller,
+  leaveBridgedRoom,
+  readSocket,
+  transferRequested,
+  type BridgeRoomDeps,
+} from './bridge-room.ts';
 import { EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { decodeMulaw, encodeMulaw } from './g711.ts';
 import {
@@ -49,7 +46,6 @@ import {
 } from './media-messages.ts';
 import { Playout } from './playout.ts';
 import type { StreamClaims } from './stream-token.ts';
-import { transferTarget } from './transfer-target.ts';
 
 export const TWILIO_RATE = 8000;
 /** Twilio's frame: 20 ms of 8 kHz μ-law */
@@ -65,10 +61,7 @@ const AUDIBLE_RMS = 300;
 /** she counts as speaking this long after her last audible frame went out (Twilio's small queue) */
 const SPEAKING_TAIL_MS = 200;
 
-export interface BridgeDeps {
-  livekit: { url: string; apiKey: string; apiSecret: string };
-  rooms: CallRooms;
-  logger: Logger;
+export interface BridgeDeps extends BridgeRoomDeps {
   /** redirects the live call to new TwiML (the transfer); absent = no Twilio REST credentials */
   redirect?: (callSid: string, to: string) => Promise<void>;
 }
@@ -97,8 +90,13 @@ class MediaBridge {
   #herAudibleUntil = -Infinity;
   #lastAgentText = '';
   #closed = false;
-  #ignored = 0;
+  readonly #ignored: IgnoredMessages;
   #done!: () => void;
+  readonly #ends: BridgeEnds = {
+    closed: () => this.#closed,
+    close: (reason) => this.#close(reason),
+    transfer: (from, payload) => this.#transfer(from, payload),
+  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -106,31 +104,21 @@ class MediaBridge {
     private readonly deps: BridgeDeps,
   ) {
     this.#log = deps.logger.child({ callSid: claims.callSid, tenant: claims.tenant });
+    this.#ignored = new IgnoredMessages(this.#log, 'media stream message ignored');
   }
 
   run(): Promise<void> {
     const finished = new Promise<void>((resolve) => (this.#done = resolve));
-    const startTimer = setTimeout(() => {
-      if (!this.#streamSid) this.#close('no start message');
-    }, START_TIMEOUT_MS);
-    this.ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.#ignore('binary frame');
-      const text = Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as ArrayBuffer).toString('utf8');
-      this.#onEvent(parseInbound(text));
+    readSocket(this.ws, {
+      onText: (text) => this.#onEvent(parseInbound(text)),
+      ignore: (reason) => this.#ignored.note(reason),
+      began: () => this.#streamSid !== undefined,
+      beginTimeoutMs: START_TIMEOUT_MS,
+      notBegun: 'no start message',
+      close: this.#ends.close,
+      onError: (err) => this.#log.warn({ err: err.message }, 'media socket error'),
     });
-    this.ws.on('close', () => {
-      clearTimeout(startTimer);
-      this.#close('socket closed');
-    });
-    this.ws.on('error', (err) => this.#log.warn({ err: err.message }, 'media socket error'));
     return finished;
-  }
-
-  #ignore(reason: string): void {
-    // counted, and logged the first few times only: a broken client must not flood the log
-    if (++this.#ignored <= 5) this.#log.warn({ reason, ignored: this.#ignored }, 'media stream message ignored');
   }
 
   #onEvent(e: InboundEvent): void {
@@ -139,14 +127,14 @@ class MediaBridge {
       case 'connected':
         return;
       case 'start':
-        if (this.#streamSid) return this.#ignore('second start');
+        if (this.#streamSid) return this.#ignored.note('second start');
         return void this.#start(e);
       case 'media':
         // the line's first frames come while the bridge joins the room: nothing to hear yet
-        if (!this.#source) return this.#streamSid ? undefined : this.#ignore('media before start');
+        if (!this.#source) return this.#streamSid ? undefined : this.#ignored.note('media before start');
         return this.#inbound(e.payload);
       case 'dtmf':
-        if (!this.#room?.localParticipant) return this.#ignore('dtmf before the call is up');
+        if (!this.#room?.localParticipant) return this.#ignored.note('dtmf before the call is up');
         this.#log.info({ digit: e.digit }, 'dtmf');
         this.#room.localParticipant.publishDtmf(dtmfCode(e.digit), e.digit).catch((err: unknown) => {
           this.#log.warn({ err: (err as Error).message }, 'dtmf not delivered');
@@ -160,7 +148,7 @@ class MediaBridge {
         this.#close('stop');
         return;
       case 'ignored':
-        return this.#ignore(e.reason);
+        return this.#ignored.note(e.reason);
     }
   }
 
@@ -175,31 +163,19 @@ class MediaBridge {
       return this.#close('media format');
     }
     this.#streamSid = e.streamSid;
-    // server-chosen names, random: never the number, nothing a stranger could guess
-    const roomName = `twilio-${randomBytes(12).toString('base64url')}`;
-    const identity = randomName('phone-', randomBytes);
-    this.#roomName = roomName;
-    const log = this.#log.child({ room: roomName });
     try {
-      // the room names its one caller: the agent trusts no one else in it (agent/src/core/caller-trust.ts)
-      await this.deps.rooms.open({
-        room: roomName,
-        metadata: { tenant: this.claims.tenant, channel: TWILIO_MEDIA_CHANNEL, caller: identity },
+      const room = await joinAsCaller(this.deps, {
+        claims: this.claims,
+        channel: TWILIO_MEDIA_CHANNEL,
+        bridge: this.#ends,
+        wire: (room, roomName) => {
+          this.#room = room;
+          this.#roomName = roomName;
+          room.on(RoomEvent.TrackSubscribed, this.#onTrack);
+          room.on(RoomEvent.DataReceived, this.#onData);
+        },
       });
-      const at = new AccessToken(this.deps.livekit.apiKey, this.deps.livekit.apiSecret, {
-        identity,
-        ttl: 10 * 60,
-        attributes: { [CHANNEL_ATTRIBUTE]: TWILIO_MEDIA_CHANNEL, [CALLER_MASKED_ATTRIBUTE]: this.claims.callerMasked },
-      });
-      at.addGrant({ room: roomName, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
-      const room = new Room();
-      this.#room = room;
-      room.on(RoomEvent.TrackSubscribed, this.#onTrack);
-      room.on(RoomEvent.DataReceived, this.#onData);
-      room.on(RoomEvent.Disconnected, () => this.#close('room closed'));
-      await room.connect(this.deps.livekit.url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
-      if (this.#closed) return void (await room.disconnect());
-      room.localParticipant!.registerRpcMethod(TRANSFER_RPC_METHOD, (d) => this.#transfer(d.callerIdentity, d.payload));
+      if (!room) return;
       const source = new AudioSource(TWILIO_RATE, 1);
       const track = LocalAudioTrack.createAudioTrack('phone', source);
       await room.localParticipant!.publishTrack(
@@ -207,9 +183,12 @@ class MediaBridge {
         new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
       );
       this.#source = source;
-      log.info({ caller: this.claims.callerMasked, streamSid: e.streamSid }, 'media stream bridged');
+      this.#log.info(
+        { room: this.#roomName, caller: this.claims.callerMasked, streamSid: e.streamSid },
+        'media stream bridged',
+      );
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'media stream bridge failed to start');
+      this.#log.error({ room: this.#roomName, err: (err as Error).message }, 'media stream bridge failed to start');
       this.#close('bridge failed');
     }
   }
@@ -310,10 +289,7 @@ class MediaBridge {
   };
 
   async #transfer(from: string, payload: string): Promise<string> {
-    const agent = this.#room?.remoteParticipants.get(from);
-    if (agent?.kind !== ParticipantKind.AGENT) throw new RpcError(1403, 'only the agent may transfer');
-    const to = transferTarget(payload);
-    if (typeof to !== 'string') throw new RpcError(1400, to.error);
+    const to = transferRequested(this.#room, from, payload);
     if (!this.deps.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
     try {
       await this.deps.redirect(this.claims.callSid, to);
@@ -332,7 +308,7 @@ class MediaBridge {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#holdTimer);
-    this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored }, 'media stream ended');
+    this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored.count }, 'media stream ended');
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     void this.#herReader?.cancel().catch(() => {});
     this.#resampler?.close();
@@ -343,15 +319,7 @@ class MediaBridge {
       } catch {
         // closing a source whose room is gone: nothing left to release
       }
-      // the caller leaves: the agent ends the call and writes its records; the room is closed after
-      // a moment (her records go through the web server, not the room) so none is left behind
-      if (room) await room.disconnect().catch(() => {});
-      if (this.#roomName) {
-        await new Promise((r) => setTimeout(r, ROOM_CLOSE_DELAY_MS));
-        await this.deps.rooms.close(this.#roomName).catch((err: unknown) => {
-          this.#log.warn({ err: (err as Error).message }, 'closing the bridged room failed');
-        });
-      }
+      await leaveBridgedRoom(this.deps, room, this.#roomName, ROOM_CLOSE_DELAY_MS, this.#log);
     })().finally(() => this.#done());
     if (!room) this.#done();
   }
