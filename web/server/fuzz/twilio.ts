@@ -13,7 +13,7 @@ import twilio from 'twilio';
 import WebSocket from 'ws';
 import { signStreamToken } from '../twilio/stream-token.ts';
 import { MEDIA_STREAM_PATH, RELAY_ACTION_PATH, RELAY_PATH, VOICE_PATH } from '../twilio/voice-webhook.ts';
-import { mutate, nastyString, nastyValue, rawBody } from './inputs.ts';
+import { mutate, nastyString, nastyValue, pct, rawBody } from './inputs.ts';
 import type { Rng } from './rng.ts';
 
 export const TWILIO_SURFACES = ['twilio-webhook', 'twilio-media-socket', 'twilio-relay-socket'] as const;
@@ -97,12 +97,6 @@ function mediaMessage(r: Rng, callSid: string): string | Buffer {
   return message(r, valid);
 }
 
-/**
- * A lone surrogate (a nasty string may hold one) cannot be put in a URL: what a client would send
- * instead is its UTF-8 replacement character. (encodeURIComponent throws on it.)
- */
-const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
-
 /** one generated message of a ConversationRelay session */
 function relayMessage(r: Rng, callSid: string): string | Buffer {
   const valid: Record<string, Record<string, unknown>> = {
@@ -144,7 +138,7 @@ async function socketCase(
     ? r.pick([nastyString(r), signStreamToken('not-the-auth-token', claims), `${signStreamToken(authToken, claims)}x`])
     : signStreamToken(authToken, claims);
   const prefix = surface === 'twilio-media-socket' ? MEDIA_STREAM_PATH : RELAY_PATH;
-  const path = `${prefix}${encodeURIComponent(wellFormed(token))}`;
+  const path = `${prefix}${pct(token)}`;
   const ws = new WebSocket(`ws://${base.host}${path}`);
   const opened = await new Promise<number | 'open' | 'error'>((resolve) => {
     ws.once('open', () => resolve('open'));
