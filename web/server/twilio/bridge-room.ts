@@ -96,7 +96,7 @@ export async function joinAsCaller(
     wire: (room: Room, roomName: string) => void;
   },
 ): Promise<Room | undefined> {
-  const roomName = `twilio-${randomBytes(12).toString('base64url')}`;
+  const roomName = randomName('twilio-', randomBytes);
   const identity = randomName('phone-', randomBytes);
   const room = new Room();
   o.wire(room, roomName);
