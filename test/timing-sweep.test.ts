@@ -148,8 +148,12 @@ for (const offsetMs of SWEEP_OFFSETS_MS) {
 }
 
 test(`onsets placed as meant: her measured end is within ${PREDICTION_TOLERANCE_MS} ms of the predicted`, () => {
-  // only where the caller started after she had finished can her own end be seen
-  const seen = placed.filter((r) => r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt);
+  // Only where the caller started after she had finished can her own end be seen. An onset placed well
+  // before her predicted end cuts her short: a quiet run before it is a gap between her sentences (seen on
+  // a loaded CI machine: -1836 ms for the -1500 onset), not her end, so those onsets cannot check the aim.
+  const seen = placed.filter(
+    (r) => r.offsetMs >= -PREDICTION_TOLERANCE_MS && r.voiceStoppedAt !== undefined && r.voiceStoppedAt <= r.onsetAt,
+  );
   for (const r of seen)
     console.log(
       `${r.around} ${r.offsetMs}: her end ${Math.round(r.voiceStoppedAt! - r.predictedEndAt)} ms from predicted`,
