@@ -1,7 +1,10 @@
 /**
- * What both Twilio socket bridges (Media Streams, ConversationRelay) do alike: read the socket's text
- * frames, count what they ignore, join a fresh room as its one caller, check a transfer request, and
- * leave the room behind them. Each bridge keeps only what its protocol does differently.
+ * What both Twilio socket bridges (Media Streams, ConversationRelay) do alike, as the base class
+ * `SocketBridge`: read the socket's text frames, count what they ignore, check the call is the
+ * token's, join a fresh room as its one caller, check a transfer request, send, and on close leave
+ * the room behind them. Each bridge (media-bridge.ts, relay-bridge.ts) writes only what its protocol
+ * does differently: how it reads a message, when its call has begun, what it hears in the room, how
+ * it hands a transfer to Twilio and what it releases on close.
  */
 import { randomBytes } from 'node:crypto';
 import { ParticipantKind, Room, RoomEvent, RpcError } from '@livekit/rtc-node';
@@ -17,6 +20,7 @@ import {
 } from '@voxanne/contracts/protocol';
 import { randomName } from '@voxanne/contracts/call-room';
 import type { CallRooms } from '../call-rooms.ts';
+import { dtmfCode } from './twilio-json.ts';
 import type { StreamClaims } from './stream-token.ts';
 import { transferTarget } from './transfer-target.ts';
 
@@ -30,7 +34,7 @@ export interface BridgeRoomDeps {
  * Feeds the socket's text frames to `onText` (binary frames are ignored), closes a socket whose call
  * has not begun within `beginTimeoutMs`, and closes the bridge when the socket closes.
  */
-export function readSocket(
+function readSocket(
   ws: WebSocket,
   o: {
     onText: (text: string) => void;
@@ -61,7 +65,7 @@ export function readSocket(
 }
 
 /** Counts ignored messages, and logs the first few only: a broken client must not flood the log. */
-export class IgnoredMessages {
+class IgnoredMessages {
   count = 0;
   constructor(
     private readonly log: Logger,
@@ -74,7 +78,7 @@ export class IgnoredMessages {
 }
 
 /** What joinAsCaller needs of a bridge: whether it has closed, how to close it, its transfer. */
-export interface BridgeEnds {
+interface BridgeEnds {
   closed(): boolean;
   close(reason: string): void;
   transfer(from: string, payload: string): Promise<string>;
@@ -87,7 +91,7 @@ export interface BridgeEnds {
  * the joined room, or undefined when the bridge closed meanwhile (it has left again). Once joined,
  * the agent's transfer requests reach the bridge, and the room going away closes it.
  */
-export async function joinAsCaller(
+async function joinAsCaller(
   deps: BridgeRoomDeps,
   o: {
     claims: StreamClaims;
@@ -121,7 +125,7 @@ export async function joinAsCaller(
 }
 
 /** The number a transfer request asks for, once it is known to come from the agent of this room. */
-export function transferRequested(room: Room | undefined, from: string, payload: string): string {
+function transferRequested(room: Room | undefined, from: string, payload: string): string {
   const agent = room?.remoteParticipants.get(from);
   if (agent?.kind !== ParticipantKind.AGENT) throw new RpcError(1403, 'only the agent may transfer');
   const to = transferTarget(payload);
@@ -133,7 +137,7 @@ export function transferRequested(room: Room | undefined, from: string, payload:
  * The caller leaves: the agent ends the call and writes its records; the room is closed a moment
  * later (her records go through the web server, not the room), so none is left behind.
  */
-export async function leaveBridgedRoom(
+async function leaveBridgedRoom(
   deps: BridgeRoomDeps,
   room: Room | undefined,
   roomName: string | undefined,
@@ -146,4 +150,144 @@ export async function leaveBridgedRoom(
   await deps.rooms.close(roomName).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'closing the bridged room failed');
   });
+}
+
+/** A bridge's fixed log texts (operators and the integration tests read them), one set per protocol. */
+export interface BridgeTexts {
+  ignored: string;
+  socketError: string;
+  mismatch: string;
+  failed: string;
+  ended: string;
+}
+
+export interface BridgeKind {
+  channel: typeof TWILIO_MEDIA_CHANNEL | typeof TWILIO_RELAY_CHANNEL;
+  texts: BridgeTexts;
+  /** Twilio opens with its first message at once; a socket that sends none within this is not a call */
+  beginTimeoutMs: number;
+  /** the close reason of a socket that never began */
+  notBegun: string;
+  /** after the caller leaves, the agent's call ends at once; the room goes this much later */
+  roomCloseDelayMs: number;
+}
+
+/**
+ * One Twilio socket bridged into a LiveKit room as the caller, until the socket closes. `run()` never
+ * throws: every failure ends this call only.
+ */
+export abstract class SocketBridge {
+  protected readonly log: Logger;
+  protected room: Room | undefined;
+  protected roomName: string | undefined;
+  protected closed = false;
+  readonly #ignored: IgnoredMessages;
+  #done!: () => void;
+  readonly #ends: BridgeEnds = {
+    closed: () => this.closed,
+    close: (reason) => this.close(reason),
+    transfer: async (from, payload) => {
+      await this.handOver(transferRequested(this.room, from, payload));
+      return 'ok';
+    },
+  };
+
+  constructor(
+    protected readonly ws: WebSocket,
+    protected readonly claims: StreamClaims,
+    protected readonly deps: BridgeRoomDeps,
+    private readonly kind: BridgeKind,
+  ) {
+    this.log = deps.logger.child({ callSid: claims.callSid, tenant: claims.tenant, channel: kind.channel });
+    this.#ignored = new IgnoredMessages(this.log, kind.texts.ignored);
+  }
+
+  run(): Promise<void> {
+    const finished = new Promise<void>((resolve) => (this.#done = resolve));
+    readSocket(this.ws, {
+      onText: (text) => {
+        if (!this.closed) this.onText(text);
+      },
+      ignore: (reason) => this.ignore(reason),
+      began: () => this.began(),
+      beginTimeoutMs: this.kind.beginTimeoutMs,
+      notBegun: this.kind.notBegun,
+      close: this.#ends.close,
+      onError: (err) => this.log.warn({ err: err.message }, this.kind.texts.socketError),
+    });
+    return finished;
+  }
+
+  /** one text frame of the socket, while the bridge is open */
+  protected abstract onText(text: string): void;
+  /** whether the call's first message came (`start`, `setup`) */
+  protected abstract began(): boolean;
+  /** listens to the room, before it connects */
+  protected abstract wire(room: Room): void;
+  /** the agent asked to transfer the caller to `to` (checked): Twilio is told how */
+  protected abstract handOver(to: string): Promise<void>;
+  /** what the bridge holds besides the room, released as it closes (the room is left after this) */
+  protected abstract release(): Promise<void>;
+
+  protected ignore(reason: string): void {
+    this.#ignored.note(reason);
+  }
+
+  /** false (and the bridge closing) when the socket's call is not the one its token was signed for */
+  protected isTokensCall(callSid: string): boolean {
+    if (callSid === this.claims.callSid) return true;
+    this.log.warn({}, this.kind.texts.mismatch);
+    this.close('call mismatch');
+    return false;
+  }
+
+  /**
+   * Joins the call's room as its caller, then `joined` does what the protocol needs (publish a
+   * track, take messages); a failure of either closes the bridge. Nothing happens if it closed meanwhile.
+   */
+  protected async join(joined: (room: Room) => Promise<void> | void): Promise<void> {
+    try {
+      const room = await joinAsCaller(this.deps, {
+        claims: this.claims,
+        channel: this.kind.channel,
+        bridge: this.#ends,
+        wire: (room, roomName) => {
+          this.room = room;
+          this.roomName = roomName;
+          this.wire(room);
+        },
+      });
+      if (room) await joined(room);
+    } catch (err) {
+      this.log.error({ room: this.roomName, err: (err as Error).message }, this.kind.texts.failed);
+      this.close('bridge failed');
+    }
+  }
+
+  /** a keypad digit, passed on as SIP DTMF like LiveKit SIP's (false: the call is not up yet) */
+  protected dtmf(digit: string): boolean {
+    const me = this.room?.localParticipant;
+    if (!me) return false;
+    this.log.info({ digit }, 'dtmf');
+    me.publishDtmf(dtmfCode(digit), digit).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'dtmf not delivered');
+    });
+    return true;
+  }
+
+  protected send(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  protected close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.info({ reason, room: this.roomName, ignored: this.#ignored.count }, this.kind.texts.ended);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
+    const room = this.room;
+    void (async () => {
+      await this.release();
+      await leaveBridgedRoom(this.deps, room, this.roomName, this.kind.roomCloseDelayMs, this.log);
+    })().finally(() => this.#done());
+  }
 }

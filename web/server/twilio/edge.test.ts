@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { decodeMulaw, decodeSample, encodeMulaw, encodeSample } from './g711.ts';
-import { dtmfCode, parseInbound } from './media-messages.ts';
+import { parseInbound } from './media-messages.ts';
+import { dtmfCode } from './twilio-json.ts';
 import { EDGE_BARGE_IN, EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { Playout } from './playout.ts';
 import { maskPhoneNumber } from '@voxanne/contracts/call-room';

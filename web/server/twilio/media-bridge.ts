@@ -13,7 +13,6 @@ import {
   AudioStream,
   LocalAudioTrack,
   ParticipantKind,
-  Room,
   RoomEvent,
   RpcError,
   TrackKind,
@@ -21,29 +20,14 @@ import {
   TrackSource,
   type RemoteParticipant,
   type RemoteTrack,
+  type Room,
 } from '@livekit/rtc-node';
-import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { DATA_TOPIC, TWILIO_MEDIA_CHANNEL, decodeMessage, isBargeIn } from '@voxanne/contracts/protocol';
-import {
-  type BridgeEnds,
-  IgnoredMessages,
-  joinAsCaller,
-  leaveBridgedRoom,
-  readSocket,
-  transferRequested,
-  type BridgeRoomDeps,
-} from './bridge-room.ts';
+import { SocketBridge, type BridgeKind, type BridgeRoomDeps } from './bridge-room.ts';
 import { EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { decodeMulaw, encodeMulaw } from './g711.ts';
-import {
-  clearMessage,
-  dtmfCode,
-  markMessage,
-  mediaMessage,
-  parseInbound,
-  type InboundEvent,
-} from './media-messages.ts';
+import { clearMessage, markMessage, mediaMessage, parseInbound, type InboundEvent } from './media-messages.ts';
 import { Playout } from './playout.ts';
 import type { StreamClaims } from './stream-token.ts';
 
@@ -61,6 +45,20 @@ const AUDIBLE_RMS = 300;
 /** she counts as speaking this long after her last audible frame went out (Twilio's small queue) */
 const SPEAKING_TAIL_MS = 200;
 
+const MEDIA_STREAM: BridgeKind = {
+  channel: TWILIO_MEDIA_CHANNEL,
+  texts: {
+    ignored: 'media stream message ignored',
+    socketError: 'media socket error',
+    mismatch: 'media stream for another call than its token; closing',
+    failed: 'media stream bridge failed to start',
+    ended: 'media stream ended',
+  },
+  beginTimeoutMs: START_TIMEOUT_MS,
+  notBegun: 'no start message',
+  roomCloseDelayMs: ROOM_CLOSE_DELAY_MS,
+};
+
 export interface BridgeDeps extends BridgeRoomDeps {
   /** redirects the live call to new TwiML (the transfer); absent = no Twilio REST credentials */
   redirect?: (callSid: string, to: string) => Promise<void>;
@@ -71,11 +69,8 @@ export function bridgeMediaStream(ws: WebSocket, claims: StreamClaims, deps: Bri
   return new MediaBridge(ws, claims, deps).run();
 }
 
-class MediaBridge {
-  readonly #log: Logger;
+class MediaBridge extends SocketBridge {
   #streamSid: string | undefined;
-  #room: Room | undefined;
-  #roomName: string | undefined;
   #source: AudioSource | undefined;
   #capture: Promise<void> = Promise.resolve();
   #herStream: AudioStream | undefined;
@@ -89,93 +84,55 @@ class MediaBridge {
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #herAudibleUntil = -Infinity;
   #lastAgentText = '';
-  #closed = false;
-  readonly #ignored: IgnoredMessages;
-  #done!: () => void;
-  readonly #ends: BridgeEnds = {
-    closed: () => this.#closed,
-    close: (reason) => this.#close(reason),
-    transfer: (from, payload) => this.#transfer(from, payload),
-  };
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly claims: StreamClaims,
-    private readonly deps: BridgeDeps,
+    ws: WebSocket,
+    claims: StreamClaims,
+    private readonly media: BridgeDeps,
   ) {
-    this.#log = deps.logger.child({ callSid: claims.callSid, tenant: claims.tenant });
-    this.#ignored = new IgnoredMessages(this.#log, 'media stream message ignored');
+    super(ws, claims, media, MEDIA_STREAM);
   }
 
-  run(): Promise<void> {
-    const finished = new Promise<void>((resolve) => (this.#done = resolve));
-    readSocket(this.ws, {
-      onText: (text) => this.#onEvent(parseInbound(text)),
-      ignore: (reason) => this.#ignored.note(reason),
-      began: () => this.#streamSid !== undefined,
-      beginTimeoutMs: START_TIMEOUT_MS,
-      notBegun: 'no start message',
-      close: this.#ends.close,
-      onError: (err) => this.#log.warn({ err: err.message }, 'media socket error'),
-    });
-    return finished;
+  protected began(): boolean {
+    return this.#streamSid !== undefined;
   }
 
-  #onEvent(e: InboundEvent): void {
-    if (this.#closed) return;
+  protected onText(text: string): void {
+    const e = parseInbound(text);
     switch (e.event) {
       case 'connected':
         return;
       case 'start':
-        if (this.#streamSid) return this.#ignored.note('second start');
+        if (this.#streamSid) return this.ignore('second start');
         return void this.#start(e);
       case 'media':
         // the line's first frames come while the bridge joins the room: nothing to hear yet
-        if (!this.#source) return this.#streamSid ? undefined : this.#ignored.note('media before start');
+        if (!this.#source) return this.#streamSid ? undefined : this.ignore('media before start');
         return this.#inbound(e.payload);
       case 'dtmf':
-        if (!this.#room?.localParticipant) return this.#ignored.note('dtmf before the call is up');
-        this.#log.info({ digit: e.digit }, 'dtmf');
-        this.#room.localParticipant.publishDtmf(dtmfCode(e.digit), e.digit).catch((err: unknown) => {
-          this.#log.warn({ err: (err as Error).message }, 'dtmf not delivered');
-        });
+        if (!this.dtmf(e.digit)) this.ignore('dtmf before the call is up');
         return;
       case 'mark':
         this.#playout.echoed(e.name);
         return;
       case 'stop':
-        this.#log.info({}, 'media stream stopped');
-        this.#close('stop');
+        this.log.info({}, 'media stream stopped');
+        this.close('stop');
         return;
       case 'ignored':
-        return this.#ignored.note(e.reason);
+        return this.ignore(e.reason);
     }
   }
 
   async #start(e: Extract<InboundEvent, { event: 'start' }>): Promise<void> {
-    if (e.callSid !== this.claims.callSid) {
-      this.#log.warn({}, 'media stream for another call than its token; closing');
-      return this.#close('call mismatch');
-    }
+    if (!this.isTokensCall(e.callSid)) return;
     const f = e.mediaFormat;
     if (f.encoding !== 'audio/x-mulaw' || f.sampleRate !== TWILIO_RATE || f.channels !== 1) {
-      this.#log.warn({ mediaFormat: f }, 'media stream in an unexpected format; closing');
-      return this.#close('media format');
+      this.log.warn({ mediaFormat: f }, 'media stream in an unexpected format; closing');
+      return this.close('media format');
     }
     this.#streamSid = e.streamSid;
-    try {
-      const room = await joinAsCaller(this.deps, {
-        claims: this.claims,
-        channel: TWILIO_MEDIA_CHANNEL,
-        bridge: this.#ends,
-        wire: (room, roomName) => {
-          this.#room = room;
-          this.#roomName = roomName;
-          room.on(RoomEvent.TrackSubscribed, this.#onTrack);
-          room.on(RoomEvent.DataReceived, this.#onData);
-        },
-      });
-      if (!room) return;
+    await this.join(async (room) => {
       const source = new AudioSource(TWILIO_RATE, 1);
       const track = LocalAudioTrack.createAudioTrack('phone', source);
       await room.localParticipant!.publishTrack(
@@ -183,14 +140,16 @@ class MediaBridge {
         new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
       );
       this.#source = source;
-      this.#log.info(
-        { room: this.#roomName, caller: this.claims.callerMasked, streamSid: e.streamSid },
+      this.log.info(
+        { room: this.roomName, caller: this.claims.callerMasked, streamSid: e.streamSid },
         'media stream bridged',
       );
-    } catch (err) {
-      this.#log.error({ room: this.#roomName, err: (err as Error).message }, 'media stream bridge failed to start');
-      this.#close('bridge failed');
-    }
+    });
+  }
+
+  protected wire(room: Room): void {
+    room.on(RoomEvent.TrackSubscribed, this.#onTrack);
+    room.on(RoomEvent.DataReceived, this.#onData);
   }
 
   #inbound(mulaw: Uint8Array): void {
@@ -222,11 +181,11 @@ class MediaBridge {
     try {
       for (;;) {
         const { value: frame, done } = await reader.read();
-        if (done || this.#closed) break;
+        if (done || this.closed) break;
         for (const out of this.#resampler!.push(frame)) this.#queueOut(out.data);
       }
     } catch (err) {
-      if (!this.#closed) this.#log.warn({ err: (err as Error).message }, 'her audio stream failed');
+      if (!this.closed) this.log.warn({ err: (err as Error).message }, 'her audio stream failed');
     }
   }
 
@@ -247,21 +206,21 @@ class MediaBridge {
   }
 
   #sendHer(mulaw: Uint8Array): void {
-    this.#send(mediaMessage(this.#streamSid!, mulaw));
+    this.send(mediaMessage(this.#streamSid!, mulaw));
     this.#playout.sent((FRAME_SAMPLES / TWILIO_RATE) * 1000);
   }
 
   /** the caller's voice rose over hers: Twilio drops its queue now, her next frames wait for the agent */
   #edgeClear(holdMs: number): void {
-    this.#send(clearMessage(this.#streamSid!));
+    this.send(clearMessage(this.#streamSid!));
     const missedMs = this.#playout.cleared();
-    this.#log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in at the edge: cleared');
+    this.log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in at the edge: cleared');
     clearTimeout(this.#holdTimer);
     this.#holdTimer = setTimeout(() => {
       // no barge-in from the agent: a cough or a bang, not speech; she goes on, a moment late
       const held = this.#held;
       this.#held = [];
-      if (!this.#closed) for (const f of held) this.#sendHer(f);
+      if (!this.closed) for (const f of held) this.#sendHer(f);
     }, holdMs);
   }
 
@@ -276,51 +235,36 @@ class MediaBridge {
       clearTimeout(this.#holdTimer);
       this.#held = [];
       this.#pending = new Int16Array(0);
-      if (!atEdge) this.#send(clearMessage(this.#streamSid));
+      if (!atEdge) this.send(clearMessage(this.#streamSid));
       const missedMs = this.#playout.cleared();
-      this.#log.info({ unconfirmedMs: Math.round(missedMs), atEdge }, 'barge-in: cleared');
+      this.log.info({ unconfirmedMs: Math.round(missedMs), atEdge }, 'barge-in: cleared');
       return;
     }
     // her live transcript grows a sentence at a time: mark where that sentence's audio ends
     if (m.type === 'transcript' && m.speaker === 'agent' && m.text !== this.#lastAgentText) {
       this.#lastAgentText = m.text;
-      this.#send(markMessage(this.#streamSid, this.#playout.mark(m.id)));
+      this.send(markMessage(this.#streamSid, this.#playout.mark(m.id)));
     }
   };
 
-  async #transfer(from: string, payload: string): Promise<string> {
-    const to = transferRequested(this.#room, from, payload);
-    if (!this.deps.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
+  protected async handOver(to: string): Promise<void> {
+    if (!this.media.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
     try {
-      await this.deps.redirect(this.claims.callSid, to);
+      await this.media.redirect(this.claims.callSid, to);
     } catch (err) {
       throw new RpcError(1502, `twilio refused the redirect: ${(err as Error).message}`);
     }
-    this.#log.info({ pii: { to } }, 'caller transferred through twilio');
-    return 'ok';
+    this.log.info({ pii: { to } }, 'caller transferred through twilio');
   }
 
-  #send(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
-  }
-
-  #close(reason: string): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected async release(): Promise<void> {
     clearTimeout(this.#holdTimer);
-    this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored.count }, 'media stream ended');
-    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     void this.#herReader?.cancel().catch(() => {});
     this.#resampler?.close();
-    const room = this.#room;
-    void (async () => {
-      try {
-        await this.#source?.close();
-      } catch {
-        // closing a source whose room is gone: nothing left to release
-      }
-      await leaveBridgedRoom(this.deps, room, this.#roomName, ROOM_CLOSE_DELAY_MS, this.#log);
-    })().finally(() => this.#done());
-    if (!room) this.#done();
+    try {
+      await this.#source?.close();
+    } catch {
+      // closing a source whose room is gone: nothing left to release
+    }
   }
 }

@@ -3,6 +3,7 @@
  * the edge: the bridge sees typed events, never JSON envelopes. Anything malformed or unknown is
  * `ignored` with a reason; the socket and the call go on.
  */
+import { jsonObject, keypadDigit, obj, str, stringParams } from './twilio-json.ts';
 
 export type InboundEvent =
   | { event: 'connected' }
@@ -21,21 +22,10 @@ export type InboundEvent =
 
 /** 160 bytes (20 ms) is what Twilio sends; anything far larger is not a frame of this stream */
 export const MAX_MEDIA_BYTES = 8000;
-const DIGIT = /^[0-9*#A-D]$/;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 export function parseInbound(text: string): InboundEvent {
-  let m: unknown;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    return { event: 'ignored', reason: 'not JSON' };
-  }
-  const o = obj(m);
-  if (!o) return { event: 'ignored', reason: 'not an object' };
+  const o = jsonObject(text);
+  if (typeof o === 'string') return { event: 'ignored', reason: o };
   switch (o.event) {
     case 'connected':
       return { event: 'connected' };
@@ -45,13 +35,11 @@ export function parseInbound(text: string): InboundEvent {
       const streamSid = str(s?.streamSid) ?? str(o.streamSid);
       const callSid = str(s?.callSid);
       if (!s || !f || !streamSid || !callSid) return { event: 'ignored', reason: 'start without its fields' };
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj(s.customParameters) ?? {})) if (typeof v === 'string') params[k] = v;
       return {
         event: 'start',
         streamSid,
         callSid,
-        customParameters: params,
+        customParameters: stringParams(s.customParameters),
         mediaFormat: {
           encoding: str(f.encoding) ?? '',
           sampleRate: typeof f.sampleRate === 'number' ? f.sampleRate : 0,
@@ -76,10 +64,8 @@ export function parseInbound(text: string): InboundEvent {
       };
     }
     case 'dtmf': {
-      const digit = str(obj(o.dtmf)?.digit);
-      return digit && DIGIT.test(digit)
-        ? { event: 'dtmf', digit }
-        : { event: 'ignored', reason: 'dtmf without a digit' };
+      const digit = keypadDigit(obj(o.dtmf)?.digit);
+      return digit ? { event: 'dtmf', digit } : { event: 'ignored', reason: 'dtmf without a digit' };
     }
     case 'mark': {
       const name = str(obj(o.mark)?.name);
@@ -97,11 +83,3 @@ export const mediaMessage = (streamSid: string, mulaw: Uint8Array): string =>
 export const markMessage = (streamSid: string, name: string): string =>
   JSON.stringify({ event: 'mark', streamSid, mark: { name } });
 export const clearMessage = (streamSid: string): string => JSON.stringify({ event: 'clear', streamSid });
-
-/** SIP's DTMF event codes (RFC 4733), which LiveKit's SipDTMF packets carry */
-export function dtmfCode(digit: string): number {
-  if (digit >= '0' && digit <= '9') return digit.charCodeAt(0) - 48;
-  if (digit === '*') return 10;
-  if (digit === '#') return 11;
-  return 12 + 'ABCD'.indexOf(digit);
-}

@@ -8,8 +8,7 @@
  * SPEAKING; a transfer (RPC from the agent) → `end` with handoffData, which Twilio hands to the
  * <Connect action> webhook that dials the person; a closed socket → the caller leaves, the room closes.
  */
-import { ParticipantKind, Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
-import type { Logger } from 'pino';
+import { ParticipantKind, RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { WebSocket } from 'ws';
 import {
   DATA_TOPIC,
@@ -20,23 +19,28 @@ import {
   encodeRelay,
   type RelayMessage,
 } from '@voxanne/contracts/protocol';
-import {
-  type BridgeEnds,
-  IgnoredMessages,
-  joinAsCaller,
-  leaveBridgedRoom,
-  readSocket,
-  transferRequested,
-  type BridgeRoomDeps,
-} from './bridge-room.ts';
-import { dtmfCode } from './media-messages.ts';
-import { endSession, parseRelayInbound, textToken, type RelayInbound } from './relay-messages.ts';
+import { SocketBridge, type BridgeKind, type BridgeRoomDeps } from './bridge-room.ts';
+import { endSession, parseRelayInbound, textToken } from './relay-messages.ts';
 import type { StreamClaims } from './stream-token.ts';
 
 /** Twilio sends `setup` as soon as the socket is open; a socket that sends none is not a call */
 export const SETUP_TIMEOUT_MS = 10_000;
 /** after the caller leaves, the agent's call ends at once; the room goes a moment later */
 export const RELAY_ROOM_CLOSE_DELAY_MS = 1000;
+
+const RELAY_SESSION: BridgeKind = {
+  channel: TWILIO_RELAY_CHANNEL,
+  texts: {
+    ignored: 'relay message ignored',
+    socketError: 'relay socket error',
+    mismatch: 'relay session for another call than its token; closing',
+    failed: 'relay bridge failed to start',
+    ended: 'relay session ended',
+  },
+  beginTimeoutMs: SETUP_TIMEOUT_MS,
+  notBegun: 'no setup message',
+  roomCloseDelayMs: RELAY_ROOM_CLOSE_DELAY_MS,
+};
 
 export type RelayBridgeDeps = BridgeRoomDeps;
 
@@ -45,111 +49,68 @@ export function bridgeConversationRelay(ws: WebSocket, claims: StreamClaims, dep
   return new RelayBridge(ws, claims, deps).run();
 }
 
-class RelayBridge {
-  readonly #log: Logger;
-  #room: Room | undefined;
-  #roomName: string | undefined;
+class RelayBridge extends SocketBridge {
   #setup = false;
   #ready = false;
   /** the caller's messages that came before the agent was listening, delivered once she is */
   #early: RelayMessage[] | undefined = [];
   /** her sentences sent since her reply began: `last: true` closes them when she stops speaking */
   #open = false;
-  #closed = false;
-  readonly #ignored: IgnoredMessages;
-  #done!: () => void;
-  readonly #ends: BridgeEnds = {
-    closed: () => this.#closed,
-    close: (reason) => this.#close(reason),
-    transfer: (from, payload) => this.#transfer(from, payload),
-  };
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly claims: StreamClaims,
-    private readonly deps: RelayBridgeDeps,
-  ) {
-    this.#log = deps.logger.child({ callSid: claims.callSid, tenant: claims.tenant, channel: TWILIO_RELAY_CHANNEL });
-    this.#ignored = new IgnoredMessages(this.#log, 'relay message ignored');
+  constructor(ws: WebSocket, claims: StreamClaims, deps: RelayBridgeDeps) {
+    super(ws, claims, deps, RELAY_SESSION);
   }
 
-  run(): Promise<void> {
-    const finished = new Promise<void>((resolve) => (this.#done = resolve));
-    readSocket(this.ws, {
-      onText: (text) => this.#onEvent(parseRelayInbound(text)),
-      ignore: (reason) => this.#ignored.note(reason),
-      began: () => this.#setup,
-      beginTimeoutMs: SETUP_TIMEOUT_MS,
-      notBegun: 'no setup message',
-      close: this.#ends.close,
-      onError: (err) => this.#log.warn({ err: err.message }, 'relay socket error'),
-    });
-    return finished;
+  protected began(): boolean {
+    return this.#setup;
   }
 
-  #onEvent(e: RelayInbound): void {
-    if (this.#closed) return;
+  protected onText(text: string): void {
+    const e = parseRelayInbound(text);
     switch (e.type) {
       case 'setup':
-        if (this.#setup) return this.#ignored.note('second setup');
+        if (this.#setup) return this.ignore('second setup');
         this.#setup = true;
         return void this.#start(e.callSid);
       case 'prompt':
         // partial prompts are Twilio's interim words; only a finished utterance is a turn
         if (!e.last) return;
-        if (!this.#ready) return this.#ignored.note('prompt before the call is up');
-        this.#log.info({ chars: e.text.length }, 'relay prompt');
+        if (!this.#ready) return this.ignore('prompt before the call is up');
+        this.log.info({ chars: e.text.length }, 'relay prompt');
         return this.#toAgent({ v: 1, type: 'prompt', text: e.text });
       case 'interrupt':
-        if (!this.#ready) return this.#ignored.note('interrupt before the call is up');
+        if (!this.#ready) return this.ignore('interrupt before the call is up');
         this.#open = false; // Twilio dropped the rest of her reply
         return this.#toAgent({ v: 1, type: 'interrupt', heard: e.heard, durationMs: e.durationMs });
       case 'dtmf':
-        if (!this.#ready) return this.#ignored.note('dtmf before the call is up');
-        this.#log.info({ digit: e.digit }, 'dtmf');
-        this.#room!.localParticipant!.publishDtmf(dtmfCode(e.digit), e.digit).catch((err: unknown) => {
-          this.#log.warn({ err: (err as Error).message }, 'dtmf not delivered');
-        });
+        if (!this.#ready || !this.dtmf(e.digit)) this.ignore('dtmf before the call is up');
         return;
       case 'error':
-        this.#log.warn({ description: e.description }, 'twilio reported a relay error');
+        this.log.warn({ description: e.description }, 'twilio reported a relay error');
         return;
       case 'ignored':
-        return this.#ignored.note(e.reason);
+        return this.ignore(e.reason);
     }
   }
 
   async #start(callSid: string): Promise<void> {
-    if (callSid !== this.claims.callSid) {
-      this.#log.warn({}, 'relay session for another call than its token; closing');
-      return this.#close('call mismatch');
-    }
-    try {
-      // subscribed to her (silent) track: that is what tells her a caller is listening, so she greets
-      const room = await joinAsCaller(this.deps, {
-        claims: this.claims,
-        channel: TWILIO_RELAY_CHANNEL,
-        bridge: this.#ends,
-        wire: (room, roomName) => {
-          this.#room = room;
-          this.#roomName = roomName;
-          room.on(RoomEvent.DataReceived, this.#onData);
-        },
-      });
-      if (!room) return;
+    if (!this.isTokensCall(callSid)) return;
+    // subscribed to her (silent) track: that is what tells her a caller is listening, so she greets
+    await this.join(() => {
       this.#ready = true;
-      this.#log.info({ room: this.#roomName, caller: this.claims.callerMasked }, 'relay session bridged');
-    } catch (err) {
-      this.#log.error({ room: this.#roomName, err: (err as Error).message }, 'relay bridge failed to start');
-      this.#close('bridge failed');
-    }
+      this.log.info({ room: this.roomName, caller: this.claims.callerMasked }, 'relay session bridged');
+    });
+  }
+
+  protected wire(room: Room): void {
+    room.on(RoomEvent.DataReceived, this.#onData);
   }
 
   #toAgent(m: RelayMessage): void {
     // Twilio speaks the welcome greeting while the agent joins: a caller quick to answer it is heard
     if (this.#early) return void (this.#early.length < 20 && this.#early.push(m));
-    this.#room!.localParticipant!.publishData(encodeRelay(m), { reliable: true, topic: RELAY_TOPIC }).catch(
-      (err: unknown) => this.#log.warn({ err: (err as Error).message }, 'relay message not delivered'),
+    this.room!.localParticipant!.publishData(encodeRelay(m), { reliable: true, topic: RELAY_TOPIC }).catch(
+      (err: unknown) => this.log.warn({ err: (err as Error).message }, 'relay message not delivered'),
     );
   }
 
@@ -159,7 +120,7 @@ class RelayBridge {
       const m = decodeRelay(payload);
       if (m?.type !== 'text') return;
       this.#open = true;
-      return this.#send(textToken(m.text, false));
+      return this.send(textToken(m.text, false));
     }
     if (topic !== DATA_TOPIC) return;
     const m = decodeMessage(payload);
@@ -172,30 +133,18 @@ class RelayBridge {
     // her reply is over when she stops speaking: Twilio gets the end of its talk cycle
     if (m?.type === 'state' && m.previous === 'SPEAKING' && m.state !== 'SPEAKING' && this.#open) {
       this.#open = false;
-      if (m.state !== 'INTERRUPTED') this.#send(textToken('', true));
+      if (m.state !== 'INTERRUPTED') this.send(textToken('', true));
     }
   };
 
-  async #transfer(from: string, payload: string): Promise<string> {
-    const to = transferRequested(this.#room, from, payload);
+  protected handOver(to: string): Promise<void> {
     // Twilio ends the session and posts handoffData to the <Connect action> URL, which dials `to`
-    this.#send(endSession(JSON.stringify({ reason: 'transfer', to })));
-    this.#log.info({ pii: { to } }, 'caller handed off through twilio');
-    return 'ok';
+    this.send(endSession(JSON.stringify({ reason: 'transfer', to })));
+    this.log.info({ pii: { to } }, 'caller handed off through twilio');
+    return Promise.resolve();
   }
 
-  #send(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
-  }
-
-  #close(reason: string): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#log.info({ reason, room: this.#roomName, ignored: this.#ignored.count }, 'relay session ended');
-    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
-    const room = this.#room;
-    void (async () => {
-      await leaveBridgedRoom(this.deps, room, this.#roomName, RELAY_ROOM_CLOSE_DELAY_MS, this.#log);
-    })().finally(() => this.#done());
+  protected release(): Promise<void> {
+    return Promise.resolve(); // no track, no stream: the room is all it holds
   }
 }

@@ -6,6 +6,8 @@
  * and `end` (with `handoffData`, which Twilio passes to the <Connect action> URL). Anything malformed
  * or unknown is `ignored` with a reason; the socket and the call go on.
  */
+import { jsonObject, keypadDigit, str, stringParams } from './twilio-json.ts';
+
 export type RelayInbound =
   | { type: 'setup'; callSid: string; customParameters: Record<string, string> }
   | { type: 'prompt'; text: string; last: boolean }
@@ -16,28 +18,15 @@ export type RelayInbound =
 
 /** what one caller's utterance can reasonably be; a longer prompt is cut here */
 export const MAX_PROMPT_CHARS = 2000;
-const DIGIT = /^[0-9*#A-D]$/;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 export function parseRelayInbound(text: string): RelayInbound {
-  let m: unknown;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    return { type: 'ignored', reason: 'not JSON' };
-  }
-  const o = obj(m);
-  if (!o) return { type: 'ignored', reason: 'not an object' };
+  const o = jsonObject(text);
+  if (typeof o === 'string') return { type: 'ignored', reason: o };
   switch (o.type) {
     case 'setup': {
       const callSid = str(o.callSid);
       if (!callSid) return { type: 'ignored', reason: 'setup without a callSid' };
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj(o.customParameters) ?? {})) if (typeof v === 'string') params[k] = v;
-      return { type: 'setup', callSid, customParameters: params };
+      return { type: 'setup', callSid, customParameters: stringParams(o.customParameters) };
     }
     case 'prompt': {
       const text = str(o.voicePrompt);
@@ -54,8 +43,8 @@ export function parseRelayInbound(text: string): RelayInbound {
       };
     }
     case 'dtmf': {
-      const digit = str(o.digit);
-      return digit && DIGIT.test(digit) ? { type: 'dtmf', digit } : { type: 'ignored', reason: 'dtmf without a digit' };
+      const digit = keypadDigit(o.digit);
+      return digit ? { type: 'dtmf', digit } : { type: 'ignored', reason: 'dtmf without a digit' };
     }
     case 'error':
       return { type: 'error', description: (str(o.description) ?? '').slice(0, 500) };
