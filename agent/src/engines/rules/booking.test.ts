@@ -49,6 +49,24 @@ async function talk(c: TextConversation, ...lines: string[]) {
   return out;
 }
 
+/** the caller talked over her last reply: the history keeps only `heard` of it, as a live call does */
+function heardOnly(c: TextConversation, heard: string) {
+  const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
+  c.history.items.splice(
+    c.history.items.length - 1,
+    1,
+    llm.ChatMessage.create({ role: 'assistant', content: heard, createdAt: last.createdAt }),
+  );
+}
+
+/** Sarah's visit booked, then a call from its own line (its identity proven) that asks to move it */
+async function rescheduleFromHerLine(...lines: string[]) {
+  const store = new MemoryRecords(kb, now);
+  await store.book(SARAH);
+  const c = conversation(store, 'call-1', SARAH.phone);
+  return { store, c, r: await talk(c, 'I need to reschedule my appointment', '619 555 0100', ...lines) };
+}
+
 test('booking: service, day, time, name, phone, a read-back, an explicit yes, then the record', async () => {
   const store = new MemoryRecords(kb, now);
   const c = conversation(store);
@@ -310,12 +328,7 @@ test("a question she was cut off in still counts: the caller's answer goes to th
   const c = conversation(store);
   await c.say('I want to book a consultation');
   // the caller talked over "What day works for you?": the history holds only what was heard
-  const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
-  c.history.items.splice(
-    c.history.items.length - 1,
-    1,
-    llm.ChatMessage.create({ role: 'assistant', content: 'Okay, a consultation. What day', createdAt: last.createdAt }),
-  );
+  heardOnly(c, 'Okay, a consultation. What day');
   assert.equal(
     (c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>).textContent,
     'Okay, a consultation. What day',
@@ -333,12 +346,7 @@ test('a yes said over the read-back gets the read-back again, not a booking', as
   const c = conversation(store);
   await talk(c, 'I want to book a consultation on Wednesday at 9am', 'Sarah Jones', '6195550100');
   // the caller said yes over her read-back: only its start was heard
-  const last = c.history.items.at(-1) as InstanceType<typeof llm.ChatMessage>;
-  c.history.items.splice(
-    c.history.items.length - 1,
-    1,
-    llm.ChatMessage.create({ role: 'assistant', content: 'Let me read that back.', createdAt: last.createdAt }),
-  );
+  heardOnly(c, 'Let me read that back.');
   const t = await c.say('yes');
   assert.equal((t.tools[0]?.result as { error?: string }).error, 'not_confirmed');
   assert.match(t.reply, /Let me read that back\. A consultation on Wednesday, March fourth at nine a m\./);
@@ -372,16 +380,11 @@ test('a wrong name in the read-back is corrected by the caller before anything i
 });
 
 test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at once, and to the read-back', async () => {
-  const seed = SARAH;
-  // a call from the booking's own line (its identity proven), to the times she offered
-  const line = (s: BookingStore) => conversation(s, 'call-1', '+16195550100');
-  let store = new MemoryRecords(kb, now);
-  await store.book(seed);
-  let r = await talk(line(store), 'I need to reschedule my appointment', '619 555 0100', 'Thursday');
+  // to the times she offered
+  let { store, r } = await rescheduleFromHerLine('Thursday');
   assert.match(r[2]!.reply, /Which time works for you\?/);
-  assert.equal(store.bookings[0]!.startsAt, seed.startsAt, 'not moved before a time is chosen');
-  const c = line(store);
-  r = await talk(c, 'I need to reschedule my appointment', '619 555 0100', 'Thursday', 'Yes, 10 is fine');
+  assert.equal(store.bookings[0]!.startsAt, SARAH.startsAt, 'not moved before a time is chosen');
+  ({ store, r } = await rescheduleFromHerLine('Thursday', 'Yes, 10 is fine'));
   assert.deepEqual(
     r[3]!.tools.map((t) => t.name),
     ['reschedule_appointment'],
@@ -390,31 +393,15 @@ test('"Yes, 10 is fine" is a yes: to the offered times it moves the visit at onc
   assert.equal(store.bookings[0]!.startsAt, '2026-03-05T10:00:00-08:00');
 
   // to the read-back, repeating what she read
-  store = new MemoryRecords(kb, now);
-  await store.book(seed);
-  r = await talk(
-    line(store),
-    'I need to reschedule my appointment',
-    '619 555 0100',
-    'Thursday at 10',
-    'Yes, Thursday at 10 is fine',
-  );
+  ({ store, r } = await rescheduleFromHerLine('Thursday at 10', 'Yes, Thursday at 10 is fine'));
   assert.match(r[2]!.reply, /Shall I move it\?/);
   assert.match(r[3]!.reply, /^Done\./);
   assert.equal(store.bookings[0]!.startsAt, '2026-03-05T10:00:00-08:00');
 
   // a yes with a different detail ("but", "instead") is not a yes to the read-back: nothing is written
-  store = new MemoryRecords(kb, now);
-  await store.book(seed);
-  r = await talk(
-    line(store),
-    'I need to reschedule my appointment',
-    '619 555 0100',
-    'Thursday at 10',
-    'Yes, but 9 instead',
-  );
+  ({ store, r } = await rescheduleFromHerLine('Thursday at 10', 'Yes, but 9 instead'));
   assert.doesNotMatch(r[3]!.reply, /Done/);
-  assert.equal(store.bookings[0]!.startsAt, seed.startsAt);
+  assert.equal(store.bookings[0]!.startsAt, SARAH.startsAt);
   assert.equal(r[3]!.tools.length, 0);
 });
 
