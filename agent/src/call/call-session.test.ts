@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { initializeLogger, type llm } from '@livekit/agents';
+import { initializeLogger, type llm, type stt } from '@livekit/agents';
 import { dispose, type RemoteParticipant, type Room } from '@livekit/rtc-node';
+import type { CallMetric } from '../core/call-metrics.ts';
 import { ManualClock } from '../core/clock.ts';
 import { ASK_AGAIN_LINE, FALSE_START_MS } from '../core/turn-core.ts';
 import { FliteTTS } from '../engines/flite/flite-tts.ts';
@@ -226,5 +227,39 @@ describe('CallSession performs a whole conversation', () => {
     );
     session.end('test over');
     assert.equal(await session.ended, 'test over');
+  });
+});
+
+describe('CallSession performs the recogniser failover (core/stt-failover.ts)', () => {
+  it('the cloud recogniser fails: counted, the embedded one listens from then on; its own failure only counts', () => {
+    const { room, caller } = fakeRoom();
+    const { log, lines } = captureLog();
+    const you = fakeCaller();
+    const embedded = { label: 'embedded' } as unknown as stt.STT;
+    const base = sessionOptions(
+      { llm: {} as llm.LLM, tts: new FliteTTS({ synthesizeFn: () => new Promise(() => {}) }) },
+      { callId: 'call-stt', room, caller, clock: new ManualClock(), logger: log, listen: you.listen },
+    );
+    const metrics: CallMetric[] = [];
+    new CallSession({
+      ...base,
+      engines: {
+        ...base.engines,
+        info: { ...base.engines.info, stt: 'deepgram nova-3' },
+        fallback: { ...base.engines, stt: embedded, info: { ...base.engines.info, stt: 'pocketsphinx' } },
+      },
+      onCallMetric: (m) => metrics.push(m),
+    });
+    assert.equal(you.recogniserFails(new Error('connect ECONNREFUSED 127.0.0.1:1')), embedded);
+    assert.equal(you.recogniserFails(new Error('decoder crashed')), undefined, 'no second move');
+    assert.deepEqual(metrics, [
+      { kind: 'provider_error', stage: 'stt', provider: 'deepgram nova-3', error: 'connection' },
+      { kind: 'fallback', stage: 'stt', provider: 'deepgram nova-3', error: 'connection' },
+      { kind: 'provider_error', stage: 'stt', provider: 'pocketsphinx', error: 'other' },
+    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.msg === 'speech recognition switched to the embedded engine').map((l) => l.obj.fallback),
+      ['pocketsphinx'],
+    );
   });
 });

@@ -12,6 +12,7 @@ import type { WatchdogLimits } from '../core/watchdog.ts';
 import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
 import { errorKind, type CallMetric } from '../core/call-metrics.ts';
 import { recognisedWords } from '../core/text/recognised-words.ts';
+import { SttFailover } from '../core/stt-failover.ts';
 import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
 import { CallRecords, type RecordsTarget } from './call-records.ts';
@@ -113,7 +114,7 @@ export class CallSession {
   #reply: ActiveReply | undefined;
   #marks: TurnMarks = {};
   #userSegment = 0;
-  #usingFallbackStt = false;
+  readonly #sttFailover: SttFailover;
   /** the caller's name once given, and when she last used it */
   readonly #names = new CallerAddressBook();
   #endResolve!: (reason: string) => void;
@@ -132,6 +133,7 @@ export class CallSession {
       restore: o.restore,
     });
     this.#out = o.voice ?? new AudioOut(o.engines.tts.sampleRate);
+    this.#sttFailover = new SttFailover({ primary: o.engines.info.stt, fallback: o.engines.fallback?.info.stt });
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
     this.#replyContext = {
       chat: this.#conversation,
@@ -360,12 +362,10 @@ export class CallSession {
   }
 
   #onSttFailure(err: Error): stt.STT | undefined {
+    const verdict = this.#sttFailover.failed(errorKind(err));
+    for (const m of verdict.metrics) this.o.onCallMetric?.(m);
     const fb = this.o.engines.fallback;
-    const failed = this.#usingFallbackStt && fb ? fb.info.stt : this.o.engines.info.stt;
-    this.o.onCallMetric?.({ kind: 'provider_error', stage: 'stt', provider: failed, error: errorKind(err) });
-    if (!fb || this.#usingFallbackStt) return undefined;
-    this.#usingFallbackStt = true;
-    this.o.onCallMetric?.({ kind: 'fallback', stage: 'stt', provider: failed, error: errorKind(err) });
+    if (!verdict.switchToFallback || !fb) return undefined;
     this.#log.warn({ err: err.message, fallback: fb.info.stt }, 'speech recognition switched to the embedded engine');
     return fb.stt;
   }

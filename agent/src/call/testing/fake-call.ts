@@ -23,6 +23,8 @@ export function fakeCaller() {
     startsSpeaking: () => ev(stt.SpeechEventType.START_OF_SPEECH),
     says: (text: string) => ev(stt.SpeechEventType.FINAL_TRANSCRIPT, text),
     stops: () => ev(stt.SpeechEventType.END_OF_SPEECH),
+    /** the recogniser's stream failed for good: what the session hands back to listen with (none: retry the same) */
+    recogniserFails: (err: Error) => h!.onSttFailure(err),
     /** a whole utterance: speech starts, its final transcript, speech ends */
     speaks(text: string) {
       caller.startsSpeaking();
