@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { linearToUlaw } from '../agent/src/core/audio/g711.ts';
+import { linearToUlaw } from '@voxanne/contracts/g711';
 import { resample } from '../agent/src/core/audio/resample.ts';
 import { PHONE_UTTERANCES } from '../agent/bench/utterances.ts';
 import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';

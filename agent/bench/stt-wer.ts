@@ -19,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { ulawRoundTrip } from '../src/core/audio/g711.ts';
+import { ulawRoundTrip } from '@voxanne/contracts/g711';
 import { resample } from '../src/core/audio/resample.ts';
 import { aggregateWer, wordErrorRate, type WerResult } from '../src/core/wer.ts';
 import { FLITE_VOICES, type FliteVoice, sharedFlitePool, synthesize } from '../src/engines/flite/index.ts';

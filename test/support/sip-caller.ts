@@ -4,7 +4,7 @@
  * can run unchanged over the SIP leg: sipp for the signalling, RtpPhone for the audio. What it measures
  * is her voice as RTP at the phone, after LiveKit SIP's μ-law encoding and jitter buffer.
  */
-import { linearToUlaw } from '../../agent/src/core/audio/g711.ts';
+import { linearToUlaw } from '@voxanne/contracts/g711';
 import { resample } from '../../agent/src/core/audio/resample.ts';
 import { RtpPhone } from './sip-rtp.ts';
 import { sippCall, type SippCall } from './sip-sipp.ts';

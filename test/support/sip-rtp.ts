@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
-import { linearToUlaw, ulawToLinear } from '../../agent/src/core/audio/g711.ts';
+import { linearToUlaw, ulawToLinear } from '@voxanne/contracts/g711';
 import { HeardAudio } from './heard-audio.ts';
 
 export { linearToUlaw, ulawToLinear };

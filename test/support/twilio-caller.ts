@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { resample } from '../../agent/src/core/audio/resample.ts';
 import { synthesize } from '../../agent/src/engines/flite/index.ts';
-import { encodeMulaw } from '../../web/server/twilio/g711.ts';
+import { encodeMulaw } from '@voxanne/contracts/g711';
 import {
   callParams,
   FakeMediaStream,

@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { decodeMulaw, decodeSample, encodeMulaw, encodeSample } from './g711.ts';
 import { parseInbound } from './media-messages.ts';
 import { dtmfCode } from './twilio-json.ts';
 import { EDGE_BARGE_IN, EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { Playout } from './playout.ts';
 import { maskPhoneNumber } from '@voxanne/contracts/call-room';
 import { signStreamToken, verifyStreamToken } from './stream-token.ts';
-
-describe('G.711 μ-law', () => {
-  it('matches the standard code points', () => {
-    assert.equal(encodeSample(0), 0xff);
-    assert.equal(decodeSample(0xff), 0);
-    assert.equal(decodeSample(0x80), 32124);
-    assert.equal(decodeSample(0x00), -32124);
-    assert.equal(encodeSample(32767), 0x80);
-    assert.equal(encodeSample(-32768), 0x00);
-  });
-  it('round-trips within the codec step', () => {
-    const pcm = Int16Array.from({ length: 2000 }, (_, i) => Math.round(Math.sin(i / 7) * 20000));
-    const back = decodeMulaw(encodeMulaw(pcm));
-    for (let i = 0; i < pcm.length; i++)
-      assert.ok(Math.abs(back[i]! - pcm[i]!) <= Math.abs(pcm[i]!) / 16 + 8, `sample ${i}`);
-  });
-});
 
 describe('media socket token', () => {
   const claims = {

@@ -26,7 +26,7 @@ import type { WebSocket } from 'ws';
 import { DATA_TOPIC, TWILIO_MEDIA_CHANNEL, decodeMessage, isBargeIn } from '@voxanne/contracts/protocol';
 import { SocketBridge, type BridgeKind, type BridgeRoomDeps } from './bridge-room.ts';
 import { EdgeBargeIn, rms } from './edge-barge-in.ts';
-import { decodeMulaw, encodeMulaw } from './g711.ts';
+import { decodeMulaw, encodeMulaw } from '@voxanne/contracts/g711';
 import { clearMessage, markMessage, mediaMessage, parseInbound, type InboundEvent } from './media-messages.ts';
 import { Playout } from './playout.ts';
 import type { StreamClaims } from './stream-token.ts';
