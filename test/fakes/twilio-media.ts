@@ -16,6 +16,17 @@ const SILENT_FRAME = new Uint8Array(160).fill(0xff);
 
 export const ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
 export const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
+
+/** Twilio's socket to the app (a Media Stream or a ConversationRelay session), once it is open. */
+export async function openTwilioSocket(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  return ws;
+}
 const newStreamSid = () => `MZ${randomBytes(16).toString('hex')}`;
 
 export interface WebhookAnswer {
@@ -99,13 +110,7 @@ export class FakeMediaStream {
   }
 
   static async open(url: string, callSid: string): Promise<FakeMediaStream> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-    });
-    return new FakeMediaStream(ws, callSid);
+    return new FakeMediaStream(await openTwilioSocket(url), callSid);
   }
 
   #send(m: Record<string, unknown>): void {

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { ACCOUNT_SID } from './twilio-media.ts';
+import { ACCOUNT_SID, openTwilioSocket } from './twilio-media.ts';
 
 export interface RelayToken {
   token: string;
@@ -48,13 +48,7 @@ export class FakeRelaySession {
   }
 
   static async open(url: string, callSid: string): Promise<FakeRelaySession> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-    });
-    return new FakeRelaySession(ws, callSid);
+    return new FakeRelaySession(await openTwilioSocket(url), callSid);
   }
 
   #onMessage(text: string): void {
