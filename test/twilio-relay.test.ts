@@ -20,6 +20,12 @@ import { agentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } 
 
 const AUTH = 'twilio-auth-token-for-the-relay-test';
 const FRONT_DESK = 'tel:+15550100999';
+/**
+ * Twilio's voice at three times the default pace (TWILIO_RELAY_MS_PER_WORD): every reply is timed by it,
+ * and the file sat through about 70 s of her paced words at the default; the pace itself is spokenMs's
+ * unit test (agent/src/core/phone/spoken-duration.test.ts)
+ */
+const MS_PER_WORD = 120;
 
 describe('a Twilio number through ConversationRelay', () => {
   let stack: TestStack;
@@ -32,7 +38,7 @@ describe('a Twilio number through ConversationRelay', () => {
   beforeAll(async () => {
     stack = await startTestStack(
       'twilio-relay',
-      { TRANSFER_TO: FRONT_DESK },
+      { TRANSFER_TO: FRONT_DESK, TWILIO_RELAY_MS_PER_WORD: String(MS_PER_WORD) },
       {
         webEnv: {
           DATA_DIR: dataDir,

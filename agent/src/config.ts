@@ -7,6 +7,7 @@ import {
   secretProblems,
 } from '@voxanne/contracts/env';
 import { z } from 'zod';
+import { MS_PER_WORD } from './core/phone/spoken-duration.ts';
 
 /**
  * Everything the agent reads from its environment, parsed once per process at start: by the worker
@@ -73,6 +74,11 @@ const schema = z.object({
   FHIR_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   /** the key's id in the JWKS the EHR knows (the assertion's `kid`) */
   FHIR_KEY_ID: z.string().min(1).optional(),
+  /**
+   * how long Twilio's ConversationRelay voice takes per word: her relay turns are timed by it, as Twilio
+   * says them and reports nothing (core/phone/spoken-duration.ts); set it for a faster or slower voice
+   */
+  TWILIO_RELAY_MS_PER_WORD: z.coerce.number().int().min(50).max(2000).default(MS_PER_WORD),
   /** where "press 0 for a person" sends a phone caller (SIP REFER): tel:+1… or sip:…; unset = nobody to transfer to */
   TRANSFER_TO: z
     .string()

@@ -236,7 +236,11 @@ export default defineAgent<ProcData>({
       if (bridged?.channel === TWILIO_RELAY_CHANNEL) {
         // Twilio hears and speaks (phone/relay.ts); the greeting is Twilio's welcomeGreeting unless she
         // comes back after a crash, when her line is hers to send
-        relay = new RelayVoice(ctx.room, caller, logger, !recovery, engines.tts.sampleRate);
+        relay = new RelayVoice(ctx.room, caller, logger, {
+          greetingIsTwilios: !recovery,
+          sampleRate: engines.tts.sampleRate,
+          msPerWord: config.TWILIO_RELAY_MS_PER_WORD,
+        });
         engines = relayEngines(engines, relay);
       } else {
         // telephone audio needs the recogniser's phone-band setting (core/audio/phone-band.ts)

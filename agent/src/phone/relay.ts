@@ -32,15 +32,16 @@ export class RelayVoice {
     private readonly room: Room,
     private readonly caller: RemoteParticipant,
     private readonly log: Logger,
-    greetingIsTwilios: boolean,
-    sampleRate: number,
+    /** msPerWord: the pace of Twilio's voice (TWILIO_RELAY_MS_PER_WORD) */
+    opts: { greetingIsTwilios: boolean; sampleRate: number; msPerWord: number },
   ) {
-    this.#muted = greetingIsTwilios;
+    this.#muted = opts.greetingIsTwilios;
     this.tts = new FliteTTS({
-      sampleRate,
+      sampleRate: opts.sampleRate,
       synthesizeFn: async (text) => {
         if (!this.#muted) this.#send({ v: 1, type: 'text', text });
-        return { samples: new Int16Array(Math.round((spokenMs(text) * PACE_RATE) / 1000)), sampleRate: PACE_RATE };
+        const ms = spokenMs(text, opts.msPerWord);
+        return { samples: new Int16Array(Math.round((ms * PACE_RATE) / 1000)), sampleRate: PACE_RATE };
       },
     });
   }
