@@ -9,6 +9,8 @@
  *   npm run load -- --soak 30m --calls 5          # cycles 5 concurrent calls for 30 minutes (load-soak.ts)
  *   npm run load -- --calls 10 --warm all         # AGENT_IDLE_PROCESSES=10: every caller finds a warm process
  *   npm run load -- --calls 1 --cpu-prof /tmp/prof  # a .cpuprofile per job process (its flame graph)
+ *   npm run load -- --calls 50 --rooms-per-process 20   # callers in 3 caller processes (the default)
+ *   npm run load -- --plot                         # load.html / load.png again from load.json
  */
 import { dispose } from '@livekit/rtc-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,10 +19,19 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { renderPng } from './lib/render-png.ts';
 import { faultsUnderLoad, parseFaults } from './lib/load-faults.ts';
-import { loadTable, mergeLoadRows, parseCalls, parseDuration, parseMix } from './lib/load-report.ts';
+import {
+  loadPanels,
+  loadSubtitle,
+  loadTable,
+  mergeLoadRows,
+  parseCalls,
+  parseDuration,
+  parseMix,
+} from './lib/load-report.ts';
 import { runLoad, type LoadStep } from './lib/load-run.ts';
+import { ROOMS_PER_SHARD } from './lib/load-shards.ts';
 import { runSoak } from './lib/load-soak.ts';
-import { plotHtml, type Panel } from './lib/plot.ts';
+import { plotHtml } from './lib/plot.ts';
 
 const OUT = join(ROOT, 'bench/results');
 const { values: args } = parseArgs({
@@ -32,7 +43,11 @@ const { values: args } = parseArgs({
     warm: { type: 'string' },
     faults: { type: 'string' },
     soak: { type: 'string' },
+    // draws load.html / load.png again from load.json, running nothing
+    plot: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    // callers per caller process (load-shards.ts); 0 runs them in this process
+    'rooms-per-process': { type: 'string', default: String(ROOMS_PER_SHARD) },
     out: { type: 'string', default: OUT },
   },
 });
@@ -40,11 +55,13 @@ const { values: args } = parseArgs({
 async function main(): Promise<void> {
   const mix = parseMix(args.mix!);
   const rampMs = parseDuration(args.ramp!);
+  const roomsPerShard = parseRoomsPerProcess(args['rooms-per-process']!);
   const holdMs = parseDuration(args.hold!);
   const log = (line: string) => console.log(line);
+  if (args.plot) return plot((readJson('load.json').steps ?? []) as LoadStep[]);
   if (args.soak) {
     const calls = parseCalls(args.calls ?? '5');
-    const soak = await runSoak({ calls: calls[0]!, durationMs: parseDuration(args.soak), mix, log });
+    const soak = await runSoak({ calls: calls[0]!, durationMs: parseDuration(args.soak), mix, roomsPerShard, log });
     writeJson('load.json', { ...readJson('load.json'), soak });
     return;
   }
@@ -60,6 +77,7 @@ async function main(): Promise<void> {
         holdMs,
         mix,
         log,
+        roomsPerShard,
         ...(faults ? { faults } : {}),
         ...(args.warm !== undefined ? { warm: parseWarm(args.warm, calls) } : {}),
         ...(args['cpu-prof'] ? { cpuProfDir: resolve(args['cpu-prof']) } : {}),
@@ -77,7 +95,14 @@ async function main(): Promise<void> {
   const old = (readJson('load.json').steps ?? []) as LoadStep[];
   const merged = mergeLoadRows(old, rows);
   writeJson('load.json', { ...readJson('load.json'), steps: merged });
-  await plot(merged.filter((r) => !r.faults));
+  await plot(merged);
+}
+
+function parseRoomsPerProcess(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 25)
+    throw new Error(`--rooms-per-process is a whole number from 0 (callers in this process) to 25, got "${s}"`);
+  return n;
 }
 
 /** --warm K, or --warm all (one warm job process per call of the step) */
@@ -101,22 +126,10 @@ function writeJson(name: string, value: unknown): void {
 }
 
 async function plot(rows: LoadStep[]): Promise<void> {
-  const panel = (title: string, key: keyof LoadStep['samples'], stat: 'v2v_ms' | 'barge_in_ms' | 'greeting_ms') =>
-    ({
-      title,
-      series: rows.map((r) => ({ pipeline: `${r.calls} calls`, samples: r.samples[key], stats: r[stat] })),
-    }) satisfies Panel;
-  const html = plotHtml(
-    'Voxanne under load: concurrent calls on one worker',
-    `Deepgram/Groq fakes at the provider budget; every figure measured at the caller; ${new Date().toISOString()}`,
-    [
-      panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms'),
-      panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms'),
-      panel('greeting (join → first greeting audio)', 'greeting', 'greeting_ms'),
-    ],
-  );
+  const html = plotHtml('Voxanne under load: concurrent calls on one worker', loadSubtitle(rows), loadPanels(rows));
   const htmlPath = join(args.out!, 'load.html');
   writeFileSync(htmlPath, html);
+  console.log(`wrote ${htmlPath}`);
   await renderPng(htmlPath, join(args.out!, 'load.png'));
 }
 

@@ -25,6 +25,9 @@ it('three concurrent calls are each greeted and answered, with nothing lost', { 
     warm: 3,
     holdMs: 0,
     mix: { web: 1, sip: 0 },
+    // the callers in this process: a caller process would add its start-up (seconds on a loaded machine)
+    // to npm test; the split over caller processes is tested in bench/lib/load-shards.test.ts
+    roomsPerShard: 0,
     script: 'short',
     log: (l) => lines.push(l),
   });

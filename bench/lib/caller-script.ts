@@ -184,6 +184,8 @@ async function sayHesitant(c: SimCaller, stt: ScriptTranscriber, h: Hesitant): P
 /**
  * One call. `index` is the call's number in its run and `hesitantPerCall` how many hesitant questions
  * each call of the run says: the run walks through the set in order, so over a run every one is said.
+ * The figures go into `into` (when given) as they are taken, so a caller that catches a failure
+ * part-way still has what was measured before it (the greeting she heard, the answers she gave).
  */
 export async function runCall(
   c: SimCaller,
@@ -191,10 +193,14 @@ export async function runCall(
   s: Script,
   index = 0,
   hesitantPerCall = 2,
+  into?: CallFigures,
 ): Promise<CallFigures> {
   const epoch = (perfMs: number) => performance.timeOrigin + perfMs;
   const marks: CallerMarks = { joined: epoch(c.joinedAtMs), end: Infinity };
-  const out: CallFigures = { v2vMs: [], bargeInMs: [], hesitant: [], problems: [], marks };
+  const out: CallFigures = Object.assign(into ?? { v2vMs: [], bargeInMs: [], problems: [] }, {
+    hesitant: [],
+    marks,
+  });
   // greeting: from joining the room to the first audible frame of her voice
   await c.waitFor(() => c.firstAudibleAfter(c.joinedAtMs, AUDIBLE) !== undefined, 15_000, 'the greeting');
   out.greetingMs = c.firstAudibleAfter(c.joinedAtMs, AUDIBLE)! - c.joinedAtMs;

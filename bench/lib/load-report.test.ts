@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { mergeLoadRows, parseCalls, parseDuration, parseMix } from './load-report.ts';
+import { loadPanels, loadSubtitle, mergeLoadRows, parseCalls, parseDuration, parseMix } from './load-report.ts';
+import { panelSvg } from './plot.ts';
+import { percentiles } from './stats.ts';
 import type { LoadStep } from './load-run.ts';
 
 test('durations, mixes and call lists are read as written, and anything else is refused by name', () => {
@@ -31,4 +33,29 @@ test('a run replaces only the rows it measured; fault rows are kept apart from c
       [25, 'old', true],
     ],
   );
+});
+
+test('the plot has a strip per row of load.json in each panel, every sample a dot, fault rows named as such', () => {
+  const row = (calls: number, v2v: number[], faults?: object) =>
+    ({
+      calls,
+      v2v_ms: percentiles(v2v),
+      barge_in_ms: percentiles([200]),
+      greeting_ms: percentiles([900, 950]),
+      samples: { v2v, barge_in: [200], greeting: [900, 950] },
+      load_average: { start: [1.5], end: [2] },
+      measured_at: '2026-12-07T02:00:00.000Z',
+      ...(faults ? { faults } : {}),
+    }) as unknown as LoadStep;
+  const rows = [row(1, [300, 320]), row(10, [310, 400, 420]), row(25, [900, 1200], { provider: {} })];
+  const panels = loadPanels(rows);
+  assert.deepEqual(
+    panels.map((p) => p.series.map((s) => s.pipeline)),
+    new Array(3).fill(['1 call', '10 calls', '25 calls + faults']),
+  );
+  const v2v = panelSvg(panels[0]!);
+  assert.equal(v2v.match(/<circle /g)?.length, 7);
+  assert.match(v2v, /voice-to-voice/);
+  assert.equal(panelSvg(panels[2]!).match(/<circle /g)?.length, 6);
+  assert.match(loadSubtitle(rows), /measured 2026-12-07; load average \(1 min\) 1 call: 1.5 → 2, 10 calls/);
 });

@@ -1,5 +1,6 @@
-/** The load generator's arguments, table and results file. Pure. */
+/** The load generator's arguments, table, results file and plot panels. Pure. */
 import type { LoadStep } from './load-run.ts';
+import type { Panel } from './plot.ts';
 
 /** "30m", "90s", "1h", "45" (seconds) → ms */
 export function parseDuration(s: string): number {
@@ -57,4 +58,30 @@ export function mergeLoadRows(old: LoadStep[], fresh: LoadStep[]): LoadStep[] {
   const byN = new Map(old.map((r) => [`${r.calls}${r.faults ? '+faults' : ''}`, r]));
   for (const r of fresh) byN.set(`${r.calls}${r.faults ? '+faults' : ''}`, r);
   return [...byN.values()].sort((a, b) => a.calls - b.calls || Number(!!a.faults) - Number(!!b.faults));
+}
+
+/** a row's name in the plot: its number of calls, and whether faults were injected in it */
+const rowName = (r: LoadStep) => `${r.calls} call${r.calls === 1 ? '' : 's'}${r.faults ? ' + faults' : ''}`;
+
+/** The plot of load.json (load.html / load.png): one panel per figure, one strip per row, every sample a dot. */
+export function loadPanels(rows: LoadStep[]): Panel[] {
+  const panel = (title: string, key: keyof LoadStep['samples'], stat: 'v2v_ms' | 'barge_in_ms' | 'greeting_ms') => ({
+    title,
+    series: rows.map((r) => ({ pipeline: rowName(r), samples: r.samples[key], stats: r[stat] })),
+  });
+  return [
+    panel('voice-to-voice (end of caller speech → her first audio)', 'v2v', 'v2v_ms'),
+    panel('barge-in (caller speech onset → her audio stops)', 'barge_in', 'barge_in_ms'),
+    panel('greeting (join → first greeting audio)', 'greeting', 'greeting_ms'),
+  ];
+}
+
+/** The plot's subtitle: what was measured, when, and at what load (the figures mean little without it). */
+export function loadSubtitle(rows: LoadStep[]): string {
+  const days = [...new Set(rows.map((r) => r.measured_at.slice(0, 10)))].sort();
+  const loads = rows.map((r) => `${rowName(r)}: ${r.load_average.start[0]} → ${r.load_average.end[0]}`);
+  return (
+    `Deepgram/Groq fakes at the provider budget; every figure measured at the caller; measured ${days.join(', ')}; ` +
+    `load average (1 min) ${loads.join(', ')}`
+  );
 }

@@ -3,10 +3,10 @@
  * the agent worker on its shipped defaults, the web server with the records database, LiveKit SIP for
  * phone callers) on the Deepgram/Groq fakes at the provider budget. Web callers are LiveKit
  * participants (SimCaller), phone callers sipp with RTP (SipCaller); each runs the benchmark's script
- * (caller-script.ts) and, with a hold, keeps asking short questions until the hold is over. While the
- * calls run, the stack's processes are sampled (proc-sampler.ts) and the worker's /metrics read.
+ * (load-call.ts) in a caller process of at most ROOMS_PER_SHARD rooms (load-shards.ts), or in this
+ * process. While the calls run, the stack's processes are sampled (proc-sampler.ts) and the worker's
+ * /metrics read.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
@@ -15,11 +15,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFakeDeepgram, type FakeDeepgram } from '../../test/fakes/deepgram/index.ts';
 import { startFakeGroq } from '../../test/fakes/groq/fake-groq.ts';
 import type { FakeGroq } from '../../test/fakes/groq/types.ts';
-import { SimCaller } from '../../test/support/sim-caller.ts';
-import { SipCaller } from '../../test/support/sip-caller.ts';
-import { BENCH_CLINIC_NUMBER, startBenchStack, type BenchStack } from './bench-stack.ts';
-import { defaultScript, runCall, type CallFigures, type Script, type ScriptTranscriber } from './caller-script.ts';
-import { LoadRouting, type CallerLine } from './load-routing.ts';
+import { startBenchStack, type BenchStack } from './bench-stack.ts';
+import { defaultScript } from './caller-script.ts';
+import { inProcessPool, startShards, type CallerPool } from './caller-pool.ts';
+import type { CallTarget, LoadCall } from './load-call.ts';
+import { LoadRouting } from './load-routing.ts';
+import { ROOMS_PER_SHARD, shardCount, type ShardLag } from './load-shards.ts';
 import { ProcSampler, type KindFigures, type ProcessKind } from './proc-sampler.ts';
 import { BUDGET, LLM_TOKENS_PER_SECOND, scriptedAnswer } from './scenario.ts';
 import { percentiles, type Percentiles } from './stats.ts';
@@ -39,6 +40,11 @@ export interface LoadOptions {
   warm?: number;
   /** 'short': each caller hears the greeting and asks one question (the smoke run in npm test) */
   script?: 'full' | 'short';
+  /**
+   * at most this many callers in one caller process (rtc-node fails past ~25 rooms in one process);
+   * 0 runs them in the load generator itself. Default ROOMS_PER_SHARD
+   */
+  roomsPerShard?: number;
   /** mid-load faults (load-faults.ts), started once every call has begun */
   faults?: (ctx: FaultContext) => Promise<FaultReport>;
   log(line: string): void;
@@ -52,18 +58,7 @@ export interface FaultContext {
 }
 export type FaultReport = Record<string, unknown>;
 
-export interface LoadCall extends CallFigures {
-  channel: 'web' | 'sip';
-  /** the caller never heard the greeting (no agent, or the call could not be placed) */
-  dropped: boolean;
-  /** the script stopped early (a wait timed out or the call failed) */
-  failed: boolean;
-  /** utterances the caller said, and how many of them she answered */
-  said: number;
-  answered: number;
-  /** how often the STT connection of this call was (re)bound: above 1, her agent reconnected */
-  sttBindings: number;
-}
+export type { LoadCall } from './load-call.ts';
 
 export interface LoadStep {
   calls: number;
@@ -84,7 +79,17 @@ export interface LoadStep {
   /** CPU (cores, all processes of the kind) and RSS over the window in which every call was up */
   processes: Record<ProcessKind, KindFigures> & { windowMs: number };
   per_call: { job_cpu_cores: number; job_rss_mb: number; stack_cpu_cores: number; stack_rss_mb: number };
-  event_loop_lag_ms: { load_generator: { p50: number; p99: number; max: number }; worker_p99?: number };
+  /** the caller processes the step's callers ran in (0: in the load generator) */
+  caller_processes: number;
+  /**
+   * load_generator: the process holding the fakes and the routing (and the callers, when
+   * caller_processes is 0); callers: the worst caller process's, whose clock times her audio
+   */
+  event_loop_lag_ms: {
+    load_generator: { p50: number; p99: number; max: number };
+    callers?: ShardLag;
+    worker_p99?: number;
+  };
   load_average: { start: number[]; end: number[] };
   problems: string[];
   stt_unrouted: number;
@@ -174,97 +179,6 @@ function startLoadStackOnce(name: string, fakes: Fakes, o: Parameters<typeof sta
   });
 }
 
-/** Counts what the caller said and what she answered, around the line that routes its STT. */
-class CountingLine implements ScriptTranscriber {
-  said = 0;
-  constructor(readonly line: CallerLine) {}
-  async ready(): Promise<void> {
-    await this.line.ready();
-    this.said++;
-  }
-  expect(text: string, onsetMs?: number, endMs?: number): void {
-    this.line.expect(text, onsetMs, endMs);
-  }
-  expectParts(parts: Parameters<CallerLine['expectParts']>[0]): void {
-    this.line.expectParts(parts);
-  }
-}
-
-/** One call: the benchmark's script, then short questions until the hold is over. */
-async function oneCall(
-  i: number,
-  channel: 'web' | 'sip',
-  bench: BenchStack,
-  fakes: Fakes,
-  script: Script,
-  holdMs: number,
-  short: boolean,
-): Promise<LoadCall> {
-  const line = new CountingLine(fakes.routing.line());
-  const started = performance.now();
-  let c: SimCaller | SipCaller | undefined;
-  const out: LoadCall = {
-    channel,
-    v2vMs: [],
-    bargeInMs: [],
-    problems: [],
-    dropped: false,
-    failed: false,
-    said: 0,
-    answered: 0,
-    sttBindings: 0,
-  };
-  try {
-    c =
-      channel === 'web'
-        ? await SimCaller.join({
-            url: bench.stack.livekitUrl,
-            apiKey: bench.apiKey,
-            apiSecret: bench.apiSecret,
-            room: `load-${i}-${randomBytes(6).toString('hex')}`,
-            publishMic: true,
-          })
-        : await SipCaller.dial({
-            target: bench.stack.sipAddress!,
-            to: BENCH_CLINIC_NUMBER,
-            from: `+1555123${String(4000 + (i % 6000))}`,
-          });
-    const caller = c as SimCaller; // the script reads only the measuring surface both callers share
-    try {
-      if (short) {
-        await caller.waitFor(() => caller.firstAudibleAfter(caller.joinedAtMs) !== undefined, 15_000, 'the greeting');
-        out.greetingMs = caller.firstAudibleAfter(caller.joinedAtMs)! - caller.joinedAtMs;
-        await caller.waitQuiet(800, 30_000);
-      } else Object.assign(out, await runCall(caller, line, script, i));
-      while (performance.now() - started < holdMs || (short && out.v2vMs.length === 0)) {
-        await line.ready();
-        line.expect(script.question.text, script.question.onsetMs, script.question.endMs);
-        const at = performance.now();
-        await caller.play(script.question.pcm);
-        const end = at + script.question.endMs;
-        await caller.waitFor(() => caller.firstAudibleAfter(end) !== undefined, 15_000, 'an answer (hold)');
-        out.v2vMs.push(caller.firstAudibleAfter(end)! - end);
-        await caller.waitQuiet(1000, 30_000);
-      }
-    } catch (e) {
-      out.failed = true;
-      out.problems.push(String(e));
-    }
-  } catch (e) {
-    out.failed = true;
-    out.problems.push(`could not place the call: ${String(e)}`);
-  } finally {
-    line.line.done();
-    await c?.leave().catch(() => undefined);
-  }
-  out.dropped = out.greetingMs === undefined;
-  out.said = line.said;
-  // every utterance but the interruption's own (its answer is counted as the v2v after it) gets one answer
-  out.answered = out.v2vMs.length + (out.hesitant ?? []).length;
-  out.sttBindings = line.line.bindings;
-  return out;
-}
-
 const loadavg = async () => (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
 
 /** The worker's event-loop lag p99 from its /metrics (prom-client's default metrics), in ms. */
@@ -291,6 +205,32 @@ export async function runLoadStep(
   recordsLost: () => number,
 ): Promise<LoadStep> {
   const script = await defaultScript();
+  const target: CallTarget = {
+    livekitUrl: bench.stack.livekitUrl,
+    apiKey: bench.apiKey,
+    apiSecret: bench.apiSecret,
+    ...(bench.stack.sipAddress ? { sipAddress: bench.stack.sipAddress } : {}),
+  };
+  const shards = shardCount(o.calls, o.roomsPerShard ?? ROOMS_PER_SHARD);
+  const pool =
+    shards === 0
+      ? inProcessPool(target, fakes.routing, script)
+      : await startShards(shards, target, fakes.routing, script);
+  try {
+    return await stepOn(pool, bench, fakes, o, recordsLost);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function stepOn(
+  pool: CallerPool,
+  bench: BenchStack,
+  fakes: Fakes,
+  o: LoadOptions,
+  recordsLost: () => number,
+): Promise<LoadStep> {
+  await pool.lag(); // from here: what the caller processes' clocks suffer during the step
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const pid = (n: string) => bench.stack.children.find((c) => c.name === n)?.proc.pid;
@@ -317,7 +257,7 @@ export async function runLoadStep(
         await new Promise((r) => setTimeout(r, delay));
         running++;
         if (running === o.calls) allUp();
-        const f = await oneCall(i, channelOf(i, o.mix), bench, fakes, script, o.holdMs, o.script === 'short');
+        const f = await pool.place({ i, channel: channelOf(i, o.mix), holdMs: o.holdMs, short: o.script === 'short' });
         running--;
         o.log(
           `  call ${i + 1}/${o.calls} (${f.channel}): greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ` +
@@ -341,6 +281,7 @@ export async function runLoadStep(
   const figures = await Promise.all(calls);
   await measuring;
   loopDelay.disable();
+  const callersLag = await pool.lag();
   const v2v = figures.flatMap((f) => f.v2vMs);
   const bargeIn = figures.flatMap((f) => f.bargeInMs);
   const greeting = figures.flatMap((f) => (f.greetingMs === undefined ? [] : [f.greetingMs]));
@@ -364,6 +305,7 @@ export async function runLoadStep(
     turns_said: said,
     turns_lost: said - answered,
     records_lost: recordsLost() - recordsLostBefore,
+    caller_processes: pool.shards,
     processes: p,
     per_call: {
       job_cpu_cores: perCall(p.job.cpuCores),
@@ -377,6 +319,7 @@ export async function runLoadStep(
         p99: ms(loopDelay.percentile(99)),
         max: ms(loopDelay.max),
       },
+      ...(callersLag ? { callers: callersLag } : {}),
       ...(workerLag !== undefined ? { worker_p99: workerLag } : {}),
     },
     load_average: { start: loadStart, end: await loadavg() },

@@ -14,6 +14,8 @@ export interface SoakOptions {
   calls: number;
   durationMs: number;
   mix: { web: number; sip: number };
+  /** callers per caller process, as in a load step (load-shards.ts) */
+  roomsPerShard?: number;
   log(line: string): void;
 }
 
@@ -93,7 +95,14 @@ export async function runSoak(o: SoakOptions) {
         const step = await runLoadStep(
           bench,
           fakes,
-          { calls: o.calls, rampMs: 2000, holdMs: 0, mix: o.mix, log: () => {} },
+          {
+            calls: o.calls,
+            rampMs: 2000,
+            holdMs: 0,
+            mix: o.mix,
+            log: () => {},
+            ...(o.roomsPerShard !== undefined ? { roomsPerShard: o.roomsPerShard } : {}),
+          },
           () => recordsLost,
         );
         rounds++;
