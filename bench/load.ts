@@ -92,6 +92,10 @@ async function main(): Promise<void> {
   }
   console.log(`\n${loadTable(rows).join('\n')}`);
   for (const r of rows) for (const p of r.problems) console.log(`problem (${r.calls} calls): ${p}`);
+  for (const r of rows) {
+    if (r.faults) console.log(`faults (${r.calls} calls): ${JSON.stringify(r.faults)}`);
+    if (r.events) console.log(`logged (${r.calls} calls): ${JSON.stringify(r.events)}, records lost ${r.records_lost}`);
+  }
   const old = (readJson('load.json').steps ?? []) as LoadStep[];
   const merged = mergeLoadRows(old, rows);
   writeJson('load.json', { ...readJson('load.json'), steps: merged });

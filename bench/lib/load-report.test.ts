@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { loadPanels, loadSubtitle, mergeLoadRows, parseCalls, parseDuration, parseMix } from './load-report.ts';
+import {
+  countEvent,
+  loadPanels,
+  loadSubtitle,
+  mergeLoadRows,
+  noEvents,
+  parseCalls,
+  parseDuration,
+  parseMix,
+} from './load-report.ts';
 import { panelSvg } from './plot.ts';
 import { percentiles } from './stats.ts';
 import type { LoadStep } from './load-run.ts';
@@ -58,4 +67,20 @@ test('the plot has a strip per row of load.json in each panel, every sample a do
   assert.match(v2v, /voice-to-voice/);
   assert.equal(panelSvg(panels[2]!).match(/<circle /g)?.length, 6);
   assert.match(loadSubtitle(rows), /measured 2026-12-07; load average \(1 min\) 1 call: 1.5 → 2, 10 calls/);
+});
+
+test("a step counts the stack's fallbacks, records held and calls recorded by source and exact message", () => {
+  const counts = noEvents();
+  const line = (msg: string, extra = '') => `{"level":40,"time":1,"pid":2${extra},"msg":${JSON.stringify(msg)}}`;
+  countEvent(counts, 'agent', line('provider failed mid-reply; apologising and answering with the fallback'));
+  countEvent(counts, 'agent', line('provider failed mid-reply; apologising and answering with the fallback'));
+  countEvent(counts, 'agent', line('records server unavailable; holding call records', ',"queued":2'));
+  countEvent(counts, 'web', line('call recorded', ',"callId":"x"'));
+  // the same text from another process, another message, or no JSON at all: not counted
+  countEvent(counts, 'agent', line('call recorded'));
+  countEvent(counts, 'agent', line('call recorded later'));
+  countEvent(counts, 'web', 'Server is listening on port 43565');
+  // a message field inside the data (a transcript under pii) is not the line's message
+  countEvent(counts, 'agent', line('state', ',"pii":{"text":"fallback failed too \\"quoted\\""}'));
+  assert.deepEqual(counts, { provider_fallbacks: 2, fallbacks_failed: 0, records_held: 1, calls_recorded: 1 });
 });

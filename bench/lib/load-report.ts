@@ -85,3 +85,32 @@ export function loadSubtitle(rows: LoadStep[]): string {
     `load average (1 min) ${loads.join(', ')}`
   );
 }
+
+/**
+ * Log lines a step counts (by source and message): what the calls made of a fault. A provider failing
+ * mid-reply is met with an apology and the fallback's answer; the records server away, the agent holds
+ * the call's records and delivers them when it is back (the web server logs each call it records).
+ */
+export const STEP_EVENTS = {
+  provider_fallbacks: ['agent', 'provider failed mid-reply; apologising and answering with the fallback'],
+  fallbacks_failed: ['agent', 'fallback failed too'],
+  records_held: ['agent', 'records server unavailable; holding call records'],
+  calls_recorded: ['web', 'call recorded'],
+} as const satisfies Record<string, readonly [string, string]>;
+export type StepEvent = keyof typeof STEP_EVENTS;
+export type StepEvents = Record<StepEvent, number>;
+
+export const noEvents = (): StepEvents => ({
+  provider_fallbacks: 0,
+  fallbacks_failed: 0,
+  records_held: 0,
+  calls_recorded: 0,
+});
+
+/** Counts `line` (a pino JSON line from `source`) into `counts` when it is one of STEP_EVENTS. */
+export function countEvent(counts: StepEvents, source: string, line: string): void {
+  const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+  if (msg === undefined) return;
+  for (const [name, [from, text]] of Object.entries(STEP_EVENTS) as [StepEvent, readonly [string, string]][])
+    if (from === source && text === msg) counts[name]++;
+}

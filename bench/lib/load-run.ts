@@ -20,6 +20,7 @@ import { defaultScript } from './caller-script.ts';
 import { inProcessPool, startShards, type CallerPool } from './caller-pool.ts';
 import type { CallTarget, LoadCall } from './load-call.ts';
 import { LoadRouting } from './load-routing.ts';
+import { countEvent, noEvents, type StepEvents } from './load-report.ts';
 import { ROOMS_PER_SHARD, shardCount, type ShardLag } from './load-shards.ts';
 import { ProcSampler, type KindFigures, type ProcessKind } from './proc-sampler.ts';
 import { BUDGET, LLM_TOKENS_PER_SECOND, scriptedAnswer } from './scenario.ts';
@@ -93,6 +94,8 @@ export interface LoadStep {
   load_average: { start: number[]; end: number[] };
   problems: string[];
   stt_unrouted: number;
+  /** what the stack logged during the step (load-report.ts STEP_EVENTS): fallbacks, records held and recorded */
+  events?: StepEvents;
   faults?: FaultReport;
   samples: { v2v: number[]; barge_in: number[]; greeting: number[] };
   measured_at: string;
@@ -335,6 +338,7 @@ async function stepOn(
 export async function runLoad(o: LoadOptions & { name?: string; cpuProfDir?: string }): Promise<LoadStep> {
   const fakes = await startLoadFakes();
   let recordsLost = 0;
+  const events = noEvents();
   try {
     const bench = await startLoadStack(o.name ?? `load-${o.calls}`, fakes, {
       maxCalls: o.calls,
@@ -343,14 +347,19 @@ export async function runLoad(o: LoadOptions & { name?: string; cpuProfDir?: str
       ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}),
       onLine: (source, l) => {
         if (source === 'agent' && RECORDS_LOST.test(l)) recordsLost++;
+        countEvent(events, source, l);
       },
     });
+    let step: LoadStep;
     try {
       await bench.warmed(o.warm ?? 1, 180_000);
-      return await runLoadStep(bench, fakes, o, () => recordsLost);
+      step = await runLoadStep(bench, fakes, o, () => recordsLost);
     } finally {
       await bench.stack.stop();
     }
+    // the stack is the step's: what it logged until it stopped (records delivered, or given up as the
+    // agent drained its calls at the stop) is the step's too
+    return { ...step, records_lost: recordsLost, events: { ...events } };
   } finally {
     await fakes.close();
   }
