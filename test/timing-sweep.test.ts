@@ -12,8 +12,7 @@ import { SimCaller } from './support/sim-caller.ts';
 import {
   ANSWER_BOUND_MS,
   SWEEP_OFFSETS_MS,
-  calibrate,
-  combineCalibrations,
+  calibrateCalls,
   describeResult,
   sweepCall,
   sweepScript,
@@ -28,8 +27,6 @@ let script: SweepScript;
 let cal: Calibration;
 const calibrations: Calibration[] = [];
 let calls = 0;
-/** two: a gap in her audio on a loaded machine lengthens one call's measure, rarely both */
-const CALIBRATION_CALLS = 2;
 /** how far her measured end may be from the predicted one where she was not talked over */
 const PREDICTION_TOLERANCE_MS = 250;
 /** how far off a timer may put the caller's onset on a busy 2-core machine (seen: 74 ms at a load of 15) */
@@ -78,15 +75,9 @@ async function hangUp(c: SimCaller): Promise<void> {
 
 beforeAll(async () => {
   [stack, script] = await Promise.all([startTestStack('timing-sweep'), sweepScript()]);
-  for (let i = 0; i < CALIBRATION_CALLS; i++) {
-    const c = await newCall('calibration');
-    try {
-      calibrations.push(await calibrate(c, script));
-    } finally {
-      await hangUp(c);
-    }
-  }
-  cal = combineCalibrations(calibrations);
+  const calibrated = await calibrateCalls(script, () => newCall('calibration'), hangUp);
+  calibrations.push(...calibrated.all);
+  cal = calibrated.cal;
 });
 
 afterAll(async () => {

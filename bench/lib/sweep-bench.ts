@@ -8,9 +8,9 @@
  */
 import { SimCaller } from '../../test/support/sim-caller.ts';
 import {
+  CALIBRATION_CALLS,
   SWEEP_OFFSETS_MS,
-  calibrate,
-  combineCalibrations,
+  calibrateCalls,
   describeResult,
   sweepCall,
   sweepScript,
@@ -20,8 +20,6 @@ import {
 } from '../../test/support/onset-sweep.ts';
 import { startBenchStack } from './bench-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
-
-const CALIBRATION_CALLS = 2;
 
 export interface SweepOffsetFigures {
   offset_ms: number;
@@ -61,7 +59,6 @@ export async function runSweepBench(
   });
   const results: OnsetResult[] = [];
   const problems: string[] = [];
-  const calibrations: Calibration[] = [];
   let calls = 0;
   const join = async (tag: string) => {
     // each call takes the warm job process; wait for its replacement so every call starts alike
@@ -76,20 +73,16 @@ export async function runSweepBench(
   };
   try {
     const script = await sweepScript();
-    for (let i = 0; i < CALIBRATION_CALLS; i++) {
-      const c = await join('calibration');
-      try {
-        const k = await calibrate(c, script);
-        calibrations.push(k);
+    const { cal } = await calibrateCalls(
+      script,
+      () => join('calibration'),
+      (c) => c.leave(),
+      (k, i) =>
         log(
           `  sweep calibration ${i + 1}/${CALIBRATION_CALLS}: greeting ` +
             `${Math.round(k.greetingMs)} ms, answer ${Math.round(k.answerMs)} ms at the caller`,
-        );
-      } finally {
-        await c.leave();
-      }
-    }
-    const cal = combineCalibrations(calibrations);
+        ),
+    );
     for (let round = 0; round < callsPerOffset; round++) {
       for (const offsetMs of SWEEP_OFFSETS_MS) {
         const c = await join(String(offsetMs));

@@ -154,6 +154,33 @@ async function speakAt(
   };
 }
 
+/** two: a gap in her audio on a loaded machine lengthens one call's measure, rarely both */
+export const CALIBRATION_CALLS = 2;
+
+/**
+ * The sweep's calibration: CALIBRATION_CALLS calls one after another, each from `join` and left
+ * through `leave` whatever happens, combined into the calibration the onsets are placed by. `all`
+ * holds each call's own measure, in order.
+ */
+export async function calibrateCalls(
+  script: SweepScript,
+  join: () => Promise<SimCaller>,
+  leave: (c: SimCaller) => Promise<void>,
+  each?: (k: Calibration, i: number) => void,
+): Promise<{ all: Calibration[]; cal: Calibration }> {
+  const all: Calibration[] = [];
+  for (let i = 0; i < CALIBRATION_CALLS; i++) {
+    const c = await join();
+    try {
+      all.push(await calibrate(c, script));
+      each?.(all[i]!, i);
+    } finally {
+      await leave(c);
+    }
+  }
+  return { all, cal: combineCalibrations(all) };
+}
+
 /** The calibration of several calls: the shortest length of each (a gap only ever adds to one). */
 export function combineCalibrations(all: readonly Calibration[]): Calibration {
   if (all.length === 0) throw new Error('no calibration call');
