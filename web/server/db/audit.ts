@@ -4,7 +4,7 @@
  */
 import type { AuditAction, AuditPage } from '@voxanne/contracts/dashboard';
 import type { Queryable } from './db.ts';
-import { iso } from './db.ts';
+import { iso, tenantWhere } from './db.ts';
 
 export type { AuditEntry, AuditPage } from '@voxanne/contracts/dashboard';
 
@@ -49,17 +49,12 @@ export interface AuditFilter {
 }
 
 export async function listAudit(db: Queryable, tenantId: string, f: AuditFilter): Promise<AuditPage> {
-  const where = ['tenant_id = $1'];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (f.action) add('action = ?', f.action);
-  if (f.userId) add('user_id = ?', f.userId);
-  if (f.from) add('at >= ?', f.from);
-  if (f.to) add('at < ?', f.to);
-  const w = where.join(' and ');
+  const filter = tenantWhere('tenant_id', tenantId);
+  if (f.action) filter.add('action = ?', f.action);
+  if (f.userId) filter.add('user_id = ?', f.userId);
+  if (f.from) filter.add('at >= ?', f.from);
+  if (f.to) filter.add('at < ?', f.to);
+  const { clause: w, params } = filter;
   const [count] = await db.query<{ n: number }>(`select count(*)::int as n from audit_events where ${w}`, params);
   const rows = await db.query(
     `select id, at, user_id, user_email, user_name, action, target, ip, user_agent from audit_events where ${w}

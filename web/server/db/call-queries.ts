@@ -2,7 +2,7 @@
 import type { CallDetail, CallRow, CallsPage } from '@voxanne/contracts/dashboard';
 import type { CallStatus, Channel, RecordSpeaker } from '@voxanne/contracts/records-api';
 import type { Queryable } from './db.ts';
-import { iso, num } from './db.ts';
+import { iso, num, tenantWhere } from './db.ts';
 import { bookingsOfCall } from './bookings.ts';
 
 export interface CallFilter {
@@ -48,12 +48,8 @@ function toRow(r: Record<string, unknown>): CallRow {
 }
 
 export async function listCalls(db: Queryable, tenantId: string, f: CallFilter): Promise<CallsPage> {
-  const where = ['c.tenant_id = $1'];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const filter = tenantWhere('c.tenant_id', tenantId);
+  const { add, params } = filter;
   if (f.status) add('c.status = ?', f.status);
   if (f.channel) add('c.channel = ?', f.channel);
   if (f.from) add('c.started_at >= ?', f.from);
@@ -68,7 +64,7 @@ export async function listCalls(db: Queryable, tenantId: string, f: CallFilter):
       like,
     );
   }
-  const clause = where.join(' and ');
+  const clause = filter.clause;
   const [count] = await db.query<{ n: number }>(
     `select count(*)::int as n from call_sessions c where ${clause}`,
     params,

@@ -91,3 +91,22 @@ export function num(v: unknown): number | null {
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
 }
+
+/**
+ * A tenant's rows, narrowed by optional conditions: `add('col = ?', v)` binds v as the next `$n`, so
+ * every value is a parameter, never SQL. `clause` is the WHERE text, `params` its values in order.
+ */
+export function tenantWhere(tenantColumn: string, tenantId: string) {
+  const where = [`${tenantColumn} = $1`];
+  const params: unknown[] = [tenantId];
+  return {
+    params,
+    add(sql: string, v: unknown): void {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    },
+    get clause(): string {
+      return where.join(' and ');
+    },
+  };
+}
