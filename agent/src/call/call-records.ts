@@ -6,7 +6,7 @@
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EnginesInfo } from '@voxanne/contracts/protocol';
-import type { CallFlag } from '@voxanne/contracts/records-api';
+import type { CallFlag, RecordSpeaker } from '@voxanne/contracts/records-api';
 import type { ReplyKeep } from '../core/reply-commit.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { CallRecorder, CallStart } from '../records/types.ts';
@@ -72,14 +72,7 @@ export class CallRecords {
   callerTurn(turn: number, text: string, startedAt: string): void {
     this.#callerWrittenTurn = turn;
     this.items.push({ role: 'user', text });
-    this.o.records?.recorder.turn(this.o.callId, {
-      index: this.#turnIndex++,
-      speaker: 'caller',
-      text,
-      startedAt,
-      endedAt: startedAt,
-      interrupted: false,
-    });
+    this.#turn('caller', text, startedAt, startedAt, false);
   }
 
   /** what is kept of a finished reply (core/reply-commit.ts) */
@@ -116,27 +109,21 @@ export class CallRecords {
     if (userText) this.items.push({ role: 'user', text: userText });
     this.items.push(...toolResults(toolItems));
     if (heard) this.items.push({ role: 'assistant', text: heard });
-    const r = this.o.records;
-    if (!r) return;
     const endedAt = this.at();
-    if (userText)
-      r.recorder.turn(this.o.callId, {
-        index: this.#turnIndex++,
-        speaker: 'caller',
-        text: userText,
-        startedAt,
-        endedAt: startedAt,
-        interrupted: false,
-      });
-    if (heard)
-      r.recorder.turn(this.o.callId, {
-        index: this.#turnIndex++,
-        speaker: 'agent',
-        text: heard,
-        startedAt,
-        endedAt,
-        interrupted,
-      });
+    if (userText) this.#turn('caller', userText, startedAt, startedAt, false);
+    if (heard) this.#turn('agent', heard, startedAt, endedAt, interrupted);
+  }
+
+  /** one turn of the record, with the next index */
+  #turn(speaker: RecordSpeaker, text: string, startedAt: string, endedAt: string, interrupted: boolean): void {
+    this.o.records?.recorder.turn(this.o.callId, {
+      index: this.#turnIndex++,
+      speaker,
+      text,
+      startedAt,
+      endedAt,
+      interrupted,
+    });
   }
 
   /** the summary, the end of the record, and every write delivered (or given up on after 5 s) */
