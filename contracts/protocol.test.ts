@@ -11,11 +11,40 @@ const valid: AgentMessage[] = [
     v: 1,
     type: 'metrics',
     callId: 'c',
-    metrics: { turn: 1, voiceToVoiceMs: 300, engines: { llm: 'b', tts: 'c' } } as never,
+    metrics: {
+      turn: 1,
+      sttFinalDelayMs: 90,
+      endOfTurnDelayMs: null,
+      llmTtftMs: 20,
+      ttsTtfbMs: 80,
+      voiceToVoiceMs: 300,
+      engines: { llm: 'b', tts: 'c' },
+      watchdogRecoveries: 0,
+    },
   },
 ];
 
+const metrics = (valid[3] as Extract<AgentMessage, { type: 'metrics' }>).metrics;
+
 describe('decodeMessage', () => {
+  test('metrics of an older agent without some delays decode with those as null, extra fields dropped', () => {
+    const older = { turn: 2, voiceToVoiceMs: 300, engines: { llm: 'b', tts: 'c', x: 1 }, extra: 'y' };
+    expect(decodeMessage(bytes({ v: 1, type: 'metrics', callId: 'c', metrics: older }))).toEqual({
+      v: 1,
+      type: 'metrics',
+      callId: 'c',
+      metrics: {
+        turn: 2,
+        sttFinalDelayMs: null,
+        endOfTurnDelayMs: null,
+        llmTtftMs: null,
+        ttsTtfbMs: null,
+        voiceToVoiceMs: 300,
+        engines: { llm: 'b', tts: 'c' },
+      },
+    });
+  });
+
   test.each(valid)('a well-formed $type message comes back as sent', (m) => {
     expect(decodeMessage(encodeMessage(m))).toEqual(m);
   });
@@ -32,6 +61,11 @@ describe('decodeMessage', () => {
     ['engines without offline', bytes({ ...valid[2], engines: { stt: 'a', llm: 'b', tts: 'c' } })],
     ['engines that are null', bytes({ ...valid[2], engines: null })],
     ['metrics without a turn', bytes({ ...valid[3], metrics: {} })],
+    // found by the fuzz (web/server/fuzz/room-data.ts): the page would print these as the latency
+    ['metrics with a string delay', bytes({ ...valid[3], metrics: { ...metrics, voiceToVoiceMs: 'yyyy' } })],
+    ['metrics with an object delay', bytes({ ...valid[3], metrics: { ...metrics, llmTtftMs: { k: 1 } } })],
+    ['metrics without engines', bytes({ ...valid[3], metrics: { ...metrics, engines: undefined } })],
+    ['metrics with a string count', bytes({ ...valid[3], metrics: { ...metrics, watchdogRecoveries: '1' } })],
     ['an unknown type', bytes({ v: 1, type: 'party', callId: 'c' })],
   ])('%s is refused (null)', (_name, payload) => {
     expect(decodeMessage(payload)).toBeNull();

@@ -83,11 +83,39 @@ export function decodeMessage(bytes: Uint8Array): AgentMessage | null {
       return fieldsAre(o.engines, { stt: 'string', llm: 'string', tts: 'string', offline: 'boolean' })
         ? (o as AgentMessage)
         : null;
-    case 'metrics':
-      return fieldsAre(o.metrics, { turn: 'number' }) ? (o as AgentMessage) : null;
+    case 'metrics': {
+      const metrics = turnMetrics(o.metrics);
+      return metrics ? { v: 1, type: 'metrics', callId: o.callId, metrics } : null;
+    }
     default:
       return null;
   }
+}
+
+const DELAY_FIELDS = ['sttFinalDelayMs', 'endOfTurnDelayMs', 'llmTtftMs', 'ttsTtfbMs', 'voiceToVoiceMs'] as const;
+
+/**
+ * A turn's metrics in their declared shape, or null: the page prints these numbers, so a string or an
+ * object where a delay goes is refused (the fuzz found "yyyy…" accepted as voiceToVoiceMs). A delay an
+ * older agent did not send reads as null, not measured.
+ */
+function turnMetrics(v: unknown): TurnMetricsMessage | null {
+  if (!fieldsAre(v, { turn: 'number' })) return null;
+  const o = v as Record<string, unknown>;
+  const delay = (x: unknown) => x === undefined || x === null || typeof x === 'number';
+  if (!DELAY_FIELDS.every((k) => delay(o[k]))) return null;
+  if (!fieldsAre(o.engines, { llm: 'string', tts: 'string' })) return null;
+  if (o.watchdogRecoveries !== undefined && typeof o.watchdogRecoveries !== 'number') return null;
+  const engines = o.engines as { llm: string; tts: string };
+  return {
+    turn: o.turn as number,
+    ...(Object.fromEntries(DELAY_FIELDS.map((k) => [k, (o[k] as number | undefined) ?? null])) as Record<
+      (typeof DELAY_FIELDS)[number],
+      number | null
+    >),
+    engines: { llm: engines.llm, tts: engines.tts },
+    ...(o.watchdogRecoveries !== undefined ? { watchdogRecoveries: o.watchdogRecoveries as number } : {}),
+  };
 }
 
 function isState(s: unknown): s is ConversationState {
