@@ -54,3 +54,7 @@ export function preflight(o: {
 }): Promise<{ ok: boolean; missing: string[]; installed: string[] }>;
 export function systemProbes(env?: NodeJS.ProcessEnv): Probes;
 export function runPreflight(mode: Mode, env?: NodeJS.ProcessEnv): Promise<void>;
+export function cachedBinaryName(
+  b: { name: string; version: string; patches?: { module: string; file: string }[] },
+  root?: string,
+): string;

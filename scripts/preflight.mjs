@@ -5,6 +5,7 @@
 //
 //   node scripts/preflight.mjs start|test        (TELEPHONY=1 in the environment adds telephony's pieces)
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,17 @@ export function neededBinaries(pkg, roles) {
   if (roles.includes('telephony') || roles.includes('test'))
     bins.push({ name: 'livekit-sip', envVar: 'LIVEKIT_SIP_BIN', ...pkg.voxanne.livekitSip });
   return bins;
+}
+
+/**
+ * The cached build's file name in .cache/bin: name-version, and with patches (scripts/patches/) a hash
+ * of them, so a changed patch is a binary of its own (scripts/lib/livekit-binary.ts builds it).
+ */
+export function cachedBinaryName(b, root = ROOT) {
+  if (!b.patches?.length) return `${b.name}-${b.version}`;
+  const h = createHash('sha256');
+  for (const p of b.patches) h.update(`${p.module}\0`).update(readFileSync(join(root, p.file)));
+  return `${b.name}-${b.version}-p${h.digest('hex').slice(0, 8)}`;
 }
 
 /** "go version go1.22.3 linux/amd64" → [1, 22, 3] */
@@ -115,8 +127,7 @@ export async function preflight({
         );
       continue;
     }
-    if (probes.commandPath(b.name) || probes.isExecutable(join(ROOT, '.cache', 'bin', `${b.name}-${b.version}`)))
-      continue;
+    if (probes.commandPath(b.name) || probes.isExecutable(join(ROOT, '.cache', 'bin', cachedBinaryName(b)))) continue;
     toBuild.push(b);
   }
   if (toBuild.length) {

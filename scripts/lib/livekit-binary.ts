@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, constants, cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { cachedBinaryName } from '../preflight.mjs';
 
 const run = promisify(execFile);
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
@@ -23,14 +24,33 @@ export interface GoBinarySpec {
   build?: 'install' | 'module';
   /** what else a build needs, for the error message (cgo libraries) */
   needs?: string;
+  /**
+   * fixes to the pinned version's dependencies, applied before the build (a module build then): each a
+   * unified diff in this repository (scripts/patches/) for one Go module, relative to that module's root
+   */
+  patches?: GoPatch[];
+}
+
+export interface GoPatch {
+  module: string;
+  /** the diff's path in this repository */
+  file: string;
 }
 
 export async function pinnedSpecs(): Promise<{ livekitServer: GoBinarySpec; livekitSip: GoBinarySpec }> {
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-    voxanne: { livekitServer: { module: string; version: string }; livekitSip: { module: string; version: string } };
+    voxanne: {
+      livekitServer: { module: string; version: string; patches?: GoPatch[] };
+      livekitSip: { module: string; version: string; patches?: GoPatch[] };
+    };
   };
   return {
-    livekitServer: { name: 'livekit-server', envVar: 'LIVEKIT_SERVER_BIN', ...pkg.voxanne.livekitServer },
+    livekitServer: {
+      name: 'livekit-server',
+      envVar: 'LIVEKIT_SERVER_BIN',
+      needs: 'the patch command',
+      ...pkg.voxanne.livekitServer,
+    },
     livekitSip: {
       name: 'livekit-sip',
       envVar: 'LIVEKIT_SIP_BIN',
@@ -73,7 +93,7 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
   }
   const found = await onPath(spec.name);
   if (found) return found;
-  const cached = join(CACHE_BIN, `${spec.name}-${spec.version}`);
+  const cached = join(CACHE_BIN, cachedBinaryName(spec, ROOT));
   if (await isExecutable(cached)) return cached;
 
   const go = await onPath('go', `${process.env.PATH ?? ''}${delimiter}/usr/local/go/bin`);
@@ -91,9 +111,18 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
   const go_ = (args: string[]) => run(go, args, { cwd: tmp, env, maxBuffer: 64 * 1024 * 1024 });
   const built = join(tmp, spec.module.split('/').pop()!);
   try {
-    if (spec.build === 'module') {
+    if (spec.build === 'module' || spec.patches?.length) {
       await go_(['mod', 'init', 'voxanne.local/gobuild']);
       await go_(['get', `${spec.module}@${spec.version}`]);
+      for (const p of spec.patches ?? []) {
+        // a writable copy of the module the pinned version resolved to, patched, and used in its place
+        const from = (await go_(['list', '-m', '-f', '{{.Dir}}', p.module])).stdout.trim();
+        const dir = join(tmp, 'patched', p.module.replace(/[^A-Za-z0-9.-]+/g, '_'));
+        await cp(from, dir, { recursive: true });
+        await run('chmod', ['-R', 'u+w', dir]);
+        await run('patch', ['--batch', '--forward', '-p1', '-d', dir, '-i', join(ROOT, p.file)]);
+        await go_(['mod', 'edit', '-replace', `${p.module}=${dir}`]);
+      }
       await go_(['build', '-o', built, spec.module]);
     } else {
       await go_(['install', `${spec.module}@${spec.version}`]);
