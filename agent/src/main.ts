@@ -327,12 +327,15 @@ export default defineAgent<ProcData>({
       ...(phoneCall ? { onEmergency: () => void phoneCall!.emergency(emergency.onCall, emergency.line) } : {}),
     });
     ctx.addShutdownCallback(async () => session.end('job shutdown'));
+    // set when the call is over before her greeting starts: the session is not listening for the end yet
+    let overBeforeGreeting: string | undefined;
     // an inbound phone call must be answered soon (the caller ACKs LiveKit SIP's 200 OK); an INVITE
     // answered but never ACKed would otherwise hold this job until LiveKit SIP gives up, 20-30 s on
     if (phone && !outbound)
       void answeredWithin(ctx.room, caller, INBOUND_ANSWER_WAIT_MS).then((answered) => {
         if (answered) return;
         logger.warn({ waitedMs: INBOUND_ANSWER_WAIT_MS }, 'phone call never answered: no ACK from the caller');
+        overBeforeGreeting = 'never answered';
         session.end('never answered');
         void ctx.deleteRoom().catch(() => undefined);
       });
@@ -342,10 +345,14 @@ export default defineAgent<ProcData>({
     ctx.room.off(RoomEvent.LocalTrackSubscribed, onSubscribed);
     const afterJoinMs = systemClock.now() - joinedAt;
     logger.info({ why, afterJoinMs: Math.round(afterJoinMs) }, 'greeting starts');
-    if (!ctx.room.remoteParticipants.has(caller.identity)) {
+    // the caller gone, or a phone leg given up on, while the greeting waited: the job ends here (a
+    // session started now would wait for an end that has already happened; the fuzz found jobs held so)
+    if (overBeforeGreeting || !ctx.room.remoteParticipants.has(caller.identity)) {
+      const reason = overBeforeGreeting ?? 'caller left before the greeting';
+      logger.info({ reason }, 'call ended before the greeting');
       stopListening();
       announceCallEnded();
-      finish('caller left before the greeting');
+      finish(reason);
       return;
     }
     reportMetric({ kind: 'greeting', ms: afterJoinMs });
