@@ -5,6 +5,7 @@
  * code the CLI uses.
  */
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,9 @@ import { freeUdpPort } from '../scripts/lib/ports.ts';
 import { provision } from '../sip/src/provision.ts';
 import { readUlawWav, RtpPhone, writeUlawWav } from './support/sip-rtp.ts';
 import { sendUdp, sippAnswer, sippCall, type SippCall } from './support/sip-sipp.ts';
-import { ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+import { agentLogs, ARTIFACTS, startTestStack, waitForLog, type TestStack } from './support/test-stack.ts';
+import { Rng } from '../web/server/fuzz/rng.ts';
+import { callRecordProblems, fuzzSip } from '../web/server/fuzz/sip-run.ts';
 
 const CLINIC = '+15550100200';
 const CALLER = '+15551234567';
@@ -439,7 +442,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
     }
   });
 
-  test('malformed SIP does not crash LiveKit SIP: the next call is answered', async () => {
+  test('malformed and generated hostile SIP crash nothing: records stay whole, the next call is answered', async () => {
     const [host, port] = stack.sipAddress!.split(':') as [string, string];
     const garbage = [
       Buffer.from('this is not SIP\r\n\r\n'),
@@ -451,6 +454,39 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       Buffer.alloc(1400, 0xff),
     ];
     for (const g of garbage) await sendUdp(host, Number(port), g);
+    // npm run fuzz's SIP cases, a sample (web/server/fuzz/sip.ts): first the two INVITEs that crashed LiveKit SIP
+    // and livekit-server before scripts/patches/, then generated ones; a new seed each run, FUZZ_SEED repeats one
+    const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
+    const since = stack.lines.length;
+    const fuzzStart = performance.now();
+    const dead = () => stack.children.filter((c) => c.proc.exitCode !== null).map((c) => `${c.name} exited`)[0];
+    const fuzzed = await fuzzSip({
+      host,
+      port: Number(port),
+      clinic: CLINIC,
+      rng: new Rng(seed),
+      cases: 100,
+      batch: 50,
+      alive: dead,
+    });
+    console.log(
+      `sip fuzz sample: seed ${seed} (FUZZ_SEED=${seed} repeats it), ${JSON.stringify(fuzzed.byAnswer)}, ` +
+        `${Math.round(performance.now() - fuzzStart)} ms`,
+    );
+    assert.deepEqual(
+      fuzzed.failures.map((f) => `case ${f.case} (${f.kind}): ${f.problem} ${f.sample.slice(0, 200)}`),
+      [],
+      `seed ${seed}`,
+    );
+    assert.equal(fuzzed.probes, 2, 'LiveKit SIP answered an OPTIONS after each batch of 50');
+    // every call the fuzz got the agent to take ends (before the greeting, or after), and a call whose
+    // session started (her first state) has its record, ended and whole
+    const logs = agentLogs({ lines: stack.lines.slice(since) });
+    const taken = logs.filter((l) => l.msg === 'phone call').map((l) => l.callId!);
+    for (const id of taken)
+      await waitForLog(stack, 'agent', new RegExp(`"callId":"${id}".*"msg":"call ended`), 30_000, since);
+    const recorded = taken.filter((id) => agentLogs(stack).some((l) => l.callId === id && l.msg === 'state'));
+    assert.deepEqual(await callRecordProblems(stack.webUrl, stack.recordsApiKey, recorded), [], `seed ${seed}`);
     const sip = stack.children.find((c) => c.name === 'livekit-sip')!;
     const { call, phone } = await dial();
     await answered(call, phone);
