@@ -7,6 +7,7 @@
  * number (the ones that can become calls: a room, an agent job) are under way at once.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { ulawToLinear } from '@voxanne/contracts/g711';
 import { END_STATUSES, SPEAKERS } from '@voxanne/contracts/records-api';
 import { signed } from '../records/testing.ts';
 import type { Rng } from './rng.ts';
@@ -292,13 +293,6 @@ export async function callRecordProblems(webUrl: string, recordsKey: string, cal
   return problems;
 }
 
-/** μ-law byte → linear sample (G.711) */
-function ulaw(b: number): number {
-  const u = ~b & 0xff;
-  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
-  return u & 0x80 ? 0x84 - t : t - 0x84;
-}
-
 /**
  * A normal call after the fuzz: a good INVITE from a phone of ours (an RTP socket), answered with 200,
  * ACKed, and her greeting heard as RTP (`audibleMs` of speech in PCMU); then BYE. The problem in words,
@@ -358,7 +352,7 @@ export async function probeCall(o: {
     media = { address: from.address, port: from.port };
     if (m.length <= 12 || (m[1]! & 0x7f) !== 0) return;
     let sum = 0;
-    for (let i = 12; i < m.length; i++) sum += ulaw(m[i]!) ** 2;
+    for (let i = 12; i < m.length; i++) sum += ulawToLinear(m[i]!) ** 2;
     // speech, not comfort noise: an RMS over ~1% of full scale
     if (Math.sqrt(sum / (m.length - 12)) > 300) heardMs += ((m.length - 12) / 8000) * 1000;
   });
