@@ -42,6 +42,14 @@ describe('validateTokenRequest', () => {
     }
   });
 
+  it('refuses a field with an empty name, naming the body', () => {
+    assert.deepEqual(validateTokenRequest({ '': '' }), {
+      ok: false,
+      error: `body: not accepted; the server chooses the call's room and identity (send an empty body)`,
+      field: 'body',
+    });
+  });
+
   it('refuses bodies that are not objects', () => {
     for (const body of [null, [], 'room', 3]) {
       assert.deepEqual(validateTokenRequest(body), {
