@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeMessage, encodeMessage, type AgentMessage } from './src/protocol.ts';
+import { decodeMessage, decodePlayout, encodeMessage, encodePlayout, type AgentMessage } from './src/protocol.ts';
 
 const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
@@ -69,5 +69,24 @@ describe('decodeMessage', () => {
     ['an unknown type', bytes({ v: 1, type: 'party', callId: 'c' })],
   ])('%s is refused (null)', (_name, payload) => {
     expect(decodeMessage(payload)).toBeNull();
+  });
+});
+
+describe('decodePlayout', () => {
+  const report = { v: 1, type: 'unheard', bargeInAtMs: 5120.5, unheardMs: 340 } as const;
+
+  test('a well-formed report comes back as sent', () => {
+    expect(decodePlayout(encodePlayout(report))).toEqual(report);
+  });
+
+  test.each([
+    ['not JSON', new TextEncoder().encode('{oops')],
+    ['another version', bytes({ ...report, v: 2 })],
+    ['another type', bytes({ ...report, type: 'heard' })],
+    ['a negative amount', bytes({ ...report, unheardMs: -1 })],
+    ['an amount that is a string', bytes({ ...report, unheardMs: '340' })],
+    ['no barge-in time', bytes({ v: 1, type: 'unheard', unheardMs: 340 })],
+  ])('%s is refused (null)', (_name, payload) => {
+    expect(decodePlayout(payload)).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { openPglite } from '../web/server/db/db.ts';
 import { startTwilioFake, type TwilioFake } from './fakes/twilio-rest.ts';
-import { ACCOUNT_SID, type FakeMediaStream } from './fakes/twilio-media.ts';
+import { ACCOUNT_SID, type FakeMediaStream, type StreamProfile } from './fakes/twilio-media.ts';
 import { CLINIC_NUMBER, phoneSpeech, twilioCall, voicedFrames } from './support/twilio-caller.ts';
 import { agentLogs, startTestStack, waitForLog, type AgentLog, type TestStack } from './support/test-stack.ts';
 
@@ -53,7 +53,7 @@ describe('a Twilio number through Media Streams', () => {
     await rest?.close();
   });
 
-  const call = () => twilioCall(stack.webUrl, AUTH);
+  const call = (profile?: StreamProfile) => twilioCall(stack.webUrl, AUTH, profile);
 
   const logsOf = (callId: string) => agentLogs(stack).filter((l) => l.callId === callId);
   const stateLogs = (callId: string) => logsOf(callId).filter((l) => l.msg === 'state');
@@ -70,7 +70,8 @@ describe('a Twilio number through Media Streams', () => {
     const question = await phoneSpeech('what are your opening hours');
     const interruption = await phoneSpeech('where are you located');
     const since = stack.lines.length;
-    const { stream, startedAt } = await call();
+    // the caller hears her 400 ms after the bridge sends her (network and jitter buffer)
+    const { stream, startedAt } = await call({ playoutDelayMs: 400 });
 
     // her greeting arrives as Media Streams frames
     const phone = JSON.parse(
@@ -102,10 +103,28 @@ describe('a Twilio number through Media Streams', () => {
     await until(() => stream.clears.length > clearsBefore, 5000, 'clear after the barge-in');
     console.log(`barge-in: caller onset → clear at the fake ${Math.round(stream.clears[clearsBefore]! - onset)} ms`);
     const cleared = JSON.parse(await waitForLog(stack, 'web', /"msg":"barge-in: cleared"/, 5000, since)) as {
-      unconfirmedMs: number;
+      unheardMs: number;
+      lagMs: number;
     };
-    assert.ok(cleared.unconfirmedMs >= 0);
     assert.ok(stream.marksEchoed.length > 0, 'marks were sent at her sentence ends and echoed');
+    // her interrupted answer is kept as far as the caller heard it, by the marks, not as far as it left her
+    const cut = JSON.parse(await waitForLog(stack, 'agent', /"msg":"reply heard at the far end"/, 5000, since)) as {
+      turn: number;
+      playedMs: number;
+      heardMs: number;
+      unheardMs: number;
+      source: string;
+    };
+    // the fake's truth: what it played of that reply (from its first audio) before the last clear
+    const began = stateLogs(callId).find((l) => l.to === 'SPEAKING' && l.turn === cut.turn)!;
+    const heard = stream.heardOfReply(began.time - performance.timeOrigin, stream.clears.at(-1)!);
+    console.log(
+      `interrupted answer: the caller heard ${Math.round(heard)} ms at the fake; she kept ${cut.heardMs} ms of ` +
+        `the ${cut.playedMs} ms that left her (bridge: ${cleared.unheardMs} ms unheard, lag ${cleared.lagMs} ms)`,
+    );
+    assert.equal(cut.source, 'far end', 'the bridge reported what the caller did not hear');
+    assert.ok(cut.heardMs <= heard + 150, `kept ${cut.heardMs} ms, the caller heard ${Math.round(heard)} ms`);
+    assert.ok(cut.heardMs >= heard - 300, `kept ${cut.heardMs} ms, the caller heard ${Math.round(heard)} ms`);
     // and she answers what the caller said over her
     await until(() => listening(callId) >= 4, 30_000, 'her answer to the interruption');
 

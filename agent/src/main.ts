@@ -37,10 +37,11 @@ import { phoneFromSpeech } from './core/text/caller-input.ts';
 import type { DictationKind } from './core/dictation.ts';
 import { emergencyRule } from './core/emergency.ts';
 import { answeredWithin, phoneCaller, untilAnswered } from './phone/phone-caller.ts';
-import { bridgeTransfer, bridgedCaller } from './phone/bridged-caller.ts';
+import { bridgeTransfer, bridgedCaller, listenForPlayout } from './phone/bridged-caller.ts';
+import { FarEndPlayout } from './core/phone/far-end-playout.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 import { RelayVoice, relayEngines, relayListener } from './phone/relay.ts';
-import { TWILIO_RELAY_CHANNEL } from '@voxanne/contracts/protocol';
+import { TWILIO_MEDIA_CHANNEL, TWILIO_RELAY_CHANNEL } from '@voxanne/contracts/protocol';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
 import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
 import { onAgentStopping } from './worker/agent-stopping.ts';
@@ -277,6 +278,9 @@ export default defineAgent<ProcData>({
       });
     }
     announceCall(callId);
+    // her voice plays out at Twilio, a little after it leaves her: the bridge reports what was not heard
+    const farEnd = bridged?.channel === TWILIO_MEDIA_CHANNEL ? new FarEndPlayout(systemClock) : undefined;
+    const stopPlayoutReports = farEnd ? listenForPlayout(ctx.room, caller, farEnd, logger) : undefined;
     const session = new CallSession({
       callId,
       room: ctx.room,
@@ -317,6 +321,7 @@ export default defineAgent<ProcData>({
         phoneCall?.onAgentState(to, from);
       },
       ...(relay ? { listen: relayListener(ctx.room, caller, logger) } : {}),
+      ...(farEnd ? { farEnd } : {}),
       onMetrics: (metrics) => reportMetric({ kind: 'turn', metrics, stt: engines.info.stt }),
       onCallMetric: reportMetric,
       ...(restore ? { restore } : {}),
@@ -360,6 +365,7 @@ export default defineAgent<ProcData>({
     phoneCall?.start();
     const reason = await session.ended;
     stopListening();
+    stopPlayoutReports?.();
     announceCallEnded();
     phoneCall?.close();
     finish(reason);

@@ -189,3 +189,35 @@ export function decodeRelay(bytes: Uint8Array): RelayMessage | null {
       return null;
   }
 }
+
+/**
+ * A Media Streams bridge's playout report, bridge → agent on PLAYOUT_TOPIC, sent right after it acts on
+ * her barge-in (isBargeIn): of her audio that had reached the bridge, how much the caller never heard
+ * (still queued at Twilio, dropped by the `clear`, or held at the bridge after an edge clear), as
+ * Twilio's mark echoes show. `bargeInAtMs` is the `atMs` of the state message it answers, so the agent
+ * matches the report to the reply it stopped. The agent keeps in the history only the part of her
+ * reply that was heard (agent/src/core/phone/far-end-playout.ts).
+ */
+export const PLAYOUT_TOPIC = 'voxanne.playout';
+
+export type PlayoutReport = { v: 1; type: 'unheard'; bargeInAtMs: number; unheardMs: number };
+
+export function encodePlayout(m: PlayoutReport): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(m));
+}
+
+/** Returns the report, or null for anything that is not a well-formed PlayoutReport. */
+export function decodePlayout(bytes: Uint8Array): PlayoutReport | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+  if (!fieldsAre(m, { bargeInAtMs: 'number', unheardMs: 'number' })) return null;
+  const o = m as Record<string, unknown>;
+  if (o.v !== 1 || o.type !== 'unheard') return null;
+  const unheardMs = o.unheardMs as number;
+  if (!Number.isFinite(unheardMs) || unheardMs < 0 || !Number.isFinite(o.bargeInAtMs as number)) return null;
+  return { v: 1, type: 'unheard', bargeInAtMs: o.bargeInAtMs as number, unheardMs };
+}

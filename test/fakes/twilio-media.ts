@@ -5,7 +5,10 @@
  * `connected`, `start` (streamSid, callSid, customParameters, mediaFormat audio/x-mulaw 8000 1),
  * 20 ms `media` frames paced in real time, `dtmf`, `stop`; from the app it takes `media`, `mark` and
  * `clear` and plays like Twilio: her frames queue and play in real time, a mark is echoed once the
- * audio before it has played, `clear` drops the queue and echoes the pending marks at once.
+ * audio before it has played, `clear` drops the queue and echoes the pending marks at once. A latency
+ * profile (`playoutDelayMs`: the network and Twilio's jitter buffer) makes each frame playable only that
+ * long after it arrived, so the caller hears her later than the bridge sent her; `played` records what
+ * the caller actually heard, and when.
  */
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
@@ -27,6 +30,7 @@ export async function openTwilioSocket(url: string): Promise<WebSocket> {
   });
   return ws;
 }
+
 const newStreamSid = () => `MZ${randomBytes(16).toString('hex')}`;
 
 export interface WebhookAnswer {
@@ -77,19 +81,35 @@ export interface Heard {
   mulaw: Buffer;
 }
 
+/** audio the caller heard: when it played, how much, whether it was loud (her voice), when it arrived */
+export interface Played {
+  at: number;
+  ms: number;
+  audible: boolean;
+  arrivedAt: number;
+}
+
+export interface StreamProfile {
+  /** a frame of hers plays no sooner than this long after it arrived (network, jitter buffer) */
+  playoutDelayMs?: number;
+}
+
 /** One Media Stream, as Twilio's media server runs it. */
 export class FakeMediaStream {
   readonly streamSid = newStreamSid();
   readonly received: Heard[] = [];
   readonly clears: number[] = [];
   readonly marksEchoed: string[] = [];
+  readonly played: Played[] = [];
   readonly unknown: unknown[] = [];
   closedAt: number | undefined;
   #seq = 0;
   #chunk = 0;
   #startedAt = 0;
   /** her queued audio: ms still to play, and marks waiting behind it */
-  #queue: ({ kind: 'audio'; ms: number } | { kind: 'mark'; name: string })[] = [];
+  #queue: (
+    { kind: 'audio'; ms: number; arrivedAt: number; readyAt: number; audible: boolean } | { kind: 'mark'; name: string }
+  )[] = [];
   #player: ReturnType<typeof setInterval> | undefined;
   #lineRunning = false;
   #lineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,6 +118,7 @@ export class FakeMediaStream {
   private constructor(
     readonly ws: WebSocket,
     readonly callSid: string,
+    readonly profile: StreamProfile,
   ) {
     ws.on('message', (data) => this.#onMessage(String(data)));
     ws.on('close', () => {
@@ -105,12 +126,18 @@ export class FakeMediaStream {
       clearInterval(this.#player);
       this.stopLine();
     });
-    // Twilio plays her audio in real time; 20 ms ticks
-    this.#player = setInterval(() => this.#play(20), 20);
+    // Twilio plays her audio in real time: each tick plays what the time since the last one allows
+    // (a busy event loop makes the ticks late, not the playback slow)
+    let last = performance.now();
+    this.#player = setInterval(() => {
+      const now = performance.now();
+      this.#play(now - last);
+      last = now;
+    }, 20);
   }
 
-  static async open(url: string, callSid: string): Promise<FakeMediaStream> {
-    return new FakeMediaStream(await openTwilioSocket(url), callSid);
+  static async open(url: string, callSid: string, profile: StreamProfile = {}): Promise<FakeMediaStream> {
+    return new FakeMediaStream(await openTwilioSocket(url), callSid, profile);
   }
 
   #send(m: Record<string, unknown>): void {
@@ -240,8 +267,15 @@ export class FakeMediaStream {
     }
     if (m.event === 'media') {
       const payload = Buffer.from(String((m.media as { payload?: string }).payload ?? ''), 'base64');
-      this.received.push({ at: performance.now(), mulaw: payload });
-      this.#queue.push({ kind: 'audio', ms: payload.length / 8 });
+      const at = performance.now();
+      this.received.push({ at, mulaw: payload });
+      this.#queue.push({
+        kind: 'audio',
+        ms: payload.length / 8,
+        arrivedAt: at,
+        readyAt: at + (this.profile.playoutDelayMs ?? 0),
+        audible: frameRms(payload) > 300,
+      });
     } else if (m.event === 'mark') {
       this.#queue.push({ kind: 'mark', name: String((m.mark as { name?: string }).name) });
     } else if (m.event === 'clear') {
@@ -254,6 +288,7 @@ export class FakeMediaStream {
 
   #play(ms: number): void {
     let budget = ms;
+    const now = performance.now();
     while (this.#queue.length) {
       const head = this.#queue[0]!;
       if (head.kind === 'mark') {
@@ -261,12 +296,24 @@ export class FakeMediaStream {
         this.#echo(head.name);
         continue;
       }
-      if (budget <= 0) break;
+      // not here yet (the network, the jitter buffer): the line plays silence meanwhile
+      if (budget <= 0 || head.readyAt > now) break;
       const take = Math.min(budget, head.ms);
       head.ms -= take;
       budget -= take;
+      this.played.push({ at: now, ms: take, audible: head.audible, arrivedAt: head.arrivedAt });
       if (head.ms <= 0) this.#queue.shift();
     }
+  }
+
+  /**
+   * ms of one reply of hers the caller heard by `until`: her audio from the first loud frame that
+   * arrived after `since` (when the reply began) on
+   */
+  heardOfReply(since: number, until: number): number {
+    const first = this.received.find((h) => h.at > since && frameRms(h.mulaw) > 300)?.at;
+    if (first === undefined) return 0;
+    return this.played.filter((p) => p.arrivedAt >= first && p.at <= until).reduce((n, p) => n + p.ms, 0);
   }
 
   #echo(name: string): void {

@@ -14,6 +14,7 @@ import {
   newCallSid,
   postVoiceWebhook,
   streamOf,
+  type StreamProfile,
 } from '../fakes/twilio-media.ts';
 
 export const CLINIC_NUMBER = '+15550100200';
@@ -45,6 +46,7 @@ export function voicedFrames(mulaw: Uint8Array, rms = 300): { first: number; las
 export async function twilioCall(
   webUrl: string,
   authToken: string,
+  profile: StreamProfile = {},
 ): Promise<{ stream: FakeMediaStream; startedAt: number }> {
   const callSid = newCallSid();
   const hook = await postVoiceWebhook(
@@ -54,7 +56,7 @@ export async function twilioCall(
   );
   assert.equal(hook.status, 200, hook.body);
   const { url, parameters } = streamOf(hook.body)!;
-  const stream = await FakeMediaStream.open(url, callSid);
+  const stream = await FakeMediaStream.open(url, callSid, profile);
   stream.connected();
   stream.start(parameters);
   const startedAt = performance.now();

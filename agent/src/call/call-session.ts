@@ -6,6 +6,7 @@ import type { EmergencyRule } from '../core/emergency.ts';
 import type { DictationKind } from '../core/dictation.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { ReplyKeep } from '../core/reply-commit.ts';
+import type { FarEndPlayout } from '../core/phone/far-end-playout.ts';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
 import type { TurnPolicyOptions } from '../core/turn-policy.ts';
 import type { WatchdogLimits } from '../core/watchdog.ts';
@@ -76,6 +77,11 @@ export interface CallSessionOptions {
     nextTurnIndex: number;
     line: string;
   };
+  /**
+   * her voice reaches the caller through a far end that buffers it (a Twilio Media Stream): what was
+   * heard of a reply a barge-in stopped comes from its playout reports (core/phone/far-end-playout.ts)
+   */
+  farEnd?: FarEndPlayout;
   /** how she hears the caller (default: CallerAudio on the room; tests feed events by hand) */
   listen?(handlers: CallerAudioHandlers): Listener;
 }
@@ -143,6 +149,9 @@ export class CallSession {
       log: this.#log,
       tools: o.tools,
       ...(o.onCallMetric ? { onCallMetric: o.onCallMetric } : {}),
+      ...(o.farEnd
+        ? { heardOf: (playedMs: number, turn: number) => this.#heardAtFarEnd(o.farEnd!, playedMs, turn) }
+        : {}),
     };
     this.#speculation = new Speculation({
       prefetcher: o.engines.prefetch,
@@ -235,6 +244,8 @@ export class CallSession {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
+        // the far end answers this barge-in (its message's atMs) with what the caller did not hear
+        if (e.from === 'SPEAKING' && e.to === 'INTERRUPTED') this.o.farEnd?.bargedIn(e.atMs);
         this.#records.state(e.to);
         this.o.onState?.(e.to, e.from);
         break;
@@ -447,6 +458,23 @@ export class CallSession {
     if (verdict === 'stale') this.#log.warn({ turn }, 'a reply ended after it was abandoned; nothing of it is kept');
   }
 
+  /** what the caller heard of reply `turn`, stopped with `playedMs` gone out of her voice */
+  async #heardAtFarEnd(farEnd: FarEndPlayout, playedMs: number, turn: number): Promise<number> {
+    const v = await farEnd.heard(playedMs);
+    if (v.source !== 'no barge-in')
+      this.#log.info(
+        {
+          turn,
+          playedMs: Math.round(playedMs),
+          heardMs: Math.round(v.heardMs),
+          ...(v.unheardMs !== undefined ? { unheardMs: Math.round(v.unheardMs) } : {}),
+          source: v.source,
+        },
+        'reply heard at the far end',
+      );
+    return v.heardMs;
+  }
+
   /**
    * Performs commit_reply: what the core keeps of the reply goes into
    * the history, her screen and the records; its metrics are published.
@@ -482,6 +510,7 @@ export class CallSession {
     this.o.room.off(RoomEvent.ParticipantDisconnected, this.#onLeave);
     this.o.room.off(RoomEvent.Disconnected, this.#onDisconnected);
     this.#core.dispose();
+    this.o.farEnd?.dispose();
     this.#listener.close();
     this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));

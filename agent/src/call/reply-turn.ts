@@ -52,6 +52,11 @@ export interface ReplyContext {
   tools?: ReplyTools | undefined;
   /** a provider failure and the move to the fallback, for the worker's metrics */
   onCallMetric?(m: CallMetric): void;
+  /**
+   * Of a stopped utterance with `playedMs` gone out of her source, how much the caller heard, when a
+   * far end buffers her voice (a Twilio Media Stream: core/phone/far-end-playout.ts). Absent: all of it.
+   */
+  heardOf?(playedMs: number, turn: number): Promise<number>;
 }
 
 /** What the reply reports while it runs. */
@@ -96,7 +101,7 @@ export async function runReply(
     const result = await attempt(d, fallback, token, true, toolItems);
     if (result.error !== undefined) d.log.error({ err: result.error, turn: d.turn }, 'fallback failed too');
     return {
-      ...describe(result, d.out.playedMsAtStop(token)),
+      ...describe(result, await heardMs(d, token)),
       engines: { llm: fallback.info.llm, tts: fallback.info.tts },
       toolItems,
     };
@@ -124,7 +129,13 @@ export async function runReply(
     };
     if (second.error !== undefined) d.log.error({ err: second.error, turn: d.turn }, 'fallback failed too');
   }
-  return { ...describe(result, d.out.playedMsAtStop(token)), engines: used, toolItems };
+  return { ...describe(result, await heardMs(d, token)), engines: used, toolItems };
+}
+
+/** how much of a stopped utterance the caller heard (undefined: it was not stopped) */
+async function heardMs(d: Deps, token: number): Promise<number | undefined> {
+  const played = d.out.playedMsAtStop(token);
+  return played === undefined || !d.heardOf ? played : d.heardOf(played, d.turn);
 }
 
 type Deps = ReplyRequest & ReplyContext & { on: ReplyEvents; signal: AbortSignal };

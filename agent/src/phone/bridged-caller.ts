@@ -5,14 +5,18 @@
  * DTMF packets like LiveKit SIP's; a transfer is asked of the bridge by RPC, which redirects the call
  * through Twilio's REST API.
  */
-import type { RemoteParticipant, Room } from '@livekit/rtc-node';
+import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import {
   CALLER_MASKED_ATTRIBUTE,
   CHANNEL_ATTRIBUTE,
+  decodePlayout,
+  PLAYOUT_TOPIC,
   TRANSFER_RPC_METHOD,
   TWILIO_MEDIA_CHANNEL,
   TWILIO_RELAY_CHANNEL,
 } from '@voxanne/contracts/protocol';
+import type { FarEndPlayout } from '../core/phone/far-end-playout.ts';
+import type { Logger } from '../call/logger.ts';
 
 export interface BridgedCaller {
   channel: typeof TWILIO_MEDIA_CHANNEL | typeof TWILIO_RELAY_CHANNEL;
@@ -39,4 +43,24 @@ export function bridgeTransfer(room: Room): (roomName: string, identity: string,
       responseTimeout: TRANSFER_RPC_TIMEOUT_MS,
     });
   };
+}
+
+/**
+ * A Media Streams bridge's playout reports (PLAYOUT_TOPIC), from this caller only, handed to the call's
+ * FarEndPlayout. Returns the function that stops listening.
+ */
+export function listenForPlayout(
+  room: Room,
+  caller: RemoteParticipant,
+  farEnd: FarEndPlayout,
+  log: Logger,
+): () => void {
+  const onData = (payload: Uint8Array, p?: RemoteParticipant, _kind?: unknown, topic?: string) => {
+    if (topic !== PLAYOUT_TOPIC || p?.identity !== caller.identity) return;
+    const m = decodePlayout(payload);
+    if (!m) return log.warn({}, 'playout report ignored: malformed');
+    farEnd.report(m.bargeInAtMs, m.unheardMs);
+  };
+  room.on(RoomEvent.DataReceived, onData);
+  return () => void room.off(RoomEvent.DataReceived, onData);
 }

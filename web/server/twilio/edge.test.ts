@@ -3,7 +3,6 @@ import { describe, it } from 'vitest';
 import { parseInbound } from './media-messages.ts';
 import { dtmfCode } from './twilio-json.ts';
 import { EDGE_BARGE_IN, EdgeBargeIn, rms } from './edge-barge-in.ts';
-import { Playout } from './playout.ts';
 import { maskPhoneNumber } from '@voxanne/contracts/call-room';
 import { signStreamToken, verifyStreamToken } from './stream-token.ts';
 
@@ -90,32 +89,6 @@ describe('Media Streams messages', () => {
   });
   it('maps keypad digits to SIP DTMF codes', () => {
     assert.deepEqual(['0', '9', '*', '#', 'A', 'D'].map(dtmfCode), [0, 9, 10, 11, 12, 15]);
-  });
-});
-
-describe('Playout: what Twilio has played, by the marks', () => {
-  it('moves played up to an echoed mark, and every earlier mark with it', () => {
-    const p = new Playout();
-    p.sent(400);
-    const m1 = p.mark('a1');
-    p.sent(600);
-    const m2 = p.mark('a1');
-    p.sent(200);
-    assert.equal(p.unconfirmedMs, 1200);
-    assert.equal(p.echoed(m2), true);
-    assert.equal(p.playedMs, 1000);
-    assert.equal(p.echoed(m1), false, 'an earlier mark is settled by a later echo');
-    assert.equal(p.echoed('stranger#9'), false);
-    assert.equal(p.unconfirmedMs, 200);
-  });
-  it('a clear reports what may not have been heard and starts a clean count', () => {
-    const p = new Playout();
-    p.sent(1000);
-    const m = p.mark('a2');
-    p.sent(500);
-    assert.equal(p.cleared(), 1500);
-    assert.equal(p.echoed(m), false, 'the echo a clear causes says nothing about playback');
-    assert.equal(p.unconfirmedMs, 0);
   });
 });
 

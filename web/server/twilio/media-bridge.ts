@@ -2,9 +2,11 @@
  * One Twilio Media Stream, bridged into a LiveKit room as the caller. The agent handles the call like
  * any other (same job, state machine, greeting, tools, records); this edge only converts:
  * μ-law 8 kHz in → PCM published as the caller's microphone; her track → AudioResampler → 8 kHz μ-law
- * in 20 ms `media` messages out, with a `mark` after each of her sentences; her barge-in signal →
- * `clear` at once; `dtmf` → SIP DTMF packets like LiveKit SIP's; `stop` or a closed socket → the
- * caller leaves and the room is closed.
+ * in 20 ms `media` messages out, with a `mark` after each of her sentences and every few hundred ms
+ * while she talks; her barge-in signal → `clear` at once, and a playout report back to the agent (how
+ * much of her audio the caller never heard, by the marks: playout.ts), so her history keeps only the
+ * heard part; `dtmf` → SIP DTMF packets like LiveKit SIP's; `stop` or a closed socket → the caller
+ * leaves and the room is closed.
  */
 import {
   AudioFrame,
@@ -23,7 +25,14 @@ import {
   type Room,
 } from '@livekit/rtc-node';
 import type { WebSocket } from 'ws';
-import { DATA_TOPIC, TWILIO_MEDIA_CHANNEL, decodeMessage, isBargeIn } from '@voxanne/contracts/protocol';
+import {
+  DATA_TOPIC,
+  PLAYOUT_TOPIC,
+  TWILIO_MEDIA_CHANNEL,
+  decodeMessage,
+  encodePlayout,
+  isBargeIn,
+} from '@voxanne/contracts/protocol';
 import { SocketBridge, type BridgeKind, type BridgeRoomDeps } from './bridge-room.ts';
 import { EdgeBargeIn, rms } from './edge-barge-in.ts';
 import { decodeMulaw, encodeMulaw } from '@voxanne/contracts/g711';
@@ -34,6 +43,7 @@ import type { StreamClaims } from './stream-token.ts';
 export const TWILIO_RATE = 8000;
 /** Twilio's frame: 20 ms of 8 kHz μ-law */
 export const FRAME_SAMPLES = 160;
+const FRAME_MS = (FRAME_SAMPLES / TWILIO_RATE) * 1000;
 /** Twilio sends `start` right after `connected`; a socket that sends none is not a call */
 export const START_TIMEOUT_MS = 10_000;
 /** after the caller leaves, the agent's call ends at once; the room goes a moment later */
@@ -77,7 +87,7 @@ class MediaBridge extends SocketBridge {
   #herReader: ReadableStreamDefaultReader<AudioFrame> | undefined;
   #resampler: AudioResampler | undefined;
   #pending = new Int16Array(0);
-  #playout = new Playout();
+  readonly #playout = new Playout(performance.now());
   readonly #edge = new EdgeBargeIn();
   /** her frames held after an edge clear, until the agent's barge-in drops them or the hold ends */
   #held: Uint8Array[] = [];
@@ -113,7 +123,7 @@ class MediaBridge extends SocketBridge {
         if (!this.dtmf(e.digit)) this.ignore('dtmf before the call is up');
         return;
       case 'mark':
-        this.#playout.echoed(e.name);
+        this.#playout.echoed(e.name, performance.now());
         return;
       case 'stop':
         this.log.info({}, 'media stream stopped');
@@ -206,18 +216,23 @@ class MediaBridge extends SocketBridge {
   }
 
   #sendHer(mulaw: Uint8Array): void {
+    const now = performance.now();
     this.send(mediaMessage(this.#streamSid!, mulaw));
-    this.#playout.sent((FRAME_SAMPLES / TWILIO_RATE) * 1000);
+    this.#playout.sent(FRAME_MS, now);
+    // inside a long sentence too, the marks say where the caller's ear is
+    if (now < this.#herAudibleUntil && this.#playout.markDue())
+      this.send(markMessage(this.#streamSid!, this.#playout.mark('play', now)));
   }
 
   /** the caller's voice rose over hers: Twilio drops its queue now, her next frames wait for the agent */
   #edgeClear(holdMs: number): void {
     this.send(clearMessage(this.#streamSid!));
-    const missedMs = this.#playout.cleared();
-    this.log.info({ unconfirmedMs: Math.round(missedMs) }, 'barge-in at the edge: cleared');
+    // counted for her reply even if the hold runs out: the caller missed that audio all the same
+    const droppedMs = this.#playout.cleared(performance.now());
+    this.log.info({ droppedMs: Math.round(droppedMs) }, 'barge-in at the edge: cleared');
     clearTimeout(this.#holdTimer);
     this.#holdTimer = setTimeout(() => {
-      // no barge-in from the agent: a cough or a bang, not speech; she goes on, a moment late
+      // no barge-in from the agent (yet): a cough or a bang, not speech; she goes on, a moment late
       const held = this.#held;
       this.#held = [];
       if (!this.closed) for (const f of held) this.#sendHer(f);
@@ -228,24 +243,51 @@ class MediaBridge extends SocketBridge {
     if (topic !== DATA_TOPIC || p?.kind !== ParticipantKind.AGENT || !this.#streamSid) return;
     const m = decodeMessage(payload);
     if (!m) return;
-    if (isBargeIn(m)) {
+    if (m.type === 'state' && isBargeIn(m)) {
       // an edge clear already emptied Twilio's queue and held what came since: that is dropped now
-      const atEdge = this.#edge.holding(performance.now());
+      const now = performance.now();
+      const atEdge = this.#edge.holding(now);
       this.#edge.settle();
       clearTimeout(this.#holdTimer);
+      const keptBack = this.#held.length * FRAME_MS + (this.#pending.length / TWILIO_RATE) * 1000;
       this.#held = [];
       this.#pending = new Int16Array(0);
       if (!atEdge) this.send(clearMessage(this.#streamSid));
-      const missedMs = this.#playout.cleared();
-      this.log.info({ unconfirmedMs: Math.round(missedMs), atEdge }, 'barge-in: cleared');
+      if (!atEdge) this.#playout.cleared(now);
+      // of her reply's audio that reached the bridge, what the caller never heard: the agent cuts it there
+      const droppedMs = this.#playout.takeReplyDropped();
+      const unheardMs = droppedMs + keptBack;
+      this.#report(p.identity, m.atMs, unheardMs);
+      this.log.info(
+        {
+          unheardMs: Math.round(unheardMs),
+          droppedMs: Math.round(droppedMs),
+          keptBackMs: Math.round(keptBack),
+          atEdge,
+          lagMs: Math.round(this.#playout.lagMs),
+        },
+        'barge-in: cleared',
+      );
       return;
     }
+    // her reply's first audio: what clears drop is counted for this reply from now on
+    if (m.type === 'state' && m.state === 'SPEAKING') this.#playout.replyStarted();
     // her live transcript grows a sentence at a time: mark where that sentence's audio ends
     if (m.type === 'transcript' && m.speaker === 'agent' && m.text !== this.#lastAgentText) {
       this.#lastAgentText = m.text;
-      this.send(markMessage(this.#streamSid, this.#playout.mark(m.id)));
+      this.send(markMessage(this.#streamSid, this.#playout.mark(m.id, performance.now())));
     }
   };
+
+  #report(agent: string, bargeInAtMs: number, unheardMs: number): void {
+    this.room?.localParticipant
+      ?.publishData(encodePlayout({ v: 1, type: 'unheard', bargeInAtMs, unheardMs }), {
+        reliable: true,
+        topic: PLAYOUT_TOPIC,
+        destination_identities: [agent],
+      })
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'playout report not delivered'));
+  }
 
   protected async handOver(to: string): Promise<void> {
     if (!this.media.redirect) throw new RpcError(1501, 'no Twilio REST credentials (TWILIO_ACCOUNT_SID)');
