@@ -307,13 +307,17 @@ export class FakeMediaStream {
   }
 
   /**
-   * ms of one reply of hers the caller heard by `until`: her audio from the first loud frame that
-   * arrived after `since` (when the reply began) on
+   * Of her audio that arrived between `since` and `until`, the ms that never played by `until` (still
+   * queued, or dropped by a clear): what the caller did not hear of it.
    */
-  heardOfReply(since: number, until: number): number {
-    const first = this.received.find((h) => h.at > since && frameRms(h.mulaw) > 300)?.at;
-    if (first === undefined) return 0;
-    return this.played.filter((p) => p.arrivedAt >= first && p.at <= until).reduce((n, p) => n + p.ms, 0);
+  unplayedBetween(since: number, until: number): number {
+    const arrived = this.received
+      .filter((h) => h.at >= since && h.at <= until)
+      .reduce((n, h) => n + h.mulaw.length / 8, 0);
+    const played = this.played
+      .filter((p) => p.arrivedAt >= since && p.arrivedAt <= until && p.at <= until)
+      .reduce((n, p) => n + p.ms, 0);
+    return arrived - played;
   }
 
   #echo(name: string): void {
