@@ -170,6 +170,8 @@ async function main(): Promise<void> {
       // tuning knobs: the engine's own options (DomainModelOptions.general), defaults as shipped
       'general-words': { type: 'string' },
       'domain-weight': { type: 'string' },
+      // the weight --phone streams decode with (the engine's phoneDomainWeight; 1: the clinic's model alone)
+      'phone-domain-weight': { type: 'string' },
       'no-general': { type: 'boolean', default: false },
       'no-classes': { type: 'boolean', default: false },
       // further pocketsphinx flags (PocketsphinxSTTOptions.decoderArgs), e.g. "-fwdflat=no,-beam=1e-40"
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
         : {
             ...(values['general-words'] ? { words: Number(values['general-words']) } : {}),
             ...(values['domain-weight'] ? { domainWeight: Number(values['domain-weight']) } : {}),
+            ...(values['phone-domain-weight'] ? { phoneDomainWeight: Number(values['phone-domain-weight']) } : {}),
           },
     },
     onUtterance: (u, stream) => timings.get(stream)?.push(u),
@@ -269,11 +272,14 @@ async function main(): Promise<void> {
       `${ALL.length - heldOut.size} verbatim in the LM corpus; ` +
       `out-of-vocabulary words: ${oovWords.join(', ') || 'none'}`,
   );
+  // the weight this run's streams decode with: phone streams have their own (PocketsphinxSTTOptions.phone)
+  const mix = engine.interpolation(phone ? 'phone' : 'wideband');
+  const onLine = phone ? ' on phone lines' : '';
   console.log(
-    model.general
-      ? `interpolated with ${model.general.lmPath.split('/').at(-1)} (domain weight ${model.general.domainWeight}, ` +
+    mix && model.general
+      ? `interpolated with ${mix.lm.split('/').at(-1)} (domain weight ${mix.domainWeight}${onLine}, ` +
           `its ${model.general.words} most frequent words)`
-      : 'clinic model alone (no general model)',
+      : `clinic model alone (no general model${model.general && phone ? ' on phone lines' : ''})`,
   );
   if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
   const how = realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : '';
@@ -318,6 +324,7 @@ async function main(): Promise<void> {
     model: {
       file: model.lmPath.split('/').at(-1),
       general: model.general ?? null,
+      interpolation: mix ?? null,
       order,
       sentences: model.sentences.length,
       vocabulary: model.vocabulary.length,

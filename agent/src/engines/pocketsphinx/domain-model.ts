@@ -49,11 +49,22 @@ export interface GeneralModelOptions {
   words?: number;
   /** interpolation weight of the clinic's model, 0–1 (the general model gets the rest) */
   domainWeight?: number;
+  /**
+   * The same weight for telephone audio (8 kHz lines: SIP, Twilio; streams opened with phoneBand), 0–1;
+   * 1 is the clinic's model alone. Narrowband audio is heard less surely, and the general model's words
+   * then compete with the clinic's: see DEFAULT_PHONE_DOMAIN_WEIGHT.
+   */
+  phoneDomainWeight?: number;
 }
 
 /** Tuned on the domain and fresh sets of agent/bench/utterances.ts (never on the held-out set). */
 export const DEFAULT_GENERAL_WORDS = 10000;
 export const DEFAULT_DOMAIN_WEIGHT = 0.7;
+/**
+ * Tuned on the domain and fresh sets through 8 kHz G.711 μ-law (`npm run bench:stt -- --phone`): see the
+ * README's table "The offline recogniser on the phone line".
+ */
+export const DEFAULT_PHONE_DOMAIN_WEIGHT = 0.9;
 
 export interface DomainModel {
   lmPath: string;
@@ -68,7 +79,7 @@ export interface DomainModel {
   /** words left out under onMissingWord: 'skip' */
   skippedWords: string[];
   /** the interpolated general model, when there is one */
-  general?: { lmPath: string; domainWeight: number; words: number };
+  general?: { lmPath: string; domainWeight: number; phoneDomainWeight: number; words: number };
   buildMs: number;
 }
 
@@ -171,13 +182,16 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
   };
 }
 
-function resolveGeneral(o: GeneralModelOptions = {}): { lmPath: string; domainWeight: number; words: number } {
+function resolveGeneral(o: GeneralModelOptions = {}): NonNullable<DomainModel['general']> {
   const domainWeight = o.domainWeight ?? DEFAULT_DOMAIN_WEIGHT;
   if (!(domainWeight > 0 && domainWeight < 1))
     throw new RangeError(`domainWeight must be between 0 and 1, got ${domainWeight}`);
+  const phoneDomainWeight = o.phoneDomainWeight ?? DEFAULT_PHONE_DOMAIN_WEIGHT;
+  if (!(phoneDomainWeight > 0 && phoneDomainWeight <= 1))
+    throw new RangeError(`phoneDomainWeight must be above 0 and at most 1, got ${phoneDomainWeight}`);
   const words = o.words ?? DEFAULT_GENERAL_WORDS;
   if (!Number.isInteger(words) || words < 0) throw new RangeError(`words must be a whole number, got ${words}`);
-  return { lmPath: o.lmPath ?? DEBIAN_POCKETSPHINX.lm, domainWeight, words };
+  return { lmPath: o.lmPath ?? DEBIAN_POCKETSPHINX.lm, domainWeight, phoneDomainWeight, words };
 }
 
 /** Two sorted dictionary texts as one, sorted (pocketsphinx wants alternates after their word). */

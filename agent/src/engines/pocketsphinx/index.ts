@@ -15,5 +15,5 @@ export {
   MissingPronunciationError,
 } from './domain-model.ts';
 export { CLINIC_PRONUNCIATIONS } from './lexicon.ts';
-export { PocketsphinxSTT, type PocketsphinxSTTOptions } from './pocketsphinx-stt.ts';
+export { type Line, PocketsphinxSTT, type PocketsphinxSTTOptions } from './pocketsphinx-stt.ts';
 export { PocketsphinxStream, type StreamTiming, type UtteranceObserver, type UtteranceTiming } from './stream.ts';

@@ -13,7 +13,13 @@ import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { sharedFlitePool, synthesize } from '../flite/index.ts';
 import { DEBIAN_POCKETSPHINX, PocketsphinxDecoder } from './decoder.ts';
-import { buildDomainModel, MissingPronunciationError, type DomainModel } from './domain-model.ts';
+import {
+  buildDomainModel,
+  DEFAULT_DOMAIN_WEIGHT,
+  DEFAULT_PHONE_DOMAIN_WEIGHT,
+  MissingPronunciationError,
+  type DomainModel,
+} from './domain-model.ts';
 import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
 import { concatPcm } from '../../core/audio/frames.ts';
 
@@ -57,8 +63,12 @@ function frames(audio: Int16Array, rate = RATE, channels = 1): AudioFrame[] {
 type Seen = { type: stt.SpeechEventType; text?: string };
 
 /** Streams the audio through a fresh stream and returns every event. */
-async function transcribe(engine: PocketsphinxSTT, audio: Int16Array): Promise<Seen[]> {
-  const stream = engine.stream();
+async function transcribe(
+  engine: PocketsphinxSTT,
+  audio: Int16Array,
+  options?: { phoneBand?: boolean },
+): Promise<Seen[]> {
+  const stream = engine.stream(options);
   const seen: Seen[] = [];
   const reading = (async () => {
     for await (const ev of stream) seen.push({ type: ev.type, text: ev.alternatives?.[0]?.text });
@@ -131,6 +141,54 @@ describe('buildDomainModel', () => {
       );
     } finally {
       await Promise.all([decoder.close(), alone.close()]);
+    }
+  });
+
+  it('decodes each stream with its line’s model: a phone stream with the phone settings', async () => {
+    const general = { lm: model.general!.lmPath, domainWeight: model.general!.domainWeight };
+    // phone lines on the clinic's model alone, wideband interpolated: the word "sister" tells them apart
+    const engine = new PocketsphinxSTT({
+      lm: model.lmPath,
+      dict: model.dictPath,
+      general,
+      phone: { general: false },
+      prewarm: false,
+    });
+    try {
+      assert.deepEqual(engine.interpolation('wideband'), general);
+      assert.equal(engine.interpolation('phone'), undefined);
+      const audio = concatPcm(silence(300), await speech('can i bring my sister with me'), silence(800));
+      const wide = finals(await transcribe(engine, audio));
+      assert.match(wide.join(' '), /sister/, 'the wideband stream hears the general word');
+      const phone = finals(await transcribe(engine, audio, { phoneBand: true }));
+      assert.equal(phone.length, 1, `one final on the phone stream, got ${JSON.stringify(phone)}`);
+      assert.doesNotMatch(phone[0]!, /sister/, 'the phone stream decodes with the clinic’s model alone');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('builds the phone line’s weight from the model options, 1 meaning the clinic’s model alone', async () => {
+    const alone = await PocketsphinxSTT.forKnowledgeBase(kb, {
+      model: { cacheDir, general: { phoneDomainWeight: 1 } },
+      prewarm: false,
+    });
+    const mixed = await PocketsphinxSTT.forKnowledgeBase(kb, {
+      model: { cacheDir, general: { phoneDomainWeight: 0.85 } },
+      prewarm: false,
+    });
+    const byDefault = await PocketsphinxSTT.forKnowledgeBase(kb, { model: { cacheDir }, prewarm: false });
+    try {
+      assert.equal(alone.interpolation('phone'), undefined);
+      assert.equal(alone.interpolation('wideband')?.domainWeight, DEFAULT_DOMAIN_WEIGHT);
+      assert.equal(mixed.interpolation('phone')?.domainWeight, 0.85);
+      assert.equal(byDefault.interpolation('phone')?.domainWeight, DEFAULT_PHONE_DOMAIN_WEIGHT);
+      await assert.rejects(
+        buildDomainModel(kb, { cacheDir, general: { phoneDomainWeight: 0 } }),
+        /phoneDomainWeight must be above 0 and at most 1/,
+      );
+    } finally {
+      await Promise.all([alone.close(), mixed.close(), byDefault.close()]);
     }
   });
 

@@ -8,6 +8,9 @@ import { checkPocketsphinxInstall } from './install-check.ts';
 import { PocketsphinxStream, type UtteranceObserver } from './stream.ts';
 import { ToDecoderRate } from './to-decoder-rate.ts';
 
+/** The kind of line a stream's audio came over: a phone line is 8 kHz narrowband. */
+export type Line = 'wideband' | 'phone';
+
 export interface PocketsphinxSTTOptions {
   /** acoustic model directory; default the Debian en-us model */
   hmm?: string;
@@ -19,6 +22,12 @@ export interface PocketsphinxSTTOptions {
   jsgf?: string;
   /** a general n-gram model interpolated with `lm` at decode time; forKnowledgeBase sets it */
   general?: { lm: string; domainWeight: number };
+  /**
+   * Telephone streams (`stream({ phoneBand: true })`: SIP and Twilio callers, an 8 kHz line) decode with
+   * their own interpolation: `general` for them, or false for `lm` alone. Default: as wideband streams.
+   * forKnowledgeBase sets it from the model's phoneDomainWeight.
+   */
+  phone?: { general: { lm: string; domainWeight: number } | false };
   pocketsphinxLib?: string;
   sphinxbaseLib?: string;
   /** further pocketsphinx flags, e.g. { '-beam': '1e-60' } */
@@ -46,9 +55,11 @@ export interface PocketsphinxSTTOptions {
 export class PocketsphinxSTT extends stt.STT {
   label = 'pocketsphinx.STT';
   readonly description = 'pocketsphinx (offline)';
-  #config: DecoderConfig;
+  /** decoder settings per kind of line: the stream's audio band chooses (see `stream`) */
+  #configs: Record<Line, DecoderConfig>;
   #opts: PocketsphinxSTTOptions;
-  #spare: PocketsphinxDecoder | undefined;
+  /** a loaded decoder waiting per line; the phone one only once a phone stream has been opened */
+  #spares: Partial<Record<Line, PocketsphinxDecoder>> = {};
   #batch: PocketsphinxDecoder | undefined;
   #live = new Set<PocketsphinxDecoder>();
   #closed = false;
@@ -58,16 +69,21 @@ export class PocketsphinxSTT extends stt.STT {
   constructor(opts: PocketsphinxSTTOptions = {}) {
     super({ streaming: true, interimResults: true });
     this.#opts = opts;
-    this.#config = {
+    const base: DecoderConfig = {
       hmm: opts.hmm ?? DEBIAN_POCKETSPHINX.hmm,
       dict: opts.dict ?? DEBIAN_POCKETSPHINX.dict,
       ...(opts.jsgf !== undefined ? { jsgf: opts.jsgf } : { lm: opts.lm ?? DEBIAN_POCKETSPHINX.lm }),
-      ...(opts.general && opts.jsgf === undefined ? { general: opts.general } : {}),
       pocketsphinxLib: opts.pocketsphinxLib,
       sphinxbaseLib: opts.sphinxbaseLib,
       extraArgs: opts.decoderArgs,
     };
-    if (opts.prewarm ?? true) this.#spare = this.#newDecoder();
+    const mixed = (general: PocketsphinxSTTOptions['general'] | false | undefined): DecoderConfig =>
+      general && opts.jsgf === undefined ? { ...base, general } : base;
+    this.#configs = {
+      wideband: mixed(opts.general),
+      phone: mixed(opts.phone ? opts.phone.general : opts.general),
+    };
+    if (opts.prewarm ?? true) this.#spares.wideband = this.#newDecoder('wideband');
   }
 
   /**
@@ -85,14 +101,20 @@ export class PocketsphinxSTT extends stt.STT {
       ...(sttOpts.sphinxbaseLib ? { sphinxbaseLib: sttOpts.sphinxbaseLib } : {}),
       ...modelOpts,
     });
-    const general = model.general ? { lm: model.general.lmPath, domainWeight: model.general.domainWeight } : undefined;
-    const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath, general });
+    const g = model.general;
+    const general = g ? { lm: g.lmPath, domainWeight: g.domainWeight } : undefined;
+    // a phone weight of 1 is the clinic's model alone
+    const phone = {
+      general: g && g.phoneDomainWeight < 1 ? { lm: g.lmPath, domainWeight: g.phoneDomainWeight } : (false as const),
+    };
+    const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath, general, phone });
     engine.domainModel = model;
     return engine;
   }
 
   override get model(): string {
-    return basename(this.#config.lm ?? this.#config.jsgf ?? 'unknown');
+    const c = this.#configs.wideband;
+    return basename(c.lm ?? c.jsgf ?? 'unknown');
   }
 
   override get provider(): string {
@@ -104,32 +126,42 @@ export class PocketsphinxSTT extends stt.STT {
     return this.#live.size;
   }
 
-  #newDecoder(): PocketsphinxDecoder {
-    const d = new PocketsphinxDecoder(this.#config);
+  /** The language-model interpolation a stream on this line decodes with (undefined: the clinic's model alone). */
+  interpolation(line: Line): { lm: string; domainWeight: number } | undefined {
+    return this.#configs[line].general;
+  }
+
+  #newDecoder(line: Line): PocketsphinxDecoder {
+    const d = new PocketsphinxDecoder(this.#configs[line]);
     this.#live.add(d);
     void d.exited.then(() => this.#live.delete(d));
     return d;
   }
 
-  /** The spare if it is healthy (and a new spare behind it), else a fresh decoder. */
-  #takeDecoder(): PocketsphinxDecoder {
+  /** The line's spare if it is healthy (and a new spare behind it), else a fresh decoder. */
+  #takeDecoder(line: Line): PocketsphinxDecoder {
     if (this.#closed) throw new Error('pocketsphinx STT is closed');
-    let d = this.#spare;
-    this.#spare = undefined;
-    if (!d || d.closed) d = this.#newDecoder();
-    if (this.#opts.prewarm ?? true) this.#spare = this.#newDecoder();
+    let d = this.#spares[line];
+    this.#spares[line] = undefined;
+    if (!d || d.closed) d = this.#newDecoder(line);
+    if (this.#opts.prewarm ?? true) this.#spares[line] = this.#newDecoder(line);
     return d;
   }
 
-  /** phoneBand: the caller is on a telephone line (8 kHz band), see core/audio/phone-band.ts */
+  /**
+   * phoneBand: the caller is on a telephone line (8 kHz band: SIP, Twilio). Such a stream gets the
+   * phone-band fill (core/audio/phone-band.ts) and the telephone decoder settings (`phone`). The line,
+   * not the frames' rate, decides: a SIP caller's track reaches the agent at 48 kHz like anyone's.
+   */
   stream(options?: { connOptions?: APIConnectOptions; phoneBand?: boolean }): PocketsphinxStream {
+    const line: Line = options?.phoneBand ? 'phone' : 'wideband';
     const endpointer = {
       ...this.#opts.endpointer,
       ...(this.#opts.endpointingMs !== undefined ? { endpointingMs: this.#opts.endpointingMs } : {}),
     };
     return new PocketsphinxStream(
       this,
-      () => this.#takeDecoder(),
+      () => this.#takeDecoder(line),
       { interimIntervalMs: this.#opts.interimIntervalMs ?? 200, endpointer, phoneBand: options?.phoneBand },
       options?.connOptions,
       this.#opts.onUtterance,
@@ -151,7 +183,7 @@ export class PocketsphinxSTT extends stt.STT {
       at += c.length;
     }
     // one decoder for all non-streaming requests; the worker answers them in turn
-    if (!this.#batch || this.#batch.closed) this.#batch = this.#newDecoder();
+    if (!this.#batch || this.#batch.closed) this.#batch = this.#newDecoder('wideband');
     const result = await this.#batch.recognize(samples);
     abortSignal?.throwIfAborted();
     return {
@@ -171,8 +203,10 @@ export class PocketsphinxSTT extends stt.STT {
   /** Frees the spare and batch decoders. Streams close their own decoders when they end. */
   override async close(): Promise<void> {
     this.#closed = true;
-    const idle = [this.#spare, this.#batch].filter((d): d is PocketsphinxDecoder => d !== undefined);
-    this.#spare = undefined;
+    const idle = [this.#spares.wideband, this.#spares.phone, this.#batch].filter(
+      (d): d is PocketsphinxDecoder => d !== undefined,
+    );
+    this.#spares = {};
     this.#batch = undefined;
     await Promise.all(idle.map((d) => d.close()));
   }
