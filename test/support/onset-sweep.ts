@@ -74,7 +74,7 @@ interface Heard {
   speakingAt: number;
   /** first audible frame of the reply */
   audioAt: number;
-  /** the first transcript she sent for it (what she started to say) */
+  /** the first transcript she sent for it (what she started to say: its first sentence) */
   firstText: string;
 }
 
@@ -97,7 +97,19 @@ async function replyAfter(c: SimCaller, afterMs: number, timeoutMs: number): Pro
       break;
     }
   }
-  const textAt = () => c.messages.find((m, i) => i > si && m.msg.type === 'transcript' && m.msg.speaker === 'agent');
+  // Her live transcript of a sentence goes out as the sentence starts, before the SPEAKING state of its first
+  // audio: the reply's first text is the first agent transcript of a new id (a new turn) after the caller's
+  // last word. (After SPEAKING came only the next sentence's, which made the caller wait a whole sentence,
+  // the address answer's whole 5 s, to know what she was saying.)
+  const earlier = new Set(
+    c.messages.flatMap((m) =>
+      m.atMs < afterMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' ? [m.msg.id] : [],
+    ),
+  );
+  const textAt = () =>
+    c.messages.find(
+      (m) => m.atMs >= afterMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && !earlier.has(m.msg.id),
+    );
   await c.waitFor(
     () => c.firstAudibleAfter(from, AUDIBLE) !== undefined && textAt() !== undefined,
     10_000,
