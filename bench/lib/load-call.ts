@@ -12,6 +12,7 @@ import { SipCaller } from '../../test/support/sip-caller.ts';
 import { BENCH_CLINIC_NUMBER } from './bench-stack.ts';
 import type { TimedPart } from './bench-transcriber.ts';
 import { runCall, type CallFigures, type Script, type ScriptTranscriber } from './caller-script.ts';
+import { noFigures } from './load-shards.ts';
 
 export interface LoadCall extends CallFigures {
   channel: 'web' | 'sip';
@@ -78,17 +79,7 @@ export async function oneCall(
   const line = new CountingLine(callLine);
   const started = performance.now();
   let c: SimCaller | SipCaller | undefined;
-  const out: LoadCall = {
-    channel,
-    v2vMs: [],
-    bargeInMs: [],
-    problems: [],
-    dropped: false,
-    failed: false,
-    said: 0,
-    answered: 0,
-    sttBindings: 0,
-  };
+  const out: LoadCall = noFigures(channel);
   try {
     c =
       channel === 'web'

@@ -5,6 +5,7 @@ import type { Script } from './caller-script.ts';
 import type { CallLine, CallSpec, CallTarget, LoadCall } from './load-call.ts';
 import { LoadRouting } from './load-routing.ts';
 import {
+  noFigures,
   ShardHost,
   ShardWorker,
   shardCount,
@@ -68,18 +69,7 @@ function pair(routing: LoadRouting, run: (spec: CallSpec, line: CallLine, lag: S
   };
 }
 
-const figures = (spec: CallSpec, o: Partial<LoadCall> = {}): LoadCall => ({
-  channel: spec.channel,
-  v2vMs: [],
-  bargeInMs: [],
-  problems: [],
-  dropped: false,
-  failed: false,
-  said: 0,
-  answered: 0,
-  sttBindings: 0,
-  ...o,
-});
+const figures = (spec: CallSpec, o: Partial<LoadCall> = {}): LoadCall => ({ ...noFigures(spec.channel), ...o });
 
 test('callers are spread over as few processes as hold them, in turn, none holding more than the limit', () => {
   assert.equal(shardCount(3, 20), 1);

@@ -212,3 +212,18 @@ export function worstLag(lags: (ShardLag | undefined)[]): ShardLag | undefined {
     max: Math.max(...seen.map((l) => l.max)),
   };
 }
+
+/** A call's figures before anything was measured: what a call reports when it fails at once. */
+export function noFigures(channel: LoadCall['channel']): LoadCall {
+  return {
+    channel,
+    v2vMs: [],
+    bargeInMs: [],
+    problems: [],
+    dropped: false,
+    failed: false,
+    said: 0,
+    answered: 0,
+    sttBindings: 0,
+  };
+}
