@@ -21,6 +21,18 @@ const DROPPED_MS = 300;
 const MAX_RINGING = 4;
 const OPTIONS_WAIT_MS = 3000;
 
+/** a UDP socket on a free loopback port, bound */
+async function loopbackSocket(): Promise<Socket> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  return sock;
+}
+
+/** LiveKit SIP at host:port, seen from the bound socket the messages leave from */
+function targetFrom(o: { host: string; port: number; clinic: string }, sock: Socket): SipTarget {
+  return { host: o.host, port: o.port, clinic: o.clinic, localHost: '127.0.0.1', localPort: sock.address().port };
+}
+
 export interface SipFuzzFailure {
   case: number;
   kind: SipKind | 'probe';
@@ -130,15 +142,8 @@ export async function fuzzSip(o: {
   alive?: () => string | undefined;
   onProgress?: (done: number) => void;
 }): Promise<SipFuzzResult> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
-  const t: SipTarget = {
-    host: o.host,
-    port: o.port,
-    clinic: o.clinic,
-    localHost: '127.0.0.1',
-    localPort: sock.address().port,
-  };
+  const sock = await loopbackSocket();
+  const t = targetFrom(o, sock);
   const result: SipFuzzResult = {
     cases: 0,
     byKind: Object.fromEntries(SIP_KINDS.map((k) => [k, 0])) as Record<SipKind, number>,
@@ -306,17 +311,9 @@ export async function probeCall(o: {
   audibleMs?: number;
   timeoutMs?: number;
 }): Promise<string | undefined> {
-  const sip = createSocket('udp4');
-  const rtp = createSocket('udp4');
-  await new Promise<void>((resolve) => sip.bind(0, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
-  const t: SipTarget = {
-    host: o.host,
-    port: o.port,
-    clinic: o.clinic,
-    localHost: '127.0.0.1',
-    localPort: sip.address().port,
-  };
+  const sip = await loopbackSocket();
+  const rtp = await loopbackSocket();
+  const t = targetFrom(o, sip);
   const callId = `probe-call-${Date.now()}`;
   const here = `${t.localHost}:${t.localPort}`;
   const body = [
