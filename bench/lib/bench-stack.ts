@@ -3,6 +3,7 @@
  * provisioned trunk), its log in test-artifacts/<name>.log, and a way to wait until a warm job process
  * is ready for the next call, so every call starts alike.
  */
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
@@ -23,6 +24,28 @@ export interface BenchStack {
   warmed(n: number, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * Stacks of this process, started or starting: an interrupted measuring run (Ctrl-C, SIGTERM) stops them
+ * all before it exits, so no livekit-server or job process outlives it.
+ */
+const running = new Set<Stack>();
+const starting = new Set<Promise<unknown>>();
+const interrupt = new AbortController();
+setMaxListeners(0, interrupt.signal); // one listener per stack a long run starts
+let hooked = false;
+function stopStacksOnSignal(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      console.error(`bench: ${sig}, stopping ${running.size} stack(s)`);
+      interrupt.abort(); // a stack still starting stops itself and rejects
+      const stops = [...starting, ...[...running].map((s) => s.stop())];
+      void Promise.allSettled(stops).then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    });
+  }
+}
+
 export async function startBenchStack(o: {
   name: string;
   agentEnv: NodeJS.ProcessEnv;
@@ -41,7 +64,9 @@ export async function startBenchStack(o: {
   const waiters = new Set<() => void>();
   const apiKey = 'benchkey';
   const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
-  const stack = await startStack({
+  stopStacksOnSignal();
+  const start = startStack({
+    signal: interrupt.signal,
     ports: {
       livekit: await freeTcpPort(),
       livekitTcp: await freeTcpPort(),
@@ -66,6 +91,16 @@ export async function startBenchStack(o: {
       o.onLine?.(source, line);
     },
   });
+  starting.add(start);
+  const started = await start.finally(() => starting.delete(start));
+  const stack: Stack = {
+    ...started,
+    stop: async () => {
+      running.delete(stack);
+      await started.stop();
+    },
+  };
+  running.add(stack);
   if (o.telephony) {
     try {
       const config = parseProvisionConfig({

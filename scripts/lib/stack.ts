@@ -109,7 +109,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     LIVEKIT_API_SECRET: opts.apiSecret,
     RECORDS_API_KEY: recordsApiKey,
   };
-  const stop = async () => {
+  // once: an abort signal and the owner may both ask, and the second must wait for the same stop
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopAll());
+  const stopAll = async () => {
     const agent = children.find((c) => c.name === 'agent');
     if (agent) await agent.stop(AGENT_STOP_GRACE_MS);
     // the rest at once (nothing needs them once the agent is gone), so all is over within 10 s; the web
