@@ -2,6 +2,7 @@ import { stt, type VAD, type VADEvent } from '@livekit/agents';
 import {
   AudioStream,
   RoomEvent,
+  type AudioFrame,
   TrackKind,
   type RemoteParticipant,
   type RemoteTrack,
@@ -28,7 +29,9 @@ export interface CallerAudioHandlers {
  */
 export class CallerAudio {
   #stopped = false;
-  #current: { audio: AudioStream; speech: stt.SpeechStream; vad: ReturnType<VAD['stream']> | undefined } | undefined;
+  #current:
+    | { audio: AsyncIterable<AudioFrame>; speech: stt.SpeechStream; vad: ReturnType<VAD['stream']> | undefined }
+    | undefined;
   #engine: stt.STT;
   readonly #onTrack = (track: RemoteTrack, _pub: unknown, p: RemoteParticipant) => {
     if (p.identity === this.caller.identity && track.kind === TrackKind.KIND_AUDIO) void this.#run(track);
@@ -41,6 +44,10 @@ export class CallerAudio {
     private readonly vad: VAD | undefined,
     private readonly h: CallerAudioHandlers,
     private readonly logger: Logger,
+    /** the caller's track as 10 ms frames at 16 kHz (tests give frames of their own) */
+    private readonly framesOf: (track: RemoteTrack) => AsyncIterable<AudioFrame> = (track) =>
+      // 10 ms frames: every stage downstream (duck, VAD, STT) sees the caller's audio as soon as it exists
+      new AudioStream(track, { sampleRate: 16000, numChannels: 1, frameSizeMs: 10 }),
   ) {
     this.#engine = engine;
   }
@@ -62,8 +69,7 @@ export class CallerAudio {
 
   async #listen(track: RemoteTrack): Promise<void> {
     this.#closeCurrent();
-    // 10 ms frames: every stage downstream (duck, VAD, STT) sees the caller's audio as soon as it exists
-    const audio = new AudioStream(track, { sampleRate: 16000, numChannels: 1, frameSizeMs: 10 });
+    const audio = this.framesOf(track);
     const current = { audio, speech: this.#engine.stream(), vad: this.vad?.stream() };
     this.#current = current;
     // One pump per track feeding whichever STT stream is current, so a replaced stream loses no audio.
@@ -80,12 +86,10 @@ export class CallerAudio {
       }
       if (this.#current !== current) return; // closed by close() or a new track: nothing to end
       current.speech.endInput();
-      try {
-        current.vad?.endInput();
-      } catch {
-        // agents 1.9.0's VADStream.endInput() closes a writable its own writer has locked, and throws;
-        // the VAD has nothing more to hear either way, and its stream is closed with the call
-      }
+      // Not the VAD's endInput(): in agents 1.9.0 it closes a writable its own writer holds locked and
+      // drops the rejected promise ("WritableStream is locked"), an unhandled rejection no try/catch
+      // here can reach, after which the job process died of SIGSEGV (Silero's native inference still
+      // running as it went). The VAD has nothing more to hear; its stream is closed with the call.
     })();
     const vadLoop = (async () => {
       if (!current.vad) return;
