@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ensureGoBinary, pinnedSpecs, ROOT } from './livekit-binary.ts';
-import { freeTcpPort } from './ports.ts';
+import { freeTcpPort, reservePorts, withFreshPorts } from './ports.ts';
 import { startChild, waitForHttp, type ChildHandle } from './procs.ts';
 import { livekitRedis, startLivekitSip, startRedis, type TelephonyPorts } from './telephony.ts';
 
@@ -263,4 +263,65 @@ export async function startWebServer(o: {
 export async function failOnExit(child: ChildHandle): Promise<never> {
   const code = await child.exited;
   throw new Error(`${child.name} exited during start-up (code ${code}); see its output above`);
+}
+
+/** Every port of one stack (and its telephony, when asked), taken in one reservation: all distinct. */
+export async function freeStackPortSet(telephony?: {
+  rtpCount: number;
+}): Promise<{ ports: Required<StackPorts>; telephony?: TelephonyPorts }> {
+  const r = await reservePorts({
+    tcp: telephony ? 7 : 5,
+    both: telephony ? 2 : 1,
+    udpRuns: telephony ? [telephony.rtpCount + 1] : [],
+  });
+  await r.release();
+  const tcp = [...r.tcp];
+  const take = () => tcp.shift()!;
+  const ports = {
+    livekit: take(),
+    livekitTcp: take(),
+    livekitUdp: r.both[0]!,
+    web: take(),
+    agentHealth: take(),
+    agentMetrics: take(),
+  };
+  if (!telephony) return { ports };
+  const rtpStart = r.runs[0]!;
+  return {
+    ports,
+    telephony: { redis: take(), sip: r.both[1]!, sipHealth: take(), rtpStart, rtpEnd: rtpStart + telephony.rtpCount },
+  };
+}
+/**
+ * startStack on free loopback ports (tests): all taken at once, and a start that lost one of them to
+ * another process meanwhile ("address already in use") is stopped and made again on fresh ports.
+ */
+export async function startStackOnFreePorts(
+  opts: Omit<StackOptions, 'ports' | 'telephony'> & {
+    /** also Redis and LiveKit SIP, with this many RTP ports */
+    telephony?: { rtpCount: number };
+    /** a start lost a port and is being made again (its output so far belongs to the failed attempt) */
+    onRetry?(err: unknown): void;
+  },
+): Promise<Stack & { ports: StackPorts; telephony?: TelephonyPorts }> {
+  const { telephony, onRetry, ...rest } = opts;
+  return withFreshPorts({
+    ...(rest.signal ? { signal: rest.signal } : {}),
+    pick: () => freeStackPortSet(telephony),
+    start: async (set, seen) => {
+      const stack = await startStack({
+        ...rest,
+        ...set,
+        log: (source, line) => {
+          seen(line);
+          rest.log(source, line);
+        },
+      });
+      return { ...stack, ...set };
+    },
+    onRetry: (err, attempt) => {
+      rest.log('setup', `a port was taken during start-up (attempt ${attempt}); starting again on fresh ports`);
+      onRetry?.(err);
+    },
+  });
 }

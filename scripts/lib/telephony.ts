@@ -111,19 +111,10 @@ export async function startLivekitSip(opts: {
 
 /** Free loopback ports for a test's telephony: SIP free for UDP and TCP, RTP a free run of UDP ports. */
 export async function freeTelephonyPorts(rtpCount = 20): Promise<TelephonyPorts> {
-  const { freeTcpPort, isTcpPortFree, isUdpPortFree } = await import('./ports.ts');
-  const redis = await freeTcpPort();
-  const sipHealth = await freeTcpPort();
-  let sip = 0;
-  for (let i = 0; i < 50 && !sip; i++) {
-    const p = 20000 + Math.floor(Math.random() * 30000);
-    if ((await isUdpPortFree(p)) && (await isTcpPortFree(p))) sip = p;
-  }
-  for (let i = 0; i < 50 && sip; i++) {
-    const start = 20000 + Math.floor(Math.random() * 30000);
-    let free = true;
-    for (let p = start; p <= start + rtpCount && free; p++) free = p !== sip && (await isUdpPortFree(p));
-    if (free) return { redis, sip, sipHealth, rtpStart: start, rtpEnd: start + rtpCount };
-  }
-  throw new Error('no free ports for telephony found');
+  const { reservePorts } = await import('./ports.ts');
+  const r = await reservePorts({ tcp: 2, both: 1, udpRuns: [rtpCount + 1] });
+  await r.release();
+  const [redis, sipHealth] = r.tcp as [number, number];
+  const rtpStart = r.runs[0]!;
+  return { redis, sip: r.both[0]!, sipHealth, rtpStart, rtpEnd: rtpStart + rtpCount };
 }

@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
-import { freeStackPorts } from '../../scripts/lib/ports.ts';
-import { startStack, type Stack } from '../../scripts/lib/stack.ts';
-import { freeTelephonyPorts, type TelephonyPorts } from '../../scripts/lib/telephony.ts';
+import { startStackOnFreePorts, type Stack } from '../../scripts/lib/stack.ts';
+import type { TelephonyPorts } from '../../scripts/lib/telephony.ts';
 
 export const TEST_KEY = 'testkey';
 export const TEST_SECRET = 'voxanne-test-secret-0123456789abcdef0123';
@@ -45,11 +44,10 @@ export async function startTestStack(
   const logFile = join(ARTIFACTS, `${name}.log`);
   const lines: TestStack['lines'] = [];
   const watchers = new Set<() => void>();
-  const ports = await freeStackPorts();
-  const telephony = opts.telephony ? await freeTelephonyPorts() : undefined;
-  const stack = await startStack({
-    ports,
-    telephony,
+  const stack = await startStackOnFreePorts({
+    ...(opts.telephony ? { telephony: { rtpCount: 20 } } : {}),
+    // a start that lost a port is made again: its lines are not this stack's (the log file keeps them)
+    onRetry: () => void lines.splice(0),
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
     webMode: 'static',
@@ -61,7 +59,7 @@ export async function startTestStack(
       for (const w of [...watchers]) w();
     },
   });
-  return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers, telephony };
+  return { ...stack, apiKey: TEST_KEY, apiSecret: TEST_SECRET, lines, logFile, watchers };
 }
 
 /** One JSON log line of the agent worker or a job process (pino). */
