@@ -1,4 +1,3 @@
-import { stt, VADEventType, type VADEvent } from '@livekit/agents';
 import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node';
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
@@ -10,22 +9,24 @@ import type { FarEndPlayout } from '../core/phone/far-end-playout.ts';
 import { TurnCore, type ReplyJob, type TurnEffect } from '../core/turn-core.ts';
 import type { TurnPolicyOptions } from '../core/turn-policy.ts';
 import type { WatchdogLimits } from '../core/watchdog.ts';
-import { computeTurnMetrics, type TurnMarks, type TurnMetrics } from '../core/turn-metrics.ts';
-import { errorKind, type CallMetric } from '../core/call-metrics.ts';
-import { recognisedWords } from '../core/text/recognised-words.ts';
-import { SttFailover } from '../core/stt-failover.ts';
+import type { TurnMetrics } from '../core/turn-metrics.ts';
+import { TurnMarksBook } from '../core/turn-marks-book.ts';
+import type { CallMetric } from '../core/call-metrics.ts';
 import type { Engines } from '../engines/types.ts';
 import { AudioOut } from './audio-out.ts';
+import { reportTurn, reportWatchdog } from './call-reports.ts';
 import { CallRecords, type RecordsTarget } from './call-records.ts';
 import { CallerAudio, type CallerAudioHandlers } from './caller-audio.ts';
+import { CallerEvents } from './caller-events.ts';
 import { Conversation } from './conversation.ts';
-import { callCounters } from './counters.ts';
+import { farEndHeard } from './far-end-heard.ts';
 import { Speculation } from './speculation.ts';
 import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
 import { runReply, type AgentLine, type ReplyContext, type ReplyOutcome } from './reply-turn.ts';
+import { ReplyShaping } from './reply-shaping.ts';
 import type { ReplyTools } from './reply.ts';
-import { CallerAddressBook, ReplyHumanizer } from '../core/humanizer/index.ts';
+import { sttSwitch } from './stt-switch.ts';
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
 
 export interface CallSessionOptions {
@@ -92,11 +93,10 @@ export interface Listener {
   close(): void;
 }
 
-/** the reply being made: how to cancel its LLM and TTS requests, its marks, and (once over) what it produced */
+/** the reply being made: how to cancel its LLM and TTS requests, and (once over) what it produced */
 interface ActiveReply {
   turn: number;
   abort: AbortController;
-  marks: TurnMarks;
   startedAt: string;
   outcome?: ReplyOutcome | undefined;
 }
@@ -118,11 +118,9 @@ export class CallSession {
   readonly #records: CallRecords;
   readonly #replyContext: ReplyContext;
   #reply: ActiveReply | undefined;
-  #marks: TurnMarks = {};
-  #userSegment = 0;
-  readonly #sttFailover: SttFailover;
-  /** the caller's name once given, and when she last used it */
-  readonly #names = new CallerAddressBook();
+  readonly #marks: TurnMarksBook;
+  readonly #caller: CallerEvents;
+  readonly #shaping: ReplyShaping;
   #endResolve!: (reason: string) => void;
   /** resolves with the reason once the call is over */
   readonly ended: Promise<string> = new Promise((r) => (this.#endResolve = r));
@@ -139,7 +137,7 @@ export class CallSession {
       restore: o.restore,
     });
     this.#out = o.voice ?? new AudioOut(o.engines.tts.sampleRate);
-    this.#sttFailover = new SttFailover({ primary: o.engines.info.stt, fallback: o.engines.fallback?.info.stt });
+    this.#shaping = new ReplyShaping(o.guard);
     this.#pub = new RoomPublisher(o.room.localParticipant!, o.callId, this.#log);
     this.#replyContext = {
       chat: this.#conversation,
@@ -149,9 +147,7 @@ export class CallSession {
       log: this.#log,
       tools: o.tools,
       ...(o.onCallMetric ? { onCallMetric: o.onCallMetric } : {}),
-      ...(o.farEnd
-        ? { heardOf: (playedMs: number, turn: number) => this.#heardAtFarEnd(o.farEnd!, playedMs, turn) }
-        : {}),
+      ...(o.farEnd ? { heardOf: farEndHeard(o.farEnd, this.#log) } : {}),
     };
     this.#speculation = new Speculation({
       prefetcher: o.engines.prefetch,
@@ -170,12 +166,18 @@ export class CallSession {
       ...(o.handOff ? { handOff: o.handOff } : {}),
       ...(o.emergency ? { emergency: o.emergency } : {}),
     });
-    const handlers: CallerAudioHandlers = {
-      onSpeech: (ev) => this.#onSpeech(ev),
-      onVad: (ev) => this.#onVad(ev),
-      onLevel: (rms) => this.#core.level(rms, this.#out.paused),
-      onSttFailure: (err) => this.#onSttFailure(err),
-    };
+    this.#marks = new TurnMarksBook(() => this.#core.now());
+    this.#caller = new CallerEvents({
+      core: this.#core,
+      marks: this.#marks,
+      pub: this.#pub,
+      log: this.#log,
+      vad: o.engines.vad !== undefined,
+      outputPaused: () => this.#out.paused,
+      onSttFailure: sttSwitch(o.engines, this.#log, o.onCallMetric),
+      ...(o.onCallMetric ? { onCallMetric: o.onCallMetric } : {}),
+    });
+    const handlers: CallerAudioHandlers = this.#caller;
     this.#listener = o.listen
       ? o.listen(handlers)
       : new CallerAudio(o.room, o.caller, o.engines.stt, o.engines.vad, handlers, this.#log);
@@ -211,9 +213,7 @@ export class CallSession {
 
   /** The caller typed `text` on the keypad and ended it with `#`: their answer, as if said. */
   typed(text: string): void {
-    this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
-    this.#log.debug({ pii: { text } }, 'caller typed');
-    this.#core.typed(text);
+    this.#caller.typed(text);
   }
 
   /** She says `text` by herself, as she does a silence prompt (a phone action: "connecting you now"). */
@@ -235,22 +235,17 @@ export class CallSession {
     return this.o.restore ? { text: this.o.restore.line } : this.o.greeting;
   }
 
-  #now(): number {
-    return this.#core.now();
-  }
-
   #perform(e: TurnEffect): void {
     switch (e.type) {
       case 'state_changed':
         this.#log.info({ from: e.from, to: e.to, atMs: Math.round(e.atMs), turn: e.turn }, 'state');
         this.#pub.state(e.to, e.from, e.atMs);
-        // the far end answers this barge-in (its message's atMs) with what the caller did not hear
-        if (e.from === 'SPEAKING' && e.to === 'INTERRUPTED') this.o.farEnd?.bargedIn(e.atMs);
+        this.o.farEnd?.stateChanged(e.from, e.to, e.atMs);
         this.#records.state(e.to);
         this.o.onState?.(e.to, e.from);
         break;
       case 'start_reply':
-        if (e.job.source === 'user') this.#marks.turnEndMs = this.#now();
+        this.#marks.replyStarted(e.job.turn, e.job.source);
         void this.#answer(e.job);
         break;
       case 'stop_audio':
@@ -292,25 +287,9 @@ export class CallSession {
         this.#records.flag('EMERGENCY', e.phrase);
         this.o.onEmergency?.(e.phrase, e.turn);
         break;
-      case 'watchdog': {
-        const total = callCounters.watchdogRecoveries.inc();
-        this.o.onCallMetric?.({ kind: 'watchdog_recovery' });
-        this.#log.error(
-          {
-            callId: this.o.callId,
-            reason: e.stuck.reason,
-            state: e.stuck.state,
-            stuckForMs: Math.round(e.stuck.forMs),
-            recovery: e.recovery,
-            turn: e.turn,
-            watchdogRecoveries: e.count,
-            watchdogRecoveriesTotal: total,
-            stateHistory: e.history.map((h) => ({ ...h, atMs: Math.round(h.atMs) })),
-          },
-          'call stuck; watchdog recovering',
-        );
+      case 'watchdog':
+        reportWatchdog(e, this.o.callId, this.#log, this.o.onCallMetric);
         break;
-      }
       case 'end_call':
         this.#log.info({ reason: e.reason }, 'call ended');
         this.#shutdown(e.reason, e.byAgent);
@@ -318,82 +297,14 @@ export class CallSession {
     }
   }
 
-  #onVad(ev: VADEvent): void {
-    if (ev.type === VADEventType.START_OF_SPEECH) this.#speechStarted(ev.speechDuration);
-    else if (ev.type === VADEventType.END_OF_SPEECH) this.#speechEnded(ev.silenceDuration);
-  }
-
-  #speechStarted(speechMs: number): void {
-    // marks for the utterance starting now; a reply already answering the previous one keeps its own
-    if (!this.#core.speechContinuesTurn) this.#marks = {};
-    if (this.#core.speechStarted()) {
-      this.#log.info({ speechMs: Math.round(speechMs) }, 'barge-in');
-      // her audio stopped as this was decided (stop_audio), speechMs after the caller's onset
-      this.o.onCallMetric?.({ kind: 'barge_in', ms: speechMs });
-    }
-  }
-
-  /** silenceMs: how long the caller had already been quiet when this was detected */
-  #speechEnded(silenceMs: number): void {
-    // the same object the reply holds, so a final transcript that beat the VAD still gets its speech end
-    this.#marks.speechEndMs = this.#now() - silenceMs;
-    this.#core.speechEnded();
-  }
-
-  #onSpeech(ev: stt.SpeechEvent): void {
-    switch (ev.type) {
-      case stt.SpeechEventType.START_OF_SPEECH:
-        // without a VAD the recogniser's own speech start is the barge-in signal (slower, but works)
-        if (!this.o.engines.vad) this.#speechStarted(0);
-        break;
-      case stt.SpeechEventType.END_OF_SPEECH:
-        if (!this.o.engines.vad) this.#speechEnded(0);
-        break;
-      case stt.SpeechEventType.INTERIM_TRANSCRIPT: {
-        const text = recognisedWords(ev.alternatives?.[0]?.text);
-        if (text) this.#pub.transcript('user', `u${this.#userSegment}`, text, false);
-        if (text) this.#core.interim(text);
-        break;
-      }
-      case stt.SpeechEventType.FINAL_TRANSCRIPT: {
-        // a final of no words (noise the recogniser marked, blank text) is not a turn: no log, no transcript
-        const text = recognisedWords(ev.alternatives?.[0]?.text);
-        if (text) {
-          this.#pub.transcript('user', `u${this.#userSegment++}`, text, true);
-          this.#log.debug({ pii: { text } }, 'caller said');
-        }
-        const sttFinalMs = this.#now();
-        // "uh-huh" over her (she carries on) or nothing said: not the end of a turn, no mark
-        if (this.#core.finalTranscript(text) === 'words') this.#marks.sttFinalMs = sttFinalMs;
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  #onSttFailure(err: Error): stt.STT | undefined {
-    const verdict = this.#sttFailover.failed(errorKind(err));
-    for (const m of verdict.metrics) this.o.onCallMetric?.(m);
-    const fb = this.o.engines.fallback;
-    if (!verdict.switchToFallback || !fb) return undefined;
-    this.#log.warn({ err: err.message, fallback: fb.info.stt }, 'speech recognition switched to the embedded engine');
-    return fb.stt;
-  }
-
   async #answer(job: ReplyJob): Promise<void> {
     const turn = job.turn;
     const userText = job.source === 'user' ? job.userText : undefined;
-    const reply: ActiveReply = {
-      turn,
-      abort: new AbortController(),
-      marks: job.source === 'user' ? this.#marks : {},
-      startedAt: this.#records.at(),
-    };
+    const reply: ActiveReply = { turn, abort: new AbortController(), startedAt: this.#records.at() };
     // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
     this.#reply?.abort.abort();
     this.#reply = reply;
-    const { marks, abort } = reply;
+    const { abort } = reply;
     const line: AgentLine | undefined =
       job.source === 'agent'
         ? {
@@ -402,8 +313,7 @@ export class CallSession {
           }
         : undefined;
     let audioStarted = false;
-    if (userText) this.#names.heard(userText, turn);
-    let humanizer: ReplyHumanizer | undefined;
+    this.#shaping.started(turn, userText);
     try {
       reply.outcome = await runReply(
         {
@@ -413,27 +323,17 @@ export class CallSession {
           recover: job.source === 'user' && job.recover,
           fixed: job.source === 'user' ? job.fixed : undefined,
           // every reply is shaped for the voice: numbers as words, short sentences, the caller's name
-          shaper: (kind) => {
-            const h = new ReplyHumanizer({
-              kind,
-              seed: turn,
-              ...(kind === 'answer' ? this.#names.forAnswer(turn) : {}),
-              ...(kind === 'answer' && this.o.guard ? { guard: this.o.guard } : {}),
-            });
-            if (kind === 'answer') humanizer = h;
-            return h;
-          },
+          shaper: this.#shaping.shaper(turn),
         },
         this.#replyContext,
         {
-          mark: (k) => (marks[k] ??= this.#now()),
+          mark: (k) => this.#marks.mark(turn, k),
           progress: (p) => {
             if (p === 'frame') return this.#core.replyProgress(turn);
             audioStarted = true;
             // the caller's words are stored as she starts answering them: a crash mid-answer keeps them
             if (userText) this.#records.callerTurn(turn, userText, reply.startedAt);
-            marks.ttsFirstAudioMs ??= this.#now();
-            marks.firstAudioOutMs ??= this.#now();
+            this.#marks.firstAudio(turn);
             this.#core.replyAudio(turn);
           },
           text: (text) => this.#pub.transcript('agent', `a${turn}`, text, false),
@@ -443,7 +343,7 @@ export class CallSession {
     } catch (err) {
       this.#log.error({ err, turn }, 'reply failed');
     }
-    this.#names.replied(turn, humanizer?.usedName ?? false);
+    this.#shaping.ended(turn);
     const o = reply.outcome;
     // the core decides what is kept (commit_reply, performed by #commit while this reply is still current)
     const verdict = this.#core.replyEnded(turn, {
@@ -456,23 +356,6 @@ export class CallSession {
     });
     if (this.#reply === reply) this.#reply = undefined;
     if (verdict === 'stale') this.#log.warn({ turn }, 'a reply ended after it was abandoned; nothing of it is kept');
-  }
-
-  /** what the caller heard of reply `turn`, stopped with `playedMs` gone out of her voice */
-  async #heardAtFarEnd(farEnd: FarEndPlayout, playedMs: number, turn: number): Promise<number> {
-    const v = await farEnd.heard(playedMs);
-    if (v.source !== 'no barge-in')
-      this.#log.info(
-        {
-          turn,
-          playedMs: Math.round(playedMs),
-          heardMs: Math.round(v.heardMs),
-          ...(v.unheardMs !== undefined ? { unheardMs: Math.round(v.unheardMs) } : {}),
-          source: v.source,
-        },
-        'reply heard at the far end',
-      );
-    return v.heardMs;
   }
 
   /**
@@ -489,21 +372,15 @@ export class CallSession {
       this.#records.reply(turn, keep, toolItems, reply.startedAt);
     }
     if (!answered) return;
-    const metrics = {
-      ...computeTurnMetrics(
-        turn,
-        reply.marks,
-        reply.outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts },
-      ),
+    reportTurn({
+      turn,
+      marks: this.#marks.of(turn) ?? {},
+      engines: reply.outcome?.engines ?? { llm: this.o.engines.info.llm, tts: this.o.engines.info.tts },
       watchdogRecoveries: this.#core.watchdogCount,
-    };
-    this.#log.info({ metrics }, 'turn metrics');
-    this.#log.debug(
-      { marks: Object.fromEntries(Object.entries(reply.marks).map(([k, v]) => [k, Math.round(v)])) },
-      'turn marks',
-    );
-    this.#pub.metrics(metrics);
-    this.o.onMetrics?.(metrics);
+      log: this.#log,
+      pub: this.#pub,
+      onMetrics: this.o.onMetrics,
+    });
   }
 
   #shutdown(reason: string, byAgent: boolean): void {
@@ -515,7 +392,7 @@ export class CallSession {
     this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     // the call's record is finished before the job (and with it this process) goes
-    const records = this.#records.end(this.#names.name?.full);
+    const records = this.#records.end(this.#shaping.callerName);
     if (!byAgent) {
       void records.finally(() => this.#endResolve(reason));
       return;

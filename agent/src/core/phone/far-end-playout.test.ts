@@ -91,4 +91,16 @@ describe('FarEndPlayout: what the caller heard of a reply a barge-in stopped', (
     assert.deepEqual(await verdict, { heardMs: 1800, source: 'no report' });
     assert.equal(clock.pendingTimers, 0);
   });
+
+  it('of her state changes, only SPEAKING → INTERRUPTED is a barge-in the far end answers', async () => {
+    const clock = new ManualClock();
+    const far = new FarEndPlayout(clock);
+    far.stateChanged('PROCESSING', 'SPEAKING', 4000);
+    far.stateChanged('SPEAKING', 'LISTENING', 4500);
+    far.report(4500, 300);
+    assert.deepEqual(await far.heard(1800), { heardMs: 1800, source: 'no barge-in' }, 'she finished: no barge-in');
+    far.stateChanged('SPEAKING', 'INTERRUPTED', 5000);
+    far.report(5000, 450);
+    assert.deepEqual(await far.heard(1800), { heardMs: 1350, source: 'far end', unheardMs: 450 });
+  });
 });

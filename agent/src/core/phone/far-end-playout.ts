@@ -11,6 +11,7 @@
  * nothing in time leaves her own count (what a web or SIP call keeps), and the verdict says so.
  * Pure: time from the injected Clock; the bridge and the session only carry messages and ask.
  */
+import type { ConversationState } from '@voxanne/contracts/protocol';
 import type { Clock, TimerHandle } from '../clock.ts';
 
 /** how long a stopped reply waits for the far end's report: a loopback round trip is a few ms */
@@ -44,6 +45,11 @@ export class FarEndPlayout {
   /** her state went SPEAKING → INTERRUPTED at `atMs` (the time the far end's report will name) */
   bargedIn(atMs: number): void {
     this.#bargeIn = atMs;
+  }
+
+  /** her state changed at `atMs`: of all changes, SPEAKING → INTERRUPTED is the barge-in the far end answers */
+  stateChanged(from: ConversationState, to: ConversationState, atMs: number): void {
+    if (from === 'SPEAKING' && to === 'INTERRUPTED') this.bargedIn(atMs);
   }
 
   /** the far end's report; one for a barge-in nobody waits for yet is kept until asked for */
