@@ -25,7 +25,7 @@ import type { Logger } from './logger.ts';
 import { RoomPublisher } from './publisher.ts';
 import { runReply, type AgentLine, type ReplyContext, type ReplyOutcome } from './reply-turn.ts';
 import { ReplyShaping } from './reply-shaping.ts';
-import type { ReplyTools } from './reply.ts';
+import type { ReplyTools } from './llm-text.ts';
 import { sttSwitch } from './stt-switch.ts';
 import type { CallSummary, SummaryItem } from '../core/call-summary.ts';
 

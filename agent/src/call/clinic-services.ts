@@ -23,7 +23,7 @@ import { fetchTenantConfig, HttpBookingStore, HttpCallRecorder } from '../record
 import type { BookingStore, CallRecorder } from '../records/types.ts';
 import type { Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
-import type { ReplyTools } from './reply.ts';
+import type { ReplyTools } from './llm-text.ts';
 import { systemClock } from './system-clock.ts';
 
 /** The records API's signature (RECORDS-API.md), the one implementation the web server verifies with. */

@@ -7,13 +7,12 @@ import { errorKind, type CallMetric } from '../core/call-metrics.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { EngineTrio, Engines } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
+import { llmText, type ReplyTools } from './llm-text.ts';
 import {
   cannedChunks,
-  llmText,
   playChunks,
   synthesizeChunks,
   type CannedSentence,
-  type ReplyTools,
   type SpeakResult,
   type SpeechChunk,
   type TextShaper,

@@ -1,7 +1,8 @@
 import type { llm } from '@livekit/agents';
 import type { LlmPrefetcher } from '../engines/types.ts';
 import type { Logger } from './logger.ts';
-import { INTERACTIVE_CONN, type ReplyTools } from './reply.ts';
+import { INTERACTIVE_CONN } from '../core/provider-timing.ts';
+import type { ReplyTools } from './llm-text.ts';
 
 /**
  * Performs the core's prefetch effects: starts the LLM on the interim words the moment the caller

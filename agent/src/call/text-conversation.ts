@@ -15,7 +15,7 @@ import { keepOfReply } from '../core/reply-commit.ts';
 import { CallRecords } from './call-records.ts';
 import { Conversation, toolResults, type ToolItem } from './conversation.ts';
 import type { Logger } from './logger.ts';
-import { llmText, type ReplyTools } from './reply.ts';
+import { llmText, type ReplyTools } from './llm-text.ts';
 import { systemClock } from './system-clock.ts';
 
 export interface TextTurn {
