@@ -98,6 +98,8 @@ interface ActiveReply {
   turn: number;
   abort: AbortController;
   startedAt: string;
+  /** a frame of it reached her voice */
+  audioStarted: boolean;
   outcome?: ReplyOutcome | undefined;
 }
 
@@ -300,7 +302,12 @@ export class CallSession {
   async #answer(job: ReplyJob): Promise<void> {
     const turn = job.turn;
     const userText = job.source === 'user' ? job.userText : undefined;
-    const reply: ActiveReply = { turn, abort: new AbortController(), startedAt: this.#records.at() };
+    const reply: ActiveReply = {
+      turn,
+      abort: new AbortController(),
+      startedAt: this.#records.at(),
+      audioStarted: false,
+    };
     // one reply at a time: whatever an earlier one still has in flight (LLM, TTS) ends now
     this.#reply?.abort.abort();
     this.#reply = reply;
@@ -312,7 +319,6 @@ export class CallSession {
             ...(job.line.kind === 'greeting' && this.#opening.audio ? { audio: this.#opening.audio } : {}),
           }
         : undefined;
-    let audioStarted = false;
     this.#shaping.started(turn, userText);
     try {
       reply.outcome = await runReply(
@@ -330,7 +336,7 @@ export class CallSession {
           mark: (k) => this.#marks.mark(turn, k),
           progress: (p) => {
             if (p === 'frame') return this.#core.replyProgress(turn);
-            audioStarted = true;
+            reply.audioStarted = true;
             // the caller's words are stored as she starts answering them: a crash mid-answer keeps them
             if (userText) this.#records.callerTurn(turn, userText, reply.startedAt);
             this.#marks.firstAudio(turn);
@@ -347,7 +353,7 @@ export class CallSession {
     const o = reply.outcome;
     // the core decides what is kept (commit_reply, performed by #commit while this reply is still current)
     const verdict = this.#core.replyEnded(turn, {
-      audioStarted,
+      audioStarted: reply.audioStarted,
       aborted: abort.signal.aborted,
       unheard: o?.unheard,
       heard: o?.heard,
