@@ -1,0 +1,76 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, type Cluster, type ClusterPorts } from '../../scripts/lib/cluster.ts';
+import { freeStackPorts, freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
+import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
+import { ARTIFACTS, buildWeb, TEST_KEY, TEST_SECRET, type AgentLog, type TestStack } from './test-stack.ts';
+
+export interface TestCluster extends Cluster, TestStack {}
+
+/** `npm run cluster` on free loopback ports; its output goes to test-artifacts/<name>.log. */
+export async function startTestCluster(
+  name: string,
+  agentEnv: NodeJS.ProcessEnv = {},
+  opts: { webEnv?: NodeJS.ProcessEnv } = {},
+): Promise<TestCluster> {
+  buildWeb();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const logFile = join(ARTIFACTS, `${name}.log`);
+  const lines: TestStack['lines'] = [];
+  const watchers = new Set<() => void>();
+  const first = await freeStackPorts();
+  const ports: ClusterPorts = {
+    nodes: [
+      { livekit: first.livekit, livekitTcp: first.livekitTcp, livekitUdp: first.livekitUdp },
+      { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort() },
+    ],
+    workers: [
+      { agentHealth: first.agentHealth, agentMetrics: await freeTcpPort() },
+      { agentHealth: await freeTcpPort(), agentMetrics: await freeTcpPort() },
+    ],
+    web: first.web,
+    telephony: await freeTelephonyPorts(),
+  };
+  const cluster = await startCluster({
+    ports,
+    apiKey: TEST_KEY,
+    apiSecret: TEST_SECRET,
+    webMode: 'static',
+    agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+    ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
+    log: (source, line) => {
+      lines.push({ source, line });
+      appendFileSync(logFile, `${source.padEnd(9)} ${line}\n`);
+      for (const w of [...watchers]) w();
+    },
+  });
+  return {
+    ...cluster,
+    apiKey: TEST_KEY,
+    apiSecret: TEST_SECRET,
+    lines,
+    logFile,
+    watchers,
+    telephony: ports.telephony,
+  };
+}
+
+/** The structured log lines of one worker (and its job processes), by its child's name. */
+export function workerLogs(c: Pick<TestStack, 'lines'>, worker: string): AgentLog[] {
+  return c.lines.flatMap((l) => {
+    if (l.source !== worker || !l.line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(l.line) as AgentLog];
+    } catch {
+      return []; // a line cut by the process exiting
+    }
+  });
+}
+
+/** The worker whose job runs call `callId` ('agent-1', …): the one whose job logged "call started" for it. */
+export function workerOfCall(c: Pick<TestStack, 'lines'>, callId: string, msg = 'call started'): string | undefined {
+  const hit = c.lines.find(
+    (l) => l.source.startsWith('agent') && l.line.includes(callId) && l.line.includes(`"msg":"${msg}"`),
+  );
+  return hit?.source;
+}
