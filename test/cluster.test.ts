@@ -2,14 +2,17 @@
  * Voxanne on LiveKit's own distributed mode (`npm run cluster`, scripts/lib/cluster.ts): two
  * livekit-server nodes sharing one Redis, two agent workers (one registered with each node), LiveKit
  * SIP and the web server, one cluster for the whole file. Rooms land on both nodes and calls on both
- * workers; a worker killed with kill -9 (its whole process group, as when its machine dies) has its
- * call taken over by the other within 5 s, the conversation reloaded from the records; a worker sent
- * SIGTERM drains (its calls go on to their end, new calls go elsewhere); a phone call through LiveKit
- * SIP (connected to the second node) is answered by the cluster.
+ * workers; a phone call through LiveKit SIP (connected to the second node) is answered; a worker killed
+ * with kill -9 (its whole process group, as when its machine dies) has its call taken over by the other
+ * within 5 s, the conversation reloaded from the records; a worker sent SIGTERM drains (its call goes on
+ * to its end, a new call goes elsewhere). The kill and the drain come last: each takes a worker away.
+ *
+ * Waits are on events and log lines, with generous deadlines (this runs on a loaded 2-core machine);
+ * the one timed assertion is the issue's 5 s, from the kill to the new agent's join as LiveKit records it.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { dispose } from '@livekit/rtc-node';
+import { dispose, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { Redis } from 'ioredis';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { parseProvisionConfig, type ProvisionConfig } from '../sip/src/config.ts';
@@ -18,17 +21,25 @@ import { SimCaller } from './support/sim-caller.ts';
 import { RtpPhone } from './support/sip-rtp.ts';
 import { sippCall, type SippCall } from './support/sip-sipp.ts';
 import { concat, silence, speech48k } from './support/speech.ts';
-import { startTestCluster, workerLogs, workerOfCall, type TestCluster } from './support/test-cluster.ts';
+import {
+  startTestCluster,
+  waitForLines,
+  warmJobProcesses,
+  workerLogs,
+  workerOfCall,
+  type TestCluster,
+} from './support/test-cluster.ts';
 import { waitForLog } from './support/test-stack.ts';
 
 const CLINIC = '+15550100200';
 const CALLER = '+15551234567';
 /** the issue's bound: the other worker's agent is in the room within 5 s of the kill */
 const BACK_WITHIN_MS = 5000;
-const WAIT_MS = 30_000;
+/** deadlines against a hang, not timings: a loaded machine may take this long */
+const WAIT_MS = 60_000;
 
 let cluster: TestCluster | undefined;
-let hoursQuestion: Int16Array;
+let rooms: RoomServiceClient;
 let addressQuestion: Int16Array;
 const callers = new Set<SimCaller>();
 const sipps: SippCall[] = [];
@@ -37,19 +48,21 @@ let redis: Redis | undefined;
 /** the worker started in place of the killed one (a supervisor's restart), ready once this resolves */
 let replacement: Promise<unknown> | undefined;
 
-/** the calls the cases share, in order: A and B first, then the ones placed during the drain */
+/** the calls the cases share: a and b from the first web case, c placed during the drain */
 const calls: Record<string, { c: SimCaller; callId: string; room: string; worker: string }> = {};
 
 const t0 = performance.now();
 const mark = (what: string) => console.log(`+${Math.round(performance.now() - t0)} ms: ${what}`);
 
 beforeAll(async () => {
-  [cluster, hoursQuestion, addressQuestion] = await Promise.all([
-    startTestCluster('cluster'),
-    speech48k('What are your opening hours?'),
+  [cluster, addressQuestion] = await Promise.all([
+    // the demo clinic and dev mode: the test logs in to the dashboard API to change a setting below
+    startTestCluster('cluster', {}, { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1' } }),
     speech48k('Where are you located?'),
   ]);
+  mark('cluster started');
   redis = new Redis(cluster.redisUrl);
+  rooms = new RoomServiceClient(cluster.nodes[1]!.livekitUrl.replace(/^ws/, 'http'), cluster.apiKey, cluster.apiSecret);
   const config: ProvisionConfig = parseProvisionConfig({
     LIVEKIT_URL: cluster.nodes[1]!.livekitUrl,
     LIVEKIT_API_KEY: cluster.apiKey,
@@ -57,7 +70,7 @@ beforeAll(async () => {
     SIP_NUMBERS: CLINIC,
     SIP_ALLOWED_ADDRESSES: '127.0.0.1/32',
   });
-  await provision(config, { dryRun: false, log: () => {} });
+  await Promise.all([provision(config, { dryRun: false, log: () => {} }), longSilenceTimeout(cluster.webUrl)]);
   mark('cluster ready');
 });
 
@@ -70,18 +83,43 @@ afterAll(async () => {
   await dispose();
 });
 
-const isHoursAnswer = (t: string) => /monday/i.test(t) && /eight/i.test(t);
+/**
+ * The clinic's silence timeout at its longest (60 s, Settings): a call here waits for a worker to start
+ * or drain with nobody speaking, and her silence prompts and goodbye (3 s apart by default) would end
+ * it. The owner's own setting, through the dashboard API as the page sends it.
+ */
+async function longSilenceTimeout(webUrl: string): Promise<void> {
+  const api = async (method: string, path: string, body?: unknown, cookie?: string) => {
+    const res = await fetch(`${webUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', origin: webUrl, ...(cookie ? { cookie } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    assert.equal(res.status, 200, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+    return { body: (await res.json()) as Record<string, unknown>, setCookie: res.headers.get('set-cookie') };
+  };
+  const login = await api('POST', '/api/auth/login', { email: 'demo@voxanne.local', password: 'voxanne-demo' });
+  const cookie = login.setCookie!.split(';')[0]!;
+  const { body: settings } = await api('GET', '/api/settings', undefined, cookie);
+  await api('PUT', '/api/settings', { ...settings, silenceTimeoutMs: 60_000 }, cookie);
+}
+
 const isAddressAnswer = (t: string) => /harbor/i.test(t);
-const isLostYou = (t: string) => /lost you for a moment/i.test(t);
 const agentIds = (c: SimCaller) =>
   [...c.room.remoteParticipants.values()].map((p) => p.identity).filter((id) => id.startsWith('agent-'));
-const agentFinalsSince = (c: SimCaller, sinceMs: number) =>
+/** her transcripts since sinceMs: final ones, or with interims too (what she has started saying) */
+const agentSaidSince = (c: SimCaller, sinceMs: number, finalOnly = true) =>
   c.messages.flatMap((m) =>
-    m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && m.msg.final ? [m.msg.text] : [],
+    m.atMs >= sinceMs && m.msg.type === 'transcript' && m.msg.speaker === 'agent' && (m.msg.final || !finalOnly)
+      ? [m.msg.text]
+      : [],
   );
 
-/** A web caller joining through `node`; resolves once she has greeted them and listens, with her worker. */
-async function newCall(tag: string, node: number): Promise<(typeof calls)[string]> {
+/**
+ * A web caller joining through `node`, with the worker whose job took the call. `listening`: also
+ * waits for her greeting to end (the caller is about to speak); otherwise for the start of it.
+ */
+async function newCall(tag: string, node: number, listening: boolean): Promise<(typeof calls)[string]> {
   const s = cluster!;
   const room = `cluster-${tag}-${Math.random().toString(36).slice(2, 8)}`;
   const c = await SimCaller.join({
@@ -94,13 +132,14 @@ async function newCall(tag: string, node: number): Promise<(typeof calls)[string
   callers.add(c);
   await c.waitFor(() => c.messages.length > 0, WAIT_MS, `${tag}: a first data message from her`);
   const callId = c.messages[0]!.msg.callId;
+  await waitForLines(s, () => workerOfCall(s, callId) !== undefined, WAIT_MS, `${tag}: a worker's "call started"`);
   await c.waitFor(() => c.audibleMs() >= 1000, WAIT_MS, `${tag}: the greeting`);
-  await c.waitFor(() => c.states().at(-1) === 'LISTENING', WAIT_MS, `${tag}: LISTENING after the greeting`);
-  const worker = workerOfCall(s, callId);
-  assert.ok(worker, `${tag}: a worker logged the start of call ${callId}`);
-  return (calls[tag] = { c, callId, room, worker });
+  if (listening)
+    await c.waitFor(() => c.states().at(-1) === 'LISTENING', WAIT_MS, `${tag}: LISTENING after the greeting`);
+  return (calls[tag] = { c, callId, room, worker: workerOfCall(s, callId)! });
 }
 
+/** The caller asks; resolves once `done` holds (her answer), the microphone silent again. */
 async function say(c: SimCaller, pcm: Int16Array, done: () => boolean, what: string): Promise<void> {
   const stop = new AbortController();
   const playing = c.play(concat(pcm, silence(WAIT_MS)), stop.signal);
@@ -123,18 +162,37 @@ const childOf = (name: string) => {
   return child;
 };
 
+test('LiveKit SIP against the cluster: a phone call is answered and greeted', async () => {
+  const s = cluster!;
+  const phone = await RtpPhone.open();
+  phones.push(phone);
+  const call = await sippCall({ target: s.sipAddress!, to: CLINIC, from: CALLER, rtpPort: phone.port, log: () => {} });
+  sipps.push(call);
+  phone.remote = await call.answerMedia(WAIT_MS);
+  phone.keepLineOpen();
+  await phone.waitFor(() => phone.audibleMs() >= 1000, WAIT_MS, 'her greeting over RTP');
+  const phoneCall = () => s.lines.find((l) => l.source.startsWith('agent') && l.line.includes('"msg":"phone call"'));
+  await waitForLines(s, () => phoneCall() !== undefined, WAIT_MS, 'a worker\'s "phone call"');
+  assert.match(phoneCall()!.line, /"dialled":"\+15550100200"/);
+  await call.hangUp();
+  assert.equal(await call.child.exited, 0, 'sipp completed its scenario (BYE answered with 200)');
+  mark('SIP');
+});
+
 test('rooms are placed on both LiveKit nodes, and calls are dispatched to both workers', async () => {
   const s = cluster!;
-  const a = await newCall('a', 0);
+  const a = await newCall('a', 0, false);
   // LiveKit asks the least loaded worker: once the first worker has told it of its call, the next goes to the other
-  await waitForLog(s, a.worker, /"load":0\.[1-9][^}]*"msg":"worker load changed"/, 10_000);
-  const b = await newCall('b', 1);
+  await waitForLog(s, a.worker, /"load":0\.[1-9][^}]*"msg":"worker load changed"/, WAIT_MS);
+  const b = await newCall('b', 1, true);
   console.log(`call a on ${a.worker}, call b on ${b.worker}`);
   assert.notEqual(a.worker, b.worker, 'the two calls went to different workers');
+  // a's part is done; b stays for the kill
+  await hangUp(a.c);
 
-  // LiveKit's node selector places each room at random among the nodes: a dozen rooms use both
-  const rooms = new RoomServiceClient(s.nodes[1]!.livekitUrl.replace(/^ws/, 'http'), s.apiKey, s.apiSecret);
-  const empty = Array.from({ length: 10 }, (_, i) => `cluster-empty-${i}-${Math.random().toString(36).slice(2, 6)}`);
+  // LiveKit's node selector places each room at random among the nodes: twenty rooms use both (all on
+  // one node by chance: 2 in a million)
+  const empty = Array.from({ length: 20 }, (_, i) => `cluster-empty-${i}-${Math.random().toString(36).slice(2, 6)}`);
   await Promise.all(empty.map((name) => rooms.createRoom({ name, emptyTimeout: 5 })));
   const placed = await redis!.hmget('room_node_map', a.room, b.room, ...empty);
   assert.ok(
@@ -146,8 +204,6 @@ test('rooms are placed on both LiveKit nodes, and calls are dispatched to both w
   assert.equal(nodes.size, 2, 'the rooms are spread over both nodes');
   assert.equal(await redis!.hlen('nodes'), 2, 'both nodes are registered in the shared Redis');
   await Promise.all(empty.map((name) => rooms.deleteRoom(name)));
-  // a's part is done: left idle it would be hung up for silence, so the caller hangs up now
-  await hangUp(a.c);
   mark('placement and dispatch');
 });
 
@@ -155,57 +211,77 @@ test('a worker killed with SIGKILL: the other takes its call within 5 s, the con
   const s = cluster!;
   const b = calls.b!;
   const survivor = calls.a!.worker;
-  mark('asking b');
-  // something to remember: the conversation so far is in the records only
-  await say(b.c, hoursQuestion, () => b.c.transcripts('agent').some(isHoursAnswer), 'b: her answer about the hours');
+  // something to remember: after the kill, the conversation so far is in the records only
+  const asked = performance.now();
+  await say(b.c, addressQuestion, () => agentSaidSince(b.c, asked).some(isAddressAnswer), 'b: her answer');
   await b.c.waitFor(() => b.c.states().at(-1) === 'LISTENING', WAIT_MS, 'b: LISTENING after the answer');
+  // a cluster between calls: the survivor holds a warm job process (AGENT_IDLE_PROCESSES), as it does
+  // once the start of the one a call just used is over; the takeover is measured from that state
+  await waitForLines(s, () => warmJobProcesses(s, survivor) > 0, WAIT_MS, `${survivor}: a warm job process`);
+  mark('survivor warm');
 
   const victim = childOf(b.worker);
   const before = agentIds(b.c);
+  const joined = new Promise<RemoteParticipant>((resolve) => {
+    const onJoin = (p: RemoteParticipant) => {
+      if (!p.identity.startsWith('agent-') || before.includes(p.identity)) return;
+      b.c.room.off(RoomEvent.ParticipantConnected, onJoin);
+      resolve(p);
+    };
+    b.c.room.on(RoomEvent.ParticipantConnected, onJoin);
+  });
   const killedAt = performance.now();
+  const killedAtEpochMs = Date.now();
   // the worker and its job processes at once, as when its machine dies
   process.kill(-victim.proc.pid!, 'SIGKILL');
   mark('killed');
-  // a supervisor starts a worker again in its place (on its node and ports); the drain case below needs it
+
+  const agent = await Promise.race([
+    joined,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('b: no new agent in the room within 20 s')), 20_000).unref(),
+    ),
+  ]);
+  const seenMs = performance.now() - killedAt;
+  calls.b = { ...b, worker: survivor }; // whatever the checks below find, the call is the survivor's now
+  // a supervisor starts a worker again in its place (on its node and ports); the drain case needs it.
+  // Started once the agent is back: its start-up would take the survivor's CPU in the 5 s.
   const index = s.workers.findIndex((w) => w.child === victim);
   replacement = s.startWorker(index, 'agent-3');
+  // awaited by the drain case; a failure there is its failure, not an unhandled rejection here
+  replacement.catch(() => undefined);
 
-  await b.c.waitFor(() => agentIds(b.c).some((id) => !before.includes(id)), 20_000, 'b: a new agent in the room');
-  const backMs = performance.now() - killedAt;
-  calls.b = { ...b, worker: survivor }; // whatever the checks below find, the call is the survivor's now
+  // when the agent joined, by LiveKit's own clock (the caller learns of it a little later)
+  const info = (await rooms.listParticipants(b.room)).find((p) => p.identity === agent.identity);
+  assert.ok(info, `${agent.identity} is a participant of ${b.room}`);
+  const backMs = Number(info.joinedAtMs) - killedAtEpochMs;
+  console.log(
+    `kill -9 of worker ${b.worker}: ${agent.identity} joined the room after ${backMs} ms ` +
+      `(seen by the caller after ${Math.round(seenMs)} ms)`,
+  );
+  assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${backMs} ms)`);
   await b.c.waitFor(() => !agentIds(b.c).some((id) => before.includes(id)), 5000, 'b: the dead agent removed');
-  console.log(`kill -9 of worker ${b.worker}: the other worker's agent in the room after ${Math.round(backMs)} ms`);
-  assert.ok(backMs <= BACK_WITHIN_MS, `an agent is back within ${BACK_WITHIN_MS} ms (took ${Math.round(backMs)} ms)`);
 
   const lost = workerLogs(s, survivor).find((l) => l.msg === 'agent worker lost');
   assert.ok(lost, `${survivor} saw the lost worker`);
   assert.equal(lost.calls, 1);
+  const restoredBy = () => workerOfCall(s, b.callId, 'call restored');
+  await waitForLines(s, () => restoredBy() !== undefined, WAIT_MS, 'b: a worker\'s "call restored"');
+  assert.equal(restoredBy(), survivor, 'the surviving worker took the call over');
 
-  await b.c.waitFor(() => agentFinalsSince(b.c, killedAt).some(isLostYou), WAIT_MS, 'b: her "lost you" line');
-  const line = agentFinalsSince(b.c, killedAt).find(isLostYou)!;
-  assert.equal(workerOfCall(s, b.callId, 'call restored'), survivor, 'the surviving worker took the call over');
-  console.log(`she said: ${line}`);
-  // what she names came back from the records: no process that heard the question is alive
-  assert.match(line, /You were asking about our opening hours\. What else can I help you with\?/);
+  // what she names came back from the records: no process that heard the question or her answer is alive
+  const line = /Sorry, I lost you for a moment\. You were asking about where we are\. What else can I help you with\?/;
+  await b.c.waitFor(() => agentSaidSince(b.c, killedAt).some((t) => line.test(t)), WAIT_MS, 'b: her "lost you" line');
+  assert.ok(b.c.audibleMs(killedAt) >= 1000, `her voice is heard again (${b.c.audibleMs(killedAt)} ms)`);
+  await b.c.waitFor(() => b.c.states().at(-1) === 'LISTENING', WAIT_MS, 'b: LISTENING after the line');
   assert.ok(
     b.c.messages.filter((m) => m.atMs >= killedAt).every((m) => m.msg.callId === b.callId),
     'the same call goes on',
   );
-  await b.c.waitFor(() => b.c.states().at(-1) === 'LISTENING', WAIT_MS, 'b: LISTENING after the line');
-  // the call goes on with the other worker (meanwhile the replacement gets ready, for the drain case)
-  await Promise.all([
-    say(
-      b.c,
-      addressQuestion,
-      () => agentFinalsSince(b.c, killedAt).some(isAddressAnswer),
-      'b: her answer about the address after the takeover',
-    ),
-    replacement,
-  ]);
   mark('takeover');
 });
 
-test('a worker sent SIGTERM drains: its calls go on to their end, new calls go to the other worker', async () => {
+test('a worker sent SIGTERM drains: its call goes on to its end, a new call goes to the other worker', async () => {
   const s = cluster!;
   await replacement;
   mark('replacement ready');
@@ -214,14 +290,14 @@ test('a worker sent SIGTERM drains: its calls go on to their end, new calls go t
   const worker = childOf(draining);
   const since = s.lines.length;
   worker.proc.kill('SIGTERM'); // the worker alone: its job processes finish their calls
-  await waitForLog(s, draining, /draining worker/, 10_000, since);
+  await waitForLog(s, draining, /draining worker/, WAIT_MS, since);
 
-  // a caller arriving now goes to the other worker; meanwhile the draining worker's call goes on: a
-  // question still gets its answer
+  // a caller arriving now goes to the other worker; meanwhile the draining worker's call goes on (the
+  // one it took over from the killed worker): a question still gets its answer
   const asked = performance.now();
   const [c] = await Promise.all([
-    newCall('c', 0),
-    say(b.c, hoursQuestion, () => agentFinalsSince(b.c, asked).some(isHoursAnswer), 'b: her answer during the drain'),
+    newCall('c', 0, false),
+    say(b.c, addressQuestion, () => agentSaidSince(b.c, asked).some(isAddressAnswer), 'b: her answer during the drain'),
   ]);
   console.log(`during the drain of ${draining}: the new call went to ${c.worker}`);
   assert.notEqual(c.worker, draining, 'the new call went to the worker that is not draining');
@@ -231,27 +307,11 @@ test('a worker sent SIGTERM drains: its calls go on to their end, new calls go t
   await hangUp(b.c);
   const code = await Promise.race([
     worker.exited,
-    new Promise<string>((r) => setTimeout(() => r('still running'), 20_000).unref()),
+    new Promise<string>((r) => setTimeout(() => r('still running'), WAIT_MS).unref()),
   ]);
   assert.equal(code, 143, 'the worker exited after draining (SIGTERM)');
   const recovered = s.lines.filter((l) => /call recovery dispatched/.test(l.line) && l.line.includes(b.room));
   assert.equal(recovered.length, 1, "b's call was recovered once (after the kill), never after the drain");
   await hangUp(c.c);
   mark('drain');
-});
-
-test('LiveKit SIP against the cluster: a phone call is answered and greeted', async () => {
-  const s = cluster!;
-  const phone = await RtpPhone.open();
-  phones.push(phone);
-  const call = await sippCall({ target: s.sipAddress!, to: CLINIC, from: CALLER, rtpPort: phone.port, log: () => {} });
-  sipps.push(call);
-  phone.remote = await call.answerMedia(WAIT_MS);
-  phone.keepLineOpen();
-  await phone.waitFor(() => phone.audibleMs() >= 1000, WAIT_MS, 'her greeting over RTP');
-  const info = await waitForLog(s, 'agent-3', /"msg":"phone call"/, 10_000);
-  assert.match(info, /"dialled":"\+15550100200"/);
-  await call.hangUp();
-  assert.equal(await call.child.exited, 0, 'sipp completed its scenario (BYE answered with 200)');
-  mark('SIP');
 });

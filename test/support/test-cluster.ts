@@ -74,3 +74,34 @@ export function workerOfCall(c: Pick<TestStack, 'lines'>, callId: string, msg = 
   );
   return hit?.source;
 }
+
+/** Resolves once `holds()` is true of the log lines (checked on each new line); rejects after timeoutMs. */
+export function waitForLines(c: TestCluster, holds: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  if (holds()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!holds()) return;
+      cleanup();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (see ${c.logFile})`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      c.watchers.delete(check);
+    };
+    c.watchers.add(check);
+  });
+}
+
+/**
+ * The job processes a worker holds warm now: each one logs "job runner initialized" once it is ready,
+ * and each job it is given uses one up (the agents library then starts the next).
+ */
+export function warmJobProcesses(c: Pick<TestStack, 'lines'>, worker: string): number {
+  const logs = workerLogs(c, worker);
+  const count = (msg: string) => logs.filter((l) => l.msg === msg).length;
+  return count('job runner initialized') - count('job started');
+}
