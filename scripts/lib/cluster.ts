@@ -59,6 +59,8 @@ export const DEFAULT_CLUSTER_PORTS: ClusterPorts = {
 
 export interface ClusterOptions extends Omit<StackOptions, 'ports' | 'telephony' | 'web' | 'agentScript'> {
   ports: ClusterPorts;
+  /** the workers started with the cluster, the first of `ports.workers` (all by default); the rest are startWorker's */
+  startWorkers?: number;
 }
 
 export interface ClusterNode {
@@ -79,8 +81,8 @@ export interface Cluster extends Stack {
   nodes: ClusterNode[];
   workers: ClusterWorker[];
   /**
-   * starts worker `index` again (after it was killed or drained: what a supervisor does), on its ports and
-   * node, named `name`; resolves once it is registered and warm
+   * starts worker `index` (again, after it was killed or drained: what a supervisor does; or one held back
+   * by `startWorkers`: a scale-up), on its ports and node, named `name`; resolves once it is registered and warm
    */
   startWorker(index: number, name: string): Promise<ClusterWorker>;
   /** redis://127.0.0.1:port, the Redis everything shares */
@@ -203,7 +205,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         dir,
         log,
       }).then((sip) => children.push(sip.child)),
-      ...ports.workers.map((_, i) => startWorker(i, `agent-${i + 1}`)),
+      ...ports.workers.slice(0, opts.startWorkers).map((_, i) => startWorker(i, `agent-${i + 1}`)),
       startWeb(),
     ]);
     const failed = started.find((r) => r.status === 'rejected');

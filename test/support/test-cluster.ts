@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster, type ClusterPorts } from '../../scripts/lib/cluster.ts';
 import { freeStackPorts, freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
@@ -7,15 +7,19 @@ import { ARTIFACTS, buildWeb, TEST_KEY, TEST_SECRET, type AgentLog, type TestSta
 
 export interface TestCluster extends Cluster, TestStack {}
 
-/** `npm run cluster` on free loopback ports; its output goes to test-artifacts/<name>.log. */
+/**
+ * `npm run cluster` on free loopback ports; its output goes to test-artifacts/<name>.log (a fresh one).
+ * `spareWorkers`: ports for that many more workers, started by the test with `startWorker(2, …)` on.
+ */
 export async function startTestCluster(
   name: string,
   agentEnv: NodeJS.ProcessEnv = {},
-  opts: { webEnv?: NodeJS.ProcessEnv } = {},
+  opts: { webEnv?: NodeJS.ProcessEnv; spareWorkers?: number } = {},
 ): Promise<TestCluster> {
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
+  rmSync(logFile, { force: true });
   const lines: TestStack['lines'] = [];
   const watchers = new Set<() => void>();
   const first = await freeStackPorts();
@@ -24,15 +28,15 @@ export async function startTestCluster(
       { livekit: first.livekit, livekitTcp: first.livekitTcp, livekitUdp: first.livekitUdp },
       { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort() },
     ],
-    workers: [
-      { agentHealth: first.agentHealth, agentMetrics: await freeTcpPort() },
-      { agentHealth: await freeTcpPort(), agentMetrics: await freeTcpPort() },
-    ],
+    workers: [{ agentHealth: first.agentHealth, agentMetrics: await freeTcpPort() }],
     web: first.web,
     telephony: await freeTelephonyPorts(),
   };
+  for (let i = 1; i < 2 + (opts.spareWorkers ?? 0); i++)
+    ports.workers.push({ agentHealth: await freeTcpPort(), agentMetrics: await freeTcpPort() });
   const cluster = await startCluster({
     ports,
+    startWorkers: 2,
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
     webMode: 'static',
