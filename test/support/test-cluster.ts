@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { startCluster, type Cluster, type ClusterPorts } from '../../scripts/lib/cluster.ts';
 import { freeStackPorts, freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
 import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
@@ -16,7 +17,9 @@ export async function startTestCluster(
   agentEnv: NodeJS.ProcessEnv = {},
   opts: { webEnv?: NodeJS.ProcessEnv; spareWorkers?: number } = {},
 ): Promise<TestCluster> {
-  buildWeb();
+  // the web server serves the built client (static mode), which no cluster case loads: any build will do,
+  // so an existing one is kept (a build is seconds of CPU on a 2-core machine)
+  if (!existsSync(join(ROOT, 'web/dist/index.html'))) buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
   rmSync(logFile, { force: true });
