@@ -2,8 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { startCluster, type Cluster, type ClusterPorts } from '../../scripts/lib/cluster.ts';
-import { freeStackPorts, freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
-import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
+import { reservePorts, withFreshPorts } from '../../scripts/lib/ports.ts';
 import { ARTIFACTS, buildWeb, TEST_KEY, TEST_SECRET, type AgentLog, type TestStack } from './test-stack.ts';
 
 export interface TestCluster extends Cluster, TestStack {}
@@ -25,31 +24,34 @@ export async function startTestCluster(
   rmSync(logFile, { force: true });
   const lines: TestStack['lines'] = [];
   const watchers = new Set<() => void>();
-  const first = await freeStackPorts();
-  const ports: ClusterPorts = {
-    nodes: [
-      { livekit: first.livekit, livekitTcp: first.livekitTcp, livekitUdp: first.livekitUdp },
-      { livekit: await freeTcpPort(), livekitTcp: await freeTcpPort(), livekitUdp: await freeUdpPort() },
-    ],
-    workers: [{ agentHealth: first.agentHealth, agentMetrics: await freeTcpPort() }],
-    web: first.web,
-    telephony: await freeTelephonyPorts(),
+  const record = (source: string, line: string) => {
+    lines.push({ source, line });
+    appendFileSync(logFile, `${source.padEnd(9)} ${line}\n`);
+    for (const w of [...watchers]) w();
   };
-  for (let i = 1; i < 2 + (opts.spareWorkers ?? 0); i++)
-    ports.workers.push({ agentHealth: await freeTcpPort(), agentMetrics: await freeTcpPort() });
-  const cluster = await startCluster({
-    ports,
-    startWorkers: 2,
-    apiKey: TEST_KEY,
-    apiSecret: TEST_SECRET,
-    webMode: 'static',
-    agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
-    ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
-    log: (source, line) => {
-      lines.push({ source, line });
-      appendFileSync(logFile, `${source.padEnd(9)} ${line}\n`);
-      for (const w of [...watchers]) w();
-    },
+  const workers = 2 + (opts.spareWorkers ?? 0);
+  // as the test stacks do (startStackOnFreePorts): every port taken in one reservation, and a start that
+  // lost one to another process meanwhile made again on fresh ones
+  const { cluster, ports } = await withFreshPorts({
+    pick: () => freeClusterPorts(workers),
+    start: async (ports, seen) => ({
+      ports,
+      cluster: await startCluster({
+        ports,
+        startWorkers: 2,
+        apiKey: TEST_KEY,
+        apiSecret: TEST_SECRET,
+        webMode: 'static',
+        agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+        ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
+        log: (source, line) => {
+          seen(line);
+          record(source, line);
+        },
+      }),
+    }),
+    onRetry: (_err, attempt) =>
+      record('setup', `a port was taken during start-up (attempt ${attempt}); starting again on fresh ports`),
   });
   return {
     ...cluster,
@@ -59,6 +61,31 @@ export async function startTestCluster(
     logFile,
     watchers,
     telephony: ports.telephony,
+  };
+}
+
+/** LiveKit SIP's RTP ports (as freeTelephonyPorts) */
+const RTP_PORTS = 20;
+
+/**
+ * The cluster's ports, all distinct: two nodes, `workers` workers, the web server, Redis and LiveKit SIP.
+ * The workers' ports are chosen below the ephemeral range (as ports free for UDP too), since a spare
+ * worker binds them only when the test starts it, and the OS hands ephemeral ports out meanwhile.
+ */
+async function freeClusterPorts(workers: number): Promise<ClusterPorts> {
+  const r = await reservePorts({ tcp: 7, both: 3 + 2 * workers, udpRuns: [RTP_PORTS + 1] });
+  await r.release();
+  const tcp = [...r.tcp];
+  const both = [...r.both];
+  const node = () => ({ livekit: tcp.shift()!, livekitTcp: tcp.shift()!, livekitUdp: both.shift()! });
+  const nodes = [node(), node()];
+  const sip = both.shift()!;
+  const rtpStart = r.runs[0]!;
+  return {
+    nodes,
+    workers: Array.from({ length: workers }, () => ({ agentHealth: both.shift()!, agentMetrics: both.shift()! })),
+    web: tcp.shift()!,
+    telephony: { redis: tcp.shift()!, sip, sipHealth: tcp.shift()!, rtpStart, rtpEnd: rtpStart + RTP_PORTS },
   };
 }
 
