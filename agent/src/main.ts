@@ -15,7 +15,7 @@ import { splitSentences } from './core/sentence-chunker.ts';
 import type { CannedSentence } from './call/reply.ts';
 import { parseAgentConfig, type AgentConfig } from './config.ts';
 import { systemClock } from './call/system-clock.ts';
-import { createEngines, type EngineSet } from './engines/index.ts';
+import { createEngines, loadVad, type EngineSet } from './engines/index.ts';
 import { defaultAgentLines, type AgentLines } from './core/agent-lines.ts';
 import { buildInstructions } from './core/instructions.ts';
 import { loadKnowledgeBase } from './knowledge/kb.ts';
@@ -379,6 +379,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const c = parseAgentConfig(process.env);
     await loadKnowledgeBase(c.KNOWLEDGE_BASE_PATH);
     checkPocketsphinxInstall({ pocketsphinxLib: c.POCKETSPHINX_LIB, sphinxbaseLib: c.SPHINXBASE_LIB });
+    await loadVad();
     return c;
   });
   const records = createRecordsClient(config);
