@@ -57,6 +57,7 @@ import { callOutcome } from './core/call-metrics.ts';
 import { callCounters } from './call/counters.ts';
 import { WorkerAdmission } from './worker/admission.ts';
 import { workerConnection } from './worker/worker-options.ts';
+import { withoutInferenceProcess } from './worker/no-inference-process.ts';
 import { busyLinePlayer } from './worker/busy-line.ts';
 import { callerExpectation } from './core/caller-trust.ts';
 import { waitForTrustedCaller } from './call/trusted-caller.ts';
@@ -431,6 +432,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       })
     : undefined;
   let reportedLoad: number | undefined;
+  // the library's own turn detector is not used: no inference process for it (worker/no-inference-process.ts)
+  withoutInferenceProcess();
   cli.runApp(
     new WorkerOptions({
       ...workerConnection(config, fileURLToPath(import.meta.url)),
