@@ -61,3 +61,13 @@ test("the worker refuses the repository's example secret outside dev mode (probe
     /VOXANNE_DEV: dev mode is not allowed/,
   );
 });
+
+test('warm job processes: one per line up to 4 unless set; 0 is refused (the library reads 0 as its default)', () => {
+  const idle = (env: Record<string, string>) => parseAgentConfig({ VOXANNE_DEV: '1', ...env }).AGENT_IDLE_PROCESSES;
+  assert.equal(idle({}), 4, 'the shipped 4 lines, each with a warm process');
+  assert.equal(idle({ MAX_CONCURRENT_CALLS: '2' }), 2);
+  assert.equal(idle({ MAX_CONCURRENT_CALLS: '25' }), 4, 'capped: a full worker keeps these besides its calls');
+  assert.equal(idle({ MAX_CONCURRENT_CALLS: '25', AGENT_IDLE_PROCESSES: '25' }), 25);
+  assert.equal(idle({ AGENT_IDLE_PROCESSES: '1' }), 1);
+  assert.throws(() => idle({ AGENT_IDLE_PROCESSES: '0' }), /AGENT_IDLE_PROCESSES: at least 1/);
+});

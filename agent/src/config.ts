@@ -1,6 +1,8 @@
 import {
   agentNameEnv,
+  defaultIdleProcesses,
   DEV_RECORDS_API_KEY,
+  idleProcessesEnv,
   livekitEnv,
   logPiiEnv,
   recordsKeyEnv,
@@ -25,12 +27,8 @@ const schema = z.object({
   AGENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** calls one worker takes at once; LiveKit sends further callers to another worker */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100).default(4),
-  /**
-   * job processes kept warm (engines loaded, greeting synthesised) for the next callers; each holds
-   * about 150 MB. A caller who finds none waits for one to start (3 s idle, 10 s and more on a busy
-   * machine): set it to the calls that may arrive together (npm run load, README 'Running many calls')
-   */
-  AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(100).default(1),
+  /** job processes kept warm for the next callers; unset: one per line up to 4 (contracts/src/env.ts) */
+  ...idleProcessesEnv,
   /**
    * the Redis the LiveKit cluster shares (redis://host:port): with several workers, each keeps a lease
    * there, and the calls of a worker that dies are taken over by another (worker/worker-lease.ts);
@@ -86,7 +84,10 @@ const schema = z.object({
     .optional(),
 });
 
-export type AgentConfig = Omit<z.infer<typeof schema>, 'RECORDS_API_KEY'> & { RECORDS_API_KEY: string };
+export type AgentConfig = Omit<z.infer<typeof schema>, 'RECORDS_API_KEY' | 'AGENT_IDLE_PROCESSES'> & {
+  RECORDS_API_KEY: string;
+  AGENT_IDLE_PROCESSES: number;
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -102,5 +103,9 @@ export function parseAgentConfig(env: Record<string, string | undefined>): Agent
   // the repository's example secrets only in dev mode (VOXANNE_DEV=1), real ones in production
   const secrets = secretProblems(cleaned, { records: r.data.VOXANNE_RECORDS_URL !== undefined });
   if (secrets.length) throw new ConfigError(secrets.join('; '));
-  return { ...r.data, RECORDS_API_KEY: r.data.RECORDS_API_KEY ?? DEV_RECORDS_API_KEY };
+  return {
+    ...r.data,
+    RECORDS_API_KEY: r.data.RECORDS_API_KEY ?? DEV_RECORDS_API_KEY,
+    AGENT_IDLE_PROCESSES: r.data.AGENT_IDLE_PROCESSES ?? defaultIdleProcesses(r.data.MAX_CONCURRENT_CALLS),
+  };
 }

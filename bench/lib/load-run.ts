@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultIdleProcesses } from '@voxanne/contracts/env';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { buildWeb } from '../../test/support/test-stack.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -36,7 +37,8 @@ export interface LoadOptions {
   mix: { web: number; sip: number };
   /**
    * job processes kept warm (AGENT_IDLE_PROCESSES, the clinic's own setting); the calls start once
-   * that many are warm. Default 1, the shipped default: callers beyond it wait for a process to start
+   * that many are warm. Default: the shipped default for the step's lines (shippedWarm); callers beyond
+   * it wait for a process to start
    */
   warm?: number;
   /** 'short': each caller hears the greeting and asks one question (the smoke run in npm test) */
@@ -139,6 +141,12 @@ export async function startLoadFakes(): Promise<Fakes> {
 
 const RECORDS_LOST = /call record rejected|call record queue full|records left undelivered|records not delivered/;
 
+/** The step's MAX_CONCURRENT_CALLS: its N (a clinic sets it to the lines it runs), at least the shipped 4. */
+const loadMaxCalls = (calls: number): number => Math.max(4, calls);
+
+/** The warm job processes a step of N calls gets unless --warm says otherwise: the agent's own default. */
+export const shippedWarm = (calls: number): number => defaultIdleProcesses(loadMaxCalls(calls));
+
 /** The stack for a load step: MAX_CONCURRENT_CALLS is the step's N (a clinic sets it to the lines it runs). */
 export async function startLoadStack(
   name: string,
@@ -174,7 +182,7 @@ function startLoadStackOnce(name: string, fakes: Fakes, o: Parameters<typeof sta
     agentEnv: {
       ...fakes.env,
       ...(o.cpuProfDir ? { LOAD_CPU_PROF_DIR: o.cpuProfDir } : {}),
-      MAX_CONCURRENT_CALLS: String(Math.max(4, o.maxCalls)),
+      MAX_CONCURRENT_CALLS: String(loadMaxCalls(o.maxCalls)),
       ...(o.idleProcesses !== undefined ? { AGENT_IDLE_PROCESSES: String(o.idleProcesses) } : {}),
       LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
     },
@@ -296,7 +304,7 @@ async function stepOn(
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     calls: o.calls,
-    warm: o.warm ?? 1,
+    warm: o.warm ?? shippedWarm(o.calls),
     ramp_ms: o.rampMs,
     hold_ms: o.holdMs,
     mix: o.mix,
@@ -352,7 +360,7 @@ export async function runLoad(o: LoadOptions & { name?: string; cpuProfDir?: str
     });
     let step: LoadStep;
     try {
-      await bench.warmed(o.warm ?? 1, 180_000);
+      await bench.warmed(o.warm ?? shippedWarm(o.calls), 180_000);
       step = await runLoadStep(bench, fakes, o, () => recordsLost);
     } finally {
       await bench.stack.stop();

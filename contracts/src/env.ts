@@ -119,3 +119,31 @@ export const logPiiEnv = {
 export function piiLogOptions(logPii: boolean): { redact?: { paths: string[]; remove: true } } {
   return logPii ? {} : { redact: { paths: ['pii'], remove: true } };
 }
+
+/**
+ * Job processes a worker keeps warm (engines loaded, greeting synthesised) for the next callers. Each
+ * call is a process of its own (@livekit/agents 1.9 has no thread executor and never reuses a process),
+ * and the library warms them one at a time, about 3 s of CPU each: a caller who finds none waits for
+ * one. Read by the agent worker and by the load bench, which waits for them before its calls.
+ */
+export const idleProcessesEnv = {
+  /** unset: defaultIdleProcesses(MAX_CONCURRENT_CALLS) */
+  AGENT_IDLE_PROCESSES: z.coerce
+    .number()
+    .int()
+    .min(1, 'at least 1 (the library would read 0 as its own default)')
+    .max(100)
+    .optional(),
+};
+
+/** Most job processes kept warm by default; each costs about 110 MB and 1% of a core while it waits. */
+export const DEFAULT_IDLE_PROCESSES_CAP = 4;
+
+/**
+ * The default: a warm process for every line, up to DEFAULT_IDLE_PROCESSES_CAP, so callers arriving
+ * together up to that many never wait for a process to start. (The library keeps that many warm *besides*
+ * the calls, so a higher default would double a full worker's processes for bursts a clinic rarely has.)
+ */
+export function defaultIdleProcesses(maxConcurrentCalls: number): number {
+  return Math.min(maxConcurrentCalls, DEFAULT_IDLE_PROCESSES_CAP);
+}

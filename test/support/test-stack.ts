@@ -51,7 +51,9 @@ export async function startTestStack(
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
     webMode: 'static',
-    agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+    // one warm job process, not the shipped one per line: the suite's stacks take their calls one or two at
+    // a time, and each more warm process is ~3 s of CPU at every stack's start; a test needing more sets it
+    agentEnv: { LOG_LEVEL: 'debug', AGENT_IDLE_PROCESSES: '1', ...agentEnv },
     ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
     log: (source, line) => {
       lines.push({ source, line });
