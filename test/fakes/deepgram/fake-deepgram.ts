@@ -208,6 +208,7 @@ export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise
       protocols: req.headers['sec-websocket-protocol'],
       status: 0,
       audioBytes: 0,
+      audioMessageBytes: [],
       messages: [],
       sent: [],
       closed: false,

@@ -117,6 +117,7 @@ export class ListenSession {
     if (this.#closeRequested || !this.#open) return;
     const rec = this.#o.record;
     rec.audioBytes += data.byteLength;
+    rec.audioMessageBytes.push(data.byteLength);
     this.#hash.update(data);
     this.#armIdle();
     this.#append(this.#decode(data));

@@ -80,6 +80,8 @@ export interface ListenRecord {
   /** 101 when upgraded, otherwise the rejection status */
   status: number;
   audioBytes: number;
+  /** the size of each binary (audio) message, in order */
+  audioMessageBytes: number[];
   /** JSON control messages from the client, in order */
   messages: JsonMessage[];
   /** JSON messages the fake sent, in order */

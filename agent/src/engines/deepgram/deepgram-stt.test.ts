@@ -278,6 +278,22 @@ test('a socket dropped between utterances: the next utterance is still transcrib
   }
 });
 
+test('10 ms frames go to Deepgram as 20 ms messages; a flush sends the half one before Finalize', async () => {
+  const fake = await startFakeDeepgram({ script: [A] });
+  try {
+    const stream = sttFor(fake).stream();
+    const pcm = speechLike(A, 16000).slice(0, 7 * 160);
+    for (let i = 0; i < pcm.length; i += 160) stream.pushFrame(new AudioFrame(pcm.slice(i, i + 160), 16000, 1, 160));
+    stream.flush();
+    await fake.until(() => fake.received.listen[0]?.messages.some((m) => m.type === 'Finalize') ?? false);
+    const rec = fake.received.listen[0]!;
+    assert.deepEqual(rec.audioMessageBytes, [640, 640, 640, 320]);
+    stream.close();
+  } finally {
+    await fake.close();
+  }
+});
+
 test(
   'flush() sends Finalize and the utterance is finalized without waiting for silence',
   { timeout: 30_000 },

@@ -151,12 +151,20 @@ function timer(ms: number): { promise: Promise<void>; cancel(): void } {
   return { promise, cancel: () => clearTimeout(handle) };
 }
 
-/** 16-bit mono PCM bytes of a frame (linear16 is little-endian, as Int16Array is on every platform Node runs on). */
+/**
+ * Audio goes to Deepgram in 20 ms messages, two of the call's 10 ms frames each: Deepgram asks for
+ * 20–100 ms per message, and every message is a WebSocket frame, a socket write and the SDK's work on
+ * the job's main thread (half of its Deepgram cost at 10 ms). The words reach it at most 10 ms later.
+ */
+const MESSAGE_MS = 20;
+
+/**
+ * 16-bit mono PCM bytes of a frame (linear16 is little-endian, as Int16Array is on every platform Node
+ * runs on); a mono frame's own bytes, not a copy: the caller copies them into the next message.
+ */
 function monoBytes(frame: AudioFrame): Uint8Array {
   if (frame.channels === 1)
-    return new Uint8Array(
-      frame.data.buffer.slice(frame.data.byteOffset, frame.data.byteOffset + frame.data.byteLength),
-    );
+    return new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.samplesPerChannel * 2);
   const mono = new Int16Array(frame.samplesPerChannel);
   for (let i = 0; i < mono.length; i++) {
     let sum = 0;
@@ -181,6 +189,9 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
   #unansweredSince: number | undefined;
   #audioSinceKeepAlive = false;
   #requestId = '';
+  /** the caller's audio making up the next message (MESSAGE_MS) */
+  #message: Uint8Array;
+  #messageFill = 0;
 
   constructor(owner: DeepgramSTT, dg: DeepgramClient, opts: ResolvedOptions, connOptions: APIConnectOptions) {
     super(owner, opts.sampleRate, connOptions);
@@ -191,6 +202,7 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     this.#transcript = new LiveTranscript(opts.language);
     this.#bytesPerSecond = opts.sampleRate * 2;
     this.#replay = new ReplayBuffer(Math.round((opts.maxReplayMs / 1000) * this.#bytesPerSecond));
+    this.#message = new Uint8Array(Math.round((MESSAGE_MS / 1000) * this.#bytesPerSecond));
     const signal = this.abortSignal;
     this.#aborted = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -263,10 +275,15 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
       switch (ev.kind) {
         case 'input': {
           this.#pendingInput = undefined;
-          if (ev.r.done) return this.#finish(conn, stall);
+          if (ev.r.done) {
+            this.#sendMessage(conn);
+            return this.#finish(conn, stall);
+          }
           const item = ev.r.value;
-          if (typeof item === 'symbol') conn.finalize();
-          else if (item.samplesPerChannel > 0) this.#sendBytes(conn, monoBytes(item), true);
+          if (typeof item === 'symbol') {
+            this.#sendMessage(conn); // a flush finalizes everything heard, the part message included
+            conn.finalize();
+          } else if (item.samplesPerChannel > 0) this.#queueAudio(conn, monoBytes(item));
           break;
         }
         case 'closed':
@@ -308,6 +325,26 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     }
     // broke while finishing: a retry connects again and replays the audio not yet finalized
     if (r !== 'abort' && r.error) throw r.error;
+  }
+
+  /** Adds the caller's audio to the message being made, sending each one as it fills. */
+  #queueAudio(conn: LiveConnection, bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length;) {
+      const n = Math.min(bytes.length - at, this.#message.length - this.#messageFill);
+      this.#message.set(bytes.subarray(at, at + n), this.#messageFill);
+      this.#messageFill += n;
+      at += n;
+      if (this.#messageFill === this.#message.length) this.#sendMessage(conn);
+    }
+  }
+
+  /** Sends the message made so far, if any (the socket and the replay buffer keep it: a fresh one follows). */
+  #sendMessage(conn: LiveConnection): void {
+    if (this.#messageFill === 0) return;
+    const bytes = this.#message.subarray(0, this.#messageFill);
+    this.#message = new Uint8Array(this.#message.length);
+    this.#messageFill = 0;
+    this.#sendBytes(conn, bytes, true);
   }
 
   #sendBytes(conn: LiveConnection, bytes: Uint8Array, fresh = false): void {
