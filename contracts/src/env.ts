@@ -136,7 +136,7 @@ export const idleProcessesEnv = {
     .optional(),
 };
 
-/** Most job processes kept warm by default; each costs about 110 MB and 1% of a core while it waits. */
+/** Most job processes kept warm by default; each holds about 270 MB (RSS) and 1% of a core while it waits. */
 export const DEFAULT_IDLE_PROCESSES_CAP = 4;
 
 /**
