@@ -51,6 +51,29 @@ export interface CallRoomMetadata {
   busy?: true;
   /** set by the worker that dispatched the busy line into a phone call's room nobody could take */
   busyLine?: true;
+  /**
+   * a standby call: a web room opened before any caller asked for it (web/server/standby-pool.ts). The
+   * agent waits for its caller up to STANDBY_CALLER_WAIT_MS, and a worker whose lines are full ends an
+   * unclaimed one to take a real call.
+   */
+  standby?: true;
+  /** set by the web server when it hands a standby room to a caller: from then on it is a call like any other */
+  claimed?: true;
+}
+
+/** A standby room is recycled (closed, and a fresh one opened) this long after it was opened. */
+export const STANDBY_MAX_AGE_MS = 10 * 60 * 1000;
+/**
+ * How long LiveKit keeps a standby room nobody joined (seconds, as LiveKit takes it; agents do not
+ * count): a little past the maximum age, so a standby whose web server died closes by itself.
+ */
+export const STANDBY_EMPTY_TIMEOUT_SECONDS = STANDBY_MAX_AGE_MS / 1000 + 120;
+/** how long her job in a standby room waits for its caller: as long as LiveKit keeps the room */
+export const STANDBY_CALLER_WAIT_MS = STANDBY_EMPTY_TIMEOUT_SECONDS * 1000;
+
+/** A standby room no caller has been handed yet: the only kind a worker may end to free a line. */
+export function isUnclaimedStandby(m: CallRoomMetadata): boolean {
+  return m.standby === true && m.claimed !== true;
 }
 
 /**
@@ -87,6 +110,8 @@ export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata
   if (r.taken === true) out.taken = true;
   if (r.busy === true) out.busy = true;
   if (r.busyLine === true) out.busyLine = true;
+  if (r.standby === true) out.standby = true;
+  if (r.claimed === true) out.claimed = true;
   return out;
 }
 
@@ -95,7 +120,7 @@ export function parseCallRoomMetadata(raw: string | undefined): CallRoomMetadata
  * as it was. LiveKit's own record of a dispatch's jobs is not kept up to date (livekit-server 1.13:
  * ListDispatch never lists them), so the worker says so here.
  */
-export function withLineMark(raw: string | undefined, mark: 'taken' | 'busy' | 'busyLine'): string {
+export function withLineMark(raw: string | undefined, mark: 'taken' | 'busy' | 'busyLine' | 'claimed'): string {
   let o: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(raw ?? '');

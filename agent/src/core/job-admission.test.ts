@@ -4,6 +4,7 @@ import { ManualClock } from './clock.ts';
 import {
   busyLineDue,
   JobAdmission,
+  jobKindOf,
   MAX_BUSY_LINES,
   UNLAUNCHED_JOB_TIMEOUT_MS,
   wantsBusyLine,
@@ -18,7 +19,7 @@ describe('JobAdmission', () => {
       answers.map((d) => d.accept),
       [true, true, true, true, false, false],
     );
-    assert.deepEqual(answers[4], { accept: false, active: 4, max: 4 });
+    assert.deepEqual(answers[4], { accept: false, active: 4, max: 4, standbys: [] });
     assert.equal(a.load(), 1);
   });
 
@@ -56,6 +57,59 @@ describe('JobAdmission', () => {
     a.request('j1');
     assert.equal(a.request('j1').accept, true);
     assert.equal(a.active, 1);
+  });
+});
+
+describe('standby calls and lines', () => {
+  const full = (d: ReturnType<JobAdmission['request']>) => {
+    assert.equal(d.accept, false);
+    return d as Extract<typeof d, { accept: false }>;
+  };
+
+  it('a room is a standby only while it is unclaimed', () => {
+    assert.equal(jobKindOf(JSON.stringify({ channel: 'web', standby: true })), 'standby');
+    assert.equal(jobKindOf(JSON.stringify({ channel: 'web', standby: true, claimed: true })), 'call');
+    assert.equal(jobKindOf(JSON.stringify({ channel: 'web' })), 'call');
+    assert.equal(jobKindOf(undefined), 'call');
+  });
+
+  it('a call that finds every line taken is offered the standbys, oldest first; a standby is offered none', () => {
+    const clock = new ManualClock();
+    const a = new JobAdmission(3, clock);
+    a.request('s-old', 'standby', 'room-old');
+    clock.advance(1000);
+    a.request('c1', 'call', 'room-c1');
+    clock.advance(1000);
+    a.request('s-new', 'standby', 'room-new');
+    assert.deepEqual(full(a.request('sip', 'call', 'room-sip')).standbys, [
+      { jobId: 's-old', room: 'room-old' },
+      { jobId: 's-new', room: 'room-new' },
+    ]);
+    assert.deepEqual(full(a.request('s3', 'standby', 'room-s3')).standbys, []);
+  });
+
+  it('ending a standby frees its line at once for the call, before its process has exited', () => {
+    const a = new JobAdmission(1, new ManualClock());
+    a.request('s1', 'standby', 'room-s1');
+    a.launched('s1');
+    const d = full(a.request('sip', 'call'));
+    assert.equal(a.evicted(d.standbys[0]!.jobId), true);
+    assert.deepEqual(a.request('sip', 'call'), { accept: true });
+    assert.equal(a.active, 1);
+    // its process exits later: the place it held is not given back twice
+    assert.equal(a.ended('s1'), false);
+    assert.equal(a.active, 1);
+  });
+
+  it('a call is never ended for another: evicted refuses it, and a claimed standby becomes a call', () => {
+    const a = new JobAdmission(2, new ManualClock());
+    a.request('c1', 'call');
+    a.request('s1', 'standby', 'room-s1');
+    assert.equal(a.evicted('c1'), false);
+    a.claimed('s1');
+    assert.equal(a.evicted('s1'), false);
+    assert.deepEqual(full(a.request('sip', 'call')).standbys, []);
+    assert.equal(a.active, 2);
   });
 });
 

@@ -5,7 +5,7 @@
  * job request is answered against this ledger when it arrives: a place is taken on accepting, and
  * given back when the job's process exits, or when an accepted job never reaches a process.
  */
-import { parseCallRoomMetadata } from '@voxanne/contracts/call-room';
+import { isUnclaimedStandby, parseCallRoomMetadata } from '@voxanne/contracts/call-room';
 import type { Clock } from './clock.ts';
 import { callerExpectation } from './caller-trust.ts';
 import { outboundPurpose } from './phone/phone-number.ts';
@@ -48,24 +48,74 @@ export function busyLineDue(roomMetadataNow: string | undefined, playing: number
   return !m.taken && !m.busyLine && playing < MAX_BUSY_LINES;
 }
 
-export type AdmissionDecision = { accept: true } | { accept: false; active: number; max: number };
+/**
+ * What a job is for: a call, or a standby (a web room held open for the next caller, with no caller
+ * yet: contracts/src/call-room.ts `standby`). A standby holds a line, but never at a call's expense:
+ * a call that finds every line taken ends an unclaimed standby and takes its place. Why the worker
+ * and not the web server keeping a line free: only the worker knows its lines (a SIP call never
+ * passes the web server), and a free line kept back for nothing would cost a clinic one call in four.
+ */
+export type JobKind = 'call' | 'standby';
+
+/** the job's room metadata says which (a standby a caller was handed is a call like any other) */
+export function jobKindOf(roomMetadata: string | undefined): JobKind {
+  return isUnclaimedStandby(parseCallRoomMetadata(roomMetadata)) ? 'standby' : 'call';
+}
+
+export type AdmissionDecision =
+  | { accept: true }
+  /** every line taken; `standbys` (oldest first) may be ended to admit a call, each after checking its room */
+  | { accept: false; active: number; max: number; standbys: { jobId: string; room: string }[] };
+
+interface HeldJob {
+  acceptedAt: number;
+  launched: boolean;
+  kind: JobKind;
+  room: string;
+}
 
 export class JobAdmission {
-  /** job id → when it was accepted, and whether a process runs it */
-  readonly #jobs = new Map<string, { acceptedAt: number; launched: boolean }>();
+  /** job id → when it was accepted, whether a process runs it, and what it is for */
+  readonly #jobs = new Map<string, HeldJob>();
 
   constructor(
     readonly max: number,
     private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  /** Answers a job request now, taking a place when it accepts. A request repeated for a held job is accepted again. */
-  request(jobId: string): AdmissionDecision {
+  /**
+   * Answers a job request now, taking a place when it accepts. A request repeated for a held job is
+   * accepted again. A call refused for want of a line is told which standbys could make room for it
+   * (a standby is told none: it never ends another).
+   */
+  request(jobId: string, kind: JobKind = 'call', room = ''): AdmissionDecision {
     this.#expire();
     if (this.#jobs.has(jobId)) return { accept: true };
-    if (this.#jobs.size >= this.max) return { accept: false, active: this.#jobs.size, max: this.max };
-    this.#jobs.set(jobId, { acceptedAt: this.clock.now(), launched: false });
+    if (this.#jobs.size >= this.max) {
+      const standbys =
+        kind === 'call'
+          ? [...this.#jobs.entries()]
+              .filter(([, j]) => j.kind === 'standby')
+              .sort(([, a], [, b]) => a.acceptedAt - b.acceptedAt)
+              .map(([id, j]) => ({ jobId: id, room: j.room }))
+          : [];
+      return { accept: false, active: this.#jobs.size, max: this.max, standbys };
+    }
+    this.#jobs.set(jobId, { acceptedAt: this.clock.now(), launched: false, kind, room });
     return { accept: true };
+  }
+
+  /** A standby ended to make room for a call: its place is free now, before its process has gone. */
+  evicted(jobId: string): boolean {
+    const j = this.#jobs.get(jobId);
+    if (j?.kind !== 'standby') return false;
+    return this.#jobs.delete(jobId);
+  }
+
+  /** A standby whose room turned out to be handed to a caller: a call from now on, never ended for another. */
+  claimed(jobId: string): void {
+    const j = this.#jobs.get(jobId);
+    if (j) j.kind = 'call';
   }
 
   /** A process runs the job: its place is held until the process exits. */
