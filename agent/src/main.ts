@@ -42,6 +42,7 @@ import { FarEndPlayout } from './core/phone/far-end-playout.ts';
 import { phoneStt } from './phone/phone-stt.ts';
 import { RelayVoice, relayEngines, relayListener } from './phone/relay.ts';
 import { TWILIO_MEDIA_CHANNEL, TWILIO_RELAY_CHANNEL } from '@voxanne/contracts/protocol';
+import { parseCallRoomMetadata, STANDBY_CALLER_WAIT_MS } from '@voxanne/contracts/call-room';
 import { checkPocketsphinxInstall } from './engines/pocketsphinx/install-check.ts';
 import { checkBeforeRegistering, guardPrewarm, stopWhenAJobCannotStart } from './worker/start-failure.ts';
 import { onAgentStopping } from './worker/agent-stopping.ts';
@@ -176,17 +177,45 @@ export default defineAgent<ProcData>({
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const voice = new AudioOut(ctx.proc.userData.engines.tts.sampleRate);
     await voice.publish(ctx.room.localParticipant!);
+    // a standby room (web/server/standby-pool.ts) is held open for a caller not yet known: she waits as
+    // long as LiveKit keeps it; no call exists (records, metrics, lines announced) until the caller joins
+    const standby = parseCallRoomMetadata(room?.metadata ?? ctx.room.metadata).standby === true;
+    if (standby) logger.info({}, 'standby: waiting for a caller');
+    // Ctrl-C / worker shutdown before anyone has joined: nothing to finish, the job ends now
+    const noCallerYet = new AbortController();
+    const stopWaiting = onAgentStopping(() => noCallerYet.abort());
+    // a standby handed to a caller (the web server marks it claimed) waits for them as a new call's room does
+    let claimedWait: ReturnType<typeof setTimeout> | undefined;
+    const onClaimed = (metadata: string) => {
+      if (claimedWait || !parseCallRoomMetadata(metadata).claimed) return;
+      claimedWait = setTimeout(() => noCallerYet.abort(), CALLER_WAIT_MS);
+    };
+    if (standby) ctx.room.on(RoomEvent.RoomMetadataChanged, onClaimed);
     // only the caller this room was opened for (a web room names them), or a phone line: anyone else is ignored
     const caller = await waitForTrustedCaller(
       ctx.room,
       callerExpectation(room?.metadata ?? ctx.room.metadata),
-      CALLER_WAIT_MS,
+      standby ? STANDBY_CALLER_WAIT_MS : CALLER_WAIT_MS,
       (p) => logger.warn({ kind: p.kind }, 'participant ignored: not the caller this call is for'),
+      noCallerYet.signal,
     );
+    stopWaiting();
+    clearTimeout(claimedWait);
+    ctx.room.off(RoomEvent.RoomMetadataChanged, onClaimed);
     if (!caller) {
-      logger.info({}, 'no caller joined');
+      const why = claimedWait
+        ? 'no caller'
+        : noCallerYet.signal.aborted
+          ? 'agent stopping'
+          : standby
+            ? 'standby ended'
+            : 'no caller';
+      logger.info({ why }, 'no caller joined');
       gate.cancel();
-      ctx.shutdown('no caller');
+      // a standby's room outlives a normal one (STANDBY_EMPTY_TIMEOUT_SECONDS): closed with its job (not
+      // while everything stops: LiveKit may be gone, and the web server closes its standbys itself)
+      if (standby && why !== 'agent stopping') await ctx.deleteRoom().catch(() => undefined);
+      ctx.shutdown(why);
       return;
     }
     const joinedAt = systemClock.now();

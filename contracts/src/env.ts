@@ -104,6 +104,18 @@ export function secretProblems(env: Record<string, string | undefined>, o: { rec
 }
 
 /**
+ * WEB_STANDBY_CALLS: lines the web server holds open for the next web callers, each a room with
+ * Voxanne already in it, her voice published and her greeting made (web/server/standby-pool.ts);
+ * a click is handed one at once. 0 = off: every click opens its room then. Read by the web server
+ * (how many to hold) and the agent worker (that many more warm job processes, so a standby never
+ * takes the process the next phone or web call would have used).
+ */
+export const WEB_STANDBY_MAX = 8;
+export const webStandbyEnv = {
+  WEB_STANDBY_CALLS: z.coerce.number().int().min(0).max(WEB_STANDBY_MAX).default(1),
+};
+
+/**
  * LOG_PII: logs carry anything personal (caller words, names, numbers, emails) only under a `pii`
  * field, and every process's logger removes that field unless LOG_PII=1 (local debugging only).
  * Independently of it, nothing personal is logged at info level or above.

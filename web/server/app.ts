@@ -11,6 +11,7 @@ import { clinicGreeting } from './twilio/clinic-greeting.ts';
 import { attachTwilioSockets, closeTwilioSockets, handleTwilio, isTwilioPath } from './twilio/index.ts';
 import { handleOps, isOpsPath, WebMetrics } from './metrics.ts';
 import { contentSecurityPolicy, hostAllowed, setSecurityHeaders } from './security.ts';
+import { StandbyPool, type StandbyRooms } from './standby-pool.ts';
 import { TokenEndpoint } from './token-endpoint.ts';
 
 export type { WebConfig } from './config.ts';
@@ -21,6 +22,8 @@ export interface WebServerOptions {
   records?: Records;
   /** where callers' rooms are opened (default: this config's LiveKit, with its agent dispatched) */
   rooms?: CallRooms;
+  /** where standby calls are held (default: this config's LiveKit when `rooms` is not given; else none) */
+  standbyRooms?: CallRooms & StandbyRooms;
   /** the Prometheus registry behind /metrics (default: a new one); its database timing wraps `records` */
   metrics?: WebMetrics;
   /** true once the server is stopping: /readyz answers 503 */
@@ -28,6 +31,7 @@ export interface WebServerOptions {
 }
 
 const clients = new WeakMap<Server, ClientHandler>();
+const standbys = new WeakMap<Server, StandbyPool>();
 
 /**
  * The web server, not yet listening (tests listen on port 0): /api/token, /api/health, and the client.
@@ -37,8 +41,21 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   const logger = options.logger ?? pino({ name: 'web', ...piiLogOptions(config.logPii) });
   const server = createServer();
   const client = createClientHandler(config, server);
-  const rooms = options.rooms ?? livekitCallRooms(config);
-  const tokens = new TokenEndpoint(config, rooms, logger);
+  const livekit = options.rooms ? undefined : livekitCallRooms(config);
+  const rooms = options.rooms ?? livekit!;
+  const standbyRooms = options.standbyRooms ?? livekit;
+  // the standby calls (WEB_STANDBY_CALLS): rooms held open for the next web callers, for the clinic the
+  // token route serves (standby-pool.ts); replaced when that clinic's settings are saved
+  const standby =
+    config.webStandbyCalls > 0 && standbyRooms
+      ? new StandbyPool({ size: config.webStandbyCalls, tenant: config.defaultTenant, rooms: standbyRooms, logger })
+      : undefined;
+  if (standby) {
+    standbys.set(server, standby);
+    if (options.records) options.records.deps.settingsSaved = () => standby.settingsChanged();
+    server.once('listening', () => void standby.start());
+  }
+  const tokens = new TokenEndpoint(config, rooms, logger, undefined, standby);
   clients.set(server, client);
   const welcomeGreeting = options.records ? clinicGreeting(options.records) : undefined;
   attachTwilioSockets(server, { config, logger, rooms });
@@ -92,6 +109,8 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
 
 /** Closes the client side (Vite and its HMR sockets in dev mode) and the server, dropping open connections. */
 export async function stopWebServer(server: Server): Promise<void> {
+  // nobody will be handed them: their rooms close now, and their jobs with them
+  await standbys.get(server)?.stop();
   closeTwilioSockets(server);
   await clients.get(server)?.close();
   await new Promise<void>((resolve, reject) => {

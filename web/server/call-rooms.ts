@@ -1,5 +1,11 @@
 import { RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
-import { encodeCallRoomMetadata, parseCallRoomMetadata, type CallRoomMetadata } from '@voxanne/contracts/call-room';
+import {
+  encodeCallRoomMetadata,
+  isUnclaimedStandby,
+  parseCallRoomMetadata,
+  type CallRoomMetadata,
+} from '@voxanne/contracts/call-room';
+import type { StandbyRooms } from './standby-pool.ts';
 import type { WebConfig } from './config.ts';
 
 /**
@@ -28,7 +34,12 @@ export type AgentAnswer = 'taken' | 'refused' | 'no-answer';
 export interface CallRoomSpec {
   room: string;
   metadata: CallRoomMetadata;
+  /** how long LiveKit keeps it while nobody joins (default ROOM_EMPTY_TIMEOUT_SECONDS; a standby's is longer) */
+  emptyTimeoutSeconds?: number;
 }
+
+/** ParticipantInfo.Kind.AGENT (livekit_models.proto); livekit-server-sdk does not export the enum */
+const AGENT_KIND = 4;
 
 /** Opens a caller's room before the caller joins it. */
 export interface CallRooms {
@@ -55,15 +66,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function livekitCallRooms(
   config: Pick<WebConfig, 'livekitUrl' | 'livekitApiKey' | 'livekitApiSecret' | 'agentName'>,
-): CallRooms {
+): CallRooms & StandbyRooms {
   const http = config.livekitUrl.replace(/^ws/, 'http');
   const rooms = new RoomServiceClient(http, config.livekitApiKey, config.livekitApiSecret);
   return {
-    async open({ room, metadata }) {
+    async open({ room, metadata, emptyTimeoutSeconds }) {
       try {
         await rooms.createRoom({
           name: room,
-          emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS,
+          emptyTimeout: emptyTimeoutSeconds ?? ROOM_EMPTY_TIMEOUT_SECONDS,
           maxParticipants: WEB_ROOM_MAX_PARTICIPANTS,
           metadata: encodeCallRoomMetadata(metadata),
           agents: [new RoomAgentDispatch({ agentName: config.agentName })],
@@ -94,6 +105,23 @@ export function livekitCallRooms(
       if (names.length === 0) return new Set();
       const list = await rooms.listRooms(names);
       return new Set(list.map((r) => r.name));
+    },
+    async agentReady(room, waitMs) {
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const people = await rooms.listParticipants(room).catch(() => undefined);
+        if (!people) return false; // the room is gone
+        if (people.some((p) => p.kind === AGENT_KIND && p.tracks.length > 0)) return true;
+        if (Date.now() >= until) return false;
+        await sleep(ASSIGN_POLL_MS);
+      }
+    },
+    async setMetadata(room, metadata) {
+      await rooms.updateRoomMetadata(room, encodeCallRoomMetadata(metadata));
+    },
+    async unclaimedStandbys() {
+      const list = await rooms.listRooms();
+      return list.filter((r) => isUnclaimedStandby(parseCallRoomMetadata(r.metadata))).map((r) => r.name);
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   recordsKeyEnv,
   runModeOf,
   secretProblems,
+  webStandbyEnv,
 } from '@voxanne/contracts/env';
 import { z } from 'zod';
 
@@ -53,6 +54,8 @@ export interface WebConfig {
   tokenPerMinute: number;
   /** calls one client address may hold at once (MAX_CALLS_PER_CLIENT) */
   maxCallsPerClient: number;
+  /** standby calls held open for the next web callers (WEB_STANDBY_CALLS; standby-pool.ts); 0 = none */
+  webStandbyCalls: number;
   /** a plain Twilio number's voice webhook (web/server/twilio/); undefined = no auth token, routes answer 404 */
   twilio?: TwilioConfig | undefined;
   // --- security (README "Security") ---
@@ -161,6 +164,7 @@ const schema = z.object({
   TOKEN_RATE_BURST: z.coerce.number().int().min(1).max(10_000).default(10),
   TOKEN_RATE_PER_MINUTE: z.coerce.number().min(0).max(100_000).default(20),
   MAX_CALLS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(3),
+  ...webStandbyEnv,
 });
 
 /** the loopback names every server answers to, whatever else is configured */
@@ -235,6 +239,7 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       tokenBurst: e.TOKEN_RATE_BURST,
       tokenPerMinute: e.TOKEN_RATE_PER_MINUTE,
       maxCallsPerClient: e.MAX_CALLS_PER_CLIENT,
+      webStandbyCalls: e.WEB_STANDBY_CALLS,
     },
   };
 }

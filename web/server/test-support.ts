@@ -39,6 +39,8 @@ export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
     reaperIntervalMs: 0,
     recordsApiKey: 'test-records-key-that-is-long-enough-0123',
     devMode: false,
+    // an in-process server on stub rooms has no LiveKit to hold standbys in; a test about them opts in
+    webStandbyCalls: 0,
     ...overrides,
   };
 }

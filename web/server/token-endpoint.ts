@@ -18,7 +18,8 @@ import { CallsPerClient, TokenBuckets } from './call-limits.ts';
 import { addressKey, clientAddress } from './client-address.ts';
 import type { WebConfig } from './config.ts';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.ts';
-import { mintCallerToken, newCallNames, validateTokenRequest } from './token.ts';
+import type { StandbyPool } from './standby-pool.ts';
+import { mintCallerToken, newCallNames, validateTokenRequest, type CallNames } from './token.ts';
 
 export const MAX_BODY_BYTES = 4 * 1024;
 
@@ -43,6 +44,8 @@ export class TokenEndpoint {
     private readonly rooms: CallRooms,
     private readonly logger: Logger,
     now: () => number = () => performance.now(),
+    /** the standby calls (WEB_STANDBY_CALLS): a ready one is handed out at once; none, the room is opened now */
+    private readonly standby?: StandbyPool,
   ) {
     this.#buckets = new TokenBuckets({ burst: config.tokenBurst, perMinute: config.tokenPerMinute }, now);
     this.#calls = new CallsPerClient(config.maxCallsPerClient);
@@ -83,6 +86,19 @@ export class TokenEndpoint {
         { 'retry-after': String(seconds) },
       );
     }
+    // a standby call ready for this clinic: her job already in the room, her voice published
+    let held: Awaited<ReturnType<StandbyPool['claim']>>;
+    try {
+      held = await this.standby?.claim(this.config.defaultTenant, (room) =>
+        this.#calls.reserve(client, room, (rooms) => this.rooms.alive(rooms)),
+      );
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'checking the calls of an address failed');
+      return this.#unreachable(res);
+    }
+    if (held === 'refused') return this.#tooManyCalls(res);
+    if (held) return this.#grant(res, held, true, onIssued);
+
     const names = newCallNames();
     let reserved: boolean;
     try {
@@ -91,17 +107,7 @@ export class TokenEndpoint {
       this.logger.warn({ err: (err as Error).message }, 'checking the calls of an address failed');
       return this.#unreachable(res);
     }
-    if (!reserved) {
-      this.logger.warn({ max: this.config.maxCallsPerClient }, 'token refused: calls per address');
-      return refuse(
-        429,
-        {
-          error: `this address already holds ${this.config.maxCallsPerClient} calls; end one first`,
-          code: TOO_MANY_CALLS_CODE,
-        },
-        { 'retry-after': '30' },
-      );
-    }
+    if (!reserved) return this.#tooManyCalls(res);
 
     // the room first: a caller who joined a room LiveKit created on the fly would wait for no one
     try {
@@ -127,14 +133,32 @@ export class TokenEndpoint {
       this.logger.warn({ room: names.room, why: answer }, 'token refused: no agent free');
       return refuse(503, { error: LINES_BUSY_MESSAGE, code: LINES_BUSY_CODE }, { 'retry-after': '60' });
     }
+    return this.#grant(res, names, false, onIssued);
+  }
+
+  /** the token for exactly this room and identity, handed to the one click that holds the room */
+  async #grant(res: ServerResponse, names: CallNames, standby: boolean, onIssued?: () => void): Promise<void> {
     const token = await mintCallerToken(
       { apiKey: this.config.livekitApiKey, apiSecret: this.config.livekitApiSecret },
       names,
     );
-    this.logger.info({ room: names.room }, 'token issued');
+    this.logger.info({ room: names.room, standby }, 'token issued');
     onIssued?.();
     const granted: CallTokenResponse = { url: this.config.livekitUrl, token, ...names };
     sendJson(res, 200, granted);
+  }
+
+  #tooManyCalls(res: ServerResponse): void {
+    this.logger.warn({ max: this.config.maxCallsPerClient }, 'token refused: calls per address');
+    sendJson(
+      res,
+      429,
+      {
+        error: `this address already holds ${this.config.maxCallsPerClient} calls; end one first`,
+        code: TOO_MANY_CALLS_CODE,
+      } satisfies CallTokenError,
+      { 'retry-after': '30' },
+    );
   }
 
   #unreachable(res: ServerResponse): void {

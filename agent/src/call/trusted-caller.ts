@@ -20,15 +20,18 @@ export interface UntrustedParticipant {
 
 /**
  * The caller this call is for (core/caller-trust.ts), once they are in the room; undefined when none
- * comes within `ms` or the room closes first. Anyone else who joins is reported and otherwise ignored.
+ * comes within `ms`, the room closes first, or `signal` aborts (the agent stops: no caller yet, nothing
+ * to finish). Anyone else who joins is reported and otherwise ignored.
  */
 export function waitForTrustedCaller(
   room: Room,
   expected: CallerExpectation,
   ms: number,
   onUntrusted: (p: UntrustedParticipant) => void,
+  signal?: AbortSignal,
 ): Promise<RemoteParticipant | undefined> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(undefined);
     const consider = (p: RemoteParticipant): boolean => {
       const kind = kindName(p.kind);
       if (isTrustedCaller({ identity: p.identity, kind }, expected)) {
@@ -45,8 +48,10 @@ export function waitForTrustedCaller(
       clearTimeout(timer);
       room.off(RoomEvent.ParticipantConnected, onJoin);
       room.off(RoomEvent.Disconnected, onClosed);
+      signal?.removeEventListener('abort', onClosed);
       resolve(p);
     };
+    signal?.addEventListener('abort', onClosed, { once: true });
     room.on(RoomEvent.ParticipantConnected, onJoin);
     room.on(RoomEvent.Disconnected, onClosed);
     for (const p of room.remoteParticipants.values()) if (consider(p)) return;

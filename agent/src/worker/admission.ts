@@ -5,8 +5,8 @@
  */
 import type { JobRequest } from '@livekit/agents';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { withLineMark } from '@voxanne/contracts/call-room';
-import { BUSY_LINE_GRACE_MS, busyLineDue, JobAdmission, wantsBusyLine } from '../core/job-admission.ts';
+import { isUnclaimedStandby, parseCallRoomMetadata, withLineMark } from '@voxanne/contracts/call-room';
+import { BUSY_LINE_GRACE_MS, busyLineDue, JobAdmission, jobKindOf, wantsBusyLine } from '../core/job-admission.ts';
 import { onJobLaunched, onJobProcessExit } from './job-exit-hook.ts';
 
 /**
@@ -51,10 +51,13 @@ export class WorkerAdmission {
 
   /** WorkerOptions.requestFunc */
   readonly requestFunc = async (req: JobRequest): Promise<void> => {
-    const d = this.#admission.request(req.id);
     const room = req.room;
+    const kind = jobKindOf(room?.metadata);
+    let d = this.#admission.request(req.id, kind, room?.name ?? '');
+    // every line taken: a call ends an unclaimed standby (core/job-admission.ts) and takes its line
+    if (!d.accept && (await this.#endAStandby(d.standbys))) d = this.#admission.request(req.id, kind, room?.name ?? '');
     if (d.accept) {
-      this.o.log.info({ jobId: req.id, room: room?.name, active: this.#admission.active }, 'line taken');
+      this.o.log.info({ jobId: req.id, room: room?.name, kind, active: this.#admission.active }, 'line taken');
       await req.accept();
       if (room?.name) await this.#mark(room.name, room.metadata, 'taken');
       return;
@@ -63,9 +66,42 @@ export class WorkerAdmission {
     // worker always lands after this 'busy' (the other order would hide the taken line)
     const marked = room?.name ? await this.#mark(room.name, room.metadata, 'busy') : false;
     await req.reject();
-    this.o.log.warn({ jobId: req.id, room: room?.name, active: d.active, max: d.max }, 'job refused: every line busy');
+    this.o.log.warn(
+      { jobId: req.id, room: room?.name, kind, active: d.active, max: d.max },
+      'job refused: every line busy',
+    );
     if (marked && wantsBusyLine(room!.metadata)) void this.#busyLineAfterGrace(room!.name);
   };
+
+  /**
+   * Ends the first standby whose room is still unclaimed (the web server marks a room `claimed` before
+   * it hands out the token), closing its room: its job sees the room go and exits. A standby found
+   * claimed is a call from then on. True when a line was freed.
+   */
+  async #endAStandby(standbys: { jobId: string; room: string }[]): Promise<boolean> {
+    for (const s of standbys) {
+      let unclaimed = false;
+      try {
+        const [r] = await this.#rooms.listRooms([s.room]);
+        unclaimed = r !== undefined && isUnclaimedStandby(parseCallRoomMetadata(r.metadata));
+      } catch (err) {
+        this.o.log.warn({ room: s.room, err: (err as Error).message }, 'reading a standby room failed');
+        continue;
+      }
+      if (!unclaimed) {
+        this.#admission.claimed(s.jobId);
+        continue;
+      }
+      if (!this.#admission.evicted(s.jobId)) continue; // another request ended it meanwhile
+      this.o.log.info({ jobId: s.jobId, room: s.room }, 'standby ended for a call');
+      await this.#rooms.deleteRoom(s.room).catch((err: Error) =>
+        // already gone: its job has ended or is ending
+        this.o.log.info({ room: s.room, err: err.message }, 'closing a standby room failed'),
+      );
+      return true;
+    }
+    return false;
+  }
 
   /**
    * A phone caller nobody took hears the busy line (core/job-admission.ts decides): once the other

@@ -177,6 +177,8 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       if (!kb.ok) throw new HttpError(400, kb.error, 'knowledgeBase');
       await saveSettings(ctx.deps.db, me(ctx).tenantId, s);
       ctx.deps.logger.info({ userId: me(ctx).id, tenantId: me(ctx).tenantId }, 'settings saved');
+      // a standby call prepared before this save would greet with the old settings
+      ctx.deps.settingsSaved?.();
       return { status: 200, body: await getSettings(ctx.deps.db, me(ctx).tenantId) };
     },
   },

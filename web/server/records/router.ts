@@ -29,6 +29,8 @@ export interface RecordsDeps {
   /** TRUST_PROXY and PUBLIC_URL: the client's real address, and whether cookies must be Secure */
   proxy: ProxyTrust;
   now: () => Date;
+  /** a clinic's settings were saved (the web server replaces its standby calls: standby-pool.ts) */
+  settingsSaved?: () => void;
 }
 
 /** public: anyone; user: a logged-in user of any role; owner: owners only; signed: the agent (HMAC) */
