@@ -2,16 +2,18 @@
  * Issue 13's attacks on a call, against a real livekit-server, the real web server and a real
  * @livekit/agents worker with Voxanne's admission (each job a process that just holds its line):
  * listening in, kicking the caller or the agent, and taking more lines than the worker has.
- * One LiveKit, one worker, one web server for the file.
+ * One LiveKit, one worker, one web server for the file; the standby calls (WEB_STANDBY_CALLS) get a
+ * second web server on the same LiveKit and worker at the end. The first has none (testConfig's 0):
+ * its tests count each job and room a click opens, and a standby would add its own.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { initializeLogger, Worker, WorkerOptions } from '@livekit/agents';
 import { dispose, Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
-import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
 import { pino } from 'pino';
-import type { CallTokenResponse } from '@voxanne/contracts/call-room';
+import { parseCallRoomMetadata, type CallTokenResponse } from '@voxanne/contracts/call-room';
 import { WorkerAdmission } from '../agent/src/worker/admission.ts';
 import { freeTcpPort } from '../scripts/lib/ports.ts';
 import { rawRequest, startWebServer, testConfig, type Running } from '../web/server/test-support.ts';
@@ -274,5 +276,81 @@ describe('two workers', () => {
     } finally {
       await workerB.close();
     }
+  });
+});
+
+describe('standby calls', () => {
+  let standbyWeb: Running;
+  const standbyLog: { msg: string; room?: string; standby?: boolean }[] = [];
+  const readyRooms = () => standbyLog.filter((l) => l.msg === 'standby ready').map((l) => l.room!);
+  async function untilStandbyReady(count: number): Promise<string> {
+    for (let i = 0; readyRooms().length < count && i < 400; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(readyRooms().length >= count, `standby ${count} ready`);
+    return readyRooms()[count - 1]!;
+  }
+  const tokenFrom = async (port: number) => {
+    const res = await rawRequest(port, 'POST', '/api/token', '');
+    return { status: res.status, json: JSON.parse(res.body) as Partial<CallTokenResponse> & { code?: string } };
+  };
+
+  beforeAll(async () => {
+    // every earlier call's line free: the worker has one
+    for (let i = 0; held.A !== 0 && i < 240; i++) await new Promise((r) => setTimeout(r, 250));
+    standbyWeb = await startWebServer(
+      testConfig({
+        livekitUrl: lk.url,
+        livekitApiKey: lk.apiKey,
+        livekitApiSecret: lk.apiSecret,
+        tokenBurst: 1000,
+        maxCallsPerClient: 1000,
+        webStandbyCalls: 1,
+      }),
+      { logger: pino({ level: 'info' }, { write: (line: string) => void standbyLog.push(JSON.parse(line)) }) },
+    );
+  });
+  afterAll(async () => {
+    await standbyWeb?.stop();
+  });
+
+  it('a click is handed the standby her job already holds, claimed first; a second click at once never gets it', async () => {
+    const standby = await untilStandbyReady(1);
+    const before = (await rooms.listParticipants(standby)).filter((p) => p.identity.startsWith('agent-'));
+    assert.equal(before.length, 1, 'her job is in the room before anyone clicks');
+    const [a, b] = await Promise.all([tokenFrom(standbyWeb.port), tokenFrom(standbyWeb.port)]);
+    const granted = [a, b].filter((r) => r.status === 200);
+    assert.equal(granted.length, 1, `one line, one call (${a.status}, ${b.status})`);
+    assert.equal(granted[0]!.json.room, standby);
+    const other = a === granted[0] ? b : a;
+    assert.equal(other.status, 503, 'the other click took the usual path, and the worker had no line left');
+    assert.equal(other.json.code, 'lines-busy');
+    const [r] = await rooms.listRooms([standby]);
+    const marks = parseCallRoomMetadata(r?.metadata);
+    assert.equal(marks.claimed, true, 'claimed before its token left: no worker ends it now');
+    assert.equal(marks.caller, granted[0]!.json.identity, 'the token is for the identity the room admits');
+    // the caller joins and meets the agent already there
+    const caller = await join(granted[0]!.json.url!, granted[0]!.json.token!);
+    await untilAgentIn(caller);
+    assert.equal(agentsIn(caller)[0]!.identity, before[0]!.identity);
+    await endCall(caller, standby);
+  });
+
+  it('a phone call that finds every line taken ends the unclaimed standby and takes its line', async () => {
+    const standby = await untilStandbyReady(2);
+    const phoneRoom = `phone-${Date.now()}`;
+    // a phone call's room names no web caller: LiveKit SIP's dispatch rule opens it so
+    await rooms.createRoom({
+      name: phoneRoom,
+      emptyTimeout: 30,
+      agents: [new RoomAgentDispatch({ agentName: 'voxanne' })],
+    });
+    for (let i = 0; !taken.some((t) => t.room === phoneRoom) && i < 100; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      taken.some((t) => t.room === phoneRoom),
+      'the phone call was taken',
+    );
+    const live = (await rooms.listRooms()).map((x) => x.name);
+    assert.ok(!live.includes(standby), 'the standby was closed for it');
+    await rooms.deleteRoom(phoneRoom).catch(() => {});
   });
 });
