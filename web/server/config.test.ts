@@ -39,7 +39,19 @@ describe('parseWebConfig', () => {
       tokenBurst: 10,
       tokenPerMinute: 20,
       maxCallsPerClient: 3,
+      webStandbyCalls: 1,
     });
+  });
+
+  it('WEB_STANDBY_CALLS: 0 turns the standby calls off; a count past the maximum or not a count is refused', () => {
+    const off = parseWebConfig({ ...DEV, WEB_STANDBY_CALLS: '0' });
+    assert.ok(off.ok);
+    assert.equal(off.config.webStandbyCalls, 0);
+    for (const v of ['9', '-1', 'some']) {
+      const bad = parseWebConfig({ ...DEV, WEB_STANDBY_CALLS: v });
+      assert.ok(!bad.ok);
+      assert.match(bad.errors.join('\n'), /^WEB_STANDBY_CALLS: /m);
+    }
   });
 
   it('refuses the example secrets outside dev mode, and a missing secret in production (probe finding 5)', () => {

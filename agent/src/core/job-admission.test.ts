@@ -106,7 +106,9 @@ describe('standby calls and lines', () => {
     a.request('c1', 'call');
     a.request('s1', 'standby', 'room-s1');
     assert.equal(a.evicted('c1'), false);
+    assert.deepEqual([a.active, a.calls], [2, 1]);
     a.claimed('s1');
+    assert.equal(a.calls, 2);
     assert.equal(a.evicted('s1'), false);
     assert.deepEqual(full(a.request('sip', 'call')).standbys, []);
     assert.equal(a.active, 2);

@@ -134,6 +134,12 @@ export class JobAdmission {
     return this.#jobs.size;
   }
 
+  /** the lines held by calls (standbys left out): "no call under way" is calls === 0 */
+  get calls(): number {
+    this.#expire();
+    return [...this.#jobs.values()].filter((j) => j.kind === 'call').length;
+  }
+
   /** what the worker reports to LiveKit: 1 = full */
   load(): number {
     return Math.min(1, this.active / this.max);

@@ -45,7 +45,10 @@ export class WorkerAdmission {
     await onJobLaunched((id) => this.#admission.launched(id));
     await onJobProcessExit((exit) => {
       if (exit.job && this.#admission.ended(exit.job.id))
-        this.o.log.info({ jobId: exit.job.id, active: this.#admission.active }, 'line free');
+        this.o.log.info(
+          { jobId: exit.job.id, active: this.#admission.active, calls: this.#admission.calls },
+          'line free',
+        );
     });
   }
 
@@ -57,7 +60,10 @@ export class WorkerAdmission {
     // every line taken: a call ends an unclaimed standby (core/job-admission.ts) and takes its line
     if (!d.accept && (await this.#endAStandby(d.standbys))) d = this.#admission.request(req.id, kind, room?.name ?? '');
     if (d.accept) {
-      this.o.log.info({ jobId: req.id, room: room?.name, kind, active: this.#admission.active }, 'line taken');
+      this.o.log.info(
+        { jobId: req.id, room: room?.name, kind, active: this.#admission.active, calls: this.#admission.calls },
+        'line taken',
+      );
       await req.accept();
       if (room?.name) await this.#mark(room.name, room.metadata, 'taken');
       return;

@@ -403,6 +403,9 @@ forEachDatabase('dashboard API', (h) => {
       'voice',
     ]);
     assert.match(s.knowledgeBase, /^# The clinic Voxanne answers for/);
+    // the web server's standby calls are replaced on each save that changed something (standby-pool.ts)
+    let saves = 0;
+    web.records.deps.settingsSaved = () => saves++;
     assert.equal((await call(base, 'PUT', '/api/settings', { cookie: staff, body: s })).status, 403);
     const saved = await call(base, 'PUT', '/api/settings', {
       cookie: owner,
@@ -445,6 +448,7 @@ forEachDatabase('dashboard API', (h) => {
       'Ava',
       'refused saves changed nothing',
     );
+    assert.equal(saves, 1, 'the one save that changed something was announced, once');
   });
 
   it('per-minute metrics of the clinic: calls, turns, v2v percentiles', async () => {
