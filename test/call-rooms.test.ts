@@ -312,7 +312,7 @@ describe('standby calls', () => {
     await standbyWeb?.stop();
   });
 
-  it('a click is handed the standby her job already holds, claimed first; a second click at once never gets it', async () => {
+  it('a click gets the standby her job already holds, claimed first; a second click at once never does', async () => {
     const standby = await untilStandbyReady(1);
     const before = (await rooms.listParticipants(standby)).filter((p) => p.identity.startsWith('agent-'));
     assert.equal(before.length, 1, 'her job is in the room before anyone clicks');
