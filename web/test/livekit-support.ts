@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinary, pinnedSpecs } from '../../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
+import { freeStackPorts } from '../../scripts/lib/ports.ts';
 import { startChild, waitForHttp } from '../../scripts/lib/procs.ts';
 import { livekitConfig } from '../../scripts/lib/stack.ts';
 
@@ -16,13 +16,8 @@ export interface TestLivekit {
 
 export async function startLivekit(): Promise<TestLivekit> {
   const bin = await ensureGoBinary((await pinnedSpecs()).livekitServer, () => {});
-  const ports = {
-    livekit: await freeTcpPort(),
-    livekitTcp: await freeTcpPort(),
-    livekitUdp: await freeUdpPort(),
-    web: 0, // unused by livekitConfig
-    agentHealth: 0,
-  };
+  // taken at once, so the three are distinct (scripts/lib/ports.ts reservePorts)
+  const ports = await freeStackPorts();
   const dir = await mkdtemp(join(tmpdir(), 'voxanne-web-livekit-'));
   const config = join(dir, 'livekit.yaml');
   await writeFile(config, await livekitConfig(ports));
