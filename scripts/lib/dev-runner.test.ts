@@ -20,7 +20,7 @@ it("fatalReason: the agent's fatal line as one sentence; anything else is not a 
 
 it('a busy port is one sentence naming it, and nothing starts', async () => {
   const { createServer } = await import('node:net');
-  const { freeTcpPort, freeUdpPort } = await import('./ports.ts');
+  const { freeStackPorts } = await import('./ports.ts');
   const { runDev } = await import('./dev-runner.ts');
   const taken = createServer();
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
@@ -29,13 +29,7 @@ it('a busy port is one sentence naming it, and nothing starts', async () => {
   const printed: string[] = [];
   const codes: number[] = [];
   try {
-    const ports = {
-      livekit: await freeTcpPort(),
-      livekitTcp: await freeTcpPort(),
-      livekitUdp: await freeUdpPort(),
-      web,
-      agentHealth: await freeTcpPort(),
-    };
+    const ports = { ...(await freeStackPorts()), web };
     await runDev({
       ports,
       apiKey: 'k',
