@@ -42,7 +42,9 @@ async function startDev(
     ports,
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
-    agentEnv: { LOG_LEVEL: 'debug', ...o.agentEnv },
+    // one warm job process, as the test stacks keep (test-stack.ts): the shipped one per line up to 4
+    // passed here too (4 tests, 134 s at load average 14), at ~3 s more CPU per extra process and start
+    agentEnv: { LOG_LEVEL: 'debug', AGENT_IDLE_PROCESSES: '1', ...o.agentEnv },
     webEnv: o.webEnv ?? {},
   };
   // detached: its own process group, which is what a terminal's Ctrl-C signals
