@@ -42,7 +42,9 @@ export async function startTestCluster(
         apiKey: TEST_KEY,
         apiSecret: TEST_SECRET,
         webMode: 'static',
-        agentEnv: { LOG_LEVEL: 'debug', ...agentEnv },
+        // one warm job process per worker, as before and as the test stacks keep (test-stack.ts): the
+        // shipped default (one per line up to 4) would warm 4 per worker at ~3 s of CPU each
+        agentEnv: { LOG_LEVEL: 'debug', AGENT_IDLE_PROCESSES: '1', ...agentEnv },
         ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
         log: (source, line) => {
           seen(line);
