@@ -54,6 +54,8 @@ export async function startBenchStack(o: {
   telephony?: boolean;
   /** also the web server (static build, demo clinic seeded as under npm start): callers come through the page */
   web?: boolean;
+  /** more environment for that web server */
+  webEnv?: NodeJS.ProcessEnv;
   /** every log line, after it is written to the log file */
   onLine?(source: string, line: string): void;
 }): Promise<BenchStack> {
@@ -78,7 +80,7 @@ export async function startBenchStack(o: {
     apiSecret,
     webMode: 'static',
     web: o.web ?? false,
-    ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1' } } : {}),
+    ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1', ...o.webEnv } } : {}),
     ...(o.agentScript ? { agentScript: o.agentScript } : {}),
     ...(o.telephony ? { telephony: await freeTelephonyPorts() } : {}),
     agentEnv: o.agentEnv,

@@ -177,6 +177,9 @@ function startLoadStackOnce(name: string, fakes: Fakes, o: Parameters<typeof sta
   return startBenchStack({
     name,
     web: true,
+    // the load's web callers open their own rooms (not the token route): a standby call would only hold
+    // a job process and a line none of them can use, and add a process to what a call costs
+    webEnv: { WEB_STANDBY_CALLS: '0' },
     telephony: o.telephony,
     ...(o.cpuProfDir ? { agentScript: join(ROOT, 'bench/lib/profiled-agent.ts') } : {}),
     agentEnv: {
