@@ -284,6 +284,22 @@ describe('a running npm start', () => {
         "select id, status, ended_at, summary from call_sessions where room like 'ctrl-c-%'",
       );
       assert.equal(calls.length, 1);
+      // the standby call the web server held (WEB_STANDBY_CALLS, default 1) ended with the rest and, nobody
+      // having taken it, left no call behind: no record, no dashboard call
+      const standbys = dev.lines
+        .filter((l) => l.line.includes('"msg":"standby ready"'))
+        .map((l) => /"room":"([^"]+)"/.exec(l.line)?.[1]);
+      assert.ok(standbys.length >= 1, 'npm start holds a standby call');
+      assert.ok(
+        out.some((l) => l.includes('"msg":"no caller joined"')),
+        'her standby job ended on Ctrl-C',
+      );
+      const recorded = (await db.query<{ room: string }>('select room from call_sessions')).map((r) => r.room);
+      assert.deepEqual(
+        recorded.filter((r) => standbys.includes(r)),
+        [],
+        'no call record for a standby',
+      );
       const call = calls[0]!;
       assert.equal(call.status, 'completed');
       assert.ok(call.ended_at, 'the call has its end');
