@@ -305,7 +305,11 @@ describe('standby calls', () => {
         maxCallsPerClient: 1000,
         webStandbyCalls: 1,
       }),
-      { logger: pino({ level: 'info' }, { write: (line: string) => void standbyLog.push(JSON.parse(line)) }) },
+      {
+        logger: pino({ level: 'info' }, { write: (line: string) => void standbyLog.push(JSON.parse(line)) }),
+        // the next standby is tried 0.5 s after the worker refused one (its line held), not 5 s
+        standbyRetryMs: 500,
+      },
     );
   });
   afterAll(async () => {

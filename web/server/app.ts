@@ -24,6 +24,8 @@ export interface WebServerOptions {
   rooms?: CallRooms;
   /** where standby calls are held (default: this config's LiveKit when `rooms` is not given; else none) */
   standbyRooms?: CallRooms & StandbyRooms;
+  /** after a standby could not be opened, the next try waits this long (default STANDBY_RETRY_MS) */
+  standbyRetryMs?: number;
   /** the Prometheus registry behind /metrics (default: a new one); its database timing wraps `records` */
   metrics?: WebMetrics;
   /** true once the server is stopping: /readyz answers 503 */
@@ -48,7 +50,13 @@ export function createWebServer(config: WebConfig, options: WebServerOptions = {
   // token route serves (standby-pool.ts); replaced when that clinic's settings are saved
   const standby =
     config.webStandbyCalls > 0 && standbyRooms
-      ? new StandbyPool({ size: config.webStandbyCalls, tenant: config.defaultTenant, rooms: standbyRooms, logger })
+      ? new StandbyPool({
+          size: config.webStandbyCalls,
+          tenant: config.defaultTenant,
+          rooms: standbyRooms,
+          logger,
+          ...(options.standbyRetryMs !== undefined ? { retryMs: options.standbyRetryMs } : {}),
+        })
       : undefined;
   if (standby) {
     standbys.set(server, standby);
