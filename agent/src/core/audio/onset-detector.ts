@@ -48,6 +48,11 @@ export class OnsetDetector {
     return this.#active;
   }
 
+  /** consecutive loud frames up to and including the last one pushed (0: the last frame was quiet) */
+  get loudFrames(): number {
+    return this.#loud;
+  }
+
   /**
    * One frame's RMS; returns 'onset' on the frame that completes a loud run, 'release' once it has been quiet again.
    */
