@@ -16,8 +16,9 @@ export const CLICK_QUIET_FRAMES = 5;
  * If the line goes quiet again for CLICK_QUIET_FRAMES without an onset (a click, a pop on the line),
  * the pause is lifted then, and she has lost some 60 ms of sound and not a word. Once the sound is an
  * onset, either the neural VAD confirms speech (the barge-in stops her for good and settle() forgets the
- * duck), or it does not, and the duck's own pause is lifted `confirmMs` after the onset. A duck belongs to the utterance (output
- * generation) it paused: its release names that generation, so it can never lift a pause of a later reply.
+ * duck), or it does not, and the duck's own pause is lifted `confirmMs` after the onset. A duck belongs
+ * to the utterance (output generation) it paused: its release names that generation, so it can never
+ * lift a pause of a later reply.
  */
 export class DuckRule {
   readonly #detector = new OnsetDetector();
