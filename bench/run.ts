@@ -19,6 +19,8 @@
  * latest.json is merged: a run replaces only what it measured, so `--only sweep` keeps the pipelines' figures.
  */
 import { dispose } from '@livekit/rtc-node';
+import type { CallTokenResponse } from '@voxanne/contracts/call-room';
+import { webStandbyEnv } from '@voxanne/contracts/env';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -81,8 +83,13 @@ const TARGETS = { v2v: 450, bargeIn: 100, greeting: 300, clickToGreeting: 1000, 
 /** Deepgram sends an interim about once a second of audio (its docs' example: 0–1.1 s, 0–2.1 s, …) */
 const JITTER_INTERIM_EVERY_MS = 1000;
 
+/**
+ * Voxanne's callers come as the page's do: through the web server's POST /api/token, which hands out
+ * the standby call it holds (WEB_STANDBY_CALLS, on by default) or opens a room; the peers' callers open
+ * their own room with the agent dispatched, as LiveKit's examples do
+ */
 const ALL_PIPELINES = [
-  { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts'), env: {} },
+  { name: 'voxanne', agentScript: join(ROOT, 'agent/src/main.ts'), env: {}, web: true },
   { name: 'stock', agentScript: join(ROOT, 'bench/stock-agent.ts'), env: { STOCK_TUNING: 'default' } },
   { name: 'stock-tuned', agentScript: join(ROOT, 'bench/stock-agent.ts'), env: { STOCK_TUNING: 'tuned' } },
 ];
@@ -135,11 +142,14 @@ async function benchPipeline(
 ): Promise<PipelineResult> {
   const prefetch = { requested: 0, used: 0 };
   const timeline = new AgentTimeline();
-  const { stack, apiKey, apiSecret, warmed } = await startWithRetry(() =>
+  const web = 'web' in p && p.web;
+  const standbys = web ? webStandbyEnv.WEB_STANDBY_CALLS.parse(process.env.WEB_STANDBY_CALLS || undefined) : 0;
+  const { stack, apiKey, apiSecret, warmed, standbysReady } = await startWithRetry(() =>
     startBenchStack({
       name: `bench-${label}`,
       agentScript: p.agentScript,
       agentEnv: { ...env, ...p.env },
+      web,
       onLine: (source, line) => {
         if (source === 'agent') timeline.onLine(line);
         // Voxanne logs how many speculative answers each call sent and how many the final transcript confirmed
@@ -167,12 +177,16 @@ async function benchPipeline(
         process.stdout.write(`  ${label} call ${i + 1}/${calls_}: failed: ${String(e)}\n`);
         continue;
       }
+      // an unhurried caller finds the standby call ready; without one the token opens a room
+      if (standbys > 0 && !(await standbysReady(i + 1)))
+        process.stdout.write(`  ${label} call ${i + 1}/${calls_}: no standby ready within 30 s; the usual path\n`);
       const c = await SimCaller.join({
         url: stack.livekitUrl,
         apiKey,
         apiSecret,
         room: `bench-${label}-${i}-${Date.now()}`,
         publishMic: true,
+        ...(web ? { grant: await callToken(stack.webUrl) } : {}),
       });
       try {
         const f = await runCall(c, stt, script, i, hesitantPerCall);
@@ -197,6 +211,13 @@ async function benchPipeline(
     ...summarize(calls, { start: loadAtStart, end: load() }, timeline),
     ...(prefetch.requested ? { prefetch } : {}),
   };
+}
+
+/** POST /api/token, as the page's click does */
+async function callToken(webUrl: string): Promise<CallTokenResponse> {
+  const res = await fetch(`${webUrl}/api/token`, { method: 'POST' });
+  if (!res.ok) throw new Error(`POST /api/token: ${res.status} ${await res.text()}`);
+  return (await res.json()) as CallTokenResponse;
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
 import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+import { buildWeb } from '../../test/support/test-stack.ts';
 import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
 import { parseProvisionConfig } from '../../sip/src/config.ts';
 import { provision } from '../../sip/src/provision.ts';
@@ -22,6 +23,11 @@ export interface BenchStack {
   apiSecret: string;
   /** resolves once `n` job processes have warmed up since the start (call i needs i + 1) */
   warmed(n: number, timeoutMs?: number): Promise<void>;
+  /**
+   * resolves true once the web server has made `n` standby calls ready since the start (WEB_STANDBY_CALLS;
+   * call i's is the i + 1th), false after timeoutMs: that caller then takes the usual path, as one would
+   */
+  standbysReady(n: number, timeoutMs?: number): Promise<boolean>;
 }
 
 /**
@@ -63,10 +69,12 @@ export async function startBenchStack(o: {
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   writeFileSync(logFile, '');
   let warm = 0;
+  let standbys = 0;
   const waiters = new Set<() => void>();
   const apiKey = 'benchkey';
   const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
   stopStacksOnSignal();
+  if (o.web) buildWeb(); // the page the web server serves (built once per process)
   const start = startStack({
     signal: interrupt.signal,
     ports: {
@@ -88,6 +96,10 @@ export async function startBenchStack(o: {
       appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
       if (source === 'agent' && /engines ready/.test(line)) {
         warm++;
+        for (const w of [...waiters]) w();
+      }
+      if (source === 'web' && line.includes('"msg":"standby ready"')) {
+        standbys++;
         for (const w of [...waiters]) w();
       }
       o.onLine?.(source, line);
@@ -133,5 +145,20 @@ export async function startBenchStack(o: {
       waiters.add(check);
       check();
     });
-  return { stack, apiKey, apiSecret, warmed };
+  const standbysReady = (n: number, timeoutMs = 30_000) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        resolve(false);
+      }, timeoutMs);
+      const check = () => {
+        if (standbys < n) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(true);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { stack, apiKey, apiSecret, warmed, standbysReady };
 }

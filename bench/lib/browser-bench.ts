@@ -12,7 +12,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
-import { buildWeb } from '../../test/support/test-stack.ts';
 import { CHROMIUM_PATH, chromiumArgs } from '../../web/test/browser-support.ts';
 import { TIMELINE_STEPS, type CallTimeline, type TimelineStep } from '../../web/src/test-hook.ts';
 import { startBenchStack } from './bench-stack.ts';
@@ -62,21 +61,16 @@ function silentWav(path: string, seconds: number): string {
 }
 
 export async function runBrowserBench(calls: number, log: (line: string) => void): Promise<BrowserBenchResult> {
-  buildWeb();
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   const micWav = silentWav(join(ROOT, 'test-artifacts', 'bench-browser-mic.wav'), 30);
   // the settings `npm start` gives: offline engines, the web server's records API and demo clinic
   // the standby calls users get (WEB_STANDBY_CALLS, default 1): each click is handed the one the web
   // server holds, if it is ready; the wait below gives every call one, as an unhurried caller finds it
   const standbys = webStandbyEnv.WEB_STANDBY_CALLS.parse(process.env.WEB_STANDBY_CALLS || undefined);
-  let standbysReady = 0;
-  const { stack, warmed } = await startBenchStack({
+  const { stack, warmed, standbysReady } = await startBenchStack({
     name: 'bench-browser',
     agentEnv: { LOG_LEVEL: 'info' },
     web: true,
-    onLine: (source, line) => {
-      if (source === 'web' && line.includes('"msg":"standby ready"')) standbysReady++;
-    },
   });
   let browser: Browser | undefined;
   const results: BrowserCall[] = [];
@@ -89,11 +83,8 @@ export async function runBrowserBench(calls: number, log: (line: string) => void
     for (let i = 0; i < calls; i++) {
       // every call takes a warm job process; wait for its replacement so each starts alike
       await warmed(i + 1);
-      if (standbys > 0) {
-        const until = Date.now() + 30_000;
-        while (standbysReady < i + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-        if (standbysReady < i + 1) log(`  browser call ${i + 1}: no standby ready within 30 s; the usual path`);
-      }
+      if (standbys > 0 && !(await standbysReady(i + 1)))
+        log(`  browser call ${i + 1}: no standby ready within 30 s; the usual path`);
       const r = await oneCall(browser, stack.webUrl);
       results.push(r);
       const t = r.timeline;

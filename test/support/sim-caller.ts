@@ -17,7 +17,12 @@ import {
 } from '@livekit/rtc-node';
 import { randomBytes } from 'node:crypto';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
-import { encodeCallRoomMetadata, randomName, WEB_CALLER_PREFIX } from '@voxanne/contracts/call-room';
+import {
+  encodeCallRoomMetadata,
+  randomName,
+  WEB_CALLER_PREFIX,
+  type CallTokenResponse,
+} from '@voxanne/contracts/call-room';
 import { DATA_TOPIC, DEFAULT_AGENT_NAME, decodeMessage, type AgentMessage } from '@voxanne/contracts/protocol';
 import { HeardAudio, type Heard } from './heard-audio.ts';
 
@@ -34,6 +39,11 @@ export interface SimCallerOptions {
    * (default: Voxanne's name); false: join a room with no agent dispatched.
    */
   dispatch?: string | false;
+  /**
+   * what the web server's POST /api/token handed out, as the page gets it: its room exists already (the
+   * standby call, or one opened for this caller) and names the identity, so nothing is created or signed
+   */
+  grant?: CallTokenResponse;
 }
 
 const RATE = 48000;
@@ -58,14 +68,7 @@ export class SimCaller extends HeardAudio<HeardFrame> {
     return c;
   }
 
-  async #connect(): Promise<void> {
-    // a web caller's identity, as the web server chooses one; the room's metadata names it, so she trusts it
-    const identity = this.o.identity ?? randomName(WEB_CALLER_PREFIX, randomBytes);
-    const at = new AccessToken(this.o.apiKey, this.o.apiSecret, {
-      identity,
-      ttl: '10m',
-    });
-    at.addGrant({ room: this.o.room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
+  #listenForAgent(): void {
     this.room.on(RoomEvent.DataReceived, (payload, _p, _k, topic) => {
       if (topic !== DATA_TOPIC) return;
       const msg = decodeMessage(payload);
@@ -76,6 +79,23 @@ export class SimCaller extends HeardAudio<HeardFrame> {
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind === TrackKind.KIND_AUDIO) void this.#listen(track);
     });
+  }
+
+  async #connect(): Promise<void> {
+    this.#listenForAgent();
+    if (this.o.grant) {
+      await this.room.connect(this.o.grant.url, this.o.grant.token, { autoSubscribe: true, dynacast: false });
+      this.joinedAtMs = performance.now();
+      if (this.o.publishMic) await this.publishMic();
+      return;
+    }
+    // a web caller's identity, as the web server chooses one; the room's metadata names it, so she trusts it
+    const identity = this.o.identity ?? randomName(WEB_CALLER_PREFIX, randomBytes);
+    const at = new AccessToken(this.o.apiKey, this.o.apiSecret, {
+      identity,
+      ttl: '10m',
+    });
+    at.addGrant({ room: this.o.room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
     const jwt = await at.toJwt();
     const agentName = this.o.dispatch ?? DEFAULT_AGENT_NAME;
     if (agentName !== false) {
