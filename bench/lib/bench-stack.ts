@@ -7,10 +7,8 @@ import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../../scripts/lib/ports.ts';
-import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+import { startStackOnFreePorts, type Stack } from '../../scripts/lib/stack.ts';
 import { buildWeb } from '../../test/support/test-stack.ts';
-import { freeTelephonyPorts } from '../../scripts/lib/telephony.ts';
 import { parseProvisionConfig } from '../../sip/src/config.ts';
 import { provision } from '../../sip/src/provision.ts';
 
@@ -75,14 +73,12 @@ export async function startBenchStack(o: {
   const apiSecret = 'voxanne-bench-secret-0123456789abcdef0123';
   stopStacksOnSignal();
   if (o.web) buildWeb(); // the page the web server serves (built once per process)
-  const start = startStack({
+  // all its ports in one reservation; a start that lost one meanwhile is made again on fresh ports
+  const start = startStackOnFreePorts({
     signal: interrupt.signal,
-    ports: {
-      livekit: await freeTcpPort(),
-      livekitTcp: await freeTcpPort(),
-      livekitUdp: await freeUdpPort(),
-      web: o.web ? await freeTcpPort() : 0,
-      agentHealth: await freeTcpPort(),
+    onRetry: () => {
+      warm = 0; // the failed attempt's job processes are gone
+      standbys = 0;
     },
     apiKey,
     apiSecret,
@@ -90,7 +86,7 @@ export async function startBenchStack(o: {
     web: o.web ?? false,
     ...(o.web ? { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1', ...o.webEnv } } : {}),
     ...(o.agentScript ? { agentScript: o.agentScript } : {}),
-    ...(o.telephony ? { telephony: await freeTelephonyPorts() } : {}),
+    ...(o.telephony ? { telephony: { rtpCount: 20 } } : {}),
     agentEnv: o.agentEnv,
     log: (source, line) => {
       appendFileSync(logFile, `${source.padEnd(8)} ${line}\n`);
