@@ -59,7 +59,17 @@ const mark = (what: string) => console.log(`+${Math.round(performance.now() - t0
 beforeAll(async () => {
   [cluster, addressQuestion] = await Promise.all([
     // the demo clinic and dev mode: the test logs in to the dashboard API to change a setting below
-    startTestCluster('cluster', {}, { webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1' }, spareWorkers: 1 }),
+    startTestCluster(
+      'cluster',
+      {},
+      {
+        // no standby call (WEB_STANDBY_CALLS): these calls open their own rooms, as the load bench's do; a
+        // standby would hold a line on a worker LiveKit chose and make "the least loaded" a coin toss. The
+        // standby call is tested in call-rooms.test.ts and npm-start-lifecycle.test.ts
+        webEnv: { VOXANNE_DEMO_SEED: '1', VOXANNE_DEV: '1', WEB_STANDBY_CALLS: '0' },
+        spareWorkers: 1,
+      },
+    ),
     speech48k('Where are you located?'),
   ]);
   mark('cluster started');
