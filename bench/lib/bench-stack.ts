@@ -126,35 +126,25 @@ export async function startBenchStack(o: {
       throw e;
     }
   }
-  const warmed = (n: number, timeoutMs = 90_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no warm job process for call ${n} within ${timeoutMs} ms (see ${logFile})`)),
-        timeoutMs,
-      );
-      const check = () => {
-        if (warm < n) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    });
-  const standbysReady = (n: number, timeoutMs = 30_000) =>
+  /** true once count() reaches n, false after timeoutMs */
+  const reached = (count: () => number, n: number, timeoutMs: number) =>
     new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        resolve(false);
-      }, timeoutMs);
-      const check = () => {
-        if (standbys < n) return;
+      const done = (ok: boolean) => {
         clearTimeout(timer);
         waiters.delete(check);
-        resolve(true);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const check = () => {
+        if (count() >= n) done(true);
       };
       waiters.add(check);
       check();
     });
+  const warmed = async (n: number, timeoutMs = 90_000) => {
+    if (!(await reached(() => warm, n, timeoutMs)))
+      throw new Error(`no warm job process for call ${n} within ${timeoutMs} ms (see ${logFile})`);
+  };
+  const standbysReady = (n: number, timeoutMs = 30_000) => reached(() => standbys, n, timeoutMs);
   return { stack, apiKey, apiSecret, warmed, standbysReady };
 }

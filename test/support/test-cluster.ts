@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { startCluster, type Cluster, type ClusterPorts } from '../../scripts/lib/cluster.ts';
 import { reservePorts, withFreshPorts } from '../../scripts/lib/ports.ts';
-import { ARTIFACTS, buildWeb, TEST_KEY, TEST_SECRET, type AgentLog, type TestStack } from './test-stack.ts';
+import {
+  ARTIFACTS,
+  buildWeb,
+  TEST_KEY,
+  TEST_SECRET,
+  testAgentEnv,
+  type AgentLog,
+  type TestStack,
+} from './test-stack.ts';
 
 export interface TestCluster extends Cluster, TestStack {}
 
@@ -42,9 +50,7 @@ export async function startTestCluster(
         apiKey: TEST_KEY,
         apiSecret: TEST_SECRET,
         webMode: 'static',
-        // one warm job process per worker, as before and as the test stacks keep (test-stack.ts): the
-        // shipped default (one per line up to 4) would warm 4 per worker at ~3 s of CPU each
-        agentEnv: { LOG_LEVEL: 'debug', AGENT_IDLE_PROCESSES: '1', ...agentEnv },
+        agentEnv: testAgentEnv(agentEnv), // one warm job process per worker, as the test stacks keep
         ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
         log: (source, line) => {
           seen(line);

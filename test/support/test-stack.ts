@@ -21,6 +21,17 @@ export function buildWeb(): void {
   built = true;
 }
 
+/**
+ * The agent's environment in the suite's stacks and clusters: debug logs, and one warm job process, not the
+ * shipped one per line up to 4: they take their calls one or two at a time, and each more warm process is
+ * ~3 s of CPU at every start; a test needing more sets it in `extra`.
+ */
+export const testAgentEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  LOG_LEVEL: 'debug',
+  AGENT_IDLE_PROCESSES: '1',
+  ...extra,
+});
+
 export interface TestStack extends Stack {
   apiKey: string;
   apiSecret: string;
@@ -51,9 +62,7 @@ export async function startTestStack(
     apiKey: TEST_KEY,
     apiSecret: TEST_SECRET,
     webMode: 'static',
-    // one warm job process, not the shipped one per line: the suite's stacks take their calls one or two at
-    // a time, and each more warm process is ~3 s of CPU at every stack's start; a test needing more sets it
-    agentEnv: { LOG_LEVEL: 'debug', AGENT_IDLE_PROCESSES: '1', ...agentEnv },
+    agentEnv: testAgentEnv(agentEnv),
     ...(opts.webEnv ? { webEnv: opts.webEnv } : {}),
     log: (source, line) => {
       lines.push({ source, line });
