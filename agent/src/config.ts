@@ -8,6 +8,7 @@ import {
   recordsKeyEnv,
   secretProblems,
 } from '@voxanne/contracts/env';
+import { fhirAllowedOriginsEnv } from '@voxanne/contracts/scheduling';
 import { z } from 'zod';
 import { MS_PER_WORD } from './core/phone/spoken-duration.ts';
 
@@ -72,6 +73,8 @@ const schema = z.object({
   FHIR_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   /** the key's id in the JWKS the EHR knows (the assertion's `kid`) */
   FHIR_KEY_ID: z.string().min(1).optional(),
+  /** the EHR origins a clinic's FHIR settings may name (contracts/src/scheduling.ts) */
+  ...fhirAllowedOriginsEnv,
   /**
    * how long Twilio's ConversationRelay voice takes per word: her relay turns are timed by it, as Twilio
    * says them and reports nothing (core/phone/spoken-duration.ts); set it for a faster or slower voice

@@ -156,6 +156,7 @@ export default defineAgent<ProcData>({
       settings: config,
       ...(client ? { client } : {}),
       ...(ctx.proc.userData.fhirKey ? { fhirKey: ctx.proc.userData.fhirKey } : {}),
+      fhirAllowedOrigins: config.FHIR_ALLOWED_ORIGINS,
       logger,
       greeting: greeting.text,
       ...(config.GROQ_API_KEY

@@ -54,3 +54,56 @@ export const schedulingSchema = z
 
 export type SchedulingSettings = z.infer<typeof schedulingSchema>;
 export type FhirSettings = z.infer<typeof fhirSettings>;
+
+/**
+ * FHIR_ALLOWED_ORIGINS, the operator's word on where a clinic's settings may send patients' details:
+ * origins (`https://ehr.example.org`, comma or space separated). Unset, any secure URL may be named.
+ * Read by the web server (a settings save naming another origin is refused) and by the agent (a
+ * clinic whose settings name one takes messages instead of booking: settings saved before the list).
+ */
+export const fhirAllowedOriginsEnv = {
+  FHIR_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = (v ?? '').split(/[\s,]+/).filter(Boolean);
+      if (items.length === 0) return undefined;
+      const origins: string[] = [];
+      for (const item of items) {
+        let url: URL | undefined;
+        try {
+          url = new URL(item);
+        } catch {
+          url = undefined;
+        }
+        if (!url || url.origin !== item.replace(/\/+$/, '') || !isSecureUrl(item)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not an origin like https://ehr.example.org (no path)`,
+          });
+          return z.NEVER;
+        }
+        origins.push(url.origin);
+      }
+      return origins;
+    }),
+};
+
+/** whether `url` is at one of `allowed` origins (FHIR_ALLOWED_ORIGINS); no list allows any */
+export function fhirUrlAllowed(url: string, allowed: readonly string[] | undefined): boolean {
+  if (!allowed) return true;
+  try {
+    return allowed.includes(new URL(url).origin);
+  } catch {
+    return false;
+  }
+}
+
+/** The URLs of these FHIR settings (base, token endpoint) outside `allowed`; none when all are inside. */
+export function fhirUrlsNotAllowed(
+  fhir: Pick<FhirSettings, 'baseUrl' | 'tokenUrl'> | undefined,
+  allowed: readonly string[] | undefined,
+): string[] {
+  if (!fhir) return [];
+  return [fhir.baseUrl, fhir.tokenUrl].filter((u): u is string => !!u && !fhirUrlAllowed(u, allowed));
+}

@@ -40,7 +40,17 @@ describe('parseWebConfig', () => {
       tokenPerMinute: 20,
       maxCallsPerClient: 3,
       webStandbyCalls: 1,
+      fhirAllowedOrigins: undefined,
     });
+  });
+
+  it('FHIR_ALLOWED_ORIGINS: read as origins; a URL with a path is refused, naming the variable', () => {
+    const set = parseWebConfig({ ...DEV, FHIR_ALLOWED_ORIGINS: 'https://ehr.example.org,https://idp.example.net' });
+    assert.ok(set.ok);
+    assert.deepEqual(set.config.fhirAllowedOrigins, ['https://ehr.example.org', 'https://idp.example.net']);
+    const bad = parseWebConfig({ ...DEV, FHIR_ALLOWED_ORIGINS: 'https://ehr.example.org/fhir' });
+    assert.ok(!bad.ok);
+    assert.match(bad.errors.join(), /^FHIR_ALLOWED_ORIGINS: "https:\/\/ehr.example.org\/fhir" is not an origin/);
   });
 
   it('WEB_STANDBY_CALLS: 0 turns the standby calls off; a count past the maximum or not a count is refused', () => {

@@ -10,6 +10,7 @@ import {
   secretProblems,
   webStandbyEnv,
 } from '@voxanne/contracts/env';
+import { fhirAllowedOriginsEnv } from '@voxanne/contracts/scheduling';
 import { z } from 'zod';
 
 export const WEB_MODES = ['dev', 'static'] as const;
@@ -69,6 +70,8 @@ export interface WebConfig {
   allowedHosts: string[];
   /** LOG_PII=1: logs keep their `pii` field (local debugging); by default pino removes it */
   logPii: boolean;
+  /** FHIR_ALLOWED_ORIGINS: the EHR origins a clinic's settings may name; undefined = any secure URL */
+  fhirAllowedOrigins: string[] | undefined;
 }
 
 export const TWILIO_CHANNELS = ['media-streams', 'conversation-relay'] as const;
@@ -121,6 +124,7 @@ const schema = z.object({
   VOXANNE_REAPER_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   VOXANNE_REAPER_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   ...recordsKeyEnv,
+  ...fhirAllowedOriginsEnv,
   PUBLIC_URL: z
     .string()
     .url()
@@ -240,6 +244,7 @@ export function parseWebConfig(env: Record<string, string | undefined>): ConfigR
       tokenPerMinute: e.TOKEN_RATE_PER_MINUTE,
       maxCallsPerClient: e.MAX_CALLS_PER_CLIENT,
       webStandbyCalls: e.WEB_STANDBY_CALLS,
+      fhirAllowedOrigins: e.FHIR_ALLOWED_ORIGINS,
     },
   };
 }

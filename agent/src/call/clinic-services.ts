@@ -87,6 +87,8 @@ export interface PrepareCallOptions {
   fhirKey?: SmartKey;
   /** fetch for the FHIR client (tests) */
   fhirFetch?: typeof fetch;
+  /** FHIR_ALLOWED_ORIGINS: the origins a clinic's FHIR settings may name (unset: any secure URL) */
+  fhirAllowedOrigins?: readonly string[] | undefined;
   logger: Logger;
   now?: () => Date;
   /** the LLM summary; the extractive one stands in when it is absent or fails */
@@ -251,8 +253,9 @@ export async function prepareCall(o: PrepareCallOptions): Promise<PreparedCall> 
 /**
  * Where this clinic's appointments are booked: its EHR over FHIR when its settings say so
  * (scheduling.system: fhir), else the built-in calendar behind the records API (absent without it).
- * A FHIR clinic whose client cannot be built (no key) gets a store that fails every call, so she
- * takes a message rather than booking into a calendar the clinic does not read.
+ * A FHIR clinic whose client cannot be built (no key, or settings naming an origin outside
+ * FHIR_ALLOWED_ORIGINS) gets a store that fails every call, so she takes a message rather than
+ * booking into a calendar the clinic does not read.
  */
 function schedulingStore(
   o: PrepareCallOptions,
@@ -270,6 +273,7 @@ function schedulingStore(
       now,
       ...(o.fhirKey ? { key: o.fhirKey } : {}),
       ...(o.fhirFetch ? { fetch: o.fhirFetch } : {}),
+      allowedOrigins: o.fhirAllowedOrigins,
     });
     o.logger.info({ tenant, baseUrl: s.fhir.baseUrl, auth: s.fhir.auth }, 'scheduling over FHIR');
     return store;

@@ -451,6 +451,35 @@ forEachDatabase('dashboard API', (h) => {
     assert.equal(saves, 1, 'the one save that changed something was announced, once');
   });
 
+  it('FHIR_ALLOWED_ORIGINS: settings naming an EHR elsewhere are refused, naming it; a listed one saves', async () => {
+    const s = (await call(base, 'GET', '/api/settings', { cookie: owner })).body;
+    const withFhir = (baseUrl: string) => ({
+      ...s,
+      knowledgeBase:
+        `${s.knowledgeBase}\nscheduling:\n  system: fhir\n  fhir:\n` + `    baseUrl: ${baseUrl}\n    auth: none\n`,
+    });
+    web.records.deps.fhirAllowedOrigins = ['https://ehr.example.org'];
+    try {
+      const refused = await call(base, 'PUT', '/api/settings', {
+        cookie: owner,
+        body: withFhir('https://x.example.net/r4'),
+      });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.field, 'knowledgeBase');
+      assert.match(refused.body.error, /https:\/\/x\.example\.net\/r4 is not an origin .*FHIR_ALLOWED_ORIGINS/);
+      const kept = (await call(base, 'GET', '/api/settings', { cookie: owner })).body.knowledgeBase;
+      assert.doesNotMatch(kept, /x\.example\.net/, 'nothing of the refused save was kept');
+      const ok = await call(base, 'PUT', '/api/settings', {
+        cookie: owner,
+        body: withFhir('https://ehr.example.org/fhir/r4'),
+      });
+      assert.equal(ok.status, 200);
+    } finally {
+      web.records.deps.fhirAllowedOrigins = undefined;
+      assert.equal((await call(base, 'PUT', '/api/settings', { cookie: owner, body: s })).status, 200);
+    }
+  });
+
   it('per-minute metrics of the clinic: calls, turns, v2v percentiles', async () => {
     const m = (await call(base, 'GET', '/api/metrics', { cookie: staff })).body.metrics as {
       calls: number;

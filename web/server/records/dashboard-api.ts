@@ -4,6 +4,7 @@
  * The tenancy test walks this table, so a new route is covered the day it is added.
  */
 import type { AuditPage, Me } from '@voxanne/contracts/dashboard';
+import { fhirUrlsNotAllowed } from '@voxanne/contracts/scheduling';
 import { listAudit } from '../db/audit.ts';
 import { listBookings } from '../db/bookings.ts';
 import { callDetail, listCalls } from '../db/call-queries.ts';
@@ -175,6 +176,14 @@ export const DASHBOARD_ROUTES: readonly Route[] = [
       const s = check(settingsSchema, ctx.body);
       const kb = parseKnowledgeBase(s.knowledgeBase);
       if (!kb.ok) throw new HttpError(400, kb.error, 'knowledgeBase');
+      const outside = fhirUrlsNotAllowed(kb.kb.scheduling?.fhir, ctx.deps.fhirAllowedOrigins);
+      if (outside.length > 0)
+        throw new HttpError(
+          400,
+          `knowledge base: scheduling.fhir: ${outside.join(', ')} is not an origin this server may send ` +
+            "patients' details to (FHIR_ALLOWED_ORIGINS)",
+          'knowledgeBase',
+        );
       await saveSettings(ctx.deps.db, me(ctx).tenantId, s);
       ctx.deps.logger.info({ userId: me(ctx).id, tenantId: me(ctx).tenantId }, 'settings saved');
       // a standby call prepared before this save would greet with the old settings

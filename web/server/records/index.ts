@@ -37,6 +37,7 @@ export function createRecords(
     limiter?: LoginLimits;
     devMode?: boolean;
     proxy?: ProxyTrust;
+    fhirAllowedOrigins?: readonly string[] | undefined;
   },
 ): Records {
   const deps: RecordsDeps = {
@@ -49,6 +50,7 @@ export function createRecords(
     devMode: o.devMode ?? false,
     proxy: o.proxy ?? { trustProxy: false },
     now: o.now ?? (() => new Date()),
+    fhirAllowedOrigins: o.fhirAllowedOrigins,
   };
   const dashboard = compile(DASHBOARD_ROUTES);
   const internal = compile(INTERNAL_ROUTES);
@@ -92,5 +94,6 @@ export async function openRecords(config: WebConfig, logger: Logger): Promise<Re
     secret: config.recordsApiKey,
     devMode: config.devMode,
     proxy: { trustProxy: config.trustProxy, publicUrl: config.publicUrl },
+    fhirAllowedOrigins: config.fhirAllowedOrigins,
   });
 }

@@ -31,6 +31,8 @@ export interface RecordsDeps {
   now: () => Date;
   /** a clinic's settings were saved (the web server replaces its standby calls: standby-pool.ts) */
   settingsSaved?: () => void;
+  /** FHIR_ALLOWED_ORIGINS: the EHR origins a clinic's settings may name (unset: any secure URL) */
+  fhirAllowedOrigins?: readonly string[] | undefined;
 }
 
 /** public: anyone; user: a logged-in user of any role; owner: owners only; signed: the agent (HMAC) */

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type FhirSettings, isSecureUrl } from '@voxanne/contracts/scheduling';
+import { type FhirSettings, fhirUrlAllowed, fhirUrlsNotAllowed, isSecureUrl } from '@voxanne/contracts/scheduling';
 import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { FhirClient } from './client.ts';
 import { FhirError } from './errors.ts';
@@ -44,7 +44,12 @@ export function loadSmartKey(env: {
 }
 
 /** The token endpoint a SMART server advertises (SMART App Launch 2.x, §Discovery). */
-export async function discoverTokenUrl(baseUrl: string, f: typeof fetch = fetch, timeoutMs = 4000): Promise<string> {
+export async function discoverTokenUrl(
+  baseUrl: string,
+  f: typeof fetch = fetch,
+  timeoutMs = 4000,
+  allowedOrigins?: readonly string[],
+): Promise<string> {
   const url = `${baseUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
   let res: Response;
   try {
@@ -57,6 +62,8 @@ export async function discoverTokenUrl(baseUrl: string, f: typeof fetch = fetch,
     throw new FhirError(`no token_endpoint in ${url} (${res.status})`, res.ok ? 502 : res.status);
   // the signed assertion goes there: never in the clear over a network
   if (!isSecureUrl(json.token_endpoint)) throw new FhirError(`token_endpoint ${json.token_endpoint} is not https`, 502);
+  if (!fhirUrlAllowed(json.token_endpoint, allowedOrigins))
+    throw new FhirError(`token_endpoint ${json.token_endpoint} is not in FHIR_ALLOWED_ORIGINS`, 403);
   return json.token_endpoint;
 }
 
@@ -67,6 +74,8 @@ export interface FhirSchedulingOptions {
   key?: SmartKey;
   now: () => Date;
   fetch?: typeof fetch;
+  /** FHIR_ALLOWED_ORIGINS: where the settings may send the clinic's patients (unset: anywhere secure) */
+  allowedOrigins?: readonly string[] | undefined;
 }
 
 export function createFhirScheduling(o: FhirSchedulingOptions): {
@@ -75,6 +84,8 @@ export function createFhirScheduling(o: FhirSchedulingOptions): {
   auth?: SmartBackendAuth;
 } {
   const s = o.settings;
+  const outside = fhirUrlsNotAllowed(s, o.allowedOrigins);
+  if (outside.length > 0) throw new FhirError(`${outside.join(', ')}: not in FHIR_ALLOWED_ORIGINS`, 403);
   let auth: SmartBackendAuth | undefined;
   if (s.auth === 'smart-backend') {
     if (!o.key) throw new FhirError('SMART backend auth needs the agent’s FHIR_PRIVATE_KEY_FILE', 401);
@@ -88,7 +99,7 @@ export function createFhirScheduling(o: FhirSchedulingOptions): {
       tokenUrl:
         s.tokenUrl ??
         (() => {
-          discovered ??= discoverTokenUrl(s.baseUrl, o.fetch, s.timeoutMs);
+          discovered ??= discoverTokenUrl(s.baseUrl, o.fetch, s.timeoutMs, o.allowedOrigins);
           discovered.catch(() => (discovered = undefined));
           return discovered;
         }),

@@ -10,7 +10,7 @@ import { afterEach, test } from 'vitest';
 import { FakeFhirServer } from '../../../../test/fakes/fhir/fake-fhir.ts';
 import { loadKnowledgeBase } from '../../knowledge/kb.ts';
 import { runBookingTool } from '../booking-tools.ts';
-import { createFhirScheduling } from './index.ts';
+import { createFhirScheduling, discoverTokenUrl, FhirError } from './index.ts';
 import { TOKEN_RENEW_MARGIN_MS } from './smart-auth.ts';
 
 const kb = await loadKnowledgeBase();
@@ -36,8 +36,9 @@ async function ehr(publicKey: import('node:crypto').KeyObject, tokenLifetime = 3
   return fake;
 }
 
-function scheduling(f: FakeFhirServer, key: string, tokenUrl?: string) {
+function scheduling(f: FakeFhirServer, key: string, tokenUrl?: string, allowedOrigins?: string[]) {
   return createFhirScheduling({
+    allowedOrigins,
     settings: {
       baseUrl: f.baseUrl,
       auth: 'smart-backend',
@@ -131,4 +132,30 @@ test('a key the EHR does not know: refused (invalid_client), and the booking too
   assert.equal(f.authorizer!.seen[0]!.status, 401);
   assert.match(f.authorizer!.seen[0]!.error!, /signature does not verify/);
   assert.ok(!f.seen.some((x) => x.path.startsWith('/Slot')), 'no FHIR request without a token');
+});
+
+test('FHIR_ALLOWED_ORIGINS: settings or a discovered token endpoint elsewhere are refused, nothing sent', async () => {
+  const f = await ehr(rsa.publicKey);
+  const origin = new URL(f.baseUrl).origin;
+  assert.throws(
+    () => scheduling(f, pem(rsa), undefined, ['https://ehr.example.org']),
+    (e: unknown) => e instanceof FhirError && e.status === 403 && /not in FHIR_ALLOWED_ORIGINS/.test(e.message),
+  );
+  assert.throws(
+    () => scheduling(f, pem(rsa), 'https://idp.example.net/token', [origin]),
+    /https:\/\/idp\.example\.net\/token: not in FHIR_ALLOWED_ORIGINS/,
+  );
+  assert.equal(f.seen.length, 0, 'nothing was sent');
+  // inside the list: discovered and used as before
+  const { store } = scheduling(f, pem(rsa), undefined, [origin]);
+  assert.equal((await store.availability('2026-03-03', 'consultation')).length, 2);
+  // a server whose discovery names a token endpoint elsewhere does not get the signed assertion sent there
+  const elsewhere = (async () =>
+    new Response(JSON.stringify({ token_endpoint: 'https://idp.example.net/token' }), {
+      headers: { 'content-type': 'application/json' },
+    })) as typeof fetch;
+  await assert.rejects(
+    discoverTokenUrl('https://ehr.example.org/fhir', elsewhere, 1000, ['https://ehr.example.org']),
+    /token_endpoint https:\/\/idp\.example\.net\/token is not in FHIR_ALLOWED_ORIGINS/,
+  );
 });
