@@ -6,9 +6,7 @@
  * no line of the agent or the web server is an error, and a normal call is answered and greeted.
  */
 import { randomBytes } from 'node:crypto';
-import { freeStackPorts } from '../../../scripts/lib/ports.ts';
-import { startStack } from '../../../scripts/lib/stack.ts';
-import { freeTelephonyPorts } from '../../../scripts/lib/telephony.ts';
+import { startStackOnFreePorts } from '../../../scripts/lib/stack.ts';
 import { parseProvisionConfig } from '../../../sip/src/config.ts';
 import { provision } from '../../../sip/src/provision.ts';
 import { Rng } from './rng.ts';
@@ -42,12 +40,12 @@ export async function fuzzSipStack(o: {
   log?: (source: string, line: string) => void;
 }): Promise<SipStackResult> {
   const apiSecret = randomBytes(24).toString('hex');
-  // RTP ports for many short calls at once: LiveKit SIP frees a call's port only once it is closed
-  const telephony = await freeTelephonyPorts(200);
   const lines: { source: string; line: string }[] = [];
-  const stack = await startStack({
-    ports: await freeStackPorts(),
-    telephony,
+  // one reservation for every port, made again if one was taken before its process bound it;
+  // RTP ports for many short calls at once: LiveKit SIP frees a call's port only once it is closed
+  const stack = await startStackOnFreePorts({
+    telephony: { rtpCount: 200 },
+    onRetry: () => (lines.length = 0),
     apiKey: 'fuzz',
     apiSecret,
     webMode: 'dev',
@@ -57,6 +55,7 @@ export async function fuzzSipStack(o: {
       o.log?.(source, line);
     },
   });
+  const telephony = stack.telephony!;
   try {
     await provision(
       parseProvisionConfig({

@@ -197,7 +197,7 @@ export async function fuzzTwilio(base: URL, authToken: string, r: Rng, cases: nu
       sample = `${method} ${path} ${body.slice(0, 200)}`;
       if (status === undefined) problem = 'no answer (connection dropped)';
       else if (status >= 500) problem = `${status}`;
-      else if (sign >= 0.6 && method === 'POST' && status !== 403 && status !== 413)
+      else if (sign >= 0.6 && method === 'POST' && ![403, 413, 431].includes(status))
         problem = `unsigned answered ${status}`;
     } else {
       problem = await socketCase(base, authToken, r, surface);
