@@ -177,7 +177,16 @@ export default defineAgent<ProcData>({
     ctx.room.on(RoomEvent.LocalTrackSubscribed, onSubscribed);
     await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
     const voice = new AudioOut(ctx.proc.userData.engines.tts.sampleRate);
-    await voice.publish(ctx.room.localParticipant!);
+    try {
+      await voice.publish(ctx.room.localParticipant!);
+    } catch (err) {
+      // the room closed under her while she joined (a phone caller who hung up at once): no call, no error
+      if (ctx.room.isConnected && !/engine is closed/.test((err as Error).message)) throw err;
+      logger.info({ reason: (err as Error).message }, 'room closed before she could speak in it');
+      gate.cancel();
+      ctx.shutdown('room closed');
+      return;
+    }
     // a standby room (web/server/standby-pool.ts) is held open for a caller not yet known: she waits as
     // long as LiveKit keeps it; no call exists (records, metrics, lines announced) until the caller joins
     const standby = parseCallRoomMetadata(room?.metadata ?? ctx.room.metadata).standby === true;
