@@ -12,7 +12,15 @@
  * What is left is WebRTC's and LiveKit's: the 20 ms Opus packet, the SFU, the receiver's jitter
  * buffer and its 10 ms playout pull, each way. Run it beside `npm run bench` on the same machine.
  *
- *   npm run bench:floor [-- --trials N] [-- --pad 0,30]
+ * `--sip`: the caller is a phone instead (sipp and the RTP test phone, test/support/sip-caller.ts, through
+ * the real LiveKit SIP, Redis and an inbound trunk with a direct dispatch rule into the room; no agent):
+ *   inbound:  the phone's onset in 20 ms μ-law RTP → LiveKit SIP (decode, 8→48 kHz, Opus) → the same
+ *             16 kHz stream, duck and onset detector;
+ *   outbound: clearQueue → the first of 300 ms of quiet RTP packets at the phone (LiveKit SIP's Opus
+ *             decode, its room mixer, 48→8 kHz, μ-law), and at a web listener in the same room beside
+ *             it, so every trial shows what the phone leg adds over the web's.
+ *
+ *   npm run bench:floor [-- --trials N] [-- --pad 0,30] [-- --sip]
  */
 import {
   AudioFrame,
@@ -27,7 +35,7 @@ import {
   dispose,
   type RemoteTrack,
 } from '@livekit/rtc-node';
-import { AccessToken } from 'livekit-server-sdk';
+import { AccessToken, SipClient } from 'livekit-server-sdk';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,14 +44,19 @@ import { OnsetDetector, rms } from '../agent/src/core/audio/onset-detector.ts';
 import { ManualClock } from '../agent/src/core/clock.ts';
 import { DuckRule } from '../agent/src/core/duck-rule.ts';
 import { ensureGoBinary, pinnedSpecs } from '../scripts/lib/livekit-binary.ts';
-import { freeTcpPort, freeUdpPort } from '../scripts/lib/ports.ts';
-import { startChild, waitForHttp } from '../scripts/lib/procs.ts';
-import { livekitConfig } from '../scripts/lib/stack.ts';
+import { startChild, waitForHttp, type ChildHandle } from '../scripts/lib/procs.ts';
+import { freeStackPortSet, livekitConfig } from '../scripts/lib/stack.ts';
+import { startLivekitSip, startRedis } from '../scripts/lib/telephony.ts';
+import { SipCaller } from '../test/support/sip-caller.ts';
 import { AUDIBLE_RMS, spokenText } from '../test/support/speech.ts';
 import { percentiles } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
-  options: { trials: { type: 'string', default: '20' }, pad: { type: 'string', default: '0' } },
+  options: {
+    trials: { type: 'string', default: '20' },
+    pad: { type: 'string', default: '0' },
+    sip: { type: 'boolean', default: false },
+  },
 });
 const TRIALS = Number(args.trials);
 if (!Number.isInteger(TRIALS) || TRIALS < 1) throw new Error(`--trials must be a positive integer, got ${args.trials}`);
@@ -54,10 +67,11 @@ const KEY = 'floor';
 const SECRET = 'floor-secret-floor-secret-floor-secret';
 /** the bench's rule for "she stopped": this long quiet at the caller */
 const QUIET_MS = 300;
+const ROOM = 'floor';
 
 async function joinRoom(url: string, identity: string): Promise<Room> {
   const at = new AccessToken(KEY, SECRET, { identity, ttl: '10m' });
-  at.addGrant({ room: 'floor', roomJoin: true, canPublish: true, canSubscribe: true });
+  at.addGrant({ room: ROOM, roomJoin: true, roomCreate: true, canPublish: true, canSubscribe: true });
   const r = new Room();
   await r.connect(url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
   return r;
@@ -96,45 +110,142 @@ interface Inbound {
   onset: boolean;
 }
 
-async function main(): Promise<void> {
-  const ports = {
-    livekit: await freeTcpPort(),
-    livekitTcp: await freeTcpPort(),
-    livekitUdp: await freeUdpPort(),
-    web: 0,
-    agentHealth: 0,
-  };
-  const dir = await mkdtemp(join(tmpdir(), 'voxanne-floor-'));
-  await writeFile(join(dir, 'livekit.yaml'), await livekitConfig(ports));
-  const lk = startChild(
-    'livekit',
-    await ensureGoBinary((await pinnedSpecs()).livekitServer),
-    ['--config', join(dir, 'livekit.yaml')],
-    {
-      env: { ...process.env, LIVEKIT_KEYS: `${KEY}: ${SECRET}` },
+/** her voice as one listener heard it: an entry per frame (10 ms WebRTC) or packet (20 ms RTP) */
+interface Hearer {
+  name: string;
+  heard: { atMs: number; rms: number }[];
+}
+
+/** the caller's side of a transport: how her voice is heard, and how the caller's words are sent */
+interface Transport {
+  /** the caller's words (48 kHz) in real time; resolves with when the first 10 or 20 ms left */
+  say(pcm: Int16Array): Promise<number>;
+  hearers: Hearer[];
+  /** the caller's track as the agent subscribed to it */
+  callerTrack: Promise<RemoteTrack>;
+  close(): Promise<void>;
+}
+
+/** A WebRTC participant's 48 kHz 10 ms playout of the agent's track, as SimCaller hears. */
+function listen(track: Promise<RemoteTrack>, name: string): Hearer {
+  const h: Hearer = { name, heard: [] };
+  void (async () => {
+    for await (const f of new AudioStream(await track, { sampleRate: 48000, numChannels: 1, frameSizeMs: 10 }))
+      h.heard.push({ atMs: performance.now(), rms: rms(f.data) });
+  })();
+  return h;
+}
+
+/** The web caller: a second rtc-node participant (SimCaller's microphone settings). */
+async function webCaller(url: string, agent: Room): Promise<Transport> {
+  const callerTrack = firstAudioTrack(agent);
+  const caller = await joinRoom(url, 'caller');
+  const hearer = listen(firstAudioTrack(caller), 'web caller');
+  const mic = await publish(caller, 'mic');
+  return {
+    say: async (pcm) => {
+      const startMs = performance.now();
+      for (let off = 0; off < pcm.length; off += 480) await mic.captureFrame(frameOf(pcm, off, 480));
+      return startMs;
     },
-  );
+    hearers: [hearer],
+    callerTrack,
+    close: () => caller.disconnect(),
+  };
+}
+
+/**
+ * The phone caller: sipp and the RTP test phone through LiveKit SIP into the same room (an inbound trunk
+ * and a direct dispatch rule, no agent dispatched), beside a web listener in the room that hears the
+ * same voice, so each trial gives the phone's out path and the web's side by side.
+ */
+async function phoneCaller(
+  url: string,
+  agent: Room,
+  sipAddress: string,
+  sip: SipClient,
+  room: string,
+): Promise<Transport> {
+  const number = '+15550100999';
+  const trunk = await sip.createSipInboundTrunk('floor', [number], { allowedAddresses: ['127.0.0.1/32'] });
+  await sip.createSipDispatchRule({ type: 'direct', roomName: room }, { trunkIds: [trunk.sipTrunkId] });
+  const callerTrack = firstAudioTrack(agent);
+  const listener = await joinRoom(url, 'listener');
+  const web = listen(firstAudioTrack(listener), 'web listener');
+  const phone = await SipCaller.dial({ target: sipAddress, to: number, from: '+15551230000' });
+  return {
+    say: async (pcm) => (await phone.play(pcm)).startMs,
+    hearers: [{ name: 'phone', heard: phone.heard }, web],
+    callerTrack,
+    close: async () => {
+      await phone.leave();
+      await listener.disconnect();
+    },
+  };
+}
+
+/** Start of the first QUIET_MS without her voice at or after t0 (the bench's rule for "she stopped"). */
+function quietFrom(heard: Hearer['heard'], t0: number): number {
+  let from: number | undefined;
+  for (const h of heard) {
+    if (h.atMs < t0) continue;
+    if (h.rms > AUDIBLE_RMS) {
+      from = undefined;
+      continue;
+    }
+    from ??= h.atMs;
+    if (h.atMs - from >= QUIET_MS) return from - t0;
+  }
+  return NaN;
+}
+
+async function main(): Promise<void> {
+  const { ports, telephony } = await freeStackPortSet(args.sip ? { rtpCount: 4 } : undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'voxanne-floor-'));
+  await writeFile(join(dir, 'livekit.yaml'), await livekitConfig(ports, telephony));
+  const children: ChildHandle[] = [];
+  const log = (source: string, line: string) => {
+    if (process.env.FLOOR_DEBUG) console.error(`${source} ${line}`);
+  };
+  let transport: Transport | undefined;
   try {
+    if (telephony) children.push(await startRedis(telephony.redis, (l) => log('redis', l)));
+    const lk = startChild(
+      'livekit',
+      await ensureGoBinary((await pinnedSpecs()).livekitServer),
+      ['--config', join(dir, 'livekit.yaml')],
+      { env: { ...process.env, LIVEKIT_KEYS: `${KEY}: ${SECRET}` } },
+    );
+    children.push(lk);
     await waitForHttp(`http://127.0.0.1:${ports.livekit}/`, 20_000);
     const url = `ws://127.0.0.1:${ports.livekit}`;
+    if (telephony)
+      children.push(
+        (await startLivekitSip({ ports: telephony, livekitUrl: url, apiKey: KEY, apiSecret: SECRET, dir, log })).child,
+      );
     const agent = await joinRoom(url, 'agent');
-    const callerTrack = firstAudioTrack(agent);
-    const caller = await joinRoom(url, 'caller');
-    const agentTrack = firstAudioTrack(caller);
     const voice = await publish(agent, 'voxanne');
-    const mic = await publish(caller, 'mic');
+    transport = telephony
+      ? await phoneCaller(
+          url,
+          agent,
+          `127.0.0.1:${telephony.sip}`,
+          new SipClient(`http://127.0.0.1:${ports.livekit}`, KEY, SECRET),
+          ROOM,
+        )
+      : await webCaller(url, agent);
+    const { hearers } = transport;
 
-    const heard: { atMs: number; rms: number }[] = [];
-    void (async () => {
-      for await (const f of new AudioStream(await agentTrack, { sampleRate: 48000, numChannels: 1, frameSizeMs: 10 }))
-        heard.push({ atMs: performance.now(), rms: rms(f.data) });
-    })();
     const inbound: Inbound[] = [];
     void (async () => {
       const detector = new OnsetDetector();
       // the duck rule as the agent runs it, always free to duck; its timers never run here
       const duck = new DuckRule(new ManualClock(0), () => {});
-      const stream = new AudioStream(await callerTrack, { sampleRate: 16000, numChannels: 1, frameSizeMs: 10 });
+      const stream = new AudioStream(await transport!.callerTrack, {
+        sampleRate: 16000,
+        numChannels: 1,
+        frameSizeMs: 10,
+      });
       for await (const f of stream) {
         const r = rms(f.data);
         const ducked = duck.onLevel(r, true);
@@ -147,7 +258,7 @@ async function main(): Promise<void> {
       'Our clinic offers a full range of treatments, from consultations to laser hair removal and injections.',
     );
     const question = await spokenText('Where are you located?', { trailingSilenceMs: 300 });
-    const out: Record<number, number[]> = {};
+    const out: Record<string, number[]> = {};
     const inRaw: number[] = [];
     const inDuck: number[] = [];
     const inOnset: number[] = [];
@@ -168,25 +279,14 @@ async function main(): Promise<void> {
         await writer;
         if (padMs) await voice.captureFrame(new AudioFrame(new Int16Array(48 * padMs), 48000, 1, 48 * padMs));
         await sleep(QUIET_MS + 400);
-        let quietFrom: number | undefined;
-        for (const h of heard) {
-          if (h.atMs < t0) continue;
-          if (h.rms > AUDIBLE_RMS) {
-            quietFrom = undefined;
-            continue;
-          }
-          quietFrom ??= h.atMs;
-          if (h.atMs - quietFrom >= QUIET_MS) break;
-        }
-        (out[padMs] ??= []).push(quietFrom === undefined ? NaN : quietFrom - t0);
+        for (const h of hearers) (out[`${h.name}\0${padMs}`] ??= []).push(quietFrom(h.heard, t0));
         await sleep(300);
       }
-      // the caller's words after 300 ms of silence, handed over as SimCaller.play hands them
+      // the caller's words after 300 ms of silence
       const pcm = new Int16Array(question.pcm.length + 14400);
       pcm.set(question.pcm, 14400);
       const from = inbound.length;
-      const startMs = performance.now();
-      for (let off = 0; off < pcm.length; off += 480) await mic.captureFrame(frameOf(pcm, off, 480));
+      const startMs = await transport.say(pcm);
       await sleep(200);
       const onset = startMs + 300 + question.onsetMs;
       const after = inbound.slice(from);
@@ -200,25 +300,30 @@ async function main(): Promise<void> {
       await sleep(400);
       process.stdout.write('.');
     }
+    const caller = telephony ? 'phone' : 'caller';
     console.log(
-      `\nload average ${loadavg()
+      `\n${telephony ? 'SIP (RTP phone through LiveKit SIP)' : 'web'}: load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')}, ${TRIALS} trials; ms p50 / p95 / p99`,
     );
     const show = (name: string, xs: number[]) => {
       const p = percentiles(xs.filter(Number.isFinite));
-      console.log(`${name.padEnd(64)} ${p.p50} / ${p.p95} / ${p.p99} (n=${p.n})`);
+      console.log(`${name.padEnd(72)} ${p.p50} / ${p.p95} / ${p.p99} (n=${p.n})`);
     };
-    show('inbound: caller onset → first loud frame at 16 kHz', inRaw);
-    show('inbound: caller onset → duck (first loud frame, core/duck-rule.ts)', inDuck);
-    show('inbound: caller onset → onset detector (second loud frame)', inOnset);
+    show(`inbound: ${caller} onset → first loud frame at 16 kHz`, inRaw);
+    show(`inbound: ${caller} onset → duck (first loud frame, core/duck-rule.ts)`, inDuck);
+    show(`inbound: ${caller} onset → onset detector (second loud frame)`, inOnset);
     for (const padMs of PADS_MS)
-      show(`outbound: clearQueue → quiet at the caller${padMs ? ` (${padMs} ms silence after)` : ''}`, out[padMs]!);
-    await caller.disconnect();
+      for (const h of hearers)
+        show(
+          `outbound: clearQueue → quiet at the ${h.name}${padMs ? ` (${padMs} ms silence after)` : ''}`,
+          out[`${h.name}\0${padMs}`]!,
+        );
     await agent.disconnect();
   } finally {
+    await transport?.close().catch(() => {});
     await dispose();
-    await lk.stop(3000);
+    for (const c of children.reverse()) await c.stop(3000);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -114,14 +114,19 @@ export async function ensureGoBinary(spec: GoBinarySpec, log: (msg: string) => v
     if (spec.build === 'module' || spec.patches?.length) {
       await go_(['mod', 'init', 'voxanne.local/gobuild']);
       await go_(['get', `${spec.module}@${spec.version}`]);
+      const copied = new Set<string>();
       for (const p of spec.patches ?? []) {
         // a writable copy of the module the pinned version resolved to, patched, and used in its place
-        const from = (await go_(['list', '-m', '-f', '{{.Dir}}', p.module])).stdout.trim();
+        // (made once per module: a module's later patches apply to the same copy)
         const dir = join(tmp, 'patched', p.module.replace(/[^A-Za-z0-9.-]+/g, '_'));
-        await cp(from, dir, { recursive: true });
-        await run('chmod', ['-R', 'u+w', dir]);
+        if (!copied.has(p.module)) {
+          const from = (await go_(['list', '-m', '-f', '{{.Dir}}', p.module])).stdout.trim();
+          await cp(from, dir, { recursive: true });
+          await run('chmod', ['-R', 'u+w', dir]);
+          await go_(['mod', 'edit', '-replace', `${p.module}=${dir}`]);
+          copied.add(p.module);
+        }
         await run('patch', ['--batch', '--forward', '-p1', '-d', dir, '-i', join(ROOT, p.file)]);
-        await go_(['mod', 'edit', '-replace', `${p.module}=${dir}`]);
       }
       await go_(['build', '-o', built, spec.module]);
     } else {
