@@ -204,8 +204,16 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'voxanne-floor-'));
   await writeFile(join(dir, 'livekit.yaml'), await livekitConfig(ports, telephony));
   const children: ChildHandle[] = [];
+  /** LiveKit SIP's "call statistics" line at the call's end: its mixer's underruns and overflows */
+  let sipStats = '';
   const log = (source: string, line: string) => {
     if (process.env.FLOOR_DEBUG) console.error(`${source} ${line}`);
+    if (source === 'sip' && line.includes('call statistics')) {
+      const n = (key: string) => new RegExp(`"${key}":\\s*(\\d+)`).exec(line)?.[1] ?? '?';
+      sipStats =
+        `LiveKit SIP's room mixer: ${n('restarts')} restarts (an input starved), ${n('input_frames_dropped')} ` +
+        `frames dropped (an input overflowed), ${n('mixes_jump')} late ticks made up, of ${n('mixes')} ticks`;
+    }
   };
   let transport: Transport | undefined;
   try {
@@ -320,6 +328,13 @@ async function main(): Promise<void> {
           out[`${h.name}\0${padMs}`]!,
         );
     await agent.disconnect();
+    if (telephony) {
+      await transport.close();
+      transport = undefined;
+      const until = performance.now() + 5000;
+      while (!sipStats && performance.now() < until) await sleep(100);
+      console.log(sipStats || 'LiveKit SIP logged no call statistics');
+    }
   } finally {
     await transport?.close().catch(() => {});
     await dispose();
