@@ -20,7 +20,9 @@
  *             decode, its room mixer, 48→8 kHz, μ-law), and at a web listener in the same room beside
  *             it, so every trial shows what the phone leg adds over the web's.
  *
- *   npm run bench:floor [-- --trials N] [-- --pad 0,30] [-- --sip]
+ * `--record file.wav` (with --sip): what the phone heard, as 8 kHz μ-law, to look for gaps in (sox).
+ *
+ *   npm run bench:floor [-- --trials N] [-- --pad 0,30] [-- --sip [--record file.wav]]
  */
 import {
   AudioFrame,
@@ -48,6 +50,7 @@ import { startChild, waitForHttp, type ChildHandle } from '../scripts/lib/procs.
 import { freeStackPortSet, livekitConfig } from '../scripts/lib/stack.ts';
 import { startLivekitSip, startRedis } from '../scripts/lib/telephony.ts';
 import { SipCaller } from '../test/support/sip-caller.ts';
+import { ulawToLinear, writeUlawWav } from '../test/support/sip-rtp.ts';
 import { AUDIBLE_RMS, spokenText } from '../test/support/speech.ts';
 import { percentiles } from './lib/stats.ts';
 
@@ -56,6 +59,7 @@ const { values: args } = parseArgs({
     trials: { type: 'string', default: '20' },
     pad: { type: 'string', default: '0' },
     sip: { type: 'boolean', default: false },
+    record: { type: 'string' },
   },
 });
 const TRIALS = Number(args.trials);
@@ -173,6 +177,12 @@ async function phoneCaller(
   const listener = await joinRoom(url, 'listener');
   const web = listen(firstAudioTrack(listener), 'web listener');
   const phone = await SipCaller.dial({ target: sipAddress, to: number, from: '+15551230000' });
+  // `--record file.wav`: what the phone heard, packet by packet (to look for gaps with sox)
+  const payloads: Buffer[] = [];
+  if (args.record)
+    phone.phone.socket.on('message', (m: Buffer) => {
+      if (m.length > 12 && (m[1]! & 0x7f) === 0) payloads.push(m.subarray(12 + (m[0]! & 0x0f) * 4));
+    });
   return {
     say: async (pcm) => (await phone.play(pcm)).startMs,
     hearers: [{ name: 'phone', heard: phone.heard }, web],
@@ -180,6 +190,13 @@ async function phoneCaller(
     close: async () => {
       await phone.leave();
       await listener.disconnect();
+      if (args.record) {
+        const ulaw = Buffer.concat(payloads);
+        const pcm = new Int16Array(ulaw.length);
+        for (let i = 0; i < ulaw.length; i++) pcm[i] = ulawToLinear(ulaw[i]!);
+        await writeUlawWav(args.record, pcm);
+        console.log(`the phone's audio (${payloads.length} packets) is in ${args.record}`);
+      }
     },
   };
 }
