@@ -5,6 +5,7 @@
  *   npm run bench:sip-stt [-- --count 20]
  *   npm run bench:sip-stt -- --say "can i speak to a person" --runs 10   (one phrase, said N times in a call;
  *     also counts the runs whose transcript asks for a person, as the hand-over rule reads it)
+ *   --voice rms   (a flite voice: slt, the one the SIP tests speak in, by default; rms, awb, kal)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { resample } from '../agent/src/core/audio/resample.ts';
 import { PHONE_UTTERANCES } from '../agent/bench/utterances.ts';
 import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';
 import { asksForPerson } from '../agent/src/core/receptionist/understand.ts';
-import { synthesize } from '../agent/src/engines/flite/index.ts';
+import { FLITE_VOICES, type FliteVoice, synthesize } from '../agent/src/engines/flite/index.ts';
 import { ROOT } from '../scripts/lib/livekit-binary.ts';
 import { SipCaller } from '../test/support/sip-caller.ts';
 import { BENCH_CLINIC_NUMBER, startBenchStack } from './lib/bench-stack.ts';
@@ -24,8 +25,11 @@ const { values } = parseArgs({
     count: { type: 'string', default: '20' },
     say: { type: 'string' },
     runs: { type: 'string', default: '10' },
+    voice: { type: 'string', default: 'slt' },
   },
 });
+const voice = values.voice as FliteVoice;
+if (!FLITE_VOICES.includes(voice)) throw new Error(`--voice: one of ${FLITE_VOICES.join(', ')}`);
 const list = values.say
   ? Array.from({ length: Number(values.runs) }, () => values.say!)
   : PHONE_UTTERANCES.slice(0, Number(values.count));
@@ -50,7 +54,7 @@ try {
     await c.waitFor(() => c.audibleMs() > 500, 30_000, 'the greeting');
     await c.waitQuiet(1000, 30_000);
     for (const text of list) {
-      const { samples, sampleRate } = await synthesize(text, { voice: 'slt' });
+      const { samples, sampleRate } = await synthesize(text, { voice });
       const pcm8k = resample(samples, sampleRate, 8000);
       const ulaw = Buffer.alloc(pcm8k.length);
       for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
@@ -84,7 +88,7 @@ try {
 const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
 console.log(
   `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ` +
-    `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite slt)`,
+    `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite ${voice})`,
 );
 const exact = rows.filter((r) => wordErrorRate(r.reference, r.hypothesis).wer === 0).length;
 const handedOver = rows.filter((r) => asksForPerson(r.hypothesis)).length;
@@ -95,6 +99,6 @@ if (values.say)
   );
 writeFileSync(
   join(ROOT, 'test-artifacts', values.say ? 'sip-stt-say.json' : 'sip-stt-wer.json'),
-  `${JSON.stringify({ wer, exact, handedOver, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify({ voice, wer, exact, handedOver, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
 );
 process.exit(0);

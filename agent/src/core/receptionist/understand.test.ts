@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
+import { DOMAIN_UTTERANCES, FRESH_UTTERANCES, HELD_OUT_UTTERANCES } from '../../../bench/utterances.ts';
 import { asksForPerson } from './understand.ts';
 
 test('a request for a person is recognised in the usual phrasings', () => {
@@ -26,4 +27,35 @@ test('questions that merely mention people are not a request for one', () => {
   ]) {
     assert.equal(asksForPerson(said), false, said);
   }
+});
+
+test('on a phone line the verb of "can I speak to a person" is lost, and the request is still read', () => {
+  // what the offline recogniser made of slt's "can I speak to a person" over 8 kHz RTP (bench:sip-stt)
+  for (const said of [
+    'can i keep to a person',
+    'can i take to a person',
+    'can i move to a person',
+    'could i talk too someone',
+    "I'd like to peak with a human",
+    'may i eat to the receptionist',
+  ]) {
+    assert.equal(asksForPerson(said), true, said);
+  }
+  for (const said of [
+    // more than the one lost word, or no request frame, or a role rather than a person
+    'can i give it to someone',
+    'i can take you to a person',
+    'can i come to the doctor',
+    'can i pay the person',
+    'can i keep to a schedule',
+    'are you a person',
+  ]) {
+    assert.equal(asksForPerson(said), false, said);
+  }
+});
+
+test('no utterance of the recogniser benches is a request for a person but the one that asks for one', () => {
+  const asking = new Set(['is there anyone i can talk to about my bill']);
+  for (const said of [...DOMAIN_UTTERANCES, ...FRESH_UTTERANCES, ...HELD_OUT_UTTERANCES])
+    assert.equal(asksForPerson(said), asking.has(said), said);
 });

@@ -69,14 +69,64 @@ function wantsPerson(tokens: readonly string[]): boolean {
   return has(tokens, CUES.humanAlone) || (has(tokens, CUES.humanVerb) && has(tokens, CUES.humanTarget));
 }
 
+/** "can I", "I'd like to"…: the start of a request, before its verb */
+const REQUEST_FRAMES = [
+  ['can', 'i'],
+  ['could', 'i'],
+  ['may', 'i'],
+  ['can', 'we'],
+  ['could', 'we'],
+  ['i', 'want', 'to'],
+  ['i', 'wanna'],
+  ['id', 'like', 'to'],
+  ['i', 'would', 'like', 'to'],
+  ['i', 'need', 'to'],
+  ['let', 'me'],
+] as const;
+/** "to" as the recogniser may write it */
+const TO = new Set(['to', 'too', 'two', 'with']);
+const ARTICLES = new Set(['a', 'an', 'the', 'some', 'real', 'live']);
+/** people a caller asks for by kind, not by role (no "doctor": "can I come to the doctor" is not a request for one) */
+const ANY_PERSON = new Set([
+  'person',
+  'someone',
+  'somebody',
+  'human',
+  'anyone',
+  'anybody',
+  'receptionist',
+  'operator',
+  'representative',
+]);
+/**
+ * "can i keep to a person": a request frame, one word, "to", and a person. On a phone line the
+ * verb of "can I speak to a person" is often lost: the /s/ of "speak" lies above the line's 4 kHz, and the
+ * recogniser writes "keep" or "take". What is left still asks for a person, whatever the verb was.
+ */
+function requestToPersonVerbLost(tokens: readonly string[]): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    for (const frame of REQUEST_FRAMES) {
+      if (!frame.every((w, k) => tokens[i + k] === w)) continue;
+      // one word for the verb: "can i give it to someone" is not a request for a person
+      let at = i + frame.length + 1;
+      if (!TO.has(tokens[at] ?? '')) continue;
+      at++;
+      while (ARTICLES.has(tokens[at] ?? '')) at++;
+      if (ANY_PERSON.has(tokens[at] ?? '')) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The caller asks for a person ("can I speak to someone?", "operator"), whatever the engine: on a phone
- * line with a transfer number this hands the call over instead of asking the LLM or the rule brain.
- * A question about people ("are you a person?") is not a request for one.
+ * line this hands the call over (or she says no one is free) instead of asking the LLM or the rule brain.
+ * It reads the request from what a phone line lets the recogniser hear: "can I … to a person" with the
+ * verb lost is still a request. A question about people ("are you a person?") is not a request for one.
  */
 export function asksForPerson(text: string): boolean {
   const tokens = tokenize(text);
-  return wantsPerson(tokens) && !has(tokens, CUES.identity);
+  return (wantsPerson(tokens) || requestToPersonVerbLost(tokens)) && !has(tokens, CUES.identity);
 }
 
 function findServices(kb: KnowledgeBase, tokens: readonly string[]): Service[] {
