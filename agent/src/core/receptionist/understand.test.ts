@@ -35,6 +35,7 @@ test('on a phone line the verb of "can I speak to a person" is lost, and the req
     'can i keep to a person',
     'can i take to a person',
     'can i move to a person',
+    'can i can go to a person',
     'could i talk too someone',
     "I'd like to peak with a human",
     'may i eat to the receptionist',
@@ -42,8 +43,10 @@ test('on a phone line the verb of "can I speak to a person" is lost, and the req
     assert.equal(asksForPerson(said), true, said);
   }
   for (const said of [
-    // more than the one lost word, or no request frame, or a role rather than a person
+    // a thing handed over, more words than a lost verb, no request frame, or a role rather than a person
     'can i give it to someone',
+    'can i send my details to someone',
+    'can i bring my husband to someone',
     'i can take you to a person',
     'can i come to the doctor',
     'can i pay the person',

@@ -98,21 +98,47 @@ const ANY_PERSON = new Set([
   'operator',
   'representative',
 ]);
+/** a thing handed to the person ("can i give it to someone", "send my details to someone"): not a request for one */
+const OBJECTS = new Set([
+  'it',
+  'them',
+  'this',
+  'that',
+  'these',
+  'those',
+  'him',
+  'her',
+  'me',
+  'us',
+  'my',
+  'your',
+  'our',
+  'his',
+  'their',
+  'something',
+  'anything',
+  'everything',
+]);
+
 /**
- * "can i keep to a person": a request frame, one word, "to", and a person. On a phone line the
- * verb of "can I speak to a person" is often lost: the /s/ of "speak" lies above the line's 4 kHz, and the
- * recogniser writes "keep" or "take". What is left still asks for a person, whatever the verb was.
+ * "can i keep to a person": a request frame, the verb's place (one or two words: "can i can go to a person"),
+ * "to", and a person. On a phone line the verb of "can I speak to a person" is often lost: the /s/ of "speak"
+ * lies above the line's 4 kHz, and the recogniser writes "keep" or "take". What is left still asks for a
+ * person, whatever the verb was.
  */
 function requestToPersonVerbLost(tokens: readonly string[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
     for (const frame of REQUEST_FRAMES) {
       if (!frame.every((w, k) => tokens[i + k] === w)) continue;
-      // one word for the verb: "can i give it to someone" is not a request for a person
-      let at = i + frame.length + 1;
-      if (!TO.has(tokens[at] ?? '')) continue;
-      at++;
-      while (ARTICLES.has(tokens[at] ?? '')) at++;
-      if (ANY_PERSON.has(tokens[at] ?? '')) return true;
+      const verb = i + frame.length;
+      for (let words = 1; words <= 2; words++) {
+        if (tokens.slice(verb, verb + words).some((w) => OBJECTS.has(w))) break;
+        let at = verb + words;
+        if (!TO.has(tokens[at] ?? '')) continue;
+        at++;
+        while (ARTICLES.has(tokens[at] ?? '')) at++;
+        if (ANY_PERSON.has(tokens[at] ?? '')) return true;
+      }
     }
   }
   return false;
