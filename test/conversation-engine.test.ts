@@ -33,17 +33,24 @@ function receptionist(req: RecordedRequest) {
   return { content: respond(kb, turns, last?.text ?? '').text };
 }
 
-/** The long answer for the BBL question (so there is time to talk over it); the receptionist otherwise. */
-function longBbl(req: RecordedRequest) {
+/** `reply` for the BBL question (long enough to talk over); the receptionist otherwise. */
+const bblAnswer = (reply: string) => (req: RecordedRequest) => {
   const last = req.messages.at(-1);
-  return last?.role === 'user' && /BBL/.test(String(last.content)) ? { content: LONG_REPLY } : receptionist(req);
-}
+  return last?.role === 'user' && /BBL/.test(String(last.content)) ? { content: reply } : receptionist(req);
+};
 
 const LONG_REPLY =
   'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
   'It costs eight thousand to twelve thousand dollars, depending on the plan your surgeon makes with you. ' +
   'Recovery takes about two weeks, and most people go back to desk work after ten days. ' +
   'Every procedure starts with a consultation with one of our board certified surgeons. ' +
+  'Would you like the front desk to call you back about a consultation?';
+/**
+ * Its first sentence and its closing question: enough to be cut off in and picked up again. (The whole long
+ * reply made the false-interruption case sit through three more sentences, about 11 s, after the resume.)
+ */
+const TWO_SENTENCES =
+  'Our Brazilian butt lift moves fat from the waist or thighs to shape the buttocks. ' +
   'Would you like the front desk to call you back about a consultation?';
 
 beforeAll(async () => {
@@ -93,10 +100,11 @@ test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and
   const agentBefore = await scrape(stack.agentMetricsUrl);
   const c = await call();
   try {
-    dg.script('What are your opening hours?');
-    await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
+    // a question with a short answer (about 3 s of her voice), since the test waits for all of it
+    dg.script('Is there parking?');
+    await c.play(await speech48k('Is there parking?', { trailingSilenceMs: 600 }));
     await c.waitFor(() => c.messages.some((m) => m.msg.type === 'metrics'), 15_000, 'turn metrics');
-    await c.waitFor(() => c.transcripts('agent').some((t) => /monday/i.test(t)), 15_000, 'the hours answer');
+    await c.waitFor(() => c.transcripts('agent').some((t) => /free parking/i.test(t)), 15_000, 'the parking answer');
     await c.waitFor(() => c.states().filter((s) => s === 'LISTENING').length >= 3, 30_000, 'the answer to finish');
     assert.deepEqual(c.states().slice(0, 7), [
       'LISTENING',
@@ -118,7 +126,7 @@ test('a whole turn walks LISTENING → PROCESSING → SPEAKING → LISTENING and
     const req = groq.requests.at(-1)!;
     assert.equal(req.messages[0]!.role, 'system');
     assert.match(String(req.messages[0]!.content), /Riverside Aesthetic Surgery/);
-    assert.equal(req.messages.at(-1)!.content, 'What are your opening hours?');
+    assert.equal(req.messages.at(-1)!.content, 'Is there parking?');
 
     // the same call, seen by Prometheus on the worker and on the web server while it goes on
     const during = await scrape(stack.agentMetricsUrl);
@@ -172,7 +180,7 @@ test('the worker and the web server say they are alive and ready for calls', asy
 test('barge-in: talking over her stops her audio at the caller, and she answers the new question', async () => {
   const c = await call();
   try {
-    groq.setResponder(longBbl);
+    groq.setResponder(bblAnswer(LONG_REPLY));
     dg.script('Tell me about the BBL.', 'How much is a facelift?');
     await c.play(await speech48k('Tell me about the BBL.', { trailingSilenceMs: 400 }));
     await c.waitFor(() => c.states().filter((s) => s === 'SPEAKING').length >= 2, 15_000, 'her long answer to start');
@@ -212,7 +220,7 @@ test('barge-in: talking over her stops her audio at the caller, and she answers 
 test('a false interruption ("uh-huh") does not lose her reply: she picks it up again', async () => {
   const c = await call();
   try {
-    groq.setResponder(longBbl);
+    groq.setResponder(bblAnswer(TWO_SENTENCES));
     dg.script('Tell me about the BBL.', 'uh huh');
     await c.play(await speech48k('Tell me about the BBL.', { trailingSilenceMs: 400 }));
     await c.waitFor(() => c.states().filter((s) => s === 'SPEAKING').length >= 2, 15_000, 'her long answer to start');
@@ -226,7 +234,7 @@ test('a false interruption ("uh-huh") does not lose her reply: she picks it up a
       10_000,
       'her to resume',
     );
-    // the humanizer keeps her reply to four sentences and keeps its closing question
+    // she says the sentence she was cut off in again, then goes on to the reply's closing question
     await c.waitFor(
       () => c.transcripts('agent').some((t) => /Would you like the front desk to call you back\?/.test(t)),
       30_000,
@@ -271,10 +279,11 @@ test('the LLM failing mid-call: an apology, then an answer from the embedded bra
   try {
     const before = await scrape(stack.agentMetricsUrl);
     groq.inject({ kind: 'http-error', status: 500, times: 20 });
-    dg.script('What are your opening hours?');
-    await c.play(await speech48k('What are your opening hours?', { trailingSilenceMs: 600 }));
+    // a short answer: the next question waits for its end
+    dg.script('Is there parking?');
+    await c.play(await speech48k('Is there parking?', { trailingSilenceMs: 600 }));
     await c.waitFor(
-      () => /Sorry, I had a little trouble there\..*Monday/i.test(agentFinals(c)),
+      () => /Sorry, I had a little trouble there\..*free parking/i.test(agentFinals(c)),
       20_000,
       `apology and fallback answer, got: ${agentFinals(c)}`,
     );
