@@ -213,11 +213,21 @@ export function combineCalibrations(all: readonly Calibration[]): Calibration {
  * was once measured as its first clause, 1.6 s) is not taken for its end.
  */
 async function endOfUtterance(c: SimCaller, speakingAt: number, audioAt: number): Promise<number> {
-  const ended = () =>
-    c.messages.find((m) => m.atMs > speakingAt && m.msg.type === 'state' && m.msg.state !== 'SPEAKING');
-  await c.waitFor(() => ended() !== undefined, 30_000, 'her state to leave SPEAKING');
-  // her audio and her state message travel apart; the last of her voice is at most this close to the message
-  return endOfVoice(c, Math.max(audioAt, ended()!.atMs - 500));
+  await c.waitFor(() => leftSpeakingAt(c, speakingAt) !== undefined, 30_000, 'her state to leave SPEAKING');
+  return endOfVoice(c, voiceEndsAfter(c, speakingAt, audioAt)!);
+}
+
+/** when her state message left SPEAKING after the one at `speakingAt` (her end, or the caller cutting in) */
+const leftSpeakingAt = (c: SimCaller, speakingAt: number): number | undefined =>
+  c.messages.find((m) => m.atMs > speakingAt && m.msg.type === 'state' && m.msg.state !== 'SPEAKING')?.atMs;
+
+/**
+ * Where to look for the end of her voice: her audio and her state message travel apart, and the last of
+ * her voice is at most 500 ms before the message. Undefined while she is still SPEAKING.
+ */
+function voiceEndsAfter(c: SimCaller, speakingAt: number, audioAt: number): number | undefined {
+  const left = leftSpeakingAt(c, speakingAt);
+  return left === undefined ? undefined : Math.max(audioAt, left - 500);
 }
 
 /** A calibration call: hears the greeting out, asks the first question after it, hears the answer out. */
@@ -317,7 +327,10 @@ async function onsetAround(
   const q = await speakAt(c, line, predictedEndAt + offsetMs);
   try {
     const reply = await replyAfter(c, q.lastWordAt, ANSWER_WAIT_MS);
-    const stop = c.silentFrom(audioAt, END_QUIET_MS, AUDIBLE);
+    // her voice's end (or where the caller cut it): a quiet run inside her utterance on a busy machine (seen:
+    // 4.6 s before her end, in the greeting) is not it
+    const from = voiceEndsAfter(c, speakingAt, audioAt);
+    const stop = from === undefined ? undefined : c.silentFrom(from, END_QUIET_MS, AUDIBLE);
     const result: OnsetResult = {
       around,
       offsetMs,
