@@ -270,9 +270,26 @@ export async function fuzzSip(o: {
 
 /**
  * The records of the calls the agent took (their call ids, from its "phone call" lines): each must be
- * there, ended, and well-formed. Problems in words; empty when every record is whole.
+ * there, ended, and well-formed. Problems in words; empty when every record is whole. Asked again every
+ * 250 ms until nothing is wrong or `waitMs` has passed: she logs "call ended" before her records reach
+ * the web server (the summary and the end are written after it, later still on a busy machine), so a
+ * record read at once may still be in progress.
  */
-export async function callRecordProblems(webUrl: string, recordsKey: string, callIds: string[]): Promise<string[]> {
+export async function callRecordProblems(
+  webUrl: string,
+  recordsKey: string,
+  callIds: string[],
+  waitMs = 15_000,
+): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const problems = await recordProblemsNow(webUrl, recordsKey, callIds);
+    if (problems.length === 0 || Date.now() >= deadline) return problems;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function recordProblemsNow(webUrl: string, recordsKey: string, callIds: string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const id of callIds) {
     const r = await signed(webUrl, 'GET', `/internal/v1/calls/${encodeURIComponent(id)}`, undefined, {
