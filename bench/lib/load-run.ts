@@ -261,18 +261,18 @@ async function stepOn(
   let workerLag: number | undefined;
   let processes: LoadStep['processes'] | undefined;
   let faults: FaultReport | undefined;
-  let running = 0;
-  let allUp!: () => void;
-  const everyCallUp = new Promise<void>((r) => (allUp = r));
+  let started = 0;
+  let lastStarted!: () => void;
+  const everyCallStarted = new Promise<void>((r) => (lastStarted = r));
+  const ended = new Set<number>();
   for (let i = 0; i < o.calls; i++) {
     const delay = o.calls > 1 ? (i * o.rampMs) / (o.calls - 1) : 0;
     calls.push(
       (async () => {
         await new Promise((r) => setTimeout(r, delay));
-        running++;
-        if (running === o.calls) allUp();
+        if (++started === o.calls) lastStarted();
         const f = await pool.place({ i, channel: channelOf(i, o.mix), holdMs: o.holdMs, short: o.script === 'short' });
-        running--;
+        ended.add(i);
         o.log(
           `  call ${i + 1}/${o.calls} (${f.channel}): greeting ${Math.round(f.greetingMs ?? NaN)} ms, v2v ` +
             `${f.v2vMs.map(Math.round).join('/')} ms, barge-in ${f.bargeInMs.map(Math.round).join('/')} ms, ` +
@@ -282,12 +282,14 @@ async function stepOn(
       })(),
     );
   }
-  // resources are measured while every call is up: from the last call's start until the first one ends
+  // resources are measured while the most calls are up: from the last call's start until the next call
+  // ends (with a ramp longer than a call, or calls dropped early, some have ended before the last starts)
   const measuring = (async () => {
-    await everyCallUp;
+    await everyCallStarted;
     sampler.start();
     const faulting = o.faults?.({ deepgram: fakes.deepgram, groq: fakes.groq, bench, log: o.log });
-    await Promise.race(calls);
+    const up = calls.filter((_, i) => !ended.has(i));
+    if (up.length > 0) await Promise.race(up);
     workerLag = await workerLagP99(bench.stack.agentMetricsUrl);
     processes = sampler.stop();
     faults = await faulting;
