@@ -127,7 +127,8 @@ export class CallRecords {
   }
 
   /** the summary, the end of the record, and every write delivered (or given up on after 5 s) */
-  async end(callerName: string | undefined): Promise<void> {
+  /** ends the call's record and waits up to `flushMs` for every record to be delivered (core/records-flush.ts) */
+  async end(callerName: string | undefined, flushMs: number): Promise<void> {
     const r = this.o.records;
     if (!r && !this.o.summarize) return;
     let summary: CallSummary | undefined;
@@ -147,7 +148,7 @@ export class CallRecords {
       status: spoke ? 'completed' : 'abandoned',
       ...(summary ? { outcome: summary.outcome, summary: summary.summary } : {}),
     });
-    const left = await r.recorder.flush(5000);
+    const left = await r.recorder.flush(flushMs);
     if (left > 0) this.o.log.error({ undelivered: left }, 'call records left undelivered');
   }
 }

@@ -2,6 +2,7 @@ import { RoomEvent, type RemoteParticipant, type Room } from '@livekit/rtc-node'
 import type { AgentLines } from '../core/agent-lines.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EmergencyRule } from '../core/emergency.ts';
+import { recordsFlushMs } from '../core/records-flush.ts';
 import type { DictationKind } from '../core/dictation.ts';
 import type { ConversationState } from '../core/state-machine.ts';
 import type { ReplyKeep } from '../core/reply-commit.ts';
@@ -398,7 +399,7 @@ export class CallSession {
     this.#speculation.close();
     void this.#out.close().catch((err: unknown) => this.#log.warn({ err }, 'closing audio output failed'));
     // the call's record is finished before the job (and with it this process) goes
-    const records = this.#records.end(this.#shaping.callerName);
+    const records = this.#records.end(this.#shaping.callerName, recordsFlushMs(reason));
     if (!byAgent) {
       void records.finally(() => this.#endResolve(reason));
       return;
