@@ -181,9 +181,17 @@ const runningWorkers = () =>
 test('rooms are placed on both LiveKit nodes, and calls are dispatched to both workers', async () => {
   const s = cluster!;
   const a = await newCall('a', 0, false);
-  // LiveKit asks the least loaded worker: once the first worker has told it of its call, the next goes to the other
+  // LiveKit asks the least loaded worker: once the first worker has told it of its call, the next goes to the other.
+  // A job request goes to every node's workers, and LiveKit takes the best claim among those in within 200 ms of the
+  // first (psrpc's affinity short-circuit): on a loaded machine the other node's claim can come too late and the busy
+  // worker gets the call (the fresh-clone CI of 923a009, once). So a second caller is placed up to three times.
   await waitForLog(s, a.worker, /"load":0\.[1-9][^}]*"msg":"worker load changed"/, WAIT_MS);
-  const b = await newCall('b', 1, true);
+  let b = await newCall('b', 1, true);
+  for (let tries = 1; b.worker === a.worker && tries < 3; tries++) {
+    console.log(`call b went to ${a.worker} too (try ${tries}): placed again`);
+    await hangUp(b.c);
+    b = await newCall('b', 1, true);
+  }
   console.log(`call a on ${a.worker}, call b on ${b.worker}`);
   assert.notEqual(a.worker, b.worker, 'the two calls went to different workers');
   // a's part is done; b stays for the kill
