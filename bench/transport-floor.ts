@@ -50,7 +50,7 @@ import { startChild, waitForHttp, type ChildHandle } from '../scripts/lib/procs.
 import { freeStackPortSet, livekitConfig } from '../scripts/lib/stack.ts';
 import { startLivekitSip, startRedis } from '../scripts/lib/telephony.ts';
 import { SipCaller } from '../test/support/sip-caller.ts';
-import { ulawToLinear, writeUlawWav } from '../test/support/sip-rtp.ts';
+import { writeUlawWav } from '../test/support/sip-rtp.ts';
 import { AUDIBLE_RMS, spokenText } from '../test/support/speech.ts';
 import { percentiles } from './lib/stats.ts';
 
@@ -178,11 +178,7 @@ async function phoneCaller(
   const web = listen(firstAudioTrack(listener), 'web listener');
   const phone = await SipCaller.dial({ target: sipAddress, to: number, from: '+15551230000' });
   // `--record file.wav`: what the phone heard, packet by packet (to look for gaps with sox)
-  const payloads: Buffer[] = [];
-  if (args.record)
-    phone.phone.socket.on('message', (m: Buffer) => {
-      if (m.length > 12 && (m[1]! & 0x7f) === 0) payloads.push(m.subarray(12 + (m[0]! & 0x0f) * 4));
-    });
+  if (args.record) phone.phone.record();
   return {
     say: async (pcm) => (await phone.play(pcm)).startMs,
     hearers: [{ name: 'phone', heard: phone.heard }, web],
@@ -191,11 +187,9 @@ async function phoneCaller(
       await phone.leave();
       await listener.disconnect();
       if (args.record) {
-        const ulaw = Buffer.concat(payloads);
-        const pcm = new Int16Array(ulaw.length);
-        for (let i = 0; i < ulaw.length; i++) pcm[i] = ulawToLinear(ulaw[i]!);
+        const { pcm, packets } = phone.phone.recorded();
         await writeUlawWav(args.record, pcm);
-        console.log(`the phone's audio (${payloads.length} packets) is in ${args.record}`);
+        console.log(`the phone's audio (${packets} packets) is in ${args.record}`);
       }
     },
   };

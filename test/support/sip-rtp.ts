@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
-import { linearToUlaw, ulawToLinear } from '@voxanne/contracts/g711';
+import { decodeMulaw, linearToUlaw, ulawToLinear } from '@voxanne/contracts/g711';
 import { HeardAudio } from './heard-audio.ts';
 
 export { linearToUlaw, ulawToLinear };
@@ -75,6 +75,8 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
   /** a phone sends packets all call long; silence fills the gaps between play() calls */
   #idle: NodeJS.Timeout | undefined;
   #playing = 0;
+  /** the PCMU payloads heard since record() */
+  #recording: Buffer[] | undefined;
 
   private constructor(readonly socket: Socket) {
     super(20, 200);
@@ -88,6 +90,7 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
       const payload = msg.subarray(12 + cc * 4);
       let sum = 0;
       if (pt === PT_PCMU) for (const u of payload) sum += ulawToLinear(u) ** 2;
+      if (pt === PT_PCMU) this.#recording?.push(payload);
       this.heard.push({
         atMs: performance.now(),
         rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0,
@@ -95,6 +98,17 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
       });
       this.notify();
     });
+  }
+
+  /** From now on keeps what it hears, for recorded() */
+  record(): void {
+    this.#recording ??= [];
+  }
+
+  /** What it heard since record(), decoded (8 kHz), and in how many packets */
+  recorded(): { pcm: Int16Array; packets: number } {
+    const payloads = this.#recording ?? [];
+    return { pcm: decodeMulaw(Buffer.concat(payloads)), packets: payloads.length };
   }
 
   static async open(host = '127.0.0.1'): Promise<RtpPhone> {
