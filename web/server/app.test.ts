@@ -107,6 +107,33 @@ describe('POST /api/token', () => {
     }
   });
 
+  it('answers 503 "all lines busy" when LiveKit is up but has no node free for the room', async () => {
+    // livekit-server's Twirp answer when its node selector finds no node (overloaded, its stats stale)
+    const asked: string[] = [];
+    const livekit = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      const list = req.url?.endsWith('/ListRooms');
+      res.writeHead(list ? 200 : 500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(list ? { rooms: [] } : { code: 'internal', msg: 'could not find any available nodes' }));
+    });
+    await new Promise<void>((r) => livekit.listen(0, '127.0.0.1', r));
+    const port = (livekit.address() as AddressInfo).port;
+    const full = await startWebServer(testConfig({ livekitUrl: `ws://127.0.0.1:${port}` }));
+    try {
+      const res = await rawRequest(full.port, 'POST', '/api/token', '');
+      assert.equal(res.status, 503);
+      assert.deepEqual(JSON.parse(res.body), {
+        error: 'All our lines are busy; please try again in a minute',
+        code: 'lines-busy',
+      });
+      assert.equal(res.headers['retry-after'], '60');
+      assert.ok(asked.includes('/twirp/livekit.RoomService/CreateRoom'), asked.join(', '));
+    } finally {
+      await full.stop();
+      await new Promise((r) => livekit.close(r));
+    }
+  });
+
   it('answers 503 "all lines busy" at once, and closes the room, when no worker takes the call', async () => {
     const busyRooms = stubRooms({ assigned: false });
     const busy = await startWebServer(testConfig({ livekitUrl }), { rooms: busyRooms });

@@ -55,7 +55,16 @@ export interface CallRooms {
 
 export class CallRoomError extends Error {
   override name = 'CallRoomError';
+  /** LiveKit is up but took no room: no node of it is available (overloaded, or its stats stale) */
+  readonly full: boolean;
+  constructor(message: string, o: { full?: boolean } = {}) {
+    super(message);
+    this.full = o.full ?? false;
+  }
 }
+
+/** livekit-server's answer when its node selector finds no node to put a room on (routing/selector) */
+const NO_NODE_AVAILABLE = 'could not find any available nodes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +89,10 @@ export function livekitCallRooms(
           agents: [new RoomAgentDispatch({ agentName: config.agentName })],
         });
       } catch (e) {
-        throw new CallRoomError(`creating a call room failed: ${(e as Error).message}`);
+        const message = (e as Error).message;
+        throw new CallRoomError(`creating a call room failed: ${message}`, {
+          full: message.includes(NO_NODE_AVAILABLE),
+        });
       }
     },
     async agentAssigned(room, waitMs) {

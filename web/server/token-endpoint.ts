@@ -13,7 +13,7 @@ import {
   type CallTokenError,
   type CallTokenResponse,
 } from '@voxanne/contracts/call-room';
-import { AGENT_ASSIGN_WAIT_MS, type AgentAnswer, type CallRooms } from './call-rooms.ts';
+import { AGENT_ASSIGN_WAIT_MS, CallRoomError, type AgentAnswer, type CallRooms } from './call-rooms.ts';
 import { CallsPerClient, TokenBuckets } from './call-limits.ts';
 import { addressKey, clientAddress } from './client-address.ts';
 import type { WebConfig } from './config.ts';
@@ -55,6 +55,7 @@ export class TokenEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, onIssued?: () => void): Promise<void> {
     const refuse = (status: number, body: CallTokenError, headers?: Record<string, string>) =>
       sendJson(res, status, body, headers);
+    const linesBusy = () => refuse(503, { error: LINES_BUSY_MESSAGE, code: LINES_BUSY_CODE }, { 'retry-after': '60' });
     let raw: Buffer;
     try {
       raw = await readBody(req, MAX_BODY_BYTES);
@@ -118,6 +119,8 @@ export class TokenEndpoint {
     } catch (err) {
       this.#calls.release(client, names.room);
       this.logger.warn({ err: (err as Error).message }, 'opening the call room failed');
+      // LiveKit answered but has no node free to put the call on: to the caller, every line is busy
+      if (err instanceof CallRoomError && err.full) return linesBusy();
       return this.#unreachable(res);
     }
     let answer: AgentAnswer;
@@ -131,7 +134,7 @@ export class TokenEndpoint {
       this.#calls.release(client, names.room);
       await this.rooms.close(names.room);
       this.logger.warn({ room: names.room, why: answer }, 'token refused: no agent free');
-      return refuse(503, { error: LINES_BUSY_MESSAGE, code: LINES_BUSY_CODE }, { 'retry-after': '60' });
+      return linesBusy();
     }
     return this.#grant(res, names, false, onIssued);
   }
