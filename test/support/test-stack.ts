@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../scripts/lib/livekit-binary.ts';
 import { startStackOnFreePorts, type Stack } from '../../scripts/lib/stack.ts';
@@ -43,7 +43,7 @@ export interface TestStack extends Stack {
   telephony?: TelephonyPorts;
 }
 
-/** A whole Voxanne on free loopback ports; its output goes to test-artifacts/<name>.log. */
+/** A whole Voxanne on free loopback ports; its output goes to test-artifacts/<name>.log (a fresh one each run). */
 export async function startTestStack(
   name: string,
   agentEnv: NodeJS.ProcessEnv = {},
@@ -53,6 +53,8 @@ export async function startTestStack(
   buildWeb();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${name}.log`);
+  // this run's log only (a start made again on fresh ports appends to it)
+  writeFileSync(logFile, '');
   const lines: TestStack['lines'] = [];
   const watchers = new Set<() => void>();
   const stack = await startStackOnFreePorts({
