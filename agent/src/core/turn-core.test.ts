@@ -709,6 +709,96 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     assert.deepEqual(answered(b.jobs), ['Can I come in on Thursday']);
   });
 
+  /**
+   * Over the phone the recogniser can end an utterance on a 160 ms gap inside a word (a consonant the
+   * 8 kHz line leaves no energy in) and its final, "My number", reads complete and comes while the line
+   * is still quiet. The VAD (300 ms of silence) never heard the caller stop, so it gives no speech start
+   * when they go on 160 ms after the gap began.
+   */
+  const phoneGap = (falseStartMs = FALSE_START_MS) => {
+    const t = setup({ falseStartMs });
+    t.greeted();
+    const frames = (n: number, rms: number) => {
+      for (let i = 0; i < n; i++) t.core.level(rms, false);
+    };
+    frames(20, 30);
+    t.core.speechStarted();
+    frames(60, 8000); // "My number"
+    frames(14, 30); // the gap: endpointing (100 ms) plus the final's way back
+    assert.equal(t.core.finalTranscript('My number'), 'words');
+    return { ...t, frames };
+  };
+
+  it('a caller loud again, unheard by the VAD as stopping, cancels an answer not yet heard; the turn is answered whole', () => {
+    const { core, jobs, effects, frames, types, clock } = phoneGap();
+    assert.deepEqual(answered(jobs), ['My number'], 'quiet at the final: taken at once, as a finished question is');
+    const first = jobs().at(-1)!;
+    const from = effects.length;
+    frames(2, 8000); // the caller goes on ("is five five five")
+    assert.deepEqual(types().slice(from), ['cancel_reply']);
+    assert.deepEqual(effects.at(-1), { type: 'cancel_reply', turn: first.turn });
+    assert.equal(core.replyEnded(first.turn, { audioStarted: false, aborted: true }), 'superseded');
+    assert.equal(core.state, 'LISTENING');
+    assert.ok(!effects.some((e) => e.type === 'commit_reply'), 'nothing of the cancelled answer is kept');
+    core.takeTurn(); // what take_turn_soon does
+    frames(100, 8000);
+    clock.advance(3000);
+    assert.equal(answered(jobs).length, 1, 'nothing answered while the caller talks on');
+    frames(15, 30);
+    core.finalTranscript('is five five five one two three four five six seven.');
+    assert.deepEqual(answered(jobs), ['My number', 'My number is five five five one two three four five six seven.']);
+  });
+
+  it('the same with her first audio already out: cut at once as a false start, nothing kept, no resume', () => {
+    const { core, jobs, effects, frames, types } = phoneGap();
+    const first = jobs().at(-1)!;
+    core.replyAudio(first.turn);
+    const from = effects.length;
+    frames(2, 8000);
+    assert.deepEqual(types().slice(from), ['SPEAKING>INTERRUPTED', 'stop_audio', 'cancel_reply']);
+    assert.equal(
+      core.replyEnded(first.turn, { audioStarted: true, aborted: true, heard: 'Thanks', spoken: 'Thanks!' }),
+      'superseded',
+    );
+    assert.ok(!effects.some((e) => e.type === 'commit_reply'));
+    frames(15, 30);
+    core.speechEnded();
+    core.finalTranscript('is five five five one two three four five six seven.');
+    assert.deepEqual(answered(jobs), ['My number', 'My number is five five five one two three four five six seven.']);
+    assert.ok(!jobs().some((j) => j.source === 'agent' && j.line.kind === 'resume'));
+  });
+
+  it('a sound after the VAD heard the caller stop, or well into her answer, is no continuation', () => {
+    // the VAD heard them stop: a new sound is a new speech start, judged by the barge-in rules
+    const a = phoneGap();
+    a.core.speechEnded();
+    const fromA = a.effects.length;
+    a.frames(2, 8000);
+    assert.ok(!a.effects.slice(fromA).some((e) => e.type === 'cancel_reply'));
+    assert.equal(a.core.state, 'PROCESSING');
+
+    // her answer has been heard for longer than a false start's window: the barge-in path decides
+    const b = phoneGap();
+    const turn = b.jobs().at(-1)!.turn;
+    b.core.replyAudio(turn);
+    b.clock.advance(FALSE_START_MS);
+    const fromB = b.effects.length;
+    b.frames(2, 8000);
+    assert.ok(!b.effects.slice(fromB).some((e) => e.type === 'cancel_reply'));
+    assert.equal(b.core.state, 'SPEAKING');
+  });
+
+  it('her own line (the greeting) is never cancelled by the caller being loud again', () => {
+    const { core, effects } = setup({ falseStartMs: FALSE_START_MS });
+    core.start({ kind: 'greeting', text: 'Hello' });
+    core.speechStarted();
+    for (let i = 0; i < 20; i++) core.level(8000, false);
+    for (let i = 0; i < 10; i++) core.level(30, false);
+    for (let i = 0; i < 2; i++) core.level(8000, false);
+    assert.ok(!effects.some((e) => e.type === 'cancel_reply'));
+    assert.equal(core.state, 'PROCESSING');
+  });
+
   it('a phone number read out in groups is one turn, answered at once when its tenth digit comes', () => {
     const { core, greeted, jobs, clock } = setup({ falseStartMs: FALSE_START_MS });
     greeted();

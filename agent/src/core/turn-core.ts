@@ -250,7 +250,9 @@ export class TurnCore {
   /** loudness (RMS) of each 10 ms frame of the caller's audio; `outputPaused`: her voice is paused already */
   level(rms: number, outputPaused: boolean): void {
     if (this.#duck.onLevel(rms, this.#machine.state === 'SPEAKING' && !outputPaused)) this.#o.perform({ type: 'duck' });
+    const wasAudible = this.#speculation.callerAudible;
     const guess = this.#speculation.onLevel(rms, this.#machine.state === 'LISTENING');
+    if (!wasAudible && this.#speculation.callerAudible) this.#callerLoudAgain();
     if (!guess || !this.#o.speculate) return;
     const userText = [...this.#pending, guess].join(' ');
     // an emergency's words never reach a model, not even ahead of time; words that stop mid-sentence
@@ -273,6 +275,35 @@ export class TurnCore {
   /** the duck effect paused output generation `generation` */
   ducked(generation: number): void {
     this.#duck.ducked(generation);
+  }
+
+  /**
+   * The caller's line is loud again after a pause (the speculation rule's 80 ms of quiet). When the
+   * VAD never heard them stop (the pause was shorter than its silence) and she has just taken the turn
+   * on the words before it, the recogniser ended the utterance on a gap inside the caller's sentence
+   * and its final came before they were audible again (over the phone a band-limited consonant
+   * leaves such a gap: README, turn-taking). The VAD gives no new speech start for a caller who never
+   * stopped, so without this she would talk over them until their next pause. An answer not yet
+   * heard is cancelled; one whose first audio is out is cut as a false start; either way nothing of
+   * it is kept and the words wait for the rest of the turn.
+   */
+  #callerLoudAgain(): void {
+    const reply = this.#reply;
+    if (!this.#callerSpeaking || reply?.source !== 'user' || this.#falseStart) return;
+    const state = this.#machine.state;
+    if (state === 'PROCESSING') {
+      this.#falseStart = true;
+      this.#resume = { kind: 'none' };
+      this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
+    } else if (
+      state === 'SPEAKING' &&
+      this.#replyAudioAt !== undefined &&
+      this.now() - this.#replyAudioAt < (this.#o.falseStartMs ?? FALSE_START_MS)
+    ) {
+      this.#falseStart = true;
+      this.#resume = { kind: 'none' };
+      this.#dispatch({ type: 'barge_in' });
+    }
   }
 
   /** The caller started speaking (VAD); true when that was a barge-in. */
@@ -484,6 +515,8 @@ export class TurnCore {
         this.#awaitContinuation = true;
         if (this.#machine.state === 'INTERRUPTED') this.#dispatch({ type: 'flushed' });
         else if (this.#machine.state === 'SPEAKING') this.#dispatch({ type: 'reply_done' });
+        else if (this.#machine.state === 'PROCESSING')
+          this.#dispatch({ type: 'reply_cancelled', reason: 'caller continued' });
         return 'superseded';
       }
     }
