@@ -729,7 +729,7 @@ describe("TurnCore: the end of the caller's turn (semantic end-of-turn rule, fal
     return { ...t, frames };
   };
 
-  it('a caller loud again, unheard by the VAD as stopping, cancels an answer not yet heard; the turn is answered whole', () => {
+  it('the caller loud again, never heard to stop: an answer not yet heard is cancelled, the turn kept whole', () => {
     const { core, jobs, effects, frames, types, clock } = phoneGap();
     assert.deepEqual(answered(jobs), ['My number'], 'quiet at the final: taken at once, as a finished question is');
     const first = jobs().at(-1)!;
