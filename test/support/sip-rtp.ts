@@ -75,6 +75,8 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
   /** a phone sends packets all call long; silence fills the gaps between play() calls */
   #idle: NodeJS.Timeout | undefined;
   #playing = 0;
+  /** wall clock (performance.now()) up to which the idle line has sent its silence */
+  #idleSentTo: number | undefined;
   /** the PCMU payloads heard since record() */
   #recording: Buffer[] | undefined;
 
@@ -152,8 +154,19 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
    */
   keepLineOpen(): void {
     this.#idle ??= setInterval(() => {
-      if (this.#playing === 0 && this.remote)
+      const now = performance.now();
+      if (this.#playing > 0 || !this.remote || this.#idleSentTo === undefined) {
+        this.#idleSentTo = now;
+        return;
+      }
+      // paced on the wall clock, as a phone's own clock does: a timer that fires late on a busy machine
+      // would otherwise send fewer than 50 packets a second, and the receiving jitter buffer, starved,
+      // stretches the caller's next words to build its delay back up
+      for (let n = 0; this.#idleSentTo + 20 <= now && n < 10; n++) {
+        this.#idleSentTo += 20;
         void this.#send(this.#packet(PT_PCMU, Buffer.alloc(PACKET_SAMPLES, 0xff))).catch(() => {});
+      }
+      if (this.#idleSentTo + 20 <= now) this.#idleSentTo = now;
     }, 20);
   }
 
@@ -164,6 +177,8 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
       return await this.#play(ulaw, signal);
     } finally {
       this.#playing--;
+      // the silence goes on from where the played audio ended
+      this.#idleSentTo = performance.now();
     }
   }
 
