@@ -22,6 +22,9 @@ import {
 } from './domain-model.ts';
 import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
 import { concatPcm } from '../../core/audio/frames.ts';
+import { resample } from '../../core/audio/resample.ts';
+import { asksForPerson } from '../../core/receptionist/understand.ts';
+import { decodeMulaw, linearToUlaw } from '@voxanne/contracts/g711';
 
 initializeLogger({ pretty: false, level: 'info' });
 
@@ -163,6 +166,26 @@ describe('buildDomainModel', () => {
       const phone = finals(await transcribe(engine, audio, { phoneBand: true }));
       assert.equal(phone.length, 1, `one final on the phone stream, got ${JSON.stringify(phone)}`);
       assert.doesNotMatch(phone[0]!, /sister/, 'the phone stream decodes with the clinic’s model alone');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a phone stream starts its cepstral mean at the phone line’s: a caller’s first words, 8 kHz μ-law', async () => {
+    // the first utterance of a fresh stream, slt through μ-law and back, as LiveKit SIP hands it over;
+    // decoded against the wideband model's starting mean it came out 'can i pay the very thing'
+    const s = await synthesize('can I speak to a person', { voice: 'slt' });
+    const pcm8k = resample(s.samples, s.sampleRate, 8000);
+    const ulaw = Buffer.alloc(pcm8k.length);
+    for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
+    const phoneAudio = resample(decodeMulaw(ulaw), 8000, RATE);
+    const engine = await PocketsphinxSTT.forKnowledgeBase(kb, { model: { cacheDir }, prewarm: false });
+    try {
+      const heard = finals(
+        await transcribe(engine, concatPcm(silence(500), phoneAudio, silence(800)), { phoneBand: true }),
+      );
+      assert.equal(heard.length, 1, `one final, got ${JSON.stringify(heard)}`);
+      assert.ok(asksForPerson(heard[0]!), `"${heard[0]}" reads as a request for a person`);
     } finally {
       await engine.close();
     }

@@ -5,6 +5,7 @@ import type { KnowledgeBase } from '@voxanne/contracts/knowledge-base';
 import { DEBIAN_POCKETSPHINX, DECODER_SAMPLE_RATE, type DecoderConfig, PocketsphinxDecoder } from './decoder.ts';
 import { buildDomainModel, type DomainModel, type DomainModelOptions } from './domain-model.ts';
 import { checkPocketsphinxInstall } from './install-check.ts';
+import { phoneFeatParams } from './phone-cmn.ts';
 import { PocketsphinxStream, type UtteranceObserver } from './stream.ts';
 import { ToDecoderRate } from './to-decoder-rate.ts';
 
@@ -79,9 +80,10 @@ export class PocketsphinxSTT extends stt.STT {
     };
     const mixed = (general: PocketsphinxSTTOptions['general'] | false | undefined): DecoderConfig =>
       general && opts.jsgf === undefined ? { ...base, general } : base;
+    const phone = mixed(opts.phone ? opts.phone.general : opts.general);
     this.#configs = {
       wideband: mixed(opts.general),
-      phone: mixed(opts.phone ? opts.phone.general : opts.general),
+      phone: { ...phone, extraArgs: { ...phoneFeatParams(phone.hmm), ...phone.extraArgs } },
     };
     if (opts.prewarm ?? true) this.#spares.wideband = this.#newDecoder('wideband');
   }
