@@ -292,18 +292,27 @@ export class TurnCore {
     if (!this.#callerSpeaking || reply?.source !== 'user' || this.#falseStart) return;
     const state = this.#machine.state;
     if (state === 'PROCESSING') {
-      this.#falseStart = true;
-      this.#resume = { kind: 'none' };
+      this.#keepNothingOfReply();
       this.#o.perform({ type: 'cancel_reply', turn: reply.turn });
-    } else if (
-      state === 'SPEAKING' &&
-      this.#replyAudioAt !== undefined &&
-      this.now() - this.#replyAudioAt < (this.#o.falseStartMs ?? FALSE_START_MS)
-    ) {
-      this.#falseStart = true;
-      this.#resume = { kind: 'none' };
+    } else if (state === 'SPEAKING' && this.#inFalseStartWindow()) {
+      this.#keepNothingOfReply();
       this.#dispatch({ type: 'barge_in' });
     }
+  }
+
+  /** her answer to the caller's words began to be heard less than a false start's window ago */
+  #inFalseStartWindow(): boolean {
+    return (
+      this.#reply?.source === 'user' &&
+      this.#replyAudioAt !== undefined &&
+      this.now() - this.#replyAudioAt < (this.#o.falseStartMs ?? FALSE_START_MS)
+    );
+  }
+
+  /** she answered a pause: nothing of that answer is kept and nothing resumed; the words wait for the rest */
+  #keepNothingOfReply(): void {
+    this.#falseStart = true;
+    this.#resume = { kind: 'none' };
   }
 
   /** The caller started speaking (VAD); true when that was a barge-in. */
@@ -313,15 +322,9 @@ export class TurnCore {
     // the caller goes on: a held turn waits for their words (bounded, should no final ever come)
     if (this.#hold) this.#holdTurn(MAX_HOLD_MS);
     if (this.#machine.state !== 'SPEAKING') return false;
-    const reply = this.#reply;
-    if (
-      reply?.source === 'user' &&
-      this.#replyAudioAt !== undefined &&
-      this.now() - this.#replyAudioAt < (this.#o.falseStartMs ?? FALSE_START_MS)
-    ) {
-      // she answered a pause: cut at once, keep nothing of it, no resume; the words wait for the rest
-      this.#falseStart = true;
-      this.#resume = { kind: 'none' };
+    if (this.#inFalseStartWindow()) {
+      // she answered a pause: cut at once
+      this.#keepNothingOfReply();
       this.#dispatch({ type: 'barge_in' });
       return true;
     }
