@@ -126,8 +126,10 @@ export class CallRecords {
     });
   }
 
-  /** the summary, the end of the record, and every write delivered (or given up on after 5 s) */
-  /** ends the call's record and waits up to `flushMs` for every record to be delivered (core/records-flush.ts) */
+  /**
+   * the summary, the end of the record, and every write delivered (or given up on after `flushMs`:
+   * core/records-flush.ts)
+   */
   async end(callerName: string | undefined, flushMs: number): Promise<void> {
     const r = this.o.records;
     if (!r && !this.o.summarize) return;
