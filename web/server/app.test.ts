@@ -15,6 +15,16 @@ let livekitUrl: string;
 /** rooms the token endpoint opened, in order */
 const rooms = stubRooms();
 
+/** the token endpoint's answer when no line can take the call: 503, "lines busy", try again in a minute */
+function assertLinesBusy(res: Awaited<ReturnType<typeof rawRequest>>): void {
+  assert.equal(res.status, 503);
+  assert.deepEqual(JSON.parse(res.body), {
+    error: 'All our lines are busy; please try again in a minute',
+    code: 'lines-busy',
+  });
+  assert.equal(res.headers['retry-after'], '60');
+}
+
 beforeAll(async () => {
   // dist/ holds a fake build; secret.txt beside it must never be reachable
   tmp = await mkdtemp(join(tmpdir(), 'voxanne-web-test-'));
@@ -120,13 +130,7 @@ describe('POST /api/token', () => {
     const port = (livekit.address() as AddressInfo).port;
     const full = await startWebServer(testConfig({ livekitUrl: `ws://127.0.0.1:${port}` }));
     try {
-      const res = await rawRequest(full.port, 'POST', '/api/token', '');
-      assert.equal(res.status, 503);
-      assert.deepEqual(JSON.parse(res.body), {
-        error: 'All our lines are busy; please try again in a minute',
-        code: 'lines-busy',
-      });
-      assert.equal(res.headers['retry-after'], '60');
+      assertLinesBusy(await rawRequest(full.port, 'POST', '/api/token', ''));
       assert.ok(asked.includes('/twirp/livekit.RoomService/CreateRoom'), asked.join(', '));
     } finally {
       await full.stop();
@@ -138,13 +142,7 @@ describe('POST /api/token', () => {
     const busyRooms = stubRooms({ assigned: false });
     const busy = await startWebServer(testConfig({ livekitUrl }), { rooms: busyRooms });
     try {
-      const res = await rawRequest(busy.port, 'POST', '/api/token', '');
-      assert.equal(res.status, 503);
-      assert.deepEqual(JSON.parse(res.body), {
-        error: 'All our lines are busy; please try again in a minute',
-        code: 'lines-busy',
-      });
-      assert.equal(res.headers['retry-after'], '60');
+      assertLinesBusy(await rawRequest(busy.port, 'POST', '/api/token', ''));
       assert.deepEqual(busyRooms.closed, [busyRooms.opened[0]!.room]);
     } finally {
       await busy.stop();
