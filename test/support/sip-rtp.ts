@@ -91,8 +91,10 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
       const cc = msg[0]! & 0x0f;
       const payload = msg.subarray(12 + cc * 4);
       let sum = 0;
-      if (pt === PT_PCMU) for (const u of payload) sum += ulawToLinear(u) ** 2;
-      if (pt === PT_PCMU) this.#recording?.push(payload);
+      if (pt === PT_PCMU) {
+        for (const u of payload) sum += ulawToLinear(u) ** 2;
+        this.#recording?.push(payload);
+      }
       this.heard.push({
         atMs: performance.now(),
         rms: pt === PT_PCMU ? Math.sqrt(sum / Math.max(1, payload.length)) : 0,

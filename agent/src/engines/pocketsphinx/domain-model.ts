@@ -11,6 +11,9 @@ import { DEBIAN_POCKETSPHINX } from './decoder.ts';
 import { generalWordsByFrequency } from './general-model.ts';
 import { CLINIC_PRONUNCIATIONS } from './lexicon.ts';
 
+/** where the clinic's models (and the phone line's decoder settings) are cached unless told otherwise */
+export const DEFAULT_MODEL_CACHE_DIR = join(tmpdir(), 'voxanne-pocketsphinx');
+
 export interface DomainModelOptions {
   /** n-gram order of the language model; default 3 */
   order?: NgramOrder;
@@ -154,7 +157,7 @@ export async function buildDomainModel(kb: KnowledgeBase, opts: DomainModelOptio
     selection = selectPronunciations(dictText, words, { extra });
   }
   const general = opts.general === false ? undefined : resolveGeneral(opts.general);
-  const cacheDir = opts.cacheDir ?? join(tmpdir(), 'voxanne-pocketsphinx');
+  const cacheDir = opts.cacheDir ?? DEFAULT_MODEL_CACHE_DIR;
   await mkdir(cacheDir, { recursive: true });
   let dictionary = selection.dictionary;
   if (general) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MODEL_CACHE_DIR } from './domain-model.ts';
 
 /**
  * Where a phone line's cepstral mean starts.
@@ -41,10 +41,7 @@ export function withCmnInit(featParams: string, cmninit: readonly number[]): str
  * cache directory (written once, atomically, so concurrent processes agree). A model directory without
  * feat.params keeps its own settings: {}.
  */
-export function phoneFeatParams(
-  hmm: string,
-  cacheDir = join(tmpdir(), 'voxanne-pocketsphinx'),
-): Record<string, string> {
+export function phoneFeatParams(hmm: string, cacheDir = DEFAULT_MODEL_CACHE_DIR): Record<string, string> {
   const source = join(hmm, 'feat.params');
   if (!existsSync(source)) return {};
   const text = withCmnInit(readFileSync(source, 'utf8'), PHONE_CMN_INIT);

@@ -24,7 +24,7 @@ import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
 import { concatPcm } from '../../core/audio/frames.ts';
 import { resample } from '../../core/audio/resample.ts';
 import { asksForPerson } from '../../core/receptionist/understand.ts';
-import { decodeMulaw, linearToUlaw } from '@voxanne/contracts/g711';
+import { decodeMulaw, encodeMulaw } from '@voxanne/contracts/g711';
 
 initializeLogger({ pretty: false, level: 'info' });
 
@@ -176,9 +176,7 @@ describe('buildDomainModel', () => {
     // decoded against the wideband model's starting mean it came out 'can i pay the very thing'
     const s = await synthesize('can I speak to a person', { voice: 'slt' });
     const pcm8k = resample(s.samples, s.sampleRate, 8000);
-    const ulaw = Buffer.alloc(pcm8k.length);
-    for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
-    const phoneAudio = resample(decodeMulaw(ulaw), 8000, RATE);
+    const phoneAudio = resample(decodeMulaw(encodeMulaw(pcm8k)), 8000, RATE);
     const engine = await PocketsphinxSTT.forKnowledgeBase(kb, { model: { cacheDir }, prewarm: false });
     try {
       const heard = finals(
