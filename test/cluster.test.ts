@@ -232,7 +232,7 @@ test('LiveKit SIP against the cluster: a phone call is answered and greeted', as
   const call = await sippCall({ target: s.sipAddress!, to: CLINIC, from: CALLER, rtpPort: phone.port, log: () => {} });
   sipps.push(call);
   phone.remote = await call.answerMedia(WAIT_MS);
-  phone.keepLineOpen();
+  phone.keepLineOpen(call.child.exited);
   await phone.waitFor(() => phone.audibleMs() >= 1000, WAIT_MS, 'her greeting over RTP');
   const phoneCall = () => s.lines.find((l) => l.source.startsWith('agent') && l.line.includes('"msg":"phone call"'));
   await waitForLines(s, () => phoneCall() !== undefined, WAIT_MS, 'a worker\'s "phone call"');

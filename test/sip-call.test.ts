@@ -111,7 +111,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
 
   async function answered(call: SippCall, phone: RtpPhone, waitMs = 30_000): Promise<void> {
     phone.remote = await call.answerMedia(waitMs);
-    phone.keepLineOpen();
+    phone.keepLineOpen(call.child.exited);
   }
 
   /**
@@ -419,7 +419,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       detail: 'your consultation on Tuesday at 10 a.m.',
     });
     phone.remote = await patient.offerMedia(30_000);
-    phone.keepLineOpen();
+    phone.keepLineOpen(patient.child.exited);
     const { room } = await placing;
     assert.match(room, /^out-/);
     const ringing = JSON.parse(await waitForLog(stack, 'agent', /"msg":"outbound call ringing"/, 20_000));
@@ -531,7 +531,8 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
   });
 
   test('an INVITE answered but never ACKed ends within seconds, freeing her line (probe finding 8)', async () => {
-    // the earlier tests' phones keep sending RTP to ports LiveKit SIP hands out again: media would keep this call up
+    // a phone whose call never ended (a failed test) would still send RTP to a port LiveKit SIP hands out again,
+    // and that media would keep this call up
     for (const p of phones.splice(0)) p.close();
     await linesFree();
     const [host, port] = stack.sipAddress!.split(':') as [string, string];

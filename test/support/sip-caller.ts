@@ -33,7 +33,7 @@ export class SipCaller {
       throw e;
     }
     c.joinedAtMs = performance.now();
-    phone.keepLineOpen();
+    phone.keepLineOpen(call.child.exited);
     return c;
   }
 

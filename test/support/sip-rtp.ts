@@ -77,6 +77,8 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
   #playing = 0;
   /** wall clock (performance.now()) up to which the idle line has sent its silence */
   #idleSentTo: number | undefined;
+  /** the call is over (hangUp): the phone sends nothing more */
+  #hungUp = false;
   /** the PCMU payloads heard since record() */
   #recording: Buffer[] | undefined;
 
@@ -146,15 +148,20 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
   }
 
   #send(b: Buffer): Promise<void> {
+    if (this.#hungUp) return Promise.resolve();
     const r = this.remote;
     if (!r) throw new Error('no answer yet: do not know where to send RTP');
     return new Promise((resolve, reject) => this.socket.send(b, r.port, r.address, (e) => (e ? reject(e) : resolve())));
   }
 
   /**
-   * Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent line).
+   * Starts sending silence whenever nothing is played, as an open phone line does (LiveKit SIP hangs up a silent
+   * line), until `callEnded` settles (sipp's exit: after its BYE, or its 200 to LiveKit's): then it hangs up.
    */
-  keepLineOpen(): void {
+  keepLineOpen(callEnded: Promise<unknown>): void {
+    const end = () => this.hangUp();
+    void callEnded.then(end, end);
+    if (this.#hungUp) return;
     this.#idle ??= setInterval(() => {
       const now = performance.now();
       if (this.#playing > 0 || !this.remote || this.#idleSentTo === undefined) {
@@ -187,7 +194,7 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
   async #play(ulaw: Buffer, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
     const startMs = performance.now();
     for (let i = 0, n = 0; i < ulaw.length; i += PACKET_SAMPLES, n++) {
-      if (signal?.aborted) break;
+      if (signal?.aborted || this.#hungUp) break;
       const chunk = Buffer.alloc(PACKET_SAMPLES, 0xff); // 0xff is μ-law silence
       ulaw.copy(chunk, 0, i, Math.min(ulaw.length, i + PACKET_SAMPLES));
       await this.#send(this.#packet(PT_PCMU, chunk, n === 0));
@@ -226,8 +233,19 @@ export class RtpPhone extends HeardAudio<HeardPacket> {
     this.#ts = (this.#ts + 800) >>> 0;
   }
 
-  close(): void {
+  /**
+   * The call is over: nothing more is sent, as a real phone stops its RTP at the BYE. A phone that went on
+   * sending would feed its silence into whichever later call LiveKit SIP hands that RTP port to, a second
+   * stream beside the new caller's (its port stats: streams 2, mux_resets by the hundred), and the agent would
+   * hear the two interleaved: half the new caller's packets, at twice the rate. Still hears, for late packets.
+   */
+  hangUp(): void {
+    this.#hungUp = true;
     clearInterval(this.#idle);
+  }
+
+  close(): void {
+    this.hangUp();
     this.socket.close();
   }
 }
