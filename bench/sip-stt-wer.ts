@@ -1,11 +1,13 @@
 /**
  * Word error rate of the offline recogniser on the real phone path: flite speech as 8 kHz μ-law RTP
  * into LiveKit SIP, through the room to the agent (phone-band fill on), transcripts read from the
- * agent's log. One call; after each utterance it waits for her answer to finish before the next.
+ * agent's log. One call (or one per utterance with --fresh); after each utterance it waits for her answer to finish.
  *   npm run bench:sip-stt [-- --count 20]
  *   npm run bench:sip-stt -- --say "can i speak to a person" --runs 10   (one phrase, said N times in a call;
  *     also counts the runs whose transcript asks for a person, as the hand-over rule reads it)
  *   --voice rms   (a flite voice: slt, the one the SIP tests speak in, by default; rms, awb, kal)
+ *   --fresh       (each utterance in a call of its own, as the call's first words after her greeting, as the
+ *     SIP tests' callers speak; without it, one call says them all in turn)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     say: { type: 'string' },
     runs: { type: 'string', default: '10' },
     voice: { type: 'string', default: 'slt' },
+    fresh: { type: 'boolean', default: false },
   },
 });
 const voice = values.voice as FliteVoice;
@@ -48,47 +51,58 @@ const { stack } = await startBenchStack({
   },
 });
 const rows: { reference: string; hypothesis: string }[] = [];
-try {
+
+/** Plays `text` in the caller's voice and records what she heard; then waits for her answer to finish. */
+async function say(c: SipCaller, text: string): Promise<void> {
+  const { samples, sampleRate } = await synthesize(text, { voice });
+  const pcm8k = resample(samples, sampleRate, 8000);
+  const ulaw = Buffer.alloc(pcm8k.length);
+  for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
+  const before = said.length;
+  await c.phone.play(ulaw);
+  // her transcript of it, then her answer to finish (a missing final counts as nothing heard)
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, 8000);
+    function done() {
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    }
+    const check = () => {
+      if (said.length > before) done();
+    };
+    waiters.add(check);
+    check();
+  });
+  await c.waitQuiet(1200, 60_000);
+  const hypothesis = said.slice(before).join(' ');
+  rows.push({ reference: text, hypothesis });
+  console.log(`  "${text}" → "${hypothesis}"`);
+}
+
+/** One call: her greeting, then each of `texts` in turn. */
+async function call(texts: readonly string[]): Promise<void> {
   const c = await SipCaller.dial({ target: stack.sipAddress!, to: BENCH_CLINIC_NUMBER, from: '+15551234567' });
   try {
     await c.waitFor(() => c.audibleMs() > 500, 30_000, 'the greeting');
     await c.waitQuiet(1000, 30_000);
-    for (const text of list) {
-      const { samples, sampleRate } = await synthesize(text, { voice });
-      const pcm8k = resample(samples, sampleRate, 8000);
-      const ulaw = Buffer.alloc(pcm8k.length);
-      for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
-      const before = said.length;
-      await c.phone.play(ulaw);
-      // her transcript of it, then her answer to finish (a missing final counts as nothing heard)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 8000);
-        function done() {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        }
-        const check = () => {
-          if (said.length > before) done();
-        };
-        waiters.add(check);
-        check();
-      });
-      await c.waitQuiet(1200, 60_000);
-      const hypothesis = said.slice(before).join(' ');
-      rows.push({ reference: text, hypothesis });
-      console.log(`  "${text}" → "${hypothesis}"`);
-    }
+    for (const text of texts) await say(c, text);
   } finally {
     await c.leave();
   }
+}
+
+try {
+  if (values.fresh) for (const text of list) await call([text]);
+  else await call(list);
 } finally {
   await stack.stop();
 }
 const wer = aggregateWer(rows.map((r) => wordErrorRate(r.reference, r.hypothesis)));
 console.log(
   `\nphone path (RTP μ-law → LiveKit SIP → agent, phone-band fill): WER ` +
-    `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite ${voice})`,
+    `${(wer * 100).toFixed(1)}% over ${rows.length} utterances (flite ${voice}, ` +
+    `${values.fresh ? "each a call's first words" : 'one call'})`,
 );
 const exact = rows.filter((r) => wordErrorRate(r.reference, r.hypothesis).wer === 0).length;
 const handedOver = rows.filter((r) => asksForPerson(r.hypothesis)).length;
@@ -99,6 +113,10 @@ if (values.say)
   );
 writeFileSync(
   join(ROOT, 'test-artifacts', values.say ? 'sip-stt-say.json' : 'sip-stt-wer.json'),
-  `${JSON.stringify({ voice, wer, exact, handedOver, rows, measured_at: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify(
+    { voice, fresh: values.fresh, wer, exact, handedOver, rows, measured_at: new Date().toISOString() },
+    null,
+    2,
+  )}\n`,
 );
 process.exit(0);
