@@ -2,7 +2,7 @@
 // flite engine (agent/src/engines/flite). Audio goes in as 20 ms frames, faster than real time:
 // the endpointer runs on the audio clock, so pacing does not change what it decides.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -186,6 +186,23 @@ describe('buildDomainModel', () => {
       assert.ok(asksForPerson(heard[0]!), `"${heard[0]}" reads as a request for a person`);
     } finally {
       await engine.close();
+    }
+  });
+
+  it('writes the phone line’s decoder settings into its cache directory, and only once a phone stream opens', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'voxanne-ps-cache-'));
+    const engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath, cacheDir: own, prewarm: false });
+    try {
+      await transcribe(engine, silence(300));
+      assert.deepEqual(await readdir(own), [], 'a web stream writes nothing');
+      await transcribe(engine, silence(300), { phoneBand: true });
+      const written = await readdir(own);
+      assert.equal(written.length, 1, JSON.stringify(written));
+      assert.match(written[0]!, /^phone-feat-[0-9a-f]{16}\.params$/);
+      assert.match(await readFile(join(own, written[0]!), 'utf8'), /^-cmninit 50\.32,/m);
+    } finally {
+      await engine.close();
+      await rm(own, { recursive: true, force: true });
     }
   });
 

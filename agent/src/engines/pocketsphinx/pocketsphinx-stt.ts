@@ -33,6 +33,11 @@ export interface PocketsphinxSTTOptions {
   sphinxbaseLib?: string;
   /** further pocketsphinx flags, e.g. { '-beam': '1e-60' } */
   decoderArgs?: Readonly<Record<string, string>>;
+  /**
+   * Where files derived from the model go (a phone line's feat.params, see phone-cmn.ts); default the domain
+   * models' cache (DEFAULT_MODEL_CACHE_DIR). forKnowledgeBase passes its model.cacheDir.
+   */
+  cacheDir?: string;
   /** silence after speech that ends an utterance (ms); default 400 */
   endpointingMs?: number;
   /** a partial hypothesis is asked for after every this-many ms of speech; default 200 */
@@ -56,8 +61,12 @@ export interface PocketsphinxSTTOptions {
 export class PocketsphinxSTT extends stt.STT {
   label = 'pocketsphinx.STT';
   readonly description = 'pocketsphinx (offline)';
-  /** decoder settings per kind of line: the stream's audio band chooses (see `stream`) */
+  /**
+   * decoder settings per kind of line: the stream's audio band chooses (see `stream`); the phone line's
+   * starting-mean flags are added when its first decoder is made (#decoderConfig)
+   */
   #configs: Record<Line, DecoderConfig>;
+  #phoneFeatParams: Record<string, string> | undefined;
   #opts: PocketsphinxSTTOptions;
   /** a loaded decoder waiting per line; the phone one only once a phone stream has been opened */
   #spares: Partial<Record<Line, PocketsphinxDecoder>> = {};
@@ -81,10 +90,7 @@ export class PocketsphinxSTT extends stt.STT {
     const mixed = (general: PocketsphinxSTTOptions['general'] | false | undefined): DecoderConfig =>
       general && opts.jsgf === undefined ? { ...base, general } : base;
     const phone = mixed(opts.phone ? opts.phone.general : opts.general);
-    this.#configs = {
-      wideband: mixed(opts.general),
-      phone: { ...phone, extraArgs: { ...phoneFeatParams(phone.hmm), ...phone.extraArgs } },
-    };
+    this.#configs = { wideband: mixed(opts.general), phone };
     if (opts.prewarm ?? true) this.#spares.wideband = this.#newDecoder('wideband');
   }
 
@@ -109,7 +115,14 @@ export class PocketsphinxSTT extends stt.STT {
     const phone = {
       general: g && g.phoneDomainWeight < 1 ? { lm: g.lmPath, domainWeight: g.phoneDomainWeight } : (false as const),
     };
-    const engine = new PocketsphinxSTT({ ...sttOpts, lm: model.lmPath, dict: model.dictPath, general, phone });
+    const engine = new PocketsphinxSTT({
+      ...(modelOpts?.cacheDir !== undefined ? { cacheDir: modelOpts.cacheDir } : {}),
+      ...sttOpts,
+      lm: model.lmPath,
+      dict: model.dictPath,
+      general,
+      phone,
+    });
     engine.domainModel = model;
     return engine;
   }
@@ -133,8 +146,17 @@ export class PocketsphinxSTT extends stt.STT {
     return this.#configs[line].general;
   }
 
+  /** A line's decoder settings; a phone line's start its cepstral mean at the line's (phone-cmn.ts). */
+  #decoderConfig(line: Line): DecoderConfig {
+    const c = this.#configs[line];
+    if (line === 'wideband') return c;
+    // written to disk once, and only by an engine that opens a phone stream
+    this.#phoneFeatParams ??= phoneFeatParams(c.hmm, this.#opts.cacheDir);
+    return { ...c, extraArgs: { ...this.#phoneFeatParams, ...c.extraArgs } };
+  }
+
   #newDecoder(line: Line): PocketsphinxDecoder {
-    const d = new PocketsphinxDecoder(this.#configs[line]);
+    const d = new PocketsphinxDecoder(this.#decoderConfig(line));
     this.#live.add(d);
     void d.exited.then(() => this.#live.delete(d));
     return d;
