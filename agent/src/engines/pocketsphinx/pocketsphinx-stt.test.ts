@@ -189,7 +189,7 @@ describe('buildDomainModel', () => {
     }
   });
 
-  it('writes the phone line’s decoder settings into its cache directory, and only once a phone stream opens', async () => {
+  it('writes the phone line’s decoder settings to its cache directory, once a phone stream opens', async () => {
     const own = await mkdtemp(join(tmpdir(), 'voxanne-ps-cache-'));
     const engine = new PocketsphinxSTT({ lm: model.lmPath, dict: model.dictPath, cacheDir: own, prewarm: false });
     try {
