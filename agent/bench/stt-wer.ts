@@ -281,7 +281,13 @@ async function main(): Promise<void> {
           `its ${model.general.words} most frequent words)`
       : `clinic model alone (no general model${model.general && phone ? ' on phone lines' : ''})`,
   );
-  if (phone) console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
+  if (phone) {
+    console.log(`telephone line: 8 kHz G.711 μ-law; phone-band fill ${bandFill ? 'on' : 'off'}`);
+    const flags = Object.entries(engine.lineFlags('phone')).filter(([k]) => k !== '-featparams');
+    console.log(
+      `phone-line decoder flags: ${flags.map((f) => f.join(' ')).join(', ')}; the phone line's starting mean`,
+    );
+  }
   const how = realtime ? (values.sequential ? ', one voice at a time' : `, ${voices.length} voices concurrently`) : '';
   console.log(`pace ${values.pace}${how}; ${availableParallelism()} cores; ${wallS.toFixed(0)} s wall\n`);
   const perVoice: Record<string, unknown> = {};

@@ -200,9 +200,28 @@ describe('buildDomainModel', () => {
       assert.equal(written.length, 1, JSON.stringify(written));
       assert.match(written[0]!, /^phone-feat-[0-9a-f]{16}\.params$/);
       assert.match(await readFile(join(own, written[0]!), 'utf8'), /^-cmninit 50\.32,/m);
+      // phone lines score 8 Gaussians a codebook; web lines keep pocketsphinx's defaults
+      assert.deepEqual(engine.lineFlags('phone'), { '-topn': '8', '-featparams': join(own, written[0]!) });
+      assert.deepEqual(engine.lineFlags('wideband'), {});
     } finally {
       await engine.close();
       await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('lets decoderArgs override the phone line’s flags', async () => {
+    const engine = new PocketsphinxSTT({
+      lm: model.lmPath,
+      dict: model.dictPath,
+      cacheDir,
+      decoderArgs: { '-topn': '4' },
+      prewarm: false,
+    });
+    try {
+      assert.equal(engine.lineFlags('phone')['-topn'], '4');
+      assert.equal(engine.lineFlags('wideband')['-topn'], '4');
+    } finally {
+      await engine.close();
     }
   });
 
