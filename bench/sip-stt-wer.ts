@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { linearToUlaw } from '@voxanne/contracts/g711';
+import { encodeMulaw } from '@voxanne/contracts/g711';
 import { resample } from '../agent/src/core/audio/resample.ts';
 import { PHONE_UTTERANCES } from '../agent/bench/utterances.ts';
 import { aggregateWer, wordErrorRate } from '../agent/src/core/wer.ts';
@@ -55,11 +55,8 @@ const rows: { reference: string; hypothesis: string }[] = [];
 /** Plays `text` in the caller's voice and records what she heard; then waits for her answer to finish. */
 async function say(c: SipCaller, text: string): Promise<void> {
   const { samples, sampleRate } = await synthesize(text, { voice });
-  const pcm8k = resample(samples, sampleRate, 8000);
-  const ulaw = Buffer.alloc(pcm8k.length);
-  for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
   const before = said.length;
-  await c.phone.play(ulaw);
+  await c.phone.play(Buffer.from(encodeMulaw(resample(samples, sampleRate, 8000))));
   // her transcript of it, then her answer to finish (a missing final counts as nothing heard)
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, 8000);

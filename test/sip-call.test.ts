@@ -123,7 +123,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
    * the rejection is LiveKit SIP closing that call as a client error, with no room and no agent.
    */
   async function assertDropped(call: SippCall): Promise<void> {
-    const id = call.callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const id = escape(call.callId);
     const closed = await waitForLog(
       stack,
       'sip',
@@ -622,7 +622,7 @@ describe('phone calls through LiveKit SIP (sipp)', () => {
       const call = JSON.parse(await waitForLog(stack, 'agent', /"msg":"phone call"/, 30_000, since)) as {
         room: string;
       };
-      const room = call.room.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const room = escape(call.room);
       await waitForLog(stack, 'agent', new RegExp(`"room":"${room}".*"msg":"call ended"`), 60_000, since);
       const heldMs = performance.now() - answeredAt;
       console.log(`a call never ACKed ended ${Math.round(heldMs)} ms after LiveKit SIP's 200 OK`);

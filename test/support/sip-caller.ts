@@ -4,7 +4,7 @@
  * can run unchanged over the SIP leg: sipp for the signalling, RtpPhone for the audio. What it measures
  * is her voice as RTP at the phone, after LiveKit SIP's μ-law encoding and jitter buffer.
  */
-import { linearToUlaw } from '@voxanne/contracts/g711';
+import { encodeMulaw } from '@voxanne/contracts/g711';
 import { resample } from '../../agent/src/core/audio/resample.ts';
 import { RtpPhone } from './sip-rtp.ts';
 import { sippCall, type SippCall } from './sip-sipp.ts';
@@ -86,10 +86,7 @@ export class SipCaller {
 
   /** Plays 48 kHz mono PCM (the benchmark's utterances) down the phone line: 8 kHz μ-law RTP, in real time. */
   async play(pcm48k: Int16Array, signal?: AbortSignal): Promise<{ startMs: number; endMs: number }> {
-    const pcm8k = resample(pcm48k, 48000, 8000);
-    const ulaw = Buffer.alloc(pcm8k.length);
-    for (let i = 0; i < pcm8k.length; i++) ulaw[i] = linearToUlaw(pcm8k[i]!);
-    return this.phone.play(ulaw, signal);
+    return this.phone.play(Buffer.from(encodeMulaw(resample(pcm48k, 48000, 8000))), signal);
   }
 
   /** Hangs up (BYE) and frees the socket and sipp. */

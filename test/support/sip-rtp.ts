@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
-import { decodeMulaw, linearToUlaw, ulawToLinear } from '@voxanne/contracts/g711';
+import { decodeMulaw, encodeMulaw, linearToUlaw, ulawToLinear } from '@voxanne/contracts/g711';
 import { HeardAudio } from './heard-audio.ts';
 
 export { linearToUlaw, ulawToLinear };
@@ -17,8 +17,7 @@ export const PT_DTMF = 101;
 
 /** A WAV file of 8 kHz mono μ-law (format 7), what a phone line carries. */
 export async function writeUlawWav(path: string, pcm8k: Int16Array): Promise<void> {
-  const data = Buffer.alloc(pcm8k.length);
-  for (let i = 0; i < pcm8k.length; i++) data[i] = linearToUlaw(pcm8k[i]!);
+  const data = Buffer.from(encodeMulaw(pcm8k));
   const h = Buffer.alloc(46);
   h.write('RIFF', 0);
   h.writeUInt32LE(38 + data.length, 4);
